@@ -1,0 +1,61 @@
+"""`flask users create|token` and `flask orgs list`."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from accounts import services
+from accounts.models import Organisation, User
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import Role
+
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", default=None)
+@click.option("--mobile", default=None)
+@click.option("--password", required=True)
+@click.option("--name", default=None)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
+@click.option("--org", "org_code", default=None, help="Organisation code (organisers and coordinators).")
+@click.option("--scope", "scope_id", type=int, default=None, help="Contest id (judges) or event id (check-in staff).")
+def create_user(email, mobile, password, name, role, org_code, scope_id):
+    """Create an account, optionally with a role."""
+    try:
+        org = None
+        if org_code:
+            org = db.session.execute(sa.select(Organisation).where(Organisation.code == org_code)).scalar_one_or_none()
+            if org is None:
+                raise DomainError(f"no organisation with code {org_code}")
+        user = services.create_user(name=name or email or mobile or "", password=password, email=email, mobile=mobile)
+        if role:
+            services.grant_role(user, role, organisation=org, scope_id=scope_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created user {user.id} {user.email or user.mobile}" + (f" with role {role}" if role else ""))
+
+
+@users_cli.command("token")
+@click.option("--email", required=True, help="Email or mobile number of the account.")
+@click.option("--name", default="cli", show_default=True)
+def create_token(email, name):
+    """Create a personal API token; the token is the last line printed."""
+    user = services.find_user_by_login(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    _row, token = services.create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"API token for {user.display_name} (shown once):")
+    click.echo(token)
+
+
+@users_cli.command("list")
+def list_users():
+    for user in db.session.execute(sa.select(User).order_by(User.id)).scalars():
+        roles = ",".join(sorted(user.roles()))
+        click.echo(f"{user.id}, {user.email or ''}, {user.mobile or ''}, {user.name}, {roles}")

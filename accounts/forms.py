@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Email or mobile number"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    submit = SubmitField(_l("Change password"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Create token"))
+
+
+class InvitationForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[
+        ("coordinator", _l("School coordinator")),
+        ("judge", _l("Judge")),
+        ("checkin", _l("Check-in staff")),
+        ("organiser", _l("Organiser")),
+    ])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()], validate_choice=False)
+    scope_id = StringField(_l("Contest or event number (judges and check-in staff)"), validators=[Optional()])
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Create invitation link"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+    mobile = StringField(_l("Mobile number"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    submit = SubmitField(_l("Create my account"))
+
+
+class OrganisationForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[
+        ("school", _l("School")),
+        ("association", _l("Organising unit (科协)")),
+        ("community", _l("Community")),
+        ("science_base", _l("Science base")),
+    ])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
+    parent_id = SelectField(_l("Parent unit"), coerce=int, validate_choice=False)
+    stage = SelectField(_l("Stage (学段)"), choices=[
+        ("", "—"),
+        ("primary", _l("Primary school")),
+        ("junior", _l("Junior middle school")),
+        ("senior", _l("Senior middle school")),
+        ("complete", _l("Complete middle school")),
+        ("nine_year", _l("Nine-year school")),
+    ], validators=[Optional()])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=100)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
+    submit = SubmitField(_l("Save"))

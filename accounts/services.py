@@ -1,0 +1,282 @@
+"""Account state changes and look-ups. Every function flushes, never commits."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.db import utcnow
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import Role
+from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
+
+MOBILE_RE = re.compile(r"^1\d{10}$")
+TOKEN_PREFIX = "kc_"
+MIN_PASSWORD = 8
+
+
+def normalise_login(identifier: str) -> tuple[str, str]:
+    """('email'|'mobile', normalised value) for what a person typed into the login box."""
+    value = unicodedata.normalize("NFKC", identifier or "").strip()
+    if "@" in value:
+        return "email", value.lower()
+    digits = re.sub(r"[\s-]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return "mobile", digits
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_login(identifier: str) -> User | None:
+    kind, value = normalise_login(identifier)
+    column = User.email if kind == "email" else User.mobile
+    return db.session.execute(sa.select(User).where(column == value)).scalar_one_or_none()
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active user with this email/mobile and password, or None (same answer for every failure)."""
+    user = find_user_by_login(identifier)
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise DomainError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD), field="password")
+
+
+def create_user(
+    *, name: str, password: str, email: str | None = None, mobile: str | None = None, actor=None
+) -> User:
+    """A new active account; email and mobile are each unique, and at least one is given."""
+    email = normalise_login(email)[1] if email else None
+    mobile = normalise_login(mobile)[1] if mobile else None
+    if not email and not mobile:
+        raise DomainError(_l("Give an email address or a mobile number."), field="email")
+    if mobile and not MOBILE_RE.match(mobile):
+        raise DomainError(_l("A mobile number has 11 digits and starts with 1."), field="mobile")
+    if email and db.session.execute(sa.select(User.id).where(User.email == email)).first():
+        raise DomainError(_l("An account with this email address already exists."), field="email")
+    if mobile and db.session.execute(sa.select(User.id).where(User.mobile == mobile)).first():
+        raise DomainError(_l("An account with this mobile number already exists."), field="mobile")
+    check_password_strength(password)
+    user = User(name=name.strip(), email=email, mobile=mobile)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", user, after={"name": user.name, "email": email, "mobile": mobile}, actor=actor)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current or ""):
+        raise DomainError(_l("The current password is not correct."), field="current_password")
+    check_password_strength(new)
+    user.set_password(new)
+    db.session.flush()
+    audit.record("change_password", user, actor=user)
+
+
+def grant_role(
+    user: User, role: Role | str, *, organisation: Organisation | None = None, scope_id: int | None = None, actor=None
+) -> Membership:
+    """Give user a scoped role; granting one the user already has changes nothing."""
+    role = Role(role)
+    if role in (Role.ORGANISER, Role.COORDINATOR) and organisation is None:
+        raise DomainError(_l("This role needs an organisation."), field="organisation")
+    if role == Role.COORDINATOR and organisation.kind != OrganisationKind.SCHOOL:
+        raise DomainError(_l("A coordinator belongs to a school."), field="organisation")
+    if role == Role.ORGANISER and organisation.kind != OrganisationKind.ASSOCIATION:
+        raise DomainError(_l("An organiser belongs to an organising unit (科协)."), field="organisation")
+    if role in (Role.JUDGE, Role.CHECKIN) and scope_id is None:
+        raise DomainError(_l("This role needs a contest or an event."), field="scope_id")
+    org_id = organisation.id if organisation is not None and role != Role.ADMIN else None
+    scope = scope_id if role in (Role.JUDGE, Role.CHECKIN) else None
+    for existing in user.memberships:
+        if existing.role == role and existing.organisation_id == org_id and existing.scope_id == scope:
+            return existing
+    membership = Membership(user=user, role=role.value, organisation_id=org_id, scope_id=scope)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(
+        "grant_role", user, after={"role": role.value, "organisation_id": org_id, "scope_id": scope}, actor=actor
+    )
+    return membership
+
+
+def revoke_role(membership: Membership, actor=None) -> None:
+    audit.record(
+        "revoke_role",
+        membership.user,
+        before={"role": membership.role, "organisation_id": membership.organisation_id, "scope_id": membership.scope_id},
+        actor=actor,
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+# --- invitations ---------------------------------------------------------------------------------------
+
+
+def create_invitation(
+    *,
+    role: Role | str,
+    created_by: User | None,
+    organisation: Organisation | None = None,
+    scope_id: int | None = None,
+    email: str | None = None,
+    name: str = "",
+    days: int = 14,
+) -> tuple[Invitation, str]:
+    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored)."""
+    role = Role(role)
+    if role == Role.ADMIN:
+        raise DomainError(_l("Administrators are not invited by link."), field="role")
+    if role in (Role.ORGANISER, Role.COORDINATOR) and organisation is None:
+        raise DomainError(_l("This role needs an organisation."), field="organisation")
+    if role in (Role.JUDGE, Role.CHECKIN) and scope_id is None:
+        raise DomainError(_l("This role needs a contest or an event."), field="scope_id")
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        email=normalise_login(email)[1] if email else None,
+        name=name,
+        role=role.value,
+        organisation_id=organisation.id if organisation else None,
+        scope_id=scope_id,
+        created_by_id=created_by.id if created_by else None,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("create", invitation, after={"role": role.value, "email": invitation.email}, actor=created_by,
+                 organisation_id=invitation.organisation_id)
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation:
+    """The invitation for token, or a DomainError saying why it cannot be used (unknown, used, expired)."""
+    invitation = db.session.execute(
+        sa.select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
+    ).scalar_one_or_none()
+    if invitation is None:
+        raise DomainError(_l("This invitation link is not valid. Ask the organiser for a new one."))
+    if invitation.used_at is not None:
+        raise DomainError(_l("This invitation link has already been used. Log in, or ask for a new one."))
+    if invitation.expires_at <= utcnow():
+        raise DomainError(_l("This invitation link has expired. Ask the organiser for a new one."))
+    return invitation
+
+
+def accept_invitation(token: str, *, name: str, password: str, email: str | None, mobile: str | None) -> User:
+    """Create the account, grant the invited role and spend the invitation, atomically and once.
+
+    The UPDATE ... WHERE used_at IS NULL makes a second, concurrent acceptance of the same link fail."""
+    invitation = find_invitation(token)
+    user = create_user(name=name, password=password, email=email or invitation.email, mobile=mobile)
+    spent = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow(), used_by_id=user.id)
+    )
+    if spent.rowcount != 1:
+        raise DomainError(_l("This invitation link has already been used. Log in, or ask for a new one."))
+    grant_role(user, invitation.role, organisation=invitation.organisation, scope_id=invitation.scope_id, actor=user)
+    return user
+
+
+# --- API tokens ----------------------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token. The plain token is returned once; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=(name or "API").strip()[:100], token_hash=hash_token(token), prefix=token[:10])
+    db.session.add(row)
+    db.session.flush()
+    audit.record("create", row, after={"name": row.name, "prefix": row.prefix}, actor=user)
+    return row, token
+
+
+def revoke_api_token(token: ApiToken, actor=None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        audit.record("revoke", token, actor=actor)
+
+
+TOKEN_RE = re.compile(r"^kc_[A-Za-z0-9_-]{43}$")
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active user owning this unrevoked token, or None. Malformed tokens are rejected without a query."""
+    if not TOKEN_RE.match(token or ""):
+        return None
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+# --- organisations -------------------------------------------------------------------------------------
+
+ORG_FIELDS = ["kind", "name", "code", "parent_id", "stage", "district", "address", "contact_phone"]
+
+
+def save_organisation(org: Organisation | None, **fields) -> Organisation:
+    """Create (org=None) or update an organisation; codes are unique, and a unit is never its own ancestor."""
+    code = (fields.get("code") or "").strip() or None
+    fields["code"] = code
+    if code:
+        clash = db.session.execute(
+            sa.select(Organisation.id).where(Organisation.code == code, Organisation.id != (org.id if org else -1))
+        ).first()
+        if clash:
+            raise DomainError(_l("Another organisation already uses the code %(code)s.", code=code), field="code")
+    if fields.get("kind") == OrganisationKind.SCHOOL and not fields.get("stage"):
+        raise DomainError(_l("A school needs its stage (学段)."), field="stage")
+    if fields.get("kind") != OrganisationKind.SCHOOL:
+        fields["stage"] = None
+    before = audit.snapshot(org, ORG_FIELDS) if org else None
+    if org is None:
+        org = Organisation()
+        db.session.add(org)
+    elif fields.get("parent_id") is not None:
+        from accounts.models import descendant_ids
+
+        if fields["parent_id"] in descendant_ids({org.id}):
+            raise DomainError(_l("An organisation cannot be placed under itself."), field="parent_id")
+    for key in ORG_FIELDS:
+        if key in fields:
+            setattr(org, key, fields[key])
+    db.session.flush()
+    audit.record("update" if before else "create", org, before=before, after=audit.snapshot(org, ORG_FIELDS))
+    return org
+
+
+def organisations_visible_to(user: User, kind: str | None = None) -> list[Organisation]:
+    """The organisations an organiser manages (all of them for an admin), ordered for a list page."""
+    from core.permissions import is_admin
+
+    query = sa.select(Organisation).order_by(Organisation.kind, Organisation.district, Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if not is_admin(user):
+        query = query.where(Organisation.id.in_(user.organised_org_ids() or {-1}))
+    return list(db.session.execute(query).scalars())

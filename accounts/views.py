@@ -1,0 +1,209 @@
+"""Login, profile (password, API tokens), invitations, organisations, users."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from accounts import services
+from accounts.forms import (AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, OrganisationForm,
+                            PasswordChangeForm)
+from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
+from core.errors import DomainError
+from core.extensions import db, limiter
+from core.permissions import get_or_404, is_admin, public, require
+from core.security import is_safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def form_error(form, exc: DomainError) -> None:
+    """Show a service's DomainError next to the field it names, or as a flash message."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("Wrong email/mobile number or password.")]
+        else:
+            login_user(user)
+            if user.locale:
+                from flask import session
+
+                session["lang"] = user.locale
+            db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("core.dashboard"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    password_form = PasswordChangeForm(prefix="pw")
+    token_form = ApiTokenForm(prefix="tok")
+    new_token = None
+    if password_form.submit.data and password_form.validate_on_submit():
+        try:
+            services.change_password(current_user, password_form.current_password.data, password_form.password.data)
+        except DomainError as exc:
+            form_error(password_form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    elif token_form.submit.data and token_form.validate_on_submit():
+        _row, new_token = services.create_api_token(current_user, token_form.name.data)
+        db.session.commit()
+    tokens = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).scalars().all()
+    return render_template("accounts/profile.html", password_form=password_form, token_form=token_form,
+                           tokens=tokens, new_token=new_token)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int):
+    token = get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        return render_template("errors/error.html", status=403, message=_("You do not have permission to do this.")), 403
+    services.revoke_api_token(token, actor=current_user)
+    db.session.commit()
+    flash(_("The token was revoked."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+# --- invitations ---------------------------------------------------------------------------------------
+
+
+def _org_choices(kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    orgs = services.organisations_visible_to(current_user)
+    return [(o.id, o.name) for o in orgs if kinds is None or o.kind in kinds]
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+def invitations():
+    require("invitation.create")
+    form = InvitationForm()
+    form.organisation_id.choices = [(0, "—")] + _org_choices()
+    link = None
+    if form.validate_on_submit():
+        org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+        require("invitation.create", org)
+        scope = form.scope_id.data.strip() if form.scope_id.data else ""
+        try:
+            if scope and not scope.isdigit():
+                raise DomainError(_("Enter the number of the contest or event."), field="scope_id")
+            invitation, token = services.create_invitation(
+                role=form.role.data, created_by=current_user, organisation=org,
+                scope_id=int(scope) if scope else None, email=form.email.data, name=form.name.data or "",
+                days=current_app.config["INVITATION_DAYS"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            link = url_for("accounts.accept_invitation", token=token, _external=True)
+    query = sa.select(Invitation).order_by(Invitation.id.desc()).limit(100)
+    if not is_admin(current_user):
+        query = query.where(Invitation.created_by_id == current_user.id)
+    rows = db.session.execute(query).scalars().all()
+    return render_template("accounts/invitations.html", form=form, link=link, invitations=rows)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = services.find_invitation(token)
+    except DomainError as exc:
+        return render_template("errors/error.html", status=410, message=str(exc)), 410
+    form = AcceptInvitationForm(email=invitation.email, name=invitation.name)
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, name=form.name.data, password=form.password.data,
+                                              email=form.email.data or None, mobile=form.mobile.data or None)
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("core.dashboard"))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+# --- organisations -------------------------------------------------------------------------------------
+
+
+@bp.route("/organisations")
+def organisations():
+    require("organisation.create")
+    kind = request.args.get("kind") or None
+    orgs = services.organisations_visible_to(current_user, kind)
+    return render_template("accounts/organisations.html", organisations=orgs, kind=kind)
+
+
+def _fill_org_form(form: OrganisationForm) -> None:
+    form.parent_id.choices = [(0, "—")] + _org_choices((OrganisationKind.ASSOCIATION,))
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
+def edit_organisation(org_id: int | None = None):
+    org = get_or_404(Organisation, org_id) if org_id else None
+    if org is not None:
+        require("organisation.manage", org)
+    else:
+        require("organisation.create")
+    form = OrganisationForm(obj=org)
+    _fill_org_form(form)
+    if form.validate_on_submit():
+        parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
+        require("organisation.create", parent)
+        try:
+            services.save_organisation(
+                org, kind=form.kind.data, name=form.name.data, code=form.code.data,
+                parent_id=parent.id if parent else None, stage=form.stage.data or None,
+                district=form.district.data or None, address=form.address.data or None,
+                contact_phone=form.contact_phone.data or None,
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("accounts.organisations"))
+    return render_template("accounts/organisation_form.html", form=form, organisation=org)
+
+
+@bp.route("/users")
+def users():
+    require("user.manage")
+    page = db.paginate(sa.select(User).order_by(User.id), per_page=50, error_out=False)
+    return render_template("accounts/users.html", page=page)

@@ -1,0 +1,67 @@
+"""The platform core: create_app() composes the extensions and the area packages."""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import Flask
+
+# Area packages in dependency order. Each has init_app(app) that registers its blueprint, API blueprint,
+# CLI commands, permissions, UI registrations, job handlers and demo seeders.
+AREAS = ("accounts", "competitions", "judging", "events", "certificates", "reports")
+
+
+def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    from core.config import load_config
+
+    app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
+                template_folder="templates", static_folder="static")
+    load_config(app, overrides)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(logging.INFO)
+
+    from core import models  # noqa: F401  (tables of the core)
+    from core.api import init_api
+    from core.cli import init_cli
+    from core.extensions import csrf, db, limiter, login_manager, migrate
+    from core.i18n import init_i18n
+    from core.jobs import init_jobs
+    from core.security import init_security
+    from core.ui import init_ui
+    from core.views import bp as core_bp
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    init_i18n(app)
+    init_security(app)
+    init_ui(app)
+    init_jobs(app)
+    init_cli(app)
+    app.register_blueprint(core_bp)
+    init_api(app)
+
+    for name in AREAS:
+        try:
+            area = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # an area not yet built
+            raise
+        init_area = getattr(area, "init_app", None)
+        if init_area is not None:  # a package still without init_app has nothing to register yet
+            init_area(app)
+
+    return app
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

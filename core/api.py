@@ -1,0 +1,101 @@
+"""JSON API scaffolding under /api/v1: flask-smorest (OpenAPI 3 at /api/v1/openapi.json), bearer tokens,
+and one error body {"error": {"code", "message"}} for every failure.
+
+An area's api.py does:
+
+    from core.api import ApiBlueprint
+    blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1/events", description="...")
+
+and its init_app calls `register_api(app, blp)`.
+"""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_smorest import Api, Blueprint as ApiBlueprint  # noqa: F401  (re-exported for areas)
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from core.extensions import login_manager
+from core.permissions import get_or_404, mark_public_endpoint, require
+from core.security import handle_http_error
+
+api = Api()
+
+
+class ApiErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Raw()
+
+
+class ApiErrorBodySchema(Schema):
+    error = fields.Nested(ApiErrorSchema, required=True)
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    status = fields.String()
+    done = fields.Integer()
+    total = fields.Integer()
+    percent = fields.Integer()
+    message = fields.String()
+    error = fields.String(allow_none=True)
+    result = fields.Raw(allow_none=True)
+    download_url = fields.Method("get_download_url", allow_none=True)
+
+    def get_download_url(self, job):
+        from flask import url_for
+
+        if job.result and job.result.get("file"):
+            return url_for("core.job_download", job_id=job.id)
+        return None
+
+
+jobs_blp = ApiBlueprint("jobs_api", __name__, url_prefix="/api/v1/jobs", description="Background job progress")
+
+
+@jobs_blp.route("/<job_id>")
+@jobs_blp.response(200, JobSchema)
+@jobs_blp.alt_response(404, schema=ApiErrorBodySchema)
+def get_job(job_id: str):
+    """Progress of one of your background jobs (done/total/message, error, result)."""
+    from core.models import Job
+
+    job = get_or_404(Job, job_id)
+    require("job.view", job)
+    return job
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req):
+    """API requests authenticate with `Authorization: Bearer kc_...` (personal API token)."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    from accounts.services import user_for_api_token
+
+    user = user_for_api_token(header.removeprefix("Bearer ").strip())
+    if user is None:
+        g.invalid_api_token = True
+    return user
+
+
+def register_api(app: Flask, blueprint) -> None:
+    api.register_blueprint(blueprint)
+
+
+def init_api(app: Flask) -> None:
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+        "info": {"description": "Kechuang (科创) JSON API. Authenticate with a personal API token from your profile."},
+    })
+    api.init_app(app)
+    api.register_blueprint(jobs_blp)
+    for endpoint in app.view_functions:
+        if endpoint.startswith("api-docs."):
+            mark_public_endpoint(endpoint)
+    # flask-smorest installs its own HTTPException handler; ours gives the project's single error body.
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,124 @@
+"""Translation catalogs, one per area: `python -m core.catalogs update|compile|check [AREA ...]`.
+
+Messages are English msgids in code and templates; zh_CN (the default UI language) is translated in
+<area>/translations/zh_CN/LC_MESSAGES/messages.po. `update` extracts an area's strings (its package and
+templates/<area>/; core also owns templates/*.html, _macros/ and errors/) and merges them into its catalog;
+`compile` writes the .mo files (git-ignored, built by make); `check` lists untranslated or fuzzy messages
+and exits 1 when there are any (tests run it).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+AREAS = ("core", "accounts", "competitions", "judging", "events", "certificates", "reports")
+LOCALE = "zh_CN"
+METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "_n": (1, 2)}
+OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
+
+
+def sources(area: str) -> list[Path]:
+    dirs = [ROOT / area, ROOT / "templates" / area]
+    if area == "core":
+        dirs += [ROOT / "templates" / "_macros", ROOT / "templates" / "errors"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def extract(area: str) -> Catalog:
+    template = Catalog(locale=None, project="kechuang", charset="utf-8")
+    paths = sources(area)
+    if area == "core":
+        for html in sorted((ROOT / "templates").glob("*.html")):  # base.html
+            _extract_into(template, html.parent, only=html.name)
+    for base in paths:
+        _extract_into(template, base)
+    return template
+
+
+def _extract_into(template: Catalog, base: Path, only: str | None = None) -> None:
+    methods = [(only, "jinja2.ext:babel_extract")] if only else METHODS
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(base), method_map=methods, options_map=OPTIONS, keywords=KEYWORDS, strip_comment_tags=True
+    ):
+        if "translations" in filename or "/tests/" in filename:
+            continue
+        template.add(message, None, [(str(base.relative_to(ROOT) / filename), lineno)], auto_comments=comments,
+                     context=context)
+
+
+def po_path(area: str) -> Path:
+    return ROOT / area / "translations" / LOCALE / "LC_MESSAGES" / "messages.po"
+
+
+def load(area: str) -> Catalog:
+    path = po_path(area)
+    if not path.exists():
+        return Catalog(locale=LOCALE, project="kechuang", charset="utf-8")
+    with path.open("rb") as fh:
+        return read_po(fh, locale=LOCALE)
+
+
+def update(area: str) -> Path:
+    template = extract(area)
+    catalog = load(area)
+    catalog.update(template, update_header_comment=False, no_fuzzy_matching=True)
+    path = po_path(area)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=120, omit_header=False, ignore_obsolete=True, sort_output=False)
+    return path
+
+
+def compile_area(area: str) -> Path | None:
+    path = po_path(area)
+    if not path.exists():
+        return None
+    catalog = load(area)
+    mo = path.with_suffix(".mo")
+    with mo.open("wb") as fh:
+        write_mo(fh, catalog, use_fuzzy=False)
+    return mo
+
+
+def untranslated(area: str) -> list[str]:
+    """Messages used in the area's code or templates that have no (non-fuzzy) zh_CN translation."""
+    catalog = load(area)
+    missing = []
+    for message in extract(area):
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        found = catalog.get(message.id, context=message.context)
+        if found is None or found.fuzzy or not (found.string if isinstance(found.string, str) else all(found.string)):
+            missing.append(key)
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("update", "compile", "check"):
+        print(__doc__)
+        return 2
+    areas = [a for a in (argv[1:] or AREAS) if (ROOT / a).is_dir()]
+    status = 0
+    for area in areas:
+        if argv[0] == "update":
+            print(f"updated {update(area).relative_to(ROOT)}")
+        elif argv[0] == "compile":
+            compile_area(area)
+        else:
+            missing = untranslated(area)
+            for msgid in missing:
+                print(f"{area}: untranslated: {msgid!r}")
+            status |= bool(missing)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,68 @@
+"""Shared `flask` commands: seed-demo, demo-logins, jobs worker."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from core.demo import DEMO_LOGINS, SEEDERS, DemoContext
+from core.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100),
+              help="Multiply the number of students and entries.")
+@with_appcontext
+def seed_demo(scale: int) -> None:
+    """Load realistic demo data; running it again adds nothing that is already there."""
+    ctx = DemoContext(scale=scale, echo=click.echo)
+    for seeder in SEEDERS:
+        click.echo(f"seeding {seeder.name} …")
+        seeder.run(ctx)
+        db.session.commit()
+    click.echo("demo data ready")
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo(f"Demo logins (password for all: {password}):")
+    for label, login in DEMO_LOGINS:
+        click.echo(f"  {label:<24} {login}")
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins() -> None:
+    """Print the demo accounts of every role."""
+    print_demo_logins()
+
+
+@click.command("db-empty")
+@with_appcontext
+def db_empty() -> None:
+    """Exit 0 when the database has no users (so `make run` knows to seed), 1 otherwise."""
+    from accounts.models import User
+
+    count = db.session.query(User.id).limit(1).count()
+    raise SystemExit(0 if count == 0 else 1)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background job queue."""
+
+
+@jobs_group.command("worker")
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def jobs_worker(workers: int) -> None:
+    """Run a job consumer in the foreground (production: one or more of these beside gunicorn)."""
+    queue = current_app.extensions["huey"]
+    consumer = queue.create_consumer(workers=workers, worker_type="thread")
+    consumer.run()
+
+
+def init_cli(app: Flask) -> None:
+    for command in (seed_demo, demo_logins, db_empty, jobs_group):
+        app.cli.add_command(command)

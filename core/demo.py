@@ -1,0 +1,42 @@
+"""Demo data: areas register seeders that run in order; each is idempotent (seeding twice changes nothing)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(order=True)
+class Seeder:
+    order: int
+    name: str = field(compare=False)
+    run: Callable[["DemoContext"], None] = field(compare=False)
+
+
+@dataclass
+class DemoContext:
+    scale: int
+    echo: Callable[[str], None]
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, login, password)
+    data: dict = field(default_factory=dict)  # what earlier seeders made, for later ones (ids, codes)
+
+
+SEEDERS: list[Seeder] = []
+DEMO_LOGINS: list[tuple[str, str]] = []  # (role label, login), filled by seeders at import time
+
+
+def demo_seeder(order: int, name: str):
+    """Register fn(ctx: DemoContext) to run at `order` (accounts 10, competitions 20, judging 30,
+    events 40, certificates 50, reports 60). It must check what exists and only add what is missing."""
+
+    def register(fn):
+        if all(s.name != name for s in SEEDERS):
+            SEEDERS.append(Seeder(order, name, fn))
+            SEEDERS.sort()
+        return fn
+
+    return register
+
+
+def demo_login(role_label: str, login: str) -> None:
+    if (role_label, login) not in DEMO_LOGINS:
+        DEMO_LOGINS.append((role_label, login))

@@ -1,0 +1,67 @@
+"""Chinese first: zh_CN by default, English second; dates like 2024年11月22日 in Chinese."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+
+from core.extensions import babel
+
+ROOT = Path(__file__).resolve().parent.parent
+AREAS_WITH_CATALOGS = ("core", "accounts", "competitions", "judging", "events", "certificates", "reports")
+
+
+def translation_directories() -> list[str]:
+    """One catalog per area (<area>/translations), merged by Flask-Babel, so areas never edit one shared file."""
+    return [str(ROOT / area / "translations") for area in AREAS_WITH_CATALOGS if (ROOT / area / "translations").is_dir()]
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+        return "en" if best == "en" else "zh_CN"
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def format_day(value: date | datetime | None, fmt: str = "long") -> str:
+    """A date for people: 2024年11月22日 in zh_CN, November 22, 2024 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_date(_local(value), fmt)
+    return format_date(value, fmt)
+
+
+def format_moment(value: datetime | None, fmt: str = "medium") -> str:
+    """A date and time in the configured timezone (Asia/Shanghai by default)."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def _local(value: datetime):
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(value).date() if value.tzinfo else value.date()
+
+
+def init_i18n(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.globals["current_language"] = current_language

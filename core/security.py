@@ -1,0 +1,144 @@
+"""Protected by default, CSRF, security headers and localised error pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.extensions import csrf, login_manager
+from core.permissions import is_public_view
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "
+    "object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+)
+
+ERROR_MESSAGES = {
+    400: ("bad_request", lambda: _("The request could not be understood.")),
+    401: ("unauthorized", lambda: _("Log in, or send a valid API token.")),
+    403: ("forbidden", lambda: _("You do not have permission to do this.")),
+    404: ("not_found", lambda: _("This page or object does not exist.")),
+    405: ("method_not_allowed", lambda: _("This method is not allowed here.")),
+    409: ("conflict", lambda: _("This conflicts with the current state; reload and try again.")),
+    410: ("gone", lambda: _("This is no longer valid.")),
+    413: ("too_large", lambda: _("The upload is too large.")),
+    422: ("invalid", lambda: _("Some fields are not valid.")),
+    429: ("too_many_requests", lambda: _("Too many attempts. Wait a minute and try again.")),
+    500: ("server_error", lambda: _("Something went wrong on our side. The error was logged.")),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_body(status: int, message: str | None = None, code: str | None = None, details=None) -> dict:
+    default_code, default_message = ERROR_MESSAGES.get(status, ("error", lambda: _("Error")))
+    body = {"code": code or default_code, "message": message or default_message()}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def api_error(status: int, message: str | None = None, code: str | None = None, details=None):
+    return jsonify(error_body(status, message, code, details)), status
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site relative paths are followed after login (no open redirects)."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def enforce_login():
+    """Every endpoint needs a login unless its view is marked @public."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or is_public_view(request.endpoint, view):
+        return None
+    if current_user.is_authenticated:
+        return None
+    if wants_json():
+        if g.get("invalid_api_token"):
+            return api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
+        return api_error(401)
+    return login_manager.unauthorized()
+
+
+def protect_csrf():
+    """CSRF on every state-changing request except API calls authenticated by a bearer token."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if wants_json() and request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    if getattr(current_app.view_functions.get(request.endpoint), "csrf_exempt", False):
+        return
+    csrf.protect()
+
+
+def add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def handle_http_error(exc: HTTPException):
+    status = exc.code or 500
+    if wants_json():
+        data = getattr(exc, "data", None) or {}
+        details = data.get("messages") if isinstance(data, dict) else None
+        message = data.get("message") if isinstance(data, dict) else None
+        if status in ERROR_MESSAGES and not message:
+            message = None
+        return api_error(status, message=message if message and status not in (404,) else None, details=details)
+    code, message = ERROR_MESSAGES.get(status, ("error", lambda: exc.description))
+    description = getattr(exc, "kechuang_message", None) or message()
+    return render_template("errors/error.html", status=status, message=description), status
+
+
+def handle_csrf_error(exc: CSRFError):
+    message = _("The form was sent without a valid security token (it may have expired). Reload the page and try again.")
+    if wants_json():
+        return api_error(400, message=message, code="csrf")
+    return render_template("errors/error.html", status=400, message=message), 400
+
+
+def handle_server_error(exc: Exception):
+    current_app.logger.exception("unhandled error")
+    if wants_json():
+        return api_error(500)
+    return render_template("errors/error.html", status=500, message=ERROR_MESSAGES[500][1]()), 500
+
+
+def init_security(app: Flask) -> None:
+    app.before_request(protect_csrf)
+    app.before_request(enforce_login)
+    app.after_request(add_security_headers)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_server_error)
+    else:
+        app.register_error_handler(500, handle_server_error)
+
+
+def flash_error(message) -> None:
+    flash(str(message), "danger")
+
+
+def redirect_back(default_endpoint: str = "core.dashboard"):
+    target = request.args.get("next") or request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for(default_endpoint))

@@ -1,0 +1,61 @@
+"""Registries that let areas add to the shared UI without core importing them: navigation entries,
+dashboard panels and sections of the public home page (CTFd-style plain registries filled at start-up)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass(order=True)
+class NavItem:
+    order: int
+    label: Any = field(compare=False)  # a lazy_gettext string
+    endpoint: str = field(compare=False)
+    visible: Callable[[Any], bool] = field(compare=False)  # (user) -> bool
+
+
+@dataclass(order=True)
+class Panel:
+    """A block on a page: template rendered with context(user) -> dict, or skipped when it returns None."""
+
+    order: int
+    template: str = field(compare=False)
+    context: Callable[..., dict | None] = field(compare=False)
+
+
+NAV: list[NavItem] = []
+DASHBOARD: list[Panel] = []
+HOME: list[Panel] = []
+
+
+def add_nav(order: int, label, endpoint: str, visible: Callable[[Any], bool]) -> None:
+    NAV.append(NavItem(order, label, endpoint, visible))
+    NAV.sort()
+
+
+def add_dashboard_panel(order: int, template: str, context: Callable[[Any], dict | None]) -> None:
+    """context(user) returns the template's variables, or None when the panel does not apply to the user."""
+    DASHBOARD.append(Panel(order, template, context))
+    DASHBOARD.sort()
+
+
+def add_home_section(order: int, template: str, context: Callable[[], dict | None]) -> None:
+    """Public items on the home page (open events, published results, certificate verification)."""
+    HOME.append(Panel(order, template, context))
+    HOME.sort()
+
+
+def nav_for(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAV if item.visible(user)]
+
+
+def init_ui(app: Flask) -> None:
+    from core.permissions import can
+
+    app.jinja_env.globals["nav_for"] = nav_for
+    app.jinja_env.globals["can"] = can
