@@ -13,6 +13,12 @@ def init_app(app: Flask) -> None:
     from core.permissions import can, is_organiser
     from core.ui import add_nav
 
+    from core.extensions import db, login_manager
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
     app.register_blueprint(bp)
     register_api(app, api_blp)
     app.cli.add_command(users_cli)

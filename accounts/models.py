@@ -5,12 +5,12 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import TimestampMixin, UTCDateTime, utcnow
+from core.cache import request_cache
 from core.extensions import db
 from core.permissions import Role
 
@@ -124,13 +124,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         roots = self.scope_ids(Role.ORGANISER)
         if not roots:
             return frozenset()
-        cache_key = f"_organised_{self.id}"
-        if has_request_context() and cache_key in g:
-            return g.get(cache_key)
-        result = frozenset(descendant_ids(roots))
-        if has_request_context():
-            setattr(g, cache_key, result)
-        return result
+        cache = request_cache()
+        key = ("organised", self.id)
+        if key not in cache:
+            cache[key] = frozenset(descendant_ids(roots))
+        return cache[key]
 
 
 def descendant_ids(roots: set[int]) -> set[int]:

@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     from core import models  # noqa: F401  (tables of the core)
     from core.api import init_api
+    from core.cache import init_cache
     from core.cli import init_cli
     from core.extensions import csrf, db, limiter, login_manager, migrate
     from core.i18n import init_i18n
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    init_cache(app)
     init_i18n(app)
     init_security(app)
     init_ui(app)

@@ -19,8 +19,6 @@ from core.extensions import login_manager
 from core.permissions import get_or_404, mark_public_endpoint, require
 from core.security import handle_http_error
 
-api = Api()
-
 
 class ApiErrorSchema(Schema):
     code = fields.String(required=True)
@@ -83,7 +81,7 @@ def load_user_from_bearer(req):
 
 
 def register_api(app: Flask, blueprint) -> None:
-    api.register_blueprint(blueprint)
+    app.extensions["kechuang_api"].register_blueprint(blueprint)
 
 
 def init_api(app: Flask) -> None:
@@ -92,7 +90,8 @@ def init_api(app: Flask) -> None:
         "security": [{"bearerAuth": []}],
         "info": {"description": "Kechuang (科创) JSON API. Authenticate with a personal API token from your profile."},
     })
-    api.init_app(app)
+    api = Api(app)  # one per app: tests create several apps
+    app.extensions["kechuang_api"] = api
     api.register_blueprint(jobs_blp)
     for endpoint in app.view_functions:
         if endpoint.startswith("api-docs."):

@@ -4,7 +4,7 @@ Messages are English msgids in code and templates; zh_CN (the default UI languag
 <area>/translations/zh_CN/LC_MESSAGES/messages.po. `update` extracts an area's strings (its package and
 templates/<area>/; core also owns templates/*.html, _macros/ and errors/) and merges them into its catalog;
 `compile` writes the .mo files (git-ignored, built by make); `check` lists untranslated or fuzzy messages
-and exits 1 when there are any (tests run it).
+and exits 1 when there are any (tests run it); `fill AREA FILE.json` sets translations from {msgid: 中文}.
 """
 from __future__ import annotations
 
@@ -81,7 +81,10 @@ def compile_area(area: str) -> Path | None:
     if not path.exists():
         return None
     catalog = load(area)
-    mo = path.with_suffix(".mo")
+    # Babel parses zh_CN as zh_Hans_CN, which gettext looks up as zh_Hans_CN, then zh: the compiled
+    # catalog goes to translations/zh/ (git-ignored build output); the source stays at zh_CN.
+    mo = ROOT / area / "translations" / "zh" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True, exist_ok=True)
     with mo.open("wb") as fh:
         write_mo(fh, catalog, use_fuzzy=False)
     return mo
@@ -101,7 +104,27 @@ def untranslated(area: str) -> list[str]:
     return missing
 
 
+def fill(area: str, translations: dict[str, str]) -> int:
+    """Set msgstr for the given msgids (JSON {msgid: 中文}) in the area's catalog; returns how many were set."""
+    catalog = load(area)
+    count = 0
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else None
+        if key and key in translations:
+            message.string = translations[key]
+            message.flags.discard("fuzzy")
+            count += 1
+    with po_path(area).open("wb") as fh:
+        write_po(fh, catalog, width=120, ignore_obsolete=True)
+    return count
+
+
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "fill" and len(argv) == 3:
+        import json
+
+        print(f"filled {fill(argv[1], json.loads(Path(argv[2]).read_text(encoding='utf-8')))} messages")
+        return 0
     if not argv or argv[0] not in ("update", "compile", "check"):
         print(__doc__)
         return 2

@@ -7,7 +7,7 @@ class DomainError(Exception):
     the API answers 400/409 with `code`."""
 
     def __init__(self, message, *, field: str | None = None, code: str = "invalid", status: int = 400):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
         self.code = code

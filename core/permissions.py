@@ -169,11 +169,146 @@ def _view_school(user, school) -> bool:
 
 # --- competitions (section owned by the competitions area) ---------------------------------------------
 
+# Extra "may download this entry's materials" checks, (user, entry) -> bool. The judging area appends
+# "the user is a judge assigned to this entry" at start-up, so core imports no area.
+ENTRY_MATERIAL_VIEWERS: list[Callable[[Any, Any], bool]] = []
+
+
+def _school_under(user, contest) -> bool:
+    """A coordinator's school lies under the contest's organising unit (so the school may register)."""
+    schools = user.scope_ids(Role.COORDINATOR)
+    if not schools or contest is None:
+        return False
+    from accounts.models import descendant_ids  # lazily: accounts sits above core
+
+    return bool(schools & descendant_ids({contest.organisation_id}))
+
+
+@policy("contest.view_list")
+def _view_contest_list(user, obj) -> bool:
+    return is_organiser(user) or bool(user.scope_ids(Role.COORDINATOR))
+
+
+@policy("contest.create")
+def _create_contest(user, org) -> bool:
+    return is_organiser(user) if org is None else organises(user, org.id)
+
+
+@policy("contest.view")
+def _view_contest(user, contest) -> bool:
+    """Organisers of the unit; coordinators of schools under it once the contest is out of draft."""
+    if contest is None:
+        return False
+    if organises(user, contest.organisation_id):
+        return True
+    return contest.status != "draft" and _school_under(user, contest)
+
+
+@policy("contest.manage")
+def _manage_contest(user, contest) -> bool:
+    """Set up, move along the lifecycle, review, export: organisers of the contest's unit (or above it)."""
+    return contest is not None and organises(user, contest.organisation_id)
+
+
+@policy("contest.register")
+def _register_in_contest(user, contest) -> bool:
+    """Register entries: coordinators of a school under the organising unit, contest out of draft."""
+    return contest is not None and contest.status != "draft" and _school_under(user, contest)
+
+
+@policy("school.roster")
+def _school_roster(user, school) -> bool:
+    """Students and advisors of a school: its coordinators, and organisers above it."""
+    return school is not None and (coordinates(user, school.id) or organises(user, school.id))
+
+
+@policy("entry.view")
+def _view_entry(user, entry) -> bool:
+    return entry is not None and (coordinates(user, entry.school_id) or organises(user, entry.contest.organisation_id))
+
+
+@policy("entry.edit")
+def _edit_entry(user, entry) -> bool:
+    """Only the school's coordinators change an entry (the window and status are the service's rules)."""
+    return entry is not None and coordinates(user, entry.school_id)
+
+
+@policy("entry.review")
+def _review_entry(user, entry) -> bool:
+    return entry is not None and organises(user, entry.contest.organisation_id)
+
+
+@policy("material.view")
+def _view_material(user, entry) -> bool:
+    """An entry's files: its school, the organisers, and (registered by judging) its assigned judges."""
+    if entry is None:
+        return False
+    if coordinates(user, entry.school_id) or organises(user, entry.contest.organisation_id):
+        return True
+    return any(check(user, entry) for check in ENTRY_MATERIAL_VIEWERS)
+
 
 # --- judging (section owned by the judging area) -------------------------------------------------------
 
 
+@policy("judging.manage")
+def _manage_judging(user, contest) -> bool:
+    """Organisers of the contest's organising unit run rounds, rubrics, judges, assignment, results, notice."""
+    return contest is not None and organises(user, contest.organisation_id)
+
+
+@policy("judging.judge")
+def _judge_contest(user, contest) -> bool:
+    """Judges of the contest score their own assignments (the assignment itself is checked by the service)."""
+    return contest is not None and judges(user, contest.id)
+
+
+@policy("judging.referee")
+def _referee_contest(user, contest) -> bool:
+    """Performance runs are recorded and confirmed by the contest's judges or its organisers."""
+    return contest is not None and (judges(user, contest.id) or organises(user, contest.organisation_id))
+
+
+
 # --- events (section owned by the events area) ---------------------------------------------------------
+
+
+@policy("event.create")
+def _create_event(user, org) -> bool:
+    """Organisers create events (and venues, caravans) for their own units."""
+    return is_organiser(user) if org is None else organises(user, org.id)
+
+
+@policy("event.manage")
+def _manage_event(user, obj) -> bool:
+    """Organisers of the event's (venue's, caravan's, visit's) organisation manage it."""
+    return obj is not None and organises(user, obj.organisation_id)
+
+
+@policy("event.view_list")
+def _view_event_list(user, obj) -> bool:
+    return is_organiser(user) or bool(user.scope_ids(Role.CHECKIN))
+
+
+@policy("event.checkin")
+def _checkin_event(user, event) -> bool:
+    """Check-in staff of this event (granted per event), and its organisers, scan tickets."""
+    return event is not None and (staffs(user, event.id) or organises(user, event.organisation_id))
+
+
+@policy("visit.request")
+def _request_visit(user, org) -> bool:
+    """School coordinators (and organisers) request a caravan visit from their account."""
+    return bool(user.scope_ids(Role.COORDINATOR)) or is_organiser(user)
+
+
+@policy("visit.view")
+def _view_visit(user, visit) -> bool:
+    return visit is not None and (
+        organises(user, visit.organisation_id)
+        or visit.submitted_by_id == user.id
+        or coordinates(user, visit.host_organisation_id)
+    )
 
 
 # --- certificates (section owned by the certificates area) ---------------------------------------------

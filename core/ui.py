@@ -32,6 +32,9 @@ HOME: list[Panel] = []
 
 
 def add_nav(order: int, label, endpoint: str, visible: Callable[[Any], bool]) -> None:
+    """Registering the same endpoint again (a second app in one process) changes nothing."""
+    if any(item.endpoint == endpoint for item in NAV):
+        return
     NAV.append(NavItem(order, label, endpoint, visible))
     NAV.sort()
 
@@ -44,6 +47,8 @@ def add_dashboard_panel(order: int, template: str, context: Callable[[Any], dict
 
 def add_home_section(order: int, template: str, context: Callable[[], dict | None]) -> None:
     """Public items on the home page (open events, published results, certificate verification)."""
+    if any(p.template == template for p in HOME):
+        return
     HOME.append(Panel(order, template, context))
     HOME.sort()
 

@@ -40,7 +40,8 @@ def app():
         "SQLALCHEMY_DATABASE_URI": None,  # recomputed by load_config from DATABASE_URL
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_LOGIN": "10000 per minute",  # test_login_is_rate_limited lowers it
+        "RATELIMIT_VERIFY": "10000 per minute",
         "JOBS_IMMEDIATE": True,
         "UPLOAD_DIR": str(instance / "uploads"),
         "SERVER_NAME": None,
@@ -59,12 +60,16 @@ def app():
 def _empty_all_tables() -> None:
     db.session.remove()
     tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE TABLE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                conn.execute(sa.text(f'DELETE FROM "{name}"'))
+        return
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # self-referencing rows (organisation tree)
+        for name in reversed(tables):
+            conn.exec_driver_sql(f'DELETE FROM "{name}"')
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture(autouse=True)

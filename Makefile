@@ -1,0 +1,57 @@
+# Kechuang — one command each: `make run`, `make test`, `make bench`. Needs only python3 (npm optional).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := run
+
+.PHONY: install dev assets catalogs migrate run test bench lint i18n clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: charts show tables only and the scanner page uses keyboard/USB input"; fi
+
+assets: $(VENV)/.installed
+	@-$(MAKE) --no-print-directory node_modules/.package-lock.json
+	$(BIN)/python -m core.assets
+
+catalogs: $(VENV)/.installed
+	$(BIN)/python -m core.catalogs compile
+
+install: $(VENV)/.installed assets catalogs
+
+dev: install $(VENV)/.dev-installed
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+run: migrate
+	@if $(BIN)/flask db-empty; then echo "Empty database: loading demo data…"; $(BIN)/flask seed-demo; else $(BIN)/flask demo-logins; fi
+	@echo "Open http://127.0.0.1:$(PORT)/"
+	PORT=$(PORT) $(BIN)/python run.py
+
+test: dev
+	$(BIN)/python -m pytest
+
+bench: dev
+	$(BIN)/python -m bench
+
+lint: dev
+	$(BIN)/ruff check .
+
+i18n: install
+	$(BIN)/python -m core.catalogs update
+	$(BIN)/python -m core.catalogs check
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,224 @@
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from accounts import services
+from accounts.models import Invitation, Membership, User
+from core.db import utcnow
+from core.errors import DomainError
+from core.extensions import db, limiter
+from core.models import AuditLog
+from core.permissions import Role, can
+from tests import factories
+
+
+def test_login_by_email_or_mobile(client):
+    factories.user(name="张䶮", email="Zhang@Example.cn", mobile="13800138000")
+    factories.commit()
+    for login in ("zhang@example.cn", " ZHANG@example.cn ", "138 0013 8000", "+8613800138000", "１３８００１３８０００"):
+        client.post("/logout")
+        response = client.post("/login", data={"login": login, "password": factories.PASSWORD})
+        assert response.status_code == 302, login
+
+
+def test_wrong_password_gets_a_clear_message_and_no_session(client):
+    factories.user(email="w@example.cn")
+    factories.commit()
+    response = client.post("/login", data={"login": "w@example.cn", "password": "nope"})
+    assert response.status_code == 200
+    assert "邮箱/手机号或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_inactive_user_cannot_log_in(client):
+    user = factories.user(email="off@example.cn")
+    user.active = False
+    factories.commit()
+    assert client.post("/login", data={"login": "off@example.cn", "password": factories.PASSWORD}).status_code == 200
+
+
+def test_passwords_are_hashed_with_scrypt():
+    user = factories.user(email="h@example.cn")
+    assert user.password_hash.startswith("scrypt:")
+    assert factories.PASSWORD not in user.password_hash
+
+
+def test_login_is_rate_limited(app, client):
+    app.config["RATELIMIT_LOGIN"] = "10 per minute"
+    limiter.reset()
+    try:
+        codes = [client.post("/login", data={"login": "x@example.cn", "password": "bad"}).status_code for _ in range(12)]
+        page = client.post("/login", data={"login": "x@example.cn", "password": "bad"}).get_data(as_text=True)
+    finally:
+        app.config["RATELIMIT_LOGIN"] = "10000 per minute"
+        limiter.reset()
+    assert "尝试次数过多" in page
+    assert codes[:10] == [200] * 10
+    assert codes[-1] == 429
+
+
+def test_logout_and_password_change(client, login):
+    user = factories.user(email="pw@example.cn")
+    factories.commit()
+    login(user)
+    response = client.post("/profile", data={"pw-current_password": "wrong", "pw-password": "new-password-1",
+                                              "pw-confirm": "new-password-1", "pw-submit": "1"})
+    assert "当前密码不正确" in response.get_data(as_text=True)
+    response = client.post("/profile", data={"pw-current_password": factories.PASSWORD, "pw-password": "new-password-1",
+                                              "pw-confirm": "new-password-1", "pw-submit": "1"})
+    assert response.status_code == 302
+    client.post("/logout")
+    assert client.get("/profile").status_code == 302
+    assert client.post("/login", data={"login": "pw@example.cn", "password": "new-password-1"}).status_code == 302
+
+
+def test_duplicate_email_is_refused():
+    factories.user(email="dup@example.cn")
+    with pytest.raises(DomainError) as err:
+        factories.user(email="DUP@example.cn")
+    assert err.value.field == "email"
+
+
+def test_invitation_creates_account_with_role_once(client):
+    school = factories.school()
+    organiser = factories.organiser(factories.association())
+    invitation, token = services.create_invitation(role=Role.COORDINATOR, created_by=organiser, organisation=school,
+                                                   email="teacher@example.cn")
+    factories.commit()
+    data = {"name": "刘𠮷", "email": "teacher@example.cn", "password": "a-good-password", "confirm": "a-good-password"}
+    response = client.post(f"/invite/{token}", data=data)
+    assert response.status_code == 302
+    user = db.session.execute(sa.select(User).where(User.email == "teacher@example.cn")).scalar_one()
+    assert user.name == "刘𠮷"
+    assert user.scope_ids(Role.COORDINATOR) == {school.id}
+    client.post("/logout")
+    again = client.post(f"/invite/{token}", data={**data, "email": "other@example.cn"})
+    assert again.status_code == 410
+    assert "已经使用过" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
+
+
+def test_expired_or_unknown_invitation_is_refused(client):
+    organiser = factories.organiser()
+    invitation, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=7)
+    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    factories.commit()
+    response = client.get(f"/invite/{token}")
+    assert response.status_code == 410 and "已过期" in response.get_data(as_text=True)
+    response = client.get("/invite/not-a-real-token")
+    assert response.status_code == 410 and "无效" in response.get_data(as_text=True)
+
+
+def test_invitation_with_duplicate_email_changes_nothing(client):
+    factories.user(email="taken@example.cn")
+    organiser = factories.organiser()
+    _inv, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=3)
+    factories.commit()
+    response = client.post(f"/invite/{token}", data={"name": "x", "email": "taken@example.cn",
+                                                     "password": "a-good-password", "confirm": "a-good-password"})
+    assert response.status_code == 200
+    assert "已存在" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Invitation.used_at)) is None
+
+
+def test_organiser_invites_through_the_page(client, login):
+    county = factories.association()
+    school = factories.school(parent=county)
+    organiser = factories.organiser(county)
+    factories.commit()
+    login(organiser)
+    response = client.post("/invitations", data={"role": "coordinator", "organisation_id": school.id, "email": "",
+                                                 "name": "", "scope_id": ""})
+    assert response.status_code == 200
+    assert "/invite/" in response.get_data(as_text=True)
+
+
+def test_organiser_of_a_city_manages_its_counties_schools_but_not_others():
+    city = factories.association("江城市科学技术协会")
+    county = factories.association("青溪县科学技术协会", parent=city)
+    school = factories.school(parent=county)
+    elsewhere = factories.school(parent=factories.association())
+    city_organiser = factories.organiser(city)
+    county_organiser = factories.organiser(county)
+    assert can("organisation.manage", school, user=city_organiser)
+    assert can("organisation.manage", school, user=county_organiser)
+    assert not can("organisation.manage", city, user=county_organiser)
+    assert not can("organisation.manage", elsewhere, user=city_organiser)
+
+
+def test_coordinator_cannot_open_organiser_pages(client, login):
+    coordinator = factories.coordinator()
+    factories.commit()
+    login(coordinator)
+    for path in ("/organisations", "/invitations", "/users", "/audit"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_organiser_creates_a_school_and_the_change_is_audited(client, login):
+    county = factories.association()
+    organiser = factories.organiser(county)
+    factories.commit()
+    login(organiser)
+    response = client.post("/organisations/new", data={"kind": "school", "name": "青溪县实验小学", "code": "QX-1",
+                                                       "parent_id": county.id, "stage": "primary", "district": "城关镇"})
+    assert response.status_code == 302
+    row = db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "organisations",
+                                                       AuditLog.action == "create")).scalars().all()
+    assert any(r.after["name"] == "青溪县实验小学" for r in row)
+    # a school without a stage is refused next to the field
+    response = client.post("/organisations/new", data={"kind": "school", "name": "无学段学校", "parent_id": county.id})
+    assert "学段" in response.get_data(as_text=True) and response.status_code == 200
+
+
+def test_api_token_lifecycle(client, login):
+    user = factories.user(email="tok@example.cn")
+    factories.commit()
+    login(user)
+    response = client.post("/profile", data={"tok-name": "脚本", "tok-submit": "1"})
+    html = response.get_data(as_text=True)
+    token = html.split('<code class="user-select-all">')[1].split("</code>")[0]
+    client.post("/logout")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["email"] == "tok@example.cn"
+    from accounts.models import ApiToken
+
+    row = db.session.execute(sa.select(ApiToken)).scalar_one()
+    assert row.token_hash != token and token not in (row.prefix + "x")
+    services.revoke_api_token(row)
+    factories.commit()
+    revoked = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
+    assert revoked.get_json()["error"]["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer abc", "Bearer kc_short", "Bearer " + "kc_" + "!" * 43])
+def test_malformed_api_token_gets_401(client, header):
+    response = client.get("/api/v1/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] in ("invalid_token", "unauthorized")
+
+
+def test_cli_users_create_and_token(runner, client):
+    school = factories.school()
+    school.code = "QX-S99"
+    factories.commit()
+    result = runner.invoke(args=["users", "create", "--email", "t@example.cn", "--password", "a-long-password",
+                                 "--role", "coordinator", "--org", "QX-S99"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["users", "token", "--email", "t@example.cn"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    dup = runner.invoke(args=["users", "create", "--email", "t@example.cn", "--password", "a-long-password"])
+    assert dup.exit_code != 0 and "Traceback" not in dup.output
+
+
+def test_grant_role_is_idempotent_and_scoped():
+    user = factories.user()
+    school = factories.school()
+    services.grant_role(user, Role.COORDINATOR, organisation=school)
+    services.grant_role(user, Role.COORDINATOR, organisation=school)
+    assert db.session.scalar(sa.select(sa.func.count(Membership.id))) == 1
+    with pytest.raises(DomainError):
+        services.grant_role(user, Role.ORGANISER, organisation=school)

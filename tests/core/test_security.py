@@ -1,0 +1,118 @@
+import pytest
+
+from core import create_app
+from core.config import ConfigError
+from tests import factories
+
+
+def test_form_without_csrf_token_is_refused_with_a_localised_message(client, csrf_enabled):
+    response = client.post("/login", data={"login": "a@b.cn", "password": "x"})
+    assert response.status_code == 400
+    assert "安全令牌" in response.get_data(as_text=True)
+
+
+def test_json_call_without_csrf_header_is_refused_but_bearer_token_is_exempt(client, csrf_enabled, runner):
+    user = factories.user(email="api@example.cn")
+    factories.commit()
+    from accounts import services
+
+    _row, token = services.create_api_token(user, "t")
+    factories.commit()
+    # A session-less POST without a token and without CSRF: refused as CSRF (400) before anything else.
+    assert client.post("/api/v1/me", json={}).status_code == 400
+    # With a bearer token CSRF does not apply; /me is GET-only, so a POST is 405, not 400.
+    response = client.post("/api/v1/me", json={}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_security_headers_and_self_only_csp(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "http" not in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_pages_reference_only_self_hosted_assets(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn" not in html.lower()
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "<script>" not in html and "style=" not in html
+
+
+def test_oversized_body_answers_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post("/login", data={"login": "x" * 5000, "password": "y"})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 60 * 1024 * 1024
+    assert response.status_code == 413
+    assert "上传的内容太大" in response.get_data(as_text=True)
+
+
+def test_error_pages_are_localised(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "不存在" in response.get_data(as_text=True)
+    client.post("/lang/en")
+    response = client.get("/no-such-page")
+    assert "does not exist" in response.get_data(as_text=True)
+
+
+def test_api_errors_have_one_body_shape(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert set(body) == {"error"} and body["error"]["code"] == "not_found" and body["error"]["message"]
+
+
+def test_unknown_language_is_refused_and_changes_nothing(client):
+    response = client.post("/lang/xx")
+    assert response.status_code == 400
+    assert "未知的语言" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "lang" not in session
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_login_ignores_offsite_next(client, target):
+    user = factories.user(email="next@example.cn")
+    factories.commit()
+    response = client.post("/login", data={"login": "next@example.cn", "password": factories.PASSWORD, "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dashboard")
+
+
+def test_login_follows_local_next(client):
+    factories.user(email="next2@example.cn")
+    factories.commit()
+    response = client.post("/login", data={"login": "next2@example.cn", "password": factories.PASSWORD, "next": "/profile"})
+    assert response.headers["Location"].endswith("/profile")
+
+
+def test_production_refuses_missing_or_short_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": None}, instance_path=str(tmp_path))
+    with pytest.raises(ConfigError):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": "short"}, instance_path=str(tmp_path))
+    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40}, instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_generates_a_secret_key_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"SECRET_KEY": None}, instance_path=str(tmp_path)).config["SECRET_KEY"]
+    second = create_app({"SECRET_KEY": None}, instance_path=str(tmp_path)).config["SECRET_KEY"]
+    assert first == second and len(first) >= 64
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_environment_overrides_instance_config(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("BASE_URL = 'http://from-instance'\nINVITATION_DAYS = 3\n")
+    monkeypatch.setenv("KECHUANG_INVITATION_DAYS", "9")
+    app = create_app({"SECRET_KEY": "x" * 40}, instance_path=str(tmp_path))
+    assert app.config["BASE_URL"] == "http://from-instance"
+    assert app.config["INVITATION_DAYS"] == 9
