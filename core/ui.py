@@ -59,8 +59,16 @@ def nav_for(user) -> list[NavItem]:
     return [item for item in NAV if item.visible(user)]
 
 
+def readable_json(value) -> str:
+    """JSON for people: Chinese stays Chinese (the tojson filter escapes it)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def init_ui(app: Flask) -> None:
     from core.permissions import can
 
     app.jinja_env.globals["nav_for"] = nav_for
+    app.jinja_env.filters["readable_json"] = readable_json
     app.jinja_env.globals["can"] = can

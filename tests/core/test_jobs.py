@@ -1,0 +1,94 @@
+"""Background jobs: progress, failure, and queued jobs surviving a restart (real SqliteHuey file)."""
+import sqlalchemy as sa
+from huey import SqliteHuey
+
+from core import create_app
+from core.extensions import db
+from core.jobs import Progress, enqueue, execute_job, job_handler
+from core.models import Job, JobStatus
+from tests import factories
+
+
+@job_handler("tests.count")
+def count_job(progress: Progress, *, n: int) -> dict:
+    for i in range(n):
+        progress.update(i + 1, n, f"{i + 1}/{n}")
+    return {"counted": n}
+
+
+@job_handler("tests.fail")
+def failing_job(progress: Progress) -> None:
+    progress.update(1, 3, "about to fail")
+    raise ValueError("模板缺少背景图片")
+
+
+def test_job_runs_after_the_request_commits_and_reports_progress(app, client, login):
+    user = factories.user()
+    factories.commit()
+    login(user)
+    job = enqueue("tests.count", owner=user, title="计数", n=5)
+    db.session.commit()
+    from core.jobs import run_immediate_backlog
+
+    run_immediate_backlog(app)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == JobStatus.DONE and job.done == 5 and job.result == {"counted": 5}
+    body = client.get(f"/api/v1/jobs/{job.id}").get_json()
+    assert body["percent"] == 100 and body["status"] == "done"
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "已完成" in page and 'id="job-bar"' in page
+
+
+def test_failed_job_shows_its_error(app, client, login):
+    user = factories.user()
+    factories.commit()
+    login(user)
+    job = enqueue("tests.fail", owner=user, title="失败")
+    db.session.commit()
+    execute_job(app, job.id)
+    db.session.expire_all()
+    body = client.get(f"/api/v1/jobs/{job.id}").get_json()
+    assert body["status"] == "failed" and "模板缺少背景图片" in body["error"]
+    assert "模板缺少背景图片" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
+
+
+def test_only_the_owner_sees_a_job(client, login):
+    owner, other = factories.user(), factories.user()
+    job = enqueue("tests.count", owner=owner, n=1)
+    factories.commit()
+    login(other)
+    assert client.get(f"/jobs/{job.id}").status_code == 403
+    assert client.get(f"/api/v1/jobs/{job.id}").status_code == 403
+
+
+def test_a_job_enqueued_in_a_rolled_back_transaction_is_never_sent(app):
+    backlog = app.extensions.setdefault("jobs_immediate_backlog", [])
+    enqueue("tests.count", n=1)
+    db.session.rollback()
+    db.session.commit()
+    assert backlog == []
+
+
+def test_queued_jobs_survive_a_restart(app, tmp_path):
+    """Enqueue with the queue stored in a SQLite file, 'restart' (a new app and queue on the same file), run."""
+    queue_file = tmp_path / "jobs.db"
+    config = {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
+              "JOBS_IMMEDIATE": False, "JOBS_DB": str(queue_file)}
+    first = create_app(config, instance_path=str(tmp_path))
+    with first.app_context():
+        job = enqueue("tests.count", n=3)
+        db.session.commit()
+        job_id = job.id
+        assert first.extensions["huey"].pending_count() == 1
+        db.session.remove()
+    second = create_app(config, instance_path=str(tmp_path))  # the restart
+    queue = second.extensions["huey"]
+    assert isinstance(queue, SqliteHuey) and queue.pending_count() == 1
+    task = queue.dequeue()
+    queue.execute(task)
+    with second.app_context():
+        status = db.session.execute(sa.select(Job.status).where(Job.id == job_id)).scalar_one()
+        db.session.remove()
+    assert status == JobStatus.DONE
+    assert queue.pending_count() == 0
