@@ -17,6 +17,11 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
                 template_folder="templates", static_folder="static")
     load_config(app, overrides)
+    if app.config.get("PROXY_FIX"):  # number of trusted proxies in front (nginx = 1)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(logging.INFO)
 
