@@ -4,16 +4,17 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from accounts import demo  # noqa: F401  (registers the demo seeder)
-    from accounts import models  # noqa: F401
+    from accounts import (
+        demo,  # noqa: F401  (registers the demo seeder)
+        models,  # noqa: F401
+    )
     from accounts.api import blp as api_blp
     from accounts.cli import users_cli
     from accounts.views import bp
     from core.api import register_api
+    from core.extensions import db, login_manager
     from core.permissions import can, is_organiser
     from core.ui import add_nav
-
-    from core.extensions import db, login_manager
 
     @login_manager.user_loader
     def load_user(user_id: str):

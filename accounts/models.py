@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.cache import request_cache
+from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.extensions import db
 from core.permissions import Role
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role
-from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
 
 MOBILE_RE = re.compile(r"^1\d{10}$")
 TOKEN_PREFIX = "kc_"

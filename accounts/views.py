@@ -7,8 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services
-from accounts.forms import (AcceptInvitationForm, ApiTokenForm, InvitationForm, LoginForm, OrganisationForm,
-                            PasswordChangeForm)
+from accounts.forms import (
+    AcceptInvitationForm,
+    ApiTokenForm,
+    InvitationForm,
+    LoginForm,
+    OrganisationForm,
+    PasswordChangeForm,
+)
 from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
 from core.errors import DomainError
 from core.extensions import db, limiter

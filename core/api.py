@@ -10,8 +10,9 @@ and its init_app calls `register_api(app, blp)`.
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
-from flask_smorest import Api, Blueprint as ApiBlueprint  # noqa: F401  (re-exported for areas)
+from flask import Flask, g
+from flask_smorest import Api  # noqa: F401  (re-exported for areas)
+from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 

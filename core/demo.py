@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 class Seeder:
     order: int
     name: str = field(compare=False)
-    run: Callable[["DemoContext"], None] = field(compare=False)
+    run: Callable[[DemoContext], None] = field(compare=False)
 
 
 @dataclass

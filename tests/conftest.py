@@ -81,7 +81,6 @@ def _app_context(request, app):
     with app.app_context():
         yield
         _empty_all_tables()
-    from flask import g  # noqa: F401
 
 
 @pytest.fixture

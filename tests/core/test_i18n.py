@@ -1,12 +1,11 @@
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
 
 from core import catalogs
 from core.i18n import format_day, format_moment
-
 
 _ONLY = [a for a in os.environ.get("KECHUANG_AREAS", "").split(",") if a]
 
@@ -22,10 +21,10 @@ def test_dates_read_as_chinese_dates(app):
     with app.test_request_context("/"):
         assert format_day(date(2024, 11, 22)) == "2024年11月22日"
         # 16:30 UTC is 00:30 the next day in Asia/Shanghai
-        assert format_day(datetime(2024, 11, 21, 16, 30, tzinfo=timezone.utc)) == "2024年11月22日"
+        assert format_day(datetime(2024, 11, 21, 16, 30, tzinfo=UTC)) == "2024年11月22日"
         with force_locale("en"):
             assert format_day(date(2024, 11, 22)) == "November 22, 2024"
-        assert "00:30" in format_moment(datetime(2024, 11, 21, 16, 30, tzinfo=timezone.utc))
+        assert "00:30" in format_moment(datetime(2024, 11, 21, 16, 30, tzinfo=UTC))
 
 
 def test_language_switcher_changes_the_ui_and_is_remembered(client):

@@ -48,8 +48,9 @@ def test_organiser_browses_the_audit_log_by_object(client, login):
     login(organiser)
     client.post("/organisations/new", data={"kind": "school", "name": "青溪县第一中学", "code": "QX-9",
                                             "parent_id": county.id, "stage": "complete"})
-    from accounts.models import Organisation
     import sqlalchemy as sa
+
+    from accounts.models import Organisation
 
     school_id = db.session.execute(sa.select(Organisation.id).where(Organisation.code == "QX-9")).scalar_one()
     page = client.get(f"/audit?object_type=organisations&object_id={school_id}").get_data(as_text=True)

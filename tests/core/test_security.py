@@ -78,7 +78,7 @@ def test_unknown_language_is_refused_and_changes_nothing(client):
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
 def test_login_ignores_offsite_next(client, target):
-    user = factories.user(email="next@example.cn")
+    factories.user(email="next@example.cn")
     factories.commit()
     response = client.post("/login", data={"login": "next@example.cn", "password": factories.PASSWORD, "next": target})
     assert response.status_code == 302
