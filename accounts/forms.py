@@ -70,3 +70,20 @@ class OrganisationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
     submit = SubmitField(_l("Save"))
+
+
+class UserCreateForm(FlaskForm):
+    """An administrator creates an account directly (e.g. for an organiser), optionally with a role."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+    mobile = StringField(_l("Mobile number"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    role = SelectField(_l("Role"), choices=[
+        ("", "—"),
+        ("organiser", _l("Organiser")),
+        ("coordinator", _l("School coordinator")),
+        ("admin", _l("Administrator")),
+    ], validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()], validate_choice=False)
+    submit = SubmitField(_l("Create account"))

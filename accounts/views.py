@@ -14,6 +14,7 @@ from accounts.forms import (
     LoginForm,
     OrganisationForm,
     PasswordChangeForm,
+    UserCreateForm,
 )
 from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
 from core.errors import DomainError
@@ -208,8 +209,24 @@ def edit_organisation(org_id: int | None = None):
     return render_template("accounts/organisation_form.html", form=form, organisation=org)
 
 
-@bp.route("/users")
+@bp.route("/users", methods=["GET", "POST"])
 def users():
     require("user.manage")
+    form = UserCreateForm()
+    form.organisation_id.choices = [(0, "—")] + _org_choices()
+    if form.validate_on_submit():
+        org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+        try:
+            user = services.create_user(name=form.name.data, password=form.password.data,
+                                        email=form.email.data or None, mobile=form.mobile.data or None)
+            if form.role.data:
+                services.grant_role(user, form.role.data, organisation=org)
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The account was created."), "success")
+            return redirect(url_for("accounts.users"))
     page = db.paginate(sa.select(User).order_by(User.id), per_page=50, error_out=False)
-    return render_template("accounts/users.html", page=page)
+    return render_template("accounts/users.html", page=page, form=form)

@@ -14,8 +14,12 @@ AREAS_WITH_CATALOGS = ("core", "accounts", "competitions", "judging", "events", 
 
 
 def translation_directories() -> list[str]:
-    """One catalog per area (<area>/translations), merged by Flask-Babel, so areas never edit one shared file."""
-    return [str(ROOT / area / "translations") for area in AREAS_WITH_CATALOGS if (ROOT / area / "translations").is_dir()]
+    """One catalog per area (<area>/translations), merged by Flask-Babel, so areas never edit one shared file.
+
+    Later catalogs win for a message two areas share: the lower layers (accounts, then core) come last, so
+    shared words (roles, kinds of organisation) read the same everywhere."""
+    areas = reversed(AREAS_WITH_CATALOGS)
+    return [str(ROOT / area / "translations") for area in areas if (ROOT / area / "translations").is_dir()]
 
 
 def select_locale() -> str:

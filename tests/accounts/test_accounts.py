@@ -222,3 +222,17 @@ def test_grant_role_is_idempotent_and_scoped():
     assert db.session.scalar(sa.select(sa.func.count(Membership.id))) == 1
     with pytest.raises(DomainError):
         services.grant_role(user, Role.ORGANISER, organisation=school)
+
+
+def test_admin_creates_an_account_with_a_role(client, login):
+    admin = factories.admin()
+    county = factories.association()
+    factories.commit()
+    login(admin)
+    response = client.post("/users", data={"name": "欧阳䶮", "email": "oy@example.cn", "mobile": "", "password": "long-enough-1",
+                                           "role": "organiser", "organisation_id": county.id})
+    assert response.status_code == 302
+    user = services.find_user_by_login("oy@example.cn")
+    assert user.scope_ids(Role.ORGANISER) == {county.id}
+    dup = client.post("/users", data={"name": "x", "email": "oy@example.cn", "password": "long-enough-1", "role": ""})
+    assert "该邮箱的账号已存在" in dup.get_data(as_text=True)
