@@ -1,6 +1,7 @@
 """Real headless Chromium: log in, switch language, see the role's dashboard."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests import factories
 
@@ -15,10 +16,11 @@ def test_log_in_switch_language_and_see_dashboard(browser, live_server):
     browser.find_element(By.NAME, "login").send_keys("browser@example.cn")
     browser.find_element(By.NAME, "password").send_keys(factories.PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    assert browser.current_url.endswith("/dashboard")
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/dashboard"))
     assert "工作台" in browser.title
     assert "组织者" in browser.find_element(By.ID, "dashboard-roles").text
     browser.find_element(By.ID, "lang-switch").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
     assert "Dashboard" in browser.title
     assert "Organiser" in browser.find_element(By.ID, "dashboard-roles").text
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
@@ -35,14 +37,11 @@ def test_phone_sized_navigation_collapses_and_opens(browser, live_server):
     browser.find_element(By.NAME, "login").send_keys("phone@example.cn")
     browser.find_element(By.NAME, "password").send_keys(factories.PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, 5).until(lambda d: d.current_url.endswith("/dashboard"))
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/dashboard"))
     toggler = browser.find_element(By.CSS_SELECTOR, ".navbar-toggler")
     assert toggler.is_displayed()
     logout = browser.find_element(By.ID, "logout")
     assert not logout.is_displayed()
     toggler.click()
-    from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "logout").is_displayed())

@@ -33,7 +33,7 @@ def test_role_journey(client, login, role):
     assert ROLE_LABELS[role] in html
     nav = re.findall(r'<li class="nav-item"><a class="nav-link" href="([^"]+)">', html)
     for href in nav:
-        response = client.get(href)
+        response = client.get(href, follow_redirects=True)
         assert response.status_code == 200, f"{role}: {href} -> {response.status_code}"
     assert client.get("/profile").status_code == 200
     client.post("/logout")
