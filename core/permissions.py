@@ -354,3 +354,18 @@ def _download_certificate(user, cert) -> bool:
 def _download_school_certificates(user, school_id) -> bool:
     """A school's certificates in bulk: that school's coordinators (and organisers above the school)."""
     return school_id is not None and (coordinates(user, school_id) or organises(user, school_id))
+
+
+# --- reports (section owned by the reports area) -------------------------------------------------------
+
+
+@policy("report.view")
+def _view_reports(user, org) -> bool:
+    """Figures and annual reports: organisers, for their units and everything below (None: any of them)."""
+    return is_organiser(user) if org is None else organises(user, org.id)
+
+
+@policy("report.school")
+def _view_school_report(user, school) -> bool:
+    """A school's participation and awards over the years: its coordinators and the organisers above it."""
+    return school is not None and (coordinates(user, school.id) or organises(user, school.id))

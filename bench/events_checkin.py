@@ -1,0 +1,325 @@
+"""Benchmark: the check-in API under load, against a bare Flask JSON endpoint in the same run.
+
+Both run under gunicorn with the same configuration (2 sync workers) on loopback; wrk drives each with 32
+connections. Every ticket is scanned at least twice in quick succession from different connections (one
+201, then 200s), so concurrent double scans happen all the time. Afterwards the database must hold exactly
+one check-in per distinct code scanned. Finally a headless Chromium types codes into the scanner page
+(the USB-scanner path) against the same gunicorn server and reports the scan-to-result round trip.
+
+    .venv/bin/python bench/events_checkin.py [--seconds 15] [--connections 32] [--tickets 4000]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench] [--no-browser]
+
+Prints `name: value unit (ratio vs reference)` lines and returns a dict. Needs `wrk` (Debian package wrk).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench"
+TARGET_RATIO = 0.40
+TARGET_P99_MS = 50.0
+TARGET_ROUNDTRIP_MS = 300.0
+
+CHECKIN_LUA = r"""
+local codes, tokens = {}, {}
+local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  for line in io.lines(args[1]) do codes[#codes + 1] = line end
+  for line in io.lines(args[2]) do tokens[#tokens + 1] = line end
+  event_id = args[3]
+  math.randomseed(os.time() * 1000 + tid)
+end
+function request()
+  counter = counter + 1
+  -- consecutive requests of a thread (in flight on different connections) scan the same ticket twice,
+  -- and the two threads walk the list from different ends: concurrent double scans all the time
+  local n = math.floor(counter / 2)
+  local index
+  if tid % 2 == 1 then index = n % #codes + 1 else index = #codes - (n % #codes) end
+  local token = tokens[(counter + tid) % #tokens + 1]
+  local body = string.format('{"code":"%s","event_id":%s,"gate":"G%d","nonce":"n%d-%d-%d"}',
+                             codes[index], event_id, tid, tid, counter, math.random(1, 1000000000))
+  return wrk.format("POST", "/api/v1/checkins",
+                    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+"""
+
+BARE_LUA = r"""
+local counter = 0
+function request()
+  counter = counter + 1
+  local body = string.format('{"code":"%s","event_id":1,"gate":"G1","nonce":"n-%d"}',
+                             "23456789ABCDEFGHJKMNPQRSTUV2", counter)
+  return wrk.format("POST", "/bare", {["Content-Type"] = "application/json",
+                                      ["Authorization"] = "Bearer kc_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, body)
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reset_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(url: str, tickets_count: int, workdir: Path) -> dict:
+    """Schema, one event open for check-in now, `tickets_count` confirmed tickets, 8 staff with API tokens."""
+    from accounts import services as account_services
+    from core import create_app
+    from core.db import utcnow
+    from core.extensions import db
+    from core.permissions import Role
+    from events import services, tickets
+    from events.models import Registration
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context(), app.test_request_context("/"):
+        db.create_all()
+        org = account_services.save_organisation(None, kind="association", name="压测科协", code="BENCH")
+        start = utcnow() - timedelta(minutes=10)
+        event = services.create_event(organisation_id=org.id, kind="science_day", title="签到压测",
+                                      starts_at=start, ends_at=start + timedelta(hours=8),
+                                      capacity=tickets_count + 100, status="published")
+        session = event.sessions[0]
+        codes = [tickets.new_code() for _ in range(tickets_count)]
+        db.session.execute(sa_insert(Registration), [
+            {"event_id": event.id, "session_id": session.id, "kind": "individual", "status": "confirmed",
+             "source": "online", "name": f"访客{n}", "phone": f"139{n:08d}", "school_name": "", "grade": "",
+             "head_count": 1, "member_names": "", "code": code, "link_token": tickets.new_link_token(),
+             "created_at": utcnow(), "updated_at": utcnow()}
+            for n, code in enumerate(codes)])
+        tokens = []
+        for n in range(8):
+            user = account_services.create_user(name=f"签到员{n}", email=f"gate{n}@bench.kc", password="bench-password")
+            account_services.grant_role(user, Role.CHECKIN, scope_id=event.id)
+            tokens.append(account_services.create_api_token(user, f"gate {n}")[1])
+        browser_codes = codes[-40:]  # kept out of the wrk run for the browser round trip
+        link_token = services.create_staff_link(event, label="浏览器")[1]
+        db.session.commit()
+        event_id = event.id
+    (workdir / "codes.txt").write_text("\n".join(codes[:-40]) + "\n")
+    (workdir / "tokens.txt").write_text("\n".join(tokens) + "\n")
+    (workdir / "checkin.lua").write_text(CHECKIN_LUA)
+    (workdir / "bare.lua").write_text(BARE_LUA)
+    return {"app": app, "event_id": event_id, "browser_codes": browser_codes, "link_token": link_token}
+
+
+def sa_insert(model):
+    import sqlalchemy as sa
+
+    return sa.insert(model)
+
+
+def start_gunicorn(target: str, port: int, env: dict, threads: int) -> subprocess.Popen:
+    """gunicorn with 2 workers; with threads > 1 each worker is a gthread worker with that many threads."""
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--backlog", "256"]
+    if threads > 1:
+        command += ["-k", "gthread", "--threads", str(threads)]
+    command.append(target)
+    process = subprocess.Popen(command, cwd=str(ROOT), env=env, start_new_session=True)
+    return process
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # the server answers (405 for GET on a POST route is fine)
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_wrk(url: str, script: Path | None, seconds: int, connections: int, args: list[str]) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    command += (["-s", str(script), url, "--", *args] if script is not None else [url])
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    p99 = _latency_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    p50 = _latency_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    return {"rps": rps, "requests": total, "p50_ms": p50, "p99_ms": p99, "errors": errors, "raw": output}
+
+
+def _latency_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def verify(app, event_id: int) -> dict:
+    """Exactly one check-in per distinct code scanned; every scan logged."""
+    import sqlalchemy as sa
+
+    from core.extensions import db
+    from events.models import CheckIn, Registration, ScanLog
+
+    with app.app_context():
+        scanned = db.session.execute(
+            sa.select(sa.func.count(sa.distinct(ScanLog.raw_code))).where(ScanLog.event_id == event_id)).scalar()
+        checkins = db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar()
+        admitted = db.session.execute(
+            sa.select(sa.func.count(ScanLog.id)).where(ScanLog.result == "checked_in", ScanLog.replay_of_id.is_(None))
+        ).scalar()
+        logged = db.session.execute(sa.select(sa.func.count(ScanLog.id))).scalar()
+        doubled = db.session.execute(
+            sa.select(sa.func.count()).select_from(
+                sa.select(CheckIn.registration_id).group_by(CheckIn.registration_id)
+                .having(sa.func.count() > 1).subquery())).scalar()
+        orphans = db.session.execute(
+            sa.select(sa.func.count(sa.distinct(ScanLog.raw_code))).where(
+                ScanLog.event_id == event_id,
+                ~ScanLog.raw_code.in_(sa.select(Registration.code).join(CheckIn)))).scalar()
+    return {"distinct_codes": scanned, "checkins": checkins, "admitted_answers": admitted, "logged": logged,
+            "doubled": doubled, "scanned_without_checkin": orphans}
+
+
+def browser_roundtrip(base: str, link_token: str, codes: list[str]) -> list[float]:
+    """Type codes + Enter into the scanner page (USB path) and read each scan-to-result time the page measured."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        return []
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    times = []
+    try:
+        driver.get(f"{base}/events/staff/{link_token}")
+        for code in codes:
+            driver.switch_to.active_element.send_keys(code + Keys.ENTER)
+            WebDriverWait(driver, 10).until(
+                lambda d: d.find_element("id", "result").get_attribute("data-status") == "checked_in")
+            times.append(float(driver.find_element("id", "result").get_attribute("data-roundtrip-ms")))
+            driver.execute_script("document.getElementById('result').setAttribute('data-status', 'waiting')")
+    finally:
+        driver.quit()
+    return times
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--tickets", type=int, default=4000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_EVENTS_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv if argv is not None else [])
+    if shutil.which("wrk") is None:
+        print("events_checkin: SKIPPED (wrk is not installed: apt-get install wrk)")
+        return {"skipped": "wrk not installed"}
+
+    workdir = Path(tempfile.mkdtemp(prefix="kc-bench-events-"))
+    reset_database(args.database_url)
+    setup = prepare(args.database_url, args.tickets, workdir)
+    env = {**os.environ, "DATABASE_URL": args.database_url, "PYTHONPATH": str(ROOT)}
+    kc_port, bare_port = free_port(), free_port()
+    kc = start_gunicorn("bench._events_wsgi:kechuang_app", kc_port, env, args.threads)
+    bare = start_gunicorn("bench._events_wsgi:bare_app", bare_port, env, args.threads)
+    try:
+        wait_until_up(f"http://127.0.0.1:{kc_port}/healthz")
+        wait_until_up(f"http://127.0.0.1:{bare_port}/bare")
+        codes, tokens = str(workdir / "codes.txt"), str(workdir / "tokens.txt")
+        # warm-up (connections, caches), then the measured runs
+        run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", 2, args.connections, [])
+        reference = run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", args.seconds, args.connections, [])
+        ours = run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", args.seconds, args.connections,
+                       [codes, tokens, str(setup["event_id"])])
+        # the platform's floor: the app's cheapest endpoint (one SELECT 1) through the same middleware
+        floor = run_wrk(f"http://127.0.0.1:{kc_port}/healthz", None, args.seconds, args.connections, [])
+        roundtrips = [] if args.no_browser else browser_roundtrip(
+            f"http://127.0.0.1:{kc_port}", setup["link_token"], setup["browser_codes"][:20])
+    finally:
+        stop(kc)
+        stop(bare)
+    check = verify(setup["app"], setup["event_id"])
+    ratio = ours["rps"] / reference["rps"] if reference["rps"] else 0.0
+    exact = check["doubled"] == 0 and check["checkins"] == check["distinct_codes"] == check["admitted_answers"]
+    config = f"gunicorn -w 2{f' -k gthread --threads {args.threads}' if args.threads > 1 else ''}, wrk -c{args.connections}"
+    print(f"events_checkin_throughput: {ours['rps']:.0f} req/s ({ratio:.2f}x vs bare Flask JSON "
+          f"{reference['rps']:.0f} req/s; target >= {TARGET_RATIO:.2f}x; {config})")
+    print(f"events_checkin_latency_p99: {ours['p99_ms']:.1f} ms ({ours['p99_ms'] / TARGET_P99_MS:.2f}x vs "
+          f"{TARGET_P99_MS:.0f} ms target; p50 {ours['p50_ms']:.1f} ms; bare p99 {reference['p99_ms']:.1f} ms)")
+    print(f"events_platform_floor_healthz: {floor['rps']:.0f} req/s ({floor['rps'] / reference['rps']:.2f}x vs bare "
+          f"Flask JSON; GET /healthz of the same app: every request pays this before the check-in itself)")
+    print(f"events_checkin_errors: {ours['errors']} responses (of {ours['requests']} requests; bare: "
+          f"{reference['errors']})")
+    print(f"events_checkin_rows_per_code: {check['checkins']} check-ins for {check['distinct_codes']} distinct codes "
+          f"scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
+          f"{check['doubled']} doubled, {check['logged']} scans logged)")
+    result = {"config": config, "throughput_rps": ours["rps"], "reference_rps": reference["rps"], "ratio": round(ratio, 3),
+              "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
+              "requests": ours["requests"], "healthz_rps": floor["rps"], **check, "exact": exact}
+    if roundtrips:
+        p95 = sorted(roundtrips)[max(0, int(len(roundtrips) * 0.95) - 1)]
+        print(f"events_scanner_roundtrip: {statistics.median(roundtrips):.0f} ms median, {p95:.0f} ms p95, "
+              f"{max(roundtrips):.0f} ms max ({p95 / TARGET_ROUNDTRIP_MS:.2f}x vs {TARGET_ROUNDTRIP_MS:.0f} ms "
+              f"target; {len(roundtrips)} typed scans)")
+        result.update(roundtrip_median_ms=statistics.median(roundtrips), roundtrip_p95_ms=p95,
+                      roundtrip_max_ms=max(roundtrips))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,127 @@
+"""`flask certificates issue|render|fonts`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from certificates import fonts as font_lib
+from certificates import services
+from certificates.models import CertificateTemplate
+from certificates.sources import SOURCES, sources_for
+from core.errors import DomainError
+from core.extensions import db
+
+certificates_cli = AppGroup("certificates", help="Certificates: issue, render, fonts.")
+
+
+def _scope(contest_id, event_id) -> tuple[str, int]:
+    if bool(contest_id) == bool(event_id):
+        raise click.ClickException("give exactly one of --contest ID or --event ID")
+    return ("contest", contest_id) if contest_id else ("event", event_id)
+
+
+def _default_source(scope: str, source_key: str | None) -> str:
+    if source_key:
+        if source_key not in SOURCES or SOURCES[source_key].scope != scope:
+            raise click.ClickException(f"no {scope} certificate source {source_key!r}; known: "
+                                       + ", ".join(s.key for s in sources_for(scope)))
+        return source_key
+    preferred = "award" if scope == "contest" else "attendance"
+    candidates = [s for s in sources_for(scope) if s.kind == preferred] or sources_for(scope)
+    if not candidates:
+        raise click.ClickException(f"no certificate source is registered for {scope}s")
+    return candidates[0].key
+
+
+def _template(template_id: int | None, organisation_id: int, kind: str) -> CertificateTemplate:
+    if template_id:
+        template = db.session.get(CertificateTemplate, template_id)
+        if template is None:
+            raise click.ClickException(f"no template {template_id}")
+        return template
+    stmt = (sa.select(CertificateTemplate)
+            .where(CertificateTemplate.organisation_id == organisation_id, CertificateTemplate.archived.is_(False),
+                   sa.or_(CertificateTemplate.kind == kind, CertificateTemplate.kind.is_(None)))
+            .order_by(CertificateTemplate.kind.is_(None), CertificateTemplate.id.desc()))
+    template = db.session.execute(stmt).scalars().first()
+    if template is None:
+        raise click.ClickException("the organiser has no template for this kind; create one or pass --template ID")
+    return template
+
+
+@certificates_cli.command("issue")
+@click.option("--contest", "contest_id", type=int, default=None)
+@click.option("--event", "event_id", type=int, default=None)
+@click.option("--category", "category_code", default=None, help="Only this category code.")
+@click.option("--school", "school_id", type=int, default=None, help="Only this school (organisation id).")
+@click.option("--source", "source_key", default=None, help="Certificate source key (default: award / attendance).")
+@click.option("--template", "template_id", type=int, default=None)
+@click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--accept-preflight", is_flag=True, help="Issue even when the preflight reports problems.")
+def issue(contest_id, event_id, category_code, school_id, source_key, template_id, issue_date, accept_preflight):
+    """Issue certificates to every eligible holder who has none yet (a second run issues nothing)."""
+    scope, scope_id = _scope(contest_id, event_id)
+    key = _default_source(scope, source_key)
+    try:
+        source, batch = services.collect_batch(key, scope_id)
+        template = _template(template_id, batch.organisation_id, source.kind)
+        issued, plan = services.issue_certificates(
+            key, scope_id, template, category_code=category_code, school_id=school_id,
+            issue_date=issue_date.date() if issue_date else None, accept_preflight=accept_preflight)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    if issued:
+        click.echo(f"issued {len(issued)} certificates {issued[0].number} .. {issued[-1].number}; "
+                   f"{plan.already} holders already had one")
+    else:
+        click.echo(f"nothing new to issue; {plan.already} holders already have a certificate")
+
+
+@certificates_cli.command("render")
+@click.option("--contest", "contest_id", type=int, default=None)
+@click.option("--event", "event_id", type=int, default=None)
+@click.option("--category", "category_code", default=None)
+@click.option("--school", "school_id", type=int, default=None)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def render(contest_id, event_id, category_code, school_id, out):
+    """Render the valid certificates into one PDF (or a ZIP of PDFs when --out ends in .zip)."""
+    scope, scope_id = _scope(contest_id, event_id)
+    from sqlalchemy.orm import selectinload
+
+    from certificates.models import Certificate
+
+    stmt = services.certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code,
+                                      school_id=school_id).options(selectinload(Certificate.template))
+    certs = db.session.execute(stmt).scalars().all()
+    path = Path(out)
+    try:
+        with path.open("wb") as fh:
+            if path.suffix.lower() == ".zip":
+                count = services.render_zip(certs, fh)
+            else:
+                count = services.render_merged_pdf(certs, fh)
+    except DomainError as exc:
+        path.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"rendered {count} certificates into {path}")
+
+
+@certificates_cli.command("fonts")
+def fonts():
+    """List the available TrueType fonts (installed CJK and uploaded) with what they cover."""
+    for info in services.font_overview():
+        cov = info.coverage
+        blocks = ", ".join(f"{label} {n}/{size}" for label, n, size in cov.blocks if n)
+        click.echo(f"{info.face.key:28} {info.face.family:28} {info.face.source:8} glyphs {cov.glyph_count:6} "
+                   f"GB2312 {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}")
+    directory = services.storage_dir("fonts")
+    _faces, errors = font_lib.load_font_directory(directory)
+    for name, error in errors.items():
+        click.echo(f"unusable uploaded font {name}: {error}", err=True)
+
+

@@ -1,0 +1,333 @@
+"""Certificate fonts: discovery, loading, coverage and the fallback chain.
+
+Plain Python (no Flask). Only TrueType outlines (.ttf and the subfonts of a .ttc) are accepted, because
+ReportLab embeds TrueType fonts as subsets and a PDF whose CJK font is not embedded shows empty boxes on
+a viewer without Chinese fonts. CFF/OpenType (.otf) and Type 1 fonts are rejected with a clear reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
+
+#: Where installed fonts live on Debian-like systems (WenQuanYi, AR PL, Droid Sans Fallback, Noto …).
+SYSTEM_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
+
+#: Characters every usable Chinese certificate font must have (common words on a certificate).
+CJK_PROBE = "中国科技创新大赛证书获奖一二三等学校"
+
+FONT_SUFFIXES = (".ttf", ".ttc")
+_TRUETYPE_MAGICS = (b"\x00\x01\x00\x00", b"true", b"ttcf")
+
+#: Unicode blocks reported in a font's coverage (label, first, last), inclusive.
+COVERAGE_BLOCKS: tuple[tuple[str, int, int], ...] = (
+    ("Basic Latin", 0x20, 0x7E),
+    ("CJK Unified Ideographs", 0x4E00, 0x9FFF),
+    ("CJK Extension A", 0x3400, 0x4DBF),
+    ("CJK Extension B", 0x20000, 0x2A6DF),
+    ("CJK Symbols and Punctuation", 0x3000, 0x303F),
+    ("Fullwidth Forms", 0xFF01, 0xFF5E),
+)
+
+# Characters that need no glyph: line breaks and other control characters are never drawn.
+_NO_GLYPH_NEEDED = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class FontError(ValueError):
+    """A font file cannot be used (not TrueType, unreadable, or PostScript outlines)."""
+
+
+def _gb2312_hanzi() -> str:
+    """The 6,763 hanzi of GB 2312 (rows 16–87), the baseline a Chinese name font should cover."""
+    chars = []
+    for row in range(16, 88):
+        for cell in range(1, 95):
+            try:
+                chars.append(bytes((row + 0xA0, cell + 0xA0)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(chars)
+
+
+GB2312_HANZI = _gb2312_hanzi()
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One usable face: a .ttf file, or one subfont of a .ttc collection."""
+
+    key: str  # stable identifier stored in templates, e.g. "wqy-zenhei-0" or "upload:fzxbs-0"
+    family: str
+    path: str
+    subfont_index: int
+    source: str  # "system" or "uploaded"
+    codepoints: frozenset[int] = field(repr=False, compare=False, hash=False)
+    ascent: float = 800.0  # per 1000 units of em
+    descent: float = -200.0
+
+    def covers(self, char: str) -> bool:
+        """True when the face has a real glyph (not .notdef) for the character."""
+        return ord(char) in self.codepoints
+
+    @property
+    def glyph_count(self) -> int:
+        return len(self.codepoints)
+
+    @property
+    def pdf_name(self) -> str:
+        """Name under which the face is registered with ReportLab (ASCII, unique per file and face)."""
+        digest = hashlib.sha1(f"{self.path}\0{self.subfont_index}".encode()).hexdigest()[:8]
+        return "KC_" + re.sub(r"[^A-Za-z0-9]", "_", self.key) + "_" + digest
+
+
+@dataclass(frozen=True)
+class FontCoverage:
+    """What a face covers, for the organiser's font list and the CLI."""
+
+    key: str
+    family: str
+    glyph_count: int
+    gb2312_covered: int
+    gb2312_total: int
+    blocks: tuple[tuple[str, int, int], ...]  # (label, covered, size)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "font"
+
+
+def sniff_truetype(data: bytes) -> bool:
+    """True when the bytes start like a TrueType font or collection (not OpenType/CFF 'OTTO', not Type 1)."""
+    return data[:4] in _TRUETYPE_MAGICS
+
+
+_face_cache: dict[tuple[str, int, float], tuple[str, frozenset[int], float, float]] = {}
+_cache_lock = threading.Lock()
+
+
+def _read_face(path: str, index: int) -> tuple[str, frozenset[int], float, float]:
+    """Parse one face; cached by path, subfont index and mtime (parsing a 20 MB .ttc takes ~0.1 s)."""
+    mtime = os.path.getmtime(path)
+    cache_key = (path, index, mtime)
+    with _cache_lock:
+        hit = _face_cache.get(cache_key)
+    if hit is not None:
+        return hit
+    try:
+        ttf = TTFontFile(path, subfontIndex=index)
+    except TTFError as exc:
+        message = str(exc)
+        if "postscript outlines" in message.lower():
+            raise FontError("PostScript (CFF) outlines are not supported; upload a TrueType font") from exc
+        raise FontError(f"not a usable TrueType font: {message}") from exc
+    except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:  # truncated or garbage files
+        raise FontError(f"not a usable TrueType font: {exc}") from exc
+    raw = ttf.familyName or ttf.name or b""
+    family = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    codepoints = frozenset(cp for cp, glyph in ttf.charToGlyph.items() if glyph)
+    result = (family, codepoints, float(ttf.ascent), float(ttf.descent))
+    with _cache_lock:
+        _face_cache[cache_key] = result
+    return result
+
+
+def count_subfonts(path: str) -> int:
+    """Number of faces in a font file: 1 for .ttf, the collection size for .ttc."""
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    if not sniff_truetype(head):
+        raise FontError("not a TrueType font (.ttf/.ttc)")
+    if head[:4] == b"ttcf":
+        return int.from_bytes(head[8:12], "big")
+    return 1
+
+
+def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix: str | None = None) -> list[FontFace]:
+    """Load every face of a .ttf/.ttc file; raises FontError if the file is not TrueType.
+
+    Keys are "<prefix><file stem>-<subfont index>", the prefix being "upload:" for uploaded fonts.
+    """
+    path = str(path)
+    if not path.lower().endswith(FONT_SUFFIXES):
+        raise FontError("font files must be .ttf or .ttc")
+    count = count_subfonts(path)
+    prefix = key_prefix if key_prefix is not None else ("upload:" if source == "uploaded" else "")
+    stem = _slug(Path(path).stem)
+    faces = []
+    for index in range(count):
+        family, codepoints, ascent, descent = _read_face(path, index)
+        faces.append(FontFace(key=f"{prefix}{stem}-{index}", family=family, path=path, subfont_index=index,
+                              source=source, codepoints=codepoints, ascent=ascent, descent=descent))
+    return faces
+
+
+def validate_font_bytes(data: bytes, filename: str) -> None:
+    """Reject an upload that is not a TrueType font, before it is stored. Raises FontError."""
+    if not filename.lower().endswith(FONT_SUFFIXES):
+        raise FontError("font files must be .ttf or .ttc")
+    if not sniff_truetype(data):
+        if data[:4] == b"OTTO":
+            raise FontError("PostScript (CFF) outlines are not supported; upload a TrueType font")
+        raise FontError("not a TrueType font (.ttf/.ttc)")
+    import tempfile
+
+    suffix = ".ttc" if data[:4] == b"ttcf" else ".ttf"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        tmp.write(data)
+        tmp.flush()
+        faces = load_font_file(tmp.name, source="uploaded")
+        if not any(face.codepoints for face in faces):
+            raise FontError("the font has no character map")
+        # The parse cache keys on the temporary path; drop it so the entry does not linger.
+        with _cache_lock:
+            for cache_key in [k for k in _face_cache if k[0] == tmp.name]:
+                del _face_cache[cache_key]
+
+
+def _iter_font_files(dirs) -> list[str]:
+    found = []
+    for base in dirs:
+        if not os.path.isdir(base):
+            continue
+        for root, _dirs, files in os.walk(base, followlinks=True):
+            for name in files:
+                if name.lower().endswith(FONT_SUFFIXES):
+                    found.append(os.path.join(root, name))
+    return sorted(found)
+
+
+def is_cjk_face(face: FontFace) -> bool:
+    """A face counts as CJK when it covers every character of CJK_PROBE."""
+    return all(face.covers(c) for c in CJK_PROBE)
+
+
+def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True) -> list[FontFace]:
+    """Installed TrueType faces (all subfonts of .ttc files), CJK ones only by default.
+
+    Unreadable or non-TrueType files are skipped: a broken system font must not break the font list.
+    """
+    faces = []
+    for path in _iter_font_files(dirs):
+        try:
+            file_faces = load_font_file(path, source="system", key_prefix="")
+        except FontError:
+            continue
+        faces.extend(f for f in file_faces if not cjk_only or is_cjk_face(f))
+    return faces
+
+
+def load_font_directory(directory: str | os.PathLike) -> tuple[list[FontFace], dict[str, str]]:
+    """Uploaded fonts in a directory: (faces, {file name: error}) — bad files are reported, not fatal."""
+    faces: list[FontFace] = []
+    errors: dict[str, str] = {}
+    directory = str(directory)
+    if not os.path.isdir(directory):
+        return faces, errors
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if not os.path.isfile(path) or not name.lower().endswith(FONT_SUFFIXES):
+            continue
+        try:
+            faces.extend(load_font_file(path, source="uploaded"))
+        except FontError as exc:
+            errors[name] = str(exc)
+    return faces, errors
+
+
+def coverage_of(face: FontFace) -> FontCoverage:
+    """Count covered characters per block and of the GB 2312 hanzi."""
+    cps = face.codepoints
+    blocks = tuple((label, sum(1 for cp in cps if lo <= cp <= hi), hi - lo + 1)
+                   for label, lo, hi in COVERAGE_BLOCKS)
+    gb = sum(1 for c in GB2312_HANZI if ord(c) in cps)
+    return FontCoverage(key=face.key, family=face.family, glyph_count=len(cps), gb2312_covered=gb,
+                        gb2312_total=len(GB2312_HANZI), blocks=blocks)
+
+
+def needs_glyph(char: str) -> bool:
+    """Control characters (line breaks, tabs) are layout, not glyphs."""
+    return not _NO_GLYPH_NEEDED.match(char)
+
+
+class FontChain:
+    """An ordered fallback chain: each character is drawn from the first face that covers it."""
+
+    def __init__(self, faces: list[FontFace]):
+        if not faces:
+            raise FontError("a font chain needs at least one font")
+        self.faces = list(faces)
+        self._pick: dict[str, FontFace | None] = {}
+
+    @property
+    def primary(self) -> FontFace:
+        return self.faces[0]
+
+    def face_for(self, char: str) -> FontFace | None:
+        """First face covering the character, or None when no face does."""
+        try:
+            return self._pick[char]
+        except KeyError:
+            cp = ord(char)
+            picked = next((f for f in self.faces if cp in f.codepoints), None)
+            self._pick[char] = picked
+            return picked
+
+    def split_runs(self, text: str) -> list[tuple[FontFace | None, str]]:
+        """Split text into maximal runs drawn from one face; uncovered characters form runs with None.
+
+        Spaces and punctuation stay with the current run when the current face has them, so a Latin
+        space between two CJK words does not needlessly switch font.
+        """
+        runs: list[tuple[FontFace | None, str]] = []
+        current: FontFace | None = None
+        buf: list[str] = []
+        for ch in text:
+            if not needs_glyph(ch):
+                continue
+            if buf and current is not None and current.covers(ch):
+                buf.append(ch)
+                continue
+            face = self.face_for(ch)
+            if buf and face is current:
+                buf.append(ch)
+                continue
+            if buf:
+                runs.append((current, "".join(buf)))
+            current, buf = face, [ch]
+        if buf:
+            runs.append((current, "".join(buf)))
+        return runs
+
+    def missing_chars(self, text: str) -> list[str]:
+        """Characters of the text no face covers, in order of first appearance, without duplicates."""
+        seen: dict[str, None] = {}
+        for ch in text:
+            if needs_glyph(ch) and ch not in seen and self.face_for(ch) is None:
+                seen[ch] = None
+        return list(seen)
+
+
+_registered: set[str] = set()
+_register_lock = threading.Lock()
+
+
+def register_face(face: FontFace) -> str:
+    """Register the face with ReportLab (once per process) and return its PDF font name.
+
+    ReportLab's TTFont embeds only the glyphs used (subsetting), which is what we want.
+    """
+    name = face.pdf_name
+    with _register_lock:
+        if name not in _registered:
+            try:
+                pdfmetrics.registerFont(TTFont(name, face.path, subfontIndex=face.subfont_index))
+            except TTFError as exc:
+                raise FontError(f"cannot embed {face.family}: {exc}") from exc
+            _registered.add(name)
+    return name

@@ -1,0 +1,422 @@
+"""Render certificates into one PDF, fast, with embedded subset fonts.
+
+Plain Python (no Flask). Speed comes from three things (see bench/certificates_render.py):
+- everything that is the same on every page (background, seal images, texts without placeholders) is drawn
+  once into form XObjects and each page only references them;
+- ReportLab's C accelerators (the `rl_accel` package) for string widths and number formatting;
+- the QR code is built at a fixed version and mask (chosen once per batch) and drawn as rectangles in a
+  scaled coordinate system, instead of rendering a bitmap per page.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.util import MODE_8BIT_BYTE, QRData
+from reportlab.lib.colors import HexColor, white
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfgen.canvas import Canvas
+
+from .fonts import FontChain, FontError, FontFace, register_face
+from .layout import (
+    MM,
+    PLACEHOLDERS,
+    TemplateInvalid,
+    TemplateItem,
+    TemplateSpec,
+    fill_text,
+    fit_box,
+    fit_line,
+    placeholders_in,
+    validate_template,
+)
+from .qr import FixedQr
+
+QR_QUIET_MODULES = 4  # white border around the code, in modules, as ISO 18004 asks
+IMAGE_FORMATS = ("PNG", "JPEG")
+
+
+# ReportLab writes ToUnicode entries as "<%04X>", which is wrong for characters beyond the BMP such as
+# 𠮷 (U+20BB7): a PDF ToUnicode CMap needs UTF-16BE, i.e. a surrogate pair. Without this, text extraction
+# and copy-paste of such names yield garbage. The replacement is identical for BMP characters.
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    def utf16(cp: int) -> str:
+        return chr(cp).encode("utf-16-be", "surrogatepass").hex().upper()
+
+    cmap = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
+    ] + [f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)] + [
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(cmap)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def is_image_file(path: str) -> bool:
+    """True when the file is a readable PNG or JPEG (what ReportLab can embed without conversion)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            fmt = img.format
+            img.verify()
+        return fmt in IMAGE_FORMATS
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return False
+
+
+def is_image_bytes(data: bytes) -> bool:
+    """Same check for uploaded bytes, before they are stored."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+        return fmt in IMAGE_FORMATS
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return False
+
+
+@dataclass
+class CertificateData:
+    """What one page prints: placeholder values and the verification URL carried by the QR code."""
+
+    key: str  # identifies the certificate in preflight reports (number, or holder while unnumbered)
+    values: Mapping[str, str]
+    verify_url: str = ""
+
+
+@dataclass(frozen=True)
+class Overflow:
+    key: str
+    item: int
+    text: str
+    min_size_pt: float
+
+
+@dataclass
+class PreflightReport:
+    missing: dict[str, list[str]] = field(default_factory=dict)  # character -> keys of affected certificates
+    overflows: list[Overflow] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.overflows
+
+    def affected_keys(self) -> list[str]:
+        keys = {k for ks in self.missing.values() for k in ks} | {o.key for o in self.overflows}
+        return sorted(keys)
+
+
+class QrEncoder:
+    """QR matrices at one fixed version and mask, picked from the first URL of the batch."""
+
+    def __init__(self, error_correction=ERROR_CORRECT_M):
+        self.error_correction = error_correction
+        self.fixed: FixedQr | None = None
+
+    def _calibrate(self, data: bytes) -> None:
+        probe = qrcode.QRCode(error_correction=self.error_correction, border=0)
+        probe.add_data(QRData(data, mode=MODE_8BIT_BYTE))
+        probe.best_fit()
+        # The penalty-based best mask of the first URL; later URLs of the batch differ only in the token,
+        # and any of the eight masks is valid for a decoder.
+        self.fixed = FixedQr(probe.version, self.error_correction, probe.best_mask_pattern())
+
+    @property
+    def version(self) -> int | None:
+        return self.fixed.version if self.fixed else None
+
+    def matrix(self, data: str) -> list[list[bool]]:
+        payload = data.encode("utf-8")
+        if self.fixed is None:
+            self._calibrate(payload)
+        try:
+            return self.fixed.matrix(payload)
+        except ValueError:  # a longer URL than the first one: recalibrate for the rest of the batch
+            self._calibrate(payload)
+            return self.fixed.matrix(payload)
+
+
+@dataclass
+class _PreparedItem:
+    index: int
+    item: TemplateItem
+    chain: FontChain | None = None
+    colour: object = None
+    static: bool = False
+    pdf_names: dict = field(default_factory=dict)  # FontFace.key -> registered name
+
+
+class CertificateRenderer:
+    """Renders a validated TemplateSpec for many certificates into one PDF.
+
+    `faces` maps font keys to FontFace; the chain of an item is its own font followed by the template's.
+    """
+
+    def __init__(self, spec: TemplateSpec, faces: Mapping[str, FontFace],
+                 image_ok: Callable[[str], bool] = is_image_file):
+        problems = validate_template(spec, set(faces), image_ok)
+        if problems:
+            raise TemplateInvalid(problems)
+        self.spec = spec
+        self.faces = faces
+        self.page_w_mm, self.page_h_mm = spec.page.dimensions_mm()
+        self.page_w, self.page_h = self.page_w_mm * MM, self.page_h_mm * MM
+        self.dx, self.dy = spec.effective_offset()
+        self.qr = QrEncoder()
+        self._names: dict[str, str] = {}
+        self._widths: dict[tuple[int, str], float] = {}
+        self.items = [self._prepare(i, item) for i, item in enumerate(spec.items)]
+
+    # ---- preparation --------------------------------------------------------------------------------
+    def chain_for(self, item: TemplateItem) -> FontChain:
+        keys = ([item.font] if item.font else []) + [k for k in self.spec.fonts if k != item.font]
+        return FontChain([self.faces[k] for k in keys])
+
+    def _prepare(self, index: int, item: TemplateItem) -> _PreparedItem:
+        prepared = _PreparedItem(index, item)
+        if item.kind in ("text", "textbox"):
+            prepared.chain = self.chain_for(item)
+            prepared.colour = HexColor(item.colour)
+            prepared.static = not placeholders_in(item.text)
+        elif item.kind == "image":
+            prepared.static = True
+        return prepared
+
+    def _font_name(self, face: FontFace) -> str:
+        try:
+            return self._names[face.key]
+        except KeyError:
+            name = self._names[face.key] = register_face(face)
+            return name
+
+    # ---- geometry -----------------------------------------------------------------------------------
+    def _x(self, mm: float) -> float:
+        return (mm + self.dx) * MM
+
+    def _y_top(self, mm: float) -> float:
+        """PDF y of a distance from the top edge (PDF origin is bottom-left)."""
+        return self.page_h - (mm + self.dy) * MM
+
+    # ---- measuring and fitting ----------------------------------------------------------------------
+    def measure(self, chain: FontChain, text: str) -> float:
+        """Width of the text at 1 pt, each run in the face that draws it (primary face for missing glyphs).
+
+        Cached per chain: wrapping measures the same characters and words over and over."""
+        key = (id(chain), text)
+        width = self._widths.get(key)
+        if width is None:
+            width = 0.0
+            for face, run in chain.split_runs(text):
+                width += pdfmetrics.stringWidth(run, self._font_name(face or chain.primary), 1.0)
+            if len(self._widths) > 200_000:  # bounded: a batch of unique names must not grow it forever
+                self._widths.clear()
+            self._widths[key] = width
+        return width
+
+    def layout_text(self, prepared: _PreparedItem, text: str):
+        """(size, lines, overflow) of a text or textbox item for the given filled text."""
+        item, chain = prepared.item, prepared.chain
+
+        def measure(s: str) -> float:
+            return self.measure(chain, s)
+
+        if item.kind == "text":
+            text = text.replace("\n", " ")
+            fit = fit_line(text, item.width_mm * MM, item.size_pt, item.min_size_pt, measure)
+            return fit.size_pt, (text,), fit.overflow
+        fit = fit_box(text, item.width_mm * MM, item.height_mm * MM, item.size_pt, item.min_size_pt,
+                      item.line_spacing, measure)
+        return fit.size_pt, fit.lines, fit.overflow
+
+    # ---- preflight ----------------------------------------------------------------------------------
+    def preflight(self, certificates: Iterable[CertificateData]) -> PreflightReport:
+        """Check every text to be printed: characters no font of the chain covers, and text that does not
+        fit its box even at the minimum size."""
+        report = PreflightReport()
+        for cert in certificates:
+            report.checked += 1
+            for prepared in self.items:
+                if prepared.chain is None:
+                    continue
+                text = fill_text(prepared.item.text, cert.values)
+                for ch in prepared.chain.missing_chars(text):
+                    keys = report.missing.setdefault(ch, [])
+                    if not keys or keys[-1] != cert.key:
+                        keys.append(cert.key)
+                _size, _lines, overflow = self.layout_text(prepared, text)
+                if overflow:
+                    report.overflows.append(Overflow(cert.key, prepared.index, text, prepared.item.min_size_pt))
+        return report
+
+    # ---- drawing ------------------------------------------------------------------------------------
+    def _draw_lines(self, canvas: Canvas, prepared: _PreparedItem, text: str) -> None:
+        item, chain = prepared.item, prepared.chain
+        size, lines, _overflow = self.layout_text(prepared, text)
+        ascent = chain.primary.ascent / 1000.0 * size
+        leading = size * item.line_spacing
+        left, width = self._x(item.x_mm), item.width_mm * MM
+        baseline = self._y_top(item.y_mm) - ascent
+        textobj = canvas.beginText()
+        textobj.setFillColor(prepared.colour)
+        for line in lines:
+            runs = chain.split_runs(line)
+            named = [(self._font_name(face or chain.primary), run) for face, run in runs]
+            if item.align == "left":
+                x = left
+            else:
+                line_w = sum(pdfmetrics.stringWidth(run, name, size) for name, run in named)
+                x = left + (width - line_w) / (2.0 if item.align == "center" else 1.0)
+            textobj.setTextOrigin(x, baseline)
+            for name, run in named:
+                textobj.setFont(name, size)
+                textobj.textOut(run)
+            baseline -= leading
+        canvas.drawText(textobj)
+
+    def _draw_image(self, canvas: Canvas, item: TemplateItem) -> None:
+        reader = ImageReader(item.image)
+        canvas.drawImage(reader, self._x(item.x_mm), self._y_top(item.y_mm + item.height_mm),
+                         item.width_mm * MM, item.height_mm * MM, mask="auto", preserveAspectRatio=True,
+                         anchor="c")
+
+    def _draw_qr(self, canvas: Canvas, item: TemplateItem, url: str) -> None:
+        if not url:
+            return
+        modules = self.qr.matrix(url)
+        n = len(modules)
+        side = item.width_mm * MM
+        unit = side / (n + 2 * QR_QUIET_MODULES)
+        left, top = self._x(item.x_mm), self._y_top(item.y_mm)
+        canvas.saveState()
+        canvas.setFillColor(white)
+        canvas.rect(left, top - side, side, side, stroke=0, fill=1)
+        canvas.setFillColorRGB(0, 0, 0)
+        # Work in module units with y growing downwards, so each rectangle is a few small integers.
+        canvas.transform(unit, 0, 0, -unit, left + QR_QUIET_MODULES * unit, top - QR_QUIET_MODULES * unit)
+        # One "x y w 1 re" per horizontal run of dark modules, written straight into the page stream
+        # (what Canvas.rect does internally, minus float formatting of every coordinate).
+        ops = []
+        for r, row in enumerate(modules):
+            c = 0
+            while c < n:
+                if row[c]:
+                    start = c
+                    while c < n and row[c]:
+                        c += 1
+                    ops.append(f"{start} {r} {c - start} 1 re")
+                else:
+                    c += 1
+        ops.append("f")
+        canvas._code.append("\n".join(ops))
+        canvas.restoreState()
+
+    def prepare_canvas(self, canvas: Canvas, prefix: str = "kc") -> list:
+        """Define this template's static forms on a (possibly shared) canvas; returns the page layers.
+
+        Several renderers may draw into one canvas (a merged PDF of certificates of several templates):
+        each uses its own form-name prefix, and draw_page() sets its own page size."""
+        return self._static_forms(canvas, prefix)
+
+    def _static_forms(self, canvas: Canvas, prefix: str = "kc") -> list[tuple[str, list[_PreparedItem]] | _PreparedItem]:
+        """Group the page into layers: runs of static items (and the background) become one form XObject
+        drawn once; the rest is drawn per page. Order of items is kept."""
+        layers: list = []
+        pending: list[_PreparedItem] = []
+        with_background = bool(self.spec.background) and not self.spec.preprinted
+
+        def flush():
+            if pending or (with_background and not layers):
+                name = f"{prefix}Static{len(layers)}"
+                canvas.beginForm(name, lowerx=0, lowery=0, upperx=self.page_w, uppery=self.page_h)
+                if with_background and not layers:
+                    canvas.drawImage(ImageReader(self.spec.background), 0, 0, self.page_w, self.page_h)
+                for p in pending:
+                    if p.item.kind == "image":
+                        self._draw_image(canvas, p.item)
+                    else:
+                        self._draw_lines(canvas, p, fill_text(p.item.text, {}))
+                canvas.endForm()
+                layers.append((name, list(pending)))
+                pending.clear()
+
+        for prepared in self.items:
+            if prepared.static:
+                pending.append(prepared)
+            else:
+                flush()
+                layers.append(prepared)
+        flush()
+        return layers
+
+    def new_canvas(self, out, title: str = "Certificates") -> Canvas:
+        # The initial font is the template's main font: ReportLab's default (Helvetica, never embedded)
+        # would otherwise appear in every page's resources.
+        primary = self._font_name(self.faces[self.spec.fonts[0]])
+        canvas = Canvas(out, pagesize=(self.page_w, self.page_h), pageCompression=1, initialFontName=primary)
+        canvas.setTitle(title)
+        canvas.setCreator("Kechuang")
+        return canvas
+
+    def render(self, certificates: Iterable[CertificateData], out, title: str = "Certificates",
+               progress: Callable[[int], None] | None = None, progress_every: int = 100) -> int:
+        """Draw one page per certificate into `out` (a path or binary file); returns the page count."""
+        canvas = self.new_canvas(out, title)
+        layers = self._static_forms(canvas)
+        count = 0
+        for cert in certificates:
+            self.draw_page(canvas, layers, cert)
+            count += 1
+            if progress is not None and count % progress_every == 0:
+                progress(count)
+        if count == 0:
+            raise ValueError("no certificates to render")
+        canvas.save()
+        if progress is not None:
+            progress(count)
+        return count
+
+    def draw_page(self, canvas: Canvas, layers, cert: CertificateData) -> None:
+        canvas.setPageSize((self.page_w, self.page_h))
+        for layer in layers:
+            if isinstance(layer, tuple):
+                canvas.doForm(layer[0])
+                continue
+            item = layer.item
+            if item.kind == "qr":
+                self._draw_qr(canvas, item, cert.verify_url)
+            else:
+                self._draw_lines(canvas, layer, fill_text(item.text, cert.values))
+        canvas.showPage()
+
+    def render_bytes(self, certificates: Iterable[CertificateData], title: str = "Certificates") -> bytes:
+        buf = io.BytesIO()
+        self.render(certificates, buf, title)
+        return buf.getvalue()
+
+
+def sample_certificate(verify_url: str = "https://example.org/v/SAMPLE-TOKEN-NOT-VALID") -> CertificateData:
+    """The sample data of the live preview."""
+    return CertificateData(key=PLACEHOLDERS["number"], values=dict(PLACEHOLDERS), verify_url=verify_url)
+
+
+def render_preview(spec: TemplateSpec, faces: Mapping[str, FontFace], verify_url: str | None = None) -> bytes:
+    """One-page PDF of the template filled with sample data (the live preview)."""
+    renderer = CertificateRenderer(spec, faces)
+    return renderer.render_bytes([sample_certificate(verify_url or "https://example.org/v/preview")],
+                                 title="Preview")
+
+
+__all__ = ["CertificateData", "CertificateRenderer", "FontError", "Overflow", "PreflightReport", "QrEncoder",
+           "is_image_bytes", "is_image_file", "render_preview", "sample_certificate"]

@@ -1,0 +1,199 @@
+"""`flask contests list|export|import`, `flask schools import`, `flask students import|export`,
+`flask entries export`. Bad input prints a clear message and exits non-zero, never a traceback."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask.cli import AppGroup
+
+from accounts.models import Organisation, OrganisationKind
+from competitions import services
+from competitions.models import Contest
+from competitions.roster import parse_roster, write_roster_csv, write_roster_xlsx
+from core.errors import DomainError
+from core.extensions import db
+
+contests_cli = AppGroup("contests", help="Contests: list, and their definition as JSON.")
+schools_cli = AppGroup("schools", help="Schools: import the schools list.")
+students_cli = AppGroup("students", help="Student rosters of schools.")
+entries_cli = AppGroup("entries", help="Entries of contests.")
+
+
+def _text(message) -> str:
+    """Render a (lazily translated) message in the default language; outside a request Flask-Babel's
+    locale selector needs one, so a bare request context is pushed for the CLI."""
+    if has_request_context():
+        return str(message)
+    with current_app.test_request_context():
+        return str(message)
+
+
+def _render(error) -> str:
+    from flask_babel import gettext
+
+    if has_request_context():
+        return error.render(gettext)
+    with current_app.test_request_context():
+        return error.render(gettext)
+
+
+def _fail(exc: DomainError) -> None:
+    db.session.rollback()
+    raise click.ClickException(_text(exc.message))
+
+
+def _contest(contest_id: int) -> Contest:
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        raise click.ClickException(f"no contest with id {contest_id}")
+    return contest
+
+
+def _school(code: str) -> Organisation:
+    school = services.school_by_code(code)
+    if school is None:
+        raise click.ClickException(f"no school with code {code}")
+    return school
+
+
+def _organisation(code: str | None) -> Organisation:
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value)
+    if code:
+        query = query.where(Organisation.code == code)
+    units = list(db.session.execute(query.order_by(Organisation.id)).scalars())
+    if code and not units:
+        raise click.ClickException(f"no organising unit with code {code}")
+    if not units:
+        raise click.ClickException("there is no organising unit (科协) yet")
+    if len(units) > 1 and not code:
+        raise click.ClickException("several organising units exist; choose one with --org CODE")
+    return units[0]
+
+
+def _read(path: str) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        raise click.ClickException(f"no such file: {path}")
+    return file.read_bytes()
+
+
+# ------------------------------------------------------------------ contests
+
+@contests_cli.command("list")
+def list_contests():
+    """One line per contest: id, year, name, status."""
+    for contest in services.list_contests():
+        click.echo(f"{contest.id}, {contest.year}, {contest.name}, {contest.status}")
+
+
+@contests_cli.command("export")
+@click.argument("contest_id", type=int)
+def export_contest(contest_id: int):
+    """Print the contest's definition (categories, rules, materials, quotas) as JSON."""
+    doc = services.export_contest_definition(_contest(contest_id))
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@contests_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--org", "org_code", default=None, help="Code of the organising unit (科协) that runs the new contest.")
+@click.option("--year", type=int, default=None, help="Year of the new edition (dates move with it).")
+@click.option("--name", default=None, help="Name of the new contest (default: the file's).")
+def import_contest(file: str, org_code: str | None, year: int | None, name: str | None):
+    """Create a new draft contest from a definition file (e.g. last year's, or a city's template)."""
+    try:
+        doc = json.loads(_read(file).decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{file} is not a JSON file: {exc}") from None
+    try:
+        contest = services.import_contest_definition(doc, _organisation(org_code), year=year, name=name)
+    except services.DefinitionInvalid as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(_render(error), err=True)
+        raise click.ClickException(f"{len(exc.errors)} error(s); nothing was imported") from None
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"imported contest {contest.id}, {contest.year}, {contest.name}, {contest.status} "
+               f"with {len(contest.categories)} categories")
+
+
+# ------------------------------------------------------------------ schools
+
+@schools_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--org", "org_code", default=None, help="Code of the organising unit the schools belong to.")
+def import_schools(file: str, org_code: str | None):
+    """Create or update schools from .xlsx/.csv with 学校名称, 代码, 学段, 地区 (matched by code)."""
+    result = services.import_schools(_read(file), file, _organisation(org_code))
+    if result.problems:
+        db.session.rollback()
+        for row, message in result.problems:
+            click.echo((f"row {row}: " if row else "") + _text(message), err=True)
+        raise click.ClickException(f"{len(result.problems)} error(s); nothing was imported")
+    db.session.commit()
+    click.echo(f"schools: {result.created} created, {result.updated} updated")
+
+
+# ------------------------------------------------------------------ students
+
+@students_cli.command("import")
+@click.option("--school", "school_code", required=True, help="School code.")
+@click.argument("file", type=click.Path(dir_okay=False))
+def import_students(school_code: str, file: str):
+    """Import a roster (.xlsx or .csv; UTF-8, UTF-8 BOM or GBK). All or nothing; re-import updates."""
+    school = _school(school_code)
+    result = parse_roster(_read(file), file)
+    if not result.ok:
+        for error in result.errors:
+            where = f"row {error.row}, column {error.column}: " if error.row and error.column else (
+                f"row {error.row}: " if error.row else "")
+            click.echo(where + _render(error), err=True)
+        raise click.ClickException(f"{len(result.errors)} error(s); nothing was imported")
+    try:
+        counts = services.import_roster(school, result)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{school.name}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged")
+
+
+@students_cli.command("export")
+@click.option("--school", "school_code", required=True, help="School code.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
+def export_students(school_code: str, out: str):
+    """Write the school's roster in the import template's columns (.xlsx, or .csv with a BOM)."""
+    school = _school(school_code)
+    students = services.list_students(school.id)
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise click.ClickException("--out must end in .xlsx or .csv")
+    data = write_roster_xlsx(students) if suffix == ".xlsx" else write_roster_csv(students)
+    Path(out).write_bytes(data)
+    click.echo(f"wrote {len(students)} students to {out}")
+
+
+# ------------------------------------------------------------------ entries
+
+@entries_cli.command("export")
+@click.option("--contest", "contest_id", required=True, type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx")
+def export_entries(contest_id: int, out: str):
+    """The organiser's master list of entries as .xlsx."""
+    contest = _contest(contest_id)
+    if Path(out).suffix.lower() != ".xlsx":
+        raise click.ClickException("--out must end in .xlsx")
+    data = services.master_list_xlsx(contest)
+    Path(out).write_bytes(data)
+    count = len(services.list_entries(contest.id))
+    click.echo(f"wrote {count} entries to {out}")
+
+
+def init_cli(app) -> None:
+    for group in (contests_cli, schools_cli, students_cli, entries_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,618 @@
+"""Student roster files as schools have them: .xlsx or .csv in, validated rows or a list of errors out.
+
+Pure Python (openpyxl, csv), no Flask. ``parse_roster(data, filename)`` returns a ``RosterResult`` that holds
+either every row, normalised, or the errors (by spreadsheet row number and column) — never a partial list,
+because an import is all-or-nothing.
+
+Messages are English msgids marked with ``_l`` (an identity function here) so Babel extracts them; the caller translates with
+``gettext(error.message) % error.params`` (see ``RosterError.render``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from competitions.idcard import IdNumberError, parse_id_number
+
+
+def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
+    """Mark a msgid for extraction; translated where it is shown."""
+    return message
+
+
+MAX_ROSTER_BYTES = 10 * 1024 * 1024
+MAX_ROSTER_ROWS = 20000
+HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common
+
+# canonical field -> accepted header spellings (compared after normalise_header)
+FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "学生姓名", "name", "student_name"),
+    "gender": ("性别", "gender", "sex"),
+    "birth_date": ("出生日期", "出生年月日", "生日", "birth_date", "birthdate", "date_of_birth", "birthday"),
+    "grade": ("年级", "grade"),
+    "class_name": ("班级", "class", "class_name"),
+    "id_number": ("身份证号", "身份证号码", "身份证", "id_number", "id_no", "id"),
+    "guardian_phone": ("监护人电话", "监护人手机", "家长电话", "家长手机", "联系电话", "guardian_phone", "phone"),
+}
+REQUIRED_FIELDS = ("name", "gender", "birth_date", "grade")
+# The header the downloadable template uses, and the order of export columns.
+TEMPLATE_HEADERS = ("姓名", "性别", "出生日期", "年级", "班级", "身份证号", "监护人电话")
+TEMPLATE_FIELDS = ("name", "gender", "birth_date", "grade", "class_name", "id_number", "guardian_phone")
+FIELD_LABELS = dict(zip(TEMPLATE_FIELDS, TEMPLATE_HEADERS, strict=True))
+
+GRADE_WORDS = {
+    "一年级": 1, "二年级": 2, "三年级": 3, "四年级": 4, "五年级": 5, "六年级": 6,
+    "七年级": 7, "八年级": 8, "九年级": 9,
+    "初一": 7, "初二": 8, "初三": 9, "初中一年级": 7, "初中二年级": 8, "初中三年级": 9,
+    "高一": 10, "高二": 11, "高三": 12, "高中一年级": 10, "高中二年级": 11, "高中三年级": 12,
+}
+GRADE_LABELS = {1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+                7: "初一", 8: "初二", 9: "初三", 10: "高一", 11: "高二", 12: "高三"}
+_DIGITS_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9}
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_DATETIME_TAIL = re.compile(r"[ T]0?0:00(:00)?(\.0+)?$")
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+\d+):")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One student as read from the file, normalised. ``row`` is the spreadsheet row number."""
+
+    row: int
+    name: str
+    gender: str
+    birth_date: date
+    grade: int
+    class_name: str | None = None
+    id_number: str | None = None
+    guardian_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class RosterError:
+    """A problem, by spreadsheet row number and column (both None for a file-level problem)."""
+
+    code: str
+    message: str
+    params: dict = field(default_factory=dict)
+    row: int | None = None
+    column: str | None = None  # the column letter, e.g. "C"
+    header: str | None = None  # the header text as the file has it, e.g. "出生日期"
+
+    def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
+        """The message in the caller's language with its parameters filled in."""
+        return gettext(self.message) % self.params
+
+
+@dataclass
+class RosterResult:
+    """Either ``rows`` (and no errors) or ``errors`` (and no rows)."""
+
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RosterError] = field(default_factory=list)
+    columns: frozenset[str] = frozenset()  # canonical fields present in the file (re-import keeps the others)
+    file_format: str | None = None  # 'xlsx' or 'csv'
+    encoding: str | None = None  # for csv
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RosterFileError(Exception):
+    """A file-level problem; carries one RosterError."""
+
+    def __init__(self, error: RosterError):
+        super().__init__(error.code)
+        self.error = error
+
+
+def _file_error(code: str, message: str, **params: Any) -> RosterFileError:
+    return RosterFileError(RosterError(code=code, message=message, params=params))
+
+
+# ---------------------------------------------------------------- helpers
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_text(value: Any) -> str:
+    """NFKC (full-width letters, digits and spaces become ASCII), trimmed; None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return text.replace("\u200b", "").replace("\ufeff", "").strip()
+
+
+def normalise_header(value: Any) -> str:
+    text = normalise_text(value).lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)  # 出生日期（必填）, 身份证号(选填)
+    text = re.sub(r"[\s*＊:：()（）]", "", text)
+    return text.replace("-", "_")
+
+
+_HEADER_LOOKUP = {normalise_header(alias): name for name, aliases in FIELDS.items() for alias in aliases}
+
+
+def normalise_name(value: Any) -> str:
+    """Trim, NFKC, drop spaces between Chinese characters, collapse other runs of spaces; 䶮 and 𠮷 stay."""
+    text = normalise_text(value)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.replace("•", "·").replace("・", "·")
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """Excel's 1900 date system (with its fictitious 1900-02-29: serials from 61 on count from 1899-12-30)."""
+    days = int(serial)
+    if days < 1:
+        raise ValueError("serial")
+    if days < 61:
+        return date(1899, 12, 31) + timedelta(days=days)
+    return EXCEL_EPOCH + timedelta(days=days)
+
+
+def parse_date(value: Any) -> date:
+    """Accept a real Excel date, an Excel serial number, or 2012-03-05 / 2012/3/5 / 2012年3月5日 / 2012.03.05 /
+    20120305. Raises ValueError('date_format') or ValueError('date_impossible')."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # serials for 1954..2119
+            return excel_serial_to_date(value)
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    text = normalise_text(value)
+    text = _DATETIME_TAIL.sub("", text).replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError("date_impossible") from None
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        serial = int(float(text))
+        if 20000 <= serial <= 80000:
+            return excel_serial_to_date(serial)
+    raise ValueError("date_format")
+
+
+def parse_grade(value: Any) -> int:
+    """一年级…六年级, 七年级…九年级, 初一…初三, 高一…高三, 小学三年级, or a number 1-12 (also '3年级')."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 1 <= int(value) <= 12:
+            return int(value)
+        raise ValueError("grade")
+    text = normalise_text(value).replace(" ", "")
+    if text.startswith("小学"):
+        text = text[2:]
+    if text in GRADE_WORDS:
+        return GRADE_WORDS[text]
+    match = re.fullmatch(r"(\d{1,2})(年级)?", text)
+    if match and 1 <= int(match.group(1)) <= 12:
+        return int(match.group(1))
+    match = re.fullmatch(r"([一二三四五六七八九])年级", text)
+    if match:
+        return _DIGITS_CN[match.group(1)]
+    match = re.fullmatch(r"([初高])([1-3])", text)
+    if match:
+        return (6 if match.group(1) == "初" else 9) + int(match.group(2))
+    raise ValueError("grade")
+
+
+def grade_label(grade: int | None) -> str:
+    return GRADE_LABELS.get(grade or 0, "")
+
+
+def stage_of_grade(grade: int) -> str:
+    """学段: 1-6 primary, 7-9 junior, 10-12 senior."""
+    if grade <= 6:
+        return "primary"
+    if grade <= 9:
+        return "junior"
+    return "senior"
+
+
+def parse_gender(value: Any) -> str:
+    text = normalise_text(value)
+    if text in ("男", "女"):
+        return text
+    raise ValueError("gender")
+
+
+def parse_phone(value: Any) -> str:
+    """11 digits (mainland mobile); spaces and hyphens are allowed between them, '+86' / '86' prefixes dropped."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"[\s\-]", "", normalise_text(value))
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if len(text) == 11 and text.isdigit() and text.isascii() and text[0] == "1":
+        return text
+    raise ValueError("phone")
+
+
+def parse_class(value: Any) -> str | None:
+    text = normalise_text(value)
+    return text or None
+
+
+# ---------------------------------------------------------------- reading files
+
+def _sniff_format(data: bytes, filename: str | None) -> str:
+    if data[:4] == b"PK\x03\x04":
+        return "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "ole"
+    if data[:5] == b"%PDF-":
+        return "pdf"
+    return "text"
+
+
+def decode_csv_bytes(data: bytes) -> tuple[str, str]:
+    """Detect the encoding Chinese Excel and WPS write: UTF-8 with BOM, UTF-16 with BOM, UTF-8, else GB18030
+    (a superset of GBK and GB2312). Returns (text, encoding)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise _file_error("encoding", _l("The file's text encoding could not be recognised. Save it as UTF-8 or as CSV from Excel.")) from None
+
+
+def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
+    text, encoding = decode_csv_bytes(data)
+    if "\x00" in text:
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+    sample = text[:4096]
+    first_line = sample.splitlines()[0] if sample.splitlines() else ""
+    delimiter = max((",", "\t", ";", "，"), key=first_line.count) if first_line else ","
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = [(number, tuple(cells)) for number, cells in enumerate(reader, start=1)]
+    except csv.Error:
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
+    return rows, encoding
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, tuple]]:
+    import openpyxl  # imported lazily: CSV-only callers do not pay for it
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
+    if "xl/workbook.xml" not in names:
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.active
+        if sheet is None:
+            sheet = workbook.worksheets[0]
+        sheet_xml = archive.read(sheet._worksheet_path)
+    except Exception:  # openpyxl raises many kinds on corrupt archives
+        raise _file_error("not_spreadsheet", _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+
+    merge = _MERGE_TAG.search(sheet_xml)
+    if merge:
+        raise _file_error("merged_cells", _l("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=merge.group(1).decode())
+    has_formula = bool(_FORMULA_TAG.search(sheet_xml))
+    rows: list[tuple[int, tuple]] = []
+    try:
+        if has_formula:
+            for cells in sheet.iter_rows():
+                for cell in cells:
+                    if getattr(cell, "data_type", None) == "f":
+                        raise _file_error("formulas", _l("The sheet contains formulas (first at %(cell)s). Paste the values only (Paste Special → Values) and try again."), cell=cell.coordinate)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
+            rows.append((number, values))
+            if len(rows) > MAX_ROSTER_ROWS + HEADER_SEARCH_ROWS + 1000:
+                break
+    except RosterFileError:
+        raise
+    except Exception:
+        raise _file_error("not_spreadsheet", _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+    finally:
+        workbook.close()
+    return rows
+
+
+def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES) -> tuple[list[tuple[int, tuple]], str, str | None]:
+    """The raw rows of the first sheet: [(spreadsheet row number, cell values)], plus format and encoding.
+    Raises RosterFileError for files that are empty, too large, or not spreadsheets."""
+    if not data or not data.strip():
+        raise _file_error("empty", _l("The file is empty."))
+    if len(data) > max_bytes:
+        raise _file_error("too_large", _l("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+                          size=round(len(data) / 1048576, 1), limit=round(max_bytes / 1048576))
+    kind = _sniff_format(data, filename)
+    if kind == "zip":
+        return _read_xlsx(data), "xlsx", None
+    if kind == "ole":
+        raise _file_error("xls", _l("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
+    if kind == "pdf":
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+    rows, encoding = _read_csv(data)
+    return rows, "csv", encoding
+
+
+def _is_blank(values: Iterable) -> bool:
+    return all(v is None or (isinstance(v, str) and not normalise_text(v)) for v in values)
+
+
+def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], dict[str, str]]:
+    """Index into rows of the header row, canonical field -> column index, and field -> header text."""
+    for position, (_number, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        mapping: dict[str, int] = {}
+        texts: dict[str, str] = {}
+        duplicates: list[str] = []
+        for index, value in enumerate(values):
+            name = _HEADER_LOOKUP.get(normalise_header(value))
+            if name is None:
+                continue
+            if name in mapping:
+                duplicates.append(normalise_text(value))
+                continue
+            mapping[name] = index
+            texts[name] = normalise_text(value)
+        if "name" in mapping:
+            if duplicates:
+                raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=duplicates[0])
+            return position, mapping, texts
+    raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+
+
+# ---------------------------------------------------------------- validation
+
+MESSAGES = {
+    "required": _l("%(header)s is required."),
+    "date_format": _l("%(header)s: “%(value)s” is not a date; write it as 2012-03-05."),
+    "date_impossible": _l("%(header)s: “%(value)s” is not a real date."),
+    "date_future": _l("%(header)s: %(value)s is in the future."),
+    "date_too_old": _l("%(header)s: %(value)s is too far in the past for a student."),
+    "gender": _l("%(header)s must be 男 or 女, not “%(value)s”."),
+    "grade": _l("%(header)s: “%(value)s” is not a grade; use 一年级…六年级, 初一…初三, 高一…高三 or 1-12."),
+    "phone": _l("%(header)s: “%(value)s” is not an 11-digit mobile number."),
+    "id_number_as_number": _l("%(header)s was stored as a number and Excel dropped its last digits; format the column as text and type the ID numbers again."),
+    "id_length": _l("%(header)s: “%(value)s” must have 18 characters."),
+    "id_format": _l("%(header)s: “%(value)s” must be 17 digits followed by a digit or X."),
+    "id_checksum": _l("%(header)s: “%(value)s” fails the check digit (GB 11643); it has a typing error."),
+    "id_birth_date": _l("%(header)s: “%(value)s” contains an impossible birth date."),
+    "id_birth_mismatch": _l("%(header)s: the ID number says born %(id_date)s but 出生日期 is %(birth_date)s."),
+    "id_gender_mismatch": _l("%(header)s: the ID number belongs to a %(id_gender)s student but 性别 is %(gender)s."),
+    "name_too_long": _l("%(header)s is longer than %(limit)s characters."),
+    "duplicate_id_number": _l("%(header)s: the ID number is also on row %(other_row)s."),
+    "duplicate_student": _l("%(header)s: %(value)s with the same birth date is also on row %(other_row)s."),
+    "too_many_rows": _l("The file has %(count)s students; at most %(limit)s can be imported at once."),
+    "no_rows": _l("The file has a header row but no students."),
+}
+
+
+class _RowChecker:
+    def __init__(self, mapping: dict[str, int], headers: dict[str, str], today: date):
+        self.mapping = mapping
+        self.headers = headers
+        self.today = today
+        self.errors: list[RosterError] = []
+
+    def error(self, row: int, field_name: str, code: str, value: Any = "", **params: Any) -> None:
+        header = self.headers.get(field_name, FIELD_LABELS.get(field_name, field_name))
+        index = self.mapping.get(field_name)
+        params = {"header": header, "value": normalise_text(value) if not isinstance(value, (date, datetime)) else value.isoformat(), **params}
+        self.errors.append(RosterError(code=code, message=MESSAGES[code], params=params, row=row,
+                                       column=column_letter(index) if index is not None else None, header=header))
+
+    def cell(self, values: tuple, field_name: str) -> Any:
+        index = self.mapping.get(field_name)
+        if index is None or index >= len(values):
+            return None
+        value = values[index]
+        if isinstance(value, str) and not normalise_text(value):
+            return None
+        return value
+
+    def check(self, number: int, values: tuple) -> RosterRow | None:
+        before = len(self.errors)
+        for required in REQUIRED_FIELDS:
+            if required in self.mapping and self.cell(values, required) is None:
+                self.error(number, required, "required")
+        for missing in REQUIRED_FIELDS:
+            if missing not in self.mapping:
+                self.error(number, missing, "required")
+        name = normalise_name(self.cell(values, "name"))
+        if len(name) > 50:
+            self.error(number, "name", "name_too_long", name, limit=50)
+
+        gender = None
+        raw = self.cell(values, "gender")
+        if raw is not None:
+            try:
+                gender = parse_gender(raw)
+            except ValueError:
+                self.error(number, "gender", "gender", raw)
+
+        birth = None
+        raw = self.cell(values, "birth_date")
+        if raw is not None:
+            try:
+                birth = parse_date(raw)
+            except ValueError as exc:
+                self.error(number, "birth_date", str(exc), raw)
+            else:
+                if birth > self.today:
+                    self.error(number, "birth_date", "date_future", birth)
+                    birth = None
+                elif birth.year < self.today.year - 30:
+                    self.error(number, "birth_date", "date_too_old", birth)
+                    birth = None
+
+        grade = None
+        raw = self.cell(values, "grade")
+        if raw is not None:
+            try:
+                grade = parse_grade(raw)
+            except ValueError:
+                self.error(number, "grade", "grade", raw)
+
+        phone = None
+        raw = self.cell(values, "guardian_phone")
+        if raw is not None:
+            try:
+                phone = parse_phone(raw)
+            except ValueError:
+                self.error(number, "guardian_phone", "phone", raw)
+
+        id_number = None
+        raw = self.cell(values, "id_number")
+        if raw is not None:
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and len(str(int(raw))) > 15:
+                self.error(number, "id_number", "id_number_as_number", raw)
+            else:
+                text = normalise_text(raw)
+                try:
+                    info = parse_id_number(text)
+                except IdNumberError as exc:
+                    self.error(number, "id_number", exc.code, text)
+                else:
+                    id_number = info.number
+                    if birth is not None and info.birth_date != birth:
+                        self.error(number, "id_number", "id_birth_mismatch", text,
+                                   id_date=info.birth_date.isoformat(), birth_date=birth.isoformat())
+                    if gender is not None and info.gender != gender:
+                        self.error(number, "id_number", "id_gender_mismatch", text, id_gender=info.gender, gender=gender)
+
+        if len(self.errors) != before:
+            return None
+        return RosterRow(row=number, name=name, gender=gender, birth_date=birth, grade=grade,
+                         class_name=parse_class(self.cell(values, "class_name")), id_number=id_number,
+                         guardian_phone=phone)
+
+
+def parse_roster(data: bytes, filename: str | None = None, *, today: date | None = None,
+                 max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS) -> RosterResult:
+    """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty."""
+    today = today or date.today()
+    try:
+        raw_rows, file_format, encoding = read_table(data, filename, max_bytes=max_bytes)
+        position, mapping, headers = _find_header(raw_rows)
+    except RosterFileError as exc:
+        return RosterResult(errors=[exc.error])
+    body = [(n, v) for n, v in raw_rows[position + 1:] if not _is_blank(v)]
+    result = RosterResult(columns=frozenset(mapping), file_format=file_format, encoding=encoding)
+    if not body:
+        result.errors.append(RosterError(code="no_rows", message=MESSAGES["no_rows"]))
+        return result
+    if len(body) > max_rows:
+        result.errors.append(RosterError(code="too_many_rows", message=MESSAGES["too_many_rows"],
+                                         params={"count": len(body), "limit": max_rows}))
+        return result
+
+    checker = _RowChecker(mapping, headers, today)
+    rows: list[RosterRow] = []
+    seen_ids: dict[str, int] = {}
+    seen_people: dict[tuple[str, date], tuple[int, str | None]] = {}
+    for number, values in body:
+        row = checker.check(number, values)
+        if row is None:
+            continue
+        if row.id_number:
+            other = seen_ids.setdefault(row.id_number, number)
+            if other != number:
+                checker.error(number, "id_number", "duplicate_id_number", row.id_number, other_row=other)
+                continue
+        # Same name and birth date is the same student unless both rows carry (different) ID numbers:
+        # twins with one name are rare but real, and re-import matches by ID number first.
+        other_row, other_id = seen_people.setdefault((row.name, row.birth_date), (number, row.id_number))
+        if other_row != number and not (row.id_number and other_id):
+            checker.error(number, "name", "duplicate_student", row.name, other_row=other_row)
+            continue
+        rows.append(row)
+    if checker.errors:
+        result.errors = checker.errors
+        return result
+    result.rows = rows
+    return result
+
+
+# ---------------------------------------------------------------- writing
+
+def roster_row_values(row: RosterRow | dict) -> list[Any]:
+    """The template column values for one student (export and round trip)."""
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return [get("name"), get("gender"), get("birth_date"), grade_label(get("grade")),
+            get("class_name") or "", get("id_number") or "", get("guardian_phone") or ""]
+
+
+def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:
+    """An .xlsx with the template header; ID numbers and phones as text so Excel keeps every digit, birth
+    dates as real Excel dates."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("学生名单")
+    sheet.append(list(TEMPLATE_HEADERS))
+    for row in rows:
+        values = roster_row_values(row)
+        if values[2] is not None:
+            born = WriteOnlyCell(sheet, value=values[2])
+            born.number_format = "yyyy-mm-dd"
+            values[2] = born
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_roster_csv(rows: Iterable[RosterRow | dict], encoding: str = "utf-8-sig") -> bytes:
+    """CSV with a BOM by default, which Excel needs to show UTF-8 Chinese correctly; gb18030 also allowed."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADERS)
+    for row in rows:
+        values = roster_row_values(row)
+        values[2] = values[2].isoformat() if values[2] else ""
+        writer.writerow(values)
+    return out.getvalue().encode(encoding)

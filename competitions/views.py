@@ -1,0 +1,938 @@
+"""Pages of contests, categories, school rosters, entries, materials, review and exports.
+
+Every view: load or 404, check permission or 403, validate the form, call a service, commit once."""
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectField
+
+from accounts.models import Organisation, OrganisationKind
+from competitions import services
+from competitions.eligibility import STAGE_LABELS
+from competitions.forms import (
+    AdvanceForm,
+    AdvisorForm,
+    CategoryForm,
+    ContestForm,
+    DefinitionImportForm,
+    EntryForm,
+    ExtensionForm,
+    MaterialForm,
+    ReviewForm,
+    StudentForm,
+    UploadForm,
+)
+from competitions.jobs import JOB_THRESHOLD_ROWS, pending_roster_path
+from competitions.materials import MATERIAL_KIND_LABELS, MIME_TYPES
+from competitions.models import (
+    CONTEST_STATUS_LABELS,
+    CONTEST_TRANSITIONS,
+    ENTRY_STATUS_LABELS,
+    Advisor,
+    Category,
+    Contest,
+    ContestStatus,
+    Entry,
+    EntryStatus,
+    Material,
+    Student,
+)
+from competitions.roster import parse_roster, write_roster_csv, write_roster_xlsx
+from core.errors import DomainError
+from core.extensions import db
+from core.jobs import enqueue
+from core.permissions import Role, can, get_or_404, is_admin, require
+
+bp = Blueprint("competitions", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PER_PAGE = 50
+
+
+def form_error(form, exc: DomainError) -> None:
+    """Show a service's DomainError next to the field it names, or as a flash message."""
+    field = getattr(form, exc.field, None) if (exc.field and form is not None) else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+def my_schools() -> list[Organisation]:
+    ids = current_user.scope_ids(Role.COORDINATOR)
+    if not ids:
+        return []
+    return list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)).scalars())
+
+
+def managed_units() -> list[Organisation]:
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value).order_by(Organisation.name)
+    if not is_admin(current_user):
+        query = query.where(Organisation.id.in_(current_user.organised_org_ids() or {-1}))
+    return list(db.session.execute(query).scalars())
+
+
+def load_school(school_id: int) -> Organisation:
+    school = get_or_404(Organisation, school_id)
+    if school.kind != OrganisationKind.SCHOOL.value:
+        abort(404)
+    return school
+
+
+def _xlsx_response(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.app_context_processor
+def competitions_globals():
+    return {"contest_status_labels": CONTEST_STATUS_LABELS, "entry_status_labels": ENTRY_STATUS_LABELS,
+            "stage_labels": STAGE_LABELS, "material_kind_labels": MATERIAL_KIND_LABELS}
+
+
+# ====================================================================================== contests
+
+@bp.route("/")
+def index():
+    require("contest.view_list")
+    managed = []
+    if current_user.organised_org_ids() or is_admin(current_user):
+        ids = None if is_admin(current_user) else current_user.organised_org_ids()
+        managed = services.list_contests(ids)
+    schools = my_schools()
+    open_to_me = []
+    for school in schools:
+        for contest in services.contests_open_to_school(school):
+            open_to_me.append((school, contest))
+    return render_template("competitions/index.html", managed=managed, open_to_me=open_to_me, schools=schools)
+
+
+def _contest_form_values(form: ContestForm) -> dict:
+    tz = form.timezone.data.strip()
+    try:
+        opens = services.local_to_utc(form.registration_opens_at.data, tz)
+        closes = services.local_to_utc(form.registration_closes_at.data, tz)
+    except Exception:
+        raise DomainError(_("Unknown time zone %(tz)s.", tz=tz), field="timezone") from None
+    return dict(name=form.name.data, year=form.year.data, description=form.description.data or "",
+                registration_opens_at=opens, registration_closes_at=closes, reference_date=form.reference_date.data)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_contest():
+    require("contest.create")
+    form = ContestForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in managed_units()]
+    if request.method == "GET":
+        form.year.data = date.today().year
+    if form.validate_on_submit():
+        org = get_or_404(Organisation, form.organisation_id.data)
+        require("contest.create", org)
+        try:
+            values = _contest_form_values(form)
+            contest = services.create_contest(org, timezone_name=form.timezone.data.strip(), **values)
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Contest created. Add its categories, then open registration."), "success")
+            return redirect(url_for("competitions.contest", contest_id=contest.id))
+    return render_template("competitions/contest_form.html", form=form, contest=None)
+
+
+@bp.route("/<int:contest_id>")
+def contest(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.view", contest)
+    if not can("contest.manage", contest):
+        schools = [s for s in my_schools() if can("contest.register", contest)]
+        if schools:
+            return redirect(url_for("competitions.school_entries", contest_id=contest.id, school_id=schools[0].id))
+        abort(403)
+    extension_form = ExtensionForm(prefix="ext")
+    extension_form.school_id.choices = _schools_under(contest)
+    counts = dict(db.session.execute(sa.select(Entry.status, sa.func.count()).where(Entry.contest_id == contest.id)
+                                     .group_by(Entry.status)).all())
+    return render_template("competitions/contest.html", contest=contest, transitions=CONTEST_TRANSITIONS[contest.status_enum],
+                           extension_form=extension_form, counts=counts,
+                           local=lambda v: services.utc_to_local(v, contest.timezone))
+
+
+def _schools_under(contest: Contest) -> list[tuple[int, str]]:
+    from accounts.models import descendant_ids
+
+    ids = descendant_ids({contest.organisation_id})
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value).order_by(Organisation.name)).all()
+    return [(r.id, r.name) for r in rows]
+
+
+@bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
+def edit_contest(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    form = ContestForm(obj=contest)
+    form.organisation_id.choices = [(contest.organisation_id, contest.organisation.name)]
+    if request.method == "GET":
+        form.registration_opens_at.data = services.utc_to_local(contest.registration_opens_at, contest.timezone)
+        form.registration_closes_at.data = services.utc_to_local(contest.registration_closes_at, contest.timezone)
+    if form.validate_on_submit():
+        try:
+            values = _contest_form_values(form)
+            services.update_contest(contest, timezone=form.timezone.data.strip(), **values)
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("competitions.contest", contest_id=contest.id))
+    return render_template("competitions/contest_form.html", form=form, contest=contest)
+
+
+@bp.route("/<int:contest_id>/status", methods=["POST"])
+def move_contest(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    try:
+        services.move_contest(contest, request.values.get("status", ""))
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, DomainError) else _("Unknown status."), "danger")
+    else:
+        db.session.commit()
+        flash(_("The contest is now: %(status)s", status=contest.status_label), "success")
+    return redirect(url_for("competitions.contest", contest_id=contest.id))
+
+
+@bp.route("/<int:contest_id>/extensions", methods=["POST"])
+def extend_deadline(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    form = ExtensionForm(prefix="ext")
+    form.school_id.choices = _schools_under(contest)
+    if form.validate_on_submit():
+        school = load_school(form.school_id.data)
+        if school.id not in {sid for sid, _n in form.school_id.choices}:
+            abort(403)
+        try:
+            services.extend_deadline(contest, school, services.local_to_utc(form.closes_at.data, contest.timezone),
+                                     form.reason.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Registration extended for %(school)s.", school=school.name), "success")
+    else:
+        flash(_("Choose a school and a new deadline."), "danger")
+    return redirect(url_for("competitions.contest", contest_id=contest.id))
+
+
+@bp.route("/<int:contest_id>/definition.json")
+def export_definition(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    body = json.dumps(services.export_contest_definition(contest), ensure_ascii=False, indent=2).encode()
+    return send_file(io.BytesIO(body), mimetype="application/json", as_attachment=True,
+                     download_name=f"contest-{contest.year}-{contest.id}.json")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_definition():
+    require("contest.create")
+    form = DefinitionImportForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in managed_units()]
+    errors = []
+    if form.validate_on_submit():
+        org = get_or_404(Organisation, form.organisation_id.data)
+        require("contest.create", org)
+        try:
+            doc = json.loads(form.file.data.read(2 * 1024 * 1024).decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            form.file.errors = [_("This is not a JSON file exported from a contest.")]
+        else:
+            try:
+                contest = services.import_contest_definition(doc, org, year=form.year.data, name=form.name.data or None)
+            except services.DefinitionInvalid as exc:
+                db.session.rollback()
+                errors = [e.render(_) for e in exc.errors]
+            except DomainError as exc:
+                db.session.rollback()
+                form_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Contest imported as a draft."), "success")
+                return redirect(url_for("competitions.contest", contest_id=contest.id))
+    return render_template("competitions/import_definition.html", form=form, errors=errors)
+
+
+# ====================================================================================== categories
+
+def _parse_lines(text: str, columns: int) -> list[list[str]]:
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        rows.append(parts + [""] * (columns - len(parts)))
+    return rows
+
+
+def _materials_from_text(text: str) -> list[dict]:
+    from competitions.materials import FILE_TYPES, MATERIAL_KINDS, TYPE_GROUPS
+
+    items = []
+    for number, (kind, accepted, max_mb, max_files, required, label, *_rest) in enumerate(_parse_lines(text, 6), start=1):
+        types = [t.strip() for t in accepted.replace("，", ",").split(",") if t.strip()] or ["pdf"]
+        if kind not in MATERIAL_KINDS or any(t not in TYPE_GROUPS and t not in FILE_TYPES for t in types):
+            raise DomainError(_("Materials, line %(n)s: unknown kind or file type.", n=number), field="materials")
+        try:
+            mb, files = int(max_mb or 20), int(max_files or 1)
+        except ValueError:
+            raise DomainError(_("Materials, line %(n)s: sizes and counts are numbers.", n=number), field="materials") from None
+        if not (1 <= mb <= 60 and 1 <= files <= 20):
+            raise DomainError(_("Materials, line %(n)s: at most 60 MB and 20 files.", n=number), field="materials")
+        items.append({"kind": kind, "accepted": types, "max_mb": mb, "max_files": files,
+                      "required": required.lower() not in ("no", "n", "否", "false", "0"), "label": label})
+    if len({i["kind"] for i in items}) != len(items):
+        raise DomainError(_("Each kind of material appears once."), field="materials")
+    return items
+
+
+def _quotas_from_text(text: str) -> list[dict]:
+    items = []
+    for number, (scope, stage, kind, limit, *_rest) in enumerate(_parse_lines(text, 4), start=1):
+        try:
+            limit_value = int(limit)
+        except ValueError:
+            limit_value = -1
+        if scope not in ("school", "district") or stage not in ("primary", "junior", "senior") \
+                or kind not in ("individual", "team") or limit_value < 0:
+            raise DomainError(_("Quotas, line %(n)s: write school|district, stage, individual|team and a number.", n=number),
+                              field="quotas")
+        items.append({"scope": scope, "stage": stage, "kind": kind, "limit": limit_value})
+    if len({(i["scope"], i["stage"], i["kind"]) for i in items}) != len(items):
+        raise DomainError(_("Each quota appears once."), field="quotas")
+    return items
+
+
+@bp.route("/<int:contest_id>/categories/new", methods=["GET", "POST"], endpoint="new_category")
+@bp.route("/<int:contest_id>/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def edit_category(contest_id: int, category_id: int | None = None):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    category = None
+    if category_id is not None:
+        category = get_or_404(Category, category_id)
+        if category.contest_id != contest.id:
+            abort(404)
+    form = CategoryForm(obj=category)
+    if request.method == "GET" and category is not None:
+        form.materials.data = "\n".join(" | ".join([r.kind, ",".join(r.accepted), str(r.max_mb), str(r.max_files),
+                                                    "yes" if r.required else "no", r.label]) for r in category.requirements)
+        form.quotas.data = "\n".join(" | ".join([q.scope, q.stage, q.kind, str(q.limit)]) for q in category.quotas)
+    if form.validate_on_submit():
+        try:
+            materials = _materials_from_text(form.materials.data)
+            quotas = _quotas_from_text(form.quotas.data)
+            fields = {name: getattr(form, name).data for name in (
+                "code", "name", "description", "entry_type", "allowed_stages", "max_advisors", "grade_min", "grade_max",
+                "age_min", "age_max", "completion_months", "scoring_mode")}
+            fields["description"] = fields["description"] or ""
+            if form.entry_type.data == "team":
+                fields["min_members"] = form.min_members.data or 1
+                fields["max_members"] = form.max_members.data or 3
+            saved = services.save_category(contest, category, **fields)
+            services.set_category_requirements(saved, materials)
+            services.set_category_quotas(saved, quotas)
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Category saved."), "success")
+            return redirect(url_for("competitions.contest", contest_id=contest.id))
+    return render_template("competitions/category_form.html", form=form, contest=contest, category=category)
+
+
+@bp.route("/<int:contest_id>/categories/<int:category_id>/delete", methods=["POST"])
+def delete_category(contest_id: int, category_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    category = get_or_404(Category, category_id)
+    if category.contest_id != contest.id:
+        abort(404)
+    try:
+        services.delete_category(category)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Category deleted."), "success")
+    return redirect(url_for("competitions.contest", contest_id=contest.id))
+
+
+# ====================================================================================== organiser lists
+
+def _entry_filters() -> dict:
+    return {"category_id": request.args.get("category_id", type=int), "school_id": request.args.get("school_id", type=int),
+            "status": request.args.get("status") or None, "search": (request.args.get("q") or "").strip() or None}
+
+
+@bp.route("/<int:contest_id>/entries")
+def entries(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    filters = _entry_filters()
+    page = db.paginate(services.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False)
+    args = {k: v for k, v in {"category_id": filters["category_id"], "school_id": filters["school_id"],
+                              "status": filters["status"], "q": filters["search"]}.items() if v}
+    return render_template("competitions/entries.html", contest=contest, page=page, filters=filters, args=args,
+                           schools=_schools_under(contest))
+
+
+@bp.route("/<int:contest_id>/entries.xlsx")
+def export_entries(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    return _xlsx_response(services.master_list_xlsx(contest, **_entry_filters()), f"参赛作品-{contest.year}-{contest.id}.xlsx")
+
+
+@bp.route("/<int:contest_id>/summary")
+def summary(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    return render_template("competitions/summary.html", contest=contest, summaries=services.school_summaries(contest))
+
+
+@bp.route("/<int:contest_id>/review")
+def review(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    queue = services.review_queue(contest, request.args.get("category_id", type=int))
+    return render_template("competitions/review.html", contest=contest, queue=queue, render_problem=services.render_problem,
+                           form=ReviewForm())
+
+
+@bp.route("/<int:contest_id>/review/bulk-approve", methods=["POST"])
+def bulk_approve(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
+    try:
+        approved, skipped = services.bulk_approve_clean(contest, ids or None)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(approved)s entries approved; %(skipped)s with problems left for review.", approved=approved,
+                skipped=skipped), "success")
+    return redirect(url_for("competitions.review", contest_id=contest.id))
+
+
+@bp.route("/entries/<int:entry_id>/review", methods=["POST"])
+def review_entry(entry_id: int):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.review", entry)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    actions = {"approve": lambda: services.approve_entry(entry),
+               "return": lambda: services.return_entry(entry, form.reason.data or ""),
+               "reject": lambda: services.reject_entry(entry, form.reason.data or "")}
+    if form.action.data not in actions:
+        abort(400)
+    try:
+        actions[form.action.data]()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(code)s: %(status)s", code=entry.code or entry.title, status=entry.status_label), "success")
+    target = request.form.get("next")
+    if target == "queue":
+        return redirect(url_for("competitions.review", contest_id=entry.contest_id))
+    return redirect(url_for("competitions.entry", entry_id=entry.id))
+
+
+@bp.route("/<int:contest_id>/advance", methods=["GET", "POST"])
+def advance(contest_id: int):
+    source = get_or_404(Contest, contest_id)
+    require("contest.manage", source)
+    form = AdvanceForm()
+    targets = [c for c in services.list_contests(None if is_admin(current_user) else current_user.organised_org_ids(),
+                                                 [ContestStatus.REGISTRATION.value, ContestStatus.CLOSED.value])
+               if c.id != source.id]
+    form.target_id.choices = [(c.id, f"{c.year} {c.name}") for c in targets]
+    target_id = form.target_id.data if request.method == "POST" else request.args.get("target_id", type=int)
+    target = next((c for c in targets if c.id == target_id), targets[0] if targets else None)
+    if target is not None:
+        form.target_id.data = target.id
+    approved = services.list_entries(source.id, status=EntryStatus.APPROVED.value)
+    if request.method == "POST" and form.validate_on_submit() and target is not None:
+        require("contest.manage", target)
+        ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
+        mapping = {c.id: request.form.get(f"map_{c.id}", type=int) for c in source.categories}
+        if not ids:
+            flash(_("Select at least one entry."), "danger")
+        else:
+            try:
+                created = services.advance_entries(source, target, ids, {k: v for k, v in mapping.items() if v})
+            except DomainError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash(_("%(n)s entries registered in %(contest)s.", n=len(created), contest=target.name), "success")
+                return redirect(url_for("competitions.entries", contest_id=target.id))
+    return render_template("competitions/advance.html", source=source, target=target, form=form, approved=approved)
+
+
+# ====================================================================================== schools list
+
+@bp.route("/schools/import", methods=["GET", "POST"])
+def import_schools():
+    require("contest.create")
+    form = UploadForm()
+    units = managed_units()
+    problems, done = [], None
+    if form.validate_on_submit() and units:
+        parent = next((u for u in units if u.id == request.form.get("organisation_id", type=int)), units[0])
+        data = form.file.data.read(services_max_bytes() + 1)
+        result = services.import_schools(data, form.file.data.filename or "", parent)
+        if result.problems:
+            db.session.rollback()
+            problems = result.problems
+        else:
+            db.session.commit()
+            done = result
+    return render_template("competitions/import_schools.html", form=form, units=units, problems=problems, done=done)
+
+
+def services_max_bytes() -> int:
+    from competitions.roster import MAX_ROSTER_BYTES
+
+    return MAX_ROSTER_BYTES
+
+
+# ====================================================================================== roster
+
+@bp.route("/school/<int:school_id>/students")
+def students(school_id: int):
+    school = load_school(school_id)
+    require("school.roster", school)
+    search = (request.args.get("q") or "").strip() or None
+    query = sa.select(Student).where(Student.school_id == school.id)
+    if search:
+        query = query.where(Student.name.contains(search))
+    query = query.order_by(Student.grade, Student.class_name, Student.name, Student.id)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("competitions/students.html", school=school, page=page, search=search or "",
+                           advisors=services.list_advisors(school.id))
+
+
+@bp.route("/school/<int:school_id>/students/new", methods=["GET", "POST"], endpoint="new_student")
+@bp.route("/school/<int:school_id>/students/<int:student_id>/edit", methods=["GET", "POST"])
+def edit_student(school_id: int, student_id: int | None = None):
+    school = load_school(school_id)
+    require("school.roster", school)
+    student = None
+    if student_id is not None:
+        student = get_or_404(Student, student_id)
+        if student.school_id != school.id:
+            abort(404)
+    form = StudentForm(obj=student)
+    if form.validate_on_submit():
+        try:
+            services.save_student(school, student, **{name: getattr(form, name).data for name in services.STUDENT_FIELDS})
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("competitions.students", school_id=school.id))
+    return render_template("competitions/student_form.html", form=form, school=school, student=student)
+
+
+@bp.route("/school/<int:school_id>/students/<int:student_id>/delete", methods=["POST"])
+def delete_student(school_id: int, student_id: int):
+    school = load_school(school_id)
+    require("school.roster", school)
+    student = get_or_404(Student, student_id)
+    if student.school_id != school.id:
+        abort(404)
+    try:
+        services.delete_student(student)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Removed."), "success")
+    return redirect(url_for("competitions.students", school_id=school.id))
+
+
+@bp.route("/school/<int:school_id>/students/template.xlsx")
+def roster_template(school_id: int):
+    school = load_school(school_id)
+    require("school.roster", school)
+    return _xlsx_response(write_roster_xlsx([]), "学生名单模板.xlsx")
+
+
+@bp.route("/school/<int:school_id>/students/export.<fmt>")
+def export_students(school_id: int, fmt: str):
+    school = load_school(school_id)
+    require("school.roster", school)
+    rows = services.list_students(school.id)
+    if fmt == "xlsx":
+        return _xlsx_response(write_roster_xlsx(rows), f"{school.name}-学生名单.xlsx")
+    if fmt == "csv":
+        return send_file(io.BytesIO(write_roster_csv(rows)), mimetype="text/csv", as_attachment=True,
+                         download_name=f"{school.name}-学生名单.csv")
+    abort(404)
+
+
+@bp.route("/school/<int:school_id>/students/import", methods=["GET", "POST"])
+def import_students(school_id: int):
+    """Upload → check → preview; nothing is written until the coordinator confirms the preview."""
+    school = load_school(school_id)
+    require("school.roster", school)
+    form = UploadForm()
+    result = plan = token = None
+    if form.validate_on_submit():
+        from competitions.roster import MAX_ROSTER_BYTES
+
+        data = form.file.data.read(MAX_ROSTER_BYTES + 1)
+        result = parse_roster(data, form.file.data.filename or "")
+        if result.ok:
+            plan = services.plan_roster_import(school, result)
+            token = secrets.token_urlsafe(24)
+            pending_roster_path(token).write_bytes(data)
+            session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
+    return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
+                           token=token, render_error=lambda e: e.render(_))
+
+
+@bp.route("/school/<int:school_id>/students/import/confirm", methods=["POST"])
+def confirm_import_students(school_id: int):
+    school = load_school(school_id)
+    require("school.roster", school)
+    pending = session.get("roster_import") or {}
+    token = request.form.get("token", "")
+    if not token or pending.get("token") != token or pending.get("school_id") != school.id:
+        flash(_("This import has expired; upload the file again."), "danger")
+        return redirect(url_for("competitions.import_students", school_id=school.id))
+    path = pending_roster_path(token)
+    if not path.exists():
+        flash(_("This import has expired; upload the file again."), "danger")
+        return redirect(url_for("competitions.import_students", school_id=school.id))
+    result = parse_roster(path.read_bytes(), pending.get("filename"))
+    if result.ok and len(result.rows) > JOB_THRESHOLD_ROWS:
+        session.pop("roster_import", None)
+        job = enqueue("competitions.import_roster", owner=current_user, title=_("Import students: %(school)s", school=school.name),
+                      school_id=school.id, token=token, filename=pending.get("filename") or "", actor_id=current_user.id)
+        db.session.commit()
+        return redirect(url_for("core.job_progress", job_id=job.id))
+    try:
+        counts = services.import_roster(school, result)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("competitions.import_students", school_id=school.id))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    session.pop("roster_import", None)
+    flash(_("Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.", created=counts["create"],
+            updated=counts["update"], unchanged=counts["unchanged"]), "success")
+    return redirect(url_for("competitions.students", school_id=school.id))
+
+
+# ====================================================================================== advisors
+
+@bp.route("/school/<int:school_id>/advisors/new", methods=["GET", "POST"], endpoint="new_advisor")
+@bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/edit", methods=["GET", "POST"])
+def edit_advisor(school_id: int, advisor_id: int | None = None):
+    school = load_school(school_id)
+    require("school.roster", school)
+    advisor = None
+    if advisor_id is not None:
+        advisor = get_or_404(Advisor, advisor_id)
+        if advisor.school_id != school.id:
+            abort(404)
+    form = AdvisorForm(obj=advisor)
+    if form.validate_on_submit():
+        try:
+            services.save_advisor(school, advisor, **{k: getattr(form, k).data for k in services.ADVISOR_FIELDS})
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("competitions.students", school_id=school.id))
+    return render_template("competitions/advisor_form.html", form=form, school=school, advisor=advisor)
+
+
+@bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/delete", methods=["POST"])
+def delete_advisor(school_id: int, advisor_id: int):
+    school = load_school(school_id)
+    require("school.roster", school)
+    advisor = get_or_404(Advisor, advisor_id)
+    if advisor.school_id != school.id:
+        abort(404)
+    try:
+        services.delete_advisor(advisor)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Removed."), "success")
+    return redirect(url_for("competitions.students", school_id=school.id))
+
+
+# ====================================================================================== school entries
+
+def _require_school_in_contest(contest: Contest, school: Organisation) -> None:
+    """A coordinator of this school, and the school lies under the contest's organising unit."""
+    require("school.roster", school)
+    if not (can("contest.manage", contest) or (can("contest.register", contest) and
+                                               school.id in current_user.scope_ids(Role.COORDINATOR))):
+        abort(403)
+    from accounts.models import descendant_ids
+
+    if school.id not in descendant_ids({contest.organisation_id}):
+        abort(404)
+
+
+@bp.route("/<int:contest_id>/school/<int:school_id>")
+def school_entries(contest_id: int, school_id: int):
+    contest = get_or_404(Contest, contest_id)
+    school = load_school(school_id)
+    _require_school_in_contest(contest, school)
+    entries = services.list_entries(contest.id, school_id=school.id)
+    summary = services.school_summaries(contest, [school.id])
+    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries,
+                           summary=summary[0] if summary else None, deadline=services.school_deadline(contest, school.id),
+                           is_open=services.registration_open_for(contest, school.id),
+                           local=lambda v: services.utc_to_local(v, contest.timezone))
+
+
+def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
+    """The entry form with one select per member and per advisor place (order matters: 第一作者, 第一辅导教师)."""
+    member_places = max([c.max_members for c in contest.categories] + [1])
+    advisor_places = max([c.max_advisors for c in contest.categories] + [1])
+    students = services.list_students(school.id)
+    advisors = services.list_advisors(school.id)
+    student_choices = [(0, "—")] + [(s.id, f"{s.name}（{s.grade_label}{s.class_name or ''}）") for s in students]
+    advisor_choices = [(0, "—")] + [(a.id, a.name) for a in advisors]
+
+    class Form(EntryForm):
+        pass
+
+    for i in range(member_places):
+        setattr(Form, f"member_{i}", SelectField(_("Student %(n)s", n=i + 1), coerce=int, choices=student_choices,
+                                                 validate_choice=False, default=0))
+    for i in range(advisor_places):
+        setattr(Form, f"advisor_{i}", SelectField(_("Advisor %(n)s", n=i + 1), coerce=int, choices=advisor_choices,
+                                                  validate_choice=False, default=0))
+    form = Form(obj=entry)
+    form.category_id.choices = [(c.id, f"{c.code} {c.name}") for c in contest.categories]
+    form.leader_id.choices = student_choices
+    if request.method == "GET" and entry is not None:
+        for i, member in enumerate(entry.members[:member_places]):
+            getattr(form, f"member_{i}").data = member.student_id
+        for i, adv in enumerate(entry.advisors[:advisor_places]):
+            getattr(form, f"advisor_{i}").data = adv.advisor_id
+        leader = next((m.student_id for m in entry.members if m.is_leader), 0)
+        form.leader_id.data = leader
+    form.member_places, form.advisor_places = member_places, advisor_places
+    return form
+
+
+def _entry_values(form) -> dict:
+    members = [getattr(form, f"member_{i}").data for i in range(form.member_places)]
+    advisors = [getattr(form, f"advisor_{i}").data for i in range(form.advisor_places)]
+    return dict(title=form.title.data, abstract=form.abstract.data or "", student_ids=[m for m in members if m],
+                leader_id=form.leader_id.data or None, advisor_ids=[a for a in advisors if a],
+                work_started_on=form.work_started_on.data, work_completed_on=form.work_completed_on.data)
+
+
+@bp.route("/<int:contest_id>/school/<int:school_id>/entries/new", methods=["GET", "POST"])
+def new_entry(contest_id: int, school_id: int):
+    contest = get_or_404(Contest, contest_id)
+    school = load_school(school_id)
+    _require_school_in_contest(contest, school)
+    if school.id not in current_user.scope_ids(Role.COORDINATOR):
+        abort(403)  # entries are registered by the school's coordinators
+    form = _entry_form(contest, school, None)
+    if form.validate_on_submit():
+        category = get_or_404(Category, form.category_id.data)
+        try:
+            entry = services.create_entry(contest, school, category, **_entry_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Entry saved as a draft. Upload its materials, then submit it."), "success")
+            return redirect(url_for("competitions.entry", entry_id=entry.id))
+    return render_template("competitions/entry_form.html", form=form, contest=contest, school=school, entry=None)
+
+
+@bp.route("/entries/<int:entry_id>")
+def entry(entry_id: int):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.view", entry)
+    material_form = MaterialForm()
+    kinds = [(r.kind, r.label or _(MATERIAL_KIND_LABELS[r.kind])) for r in entry.category.requirements]
+    other_label = MATERIAL_KIND_LABELS["other"]
+    if all(kind != "other" for kind, _label in kinds):
+        kinds.append(("other", _(other_label)))
+    material_form.kind.choices = kinds
+    problems = services.entry_problems(entry) if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value,
+                                                                 EntryStatus.RETURNED.value) else []
+    return render_template("competitions/entry.html", entry=entry, material_form=material_form, problems=problems,
+                           render_problem=services.render_problem, editable=services.entry_editable(entry),
+                           review_form=ReviewForm())
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(entry_id: int):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.edit", entry)
+    form = _entry_form(entry.contest, entry.school, entry)
+    if form.validate_on_submit():
+        try:
+            services.update_entry(entry, category_id=form.category_id.data, **_entry_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("competitions.entry", entry_id=entry.id))
+    return render_template("competitions/entry_form.html", form=form, contest=entry.contest, school=entry.school, entry=entry)
+
+
+def _entry_action(entry_id: int, action, success: str):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.edit", entry)
+    try:
+        action(entry)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return entry
+
+
+@bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
+def submit_entry(entry_id: int):
+    entry = _entry_action(entry_id, services.submit_entry, _("Submitted for review."))
+    return redirect(url_for("competitions.entry", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
+def withdraw_entry(entry_id: int):
+    entry = _entry_action(entry_id, services.withdraw_entry, _("The entry is a draft again."))
+    return redirect(url_for("competitions.entry", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["POST"])
+def delete_entry(entry_id: int):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.edit", entry)
+    contest_id, school_id = entry.contest_id, entry.school_id
+    try:
+        services.delete_entry(entry)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("competitions.entry", entry_id=entry_id))
+    db.session.commit()
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for("competitions.school_entries", contest_id=contest_id, school_id=school_id))
+
+
+# ====================================================================================== materials
+
+@bp.route("/entries/<int:entry_id>/materials", methods=["POST"])
+def upload_material(entry_id: int):
+    entry = get_or_404(Entry, entry_id)
+    require("entry.edit", entry)
+    form = MaterialForm()
+    form.kind.choices = [(r.kind, r.kind) for r in entry.category.requirements] + [("other", "other")]
+    if form.validate_on_submit():
+        upload = form.file.data
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 60 * 1024 * 1024
+        data = upload.read(limit + 1)
+        try:
+            services.add_material(entry, form.kind.data, upload.filename or "file", data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Uploaded."), "success")
+    else:
+        flash(_("Choose a file to upload."), "danger")
+    return redirect(url_for("competitions.entry", entry_id=entry.id))
+
+
+@bp.route("/materials/<int:material_id>/remove", methods=["POST"])
+def remove_material(material_id: int):
+    material = get_or_404(Material, material_id)
+    entry = material.entry
+    require("entry.edit", entry)
+    try:
+        services.remove_material(material)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(_("Removed."), "success")
+    return redirect(url_for("competitions.entry", entry_id=entry.id))
+
+
+@bp.route("/materials/<int:material_id>")
+def material(material_id: int):
+    """Served only to the school, the organisers and (via judging's registered check) assigned judges."""
+    material = get_or_404(Material, material_id)
+    require("material.view", material.entry)
+    path = services.material_path(material.stored_name)
+    if not path.exists():
+        abort(404)
+    inline = material.file_type in ("pdf", "png", "jpeg", "gif", "webp", "mp4", "mov")
+    response = send_file(path, mimetype=MIME_TYPES.get(material.file_type, "application/octet-stream"),
+                         as_attachment=not inline, download_name=material.original_name, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@bp.route("/materials/<int:material_id>/thumbnail")
+def material_thumbnail(material_id: int):
+    material = get_or_404(Material, material_id)
+    require("material.view", material.entry)
+    if not material.thumbnail_name or not services.material_path(material.thumbnail_name).exists():
+        abort(404)
+    response = send_file(services.material_path(material.thumbnail_name), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

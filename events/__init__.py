@@ -1,0 +1,73 @@
+"""Events area: venues, events, sessions, the science caravan, registrations, tickets and check-in."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Plug the events area into the app: blueprints, API, CLI, UI panels, certificate source, demo seeder."""
+    from core.api import register_api
+    from core.permissions import can
+    from core.ui import add_dashboard_panel, add_home_section, add_nav
+    from events import demo, models  # noqa: F401  (tables, demo seeder)
+    from events.api import blp as api_blp
+    from events.cli import events_cli
+    from events.tickets import format_code
+    from events.views import bp
+
+    app.config.setdefault("EVENTS_SETUP_MINUTES", 60)  # caravan set-up before a visit
+    app.config.setdefault("EVENTS_TEARDOWN_MINUTES", 30)  # packing up after it
+    app.config.setdefault("EVENTS_TRAVEL_MINUTES", 60)  # default travel time (a venue may override it)
+    app.register_blueprint(bp, url_prefix="/events")
+    register_api(app, api_blp)
+    app.cli.add_command(events_cli)
+    app.jinja_env.filters["ticket_code"] = format_code
+    add_nav(300, _l("Events"), "events.manage", lambda u: can("event.view_list", user=u))
+    add_nav(310, _l("Science caravan"), "events.caravans", lambda u: can("event.create", user=u))
+    add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)
+    add_home_section(300, "events/_home_events.html", home_context)
+    _register_certificate_source()
+
+
+def dashboard_context(user) -> dict | None:
+    """Upcoming events the user organises or staffs, and pending caravan requests."""
+    import sqlalchemy as sa
+
+    from core.db import utcnow
+    from core.extensions import db
+    from core.permissions import Role, can, is_admin
+    from events import services
+    from events.models import PENDING_VISIT_STATUSES, CaravanVisit
+
+    if not can("event.view_list", user=user):
+        return None
+    org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
+    staff_only = org_ids is not None and not org_ids
+    rows = services.list_events(organisation_ids=None if staff_only else org_ids, upcoming_from=utcnow())
+    if staff_only:
+        staffed = user.scope_ids(Role.CHECKIN)
+        rows = [row for row in rows if row[0].id in staffed]
+    pending_query = sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status.in_(PENDING_VISIT_STATUSES))
+    if org_ids is not None:
+        pending_query = pending_query.where(CaravanVisit.organisation_id.in_(org_ids or [-1]))
+    return {"rows": rows[:5], "pending": db.session.execute(pending_query).scalar() or 0, "staff_only": staff_only}
+
+
+def home_context() -> dict | None:
+    from core.db import utcnow
+    from events import services
+
+    rows = services.list_events(published_only=True, upcoming_from=utcnow())
+    return {"rows": rows[:5]} if rows else None
+
+
+def _register_certificate_source() -> None:
+    try:
+        from certificates.sources import CertificateSource, register_source
+    except ImportError:  # the certificates area is not installed
+        return
+    from events.services import collect_attendees
+
+    register_source(CertificateSource(key="events.attendees", kind="attendance", scope="event",
+                                      label=_l("Attendees (checked in)"), collect=collect_attendees))

@@ -1,0 +1,186 @@
+"""/api/v1 for events: check-in (POST /api/v1/checkins), live counters, manual search, walk-ins, event list.
+
+Check-in calls are open to the event's check-in staff and organisers (session or bearer token) and to a
+browser holding a valid staff link for that event; so the routes are @public and check access themselves.
+"""
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import g
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import IntegrityError
+
+from core.api import ApiBlueprint
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import can, is_admin, public, require
+from core.security import api_error
+from events import services
+from events.capacity import mask_phone
+from events.models import Event, EventSession, RegistrationSource
+
+blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1", description="Events: check-in, counters, walk-ins")
+
+
+class CheckinArgs(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=200))
+    event_id = fields.Integer(required=True)
+    gate = fields.String(load_default="", validate=validate.Length(max=60))
+    nonce = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    scanned_at = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+    head_count = fields.Integer(load_default=None, validate=validate.Range(min=0, max=500))
+    session_id = fields.Integer(load_default=None)
+
+
+class SearchArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class WalkInArgs(Schema):
+    session_id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    phone = fields.String(load_default="", validate=validate.Length(max=30))
+    kind = fields.String(load_default="individual", validate=validate.OneOf(["individual", "group"]))
+    head_count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500))
+    school_name = fields.String(load_default="", validate=validate.Length(max=200))
+    gate = fields.String(load_default="", validate=validate.Length(max=60))
+    nonce = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class EventSummarySchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    capacity = fields.Integer()
+    registered = fields.Integer()
+
+
+def _checkin_access(event: Event):
+    """(allowed, staff_link, error_response): staff accounts and organisers, or a valid staff link."""
+    if current_user.is_authenticated:
+        if can("event.checkin", event):
+            return True, None, None
+    elif g.get("invalid_api_token"):
+        return False, None, api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
+    from events.views import staff_link_for_event
+
+    link = staff_link_for_event(event)
+    if link is not None:
+        return True, link, None
+    return False, None, api_error(403 if current_user.is_authenticated else 401)
+
+
+def _unknown_event():
+    return {"status": "not_found", "message": _("Unknown event."), "attendee": None}, 404
+
+
+@blp.route("/checkins", methods=["POST"])
+@public
+@blp.arguments(CheckinArgs)
+def create_checkin(args):
+    """Check a ticket in. 201 new check-in, 200 already checked in, 404 unknown code, 409 other refusals
+    (wrong_event, outside_window, cancelled, waitlisted). A repeated nonce returns the first answer."""
+    event = db.session.get(Event, args["event_id"])
+    if event is None:
+        return _unknown_event()
+    allowed, link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    user = current_user if current_user.is_authenticated else None
+    try:
+        result = services.perform_checkin(
+            event, raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
+            device=args["device"], head_count=args["head_count"], session_id=args["session_id"],
+            user=user, staff_link=link)
+    except IntegrityError:  # the same nonce twice at the same instant: answer like the first one
+        db.session.rollback()
+        result = services.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
+                                      staff_link=link)
+        if result is None:
+            raise
+    db.session.commit()
+    return result.body, result.http_status
+
+
+@blp.route("/events/<int:event_id>/counters")
+@public
+def counters(event_id: int):
+    """Checked in / registered / capacity (people), for the scanner page."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, _link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    return services.event_counters(event)
+
+
+@blp.route("/events/<int:event_id>/search")
+@public
+@blp.arguments(SearchArgs, location="query")
+def search(args, event_id: int):
+    """Find registrations by name or phone ending (manual check-in); phones come back masked."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, _link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    rows = services.search_registrations(event, args["q"])
+    return {"results": [
+        {"code": r.code, "name": r.name, "phone": mask_phone(r.phone) if r.phone else "", "school": r.school_name,
+         "kind": r.kind, "head_count": r.head_count, "status": r.status,
+         "session": r.session.title, "checked_in": r.checkin is not None}
+        for r in rows
+    ]}
+
+
+@blp.route("/events/<int:event_id>/walk-ins", methods=["POST"])
+@public
+@blp.arguments(WalkInArgs)
+def walk_in(args, event_id: int):
+    """Register a visitor at the door (capacity still applies) and check them in at once."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    session = db.session.get(EventSession, args["session_id"])
+    if session is None or session.event_id != event.id:
+        return api_error(422, _("Choose a session of this event."), code="invalid")
+    user = current_user if current_user.is_authenticated else None
+    try:
+        registration = services.register(
+            session, name=args["name"], phone=args["phone"] or None, kind=args["kind"], head_count=args["head_count"],
+            school_name=args["school_name"], source=RegistrationSource.WALK_IN, user=user)
+    except DomainError as exc:
+        db.session.rollback()
+        return api_error(exc.status if exc.status in (400, 409) else 400, str(exc), code=exc.code,
+                         details={"field": exc.field} if exc.field else None)
+    if registration.status != "confirmed":
+        db.session.rollback()
+        return api_error(409, _("This session is full."), code="full")
+    result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
+                                      user=user, staff_link=link)
+    db.session.commit()
+    return result.body, result.http_status
+
+
+@blp.route("/events")
+@blp.response(200, EventSummarySchema(many=True))
+def list_events():
+    """Events you organise (all for an administrator), with registered seats."""
+    require("event.view_list")
+    ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
+    rows = services.list_events(organisation_ids=ids)
+    return [{"id": e.id, "title": e.title, "kind": e.kind, "status": e.status, "starts_at": e.starts_at,
+             "ends_at": e.ends_at, "capacity": e.capacity, "registered": registered} for e, registered in rows]
+

@@ -1,0 +1,74 @@
+"""`flask --app run events list|registrations|stats`."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import to_user_timezone
+
+from core.extensions import db
+from events import services
+from events.models import Event
+
+events_cli = AppGroup("events", help="Outreach events, registrations and check-in.")
+
+
+def _local(moment) -> str:
+    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@events_cli.command("list")
+@click.option("--year", type=int, default=None, help="Only events starting in this (local) year.")
+def list_command(year):
+    """Print `id, start, title, registered` per event (registered = confirmed seats)."""
+    rows = services.list_events(year=year)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["id", "start", "title", "registered"])
+    for event, registered in rows:
+        writer.writerow([event.id, _local(event.starts_at), event.title, registered])
+
+
+@events_cli.command("registrations")
+@click.option("--event", "event_id", type=int, required=True, help="Event id (see `events list`).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def registrations_command(event_id, fmt):
+    """All registrations of an event with code, name, status and check-in time (for printing group tickets)."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"no event with id {event_id} (see `flask events list`)")
+    columns = ["code", "name", "kind", "head_count", "school", "grade", "session", "status", "checked_in_at",
+               "gate", "ticket_url"]
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    rows = []
+    for r in services.event_registrations(event):
+        rows.append({
+            "code": r.code, "name": r.name, "kind": r.kind, "head_count": r.head_count,
+            "school": r.school_name, "grade": r.grade, "session": r.session.title or _local(r.session.starts_at),
+            "status": r.status, "checked_in_at": _local(r.checkin.checked_in_at) if r.checkin else "",
+            "gate": r.checkin.gate if r.checkin else "", "ticket_url": f"{base}/events/t/{r.link_token}",
+        })
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@events_cli.command("stats")
+@click.option("--year", type=int, required=True)
+def stats_command(year):
+    """Events, sessions, registered and checked-in people and caravan visits of a year, by type of event."""
+    if not 2000 <= year <= 2100:
+        raise click.ClickException("give a year between 2000 and 2100")
+    stats = services.year_stats(year)
+    click.echo(f"year: {stats['year']}")
+    for key in ("events", "sessions", "registered", "checked_in", "caravan_visits"):
+        click.echo(f"{key}: {stats[key]}")
+    for kind, values in sorted(stats["by_kind"].items()):
+        click.echo(f"  {kind}: events={values['events']} registered={values['registered']} "
+                   f"checked_in={values['checked_in']}")

@@ -1,0 +1,433 @@
+"""Venues, events and sessions, the science caravan and its visits, registrations, check-ins and the scan log."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import TimestampMixin, UTCDateTime, utcnow
+from core.extensions import db
+
+
+class EventKind(StrEnum):
+    SCIENCE_DAY = "science_day"  # 科普日
+    LECTURE = "lecture"  # 讲座
+    STUDY_VISIT = "study_visit"  # 研学
+    EXHIBITION = "exhibition"  # 展览
+    TRAINING = "training"  # 培训
+    CARAVAN_SCHOOL = "caravan_school"  # 大篷车进校园
+    CARAVAN_COMMUNITY = "caravan_community"  # 大篷车进社区
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    SCHOOL_GROUPS = "school_groups"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class VenueKind(StrEnum):
+    SCHOOL = "school"
+    COMMUNITY = "community"
+    SCIENCE_BASE = "science_base"
+    OTHER = "other"
+
+
+class RegistrationKind(StrEnum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class RegistrationSource(StrEnum):
+    ONLINE = "online"
+    COORDINATOR = "coordinator"
+    WALK_IN = "walk_in"
+
+
+class VisitStatus(StrEnum):
+    REQUESTED = "requested"  # pending: waits for an organiser (a soft conflict for others)
+    PROPOSED = "proposed"  # the organiser proposed another date; waits for the requester
+    CONFIRMED = "confirmed"  # scheduled: blocks its caravan and staff
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+PENDING_VISIT_STATUSES = (VisitStatus.REQUESTED, VisitStatus.PROPOSED)
+
+
+def _in(values) -> str:
+    return ",".join(f"'{v.value}'" for v in values)
+
+
+class Venue(TimestampMixin, db.Model):
+    """A place events happen: a school, a community centre, a science base (or elsewhere)."""
+
+    __tablename__ = "event_venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    host_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    address: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    capacity: Mapped[int] = mapped_column(default=0, nullable=False)
+    travel_minutes: Mapped[int | None] = mapped_column(sa.Integer)  # caravan travel time to here, if not the default
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(VenueKind)})", name="kind"),
+        sa.CheckConstraint("capacity >= 0", name="capacity"),
+        sa.CheckConstraint("travel_minutes IS NULL OR travel_minutes >= 0", name="travel"),
+    )
+
+    @property
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+
+class Event(TimestampMixin, db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_venues.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    audience: Mapped[str] = mapped_column(sa.String(20), default=Audience.PUBLIC, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default=EventStatus.DRAFT, nullable=False, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=60, nullable=False)
+    sequence: Mapped[int] = mapped_column(default=0, nullable=False)  # iCalendar SEQUENCE
+
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    venue: Mapped[Venue | None] = relationship()
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event", order_by="EventSession.starts_at, EventSession.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(EventKind)})", name="kind"),
+        sa.CheckConstraint(f"audience IN ({_in(Audience)})", name="audience"),
+        sa.CheckConstraint(f"status IN ({_in(EventStatus)})", name="status"),
+        sa.CheckConstraint("ends_at > starts_at", name="period"),
+    )
+
+    @property
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+    @property
+    def capacity(self) -> int:
+        return sum(s.capacity for s in self.sessions)
+
+
+class EventSession(db.Model):
+    """场次: a time slot of an event with its own capacity; registrations and check-ins belong to a session."""
+
+    __tablename__ = "event_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    capacity: Mapped[int] = mapped_column(nullable=False)
+    sequence: Mapped[int] = mapped_column(default=0, nullable=False)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 0", name="capacity"),
+        sa.CheckConstraint("ends_at > starts_at", name="period"),
+    )
+
+
+class Registration(TimestampMixin, db.Model):
+    """A person or a school group holding seats in a session; the ticket is its random `code`."""
+
+    __tablename__ = "event_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), default=RegistrationKind.INDIVIDUAL, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(20), default=RegistrationSource.ONLINE, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)  # the person, or the group leader
+    phone: Mapped[str | None] = mapped_column(sa.String(20))  # normalised 11-digit mobile
+    school_name: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    grade: Mapped[str] = mapped_column(sa.String(40), default="", nullable=False)
+    head_count: Mapped[int] = mapped_column(default=1, nullable=False)
+    member_names: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    code: Mapped[str] = mapped_column(sa.String(28), unique=True, nullable=False)
+    link_token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship()
+    session: Mapped[EventSession] = relationship()
+    checkin: Mapped[CheckIn | None] = relationship(back_populates="registration", uselist=False)
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_in(RegistrationKind)})", name="kind"),
+        sa.CheckConstraint(f"status IN ({_in(RegistrationStatus)})", name="status"),
+        sa.CheckConstraint(f"source IN ({_in(RegistrationSource)})", name="source"),
+        sa.CheckConstraint("head_count >= 1", name="head_count"),
+        # the same phone can hold one live registration per session (cancelled ones don't count)
+        sa.Index(
+            "uq_event_registrations_session_phone", "session_id", "phone", unique=True,
+            sqlite_where=sa.text("status <> 'cancelled' AND phone IS NOT NULL"),
+            postgresql_where=sa.text("status <> 'cancelled' AND phone IS NOT NULL"),
+        ),
+        sa.Index("ix_event_registrations_session_status", "session_id", "status"),
+    )
+
+    @property
+    def audit_organisation_id(self) -> int | None:
+        return self.event.organisation_id if self.event else None
+
+
+class CheckIn(db.Model):
+    """Exactly one per registration (a unique constraint, so two simultaneous scans can't both admit)."""
+
+    __tablename__ = "event_checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_registrations.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    gate: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    head_count: Mapped[int] = mapped_column(default=1, nullable=False)
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    staff_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_staff_links.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship(back_populates="checkin")
+
+    __table_args__ = (sa.CheckConstraint("head_count >= 0", name="head_count"),)
+
+
+class ScanLog(db.Model):
+    """Every scan attempt, admitted or not: device/gate, raw code, result, device time and server time.
+
+    A scan carrying a nonce stores its answer, so a retried request gets the first answer back; the retry is
+    logged too (nonce empty, replay_of_id pointing at the first).
+    """
+
+    __tablename__ = "event_scan_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_registrations.id", ondelete="SET NULL"), index=True
+    )
+    gate: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    device: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    raw_code: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    nonce: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    result: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    http_status: Mapped[int] = mapped_column(nullable=False)
+    response: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    server_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    staff_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_staff_links.id", ondelete="SET NULL"))
+    replay_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_scan_log.id", ondelete="SET NULL"))
+
+
+class StaffLink(db.Model):
+    """An expiring check-in link for helpers without an account; valid only inside the event's window."""
+
+    __tablename__ = "event_staff_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    label: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)  # gate name, e.g. 东门
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship()
+
+
+caravan_crew = sa.Table(
+    "event_caravan_crew",
+    db.metadata,
+    sa.Column("caravan_id", sa.ForeignKey("event_caravans.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("staff_id", sa.ForeignKey("event_caravan_staff.id", ondelete="CASCADE"), primary_key=True),
+)
+
+visit_staff = sa.Table(
+    "event_visit_staff",
+    db.metadata,
+    sa.Column("visit_id", sa.ForeignKey("event_caravan_visits.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("staff_id", sa.ForeignKey("event_caravan_staff.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CaravanStaff(db.Model):
+    """A person who goes out with a caravan (driver, exhibit guide); can't be in two places at once."""
+
+    __tablename__ = "event_caravan_staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    role: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+
+class Caravan(TimestampMixin, db.Model):
+    """科普大篷车: a vehicle with an exhibit set and a default crew."""
+
+    __tablename__ = "event_caravans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    vehicle: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
+    exhibit_set: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+    crew: Mapped[list[CaravanStaff]] = relationship(secondary=caravan_crew, order_by="CaravanStaff.name")
+
+    @property
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+
+class CaravanVisit(TimestampMixin, db.Model):
+    """A school's or community's request for the caravan, and, once approved, the scheduled visit."""
+
+    __tablename__ = "event_caravan_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    caravan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_caravans.id", ondelete="RESTRICT"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_venues.id", ondelete="SET NULL"))
+    host_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(20), default=VisitStatus.REQUESTED, nullable=False, index=True)
+    host_kind: Mapped[str] = mapped_column(sa.String(20), default=VenueKind.SCHOOL, nullable=False)
+    host_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    address: Mapped[str] = mapped_column(sa.String(300), default="", nullable=False)
+    contact_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    contact_phone: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    expected_audience: Mapped[int] = mapped_column(default=0, nullable=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    preferred_start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    preferred_end: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    alternative_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alternative_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)  # the slot now in play
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)  # requester's status link
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sequence: Mapped[int] = mapped_column(default=0, nullable=False)
+
+    caravan: Mapped[Caravan | None] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+    event: Mapped[Event | None] = relationship()
+    staff: Mapped[list[CaravanStaff]] = relationship(secondary=visit_staff, order_by="CaravanStaff.name")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_in(VisitStatus)})", name="status"),
+        sa.CheckConstraint("ends_at > starts_at", name="period"),
+        sa.CheckConstraint("preferred_end > preferred_start", name="preferred"),
+        sa.CheckConstraint("expected_audience >= 0", name="audience"),
+    )
+
+    @property
+    def audit_organisation_id(self) -> int:
+        return self.organisation_id
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_VISIT_STATUSES
+
+
+class CaravanBooking(db.Model):
+    """A confirmed visit's claim on one resource ('caravan:<id>' or 'staff:<id>') over its blocked interval.
+
+    On PostgreSQL an exclusion constraint makes overlapping claims on one resource impossible, whatever the
+    application does; on SQLite the service checks under a write lock (core.locks) before inserting.
+    """
+
+    __tablename__ = "event_caravan_bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event_caravan_visits.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    resource: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    blocked_from: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+    __table_args__ = (
+        sa.CheckConstraint("blocked_until > blocked_from", name="period"),
+        sa.UniqueConstraint("visit_id", "resource"),
+        sa.Index("ix_event_caravan_bookings_resource", "resource", "blocked_from"),
+        ExcludeConstraint(
+            ("resource", "="),
+            (sa.func.tstzrange(sa.column("blocked_from"), sa.column("blocked_until"), "[)"), "&&"),
+            name="ex_event_caravan_bookings_no_overlap",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
+# btree_gist lets the exclusion constraint compare the resource text with "=" inside a GiST index.
+sa.event.listen(
+    CaravanBooking.__table__,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
+
+
+class Blackout(db.Model):
+    """Days on which a caravan (or every caravan of the organisation) can't be booked."""
+
+    __tablename__ = "event_caravan_blackouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    caravan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_caravans.id", ondelete="CASCADE"))
+    first_day: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    last_day: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+
+    caravan: Mapped[Caravan | None] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("last_day >= first_day", name="period"),)

@@ -1,0 +1,167 @@
+"""Demo judging data: the finished edition gets a 终评 round with scores from five judges, results, awards,
+special awards and a closed (finalised) notice period with an answered objection; the current contest gets
+an open 初评 round in which the demo judge has entries to score."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+
+from accounts import services as account_services
+from competitions.models import Contest
+from core.db import utcnow
+from core.demo import DemoContext, demo_login, demo_seeder
+from core.extensions import db
+from core.permissions import Role
+from judging import services
+from judging.models import Notice, Objection, Round, Score
+
+EXTRA_JUDGES = [("judge2@kechuang.demo", "李文博"), ("judge3@kechuang.demo", "周慧敏"),
+                ("judge4@kechuang.demo", "吴国栋"), ("judge5@kechuang.demo", "郑雅琴")]
+demo_login("评委 judge (2)", EXTRA_JUDGES[0][0])
+
+
+def _judge_users(ctx: DemoContext) -> list:
+    users = [ctx.data["users"]["judge"]]
+    for login, name in EXTRA_JUDGES:
+        user = account_services.find_user_by_login(login)
+        if user is None:
+            user = account_services.create_user(name=name, email=login, password=current_app.config["DEMO_PASSWORD"])
+        users.append(user)
+    return users
+
+
+def _to_step(value: float, maximum: Decimal, step: Decimal) -> Decimal:
+    clamped = min(max(Decimal(str(value)), Decimal(0)), maximum)
+    return ((clamped / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))
+
+
+def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitted: bool = True, only=None) -> int:
+    """Scores for active assignments: entry quality + judge bias + noise, on each criterion's step."""
+    quality = {}
+    bias = {}
+    made = 0
+    for a in services.active_assignments(rnd):
+        if a.score is not None or (only is not None and a.judge_id not in only) or rng.random() > fraction:
+            continue
+        rc = services.round_category_for(rnd, a.entry.category_id)
+        if rc.is_performance:
+            continue
+        q = quality.setdefault(a.entry_id, rng.uniform(0.55, 0.93))
+        b = bias.setdefault(a.judge_id, rng.uniform(-0.06, 0.06))
+        values = {str(c.id): _to_step((q + b + rng.uniform(-0.05, 0.05)) * float(c.maximum), c.maximum, c.step)
+                  for c in rc.criteria}
+        total = sum((c.weight * values[str(c.id)] for c in rc.criteria), Decimal(0))
+        db.session.add(Score(assignment=a, round_id=rnd.id, entry_id=a.entry_id, judge_id=a.judge_id,
+                             values={k: str(v) for k, v in values.items()}, total=total if submitted else None,
+                             submitted=submitted, submitted_at=utcnow() if submitted else None,
+                             comment="研究过程完整，数据翔实。" if submitted else ""))
+        made += 1
+    db.session.flush()
+    return made
+
+
+def _fill_runs(rnd: Round, rng: random.Random, referee) -> None:
+    for rc in rnd.categories:
+        if not rc.is_performance:
+            continue
+        for entry in services.round_entries(rnd):
+            if entry.category_id != rc.category_id:
+                continue
+            for run_number in range(1, rc.runs + 1):
+                status = "dnf" if rng.random() < 0.08 else "ok"
+                seconds = rng.uniform(45, 170)
+                time_text = "" if status != "ok" else f"{int(seconds // 60):02d}:{seconds % 60:05.2f}"
+                services.record_run(rnd, entry, run_number=run_number, points=str(rng.randrange(60, 201, 10)),
+                                    time_text=time_text, penalty_seconds=rng.choice([0, 0, 0, 20]), status=status,
+                                    actor=referee)
+
+
+def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random.Random) -> None:
+    if db.session.execute(sa.select(Round.id).where(Round.contest_id == contest.id, Round.name == "终评")).first():
+        return
+    for user in judges:
+        account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
+        services.judge_for_user(contest, user)
+    category_ids = [c.id for c in contest.categories]
+    innovation = "创新性"
+    rnd = services.create_round(
+        contest, name="终评", category_ids=category_ids, onsite=True, judges_per_entry=5, method="trimmed_mean",
+        n_min=5, tie_breaks=["raw_sum", f"criterion:{innovation}"], award_mode="percentage",
+        award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60",
+                    "rounding": "half_up", "strict_cap": False})
+    for rc in rnd.categories:
+        if not rc.is_performance:
+            services.apply_rubric_template(rc, "kexie")
+    rnd.status = "open"
+    db.session.flush()
+    services.auto_assign(rnd)
+    _fill_scores(rnd, rng)
+    _fill_runs(rnd, rng, judges[0])
+    services.close_round(rnd)
+    results = [r for r in services.results_of(rnd) if r.rank == 1 and not r.explanation.get("kind") == "performance"]
+    if results:
+        top = results[0].entry
+        services.add_special_award(contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。")
+        if top.advisors:
+            services.add_special_award(contest, kind="outstanding_advisor", advisor_id=top.advisors[0].advisor_id,
+                                       reason="长期坚持科技辅导工作。")
+    services.add_special_award(contest, kind="outstanding_organiser", organisation=ctx.data["schools"][5],
+                               reason="组织参赛作品数量多、质量高。")
+    start = utcnow() - timedelta(days=40)
+    notice = Notice(contest_id=contest.id, round_id=rnd.id, starts_at=start, ends_at=start + timedelta(days=7),
+                    mask_names=True, finalised_at=start + timedelta(days=8))
+    db.session.add(notice)
+    db.session.flush()
+    some_entry = services.results_of(rnd)[0].entry if services.results_of(rnd) else None
+    db.session.add(Objection(notice=notice, entry_id=some_entry.id if some_entry else None, name="陈先生",
+                             contact="13912345678", reason="该作品与往届获奖作品主题相近，请核实原创性。",
+                             status="rejected", reply="经评审委员会复核，该作品为原创，维持原评审结果。",
+                             answered_by_id=ctx.data["users"]["organiser"].id, answered_at=start + timedelta(days=3),
+                             created_at=start + timedelta(days=2)))
+    db.session.flush()
+    ctx.echo(f"  judging: finished contest {contest.id}: round 终评 closed, results, awards, notice finalised")
+
+
+def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.Random) -> None:
+    if db.session.execute(sa.select(Round.id).where(Round.contest_id == contest.id, Round.name == "初评")).first():
+        return
+    for user in judges[:3]:
+        account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
+        services.judge_for_user(contest, user)
+    rubric_ids = [c.id for c in contest.categories if c.scoring_mode == "rubric"]
+    now = utcnow()
+    rnd = services.create_round(contest, name="初评", category_ids=rubric_ids, judges_per_entry=3,
+                                method="zscore_trimmed", n_min=5, opens_at=now - timedelta(days=1),
+                                closes_at=now + timedelta(days=21), advancement="top_percent",
+                                advancement_value=Decimal("50"))
+    for index, rc in enumerate(rnd.categories):
+        services.apply_rubric_template(rc, "isef" if index == 0 else "kexie")
+    rnd.status = "open"
+    db.session.flush()
+    services.auto_assign(rnd)
+    others = {services.judge_for_user(contest, u).id for u in judges[1:3]}
+    _fill_scores(rnd, rng, fraction=0.6, only=others)
+    demo_judge = services.judge_for_user(contest, judges[0])
+    mine = services.judge_worklist(rnd, demo_judge)
+    if mine:
+        _fill_scores(rnd, rng, only={demo_judge.id}, fraction=2 / max(len(mine), 2))
+    ctx.echo(f"  judging: current contest {contest.id}: round 初评 open, {len(mine)} entries for the demo judge")
+
+
+@demo_seeder(30, "judging")
+def seed_judging(ctx: DemoContext) -> None:
+    rng = random.Random(20241122)
+    previous, current = ctx.data.get("previous_contest"), ctx.data.get("contest")
+    if previous is None or current is None or "users" not in ctx.data:
+        ctx.echo("  judging: no demo contests, skipped")
+        return
+    with force_locale("zh_CN"):
+        judges = _judge_users(ctx)
+        _seed_finished(ctx, previous, judges, rng)
+        _seed_current(ctx, current, judges, rng)
+    ctx.data["finished_contest"] = previous  # its results are final: the certificates seeder issues awards

@@ -1,0 +1,38 @@
+"""Dashboard panel (judges: rounds to score, re-check requests) and home section (results under public notice)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from core.permissions import Role
+
+
+def dashboard_context(user) -> dict | None:
+    """Judges see their open rounds and the re-check requests addressed to them."""
+    from competitions.models import Contest
+    from judging import services
+    from judging.models import Judge, Round, RoundStatus
+
+    contest_ids = user.scope_ids(Role.JUDGE)
+    if not contest_ids:
+        return None
+    rows = db.session.execute(
+        sa.select(Round, Contest).join(Contest, Contest.id == Round.contest_id)
+        .where(Round.contest_id.in_(contest_ids), Round.status == RoundStatus.OPEN.value)
+        .order_by(Round.contest_id, Round.position)).all()
+    judged = set(db.session.execute(sa.select(Judge.contest_id).where(
+        Judge.user_id == user.id, Judge.withdrawn_at.is_(None))).scalars())
+    rounds = [(r, c) for r, c in rows if c.id in judged or c.id in contest_ids]
+    return {"rounds": rounds, "rechecks": services.pending_rechecks(user)}
+
+
+def home_context() -> dict | None:
+    """Contests whose results are under public notice or final (public pages)."""
+    from competitions.models import Contest
+    from judging.models import Notice
+
+    rows = db.session.execute(sa.select(Notice, Contest).join(Contest, Contest.id == Notice.contest_id)
+                              .order_by(Notice.starts_at.desc()).limit(10)).all()
+    if not rows:
+        return None
+    return {"notices": rows}

@@ -1,0 +1,153 @@
+"""PDF documents of the judging area: per-judge score sheets (评分表) and award lists (pure logic).
+
+ReportLab platypus tables.  Chinese text needs a CJK font: the first installed TrueType CJK
+font found is embedded (subset); without one, ReportLab's built-in STSong-Light CID font is
+used (not embedded, viewers substitute it).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+_FONT_NAME: str | None = None
+
+
+def cjk_font() -> str:
+    """Register (once) and return the name of a font that can draw Chinese."""
+    global _FONT_NAME
+    if _FONT_NAME:
+        return _FONT_NAME
+    for path in FONT_CANDIDATES:
+        if Path(path).is_file():
+            try:
+                kwargs = {"subfontIndex": 0} if path.endswith(".ttc") else {}
+                pdfmetrics.registerFont(TTFont("KCJudgingCJK", path, **kwargs))
+                _FONT_NAME = "KCJudgingCJK"
+                return _FONT_NAME
+            except Exception:  # a broken font file: try the next one
+                continue
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _FONT_NAME = "STSong-Light"
+    return _FONT_NAME
+
+
+@dataclass
+class SheetEntry:
+    code: str
+    title: str
+    scores: list[str]  # one formatted value per criterion ("" when blank)
+    total: str = ""
+    comment: str = ""
+
+
+@dataclass
+class ScoreSheet:
+    contest: str
+    round: str
+    category: str
+    judge: str
+    criteria: list[tuple[str, str]]  # (name, maximum as text)
+    entries: list[SheetEntry] = field(default_factory=list)
+
+
+@dataclass
+class AwardListCategory:
+    category: str
+    rows: list[tuple[str, str, str, str]]  # (code, title, school, award)
+
+
+def _styles(font: str):
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=4)
+    meta = ParagraphStyle("meta", fontName=font, fontSize=10, leading=14)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12)
+    return title, meta, cell
+
+
+def _table(data, widths, font, header_rows=1):
+    table = Table(data, colWidths=widths, repeatRows=header_rows)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (2, 1), (-1, -1), "CENTER"),
+    ]))
+    return table
+
+
+def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> bytes:
+    """One landscape A4 sheet (or more) per judge; ``labels`` holds the translated captions:
+    title, contest, round, category, judge, code, entry, total, comment, signature, date."""
+    font = cjk_font()
+    title_style, meta_style, cell_style = _styles(font)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm, title=labels["title"])
+    story = []
+    for index, sheet in enumerate(sheets):
+        if index:
+            story.append(PageBreak())
+        story.append(Paragraph(labels["title"], title_style))
+        story.append(Paragraph(
+            f"{labels['contest']}: {_esc(sheet.contest)}　{labels['round']}: {_esc(sheet.round)}　"
+            f"{labels['category']}: {_esc(sheet.category)}　{labels['judge']}: {_esc(sheet.judge)}", meta_style))
+        story.append(Spacer(1, 4 * mm))
+        header = [labels["code"], labels["entry"]] + [
+            Paragraph(f"{_esc(name)}<br/>({_esc(maximum)})", cell_style) for name, maximum in sheet.criteria
+        ] + [labels["total"], labels["comment"]]
+        data = [header]
+        for entry in sheet.entries:
+            data.append([entry.code, Paragraph(_esc(entry.title), cell_style), *entry.scores, entry.total,
+                         Paragraph(_esc(entry.comment), cell_style)])
+        usable = landscape(A4)[0] - 24 * mm
+        fixed = 28 * mm + 60 * mm + 16 * mm + 40 * mm
+        per = max((usable - fixed) / max(len(sheet.criteria), 1), 14 * mm)
+        story.append(_table(data, [28 * mm, 60 * mm] + [per] * len(sheet.criteria) + [16 * mm, 40 * mm], font))
+        story.append(Spacer(1, 10 * mm))
+        story.append(Paragraph(f"{labels['signature']}: ______________________　　"
+                               f"{labels['date']}: ______________", meta_style))
+    if not sheets:
+        story.append(Paragraph(labels["title"], title_style))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def award_list_pdf(title: str, categories: Sequence[AwardListCategory], labels: dict[str, str]) -> bytes:
+    """Portrait A4 award list, one table per category; labels: code, entry, school, award."""
+    font = cjk_font()
+    title_style, meta_style, cell_style = _styles(font)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=title)
+    story = [Paragraph(_esc(title), title_style), Spacer(1, 4 * mm)]
+    for category in categories:
+        story.append(Paragraph(_esc(category.category), meta_style))
+        data = [[labels["code"], labels["entry"], labels["school"], labels["award"]]]
+        for code, entry_title, school, award in category.rows:
+            data.append([code, Paragraph(_esc(entry_title), cell_style), Paragraph(_esc(school), cell_style), award])
+        story.append(_table(data, [30 * mm, 75 * mm, 52 * mm, 23 * mm], font))
+        story.append(Spacer(1, 6 * mm))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _esc(text: str) -> str:
+    return (str(text or "")).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,401 @@
+"""Pages and API of the competitions area: school isolation on every route, query counts on list pages,
+roster import through the UI, deadline enforcement, review, materials access."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from competitions import services
+from competitions.models import Advisor, Entry, EntryStatus, Material, Student
+from core.extensions import db
+from tests import factories
+from tests.competitions import factories as cf
+
+
+@pytest.fixture
+def two_schools():
+    county = factories.association("青溪县科协")
+    school_a = factories.school(county, stage="junior", name="甲中学")
+    school_b = factories.school(county, stage="junior", name="乙中学")
+    contest = cf.contest(county)
+    category = cf.category(contest, code="JQR")
+    a_student = cf.student(school_a, grade=8, name="甲同学")
+    b_student = cf.student(school_b, grade=8, name="乙秘密同学")
+    b_advisor = cf.advisor(school_b, name="乙老师")
+    a_entry = services.create_entry(contest, school_a, category, title="甲的作品", student_ids=[a_student.id],
+                                    work_started_on=date(2024, 1, 1))
+    b_entry = services.create_entry(contest, school_b, category, title="乙的秘密作品", student_ids=[b_student.id],
+                                    advisor_ids=[b_advisor.id], work_started_on=date(2024, 1, 1))
+    b_material = services.add_material(b_entry, "report", "乙报告.pdf", cf.PDF)
+    coordinator_a = factories.coordinator(school_a, name="甲联络员")
+    coordinator_b = factories.coordinator(school_b, name="乙联络员")
+    organiser = factories.organiser(county)
+    db.session.commit()
+    return dict(county=county, a=school_a, b=school_b, contest=contest, category=category, a_student=a_student,
+                b_student=b_student, b_advisor=b_advisor, a_entry=a_entry, b_entry=b_entry, b_material=b_material,
+                coordinator_a=coordinator_a, coordinator_b=coordinator_b, organiser=organiser)
+
+
+def _snapshot(w):
+    db.session.expire_all()
+    entry = db.session.get(Entry, w["b_entry"].id)
+    student = db.session.get(Student, w["b_student"].id)
+    return (entry.title, entry.status, entry.code, len(entry.materials), student.name, student.grade,
+            db.session.get(Advisor, w["b_advisor"].id) is not None, db.session.get(Material, w["b_material"].id) is not None)
+
+
+OWNED_PARAMS = {"school_id", "entry_id", "student_id", "advisor_id", "material_id", "category_id"}
+
+
+def test_coordinator_of_school_a_cannot_read_or_change_school_b(app, client, login, two_schools):
+    """Every competitions route (pages and API), GET and POST, with school B's objects."""
+    w = two_schools
+    login(w["coordinator_a"])
+    values = {"contest_id": w["contest"].id, "school_id": w["b"].id, "entry_id": w["b_entry"].id,
+              "student_id": w["b_student"].id, "advisor_id": w["b_advisor"].id, "material_id": w["b_material"].id,
+              "category_id": w["category"].id, "fmt": "xlsx"}
+    before = _snapshot(w)
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if not (rule.endpoint.startswith("competitions.") or rule.endpoint.startswith("competitions_api.")):
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = re.sub(rf"<(?:\w+:)?{arg}>", str(values[arg]), url)
+        owned = bool(rule.arguments & OWNED_PARAMS)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            data = {"title": "被改了", "name": "被改了", "action": "approve", "reason": "x", "status": "closed",
+                    "grade": "9", "gender": "男", "birth_date": "2011-01-01", "token": "x", "entry_ids": [str(w["b_entry"].id)]}
+            if "/api/" in url and method == "POST":
+                response = client.open(url, method=method,
+                                       json={"status": "closed"} if url.endswith("/status") else {"action": "approve"})
+            else:
+                response = client.open(url, method=method, data=data if method == "POST" else None)
+            tried += 1
+            body = response.get_data(as_text=True)
+            assert response.status_code < 500, (method, url, response.status_code)
+            assert "乙秘密同学" not in body and "乙的秘密作品" not in body, (method, url)
+            if owned:
+                assert response.status_code in (403, 404), (method, url, response.status_code)
+            else:
+                assert response.status_code in (200, 302, 403, 404), (method, url, response.status_code)
+    assert tried > 40
+    assert _snapshot(w) == before
+
+
+def test_coordinator_b_and_organiser_do_see_school_b(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_b"])
+    assert "乙的秘密作品" in client.get(f"/contests/entries/{w['b_entry'].id}").get_data(as_text=True)
+    assert client.get(f"/contests/materials/{w['b_material'].id}").data == cf.PDF
+    client.post("/logout")
+    login(w["organiser"])
+    page = client.get(f"/contests/{w['contest'].id}/entries").get_data(as_text=True)
+    assert "乙的秘密作品" in page and "甲的作品" in page
+    assert client.get(f"/contests/materials/{w['b_material'].id}").status_code == 200
+
+
+def test_materials_hidden_from_anonymous_and_other_judges(app, client, login, two_schools):
+    w = two_schools
+    response = client.get(f"/contests/materials/{w['b_material'].id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    judge = factories.judge(w["contest"].id + 1000)
+    db.session.commit()
+    login(judge)
+    assert client.get(f"/contests/materials/{w['b_material'].id}").status_code == 403
+
+
+def test_judging_can_register_a_material_viewer(client, login, two_schools):
+    from core import permissions
+
+    w = two_schools
+    judge = factories.judge(w["contest"].id)
+    db.session.commit()
+    login(judge)
+    assert client.get(f"/contests/materials/{w['b_material'].id}").status_code == 403
+
+    def assigned(user, entry):
+        return user.id == judge.id and entry.id == w["b_entry"].id
+
+    permissions.ENTRY_MATERIAL_VIEWERS.append(assigned)
+    try:
+        assert client.get(f"/contests/materials/{w['b_material'].id}").status_code == 200
+    finally:
+        permissions.ENTRY_MATERIAL_VIEWERS.remove(assigned)
+
+
+def test_api_lists_are_masked_and_scoped(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    data = client.get(f"/api/v1/competitions/contests/{w['contest'].id}/entries").get_json()
+    assert [e["title"] for e in data["items"]] == ["甲的作品"]
+    students = client.get(f"/api/v1/competitions/schools/{w['a'].id}/students").get_json()
+    assert students[0]["id_number"].count("*") >= 10
+    assert students[0]["guardian_phone"].count("*") == 4
+    assert client.get(f"/api/v1/competitions/schools/{w['b'].id}/students").status_code == 403
+
+
+def test_roster_page_masks_minors_data(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/school/{w['a'].id}/students").get_data(as_text=True)
+    assert w["a_student"].id_number not in page and w["a_student"].guardian_phone not in page
+    assert w["a_student"].masked_id_number in page
+
+
+# ------------------------------------------------------------------ query counts
+
+def _many_entries(w, n, start=100):
+    school = w["a"]
+    for i in range(start, start + n):
+        s = cf.student(school, grade=8)
+        cf.entry(w["contest"], w["category"], school, students=[s], advisors=[cf.advisor(school)],
+                 status="submitted", code=f"2025-JQR-{i:04d}")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/contests/{c}/entries", "/contests/{c}/review", "/contests/{c}/summary",
+                                  "/api/v1/competitions/contests/{c}/entries", "/contests/school/{a}/students",
+                                  "/contests/{c}/school/{a}"])
+def test_list_pages_run_a_constant_number_of_queries(client, login, two_schools, count_queries, path):
+    w = two_schools
+    login(w["organiser"])
+    url = path.format(c=w["contest"].id, a=w["a"].id)
+    _many_entries(w, 3)
+    client.get(url)  # warm-up
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    _many_entries(w, 25, start=200)
+    client.get(url)  # warm-up again after the data changed
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), (url, len(few), len(many))
+
+
+# ------------------------------------------------------------------ roster import UI
+
+def _csv(rows, encoding="gb18030"):
+    return ("姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n" + "\n".join(",".join(r) for r in rows)).encode(encoding)
+
+
+def test_roster_import_preview_then_confirm(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    data = _csv([["王小明", "男", "2011/3/5", "初二", "2班", "", "13800000000"], ["李䶮", "女", "2011年6月1日", "初二", "", "", ""]])
+    response = client.post(f"/contests/school/{w['a'].id}/students/import",
+                           data={"file": (io.BytesIO(data), "名单.csv")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert 'id="roster-preview"' in page
+    assert services.list_students(w["a"].id) == [w["a_student"]]  # nothing written yet
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert response.status_code == 302
+    names = {s.name for s in services.list_students(w["a"].id)}
+    assert {"王小明", "李䶮"} <= names
+    # a replayed token is refused
+    response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert response.status_code == 302 and len(services.list_students(w["a"].id)) == 3
+
+
+def test_roster_import_errors_listed_and_nothing_imported(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    data = _csv([["王小明", "男", "2011/2/30", "初二", "", "", ""], ["李雷", "M", "2011-01-01", "初二", "", "", "123"]])
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "a.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="roster-errors"' in page and 'id="roster-preview"' not in page
+    assert page.count("<tr><td>2</td>") == 1 and page.count("<tr><td>3</td>") == 2
+    pdf = client.post(f"/contests/school/{w['a'].id}/students/import",
+                      data={"file": (io.BytesIO(cf.PDF), "名单.xlsx")}, content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="roster-errors"' in pdf
+    assert services.list_students(w["a"].id) == [w["a_student"]]
+
+
+# ------------------------------------------------------------------ deadline and review over HTTP
+
+def test_deadline_enforced_on_the_server(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    w["contest"].registration_closes_at = cf.NOW - timedelta(minutes=1)
+    db.session.commit()
+    student = cf.student(w["a"], grade=8)
+    db.session.commit()
+    response = client.post(f"/contests/{w['contest'].id}/school/{w['a'].id}/entries/new",
+                           data={"category_id": w["category"].id, "title": "迟交", "member_0": student.id}, follow_redirects=True)
+    assert "迟交" not in {e.title for e in services.list_entries(w["contest"].id)}
+    assert response.status_code == 200
+    response = client.post(f"/contests/entries/{w['a_entry'].id}/submit", follow_redirects=True)
+    db.session.expire_all()
+    assert db.session.get(Entry, w["a_entry"].id).status == "draft"
+
+
+def test_submit_and_review_through_pages(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    client.post(f"/contests/entries/{w['a_entry'].id}/materials",
+                data={"kind": "report", "file": (io.BytesIO(cf.PDF), "报告.pdf")}, content_type="multipart/form-data")
+    client.post(f"/contests/entries/{w['a_entry'].id}/submit")
+    db.session.expire_all()
+    entry = db.session.get(Entry, w["a_entry"].id)
+    assert entry.status == "submitted" and entry.code == "2025-JQR-0001"
+    client.post("/logout")
+    login(w["organiser"])
+    client.post(f"/contests/entries/{entry.id}/review", data={"action": "return", "reason": "请补充照片"})
+    db.session.expire_all()
+    entry = db.session.get(Entry, w["a_entry"].id)
+    assert entry.status == "returned" and entry.review_reason == "请补充照片"
+    client.post("/logout")
+    login(w["coordinator_a"])
+    assert "请补充照片" in client.get(f"/contests/entries/{entry.id}").get_data(as_text=True)
+
+
+def test_pdf_renamed_docx_upload_is_refused(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    page = client.post(f"/contests/entries/{w['a_entry'].id}/materials",
+                       data={"kind": "report", "file": (io.BytesIO(cf.PDF), "报告.docx")}, content_type="multipart/form-data",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "报告.docx" in page
+    db.session.expire_all()
+    assert db.session.get(Entry, w["a_entry"].id).materials == []
+
+
+def test_student_already_in_another_entry_is_refused_in_the_form(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    page = client.post(f"/contests/{w['contest'].id}/school/{w['a'].id}/entries/new",
+                       data={"category_id": w["category"].id, "title": "第二个作品", "member_0": w["a_student"].id}).get_data(as_text=True)
+    assert "甲同学" in page and "2" not in [e.title for e in services.list_entries(w["contest"].id)]
+    assert len(services.list_entries(w["contest"].id, school_id=w["a"].id)) == 1
+
+
+def test_organiser_moves_contest_and_it_is_audited(client, login, two_schools):
+    from core.models import AuditLog
+
+    w = two_schools
+    login(w["organiser"])
+    client.post(f"/contests/{w['contest'].id}/status?status=closed")
+    db.session.expire_all()
+    assert w["contest"].status == "closed"
+    assert db.session.execute(sa.select(AuditLog).where(AuditLog.action == "status")).scalar_one().after == {"status": "closed"}
+    client.post("/logout")
+    login(w["coordinator_a"])
+    assert client.post(f"/contests/{w['contest'].id}/status?status=judging").status_code == 403
+    assert client.post(f"/api/v1/competitions/contests/{w['contest'].id}/status", json={"status": "judging"}).status_code == 403
+
+
+def test_definition_export_and_import_in_the_ui(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    body = client.get(f"/contests/{w['contest'].id}/definition.json").data
+    response = client.post("/contests/import", data={"file": (io.BytesIO(body), "d.json"), "organisation_id": w["county"].id,
+                                                      "year": 2026, "name": "第二届"}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert [c.year for c in services.list_contests()] == [2026, 2025]
+    bad = client.post("/contests/import", data={"file": (io.BytesIO(b'{"format": "x"}'), "d.json"),
+                                                "organisation_id": w["county"].id}, content_type="multipart/form-data")
+    assert 'id="definition-errors"' in bad.get_data(as_text=True)
+
+
+def test_entry_statuses_all_render(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    for status in EntryStatus:
+        w["b_entry"].status = status.value
+        db.session.commit()
+        assert client.get(f"/contests/entries/{w['b_entry'].id}").status_code == 200
+
+
+def test_large_roster_is_imported_by_a_background_job(client, login, two_schools, monkeypatch):
+    from competitions import views
+    from core.models import Job
+
+    monkeypatch.setattr(views, "JOB_THRESHOLD_ROWS", 1)
+    w = two_schools
+    login(w["coordinator_a"])
+    data = _csv([["王小明", "男", "2011/3/5", "初二", "2班", "", ""], ["李小红", "女", "2011/4/5", "初二", "2班", "", ""]])
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "a.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert "/jobs/" in response.headers["Location"]
+    db.session.expire_all()
+    job = db.session.execute(sa.select(Job)).scalar_one()
+    assert job.status == "done", job.error
+    assert job.result == {"school_id": w["a"].id, "created": 2, "updated": 0, "unchanged": 0}
+    assert "2" in job.message
+    assert {"王小明", "李小红"} <= {s.name for s in services.list_students(w["a"].id)}
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_category_form_with_materials_and_quotas(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    data = {"code": "td", "name": "集体项目", "entry_type": "team", "min_members": 2, "max_members": 3,
+            "allowed_stages": ["junior", "senior"], "max_advisors": 2, "scoring_mode": "rubric",
+            "materials": "report | pdf | 20 | 1 | yes | 研究报告\nphotos | image | 10 | 5 | no | 照片",
+            "quotas": "school | junior | team | 3\ndistrict | junior | team | 10"}
+    response = client.post(f"/contests/{w['contest'].id}/categories/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    category = next(c for c in w["contest"].categories if c.code == "TD")
+    assert [(r.kind, r.accepted, r.max_mb, r.max_files, r.required) for r in category.requirements] == [
+        ("report", ["pdf"], 20, 1, True), ("photos", ["image"], 10, 5, False)]
+    assert [(q.scope, q.limit) for q in category.quotas] == [("school", 3), ("district", 10)]
+    bad = client.post(f"/contests/{w['contest'].id}/categories/new",
+                      data={**data, "code": "X2", "quotas": "school | college | team | 3"}).get_data(as_text=True)
+    assert "college" not in [q.stage for q in category.quotas] and "is-invalid" in bad
+
+
+def test_advance_entries_through_the_page(client, login, two_schools):
+    w = two_schools
+    services.add_material(w["a_entry"], "report", "r.pdf", cf.PDF)
+    services.submit_entry(w["a_entry"])
+    services.approve_entry(w["a_entry"])
+    for target in ("closed", "judging", "notice", "final"):
+        services.move_contest(w["contest"], target)
+    city_contest = cf.contest(w["county"], year=2025, name="市赛")
+    city_category = cf.category(city_contest, code="JQR")
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/contests/{w['contest'].id}/advance").get_data(as_text=True)
+    assert "甲的作品" in page and "乙的秘密作品" not in page  # only approved entries
+    response = client.post(f"/contests/{w['contest'].id}/advance", data={
+        "target_id": city_contest.id, "entry_ids": [w["a_entry"].id], f"map_{w['category'].id}": city_category.id,
+        "submit": "1"})
+    assert response.status_code == 302
+    copies = services.list_entries(city_contest.id)
+    assert [(e.title, e.advanced_from_id, e.status) for e in copies] == [("甲的作品", w["a_entry"].id, "submitted")]
+
+
+def test_dashboard_panels(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    assert 'id="competitions-panel"' in client.get("/dashboard").get_data(as_text=True)
+    client.post("/logout")
+    login(w["coordinator_a"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="competitions-panel"' in page and "甲中学" in page
+
+
+def test_student_and_advisor_forms(client, login, two_schools):
+    w = two_schools
+    login(w["coordinator_a"])
+    url = f"/contests/school/{w['a'].id}/students/new"
+    bad = client.post(url, data={"name": "赵六", "gender": "男", "birth_date": "2011-05-01", "grade": 8,
+                                 "id_number": "330102201105010070"}).get_data(as_text=True)
+    assert "GB 11643" in bad or "校验位" in bad
+    assert client.post(url, data={"name": "赵 六", "gender": "男", "birth_date": "2011-05-01", "grade": 8,
+                                  "guardian_phone": "138 0000 0000"}).status_code == 302
+    student = next(s for s in services.list_students(w["a"].id) if s.name == "赵六")
+    assert student.guardian_phone == "13800000000"
+    response = client.post(f"/contests/school/{w['a'].id}/advisors/new", data={"name": "钱老师", "phone": "13900000000",
+                                                                               "subject": "科学"})
+    assert response.status_code == 302
+    assert [a.name for a in services.list_advisors(w["a"].id)] == ["钱老师"]
+    # a student in an entry stays on the roster
+    client.post(f"/contests/school/{w['a'].id}/students/{w['a_student'].id}/delete")
+    assert db.session.get(Student, w["a_student"].id) is not None

@@ -1,0 +1,181 @@
+"""Caravan requests and approvals: conflicts with buffers, staff, blackouts, soft conflicts, concurrent approvals."""
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.errors import DomainError
+from core.extensions import db
+from events import services
+from events.models import Caravan, CaravanBooking, CaravanVisit, EventKind, VisitStatus
+from tests import factories
+from tests.events import factories as ef
+
+
+@pytest.fixture
+def org():
+    return factories.association()
+
+
+def test_request_then_approve_creates_a_scheduled_event(org):
+    driver = ef.staff(org, "司机老陈")
+    caravan = ef.caravan(org, crew=[driver])
+    start = ef.future_day(20, 9)
+    visit = ef.visit_request(org, start, expected_audience=150)
+    assert visit.status == VisitStatus.REQUESTED and len(visit.token) >= 32
+    services.approve_visit(visit, caravan=caravan)
+    assert visit.status == VisitStatus.CONFIRMED
+    assert visit.event.kind == EventKind.CARAVAN_SCHOOL
+    assert visit.event.sessions[0].capacity == 150
+    assert visit.event.venue.name == "青溪县实验小学"
+    assert [s.name for s in visit.staff] == ["司机老陈"]
+    resources = sorted(db.session.execute(sa.select(CaravanBooking.resource)).scalars())
+    assert resources == [f"caravan:{caravan.id}", f"staff:{driver.id}"]
+    booking = db.session.execute(sa.select(CaravanBooking).limit(1)).scalar_one()
+    # default buffers: 60 min travel + 60 min setup before, 30 min teardown after
+    assert booking.blocked_from == start - timedelta(hours=2)
+    assert booking.blocked_until == start + timedelta(hours=2, minutes=30)
+    assert visit.sequence == 1
+
+
+def test_request_overlapping_a_confirmed_visit_is_refused(org):
+    caravan = ef.caravan(org)
+    start = ef.future_day(20, 9)
+    services.approve_visit(ef.visit_request(org, start), caravan=caravan)
+    with pytest.raises(DomainError) as excinfo:
+        ef.visit_request(org, start + timedelta(hours=3), host_name="桃源镇中心小学")  # inside teardown+travel+setup
+    assert excinfo.value.code == "conflict" and excinfo.value.field == "preferred_start"
+    # a second caravan makes the same slot possible
+    ef.caravan(org, name="科普大篷车二号")
+    assert ef.visit_request(org, start + timedelta(hours=3), host_name="桃源镇中心小学").status == "requested"
+
+
+def test_adjacent_after_buffers_is_allowed(org):
+    caravan = ef.caravan(org)
+    start = ef.future_day(20, 8)
+    services.approve_visit(ef.visit_request(org, start, hours=2), caravan=caravan)
+    # first blocks until 10:30; the next needs travel 60 + setup 60 before → may start at 12:30
+    later = ef.visit_request(org, start + timedelta(hours=4, minutes=30), host_name="白沙镇中心小学")
+    services.approve_visit(later, caravan=caravan)
+    assert later.status == VisitStatus.CONFIRMED
+    # 15:00 would need the caravan from 13:00, while the 12:30 visit keeps it until 15:00
+    with pytest.raises(DomainError):
+        ef.visit_request(org, start + timedelta(hours=7), host_name="育才小学")
+
+
+def test_staff_member_cannot_be_on_two_caravans_at_once(org):
+    guide = ef.staff(org, "讲解员小林")
+    first = ef.caravan(org, "一号车", crew=[guide])
+    second = ef.caravan(org, "二号车", crew=[guide])
+    start = ef.future_day(25, 9)
+    services.approve_visit(ef.visit_request(org, start), caravan=first)
+    visit = ef.visit_request(org, start, host_name="城关第二小学")
+    with pytest.raises(DomainError) as excinfo:
+        services.approve_visit(visit, caravan=second)
+    assert excinfo.value.code == "conflict"
+    services.approve_visit(visit, caravan=second, staff_ids=[])  # without the shared guide it's fine
+    assert visit.status == VisitStatus.CONFIRMED
+
+
+def test_pending_requests_are_soft_conflicts(org):
+    caravan = ef.caravan(org)
+    start = ef.future_day(30, 9)
+    first = ef.visit_request(org, start)
+    second = ef.visit_request(org, start, host_name="育才小学")
+    report = services.visit_conflicts(second, caravan_id=caravan.id)
+    assert report.ok
+    assert [c.other_key for c in report.soft] == [first.id]
+
+
+def test_blackout_days_refuse_requests_and_approvals(org):
+    caravan = ef.caravan(org)
+    start = ef.future_day(40, 9)
+    services.add_blackout(organisation_id=org.id, first_day=start.date(), last_day=start.date(), reason="车辆年检")
+    with pytest.raises(DomainError):
+        ef.visit_request(org, start)
+    visit = ef.visit_request(org, start + timedelta(days=1))
+    with pytest.raises(DomainError) as excinfo:
+        services.approve_visit(visit, caravan=caravan, starts_at=start, ends_at=start + timedelta(hours=2))
+    assert "车辆年检" in str(excinfo.value)
+
+
+def test_decline_needs_a_reason_and_propose_then_accept(org):
+    caravan = ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    with pytest.raises(DomainError):
+        services.decline_visit(visit, reason=" ")
+    new_start = ef.future_day(21)
+    services.propose_visit_date(visit, starts_at=new_start, ends_at=new_start + timedelta(hours=2), reason="20日已满")
+    assert visit.status == VisitStatus.PROPOSED and visit.starts_at == new_start
+    services.accept_proposed_date(visit)
+    assert visit.status == VisitStatus.REQUESTED
+    services.approve_visit(visit, caravan=caravan)
+    with pytest.raises(DomainError):
+        services.decline_visit(visit, reason="太晚了")
+    services.cancel_visit(visit, reason="学校停课")
+    assert visit.status == VisitStatus.CANCELLED and visit.event.status == "cancelled"
+    assert db.session.execute(sa.select(sa.func.count(CaravanBooking.id))).scalar() == 0
+
+
+def test_requests_refuse_bad_input(org):
+    ef.caravan(org)
+    with pytest.raises(DomainError) as excinfo:
+        ef.visit_request(org, ef.future_day(-2))
+    assert excinfo.value.field == "preferred_start"
+    with pytest.raises(DomainError) as excinfo:
+        ef.visit_request(org, ef.future_day(5), contact_phone="123")
+    assert excinfo.value.field == "contact_phone"
+    assert db.session.execute(sa.select(sa.func.count(CaravanVisit.id))).scalar() == 0
+
+
+def test_concurrent_approvals_cannot_double_book(app, org):
+    caravan = ef.caravan(org)
+    start = ef.future_day(15, 9)
+    visits = [ef.visit_request(org, start + timedelta(minutes=10 * n), host_name=f"学校{n}") for n in range(4)]
+    db.session.commit()
+    ids, caravan_id = [v.id for v in visits], caravan.id
+    barrier = threading.Barrier(len(ids))
+    outcomes = []
+
+    def approve(visit_id):
+        with app.app_context(), app.test_request_context("/"):
+            try:
+                barrier.wait()
+                visit = db.session.get(CaravanVisit, visit_id)
+                services.approve_visit(visit, caravan=db.session.get(Caravan, caravan_id))
+                db.session.commit()
+                outcomes.append("ok")
+            except DomainError as exc:
+                db.session.rollback()
+                outcomes.append(exc.code)
+            except Exception as exc:  # noqa: BLE001
+                db.session.rollback()
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["ok"]
+    confirmed = db.session.execute(
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == VisitStatus.CONFIRMED)).scalar()
+    assert confirmed == 1
+
+
+def test_database_refuses_overlapping_bookings_on_postgresql(org):
+    """The exclusion constraint holds even if the application check were skipped."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("exclusion constraints exist on PostgreSQL only (SQLite relies on the locked check)")
+    caravan = ef.caravan(org)
+    start = ef.future_day(15, 9)
+    a, b = ef.visit_request(org, start), ef.visit_request(org, start, host_name="其他学校")
+    services.approve_visit(a, caravan=caravan)
+    db.session.add(CaravanBooking(visit_id=b.id, resource=f"caravan:{caravan.id}", blocked_from=start,
+                                  blocked_until=start + timedelta(hours=1)))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()

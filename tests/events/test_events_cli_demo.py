@@ -1,0 +1,95 @@
+"""CLI (events list|registrations|stats), the attendance certificate source, and the demo seeder."""
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.extensions import db
+from events import services
+from events.models import CaravanVisit, Event, Registration
+from tests import factories
+from tests.events import factories as ef
+
+
+def test_events_list_and_registrations_csv(runner):
+    org = factories.association()
+    event = ef.event(org, capacity=10, title="科技节")
+    first = ef.registration(event, name="张三")
+    ef.registration(event, kind="group", head_count=4, name="李老师", school_name="实验小学")
+    services.perform_checkin(event, raw_code=first.code, gate="东门")
+    factories.commit()
+    listing = runner.invoke(args=["events", "list"])
+    assert listing.exit_code == 0, listing.output
+    rows = list(csv.reader(io.StringIO(listing.output)))
+    assert rows[0] == ["id", "start", "title", "registered"]
+    assert rows[1][0] == str(event.id) and rows[1][2] == "科技节" and rows[1][3] == "5"
+    result = runner.invoke(args=["events", "registrations", "--event", str(event.id), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.output)))
+    assert {"code", "name", "status", "checked_in_at"} <= set(table[0])
+    by_name = {row["name"]: row for row in table}
+    assert by_name["张三"]["code"] == first.code and by_name["张三"]["checked_in_at"]
+    assert by_name["李老师"]["head_count"] == "4" and by_name["李老师"]["checked_in_at"] == ""
+    missing = runner.invoke(args=["events", "registrations", "--event", "99999"])
+    assert missing.exit_code == 1 and "99999" in missing.output
+
+
+def test_events_stats(runner):
+    org = factories.association()
+    event = ef.event(org, capacity=10)
+    registration = ef.registration(event)
+    services.perform_checkin(event, raw_code=registration.code)
+    factories.commit()
+    year = event.starts_at.astimezone(ef.CST).year
+    result = runner.invoke(args=["events", "stats", "--year", str(year)])
+    assert result.exit_code == 0, result.output
+    assert "events: 1" in result.output and "registered: 1" in result.output and "checked_in: 1" in result.output
+    assert runner.invoke(args=["events", "stats", "--year", "1900"]).exit_code == 1
+
+
+def test_attendance_certificate_source():
+    sources = pytest.importorskip("certificates.sources")
+    source = sources.get_source("events.attendees")
+    assert source is not None and source.kind == "attendance" and source.scope == "event"
+    org = factories.association()
+    event = ef.event(org, capacity=40)
+    person = ef.registration(event, name="赵小龙", school_name="实验小学")
+    named_group = ef.registration(event, kind="group", head_count=3, name="王老师", member_names="甲同学、乙同学\n丙同学")
+    anonymous_group = ef.registration(event, kind="group", head_count=20, name="刘老师", school_name="育才小学")
+    ef.registration(event, name="没来的人")
+    for registration in (person, named_group, anonymous_group):
+        services.perform_checkin(event, raw_code=registration.code)
+    with pytest.raises(sources.SourceNotReady):
+        source.collect(event.id)
+    event.starts_at, event.ends_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=2, hours=-3)
+    batch = source.collect(event.id)
+    names = sorted(h.name for h in batch.holders)
+    assert names == sorted(["赵小龙", "甲同学", "乙同学", "丙同学", "育才小学"])
+    assert len({h.ref for h in batch.holders}) == 5
+    assert batch.organisation_id == org.id and batch.scope_code == f"EV{event.id}"
+    with pytest.raises(sources.SourceNotFound):
+        source.collect(999999)
+
+
+def test_demo_seeder_is_complete_and_idempotent(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    confirmed = db.session.execute(
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "confirmed")).scalar()
+    pending = db.session.execute(
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "requested")).scalar()
+    assert confirmed >= 1 and pending >= 1
+    now = utcnow()
+    events = db.session.execute(sa.select(Event)).scalars().all()
+    past = [e for e in events if e.ends_at < now]
+    assert any(services.event_counters(e)["checked_in"] > 0 for e in past)
+    upcoming_counts = [db.session.execute(sa.select(sa.func.count(Registration.id))
+                                          .where(Registration.event_id == e.id)).scalar()
+                       for e in events if e.starts_at > now]
+    assert max(upcoming_counts) >= 200
+    before = db.session.execute(sa.select(sa.func.count(Registration.id))).scalar()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == before

@@ -1,0 +1,239 @@
+"""Pages: public registration and tickets, organiser pages, caravan pages, feeds, exports, query counts, CSP."""
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from PIL import Image
+
+from core.db import utcnow
+from core.extensions import db
+from events import services
+from events.models import CaravanVisit, Registration, VisitStatus
+from tests import factories
+from tests.events import factories as ef
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def org():
+    return factories.association(name="青溪县科学技术协会")
+
+
+def test_public_registration_flow_to_ticket(client, org):
+    event = ef.event(org, capacity=1, title="天文观测夜")
+    factories.commit()
+    assert "天文观测夜" in client.get("/events/").get_data(as_text=True)
+    page = client.get(f"/events/{event.id}")
+    assert page.status_code == 200 and "registration-form" in page.get_data(as_text=True)
+    response = client.post(f"/events/{event.id}", data={
+        "session_id": event.sessions[0].id, "kind": "individual", "name": "王小丫", "phone": "13800138000",
+        "school_name": "青溪县实验小学", "grade": "五年级", "head_count": 1})
+    assert response.status_code == 302 and "/events/t/" in response.headers["Location"]
+    registration = db.session.execute(sa.select(Registration)).scalar_one()
+    ticket = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert registration.code[:4] in ticket and "138****8000" in ticket and "13800138000" not in ticket
+    qr = client.get(f"/events/t/{registration.link_token}/qr.png")
+    assert qr.mimetype == "image/png" and Image.open(io.BytesIO(qr.data)).size[0] > 100
+    png = client.get(f"/events/t/{registration.link_token}/ticket.png")
+    assert png.mimetype == "image/png"
+    pdf = client.get(f"/events/t/{registration.link_token}/ticket.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    # the same phone again is refused next to the phone field, nothing written
+    again = client.post(f"/events/{event.id}", data={
+        "session_id": event.sessions[0].id, "kind": "individual", "name": "别人", "phone": "138 0013 8000"})
+    assert again.status_code == 200 and "is-invalid" in again.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == 1
+
+
+def test_ticket_qr_decodes_to_the_code(client, org):
+    pyzbar = pytest.importorskip("pyzbar.pyzbar")
+    event = ef.event(org, capacity=2)
+    registration = ef.registration(event)
+    factories.commit()
+    image = Image.open(io.BytesIO(client.get(f"/events/t/{registration.link_token}/qr.png").data))
+    assert [s.data.decode() for s in pyzbar.decode(image)] == [registration.code]
+
+
+def test_full_session_refuses_without_waitlist(client, org):
+    event = ef.event(org, capacity=1, waitlist_enabled=False)
+    ef.registration(event)
+    factories.commit()
+    response = client.post(f"/events/{event.id}", data={
+        "session_id": event.sessions[0].id, "kind": "individual", "name": "晚来的人", "phone": "13900000001"})
+    assert response.status_code == 200
+    assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == 1
+
+
+def test_self_service_cancel_promotes_and_the_promoted_ticket_says_so(client, org):
+    event = ef.event(org, capacity=1)
+    first = ef.registration(event)
+    waiting = ef.registration(event)
+    factories.commit()
+    assert 'id="ticket-code"' not in client.get(f"/events/t/{waiting.link_token}").get_data(as_text=True)
+    response = client.post(f"/events/t/{first.link_token}/cancel")
+    assert response.status_code == 302
+    page = client.get(f"/events/t/{waiting.link_token}").get_data(as_text=True)
+    assert 'id="promoted"' in page and 'id="ticket-code"' in page
+    assert db.session.get(Registration, first.id).status == "cancelled"
+
+
+def test_unknown_ticket_is_404(client):
+    assert client.get("/events/t/nope").status_code == 404
+    assert client.get("/events/t/" + "x" * 200).status_code == 404
+
+
+def test_ics_feeds_parse(client, org):
+    event = ef.event(org, capacity=5, title="机器人工作坊")
+    venue = ef.venue(org)
+    event.venue_id = venue.id
+    caravan = ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    services.approve_visit(visit, caravan=caravan)
+    factories.commit()
+    for url, expected in ((f"/events/{event.id}.ics", "机器人工作坊"), (f"/events/venues/{venue.id}.ics", "机器人工作坊"),
+                          (f"/events/caravans/{caravan.id}.ics", "青溪县实验小学")):
+        response = client.get(url)
+        assert response.mimetype == "text/calendar"
+        calendar = icalendar.Calendar.from_ical(response.data)
+        events = list(calendar.walk("VEVENT"))
+        assert any(expected in str(e["SUMMARY"]) for e in events), url
+    first = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/{caravan.id}.ics").data).walk("VEVENT"))[0]
+    services.cancel_visit(visit, reason="改期")
+    factories.commit()
+    second = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/{caravan.id}.ics").data).walk("VEVENT"))[0]
+    assert str(first["UID"]) == str(second["UID"])
+    assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert str(second["STATUS"]) == "CANCELLED"
+
+
+def test_organiser_pages_render(client, login, org):
+    organiser = factories.organiser(org)
+    event = ef.event(org, capacity=10)
+    registration = ef.registration(event, phone="13911112222", school_name="青溪县实验小学")
+    services.perform_checkin(event, raw_code=registration.code, gate="东门")
+    ef.registration(event, kind="group", head_count=5, school_name="青溪县育才小学")
+    caravan = ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    factories.commit()
+    login(organiser)
+    for url in ("/events/manage", "/events/new", f"/events/{event.id}/admin", f"/events/{event.id}/edit",
+                f"/events/{event.id}/registrations", f"/events/{event.id}/attendance", f"/events/{event.id}/staff",
+                f"/events/{event.id}/scan", "/events/venues", "/events/venues/new", "/events/caravans",
+                "/events/caravans/new", f"/events/caravans/{caravan.id}/edit", "/events/caravans/calendar",
+                f"/events/caravans/{caravan.id}/calendar", f"/events/caravans/visits/{visit.id}",
+                f"/events/sessions/{event.sessions[0].id}/edit", "/dashboard"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    registrations = client.get(f"/events/{event.id}/registrations").get_data(as_text=True)
+    assert "139****2222" in registrations and "13911112222" not in registrations
+    workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
+    assert workbook.sheetnames[:2] and workbook.worksheets[2].max_row == 2  # header + the one attendee
+    assert workbook.worksheets[3].max_row == 2  # header + the group that did not come
+    assert "13911112222" not in str([c.value for row in workbook.worksheets[2].iter_rows() for c in row])
+    assert client.get(f"/events/{event.id}/tickets.pdf").data.startswith(b"%PDF")
+
+
+def test_other_organisations_cannot_manage(client, login, org):
+    event = ef.event(org, capacity=10)
+    outsider = factories.organiser(factories.association(name="别的科协"))
+    factories.commit()
+    login(outsider)
+    for url in (f"/events/{event.id}/admin", f"/events/{event.id}/registrations", f"/events/{event.id}/scan",
+                f"/events/{event.id}/attendance.xlsx"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_check_in_staff_sees_scanner_but_not_registrations(client, login, org):
+    event = ef.event(org, capacity=10)
+    staff = factories.checkin_staff(event.id)
+    factories.commit()
+    login(staff)
+    assert client.get(f"/events/{event.id}/scan").status_code == 200
+    assert client.get(f"/events/{event.id}/registrations").status_code == 403
+    assert client.get("/events/manage").status_code == 200
+
+
+def test_create_event_through_the_form(client, login, org):
+    organiser = factories.organiser(org)
+    factories.commit()
+    login(organiser)
+    start = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT09:00")
+    end = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT12:00")
+    response = client.post("/events/new", data={
+        "kind": "lecture", "title": "院士科普讲座", "venue_id": 0, "audience": "public", "starts_at": start,
+        "ends_at": end, "capacity": 200, "waitlist_enabled": "y"})
+    assert response.status_code == 302
+    bad = client.post("/events/new", data={
+        "kind": "lecture", "title": "时间倒了", "venue_id": 0, "audience": "public", "starts_at": end,
+        "ends_at": start, "capacity": 200})
+    assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
+    titles = db.session.execute(sa.text("select title from events")).scalars().all()
+    assert titles == ["院士科普讲座"]
+
+
+def test_public_visit_request_and_organiser_decisions(client, login, org):
+    caravan = ef.caravan(org, crew=[ef.staff(org)])
+    organiser = factories.organiser(org)
+    factories.commit()
+    start = ef.future_day(30, 9).replace(tzinfo=None)
+    data = {"organisation_id": org.id, "host_kind": "school", "host_name": "青溪县龙潭乡中心小学", "address": "龙潭乡",
+            "contact_name": "李老师", "contact_phone": "13800001234",
+            "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "preferred_end": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), "expected_audience": 200}
+    response = client.post("/events/caravan/request", data=data)
+    assert response.status_code == 302
+    visit = db.session.execute(sa.select(CaravanVisit)).scalar_one()
+    assert client.get(response.headers["Location"]).status_code == 200
+    # the same slot again, once the first is approved, is refused with the reason next to the date
+    login(organiser)
+    page = client.get(f"/events/caravans/visits/{visit.id}").get_data(as_text=True)
+    assert 'id="conflicts"' in page
+    approve = client.post(f"/events/caravans/visits/{visit.id}", data={
+        "approve-caravan_id": caravan.id,
+        "approve-staff_ids": [], "approve-starts_at": data["preferred_start"], "approve-ends_at": data["preferred_end"],
+        "approve-capacity": 200, "approve-submit": "1"})
+    assert approve.status_code == 302
+    assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.CONFIRMED
+    client.post("/logout")
+    again = client.post("/events/caravan/request", data={**data, "host_name": "另一所学校"})
+    assert again.status_code == 200 and "is-invalid" in again.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(CaravanVisit.id))).scalar() == 1
+
+
+def test_list_pages_do_not_query_per_row(client, login, org, count_queries):
+    organiser = factories.organiser(org)
+    for n in range(3):
+        event = ef.event(org, capacity=20, title=f"活动{n}")
+        for _ in range(3):
+            ef.registration(event)
+    factories.commit()
+    login(organiser)
+
+    def statements(url):
+        with count_queries() as stmts:
+            assert client.get(url).status_code == 200
+        return len(stmts)
+
+    small = {url: statements(url) for url in ("/events/manage", "/events/", f"/events/{event.id}/registrations")}
+    for n in range(5):
+        more = ef.event(org, capacity=20, title=f"更多活动{n}")
+        for _ in range(4):
+            ef.registration(more)
+        ef.registration(event)
+    factories.commit()
+    for url, before in small.items():
+        assert statements(url) == before, url
+
+
+def test_events_templates_and_scripts_respect_the_csp():
+    for path in list((ROOT / "templates" / "events").glob("*.html")):
+        text = path.read_text()
+        assert "style=" not in text, path
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert not re.search(r"\son[a-z]+=", text), path

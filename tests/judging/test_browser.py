@@ -1,0 +1,64 @@
+"""A judge scores on a phone-sized viewport in real headless Chromium: autosave, step check, submit."""
+import pytest
+import sqlalchemy as sa
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from core.extensions import db
+from judging import services
+from judging.models import Score
+from tests import factories
+from tests.judging import factories as jf
+
+pytestmark = pytest.mark.browser
+
+
+def test_judge_scores_on_a_phone(browser, live_server):
+    w = jf.world(n_entries=2, n_judges=3, k=3)
+    services.auto_assign(w["round"])
+    judge = w["judges"][0]
+    judge.user.email = "phonejudge@example.cn"
+    db.session.commit()
+    rnd = w["round"]
+    entry_id = services.judge_worklist(rnd, judge)[0].entry_id
+    rc = rnd.categories[0]
+    first, second = rc.criteria[0].id, rc.criteria[1].id
+
+    browser.set_window_size(390, 844)
+    browser.get(live_server + "/login")
+    browser.find_element(By.NAME, "login").send_keys("phonejudge@example.cn")
+    browser.find_element(By.NAME, "password").send_keys(factories.PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    WebDriverWait(browser, 5).until(lambda d: d.current_url.endswith("/dashboard"))
+
+    browser.get(f"{live_server}/judging/rounds/{rnd.id}/my")
+    assert "0/2" in browser.find_element(By.ID, "progress-count").text
+    browser.find_element(By.CSS_SELECTOR, f"a[href$='/entries/{entry_id}/score']").click()
+
+    a = browser.find_element(By.ID, f"criterion-{first}")
+    b = browser.find_element(By.ID, f"criterion-{second}")
+    # fits the phone: inputs and buttons inside the viewport width, no horizontal scrolling
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    # an off-step value is flagged in the page before anything is sent
+    a.send_keys("7.3")
+    WebDriverWait(browser, 3).until(lambda d: "is-invalid" in a.get_attribute("class"))
+    a.clear()
+    a.send_keys("7.5")
+    WebDriverWait(browser, 3).until(lambda d: "is-invalid" not in a.get_attribute("class"))
+    # draft autosave: the server holds the partial score without any click
+    WebDriverWait(browser, 6).until(lambda d: d.find_element(By.ID, "autosave-status").text.strip() in ("草稿已保存", "Draft saved"))
+    db.session.expire_all()
+    draft = db.session.execute(sa.select(Score)).scalar_one()
+    assert not draft.submitted and draft.values == {str(first): "7.5"}
+    b.send_keys("9")
+    WebDriverWait(browser, 3).until(lambda d: d.find_element(By.ID, "score-total").text == "16.50")
+    submit = browser.find_element(By.ID, "submit-score")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    WebDriverWait(browser, 5).until(lambda d: d.current_url.endswith(f"/judging/rounds/{rnd.id}/my"))
+    assert "1/2" in browser.find_element(By.ID, "progress-count").text
+    db.session.expire_all()
+    score = db.session.execute(sa.select(Score)).scalar_one()
+    assert score.submitted and float(score.total) == 16.5
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []

@@ -1,0 +1,173 @@
+"""Pages, downloads, permissions, the CLI commands and the open-data export of the reports area."""
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+
+import pytest
+
+from core.extensions import db
+from reports import services
+from tests import factories
+from tests.reports.factories import build_world
+
+
+@pytest.fixture
+def world():
+    w = build_world()
+    db.session.commit()
+    return w
+
+
+def test_dashboard_page_shows_pipeline_rounds_events_and_caravan(world, client, login):
+    login(world.organiser)
+    html = client.get("/reports/").get_data(as_text=True)
+    for marker in ('id="table-pipeline"', 'id="table-rounds"', 'id="table-events"', 'id="table-visits"',
+                   'data-chart="bar"', "chart.umd.min.js", "reports-charts.js", "本月讲座", "青溪县第一中学"):
+        assert marker in html, marker
+    assert "<script>" not in html and 'style="' not in html  # CSP: no inline script or style
+
+
+def test_dashboard_panel_for_organisers_only(world, client, login):
+    login(world.organiser)
+    assert 'id="reports-panel"' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_coordinator_has_no_organiser_reports_but_sees_their_school(world, client, login):
+    login(world.coordinator)
+    assert client.get("/reports/").status_code == 403
+    assert client.get(f"/reports/annual?org={world.county.id}&year=2025").status_code == 403
+    assert client.get(f"/reports/annual.pdf?org={world.county.id}&year=2025").status_code == 403
+    assert client.get(f"/reports/list/entries?org={world.county.id}").status_code == 403
+    mine = client.get(f"/reports/schools/{world.schools[0].id}")
+    assert mine.status_code == 200
+    assert "table-school" in mine.get_data(as_text=True)
+    assert client.get(f"/reports/schools/{world.schools[1].id}").status_code == 403
+    assert client.get("/reports/schools").status_code == 302
+    listed = client.get(f"/reports/list/entries?school={world.schools[0].id}&year=2025")
+    assert listed.status_code == 200
+    assert client.get(f"/reports/list/entries?school={world.schools[1].id}&year=2025").status_code == 403
+    assert client.get("/reports/list/events").status_code == 403
+
+
+def test_an_organiser_cannot_report_on_another_county(world, client, login):
+    login(factories.organiser(world.other))
+    db.session.commit()
+    assert client.get(f"/reports/annual?org={world.county.id}&year=2025").status_code == 403
+    assert client.get(f"/reports/list/entries?org={world.county.id}").status_code == 403
+    html = client.get("/reports/list/entries?year=2025").get_data(as_text=True)  # their own scope only
+    assert "白沙县作品" in html and "家庭节水系统" not in html
+
+
+def test_annual_page_and_downloads(world, client, login):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    login(world.organiser)
+    page = client.get(f"/reports/annual?org={world.city.id}&year=2025")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="figure-entries"' in html and "/reports/list/entries?" in html
+    pdf = client.get(f"/reports/annual.pdf?org={world.city.id}&year=2025")
+    assert pdf.mimetype == "application/pdf"
+    assert "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "青溪县实验小学" in text
+    xlsx = client.get(f"/reports/annual.xlsx?org={world.city.id}&year=2025")
+    wb = load_workbook(io.BytesIO(xlsx.data))
+    values = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
+    assert 8 in values and 90 in values  # participating entries, checked-in people
+    assert client.get(f"/reports/annual?org={world.city.id}&year=abc").status_code == 400
+    assert client.get("/reports/annual.pdf?year=2025").status_code == 400
+    assert client.get("/reports/list/nonsense").status_code == 404
+    assert client.get("/reports/list/entries?step=bogus").status_code == 400
+
+
+def test_list_pages_run_a_constant_number_of_queries(world, client, login, count_queries):
+    login(world.organiser)
+    urls = [f"/reports/list/{kind}?org={world.city.id}" for kind in
+            ("entries", "students", "awards", "special_awards", "events", "sessions", "registrations", "checkins",
+             "visits", "hosts", "judges", "checkin_staff", "crew")]
+    client.get(urls[0])
+    before = {}
+    for url in urls:
+        db.session.expire_all()  # the same starting point for every measured request
+        with count_queries() as stmts:
+            assert client.get(url).status_code == 200, url
+        before[url] = len(stmts)
+    more = build_world()  # twice the rows under a second city; move them under ours
+    more.city.parent_id = world.city.id
+    db.session.commit()
+    for url in urls:
+        db.session.expire_all()
+        with count_queries() as stmts:
+            html = client.get(url).get_data(as_text=True)
+        assert len(stmts) == before[url], (url, before[url], len(stmts))
+    assert "身份证" not in html
+
+
+def test_report_cli_writes_pdf_and_xlsx_and_refuses_bad_input(world, runner, tmp_path):
+    world.city.code = "JC-KX"
+    db.session.commit()
+    out = tmp_path / "r.pdf"
+    result = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF") and "8 entries" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 0 and (tmp_path / "r.xlsx").exists()
+    bad = runner.invoke(args=["report", "--year", "2025", "--org", "NOPE", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code == 1 and "NOPE" in bad.output and not (tmp_path / "x.pdf").exists()
+    bad = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(tmp_path / "x.doc")])
+    assert bad.exit_code == 1 and ".pdf or .xlsx" in bad.output
+
+
+def _dump(path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_opendata_export_holds_public_tables_and_no_personal_value(world, runner, tmp_path):
+    out = tmp_path / "open.db"
+    result = runner.invoke(args=["opendata", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(out)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+    assert {"contests", "categories", "results", "events", "attendance", "caravan_visits", "results_fts"} <= tables
+    # published results only (the county's final contest, not the city's contest still judging), names masked
+    rows = conn.execute("select title, students, award from results order by id").fetchall()
+    assert ("基于单片机的智能垃圾分类装置", "张*明", "first") in rows
+    assert ("家庭节水系统", "欧阳**、*", "first") in rows
+    assert "高中生物实验" not in {r[0] for r in rows}
+    hits = conn.execute("select title from results where rowid in (select rowid from results_fts "
+                        "where results_fts match ?)", ["垃圾分类"]).fetchall()
+    assert hits == [("基于单片机的智能垃圾分类装置",)]
+    assert conn.execute("select count(*) from events where title like '%草稿%'").fetchone() == (0,)
+    ev = conn.execute("select registered, checked_in from events where title = ?", ["2025年全国科普日青溪县主场活动"]).fetchone()
+    assert ev == (33, 30)
+    conn.close()
+    dump = _dump(out)
+    leaked = sorted({v for v in world.personal if v and len(v) >= 2 and v in dump})
+    assert leaked == [], leaked
+    # every student's full name is absent (a single-character name is masked to "*")
+    assert not [s.name for s in world.students if len(s.name) >= 2 and s.name in dump]
+    text = re.sub(r"X'[0-9A-Fa-f]*'", "", dump)  # full-text index blobs are hex, not text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), "no mobile number"
+    assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", text), "no ID number"
+    assert not re.search(r"@example\.cn", text), "no e-mail address"
+
+
+def test_opendata_export_refuses_a_bad_target(world, runner, tmp_path):
+    result = runner.invoke(args=["opendata", "export", str(tmp_path / "open.txt")])
+    assert result.exit_code == 1 and ".db" in result.output
+
+
+def test_scope_helpers():
+    from datetime import datetime, timezone
+
+    start, end = services.month_bounds(datetime(2025, 12, 31, 20, tzinfo=timezone.utc))  # 2026-01-01 04:00 China
+    assert start == datetime(2025, 12, 31, 16, tzinfo=timezone.utc)
+    assert end == datetime(2026, 1, 31, 16, tzinfo=timezone.utc)
