@@ -8,6 +8,7 @@ import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
@@ -20,6 +21,7 @@ from core.permissions import Role
 MOBILE_RE = re.compile(r"^1\d{10}$")
 TOKEN_PREFIX = "kc_"
 MIN_PASSWORD = 8
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def normalise_login(identifier: str) -> tuple[str, str]:
@@ -222,15 +224,22 @@ TOKEN_RE = re.compile(r"^kc_[A-Za-z0-9_-]{43}$")
 
 
 def user_for_api_token(token: str) -> User | None:
-    """The active user owning this unrevoked token, or None. Malformed tokens are rejected without a query."""
+    """The active user owning this unrevoked token, or None. Malformed tokens are rejected without a query.
+
+    One query loads token, user and memberships. last_used_at is written at most every few minutes, so
+    scanners sharing a token at a gate do not queue on that row's lock."""
     if not TOKEN_RE.match(token or ""):
         return None
     row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.memberships))
+    ).unique().scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+        row.last_used_at = now
     return row.user
 
 

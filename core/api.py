@@ -16,7 +16,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from core.extensions import login_manager
+from core.extensions import db, login_manager
 from core.permissions import get_or_404, mark_public_endpoint, require
 from core.security import handle_http_error
 
@@ -78,6 +78,8 @@ def load_user_from_bearer(req):
     user = user_for_api_token(header.removeprefix("Bearer ").strip())
     if user is None:
         g.invalid_api_token = True
+    elif db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work
+        db.session.commit()
     return user
 
 

@@ -236,3 +236,16 @@ def test_admin_creates_an_account_with_a_role(client, login):
     assert user.scope_ids(Role.ORGANISER) == {county.id}
     dup = client.post("/users", data={"name": "x", "email": "oy@example.cn", "password": "long-enough-1", "role": ""})
     assert "该邮箱的账号已存在" in dup.get_data(as_text=True)
+
+
+def test_token_authentication_costs_one_query_and_rarely_writes(client, count_queries):
+    user = factories.coordinator(email="q@example.cn")
+    _row, token = services.create_api_token(user, "gate")
+    factories.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/me", headers=headers)  # first use records last_used_at
+    with count_queries() as statements:
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token_reads = [s for s in statements if "api_tokens" in s]
+    assert len(token_reads) == 1, statements
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
