@@ -98,9 +98,20 @@ def main() -> dict:
         seconds = _time(client, url)
         results[name] = seconds
         print(f"{name}: {seconds * 1000:.1f} ms ({seconds / reference:.2f} vs reference {reference * 1000:.0f} ms)")
-    seconds = _time(client, f"/contests/{contest_id}/entries.xlsx", repeat=3)
+    seconds = _time(client, f"/contests/{contest_id}/review", repeat=3)
+    results["competitions_review_queue_1250_submitted"] = seconds
+    print(f"competitions_review_queue_1250_submitted: {seconds * 1000:.0f} ms (no reference; all checks for every entry)")
+    # above 2,000 entries the page hands the export to a background job; time the job's work itself
+    from competitions import services
+    from competitions.models import Contest
+
+    with app.test_request_context():
+        start = time.perf_counter()
+        data = services.master_list_xlsx(db.session.get(Contest, contest_id))
+        seconds = time.perf_counter() - start
+    assert data.startswith(b"PK")
     results["competitions_master_list_xlsx_5000"] = seconds
-    print(f"competitions_master_list_xlsx_5000: {seconds:.2f} s (no reference)")
+    print(f"competitions_master_list_xlsx_5000: {seconds:.2f} s (no reference; runs as a background job)")
     return results
 
 

@@ -67,12 +67,13 @@ def main() -> dict:
     client = app.test_client()
     client.post("/login", data={"login": "bench-judge@example.cn", "password": "bench-password-123"})
     client.get(f"/judging/rounds/{round_id}/my")  # warm-up (judge profile, caches)
-    timings = []
+    timings, cpu = [], []
     for i, entry_id in enumerate(entry_ids * 4):
         values = {str(c): str((i % 40) / 2) for c in criteria}
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.post(f"/judging/rounds/{round_id}/entries/{entry_id}/autosave", json={"values": values})
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200, response.get_data(as_text=True)
     submits = []
     for entry_id in entry_ids:
@@ -89,11 +90,14 @@ def main() -> dict:
         event.remove(db.engine, "before_cursor_execute", listener)
     median, p95 = statistics.median(timings), sorted(timings)[int(len(timings) * 0.95)]
     submit_median = statistics.median(submits)
+    cpu_median = statistics.median(cpu)
     print(f"judging_save_draft_median: {median:.1f} ms ({median / BUDGET_MS:.2f}x of the 20 ms budget)")
+    print(f"judging_save_draft_cpu_median: {cpu_median:.1f} ms ({cpu_median / BUDGET_MS:.2f}x of the 20 ms budget; "
+          f"CPU time, steady on a shared machine)")
     print(f"judging_save_draft_p95: {p95:.1f} ms ({p95 / BUDGET_MS:.2f}x of the 20 ms budget)")
     print(f"judging_submit_score_median: {submit_median:.1f} ms ({submit_median / BUDGET_MS:.2f}x of the 20 ms budget)")
     print(f"judging_worklist_50_queries: {len(statements)} queries (constant; test_worklist_constant_queries)")
-    return {"judging_save_draft_median_ms": median, "judging_save_draft_p95_ms": p95,
+    return {"judging_save_draft_median_ms": median, "judging_save_draft_cpu_median_ms": cpu_median, "judging_save_draft_p95_ms": p95,
             "judging_submit_score_median_ms": submit_median, "judging_worklist_50_queries": len(statements)}
 
 

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,7 +29,7 @@ CST = timezone(timedelta(hours=8))
 
 
 def _at(year, month, day, hour=9):
-    return datetime(year, month, day, hour, tzinfo=CST).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, tzinfo=CST).astimezone(UTC)
 
 
 def seed(n_entries: int, n_events: int, year: int) -> dict:
@@ -42,12 +42,20 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
     from competitions.models import Category, Contest, Entry, EntryMember, Student
     from core.extensions import db
     from core.permissions import Role
-    from events.models import (Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration,
-                               visit_staff)
+    from events.models import (
+        Caravan,
+        CaravanStaff,
+        CaravanVisit,
+        CheckIn,
+        Event,
+        EventSession,
+        Registration,
+        visit_staff,
+    )
     from judging.models import Judge, JudgeAssignment, Result, Round, Score
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     city = Organisation(kind="association", name="江城市科学技术协会", code="BENCH-CITY")
     db.session.add(city)
     db.session.flush()

@@ -29,9 +29,8 @@ def _dashboard_context(user):
 
     if not can("certificate.view_list", user=user):
         return None
-    from certificates import services
-
     from accounts.models import Organisation
+    from certificates import services
     from core.extensions import db
     from core.permissions import Role
 

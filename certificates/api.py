@@ -1,7 +1,7 @@
 """/api/v1/certificates: public verification (404 unknown, 410 revoked) and organisers' certificate lists."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify
 from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
@@ -44,6 +44,7 @@ class ListArgsSchema(Schema):
     scope_id = fields.Integer(required=True)
     status = fields.String(load_default=None)
     school_id = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=1000, validate=lambda n: 1 <= n <= 10000)
 
 
 @blp.route("/verify/<token>")
@@ -80,7 +81,7 @@ def list_certificates(args):
             abort(403)
     stmt = services.certificates_stmt(scope=args["scope"], scope_id=args["scope_id"], school_id=school_id,
                                       organisation_ids=org_ids, statuses=[args["status"]] if args.get("status") else None)
-    return db.session.execute(stmt.limit(int(request.args.get("limit", 1000)))).scalars().all()
+    return db.session.execute(stmt.limit(args["limit"])).scalars().all()
 
 
 @blp.route("/<int:cert_id>")

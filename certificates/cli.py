@@ -100,7 +100,11 @@ def render(contest_id, event_id, category_code, school_id, out):
     certs = db.session.execute(stmt).scalars().all()
     path = Path(out)
     try:
-        with path.open("wb") as fh:
+        fh = path.open("wb")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with fh:
             if path.suffix.lower() == ".zip":
                 count = services.render_zip(certs, fh)
             else:
@@ -108,6 +112,9 @@ def render(contest_id, event_id, category_code, school_id, out):
     except DomainError as exc:
         path.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
+    except BaseException:
+        path.unlink(missing_ok=True)  # never leave a truncated PDF/ZIP behind
+        raise
     click.echo(f"rendered {count} certificates into {path}")
 
 

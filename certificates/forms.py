@@ -153,11 +153,11 @@ class IssueForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason (shown when the certificate is verified)"),
                            validators=[DataRequired(), Length(min=2, max=500)])
-    submit = SubmitField(_l("Revoke"))
+    submit = SubmitField(_l("Revoke the certificate"))
 
 
 class ReissueForm(FlaskForm):
-    holder_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    holder_name = StringField(_l("Holder's name"), validators=[DataRequired(), Length(max=200)])
     school_name = StringField(_l("School"), validators=[Optional(), Length(max=200)])
     award = StringField(_l("Award"), validators=[Optional(), Length(max=100)])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=200)])

@@ -17,8 +17,9 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.util import MODE_8BIT_BYTE, QRData
 from reportlab.lib.colors import HexColor, white
+from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import FontChain, FontError, FontFace, register_face
@@ -148,6 +149,63 @@ class QrEncoder:
             return self.fixed.matrix(payload)
 
 
+class ImageCache:
+    """Image XObjects decoded and compressed once, then registered into every PDF that draws them.
+
+    ReportLab's drawImage caches an image only within one canvas, so a ZIP with one PDF per holder
+    decoded and re-compressed the background (and seal) for every single PDF: about 60 times slower than
+    the merged PDF. Here the compressed stream is built once per file and each canvas gets a copy of the
+    (immutable) XObject."""
+
+    def __init__(self):
+        self._protos: dict[tuple[str, str], pdfdoc.PDFImageXObject] = {}
+
+    def _proto(self, path: str, mask) -> pdfdoc.PDFImageXObject:
+        key = (path, repr(mask))
+        proto = self._protos.get(key)
+        if proto is None:
+            import hashlib
+
+            name = "kcimg" + hashlib.md5(repr(key).encode()).hexdigest()[:16]
+            proto = pdfdoc.PDFImageXObject(name, ImageReader(path), mask=mask)
+            proto.name = name
+            self._protos[key] = proto
+        return proto
+
+    def draw(self, canvas: Canvas, path: str, x: float, y: float, width: float, height: float, *, mask=None,
+             preserve_aspect_ratio: bool = False, anchor: str = "c") -> None:
+        """What Canvas.drawImage does, with the image data built only once per file."""
+        import copy
+
+        proto = self._proto(path, mask)
+        doc = canvas._doc
+        reg_name = doc.getXObjectName(proto.name)
+        obj = doc.idToObject.get(reg_name)
+        if obj is None:
+            obj = copy.copy(proto)
+            smask = obj.__dict__.pop("_smask", None)
+            canvas._setXObjects(obj)
+            doc.Reference(obj, reg_name)
+            doc.addForm(proto.name, obj)
+            if smask is not None:
+                mask_name = doc.getXObjectName(smask.name)
+                if doc.idToObject.get(mask_name) is None:
+                    mask_obj = copy.copy(smask)
+                    canvas._setXObjects(mask_obj)
+                    obj.smask = doc.Reference(mask_obj, mask_name)
+                else:
+                    obj.smask = pdfdoc.PDFObjectReference(mask_name)
+        x, y, width, height, _scaled = aspectRatioFix(preserve_aspect_ratio, anchor, x, y, width, height,
+                                                      obj.width, obj.height)
+        canvas._currentPageHasImages = 1
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.scale(width, height)
+        canvas._code.append(f"/{reg_name} Do")
+        canvas.restoreState()
+        canvas._formsinuse.append(proto.name)
+
+
 @dataclass
 class _PreparedItem:
     index: int
@@ -175,6 +233,7 @@ class CertificateRenderer:
         self.page_w, self.page_h = self.page_w_mm * MM, self.page_h_mm * MM
         self.dx, self.dy = spec.effective_offset()
         self.qr = QrEncoder()
+        self.images = ImageCache()
         self._names: dict[str, str] = {}
         self._widths: dict[tuple[int, str], float] = {}
         self.items = [self._prepare(i, item) for i, item in enumerate(spec.items)]
@@ -286,9 +345,8 @@ class CertificateRenderer:
         canvas.drawText(textobj)
 
     def _draw_image(self, canvas: Canvas, item: TemplateItem) -> None:
-        reader = ImageReader(item.image)
-        canvas.drawImage(reader, self._x(item.x_mm), self._y_top(item.y_mm + item.height_mm),
-                         item.width_mm * MM, item.height_mm * MM, mask="auto", preserveAspectRatio=True,
+        self.images.draw(canvas, item.image, self._x(item.x_mm), self._y_top(item.y_mm + item.height_mm),
+                         item.width_mm * MM, item.height_mm * MM, mask="auto", preserve_aspect_ratio=True,
                          anchor="c")
 
     def _draw_qr(self, canvas: Canvas, item: TemplateItem, url: str) -> None:
@@ -341,7 +399,7 @@ class CertificateRenderer:
                 name = f"{prefix}Static{len(layers)}"
                 canvas.beginForm(name, lowerx=0, lowery=0, upperx=self.page_w, uppery=self.page_h)
                 if with_background and not layers:
-                    canvas.drawImage(ImageReader(self.spec.background), 0, 0, self.page_w, self.page_h)
+                    self.images.draw(canvas, self.spec.background, 0, 0, self.page_w, self.page_h)
                 for p in pending:
                     if p.item.kind == "image":
                         self._draw_image(canvas, p.item)
@@ -406,6 +464,42 @@ class CertificateRenderer:
         return buf.getvalue()
 
 
+def render_calibration(spec: TemplateSpec, faces: Mapping[str, FontFace]) -> bytes:
+    """A test sheet for pre-printed paper: a 10 mm grid and every item's box, shifted by the calibration
+    offset. Printed on a pre-printed sheet (or held against one), it shows which way and how far to move."""
+    renderer = CertificateRenderer(spec, faces)
+    buf = io.BytesIO()
+    canvas = renderer.new_canvas(buf, title="Calibration")
+    font = renderer._font_name(faces[spec.fonts[0]])
+    w_mm, h_mm = renderer.page_w_mm, renderer.page_h_mm
+    canvas.setLineWidth(0.2)
+    canvas.setStrokeColorRGB(0.75, 0.75, 0.75)
+    for x in range(0, int(w_mm) + 1, 10):
+        canvas.line(x * MM, 0, x * MM, renderer.page_h)
+    for y in range(0, int(h_mm) + 1, 10):
+        canvas.line(0, renderer.page_h - y * MM, renderer.page_w, renderer.page_h - y * MM)
+    canvas.setFont(font, 6)
+    canvas.setFillColorRGB(0.5, 0.5, 0.5)
+    for x in range(10, int(w_mm), 10):
+        canvas.drawString(x * MM + 0.5, renderer.page_h - 3 * MM, str(x))
+    for y in range(10, int(h_mm), 10):
+        canvas.drawString(1 * MM, renderer.page_h - y * MM + 0.5, str(y))
+    canvas.setStrokeColorRGB(0.8, 0, 0)
+    canvas.setFillColorRGB(0.8, 0, 0)
+    canvas.setLineWidth(0.6)
+    for prepared in renderer.items:
+        item = prepared.item
+        left, top = renderer._x(item.x_mm), renderer._y_top(item.y_mm)
+        height = item.box_height_mm() * MM
+        canvas.rect(left, top - height, item.width_mm * MM, height, stroke=1, fill=0)
+        label = f"{prepared.index + 1}. {item.kind} {item.text[:24]}".strip()
+        canvas.setFont(font, 7)
+        canvas.drawString(left + 1, top - 8, label)
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
 def sample_certificate(verify_url: str = "https://example.org/v/SAMPLE-TOKEN-NOT-VALID") -> CertificateData:
     """The sample data of the live preview."""
     return CertificateData(key=PLACEHOLDERS["number"], values=dict(PLACEHOLDERS), verify_url=verify_url)
@@ -419,4 +513,4 @@ def render_preview(spec: TemplateSpec, faces: Mapping[str, FontFace], verify_url
 
 
 __all__ = ["CertificateData", "CertificateRenderer", "FontError", "Overflow", "PreflightReport", "QrEncoder",
-           "is_image_bytes", "is_image_file", "render_preview", "sample_certificate"]
+           "is_image_bytes", "is_image_file", "render_calibration", "render_preview", "sample_certificate"]

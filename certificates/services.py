@@ -82,6 +82,13 @@ def store_image(filename: str, data: bytes) -> str:
     return name
 
 
+def discard_images(names: Iterable[str]) -> None:
+    """Remove images stored for a template that was not saved after all (its form was rejected)."""
+    for name in names:
+        if name:
+            (storage_dir("images") / Path(name).name).unlink(missing_ok=True)
+
+
 def image_path(name: str | None) -> str | None:
     """Absolute path of a stored image name (names never contain directories)."""
     if not name:
@@ -120,10 +127,6 @@ def uploaded_faces() -> dict[str, font_lib.FontFace]:
 
 def available_faces() -> dict[str, font_lib.FontFace]:
     return {**system_faces(), **uploaded_faces()}
-
-
-def font_label(face: font_lib.FontFace) -> str:
-    return face.family if face.subfont_index == 0 or face.source == "uploaded" else f"{face.family}"
 
 
 def upload_font(filename: str, data: bytes, *, organisation_id: int | None, user=None) -> CertificateFont:
@@ -320,6 +323,19 @@ def preview_pdf(spec_data: dict, number_pattern: str = DEFAULT_PATTERN) -> bytes
     return renderer.render_bytes([sample], title="Preview")
 
 
+def calibration_pdf(spec_data: dict) -> bytes:
+    """The pre-printed paper test sheet: grid plus item boxes, shifted by the calibration offset."""
+    from certificates.render import render_calibration
+
+    try:
+        return render_calibration(resolve_spec(spec_data), available_faces())
+    except Exception as exc:  # TemplateInvalid
+        problems = getattr(exc, "problems", None)
+        if problems is None:
+            raise
+        raise DomainError("; ".join(problem_messages(problems)), code="template_invalid", status=422) from exc
+
+
 def preview_png(spec_data: dict, number_pattern: str = DEFAULT_PATTERN, dpi: int = 60) -> bytes:
     """The preview rasterised (poppler's pdftoppm), for the designer's live image."""
     pdf = preview_pdf(spec_data, number_pattern)
@@ -339,6 +355,7 @@ def take_numbers(pattern: NumberPattern, year: int, code: str, kind: str, count:
 
     The named lock serialises issuers of the same series until commit, so concurrent issuing neither
     duplicates nor skips a number (a rolled-back transaction gives its numbers back)."""
+    code = series_code(code)
     key = pattern.series_key(year, code, KIND_CODES[kind])
     acquire_lock("certificates.series:" + key)
     series = db.session.execute(sa.select(CertificateSeries).where(CertificateSeries.key == key)).scalar_one_or_none()
@@ -350,6 +367,11 @@ def take_numbers(pattern: NumberPattern, year: int, code: str, kind: str, count:
     series.last_seq += count
     db.session.flush()
     return [pattern.format(year, code, KIND_CODES[kind], seq) for seq in range(first, first + count)]
+
+
+def series_code(code: str) -> str:
+    """{CONTEST} as numbers print it: letters and digits only, upper case, at most 16 characters."""
+    return re.sub(r"[^A-Za-z0-9]", "", code or "").upper()[:16] or "X"
 
 
 def new_token() -> str:
@@ -586,14 +608,26 @@ def _normalise_name(name: str) -> str:
 
 
 def certificate_by_number_and_name(number: str, name: str) -> Certificate | None:
-    """Lookup by typed number plus holder name (both must match: a number alone reveals nothing)."""
-    number = (number or "").strip().upper()
-    if not number or not name or len(number) > 64:
+    """Lookup by typed number plus holder name (both must match: a number alone reveals nothing).
+
+    The number is matched regardless of letter case and of full-width typing (２０２６－ from a Chinese
+    input method): number patterns may contain lower-case literals such as ``qx-{YEAR}-{SEQ:05d}``."""
+    import unicodedata
+
+    typed = re.sub(r"\s+", "", number or "")
+    if not typed or not name or len(typed) > 64:
         return None
-    cert = db.session.execute(sa.select(Certificate).where(Certificate.number == number)).scalar_one_or_none()
-    if cert is None or _normalise_name(cert.holder_name) != _normalise_name(name):
-        return None
-    return cert
+    forms = {typed, unicodedata.normalize("NFKC", typed)}
+    candidates = sorted({v for form in forms for v in (form, form.upper(), form.lower())})
+    certs = list(db.session.execute(sa.select(Certificate).where(Certificate.number.in_(candidates))).scalars())
+    if not certs:  # mixed-case literals: compare case-insensitively (a scan, but verification is rate-limited)
+        certs = list(db.session.execute(sa.select(Certificate).where(
+            sa.func.upper(Certificate.number).in_(sorted({f.upper() for f in forms}))).limit(10)).scalars())
+    wanted = _normalise_name(name)
+    for cert in certs:
+        if _normalise_name(cert.holder_name) == wanted:
+            return cert
+    return None
 
 
 def public_holder_name(cert: Certificate) -> str:

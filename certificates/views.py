@@ -104,8 +104,12 @@ def fonts():
 # ---- templates -----------------------------------------------------------------------------------------
 
 
-def _store_uploads(form: TemplateForm, current_background: str | None) -> tuple[str | None, list[TemplateItem]]:
-    """Store a new background / seal image from the form; returns (background name, extra image items)."""
+def _store_uploads(form: TemplateForm, current_background: str | None,
+                   stored: list[str]) -> tuple[str | None, list[TemplateItem]]:
+    """Store a new background / seal image from the form; returns (background name, extra image items).
+
+    The names of the files written are appended to `stored`, so that the caller can remove them again
+    when the template is not saved (nothing half-written)."""
     background = None if form.remove_background.data else current_background
     upload = form.background.data
     if upload and getattr(upload, "filename", ""):
@@ -113,6 +117,7 @@ def _store_uploads(form: TemplateForm, current_background: str | None) -> tuple[
             background = services.store_image(upload.filename, upload.read())
         except DomainError as exc:
             raise DomainError(exc.message, field="background", code="background_not_image") from exc
+        stored.append(background)
     extra = []
     image = form.new_image.data
     if image and getattr(image, "filename", ""):
@@ -120,6 +125,7 @@ def _store_uploads(form: TemplateForm, current_background: str | None) -> tuple[
             name = services.store_image(image.filename, image.read())
         except DomainError as exc:
             raise DomainError(exc.message, field="new_image", code="not_image") from exc
+        stored.append(name)
         extra.append(TemplateItem("image", *_seal_position(form), 40, 40, image=name))
     return background, extra
 
@@ -154,8 +160,9 @@ def template_new():
     if unit_id not in {u.id for u in units}:
         abort(403)
     if form.validate_on_submit():
+        stored: list[str] = []
         try:
-            background, extra = _store_uploads(form, None)
+            background, extra = _store_uploads(form, None, stored)
             spec = form.to_spec(background, extra).to_dict()
             template = services.create_template(unit_id, form.name.data, kind=form.kind.data or None, spec=spec,
                                                 number_pattern=form.number_pattern.data, user=current_user)
@@ -164,6 +171,7 @@ def template_new():
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
+            services.discard_images(stored)
             form_error(form, exc)
     return render_template("certificates/template_edit.html", form=form, template=None, units=units, unit_id=unit_id)
 
@@ -174,8 +182,9 @@ def template_edit(template_id: int):
     require("certificate.template.edit", template)
     form = _template_form(template)
     if form.validate_on_submit():
+        stored: list[str] = []
         try:
-            background, extra = _store_uploads(form, template.spec.get("background"))
+            background, extra = _store_uploads(form, template.spec.get("background"), stored)
             spec = form.to_spec(background, extra).to_dict()
             services.update_template(template, name=form.name.data, kind=form.kind.data or None, spec=spec,
                                      number_pattern=form.number_pattern.data)
@@ -184,6 +193,7 @@ def template_edit(template_id: int):
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
+            services.discard_images(stored)
             form_error(form, exc)
     return render_template("certificates/template_edit.html", form=form, template=template, units=None,
                            unit_id=template.organisation_id)
@@ -221,10 +231,20 @@ def template_preview(template_id: int):
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"preview-{template.id}.pdf")
 
 
-@bp.route("/templates/live-preview.png", methods=["POST"])
-def template_live_preview():
-    """The designer's live image: the form as it is now (unsaved), rasterised. Errors come back as text."""
-    require("certificate.design", None)
+@bp.route("/templates/<int:template_id>/calibration.pdf")
+def template_calibration(template_id: int):
+    """Test sheet for pre-printed paper: print it on a blank pre-printed sheet and adjust the offset."""
+    template = get_or_404(CertificateTemplate, template_id)
+    require("certificate.template.edit", template)
+    try:
+        pdf = services.calibration_pdf(template.spec)
+    except DomainError as exc:
+        return render_template("errors/error.html", status=422, message=str(exc)), 422
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"calibration-{template.id}.pdf")
+
+
+def _live_spec() -> tuple[dict, str]:
+    """The designer form as posted (unsaved) turned into a spec; the saved background is kept."""
     template_id = request.form.get("template_id", type=int)
     background = None
     if template_id:
@@ -235,12 +255,31 @@ def template_live_preview():
     form.set_font_choices(font_choices())
     if form.remove_background.data:
         background = None
-    spec = form.to_spec(background).to_dict()
+    return form.to_spec(background).to_dict(), form.number_pattern.data or DEFAULT_PATTERN
+
+
+@bp.route("/templates/live-preview.png", methods=["POST"])
+def template_live_preview():
+    """The designer's live image: the form as it is now (unsaved), rasterised. Errors come back as text."""
+    require("certificate.design", None)
+    spec, pattern = _live_spec()
     try:
-        png = services.preview_png(spec, form.number_pattern.data or DEFAULT_PATTERN)
+        png = services.preview_png(spec, pattern)
     except DomainError as exc:
         return current_app.response_class(str(exc), status=422, mimetype="text/plain")
     return send_file(io.BytesIO(png), mimetype="image/png")
+
+
+@bp.route("/templates/live-preview.pdf", methods=["POST"])
+def template_live_preview_pdf():
+    """The unsaved design as a PDF with sample data (the designer's "PDF preview" button opens it in a new tab)."""
+    require("certificate.design", None)
+    spec, pattern = _live_spec()
+    try:
+        pdf = services.preview_pdf(spec, pattern)
+    except DomainError as exc:
+        return render_template("errors/error.html", status=422, message=str(exc)), 422
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="preview.pdf")
 
 
 # ---- issuing -------------------------------------------------------------------------------------------

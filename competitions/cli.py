@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app, has_request_context
 from flask.cli import AppGroup
 
 from accounts.models import Organisation, OrganisationKind
@@ -24,21 +23,14 @@ entries_cli = AppGroup("entries", help="Entries of contests.")
 
 
 def _text(message) -> str:
-    """Render a (lazily translated) message in the default language; outside a request Flask-Babel's
-    locale selector needs one, so a bare request context is pushed for the CLI."""
-    if has_request_context():
-        return str(message)
-    with current_app.test_request_context():
-        return str(message)
+    """A (lazily translated) message in the default language (the CLI has no request, so no user language)."""
+    return str(message)
 
 
 def _render(error) -> str:
     from flask_babel import gettext
 
-    if has_request_context():
-        return error.render(gettext)
-    with current_app.test_request_context():
-        return error.render(gettext)
+    return error.render(gettext)
 
 
 def _fail(exc: DomainError) -> None:

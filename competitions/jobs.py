@@ -42,3 +42,26 @@ def import_roster_job(progress: Progress, *, school_id: int, token: str, filenam
     path.unlink(missing_ok=True)
     return {"school_id": school_id, "created": counts["create"], "updated": counts["update"],
             "unchanged": counts["unchanged"]}
+
+
+# Master lists with more entries than this are written by a background job (a province has 50,000).
+EXPORT_JOB_THRESHOLD = 2000
+
+
+@job_handler("competitions.export_entries")
+def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) -> dict:
+    """Write the organiser's master list to instance/exports/ under a random name; the job page links it."""
+    import secrets
+
+    from competitions.models import Contest
+
+    contest = db.session.get(Contest, contest_id)
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        progress.update(0, 1, gettext("Writing the master list…"))
+    data = services.master_list_xlsx(contest, **filters)
+    folder = Path(current_app.instance_path) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"entries-{secrets.token_hex(16)}.xlsx"
+    (folder / name).write_bytes(data)
+    progress.update(1, 1)
+    return {"file": f"exports/{name}", "filename": f"参赛作品-{contest.year}-{contest.id}.xlsx"}

@@ -374,8 +374,20 @@ def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_RO
         raise _file_error("xls", _l("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
     if kind == "pdf":
         raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+    if _looks_binary(data):
+        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     rows, encoding = _read_csv(data)
     return rows, "csv", encoding
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Text files (any encoding we read) have almost no control characters; images, archives and random
+    bytes have many. UTF-16 files (with a BOM) contain NULs by design."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    head = data[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return controls > max(2, len(head) // 100)
 
 
 def _is_blank(values: Iterable) -> bool:
@@ -430,7 +442,9 @@ MESSAGES = {
 }
 
 
-class _RowChecker:
+class RowChecker:
+    """Validates and normalises one row at a time (roster files, and the single-student form), collecting
+    errors by row and column."""
     def __init__(self, mapping: dict[str, int], headers: dict[str, str], today: date):
         self.mapping = mapping
         self.headers = headers
@@ -549,7 +563,7 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
                                          params={"count": len(body), "limit": max_rows}))
         return result
 
-    checker = _RowChecker(mapping, headers, today)
+    checker = RowChecker(mapping, headers, today)
     rows: list[RosterRow] = []
     seen_ids: dict[str, int] = {}
     seen_people: dict[tuple[str, date], tuple[int, str | None]] = {}
@@ -585,6 +599,32 @@ def roster_row_values(row: RosterRow | dict) -> list[Any]:
             get("class_name") or "", get("id_number") or "", get("guardian_phone") or ""]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_text_cells(sheet, values: list[Any]) -> list[Any]:
+    """Strings as text cells: openpyxl would store "=…" as a formula, so anything a school typed (titles,
+    names) that starts like one is written with an explicit string type (no formula injection)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell Excel will not run as a formula: a leading ' before =, +, -, @."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:
     """An .xlsx with the template header; ID numbers and phones as text so Excel keeps every digit, birth
     dates as real Excel dates."""
@@ -600,7 +640,7 @@ def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:
             born = WriteOnlyCell(sheet, value=values[2])
             born.number_format = "yyyy-mm-dd"
             values[2] = born
-        sheet.append(values)
+        sheet.append(xlsx_text_cells(sheet, values))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -614,5 +654,5 @@ def write_roster_csv(rows: Iterable[RosterRow | dict], encoding: str = "utf-8-si
     for row in rows:
         values = roster_row_values(row)
         values[2] = values[2].isoformat() if values[2] else ""
-        writer.writerow(values)
+        writer.writerow([csv_safe(v) for v in values])
     return out.getvalue().encode(encoding)

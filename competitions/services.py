@@ -545,7 +545,8 @@ class RosterPlan:
 
 def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan:
     """What importing a validated roster would do: each row creates a student, or updates the one matched by
-    ID number, or else by name + birth date. Re-importing the same file changes nothing."""
+    ID number, or else by name + birth date. Re-importing the same file changes nothing; a column missing
+    from the file, or a blank optional cell, leaves the stored value as it is."""
     if not result.ok:
         raise ValueError("plan only a valid roster")
     students = list(db.session.execute(sa.select(Student).where(Student.school_id == school.id)).scalars())
@@ -570,6 +571,8 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
                 continue  # a column the file does not have keeps what the roster holds
             new = getattr(row, name)
             old = getattr(match, name)
+            if new is None:
+                continue  # a blank optional cell keeps what the roster holds (never erases an ID number)
             if new != old:
                 changes[name] = (old, new)
         items.append(PlannedChange(row, "update" if changes else "unchanged", match, changes))
@@ -617,11 +620,11 @@ def list_students(school_id: int, search: str | None = None, grade: int | None =
 
 def save_student(school: Organisation, student: Student | None, actor=None, **fields: Any) -> Student:
     """Create or update one student; the same checks as a roster row (ID checksum, agreement, phone)."""
-    from competitions.roster import FIELD_LABELS, _RowChecker
+    from competitions.roster import FIELD_LABELS, RowChecker
 
     values = tuple(fields.get(name) for name in STUDENT_FIELDS)
     mapping = {name: index for index, name in enumerate(STUDENT_FIELDS)}
-    checker = _RowChecker(mapping, FIELD_LABELS, date.today())
+    checker = RowChecker(mapping, FIELD_LABELS, date.today())
     row = checker.check(0, values)
     if row is None:
         error = checker.errors[0]
@@ -813,13 +816,12 @@ def _set_members(entry: Entry, student_ids: list[int], leader_id: int | None) ->
     if leader_id is None or leader_id not in student_ids:
         leader_id = student_ids[0] if student_ids else None
     current = {m.student_id: m for m in entry.members}
-    entry.members[:] = []
-    db.session.flush()
+    members = []
     for position, sid in enumerate(student_ids):
-        member = current.get(sid) or EntryMember(student_id=sid)
-        member.student = students[sid]
+        member = current.pop(sid, None) or EntryMember(student_id=sid, student=students[sid])
         member.position, member.is_leader = position, sid == leader_id
-        entry.members.append(member)
+        members.append(member)
+    entry.members[:] = members  # members no longer listed are orphans and get deleted
 
 
 def _set_advisors(entry: Entry, advisor_ids: list[int]) -> None:
@@ -832,10 +834,13 @@ def _set_advisors(entry: Entry, advisor_ids: list[int]) -> None:
     limit = 1 if entry.category.entry_type == EntryType.ADVISOR.value else entry.category.max_advisors
     if len(advisor_ids) > limit:
         raise DomainError(_l("At most %(n)s advisors are allowed.", n=limit), field="advisor_ids")
-    entry.advisors[:] = []
-    db.session.flush()
+    current = {a.advisor_id: a for a in entry.advisors}
+    links = []
     for position, aid in enumerate(advisor_ids):
-        entry.advisors.append(EntryAdvisor(advisor=advisors[aid], advisor_id=aid, position=position))
+        link = current.pop(aid, None) or EntryAdvisor(advisor=advisors[aid], advisor_id=aid)
+        link.position = position
+        links.append(link)
+    entry.advisors[:] = links
 
 
 def students_in_other_entries(contest_id: int, student_ids: Iterable[int], exclude_entry_id: int | None = None) -> dict[int, str]:
@@ -918,7 +923,14 @@ def _quota_counts(category_id: int, exclude_entry_id: int | None = None,
         sa.select(Entry).options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school))
         .where(Entry.category_id == category_id, Entry.status.in_([s.value for s in QUOTA_ENTRY_STATUSES]),
                Entry.id != (exclude_entry_id or -1))).unique().scalars()
-    return [QuotaCount(e.school_id, e.school.district, entry_facts(e).stage, entry_facts(e).kind) for e in entries]
+    return [_quota_count(e) for e in entries]
+
+
+def _quota_count(entry: Entry) -> QuotaCount:
+    """What quotas count of an entry: school, district, stage and individual/team (members only)."""
+    stages = [eligibility.stage_of_grade(m.student.grade) for m in entry.members]
+    stage = max(stages, key=eligibility.STAGES.index) if stages else None
+    return QuotaCount(entry.school_id, entry.school.district, stage, "team" if len(stages) > 1 else "individual")
 
 
 def problems_message(problems: list[Problem]):
@@ -1046,12 +1058,11 @@ def review_queue(contest: Contest, category_id: int | None = None) -> list[tuple
     queue = []
     earlier: dict[int, list[QuotaCount]] = defaultdict(list)
     for entry in entries:
-        others = {sid: code for sid, holders in live.items() for eid, code in holders
-                  if eid != entry.id and sid in {m.student_id for m in entry.members}}
+        others = {m.student_id: code for m in entry.members
+                  for eid, code in live.get(m.student_id, ()) if eid != entry.id}
         counted = approved.get(entry.category_id, []) + earlier[entry.category_id]
         problems = entry_problems(entry, counted=counted, other_entries=others)
-        facts = entry_facts(entry)
-        earlier[entry.category_id].append(QuotaCount(entry.school_id, entry.school.district, facts.stage, facts.kind))
+        earlier[entry.category_id].append(_quota_count(entry))
         queue.append((entry, problems))
     return queue
 
@@ -1072,8 +1083,7 @@ def _approved_counts(contest_id: int) -> dict[int, list[QuotaCount]]:
         .where(Entry.contest_id == contest_id, Entry.status == EntryStatus.APPROVED.value)).unique().scalars()
     out: dict[int, list[QuotaCount]] = defaultdict(list)
     for e in entries:
-        facts = entry_facts(e)
-        out[e.category_id].append(QuotaCount(e.school_id, e.school.district, facts.stage, facts.kind))
+        out[e.category_id].append(_quota_count(e))
     return out
 
 
@@ -1134,7 +1144,8 @@ class SchoolSummary:
 
 
 def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) -> list[SchoolSummary]:
-    """Per school: entries by status, distinct students in live entries, and use of each school quota."""
+    """Per school: entries by status, distinct students in live entries, and the use of each quota (school
+    quotas count the school's submitted and approved entries; district quotas those of its whole district)."""
     query = sa.select(Entry).options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school)) \
         .where(Entry.contest_id == contest.id)
     if school_ids is not None:
@@ -1150,6 +1161,13 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
             schools.setdefault(org.id, org)
     live = {s.value for s in LIVE_ENTRY_STATUSES}
     counted = {s.value for s in QUOTA_ENTRY_STATUSES}
+    district_use: Counter = Counter()  # (category id, district, stage, kind) -> counted entries of all schools
+    if any(q.scope == "district" for c in contest.categories for q in c.quotas):
+        for entry in db.session.execute(
+                sa.select(Entry).options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school))
+                .where(Entry.contest_id == contest.id, Entry.status.in_(counted))).unique().scalars():
+            qc = _quota_count(entry)
+            district_use[(entry.category_id, qc.district, qc.stage, qc.kind)] += 1
     summaries = []
     for school_id, school in sorted(schools.items(), key=lambda kv: (kv[1].district or "", kv[1].name)):
         own = by_school.get(school_id, [])
@@ -1157,10 +1175,12 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
         quota_use = []
         for category in contest.categories:
             for quota in category.quotas:
-                if quota.scope != "school":
+                if quota.scope == "district":
+                    if school.district:
+                        quota_use.append((category, quota, district_use[(category.id, school.district, quota.stage, quota.kind)]))
                     continue
                 used = sum(1 for e in own if e.category_id == category.id and e.status in counted
-                           and entry_facts(e).stage == quota.stage and entry_facts(e).kind == quota.kind)
+                           and (qc := _quota_count(e)).stage == quota.stage and qc.kind == quota.kind)
                 quota_use.append((category, quota, used))
         summaries.append(SchoolSummary(school, Counter(e.status for e in own), len(students), quota_use))
     return summaries
@@ -1192,11 +1212,13 @@ def master_list_rows(contest: Contest, **filters) -> list[list]:
 def master_list_xlsx(contest: Contest, **filters) -> bytes:
     import openpyxl
 
+    from competitions.roster import xlsx_text_cells
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("参赛作品")
     sheet.append(list(MASTER_HEADERS))
     for row in master_list_rows(contest, **filters):
-        sheet.append(row)
+        sheet.append(xlsx_text_cells(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -11,12 +11,12 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 
 from accounts.models import Organisation, OrganisationKind
 from competitions import services
-from competitions.eligibility import STAGE_LABELS
 from competitions.forms import (
     AdvanceForm,
     AdvisorForm,
@@ -30,12 +30,13 @@ from competitions.forms import (
     StudentForm,
     UploadForm,
 )
-from competitions.jobs import JOB_THRESHOLD_ROWS, pending_roster_path
+from competitions.jobs import EXPORT_JOB_THRESHOLD, JOB_THRESHOLD_ROWS, pending_roster_path
 from competitions.materials import MATERIAL_KIND_LABELS, MIME_TYPES
 from competitions.models import (
     CONTEST_STATUS_LABELS,
     CONTEST_TRANSITIONS,
     ENTRY_STATUS_LABELS,
+    STAGE_LABELS,
     Advisor,
     Category,
     Contest,
@@ -45,7 +46,7 @@ from competitions.models import (
     Material,
     Student,
 )
-from competitions.roster import parse_roster, write_roster_csv, write_roster_xlsx
+from competitions.roster import MAX_ROSTER_BYTES, parse_roster, write_roster_csv, write_roster_xlsx
 from core.errors import DomainError
 from core.extensions import db
 from core.jobs import enqueue
@@ -55,6 +56,7 @@ bp = Blueprint("competitions", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
+REVIEW_PER_PAGE = 100
 
 
 def form_error(form, exc: DomainError) -> None:
@@ -91,10 +93,18 @@ def _xlsx_response(data: bytes, name: str):
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
+QUOTA_KIND_LABELS = {"individual": _l("Individual"), "team": _l("Team")}
+QUOTA_SCOPE_LABELS = {"school": _l("per school"), "district": _l("per district")}
+SCORING_LABELS = {"rubric": _l("Rubric"), "performance": _l("Performance (runs)")}
+
+
 @bp.app_context_processor
 def competitions_globals():
+    """Labels for keywords shown in competitions templates (the pure modules' labels are plain msgids)."""
     return {"contest_status_labels": CONTEST_STATUS_LABELS, "entry_status_labels": ENTRY_STATUS_LABELS,
-            "stage_labels": STAGE_LABELS, "material_kind_labels": MATERIAL_KIND_LABELS}
+            "stage_labels": STAGE_LABELS, "quota_kind_labels": QUOTA_KIND_LABELS,
+            "quota_scope_labels": QUOTA_SCOPE_LABELS, "scoring_labels": SCORING_LABELS,
+            "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()}}
 
 
 # ====================================================================================== contests
@@ -153,7 +163,10 @@ def contest(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.view", contest)
     if not can("contest.manage", contest):
-        schools = [s for s in my_schools() if can("contest.register", contest)]
+        from accounts.models import descendant_ids
+
+        under = descendant_ids({contest.organisation_id})
+        schools = [s for s in my_schools() if s.id in under] if can("contest.register", contest) else []
         if schools:
             return redirect(url_for("competitions.school_entries", contest_id=contest.id, school_id=schools[0].id))
         abort(403)
@@ -405,7 +418,15 @@ def entries(contest_id: int):
 def export_entries(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    return _xlsx_response(services.master_list_xlsx(contest, **_entry_filters()), f"参赛作品-{contest.year}-{contest.id}.xlsx")
+    filters = _entry_filters()
+    count = db.session.execute(sa.select(sa.func.count()).select_from(
+        services.entries_query(contest.id, **filters).order_by(None).subquery())).scalar()
+    if count > EXPORT_JOB_THRESHOLD:
+        job = enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id, filters=filters,
+                      title=_("Master list of %(contest)s", contest=contest.name))
+        db.session.commit()
+        return redirect(url_for("core.job_progress", job_id=job.id))
+    return _xlsx_response(services.master_list_xlsx(contest, **filters), f"参赛作品-{contest.year}-{contest.id}.xlsx")
 
 
 @bp.route("/<int:contest_id>/summary")
@@ -420,8 +441,13 @@ def review(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
     queue = services.review_queue(contest, request.args.get("category_id", type=int))
-    return render_template("competitions/review.html", contest=contest, queue=queue, render_problem=services.render_problem,
-                           form=ReviewForm())
+    # the checks run over the whole queue (quotas count in submission order); the page shows 100 at a time
+    pages = max(1, (len(queue) + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = queue[(page - 1) * REVIEW_PER_PAGE: page * REVIEW_PER_PAGE]
+    flagged = sum(1 for _entry, problems in queue if problems)
+    return render_template("competitions/review.html", contest=contest, queue=shown, total=len(queue), flagged=flagged,
+                           page=page, pages=pages, render_problem=services.render_problem, form=ReviewForm())
 
 
 @bp.route("/<int:contest_id>/review/bulk-approve", methods=["POST"])
@@ -510,7 +536,7 @@ def import_schools():
     problems, done = [], None
     if form.validate_on_submit() and units:
         parent = next((u for u in units if u.id == request.form.get("organisation_id", type=int)), units[0])
-        data = form.file.data.read(services_max_bytes() + 1)
+        data = form.file.data.read(MAX_ROSTER_BYTES + 1)
         result = services.import_schools(data, form.file.data.filename or "", parent)
         if result.problems:
             db.session.rollback()
@@ -519,12 +545,6 @@ def import_schools():
             db.session.commit()
             done = result
     return render_template("competitions/import_schools.html", form=form, units=units, problems=problems, done=done)
-
-
-def services_max_bytes() -> int:
-    from competitions.roster import MAX_ROSTER_BYTES
-
-    return MAX_ROSTER_BYTES
 
 
 # ====================================================================================== roster
@@ -613,8 +633,6 @@ def import_students(school_id: int):
     form = UploadForm()
     result = plan = token = None
     if form.validate_on_submit():
-        from competitions.roster import MAX_ROSTER_BYTES
-
         data = form.file.data.read(MAX_ROSTER_BYTES + 1)
         result = parse_roster(data, form.file.data.filename or "")
         if result.ok:
@@ -760,6 +778,10 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
         leader = next((m.student_id for m in entry.members if m.is_leader), 0)
         form.leader_id.data = leader
     form.member_places, form.advisor_places = member_places, advisor_places
+    # for static/js/competitions-entry.js: how many places each category shows
+    form.limits = {str(c.id): {"members": 0 if c.entry_type == "advisor" else max(c.max_members, 1),
+                               "advisors": 1 if c.entry_type == "advisor" else c.max_advisors,
+                               "team": c.entry_type == "team"} for c in contest.categories}
     return form
 
 
@@ -913,7 +935,8 @@ def remove_material(material_id: int):
 
 @bp.route("/materials/<int:material_id>")
 def material(material_id: int):
-    """Served only to the school, the organisers and (via judging's registered check) assigned judges."""
+    """Served only to the school and the organisers (and whoever an area adds to ENTRY_MATERIAL_VIEWERS);
+    assigned judges read materials through judging's own assignment-checked route."""
     material = get_or_404(Material, material_id)
     require("material.view", material.entry)
     path = services.material_path(material.stored_name)

@@ -169,8 +169,9 @@ def _view_school(user, school) -> bool:
 
 # --- competitions (section owned by the competitions area) ---------------------------------------------
 
-# Extra "may download this entry's materials" checks, (user, entry) -> bool. The judging area appends
-# "the user is a judge assigned to this entry" at start-up, so core imports no area.
+# Extra "may download this entry's materials from /contests/materials/<id>" checks, (user, entry) -> bool,
+# appended by a higher area at start-up (core imports no area). Judging currently serves materials to
+# assigned judges through its own assignment-checked route, so the list is empty unless an area adds one.
 ENTRY_MATERIAL_VIEWERS: list[Callable[[Any, Any], bool]] = []
 
 
@@ -240,7 +241,7 @@ def _review_entry(user, entry) -> bool:
 
 @policy("material.view")
 def _view_material(user, entry) -> bool:
-    """An entry's files: its school, the organisers, and (registered by judging) its assigned judges."""
+    """An entry's files: its school, the organisers, and anyone an area adds to ENTRY_MATERIAL_VIEWERS."""
     if entry is None:
         return False
     if coordinates(user, entry.school_id) or organises(user, entry.contest.organisation_id):

@@ -192,6 +192,6 @@ def _seed_upcoming_event(ctx, county, base, schools, rng) -> Event:
         except DomainError:  # a random phone drawn twice: skip that person
             continue
     for school in schools[6:9]:
-        services.register(event.sessions[1], name=f"{school.name[3:5]}带队老师", phone=f"1370000{school.id % 10000:04d}",
+        services.register(event.sessions[1], name=f"{rng.choice(SURNAMES)}老师", phone=f"1370000{school.id % 10000:04d}",
                           kind=RegistrationKind.GROUP, head_count=30, school_name=school.name, school_id=school.id)
     return event

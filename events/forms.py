@@ -45,6 +45,7 @@ def _when(label, required=True):
 
 
 class EventForm(FlaskForm):
+    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     kind = SelectField(_l("Type"), choices=list(EVENT_KIND_LABELS.items()))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
@@ -68,6 +69,7 @@ class SessionForm(FlaskForm):
 
 
 class VenueForm(FlaskForm):
+    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     kind = SelectField(_l("Kind"), choices=list(VENUE_KIND_LABELS.items()))
     name = StringField(_l("Venue name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
@@ -113,6 +115,7 @@ class GrantStaffForm(FlaskForm):
 
 
 class CaravanForm(FlaskForm):
+    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     name = StringField(_l("Caravan name"), validators=[DataRequired(), Length(max=100)])
     vehicle = StringField(_l("Vehicle"), validators=[Optional(), Length(max=100)])
     exhibit_set = TextAreaField(_l("Exhibit set"), validators=[Optional(), Length(max=5000)])
@@ -122,12 +125,14 @@ class CaravanForm(FlaskForm):
 
 
 class CaravanStaffForm(FlaskForm):
+    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = StringField(_l("Role (driver, guide…)"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Add staff member"))
 
 
 class BlackoutForm(FlaskForm):
+    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     caravan_id = SelectField(_l("Caravan"), coerce=int, validate_choice=False)
     first_day = DateField(_l("First day"), validators=[DataRequired()])
     last_day = DateField(_l("Last day"), validators=[DataRequired()])

@@ -97,8 +97,13 @@ def save_venue(venue: Venue | None, *, organisation_id: int, actor=None, **field
     if venue is None:
         venue = Venue(organisation_id=organisation_id)
         db.session.add(venue)
+    shown_before = (venue.name, venue.address)
     for key, value in fields.items():
         setattr(venue, key, value.strip() if isinstance(value, str) else value)
+    if not created and (venue.name, venue.address) != shown_before:
+        # calendar items show the venue as their LOCATION: clients must see the change
+        db.session.execute(sa.update(Event).where(Event.venue_id == venue.id)
+                           .values(sequence=Event.sequence + 1))
     db.session.flush()
     audit.record("create" if created else "update", venue, after={"name": venue.name}, actor=actor)
     return venue
@@ -591,9 +596,10 @@ def perform_checkin(
     except tickets.InvalidCode:
         code = None
     ticket, prior = None, None
+    connection = db.session.connection()  # Core statements on the session's connection: the hot path of the API
     if code is not None:
         acquire_lock(f"events.checkin:{code}")
-        row = db.session.execute(_SCANNED_TICKET.where(Registration.code == code)).first()
+        row = connection.execute(_SCANNED_TICKET.where(Registration.code == code)).first()
         if row is not None:
             ticket = ScannedTicket(*row[:14])
             if row[14] is not None:
@@ -609,7 +615,7 @@ def perform_checkin(
         checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
                    "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
                    "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
-        db.session.execute(sa.insert(CheckIn.__table__).values(**checkin))
+        connection.execute(CheckIn.__table__.insert(), checkin)
     body = _scan_body(decision, ticket, event, checkin)
     log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
            "device": (device or "")[:200], "raw_code": raw, "nonce": nonce, "result": decision.reason,
@@ -617,16 +623,16 @@ def perform_checkin(
            "server_at": server_now, "user_id": getattr(user, "id", None),
            "staff_link_id": getattr(staff_link, "id", None)}
     if nonce is None:
-        db.session.execute(sa.insert(ScanLog.__table__).values(**log))
+        connection.execute(ScanLog.__table__.insert(), log)
         return ScanResult(decision.http_status, body)
     # A new nonce is the common case: insert and let the unique index tell a retry apart, instead of looking
     # the nonce up first. A retry of a check-in finds that check-in (we hold the ticket's lock), so it wrote
     # nothing; only a nonce reused for another code could have, and that is undone.
-    inserted = db.session.execute(_insert_ignoring_conflict(log)).first()
+    inserted = connection.execute(_insert_ignoring_conflict(connection.dialect.name), log).first()
     if inserted is not None:
         return ScanResult(decision.http_status, body)
     if checkin is not None:
-        db.session.execute(sa.delete(CheckIn.__table__).where(CheckIn.registration_id == ticket.id))
+        connection.execute(sa.delete(CheckIn.__table__).where(CheckIn.registration_id == ticket.id))
     replay = replay_scan(nonce, raw=raw, gate=gate, device=device, scanned_at=scanned_at, now=server_now,
                          user=user, staff_link=staff_link)
     if replay is None:  # the first attempt is still being written by another transaction that rolled back
@@ -634,13 +640,13 @@ def perform_checkin(
     return replay
 
 
-def _insert_ignoring_conflict(values: dict):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in the dialect of the current database."""
-    if db.session.get_bind().dialect.name == "postgresql":
+def _insert_ignoring_conflict(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id into the scan log, for PostgreSQL or SQLite."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(ScanLog.__table__).values(**values).on_conflict_do_nothing().returning(ScanLog.__table__.c.id)
+    return insert(ScanLog.__table__).on_conflict_do_nothing().returning(ScanLog.__table__.c.id)
 
 
 def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", scanned_at=None, now=None,
@@ -757,8 +763,12 @@ def save_caravan(caravan: Caravan | None, *, organisation_id: int, crew_ids: Ite
     if caravan is None:
         caravan = Caravan(organisation_id=organisation_id)
         db.session.add(caravan)
+    name_before = caravan.name
     for key, value in fields.items():
         setattr(caravan, key, value.strip() if isinstance(value, str) else value)
+    if not created and caravan.name != name_before:  # the visits' calendar items name their caravan
+        db.session.execute(sa.update(CaravanVisit).where(CaravanVisit.caravan_id == caravan.id)
+                           .values(sequence=CaravanVisit.sequence + 1))
     crew_ids = list(crew_ids)
     caravan.crew = db.session.execute(
         sa.select(CaravanStaff).where(CaravanStaff.id.in_(crew_ids), CaravanStaff.organisation_id == organisation_id)

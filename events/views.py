@@ -87,6 +87,20 @@ def associations_for_user() -> list[Organisation]:
     return db.session.execute(query).scalars().all()
 
 
+def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = None) -> int | None:
+    """The organising unit a new object belongs to: fixed (editing), the only one the user organises, or the
+    one chosen in the form's organisation field (shown only when there is a choice). None: not allowed."""
+    if fixed_id is not None:
+        del form.organisation_id
+        return fixed_id
+    if len(orgs) == 1:
+        del form.organisation_id
+        return orgs[0].id
+    form.organisation_id.choices = [(o.id, o.name) for o in orgs]
+    chosen = form.organisation_id.data
+    return chosen if chosen in {o.id for o in orgs} else None
+
+
 def host() -> str:
     return urlsplit(current_app.config.get("BASE_URL") or request.host_url).hostname or "kechuang"
 
@@ -386,13 +400,14 @@ def create():
     orgs = associations_for_user()
     if not orgs:
         abort(403)
-    require("event.create", orgs[0])
     form = forms.EventForm()
+    org_id = choose_organisation(form, orgs)
     form.venue_id.choices = _venue_choices([o.id for o in orgs])
-    if form.validate_on_submit():
+    if form.validate_on_submit() and org_id is not None:
+        require("event.create", db.session.get(Organisation, org_id))
         try:
             event = services.create_event(
-                organisation_id=orgs[0].id, kind=form.kind.data, title=form.title.data,
+                organisation_id=org_id, kind=form.kind.data, title=form.title.data,
                 description=form.description.data or "", venue_id=form.venue_id.data or None,
                 audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
                 capacity=form.capacity.data if form.capacity.data is not None else 0,
@@ -424,6 +439,7 @@ def edit(event_id: int):
     require("event.manage", event)
     form = forms.EventForm(obj=event)
     del form.capacity
+    del form.organisation_id
     form.venue_id.choices = _venue_choices(managed_org_ids())
     if request.method == "GET":
         form.venue_id.data = event.venue_id or 0
@@ -635,9 +651,10 @@ def venue_form(venue_id: int | None = None):
     elif not orgs:
         abort(403)
     form = forms.VenueForm(obj=venue)
-    if form.validate_on_submit():
+    org_id = choose_organisation(form, orgs, venue.organisation_id if venue else None)
+    if form.validate_on_submit() and org_id is not None:
         try:
-            services.save_venue(venue, organisation_id=venue.organisation_id if venue else orgs[0].id,
+            services.save_venue(venue, organisation_id=org_id,
                                 kind=form.kind.data, name=form.name.data, address=form.address.data or "",
                                 capacity=form.capacity.data or 0, travel_minutes=form.travel_minutes.data,
                                 actor=current_user)
@@ -677,6 +694,9 @@ def caravans():
         .order_by(CaravanVisit.starts_at)).scalars().all()
     staff_form = forms.CaravanStaffForm(prefix="staff")
     blackout_form = forms.BlackoutForm(prefix="blackout")
+    orgs = associations_for_user()
+    choose_organisation(staff_form, orgs)
+    choose_organisation(blackout_form, orgs)
     blackout_form.caravan_id.choices = [(0, _("All caravans"))] + [(c.id, c.name) for c in caravan_rows]
     return render_template("events/caravans.html", caravans=caravan_rows, staff=staff_rows, blackouts=blackouts,
                            pending=pending, upcoming=upcoming, staff_form=staff_form, blackout_form=blackout_form)
@@ -691,14 +711,15 @@ def caravan_form(caravan_id: int | None = None):
         require("event.manage", caravan)
     elif not orgs:
         abort(403)
-    org_id = caravan.organisation_id if caravan else orgs[0].id
     form = forms.CaravanForm(obj=caravan)
+    org_id = choose_organisation(form, orgs, caravan.organisation_id if caravan else None)
+    crew_orgs = [org_id] if org_id is not None else [o.id for o in orgs]
     form.crew_ids.choices = [(s.id, s.name) for s in db.session.execute(
-        sa.select(CaravanStaff).where(CaravanStaff.organisation_id == org_id, CaravanStaff.active.is_(True))
+        sa.select(CaravanStaff).where(CaravanStaff.organisation_id.in_(crew_orgs), CaravanStaff.active.is_(True))
         .order_by(CaravanStaff.name)).scalars()]
     if request.method == "GET" and caravan is not None:
         form.crew_ids.data = [s.id for s in caravan.crew]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and org_id is not None:
         try:
             services.save_caravan(caravan, organisation_id=org_id, crew_ids=form.crew_ids.data or [],
                                   name=form.name.data, vehicle=form.vehicle.data or "",
@@ -719,8 +740,9 @@ def add_caravan_staff():
     if not orgs:
         abort(403)
     form = forms.CaravanStaffForm(prefix="staff")
-    if form.validate_on_submit():
-        services.save_caravan_staff(None, organisation_id=orgs[0].id, name=form.name.data, role=form.role.data or "",
+    org_id = choose_organisation(form, orgs)
+    if form.validate_on_submit() and org_id is not None:
+        services.save_caravan_staff(None, organisation_id=org_id, name=form.name.data, role=form.role.data or "",
                                     actor=current_user)
         db.session.commit()
         flash(_("Staff member added."), "success")
@@ -736,12 +758,14 @@ def add_blackout():
         abort(403)
     form = forms.BlackoutForm(prefix="blackout")
     form.caravan_id.choices = []
-    if form.validate_on_submit():
-        caravan_id = form.caravan_id.data or None
-        if caravan_id is not None:
-            require("event.manage", get_or_404(Caravan, caravan_id))
+    caravan_id = form.caravan_id.data or None
+    caravan = get_or_404(Caravan, caravan_id) if caravan_id else None
+    org_id = choose_organisation(form, orgs, caravan.organisation_id if caravan else None)
+    if form.validate_on_submit() and org_id is not None:
+        if caravan is not None:
+            require("event.manage", caravan)
         try:
-            services.add_blackout(organisation_id=orgs[0].id, first_day=form.first_day.data,
+            services.add_blackout(organisation_id=org_id, first_day=form.first_day.data,
                                   last_day=form.last_day.data, caravan_id=caravan_id, reason=form.reason.data or "",
                                   actor=current_user)
         except DomainError as exc:

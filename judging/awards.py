@@ -101,22 +101,23 @@ def allocate_by_percentage(
         tie_end = end
         while tie_end < n and ordered[tie_end].rank == ordered[end - 1].rank:
             tie_end += 1
-        at_cap = cap is not None and end == cap and tie_end > end
-        if at_cap and strict_cap:
-            group_start = end - 1
-            while group_start > position and ordered[group_start - 1].rank == ordered[end - 1].rank:
+        crosses_cap = cap is not None and tie_end > cap
+        if crosses_cap and strict_cap:
+            # the tied group that straddles the cap gets nothing; entries before it keep this level
+            group_start = tie_end - 1
+            while group_start > position and ordered[group_start - 1].rank == ordered[tie_end - 1].rank:
                 group_start -= 1
-            tied = [r.entry_id for r in ordered[group_start:tie_end]]
-            notes.append(BoundaryTieNote(level, quotas[level], group_start - position, tied, True, True))
+            notes.append(BoundaryTieNote(level, quotas[level], group_start - position,
+                                         [r.entry_id for r in ordered[group_start:tie_end]], True, True))
             tie_end = group_start
         elif tie_end > end:
             notes.append(BoundaryTieNote(level, quotas[level], tie_end - position,
-                                         [r.entry_id for r in ordered[end:tie_end]], at_cap))
+                                         [r.entry_id for r in ordered[end:tie_end]], crosses_cap))
         for r in ordered[position:tie_end]:
             awards[r.entry_id] = level
         counts[level] += tie_end - position
         position = tie_end
-        if at_cap:
+        if crosses_cap or (cap is not None and position >= cap):
             break
     return AwardAllocation(awards, counts, quotas, cap, notes)
 

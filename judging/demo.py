@@ -65,6 +65,23 @@ def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitte
     return made
 
 
+def _seed_outlier(ctx: DemoContext, rnd: Round, entry_id: int, demo_judge) -> None:
+    """One entry where the demo judge's score is far below the panel: flagged on the quality page, with a
+    re-check request from the organiser on the demo judge's dashboard."""
+    flagged = None
+    for a in services.active_assignments(rnd):
+        if a.entry_id != entry_id:
+            continue
+        rc = services.round_category_for(rnd, a.entry.category_id)
+        fraction = 0.35 if a.judge_id == demo_judge.id else 0.86
+        values = {str(c.id): _to_step(fraction * float(c.maximum), c.maximum, c.step) for c in rc.criteria}
+        score = services.save_score(a, values, submit=True, comment="")
+        if a.judge_id == demo_judge.id:
+            flagged = score
+    if flagged is not None:
+        services.request_recheck(flagged, "该作品您的评分明显低于其他评委，请复核。", actor=ctx.data["users"]["organiser"])
+
+
 def _fill_runs(rnd: Round, rng: random.Random, referee) -> None:
     for rc in rnd.categories:
         if not rc.is_performance:
@@ -144,10 +161,12 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
     rnd.status = "open"
     db.session.flush()
     services.auto_assign(rnd)
-    others = {services.judge_for_user(contest, u).id for u in judges[1:3]}
-    _fill_scores(rnd, rng, fraction=0.6, only=others)
     demo_judge = services.judge_for_user(contest, judges[0])
     mine = services.judge_worklist(rnd, demo_judge)
+    if mine:
+        _seed_outlier(ctx, rnd, mine[0].entry_id, demo_judge)
+    others = {services.judge_for_user(contest, u).id for u in judges[1:3]}
+    _fill_scores(rnd, rng, fraction=0.6, only=others)
     if mine:
         _fill_scores(rnd, rng, only={demo_judge.id}, fraction=2 / max(len(mine), 2))
     ctx.echo(f"  judging: current contest {contest.id}: round 初评 open, {len(mine)} entries for the demo judge")

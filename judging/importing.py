@@ -77,8 +77,12 @@ def _norm(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text or "")).strip()
 
 
-def read_score_sheet(data: bytes, criterion_names: list[str]) -> ScoreImport:
-    """Parse the first sheet of an .xlsx score file into rows, or return every problem found."""
+def read_score_sheet(data: bytes, criterion_names: list[str], *, partial: bool = False) -> ScoreImport:
+    """Parse the first sheet of an .xlsx score file into rows, or return every problem found.
+
+    ``partial``: the round's categories have different rubrics, so a file may carry only some criterion
+    columns and blank cells for criteria that are not in an entry's rubric (the service checks each row
+    against its entry's rubric)."""
     from openpyxl import load_workbook
 
     result = ScoreImport()
@@ -138,7 +142,7 @@ def read_score_sheet(data: bytes, criterion_names: list[str]) -> ScoreImport:
         result.errors.append(ImportProblem(1, "总分", "mixed_total"))
     elif "total" not in columns and not score_columns:
         result.errors.append(ImportProblem(1, None, "no_score_columns"))
-    elif "total" not in columns and set(score_columns) != set(criterion_names):
+    elif "total" not in columns and not partial and set(score_columns) != set(criterion_names):
         for name in criterion_names:
             if name not in score_columns:
                 result.errors.append(ImportProblem(1, name, "missing_column"))
@@ -162,7 +166,8 @@ def read_score_sheet(data: bytes, criterion_names: list[str]) -> ScoreImport:
             if isinstance(cell, str) and cell.startswith("="):
                 result.errors.append(ImportProblem(offset, name, "formula"))
             elif cell is None or _norm(cell) == "":
-                result.errors.append(ImportProblem(offset, name, "blank"))
+                if not partial or result.uses_total:
+                    result.errors.append(ImportProblem(offset, name, "blank"))
             elif isinstance(cell, bool) or not _is_number(cell):
                 result.errors.append(ImportProblem(offset, name, "not_a_number", cell))
             else:

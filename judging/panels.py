@@ -20,9 +20,9 @@ def dashboard_context(user) -> dict | None:
         sa.select(Round, Contest).join(Contest, Contest.id == Round.contest_id)
         .where(Round.contest_id.in_(contest_ids), Round.status == RoundStatus.OPEN.value)
         .order_by(Round.contest_id, Round.position)).all()
-    judged = set(db.session.execute(sa.select(Judge.contest_id).where(
-        Judge.user_id == user.id, Judge.withdrawn_at.is_(None))).scalars())
-    rounds = [(r, c) for r, c in rows if c.id in judged or c.id in contest_ids]
+    withdrawn = set(db.session.execute(sa.select(Judge.contest_id).where(
+        Judge.user_id == user.id, Judge.withdrawn_at.is_not(None))).scalars())
+    rounds = [(r, c) for r, c in rows if c.id not in withdrawn]
     return {"rounds": rounds, "rechecks": services.pending_rechecks(user)}
 
 

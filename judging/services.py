@@ -23,6 +23,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.locks import acquire_lock
 from core.permissions import Role
 from judging import aggregation, assignment, awards, performance, quality, scores
 from judging.importing import ImportProblem, read_score_sheet
@@ -412,20 +413,33 @@ def withdraw_judge(judge: Judge, actor=None) -> dict[int, int]:
 # --- assignment -------------------------------------------------------------------------------------------
 
 
-def round_entries(rnd: Round) -> list[Entry]:
-    """Entries judged in the round: approved entries of its categories; in a later round, only those that
-    advanced from the previous round when that round has an advancement rule."""
+def _round_entry_filter(rnd: Round, query):
+    """Approved entries of the round's categories; in a later round, only those that advanced from the
+    previous round when that round has an advancement rule."""
     category_ids = [rc.category_id for rc in rnd.categories]
-    if not category_ids:
-        return []
-    query = (sa.select(Entry).where(Entry.contest_id == rnd.contest_id, Entry.category_id.in_(category_ids),
-                                    Entry.status.in_(JUDGED_ENTRY_STATUSES))
-             .options(joinedload(Entry.school)).order_by(Entry.code, Entry.id))
+    query = query.where(Entry.contest_id == rnd.contest_id, Entry.category_id.in_(category_ids or [-1]),
+                        Entry.status.in_(JUDGED_ENTRY_STATUSES))
     previous = previous_round(rnd)
     if previous is not None and previous.advancement != Advancement.NONE and previous.results_computed_at:
         query = query.where(Entry.id.in_(sa.select(Result.entry_id).where(Result.round_id == previous.id,
                                                                           Result.advanced.is_(True))))
+    return query
+
+
+def round_entries(rnd: Round) -> list[Entry]:
+    """Entries judged in the round (see _round_entry_filter), with their schools, by entry code."""
+    if not rnd.categories:
+        return []
+    query = _round_entry_filter(rnd, sa.select(Entry)).options(joinedload(Entry.school)).order_by(Entry.code, Entry.id)
     return list(db.session.execute(query).scalars())
+
+
+def round_entry_ids(rnd: Round) -> list[tuple[int, int]]:
+    """(entry id, category id) of the entries judged in the round — cheap, for computing results."""
+    if not rnd.categories:
+        return []
+    return [tuple(row) for row in db.session.execute(
+        _round_entry_filter(rnd, sa.select(Entry.id, Entry.category_id)).order_by(Entry.id)).all()]
 
 
 def previous_round(rnd: Round) -> Round | None:
@@ -686,7 +700,11 @@ def save_score(a: JudgeAssignment, values: dict[str, Any], *, comment: str = "",
     if rc.is_performance:
         raise DomainError(_l("This category is scored by runs on the referee page."), field="assignment")
     specs = criterion_specs(rc)
-    score = a.score
+    # Two tabs (or devices) saving at once: serialise per assignment, then read the score afresh, so the
+    # second save updates the first one's row (last write wins) instead of inserting a duplicate.
+    acquire_lock(f"judging.score:{a.id}")
+    score = db.session.execute(sa.select(Score).where(Score.assignment_id == a.id)
+                               .execution_options(populate_existing=True)).scalar_one_or_none()
     if score is not None and score.submitted:
         submit = True  # a revision of a submitted score stays submitted, so it must stay complete
     try:
@@ -726,7 +744,9 @@ def save_total_score(a: JudgeAssignment, total: Any, *, actor=None) -> Score:
                           code="invalid_score", status=422) from None
     if a.round.is_closed():
         raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed")
-    score = a.score
+    acquire_lock(f"judging.score:{a.id}")
+    score = db.session.execute(sa.select(Score).where(Score.assignment_id == a.id)
+                               .execution_options(populate_existing=True)).scalar_one_or_none()
     before = audit.snapshot(score, SCORE_FIELDS) if score is not None else None
     if score is None:
         score = Score(assignment=a, round_id=a.round_id, entry_id=a.entry_id, judge_id=a.judge_id, version=0)
@@ -927,7 +947,8 @@ def import_scores(rnd: Round, data: bytes, *, actor=None) -> ImportOutcome:
         return outcome
     rubric_cats = [rc for rc in rnd.categories if not rc.is_performance]
     names = sorted({c.name for rc in rubric_cats for c in rc.criteria})
-    sheet = read_score_sheet(data, names)
+    partial = len({frozenset(c.name for c in rc.criteria) for rc in rubric_cats}) > 1
+    sheet = read_score_sheet(data, names, partial=partial)
     if not sheet.ok:
         outcome.errors = [(p.row, p.column, _problem_text(p)) for p in sheet.errors]
         return outcome
@@ -977,6 +998,9 @@ def import_scores(rnd: Round, data: bytes, *, actor=None) -> ImportOutcome:
                     values[str(criterion.id)] = scores.validate_criterion_score(raw, criterion.maximum, criterion.step)
                 except scores.ScoreError as exc:
                     outcome.errors.append((row.row, name, score_error_message(exc)))
+            for criterion in rc.criteria:
+                if criterion.name not in row.values:
+                    outcome.errors.append((row.row, criterion.name, str(_l("The cell is empty."))))
             if len(values) == len(rc.criteria):
                 planned.append((a, values, None))
     if outcome.errors:
@@ -1000,16 +1024,42 @@ def _quantize(value: float | Decimal | None) -> Decimal | None:
     return Decimal(str(value)).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
-def submitted_judge_scores(rnd: Round, category_id: int | None = None) -> list[aggregation.JudgeScore]:
+def submitted_judge_scores(rnd: Round, category_id: int | None = None,
+                           with_criteria: bool = True) -> list[aggregation.JudgeScore]:
     """Submitted totals of active assignments as plain values for the pure algorithms."""
-    query = (sa.select(Score.entry_id, Score.judge_id, Score.total, Score.values)
-             .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+    return [s for _, s in _submitted_scores_by_category(rnd, category_id, with_criteria)]
+
+
+def _submitted_scores_by_category(rnd: Round, category_id: int | None = None, with_criteria: bool = True,
+                                  criterion_ids: list[str] | None = None) -> list[tuple[int, aggregation.JudgeScore]]:
+    """(category id, JudgeScore) for every submitted score of an active assignment, in one query.
+
+    ``with_criteria`` reads every criterion value (JSON); ``criterion_ids`` instead extracts just those
+    criteria in SQL (what a tie-break needs), which is much cheaper for thousands of scores."""
+    columns = [Entry.category_id, Score.entry_id, Score.judge_id, sa.cast(Score.total, sa.Float)]
+    wanted = list(criterion_ids or [])
+    if with_criteria and not wanted:
+        columns.append(Score.values)
+    columns += [Score.values[cid].as_float() for cid in wanted]
+    query = (sa.select(*columns).join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+             .join(Entry, Entry.id == Score.entry_id)
              .where(Score.round_id == rnd.id, Score.submitted.is_(True), Score.total.is_not(None),
                     JudgeAssignment.status == AssignmentStatus.ACTIVE.value))
     if category_id is not None:
-        query = query.join(Entry, Entry.id == Score.entry_id).where(Entry.category_id == category_id)
-    return [aggregation.JudgeScore(e, j, float(t), {k: float(v) for k, v in (vals or {}).items()})
-            for e, j, t, vals in db.session.execute(query).all()]
+        query = query.where(Entry.category_id == category_id)
+    out = []
+    judge_score = aggregation.JudgeScore
+    if wanted:
+        for row in db.session.execute(query).all():
+            criteria = {cid: float(v) for cid, v in zip(wanted, row[4:], strict=True) if v is not None}
+            out.append((row[0], judge_score(row[1], row[2], row[3], criteria)))
+    elif with_criteria:
+        for row in db.session.execute(query).all():
+            out.append((row[0], judge_score(row[1], row[2], row[3], {k: float(v) for k, v in (row[4] or {}).items()})))
+    else:
+        for row in db.session.execute(query).all():
+            out.append((row[0], judge_score(row[1], row[2], row[3], {})))
+    return out
 
 
 def _award_allocation(rnd: Round, ranked: list[awards.RankedEntry]) -> awards.AwardAllocation | None:
@@ -1041,80 +1091,132 @@ def _advanced(rnd: Round, ranked: list[tuple[int, int | None, float | None]]) ->
     return {e for e, r, s in scored if r <= cutoff_rank}
 
 
+def _performance_rows(rnd: Round, rc: RoundCategory, entry_ids: list[int]) -> dict[int, dict]:
+    runs = runs_of(rnd, rc.category_id)
+    # with confirmation switched on, only runs a second person confirmed count
+    counted = {eid: [r for r in runs.get(eid, []) if not rc.confirm_runs or r.confirmed_at is not None]
+               for eid in entry_ids}
+    plain = {eid: [performance.Run(r.points, r.time_cs, r.penalty_seconds, r.status) for r in rs]
+             for eid, rs in counted.items() if rs}
+    rows = {}
+    for pr in performance.rank_performance(plain, rc.performance_rule, rc.runs):
+        rows[pr.entry_id] = {"score": pr.points, "rank": pr.rank, "count": len(plain[pr.entry_id]),
+                             "explanation": {"kind": "performance", "rule": rc.performance_rule, "n": rc.runs,
+                                             "time": performance.format_time(
+                                                 None if pr.time_cs is None else int(pr.time_cs)),
+                                             "counted_runs": [i + 1 for i in pr.counted_runs]}}
+    return rows
+
+
+def _rubric_rows(rnd: Round, rc: RoundCategory, plain: list[aggregation.JudgeScore],
+                 later_scores: dict[int, float]) -> dict[int, dict]:
+    # z-scores map back to this rubric's scale, 0 .. maximum total
+    options = aggregation.AggregationOptions(n_min=rnd.n_min, scale_min=0.0,
+                                             scale_max=float(rc.maximum_total) or 100.0)
+    results = aggregation.aggregate(plain, rnd.method, options)
+    # tie-break criteria are named by the organiser; the score values are keyed by criterion id
+    chain = list(rnd.tie_breaks or [])
+    ids = {c.name: str(c.id) for c in rc.criteria}
+    prefix = aggregation.TIE_BREAK_CRITERION_PREFIX
+    mapped = [prefix + ids.get(k[len(prefix):], k[len(prefix):]) if k.startswith(prefix) else k for k in chain]
+    rows = {}
+    for r in aggregation.rank_results(results.values(), mapped, later_scores):
+        rows[r.entry_id] = {"score": r.score, "rank": r.rank, "count": r.count, "explanation": {
+            "kind": "rubric", "method": r.method, "trimmed": r.trimmed, "raw_sum": r.raw_sum,
+            "decided_by": chain[mapped.index(r.decided_by)] if r.decided_by else None,
+            "scores": [{"judge_id": x.judge_id, "raw": x.raw, "normalised": x.normalised,
+                        "dropped": x.dropped} for x in r.explanation]}}
+    return rows
+
+
 def compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation | None]:
+    """See _compute_results; the cyclic garbage collector is paused meanwhile (it would otherwise rescan the
+    tens of thousands of short-lived score objects again and again, for no garbage)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute_results(rnd, actor)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation | None]:
     """Compute and store every entry's score, rank (per category), explanation, advancement and award.
 
     Rubric categories use the round's aggregation method and tie-break chain; performance categories their
-    run rule. Award overrides made by organisers (with a reason) survive a recomputation."""
-    options = aggregation.AggregationOptions(n_min=rnd.n_min)
+    run rule. Award overrides made by organisers (with a reason) survive a recomputation. Reads and writes
+    in bulk (plain rows, executemany), so 5,000 entries x 5 judges take well under a second."""
+    chain = rnd.tie_breaks or []
+    prefix = aggregation.TIE_BREAK_CRITERION_PREFIX
+    with_criteria = any(k.startswith(prefix) for k in chain)
     later = next_round(rnd)
-    existing = {r.entry_id: r for r in db.session.execute(sa.select(Result).where(Result.round_id == rnd.id)).scalars()}
-    entries = round_entries(rnd)
-    by_category: dict[int, list[Entry]] = defaultdict(list)
-    for e in entries:
-        by_category[e.category_id].append(e)
+    later_scores = {}
+    if later is not None and "later_round" in chain:
+        later_scores = {eid: float(s) for eid, s in db.session.execute(
+            sa.select(Result.entry_id, Result.score).where(Result.round_id == later.id,
+                                                           Result.score.is_not(None))).all()}
+    with db.session.no_autoflush:
+        existing = {row.entry_id: row for row in db.session.execute(
+            sa.select(Result.id, Result.entry_id, Result.override_reason, Result.award)
+            .where(Result.round_id == rnd.id)).all()}
+        by_category: dict[int, list[int]] = defaultdict(list)
+        for entry_id, category_id in round_entry_ids(rnd):
+            by_category[category_id].append(entry_id)
+        scores_by_category: dict[int, list[aggregation.JudgeScore]] = defaultdict(list)
+        rubric_categories = [rc for rc in rnd.categories if not rc.is_performance]
+        if rubric_categories and not with_criteria:
+            for category_id, plain in _submitted_scores_by_category(rnd, with_criteria=False):
+                scores_by_category[category_id].append(plain)
+        for rc in rubric_categories if with_criteria else []:
+            # only the tie-break criteria of this rubric are read
+            ids = {c.name: str(c.id) for c in rc.criteria}
+            wanted = [ids.get(k[len(prefix):], k[len(prefix):]) for k in chain if k.startswith(prefix)]
+            scores_by_category[rc.category_id] = [plain for _, plain in _submitted_scores_by_category(
+                rnd, rc.category_id, criterion_ids=wanted)]
     allocations = {}
+    inserts, updates = [], []
     seen = set()
     for rc in rnd.categories:
-        cat_entries = by_category.get(rc.category_id, [])
-        rows: dict[int, dict] = {}
-        if rc.is_performance:
-            runs = runs_of(rnd, rc.category_id)
-            # with confirmation switched on, only runs a second person confirmed count
-            counted = {e.id: [r for r in runs.get(e.id, []) if not rc.confirm_runs or r.confirmed_at is not None]
-                       for e in cat_entries}
-            plain = {eid: [performance.Run(r.points, r.time_cs, r.penalty_seconds, r.status) for r in rs]
-                     for eid, rs in counted.items() if rs}
-            for pr in performance.rank_performance(plain, rc.performance_rule, rc.runs):
-                rows[pr.entry_id] = {"score": pr.points, "rank": pr.rank, "count": len(plain[pr.entry_id]),
-                                     "explanation": {"kind": "performance", "rule": rc.performance_rule, "n": rc.runs,
-                                                     "time": performance.format_time(
-                                                         None if pr.time_cs is None else int(pr.time_cs)),
-                                                     "counted_runs": [i + 1 for i in pr.counted_runs]}}
-        else:
-            results = aggregation.aggregate(submitted_judge_scores(rnd, rc.category_id), rnd.method, options)
-            later_scores = {}
-            if later is not None and "later_round" in (rnd.tie_breaks or []):
-                later_scores = {eid: float(s) for eid, s in db.session.execute(
-                    sa.select(Result.entry_id, Result.score).where(Result.round_id == later.id,
-                                                                   Result.score.is_not(None))).all()}
-            # tie-break criteria are named by the organiser; the score values are keyed by criterion id
-            chain = list(rnd.tie_breaks or [])
-            ids = {c.name: str(c.id) for c in rc.criteria}
-            prefix = aggregation.TIE_BREAK_CRITERION_PREFIX
-            mapped = [prefix + ids.get(k[len(prefix):], k[len(prefix):]) if k.startswith(prefix) else k for k in chain]
-            for r in aggregation.rank_results(results.values(), mapped, later_scores):
-                rows[r.entry_id] = {"score": r.score, "rank": r.rank, "count": r.count, "explanation": {
-                    "kind": "rubric", "method": r.method, "trimmed": r.trimmed, "raw_sum": r.raw_sum,
-                    "decided_by": chain[mapped.index(r.decided_by)] if r.decided_by else None,
-                    "scores": [{"judge_id": x.judge_id, "raw": x.raw, "normalised": x.normalised,
-                                "dropped": x.dropped} for x in r.explanation]}}
+        entry_ids = by_category.get(rc.category_id, [])
+        rows = (_performance_rows(rnd, rc, entry_ids) if rc.is_performance
+                else _rubric_rows(rnd, rc, scores_by_category.get(rc.category_id, []), later_scores))
         ranked = sorted(((eid, row["rank"], float(row["score"])) for eid, row in rows.items()), key=lambda t: t[1])
         advanced = _advanced(rnd, ranked)
         allocation = _award_allocation(rnd, [awards.RankedEntry(e, r, s) for e, r, s in ranked])
         allocations[rc.category_id] = allocation
-        for e in cat_entries:
-            row = rows.get(e.id)
-            result = existing.get(e.id)
-            if result is None:
-                result = Result(round_id=rnd.id, entry_id=e.id, category_id=e.category_id)
-                db.session.add(result)
-            seen.add(e.id)
-            result.category_id = e.category_id
-            result.score = _quantize(row["score"]) if row else None
-            result.rank = row["rank"] if row else None
-            result.score_count = row["count"] if row else 0
-            result.explanation = row["explanation"] if row else {}
-            result.advanced = e.id in advanced
-            computed = allocation.awards.get(e.id) if allocation else None
-            result.award_computed = computed
-            if not result.override_reason:
-                result.award = computed
-    for entry_id, result in existing.items():
-        if entry_id not in seen:
-            db.session.delete(result)
+        for entry_id in entry_ids:
+            row = rows.get(entry_id)
+            computed = allocation.awards.get(entry_id) if allocation else None
+            values = {"category_id": rc.category_id, "score": _quantize(row["score"]) if row else None,
+                      "rank": row["rank"] if row else None, "score_count": row["count"] if row else 0,
+                      "explanation": row["explanation"] if row else {}, "advanced": entry_id in advanced,
+                      "award_computed": computed}
+            seen.add(entry_id)
+            old = existing.get(entry_id)
+            if old is None:
+                inserts.append({"round_id": rnd.id, "entry_id": entry_id, "award": computed, "override_reason": "",
+                                **values})
+            else:
+                # an organiser's override (with its reason) survives; every row carries the same keys
+                values["award"] = old.award if old.override_reason else computed
+                updates.append({"id": old.id, **values})
+    table = Result.__table__
+    if inserts:  # Core executemany: one statement for all rows
+        db.session.execute(table.insert(), inserts)
+    if updates:
+        db.session.execute(table.update().where(table.c.id == sa.bindparam("_id")),
+                           [{"_id": u.pop("id"), **u} for u in updates])
+    stale = [row.id for entry_id, row in existing.items() if entry_id not in seen]
+    if stale:
+        db.session.execute(sa.delete(Result).where(Result.id.in_(stale)))
     rnd.results_computed_at = utcnow()
     db.session.flush()
+    # results loaded earlier in this session must show the new values
+    for obj in [o for o in db.session.identity_map.values() if isinstance(o, Result) and o.round_id == rnd.id]:
+        db.session.expire(obj)
     audit.record("compute_results", rnd, after={"entries": len(seen), "method": rnd.method}, actor=actor)
     return allocations
 
@@ -1189,7 +1291,8 @@ def judge_quality_report(rnd: Round) -> tuple[list[tuple], list[tuple]]:
             flags.append(flag)
     score_rows = {(s.entry_id, s.judge_id): s for s in db.session.execute(
         sa.select(Score).where(Score.round_id == rnd.id).options(
-            joinedload(Score.assignment).joinedload(JudgeAssignment.entry))).scalars()} if flags else {}
+            joinedload(Score.assignment).joinedload(JudgeAssignment.entry),
+            joinedload(Score.judge).joinedload(Judge.user))).scalars()} if flags else {}
     open_requests = set(db.session.execute(sa.select(RecheckRequest.score_id).where(
         RecheckRequest.resolved_at.is_(None))).scalars()) if flags else set()
     flagged = [(f, score_rows[(f.entry_id, f.judge_id)], score_rows[(f.entry_id, f.judge_id)].id in open_requests)
@@ -1353,11 +1456,16 @@ def final_award_winners(contest: Contest) -> list[Result]:
 
 
 def result_rows(rnd: Round) -> list:
+    """Rows of the results export; award names in the default language, like the Chinese column headers."""
+    from flask import current_app
+    from flask_babel import force_locale
+
     from judging.exports import ResultRow
 
-    return [ResultRow(r.entry.code or "", r.entry.category.name, r.entry.title, r.entry.school.name,
-                      "" if r.score is None else f"{r.score:.2f}", r.rank,
-                      str(AWARD_LABELS[r.award]) if r.award else "") for r in results_of(rnd)]
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return [ResultRow(r.entry.code or "", r.entry.category.name, r.entry.title, r.entry.school.name,
+                          "" if r.score is None else f"{r.score:.2f}", r.rank,
+                          str(AWARD_LABELS[r.award]) if r.award else "") for r in results_of(rnd)]
 
 
 def final_round(contest: Contest) -> Round | None:
@@ -1409,10 +1517,19 @@ def pdf_labels() -> dict[str, str]:
 
 def collect_award_holders(contest_id: int):
     """Certificate source "award winners (final results)": every student of an entry with an award in the
-    finalised notice's round, plus special awards (entry students, advisors, organisations).
+    finalised notice's round, plus special awards (entry students, advisors, organisations). Award names are
+    in the platform's default language (a certificate is a formal Chinese document whatever the UI language).
 
-    Refs are stable: ``result:<result id>:student:<student id>``, ``special:<id>:student:<id>``,
-    ``special:<id>:advisor:<id>``, ``special:<id>:org:<id>``."""
+    Refs are stable: ``result:<result id>:student:<student id>``, ``result:<id>:advisor:<id>`` (advisor track),
+    ``special:<id>:student:<id>``, ``special:<id>:advisor:<id>``, ``special:<id>:org:<id>``."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return _collect_award_holders(contest_id)
+
+
+def _collect_award_holders(contest_id: int):
     import re
 
     from certificates.sources import Holder, SourceBatch, SourceNotFound, SourceNotReady

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Organisation
 from competitions.models import Contest, Entry, Material
@@ -19,6 +19,7 @@ from judging import forms, services
 from judging.models import (
     AWARD_LABELS,
     METHOD_LABELS,
+    PERFORMANCE_RULE_LABELS,
     RUN_STATUS_LABELS,
     SPECIAL_AWARD_LABELS,
     Advancement,
@@ -59,14 +60,29 @@ def _load_round(round_id: int) -> Round:
     return get_or_404(Round, round_id)
 
 
+def _round_category_or_404(rnd: Round, entry: Entry) -> RoundCategory:
+    """The rubric/run rule of the entry's category in this round; 404 when the entry is not judged in it."""
+    if entry.contest_id != rnd.contest_id:
+        abort(404)
+    try:
+        return services.round_category_for(rnd, entry.category_id)
+    except DomainError:
+        abort(404)
+
+
 # --- organiser: contest overview and rounds ----------------------------------------------------------------
 
 
 @bp.route("/")
 def index():
     """Contests this user judges or organises, with their rounds."""
-    contests = db.session.execute(sa.select(Contest).order_by(Contest.year.desc(), Contest.id.desc())).scalars().all()
-    from core.permissions import Role, is_organiser
+    from core.permissions import Role, is_admin, is_organiser
+
+    query = sa.select(Contest).order_by(Contest.year.desc(), Contest.id.desc())
+    if not is_admin(current_user):
+        query = query.where(sa.or_(Contest.organisation_id.in_(current_user.organised_org_ids() or [-1]),
+                                   Contest.id.in_(current_user.scope_ids(Role.JUDGE) or [-1])))
+    contests = db.session.execute(query).scalars().all()
 
     managed = [c for c in contests if can("judging.manage", c)]
     judged = [c for c in contests if can("judging.judge", c) and c not in managed]
@@ -378,7 +394,8 @@ def assignments(round_id: int):
     for a in rows:
         by_entry.setdefault(a.entry_id, []).append(a)
     declined = db.session.execute(sa.select(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "declined")).scalars().all()
+        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "declined").options(
+        joinedload(JudgeAssignment.entry))).scalars().all()
     return render_template("judging/assignments.html", rnd=rnd, entries=entries, by_entry=by_entry, form=form,
                            judge_names=judge_names, loads=services.judge_loads(rnd), declined=declined)
 
@@ -833,7 +850,7 @@ def score(round_id: int, entry_id: int):
     rnd = _load_round(round_id)
     entry = get_or_404(Entry, entry_id)
     a = _assignment_or_403(rnd, entry)
-    rc = services.round_category_for(rnd, entry.category_id)
+    rc = _round_category_or_404(rnd, entry)
     errors: dict[str, str] = {}
     values = {k: v for k, v in ((a.score.values if a.score else {}) or {}).items()}
     comment = a.score.comment if a.score else ""
@@ -886,7 +903,7 @@ def autosave(round_id: int, entry_id: int):
                                     actor=current_user)
     except DomainError as exc:
         db.session.rollback()
-        rc = services.round_category_for(rnd, entry.category_id)
+        rc = _round_category_or_404(rnd, entry)
         return jsonify({"error": {"code": exc.code, "message": str(exc),
                                   "fields": _field_errors(rc, values, False)}}), exc.status
     body = {"saved": True, "version": saved.version, "submitted": saved.submitted,
@@ -950,7 +967,7 @@ def referee(round_id: int):
     entries = services.round_entries(rnd)
     runs = {rc.category_id: services.runs_of(rnd, rc.category_id) for rc in perf}
     return render_template("judging/referee.html", rnd=rnd, perf=perf, entries=entries, runs=runs,
-                           status_labels=RUN_STATUS_LABELS)
+                           status_labels=RUN_STATUS_LABELS, rule_labels=PERFORMANCE_RULE_LABELS)
 
 
 @bp.route("/rounds/<int:round_id>/referee/<int:entry_id>", methods=["GET", "POST"])
@@ -960,9 +977,7 @@ def referee_entry(round_id: int, entry_id: int):
     rnd = _load_round(round_id)
     require("judging.referee", rnd.contest)
     entry = get_or_404(Entry, entry_id)
-    if entry.contest_id != rnd.contest_id:
-        abort(404)
-    rc = services.round_category_for(rnd, entry.category_id)
+    rc = _round_category_or_404(rnd, entry)
     form = forms.RunForm()
     if request.method == "GET":
         form.run_number.data = request.args.get("run", type=int) or 1
@@ -1005,6 +1020,6 @@ def entry_scores(round_id: int, entry_id: int):
     rnd = _load_round(round_id)
     _manage(rnd.contest)
     entry = get_or_404(Entry, entry_id)
+    rc = _round_category_or_404(rnd, entry)
     rows = services.visible_scores(rnd, entry, current_user, organiser=True)
-    rc = services.round_category_for(rnd, entry.category_id)
     return render_template("judging/entry_scores.html", rnd=rnd, entry=entry, rows=rows, rc=rc)

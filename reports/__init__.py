@@ -7,13 +7,17 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Plug the reports area in: blueprint, CLI (report, opendata), navigation and a dashboard panel."""
+    """Plug the reports area in: blueprint, API, CLI (report, opendata), navigation and a dashboard panel."""
+    from core.api import register_api
     from core.permissions import Role, can
     from core.ui import add_dashboard_panel, add_nav
+    from reports import jobs  # noqa: F401  (the annual report job handler)
+    from reports.api import blp as api_blp
     from reports.cli import opendata_cli, report_command
     from reports.views import bp
 
     app.register_blueprint(bp, url_prefix="/reports")
+    register_api(app, api_blp)
     app.cli.add_command(report_command)
     app.cli.add_command(opendata_cli)
     add_nav(500, _l("Reports"), "reports.index", lambda u: can("report.view", user=u))

@@ -19,7 +19,6 @@ opendata_cli = AppGroup("opendata", help="Open-data export (a standalone SQLite 
 def report_command(year: int, code: str, out: str) -> None:
     from accounts.models import Organisation
     from core.extensions import db
-    from reports import services
     from reports.pdf import build_pdf
     from reports.xlsx import build_xlsx
 

@@ -23,6 +23,7 @@ class Row:
     label: str
     values: list[int | str]
     links: list[str | None] = field(default_factory=list)
+    label_link: str | None = None  # e.g. the school's own page
 
     def link(self, index: int) -> str | None:
         return self.links[index] if index < len(self.links) else None
@@ -43,9 +44,6 @@ class Table:
     chart_column: int = 0
     note: str = ""
 
-    def total(self, column: int = 0) -> int:
-        return sum(int(r.values[column]) for r in self.rows if isinstance(r.values[column], int))
-
 
 @dataclass
 class Section:
@@ -60,6 +58,7 @@ class Report:
     subtitle: str
     sections: list[Section]
     footer: str = ""  # e.g. "Generated 2026-11-22 15:30 from the platform's data"
+    chart_limit_note: str = ""  # under a PDF chart cut to its first rows; "%(n)d" is the number of bars
 
     def figure(self, key: str) -> Figure:
         for section in self.sections:

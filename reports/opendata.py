@@ -48,6 +48,17 @@ def check_columns(table: OpenTable) -> None:
         raise OpenDataError(f"table {table.name}: personal columns are not allowed in open data: {', '.join(bad)}")
 
 
+def _enable_fts(db: sqlite_utils.Database, table: OpenTable) -> None:
+    """FTS5 with the trigram tokenizer, so Chinese titles match on any three characters (SQLite >= 3.34);
+    on an older SQLite, the default tokenizer (whole words)."""
+    import sqlite3
+
+    try:
+        db.table(table.name).enable_fts(table.fts, create_triggers=True, tokenize="trigram")
+    except sqlite3.OperationalError:
+        db.table(table.name).enable_fts(table.fts, create_triggers=True, replace=True)
+
+
 def write_opendata(path: str | os.PathLike, tables: Iterable[OpenTable], about: Mapping[str, str] | None = None) -> dict:
     """Write every table into a new SQLite file at path (replacing it); returns {table: row count}."""
     tables = list(tables)
@@ -76,7 +87,7 @@ def write_opendata(path: str | os.PathLike, tables: Iterable[OpenTable], about: 
                 counts[table.name] = len(table.rows)
         for table in tables:
             if table.fts:
-                db.table(table.name).enable_fts(table.fts, create_triggers=True, tokenize="trigram")
+                _enable_fts(db, table)
         meta_rows = [{"table_name": t.name, "description": t.description, "rows": counts[t.name]} for t in tables]
         db.table("_tables").insert_all(meta_rows, pk="table_name")
         if about:

@@ -245,6 +245,8 @@ def build_pdf(report: Report) -> bytes:
                 chart = pie_chart(table, font, width)
             if chart is not None:
                 block.append(chart)
+                if len(table.rows) > MAX_CHART_ROWS and report.chart_limit_note:
+                    block.append(Paragraph(escape(report.chart_limit_note % {"n": MAX_CHART_ROWS}), st["small"]))
             story.append(KeepTogether(block))
             story.append(_data_table(table, st, width))
             if table.note:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -68,8 +68,8 @@ ACTIVE_CONTEST_STATUSES = ("registration", "closed", "judging", "notice")
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """[start, end) of a calendar year in China time, as aware UTC datetimes."""
-    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(timezone.utc)
-    return start, datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(timezone.utc)
+    start = datetime(year, 1, 1, tzinfo=CHINA).astimezone(UTC)
+    return start, datetime(year + 1, 1, 1, tzinfo=CHINA).astimezone(UTC)
 
 
 def month_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -77,7 +77,7 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     local = now.astimezone(CHINA)
     start = datetime(local.year, local.month, 1, tzinfo=CHINA)
     end = datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=CHINA)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def organisation_scope(organisation_id: int) -> list[int]:
@@ -235,6 +235,22 @@ def awards_select(f: EntryFilter):
             .order_by(Contest.year.desc(), Entry.contest_id, Result.award, Entry.code, Result.id))
 
 
+def contests_select(f: EntryFilter):
+    """The filter's contests (the contests figure)."""
+    from competitions.models import Contest
+
+    return sa.select(Contest).where(*_contest_where(f)).order_by(Contest.year.desc(), Contest.name, Contest.id)
+
+
+def schools_select(f: EntryFilter):
+    """Schools with at least one entry counted by the filter (schools taking part)."""
+    from accounts.models import Organisation
+    from competitions.models import Contest, Entry
+
+    school_ids = sa.select(Entry.school_id).join(Contest, Contest.id == Entry.contest_id).where(*_entry_where(f))
+    return sa.select(Organisation).where(Organisation.id.in_(school_ids)).order_by(Organisation.name, Organisation.id)
+
+
 def count_of(select_stmt) -> int:
     """The number of rows a list select returns (what its figure shows)."""
     return int(db.session.execute(sa.select(sa.func.count()).select_from(
@@ -242,18 +258,21 @@ def count_of(select_stmt) -> int:
 
 
 def entry_counts(f: EntryFilter, by: str | None = None) -> dict:
-    """Participating (or f.step) entries and their distinct students, grouped by 'category', 'school',
-    'stage' (students only) or nothing: {key: (entries, students)}. Two grouped queries."""
+    """Participating (or f.step) entries and their distinct students, grouped by 'contest', 'category',
+    'school' (of the entry), 'stage' (students only) or nothing: {key: (entries, students)}. Two grouped
+    queries."""
     from competitions.models import Contest, Entry, EntryMember, Student
 
-    group_col = {"category": Entry.category_id, "school": Entry.school_id, None: sa.literal(0), "stage": None}[by]
+    group_col = {"category": Entry.category_id, "school": Entry.school_id, "contest": Entry.contest_id,
+                 None: sa.literal(0), "stage": None}[by]
     base = sa.select().select_from(Entry).join(Contest, Contest.id == Entry.contest_id).where(*_entry_where(f))
     out: dict = defaultdict(lambda: [0, 0])
     if by != "stage":
         for key, n in db.session.execute(base.add_columns(group_col, sa.func.count(Entry.id)).group_by(group_col)):
             out[key][0] = int(n)
     stage_col = _stage_of(Student.grade)
-    student_group = {"category": Entry.category_id, "school": Student.school_id, None: sa.literal(0),
+    student_group = {"category": Entry.category_id, "school": Entry.school_id, "contest": Entry.contest_id,
+                     None: sa.literal(0),
                      "stage": stage_col}[by]
     pairs = (base.add_columns(student_group.label("k"), EntryMember.student_id.label("sid"))
              .join(EntryMember, EntryMember.entry_id == Entry.id).join(Student, Student.id == EntryMember.student_id)
@@ -263,18 +282,20 @@ def entry_counts(f: EntryFilter, by: str | None = None) -> dict:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def award_counts(f: EntryFilter) -> dict[str, int]:
-    """Awards per level (results with an award) for the filter's contests: one grouped query."""
+def award_counts(f: EntryFilter, by: str = "award") -> dict:
+    """Awards (results with an award) for the filter's contests per level, or per contest (by="contest"):
+    one grouped query."""
     from competitions.models import Contest, Entry
     from judging.models import Result
 
     where = [*_contest_where(f), Result.award.is_not(None)]
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)
+    key = Result.award if by == "award" else Entry.contest_id
     rows = db.session.execute(
-        sa.select(Result.award, sa.func.count(Result.id)).join(Entry, Entry.id == Result.entry_id)
-        .join(Contest, Contest.id == Entry.contest_id).where(*where).group_by(Result.award))
-    return {award: int(n) for award, n in rows}
+        sa.select(key, sa.func.count(Result.id)).join(Entry, Entry.id == Result.entry_id)
+        .join(Contest, Contest.id == Entry.contest_id).where(*where).group_by(key))
+    return {k: int(n) for k, n in rows}
 
 
 def special_award_counts(f: EntryFilter) -> dict[str, int]:
@@ -312,6 +333,7 @@ class EventFilter:
     month_of: datetime | None = None  # the China-time month containing this moment
     kind: str | None = None
     group_only: bool = False  # check-ins of group registrations only
+    venue_kind: str | None = None  # school, community, science_base, other (events without a venue: other)
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         if self.year is not None:
@@ -321,7 +343,8 @@ class EventFilter:
         return None, None
 
     def params(self) -> dict:
-        out = {k: v for k, v in (("year", self.year), ("type", self.kind)) if v is not None}
+        out = {k: v for k, v in (("year", self.year), ("type", self.kind), ("venue_kind", self.venue_kind))
+               if v is not None}
         if self.month_of is not None:
             out["month"] = self.month_of.astimezone(CHINA).strftime("%Y-%m")
         if self.group_only:
@@ -340,6 +363,11 @@ def _event_where(f: EventFilter) -> list:
         where += [Event.starts_at >= start, Event.starts_at < end]
     if f.kind is not None:
         where.append(Event.kind == f.kind)
+    if f.venue_kind is not None:
+        from events.models import Venue
+
+        of_kind = Event.venue_id.in_(sa.select(Venue.id).where(Venue.kind == f.venue_kind))
+        where.append(sa.or_(of_kind, Event.venue_id.is_(None)) if f.venue_kind == "other" else of_kind)
     return where
 
 
@@ -419,6 +447,18 @@ def event_counts(f: EventFilter) -> dict[str, dict[str, int]]:
         if rkind == "group":
             out[kind]["group_checked_in"] += int(n)
     return dict(out)
+
+
+def checked_in_by_venue_kind(f: EventFilter) -> dict[str, int]:
+    """Checked-in people per kind of venue (a science base's visitors, schools, communities): one query."""
+    from events.models import CheckIn, Event, Venue
+
+    kind = sa.func.coalesce(Venue.kind, "other")
+    rows = db.session.execute(
+        sa.select(kind, sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
+        .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id).outerjoin(Venue, Venue.id == Event.venue_id)
+        .where(*_event_where(f)).group_by(kind))
+    return {k: int(n) for k, n in rows}
 
 
 @dataclass(frozen=True)
@@ -596,19 +636,23 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         return L(kind, flt, measure="people")
 
     totals = entry_counts(ef).get(0, (0, 0))
+    by_contest = entry_counts(ef, by="contest")
+    awards_by_contest = award_counts(af, by="contest")
     by_category = entry_counts(ef, by="category")
     by_school = entry_counts(ef, by="school")
     by_stage = entry_counts(ef, by="stage")
     awards = award_counts(af)
     specials = special_award_counts(af)
-    contests = db.session.execute(sa.select(Contest.id, Contest.name).where(*_contest_where(ef))
-                                  .order_by(Contest.name)).all()
+    contests = db.session.execute(sa.select(Contest.id, Contest.name, Organisation.name)
+                                  .join(Organisation, Organisation.id == Contest.organisation_id)
+                                  .where(*_contest_where(ef)).order_by(Contest.name)).all()
     categories = db.session.execute(
         sa.select(Category.id, Category.name, Contest.name).join(Contest, Contest.id == Category.contest_id)
         .where(*_contest_where(ef)).order_by(Contest.name, Category.position, Category.id)).all()
     school_names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)
                                            .where(Organisation.id.in_(list(by_school) or [-1]))).all())
     events = event_counts(vf)
+    by_venue = checked_in_by_venue_kind(vf)
     visits = visit_counts(cf, now)
     hosts = hosts_visited(cf, now)
     judges = count_judges(ef)
@@ -621,13 +665,19 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
     multi = len(contests) > 1
 
     participation = Section(_("Contests"), figures=[
-        Figure("contests", _("Contests"), len(contests), None),
+        Figure("contests", _("Contests"), len(contests), L("contests", ef)),
         Figure("entries", _("Entries"), totals[0], L("entries", ef)),
         Figure("students", _("Students"), totals[1], L("students", ef)),
-        Figure("schools", _("Schools taking part"), len(by_school), None),
+        Figure("schools", _("Schools taking part"), len(by_school), L("schools", ef)),
         Figure("awards", _("Awards"), sum(awards.values()), L("awards", af)),
         Figure("special_awards", _("Special awards"), sum(specials.values()), L("special_awards", af)),
     ], tables=[
+        Table("by_contest", _("Participation and awards by contest"), [_("Entries"), _("Students"), _("Awards")],
+              [Row(f"{cname}（{oname}）", [by_contest.get(cid, (0, 0))[0], by_contest.get(cid, (0, 0))[1],
+                                          awards_by_contest.get(cid, 0)],
+                   [L("entries", replace(ef, contest_id=cid)), L("students", replace(ef, contest_id=cid)),
+                    L("awards", replace(af, contest_id=cid))]) for cid, cname, oname in contests],
+              label_header=_("Contest"), chart="bar"),
         Table("by_stage", _("Students by stage"), [_("Students")],
               [Row(str(STAGE_LABELS[s]), [by_stage.get(s, (0, 0))[1]], [L("students", replace(ef, stage=s))])
                for s in STAGES], label_header=_("Stage"), chart="pie"),
@@ -637,7 +687,8 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
                for cid, name, cname in categories], label_header=_("Category"), chart="bar"),
         Table("by_school", _("Participation by school"), [_("Entries"), _("Students")],
               [Row(school_names.get(sid, str(sid)), [n[0], n[1]],
-                   [L("entries", replace(ef, school_id=sid)), L("students", replace(ef, school_id=sid))])
+                   [L("entries", replace(ef, school_id=sid)), L("students", replace(ef, school_id=sid))],
+                   label_link=link("school", school_id=sid))
                for sid, n in sorted(by_school.items(), key=lambda kv: (-kv[1][0], school_names.get(kv[0], "")))],
               label_header=_("School"), chart="bar"),
         Table("by_award", _("Awards by level"), [_("Awards")],
@@ -656,7 +707,7 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
                P("checkins", replace(vf, group_only=True))),
         Figure("uncounted_audience", _("Caravan audience reported by hosts"), uncounted,
                P("visits", replace(cf, uncounted_only=True))),
-        Figure("reached", _("People reached"), ev_total["checked_in"] + uncounted, None),
+        Figure("reached", _("People reached"), ev_total["checked_in"] + uncounted, P("reached", vf)),
     ], tables=[
         Table("events_by_kind", _("Events by type"),
               [_("Events"), _("Sessions"), _("Registered"), _("Checked in")],
@@ -666,6 +717,10 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
                    [L("events", replace(vf, kind=k)), L("sessions", replace(vf, kind=k)),
                     P("registrations", replace(vf, kind=k)), P("checkins", replace(vf, kind=k))])
                for k in EVENT_KINDS if k in events], label_header=_("Type"), chart="pie"),
+        Table("reached_by_venue", _("People checked in by kind of venue"), [_("Checked in")],
+              [Row(str(HOST_KIND_LABELS.get(k, k)), [by_venue[k]], [P("checkins", replace(vf, venue_kind=k))])
+               for k in ("science_base", "school", "community", "other") if k in by_venue],
+              label_header=_("Venue"), chart="bar"),
     ])
     caravan = Section(_("Science caravan"), figures=[
         Figure("visits", _("Caravan visits"), sum(v["visits"] for v in visits.values()), L("visits", cf)),
@@ -690,6 +745,7 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         subtitle=_("%(org)s, including its sub-organisations", org=organisation.name),
         sections=[participation, outreach, caravan, people],
         footer=_("Generated %(when)s from the platform's data", when=now.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")),
+        chart_limit_note=_("The chart shows the first %(n)d rows; the table lists them all."),
     )
 
 
@@ -741,7 +797,7 @@ class Dashboard:
 
 
 def dashboard(org_ids: Iterable[int] | None, now: datetime | None = None, visits_limit: int = 10) -> Dashboard:
-    """The organiser's figures in a constant number of queries (five), whatever the volume:
+    """The organiser's figures in a constant number of queries (four), whatever the volume:
     pipeline per category of the contests in progress, judging progress per round, this month's events
     with registered and checked-in people, and the caravan schedule from now on."""
     from sqlalchemy.orm import joinedload
@@ -826,7 +882,7 @@ def collect_open_data(now: datetime | None = None) -> list:
     from sqlalchemy.orm import joinedload, selectinload
 
     from accounts.models import Organisation
-    from competitions.models import Category, Contest, Entry, EntryMember
+    from competitions.models import Contest, Entry, EntryMember
     from events.models import CaravanVisit, Event, EventSession
     from judging.models import Result, Round
     from reports.masking import mask_names

@@ -2,10 +2,11 @@
 and the list pages every figure links to. Read-only: no page here changes data."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -13,14 +14,14 @@ from werkzeug.routing import BuildError
 from accounts.models import Organisation, OrganisationKind
 from core.db import utcnow
 from core.extensions import db
-from core.permissions import can, coordinates, get_or_404, is_admin, require
+from core.permissions import coordinates, get_or_404, is_admin, require
 from reports import services
 from reports.masking import mask_name
 
 bp = Blueprint("reports", __name__)
 
-LIST_KINDS = ("entries", "students", "awards", "special_awards", "events", "sessions", "registrations", "checkins",
-              "visits", "hosts", "judges", "checkin_staff", "crew")
+LIST_KINDS = ("contests", "schools", "entries", "students", "awards", "special_awards", "events", "sessions", "registrations", "checkins",
+              "visits", "hosts", "reached", "judges", "checkin_staff", "crew")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -67,7 +68,10 @@ def _organisation_arg(required: bool = True) -> Organisation | None:
 
 
 def list_link(kind: str, **params) -> str:
-    """Absolute URL of the list page behind a figure (absolute, so it also works from a PDF or .xlsx)."""
+    """Absolute URL of the list page behind a figure (absolute, so it also works from a PDF or .xlsx);
+    kind "school" is a school's own page (participation and awards across the years)."""
+    if kind == "school":
+        return url_for("reports.school", school_id=params["school_id"], _external=True)
     return url_for("reports.list_rows", kind=kind, _external=True, **params)
 
 
@@ -139,6 +143,31 @@ def annual_xlsx():
                     headers={"Content-Disposition": _download_name(org, year, "xlsx")})
 
 
+@bp.route("/annual/export", methods=["POST"])
+def annual_export():
+    """Render the annual report as a background job (progress bar, then download)."""
+    from core.jobs import enqueue
+    from reports.jobs import FORMATS
+
+    org = get_or_404(Organisation, _form_int("org"))
+    require("report.view", org)
+    year, fmt = _form_int("year"), request.form.get("format", "")
+    if fmt not in FORMATS or not 2000 <= year <= 2100:
+        abort(400)
+    job = enqueue("reports.annual", owner=current_user, organisation_id=org.id, year=year, fmt=fmt,
+                  base_url=request.host_url, title=_("%(org)s %(year)d annual report", org=org.name, year=year)
+                  + f" (.{fmt})")
+    db.session.commit()
+    return redirect(url_for("core.job_progress", job_id=job.id))
+
+
+def _form_int(name: str) -> int:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        abort(400)
+
+
 # --- the school view ------------------------------------------------------------------------------------
 
 
@@ -165,8 +194,6 @@ def my_schools():
     schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))
                                       .order_by(Organisation.name)).scalars())
     if len(schools) == 1:
-        from flask import redirect
-
         return redirect(url_for("reports.school", school_id=schools[0].id))
     return render_template("reports/schools.html", schools=schools)
 
@@ -212,7 +239,8 @@ def _event_filter(org_ids) -> services.EventFilter:
         except ValueError:
             abort(400)
     return services.EventFilter(org_ids=org_ids, year=_int_arg("year"), month_of=month_of,
-                                kind=request.args.get("type") or None, group_only=bool(request.args.get("group")))
+                                kind=request.args.get("type") or None, group_only=bool(request.args.get("group")),
+                                venue_kind=request.args.get("venue_kind") or None)
 
 
 def _visit_filter(org_ids) -> services.VisitFilter:
@@ -229,8 +257,14 @@ def _rows_for(kind: str, org_ids):
     def when(value):
         return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
 
-    if kind in ("entries", "students", "awards", "special_awards", "judges"):
+    if kind in ("contests", "schools", "entries", "students", "awards", "special_awards", "judges"):
         f = _entry_filter(org_ids)
+        if kind == "contests":
+            return (_("Contests"), [_("Year"), _("Contest"), _("Status")], services.contests_select(f),
+                    lambda c: [c.year, c.name, str(c.status_label)], None)
+        if kind == "schools":
+            return (_("Schools taking part"), [_("School"), _("District")], services.schools_select(f),
+                    lambda o: [o.name, o.district or ""], None)
         if kind == "entries":
             return (_("Entries"), [_("Year"), _("Contest"), _("Category"), _("Entry code"), _("Title"), _("School"),
                                    _("Students"), _("Status")], services.entries_select(f),
@@ -299,6 +333,18 @@ def list_rows(kind: str):
     org_ids, org = _list_scope()
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     query_args["kind"] = kind
+    if kind == "reached":  # people reached = checked in + caravan audiences without check-in: both lists
+        ef, vf = _event_filter(org_ids), _visit_filter(org_ids)
+        vf = replace(vf, uncounted_only=True)
+        checked = services.sum_of(services.checkins_select(ef), "head_count")
+        audience = services.sum_of(services.visits_select(vf), "expected_audience")
+        common = {k: v for k, v in query_args.items() if k not in ("kind", "measure")}
+        rows = [[_("People checked in"), checked, url_for("reports.list_rows", kind="checkins", measure="people", **common)],
+                [_("Caravan audience reported by hosts"), audience,
+                 url_for("reports.list_rows", kind="visits", measure="people", uncounted=1, **common)]]
+        return render_template("reports/list.html", title=_("People reached"), headers=[_("Counted as"), _("People")],
+                               rows=rows, linked=True, page=_OnePage(rows), org=org, query_args=query_args,
+                               people=checked + audience, measure="people")
     if kind == "hosts":
         hosts = services.hosts_visited(_visit_filter(org_ids))
         rows = [[h["name"], str(services.HOST_KIND_LABELS.get(h["kind"], h["kind"])), h["visits"], h["audience"]]

@@ -13,6 +13,13 @@
     walkin: root.getAttribute("data-walkin-url")
   };
   var msg = function (key) { return root.getAttribute("data-msg-" + key) || ""; };
+  // Answers (reason messages) in the language of this page, whatever the browser's own language is.
+  var language = {"Accept-Language": document.documentElement.lang || "zh-CN"};
+  function call(url, options) {
+    options = options || {};
+    options.headers = Object.assign({}, language, options.headers || {});
+    return window.kcFetch(url, options);
+  }
   var codeInput = document.getElementById("code-input");
   var gateInput = document.getElementById("gate-input");
   var headInput = document.getElementById("headcount-input");
@@ -83,7 +90,7 @@
   }
 
   function post(url, payload, attempt) {
-    return window.kcFetch(url, {method: "POST", json: payload}).then(function (response) {
+    return call(url, {method: "POST", json: payload}).then(function (response) {
       return response.json().then(function (body) { return {status: response.status, body: body}; });
     }, function (error) {
       if (attempt < 1) { return post(url, payload, attempt + 1); }  // same nonce: harmless if it got through
@@ -92,7 +99,7 @@
   }
 
   function refreshCounters() {
-    window.kcFetch(urls.counters).then(function (r) { return r.ok ? r.json() : null; }).then(function (c) {
+    call(urls.counters).then(function (r) { return r.ok ? r.json() : null; }).then(function (c) {
       if (!c) { return; }
       document.getElementById("count-checked").textContent = c.checked_in;
       document.getElementById("count-registered").textContent = c.registered;
@@ -100,25 +107,35 @@
     }, function () { /* counters catch up on the next poll */ });
   }
 
+  // Scans are sent one after the other: a code typed or seen while the previous one is on its way waits in
+  // this queue instead of being lost.
+  var queue = [];
   function submit(code) {
     code = (code || "").trim();
-    if (!code || busy) { return; }
+    if (!code) { return; }
     var now = Date.now();
     if (code === lastCode && now - lastAt < 2500) { return; }  // the camera sees the same QR many times a second
     lastCode = code; lastAt = now;
+    queue.push({code: code, scannedAt: new Date().toISOString(), headCount: headInput.value});
+    headInput.value = "";
+    pump();
+  }
+
+  function pump() {
+    if (busy || !queue.length) { return; }
     busy = true;
+    var item = queue.shift();
     var started = performance.now();
-    var payload = {code: code, event_id: eventId, gate: gateInput.value || "", nonce: nonce(),
-                   scanned_at: new Date().toISOString(), device: (navigator.userAgent || "").slice(0, 200)};
-    if (headInput.value !== "") { payload.head_count = parseInt(headInput.value, 10); }
+    var payload = {code: item.code, event_id: eventId, gate: gateInput.value || "", nonce: nonce(),
+                   scanned_at: item.scannedAt, device: (navigator.userAgent || "").slice(0, 200)};
+    if (item.headCount !== "") { payload.head_count = parseInt(item.headCount, 10); }
     post(urls.checkin, payload, 0).then(function (r) {
       show(r.body, r.status, performance.now() - started);
-      headInput.value = "";
       refreshCounters();
     }, function () { showError(msg("network")); }).then(function () {
       busy = false;
-      codeInput.value = "";
       if (!isTypingElsewhere()) { codeInput.focus(); }
+      pump();
     });
   }
 
@@ -129,7 +146,13 @@
     return el && el !== codeInput && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
   codeInput.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { ev.preventDefault(); lastCode = ""; submit(codeInput.value); }
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      var typed = codeInput.value;
+      codeInput.value = "";  // at once: a handheld scanner may already be typing the next code
+      lastCode = "";
+      submit(typed);
+    }
   });
   document.addEventListener("click", function () {
     window.setTimeout(function () { if (!isTypingElsewhere()) { codeInput.focus(); } }, 0);
@@ -172,7 +195,7 @@
       var q = searchInput.value.trim();
       searchResults.textContent = "";
       if (q.length < 1) { return; }
-      window.kcFetch(urls.search + "?q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (data) {
+      call(urls.search + "?q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (data) {
         searchResults.textContent = "";
         (data.results || []).forEach(function (row) {
           var li = document.createElement("li");

@@ -40,3 +40,27 @@ def test_designer_live_preview_and_error(browser, live_server):
     WebDriverWait(browser, 30).until(lambda d: image.get_attribute("src") != first_src and not error.is_displayed())
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "422" not in e["message"]]
     assert errors == []
+
+
+def test_designer_item_rows_show_their_kind(browser, live_server):
+    """QA: the item table squeezed the Kind select to its arrow, so nobody could see which row was the
+    text, the text box or the QR code."""
+    county = factories.association("青溪县科学技术协会")
+    factories.organiser(county, email="designer2@example.cn")
+    template = cf.template(county)
+    factories.commit()
+    _login(browser, live_server, "designer2@example.cn")
+    browser.set_window_size(1400, 1000)
+    browser.get(f"{live_server}/certificates/templates/{template.id}")
+    for name in ("items-0-kind", "items-0-font", "items-0-align"):
+        select = browser.find_element(By.NAME, name)
+        # the visible width of the select must hold the longest option's text plus the arrow
+        needed = browser.execute_script(
+            "var s = arguments[0], c = document.createElement('canvas').getContext('2d');"
+            "c.font = getComputedStyle(s).font;"
+            "return Math.max.apply(null, Array.from(s.options).map(function (o) {"
+            "  return c.measureText(o.text).width; }));", select)
+        width = browser.execute_script("return arguments[0].getBoundingClientRect().width", select)
+        if name == "items-0-font":
+            needed = min(needed, 120)  # long font names may be cut, but the start must be readable
+        assert width >= needed + 20, (name, width, needed)

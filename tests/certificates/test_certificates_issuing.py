@@ -214,3 +214,31 @@ def test_number_and_name_lookup():
     assert services.certificate_by_number_and_name(cert.number, "欧阳亮") is None
     assert services.certificate_by_number_and_name("2026-KC-99999", "欧阳明") is None
     assert services.certificate_by_token("not a token!") is None
+
+
+def test_long_or_odd_contest_codes_are_normalised():
+    county = f.association()
+    cf.contest(8, county, cf.holders_for(f.school(county), ["甲"]), code="qx-kx/2026-contest-long")
+    (cert,), _ = services.issue_certificates(cf.SOURCE_KEY, 8, cf.template(county))
+    assert cert.number == "2026-QXKX2026CONTESTL-00001"
+    new = services.reissue_certificate(cert, {"holder_name": "乙"})
+    assert new.number == "2026-QXKX2026CONTESTL-00002"
+
+
+@pytest.mark.parametrize("pattern, typed", [
+    ("qx-{YEAR}-{SEQ:05d}", lambda n: n),                 # lower-case literal typed exactly
+    ("qx-{YEAR}-{SEQ:05d}", lambda n: n.upper()),         # … or in capitals
+    ("Qx-{YEAR}-{SEQ:05d}", lambda n: n.lower()),         # mixed case in the pattern
+    ("{YEAR}-{CONTEST}-{SEQ:05d}", lambda n: n.translate(  # full-width digits and hyphen from a Chinese IME
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789-"})),
+    ("{YEAR}-{CONTEST}-{SEQ:05d}", lambda n: " " + n.lower() + " "),
+])
+def test_lookup_by_number_ignores_case_and_full_width(pattern, typed):
+    """QA: lookup upper-cased the typed number, so a number whose pattern has lower-case letters
+    (allowed by the pattern rules) could never be verified by number + name."""
+    county = f.association()
+    cf.contest(17, county, cf.holders_for(f.school(county), ["林小雨"]))
+    (cert,), _ = services.issue_certificates(cf.SOURCE_KEY, 17, cf.template(county, number_pattern=pattern))
+    db.session.commit()
+    assert services.certificate_by_number_and_name(typed(cert.number), "林小雨") == cert
+    assert services.certificate_by_number_and_name(typed(cert.number), "林小雪") is None

@@ -164,3 +164,48 @@ def test_is_image_bytes(background_png):
 def test_render_refuses_empty_batch(all_faces):
     with pytest.raises(ValueError):
         CertificateRenderer(award_template(), all_faces).render_bytes([])
+
+
+def test_calibration_sheet_shows_item_boxes_shifted(all_faces, tmp_path):
+    from certificates.render import render_calibration
+
+    spec = award_template(preprinted=True, offset_x_mm=5, offset_y_mm=2)
+    pdf = render_calibration(spec, all_faces)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1 and "1. text 荣誉证书" in text and "6. qr" in text
+    assert all(font["/FontDescriptor"].get_object().get("/FontFile2") for font in _fonts_of(reader).values())
+    # the QR box outline (240 mm + 5 mm offset) is drawn in red at x = 245 mm: check the raster
+    img = rasterise(pdf, tmp_path, dpi=254).convert("RGB")
+    row = 10 * (140 + 2 + 17)  # halfway down the QR box
+    red = [x for x in range(img.width) if img.getpixel((x, row))[0] > 150 and img.getpixel((x, row))[1] < 80]
+    assert any(abs(x - 2450) <= 3 for x in red)
+
+
+def test_one_renderer_decodes_each_image_once_across_separate_pdfs(all_faces, background_png, tmp_path, monkeypatch):
+    """QA: a ZIP (one PDF per holder) decoded and re-compressed the background and the seal for every PDF,
+    which made it ~60 times slower than the merged PDF. Each file is now decoded once per renderer, and
+    every PDF still carries the complete images (the seal with its transparency mask)."""
+    from reportlab.pdfbase import pdfdoc
+
+    seal = tmp_path / "seal.png"
+    Image.new("RGBA", (120, 120), (200, 0, 0, 128)).save(seal)
+    spec = award_template(background_png)
+    spec.items.append(TemplateItem("image", 200, 150, 30, 30, image=str(seal)))
+    renderer = CertificateRenderer(spec, all_faces)
+    loads = []
+    original = pdfdoc.PDFImageXObject.loadImageFromSRC
+    monkeypatch.setattr(pdfdoc.PDFImageXObject, "loadImageFromSRC",
+                        lambda self, im: (loads.append(1), original(self, im))[1])
+    pdfs = [renderer.render_bytes([cert(name, f"2026-KC-0000{i}")]) for i, name in enumerate(["甲", "乙", "丙"])]
+    assert len(loads) == 3  # background, seal and its alpha mask: once, not 3 per PDF
+    for pdf in pdfs:
+        assert pdf.count(b"/Subtype /Image") == 3  # background, seal and the seal's soft mask
+        assert b"/SMask" in pdf
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+    page = rasterise(pdfs[2], tmp_path, dpi=50).convert("RGB")
+    assert page.getpixel((page.width // 2, page.height - 6)) == (250, 240, 210)  # the background is drawn
+    x, y = int((200 + 15) / 25.4 * 50), int((150 + 15) / 25.4 * 50)
+    red, green, blue = page.getpixel((x, y))  # the half-transparent red seal over the cream background
+    assert 200 < red and green < 150 and blue < 150

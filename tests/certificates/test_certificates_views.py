@@ -370,3 +370,115 @@ def test_coordinator_dashboard_links_to_school(client, login, issued):
     html = client.get("/dashboard").get_data(as_text=True)
     assert f"/certificates/school/{issued['a'].id}" in html
     assert client.get("/certificates/contest/1").status_code == 403
+
+
+def test_api_lists_for_organisers_and_schools(client, login, issued):
+    login(f.organiser(issued["county"]))
+    rows = client.get("/api/v1/certificates", query_string={"scope": "contest", "scope_id": 1, "limit": 3}).get_json()
+    assert len(rows) == 3 and {"number", "holder_name", "status"} <= set(rows[0])
+    one = client.get(f"/api/v1/certificates/{issued['certs'][0].id}").get_json()
+    assert one["number"] == issued["certs"][0].number
+    client.post("/logout")
+    login(f.coordinator(issued["b"]))
+    rows = client.get("/api/v1/certificates",
+                      query_string={"scope": "contest", "scope_id": 1, "school_id": issued["b"].id}).get_json()
+    assert sorted(r["holder_name"] for r in rows) == ["孙悟", "赵大海", "钱多多"]
+    assert client.get(f"/api/v1/certificates/{issued['certs'][0].id}").status_code == 403
+
+
+def test_calibration_sheet_page(client, login, issued):
+    login(f.organiser(issued["county"]))
+    response = client.get(f"/certificates/templates/{issued['template'].id}/calibration.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_live_pdf_preview_of_unsaved_design(client, login):
+    login(f.organiser(f.association()))
+    response = client.post("/certificates/templates/live-preview.pdf",
+                           data=_template_form(**{"items-0-text": "{name}（{school}）获奖"}))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "张三（第一实验小学）获奖" in pypdf.PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    bad = client.post("/certificates/templates/live-preview.pdf", data=_template_form(**{"items-0-x_mm": "290"}))
+    assert bad.status_code == 422
+
+
+def test_cli_event_scope_attendance(runner, tmp_path):
+    from datetime import date
+
+    from certificates.sources import CertificateSource, Holder, SourceBatch, register_source
+
+    county = f.association()
+    batch = SourceBatch("科技馆研学开放日", "EV7", county.id, county.name, 2026,
+                        [Holder(ref=f"registration:{i}", name=n, minor=False) for i, n in enumerate(["周一", "吴二"])],
+                        date(2026, 4, 1))
+    register_source(CertificateSource("tests.attendees", "attendance", "event", "Test attendees", lambda _id: batch))
+    services.create_template(county.id, "参与证明", kind="attendance", spec=services.default_spec(kind="attendance"))
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "issue", "--event", "7", "--source", "tests.attendees"])
+    assert result.exit_code == 0, result.output
+    assert "2026-EV7-00001 .. 2026-EV7-00002" in result.output
+    out = tmp_path / "event.zip"
+    result = runner.invoke(args=["certificates", "render", "--event", "7", "--out", str(out)])
+    assert result.exit_code == 0 and sorted(zipfile.ZipFile(out).namelist()) == [
+        "2026-EV7-00001_周一.pdf", "2026-EV7-00002_吴二.pdf"]
+    result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--event", "7"])
+    assert result.exit_code != 0 and "exactly one" in result.output
+    cert = db.session.execute(sa.select(Certificate).where(Certificate.scope == "event")).scalars().first()
+    assert cert.kind == "attendance" and services.public_holder_name(cert) == cert.holder_name  # adults unmasked
+
+
+def _stored_images() -> set[str]:
+    return {p.name for p in services.storage_dir("images").iterdir()}
+
+
+@pytest.mark.parametrize("template_exists", [False, True])
+def test_rejected_template_leaves_no_uploaded_image_behind(client, login, background_png, template_exists):
+    """QA: a valid background or seal uploaded together with a bad design (unknown placeholder) used to stay
+    on disk although nothing was saved."""
+    county = f.association()
+    login(f.organiser(county))
+    url = "/certificates/templates/new"
+    if template_exists:
+        template = cf.template(county)
+        db.session.commit()
+        url = f"/certificates/templates/{template.id}"
+    before = _stored_images()
+    data = _template_form(**{"items-0-text": "{name} {grade}"})
+    with open(background_png, "rb") as fh:
+        png = fh.read()
+    data["background"] = (io.BytesIO(png), "bg.png")
+    data["new_image"] = (io.BytesIO(png), "seal.png")
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200 and "{grade}" in response.get_data(as_text=True)
+    assert _stored_images() == before
+    # a good background with a non-image seal: the background is removed again as well
+    data = _template_form()
+    data["background"] = (io.BytesIO(png), "bg.png")
+    data["new_image"] = (io.BytesIO(b"not an image"), "seal.png")
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200 and "PNG" in response.get_data(as_text=True)
+    assert _stored_images() == before
+
+
+def test_cli_render_to_an_unwritable_path_is_a_clear_error(runner, issued, tmp_path):
+    """QA: `certificates render --out` into a missing directory ended in a traceback."""
+    out = tmp_path / "missing-dir" / "all.pdf"
+    result = runner.invoke(args=["certificates", "render", "--contest", "1", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and str(out) in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_reissue_form_asks_for_the_holders_name(client, login, issued):
+    """QA: the reissue form labelled the holder's name 名称 (the name of a thing, as for templates)."""
+    login(f.organiser(issued["county"]))
+    html = client.get(f"/certificates/c/{issued['certs'][0].id}").get_data(as_text=True)
+    assert '<label class="form-label" for="holder_name">持证人姓名</label>' in html
+
+
+def test_revoke_button_uses_the_same_word_as_the_status(client, login, issued):
+    """QA: the button read 吊销 (the accounts catalog's word for API tokens wins for the shared msgid
+    "Revoke") while the status reads 已撤销."""
+    login(f.organiser(issued["county"]))
+    html = client.get(f"/certificates/c/{issued['certs'][0].id}").get_data(as_text=True)
+    assert "撤销证书" in html and "吊销" not in html

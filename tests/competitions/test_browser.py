@@ -60,6 +60,8 @@ def test_coordinator_imports_roster_and_submits_an_entry(browser, live_server, t
     browser.get(f"{live_server}/contests/{contest.id}")  # a coordinator lands on the school's page
     browser.find_element(By.ID, "new-entry").click()
     browser.find_element(By.NAME, "title").send_keys("校园雨水收集与再利用系统")
+    # static/js/competitions-entry.js: an individual category shows one student place and no team leader
+    assert not browser.find_element(By.ID, "leader-place").is_displayed()
     Select(browser.find_element(By.NAME, "member_0")).select_by_visible_text("王小明（初二2班）")
     # the date picker's own widget is locale-dependent; set the value the way the picker would
     browser.execute_script("arguments[0].value = '2024-03-01';", browser.find_element(By.NAME, "work_started_on"))

@@ -293,9 +293,11 @@ def test_not_a_spreadsheet_pdf():
     assert [e.code for e in result.errors] == ["not_spreadsheet"]
 
 
-def test_not_a_spreadsheet_binary():
-    result = parse(bytes(range(256)) * 4, "roster.csv")
-    assert [e.code for e in result.errors] in (["not_spreadsheet"], ["encoding"])
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(range(200)),
+                                  bytes([0x81, 0x01, 0x02, 0x03, 0xfe, 0x05, 0x06, 0x07, 0x10, 0x11]) * 10])
+def test_not_a_spreadsheet_binary(data):
+    result = parse(data, "roster.csv")
+    assert [e.code for e in result.errors] == ["not_spreadsheet"]
 
 
 def test_zip_that_is_not_a_workbook():

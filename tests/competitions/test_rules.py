@@ -272,3 +272,29 @@ def test_entry_codes():
     codes = ["2024-JQR-0001", "2024-JQR-0007", "2024-KX-0009", "2023-JQR-0050", "junk"]
     assert next_sequence(codes, 2024, "jqr") == 8
     assert next_sequence(codes, 2024, "DN") == 1
+
+
+@given(st.dates(date(1990, 1, 1), date(2030, 12, 31)), st.dates(date(1990, 1, 1), date(2040, 12, 31)))
+def test_age_on_matches_the_birthday_definition(born, reference):
+    age = age_on(born, reference)
+    # the age is the number of birthdays (29 Feb counts on 1 Mar in common years) on or before the reference date
+    birthdays = 0
+    for year in range(born.year + 1, reference.year + 1):
+        try:
+            birthday = born.replace(year=year)
+        except ValueError:
+            birthday = date(year, 3, 1)
+        if birthday <= reference:
+            birthdays += 1
+    if reference >= born:
+        assert age == birthdays
+    else:
+        assert age <= 0
+
+
+@given(st.dates(date(2000, 1, 1), date(2040, 12, 31)), st.integers(0, 60))
+def test_months_before_is_never_later_and_within_the_month(reference, months):
+    earlier = months_before(reference, months)
+    assert earlier <= reference
+    assert (reference.year - earlier.year) * 12 + reference.month - earlier.month == months
+    assert earlier.day <= reference.day

@@ -466,3 +466,58 @@ def test_certificate_sources(world):
     assert draft.id not in {int(h.ref.split(":")[1]) for h in batch.holders}
     advisors = get_source("competitions.advisors").collect(world["contest"].id)
     assert [(h.name, h.minor) for h in advisors.holders] == [("陈老师", False)]
+
+
+def test_exports_never_write_formulas(world):
+    s = cf.student(world["school"], grade=8)
+    cf.entry(world["contest"], world["solo"], world["school"], students=[s], title='=HYPERLINK("http://x","点我")',
+             status="submitted", code="2025-JQR-0001")
+    sheet = openpyxl.load_workbook(io.BytesIO(services.master_list_xlsx(world["contest"]))).active
+    assert sheet["D2"].value.startswith("=HYPERLINK") and sheet["D2"].data_type == "s"
+    from competitions.roster import write_roster_csv
+
+    data = write_roster_csv([{"name": "=1+1", "gender": "男", "birth_date": date(2011, 1, 1), "grade": 8,
+                              "class_name": "@x", "id_number": None, "guardian_phone": None}]).decode("utf-8-sig")
+    assert "'=1+1" in data and "'@x" in data
+
+
+def test_update_members_and_advisors_keeps_order_and_leader(world):
+    a, b, c = (cf.student(world["school"], grade=8) for _ in range(3))
+    t1, t2 = cf.advisor(world["school"]), cf.advisor(world["school"])
+    e = services.create_entry(world["contest"], world["school"], world["team"], title="团队", student_ids=[a.id, b.id],
+                              advisor_ids=[t1.id], work_started_on=date(2024, 1, 1))
+    services.update_entry(e, student_ids=[c.id, a.id, b.id], leader_id=a.id, advisor_ids=[t2.id, t1.id])
+    db.session.expire_all()
+    e = db.session.get(Entry, e.id)
+    assert [m.student_id for m in e.members] == [c.id, a.id, b.id]
+    assert [m.student_id for m in e.members if m.is_leader] == [a.id]
+    assert [x.advisor_id for x in e.advisors] == [t2.id, t1.id]
+    services.update_entry(e, student_ids=[a.id, b.id], leader_id=None)
+    db.session.expire_all()
+    e = db.session.get(Entry, e.id)
+    assert [(m.student_id, m.is_leader) for m in e.members] == [(a.id, True), (b.id, False)]
+
+
+def test_blank_cells_never_erase_stored_values(world):
+    school = world["school"]
+    idn = make_id_number("330102", date(2011, 5, 1), 8, "男")
+    services.import_roster(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"]]), "r.csv"))
+    plan = services.plan_roster_import(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv"))
+    assert [(i.action, sorted(i.changes)) for i in plan.items] == [("update", ["grade"])]
+    services.import_roster(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv"))
+    student = services.list_students(school.id)[0]
+    assert (student.grade, student.class_name, student.id_number, student.guardian_phone) == (9, "2班", idn, "13800000001")
+
+
+def test_summary_shows_district_quota_use(world):
+    world["solo"].quotas.append(__import__("competitions.models", fromlist=["CategoryQuota"]).CategoryQuota(
+        scope="district", stage="junior", kind="individual", limit=3))
+    db.session.flush()
+    services.submit_entry(make_ready_entry(world))
+    s = cf.student(world["other"], grade=8)
+    e = services.create_entry(world["contest"], world["other"], world["solo"], title="邻校作品", student_ids=[s.id],
+                              work_started_on=date(2024, 1, 1))
+    services.add_material(e, "report", "r.pdf", cf.PDF)
+    services.submit_entry(e)
+    summary = services.school_summaries(world["contest"], [world["school"].id])[0]
+    assert [(q.scope, used) for _c, q, used in summary.quota_use] == [("school", 1), ("district", 2)]

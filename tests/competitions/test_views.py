@@ -22,7 +22,7 @@ def two_schools():
     school_a = factories.school(county, stage="junior", name="甲中学")
     school_b = factories.school(county, stage="junior", name="乙中学")
     contest = cf.contest(county)
-    category = cf.category(contest, code="JQR")
+    category = cf.category(contest, code="JQR", quotas=(("school", "junior", "individual", 50),))
     a_student = cf.student(school_a, grade=8, name="甲同学")
     b_student = cf.student(school_b, grade=8, name="乙秘密同学")
     b_advisor = cf.advisor(school_b, name="乙老师")
@@ -109,7 +109,7 @@ def test_materials_hidden_from_anonymous_and_other_judges(app, client, login, tw
     assert client.get(f"/contests/materials/{w['b_material'].id}").status_code == 403
 
 
-def test_judging_can_register_a_material_viewer(client, login, two_schools):
+def test_an_area_can_register_a_material_viewer(client, login, two_schools):
     from core import permissions
 
     w = two_schools
@@ -399,3 +399,72 @@ def test_student_and_advisor_forms(client, login, two_schools):
     # a student in an entry stays on the roster
     client.post(f"/contests/school/{w['a'].id}/students/{w['a_student'].id}/delete")
     assert db.session.get(Student, w["a_student"].id) is not None
+
+
+def test_large_master_list_is_exported_by_a_background_job(client, login, two_schools, monkeypatch):
+    import openpyxl
+
+    from competitions import views
+    from core.models import Job
+
+    monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
+    w = two_schools
+    login(w["organiser"])
+    response = client.get(f"/contests/{w['contest'].id}/entries.xlsx")
+    assert "/jobs/" in response.headers["Location"]
+    db.session.expire_all()
+    job = db.session.execute(sa.select(Job)).scalar_one()
+    assert job.status == "done", job.error
+    download = client.get(f"/jobs/{job.id}/download")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
+    assert {sheet["D2"].value, sheet["D3"].value} == {"甲的作品", "乙的秘密作品"}
+    client.post("/logout")
+    login(w["coordinator_a"])
+    assert client.get(f"/jobs/{job.id}/download").status_code == 403
+
+
+def test_api_organiser_moves_contest_and_reviews(client, login, two_schools):
+    w = two_schools
+    services.add_material(w["a_entry"], "report", "r.pdf", cf.PDF)
+    services.submit_entry(w["a_entry"])
+    db.session.commit()
+    login(w["organiser"])
+    body = client.post(f"/api/v1/competitions/entries/{w['a_entry'].id}/review", json={"action": "return"})
+    assert body.status_code == 400 and body.get_json()["error"]["code"] == "invalid"  # a reason is required
+    body = client.post(f"/api/v1/competitions/entries/{w['a_entry'].id}/review", json={"action": "approve"}).get_json()
+    assert body["status"] == "approved" and body["code"] == "2025-JQR-0001"
+    body = client.post(f"/api/v1/competitions/contests/{w['contest'].id}/status", json={"status": "closed"}).get_json()
+    assert body["status"] == "closed"
+    response = client.post(f"/api/v1/competitions/contests/{w['contest'].id}/status", json={"status": "final"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "bad_transition"
+    definition = client.get(f"/api/v1/competitions/contests/{w['contest'].id}/definition").get_json()
+    assert definition["format"] == "kechuang.contest" and definition["categories"][0]["code"] == "JQR"
+
+
+def test_schools_import_page(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    good = "学校名称,代码,学段,地区\n青溪县桃源镇中心小学,QX-S03,小学,桃源镇\n".encode("gbk")
+    page = client.post("/contests/schools/import", data={"file": (io.BytesIO(good), "s.csv"), "organisation_id": w["county"].id},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert services.school_by_code("QX-S03").parent_id == w["county"].id
+    bad = "学校名称,代码,学段,地区\n新学校,QX-S99,幼儿园,城关镇\n".encode()
+    page = client.post("/contests/schools/import", data={"file": (io.BytesIO(bad), "s.csv"), "organisation_id": w["county"].id},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="import-errors"' in page and "幼儿园" in page
+    assert services.school_by_code("QX-S99") is None
+    client.post("/logout")
+    login(w["coordinator_a"])
+    assert client.post("/contests/schools/import", data={"file": (io.BytesIO(good), "s.csv")},
+                       content_type="multipart/form-data").status_code == 403
+
+
+def test_posts_without_csrf_token_are_refused(client, two_schools, csrf_enabled):
+    w = two_schools
+    with client.session_transaction() as s:  # logged in (the login form itself would need the token)
+        s["_user_id"] = str(w["organiser"].id)
+        s["_fresh"] = True
+    response = client.post(f"/contests/{w['contest'].id}/status?status=closed")
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert w["contest"].status == "registration"

@@ -154,3 +154,33 @@ def test_event_list_api(client, setup, login):
     login(organiser)
     rows = client.get("/api/v1/events").get_json()
     assert [row["id"] for row in rows] == [setup["event"].id]
+
+
+def test_checkin_request_runs_a_fixed_small_number_of_statements(client, setup, count_queries):
+    event, headers = setup["event"], setup["headers"]
+    first, second = ef.registration(event), ef.registration(event)
+    factories.commit()
+    checkin(client, headers, event.id, first.code, "warm")
+    with count_queries() as statements:
+        assert checkin(client, headers, event.id, second.code, "q1").status_code == 201
+    # auth (token, user, memberships, last-used) + event + ticket lock + ticket row + check-in + scan log
+    assert len(statements) <= 10, statements
+
+
+def test_scanner_page_calls_need_the_csrf_header(client, setup, login, csrf_enabled):
+    import re
+
+    organiser = factories.organiser(setup["org"])
+    registration = ef.registration(setup["event"])
+    factories.commit()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    form_token = next(g for g in token.groups() if g)
+    assert client.post("/login", data={"login": organiser.email, "password": factories.PASSWORD,
+                                       "csrf_token": form_token}).status_code == 302
+    scanner = client.get(f"/events/{setup['event'].id}/scan").get_data(as_text=True)
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', scanner).group(1)
+    body = {"code": registration.code, "event_id": setup["event"].id, "gate": "东门", "nonce": "csrf-1"}
+    assert client.post("/api/v1/checkins", json=body).status_code == 400  # no token: refused, nothing written
+    assert db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar() == 0
+    assert client.post("/api/v1/checkins", json=body, headers={"X-CSRFToken": meta}).status_code == 201

@@ -237,3 +237,94 @@ def test_events_templates_and_scripts_respect_the_csp():
         assert "style=" not in text, path
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert not re.search(r"\son[a-z]+=", text), path
+
+
+def test_event_feed_sequence_goes_up_on_every_change(client, org):
+    event = ef.event(org, capacity=5, title="科技周开幕式")
+    factories.commit()
+
+    def feed_event():
+        calendar = icalendar.Calendar.from_ical(client.get(f"/events/{event.id}.ics").data)
+        return list(calendar.walk("VEVENT"))[0]
+
+    before = feed_event()
+    services.update_event(event, title="科技周开幕式（改期）", starts_at=event.starts_at + timedelta(days=1),
+                          ends_at=event.ends_at + timedelta(days=1))
+    factories.commit()
+    after = feed_event()
+    assert str(after["UID"]) == str(before["UID"])
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    services.update_event(event, title="科技周开幕式（改期）")  # no real change: no new SEQUENCE
+    services.set_event_status(event, "cancelled")
+    factories.commit()
+    cancelled = feed_event()
+    assert int(cancelled["SEQUENCE"]) == int(after["SEQUENCE"]) + 1 and str(cancelled["STATUS"]) == "CANCELLED"
+
+
+def test_coordinator_requests_from_the_account_and_sees_the_calendar_marks(client, login, org):
+    school = factories.school(parent=org, name="青溪县实验小学")
+    coordinator = factories.coordinator(school)
+    caravan = ef.caravan(org)
+    organiser = factories.organiser(org)
+    factories.commit()
+    login(coordinator)
+    form = client.get("/events/caravan/request").get_data(as_text=True)
+    assert 'value="青溪县实验小学"' in form
+    start = ef.future_day(12, 9)
+    response = client.post("/events/caravan/request", data={
+        "organisation_id": org.id, "host_kind": "school", "host_name": "青溪县实验小学", "contact_name": "刘芳",
+        "contact_phone": "13800001111", "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
+        "preferred_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "expected_audience": 90})
+    assert response.status_code == 302
+    visit = db.session.execute(sa.select(CaravanVisit)).scalar_one()
+    assert visit.host_organisation_id == school.id and visit.submitted_by_id == coordinator.id
+    assert client.get(f"/events/caravans/visits/{visit.id}").status_code == 200  # the school's own request
+    client.post("/logout")
+    services.add_blackout(organisation_id=org.id, first_day=(start + timedelta(days=1)).date(),
+                          last_day=(start + timedelta(days=1)).date(), reason="期中考试")
+    factories.commit()
+    login(organiser)
+    month = start.strftime("%Y-%m")
+    page = client.get(f"/events/caravans/calendar?month={month}").get_data(as_text=True)
+    assert "events-visit-requested" in page and "青溪县实验小学" in page and "期中考试" in page
+    services.approve_visit(db.session.get(CaravanVisit, visit.id), caravan=caravan)
+    factories.commit()
+    page = client.get(f"/events/caravans/{caravan.id}/calendar?month={month}").get_data(as_text=True)
+    assert "events-visit-confirmed" in page
+
+
+def test_city_organiser_chooses_the_organising_unit(client, login):
+    city = factories.association(name="江城市科学技术协会")
+    county = factories.association(name="青溪县科学技术协会", parent=city)
+    stranger = factories.association(name="别的市科协")
+    organiser = factories.organiser(city)
+    factories.commit()
+    login(organiser)
+    page = client.get("/events/new").get_data(as_text=True)
+    assert 'name="organisation_id"' in page and "青溪县科学技术协会" in page and "别的市科协" not in page
+    start = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT09:00")
+    end = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT12:00")
+    data = {"kind": "lecture", "title": "县里的讲座", "venue_id": 0, "audience": "public", "starts_at": start,
+            "ends_at": end, "capacity": 50}
+    assert client.post("/events/new", data={**data, "organisation_id": stranger.id}).status_code == 200
+    assert client.post("/events/new", data={**data, "organisation_id": county.id}).status_code == 302
+    rows = db.session.execute(sa.text("select organisation_id from events")).scalars().all()
+    assert rows == [county.id]
+
+
+def test_renaming_a_venue_or_caravan_bumps_the_feed_sequence(client, org):
+    venue = ef.venue(org, name="科技馆一楼")
+    event = ef.event(org, capacity=5, venue_id=venue.id)
+    caravan = ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    services.approve_visit(visit, caravan=caravan)
+    factories.commit()
+    event_seq, visit_seq = event.sequence, visit.sequence
+    services.save_venue(venue, organisation_id=org.id, name="科技馆二楼")
+    services.save_caravan(caravan, organisation_id=org.id, name="科普大篷车（新）")
+    factories.commit()
+    db.session.refresh(event)
+    db.session.refresh(visit)
+    assert (event.sequence, visit.sequence) == (event_seq + 1, visit_seq + 1)
+    feed = icalendar.Calendar.from_ical(client.get(f"/events/venues/{venue.id}.ics").data)
+    assert "科技馆二楼" in str(list(feed.walk("VEVENT"))[0]["LOCATION"])

@@ -166,3 +166,37 @@ def test_float_noise_does_not_break_ties():
                          JudgeScore("B", "j1", 0.15), JudgeScore("B", "j2", 0.15)], "mean")
     ranked = rank_results(results.values(), [])
     assert [r.rank for r in ranked] == [1, 1]
+
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=9),
+       st.sampled_from(["mean", "trimmed_mean", "median"]), st.integers(3, 6))
+def test_plain_methods_stay_within_the_raw_scores(values, method, n_min):
+    result = aggregate(scores_for("A", values), method, AggregationOptions(n_min=n_min))["A"]
+    assert min(values) - 1e-9 <= result.score <= max(values) + 1e-9
+    assert sum(e.dropped for e in result.explanation) == (2 if method == "trimmed_mean" and len(values) >= n_min else 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(3, 6), st.integers(2, 5), st.data())
+def test_zscore_ranking_ignores_each_judges_leniency(n_entries, n_judges, data):
+    """Complete design: shifting and stretching one judge's scale (a*x + b, a > 0) changes no ranking."""
+    raw = [[data.draw(st.integers(0, 100)) for _ in range(n_entries)] for _ in range(n_judges)]
+    assume(all(len(set(row)) > 1 for row in raw))
+    a, b = data.draw(st.floats(0.2, 5)), data.draw(st.floats(-50, 50))
+    wide = AggregationOptions(scale_min=-1e9, scale_max=1e9)
+
+    def ranking(rows):
+        scores = [JudgeScore(e, j, rows[j][e]) for j in range(n_judges) for e in range(n_entries)]
+        results = aggregate(scores, "zscore", wide)
+        return [round(results[e].score, 6) for e in range(n_entries)]
+
+    before = ranking(raw)
+    shifted = [row if j else [a * x + b for x in row] for j, row in enumerate(raw)]
+    after = ranking(shifted)
+    order = lambda xs: sorted(range(len(xs)), key=lambda i: (-round(xs[i], 4), i))  # noqa: E731
+    assert order(before) == order(after)

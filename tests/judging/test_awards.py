@@ -83,3 +83,39 @@ def test_award_table_totals():
     table = award_table({"robots": a, "science": b})
     assert table["robots"]["total"] == 12 and table["science"]["total"] == 6
     assert table["total"] == {"first": 5, "second": 7, "third": 6, "merit": 0, "total": 18}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ORDER = {"first": 0, "second": 1, "third": 2, None: 3}
+
+
+@st.composite
+def ranked_categories(draw):
+    n = draw(st.integers(0, 40))
+    scores = sorted(draw(st.lists(st.integers(0, 12), min_size=n, max_size=n)), reverse=True)
+    ranked, rank = [], 0
+    for i, score in enumerate(scores):
+        if i == 0 or score != scores[i - 1]:
+            rank = i + 1
+        ranked.append(RankedEntry(f"e{i}", rank, float(score)))
+    return ranked
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranked_categories(), st.sampled_from(["half_up", "down"]), st.booleans())
+def test_allocation_properties(ranked, rounding, strict):
+    allocation = allocate_by_percentage(ranked, LEVELS, 60, rounding=rounding, strict_cap=strict)
+    awards = allocation.awards
+    # a better rank never gets a lower award, and tied entries get the same award
+    for a, b in zip(ranked, ranked[1:], strict=False):
+        assert ORDER[awards[a.entry_id]] <= ORDER[awards[b.entry_id]]
+        if a.rank == b.rank:
+            assert awards[a.entry_id] == awards[b.entry_id]
+    total = sum(allocation.counts.values())
+    cap_notes = [note for note in allocation.notes if note.at_cap and not note.excluded]
+    if strict or not cap_notes:
+        assert total <= allocation.cap  # the cap only gives way to ties it reports
+    if len({r.rank for r in ranked}) == len(ranked):  # no ties: exactly the quotas
+        assert allocation.counts == allocation.quotas and not allocation.notes

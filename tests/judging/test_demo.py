@@ -33,6 +33,7 @@ def test_demo_seeder(app):
     assert open_round.accepts_scores()
     demo_judge = services.judge_for_user(current, ctx.data["users"]["judge"])
     assert services.judge_worklist(open_round, demo_judge)
+    assert services.pending_rechecks(ctx.data["users"]["judge"])  # a flagged score to re-check
     counts = db.session.execute(sa.select(sa.func.count()).select_from(Round)).scalar()
     run_seeders(DemoContext(scale=1, echo=lambda *_: None))  # a second run adds nothing
     assert db.session.execute(sa.select(sa.func.count()).select_from(Round)).scalar() == counts

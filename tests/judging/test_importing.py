@@ -74,3 +74,12 @@ def test_bad_files():
     assert codes(read_score_sheet(b"PK" + b"0" * (11 * 1024 * 1024), CRITERIA)) == [(None, None, "too_large")]
     merged = xlsx([["作品编号", "评委", "总分"], ["A", "j", 1], ["B", "j", 2]], merge="A2:A3")
     assert codes(read_score_sheet(merged, CRITERIA)) == [(None, None, "merged_cells")]
+
+
+def test_partial_mode_allows_other_rubrics_columns_blank():
+    data = xlsx([["作品编号", "评委", "科学性", "创新性", "研究问题"], ["A", "j@x.cn", 8, 9, None], ["B", "j@x.cn", None, None, 7]])
+    strict = read_score_sheet(data, ["科学性", "创新性", "研究问题"])
+    assert [p.code for p in strict.errors] == ["blank", "blank", "blank"]
+    result = read_score_sheet(data, ["科学性", "创新性", "研究问题", "设计"], partial=True)
+    assert result.ok
+    assert result.rows[0].values == {"科学性": 8, "创新性": 9} and result.rows[1].values == {"研究问题": 7}

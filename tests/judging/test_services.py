@@ -322,5 +322,38 @@ def test_award_holders_for_certificates():
     services.finalise_notice(notice, now=notice.ends_at + timedelta(hours=1))
     batch = services.collect_award_holders(w["contest"].id)
     assert [h.name for h in batch.holders] == ["张三明"]
+    assert batch.holders[0].award == "一等奖"  # the default language, whatever the UI language
     assert batch.holders[0].ref.startswith("result:") and batch.holders[0].minor
     assert batch.scope_code.isalnum()
+
+
+def test_zscore_results_stay_on_the_rubric_scale():
+    w = jf.world(n_entries=3, n_judges=3, k=3, method="zscore")
+    assign_all(w)
+    submit_all(w, {0: [20, 20, 20], 1: [10, 12, 14], 2: [2, 4, 0]})
+    services.close_round(w["round"])
+    results = services.results_of(w["round"])
+    assert all(0 <= r.score <= 20 for r in results)
+    assert [r.entry_id for r in results] == [e.id for e in w["entries"]]
+    assert all(s["normalised"] is not None for s in results[0].explanation["scores"])
+
+
+def test_import_with_two_rubrics_in_one_file():
+    w = jf.world(n_entries=1, n_judges=3, k=3)
+    other = jf.category(w["contest"], code="BC", name="创意编程")
+    e2 = jf.entry(w["contest"], other, w["schools"][0])
+    rnd = w["round"]
+    services.set_round_categories(rnd, [w["category"].id, other.id])
+    rc2 = services.round_category_for(rnd, other.id)
+    services.apply_rubric_template(rc2, "isef")
+    services.auto_assign(rnd)
+    e1 = w["entries"][0]
+    j0 = w["judges"][0].user.email
+    isef = [c.name for c in rc2.criteria]
+    header = ["作品编号", "评委", "科学性", "创新性"] + isef
+    ok = sheet([header, [e1.code, j0, 8, 9] + [None] * 5, [e2.code, j0, None, None, 8, 10, 15, 12, 30]])
+    outcome = services.import_scores(rnd, ok)
+    assert outcome.ok, outcome.errors
+    missing = sheet([header, [e2.code, w["judges"][1].user.email, None, None, 8, 10, 15, 12, None]])
+    outcome = services.import_scores(rnd, missing)
+    assert [(r, c) for r, c, _ in outcome.errors] == [(2, isef[-1])]

@@ -229,7 +229,7 @@ def test_cli_results_and_import(runner, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["作品编号", "类别", "作品名称", "学校", "最终得分", "排名", "奖项"]
-    assert rows[1][4] == "15.50" and rows[1][5] == "1"
+    assert rows[1][4] == "15.50" and rows[1][5] == "1" and rows[1][6] == ""
     result = runner.invoke(args=["judging", "results", "--contest", "999999", "--format", "csv"])
     assert result.exit_code == 1 and "No contest" in result.output
 
@@ -417,3 +417,54 @@ def test_import_template_round_trip(client, login):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     assert db.session.execute(sa.select(sa.func.count()).select_from(Score)).scalar() == 6
+
+
+def test_concurrent_first_saves_do_not_collide(app):
+    """Two tabs saving the very first draft at the same moment: one row, the last write wins, both audited."""
+    import threading
+
+    from core.models import AuditLog
+
+    w = setup_world(n_entries=1, n_judges=3)
+    rnd, judge = w["round"], w["judges"][0]
+    a = services.judge_worklist(rnd, judge)[0]
+    key = str(rnd.categories[0].criteria[0].id)
+    url = f"/judging/rounds/{rnd.id}/entries/{a.entry_id}/autosave"
+    clients = [app.test_client(), app.test_client()]
+    for c in clients:
+        c.post("/login", data={"login": judge.user.email, "password": factories.PASSWORD})
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def save(c, value):
+        barrier.wait()
+        statuses.append(c.post(url, json={"values": {key: value}}).status_code)
+
+    threads = [threading.Thread(target=save, args=(c, v)) for c, v in zip(clients, ["6", "7"], strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200, 200]
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(Score)).scalars().all()
+    assert len(rows) == 1 and rows[0].version == 2 and rows[0].values[key] in ("6", "7")
+    audits = db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "judging_scores")
+                                .order_by(AuditLog.id)).scalars().all()
+    assert len(audits) == 2 and audits[-1].after["values"][key] == rows[0].values[key]
+
+
+def test_results_page_award_table_totals(client, login):
+    w = setup_world(n_entries=4, n_judges=3, k=3)
+    rnd = w["round"]
+    rnd.award_mode = "percentage"
+    rnd.award_rule = {"levels": [["first", "25"], ["second", "25"]], "cap": "50"}
+    for a in services.active_assignments(rnd):
+        value = str(5 + w["entries"].index(a.entry))
+        services.save_score(a, {str(c.id): value for c in rnd.categories[0].criteria}, submit=True)
+    services.close_round(rnd)
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)
+    footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
+    assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>2</td>" in footer.replace("\n", "")

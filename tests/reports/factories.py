@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from accounts import services as account_services
@@ -21,7 +21,7 @@ _n = itertools.count(1)
 
 def at(y, m, d, h=9) -> datetime:
     """A China-time moment as aware UTC."""
-    return datetime(y, m, d, h, tzinfo=CST).astimezone(timezone.utc)
+    return datetime(y, m, d, h, tzinfo=CST).astimezone(UTC)
 
 
 @dataclass
@@ -84,7 +84,7 @@ def entry(w: World, contest, category, school, members, status: str, title: str 
 
 def build_world(now: datetime | None = None) -> World:
     from competitions.models import Advisor, Category, Contest, EntryAdvisor
-    from events.models import (Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration)
+    from events.models import Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration, Venue
     from judging.models import Judge, JudgeAssignment, Result, Round, Score, SpecialAward
 
     w = World()
@@ -128,10 +128,10 @@ def build_world(now: datetime | None = None) -> World:
     e1 = entry(w, c25, i25, a, [s_a[0]], "approved", "基于单片机的智能垃圾分类装置")
     e2 = entry(w, c25, i25, a, [s_a[1]], "approved", "校园水质检测小助手")
     e3 = entry(w, c25, t25, a, [s_a[2], s_a[3]], "approved", "家庭节水系统")
-    e4 = entry(w, c25, t25, b, [s_b[0], s_b[1]], "submitted", "桥梁承重研究")
+    entry(w, c25, t25, b, [s_b[0], s_b[1]], "submitted", "桥梁承重研究")
     entry(w, c25, i25, b, [s_b[2]], "rejected", "被退回的作品")
     entry(w, c25, i25, b, [s_b[2]], "draft", "草稿作品")
-    e7 = entry(w, c25, i25, b, [s_b[2]], "returned", "退回修改的作品")
+    entry(w, c25, i25, b, [s_b[2]], "returned", "退回修改的作品")
     e8 = entry(w, c25city, i25c, c, [s_c[0]], "approved", "高中生物实验")
     entry(w, c25city, t25c, c, [s_c[0], s_c[1]], "submitted", "城市热岛效应调查")
     entry(w, c25city, i25c, a, [s_a[0]], "approved", "市赛作品：智能台灯")  # the same student again
@@ -210,7 +210,7 @@ def build_world(now: datetime | None = None) -> World:
     db.session.flush()
 
     # events
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
 
     def event(org, kind, title, start, status="published", sessions=1, capacity=50):
         ev = Event(organisation_id=org.id, kind=kind, title=title, status=status, starts_at=start,
@@ -245,6 +245,10 @@ def build_world(now: datetime | None = None) -> World:
 
     ev1 = event(w.county, "science_day", "2025年全国科普日青溪县主场活动", at(2025, 9, 20), sessions=2)
     ev2 = event(w.city, "lecture", "院士讲座：走近人工智能", at(2025, 5, 12))
+    base = Venue(organisation_id=w.city.id, kind="science_base", name="江城市青少年科技馆", capacity=300)
+    db.session.add(base)
+    db.session.flush()
+    ev2.venue_id = base.id
     ev3 = event(w.county, "lecture", "草稿讲座", at(2025, 6, 1), status="draft")
     ev4 = event(w.other, "lecture", "白沙县讲座", at(2025, 6, 2))
     ev5 = event(w.county, "lecture", "2024年的讲座", at(2024, 12, 31, 15))  # 2024-12-31 23:00 China time
@@ -273,7 +277,7 @@ def build_world(now: datetime | None = None) -> World:
     account_services.grant_role(u_out, Role.CHECKIN, scope_id=ev4.id)
 
     # this month's events and the caravan schedule (for the dashboard), relative to now
-    month_start = datetime(now.astimezone(CST).year, now.astimezone(CST).month, 1, 10, tzinfo=CST).astimezone(timezone.utc)
+    month_start = datetime(now.astimezone(CST).year, now.astimezone(CST).month, 1, 10, tzinfo=CST).astimezone(UTC)
     ev_m1 = event(w.county, "lecture", "本月讲座", month_start + timedelta(hours=1))
     ev_m2 = event(w.city, "training", "本月培训", month_start + timedelta(hours=5), sessions=2)
     event(w.other, "lecture", "外县本月讲座", month_start + timedelta(hours=2))

@@ -36,7 +36,7 @@ def test_chart_pages_load_without_console_errors(browser, live_server):
     pages = [("/reports/", 3), (f"/reports/annual?org={w.city.id}&year=2025", 4)]
     for path, at_least in pages:
         browser.get(live_server + path)
-        WebDriverWait(browser, 10).until(lambda d: _charts_drawn(d) >= at_least)
+        WebDriverWait(browser, 10).until(lambda d, n=at_least: _charts_drawn(d) >= n)
         assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr"), path  # the numbers, as a table too
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == [], (path, errors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -77,6 +77,7 @@ def test_annual_figures_equal_independent_counts(world):
     # the same figures, written down by hand from the world's description (guards the helper above)
     assert (exp["entries"], exp["students"], exp["events"], exp["registered"], exp["checked_in"]) == (8, 9, 4, 93, 90)
     assert (exp["uncounted_audience"], exp["reached"], exp["visits"], exp["judges"], exp["crew"]) == (260, 350, 4, 2, 2)
+    assert "15" in report.chart_limit_note % {"n": 15}
 
 
 def test_annual_tables_equal_independent_counts(world):
@@ -101,6 +102,20 @@ def test_annual_tables_equal_independent_counts(world):
     assert {r.label: r.values[0] for r in table.rows} == {str(services.EVENT_KIND_LABELS[k]): n for k, n in kinds.items()}
     hosts = report.table("hosts")
     assert sum(r.values[0] for r in hosts.rows) == exp["visits"]
+    venues = Counter()
+    for c in world.checkins:
+        ev = next(e for e in exp["_events"] if e.id == c.event_id) if c.event_id in {e.id for e in exp["_events"]} else None
+        if ev is not None:
+            venues[ev.venue.kind if ev.venue_id else "other"] += c.head_count
+    assert {r.label: r.values[0] for r in report.table("reached_by_venue").rows} == {
+        str(services.HOST_KIND_LABELS[k]): n for k, n in venues.items()}
+    assert venues["science_base"] == 13
+    contests = report.table("by_contest")
+    assert sorted(r.values for r in contests.rows) == sorted([
+        [sum(1 for e in exp["_part"] if e.contest_id == c.id),
+         len({m.student_id for e in exp["_part"] if e.contest_id == c.id for m in e.members}),
+         sum(1 for r in world.results if r.award and r.entry.contest_id == c.id and c.status == "final")]
+        for c in world.contests if c.year == YEAR and c.organisation_id in _scope_ids(world)])
 
 
 def test_a_county_sees_only_itself(world):
@@ -114,7 +129,7 @@ def test_a_county_sees_only_itself(world):
 
 
 def test_year_boundaries_are_china_time(world):
-    assert services.year_bounds(2025)[0] == datetime(2024, 12, 31, 16, tzinfo=timezone.utc)
+    assert services.year_bounds(2025)[0] == datetime(2024, 12, 31, 16, tzinfo=UTC)
     report = services.annual_report(world.county, 2024)
     assert report.figure("events").value == 1  # 2024-12-31 23:00 in China is still 2024
 
@@ -188,7 +203,7 @@ def test_dashboard_figures_equal_independent_counts(world):
     c26 = next(c for c in world.contests if c.year == 2026)
     assert progress["初评" + str(c26.id)] == (2, 1)  # the removed assignment does not count; one draft score
     # this month's events: published, in scope, starting this month
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start, end = services.month_bounds(now)
     month = [e for e in world.events if e.status == "published" and e.organisation_id in scope
              and start <= e.starts_at < end]

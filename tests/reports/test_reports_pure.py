@@ -164,3 +164,17 @@ def test_opendata_refuses_personal_columns_and_writes_nothing(tmp_path, column):
         write_opendata(out, [OpenTable("people", [{"id": 1, column: "x"}])])
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_long_tables_get_a_note_under_their_cut_chart():
+    from pypdf import PdfReader
+
+    from reports.pdf import MAX_CHART_ROWS, build_pdf
+
+    report = sample_report()
+    report.chart_limit_note = "图表只显示前 %(n)d 项"
+    report.sections[0].tables.append(Table("many", "很多学校", ["作品"], [Row(f"学校{i}", [i + 1]) for i in range(40)],
+                                           label_header="学校", chart="bar"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(build_pdf(report))).pages)
+    assert f"图表只显示前 {MAX_CHART_ROWS} 项" in text
+    assert "学校39" in text  # the table lists every row

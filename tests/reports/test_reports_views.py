@@ -4,8 +4,10 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+from datetime import UTC
 
 import pytest
+import sqlalchemy as sa
 
 from core.extensions import db
 from reports import services
@@ -87,8 +89,9 @@ def test_annual_page_and_downloads(world, client, login):
 def test_list_pages_run_a_constant_number_of_queries(world, client, login, count_queries):
     login(world.organiser)
     urls = [f"/reports/list/{kind}?org={world.city.id}" for kind in
-            ("entries", "students", "awards", "special_awards", "events", "sessions", "registrations", "checkins",
-             "visits", "hosts", "judges", "checkin_staff", "crew")]
+            ("contests", "schools", "entries", "students", "awards", "special_awards", "events", "sessions",
+             "registrations", "checkins",
+             "visits", "hosts", "reached", "judges", "checkin_staff", "crew")]
     client.get(urls[0])
     before = {}
     for url in urls:
@@ -166,8 +169,56 @@ def test_opendata_export_refuses_a_bad_target(world, runner, tmp_path):
 
 
 def test_scope_helpers():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    start, end = services.month_bounds(datetime(2025, 12, 31, 20, tzinfo=timezone.utc))  # 2026-01-01 04:00 China
-    assert start == datetime(2025, 12, 31, 16, tzinfo=timezone.utc)
-    assert end == datetime(2026, 1, 31, 16, tzinfo=timezone.utc)
+    start, end = services.month_bounds(datetime(2025, 12, 31, 20, tzinfo=UTC))  # 2026-01-01 04:00 China
+    assert start == datetime(2025, 12, 31, 16, tzinfo=UTC)
+    assert end == datetime(2026, 1, 31, 16, tzinfo=UTC)
+
+
+def test_api_gives_the_annual_report_as_json(world, client, login):
+    assert client.get(f"/api/v1/reports/annual?org={world.city.id}&year=2025").status_code == 401
+    login(world.organiser)
+    body = client.get(f"/api/v1/reports/annual?org={world.city.id}&year=2025").get_json()
+    figures = {f["key"]: f for s in body["sections"] for f in s["figures"]}
+    assert figures["entries"]["value"] == 8 and "/reports/list/entries?" in figures["entries"]["link"]
+    assert client.get(f"/api/v1/reports/annual?org={world.city.id}&year=1").status_code == 422
+    assert client.get(f"/api/v1/reports/annual?org={world.other.id}&year=2025").status_code == 403
+
+
+def test_panel_and_nav_follow_the_role(world, client, login):
+    login(world.coordinator)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="reports-panel"' not in html
+    assert "/reports/schools" in html  # "our school" in the navigation
+
+
+def test_organisers_above_a_school_see_its_view(world, client, login):
+    login(factories.organiser(world.county))
+    db.session.commit()
+    assert client.get(f"/reports/schools/{world.schools[0].id}").status_code == 200
+    assert client.get(f"/reports/schools/{world.schools[2].id}").status_code == 403  # a city school
+    assert client.get(f"/reports/schools/{world.county.id}").status_code == 404  # not a school
+
+
+def test_annual_report_as_a_background_job(world, client, login):
+    from core.models import Job
+
+    login(world.organiser)
+    response = client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025, "format": "pdf"})
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job = db.session.scalars(sa.select(Job)).one()
+    db.session.refresh(job)
+    assert job.status == "done", job.error
+    assert job.result["filename"].endswith(".pdf")
+    download = client.get(f"/jobs/{job.id}/download")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025,
+                                                       "format": "doc"}).status_code == 400
+
+
+def test_background_job_needs_the_right_organisation(world, client, login):
+    login(factories.organiser(world.other))
+    db.session.commit()
+    assert client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025,
+                                                       "format": "pdf"}).status_code == 403
