@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.util import MODE_8BIT_BYTE, QRData
-from reportlab.lib.colors import HexColor, white
 from reportlab.lib.boxstuff import aspectRatioFix
+from reportlab.lib.colors import HexColor, white
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas

@@ -72,10 +72,23 @@ def storage_dir(kind: str) -> Path:
     return path
 
 
+MAX_IMAGE_PIXELS = 25_000_000  # A4 at 500 dpi; every render decodes the image, so a huge one costs GBs of memory
+
+
 def store_image(filename: str, data: bytes) -> str:
-    """Store an uploaded background/seal image; only real PNG or JPEG files are accepted."""
+    """Store an uploaded background/seal image; only real PNG or JPEG files of at most MAX_IMAGE_PIXELS
+    pixels are accepted (a small PNG of 12000 × 12000 plain pixels took 1.5 GB to render)."""
     if not data or not is_image_bytes(data):
         raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        width, height = img.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise DomainError(_l("The image has %(width)d × %(height)d pixels, more than %(max)d million; a full A4 page "
+                             "at 300 dpi needs only 3508 × 2480. Scale it down and upload it again.",
+                             width=width, height=height, max=MAX_IMAGE_PIXELS // 1_000_000),
+                          field="image", code="image_too_large")
     suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
     name = "img-" + secrets.token_hex(12) + suffix
     (storage_dir("images") / name).write_bytes(data)
@@ -441,6 +454,11 @@ def plan_issue(source_key: str, scope_id: int, template: CertificateTemplate, *,
     if template.kind and template.kind != source.kind:
         raise DomainError(_l("This template is meant for another kind of certificate."), field="template",
                           code="template_kind")
+    known_codes = sorted({h.category_code for h in batch.holders if h.category_code})
+    if category_code and category_code not in known_codes:
+        raise DomainError(_l("No eligible holder has the category code %(code)s; the codes here are: %(codes)s.",
+                             code=category_code, codes=", ".join(known_codes) or "—"),
+                          field="category_code", code="unknown_category")
     holders = filter_holders(batch.holders, category_code, school_id)
     existing = set(db.session.execute(
         sa.select(Certificate.holder_ref).where(Certificate.source_key == source_key, Certificate.scope_id == scope_id,

@@ -116,7 +116,7 @@ def _store_uploads(form: TemplateForm, current_background: str | None,
         try:
             background = services.store_image(upload.filename, upload.read())
         except DomainError as exc:
-            raise DomainError(exc.message, field="background", code="background_not_image") from exc
+            raise DomainError(exc.message, field="background", code=f"background_{exc.code}") from exc
         stored.append(background)
     extra = []
     image = form.new_image.data
@@ -124,7 +124,7 @@ def _store_uploads(form: TemplateForm, current_background: str | None,
         try:
             name = services.store_image(image.filename, image.read())
         except DomainError as exc:
-            raise DomainError(exc.message, field="new_image", code="not_image") from exc
+            raise DomainError(exc.message, field="new_image", code=exc.code) from exc
         stored.append(name)
         extra.append(TemplateItem("image", *_seal_position(form), 40, 40, image=name))
     return background, extra
@@ -328,9 +328,12 @@ def issue():
                         flash(_("%(count)d certificates issued (%(first)s – %(last)s); %(already)d holders already had one.",
                                 count=len(issued), first=issued[0].number, last=issued[-1].number,
                                 already=plan.already), "success")
-                    else:
+                    elif plan.already:
                         flash(_("Nothing new to issue: all %(already)d eligible holders already have a certificate.",
                                 already=plan.already), "info")
+                    else:
+                        flash(_("No eligible holder matches this selection (school or category): nothing was "
+                                "issued."), "warning")
                     return redirect(url_for("certificates.scope_list", scope=source.scope, scope_id=plan.scope_id))
             except DomainError as exc:
                 db.session.rollback()
@@ -468,7 +471,10 @@ def pdf(cert_id: int):
     require("certificate.download", cert)
     if cert.status != CertificateStatus.VALID and not can("certificate.manage", cert):
         abort(410)
-    data = services.render_single_pdf(cert)
+    try:
+        data = services.render_single_pdf(cert)
+    except DomainError as exc:  # e.g. an uploaded font of the template was removed
+        return render_template("errors/error.html", status=422, message=str(exc)), 422
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf")
 
@@ -504,7 +510,10 @@ def holder_download(token: str, signature: str):
         abort(404)
     if cert.status != CertificateStatus.VALID:
         abort(410)
-    data = services.render_single_pdf(cert)
+    try:
+        data = services.render_single_pdf(cert)
+    except DomainError as exc:
+        return render_template("errors/error.html", status=422, message=str(exc)), 422
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf")
 

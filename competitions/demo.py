@@ -203,7 +203,7 @@ def seed_competitions(ctx: DemoContext) -> None:
                         today - timedelta(days=400), today - timedelta(days=370))
     current = _contest(county, year, f"第{year - 2000}届青溪县青少年科技创新大赛", ContestStatus.REGISTRATION.value,
                        today - timedelta(days=20), today + timedelta(days=30))
-    made_previous = _add_entries(previous, roster, advisors, rng, [EntryStatus.APPROVED.value], 6 * ctx.scale)
+    made_previous = _add_entries(previous, roster, advisors, rng, [EntryStatus.APPROVED.value], 8 * ctx.scale)
     statuses = [EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value, EntryStatus.SUBMITTED.value, EntryStatus.RETURNED.value,
                 EntryStatus.APPROVED.value, EntryStatus.APPROVED.value, EntryStatus.REJECTED.value]
     made_current = _add_entries(current, roster, advisors, rng, statuses, 5 * ctx.scale)

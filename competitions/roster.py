@@ -279,6 +279,8 @@ def _sniff_format(data: bytes, filename: str | None) -> str:
         return "ole"
     if data[:5] == b"%PDF-":
         return "pdf"
+    if filename and filename.lower().endswith((".xlsx", ".xlsm")):
+        return "fake_xlsx"  # named like a workbook but not a zip archive: not a spreadsheet
     return "text"
 
 
@@ -372,7 +374,7 @@ def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_RO
         return _read_xlsx(data), "xlsx", None
     if kind == "ole":
         raise _file_error("xls", _l("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
-    if kind == "pdf":
+    if kind in ("pdf", "fake_xlsx"):
         raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     if _looks_binary(data):
         raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))

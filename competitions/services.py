@@ -928,9 +928,9 @@ def _quota_counts(category_id: int, exclude_entry_id: int | None = None,
 
 def _quota_count(entry: Entry) -> QuotaCount:
     """What quotas count of an entry: school, district, stage and individual/team (members only)."""
-    stages = [eligibility.stage_of_grade(m.student.grade) for m in entry.members]
-    stage = max(stages, key=eligibility.STAGES.index) if stages else None
-    return QuotaCount(entry.school_id, entry.school.district, stage, "team" if len(stages) > 1 else "individual")
+    return _plain_quota_count(entry.school_id, entry.school.district,
+                              [StudentFacts(id=m.student.id, name=m.student.name, birth_date=m.student.birth_date,
+                                            grade=m.student.grade, school_id=m.student.school_id) for m in entry.members])
 
 
 def problems_message(problems: list[Problem]):
@@ -1046,25 +1046,86 @@ def reject_entry(entry: Entry, reason: str, actor=None) -> Entry:
     return _review(entry, EntryStatus.REJECTED, reason, actor)
 
 
-def review_queue(contest: Contest, category_id: int | None = None) -> list[tuple[Entry, list[Problem]]]:
-    """Submitted entries in submission order with their automatic checks. Quotas are counted in that order:
-    approved entries first, then earlier submissions, so the entry that overflows a quota is the flagged one."""
-    entries = list(db.session.execute(
-        _entry_query().where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED.value,
-                             *( [Entry.category_id == category_id] if category_id else []))
-        .order_by(Entry.submitted_at, Entry.id)).unique().scalars())
+def review_checks(contest: Contest, category_id: int | None = None) -> list[tuple[int, list[Problem]]]:
+    """(entry id, problems) of every submitted entry in submission order. Quotas are counted in that order:
+    approved entries first, then earlier submissions, so the entry that overflows a quota is the flagged one.
+    Computed once per call from plain rows in a fixed number of queries (no ORM entries are built), so a
+    page of the queue does not pay for loading the whole queue's objects."""
+    categories = {c.id: c for c in db.session.execute(
+        sa.select(Category).options(selectinload(Category.quotas), selectinload(Category.requirements))
+        .where(Category.contest_id == contest.id)).scalars()}
+    counted_statuses = [s.value for s in QUOTA_ENTRY_STATUSES]
+    in_contest = sa.and_(Entry.contest_id == contest.id, Entry.status.in_(counted_statuses))
+    entries = db.session.execute(
+        sa.select(Entry.id, Entry.category_id, Entry.school_id, Entry.status, Entry.work_started_on,
+                  Entry.work_completed_on, Organisation.district)
+        .join(Organisation, Organisation.id == Entry.school_id).where(in_contest)
+        .order_by(Entry.submitted_at, Entry.id)).all()
+    members: dict[int, list[StudentFacts]] = defaultdict(list)
+    for entry_id, sid, name, birth, grade, school_id in db.session.execute(
+            sa.select(EntryMember.entry_id, Student.id, Student.name, Student.birth_date, Student.grade, Student.school_id)
+            .join(Student, Student.id == EntryMember.student_id).join(Entry, Entry.id == EntryMember.entry_id)
+            .where(in_contest).order_by(EntryMember.entry_id, EntryMember.position)):
+        members[entry_id].append(StudentFacts(id=sid, name=name, birth_date=birth, grade=grade, school_id=school_id))
+    waiting = sa.and_(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED.value)
+    advisor_counts = dict(db.session.execute(
+        sa.select(EntryAdvisor.entry_id, sa.func.count()).join(Entry, Entry.id == EntryAdvisor.entry_id).where(waiting)
+        .group_by(EntryAdvisor.entry_id)).all())
+    present: dict[int, list[str]] = defaultdict(list)
+    for entry_id, kind in db.session.execute(
+            sa.select(Material.entry_id, Material.kind).join(Entry, Entry.id == Material.entry_id).where(waiting)):
+        present[entry_id].append(kind)
     live = _live_membership(contest.id)
-    approved = _approved_counts(contest.id)
-    queue = []
-    earlier: dict[int, list[QuotaCount]] = defaultdict(list)
-    for entry in entries:
-        others = {m.student_id: code for m in entry.members
-                  for eid, code in live.get(m.student_id, ()) if eid != entry.id}
-        counted = approved.get(entry.category_id, []) + earlier[entry.category_id]
-        problems = entry_problems(entry, counted=counted, other_entries=others)
-        earlier[entry.category_id].append(_quota_count(entry))
-        queue.append((entry, problems))
-    return queue
+    counted: dict[int, list[QuotaCount]] = defaultdict(list)
+    for row in entries:  # approved entries count first, whatever their submission time
+        if row.status == EntryStatus.APPROVED.value:
+            counted[row.category_id].append(_plain_quota_count(row.school_id, row.district, members[row.id]))
+    rules_cache: dict[int, tuple] = {}
+    out: list[tuple[int, list[Problem]]] = []
+    for row in entries:
+        if row.status != EntryStatus.SUBMITTED.value:
+            continue
+        category = categories[row.category_id]
+        if row.category_id not in rules_cache:
+            rules_cache[row.category_id] = (category_rules(category, contest), _quota_rules(category),
+                                            _required_kinds(category))
+        rules, quota_rules, required = rules_cache[row.category_id]
+        facts = EntryFacts(id=row.id, school_id=row.school_id, members=tuple(members[row.id]),
+                           advisor_count=advisor_counts.get(row.id, 0), work_started_on=row.work_started_on,
+                           work_completed_on=row.work_completed_on)
+        others = {m.id: code for m in facts.members for eid, code in live.get(m.id, ()) if eid != row.id}
+        if category_id is None or row.category_id == category_id:
+            out.append((row.id, eligibility.check_entry(
+                rules, facts, other_entries=others, quota_rules=quota_rules, district=row.district,
+                counted=list(counted[row.category_id]), required_materials=required, present_materials=present[row.id])))
+        counted[row.category_id].append(_plain_quota_count(row.school_id, row.district, members[row.id]))
+    return out
+
+
+def _plain_quota_count(school_id: int, district: str | None, members: list[StudentFacts]) -> QuotaCount:
+    """What quotas count of an entry: school, district, stage (the highest of the members') and individual/team."""
+    stages = [eligibility.stage_of_grade(m.grade) for m in members]
+    stage = max(stages, key=eligibility.STAGES.index) if stages else None
+    return QuotaCount(school_id, district, stage, "team" if len(stages) > 1 else "individual")
+
+
+def load_entries(ids: list[int]) -> list[Entry]:
+    """The entries with these ids, eager-loaded for display, in the order of ``ids``."""
+    if not ids:
+        return []
+    found = {e.id: e for e in db.session.execute(_entry_query().where(Entry.id.in_(ids))).unique().scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+def review_queue(contest: Contest, category_id: int | None = None, *, offset: int = 0,
+                 limit: int | None = None) -> list[tuple[Entry, list[Problem]]]:
+    """Submitted entries in submission order with their automatic checks (see review_checks); only the
+    entries of the requested slice are loaded as objects."""
+    checks = review_checks(contest, category_id)
+    shown = checks[offset: None if limit is None else offset + limit]
+    entries = load_entries([entry_id for entry_id, _problems in shown])
+    problems = dict(shown)
+    return [(entry, problems[entry.id]) for entry in entries]
 
 
 def _live_membership(contest_id: int) -> dict[int, list[tuple[int, str]]]:
@@ -1077,31 +1138,24 @@ def _live_membership(contest_id: int) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
-def _approved_counts(contest_id: int) -> dict[int, list[QuotaCount]]:
-    entries = db.session.execute(
-        sa.select(Entry).options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school))
-        .where(Entry.contest_id == contest_id, Entry.status == EntryStatus.APPROVED.value)).unique().scalars()
-    out: dict[int, list[QuotaCount]] = defaultdict(list)
-    for e in entries:
-        out[e.category_id].append(_quota_count(e))
-    return out
-
-
 def bulk_approve_clean(contest: Contest, entry_ids: Iterable[int] | None = None, actor=None) -> tuple[int, int]:
     """Approve the submitted entries (all, or those named) whose automatic checks found nothing.
     Returns (approved, skipped)."""
     acquire_lock(f"entries:{contest.id}")
     wanted = set(entry_ids) if entry_ids is not None else None
-    approved = skipped = 0
-    for entry, problems in review_queue(contest):
-        if wanted is not None and entry.id not in wanted:
+    clean: list[int] = []
+    skipped = 0
+    for entry_id, problems in review_checks(contest):
+        if wanted is not None and entry_id not in wanted:
             continue
         if problems:
             skipped += 1
-            continue
+        else:
+            clean.append(entry_id)
+    entries = load_entries(clean)
+    for entry in entries:
         approve_entry(entry, actor)
-        approved += 1
-    return approved, skipped
+    return len(entries), skipped
 
 
 # -------------------------------------------------------------------------------------- lists
@@ -1199,7 +1253,8 @@ def master_list_rows(contest: Contest, **filters) -> list[list]:
         facts = entry_facts(entry)
         rows.append([
             entry.code or "", entry.category.code, entry.category.name, entry.title, entry.school.name,
-            entry.school.district or "", entry.status, facts.stage or "",
+            entry.school.district or "", str(entry.status_label),
+            str(eligibility.STAGE_LABELS[facts.stage]) if facts.stage in eligibility.STAGE_LABELS else "",
             "、".join(m.student.name + ("（组长）" if m.is_leader and len(entry.members) > 1 else "") for m in entry.members),
             "、".join(grade_label(m.student.grade) for m in entry.members),
             "、".join(a.advisor.name for a in entry.advisors),

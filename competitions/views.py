@@ -46,7 +46,7 @@ from competitions.models import (
     Material,
     Student,
 )
-from competitions.roster import MAX_ROSTER_BYTES, parse_roster, write_roster_csv, write_roster_xlsx
+from competitions.roster import MAX_ROSTER_BYTES, grade_label, parse_roster, write_roster_csv, write_roster_xlsx
 from core.errors import DomainError
 from core.extensions import db
 from core.jobs import enqueue
@@ -440,13 +440,16 @@ def summary(contest_id: int):
 def review(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    queue = services.review_queue(contest, request.args.get("category_id", type=int))
-    # the checks run over the whole queue (quotas count in submission order); the page shows 100 at a time
-    pages = max(1, (len(queue) + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE)
+    # the checks run once over the whole queue from plain rows (quotas count in submission order); only the
+    # 100 entries of the page are loaded as objects
+    checks = services.review_checks(contest, request.args.get("category_id", type=int))
+    pages = max(1, (len(checks) + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE)
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown = queue[(page - 1) * REVIEW_PER_PAGE: page * REVIEW_PER_PAGE]
-    flagged = sum(1 for _entry, problems in queue if problems)
-    return render_template("competitions/review.html", contest=contest, queue=shown, total=len(queue), flagged=flagged,
+    window = checks[(page - 1) * REVIEW_PER_PAGE: page * REVIEW_PER_PAGE]
+    problems = dict(window)
+    shown = [(entry, problems[entry.id]) for entry in services.load_entries([entry_id for entry_id, _p in window])]
+    flagged = sum(1 for _entry_id, found in checks if found)
+    return render_template("competitions/review.html", contest=contest, queue=shown, total=len(checks), flagged=flagged,
                            page=page, pages=pages, render_problem=services.render_problem, form=ReviewForm())
 
 
@@ -522,6 +525,10 @@ def advance(contest_id: int):
             else:
                 db.session.commit()
                 flash(_("%(n)s entries registered in %(contest)s.", n=len(created), contest=target.name), "success")
+                already = len(set(ids)) - len(created)
+                if already:
+                    flash(_("%(n)s of the selected entries were already registered there and were skipped.", n=already),
+                          "warning")
                 return redirect(url_for("competitions.entries", contest_id=target.id))
     return render_template("competitions/advance.html", source=source, target=target, form=form, approved=approved)
 
@@ -641,7 +648,7 @@ def import_students(school_id: int):
             pending_roster_path(token).write_bytes(data)
             session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
     return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
-                           token=token, render_error=lambda e: e.render(_))
+                           token=token, render_error=lambda e: e.render(_), grade_label=grade_label)
 
 
 @bp.route("/school/<int:school_id>/students/import/confirm", methods=["POST"])

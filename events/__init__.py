@@ -31,7 +31,8 @@ def init_app(app: Flask) -> None:
 
 
 def dashboard_context(user) -> dict | None:
-    """Upcoming events the user organises or staffs, and pending caravan requests."""
+    """Upcoming events the user organises or staffs, and pending caravan requests; for a school coordinator,
+    the caravan requests of their school (or sent from their account) and the way to send one."""
     import sqlalchemy as sa
 
     from core.db import utcnow
@@ -41,7 +42,15 @@ def dashboard_context(user) -> dict | None:
     from events.models import PENDING_VISIT_STATUSES, CaravanVisit
 
     if not can("event.view_list", user=user):
-        return None
+        schools = user.scope_ids(Role.COORDINATOR)
+        if not schools:
+            return None
+        visits = db.session.execute(
+            sa.select(CaravanVisit).where(sa.or_(CaravanVisit.host_organisation_id.in_(sorted(schools)),
+                                                 CaravanVisit.submitted_by_id == user.id))
+            .order_by(CaravanVisit.starts_at.desc()).limit(5)
+        ).scalars().all()
+        return {"visits": visits, "coordinator": True}
     org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
     staff_only = org_ids is not None and not org_ids
     rows = services.list_events(organisation_ids=None if staff_only else org_ids, upcoming_from=utcnow())

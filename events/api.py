@@ -83,22 +83,26 @@ def _unknown_event():
 
 @blp.route("/checkins", methods=["POST"])
 @public
-@blp.arguments(CheckinArgs)
+@blp.arguments(CheckinArgs())  # an instance: webargs would build a new schema from the class on every scan
 def create_checkin(args):
     """Check a ticket in. 201 new check-in, 200 already checked in, 404 unknown code, 409 other refusals
     (wrong_event, outside_window, cancelled, waitlisted). A repeated nonce returns the first answer."""
-    event = db.session.get(Event, args["event_id"])
+    # Authenticate first (the token query), so the ticket's lock is not held during it. The lock is taken with the
+    # event read (one statement on PostgreSQL); refusing access below rolls back, which releases it.
+    user = current_user if current_user.is_authenticated else None
+    code = services.parse_code_or_none(args["code"])
+    event = services.load_checkin_event(args["event_id"], lock_code=code)
     if event is None:
         return _unknown_event()
     allowed, link, error = _checkin_access(event)
     if not allowed:
+        db.session.rollback()
         return error
-    user = current_user if current_user.is_authenticated else None
     try:
         result = services.perform_checkin(
             event, raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
             device=args["device"], head_count=args["head_count"], session_id=args["session_id"],
-            user=user, staff_link=link)
+            user=user, staff_link=link, code_locked=code is not None)
     except IntegrityError:  # the same nonce twice at the same instant: answer like the first one
         db.session.rollback()
         result = services.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
@@ -153,10 +157,16 @@ def walk_in(args, event_id: int):
     allowed, link, error = _checkin_access(event)
     if not allowed:
         return error
+    user = current_user if current_user.is_authenticated else None
+    # The scanner page retries a walk-in with the same nonce when the answer got lost: the retry must get the
+    # first answer, not register the visitor a second time.
+    replay = services.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
+    if replay is not None:
+        db.session.commit()
+        return replay.body, replay.http_status
     session = db.session.get(EventSession, args["session_id"])
     if session is None or session.event_id != event.id:
         return api_error(422, _("Choose a session of this event."), code="invalid")
-    user = current_user if current_user.is_authenticated else None
     try:
         registration = services.register(
             session, name=args["name"], phone=args["phone"] or None, kind=args["kind"], head_count=args["head_count"],
@@ -168,8 +178,17 @@ def walk_in(args, event_id: int):
     if registration.status != "confirmed":
         db.session.rollback()
         return api_error(409, _("This session is full."), code="full")
-    result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
-                                      user=user, staff_link=link)
+    try:
+        result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
+                                          user=user, staff_link=link)
+    except IntegrityError:  # the same nonce at the very same moment: undo this registration, answer like the first
+        result = None
+    if result is None or result.replayed:
+        db.session.rollback()
+        result = services.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
+        if result is None:
+            return api_error(409, _("This walk-in is being registered already; scan the ticket to check."),
+                             code="conflict")
     db.session.commit()
     return result.body, result.http_status
 

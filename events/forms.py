@@ -47,7 +47,7 @@ def _when(label, required=True):
 class EventForm(FlaskForm):
     organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
     kind = SelectField(_l("Type"), choices=list(EVENT_KIND_LABELS.items()))
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Event title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     venue_id = SelectField(_l("Venue"), coerce=int, validate_choice=False)
     audience = SelectField(_l("Audience"), choices=list(AUDIENCE_LABELS.items()))
@@ -96,7 +96,7 @@ class RegistrationForm(FlaskForm):
 class WalkInForm(FlaskForm):
     session_id = SelectField(_l("Session"), coerce=int, validate_choice=False)
     kind = SelectField(_l("Registering as"), choices=list(REGISTRATION_KIND_LABELS.items()))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Mobile number (optional)"), validators=[Optional(), Length(max=30)])
     school_name = StringField(_l("School (optional)"), validators=[Optional(), Length(max=200)])
     head_count = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=500)], default=1)
@@ -126,7 +126,7 @@ class CaravanForm(FlaskForm):
 
 class CaravanStaffForm(FlaskForm):
     organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     role = StringField(_l("Role (driver, guide…)"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Add staff member"))
 

@@ -181,8 +181,13 @@ EDITABLE_EVENT_FIELDS = (
 
 
 def update_event(event: Event, actor=None, **fields) -> Event:
-    """Change an event's details; the iCalendar SEQUENCE goes up when anything changed."""
+    """Change an event's details; the iCalendar SEQUENCE goes up when anything changed.
+
+    An event with a single session spanning it (what creating an event without sessions makes) moves that
+    session along when its times change: tickets, feeds and the check-in window follow the session's times.
+    """
     before = audit.snapshot(event, [f for f in EDITABLE_EVENT_FIELDS if f in fields])
+    old_period = (event.starts_at, event.ends_at)
     for key, value in fields.items():
         if key not in EDITABLE_EVENT_FIELDS:
             raise ValueError(f"not an editable field: {key}")
@@ -190,6 +195,14 @@ def update_event(event: Event, actor=None, **fields) -> Event:
     _check_period(event.starts_at, event.ends_at)
     if not (event.title or "").strip():
         raise DomainError(_l("Give the event a title."), field="title")
+    opens, closes = event.registration_opens_at, event.registration_closes_at
+    if opens and closes and closes <= opens:
+        raise DomainError(_l("Registration must close after it opens."), field="registration_closes_at")
+    new_period = (event.starts_at, event.ends_at)
+    if new_period != old_period and len(event.sessions) == 1:
+        only = event.sessions[0]
+        if (only.starts_at, only.ends_at) == old_period:
+            only.starts_at, only.ends_at = new_period  # its feed item's SEQUENCE goes up with the event's below
     after = audit.snapshot(event, list(before))
     if before != after:
         bump_sequence(event)
@@ -346,7 +359,7 @@ def register(
 
     Confirmed while seats last (a group needs all its head-count), then on the waiting list if the event
     keeps one, else refused. The same phone can hold one live registration per session. Walk-ins at the
-    door skip the registration window but not the capacity. Runs under the session's lock, so concurrent
+    door skip the registration window but not the capacity; online, a session that is over is closed. Runs under the session's lock, so concurrent
     registrations can't overfill it.
     """
     now = _now(now)
@@ -373,6 +386,8 @@ def register(
             raise DomainError(_l("This event was cancelled."), field="session_id")
     elif not registration_open(event, now):
         raise DomainError(_l("Registration for this event is not open."), field="session_id")
+    elif session.ends_at <= now:  # the event's window may still be open while this session is over
+        raise DomainError(_l("This session is over; choose a later one."), field="session_id")
 
     acquire_lock(f"events.session:{session.id}")
     if normalised_phone and db.session.execute(
@@ -414,7 +429,7 @@ def cancel_registration(registration: Registration, *, actor=None, now: datetime
     if registration.status == RegistrationStatus.CANCELLED:
         return []
     acquire_lock(f"events.session:{registration.session_id}")
-    acquire_lock(f"events.checkin:{registration.code}")  # a scan of this ticket can't run in between
+    acquire_lock(checkin_lock_name(registration.code))  # a scan of this ticket can't run in between
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return []
@@ -500,11 +515,13 @@ MESSAGES = {
 
 
 def _local(moment: datetime | None) -> str:
+    """`yyyy-MM-dd HH:mm` in the user's time zone. A fixed numeric pattern needs no locale data, so this skips
+    Babel's formatter (which parses the locale on every call: a measurable cost on the check-in path)."""
     if moment is None:
         return ""
-    from flask_babel import format_datetime
+    from flask_babel import to_user_timezone
 
-    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -541,11 +558,12 @@ def attendee_view(ticket: ScannedTicket) -> dict:
     }
 
 
-def _ticket_window(ticket: ScannedTicket, event: Event) -> decision_rules.Window:
+def _ticket_window(ticket: ScannedTicket, event: Event | CheckinEvent) -> decision_rules.Window:
     return decision_rules.checkin_window(ticket.session_starts_at, ticket.session_ends_at,
                                          opens_before=timedelta(minutes=event.checkin_opens_minutes))
 
 
+# Built once: the check-in path runs these on every scan (building and cache-keying a statement costs too).
 _SCANNED_TICKET = (
     sa.select(Registration.id, Registration.event_id, Registration.session_id, Registration.status, Registration.name,
               Registration.phone, Registration.kind, Registration.head_count, Registration.school_name,
@@ -554,17 +572,69 @@ _SCANNED_TICKET = (
     .join(EventSession, EventSession.id == Registration.session_id)
     .join(Event, Event.id == Registration.event_id)
     .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+    .where(Registration.code == sa.bindparam("code"))
 )
+_INSERT_CHECKIN = CheckIn.__table__.insert()
+_INSERT_SCAN = ScanLog.__table__.insert()
+_CHECKIN_EVENT = sa.select(Event.id, Event.organisation_id, Event.checkin_opens_minutes).where(
+    Event.id == sa.bindparam("event_id"))
+
+
+@dataclass(frozen=True)
+class CheckinEvent:
+    """What a scan needs of the event it is made at (and what the `event.checkin` policy reads): read with one
+    light query instead of loading the whole Event into the session on every scan."""
+
+    id: int
+    organisation_id: int
+    checkin_opens_minutes: int
+
+
+# PostgreSQL: the same advisory lock as core.locks.acquire_lock(name), taken by the statement that reads the event,
+# which saves a round trip on every scan (tests/events/test_events_qa.py checks that both lock the same key).
+_CHECKIN_EVENT_LOCKING = sa.select(
+    Event.id, Event.organisation_id, Event.checkin_opens_minutes,
+    sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("lock_name"), 0)),
+).where(Event.id == sa.bindparam("event_id"))
+
+
+def checkin_lock_name(code: str) -> str:
+    """The named lock a scan of ticket `code` holds (cancelling the ticket takes it too)."""
+    return f"events.checkin:{code}"
+
+
+def parse_code_or_none(raw: str | None) -> str | None:
+    try:
+        return tickets.parse_code((raw or "")[:200])
+    except tickets.InvalidCode:
+        return None
+
+
+def load_checkin_event(event_id: int, lock_code: str | None = None) -> CheckinEvent | None:
+    """The event a scan is made at, or None. With `lock_code`, also take that ticket's check-in lock (in the
+    same statement on PostgreSQL) when the event exists: pass `code_locked=True` to perform_checkin then."""
+    connection = db.session.connection()
+    if lock_code is not None and connection.dialect.name == "postgresql":
+        row = connection.execute(_CHECKIN_EVENT_LOCKING, {"event_id": event_id,
+                                                          "lock_name": checkin_lock_name(lock_code)}).first()
+        return CheckinEvent(*row[:3]) if row is not None else None
+    row = connection.execute(_CHECKIN_EVENT, {"event_id": event_id}).first()
+    if row is None:
+        return None
+    if lock_code is not None:
+        acquire_lock(checkin_lock_name(lock_code))
+    return CheckinEvent(*row)
 
 
 @dataclass
 class ScanResult:
     http_status: int
     body: dict
+    replayed: bool = False  # the answer given earlier for the same nonce, not a new decision
 
 
 def perform_checkin(
-    event: Event,
+    event: Event | CheckinEvent,
     *,
     raw_code: str,
     gate: str = "",
@@ -576,6 +646,7 @@ def perform_checkin(
     user=None,
     staff_link: StaffLink | None = None,
     now: datetime | None = None,
+    code_locked: bool = False,
 ) -> ScanResult:
     """Redeem a scanned or typed code at `event`; every attempt is logged, a repeated nonce replays the answer.
 
@@ -585,7 +656,7 @@ def perform_checkin(
     (reason code), a readable `message` and the `attendee` (None when the code matches no registration). A
     group's check-in records `head_count` (default: the registered size). Raises IntegrityError only when the
     same nonce arrives twice at the very same moment with different codes; the caller then rolls back and
-    calls `replay_scan`.
+    calls `replay_scan`. `code_locked`: the caller already holds the ticket's lock (load_checkin_event).
     """
     server_now = _now(now)
     gate = (gate or "")[:60]
@@ -598,8 +669,9 @@ def perform_checkin(
     ticket, prior = None, None
     connection = db.session.connection()  # Core statements on the session's connection: the hot path of the API
     if code is not None:
-        acquire_lock(f"events.checkin:{code}")
-        row = connection.execute(_SCANNED_TICKET.where(Registration.code == code)).first()
+        if not code_locked:
+            acquire_lock(checkin_lock_name(code))
+        row = connection.execute(_SCANNED_TICKET, {"code": code}).first()
         if row is not None:
             ticket = ScannedTicket(*row[:14])
             if row[14] is not None:
@@ -615,7 +687,7 @@ def perform_checkin(
         checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
                    "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
                    "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
-        connection.execute(CheckIn.__table__.insert(), checkin)
+        connection.execute(_INSERT_CHECKIN, checkin)
     body = _scan_body(decision, ticket, event, checkin)
     log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
            "device": (device or "")[:200], "raw_code": raw, "nonce": nonce, "result": decision.reason,
@@ -623,7 +695,7 @@ def perform_checkin(
            "server_at": server_now, "user_id": getattr(user, "id", None),
            "staff_link_id": getattr(staff_link, "id", None)}
     if nonce is None:
-        connection.execute(ScanLog.__table__.insert(), log)
+        connection.execute(_INSERT_SCAN, log)
         return ScanResult(decision.http_status, body)
     # A new nonce is the common case: insert and let the unique index tell a retry apart, instead of looking
     # the nonce up first. A retry of a check-in finds that check-in (we hold the ticket's lock), so it wrote
@@ -640,13 +712,20 @@ def perform_checkin(
     return replay
 
 
+_INSERT_SCAN_IGNORING_CONFLICT: dict[str, sa.Insert] = {}
+
+
 def _insert_ignoring_conflict(dialect: str):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id into the scan log, for PostgreSQL or SQLite."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(ScanLog.__table__).on_conflict_do_nothing().returning(ScanLog.__table__.c.id)
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id into the scan log, for PostgreSQL or SQLite (built once)."""
+    statement = _INSERT_SCAN_IGNORING_CONFLICT.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(ScanLog.__table__).on_conflict_do_nothing().returning(ScanLog.__table__.c.id)
+        _INSERT_SCAN_IGNORING_CONFLICT[dialect] = statement
+    return statement
 
 
 def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", scanned_at=None, now=None,
@@ -661,10 +740,10 @@ def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", 
                            server_at=_now(now), user_id=getattr(user, "id", None),
                            staff_link_id=getattr(staff_link, "id", None), replay_of_id=first.id))
     db.session.flush()
-    return ScanResult(first.http_status, dict(first.response or {}))
+    return ScanResult(first.http_status, dict(first.response or {}), replayed=True)
 
 
-def _scan_body(decision, ticket: ScannedTicket | None, event: Event, checkin: dict | None) -> dict:
+def _scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None) -> dict:
     reason = decision.reason
     params = {}
     if reason == decision_rules.ALREADY_CHECKED_IN:
@@ -1210,7 +1289,7 @@ def attendance_workbook(event: Event) -> bytes:
                 row += [_local(r.checkin.checked_in_at), r.checkin.gate]
             yield row
 
-    common = [_("Name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
+    common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
     sheet(_("Attendees"), common + [_("Checked in at"), _("Gate")], person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
     buffer = BytesIO()

@@ -156,11 +156,13 @@ def detail(event_id: int):
     if event.status == EventStatus.DRAFT and not can("event.manage", event):
         abort(404)
     form = forms.RegistrationForm()
-    form.session_id.choices = [(s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1)]
+    now = utcnow()
+    form.session_id.choices = [(s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1)
+                               if s.ends_at > now]  # a session that is over takes no more registrations
     if event.audience == "school_groups":
         form.kind.choices = [c for c in form.kind.choices if c[0] == "group"]
     counts = services.session_counts([s.id for s in event.sessions])
-    is_open = services.registration_open(event, utcnow())
+    is_open = services.registration_open(event, now)
     if form.validate_on_submit():
         session_obj = db.session.get(EventSession, form.session_id.data)
         if session_obj is None or session_obj.event_id != event.id:
@@ -886,7 +888,8 @@ def caravan_calendar(caravan_id: int | None = None):
         while day <= last:
             by_day.setdefault(day, []).append(item)
             day += timedelta(days=1)
-    blackout_query = sa.select(Blackout).where(Blackout.first_day <= weeks[-1][-1], Blackout.last_day >= weeks[0][0])
+    blackout_query = sa.select(Blackout).options(selectinload(Blackout.caravan)).where(
+        Blackout.first_day <= weeks[-1][-1], Blackout.last_day >= weeks[0][0])
     ids = managed_org_ids()
     if ids is not None:
         blackout_query = blackout_query.where(Blackout.organisation_id.in_(ids))
@@ -894,9 +897,12 @@ def caravan_calendar(caravan_id: int | None = None):
     for blackout in db.session.execute(blackout_query).scalars():
         if caravan_id and blackout.caravan_id not in (None, caravan_id):
             continue
+        label = blackout.reason or _("Blackout")
+        if caravan_id is None and blackout.caravan is not None:  # all caravans: say which one is unavailable
+            label = f"{blackout.caravan.name}: {label}"
         day = blackout.first_day
         while day <= blackout.last_day:
-            blacked.setdefault(day, []).append(blackout.reason or _("Blackout"))
+            blacked.setdefault(day, []).append(label)
             day += timedelta(days=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)

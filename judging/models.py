@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User
-from competitions.models import Category, Contest, Entry
+from competitions.models import Advisor, Category, Contest, Entry
 from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.extensions import db
 
@@ -362,6 +362,7 @@ class SpecialAward(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     entry: Mapped[Entry | None] = relationship()
+    advisor: Mapped[Advisor | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
 
     __table_args__ = (

@@ -76,7 +76,9 @@ class AwardListCategory:
 def _styles(font: str):
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=4)
     meta = ParagraphStyle("meta", fontName=font, fontSize=10, leading=14)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12)
+    # wordWrap="CJK": Chinese has no spaces, so lines may break between any two characters (and never put a
+    # closing "。" or "，" at the start of a line)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     return title, meta, cell
 
 
@@ -99,8 +101,19 @@ def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> by
     font = cjk_font()
     title_style, meta_style, cell_style = _styles(font)
     buffer = io.BytesIO()
+    # The signature line is drawn at the foot of EVERY page: a sheet longer than one page is signed on each
+    # page, and the line can never end up alone on a page without scores.
+    footer = f"{labels['signature']}: ______________________　　{labels['date']}: ______________"
+
+    def draw_footer(canvas, doc_):
+        canvas.saveState()
+        canvas.setFont(font, 10)
+        canvas.drawString(12 * mm, 10 * mm, footer)
+        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 10 * mm, str(doc_.page))
+        canvas.restoreState()
+
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=labels["title"])
+                            topMargin=12 * mm, bottomMargin=20 * mm, title=labels["title"])
     story = []
     for index, sheet in enumerate(sheets):
         if index:
@@ -121,12 +134,9 @@ def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> by
         fixed = 28 * mm + 60 * mm + 16 * mm + 40 * mm
         per = max((usable - fixed) / max(len(sheet.criteria), 1), 14 * mm)
         story.append(_table(data, [28 * mm, 60 * mm] + [per] * len(sheet.criteria) + [16 * mm, 40 * mm], font))
-        story.append(Spacer(1, 10 * mm))
-        story.append(Paragraph(f"{labels['signature']}: ______________________　　"
-                               f"{labels['date']}: ______________", meta_style))
     if not sheets:
         story.append(Paragraph(labels["title"], title_style))
-    doc.build(story)
+    doc.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
     return buffer.getvalue()
 
 

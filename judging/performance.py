@@ -24,6 +24,7 @@ from decimal import Decimal
 
 RUN_STATUSES = ("ok", "dnf", "dq")
 RULES = ("best_of", "sum", "average")
+_FULL_WIDTH = str.maketrans({"：": ":", "．": ".", "。": ".", "，": ","})
 _TIME_RE = re.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,2})(?:[.,](\d{1,2}))?\s*$")
 
 
@@ -37,7 +38,8 @@ class TimeFormatError(ValueError):
 
 def parse_time(value: str) -> int:
     """Parse ``mm:ss.cc`` (also ``m:ss``, ``ss.cc``) into centiseconds; seconds must be < 60 after a minute part."""
-    match = _TIME_RE.match(value or "")
+    # a Chinese input method types full-width ：and ． (or 。); read them as : and .
+    match = _TIME_RE.match((value or "").translate(_FULL_WIDTH))
     if not match:
         raise TimeFormatError(value)
     minutes, seconds, fraction = match.groups()

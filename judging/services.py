@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Organisation, User
-from competitions.models import Category, Contest, ContestStatus, Entry, EntryStatus
+from competitions.models import Advisor, Category, Contest, ContestStatus, Entry, EntryStatus
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
@@ -161,8 +161,17 @@ def close_round(rnd: Round, actor=None) -> Round:
     return rnd
 
 
+def refuse_if_final(contest: Contest) -> None:
+    """Final results (公示 over, 结果确定) feed certificates: nothing that changes them may happen afterwards."""
+    notice = notice_of(contest)
+    if notice is not None and notice.finalised_at is not None:
+        raise DomainError(_l("The results are already final."), field="round", code="results_final", status=409)
+
+
 def reopen_round(rnd: Round, actor=None) -> Round:
-    """Take a closed round back to open (e.g. an upheld objection needs re-scoring)."""
+    """Take a closed round back to open (e.g. an upheld objection needs re-scoring); not once the contest's
+    results are final."""
+    refuse_if_final(rnd.contest)
     fields = {"status": RoundStatus.OPEN.value}
     if rnd.closes_at and rnd.closes_at <= utcnow():
         fields["closes_at"] = None
@@ -506,8 +515,14 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
         elif a.status == AssignmentStatus.DECLINED:
             excluded.add((a.entry_id, a.judge_id))
     judge_ids = {j.id for j in judges}
-    plan = assignment.assign_judges([_entry_info(e) for e in entries], [_judge_info(j) for j in judges],
-                                    rnd.judges_per_entry, existing={e: {j for j in js if j in judge_ids}
+    # A withdrawn (or deactivated) judge's submitted scores still count towards k: such a judge takes part as
+    # a judge eligible for nothing new, holding only their locked, scored pairs.
+    kept = {a.judge_id for a in rows if a.status == AssignmentStatus.ACTIVE and a.entry_id in entry_ids
+            and a.judge_id not in judge_ids and a.score is not None and a.score.submitted}
+    infos = [_judge_info(j) for j in judges] + [assignment.JudgeInfo(id=j, categories=frozenset()) for j in kept]
+    locked |= {(e, j) for e, js in current.items() for j in js if j in kept}
+    plan = assignment.assign_judges([_entry_info(e) for e in entries], infos,
+                                    rnd.judges_per_entry, existing={e: {j for j in js if j in judge_ids or j in kept}
                                                                     for e, js in current.items()},
                                     excluded=excluded, locked=locked, seed=seed)
     wanted = plan.pairs()
@@ -529,7 +544,7 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
     db.session.flush()
     audit.record("auto_assign", rnd, after={"added": added, "removed": removed,
                                             "short": len(plan.shortfalls)}, actor=actor)
-    return AssignmentOutcome(added, removed, plan.shortfalls, plan.loads)
+    return AssignmentOutcome(added, removed, plan.shortfalls, {j: n for j, n in plan.loads.items() if j in judge_ids})
 
 
 def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeAssignment:
@@ -760,13 +775,22 @@ def save_total_score(a: JudgeAssignment, total: Any, *, actor=None) -> Score:
     return score
 
 
+def plain_number(value: Any) -> str:
+    """A Decimal limit as people write it (25, 0.5, 100), not as stored (25.00, 100.0000)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
 def score_error_message(exc: scores.ScoreError) -> str:
+    params = {k: plain_number(v) for k, v in exc.params.items()}
     messages = {
         "not_a_number": _l("%(value)s is not a number.", value=exc.params.get("value")),
         "missing": _l("A score is required."),
-        "below_minimum": _l("%(value)s is below the minimum %(minimum)s.", **{k: str(v) for k, v in exc.params.items()}),
-        "above_maximum": _l("%(value)s is above the maximum %(maximum)s.", **{k: str(v) for k, v in exc.params.items()}),
-        "off_step": _l("%(value)s is not a multiple of the step %(step)s.", **{k: str(v) for k, v in exc.params.items()}),
+        "below_minimum": _l("%(value)s is below the minimum %(minimum)s.", **params),
+        "above_maximum": _l("%(value)s is above the maximum %(maximum)s.", **params),
+        "off_step": _l("%(value)s is not a multiple of the step %(step)s.", **params),
     }
     return str(messages[exc.code])
 
@@ -880,12 +904,15 @@ def record_run(rnd: Round, entry: Entry, *, run_number: int, points: Any, time_t
 
 def confirm_run(run: PerformanceRun, actor) -> PerformanceRun:
     """A second person confirms a run; the referee who recorded it cannot confirm it."""
+    rnd = db.session.get(Round, run.round_id)
+    if not rnd.accepts_scores():  # a confirmation decides whether the run counts: not after the round closes
+        raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed")
     if run.recorded_by_id is not None and run.recorded_by_id == getattr(actor, "id", None):
         raise DomainError(_l("A second person must confirm this run."), field="run", code="same_person")
     run.confirmed_by_id, run.confirmed_at = actor.id, utcnow()
     db.session.flush()
     audit.record("confirm_run", run, object_type="judging_run", actor=actor,
-                 organisation_id=db.session.get(Round, run.round_id).contest.organisation_id)
+                 organisation_id=rnd.contest.organisation_id)
     return run
 
 
@@ -1134,6 +1161,7 @@ def compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation 
     tens of thousands of short-lived score objects again and again, for no garbage)."""
     import gc
 
+    refuse_if_final(rnd.contest)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -1244,7 +1272,9 @@ def results_of(rnd: Round, category_id: int | None = None) -> list[Result]:
 
 
 def override_award(result: Result, award: str | None, reason: str, actor=None) -> Result:
-    """An organiser sets an award by hand; a reason is required and the change is audited."""
+    """An organiser sets an award by hand; a reason is required and the change is audited. Refused once the
+    results are final."""
+    refuse_if_final(result.round.contest)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give a reason for changing the award."), field="reason")
@@ -1332,7 +1362,8 @@ def remove_special_award(award: SpecialAward, actor=None) -> None:
 
 def special_awards_of(contest: Contest) -> list[SpecialAward]:
     return list(db.session.execute(sa.select(SpecialAward).where(SpecialAward.contest_id == contest.id).options(
-        joinedload(SpecialAward.entry).joinedload(Entry.school), joinedload(SpecialAward.organisation))
+        joinedload(SpecialAward.entry).joinedload(Entry.school), joinedload(SpecialAward.organisation),
+        joinedload(SpecialAward.advisor).joinedload(Advisor.school))
         .order_by(SpecialAward.kind, SpecialAward.id)).scalars())
 
 
@@ -1364,6 +1395,10 @@ def start_notice(contest: Contest, rnd: Round, *, days: int = 7, mask_names: boo
     notice = notice_of(contest)
     if notice is not None and notice.finalised_at is not None:
         raise DomainError(_l("The results are already final."), field="round")
+    if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.NOTICE.value):
+        # say it in words before the lifecycle check refuses with its status codes
+        raise DomainError(_l("Results are published once the contest is in judging; it is now: %(status)s.",
+                             status=contest.status_label), field="round", code="bad_transition", status=409)
     start = starts_at or utcnow()
     if notice is None:
         notice = Notice(contest_id=contest.id, round_id=rnd.id, starts_at=start, ends_at=start + timedelta(days=int(days)))

@@ -443,6 +443,11 @@ def coverage(round_id: int):
 # --- organiser: results, awards, quality, import, exports ----------------------------------------------------
 
 
+def _is_final(contest: Contest) -> bool:
+    notice = services.notice_of(contest)
+    return notice is not None and notice.finalised_at is not None
+
+
 @bp.route("/rounds/<int:round_id>/results")
 def results(round_id: int):
     rnd = _load_round(round_id)
@@ -455,7 +460,9 @@ def results(round_id: int):
                       for alloc in notes.values() for note in alloc.notes]
     return render_template("judging/results.html", rnd=rnd, rows=rows, judge_names=judge_names,
                            boundary_notes=boundary_notes, award_labels=AWARD_LABELS, override_form=forms.OverrideForm(),
-                           table=services.award_table(rnd))
+                           table=services.award_table(rnd), allocations=notes, final=_is_final(rnd.contest),
+                           ranked={cid: sum(1 for r in rows if r.category_id == cid and r.rank is not None)
+                                   for cid in notes})
 
 
 @bp.route("/rounds/<int:round_id>/compute", methods=["POST"])
@@ -573,7 +580,7 @@ def export_results(round_id: int, fmt: str):
     rows = services.result_rows(rnd)
     name = f"{rnd.contest.name}-{rnd.name}-results"
     if fmt == "csv":
-        return send_file(BytesIO(results_csv(rows)), mimetype="text/csv; charset=utf-8", as_attachment=True,
+        return send_file(BytesIO(results_csv(rows)), mimetype="text/csv", as_attachment=True,
                          download_name=f"{name}.csv")
     if fmt == "xlsx":
         return send_file(BytesIO(results_xlsx(rows)), as_attachment=True, download_name=f"{name}.xlsx",
@@ -978,9 +985,18 @@ def referee_entry(round_id: int, entry_id: int):
     require("judging.referee", rnd.contest)
     entry = get_or_404(Entry, entry_id)
     rc = _round_category_or_404(rnd, entry)
+    if not rc.is_performance:
+        abort(404)  # rubric categories are scored by judges, not refereed
     form = forms.RunForm()
+    runs = services.runs_of(rnd, entry.category_id).get(entry.id, [])
     if request.method == "GET":
         form.run_number.data = request.args.get("run", type=int) or 1
+        existing = next((r for r in runs if r.run_number == form.run_number.data), None)
+        if existing is not None:  # correcting a run starts from what was recorded
+            form.points.data = services.plain_number(existing.points)
+            form.time.data = "" if existing.time_cs is None else format_time(existing.time_cs)
+            form.penalty_seconds.data = existing.penalty_seconds
+            form.status.data = existing.status
     if form.validate_on_submit():
         try:
             services.record_run(rnd, entry, run_number=form.run_number.data, points=form.points.data,
@@ -993,9 +1009,8 @@ def referee_entry(round_id: int, entry_id: int):
             db.session.commit()
             flash(_("Run saved."), "success")
             return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=entry.id))
-    runs = services.runs_of(rnd, entry.category_id).get(entry.id, [])
     return render_template("judging/referee_entry.html", rnd=rnd, rc=rc, entry=entry, form=form, runs=runs,
-                           format_time=format_time, status_labels=RUN_STATUS_LABELS)
+                           format_time=format_time, status_labels=RUN_STATUS_LABELS, accepts=rnd.accepts_scores())
 
 
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])

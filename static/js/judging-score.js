@@ -47,7 +47,10 @@
 
   function save() {
     if (inFlight) { pending = true; return; }
-    if (!inputs.every(check)) { return; }
+    if (!inputs.map(check).every(Boolean)) {  // check every input (mark each), and say that nothing was saved
+      status.textContent = form.dataset.msgError;
+      return;
+    }
     inFlight = true;
     status.textContent = form.dataset.msgSaving;
     window.kcFetch(form.dataset.autosave, {method: "POST", json: payload()})
@@ -56,7 +59,8 @@
       })
       .then(function (result) {
         if (result.ok) {
-          status.textContent = form.dataset.msgSaved;
+          // a revision of a submitted score stays submitted: it is not a draft
+          status.textContent = result.body.submitted ? form.dataset.msgRevised : form.dataset.msgSaved;
         } else {
           status.textContent = form.dataset.msgError + ": " + ((result.body.error || {}).message || "");
           var fields = (result.body.error || {}).fields || {};

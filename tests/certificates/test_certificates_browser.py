@@ -64,3 +64,21 @@ def test_designer_item_rows_show_their_kind(browser, live_server):
         if name == "items-0-font":
             needed = min(needed, 120)  # long font names may be cut, but the start must be readable
         assert width >= needed + 20, (name, width, needed)
+
+
+def test_designer_shows_no_broken_image_when_the_first_preview_fails(browser, live_server):
+    """QA: after a rejected save the page reloads with the bad design; the first live preview fails and the
+    page showed a broken-image icon with its alt text next to the explanation."""
+    county = factories.association("青溪县科学技术协会")
+    factories.organiser(county, email="designer3@example.cn")
+    template = cf.template(county)
+    factories.commit()
+    _login(browser, live_server, "designer3@example.cn")
+    browser.get(f"{live_server}/certificates/templates/{template.id}")
+    field = browser.find_element(By.NAME, "items-1-text")
+    field.clear()
+    field.send_keys("{nickname}")
+    browser.execute_script("document.getElementById('submit').click()")
+    error = browser.find_element(By.ID, "live-preview-error")
+    WebDriverWait(browser, 30).until(lambda d: "{nickname}" in error.text and error.is_displayed())
+    assert not browser.find_element(By.ID, "live-preview").is_displayed()

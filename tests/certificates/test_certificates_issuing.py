@@ -242,3 +242,22 @@ def test_lookup_by_number_ignores_case_and_full_width(pattern, typed):
     db.session.commit()
     assert services.certificate_by_number_and_name(typed(cert.number), "林小雨") == cert
     assert services.certificate_by_number_and_name(typed(cert.number), "林小雪") is None
+
+
+def test_unknown_category_code_is_rejected_with_the_known_codes():
+    """QA: a mistyped category code silently matched nobody and the page said "Nothing new to issue: all 0
+    eligible holders already have a certificate"."""
+    county = f.association()
+    school = f.school(county)
+    cf.contest(18, county, cf.holders_for(school, ["甲", "乙"], category_code="INV")
+               + cf.holders_for(school, ["丙"], prefix="s", category_code="SCI"))
+    template = cf.template(county)
+    db.session.commit()
+    with pytest.raises(DomainError) as caught:
+        services.issue_certificates(cf.SOURCE_KEY, 18, template, category_code="INX")
+    assert caught.value.code == "unknown_category" and caught.value.field == "category_code"
+    assert "INX" in str(caught.value) and "INV, SCI" in str(caught.value)
+    db.session.rollback()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar_one() == 0
+    issued, _ = services.issue_certificates(cf.SOURCE_KEY, 18, template, category_code="SCI")
+    assert [c.holder_name for c in issued] == ["丙"]

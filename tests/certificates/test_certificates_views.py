@@ -482,3 +482,61 @@ def test_revoke_button_uses_the_same_word_as_the_status(client, login, issued):
     login(f.organiser(issued["county"]))
     html = client.get(f"/certificates/c/{issued['certs'][0].id}").get_data(as_text=True)
     assert "撤销证书" in html and "吊销" not in html
+
+
+def test_pdf_download_with_a_vanished_font_explains_instead_of_crashing(app, client, login, issued):
+    """QA: when an uploaded font of the template had been removed, downloading one certificate's PDF
+    answered 500 (the organiser's page and the holder's signed link alike)."""
+    template, cert = issued["template"], issued["certs"][0]
+    template.spec = {**template.spec, "fonts": ["upload:removed-font-0"]}
+    db.session.commit()
+    login(f.organiser(issued["county"]))
+    response = client.get(f"/certificates/c/{cert.id}.pdf")
+    assert response.status_code == 422 and "upload:removed-font-0" in response.get_data(as_text=True)
+    with app.test_request_context():
+        url = services.download_url(cert)
+    response = client.get(url)
+    assert response.status_code == 422 and "upload:removed-font-0" in response.get_data(as_text=True)
+
+
+def test_issue_for_a_school_without_holders_says_so(client, login):
+    """QA: issuing for a school that has no eligible holder flashed "all 0 eligible holders already have a
+    certificate"; a mistyped category code did the same."""
+    county = f.association()
+    school, other = f.school(county), f.school(county)
+    cf.contest(19, county, cf.holders_for(school, ["王五"]))
+    template = cf.template(county)
+    login(f.organiser(county))
+    db.session.commit()
+    form = {"source": cf.SOURCE_KEY, "scope_id": "19", "template_id": str(template.id), "submit": "1"}
+    response = client.post("/certificates/issue", data={**form, "school_id": str(other.id)}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "没有符合条件的获证者" in html and "已有证书" not in html
+    response = client.post("/certificates/issue", data={**form, "school_id": "0", "category_code": "INX"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "INX" in html and "INV" in html
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar_one() == 0
+
+
+def test_oversized_background_is_rejected_before_it_is_stored(client, login):
+    """QA: a 445 KB PNG of 12000 × 12000 plain pixels was accepted; every preview and print job then
+    decoded it (1.5 GB of memory, 7 s per live-preview refresh)."""
+    from PIL import Image
+
+    login(f.organiser(f.association()))
+    buf = io.BytesIO()
+    Image.new("1", (6000, 5000), 1).save(buf, "PNG")  # 30 million pixels, a few KB
+    before = _stored_images()
+    data = _template_form()
+    data["background"] = (io.BytesIO(buf.getvalue()), "huge.png")
+    response = client.post("/certificates/templates/new", data=data, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "6000 × 5000" in html and "3508 × 2480" in html
+    assert _stored_images() == before
+    assert db.session.execute(sa.select(sa.func.count()).select_from(CertificateTemplate)).scalar_one() == 0
+    small = io.BytesIO()
+    Image.new("RGB", (3508, 2480), (250, 240, 210)).save(small, "JPEG")
+    data = _template_form()
+    data["background"] = (io.BytesIO(small.getvalue()), "a4.jpg")
+    response = client.post("/certificates/templates/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302

@@ -237,6 +237,29 @@ def test_review_queue_counts_quota_in_submission_order(world):
     assert flagged == [entries[2]]
 
 
+def test_review_checks_match_the_single_entry_checks_and_pages_load_only_their_entries(world):
+    """QA: the queue's checks are now computed from plain rows once per request; they must say exactly what
+    entry_problems says of each entry (no quota in play here), and a page loads only its own entries."""
+    clean = make_ready_entry(world)
+    services.submit_entry(clean)
+    s = cf.student(world["school"], grade=8)
+    mixed_stages = cf.entry(world["contest"], world["team"], world["school"],
+                            students=[s, cf.student(world["school"], grade=11)], status="submitted", code="2025-KX-0001")
+    twice = cf.entry(world["contest"], world["solo"], world["school"], students=[s], status="submitted", code="2025-JQR-0009")
+    db.session.flush()
+    checks = dict(services.review_checks(world["contest"]))
+    assert set(checks) == {clean.id, mixed_stages.id, twice.id}
+    for entry in (clean, mixed_stages, twice):
+        assert [p.code for p in checks[entry.id]] == [p.code for p in services.entry_problems(entry)], entry.title
+    assert checks[clean.id] == [] and checks[mixed_stages.id] and checks[twice.id]
+    page = services.review_queue(world["contest"], offset=1, limit=1)
+    order = [entry_id for entry_id, _p in services.review_checks(world["contest"])]
+    assert [e.id for e, _p in page] == [order[1]]
+    assert page[0][1] == checks[order[1]]
+    only_team = services.review_checks(world["contest"], world["team"].id)
+    assert [entry_id for entry_id, _p in only_team] == [mixed_stages.id]
+
+
 def test_advisor_limit(world):
     advisors = [cf.advisor(world["school"]) for _ in range(3)]
     s = cf.student(world["school"], grade=8)
@@ -411,6 +434,19 @@ def test_master_list_and_summary(world):
     data = services.master_list_xlsx(world["contest"])
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet["A2"].value == "2025-JQR-0001"
+
+
+def test_master_list_shows_status_and_stage_labels_not_keywords(world):
+    """QA: the master list showed the raw keywords 'submitted' and 'junior' to organisers."""
+    from competitions.eligibility import STAGE_LABELS
+    from competitions.models import ENTRY_STATUS_LABELS, EntryStatus
+
+    e = make_ready_entry(world)
+    services.submit_entry(e)
+    row = services.master_list_rows(world["contest"])[0]
+    assert row[6] == str(ENTRY_STATUS_LABELS[EntryStatus.SUBMITTED]) and row[6] != "submitted"
+    stage = e.members[0].student.stage
+    assert row[7] == str(STAGE_LABELS[stage]) and row[7] != stage
 
 
 def test_list_search_and_filters(world):

@@ -369,6 +369,12 @@ def test_advance_entries_through_the_page(client, login, two_schools):
     assert response.status_code == 302
     copies = services.list_entries(city_contest.id)
     assert [(e.title, e.advanced_from_id, e.status) for e in copies] == [("甲的作品", w["a_entry"].id, "submitted")]
+    # QA: advancing the same entry again said only "0 entries registered", with no word about why
+    again = client.post(f"/contests/{w['contest'].id}/advance", data={
+        "target_id": city_contest.id, "entry_ids": [w["a_entry"].id], f"map_{w['category'].id}": city_category.id,
+        "submit": "1"}, follow_redirects=True).get_data(as_text=True)
+    assert "已将 0 件作品" in again and "1 件所选作品已报送过，已跳过" in again
+    assert len(services.list_entries(city_contest.id)) == 1
 
 
 def test_dashboard_panels(client, login, two_schools):

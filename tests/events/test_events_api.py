@@ -161,10 +161,11 @@ def test_checkin_request_runs_a_fixed_small_number_of_statements(client, setup, 
     first, second = ef.registration(event), ef.registration(event)
     factories.commit()
     checkin(client, headers, event.id, first.code, "warm")
+    event_id, code = event.id, second.code  # read here: the test's own (expired) objects must not count
     with count_queries() as statements:
-        assert checkin(client, headers, event.id, second.code, "q1").status_code == 201
-    # auth (token, user, memberships, last-used) + event + ticket lock + ticket row + check-in + scan log
-    assert len(statements) <= 10, statements
+        assert checkin(client, headers, event_id, code, "q1").status_code == 201
+    # auth (the token row) + event with the ticket's lock (two statements on SQLite) + ticket row + check-in + scan log
+    assert len(statements) <= (5 if db.engine.dialect.name == "postgresql" else 6), statements
 
 
 def test_scanner_page_calls_need_the_csrf_header(client, setup, login, csrf_enabled):

@@ -87,3 +87,95 @@ def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
     assert "上一页" not in calendar and "上个月" in calendar and "下个月" in calendar
     workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
     assert workbook.worksheets[2].cell(1, 1).value == "姓名"
+
+
+def test_a_coordinator_finds_the_caravan_requests_of_the_school_on_the_dashboard(client, login, org):
+    """A coordinator who asked for the caravan from the account had nowhere in it to follow the request (the
+    dashboard showed nothing of the events area) nor a way to send one."""
+    school = factories.school(parent=org, name="青溪县实验小学")
+    coordinator = factories.coordinator(school)
+    ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(12), host_name="青溪县实验小学", host_organisation_id=school.id)
+    ef.visit_request(org, ef.future_day(14), host_name="别的学校")
+    factories.commit()
+    login(coordinator)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f"/events/caravans/visits/{visit.id}" in page and "别的学校" not in page
+    assert "/events/caravan/request" in page
+    assert client.get(f"/events/caravans/visits/{visit.id}").status_code == 200
+
+
+def test_moving_a_single_session_event_moves_its_session(client, org):
+    """An organiser moved an event created without sessions to another day: the event page showed the new day
+    but its only session (tickets, .ics feed, check-in window) stayed on the old one."""
+    event = ef.event(org, capacity=10, starts_at=ef.future_day(10))
+    registration = ef.registration(event)
+    factories.commit()
+    new_start = ef.future_day(11, 14)
+    services.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    factories.commit()
+    db.session.expire_all()
+    session = event.sessions[0]
+    assert (session.starts_at, session.ends_at) == (new_start, new_start + timedelta(hours=2))
+    import icalendar
+
+    feed = icalendar.Calendar.from_ical(client.get(f"/events/{event.id}.ics").data)
+    (item,) = feed.walk("VEVENT")
+    assert item.decoded("DTSTART") == new_start and int(item.get("SEQUENCE")) == 1  # one change, one step
+    assert new_start.strftime("%Y/%-m/%-d") in client.get(f"/events/t/{registration.link_token}").get_data(as_text=True)
+
+
+def test_editing_an_event_checks_the_registration_window(org):
+    event = ef.event(org, capacity=10, starts_at=ef.future_day(10))
+    opens = utcnow() + timedelta(days=2)
+    with pytest.raises(DomainError) as refused:
+        services.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
+    assert refused.value.field == "registration_closes_at"
+
+
+def test_the_scan_lookup_takes_the_same_lock_as_acquire_lock(app, org):
+    """The check-in API takes the ticket's lock in the statement that reads the event (one round trip less per
+    scan on PostgreSQL): it must be the very lock cancel_registration takes through core.locks.acquire_lock."""
+    from core.locks import acquire_lock
+
+    event = ef.event(org, capacity=5)
+    registration = ef.registration(event)
+    factories.commit()
+    code, event_id = registration.code, event.id
+    assert services.load_checkin_event(event_id, lock_code=code).id == event_id
+    assert services.load_checkin_event(-1, lock_code=code) is None
+    db.session.rollback()
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite: load_checkin_event calls acquire_lock itself
+    services.load_checkin_event(event_id, lock_code=code)
+    with db.engine.connect() as other:
+        name = services.checkin_lock_name(code)
+        taken = other.execute(sa.text("SELECT pg_try_advisory_xact_lock(hashtextextended(:n, 0))"), {"n": name})
+        assert taken.scalar() is False  # held by the scan's transaction
+        other.rollback()
+    db.session.rollback()
+    acquire_lock(services.checkin_lock_name(code))
+    with db.engine.connect() as other:
+        blocked = other.execute(services._CHECKIN_EVENT_LOCKING.with_only_columns(
+            sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("lock_name"), 0))),
+            {"event_id": event_id, "lock_name": services.checkin_lock_name(code)}).scalar()
+        assert blocked is False
+        other.rollback()
+    db.session.rollback()
+
+
+def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, login, org):
+    """On the calendar of all caravans a one-caravan blackout (its annual inspection) looked like a day on which
+    no caravan could go out."""
+    organiser = factories.organiser(org)
+    first, second = ef.caravan(org, name="科普大篷车一号"), ef.caravan(org, name="科普大篷车二号")
+    day = ef.future_day(20).date()
+    services.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
+    factories.commit()
+    login(organiser)
+    month = day.strftime("%Y-%m")
+    page = client.get(f"/events/caravans/calendar?month={month}").get_data(as_text=True)
+    assert "科普大篷车二号: 车辆年检" in page
+    assert "车辆年检" not in client.get(f"/events/caravans/{first.id}/calendar?month={month}").get_data(as_text=True)
+    assert "科普大篷车二号: 车辆年检" not in client.get(
+        f"/events/caravans/{second.id}/calendar?month={month}").get_data(as_text=True)
