@@ -114,7 +114,10 @@ def execute_job(app: Flask, job_id: str) -> None:
             log.exception("job %s (%s) failed", job_id, job.kind)
             job = db.session.get(Job, job_id)
             job.status, job.finished_at = JobStatus.FAILED, utcnow()
-            job.error = f"{type(exc).__name__}: {exc}"[:2000]
+            from core.errors import DomainError
+
+            # A broken rule reads as its own (localised) message; anything else names the exception.
+            job.error = (str(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[:2000]
             job.params = {**job.params, "_traceback": traceback.format_exc()[-4000:]}
             db.session.commit()
             return

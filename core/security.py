@@ -77,6 +77,8 @@ def protect_csrf():
     """CSRF on every state-changing request except API calls authenticated by a bearer token."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
+    if request.endpoint is None:  # no such route or method: let routing answer 404/405
+        return
     if wants_json() and request.headers.get("Authorization", "").startswith("Bearer "):
         return
     if getattr(current_app.view_functions.get(request.endpoint), "csrf_exempt", False):
@@ -124,8 +126,8 @@ def handle_server_error(exc: Exception):
 
 
 def init_security(app: Flask) -> None:
+    app.before_request(enforce_login)  # first: an anonymous API call is told to authenticate (401), not "csrf"
     app.before_request(protect_csrf)
-    app.before_request(enforce_login)
     app.after_request(add_security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

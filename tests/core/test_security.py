@@ -18,12 +18,25 @@ def test_json_call_without_csrf_header_is_refused_but_bearer_token_is_exempt(cli
 
     _row, token = services.create_api_token(user, "t")
     factories.commit()
-    # A session-less POST without a token and without CSRF: refused as CSRF (400) before anything else.
-    assert client.post("/api/v1/me", json={}).status_code == 400
+    # An anonymous POST to a protected page: sent to log in, not told about CSRF.
+    anonymous = client.post("/logout")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    # A logged-in session posting without the token (form field or X-CSRFToken header): refused as CSRF (400).
+    client.post("/login", data={"login": "api@example.cn", "password": factories.PASSWORD,
+                                "csrf_token": _csrf_token(client)})
+    refused = client.post("/logout")
+    assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
+    token_in_header = client.post("/logout", headers={"X-CSRFToken": _csrf_token(client)})
+    assert token_in_header.status_code == 302
     # With a bearer token CSRF does not apply; /me is GET-only, so a POST is 405, not 400.
     response = client.post("/api/v1/me", json={}, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def _csrf_token(client) -> str:
+    html = client.get("/").get_data(as_text=True)
+    return html.split('<meta name="csrf-token" content="')[1].split('"')[0]
 
 
 def test_security_headers_and_self_only_csp(client):
