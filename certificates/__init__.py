@@ -21,6 +21,17 @@ def init_app(app) -> None:
     add_nav(400, _l("Certificates"), "certificates.index", lambda u: can("certificate.view_list", user=u))
     add_dashboard_panel(400, "certificates/_dashboard_panel.html", _dashboard_context)
     add_home_section(400, "certificates/_home_verify.html", lambda: {})
+    # Other areas' pages show a holder's certificates without importing this package (e.g. the event ticket
+    # page: {{ certificate_links("events.attendees", event.id, "registration:%d" % r.id) }}).
+    app.jinja_env.globals["certificate_links"] = certificate_links
+
+
+def certificate_links(source_key: str, scope_id: int, holder_ref: str) -> list[tuple[str, str, str]]:
+    """(holder name, certificate number, signed download URL) for one holder's valid certificates."""
+    from certificates import services
+
+    return [(c.holder_name, c.number, services.download_url(c))
+            for c in services.holder_certificates(source_key, scope_id, holder_ref)]
 
 
 def _dashboard_context(user):
