@@ -302,7 +302,8 @@ def issue():
     require("certificate.design", None)
     form = _issue_form()
     if request.method == "GET":
-        form.source.data = request.args.get("source") or (form.source.choices[0][0] if form.source.choices else None)
+        awards = [s.key for s in sources_for("contest") if s.kind == "award"]  # the usual batch: award winners
+        form.source.data = request.args.get("source") or (awards or [c[0] for c in form.source.choices] or [None])[0]
         form.scope_id.data = request.args.get("scope_id", type=int)
     plan = None
     if form.validate_on_submit():

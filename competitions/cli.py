@@ -166,7 +166,7 @@ def export_students(school_code: str, out: str):
     if suffix not in (".xlsx", ".csv"):
         raise click.ClickException("--out must end in .xlsx or .csv")
     data = write_roster_xlsx(students) if suffix == ".xlsx" else write_roster_csv(students)
-    Path(out).write_bytes(data)
+    _write_file(out, data)
     click.echo(f"wrote {len(students)} students to {out}")
 
 
@@ -181,9 +181,17 @@ def export_entries(contest_id: int, out: str):
     if Path(out).suffix.lower() != ".xlsx":
         raise click.ClickException("--out must end in .xlsx")
     data = services.master_list_xlsx(contest)
-    Path(out).write_bytes(data)
+    _write_file(out, data)
     count = len(services.list_entries(contest.id))
     click.echo(f"wrote {count} entries to {out}")
+
+
+def _write_file(out: str, data: bytes) -> None:
+    """Write an export; an unwritable path is a clear error (exit 1), not a traceback."""
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def init_cli(app) -> None:

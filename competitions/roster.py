@@ -279,8 +279,6 @@ def _sniff_format(data: bytes, filename: str | None) -> str:
         return "ole"
     if data[:5] == b"%PDF-":
         return "pdf"
-    if filename and filename.lower().endswith((".xlsx", ".xlsm")):
-        return "fake_xlsx"  # named like a workbook but not a zip archive: not a spreadsheet
     return "text"
 
 
@@ -361,20 +359,23 @@ def _read_xlsx(data: bytes) -> list[tuple[int, tuple]]:
     return rows
 
 
-def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES) -> tuple[list[tuple[int, tuple]], str, str | None]:
+def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES,
+               size: int | None = None) -> tuple[list[tuple[int, tuple]], str, str | None]:
     """The raw rows of the first sheet: [(spreadsheet row number, cell values)], plus format and encoding.
-    Raises RosterFileError for files that are empty, too large, or not spreadsheets."""
+    Raises RosterFileError for files that are empty, too large, or not spreadsheets. ``size`` is the whole
+    upload's size when the caller read only the first max_bytes + 1 bytes of it."""
+    size = max(size or 0, len(data))
+    if size > max_bytes:
+        raise _file_error("too_large", _l("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+                          size=round(size / 1048576, 1), limit=round(max_bytes / 1048576))
     if not data or not data.strip():
         raise _file_error("empty", _l("The file is empty."))
-    if len(data) > max_bytes:
-        raise _file_error("too_large", _l("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
-                          size=round(len(data) / 1048576, 1), limit=round(max_bytes / 1048576))
     kind = _sniff_format(data, filename)
     if kind == "zip":
         return _read_xlsx(data), "xlsx", None
     if kind == "ole":
         raise _file_error("xls", _l("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
-    if kind in ("pdf", "fake_xlsx"):
+    if kind == "pdf":
         raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     if _looks_binary(data):
         raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
@@ -547,11 +548,12 @@ class RowChecker:
 
 
 def parse_roster(data: bytes, filename: str | None = None, *, today: date | None = None,
-                 max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS) -> RosterResult:
-    """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty."""
+                 max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS, size: int | None = None) -> RosterResult:
+    """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty. ``size``: the
+    upload's full size when only its first max_bytes + 1 bytes were read (for the "too large" message)."""
     today = today or date.today()
     try:
-        raw_rows, file_format, encoding = read_table(data, filename, max_bytes=max_bytes)
+        raw_rows, file_format, encoding = read_table(data, filename, max_bytes=max_bytes, size=size)
         position, mapping, headers = _find_header(raw_rows)
     except RosterFileError as exc:
         return RosterResult(errors=[exc.error])
@@ -643,6 +645,37 @@ def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:
             born.number_format = "yyyy-mm-dd"
             values[2] = born
         sheet.append(xlsx_text_cells(sheet, values))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+TEMPLATE_ROWS = 1000
+
+
+def write_roster_template(rows: int = TEMPLATE_ROWS) -> bytes:
+    """The empty download template: the header, then ``rows`` rows whose 身份证号 and 监护人电话 cells are
+    formatted as text and whose 出生日期 cells are dates. Unformatted, Excel turns a typed 18-digit ID number
+    into 3.30102E+17 and drops its last digits, which the import then has to refuse."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "学生名单"
+    sheet.append(list(TEMPLATE_HEADERS))
+    text_columns = [TEMPLATE_HEADERS.index("身份证号") + 1, TEMPLATE_HEADERS.index("监护人电话") + 1]
+    date_column = TEMPLATE_HEADERS.index("出生日期") + 1
+    for index in text_columns:
+        letter = openpyxl.utils.get_column_letter(index)
+        sheet.column_dimensions[letter].number_format = "@"
+        sheet.column_dimensions[letter].width = 22
+    sheet.column_dimensions[openpyxl.utils.get_column_letter(date_column)].number_format = "yyyy-mm-dd"
+    sheet.column_dimensions[openpyxl.utils.get_column_letter(date_column)].width = 14
+    for number in range(2, rows + 2):
+        for index in text_columns:
+            sheet.cell(number, index).number_format = "@"
+        sheet.cell(number, date_column).number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

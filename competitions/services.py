@@ -27,6 +27,7 @@ from competitions.models import (
     CONTEST_TRANSITIONS,
     LIVE_ENTRY_STATUSES,
     QUOTA_ENTRY_STATUSES,
+    STAGE_LABELS,
     Advisor,
     Category,
     CategoryQuota,
@@ -436,15 +437,16 @@ class SchoolImportResult:
     problems: list[tuple[int | None, Any]] = field(default_factory=list)  # (row or None, lazy message)
 
 
-def import_schools(data: bytes, filename: str, parent: Organisation, actor=None) -> SchoolImportResult:
+def import_schools(data: bytes, filename: str, parent: Organisation, actor=None, size: int | None = None) -> SchoolImportResult:
     """Create or update schools under ``parent`` from a file with 学校名称, 代码, 学段, 地区 (xlsx or csv).
-    Matched by code. All or nothing: any problem means nothing is written (problems are returned)."""
+    Matched by code. All or nothing: any problem means nothing is written (problems are returned).
+    ``size``: the upload's full size when only its first bytes were read."""
     from accounts.services import save_organisation
     from competitions.roster import RosterFileError, normalise_header, normalise_text, read_table
 
     result = SchoolImportResult()
     try:
-        rows, _fmt, _enc = read_table(data, filename)
+        rows, _fmt, _enc = read_table(data, filename, size=size)
     except RosterFileError as exc:
         result.problems.append((None, _l_message(exc.error.message, exc.error.params)))
         return result
@@ -1197,6 +1199,10 @@ class SchoolSummary:
     quota_use: list[tuple[Category, CategoryQuota, int]]
 
 
+SCHOOL_STAGE_COVERS = {"primary": {"primary"}, "junior": {"junior"}, "senior": {"senior"},
+                       "complete": {"junior", "senior"}, "nine_year": {"primary", "junior"}}
+
+
 def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) -> list[SchoolSummary]:
     """Per school: entries by status, distinct students in live entries, and the use of each quota (school
     quotas count the school's submitted and approved entries; district quotas those of its whole district)."""
@@ -1227,14 +1233,19 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
         own = by_school.get(school_id, [])
         students = {m.student_id for e in own if e.status in live for m in e.members}
         quota_use = []
+        stages = SCHOOL_STAGE_COVERS.get(school.stage or "")
         for category in contest.categories:
             for quota in category.quotas:
                 if quota.scope == "district":
                     if school.district:
-                        quota_use.append((category, quota, district_use[(category.id, school.district, quota.stage, quota.kind)]))
-                    continue
-                used = sum(1 for e in own if e.category_id == category.id and e.status in counted
-                           and (qc := _quota_count(e)).stage == quota.stage and qc.kind == quota.kind)
+                        used = district_use[(category.id, school.district, quota.stage, quota.kind)]
+                    else:
+                        continue
+                else:
+                    used = sum(1 for e in own if e.category_id == category.id and e.status in counted
+                               and (qc := _quota_count(e)).stage == quota.stage and qc.kind == quota.kind)
+                if stages is not None and quota.stage and quota.stage not in stages and not used:
+                    continue  # a primary school is not shown the senior-secondary quotas it can never use
                 quota_use.append((category, quota, used))
         summaries.append(SchoolSummary(school, Counter(e.status for e in own), len(students), quota_use))
     return summaries
@@ -1254,7 +1265,7 @@ def master_list_rows(contest: Contest, **filters) -> list[list]:
         rows.append([
             entry.code or "", entry.category.code, entry.category.name, entry.title, entry.school.name,
             entry.school.district or "", str(entry.status_label),
-            str(eligibility.STAGE_LABELS[facts.stage]) if facts.stage in eligibility.STAGE_LABELS else "",
+            str(STAGE_LABELS[facts.stage]) if facts.stage in STAGE_LABELS else "",
             "、".join(m.student.name + ("（组长）" if m.is_leader and len(entry.members) > 1 else "") for m in entry.members),
             "、".join(grade_label(m.student.grade) for m in entry.members),
             "、".join(a.advisor.name for a in entry.advisors),

@@ -46,7 +46,14 @@ from competitions.models import (
     Material,
     Student,
 )
-from competitions.roster import MAX_ROSTER_BYTES, grade_label, parse_roster, write_roster_csv, write_roster_xlsx
+from competitions.roster import (
+    MAX_ROSTER_BYTES,
+    grade_label,
+    parse_roster,
+    write_roster_csv,
+    write_roster_template,
+    write_roster_xlsx,
+)
 from core.errors import DomainError
 from core.extensions import db
 from core.jobs import enqueue
@@ -66,6 +73,19 @@ def form_error(form, exc: DomainError) -> None:
         field.errors = list(field.errors) + [str(exc)]
     else:
         flash(str(exc), "danger")
+
+
+def read_capped(upload, limit: int) -> tuple[bytes, int]:
+    """At most limit + 1 bytes of an uploaded file (enough to know it is too large), and its full size."""
+    data = upload.read(limit + 1)
+    size = len(data)
+    if size > limit:
+        try:
+            upload.stream.seek(0, io.SEEK_END)
+            size = upload.stream.tell()
+        except (AttributeError, OSError, ValueError):
+            pass
+    return data, size
 
 
 def my_schools() -> list[Organisation]:
@@ -96,6 +116,8 @@ def _xlsx_response(data: bytes, name: str):
 QUOTA_KIND_LABELS = {"individual": _l("Individual"), "team": _l("Team")}
 QUOTA_SCOPE_LABELS = {"school": _l("per school"), "district": _l("per district")}
 SCORING_LABELS = {"rubric": _l("Rubric"), "performance": _l("Performance (runs)")}
+ACCEPTED_LABELS = {"pdf": _l("PDF"), "image": _l("image (PNG, JPEG, GIF, WebP)"), "video": _l("video (MP4, MOV)"),
+                   "document": _l("document (PDF, Word)"), "office": _l("Office file (Word, Excel, PowerPoint)")}
 
 
 @bp.app_context_processor
@@ -104,7 +126,8 @@ def competitions_globals():
     return {"contest_status_labels": CONTEST_STATUS_LABELS, "entry_status_labels": ENTRY_STATUS_LABELS,
             "stage_labels": STAGE_LABELS, "quota_kind_labels": QUOTA_KIND_LABELS,
             "quota_scope_labels": QUOTA_SCOPE_LABELS, "scoring_labels": SCORING_LABELS,
-            "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()}}
+            "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()},
+            "accepted_labels": ACCEPTED_LABELS}
 
 
 # ====================================================================================== contests
@@ -543,8 +566,8 @@ def import_schools():
     problems, done = [], None
     if form.validate_on_submit() and units:
         parent = next((u for u in units if u.id == request.form.get("organisation_id", type=int)), units[0])
-        data = form.file.data.read(MAX_ROSTER_BYTES + 1)
-        result = services.import_schools(data, form.file.data.filename or "", parent)
+        data, size = read_capped(form.file.data, MAX_ROSTER_BYTES)
+        result = services.import_schools(data, form.file.data.filename or "", parent, size=size)
         if result.problems:
             db.session.rollback()
             problems = result.problems
@@ -616,7 +639,7 @@ def delete_student(school_id: int, student_id: int):
 def roster_template(school_id: int):
     school = load_school(school_id)
     require("school.roster", school)
-    return _xlsx_response(write_roster_xlsx([]), "学生名单模板.xlsx")
+    return _xlsx_response(write_roster_template(), "学生名单模板.xlsx")
 
 
 @bp.route("/school/<int:school_id>/students/export.<fmt>")
@@ -640,8 +663,8 @@ def import_students(school_id: int):
     form = UploadForm()
     result = plan = token = None
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_ROSTER_BYTES + 1)
-        result = parse_roster(data, form.file.data.filename or "")
+        data, size = read_capped(form.file.data, MAX_ROSTER_BYTES)
+        result = parse_roster(data, form.file.data.filename or "", size=size)
         if result.ok:
             plan = services.plan_roster_import(school, result)
             token = secrets.token_urlsafe(24)
@@ -807,6 +830,10 @@ def new_entry(contest_id: int, school_id: int):
     _require_school_in_contest(contest, school)
     if school.id not in current_user.scope_ids(Role.COORDINATOR):
         abort(403)  # entries are registered by the school's coordinators
+    if not services.registration_open_for(contest, school.id):
+        # say so before the coordinator fills in a form the server would refuse
+        flash(_("Registration for this contest is not open."), "danger")
+        return redirect(url_for("competitions.school_entries", contest_id=contest.id, school_id=school.id))
     form = _entry_form(contest, school, None)
     if form.validate_on_submit():
         category = get_or_404(Category, form.category_id.data)

@@ -180,7 +180,7 @@ def detail(event_id: int):
             else:
                 db.session.commit()
                 return redirect(url_for("events.ticket", token=registration.link_token))
-    return render_template("events/detail.html", event=event, form=form, counts=counts, is_open=is_open)
+    return render_template("events/detail.html", event=event, form=form, counts=counts, is_open=is_open, now=now)
 
 
 def _ticket_or_404(token: str) -> Registration:

@@ -822,6 +822,8 @@ def visible_scores(rnd: Round, entry: Entry, user: User, *, organiser: bool) -> 
         return []
     if not rnd.is_closed():
         query = query.where(Score.assignment_id == own.id)
+    else:  # the panel's scores: what the others submitted, never their unfinished drafts
+        query = query.where(sa.or_(Score.assignment_id == own.id, Score.submitted.is_(True)))
     return list(db.session.execute(query).scalars())
 
 
@@ -830,7 +832,9 @@ def pending_rechecks(user: User) -> list[RecheckRequest]:
     return list(db.session.execute(
         sa.select(RecheckRequest).join(Score, Score.id == RecheckRequest.score_id)
         .join(Judge, Judge.id == Score.judge_id)
-        .where(Judge.user_id == user.id, RecheckRequest.resolved_at.is_(None))
+        .join(Round, Round.id == Score.round_id)
+        # a closed round's scores can no longer change: its open requests are moot on the dashboard
+        .where(Judge.user_id == user.id, RecheckRequest.resolved_at.is_(None), Round.status == RoundStatus.OPEN.value)
         .options(joinedload(RecheckRequest.score).joinedload(Score.assignment).joinedload(JudgeAssignment.entry),
                  joinedload(RecheckRequest.score).joinedload(Score.assignment).joinedload(JudgeAssignment.round))
         .order_by(RecheckRequest.id)).scalars())

@@ -540,3 +540,19 @@ def test_oversized_background_is_rejected_before_it_is_stored(client, login):
     data["background"] = (io.BytesIO(small.getvalue()), "a4.jpg")
     response = client.post("/certificates/templates/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def test_issue_page_preselects_award_winners(client, login, monkeypatch):
+    """QA: the holders list opened on whichever source sorts first (advisors), not on award winners."""
+    import re
+
+    from certificates.sources import SOURCES, CertificateSource
+
+    monkeypatch.setitem(SOURCES, "aaa.advisors", CertificateSource(
+        key="aaa.advisors", kind="advisor", scope="contest", label="Advisors", collect=cf.collect))
+    login(f.organiser(f.association()))
+    html = client.get("/certificates/issue").get_data(as_text=True)
+    selected = re.search(r'<select[^>]*name="source"[^>]*>.*?<option selected value="([^"]+)"', html, re.S).group(1)
+    assert SOURCES[selected].kind == "award"
+    html = client.get("/certificates/issue?source=aaa.advisors").get_data(as_text=True)
+    assert '<option selected value="aaa.advisors">' in html

@@ -138,3 +138,24 @@ def test_schools_import(runner, setup, tmp_path):
     result = runner.invoke(args=["schools", "import", str(bad), "--org", "QX-KX"])
     assert result.exit_code == 1 and "row 2" in result.output
     assert services.school_by_code("QX-S99") is None
+
+
+def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
+    """QA: `entries export` / `students export` into a missing folder ended in a FileNotFoundError traceback."""
+    out = tmp_path / "no-such-folder" / "x.xlsx"
+    for args in (["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)],
+                 ["students", "export", "--school", "QX-S08", "--out", str(out)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "cannot write" in result.output and "Traceback" not in result.output and not out.exists()
+
+
+def test_entries_export_writes_chinese_status_and_stage(runner, setup, tmp_path):
+    """QA: the CLI master list had 'Primary school'-style English stage names (and raw status keywords)."""
+    student = cf.student(setup["school"], grade=8)
+    cf.entry(setup["contest"], setup["category"], setup["school"], students=[student], status="submitted", code="2025-JQR-0001")
+    db.session.commit()
+    out = tmp_path / "entries.xlsx"
+    assert runner.invoke(args=["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)]).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert (sheet["G2"].value, sheet["H2"].value) == ("已提交", "初中")

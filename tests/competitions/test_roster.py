@@ -383,3 +383,29 @@ def test_any_valid_csv_round_trips(students, encoding):
     result = parse(write_roster_csv(rows, encoding))
     assert result.ok
     assert [(r.name, r.birth_date, r.grade, r.gender) for r in result.rows] == [(n, b, gr, g) for n, b, gr, g in students]
+
+
+# ------------------------------------------------------------------ the download template (QA)
+
+def test_template_formats_id_number_and_phone_cells_as_text():
+    """QA: the downloaded template had no cell formats, so an ID number typed into it in Excel became a
+    number (3.30102E+17) and the import refused the row. Its ID and phone cells are now text, birth dates dates."""
+    from competitions.roster import TEMPLATE_HEADERS, write_roster_template
+
+    data = write_roster_template(rows=20)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[1]] == list(TEMPLATE_HEADERS)
+    for row in (2, 21):
+        assert sheet[f"F{row}"].number_format == "@" and sheet[f"G{row}"].number_format == "@"
+        assert sheet[f"C{row}"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["F"].number_format == "@"
+    # the formatted but empty rows are trailing blank rows: only "no students" is reported
+    assert [e.code for e in parse(data, "模板.xlsx").errors] == ["no_rows"]
+    # filled in as Excel stores text cells, an ID number keeps every digit and imports
+    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "张三", "男", datetime(2013, 7, 9), "五年级"
+    sheet["F2"] = ID_BOY
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    result = parse(buffer.getvalue(), "模板.xlsx")
+    assert result.ok and result.rows[0].id_number == ID_BOY
+

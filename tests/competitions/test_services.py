@@ -438,15 +438,28 @@ def test_master_list_and_summary(world):
 
 def test_master_list_shows_status_and_stage_labels_not_keywords(world):
     """QA: the master list showed the raw keywords 'submitted' and 'junior' to organisers."""
-    from competitions.eligibility import STAGE_LABELS
     from competitions.models import ENTRY_STATUS_LABELS, EntryStatus
 
     e = make_ready_entry(world)
     services.submit_entry(e)
     row = services.master_list_rows(world["contest"])[0]
-    assert row[6] == str(ENTRY_STATUS_LABELS[EntryStatus.SUBMITTED]) and row[6] != "submitted"
-    stage = e.members[0].student.stage
-    assert row[7] == str(STAGE_LABELS[stage]) and row[7] != stage
+    assert row[6] == str(ENTRY_STATUS_LABELS[EntryStatus.SUBMITTED]) == "已提交"
+    assert e.members[0].student.stage == "junior" and row[7] == "初中"
+
+
+def test_quota_use_lists_only_the_stages_a_school_has(world):
+    """QA: every school saw every quota of every stage (a primary school read 11 lines incl. senior quotas)."""
+    cat = cf.category(world["contest"], code="CX", quotas=(("school", "primary", "individual", 6),
+                                                          ("school", "junior", "individual", 6),
+                                                          ("school", "senior", "individual", 6)))
+    nine_year = factories.school(world["county"], stage="nine_year", district="城关镇")
+    cf.entry(world["contest"], cat, world["school"], students=[cf.student(world["school"], grade=8)], status="submitted",
+             code="2025-CX-0001")
+    db.session.flush()
+    use = {s.school.id: [(c.code, q.stage, used) for c, q, used in s.quota_use]
+           for s in services.school_summaries(world["contest"], [world["school"].id, nine_year.id])}
+    assert [u for u in use[world["school"].id] if u[0] == "CX"] == [("CX", "junior", 1)]
+    assert [u for u in use[nine_year.id] if u[0] == "CX"] == [("CX", "primary", 0), ("CX", "junior", 0)]
 
 
 def test_list_search_and_filters(world):

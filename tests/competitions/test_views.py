@@ -182,6 +182,17 @@ def _csv(rows, encoding="gb18030"):
     return ("姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n" + "\n".join(",".join(r) for r in rows)).encode(encoding)
 
 
+def test_oversized_roster_upload_reports_its_real_size(client, login, two_schools):
+    """QA: a 52 MB upload was reported as "too large (10.0 MB); the limit is 10 MB" because only the first
+    10 MB + 1 byte were read; the message now gives the file's real size."""
+    w = two_schools
+    login(w["coordinator_a"])
+    data = _csv([["张三", "男", "2013-03-05", "初一", "1班", "", "13800000001"]], "utf-8") + b"," * (12 * 1024 * 1024)
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "名单.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "12.0 MB" in page and "10 MB" in page
+
+
 def test_roster_import_preview_then_confirm(client, login, two_schools):
     w = two_schools
     login(w["coordinator_a"])
@@ -231,6 +242,32 @@ def test_deadline_enforced_on_the_server(client, login, two_schools):
     response = client.post(f"/contests/entries/{w['a_entry'].id}/submit", follow_redirects=True)
     db.session.expire_all()
     assert db.session.get(Entry, w["a_entry"].id).status == "draft"
+
+
+def test_new_entry_form_is_not_offered_after_the_deadline(client, login, two_schools):
+    """QA: after the deadline the empty entry form was still shown; only saving it failed."""
+    w = two_schools
+    login(w["coordinator_a"])
+    url = f"/contests/{w['contest'].id}/school/{w['a'].id}/entries/new"
+    assert client.get(url).status_code == 200
+    w["contest"].registration_closes_at = cf.NOW - timedelta(minutes=1)
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/contests/{w['contest'].id}/school/{w['a'].id}")
+    assert "本赛事当前不在报名时间内" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_entry_page_names_accepted_file_types_in_chinese(client, login, two_schools):
+    """QA: the material list showed the raw keywords "(pdf, ≤ 20 MB)" / "(image, …)" in the Chinese UI."""
+    from competitions.models import MaterialRequirement
+
+    w = two_schools
+    w["category"].requirements.append(MaterialRequirement(kind="photos", label="作品照片", accepted=["image"], max_mb=10,
+                                                          required=False, position=1))
+    db.session.commit()
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/entries/{w['a_entry'].id}").get_data(as_text=True)
+    assert "图片（PNG、JPEG、GIF、WebP）, ≤ 10 MB" in page and "(image," not in page
 
 
 def test_submit_and_review_through_pages(client, login, two_schools):
@@ -459,6 +496,10 @@ def test_schools_import_page(client, login, two_schools):
                        content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="import-errors"' in page and "幼儿园" in page
     assert services.school_by_code("QX-S99") is None
+    huge = good + b"," * (11 * 1024 * 1024)  # QA: the size in the message is the file's, not the 10 MB read
+    page = client.post("/contests/schools/import", data={"file": (io.BytesIO(huge), "s.csv"), "organisation_id": w["county"].id},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "11.0 MB" in page
     client.post("/logout")
     login(w["coordinator_a"])
     assert client.post("/contests/schools/import", data={"file": (io.BytesIO(good), "s.csv")},

@@ -179,3 +179,17 @@ def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, 
     assert "车辆年检" not in client.get(f"/events/caravans/{first.id}/calendar?month={month}").get_data(as_text=True)
     assert "科普大篷车二号: 车辆年检" not in client.get(
         f"/events/caravans/{second.id}/calendar?month={month}").get_data(as_text=True)
+
+
+def test_the_public_event_page_says_when_registration_opens_and_closes(client, org):
+    """A parent saw only "registration is not open" with no date, and nothing about when it closes."""
+    opens = ef.future_day(3, 9)
+    later = ef.event(org, capacity=10, starts_at=ef.future_day(20), registration_opens_at=opens)
+    closes = ef.future_day(5, 18)
+    open_now = ef.event(org, capacity=10, starts_at=ef.future_day(20), registration_closes_at=closes)
+    factories.commit()
+    page = client.get(f"/events/{later.id}").get_data(as_text=True)
+    assert 'id="registration-window"' in page and opens.strftime("%Y/%-m/%-d 09:00") in page
+    assert 'id="registration-form"' not in page
+    page = client.get(f"/events/{open_now.id}").get_data(as_text=True)
+    assert 'id="registration-form"' in page and closes.strftime("%Y/%-m/%-d 18:00") in page

@@ -62,3 +62,37 @@ def test_judge_scores_on_a_phone(browser, live_server):
     assert score.submitted and float(score.total) == 16.5
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_revising_a_submitted_score_on_a_phone_says_it_was_updated(browser, live_server):
+    """QA bug: autosaving a change to a submitted score said "Draft saved" (it updates the submitted score), and
+    an invalid value silently saved nothing."""
+    w = jf.world(n_entries=1, n_judges=3, k=3)
+    services.auto_assign(w["round"])
+    judge = w["judges"][0]
+    judge.user.email = "revisingjudge@example.cn"
+    rnd = w["round"]
+    a = services.judge_worklist(rnd, judge)[0]
+    rc = rnd.categories[0]
+    first = rc.criteria[0].id
+    services.save_score(a, {str(first): "5", str(rc.criteria[1].id): "5"}, submit=True)
+    db.session.commit()
+
+    browser.set_window_size(390, 844)
+    browser.get(live_server + "/login")
+    browser.find_element(By.NAME, "login").send_keys("revisingjudge@example.cn")
+    browser.find_element(By.NAME, "password").send_keys(factories.PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    WebDriverWait(browser, 5).until(lambda d: d.current_url.endswith("/dashboard"))
+    browser.get(f"{live_server}/judging/rounds/{rnd.id}/entries/{a.entry_id}/score")
+    status = browser.find_element(By.ID, "autosave-status")
+    field = browser.find_element(By.ID, f"criterion-{first}")
+    field.clear()
+    field.send_keys("11")  # above the maximum of 10
+    WebDriverWait(browser, 6).until(lambda d: status.text.strip() in ("未保存", "Not saved"))
+    field.clear()
+    field.send_keys("6.5")
+    WebDriverWait(browser, 6).until(lambda d: status.text.strip() in ("已提交的评分已更新", "Submitted score updated"))
+    db.session.expire_all()
+    score = db.session.execute(sa.select(Score)).scalar_one()
+    assert score.submitted and score.values[str(first)] == "6.5"

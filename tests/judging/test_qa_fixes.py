@@ -7,7 +7,6 @@ from pypdf import PdfReader
 from core.errors import DomainError
 from core.extensions import db
 from judging import pdf, performance, scores, services
-from judging.models import AssignmentStatus
 from tests import factories
 from tests.judging import factories as jf
 
@@ -173,4 +172,47 @@ def test_special_award_for_an_advisor_names_the_advisor(client, login):
     assert "陈老师" in client.get(f"/judging/public/{w['contest'].id}").get_data(as_text=True)
     login(w["organiser"])
     page = client.get(f"/judging/contests/{w['contest'].id}/special-awards").get_data(as_text=True)
-    assert "陈老师" in page and "#%d" % advisor.id not in page
+    assert "陈老师" in page and f"#{advisor.id}" not in page
+
+
+def test_publishing_results_of_a_contest_not_in_judging_says_why_in_words():
+    """Bug: publishing the notice while the contest was still in registration failed with
+    "赛事不能从 registration 变为 notice" (raw status codes)."""
+    w = jf.world(n_entries=2, n_judges=3, k=3)
+    services.auto_assign(w["round"])
+    for a in services.active_assignments(w["round"]):
+        services.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
+    services.close_round(w["round"])
+    w["contest"].status = "registration"
+    db.session.flush()
+    with pytest.raises(DomainError) as err:
+        services.start_notice(w["contest"], w["round"], days=7)
+    assert "registration" not in str(err.value) and str(w["contest"].status_label) in str(err.value)
+    assert services.notice_of(w["contest"]) is None
+
+
+def test_recheck_request_leaves_the_dashboard_when_the_round_closes():
+    """Bug: after the round closed the judge's dashboard still asked for a re-check they could not make."""
+    w = jf.world(n_entries=2, n_judges=3, k=3)
+    services.auto_assign(w["round"])
+    for a in services.active_assignments(w["round"]):
+        services.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
+    score = services.active_assignments(w["round"])[0].score
+    services.request_recheck(score, "请复核", actor=w["organiser"])
+    user = score.judge.user
+    assert len(services.pending_rechecks(user)) == 1
+    services.close_round(w["round"])
+    assert services.pending_rechecks(user) == []
+
+
+def test_after_close_a_judge_sees_the_panels_submitted_scores_not_drafts():
+    """Bug: once the round closed, a judge's page listed other judges' unfinished drafts as panel scores."""
+    w = jf.world(n_entries=1, n_judges=3, k=3)
+    services.auto_assign(w["round"])
+    mine, submitted, draft = services.active_assignments(w["round"])
+    services.save_score(mine, _values(w["round"], mine.entry, "5", "5"), submit=True)
+    services.save_score(submitted, _values(w["round"], mine.entry, "6", "6"), submit=True)
+    services.save_score(draft, _values(w["round"], mine.entry, "1", ""), submit=False)
+    services.close_round(w["round"])
+    seen = services.visible_scores(w["round"], mine.entry, mine.judge.user, organiser=False)
+    assert {s.assignment_id for s in seen} == {mine.id, submitted.id}
