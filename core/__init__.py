@@ -12,6 +12,8 @@ AREAS = ("accounts", "competitions", "judging", "events", "certificates", "repor
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    from flask_babel import lazy_gettext as _l
+
     from core.config import load_config
 
     app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
@@ -45,6 +47,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Please log in to see this page.")
     init_cache(app)
     init_i18n(app)
     init_security(app)

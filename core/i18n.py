@@ -26,10 +26,11 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if request.path.startswith("/api/"):
+    chosen = session.get("lang")
+    if request.path.startswith("/api/") and chosen not in languages:
+        # API clients without a UI session choose by Accept-Language; pages' own JSON calls follow the UI.
         best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
         return "en" if best == "en" else "zh_CN"
-    chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -35,3 +35,14 @@ def test_language_switcher_changes_the_ui_and_is_remembered(client):
     assert "Log in" in html and '<html lang="en">' in html
     client.post("/lang/zh_CN")
     assert '<html lang="zh-CN">' in client.get("/login").get_data(as_text=True)
+
+
+def test_login_required_message_is_chinese(client):
+    response = client.get("/dashboard", follow_redirects=True)
+    assert "请先登录后再访问此页面" in response.get_data(as_text=True)
+
+
+def test_pages_json_calls_follow_the_ui_language_not_the_browser(client):
+    client.post("/lang/zh_CN")
+    body = client.get("/api/v1/me", headers={"Accept-Language": "en-US"}).get_json()
+    assert "登录" in body["error"]["message"]
