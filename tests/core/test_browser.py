@@ -45,3 +45,14 @@ def test_phone_sized_navigation_collapses_and_opens(browser, live_server):
     toggler.click()
 
     WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "logout").is_displayed())
+
+
+def test_phone_pages_do_not_scroll_sideways(browser, live_server):
+    factories.coordinator(email="narrow@example.cn")
+    factories.commit()
+    browser.set_window_size(390, 844)
+    for path in ("/", "/login"):
+        browser.get(live_server + path)
+        scroll, client = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, f"{path}: page is {scroll}px wide in a {client}px window"
