@@ -576,7 +576,7 @@ _SCANNED_TICKET = (
 )
 _INSERT_CHECKIN = CheckIn.__table__.insert()
 _INSERT_SCAN = ScanLog.__table__.insert()
-_CHECKIN_EVENT = sa.select(Event.id, Event.organisation_id, Event.checkin_opens_minutes).where(
+_CHECKIN_EVENT = sa.select(Event.id, Event.organisation_id, Event.checkin_opens_minutes, Event.status).where(
     Event.id == sa.bindparam("event_id"))
 
 
@@ -588,12 +588,13 @@ class CheckinEvent:
     id: int
     organisation_id: int
     checkin_opens_minutes: int
+    status: str = EventStatus.PUBLISHED
 
 
 # PostgreSQL: the same advisory lock as core.locks.acquire_lock(name), taken by the statement that reads the event,
 # which saves a round trip on every scan (tests/events/test_events_qa.py checks that both lock the same key).
 _CHECKIN_EVENT_LOCKING = sa.select(
-    Event.id, Event.organisation_id, Event.checkin_opens_minutes,
+    Event.id, Event.organisation_id, Event.checkin_opens_minutes, Event.status,
     sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("lock_name"), 0)),
 ).where(Event.id == sa.bindparam("event_id"))
 
@@ -617,7 +618,7 @@ def load_checkin_event(event_id: int, lock_code: str | None = None) -> CheckinEv
     if lock_code is not None and connection.dialect.name == "postgresql":
         row = connection.execute(_CHECKIN_EVENT_LOCKING, {"event_id": event_id,
                                                           "lock_name": checkin_lock_name(lock_code)}).first()
-        return CheckinEvent(*row[:3]) if row is not None else None
+        return CheckinEvent(*row[:4]) if row is not None else None
     row = connection.execute(_CHECKIN_EVENT, {"event_id": event_id}).first()
     if row is None:
         return None
@@ -680,6 +681,9 @@ def perform_checkin(
     scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
     window = _ticket_window(ticket, event) if ticket is not None else None
     decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id)
+    if event.status == EventStatus.CANCELLED and decision.reason in (decision_rules.CHECKED_IN,
+                                                                     decision_rules.OUTSIDE_WINDOW):
+        decision = decision_rules.Decision(decision_rules.CANCELLED)  # the event itself was called off
 
     checkin = None
     if decision.admitted:
@@ -757,7 +761,9 @@ def _scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEve
         "status": reason,
         "message": str(MESSAGES[reason]) % params if params else str(MESSAGES[reason]),
         "colour": decision.colour,
-        "attendee": attendee_view(ticket) if ticket is not None else None,
+        # A ticket of another event names the other event, never its holder: staff of this event have no
+        # business seeing who registered elsewhere (often a minor).
+        "attendee": attendee_view(ticket) if ticket is not None and reason != decision_rules.WRONG_EVENT else None,
     }
     if checkin is not None:
         body["checked_in_at"] = checkin["checked_in_at"].isoformat()

@@ -61,6 +61,7 @@ def test_ticket_for_another_event():
     result = scan(event, registration.code)
     assert (result.http_status, result.body["status"]) == (409, "wrong_event")
     assert "另一场活动" in result.body["message"]
+    assert result.body["attendee"] is None  # staff of this event do not see who registered elsewhere
 
 
 def test_cancelled_and_waitlisted_tickets():
@@ -164,3 +165,11 @@ def test_concurrent_retries_with_one_nonce_all_get_the_first_answer(app):
     assert errors == []
     assert [r.http_status for r in results] == [201] * 6
     assert db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar() == 1
+
+
+def test_tickets_of_a_cancelled_event_are_refused():
+    event = ef.event(capacity=5)
+    registration = ef.registration(event)
+    event.status = "cancelled"
+    result = scan(event, registration.code)
+    assert (result.http_status, result.body["status"]) == (409, "cancelled")
