@@ -8,8 +8,8 @@ import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
 from core import audit
