@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -96,7 +96,7 @@ def profile():
 def revoke_token(token_id: int):
     token = get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
-        return render_template("errors/error.html", status=403, message=_("You do not have permission to do this.")), 403
+        abort(403)
     services.revoke_api_token(token, actor=current_user)
     db.session.commit()
     flash(_("The token was revoked."), "info")

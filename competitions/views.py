@@ -598,11 +598,7 @@ def students(school_id: int):
 def edit_student(school_id: int, student_id: int | None = None):
     school = load_school(school_id)
     require("school.roster", school)
-    student = None
-    if student_id is not None:
-        student = get_or_404(Student, student_id)
-        if student.school_id != school.id:
-            abort(404)
+    student = _school_record_or_404(Student, student_id, school) if student_id is not None else None
     form = StudentForm(obj=student)
     if form.validate_on_submit():
         try:
@@ -619,13 +615,24 @@ def edit_student(school_id: int, student_id: int | None = None):
 
 @bp.route("/school/<int:school_id>/students/<int:student_id>/delete", methods=["POST"])
 def delete_student(school_id: int, student_id: int):
+    return _delete_school_record(school_id, Student, student_id, services.delete_student)
+
+
+def _school_record_or_404(model, record_id: int, school):
+    """A student or advisor of this school, or 404 (ids of other schools' records are not revealed)."""
+    record = get_or_404(model, record_id)
+    if record.school_id != school.id:
+        abort(404)
+    return record
+
+
+def _delete_school_record(school_id: int, model, record_id: int, delete):
+    """Remove a student or advisor of the school (the service refuses one still named in an entry)."""
     school = load_school(school_id)
     require("school.roster", school)
-    student = get_or_404(Student, student_id)
-    if student.school_id != school.id:
-        abort(404)
+    record = _school_record_or_404(model, record_id, school)
     try:
-        services.delete_student(student)
+        delete(record)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -715,11 +722,7 @@ def confirm_import_students(school_id: int):
 def edit_advisor(school_id: int, advisor_id: int | None = None):
     school = load_school(school_id)
     require("school.roster", school)
-    advisor = None
-    if advisor_id is not None:
-        advisor = get_or_404(Advisor, advisor_id)
-        if advisor.school_id != school.id:
-            abort(404)
+    advisor = _school_record_or_404(Advisor, advisor_id, school) if advisor_id is not None else None
     form = AdvisorForm(obj=advisor)
     if form.validate_on_submit():
         try:
@@ -736,20 +739,7 @@ def edit_advisor(school_id: int, advisor_id: int | None = None):
 
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/delete", methods=["POST"])
 def delete_advisor(school_id: int, advisor_id: int):
-    school = load_school(school_id)
-    require("school.roster", school)
-    advisor = get_or_404(Advisor, advisor_id)
-    if advisor.school_id != school.id:
-        abort(404)
-    try:
-        services.delete_advisor(advisor)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Removed."), "success")
-    return redirect(url_for("competitions.students", school_id=school.id))
+    return _delete_school_record(school_id, Advisor, advisor_id, services.delete_advisor)
 
 
 # ====================================================================================== school entries

@@ -249,3 +249,13 @@ def test_token_authentication_costs_one_query_and_rarely_writes(client, count_qu
     token_reads = [s for s in statements if "api_tokens" in s]
     assert len(token_reads) == 1, statements
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
+
+
+def test_nobody_revokes_another_users_token(client, login):
+    owner, other = factories.user(), factories.user()
+    row, _token = services.create_api_token(owner, "gate")
+    factories.commit()
+    login(other)
+    assert client.post(f"/profile/tokens/{row.id}/revoke").status_code == 403
+    db.session.refresh(row)
+    assert row.revoked_at is None
