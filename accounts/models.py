@@ -73,7 +73,35 @@ class Organisation(TimestampMixin, db.Model):
         return f"<Organisation {self.id} {self.kind} {self.name}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class RolesMixin:
+    """The role questions core.permissions asks of a user, answered from `self.memberships` (objects with
+    role, organisation_id and scope_id). Shared by User and accounts.tokens.TokenPrincipal, so a rule reads the
+    same whichever way the caller authenticated."""
+
+    def has_role(self, role: Role) -> bool:
+        return any(m.role == role for m in self.memberships)
+
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships}
+
+    def scope_ids(self, role: Role) -> set[int]:
+        """Ids a role applies to: school ids for coordinators, contest ids for judges, event ids for staff."""
+        key = "scope_id" if role in (Role.JUDGE, Role.CHECKIN) else "organisation_id"
+        return {getattr(m, key) for m in self.memberships if m.role == role and getattr(m, key) is not None}
+
+    def organised_org_ids(self) -> frozenset[int]:
+        """Organisations this user organises: their own units and all units below them."""
+        roots = self.scope_ids(Role.ORGANISER)
+        if not roots:
+            return frozenset()
+        cache = request_cache()
+        key = ("organised", self.id)
+        if key not in cache:
+            cache[key] = frozenset(descendant_ids(roots))
+        return cache[key]
+
+
+class User(RolesMixin, UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,30 +133,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    # Roles, read by core.permissions. Memberships load with the user (selectin), so these cost no query
-    # except organised_org_ids(), which reads the organisation tree once per request.
-    def has_role(self, role: Role) -> bool:
-        return any(m.role == role for m in self.memberships)
-
-    def roles(self) -> set[str]:
-        return {m.role for m in self.memberships}
-
-    def scope_ids(self, role: Role) -> set[int]:
-        """Ids a role applies to: school ids for coordinators, contest ids for judges, event ids for staff."""
-        key = "scope_id" if role in (Role.JUDGE, Role.CHECKIN) else "organisation_id"
-        return {getattr(m, key) for m in self.memberships if m.role == role and getattr(m, key) is not None}
-
-    def organised_org_ids(self) -> frozenset[int]:
-        """Organisations this user organises: their own units and all units below them."""
-        roots = self.scope_ids(Role.ORGANISER)
-        if not roots:
-            return frozenset()
-        cache = request_cache()
-        key = ("organised", self.id)
-        if key not in cache:
-            cache[key] = frozenset(descendant_ids(roots))
-        return cache[key]
 
 
 def descendant_ids(roots: set[int]) -> set[int]:

@@ -1,6 +1,7 @@
 """Declarative base with a constraint naming convention (deterministic migrations) and shared column helpers."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -63,3 +64,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+@contextmanager
+def postgres_autocommit(engine: Engine):
+    """A pooled psycopg connection in autocommit mode, for hot paths built of single statements (each statement
+    is its own transaction: atomic, and no BEGIN/COMMIT round trips). Raw DBAPI: the caller writes PostgreSQL
+    SQL with %(name)s parameters and passes aware datetimes. The connection goes back to the pool as it came
+    (autocommit off); a connection that broke is discarded."""
+    fairy = engine.raw_connection()
+    connection = fairy.driver_connection
+    try:
+        connection.autocommit = True
+        yield connection
+    except BaseException:
+        if connection.closed or connection.broken:
+            fairy.invalidate()
+        raise
+    finally:
+        if not (connection.closed or connection.broken):
+            connection.autocommit = False
+        fairy.close()

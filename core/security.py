@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -125,7 +126,20 @@ def handle_server_error(exc: Exception):
     return render_template("errors/error.html", status=500, message=ERROR_MESSAGES[500][1]()), 500
 
 
+class CookieFirstSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, but a request without the cookie (API clients, scanners) gets an empty
+    session without building the signing serializer first (a key derivation per request)."""
+
+    def open_session(self, app: Flask, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            if not app.secret_key:
+                return None
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = CookieFirstSessionInterface()
     app.before_request(enforce_login)  # first: an anonymous API call is told to authenticate (401), not "csrf"
     app.before_request(protect_csrf)
     app.after_request(add_security_headers)

@@ -519,9 +519,9 @@ def _local(moment: datetime | None) -> str:
     Babel's formatter (which parses the locale on every call: a measurable cost on the check-in path)."""
     if moment is None:
         return ""
-    from flask_babel import to_user_timezone
+    from flask_babel import get_timezone
 
-    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")  # pytz zones convert right in astimezone
 
 
 @dataclass(frozen=True)
@@ -660,13 +660,8 @@ def perform_checkin(
     calls `replay_scan`. `code_locked`: the caller already holds the ticket's lock (load_checkin_event).
     """
     server_now = _now(now)
-    gate = (gate or "")[:60]
-    raw = (raw_code or "")[:200]
     nonce = (nonce or "").strip()[:80] or None
-    try:
-        code = tickets.parse_code(raw)
-    except tickets.InvalidCode:
-        code = None
+    code = parse_code_or_none(raw_code)
     ticket, prior = None, None
     connection = db.session.connection()  # Core statements on the session's connection: the hot path of the API
     if code is not None:
@@ -674,30 +669,15 @@ def perform_checkin(
             acquire_lock(checkin_lock_name(code))
         row = connection.execute(_SCANNED_TICKET, {"code": code}).first()
         if row is not None:
-            ticket = ScannedTicket(*row[:14])
-            if row[14] is not None:
-                prior = decision_rules.PriorCheckIn(row[14], row[15])
-    state = None if ticket is None else decision_rules.TicketState(ticket.event_id, ticket.session_id, ticket.status)
-    scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
-    window = _ticket_window(ticket, event) if ticket is not None else None
-    decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id)
-    if event.status == EventStatus.CANCELLED and decision.reason in (decision_rules.CHECKED_IN,
-                                                                     decision_rules.OUTSIDE_WINDOW):
-        decision = decision_rules.Decision(decision_rules.CANCELLED)  # the event itself was called off
-
-    checkin = None
-    if decision.admitted:
-        people = ticket.head_count if head_count is None else max(0, min(int(head_count), MAX_HEAD_COUNT))
-        checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
-                   "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
-                   "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
+            ticket, prior = scanned_ticket_from_row(row)
+    plan = plan_scan(event, ticket, prior, raw_code=raw_code, gate=gate, nonce=nonce, scanned_at=scanned_at,
+                     device=device, head_count=head_count, session_id=session_id, user=user, staff_link=staff_link,
+                     server_now=server_now)
+    decision, checkin, body, log = plan.decision, plan.checkin, plan.body, plan.log
+    raw = log["raw_code"]
+    gate = log["gate"]
+    if checkin is not None:
         connection.execute(_INSERT_CHECKIN, checkin)
-    body = _scan_body(decision, ticket, event, checkin)
-    log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
-           "device": (device or "")[:200], "raw_code": raw, "nonce": nonce, "result": decision.reason,
-           "http_status": decision.http_status, "response": body, "scanned_at": scanned_at,
-           "server_at": server_now, "user_id": getattr(user, "id", None),
-           "staff_link_id": getattr(staff_link, "id", None)}
     if nonce is None:
         connection.execute(_INSERT_SCAN, log)
         return ScanResult(decision.http_status, body)
@@ -714,6 +694,58 @@ def perform_checkin(
     if replay is None:  # the first attempt is still being written by another transaction that rolled back
         raise IntegrityError("scan nonce conflict", params=None, orig=Exception(nonce))
     return replay
+
+
+def scanned_ticket_from_row(row) -> tuple[ScannedTicket, decision_rules.PriorCheckIn | None]:
+    """The ticket and its earlier check-in from a row shaped like _SCANNED_TICKET (14 ticket columns, then the
+    check-in's time and gate)."""
+    ticket = ScannedTicket(*row[:14])
+    prior = decision_rules.PriorCheckIn(row[14], row[15]) if row[14] is not None else None
+    return ticket, prior
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """What a scan decides and would write: the decision, the check-in row (None unless admitted), the answer
+    and the scan-log row. Both ways of storing a scan (perform_checkin, events.fastscan) start from it."""
+
+    decision: decision_rules.Decision
+    checkin: dict | None
+    body: dict
+    log: dict
+
+    @property
+    def http_status(self) -> int:
+        return self.decision.http_status
+
+
+def plan_scan(event: Event | CheckinEvent, ticket: ScannedTicket | None, prior, *, raw_code: str, gate: str = "",
+              nonce: str | None = None, scanned_at: datetime | None = None, device: str = "",
+              head_count: int | None = None, session_id: int | None = None, user=None,
+              staff_link: StaffLink | None = None, server_now: datetime) -> ScanPlan:
+    """Decide a scan of `ticket` (None: no registration has the code) at `event`, given its earlier check-in."""
+    gate = (gate or "")[:60]
+    raw = (raw_code or "")[:200]
+    state = None if ticket is None else decision_rules.TicketState(ticket.event_id, ticket.session_id, ticket.status)
+    scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
+    window = _ticket_window(ticket, event) if ticket is not None else None
+    decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id)
+    if event.status == EventStatus.CANCELLED and decision.reason in (decision_rules.CHECKED_IN,
+                                                                     decision_rules.OUTSIDE_WINDOW):
+        decision = decision_rules.Decision(decision_rules.CANCELLED)  # the event itself was called off
+    checkin = None
+    if decision.admitted:
+        people = ticket.head_count if head_count is None else max(0, min(int(head_count), MAX_HEAD_COUNT))
+        checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
+                   "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
+                   "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
+    body = _scan_body(decision, ticket, event, checkin)
+    log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
+           "device": (device or "")[:200], "raw_code": raw, "nonce": nonce, "result": decision.reason,
+           "http_status": decision.http_status, "response": body, "scanned_at": scanned_at,
+           "server_at": server_now, "user_id": getattr(user, "id", None),
+           "staff_link_id": getattr(staff_link, "id", None)}
+    return ScanPlan(decision, checkin, body, log)
 
 
 _INSERT_SCAN_IGNORING_CONFLICT: dict[str, sa.Insert] = {}

@@ -20,7 +20,8 @@ def test_log_in_switch_language_and_see_dashboard(browser, live_server):
     assert "工作台" in browser.title
     assert "组织者" in browser.find_element(By.ID, "dashboard-roles").text
     browser.find_element(By.ID, "lang-switch").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    # read the attribute in one script call: an element found just before the reload would be stale
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.documentElement.lang") == "en")
     assert "Dashboard" in browser.title
     assert "Organiser" in browser.find_element(By.ID, "dashboard-roles").text
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
