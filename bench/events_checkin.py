@@ -7,16 +7,19 @@ one check-in per distinct code scanned. Finally a headless Chromium types codes 
 (the USB-scanner path) against the same gunicorn server and reports the scan-to-result round trip.
 
     .venv/bin/python bench/events_checkin.py [--seconds 15] [--connections 32] [--tickets 4000]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench] [--no-browser]
+        [--database-url postgresql+psycopg://postgres@/kc_events_bench?host=/var/run/postgresql] [--no-browser]
 
 Prints `name: value unit (ratio vs reference)` lines and returns a dict. Needs `wrk` (Debian package wrk).
 It also measures GET /healthz of the same app under the same load: the platform's floor (request hooks,
 session, one SELECT), which bounds what any API endpoint of the app can reach relative to bare Flask.
-The database defaults to PostgreSQL (BENCH_EVENTS_DATABASE_URL or --database-url; sqlite:///… works too).
+The database defaults to PostgreSQL through its Unix socket (TCP if there is none; BENCH_EVENTS_DATABASE_URL or
+--database-url; sqlite:///… works too). It also measures the database ceiling: the check-in's two statements
+run by two processes with psycopg and no HTTP, i.e. what the database work alone allows on this machine.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -34,7 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench"
+TCP_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench"
+SOCKET_DIR = "/var/run/postgresql"
+# PostgreSQL on the same machine is reached through its Unix socket, as a single-host deployment connects
+# (DATABASE_URL=postgresql+psycopg://user@/kechuang?host=/var/run/postgresql); TCP when there is no socket.
+DEFAULT_DB = (f"postgresql+psycopg://postgres@/kc_events_bench?host={SOCKET_DIR}"
+              if Path(SOCKET_DIR, ".s.PGSQL.5432").exists() else TCP_DB)
 TARGET_RATIO = 0.40
 TARGET_P99_MS = 50.0
 TARGET_ROUNDTRIP_MS = 300.0
@@ -93,9 +101,11 @@ def reset_database(url: str) -> None:
             Path(path + suffix).unlink(missing_ok=True)
         return
     import psycopg
+    from sqlalchemy.engine import make_url
 
-    base, name = url.rsplit("/", 1)
-    admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    parsed = make_url(url)
+    name = parsed.database
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -153,7 +163,8 @@ def sa_insert(model):
 def start_gunicorn(target: str, port: int, env: dict, threads: int) -> subprocess.Popen:
     """gunicorn with 2 workers; with threads > 1 each worker is a gthread worker with that many threads."""
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--backlog", "256"]
+               "--log-level", "warning", "--backlog", "256",
+               "--control-socket", str(Path(tempfile.gettempdir()) / f"kc-bench-gunicorn-{port}.ctl")]
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     command.append(target)
@@ -231,6 +242,54 @@ def verify(app, event_id: int) -> dict:
             "doubled": doubled, "scanned_without_checkin": orphans}
 
 
+CEILING_SCRIPT = r"""
+import json, sys, threading, time
+from datetime import UTC, datetime
+import psycopg
+sys.path.insert(0, sys.argv[1])
+from events.fastscan import _LOG_SQL, _READ_SQL
+dsn, codes_file, token_hashes, event_id, threads, seconds = sys.argv[2:8]
+codes = open(codes_file).read().split()
+hashes = token_hashes.split(",")
+done = [0]
+def worker(k):
+    conn = psycopg.connect(dsn, autocommit=True)
+    end, i = time.time() + float(seconds), 0
+    while time.time() < end:
+        i += 1
+        row = conn.execute(_READ_SQL, {"event_id": int(event_id), "code": codes[(k * 7919 + i) % len(codes)],
+                                       "token_hash": hashes[i % len(hashes)]}).fetchone()
+        body = {"status": "already_checked_in", "message": "已签到", "attendee": {"name": row[8]}}
+        params = {"log_event_id": int(event_id), "log_registration_id": row[4], "log_gate": "G", "log_device": "",
+                  "log_raw_code": "X", "log_nonce": f"ceiling-{k}-{i}-{time.time()}", "log_result": "already_checked_in",
+                  "log_http_status": 200, "log_response": json.dumps(body, ensure_ascii=False), "log_scanned_at": None,
+                  "log_server_at": datetime.now(UTC), "log_user_id": row[22], "log_staff_link_id": None}
+        conn.execute(_LOG_SQL, params).fetchone()
+        done[0] += 1
+    conn.close()
+started = time.time()
+pool = [threading.Thread(target=worker, args=(k,)) for k in range(int(threads))]
+[t.start() for t in pool]; [t.join() for t in pool]
+print(done[0] / (time.time() - started))
+"""
+
+
+def database_ceiling(url: str, workdir: Path, event_id: int, token_hashes: list[str], threads: int,
+                     seconds: int) -> float:
+    """Scans per second of the check-in's two statements alone (READ, then a scan-log INSERT), run by two
+    processes of `threads` threads with psycopg and no HTTP at all: what the database work costs on this
+    machine, i.e. the most any app server could reach doing it (the rest of the CPU goes to HTTP)."""
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    script = workdir / "ceiling.py"
+    script.write_text(CEILING_SCRIPT)
+    command = [sys.executable, str(script), str(ROOT), dsn, str(workdir / "codes.txt"), ",".join(token_hashes),
+               str(event_id), str(threads), str(seconds)]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    return sum(float(process.communicate()[0].strip() or 0) for process in processes)
+
+
 def browser_roundtrip(base: str, link_token: str, codes: list[str]) -> list[float]:
     """Type codes + Enter into the scanner page (USB path) and read each scan-to-result time the page measured."""
     from selenium import webdriver
@@ -291,6 +350,7 @@ def main(argv: list[str] | None = None) -> dict:
                        [codes, tokens, str(setup["event_id"])])
         # the platform's floor: the app's cheapest endpoint (one SELECT 1) through the same middleware
         floor = run_wrk(f"http://127.0.0.1:{kc_port}/healthz", None, args.seconds, args.connections, [])
+
         roundtrips = []
         if not args.no_browser:
             try:
@@ -302,6 +362,10 @@ def main(argv: list[str] | None = None) -> dict:
         stop(kc)
         stop(bare)
     check = verify(setup["app"], setup["event_id"])
+    ceiling = 0.0  # measured after the servers stopped and the rows were counted (it writes scan-log rows)
+    if args.database_url.startswith("postgresql"):
+        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in (workdir / "tokens.txt").read_text().split()]
+        ceiling = database_ceiling(args.database_url, workdir, setup["event_id"], hashes, args.threads, args.seconds)
     ratio = ours["rps"] / reference["rps"] if reference["rps"] else 0.0
     exact = check["doubled"] == 0 and check["checkins"] == check["distinct_codes"] == check["admitted_answers"]
     config = f"gunicorn -w 2{f' -k gthread --threads {args.threads}' if args.threads > 1 else ''}, wrk -c{args.connections}"
@@ -311,6 +375,11 @@ def main(argv: list[str] | None = None) -> dict:
           f"{TARGET_P99_MS:.0f} ms target; p50 {ours['p50_ms']:.1f} ms; bare p99 {reference['p99_ms']:.1f} ms)")
     print(f"events_platform_floor_healthz: {floor['rps']:.0f} req/s ({floor['rps'] / reference['rps']:.2f}x vs bare "
           f"Flask JSON; GET /healthz of the same app: every request pays this before the check-in itself)")
+    if ceiling:
+        both = 1 / (1 / reference["rps"] + 1 / ceiling)  # CPU shares: bare HTTP work plus the database work
+        print(f"events_checkin_database_ceiling: {ceiling:.0f} scans/s ({ceiling / reference['rps']:.2f}x vs bare "
+              f"Flask JSON: the two statements alone, psycopg, no HTTP; with bare Flask's HTTP cost on top at most "
+              f"~{both:.0f} req/s = {both / reference['rps']:.2f}x; ours reaches {ours['rps'] / both:.2f} of that)")
     print(f"events_checkin_errors: {ours['errors']} responses (of {ours['requests']} requests; bare: "
           f"{reference['errors']})")
     print(f"events_checkin_rows_per_code: {check['checkins']} check-ins for {check['distinct_codes']} distinct codes "
@@ -318,7 +387,8 @@ def main(argv: list[str] | None = None) -> dict:
           f"{check['doubled']} doubled, {check['logged']} scans logged)")
     result = {"config": config, "throughput_rps": ours["rps"], "reference_rps": reference["rps"], "ratio": round(ratio, 3),
               "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
-              "requests": ours["requests"], "healthz_rps": floor["rps"], **check, "exact": exact}
+              "requests": ours["requests"], "healthz_rps": floor["rps"], "database_ceiling_sps": ceiling,
+              **check, "exact": exact}
     if roundtrips:
         p95 = sorted(roundtrips)[max(0, int(len(roundtrips) * 0.95) - 1)]
         print(f"events_scanner_roundtrip: {statistics.median(roundtrips):.0f} ms median, {p95:.0f} ms p95, "
