@@ -60,9 +60,14 @@ def registrations_command(event_id, fmt):
 
 
 @events_cli.command("stats")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=int, required=True, help="A calendar year in China time (events count by their start).")
 def stats_command(year):
-    """Events, sessions, registered and checked-in people and caravan visits of a year, by type of event."""
+    """Figures of a year for published events only: events, sessions, registered and checked-in people, and
+    confirmed caravan visits, by type of event.
+
+    Counts as the annual report does: drafts and cancelled events are left out; registered people are
+    confirmed seats (a group counts its head-count).
+    """
     if not 2000 <= year <= 2100:
         raise click.ClickException("give a year between 2000 and 2100")
     stats = services.year_stats(year)

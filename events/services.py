@@ -234,9 +234,23 @@ def add_session(event: Event, *, starts_at, ends_at, capacity: int, title: str =
     return session
 
 
+@dataclass(frozen=True)
+class Overbooking:
+    """A session whose capacity was changed to less than the people already confirmed in it."""
+
+    session: EventSession
+    capacity: int
+    confirmed: int  # confirmed people (group head-counts included), all of whom keep their seats
+
+
 def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, title: str = "",
-                   actor=None, now: datetime | None = None) -> EventSession:
-    """Change a session; raising its capacity promotes people from the waiting list at once."""
+                   actor=None, now: datetime | None = None) -> Overbooking | None:
+    """Change a session; raising its capacity promotes people from the waiting list at once.
+
+    Lowering the capacity below the people already confirmed is allowed (the room may really be smaller) and
+    un-confirms nobody: new registrations wait (or are refused without a waiting list) until seats free up.
+    Returns that over-booking when the capacity changed and is now below the confirmed people, else None.
+    """
     _validate_session(starts_at, ends_at, capacity)
     acquire_lock(f"events.session:{session.id}")
     before = audit.snapshot(session, ["title", "starts_at", "ends_at", "capacity"])
@@ -247,7 +261,10 @@ def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, 
     promote_waitlist(session, now=now)
     audit.record("update_session", session.event, before=before,
                  after=audit.snapshot(session, list(before)), actor=actor)
-    return session
+    if capacity == before["capacity"]:
+        return None
+    confirmed = session_counts([session.id])[session.id].registered
+    return Overbooking(session, capacity, confirmed) if confirmed > capacity else None
 
 
 # --- counting --------------------------------------------------------------------------------------------
@@ -989,20 +1006,37 @@ def visit_conflicts(visit: CaravanVisit, *, caravan_id: int | None, staff_ids: I
 
 
 def describe_conflicts(report: scheduling.ConflictReport) -> str:
-    """A readable sentence listing the hard conflicts (for the refusal message)."""
+    """A readable sentence listing the hard conflicts (for the refusal message).
+
+    A colliding visit is shown with its own times and, said as such, the longer time it keeps the caravan or
+    staff member busy (its blocked interval: travel and setup before, packing up after).
+    """
     parts = []
     visits = {v.id: v for v in db.session.execute(
         sa.select(CaravanVisit).where(CaravanVisit.id.in_([c.other_key for c in report.hard if c.other_key]))
     ).scalars()} if report.hard else {}
+
+    def period(start: datetime, end: datetime) -> tuple[str, str]:
+        first, last = _local(start), _local(end)
+        return first, last[11:] if last[:10] == first[:10] else last  # the end's date only when it differs
+
     for conflict in report.hard:
         if conflict.kind == scheduling.BLACKOUT:
             parts.append(_("blackout day (%(reason)s)", reason=conflict.reason or "—"))
+            continue
+        other = visits.get(conflict.other_key)
+        blocked_from, blocked_until = period(*conflict.other_interval)
+        start, end = period(other.starts_at, other.ends_at) if other else ("?", "?")
+        values = dict(host=other.host_name if other else "?", start=start, end=end, blocked_from=blocked_from,
+                      blocked_until=blocked_until)
+        if conflict.resource and conflict.resource[0] == scheduling.CARAVAN:
+            parts.append(_("the caravan is already booked for %(host)s: the visit runs %(start)s – %(end)s, and "
+                           "with travel, setup and packing-up time the caravan is busy from %(blocked_from)s to "
+                           "%(blocked_until)s", **values))
         else:
-            other = visits.get(conflict.other_key)
-            who = _("caravan") if conflict.resource and conflict.resource[0] == scheduling.CARAVAN else _("staff member")
-            parts.append(_("%(who)s already booked for %(host)s (%(start)s – %(end)s)", who=who,
-                           host=other.host_name if other else "?",
-                           start=_local(conflict.other_interval[0]), end=_local(conflict.other_interval[1])))
+            parts.append(_("a staff member is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
+                           "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
+                           "%(blocked_until)s", **values))
     return "; ".join(dict.fromkeys(parts))
 
 
@@ -1374,8 +1408,10 @@ def collect_attendees(event_id: int):
 
 
 def year_stats(year: int, organisation_ids: Iterable[int] | None = None) -> dict:
-    """Events, sessions, registered and checked-in people of a (local) calendar year, by kind of event."""
-    rows = list_events(organisation_ids=organisation_ids, year=year)
+    """Published events, their sessions, registered and checked-in people of a (local) calendar year, by kind
+    of event, and confirmed caravan visits: the reports area's definitions (drafts and cancelled events don't
+    count)."""
+    rows = list_events(organisation_ids=organisation_ids, published_only=True, year=year)
     session_ids = [s.id for event, _registered in rows for s in event.sessions]
     counts = session_counts(session_ids)
     by_kind: dict[str, dict] = {}

@@ -503,6 +503,20 @@ def add_session(event_id: int):
     return redirect(url_for("events.admin_event", event_id=event.id))
 
 
+def _overbooking_message(overbooking: services.Overbooking) -> str:
+    """The warning shown after a session's capacity went below the people already confirmed in it."""
+    session_obj = overbooking.session
+    name = session_obj.title or to_user_timezone(session_obj.starts_at).strftime("%Y-%m-%d %H:%M")
+    values = dict(session=name, capacity=overbooking.capacity, confirmed=overbooking.confirmed)
+    if session_obj.event.waitlist_enabled:
+        return _("The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
+                 "confirmed: new registrations will go on the waiting list; those already confirmed keep their "
+                 "places.", **values)
+    return _("The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
+             "confirmed: this event keeps no waiting list, so new registrations will be refused; those already "
+             "confirmed keep their places.", **values)
+
+
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
     session_obj = get_or_404(EventSession, session_id)
@@ -512,15 +526,18 @@ def edit_session(session_id: int):
         form.starts_at.data, form.ends_at.data = to_form(session_obj.starts_at), to_form(session_obj.ends_at)
     if form.validate_on_submit():
         try:
-            services.update_session(session_obj, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-                                    ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data,
-                                    actor=current_user)
+            overbooking = services.update_session(
+                session_obj, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
         else:
+            warning = _overbooking_message(overbooking) if overbooking is not None else None
             db.session.commit()
             flash(_("Session updated."), "success")
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("events.admin_event", event_id=session_obj.event_id))
     return render_template("events/session_form.html", form=form, session_obj=session_obj)
 

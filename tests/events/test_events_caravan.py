@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from core.errors import DomainError
 from core.extensions import db
@@ -179,3 +180,29 @@ def test_database_refuses_overlapping_bookings_on_postgresql(org):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_as_such(org):
+    """The refusal names the colliding visit's own times, and says the longer blocked time includes travel,
+    setup and packing up (default buffers: 60 min travel + 60 min setup before, 30 min after)."""
+    guide = ef.staff(org, "讲解员林晓")
+    caravan = ef.caravan(org, "科普大篷车一号", crew=[guide])
+    start = ef.future_day(20, 9)  # 09:00–11:00 local: blocked 07:00–11:30
+    services.approve_visit(ef.visit_request(org, start, host_name="青溪县实验小学"), caravan=caravan)
+    later = ef.visit_request(org, start + timedelta(days=1), host_name="桃源镇中心小学")
+    with pytest.raises(DomainError) as excinfo:
+        services.approve_visit(later, caravan=caravan, starts_at=start + timedelta(hours=3),
+                               ends_at=start + timedelta(hours=5))
+    day = start.strftime("%Y-%m-%d")
+    assert str(excinfo.value) == (
+        f"无法安排：大篷车已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，加上路程、布展和撤展时间，"
+        f"大篷车在 {day} 07:00 至 11:30 期间都被占用; 随车人员已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，"
+        f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用。")
+    with force_locale("en"):
+        english = services.describe_conflicts(services.visit_conflicts(
+            later, caravan_id=caravan.id, staff_ids=[guide.id], start=start + timedelta(hours=3),
+            end=start + timedelta(hours=5)))
+    assert english.startswith(
+        f"the caravan is already booked for 青溪县实验小学: the visit runs {day} 09:00 – 11:00, and with travel, "
+        f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; a staff member is already booked")
+    assert later.status == VisitStatus.REQUESTED

@@ -1,7 +1,7 @@
 """CLI (events list|registrations|stats), the attendance certificate source, and the demo seeder."""
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -48,6 +48,36 @@ def test_events_stats(runner):
     assert result.exit_code == 0, result.output
     assert "events: 1" in result.output and "registered: 1" in result.output and "checked_in: 1" in result.output
     assert runner.invoke(args=["events", "stats", "--year", "1900"]).exit_code == 1
+
+
+def test_events_stats_count_published_events_only_as_the_annual_report(runner):
+    org = factories.association(name="青溪县科学技术协会")
+    year = utcnow().year + 2
+    start = datetime(year, 5, 18, 9, tzinfo=ef.CST)
+    published = ef.event(org, capacity=50, starts_at=start, kind="lecture", title="科普讲座：航天梦")
+    ef.registration(published, name="陈思远")
+    ef.registration(published, kind="group", head_count=3, name="周老师", school_name="青溪县实验小学")
+    draft = ef.event(org, capacity=50, starts_at=start, kind="lecture", title="草稿：机器人工作坊",
+                     status="draft")
+    cancelled = ef.event(org, capacity=50, starts_at=start + timedelta(days=1), kind="science_day",
+                         title="已取消：科学之夜")
+    ef.registration(cancelled, name="林小雨")  # registered while it was published
+    services.set_event_status(cancelled, "cancelled")
+    factories.commit()
+    assert draft.status == "draft"
+    stats = services.year_stats(year)
+    assert stats["events"] == 1 and stats["sessions"] == 1 and stats["registered"] == 4
+    assert set(stats["by_kind"]) == {"lecture"} and stats["by_kind"]["lecture"]["events"] == 1
+    result = runner.invoke(args=["events", "stats", "--year", str(year)])
+    assert result.exit_code == 0, result.output
+    assert "events: 1\n" in result.output and "sessions: 1\n" in result.output
+    assert "registered: 4\n" in result.output and "science_day" not in result.output
+    # the same figures as the reports area, where it is installed
+    reports = pytest.importorskip("reports.services")
+    counts = reports.event_counts(reports.EventFilter(year=year))
+    assert sum(v["events"] for v in counts.values()) == stats["events"]
+    assert sum(v["registered"] for v in counts.values()) == stats["registered"]
+    assert "published events only" in runner.invoke(args=["events", "stats", "--help"]).output.lower()
 
 
 def test_attendance_certificate_source():

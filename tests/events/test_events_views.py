@@ -328,3 +328,58 @@ def test_renaming_a_venue_or_caravan_bumps_the_feed_sequence(client, org):
     assert (event.sequence, visit.sequence) == (event_seq + 1, visit_seq + 1)
     feed = icalendar.Calendar.from_ical(client.get(f"/events/venues/{venue.id}.ics").data)
     assert "科技馆二楼" in str(list(feed.walk("VEVENT"))[0]["LOCATION"])
+
+
+def _session_data(session, capacity: int) -> dict:
+    local = [moment.astimezone(ef.CST).strftime("%Y-%m-%dT%H:%M") for moment in (session.starts_at, session.ends_at)]
+    return {"title": session.title, "starts_at": local[0], "ends_at": local[1], "capacity": capacity}
+
+
+def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client, login, org):
+    organiser = factories.organiser(org)
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    event = ef.event(org, title="青少年机器人体验日", sessions=[
+        services.SessionSpec(start, start + timedelta(hours=3), 50, "上午场")])
+    session = event.sessions[0]
+    group = ef.registration(event, kind="group", head_count=40, name="周老师", school_name="青溪县实验小学")
+    people = [ef.registration(event, name=name) for name in ("王小明", "李思琪")]
+    factories.commit()
+    login(organiser)
+    # a title-only change, or a capacity still above the confirmed seats, says nothing more
+    assert client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 50)).status_code == 302
+    page = client.get(f"/events/{event.id}/admin").get_data(as_text=True)
+    assert "场次已更新。" in page and "alert-warning" not in page
+    response = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 30),
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "alert-warning" in page
+    assert "场次“上午场”的容量已改为 30，但已确认 42 人：新报名将进入候补，已确认的人不受影响。" in page
+    db.session.expire_all()
+    assert db.session.get(services.EventSession, session.id).capacity == 30
+    assert {db.session.get(Registration, r.id).status for r in [group, *people]} == {"confirmed"}
+    assert ef.registration(event, name="赵子涵").status == "waitlisted"
+    # the same warning, in English, when the capacity changes again but stays below the confirmed people
+    assert client.post("/lang/en").status_code == 302
+    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 35),
+                       follow_redirects=True).get_data(as_text=True)
+    assert ("The capacity of session “上午场” is now 35, but 42 people are already confirmed: new registrations "
+            "will go on the waiting list; those already confirmed keep their places.") in page
+    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 45),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "alert-warning" not in page
+    assert db.session.get(Registration, people[0].id).status == "confirmed"
+
+
+def test_lowering_capacity_without_waiting_list_says_new_registrations_are_refused(client, login, org):
+    organiser = factories.organiser(org)
+    event = ef.event(org, capacity=20, title="亲子科学实验课", waitlist_enabled=False)
+    for name in ("孙浩然", "吴雨桐", "郑嘉怡"):
+        ef.registration(event, name=name)
+    factories.commit()
+    login(organiser)
+    session = event.sessions[0]
+    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 2),
+                       follow_redirects=True).get_data(as_text=True)
+    local_start = session.starts_at.astimezone(ef.CST).strftime("%Y-%m-%d %H:%M")
+    assert (f"场次“{local_start}”的容量已改为 2，但已确认 3 人：本活动不设候补，新报名将被拒绝；已确认的人不受影响。"
+            in page)
