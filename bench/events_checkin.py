@@ -46,6 +46,7 @@ DEFAULT_DB = (f"postgresql+psycopg://postgres@/kc_events_bench?host={SOCKET_DIR}
 TARGET_RATIO = 0.40
 TARGET_P99_MS = 50.0
 TARGET_ROUNDTRIP_MS = 300.0
+ROUNDS = 3
 
 CHECKIN_LUA = r"""
 local codes, tokens = {}, {}
@@ -59,13 +60,14 @@ function init(args)
   for line in io.lines(args[1]) do codes[#codes + 1] = line end
   for line in io.lines(args[2]) do tokens[#tokens + 1] = line end
   event_id = args[3]
+  offset = tonumber(args[4] or "0")  -- each measured round scans tickets no earlier round scanned
   math.randomseed(os.time() * 1000 + tid)
 end
 function request()
   counter = counter + 1
   -- consecutive requests of a thread (in flight on different connections) scan the same ticket twice,
   -- and the two threads walk the list from different ends: concurrent double scans all the time
-  local n = math.floor(counter / 2)
+  local n = math.floor(counter / 2) + offset
   local index
   if tid % 2 == 1 then index = n % #codes + 1 else index = #codes - (n % #codes) end
   local token = tokens[(counter + tid) % #tokens + 1]
@@ -323,7 +325,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--tickets", type=int, default=4000)
+    parser.add_argument("--tickets", type=int, default=20000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_EVENTS_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--no-browser", action="store_true")
@@ -343,11 +345,23 @@ def main(argv: list[str] | None = None) -> dict:
         wait_until_up(f"http://127.0.0.1:{kc_port}/healthz")
         wait_until_up(f"http://127.0.0.1:{bare_port}/bare")
         codes, tokens = str(workdir / "codes.txt"), str(workdir / "tokens.txt")
-        # warm-up (connections, caches), then the measured runs
+        # warm-up (connections, caches), then rounds alternating the reference and ours, so that a slow spell
+        # of the machine hits both: the ratio is taken per round and the median round is reported
         run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", 2, args.connections, [])
-        reference = run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", args.seconds, args.connections, [])
-        ours = run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", args.seconds, args.connections,
-                       [codes, tokens, str(setup["event_id"])])
+        per_round = max(2, args.seconds // ROUNDS)
+        stride = args.tickets // (2 * ROUNDS)
+        references, rounds = [], []
+        for number in range(ROUNDS):
+            references.append(run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", per_round,
+                                      args.connections, []))
+            rounds.append(run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", per_round, args.connections,
+                                  [codes, tokens, str(setup["event_id"]), str(number * stride)]))
+        ratios = sorted((o["rps"] / r["rps"] if r["rps"] else 0.0, n)
+                        for n, (o, r) in enumerate(zip(rounds, references, strict=True)))
+        median_round = ratios[len(ratios) // 2][1]
+        reference, ours = references[median_round], rounds[median_round]
+        ours = {**ours, "errors": sum(o["errors"] for o in rounds), "requests": sum(o["requests"] for o in rounds),
+                "p99_ms": max(o["p99_ms"] for o in rounds), "p99_median_ms": ours["p99_ms"]}
         # the platform's floor: the app's cheapest endpoint (one SELECT 1) through the same middleware
         floor = run_wrk(f"http://127.0.0.1:{kc_port}/healthz", None, args.seconds, args.connections, [])
 
@@ -369,10 +383,13 @@ def main(argv: list[str] | None = None) -> dict:
     ratio = ours["rps"] / reference["rps"] if reference["rps"] else 0.0
     exact = check["doubled"] == 0 and check["checkins"] == check["distinct_codes"] == check["admitted_answers"]
     config = f"gunicorn -w 2{f' -k gthread --threads {args.threads}' if args.threads > 1 else ''}, wrk -c{args.connections}"
+    all_ratios = ", ".join(f"{r:.2f}x" for r, _n in sorted(ratios, key=lambda item: item[1]))
     print(f"events_checkin_throughput: {ours['rps']:.0f} req/s ({ratio:.2f}x vs bare Flask JSON "
-          f"{reference['rps']:.0f} req/s; target >= {TARGET_RATIO:.2f}x; {config})")
-    print(f"events_checkin_latency_p99: {ours['p99_ms']:.1f} ms ({ours['p99_ms'] / TARGET_P99_MS:.2f}x vs "
-          f"{TARGET_P99_MS:.0f} ms target; p50 {ours['p50_ms']:.1f} ms; bare p99 {reference['p99_ms']:.1f} ms)")
+          f"{reference['rps']:.0f} req/s in the median of {ROUNDS} alternating rounds [{all_ratios}]; "
+          f"target >= {TARGET_RATIO:.2f}x; {config})")
+    print(f"events_checkin_latency_p99: {ours['p99_ms']:.1f} ms worst round, {ours['p99_median_ms']:.1f} ms median "
+          f"round ({ours['p99_ms'] / TARGET_P99_MS:.2f}x vs {TARGET_P99_MS:.0f} ms target; p50 {ours['p50_ms']:.1f} "
+          f"ms; bare p99 {reference['p99_ms']:.1f} ms)")
     print(f"events_platform_floor_healthz: {floor['rps']:.0f} req/s ({floor['rps'] / reference['rps']:.2f}x vs bare "
           f"Flask JSON; GET /healthz of the same app: every request pays this before the check-in itself)")
     if ceiling:
@@ -386,6 +403,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
           f"{check['doubled']} doubled, {check['logged']} scans logged)")
     result = {"config": config, "throughput_rps": ours["rps"], "reference_rps": reference["rps"], "ratio": round(ratio, 3),
+              "round_ratios": [round(r, 3) for r, _n in sorted(ratios, key=lambda item: item[1])],
               "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
               "requests": ours["requests"], "healthz_rps": floor["rps"], "database_ceiling_sps": ceiling,
               **check, "exact": exact}
