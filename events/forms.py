@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from events.models import Audience, EventKind, RegistrationKind, VenueKind
 
@@ -64,7 +64,8 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Session name"), validators=[Optional(), Length(max=200)])
     starts_at = _when(_l("Starts"))
     ends_at = _when(_l("Ends"))
-    capacity = IntegerField(_l("Capacity"), validators=[DataRequired(), NumberRange(min=0, max=100000)])
+    # InputRequired, not DataRequired: 0 is a real capacity (an organiser closes a session to new registrations)
+    capacity = IntegerField(_l("Capacity"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
     submit = SubmitField(_l("Save session"))
 
 

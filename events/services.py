@@ -1037,7 +1037,7 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
             parts.append(_("a staff member is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
                            "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
                            "%(blocked_until)s", **values))
-    return "; ".join(dict.fromkeys(parts))
+    return _("; ").join(dict.fromkeys(parts))  # "；" in Chinese
 
 
 def _active_caravans(organisation_id: int) -> list[Caravan]:

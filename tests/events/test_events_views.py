@@ -383,3 +383,21 @@ def test_lowering_capacity_without_waiting_list_says_new_registrations_are_refus
     local_start = session.starts_at.astimezone(ef.CST).strftime("%Y-%m-%d %H:%M")
     assert (f"场次“{local_start}”的容量已改为 2，但已确认 3 人：本活动不设候补，新报名将被拒绝；已确认的人不受影响。"
             in page)
+
+
+def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
+    """0 is a capacity, not a missing value: the session closes to new registrations, nobody loses a seat."""
+    organiser = factories.organiser(org)
+    start = (utcnow() + timedelta(days=5)).replace(microsecond=0)
+    event = ef.event(org, title="科普大讲堂：天宫课堂", sessions=[
+        services.SessionSpec(start, start + timedelta(hours=2), 20, "下午场")])
+    session = event.sessions[0]
+    kept = ef.registration(event, name="欧阳䶮")
+    factories.commit()
+    login(organiser)
+    response = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 0))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert db.session.get(services.EventSession, session.id).capacity == 0
+    assert db.session.get(Registration, kept.id).status == "confirmed"
+    assert ef.registration(event, name="赵子涵").status == "waitlisted"
