@@ -1,9 +1,13 @@
 """Composition root: `app` for gunicorn and `flask --app run`; `python run.py` serves with an in-process job consumer."""
+import gc
 import os
 
 from core import create_app
 
 app = create_app()
+# What the app built at start (models, routes, catalogs, templates' globals) lives as long as the process: move
+# it out of the garbage collector's generations, so collections under load walk only the requests' objects.
+gc.freeze()
 
 if __name__ == "__main__":
     from core.jobs import start_consumer_threads

@@ -6,9 +6,9 @@ from flask import Flask, request
 
 
 def _kechuang():
-    from core import create_app
+    from run import app  # the production entry point, as `gunicorn run:app` loads it
 
-    return create_app()
+    return app
 
 
 bare_app = Flask("bare")
