@@ -238,9 +238,20 @@ def user_for_api_token(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+    if token_use_is_stale(row.last_used_at, now):
         row.last_used_at = now
     return row.user
+
+
+def token_use_is_stale(last_used_at, now) -> bool:
+    """Whether a token's last_used_at is due to be written again (at most every TOKEN_TOUCH_INTERVAL)."""
+    return last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None for no header or another scheme."""
+    header = authorization or ""
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
 
 
 # --- organisations -------------------------------------------------------------------------------------

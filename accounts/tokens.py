@@ -8,12 +8,11 @@ core.permissions applies the same rules to it.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import NamedTuple
 
 from accounts.models import RolesMixin
-from accounts.services import TOKEN_RE, TOKEN_TOUCH_INTERVAL, hash_token
+from accounts.services import TOKEN_RE, bearer_token, hash_token, token_use_is_stale
 
 # The token's owner, if the token is known, unrevoked and its user active; PostgreSQL, parameter %(token_hash)s.
 # Columns: token_id, token_last_used_at, user_id, user_active, grants (JSON array of [role, organisation_id,
@@ -28,7 +27,6 @@ PRINCIPAL_SQL = """
 PRINCIPAL_COLUMNS = 5
 
 _TOUCH_SQL = "UPDATE api_tokens SET last_used_at = %(now)s WHERE id = %(token_id)s"
-_BEARER_RE = re.compile(r"^Bearer\s+(\S+)\s*$")
 
 
 class Grant(NamedTuple):
@@ -65,10 +63,9 @@ class TokenPrincipal(RolesMixin):
 
 def bearer_token_hash(authorization: str | None) -> str | None:
     """The SHA-256 of a well-formed `Bearer kc_...` header's token, or None (no header, or another scheme)."""
-    match = _BEARER_RE.match(authorization or "")
-    if match is None:
+    token = bearer_token(authorization)
+    if token is None:
         return None
-    token = match.group(1)
     return hash_token(token) if TOKEN_RE.match(token) else ""  # "" matches no token: answered as invalid
 
 
@@ -84,6 +81,5 @@ def principal_from_columns(columns) -> TokenPrincipal | None:
 def touch_if_stale(connection, principal: TokenPrincipal, now: datetime) -> None:
     """Record when the token was last used, at most every TOKEN_TOUCH_INTERVAL (an autocommit connection), so
     scanners sharing a token do not queue on its row."""
-    last = principal.token_last_used_at
-    if last is None or now - last > TOKEN_TOUCH_INTERVAL:
+    if token_use_is_stale(principal.token_last_used_at, now):
         connection.execute(_TOUCH_SQL, {"now": now, "token_id": principal.token_id})

@@ -90,12 +90,12 @@ def get_job(job_id: str):
 @login_manager.request_loader
 def load_user_from_bearer(req):
     """API requests authenticate with `Authorization: Bearer kc_...` (personal API token)."""
-    header = req.headers.get("Authorization", "")
-    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
-        return None
-    from accounts.services import user_for_api_token
+    from accounts.services import bearer_token, user_for_api_token
 
-    user = user_for_api_token(header.removeprefix("Bearer ").strip())
+    token = bearer_token(req.headers.get("Authorization")) if req.path.startswith("/api/") else None
+    if token is None:
+        return None
+    user = user_for_api_token(token)
     if user is None:
         g.invalid_api_token = True
     elif db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work

@@ -103,7 +103,6 @@ def _checkin_by_token(args, token_hash: str):
     """A scanner with an API token, on PostgreSQL: events.fastscan's two statements, or the careful path when
     its optimistic write cannot stand."""
     code = services.parse_code_or_none(args["code"])
-    nonce = (args["nonce"] or "").strip()[:80] or None
     with postgres_autocommit(db.engine) as connection:
         scan = fastscan.read(connection, event_id=args["event_id"], code=code, token_hash=token_hash)
         if scan.event is None:
@@ -112,23 +111,13 @@ def _checkin_by_token(args, token_hash: str):
             return api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
         if not can("event.checkin", scan.event, user=scan.principal):
             return api_error(403)
-        server_now = utcnow()
-        token_auth.touch_if_stale(connection, scan.principal, server_now)
-        for _attempt in range(2):
-            plan = services.plan_scan(
-                scan.event, scan.ticket, scan.prior, raw_code=args["code"], gate=args["gate"], nonce=nonce,
-                scanned_at=args["scanned_at"], device=args["device"], head_count=args["head_count"],
-                session_id=args["session_id"], user=scan.principal, server_now=server_now)
-            stored = fastscan.write(connection, plan, code)
-            if stored:
-                return plan.body, plan.http_status
-            if stored is None:  # a nonce seen before
-                break
-            # the ticket changed since the read (checked in by a concurrent scan, or cancelled): decide again
-            scan = fastscan.read(connection, event_id=args["event_id"], code=code, token_hash=token_hash)
-            if scan.event is None or scan.principal is None:
-                break
-            server_now = utcnow()
+        token_auth.touch_if_stale(connection, scan.principal, utcnow())
+        plan = fastscan.record(
+            connection, scan, event_id=args["event_id"], code=code, token_hash=token_hash, raw_code=args["code"],
+            gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"], device=args["device"],
+            head_count=args["head_count"], session_id=args["session_id"])
+    if plan is not None:
+        return plan.body, plan.http_status
     return _checkin_carefully(args, scan.principal)
 
 

@@ -28,7 +28,9 @@ from datetime import UTC
 import psycopg
 
 from accounts import tokens as token_auth
+from core.db import utcnow
 from core.extensions import db
+from events import checkin as checkin_rules
 from events import services
 from events.models import RegistrationStatus
 
@@ -92,7 +94,7 @@ class Scan:
 
     event: services.CheckinEvent | None
     ticket: services.ScannedTicket | None
-    prior: object
+    prior: checkin_rules.PriorCheckIn | None
     principal: token_auth.TokenPrincipal | None
 
 
@@ -126,3 +128,22 @@ def write(connection, plan: services.ScanPlan, code: str | None) -> bool | None:
         if exc.diag.constraint_name == NONCE_CONSTRAINT:
             return None
         raise
+
+
+def record(connection, scan: Scan, *, event_id: int, code: str | None, token_hash: str, **scan_args
+           ) -> services.ScanPlan | None:
+    """Decide and store the scan `read` found (its caller checked access): the stored plan, or None when the
+    careful path must answer (a nonce seen before). A ticket that changed between READ and WRITE (a concurrent
+    scan admitted it, or it was cancelled) is read and decided once more. `scan_args`: plan_scan's keywords."""
+    for _attempt in range(2):
+        plan = services.plan_scan(scan.event, scan.ticket, scan.prior, user=scan.principal, server_now=utcnow(),
+                                  **scan_args)
+        stored = write(connection, plan, code)
+        if stored:
+            return plan
+        if stored is None:
+            return None
+        scan = read(connection, event_id=event_id, code=code, token_hash=token_hash)
+        if scan.event is None or scan.principal is None:
+            return None
+    return None

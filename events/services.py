@@ -677,7 +677,6 @@ def perform_checkin(
     calls `replay_scan`. `code_locked`: the caller already holds the ticket's lock (load_checkin_event).
     """
     server_now = _now(now)
-    nonce = (nonce or "").strip()[:80] or None
     code = parse_code_or_none(raw_code)
     ticket, prior = None, None
     connection = db.session.connection()  # Core statements on the session's connection: the hot path of the API
@@ -690,26 +689,24 @@ def perform_checkin(
     plan = plan_scan(event, ticket, prior, raw_code=raw_code, gate=gate, nonce=nonce, scanned_at=scanned_at,
                      device=device, head_count=head_count, session_id=session_id, user=user, staff_link=staff_link,
                      server_now=server_now)
-    decision, checkin, body, log = plan.decision, plan.checkin, plan.body, plan.log
-    raw = log["raw_code"]
-    gate = log["gate"]
-    if checkin is not None:
-        connection.execute(_INSERT_CHECKIN, checkin)
-    if nonce is None:
+    log = plan.log
+    if plan.checkin is not None:
+        connection.execute(_INSERT_CHECKIN, plan.checkin)
+    if log["nonce"] is None:
         connection.execute(_INSERT_SCAN, log)
-        return ScanResult(decision.http_status, body)
+        return ScanResult(plan.http_status, plan.body)
     # A new nonce is the common case: insert and let the unique index tell a retry apart, instead of looking
     # the nonce up first. A retry of a check-in finds that check-in (we hold the ticket's lock), so it wrote
     # nothing; only a nonce reused for another code could have, and that is undone.
     inserted = connection.execute(_insert_ignoring_conflict(connection.dialect.name), log).first()
     if inserted is not None:
-        return ScanResult(decision.http_status, body)
-    if checkin is not None:
+        return ScanResult(plan.http_status, plan.body)
+    if plan.checkin is not None:
         connection.execute(sa.delete(CheckIn.__table__).where(CheckIn.registration_id == ticket.id))
-    replay = replay_scan(nonce, raw=raw, gate=gate, device=device, scanned_at=scanned_at, now=server_now,
-                         user=user, staff_link=staff_link)
+    replay = replay_scan(log["nonce"], raw=log["raw_code"], gate=log["gate"], device=device, scanned_at=scanned_at,
+                         now=server_now, user=user, staff_link=staff_link)
     if replay is None:  # the first attempt is still being written by another transaction that rolled back
-        raise IntegrityError("scan nonce conflict", params=None, orig=Exception(nonce))
+        raise IntegrityError("scan nonce conflict", params=None, orig=Exception(log["nonce"]))
     return replay
 
 
@@ -740,9 +737,11 @@ def plan_scan(event: Event | CheckinEvent, ticket: ScannedTicket | None, prior, 
               nonce: str | None = None, scanned_at: datetime | None = None, device: str = "",
               head_count: int | None = None, session_id: int | None = None, user=None,
               staff_link: StaffLink | None = None, server_now: datetime) -> ScanPlan:
-    """Decide a scan of `ticket` (None: no registration has the code) at `event`, given its earlier check-in."""
+    """Decide a scan of `ticket` (None: no registration has the code) at `event`, given its earlier check-in.
+    Gate, code, device and nonce are cut to their column sizes here; a blank nonce is None."""
     gate = (gate or "")[:60]
     raw = (raw_code or "")[:200]
+    nonce = (nonce or "").strip()[:80] or None
     state = None if ticket is None else decision_rules.TicketState(ticket.event_id, ticket.session_id, ticket.status)
     scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
     window = _ticket_window(ticket, event) if ticket is not None else None
