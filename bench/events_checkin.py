@@ -46,7 +46,7 @@ DEFAULT_DB = (f"postgresql+psycopg://postgres@/kc_events_bench?host={SOCKET_DIR}
 TARGET_RATIO = 0.40
 TARGET_P99_MS = 50.0
 TARGET_ROUNDTRIP_MS = 300.0
-ROUNDS = 3
+ROUNDS = 5
 
 CHECKIN_LUA = r"""
 local codes, tokens = {}, {}

@@ -15,7 +15,7 @@ def request_cache() -> dict:
     return getattr(g, _KEY)
 
 
-def _reset() -> None:
+def reset_request_state() -> None:
     # In production each request has its own app context; tests reuse one, so start every request clean.
     from flask_babel import refresh
 
@@ -25,4 +25,4 @@ def _reset() -> None:
 
 
 def init_cache(app: Flask) -> None:
-    app.before_request(_reset)
+    app.before_request(reset_request_state)

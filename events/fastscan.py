@@ -26,10 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC
 
 import psycopg
+from flask_babel import gettext as _
 
 from accounts import tokens as token_auth
-from core.db import utcnow
+from core.db import postgres_autocommit, utcnow
 from core.extensions import db
+from core.permissions import can
+from core.security import error_body
 from events import checkin as checkin_rules
 from events import services
 from events.models import RegistrationStatus
@@ -147,3 +150,27 @@ def record(connection, scan: Scan, *, event_id: int, code: str | None, token_has
         if scan.event is None or scan.principal is None:
             return None
     return None
+
+
+def unknown_event_answer() -> tuple[dict, int]:
+    return {"status": "not_found", "message": _("Unknown event."), "attendee": None}, 404
+
+
+def scan_by_token(args: dict, token_hash: str) -> tuple[dict, int] | None:
+    """A token scanner's check-in (`args`: the API's CheckinArgs) in two statements: the answer (body, status),
+    refusals of access included, or None when the careful path must answer (a nonce seen before). None means
+    nothing was written, so the careful path may start over with the same request."""
+    code = services.parse_code_or_none(args["code"])
+    with postgres_autocommit(db.engine) as connection:
+        scan = read(connection, event_id=args["event_id"], code=code, token_hash=token_hash)
+        if scan.event is None:
+            return unknown_event_answer()
+        if scan.principal is None:
+            return error_body(401, _("The API token is malformed, revoked or unknown."), code="invalid_token"), 401
+        if not can("event.checkin", scan.event, user=scan.principal):
+            return error_body(403), 403
+        token_auth.touch_if_stale(connection, scan.principal, utcnow())
+        plan = record(connection, scan, event_id=args["event_id"], code=code, token_hash=token_hash,
+                      raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
+                      device=args["device"], head_count=args["head_count"], session_id=args["session_id"])
+    return None if plan is None else (plan.body, plan.http_status)
