@@ -120,6 +120,7 @@ class Conflict:
 class ConflictReport:
     hard: tuple[Conflict, ...] = ()
     soft: tuple[Conflict, ...] = ()
+    needs: tuple[datetime, datetime] | None = None  # the candidate's own blocked interval
 
     @property
     def ok(self) -> bool:
@@ -171,7 +172,7 @@ def find_conflicts(
         if intervals_overlap(mine, blackout.interval(rules.timezone)):
             resource = None if blackout.caravan_id is None else (CARAVAN, blackout.caravan_id)
             hard.append(Conflict(BLACKOUT, True, resource, reason=blackout.reason))
-    return ConflictReport(tuple(hard), tuple(soft))
+    return ConflictReport(tuple(hard), tuple(soft), mine)
 
 
 def free_caravans(

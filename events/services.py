@@ -1001,7 +1001,7 @@ def visit_conflicts(visit: CaravanVisit, *, caravan_id: int | None, staff_ids: I
         if not other.confirmed and other.caravan_id is None
         and scheduling.intervals_overlap(mine, scheduling.blocked_interval(other, rules))
     )
-    return scheduling.ConflictReport(report.hard, report.soft + extra_soft)
+    return scheduling.ConflictReport(report.hard, report.soft + extra_soft, report.needs)
 
 
 def describe_conflicts(report: scheduling.ConflictReport) -> str:
@@ -1036,6 +1036,12 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
             parts.append(_("a staff member is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
                            "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
                            "%(blocked_until)s", **values))
+    if report.needs and any(c.kind == scheduling.OVERLAP for c in report.hard):
+        # the blocked interval of the other visit is not the whole story: this visit needs its own travel and
+        # setup time before it, so a start right at the end of the other's blocked interval is still refused
+        needs_from, needs_until = period(*report.needs)
+        parts.append(_("with its own travel, setup and packing-up time this visit would need them from "
+                       "%(needs_from)s to %(needs_until)s", needs_from=needs_from, needs_until=needs_until))
     return _("; ").join(dict.fromkeys(parts))  # "；" in Chinese
 
 

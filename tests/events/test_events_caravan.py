@@ -197,7 +197,8 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
     assert str(excinfo.value) == (
         f"无法安排：大篷车已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，加上路程、布展和撤展时间，"
         f"大篷车在 {day} 07:00 至 11:30 期间都被占用；随车人员已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，"
-        f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用。")
+        f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用；"
+        f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。")
     with force_locale("en"):
         english = services.describe_conflicts(services.visit_conflicts(
             later, caravan_id=caravan.id, staff_ids=[guide.id], start=start + timedelta(hours=3),
