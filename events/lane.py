@@ -60,7 +60,7 @@ class CheckinLane:
             environ["wsgi.input"] = io.BytesIO(body)
             return self.wsgi_app(environ, start_response)
         status, payload = answer
-        start_response(f"{status} {HTTP_STATUS_CODES[status]}",
+        start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}",  # as werkzeug spells it
                        [*self._security_headers(), ("Content-Type", "application/json"),
                         ("Content-Length", str(len(payload)))])
         return [payload]
