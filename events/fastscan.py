@@ -8,8 +8,8 @@ transactions on an autocommit connection:
 
 1. READ: the event, the ticket with its session and any earlier check-in, and the token's owner with their
    memberships (accounts.tokens.PRINCIPAL_SQL), in one SELECT.
-2. The view checks `event.checkin` (core.permissions) on that principal, and services.plan_scan decides, as on
-   the careful path.
+2. scan_by_token checks `event.checkin` (core.permissions) on that principal, and services.plan_scan decides,
+   as on the careful path.
 3. WRITE: a new check-in and its scan-log row in one INSERT ... WITH statement, which first takes the ticket's
    advisory lock (the one cancel_registration holds) and re-reads the registration FOR SHARE, so a ticket
    cancelled or checked in since step 1 is not admitted; any other answer is one INSERT into the scan log.
@@ -17,7 +17,9 @@ transactions on an autocommit connection:
 When the write cannot stand it writes nothing. If the ticket changed since the read (a concurrent scan of it
 won the unique constraint on event_checkins.registration_id, or it was cancelled), the caller reads and decides
 again: a double scan costs two more statements, and is answered `already_checked_in` like on the careful path.
-If the nonce was seen before, the caller runs the careful path, which replays the first answer.
+If the nonce was seen before, the careful path answers: it replays the first answer.
+
+events.lane calls scan_by_token in front of the app; what it returns None for goes on to the app's view.
 """
 from __future__ import annotations
 
@@ -83,11 +85,6 @@ RETURNING id
 
 
 NONCE_CONSTRAINT = "uq_event_scan_log_nonce"
-
-
-def supported() -> bool:
-    """This path speaks PostgreSQL; on SQLite every scan takes the careful path."""
-    return db.engine.dialect.name == "postgresql"
 
 
 @dataclass

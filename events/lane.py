@@ -41,7 +41,6 @@ class CheckinLane:
         self.wsgi_app = wsgi_app
         self.cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
         self.enabled = str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql")
-        self._headers = None  # built on the first answer (the app's config is final by then)
 
     def __call__(self, environ, start_response):
         if not (self.enabled and environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "POST"
@@ -61,7 +60,7 @@ class CheckinLane:
             return self.wsgi_app(environ, start_response)
         status, payload = answer
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}",  # as werkzeug spells it
-                       [*self._security_headers(), ("Content-Type", "application/json"),
+                       [*security_headers(self.app), ("Content-Type", "application/json"),
                         ("Content-Length", str(len(payload)))])
         return [payload]
 
@@ -90,11 +89,6 @@ class CheckinLane:
                 return None
             body, status = answer
             return status, self.app.json.dumps(body, separators=(",", ":")).encode() + b"\n"
-
-    def _security_headers(self) -> list[tuple[str, str]]:
-        if self._headers is None:
-            self._headers = security_headers(self.app)
-        return self._headers
 
 
 def install(app: Flask) -> None:
