@@ -12,22 +12,20 @@ from datetime import datetime
 from typing import NamedTuple
 
 from accounts.models import RolesMixin
-from accounts.services import TOKEN_RE, bearer_token, hash_token, token_use_is_stale
+from accounts.services import TOKEN_RE, bearer_token, hash_token
 
 # The token's owner, if the token is known, unrevoked and its user active; PostgreSQL, parameter %(token_hash)s.
 # Columns: token_id, token_last_used_at, user_id, user_active, grants (JSON array of [role, organisation_id,
-# scope_id]). A caller joins it as a derived table: LEFT JOIN (PRINCIPAL_SQL) AS principal ON true.
+# scope_id], in membership order: events_checkin_scan compares its text, see events.fastscan). A caller joins it as
+# a derived table: LEFT JOIN (PRINCIPAL_SQL) AS principal ON true.
 PRINCIPAL_SQL = """
     SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.id AS user_id, u.active AS user_active,
-           (SELECT json_agg(json_build_array(m.role, m.organisation_id, m.scope_id))
+           (SELECT json_agg(json_build_array(m.role, m.organisation_id, m.scope_id) ORDER BY m.id)
               FROM memberships m WHERE m.user_id = u.id) AS grants
       FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = %(token_hash)s AND t.revoked_at IS NULL
 """
 PRINCIPAL_COLUMNS = 5
-
-_TOUCH_SQL = "UPDATE api_tokens SET last_used_at = %(now)s WHERE id = %(token_id)s"
-
 
 class Grant(NamedTuple):
     """One membership as a role rule reads it."""
@@ -76,10 +74,3 @@ def principal_from_columns(columns) -> TokenPrincipal | None:
     if token_id is None or not active:
         return None
     return TokenPrincipal(user_id, active, grants, token_id, last_used_at)
-
-
-def touch_if_stale(connection, principal: TokenPrincipal, now: datetime) -> None:
-    """Record when the token was last used, at most every TOKEN_TOUCH_INTERVAL (an autocommit connection), so
-    scanners sharing a token do not queue on its row."""
-    if token_use_is_stale(principal.token_last_used_at, now):
-        connection.execute(_TOUCH_SQL, {"now": now, "token_id": principal.token_id})

@@ -13,7 +13,7 @@ Prints `name: value unit (ratio vs reference)` lines and returns a dict. Needs `
 It also measures GET /healthz of the same app under the same load: the platform's floor (request hooks,
 session, one SELECT), which bounds what any API endpoint of the app can reach relative to bare Flask.
 The database defaults to PostgreSQL through its Unix socket (TCP if there is none; BENCH_EVENTS_DATABASE_URL or
---database-url; sqlite:///… works too). It also measures the database ceiling: the check-in's two statements
+--database-url; sqlite:///… works too). It also measures the database ceiling: the check-in's one statement
 run by two processes with psycopg and no HTTP, i.e. what the database work alone allows on this machine.
 """
 from __future__ import annotations
@@ -245,28 +245,31 @@ def verify(app, event_id: int) -> dict:
 
 
 CEILING_SCRIPT = r"""
-import json, sys, threading, time
+import sys, threading, time
 from datetime import UTC, datetime
 import psycopg
 sys.path.insert(0, sys.argv[1])
-from events.fastscan import _LOG_SQL, _READ_SQL
+from accounts.services import TOKEN_TOUCH_INTERVAL
+from events.checkin import MAX_CLOCK_SKEW
+from events.fastscan import _ACCESS_SQL, SCAN_SQL
 dsn, codes_file, token_hashes, event_id, threads, seconds = sys.argv[2:8]
 codes = open(codes_file).read().split()
 hashes = token_hashes.split(",")
 done = [0]
 def worker(k):
     conn = psycopg.connect(dsn, autocommit=True)
+    token_hash = hashes[k % len(hashes)]
+    access = conn.execute(_ACCESS_SQL, {"event_id": int(event_id), "token_hash": token_hash}).fetchone()
     end, i = time.time() + float(seconds), 0
     while time.time() < end:
         i += 1
-        row = conn.execute(_READ_SQL, {"event_id": int(event_id), "code": codes[(k * 7919 + i) % len(codes)],
-                                       "token_hash": hashes[i % len(hashes)]}).fetchone()
-        body = {"status": "already_checked_in", "message": "已签到", "attendee": {"name": row[8]}}
-        params = {"log_event_id": int(event_id), "log_registration_id": row[4], "log_gate": "G", "log_device": "",
-                  "log_raw_code": "X", "log_nonce": f"ceiling-{k}-{i}-{time.time()}", "log_result": "already_checked_in",
-                  "log_http_status": 200, "log_response": json.dumps(body, ensure_ascii=False), "log_scanned_at": None,
-                  "log_server_at": datetime.now(UTC), "log_user_id": row[22], "log_staff_link_id": None}
-        conn.execute(_LOG_SQL, params).fetchone()
+        code = codes[(k * 7919 + i) % len(codes)]
+        conn.execute(SCAN_SQL, {"token_hash": token_hash, "grants": access[-1], "event_id": int(event_id),
+                                "organisation_id": access[1], "code": code, "raw_code": code, "gate": "G",
+                                "nonce": f"ceiling-{k}-{i}-{time.time()}", "scanned_at": None, "device": "",
+                                "head_count": None, "session_id": None, "now": datetime.now(UTC),
+                                "max_clock_skew": MAX_CLOCK_SKEW, "max_head_count": 500,
+                                "token_touch_interval": TOKEN_TOUCH_INTERVAL}).fetchone()
         done[0] += 1
     conn.close()
 started = time.time()
@@ -278,7 +281,7 @@ print(done[0] / (time.time() - started))
 
 def database_ceiling(url: str, workdir: Path, event_id: int, token_hashes: list[str], threads: int,
                      seconds: int) -> float:
-    """Scans per second of the check-in's two statements alone (READ, then a scan-log INSERT), run by two
+    """Scans per second of the check-in's one statement alone (events_checkin_scan on scanned tickets), run by two
     processes of `threads` threads with psycopg and no HTTP at all: what the database work costs on this
     machine, i.e. the most any app server could reach doing it (the rest of the CPU goes to HTTP)."""
     from sqlalchemy.engine import make_url
@@ -397,7 +400,7 @@ def main(argv: list[str] | None = None) -> dict:
     if ceiling:
         both = 1 / (1 / reference["rps"] + 1 / ceiling)  # CPU shares: bare HTTP work plus the database work
         print(f"events_checkin_database_ceiling: {ceiling:.0f} scans/s ({ceiling / reference['rps']:.2f}x vs bare "
-              f"Flask JSON: the two statements alone, psycopg, no HTTP; with bare Flask's HTTP cost on top at most "
+              f"Flask JSON: the scan statement alone, psycopg, no HTTP; with bare Flask's HTTP cost on top at most "
               f"~{both:.0f} req/s = {both / reference['rps']:.2f}x; ours reaches {ours['rps'] / both:.2f} of that)")
     print(f"events_checkin_errors: {ours['errors']} responses (of {ours['requests']} requests; bare: "
           f"{reference['errors']})")

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from pytz import timezone
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from core.extensions import babel
 
@@ -26,7 +28,7 @@ def translation_directories() -> list[str]:
 
 
 @cache
-def _locale(name: str) -> Locale:
+def babel_locale(name: str) -> Locale:
     # Flask-Babel parses a selector's string on every request, and Babel's parse scans every known locale name
     # (about 0.1 ms); a Locale object is passed through as it is.
     return Locale.parse(name)
@@ -38,7 +40,7 @@ def _timezone(name: str):
 
 
 def select_locale() -> Locale:
-    return _locale(_select_locale_name())
+    return babel_locale(_select_locale_name())
 
 
 def _select_locale_name() -> str:
@@ -48,11 +50,18 @@ def _select_locale_name() -> str:
     chosen = session.get("lang")
     if request.path.startswith("/api/") and chosen not in languages:
         # API clients without a UI session choose by Accept-Language; pages' own JSON calls follow the UI.
-        best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
-        return "en" if best == "en" else "zh_CN"
+        return api_locale_name(request.headers.get("Accept-Language", ""))
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=256)
+def api_locale_name(accept_language: str) -> str:
+    """The language of an API client without a UI session, by its Accept-Language header: English when it
+    prefers English, else Chinese. Cached by header: a scanner sends the same one with every scan."""
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh_CN", "zh", "en"])
+    return "en" if best == "en" else "zh_CN"
 
 
 def select_timezone():

@@ -8,8 +8,9 @@ common case without them and leaves everything else to the app, untouched:
 - It takes only POST /api/v1/checkins with `Authorization: Bearer …`, no session cookie and a JSON body with
   a Content-Length, on PostgreSQL. Any other request goes straight to the app.
 - It checks what the app would: the body by the API's own schema (events.api.CheckinArgs), the token and the
-  `event.checkin` rule (core.permissions) on its owner, inside a request context so messages are localised
-  by the same selector (Accept-Language for API calls).
+  `event.checkin` rule (core.permissions) on its owner. It runs in an app context (no request context: no
+  request object, session or login), with messages in the language the app would choose for this API call
+  (core.i18n.api_locale_name: Accept-Language, as no UI session can be present).
 - It gives the answers events.fastscan gives: a stored scan (201/200/404/409) or a refusal of access (an
   unknown event 404, an invalid token 401, no check-in right 403). What fastscan leaves to the careful path
   (a nonce seen before) and a body the schema refuses go on to the app with the body restored: nothing was
@@ -22,11 +23,12 @@ import io
 import json
 
 from flask import Flask
+from flask_babel import force_locale
 from marshmallow import ValidationError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from accounts import tokens as token_auth
-from core.cache import reset_request_state
+from core.i18n import api_locale_name, babel_locale
 from core.security import security_headers
 
 PATH = "/api/v1/checkins"
@@ -78,8 +80,8 @@ class CheckinLane:
         token_hash = token_auth.bearer_token_hash(environ.get("HTTP_AUTHORIZATION"))
         if token_hash is None:
             return None
-        with self.app.request_context(environ):
-            reset_request_state()  # what the app's first before-request hook does
+        locale = babel_locale(api_locale_name(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
+        with self.app.app_context(), force_locale(locale):
             try:
                 args = CHECKIN_ARGS.load(payload)
             except ValidationError:

@@ -581,7 +581,7 @@ def _ticket_window(ticket: ScannedTicket, event: Event | CheckinEvent) -> decisi
 
 
 # Built once: the check-in path runs these on every scan (building and cache-keying a statement costs too).
-_SCANNED_TICKET = (
+_TICKET_AND_CHECKIN = (
     sa.select(Registration.id, Registration.event_id, Registration.session_id, Registration.status, Registration.name,
               Registration.phone, Registration.kind, Registration.head_count, Registration.school_name,
               Registration.grade, EventSession.title, EventSession.starts_at, EventSession.ends_at, Event.title,
@@ -589,8 +589,10 @@ _SCANNED_TICKET = (
     .join(EventSession, EventSession.id == Registration.session_id)
     .join(Event, Event.id == Registration.event_id)
     .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
-    .where(Registration.code == sa.bindparam("code"))
 )
+_SCANNED_TICKET = _TICKET_AND_CHECKIN.where(Registration.code == sa.bindparam("code"))
+_LOGGED_TICKET = _TICKET_AND_CHECKIN.add_columns(CheckIn.head_count).where(
+    Registration.id == sa.bindparam("registration_id"))
 _INSERT_CHECKIN = CheckIn.__table__.insert()
 _INSERT_SCAN = ScanLog.__table__.insert()
 _CHECKIN_EVENT = sa.select(Event.id, Event.organisation_id, Event.checkin_opens_minutes, Event.status).where(
@@ -733,15 +735,19 @@ class ScanPlan:
         return self.decision.http_status
 
 
+def scan_columns(raw_code: str | None, gate: str | None, nonce: str | None, device: str | None
+                 ) -> tuple[str, str, str | None, str]:
+    """(raw code, gate, nonce, device) cut to their scan-log columns; a blank nonce is None."""
+    return (raw_code or "")[:200], (gate or "")[:60], (nonce or "").strip()[:80] or None, (device or "")[:200]
+
+
 def plan_scan(event: Event | CheckinEvent, ticket: ScannedTicket | None, prior, *, raw_code: str, gate: str = "",
               nonce: str | None = None, scanned_at: datetime | None = None, device: str = "",
               head_count: int | None = None, session_id: int | None = None, user=None,
               staff_link: StaffLink | None = None, server_now: datetime) -> ScanPlan:
     """Decide a scan of `ticket` (None: no registration has the code) at `event`, given its earlier check-in.
     Gate, code, device and nonce are cut to their column sizes here; a blank nonce is None."""
-    gate = (gate or "")[:60]
-    raw = (raw_code or "")[:200]
-    nonce = (nonce or "").strip()[:80] or None
+    raw, gate, nonce, device = scan_columns(raw_code, gate, nonce, device)
     state = None if ticket is None else decision_rules.TicketState(ticket.event_id, ticket.session_id, ticket.status)
     scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
     window = _ticket_window(ticket, event) if ticket is not None else None
@@ -755,9 +761,9 @@ def plan_scan(event: Event | CheckinEvent, ticket: ScannedTicket | None, prior, 
         checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
                    "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
                    "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
-    body = _scan_body(decision, ticket, event, checkin)
+    body = scan_body(decision, ticket, event, checkin)
     log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
-           "device": (device or "")[:200], "raw_code": raw, "nonce": nonce, "result": decision.reason,
+           "device": device, "raw_code": raw, "nonce": nonce, "result": decision.reason,
            "http_status": decision.http_status, "response": body, "scanned_at": scanned_at,
            "server_at": server_now, "user_id": getattr(user, "id", None),
            "staff_link_id": getattr(staff_link, "id", None)}
@@ -792,10 +798,29 @@ def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", 
                            server_at=_now(now), user_id=getattr(user, "id", None),
                            staff_link_id=getattr(staff_link, "id", None), replay_of_id=first.id))
     db.session.flush()
-    return ScanResult(first.http_status, dict(first.response or {}), replayed=True)
+    body = dict(first.response) if first.response is not None else logged_scan_body(first)
+    return ScanResult(first.http_status, body, replayed=True)
 
 
-def _scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None) -> dict:
+def logged_scan_body(logged: ScanLog) -> dict:
+    """The answer to a logged scan that stored its result but not its body (events.fastscan stores none): told
+    again from the result, the ticket and its check-in as they are now, in the asker's language."""
+    ticket = prior = checkin = None
+    if logged.registration_id is not None:
+        row = db.session.execute(_LOGGED_TICKET, {"registration_id": logged.registration_id}).first()
+        if row is not None:
+            ticket, prior = scanned_ticket_from_row(row)
+            if prior is not None and logged.result == decision_rules.CHECKED_IN:
+                checkin = {"checked_in_at": prior.checked_in_at, "gate": prior.gate, "head_count": row[16]}
+    event = CheckinEvent(*db.session.execute(_CHECKIN_EVENT, {"event_id": logged.event_id}).one())
+    decision = decision_rules.Decision(logged.result,
+                                       prior if logged.result == decision_rules.ALREADY_CHECKED_IN else None)
+    return scan_body(decision, ticket, event, checkin)
+
+
+def scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None) -> dict:
+    """The answer to a scan: reason code, readable message, colour and the attendee (see attendee_view);
+    `checkin` (its time, gate and head-count) for a new check-in."""
     reason = decision.reason
     params = {}
     if reason == decision_rules.ALREADY_CHECKED_IN:
