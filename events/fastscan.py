@@ -58,7 +58,6 @@ SELECT * FROM events_checkin_scan(
 """
 
 NONCE_CONSTRAINT = "uq_event_scan_log_nonce"
-CHECKIN_CONSTRAINT = "uq_event_checkins_registration_id"
 ACCESS_TTL = 60.0
 STALE = "stale"
 
@@ -124,16 +123,12 @@ def scan(connection, access: Access, args: dict, token_hash: str, code: str | No
               "nonce": nonce, "scanned_at": args["scanned_at"], "device": device, "head_count": args["head_count"],
               "session_id": args["session_id"], "now": utcnow(), "max_clock_skew": checkin_rules.MAX_CLOCK_SKEW,
               "max_head_count": services.MAX_HEAD_COUNT, "token_touch_interval": TOKEN_TOUCH_INTERVAL}
-    for _attempt in range(2):
-        try:
-            return connection.execute(SCAN_SQL, params).fetchone(), params
-        except psycopg.errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != CHECKIN_CONSTRAINT:
-                if exc.diag.constraint_name == NONCE_CONSTRAINT:
-                    return None, params
-                raise
-            # a check-in written without the ticket's lock (none of ours does): decide again, it is seen now
-    raise RuntimeError("events_checkin_scan: the ticket's check-in keeps changing")
+    try:
+        return connection.execute(SCAN_SQL, params).fetchone(), params
+    except psycopg.errors.UniqueViolation as exc:
+        if exc.diag.constraint_name == NONCE_CONSTRAINT:
+            return None, params
+        raise
 
 
 def answer(row, args: dict, access: Access, params: dict) -> tuple[dict, int]:
