@@ -237,8 +237,9 @@ class CheckIn(db.Model):
 class ScanLog(db.Model):
     """Every scan attempt, admitted or not: device/gate, raw code, result, device time and server time.
 
-    A scan carrying a nonce stores its answer, so a retried request gets the first answer back; the retry is
-    logged too (nonce empty, replay_of_id pointing at the first).
+    A scan carrying a nonce is found again by it, so a retried request gets the first answer back: its stored
+    body (the careful path stores it), or the answer told again from `result` (events_checkin_scan stores no
+    body: services.logged_scan_body). The retry is logged too (nonce empty, replay_of_id pointing at the first).
     """
 
     __tablename__ = "event_scan_log"
