@@ -8,24 +8,23 @@ core.permissions applies the same rules to it.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import NamedTuple
 
 from accounts.models import RolesMixin
 from accounts.services import TOKEN_RE, bearer_token, hash_token
 
 # The token's owner, if the token is known, unrevoked and its user active; PostgreSQL, parameter %(token_hash)s.
-# Columns: token_id, token_last_used_at, user_id, user_active, grants (JSON array of [role, organisation_id,
+# Columns: token_id, user_id, user_active, grants (JSON array of [role, organisation_id,
 # scope_id], in membership order: events_checkin_scan compares its text, see events.fastscan). A caller joins it as
 # a derived table: LEFT JOIN (PRINCIPAL_SQL) AS principal ON true.
 PRINCIPAL_SQL = """
-    SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.id AS user_id, u.active AS user_active,
+    SELECT t.id AS token_id, u.id AS user_id, u.active AS user_active,
            (SELECT json_agg(json_build_array(m.role, m.organisation_id, m.scope_id) ORDER BY m.id)
               FROM memberships m WHERE m.user_id = u.id) AS grants
       FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = %(token_hash)s AND t.revoked_at IS NULL
 """
-PRINCIPAL_COLUMNS = 5
+PRINCIPAL_COLUMNS = 4
 
 class Grant(NamedTuple):
     """One membership as a role rule reads it."""
@@ -41,12 +40,11 @@ class TokenPrincipal(RolesMixin):
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, user_id: int, active: bool, grants, token_id: int, token_last_used_at: datetime | None):
+    def __init__(self, user_id: int, active: bool, grants, token_id: int):
         self.id = user_id
         self.active = bool(active)
         self.memberships = [Grant(*grant) for grant in grants or ()]
         self.token_id = token_id
-        self.token_last_used_at = token_last_used_at
 
     @property
     def is_active(self) -> bool:
@@ -68,9 +66,9 @@ def bearer_token_hash(authorization: str | None) -> str | None:
 
 
 def principal_from_columns(columns) -> TokenPrincipal | None:
-    """A TokenPrincipal from PRINCIPAL_SQL's five columns, or None when the token matched nothing or its user
+    """A TokenPrincipal from PRINCIPAL_SQL's four columns, or None when the token matched nothing or its user
     is deactivated (the same answer as accounts.services.user_for_api_token)."""
-    token_id, last_used_at, user_id, active, grants = columns
+    token_id, user_id, active, grants = columns
     if token_id is None or not active:
         return None
-    return TokenPrincipal(user_id, active, grants, token_id, last_used_at)
+    return TokenPrincipal(user_id, active, grants, token_id)
