@@ -1,6 +1,7 @@
 """Declarative base with a constraint naming convention (deterministic migrations) and shared column helpers."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -66,22 +67,38 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-@contextmanager
-def postgres_autocommit(engine: Engine):
-    """A pooled psycopg connection in autocommit mode, for hot paths built of single statements (each statement
-    is its own transaction: atomic, and no BEGIN/COMMIT round trips). Raw DBAPI: the caller writes PostgreSQL
-    SQL with %(name)s parameters and passes aware datetimes. The connection goes back to the pool as it came
-    (autocommit off); a connection that broke is discarded."""
-    fairy = engine.raw_connection()
-    connection = fairy.driver_connection
-    try:
+class ThreadConnections:
+    """One autocommit psycopg connection per thread, for hot paths built of single statements (each statement is
+    its own transaction: atomic, and no BEGIN/COMMIT round trips). It is opened through `engine` (its URL,
+    connect arguments and connect events) and then kept out of the pool: a use costs no checkout, no reset and
+    no autocommit switch. Raw DBAPI: the caller writes PostgreSQL SQL with %(name)s parameters and passes aware
+    datetimes. A connection that broke is closed and the thread's next use opens a new one.
+
+    A gunicorn gthread worker keeps its threads for its lifetime, so this adds at most one connection per thread
+    to what the pool holds (workers x threads in all)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.local = threading.local()
+
+    @contextmanager
+    def connection(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is None or connection.closed:
+            connection = self.local.connection = self._open()
+        try:
+            yield connection
+        except BaseException:
+            if connection.closed or connection.broken:
+                connection.close()
+                self.local.connection = None
+            raise
+
+    def _open(self):
+        fairy = self.engine.raw_connection()
+        connection = fairy.driver_connection
+        fairy.detach()  # the pool forgets it: closing it is ours to do (the thread's end, or when it broke)
+        if connection.info.transaction_status != 0:  # psycopg.pq.TransactionStatus.IDLE
+            connection.rollback()
         connection.autocommit = True
-        yield connection
-    except BaseException:
-        if connection.closed or connection.broken:
-            fairy.invalidate()
-        raise
-    finally:
-        if not (connection.closed or connection.broken):
-            connection.autocommit = False
-        fairy.close()
+        return connection

@@ -82,6 +82,26 @@ def _unknown_event():
 
 
 CHECKIN_ARGS = CheckinArgs()
+_CHECKIN_FIELDS = frozenset(CHECKIN_ARGS.fields)
+
+
+def plain_checkin_args(payload: dict) -> dict | None:
+    """What CHECKIN_ARGS.load gives for a scan in the shape scanners send (known keys, strings and integers
+    within the schema's limits, no scanned_at), checked in plain Python for events.lane; None for anything
+    else, which the schema itself must judge. Never accepts what the schema refuses (a test holds it to that)."""
+    if not payload.keys() <= _CHECKIN_FIELDS or payload.get("scanned_at") is not None:
+        return None
+    code, nonce = payload.get("code"), payload.get("nonce")
+    gate, device = payload.get("gate", ""), payload.get("device", "")
+    event_id, head_count, session_id = payload.get("event_id"), payload.get("head_count"), payload.get("session_id")
+    if not (type(code) is str and len(code) <= 200 and type(nonce) is str and 1 <= len(nonce) <= 80
+            and type(gate) is str and len(gate) <= 60 and type(device) is str and len(device) <= 200
+            and type(event_id) is int
+            and (head_count is None or (type(head_count) is int and 0 <= head_count <= 500))
+            and (session_id is None or type(session_id) is int)):
+        return None
+    return {"code": code, "event_id": event_id, "gate": gate, "nonce": nonce, "scanned_at": None, "device": device,
+            "head_count": head_count, "session_id": session_id}
 
 
 @blp.route("/checkins", methods=["POST"])

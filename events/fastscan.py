@@ -28,16 +28,20 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from datetime import UTC
 from typing import NamedTuple
 
 import psycopg
+from flask import Flask
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from accounts import tokens as token_auth
 from accounts.services import TOKEN_TOUCH_INTERVAL
-from core.db import postgres_autocommit, utcnow
+from core.db import ThreadConnections, utcnow
 from core.extensions import db
+from core.i18n import babel_locale
 from core.permissions import can
 from core.security import error_body
 from events import checkin as checkin_rules
@@ -131,8 +135,8 @@ def scan(connection, access: Access, args: dict, token_hash: str, code: str | No
         raise
 
 
-def answer(row, args: dict, access: Access, params: dict) -> tuple[dict, int]:
-    """The body and status of a scan events_checkin_scan stored, from the row it returned."""
+def answer(row, args: dict, access: Access, params: dict, text: services.ScanText) -> tuple[dict, int]:
+    """The body and status of a scan events_checkin_scan stored, from the row it returned, told in `text`."""
     outcome = row[0]
     event = services.CheckinEvent(args["event_id"], access.organisation_id, row[2], row[3])
     ticket = prior = checkin = None
@@ -145,27 +149,58 @@ def answer(row, args: dict, access: Access, params: dict) -> tuple[dict, int]:
     if outcome == checkin_rules.CHECKED_IN:
         checkin = {"checked_in_at": params["now"], "gate": params["gate"], "head_count": row[20]}
     decision = checkin_rules.Decision(outcome, prior if outcome == checkin_rules.ALREADY_CHECKED_IN else None)
-    return services.scan_body(decision, ticket, event, checkin), decision.http_status
+    return services.scan_body(decision, ticket, event, checkin, text), decision.http_status
 
 
-def scan_by_token(args: dict, token_hash: str) -> tuple[dict, int] | None:
-    """A token scanner's check-in (`args`: the API's CheckinArgs): the answer (body, status), refusals of access
-    included, or None when the careful path must answer (a nonce seen before, or access changing under the
-    scan twice). None means nothing was written, so the careful path may start over with the same request."""
-    code = services.parse_code_or_none(args["code"])
-    key = (token_hash, args["event_id"])
-    with postgres_autocommit(db.engine) as connection:
-        for _attempt in range(2):
-            access = ACCESS.get(key)
-            if access is None:
-                access, refusal = check_access(connection, args["event_id"], token_hash)
-                if refusal is not None:
-                    return refusal
-                ACCESS.put(key, access)
-            row, params = scan(connection, access, args, token_hash, code)
-            if row is None:
-                return None
-            if row[0] != STALE:
-                return answer(row, args, access, params)
-            ACCESS.forget(key)
-    return None
+class TokenScanner:
+    """Token scans of one app in this process (events.lane holds one): a connection per thread (core.db.
+    ThreadConnections), the answers' words per language (services.ScanText, built once), and the accesses
+    remembered in ACCESS. A scan of a remembered access needs neither an app context nor a request context."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.connections: ThreadConnections | None = None
+        self.texts: dict[str, services.ScanText] = {}
+
+    def scan(self, args: dict, token_hash: str, locale_name: str) -> tuple[dict, int] | None:
+        """A token scanner's check-in (`args`: the API's CheckinArgs), answered in `locale_name`: (body, status),
+        refusals of access included, or None when the careful path must answer (a nonce seen before, or access
+        changing under the scan twice). None means nothing was written, so the careful path may start over with
+        the same request."""
+        code = services.parse_code_or_none(args["code"])
+        key = (token_hash, args["event_id"])
+        with self._connections().connection() as connection:
+            for _attempt in range(2):
+                access = ACCESS.get(key)
+                if access is None:
+                    with self._context(locale_name):
+                        access, refusal = check_access(connection, args["event_id"], token_hash)
+                    if refusal is not None:
+                        return refusal
+                    ACCESS.put(key, access)
+                row, params = scan(connection, access, args, token_hash, code)
+                if row is None:
+                    return None
+                if row[0] != STALE:
+                    return answer(row, args, access, params, self._text(locale_name))
+                ACCESS.forget(key)
+        return None
+
+    def _connections(self) -> ThreadConnections:
+        if self.connections is None:
+            with self.app.app_context():
+                self.connections = ThreadConnections(db.engine)
+        return self.connections
+
+    def _text(self, locale_name: str) -> services.ScanText:
+        text = self.texts.get(locale_name)
+        if text is None:
+            with self._context(locale_name):
+                text = self.texts[locale_name] = services.scan_text()
+        return text
+
+    @contextmanager
+    def _context(self, locale_name: str):
+        """An app context speaking `locale_name`: what deciding access and building the words need."""
+        with self.app.app_context(), force_locale(babel_locale(locale_name)):
+            yield

@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -531,14 +532,32 @@ MESSAGES = {
 }
 
 
-def _local(moment: datetime | None) -> str:
-    """`yyyy-MM-dd HH:mm` in the user's time zone. A fixed numeric pattern needs no locale data, so this skips
-    Babel's formatter (which parses the locale on every call: a measurable cost on the check-in path)."""
+def _local(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """`yyyy-MM-dd HH:mm` in `zone` (default: the user's time zone). A fixed numeric pattern needs no locale data,
+    so this skips Babel's formatter (which parses the locale on every call: a measurable cost on the check-in
+    path)."""
     if moment is None:
         return ""
+    if zone is None:
+        from flask_babel import get_timezone
+
+        zone = get_timezone()
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")  # pytz zones convert right in astimezone
+
+
+class ScanText(NamedTuple):
+    """The words of scan answers in one language, and the time zone their times are told in: what scan_body
+    otherwise looks up through Flask-Babel on every answer. events.fastscan keeps one per language."""
+
+    messages: dict[str, str]
+    zone: tzinfo
+
+
+def scan_text() -> ScanText:
+    """The ScanText of the current locale and time zone (needs an app context)."""
     from flask_babel import get_timezone
 
-    return moment.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")  # pytz zones convert right in astimezone
+    return ScanText({reason: str(message) for reason, message in MESSAGES.items()}, get_timezone())
 
 
 @dataclass(frozen=True)
@@ -561,8 +580,9 @@ class ScannedTicket:
     event_title: str
 
 
-def attendee_view(ticket: ScannedTicket) -> dict:
-    """What the scanner shows about the person: name, masked phone, group size, school, session."""
+def attendee_view(ticket: ScannedTicket, zone: tzinfo | None = None) -> dict:
+    """What the scanner shows about the person: name, masked phone, group size, school, session (its start in
+    `zone`, default the user's time zone, when it has no title)."""
     return {
         "name": ticket.name,
         "phone": seats.mask_phone(ticket.phone) if ticket.phone else "",
@@ -570,7 +590,7 @@ def attendee_view(ticket: ScannedTicket) -> dict:
         "head_count": ticket.head_count,
         "school": ticket.school_name,
         "grade": ticket.grade,
-        "session": ticket.session_title or _local(ticket.session_starts_at),
+        "session": ticket.session_title or _local(ticket.session_starts_at, zone),
         "status": ticket.status,
     }
 
@@ -818,25 +838,30 @@ def logged_scan_body(logged: ScanLog) -> dict:
     return scan_body(decision, ticket, event, checkin)
 
 
-def scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None) -> dict:
+def scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None,
+              text: ScanText | None = None) -> dict:
     """The answer to a scan: reason code, readable message, colour and the attendee (see attendee_view);
-    `checkin` (its time, gate and head-count) for a new check-in."""
+    `checkin` (its time, gate and head-count) for a new check-in. `text`: the words and time zone to tell it in
+    (default: the current locale's, looked up now)."""
     reason = decision.reason
+    zone = text.zone if text is not None else None
     params = {}
     if reason == decision_rules.ALREADY_CHECKED_IN:
-        params = {"time": _local(decision.prior.checked_in_at), "gate": decision.prior.gate or "—"}
+        params = {"time": _local(decision.prior.checked_in_at, zone), "gate": decision.prior.gate or "—"}
     elif reason == decision_rules.WRONG_EVENT:
         params = {"title": ticket.event_title}
     elif reason == decision_rules.OUTSIDE_WINDOW:
         window = _ticket_window(ticket, event)
-        params = {"start": _local(window.opens_at), "end": _local(window.closes_at)}
+        params = {"start": _local(window.opens_at, zone), "end": _local(window.closes_at, zone)}
+    message = text.messages[reason] if text is not None else str(MESSAGES[reason])
     body = {
         "status": reason,
-        "message": str(MESSAGES[reason]) % params if params else str(MESSAGES[reason]),
+        "message": message % params if params else message,
         "colour": decision.colour,
         # A ticket of another event names the other event, never its holder: staff of this event have no
         # business seeing who registered elsewhere (often a minor).
-        "attendee": attendee_view(ticket) if ticket is not None and reason != decision_rules.WRONG_EVENT else None,
+        "attendee": (attendee_view(ticket, zone) if ticket is not None and reason != decision_rules.WRONG_EVENT
+                     else None),
     }
     if checkin is not None:
         body["checked_in_at"] = checkin["checked_in_at"].isoformat()

@@ -16,6 +16,8 @@ underscores removed.
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import secrets
 import unicodedata
@@ -27,6 +29,7 @@ CODE_LENGTH = RANDOM_LENGTH + 1
 GROUP = 4
 _VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
 _SEPARATORS = re.compile(r"[\s\-_\u2010-\u2015\u2212\u30fc\uff0d]+")
+_CANONICAL = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")  # what a QR code holds: normalising changes nothing
 
 # Reasons a typed or scanned string is not a well-formed code.
 EMPTY = "empty"
@@ -52,7 +55,7 @@ def entropy_bits() -> float:
 
 def check_symbol(body: str) -> str:
     """The check symbol for `body` (RANDOM_LENGTH alphabet symbols): sum of value * position (1-based) mod 31."""
-    total = sum(_VALUE[symbol] * weight for weight, symbol in enumerate(body, start=1))
+    total = sum(map(operator.mul, map(_VALUE.__getitem__, body), itertools.count(1)))
     return ALPHABET[total % BASE]
 
 
@@ -74,6 +77,10 @@ def parse_code(raw: str) -> str:
     Look-alike characters (0, O, 1, I, L) are refused rather than guessed: none of them is ever issued, so
     their presence means a misread or a forgery.
     """
+    if raw and _CANONICAL.fullmatch(raw):  # a scanned QR code (most of them): checking the check symbol is all that is left
+        if check_symbol(raw[:RANDOM_LENGTH]) != raw[RANDOM_LENGTH]:
+            raise InvalidCode(BAD_CHECK)
+        return raw
     code = normalise(raw)
     if not code:
         raise InvalidCode(EMPTY)
