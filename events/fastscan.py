@@ -20,8 +20,12 @@ The one input of the rule the statement cannot re-check is the organisation tree
 its counties' events): an access is trusted for ACCESS_TTL seconds at most, so a unit moved in the tree takes
 effect for a running scanner within that time. Everything else takes effect on the next scan.
 
+A scan that admits no one writes only its log row; the function lets that commit go without waiting for the
+disk (synchronous_commit off for its own transaction). A crash of the database server could lose the last
+moments of such rows, never a check-in, which commits durably.
+
 A nonce seen before raises the scan log's unique violation (nothing is written): the careful path answers with
-the first answer. events.lane calls scan_by_token in front of the app; what it returns None for goes on to the
+the first answer. events.lane asks a TokenScanner in front of the app; what it returns None for goes on to the
 app's view.
 """
 from __future__ import annotations

@@ -7,10 +7,13 @@ common case without them and leaves everything else to the app, untouched:
 
 - It takes only POST /api/v1/checkins with `Authorization: Bearer …`, no session cookie and a JSON body with
   a Content-Length, on PostgreSQL. Any other request goes straight to the app.
-- It checks what the app would: the body by the API's own schema (events.api.CheckinArgs), the token and the
-  `event.checkin` rule (core.permissions) on its owner. It runs in an app context (no request context: no
-  request object, session or login), with messages in the language the app would choose for this API call
-  (core.i18n.api_locale_name: Accept-Language, as no UI session can be present).
+- It checks what the app would: the body by the API's own schema (events.api.CheckinArgs; the usual shape is
+  checked in plain Python by events.api.plain_checkin_args, which a test holds to the schema), the token and
+  the `event.checkin` rule (core.permissions) on its owner. It answers in the language the app would choose
+  for this API call (core.i18n.api_locale_name: Accept-Language, as no UI session can be present).
+- It needs no request context (no request object, session or login). An app context is pushed only to decide
+  an access fastscan does not remember yet, to build a language's words once, or to run the schema; a scan of
+  a remembered access runs on the thread's own connection (events.fastscan.TokenScanner) with no context.
 - It gives the answers events.fastscan gives: a stored scan (201/200/404/409) or a refusal of access (an
   unknown event 404, an invalid token 401, no check-in right 403). What fastscan leaves to the careful path
   (a nonce seen before) and a body the schema refuses go on to the app with the body restored: nothing was

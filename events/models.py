@@ -520,6 +520,10 @@ BEGIN
                                     head_count, checked_in_by_id, staff_link_id)
         VALUES (registration_id, p_event_id, ticket_session_id, p_now, p_scanned_at, p_gate, admitted_head_count,
                 user_id, NULL);
+    ELSE
+        -- Only the scan's log row (and at times the token's last use) is written: its commit need not wait for
+        -- the disk. A crash of the database server could lose the last moments of such rows, never a check-in.
+        PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
     -- response stays NULL: a replay renders the answer from the stored result (services.replay_scan)
     INSERT INTO event_scan_log (event_id, registration_id, gate, device, raw_code, nonce, result, http_status,

@@ -357,3 +357,30 @@ def test_a_replayed_fast_scan_is_told_in_the_askers_language(client, gate):
     assert (first.get_json()["message"], english.get_json()["message"]) == ("签到成功。", "Checked in.")
     assert {k: v for k, v in english.get_json().items() if k != "message"} == {
         k: v for k, v in first.get_json().items() if k != "message"}
+
+
+def test_only_a_scan_that_admits_someone_waits_for_the_disk(gate):
+    """events_checkin_scan turns synchronous_commit off for its own transaction when it admits no one: that scan
+    writes only its log row (a database crash could lose the last few of those, never a check-in). A check-in
+    commits durably."""
+    event = gate["event"]
+    registration = ef.registration(event, name="欧阳𠮷")
+    factories.commit()
+    token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
+    fairy = db.engine.raw_connection()
+    connection = fairy.driver_connection
+    try:
+        access, refusal = fastscan.check_access(connection, event.id, token_hash)
+        assert refusal is None
+        connection.commit()
+        modes = []
+        for n, code in enumerate((registration.code, registration.code, "2" * 26)):  # admitted, again, unknown
+            args = {"code": code, "event_id": event.id, "gate": "东门", "nonce": f"sync-{n}", "scanned_at": None,
+                    "device": "", "head_count": None, "session_id": None}
+            row, _params = fastscan.scan(connection, access, args, token_hash, services.parse_code_or_none(code))
+            setting = connection.execute("SELECT current_setting('synchronous_commit')").fetchone()[0]
+            modes.append((row[0], setting))
+            connection.commit()  # this transaction's own setting ends with it
+    finally:
+        fairy.close()
+    assert modes == [("checked_in", "on"), ("already_checked_in", "off"), ("not_found", "off")]
