@@ -245,7 +245,7 @@ def verify(app, event_id: int) -> dict:
 
 
 CEILING_SCRIPT = r"""
-import sys, threading, time
+import os, sys, threading, time
 from datetime import UTC, datetime
 import psycopg
 sys.path.insert(0, sys.argv[1])
@@ -266,7 +266,7 @@ def worker(k):
         code = codes[(k * 7919 + i) % len(codes)]
         conn.execute(SCAN_SQL, {"token_hash": token_hash, "grants": access[-1], "event_id": int(event_id),
                                 "organisation_id": access[1], "code": code, "raw_code": code, "gate": "G",
-                                "nonce": f"ceiling-{k}-{i}-{time.time()}", "scanned_at": None, "device": "",
+                                "nonce": f"ceiling-{os.getpid()}-{k}-{i}", "scanned_at": None, "device": "",
                                 "head_count": None, "session_id": None, "now": datetime.now(UTC),
                                 "max_clock_skew": MAX_CLOCK_SKEW, "max_head_count": 500,
                                 "token_touch_interval": TOKEN_TOUCH_INTERVAL}).fetchone()
