@@ -95,10 +95,12 @@ class ThreadConnections:
             raise
 
     def _open(self):
+        from psycopg.pq import TransactionStatus
+
         fairy = self.engine.raw_connection()
         connection = fairy.driver_connection
         fairy.detach()  # the pool forgets it: closing it is ours to do (the thread's end, or when it broke)
-        if connection.info.transaction_status != 0:  # psycopg.pq.TransactionStatus.IDLE
+        if connection.info.transaction_status != TransactionStatus.IDLE:
             connection.rollback()
         connection.autocommit = True
         return connection
