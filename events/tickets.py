@@ -77,17 +77,16 @@ def parse_code(raw: str) -> str:
     Look-alike characters (0, O, 1, I, L) are refused rather than guessed: none of them is ever issued, so
     their presence means a misread or a forgery.
     """
-    if raw and _CANONICAL.fullmatch(raw):  # a scanned QR code (most of them): checking the check symbol is all that is left
-        if check_symbol(raw[:RANDOM_LENGTH]) != raw[RANDOM_LENGTH]:
-            raise InvalidCode(BAD_CHECK)
-        return raw
-    code = normalise(raw)
-    if not code:
-        raise InvalidCode(EMPTY)
-    if any(symbol not in _VALUE for symbol in code):
-        raise InvalidCode(BAD_CHARACTER)
-    if len(code) != CODE_LENGTH:
-        raise InvalidCode(WRONG_LENGTH)
+    if raw and _CANONICAL.fullmatch(raw):  # a scanned QR code (most of them): only its check symbol is left
+        code = raw
+    else:
+        code = normalise(raw)
+        if not code:
+            raise InvalidCode(EMPTY)
+        if any(symbol not in _VALUE for symbol in code):
+            raise InvalidCode(BAD_CHARACTER)
+        if len(code) != CODE_LENGTH:
+            raise InvalidCode(WRONG_LENGTH)
     if check_symbol(code[:RANDOM_LENGTH]) != code[RANDOM_LENGTH]:
         raise InvalidCode(BAD_CHECK)
     return code
