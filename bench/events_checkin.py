@@ -1,10 +1,11 @@
 """Benchmark: the check-in API under load, against a bare Flask JSON endpoint in the same run.
 
-Both run under gunicorn with the same configuration (2 sync workers) on loopback; wrk drives each with 32
-connections. Every ticket is scanned at least twice in quick succession from different connections (one
-201, then 200s), so concurrent double scans happen all the time. Afterwards the database must hold exactly
-one check-in per distinct code scanned. Finally a headless Chromium types codes into the scanner page
-(the USB-scanner path) against the same gunicorn server and reports the scan-to-result round trip.
+Both run under gunicorn with the same configuration (2 gthread workers of 4 threads, as docs/deploy.md runs it;
+--threads 1 for sync workers) on loopback; wrk drives each with 32 connections. Every ticket is scanned at least
+twice in quick succession from different connections (one 201, then 200s), so concurrent double scans happen all
+the time. Afterwards the database must hold exactly one check-in per distinct code scanned. Finally a headless
+Chromium types codes into the scanner page (the USB-scanner path) against the same gunicorn server and reports the
+scan-to-result round trip.
 
     .venv/bin/python bench/events_checkin.py [--seconds 15] [--connections 32] [--tickets 4000]
         [--database-url postgresql+psycopg://postgres@/kc_events_bench?host=/var/run/postgresql] [--no-browser]
@@ -249,9 +250,7 @@ import os, sys, threading, time
 from datetime import UTC, datetime
 import psycopg
 sys.path.insert(0, sys.argv[1])
-from accounts.services import TOKEN_TOUCH_INTERVAL
-from events.checkin import MAX_CLOCK_SKEW
-from events.fastscan import _ACCESS_SQL, SCAN_SQL
+from events.fastscan import _ACCESS_SQL, run_prepared_scan
 dsn, codes_file, token_hashes, event_id, threads, seconds = sys.argv[2:8]
 codes = open(codes_file).read().split()
 hashes = token_hashes.split(",")
@@ -264,12 +263,9 @@ def worker(k):
     while time.time() < end:
         i += 1
         code = codes[(k * 7919 + i) % len(codes)]
-        conn.execute(SCAN_SQL, {"token_hash": token_hash, "grants": access[-1], "event_id": int(event_id),
-                                "organisation_id": access[1], "code": code, "raw_code": code, "gate": "G",
-                                "nonce": f"ceiling-{os.getpid()}-{k}-{i}", "scanned_at": None, "device": "",
-                                "head_count": None, "session_id": None, "now": datetime.now(UTC),
-                                "max_clock_skew": MAX_CLOCK_SKEW, "max_head_count": 500,
-                                "token_touch_interval": TOKEN_TOUCH_INTERVAL}).fetchone()
+        # events.fastscan.SCAN_ARGUMENTS' order, as the lane runs it
+        run_prepared_scan(conn, [token_hash, access[-1], int(event_id), access[1], code, code, "G",
+                                 f"ceiling-{os.getpid()}-{k}-{i}", None, "", None, None, datetime.now(UTC)])
         done[0] += 1
     conn.close()
 started = time.time()

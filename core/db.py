@@ -67,39 +67,75 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-class ThreadConnections:
-    """One autocommit psycopg connection per thread, for hot paths built of single statements (each statement is
-    its own transaction: atomic, and no BEGIN/COMMIT round trips). It is opened through `engine` (its URL,
-    connect arguments and connect events) and then kept out of the pool: a use costs no checkout, no reset and
-    no autocommit switch. Raw DBAPI: the caller writes PostgreSQL SQL with %(name)s parameters and passes aware
-    datetimes. A connection that broke is closed and the thread's next use opens a new one.
+class SharedConnections:
+    """A few autocommit psycopg connections shared by the threads of a process, for hot paths built of single
+    statements (each statement is its own transaction: atomic, and no BEGIN/COMMIT round trips). They are opened
+    through `engine` (its URL, connect arguments and connect events) when first needed and then kept out of the pool:
+    a use costs no checkout, no reset and no autocommit switch. Raw DBAPI: the caller writes PostgreSQL SQL and
+    passes aware datetimes.
 
-    A gunicorn gthread worker keeps its threads for its lifetime, so this adds at most one connection per thread
-    to what the pool holds (workers x threads in all)."""
+    At most `size` threads hold one at a time; the others wait for one to come back (the most recently returned
+    is handed out first, so a quiet process keeps using one). Few connections are the point: PostgreSQL spends
+    markedly more CPU per statement when many backends run at once on a few cores (snapshots, locks, caches), and a
+    gunicorn worker runs Python on one core at a time anyway, so its threads queue for a connection for no longer
+    than a statement's round trip. On this kind of machine one per worker served a gthread worker's 4 threads with
+    fewer backends' CPU per check-in than one per thread (bench/events_checkin.py; the note on issue 6).
 
-    def __init__(self, engine: Engine):
+    A connection that broke is closed and replaced at the next use; one handed back inside a transaction (a caller
+    that began one and failed) is rolled back first."""
+
+    def __init__(self, engine: Engine, size: int = 1):
+        if size < 1:
+            raise ValueError("SharedConnections needs at least one connection")
         self.engine = engine
-        self.local = threading.local()
+        self.size = size
+        self.slots = threading.BoundedSemaphore(size)
+        self.lock = threading.Lock()
+        self.idle: list = []
 
     @contextmanager
     def connection(self):
-        connection = getattr(self.local, "connection", None)
-        if connection is None or connection.closed:
-            connection = self.local.connection = self._open()
-        try:
-            yield connection
-        except BaseException:
-            if connection.closed or connection.broken:
+        with self.slots:
+            with self.lock:
+                connection = self.idle.pop() if self.idle else None
+            if connection is None or connection.closed:
+                connection = self._open()
+            try:
+                yield connection
+            except BaseException:
+                if connection.closed or connection.broken:
+                    connection.close()
+                    connection = None
+                raise
+            finally:
+                if connection is not None:
+                    self._give_back(connection)
+
+    def close(self) -> None:
+        """Close the idle connections (one in use is closed when it comes back broken, or kept)."""
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for connection in idle:
+            connection.close()
+
+    def _give_back(self, connection) -> None:
+        from psycopg.pq import TransactionStatus
+
+        if connection.info.transaction_status != TransactionStatus.IDLE:
+            try:
+                connection.rollback()
+            except Exception:
                 connection.close()
-                self.local.connection = None
-            raise
+                return
+        with self.lock:
+            self.idle.append(connection)
 
     def _open(self):
         from psycopg.pq import TransactionStatus
 
         fairy = self.engine.raw_connection()
         connection = fairy.driver_connection
-        fairy.detach()  # the pool forgets it: closing it is ours to do (the thread's end, or when it broke)
+        fairy.detach()  # the pool forgets it: closing it is ours to do (when it broke, or close())
         if connection.info.transaction_status != TransactionStatus.IDLE:
             connection.rollback()
         connection.autocommit = True

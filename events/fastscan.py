@@ -13,8 +13,10 @@ trips with token authentication, BEGIN and COMMIT. This path makes one round tri
    statement, re-checks that the token is unrevoked, its user active, and the grants and the organisation are
    still those the access was decided on ('stale' otherwise: nothing written, access is checked again); then
    takes the ticket's lock, reads the ticket afresh, decides as events.checkin.decide_checkin does, writes the
-   check-in and the scan-log row, and returns what the answer is made of. The answer's message is rendered
-   here (services.scan_body), in the asker's language.
+   check-in and the scan-log row, and returns what the answer is made of. The statement is prepared once per
+   connection and run through libpq (`run_prepared_scan`) on one of the few connections the process's threads
+   share (core.db.SharedConnections), held only while it runs. The answer's message is rendered here
+   (services.scan_body), in the asker's language.
 
 The one input of the rule the statement cannot re-check is the organisation tree (a city organiser checks in at
 its counties' events): an access is trusted for ACCESS_TTL seconds at most, so a unit moved in the tree takes
@@ -31,6 +33,7 @@ app's view.
 from __future__ import annotations
 
 import time
+import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
 from datetime import UTC
@@ -40,10 +43,12 @@ import psycopg
 from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.pq import ConnStatus, ExecStatus
 
 from accounts import tokens as token_auth
 from accounts.services import TOKEN_TOUCH_INTERVAL
-from core.db import ThreadConnections, utcnow
+from core.db import SharedConnections, utcnow
 from core.extensions import db
 from core.i18n import babel_locale
 from core.permissions import can
@@ -58,12 +63,24 @@ SELECT e.id, e.organisation_id, e.checkin_opens_minutes, e.status, principal.*, 
   LEFT JOIN ({token_auth.PRINCIPAL_SQL}) AS principal ON true
 """
 
-SCAN_SQL = """
-SELECT * FROM events_checkin_scan(
-    %(token_hash)s, %(grants)s, %(event_id)s, %(organisation_id)s, %(code)s, %(raw_code)s, %(gate)s, %(nonce)s,
-    %(scanned_at)s, %(device)s, %(head_count)s, %(session_id)s, %(now)s, %(max_clock_skew)s, %(max_head_count)s,
-    %(token_touch_interval)s)
-"""
+# events_checkin_scan's arguments in order; the last three are constants of the rules, written into the statement
+SCAN_ARGUMENTS = ("token_hash", "grants", "event_id", "organisation_id", "code", "raw_code", "gate", "nonce",
+                  "scanned_at", "device", "head_count", "session_id", "now")
+
+
+def _scan_statement(placeholders) -> str:
+    def interval(delta) -> str:
+        return f"'{delta.total_seconds():g} seconds'::interval"
+
+    return (f"SELECT * FROM events_checkin_scan({', '.join(placeholders)}, {interval(checkin_rules.MAX_CLOCK_SKEW)}, "
+            f"{services.MAX_HEAD_COUNT:d}, {interval(TOKEN_TOUCH_INTERVAL)})")
+
+
+SCAN_SQL = _scan_statement(f"%({name})s" for name in SCAN_ARGUMENTS)  # psycopg's spelling (the bench's ceiling)
+PREPARED_SCAN_SQL = _scan_statement(f"${number}" for number in range(1, len(SCAN_ARGUMENTS) + 1))
+PREPARED_SCAN_NAME = b"kc_events_checkin_scan"
+_TEXT_PARAMS = [PyFormat.TEXT] * len(SCAN_ARGUMENTS)
+
 
 NONCE_CONSTRAINT = "uq_event_scan_log_nonce"
 ACCESS_TTL = 60.0
@@ -129,14 +146,51 @@ def scan(connection, access: Access, args: dict, token_hash: str, code: str | No
     params = {"token_hash": token_hash, "grants": access.grants, "event_id": args["event_id"],
               "organisation_id": access.organisation_id, "code": code, "raw_code": raw, "gate": gate,
               "nonce": nonce, "scanned_at": args["scanned_at"], "device": device, "head_count": args["head_count"],
-              "session_id": args["session_id"], "now": utcnow(), "max_clock_skew": checkin_rules.MAX_CLOCK_SKEW,
-              "max_head_count": services.MAX_HEAD_COUNT, "token_touch_interval": TOKEN_TOUCH_INTERVAL}
+              "session_id": args["session_id"], "now": utcnow()}
     try:
-        return connection.execute(SCAN_SQL, params).fetchone(), params
+        return run_prepared_scan(connection, [params[name] for name in SCAN_ARGUMENTS]), params
     except psycopg.errors.UniqueViolation as exc:
         if exc.diag.constraint_name == NONCE_CONSTRAINT:
             return None, params
         raise
+
+
+class _PreparedScan(NamedTuple):
+    transformer: Transformer  # the connection's adapters: dumps the arguments, loads the row (psycopg's C code)
+
+
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _PreparedScan
+
+
+def run_prepared_scan(connection: psycopg.Connection, values: list):
+    """events_checkin_scan's row for `values` (SCAN_ARGUMENTS' order), through libpq directly (psycopg.pq): the
+    statement is prepared once per connection, then each scan is one PQexecPrepared with its arguments dumped and
+    its row loaded by the connection's own adapters, as psycopg's execute would, without the cursor's machinery
+    around them (about half the client's CPU per scan; the GIL is released while libpq waits). The connection must
+    be in autocommit (core.db.SharedConnections): the statement is its own transaction. Errors are psycopg's own
+    classes, as execute raises them."""
+    prepared = _PREPARED.get(connection)
+    if prepared is None:
+        prepared = _PREPARED[connection] = _prepare_scan(connection)
+    transformer = prepared.transformer
+    result = connection.pgconn.exec_prepared(PREPARED_SCAN_NAME, transformer.dump_sequence(values, _TEXT_PARAMS))
+    if result.status != ExecStatus.TUPLES_OK:
+        raise _error(connection, result)
+    transformer.set_pgresult(result)
+    return transformer.load_row(0, tuple)
+
+
+def _prepare_scan(connection: psycopg.Connection) -> _PreparedScan:
+    result = connection.pgconn.prepare(PREPARED_SCAN_NAME, PREPARED_SCAN_SQL.encode())
+    if result.status != ExecStatus.COMMAND_OK:
+        raise _error(connection, result)
+    return _PreparedScan(Transformer.from_context(connection))
+
+
+def _error(connection: psycopg.Connection, result) -> psycopg.Error:
+    if connection.pgconn.status == ConnStatus.BAD:
+        return psycopg.OperationalError("the connection to the database was lost")
+    return psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
 
 
 def answer(row, args: dict, access: Access, params: dict, text: services.ScanText) -> tuple[dict, int]:
@@ -157,43 +211,43 @@ def answer(row, args: dict, access: Access, params: dict, text: services.ScanTex
 
 
 class TokenScanner:
-    """Token scans of one app in this process (events.lane holds one): a connection per thread (core.db.
-    ThreadConnections), the answers' words per language (services.ScanText, built once), and the accesses
+    """Token scans of one app in this process (events.lane holds one): a few connections its threads share (core.db.
+    SharedConnections, CHECKIN_DB_CONNECTIONS of them), the answers' words per language (services.ScanText, built once), and the accesses
     remembered in ACCESS. A scan of a remembered access needs neither an app context nor a request context."""
 
     def __init__(self, app: Flask):
         self.app = app
-        self.connections: ThreadConnections | None = None
+        self.connections: SharedConnections | None = None
         self.texts: dict[str, services.ScanText] = {}
 
     def scan(self, args: dict, token_hash: str, locale_name: str) -> tuple[dict, int] | None:
         """A token scanner's check-in (`args`: the API's CheckinArgs), answered in `locale_name`: (body, status),
         refusals of access included, or None when the careful path must answer (a nonce seen before, or access
         changing under the scan twice). None means nothing was written, so the careful path may start over with
-        the same request."""
+        the same request. A connection is held only while a statement runs."""
         code = services.parse_code_or_none(args["code"])
         key = (token_hash, args["event_id"])
-        with self._connections().connection() as connection:
-            for _attempt in range(2):
-                access = ACCESS.get(key)
-                if access is None:
-                    with self._context(locale_name):
-                        access, refusal = check_access(connection, args["event_id"], token_hash)
-                    if refusal is not None:
-                        return refusal
-                    ACCESS.put(key, access)
+        for _attempt in range(2):
+            access = ACCESS.get(key)
+            if access is None:
+                with self._context(locale_name), self._connections().connection() as connection:
+                    access, refusal = check_access(connection, args["event_id"], token_hash)
+                if refusal is not None:
+                    return refusal
+                ACCESS.put(key, access)
+            with self._connections().connection() as connection:
                 row, params = scan(connection, access, args, token_hash, code)
-                if row is None:
-                    return None
-                if row[0] != STALE:
-                    return answer(row, args, access, params, self._text(locale_name))
-                ACCESS.forget(key)
+            if row is None:
+                return None
+            if row[0] != STALE:
+                return answer(row, args, access, params, self._text(locale_name))
+            ACCESS.forget(key)
         return None
 
-    def _connections(self) -> ThreadConnections:
+    def _connections(self) -> SharedConnections:
         if self.connections is None:
             with self.app.app_context():
-                self.connections = ThreadConnections(db.engine)
+                self.connections = SharedConnections(db.engine, self.app.config["CHECKIN_DB_CONNECTIONS"])
         return self.connections
 
     def _text(self, locale_name: str) -> services.ScanText:

@@ -13,7 +13,8 @@ common case without them and leaves everything else to the app, untouched:
   for this API call (core.i18n.api_locale_name: Accept-Language, as no UI session can be present).
 - It needs no request context (no request object, session or login). An app context is pushed only to decide
   an access fastscan does not remember yet, to build a language's words once, or to run the schema; a scan of
-  a remembered access runs on the thread's own connection (events.fastscan.TokenScanner) with no context.
+  a remembered access runs on one of the process's shared connections (events.fastscan.TokenScanner) with no
+  context.
 - It gives the answers events.fastscan gives: a stored scan (201/200/404/409) or a refusal of access (an
   unknown event 404, an invalid token 401, no check-in right 403). What fastscan leaves to the careful path
   (a nonce seen before) and a body the schema refuses go on to the app with the body restored: nothing was

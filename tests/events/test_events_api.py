@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from accounts import services as account_services
 from core.db import utcnow
 from core.extensions import db
-from events import services
+from events import fastscan, services
 from events.models import CheckIn, ScanLog
 from tests import factories
 from tests.events import factories as ef
@@ -165,9 +165,10 @@ def test_checkin_request_runs_a_fixed_small_number_of_statements(client, setup, 
     factories.commit()
     checkin(client, headers, event.id, first.code, "warm")
     event_id, code = event.id, second.code  # read here: the test's own (expired) objects must not count
-    raw = []  # the PostgreSQL hot path (events.fastscan) runs psycopg statements itself
-    original = psycopg.Connection.execute
+    raw = []  # the PostgreSQL hot path (events.fastscan) runs its statements itself: psycopg's or libpq's prepared one
+    original, prepared = psycopg.Connection.execute, fastscan.run_prepared_scan
     monkeypatch.setattr(psycopg.Connection, "execute", lambda self, *a, **k: raw.append(1) or original(self, *a, **k))
+    monkeypatch.setattr(fastscan, "run_prepared_scan", lambda *a: raw.append(1) or prepared(*a))
     with count_queries() as statements:
         assert checkin(client, headers, event_id, code, "q1").status_code == 201
     monkeypatch.undo()

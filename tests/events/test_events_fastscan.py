@@ -2,17 +2,19 @@
 events_checkin_scan) once its access at the event is known, falling back to the careful path only for a
 replayed nonce. On SQLite every scan takes the careful path, which the rest of
 the suite covers; CI runs the whole suite on PostgreSQL too, where these tests run."""
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
-import psycopg
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
 
 from accounts import services as account_services
 from accounts.models import ApiToken
-from core.db import utcnow
+from core.db import SharedConnections, utcnow
 from core.extensions import db
 from core.permissions import Role
 from events import api as events_api
@@ -56,27 +58,37 @@ def scan(client, headers, event_id, code, nonce, **extra):
                                                  **extra}, headers=headers)
 
 
-def test_a_scan_is_one_statement_and_writes_the_checkin_and_its_log(client, gate, monkeypatch,
-                                                                    careful_path_forbidden):
+@contextmanager
+def protocol_trace(connection):
+    """The messages `connection` exchanges with the server meanwhile (libpq's trace, without timestamps)."""
+    messages = []
+    with tempfile.TemporaryFile() as trace:
+        connection.pgconn.trace(trace.fileno())
+        connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            yield messages
+        finally:
+            connection.pgconn.untrace()
+            trace.seek(0)
+            messages.extend(trace.read().decode().splitlines())
+
+
+def test_a_scan_is_one_statement_and_writes_the_checkin_and_its_log(client, gate, careful_path_forbidden):
     event = gate["event"]
     registration = ef.registration(event, name="欧阳𠮷")
     warm = ef.registration(event)
     factories.commit()
     # the first scan of a token at an event reads its access, and touches the token
     assert scan(client, gate["headers"], event.id, warm.code, "warm").status_code == 201
-    statements = []
-    original = psycopg.Connection.execute
-
-    def counting(self, query, *args, **kwargs):
-        statements.append(str(query)[:60])
-        return original(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Connection, "execute", counting)
     event_id, code, registration_id = event.id, registration.code, registration.id
-    response = scan(client, gate["headers"], event_id, code, "n-1", head_count=1)
-    monkeypatch.undo()
+    (connection,) = client.application.wsgi_app.scanner.connections.idle  # the lane's one shared connection
+    with protocol_trace(connection) as messages:
+        response = scan(client, gate["headers"], event_id, code, "n-1", head_count=1)
     assert response.status_code == 201, response.get_json()
-    assert len(statements) == 1 and "events_checkin_scan" in statements[0], statements
+    # what the client sent: one execution of the prepared scan, in one round trip
+    sent = [message.split("\t")[2] for message in messages if message.startswith("F")]
+    assert sent == ["Bind", "Describe", "Execute", "Sync"], messages
+    assert fastscan.PREPARED_SCAN_NAME.decode() in messages[0]
     body = response.get_json()
     assert body["status"] == "checked_in" and body["attendee"]["name"] == "欧阳𠮷" and body["gate"] == "东门"
     checkin = db.session.execute(sa.select(CheckIn).where(CheckIn.registration_id == registration_id)).scalar_one()
@@ -367,20 +379,21 @@ def test_only_a_scan_that_admits_someone_waits_for_the_disk(gate):
     registration = ef.registration(event, name="欧阳𠮷")
     factories.commit()
     token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
-    fairy = db.engine.raw_connection()
-    connection = fairy.driver_connection
+    connections = SharedConnections(db.engine)
     try:
-        access, refusal = fastscan.check_access(connection, event.id, token_hash)
-        assert refusal is None
-        connection.commit()
-        modes = []
-        for n, code in enumerate((registration.code, registration.code, "2" * 26)):  # admitted, again, unknown
-            args = {"code": code, "event_id": event.id, "gate": "东门", "nonce": f"sync-{n}", "scanned_at": None,
-                    "device": "", "head_count": None, "session_id": None}
-            row, _params = fastscan.scan(connection, access, args, token_hash, services.parse_code_or_none(code))
-            setting = connection.execute("SELECT current_setting('synchronous_commit')").fetchone()[0]
-            modes.append((row[0], setting))
-            connection.commit()  # this transaction's own setting ends with it
+        with connections.connection() as connection:  # autocommit, as the lane's
+            access, refusal = fastscan.check_access(connection, event.id, token_hash)
+            assert refusal is None
+            modes = []
+            for n, code in enumerate((registration.code, registration.code, "2" * 26)):  # admitted, again, unknown
+                args = {"code": code, "event_id": event.id, "gate": "东门", "nonce": f"sync-{n}", "scanned_at": None,
+                        "device": "", "head_count": None, "session_id": None}
+                connection.execute("BEGIN")  # the scan's transaction, held open to read its setting
+                row, _params = fastscan.scan(connection, access, args, token_hash, services.parse_code_or_none(code))
+                setting = connection.execute("SELECT current_setting('synchronous_commit')").fetchone()[0]
+                connection.execute("COMMIT")  # this transaction's own setting ends with it
+                modes.append((row[0], setting))
+            assert connection.execute("SELECT current_setting('synchronous_commit')").fetchone()[0] == "on"
     finally:
-        fairy.close()
+        connections.close()
     assert modes == [("checked_in", "on"), ("already_checked_in", "off"), ("not_found", "off")]
