@@ -1,7 +1,7 @@
 """Declarative base with a constraint naming convention (deterministic migrations) and shared column helpers."""
 from __future__ import annotations
 
-import threading
+import queue
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -74,8 +74,7 @@ class SharedConnections:
     a use costs no checkout, no reset and no autocommit switch. Raw DBAPI: the caller writes PostgreSQL SQL and
     passes aware datetimes.
 
-    At most `size` threads hold one at a time; the others wait for one to come back (the most recently returned
-    is handed out first, so a quiet process keeps using one). Few connections are the point: PostgreSQL spends
+    At most `size` threads hold one at a time; the others wait for one to come back (in turn). Few connections are the point: PostgreSQL spends
     markedly more CPU per statement when many backends run at once on a few cores (snapshots, locks, caches), and a
     gunicorn worker runs Python on one core at a time anyway, so its threads queue for a connection for no longer
     than a statement's round trip. On this kind of machine one per worker served a gthread worker's 4 threads with
@@ -89,46 +88,60 @@ class SharedConnections:
             raise ValueError("SharedConnections needs at least one connection")
         self.engine = engine
         self.size = size
-        self.slots = threading.BoundedSemaphore(size)
-        self.lock = threading.Lock()
-        self.idle: list = []
+        # the slots: a connection, or None for one not opened yet. SimpleQueue waits in C (a contended
+        # threading.Semaphore runs a Python Condition on every acquire and release)
+        self.slots: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(size):
+            self.slots.put(None)
 
     @contextmanager
     def connection(self):
-        with self.slots:
-            with self.lock:
-                connection = self.idle.pop() if self.idle else None
+        connection = self.slots.get()
+        try:
             if connection is None or connection.closed:
+                connection = None
                 connection = self._open()
+            yield connection
+        except BaseException:
+            if connection is not None and (connection.closed or connection.broken):
+                connection.close()
+                connection = None
+            raise
+        finally:
+            self.slots.put(self._kept(connection))
+
+    def idle(self) -> list:
+        """The open connections no thread holds now (for tests and diagnostics)."""
+        slots = []
+        while True:
             try:
-                yield connection
-            except BaseException:
-                if connection.closed or connection.broken:
-                    connection.close()
-                    connection = None
-                raise
-            finally:
-                if connection is not None:
-                    self._give_back(connection)
+                slots.append(self.slots.get_nowait())
+            except queue.Empty:
+                break
+        for slot in slots:
+            self.slots.put(slot)
+        return [slot for slot in slots if slot is not None]
 
     def close(self) -> None:
-        """Close the idle connections (one in use is closed when it comes back broken, or kept)."""
-        with self.lock:
-            idle, self.idle = self.idle, []
-        for connection in idle:
+        """Close the connections no thread holds now (one in use stays open until it comes back)."""
+        for connection in self.idle():
             connection.close()
 
-    def _give_back(self, connection) -> None:
+    @staticmethod
+    def _kept(connection):
+        """The connection to put back in its slot: None when it is gone; rolled back first when a caller left a
+        transaction open."""
         from psycopg.pq import TransactionStatus
 
+        if connection is None or connection.closed:
+            return None
         if connection.info.transaction_status != TransactionStatus.IDLE:
             try:
                 connection.rollback()
             except Exception:
                 connection.close()
-                return
-        with self.lock:
-            self.idle.append(connection)
+                return None
+        return connection
 
     def _open(self):
         from psycopg.pq import TransactionStatus

@@ -81,7 +81,7 @@ def test_a_scan_is_one_statement_and_writes_the_checkin_and_its_log(client, gate
     # the first scan of a token at an event reads its access, and touches the token
     assert scan(client, gate["headers"], event.id, warm.code, "warm").status_code == 201
     event_id, code, registration_id = event.id, registration.code, registration.id
-    (connection,) = client.application.wsgi_app.scanner.connections.idle  # the lane's one shared connection
+    (connection,) = client.application.wsgi_app.scanner.connections.idle()  # the lane's one shared connection
     with protocol_trace(connection) as messages:
         response = scan(client, gate["headers"], event_id, code, "n-1", head_count=1)
     assert response.status_code == 201, response.get_json()
@@ -397,3 +397,38 @@ def test_only_a_scan_that_admits_someone_waits_for_the_disk(gate):
     finally:
         connections.close()
     assert modes == [("checked_in", "on"), ("already_checked_in", "off"), ("not_found", "off")]
+
+
+def test_the_scan_never_scans_the_checkins_table_even_when_its_statistics_say_empty(gate):
+    """Every statement of events_checkin_scan is a keyed lookup. Its plans are cached for the session; planned
+    on statistics that said event_checkins was empty, a sequential scan of it would stay in the plan while the
+    table grows (the function runs with enable_seqscan off, so the index is used whatever the statistics say)."""
+    event = gate["event"]
+    registrations = [ef.registration(event, name=f"刘䶮{n}") for n in range(8)]
+    factories.commit()
+    token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
+    connections = SharedConnections(db.engine)
+
+    def sequential_scans(connection) -> int:
+        connection.execute("SELECT pg_stat_force_next_flush()")
+        connection.execute("SELECT pg_stat_clear_snapshot()")
+        return connection.execute(
+            "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'event_checkins'").fetchone()[0]
+
+    try:
+        with connections.connection() as connection:
+            connection.execute("ANALYZE event_checkins")  # empty: the statistics say so
+            access, refusal = fastscan.check_access(connection, event.id, token_hash)
+            assert refusal is None
+            before = sequential_scans(connection)
+            outcomes = []
+            for n, registration in enumerate(registrations):  # more than 5: the cached plan becomes the generic one
+                args = {"code": registration.code, "event_id": event.id, "gate": "东门", "nonce": f"plan-{n}",
+                        "scanned_at": None, "device": "", "head_count": None, "session_id": None}
+                row, _params = fastscan.scan(connection, access, args, token_hash, registration.code)
+                outcomes.append(row[0])
+            after = sequential_scans(connection)
+    finally:
+        connections.close()
+    assert outcomes == ["checked_in"] * len(registrations)
+    assert after == before
