@@ -168,23 +168,38 @@ def run_prepared_scan(connection: psycopg.Connection, values: list):
     its row loaded by the connection's own adapters, as psycopg's execute would, without the cursor's machinery
     around them (about half the client's CPU per scan; the GIL is released while libpq waits). The connection must
     be in autocommit (core.db.SharedConnections): the statement is its own transaction. Errors are psycopg's own
-    classes, as execute raises them."""
-    prepared = _PREPARED.get(connection)
-    if prepared is None:
-        prepared = _PREPARED[connection] = _prepare_scan(connection)
-    transformer = prepared.transformer
-    result = connection.pgconn.exec_prepared(PREPARED_SCAN_NAME, transformer.dump_sequence(values, _TEXT_PARAMS))
-    if result.status != ExecStatus.TUPLES_OK:
-        raise _error(connection, result)
-    transformer.set_pgresult(result)
-    return transformer.load_row(0, tuple)
+    classes, as execute raises them.
+
+    A statement the server no longer holds as prepared (DEALLOCATE ALL, a pooler's reset) or whose result's shape
+    changed (the function replaced by a migration while the process ran) is prepared again and run once more: the
+    failed run wrote nothing."""
+    for attempt in range(2):
+        prepared = _PREPARED.get(connection)
+        if prepared is None:
+            prepared = _PREPARED[connection] = _prepare_scan(connection)
+        transformer = prepared.transformer
+        result = connection.pgconn.exec_prepared(PREPARED_SCAN_NAME, transformer.dump_sequence(values, _TEXT_PARAMS))
+        if result.status == ExecStatus.TUPLES_OK:
+            transformer.set_pgresult(result)
+            return transformer.load_row(0, tuple)
+        error = _error(connection, result)
+        if attempt or not isinstance(error, (psycopg.errors.InvalidSqlStatementName,
+                                             psycopg.errors.FeatureNotSupported)):
+            raise error
+        del _PREPARED[connection]
+        if isinstance(error, psycopg.errors.FeatureNotSupported):  # "cached plan must not change result type"
+            _check(connection, connection.pgconn.exec_(b"DEALLOCATE " + PREPARED_SCAN_NAME), ExecStatus.COMMAND_OK)
+    raise AssertionError("unreachable")  # the second attempt returned or raised
 
 
 def _prepare_scan(connection: psycopg.Connection) -> _PreparedScan:
-    result = connection.pgconn.prepare(PREPARED_SCAN_NAME, PREPARED_SCAN_SQL.encode())
-    if result.status != ExecStatus.COMMAND_OK:
-        raise _error(connection, result)
+    _check(connection, connection.pgconn.prepare(PREPARED_SCAN_NAME, PREPARED_SCAN_SQL.encode()), ExecStatus.COMMAND_OK)
     return _PreparedScan(Transformer.from_context(connection))
+
+
+def _check(connection: psycopg.Connection, result, status: ExecStatus) -> None:
+    if result.status != status:
+        raise _error(connection, result)
 
 
 def _error(connection: psycopg.Connection, result) -> psycopg.Error:

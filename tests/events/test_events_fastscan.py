@@ -432,3 +432,68 @@ def test_the_scan_never_scans_the_checkins_table_even_when_its_statistics_say_em
         connections.close()
     assert outcomes == ["checked_in"] * len(registrations)
     assert after == before
+
+
+def _scan_values(access, token_hash, event_id, code, nonce):
+    """run_prepared_scan's arguments (fastscan.SCAN_ARGUMENTS' order) for a plain scan."""
+    return [token_hash, access.grants, event_id, access.organisation_id, code, code, "东门", nonce, None, "", None,
+            None, utcnow()]
+
+
+def test_a_prepared_scan_the_server_forgot_is_prepared_again(gate):
+    """DEALLOCATE ALL (or a pooler's reset) drops the connection's prepared statements: the next scan prepares it
+    again and is stored once."""
+    event = gate["event"]
+    first, second = ef.registration(event, name="欧阳𠮷"), ef.registration(event, name="刘䶮")
+    factories.commit()
+    token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
+    connections = SharedConnections(db.engine)
+    try:
+        with connections.connection() as connection:
+            access, _refusal = fastscan.check_access(connection, event.id, token_hash)
+            assert fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, first.code,
+                                                                       "forgot-1"))[0] == "checked_in"
+            connection.execute("DEALLOCATE ALL")
+            assert fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, second.code,
+                                                                       "forgot-2"))[0] == "checked_in"
+            held = connection.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
+                                      (fastscan.PREPARED_SCAN_NAME.decode(),)).fetchone()[0]
+    finally:
+        connections.close()
+    assert held == 1
+    assert db.session.execute(sa.select(sa.func.count()).select_from(ScanLog)
+                              .where(ScanLog.nonce.in_(["forgot-1", "forgot-2"]))).scalar() == 2
+
+
+def test_a_scan_function_replaced_with_another_result_is_prepared_again(gate):
+    """A migration that replaces events_checkin_scan with another result's shape while a process runs: the
+    prepared statement's cached plan fails ('must not change result type'); it is prepared again, and the failed
+    run wrote nothing."""
+    from events.models import CHECKIN_SCAN_FUNCTION
+
+    event = gate["event"]
+    first, second = ef.registration(event), ef.registration(event)
+    factories.commit()
+    token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
+    signature = ("events_checkin_scan(text, text, integer, integer, text, text, text, text, timestamptz, text, "
+                 "integer, integer, timestamptz, interval, integer, interval)")
+    wider = CHECKIN_SCAN_FUNCTION.replace("admitted_head_count integer)", "admitted_head_count integer, extra text)")
+    assert wider != CHECKIN_SCAN_FUNCTION
+    connections = SharedConnections(db.engine)
+    try:
+        with connections.connection() as connection:
+            access, _refusal = fastscan.check_access(connection, event.id, token_hash)
+            assert len(fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, first.code,
+                                                                           "shape-1"))) == 21
+            connection.execute(f"DROP FUNCTION {signature}")
+            connection.execute(wider)
+            row = fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, second.code,
+                                                                      "shape-2"))
+            assert (row[0], len(row)) == ("checked_in", 22)
+    finally:
+        with db.engine.begin() as restore:
+            restore.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature}")
+            restore.exec_driver_sql(CHECKIN_SCAN_FUNCTION)
+        connections.close()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(ScanLog)
+                              .where(ScanLog.nonce == "shape-2")).scalar() == 1
