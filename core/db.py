@@ -67,6 +67,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+class ConnectionsBusy(RuntimeError):
+    """No shared connection came free in time (SharedConnections.connection's timeout)."""
+
+
 class SharedConnections:
     """A few autocommit psycopg connections shared by the threads of a process, for hot paths built of single
     statements (each statement is its own transaction: atomic, and no BEGIN/COMMIT round trips). They are opened
@@ -74,11 +78,12 @@ class SharedConnections:
     a use costs no checkout, no reset and no autocommit switch. Raw DBAPI: the caller writes PostgreSQL SQL and
     passes aware datetimes.
 
-    At most `size` threads hold one at a time; the others wait for one to come back (in turn). Few connections are the point: PostgreSQL spends
-    markedly more CPU per statement when many backends run at once on a few cores (snapshots, locks, caches), and a
-    gunicorn worker runs Python on one core at a time anyway, so its threads queue for a connection for no longer
-    than a statement's round trip. On this kind of machine one per worker served a gthread worker's 4 threads with
-    fewer backends' CPU per check-in than one per thread (bench/events_checkin.py; the note on issue 6).
+    At most `size` threads hold one at a time; the others wait for one to come back. Few connections are the point:
+    PostgreSQL spends markedly more CPU per statement when many backends run at once on a few cores (snapshots,
+    locks, caches), and a gunicorn worker runs Python on one core at a time anyway, so its threads queue for a
+    connection for no longer than a statement's round trip. On this kind of machine one per worker served a gthread
+    worker's 4 threads with fewer backends' CPU per check-in than one per thread (bench/events_checkin.py;
+    docs/notes/2026-12-05-shared-connection.md).
 
     A connection that broke is closed and replaced at the next use; one handed back inside a transaction (a caller
     that began one and failed) is rolled back first."""
@@ -95,8 +100,13 @@ class SharedConnections:
             self.slots.put(None)
 
     @contextmanager
-    def connection(self):
-        connection = self.slots.get()
+    def connection(self, timeout: float | None = None):
+        """A connection for the block; waits at most `timeout` seconds for one (None: as long as it takes), then
+        raises ConnectionsBusy."""
+        try:
+            connection = self.slots.get(timeout=timeout)
+        except queue.Empty:
+            raise ConnectionsBusy(f"no shared connection came free within {timeout} s") from None
         try:
             if connection is None or connection.closed:
                 connection = None
@@ -123,9 +133,17 @@ class SharedConnections:
         return [slot for slot in slots if slot is not None]
 
     def close(self) -> None:
-        """Close the connections no thread holds now (one in use stays open until it comes back)."""
-        for connection in self.idle():
-            connection.close()
+        """Close the connections no thread holds now (one in use stays open; it is kept when it comes back)."""
+        taken = []
+        while True:
+            try:
+                taken.append(self.slots.get_nowait())
+            except queue.Empty:
+                break
+        for connection in taken:
+            if connection is not None:
+                connection.close()
+            self.slots.put(None)
 
     @staticmethod
     def _kept(connection):

@@ -32,8 +32,9 @@ app's view.
 """
 from __future__ import annotations
 
+import itertools
+import threading
 import time
-import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
 from datetime import UTC
@@ -44,11 +45,11 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from psycopg.adapt import PyFormat, Transformer
-from psycopg.pq import ConnStatus, ExecStatus
+from psycopg.pq import ConnStatus, DiagnosticField, ExecStatus
 
 from accounts import tokens as token_auth
 from accounts.services import TOKEN_TOUCH_INTERVAL
-from core.db import SharedConnections, utcnow
+from core.db import ConnectionsBusy, SharedConnections, utcnow
 from core.extensions import db
 from core.i18n import babel_locale
 from core.permissions import can
@@ -84,6 +85,7 @@ _TEXT_PARAMS = [PyFormat.TEXT] * len(SCAN_ARGUMENTS)
 
 NONCE_CONSTRAINT = "uq_event_scan_log_nonce"
 ACCESS_TTL = 60.0
+CONNECTION_WAIT = 2.0  # seconds a scan waits for a shared connection before the careful path takes it
 STALE = "stale"
 
 
@@ -156,10 +158,12 @@ def scan(connection, access: Access, args: dict, token_hash: str, code: str | No
 
 
 class _PreparedScan(NamedTuple):
+    name: bytes  # the statement's name on this connection's server session
     transformer: Transformer  # the connection's adapters: dumps the arguments, loads the row (psycopg's C code)
 
 
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _PreparedScan
+_PREPARED_ATTRIBUTE = "kechuang_prepared_scan"  # kept on the connection itself, so it goes when the connection goes
+_generations = itertools.count(1)
 
 
 def run_prepared_scan(connection: psycopg.Connection, values: list):
@@ -170,41 +174,43 @@ def run_prepared_scan(connection: psycopg.Connection, values: list):
     be in autocommit (core.db.SharedConnections): the statement is its own transaction. Errors are psycopg's own
     classes, as execute raises them.
 
-    A statement the server no longer holds as prepared (DEALLOCATE ALL, a pooler's reset) or whose result's shape
-    changed (the function replaced by a migration while the process ran) is prepared again and run once more: the
-    failed run wrote nothing."""
+    A statement the server no longer holds as prepared (DEALLOCATE ALL, DISCARD ALL) or whose result's shape
+    changed (the function replaced by a migration while the process ran) is prepared again, under a new name, and
+    run once more: the failed run wrote nothing."""
     for attempt in range(2):
-        prepared = _PREPARED.get(connection)
+        prepared = getattr(connection, _PREPARED_ATTRIBUTE, None)
         if prepared is None:
-            prepared = _PREPARED[connection] = _prepare_scan(connection)
-        transformer = prepared.transformer
-        result = connection.pgconn.exec_prepared(PREPARED_SCAN_NAME, transformer.dump_sequence(values, _TEXT_PARAMS))
+            prepared = _prepare_scan(connection)
+        result = connection.pgconn.exec_prepared(prepared.name,
+                                                 prepared.transformer.dump_sequence(values, _TEXT_PARAMS))
         if result.status == ExecStatus.TUPLES_OK:
-            transformer.set_pgresult(result)
-            return transformer.load_row(0, tuple)
+            prepared.transformer.set_pgresult(result)
+            return prepared.transformer.load_row(0, tuple)
         error = _error(connection, result)
         if attempt or not isinstance(error, (psycopg.errors.InvalidSqlStatementName,
-                                             psycopg.errors.FeatureNotSupported)):
+                                             psycopg.errors.FeatureNotSupported)):  # "must not change result type"
             raise error
-        del _PREPARED[connection]
-        if isinstance(error, psycopg.errors.FeatureNotSupported):  # "cached plan must not change result type"
-            _check(connection, connection.pgconn.exec_(b"DEALLOCATE " + PREPARED_SCAN_NAME), ExecStatus.COMMAND_OK)
+        setattr(connection, _PREPARED_ATTRIBUTE, None)
     raise AssertionError("unreachable")  # the second attempt returned or raised
 
 
 def _prepare_scan(connection: psycopg.Connection) -> _PreparedScan:
-    _check(connection, connection.pgconn.prepare(PREPARED_SCAN_NAME, PREPARED_SCAN_SQL.encode()), ExecStatus.COMMAND_OK)
-    return _PreparedScan(Transformer.from_context(connection))
-
-
-def _check(connection: psycopg.Connection, result, status: ExecStatus) -> None:
-    if result.status != status:
+    name = b"%s_%d" % (PREPARED_SCAN_NAME, next(_generations))
+    result = connection.pgconn.prepare(name, PREPARED_SCAN_SQL.encode())
+    if result.status != ExecStatus.COMMAND_OK:
         raise _error(connection, result)
+    prepared = _PreparedScan(name, Transformer.from_context(connection))
+    setattr(connection, _PREPARED_ATTRIBUTE, prepared)
+    return prepared
 
 
 def _error(connection: psycopg.Connection, result) -> psycopg.Error:
+    """psycopg's error for a failed result: the server's own when it sent one, else the connection's."""
+    if result.error_field(DiagnosticField.SQLSTATE) is not None:
+        return psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
+    message = connection.pgconn.error_message.decode(errors="replace").strip()
     if connection.pgconn.status == ConnStatus.BAD:
-        return psycopg.OperationalError("the connection to the database was lost")
+        return psycopg.OperationalError(message or "the connection to the database was lost")
     return psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
 
 
@@ -226,13 +232,15 @@ def answer(row, args: dict, access: Access, params: dict, text: services.ScanTex
 
 
 class TokenScanner:
-    """Token scans of one app in this process (events.lane holds one): a few connections its threads share (core.db.
-    SharedConnections, CHECKIN_DB_CONNECTIONS of them), the answers' words per language (services.ScanText, built once), and the accesses
-    remembered in ACCESS. A scan of a remembered access needs neither an app context nor a request context."""
+    """Token scans of one app in this process (events.lane holds one): a few connections its threads share
+    (core.db.SharedConnections, CHECKIN_DB_CONNECTIONS of them), the answers' words per language (services.ScanText,
+    built once), and the accesses remembered in ACCESS. A scan of a remembered access needs neither an app context
+    nor a request context. A scan that waits CONNECTION_WAIT seconds for a connection goes to the careful path."""
 
     def __init__(self, app: Flask):
         self.app = app
         self.connections: SharedConnections | None = None
+        self.lock = threading.Lock()
         self.texts: dict[str, services.ScanText] = {}
 
     def scan(self, args: dict, token_hash: str, locale_name: str) -> tuple[dict, int] | None:
@@ -242,27 +250,33 @@ class TokenScanner:
         the same request. A connection is held only while a statement runs."""
         code = services.parse_code_or_none(args["code"])
         key = (token_hash, args["event_id"])
-        for _attempt in range(2):
-            access = ACCESS.get(key)
-            if access is None:
-                with self._context(locale_name), self._connections().connection() as connection:
-                    access, refusal = check_access(connection, args["event_id"], token_hash)
-                if refusal is not None:
-                    return refusal
-                ACCESS.put(key, access)
-            with self._connections().connection() as connection:
-                row, params = scan(connection, access, args, token_hash, code)
-            if row is None:
-                return None
-            if row[0] != STALE:
-                return answer(row, args, access, params, self._text(locale_name))
-            ACCESS.forget(key)
+        connections = self._connections()
+        try:
+            for _attempt in range(2):
+                access = ACCESS.get(key)
+                if access is None:
+                    with self._context(locale_name), connections.connection(CONNECTION_WAIT) as connection:
+                        access, refusal = check_access(connection, args["event_id"], token_hash)
+                    if refusal is not None:
+                        return refusal
+                    ACCESS.put(key, access)
+                with connections.connection(CONNECTION_WAIT) as connection:
+                    row, params = scan(connection, access, args, token_hash, code)
+                if row is None:
+                    return None
+                if row[0] != STALE:
+                    return answer(row, args, access, params, self._text(locale_name))
+                ACCESS.forget(key)
+        except ConnectionsBusy:  # a statement stuck on the shared connection: the app's own pool answers meanwhile
+            return None
         return None
 
     def _connections(self) -> SharedConnections:
         if self.connections is None:
-            with self.app.app_context():
-                self.connections = SharedConnections(db.engine, self.app.config["CHECKIN_DB_CONNECTIONS"])
+            with self.lock:  # two threads' first scans: one set of connections
+                if self.connections is None:
+                    with self.app.app_context():
+                        self.connections = SharedConnections(db.engine, self.app.config["CHECKIN_DB_CONNECTIONS"])
         return self.connections
 
     def _text(self, locale_name: str) -> services.ScanText:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 
-from core.db import SharedConnections
+from core.db import ConnectionsBusy, SharedConnections
 from core.extensions import db
 
 
@@ -182,3 +182,38 @@ def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(connection
 def test_size_must_be_positive():
     with pytest.raises(ValueError):
         SharedConnections(db.engine, size=0)
+
+
+def test_waiting_longer_than_the_timeout_raises_busy_and_leaves_the_slot_working(connections):
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with connections.connection():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(ConnectionsBusy):
+            with connections.connection(timeout=0.1):
+                raise AssertionError("got a connection another thread holds")
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    with connections.connection(timeout=1) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_close_leaves_a_connection_in_use_open_and_keeps_it(connections):
+    """close() closes only what no thread holds: a connection in use stays open, and is kept when it comes back."""
+    with connections.connection() as in_use:
+        connections.close()
+        assert not in_use.closed
+        assert in_use.execute("SELECT 1").fetchone() == (1,)
+    assert connections.idle() == [in_use]
+    connections.close()
+    assert in_use.closed and connections.idle() == []
+    with connections.connection() as reopened:  # the slot opens a new one
+        assert reopened is not in_use and reopened.execute("SELECT 2").fetchone() == (2,)

@@ -2,9 +2,11 @@
 events_checkin_scan) once its access at the event is known, falling back to the careful path only for a
 replayed nonce. On SQLite every scan takes the careful path, which the rest of
 the suite covers; CI runs the whole suite on PostgreSQL too, where these tests run."""
+import gc
 import tempfile
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -456,8 +458,8 @@ def test_a_prepared_scan_the_server_forgot_is_prepared_again(gate):
             connection.execute("DEALLOCATE ALL")
             assert fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, second.code,
                                                                        "forgot-2"))[0] == "checked_in"
-            held = connection.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
-                                      (fastscan.PREPARED_SCAN_NAME.decode(),)).fetchone()[0]
+            held = connection.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE %s",
+                                      (fastscan.PREPARED_SCAN_NAME.decode() + "%",)).fetchone()[0]
     finally:
         connections.close()
     assert held == 1
@@ -497,3 +499,55 @@ def test_a_scan_function_replaced_with_another_result_is_prepared_again(gate):
         connections.close()
     assert db.session.execute(sa.select(sa.func.count()).select_from(ScanLog)
                               .where(ScanLog.nonce == "shape-2")).scalar() == 1
+
+
+def test_the_prepared_scan_goes_with_its_connection(gate):
+    """What a connection's prepared scan keeps (its adapters) does not keep the connection alive after it closed."""
+    event = gate["event"]
+    registration = ef.registration(event)
+    factories.commit()
+    token_hash = account_services.hash_token(gate["headers"]["Authorization"].removeprefix("Bearer "))
+    connections = SharedConnections(db.engine)
+    with connections.connection() as connection:
+        access, _refusal = fastscan.check_access(connection, event.id, token_hash)
+        assert fastscan.run_prepared_scan(connection, _scan_values(access, token_hash, event.id, registration.code,
+                                                                   "gone-1"))[0] == "checked_in"
+    gone = weakref.ref(connection)
+    connections.close()
+    del connection, connections
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_scan_waiting_too_long_for_the_shared_connection_takes_the_careful_path(client, gate, monkeypatch):
+    """A statement stuck on the worker's shared connection must not stall every scan behind it: after
+    CONNECTION_WAIT the scan is answered by the app's careful path (its own pool), once."""
+    event = gate["event"]
+    warm, registration = ef.registration(event), ef.registration(event, name="欧阳𠮷")
+    factories.commit()
+    assert scan(client, gate["headers"], event.id, warm.code, "busy-warm").status_code == 201
+    careful = []
+    original = events_api._checkin_carefully
+    monkeypatch.setattr(events_api, "_checkin_carefully", lambda *a: careful.append(1) or original(*a))
+    monkeypatch.setattr(fastscan, "CONNECTION_WAIT", 0.2)
+    shared = client.application.wsgi_app.scanner.connections
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with shared.connection():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        response = scan(client, gate["headers"], event.id, registration.code, "busy-1")
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["attendee"]["name"] == "欧阳𠮷"
+    assert careful == [1]
+    assert db.session.execute(sa.select(sa.func.count()).select_from(ScanLog).where(ScanLog.nonce == "busy-1")
+                              ).scalar() == 1
