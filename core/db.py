@@ -122,28 +122,25 @@ class SharedConnections:
 
     def idle(self) -> list:
         """The open connections no thread holds now (for tests and diagnostics)."""
-        slots = []
-        while True:
-            try:
-                slots.append(self.slots.get_nowait())
-            except queue.Empty:
-                break
+        slots = self._take_free_slots()
         for slot in slots:
             self.slots.put(slot)
         return [slot for slot in slots if slot is not None]
 
     def close(self) -> None:
         """Close the connections no thread holds now (one in use stays open; it is kept when it comes back)."""
+        for connection in self._take_free_slots():
+            if connection is not None:
+                connection.close()
+            self.slots.put(None)
+
+    def _take_free_slots(self) -> list:
         taken = []
         while True:
             try:
                 taken.append(self.slots.get_nowait())
             except queue.Empty:
-                break
-        for connection in taken:
-            if connection is not None:
-                connection.close()
-            self.slots.put(None)
+                return taken
 
     @staticmethod
     def _kept(connection):

@@ -184,24 +184,10 @@ def test_size_must_be_positive():
         SharedConnections(db.engine, size=0)
 
 
-def test_waiting_longer_than_the_timeout_raises_busy_and_leaves_the_slot_working(connections):
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with connections.connection():
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
-        with pytest.raises(ConnectionsBusy):
-            with connections.connection(timeout=0.1):
-                raise AssertionError("got a connection another thread holds")
-    finally:
-        release.set()
-        holder.join(timeout=10)
+def test_waiting_longer_than_the_timeout_raises_busy_and_leaves_the_slot_working(connections, held_elsewhere):
+    with held_elsewhere(connections), pytest.raises(ConnectionsBusy):
+        with connections.connection(timeout=0.1):
+            raise AssertionError("got a connection another thread holds")
     with connections.connection(timeout=1) as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)
 

@@ -519,7 +519,8 @@ def test_the_prepared_scan_goes_with_its_connection(gate):
     assert gone() is None
 
 
-def test_a_scan_waiting_too_long_for_the_shared_connection_takes_the_careful_path(client, gate, monkeypatch):
+def test_a_scan_waiting_too_long_for_the_shared_connection_takes_the_careful_path(client, gate, monkeypatch,
+                                                                                   held_elsewhere):
     """A statement stuck on the worker's shared connection must not stall every scan behind it: after
     CONNECTION_WAIT the scan is answered by the app's careful path (its own pool), once."""
     event = gate["event"]
@@ -530,22 +531,8 @@ def test_a_scan_waiting_too_long_for_the_shared_connection_takes_the_careful_pat
     original = events_api._checkin_carefully
     monkeypatch.setattr(events_api, "_checkin_carefully", lambda *a: careful.append(1) or original(*a))
     monkeypatch.setattr(fastscan, "CONNECTION_WAIT", 0.2)
-    shared = client.application.wsgi_app.scanner.connections
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with shared.connection():
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with held_elsewhere(client.application.wsgi_app.scanner.connections):
         response = scan(client, gate["headers"], event.id, registration.code, "busy-1")
-    finally:
-        release.set()
-        holder.join(timeout=10)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["attendee"]["name"] == "欧阳𠮷"
     assert careful == [1]
