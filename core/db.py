@@ -92,7 +92,6 @@ class SharedConnections:
         if size < 1:
             raise ValueError("SharedConnections needs at least one connection")
         self.engine = engine
-        self.size = size
         # the slots: a connection, or None for one not opened yet. SimpleQueue waits in C (a contended
         # threading.Semaphore runs a Python Condition on every acquire and release)
         self.slots: queue.SimpleQueue = queue.SimpleQueue()
