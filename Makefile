@@ -1,11 +1,12 @@
-# Kechuang — one command each: `make run`, `make test`, `make bench`. Needs only python3 (npm optional).
+# Kechuang — one command each: `make run`, `make test`, `make bench`. Each installs the Debian packages it needs
+# (scripts/system_packages.py: as root through apt-get, otherwise it prints the command); npm is optional.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := run
 
-.PHONY: install dev assets catalogs migrate run test bench lint i18n clean
+.PHONY: install dev assets catalogs migrate run test bench lint i18n clean system-run system-test system-bench
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +29,9 @@ assets: $(VENV)/.installed
 catalogs: $(VENV)/.installed
 	$(BIN)/python -m core.catalogs compile
 
+system-run system-test system-bench: system-%:
+	@-$(PY) scripts/system_packages.py $*
+
 install: $(VENV)/.installed assets catalogs
 
 dev: install $(VENV)/.dev-installed
@@ -35,15 +39,15 @@ dev: install $(VENV)/.dev-installed
 migrate: install
 	$(BIN)/flask db upgrade
 
-run: migrate
+run: system-run migrate
 	@if $(BIN)/flask db-empty; then echo "Empty database: loading demo data…"; $(BIN)/flask seed-demo; else $(BIN)/flask demo-logins; fi
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	PORT=$(PORT) $(BIN)/python run.py
 
-test: dev
+test: system-test dev
 	$(BIN)/python -m pytest
 
-bench: dev
+bench: system-bench dev
 	$(BIN)/python -m bench
 
 lint: dev

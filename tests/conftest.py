@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from core import create_app
 from core.extensions import db
+from scripts.system_packages import missing_for
 from tests import factories
 
 _TMP = Path(tempfile.mkdtemp(prefix="kechuang-tests-"))
@@ -170,12 +171,20 @@ def chromium_options(*extra: str):
     return options
 
 
+def require_packages(*packages: str) -> None:
+    """Skip the calling test (fail it in CI) when a Debian package it needs is missing, naming the command that
+    installs it. `make test` installs them first where it can (scripts/system_packages.py)."""
+    reason = missing_for(*packages)
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def make_browser(*extra: str):
-    """A headless Chromium driven by Selenium. Skips outside CI when Chromium is absent; fails in CI."""
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium and chromedriver are required in CI (Debian packages chromium, chromium-driver)")
-        pytest.skip("browser test skipped: install Debian packages chromium and chromium-driver to run it")
+    """A headless Chromium driven by Selenium; skipped (failed in CI) when Chromium is not installed."""
+    require_packages("chromium", "chromium-driver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -3,6 +3,7 @@ import pytest
 
 from certificates import fonts as kc_fonts
 from tests.certificates.helpers import build_font
+from tests.conftest import require_packages
 
 # ---- fixtures shared by the certificates tests -------------------------------------------------------
 
@@ -11,6 +12,7 @@ EXT_B_CHARS = "𠮷"  # U+20BB7: no installed font covers CJK Extension B
 
 @pytest.fixture(scope="session")
 def system_faces():
+    require_packages("fonts-wqy-microhei", "fonts-wqy-zenhei")
     faces = {f.key: f for f in kc_fonts.discover_system_fonts()}
     if "wqy-microhei-0" not in faces or "wqy-zenhei-0" not in faces:
         pytest.fail("fonts-wqy-microhei and fonts-wqy-zenhei must be installed for the certificates tests")

@@ -73,7 +73,7 @@ def test_issue_refused_when_results_not_final_and_nothing_written():
     assert info.value.status == 404
 
 
-def test_preflight_blocks_missing_glyph_unless_accepted():
+def test_preflight_blocks_missing_glyph_unless_accepted(system_faces):  # the check reads the CJK fonts
     county = f.association()
     school = f.school(county)
     cf.contest(4, county, cf.holders_for(school, ["吉𠮷", "王五"]))

@@ -9,6 +9,7 @@ from PIL import Image
 
 from certificates.layout import PLACEHOLDERS, PageSpec, TemplateInvalid, TemplateItem, TemplateSpec
 from certificates.render import CertificateData, CertificateRenderer, is_image_bytes, render_preview
+from tests.conftest import require_packages
 from tests.qr import decode_qr, qr_top_left
 
 URL = "https://kc.example.org/v/Qm9vayBvZiBLZWNodWFuZyB0b2tlbg"
@@ -32,6 +33,7 @@ def cert(name, number="2026-KC-00001", url=URL):
 
 
 def rasterise(pdf: bytes, tmp_path, page=1, dpi=150) -> Image.Image:
+    require_packages("poppler-utils")
     src = tmp_path / "in.pdf"
     src.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile",

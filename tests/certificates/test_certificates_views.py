@@ -12,6 +12,10 @@ from core.extensions import db
 from tests import factories as f
 from tests.certificates import factories as cf
 
+# Templates, previews and issuing draw with the system CJK fonts: without them these tests skip, naming the
+# command that installs them (the system_faces fixture).
+pytestmark = pytest.mark.usefixtures("system_faces")
+
 
 @pytest.fixture(autouse=True)
 def _source():
