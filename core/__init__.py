@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 
@@ -15,6 +14,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from flask_babel import lazy_gettext as _l
 
     from core.config import load_config
+    from core.logs import init_logging
 
     app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
                 template_folder="templates", static_folder="static")
@@ -24,8 +24,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.logger.setLevel(logging.INFO)
+    init_logging(app)
 
     from core import models  # noqa: F401  (tables of the core)
     from core.api import init_api

@@ -29,6 +29,7 @@ class DefaultConfig:
     JOBS_IMMEDIATE = False  # tests run jobs synchronously
     JOBS_IN_PROCESS = True  # `python run.py` starts a consumer thread
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    LOG_FORMAT = "text"  # KECHUANG_LOG_FORMAT=json: one JSON object per log line (core.logs)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
