@@ -93,6 +93,9 @@ def protect_csrf():
         return
     if authenticated_by_token():
         return
+    if wants_json() and g.get("invalid_api_token") and not current_user.is_authenticated:
+        # a bad token and no session: the caller is told about the token (401), not about CSRF
+        return api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
     if getattr(current_app.view_functions.get(request.endpoint), "csrf_exempt", False):
         return
     csrf.protect()

@@ -380,3 +380,9 @@ def test_a_session_with_a_junk_bearer_header_still_needs_the_csrf_token(client, 
     assert response.status_code in (404, 422) and response.get_json()["error"]["code"] != "csrf"
     response = client.post(url, json={"status": "registration"}, headers={"Authorization": "Bearer junk"})
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_a_bad_token_on_a_public_api_route_is_told_about_the_token_not_csrf(client, csrf_enabled):
+    response = client.post("/api/v1/checkins", json={"code": "x", "event_id": 1, "nonce": "n1"},
+                           headers={"Authorization": "Bearer kc_" + "x" * 43})
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
