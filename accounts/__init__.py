@@ -7,18 +7,20 @@ def init_app(app: Flask) -> None:
     from accounts import (
         demo,  # noqa: F401  (registers the demo seeder)
         models,  # noqa: F401
+        services,
     )
     from accounts.api import blp as api_blp
     from accounts.cli import users_cli
     from accounts.views import bp
     from core.api import register_api
-    from core.extensions import db, login_manager
+    from core.extensions import login_manager
     from core.permissions import can, is_organiser
     from core.ui import add_nav
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """The cookie holds User.get_id(), "id:session_version"; an old version is a session that has ended."""
+        return services.user_for_session(session_id)
 
     app.register_blueprint(bp)
     register_api(app, api_blp)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
@@ -16,6 +16,7 @@ class PasswordChangeForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    revoke_tokens = BooleanField(_l("Also revoke my API tokens (scripts and scanners using them need new ones)"))
     submit = SubmitField(_l("Change password"))
 
 
@@ -31,8 +32,11 @@ class InvitationForm(FlaskForm):
         ("checkin", _l("Check-in staff")),
         ("organiser", _l("Organiser")),
     ])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()], validate_choice=False)
-    scope_id = StringField(_l("Contest or event number (judges and check-in staff)"), validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation (organisers and school coordinators)"), coerce=int,
+                                  validators=[Optional()], validate_choice=False)
+    # The service refuses an id the inviter does not manage or that names nothing, with a message.
+    contest_id = SelectField(_l("Contest (judges)"), coerce=int, validators=[Optional()], validate_choice=False)
+    event_id = SelectField(_l("Event (check-in staff)"), coerce=int, validators=[Optional()], validate_choice=False)
     email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Create invitation link"))

@@ -112,6 +112,9 @@ class User(RolesMixin, UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the login cookie (get_id): bumped when the password changes or the user logs out everywhere, which
+    # ends every session signed with the old number.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -124,6 +127,10 @@ class User(RolesMixin, UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and remember cookies: "id:session_version"."""
+        return f"{self.id}:{self.session_version}"
+
     @property
     def display_name(self) -> str:
         return self.name or self.email or self.mobile or str(self.id)
@@ -132,7 +139,12 @@ class User(RolesMixin, UserMixin, TimestampMixin, db.Model):
         self.password_hash = generate_password_hash(password)  # scrypt
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """The one place a password is checked against a stored hash (accounts.services hashes a dummy through it)."""
+    return check_password_hash(password_hash, password)
 
 
 def descendant_ids(roots: set[int]) -> set[int]:
@@ -198,6 +210,21 @@ class Invitation(db.Model):
     used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class LoginFailure(db.Model):
+    """One failed login attempt, counted per account and per address by accounts.throttle when no Redis is
+    configured (the database is the store every worker shares). Rows older than the longest window are pruned."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    ip: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False, index=True)
+
+    __table_args__ = (sa.Index("ix_login_failures_login_at", "login", "at"),
+                      sa.Index("ix_login_failures_ip_at", "ip", "at"))
 
 
 class ApiToken(db.Model):

@@ -1,22 +1,34 @@
 """Account state changes and look-ups. Every function flushes, never commits."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
+from accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+    password_matches,
+)
 from core import audit
-from core.db import utcnow
+from core.db import DB_INT_MAX, utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.permissions import Role
+from core.permissions import Role, can
 
 MOBILE_RE = re.compile(r"^1\d{10}$")
 TOKEN_PREFIX = "kc_"
@@ -45,19 +57,52 @@ def find_user_by_login(identifier: str) -> User | None:
     return db.session.execute(sa.select(User).where(column == value)).scalar_one_or_none()
 
 
+@functools.cache
+def _dummy_password_hash() -> str:
+    """A hash made like every stored one (same method and cost) of a random password nobody knows."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(identifier: str, password: str) -> User | None:
-    """The active user with this email/mobile and password, or None (same answer for every failure)."""
+    """The active user with this email/mobile and password, or None (same answer for every failure).
+
+    Every attempt checks one password hash, against a dummy hash when no account matches, so an unknown login
+    answers in the same time as a wrong password (no account enumeration by timing)."""
     user = find_user_by_login(identifier)
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None:
+        password_matches(_dummy_password_hash(), password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
         return None
     user.last_login_at = utcnow()
     db.session.flush()
     return user
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of the leaked-password corpora zxcvbn ships (its "passwords" list)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.casefold() for word in FREQUENCY_LISTS["passwords"])
+
+
+def check_password_strength(password: str, *, email: str | None = None, mobile: str | None = None) -> None:
+    """At least MIN_PASSWORD characters, not one of the most common passwords, and not built on the account's
+    own login (its email, the part of it before @, or its mobile number)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
         raise DomainError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD), field="password")
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    if folded in _common_passwords():
+        raise DomainError(_l("This password is one of the most common ones and easy to guess. Choose another."),
+                          field="password")
+    own = [value.casefold() for value in (email, (email or "").split("@")[0], mobile) if value and len(value) >= 4]
+    if any(value in folded for value in own):
+        raise DomainError(_l("The password must not contain your email address or mobile number."),
+                          field="password")
 
 
 def create_user(
@@ -74,7 +119,7 @@ def create_user(
         raise DomainError(_l("An account with this email address already exists."), field="email")
     if mobile and db.session.execute(sa.select(User.id).where(User.mobile == mobile)).first():
         raise DomainError(_l("An account with this mobile number already exists."), field="mobile")
-    check_password_strength(password)
+    check_password_strength(password, email=email, mobile=mobile)
     user = User(name=name.strip(), email=email, mobile=mobile)
     user.set_password(password)
     db.session.add(user)
@@ -83,13 +128,37 @@ def create_user(
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, revoke_tokens: bool = False) -> None:
+    """Set a new password after checking the current one. Every other session of the user ends (the caller
+    logs the current one in again); with revoke_tokens, the user's API tokens are revoked too."""
     if not user.check_password(current or ""):
         raise DomainError(_l("The current password is not correct."), field="current_password")
-    check_password_strength(new)
+    check_password_strength(new, email=user.email, mobile=user.mobile)
     user.set_password(new)
+    user.session_version += 1
     db.session.flush()
     audit.record("change_password", user, actor=user)
+    if revoke_tokens:
+        revoke_all_api_tokens(user, actor=user)
+
+
+def end_all_sessions(user: User, actor=None) -> None:
+    """Log the user out everywhere: every session and remember-me cookie signed with the old version ends."""
+    user.session_version += 1
+    db.session.flush()
+    audit.record("end_sessions", user, actor=actor or user)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user of a login cookie's "id:version", or None when the version is no longer the user's (the
+    password changed, or they logged out everywhere) or the value is malformed."""
+    user_id, _sep, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > DB_INT_MAX:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def grant_role(
@@ -133,44 +202,98 @@ def revoke_role(membership: Membership, actor=None) -> None:
 # --- invitations ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class InvitationScope:
+    """What a scoped role (judge of a contest, check-in staff of an event) is granted on, registered at start-up
+    by the area that owns those objects (accounts imports no higher area)."""
+
+    load: Callable[[int], Any]  # the object with this id, or None
+    permission: str  # what the inviter must be allowed to do on it (a core.permissions policy)
+    choices: Callable[[Any], list[tuple[int, str]]]  # (id, name) of the objects a user may invite to
+    unknown: Any  # message for an id that names nothing
+
+
+INVITATION_SCOPES: dict[str, InvitationScope] = {}
+
+
+def register_invitation_scope(role: Role | str, scope: InvitationScope) -> None:
+    INVITATION_SCOPES[Role(role).value] = scope
+
+
+def invitation_choices(role: Role | str, user) -> list[tuple[int, str]]:
+    """The contests (judges) or events (check-in staff) user may invite to, by name."""
+    scope = INVITATION_SCOPES.get(Role(role).value)
+    return scope.choices(user) if scope else []
+
+
+def _check_invitation_right(role: Role, inviter, organisation: Organisation | None, scope_id: int | None) -> None:
+    """Refuse (DomainError) an invitation the inviter may not give: an organisation or contest/event they do not
+    manage, an unknown contest/event, or a role that does not fit the organisation. Checked when an invitation
+    is made and again when it is accepted (the inviter may have lost the right since)."""
+    if role in (Role.ORGANISER, Role.COORDINATOR):
+        if organisation is None:
+            raise DomainError(_l("This role needs an organisation."), field="organisation_id")
+        if role == Role.COORDINATOR and organisation.kind != OrganisationKind.SCHOOL:
+            raise DomainError(_l("A coordinator belongs to a school."), field="organisation_id")
+        if role == Role.ORGANISER and organisation.kind != OrganisationKind.ASSOCIATION:
+            raise DomainError(_l("An organiser belongs to an organising unit (科协)."), field="organisation_id")
+        if inviter is None or not can("invitation.create", organisation, user=inviter):
+            raise DomainError(_l("You can only invite people to organisations you manage."),
+                              field="organisation_id", code="forbidden", status=403)
+        return
+    scope = INVITATION_SCOPES.get(role.value)
+    field = "contest_id" if role == Role.JUDGE else "event_id"
+    if scope_id is None:
+        raise DomainError(_l("This role needs a contest or an event."), field=field)
+    target = scope.load(scope_id) if scope is not None and 0 < scope_id <= DB_INT_MAX else None
+    if target is None:
+        raise DomainError(scope.unknown if scope else _l("This contest or event does not exist."), field=field,
+                          code="not_found", status=404)
+    if inviter is None or not can(scope.permission, target, user=inviter):
+        raise DomainError(_l("You can only invite judges to contests, and check-in staff to events, that you manage."),
+                          field=field, code="forbidden", status=403)
+
+
 def create_invitation(
     *,
     role: Role | str,
-    created_by: User | None,
+    created_by: User,
     organisation: Organisation | None = None,
     scope_id: int | None = None,
     email: str | None = None,
     name: str = "",
     days: int = 14,
 ) -> tuple[Invitation, str]:
-    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored)."""
+    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored).
+
+    The inviter must manage what the role is granted on: the organisation (organisers, coordinators), the
+    judging of the contest (judges), the event (check-in staff)."""
     role = Role(role)
     if role == Role.ADMIN:
         raise DomainError(_l("Administrators are not invited by link."), field="role")
-    if role in (Role.ORGANISER, Role.COORDINATOR) and organisation is None:
-        raise DomainError(_l("This role needs an organisation."), field="organisation")
-    if role in (Role.JUDGE, Role.CHECKIN) and scope_id is None:
-        raise DomainError(_l("This role needs a contest or an event."), field="scope_id")
+    _check_invitation_right(role, created_by, organisation, scope_id)
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         token_hash=hash_token(token),
         email=normalise_login(email)[1] if email else None,
         name=name,
         role=role.value,
-        organisation_id=organisation.id if organisation else None,
-        scope_id=scope_id,
-        created_by_id=created_by.id if created_by else None,
+        organisation_id=organisation.id if organisation and role in (Role.ORGANISER, Role.COORDINATOR) else None,
+        scope_id=scope_id if role in (Role.JUDGE, Role.CHECKIN) else None,
+        created_by_id=created_by.id,
         expires_at=utcnow() + timedelta(days=days),
     )
     db.session.add(invitation)
     db.session.flush()
-    audit.record("create", invitation, after={"role": role.value, "email": invitation.email}, actor=created_by,
+    audit.record("create", invitation, after={"role": role.value, "email": invitation.email,
+                                              "scope_id": invitation.scope_id}, actor=created_by,
                  organisation_id=invitation.organisation_id)
     return invitation, token
 
 
 def find_invitation(token: str) -> Invitation:
-    """The invitation for token, or a DomainError saying why it cannot be used (unknown, used, expired)."""
+    """The invitation for token, or a DomainError saying why it cannot be used (unknown, used, expired, or its
+    inviter no longer manages what it grants)."""
     invitation = db.session.execute(
         sa.select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
     ).scalar_one_or_none()
@@ -180,11 +303,18 @@ def find_invitation(token: str) -> Invitation:
         raise DomainError(_l("This invitation link has already been used. Log in, or ask for a new one."))
     if invitation.expires_at <= utcnow():
         raise DomainError(_l("This invitation link has expired. Ask the organiser for a new one."))
+    inviter = db.session.get(User, invitation.created_by_id) if invitation.created_by_id else None
+    try:
+        _check_invitation_right(Role(invitation.role), inviter, invitation.organisation, invitation.scope_id)
+    except DomainError as exc:
+        raise DomainError(_l("This invitation link is no longer valid: whoever sent it can no longer grant this "
+                             "role. Ask the organiser for a new one.")) from exc
     return invitation
 
 
 def accept_invitation(token: str, *, name: str, password: str, email: str | None, mobile: str | None) -> User:
-    """Create the account, grant the invited role and spend the invitation, atomically and once.
+    """Create the account, grant the invited role and spend the invitation, atomically and once. The inviter's
+    right is checked again (find_invitation).
 
     The UPDATE ... WHERE used_at IS NULL makes a second, concurrent acceptance of the same link fail."""
     invitation = find_invitation(token)
@@ -218,6 +348,16 @@ def revoke_api_token(token: ApiToken, actor=None) -> None:
         token.revoked_at = utcnow()
         db.session.flush()
         audit.record("revoke", token, actor=actor)
+
+
+def revoke_all_api_tokens(user: User, actor=None) -> int:
+    """Revoke every API token of the user still in force; returns how many."""
+    rows = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars().all()
+    for row in rows:
+        revoke_api_token(row, actor=actor)
+    return len(rows)
 
 
 TOKEN_RE = re.compile(r"^kc_[A-Za-z0-9_-]{43}$")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import services
+from accounts import services, throttle
 from accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -19,7 +19,7 @@ from accounts.forms import (
 from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
 from core.errors import DomainError
 from core.extensions import db, limiter
-from core.permissions import get_or_404, is_admin, public, require
+from core.permissions import Role, get_or_404, is_admin, public, require
 from core.security import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -40,20 +40,33 @@ def form_error(form, exc: DomainError) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        account = ":".join(services.normalise_login(form.login.data))
+        address = request.remote_addr or "-"
+        blocked = throttle.login_blocked(account, address)
+        if blocked is not None:
+            kind, minutes = blocked
+            if kind == throttle.ACCOUNT:
+                message = _("Too many failed attempts for this account. Wait %(minutes)d minutes and try again.",
+                            minutes=minutes)
+            else:
+                message = _("Too many failed attempts from your network. Wait %(minutes)d minutes and try again.",
+                            minutes=minutes)
+            form.password.errors = [message]
+            return render_template("accounts/login.html", form=form), 429
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
+            throttle.record_login_failure(account, address)
+            db.session.commit()
             form.password.errors = [_("Wrong email/mobile number or password.")]
         else:
+            throttle.clear_login_failures(account)
             login_user(user)
             if user.locale:
-                from flask import session
-
                 session["lang"] = user.locale
             db.session.commit()
             target = form.next.data
@@ -74,13 +87,16 @@ def profile():
     token_form = ApiTokenForm(prefix="tok")
     new_token = None
     if password_form.submit.data and password_form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            services.change_password(current_user, password_form.current_password.data, password_form.password.data)
+            services.change_password(user, password_form.current_password.data, password_form.password.data,
+                                     revoke_tokens=password_form.revoke_tokens.data)
         except DomainError as exc:
             form_error(password_form, exc)
         else:
             db.session.commit()
-            flash(_("Your password was changed."), "success")
+            login_user(user)  # this session goes on under the new session version; every other one ends
+            flash(_("Your password was changed. You were logged out on every other device."), "success")
             return redirect(url_for("accounts.profile"))
     elif token_form.submit.data and token_form.validate_on_submit():
         _row, new_token = services.create_api_token(current_user, token_form.name.data)
@@ -90,6 +106,16 @@ def profile():
     ).scalars().all()
     return render_template("accounts/profile.html", password_form=password_form, token_form=token_form,
                            tokens=tokens, new_token=new_token)
+
+
+@bp.route("/profile/logout-everywhere", methods=["POST"])
+def logout_everywhere():
+    """End every session of the user, on every device, this one included (API tokens stay: revoke them apart)."""
+    services.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You were logged out on every device."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -116,18 +142,17 @@ def invitations():
     require("invitation.create")
     form = InvitationForm()
     form.organisation_id.choices = [(0, "—")] + _org_choices()
+    form.contest_id.choices = [(0, "—")] + services.invitation_choices(Role.JUDGE, current_user)
+    form.event_id.choices = [(0, "—")] + services.invitation_choices(Role.CHECKIN, current_user)
     link = None
     if form.validate_on_submit():
-        org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-        require("invitation.create", org)
-        scope = form.scope_id.data.strip() if form.scope_id.data else ""
+        role = form.role.data
+        org = get_or_404(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+        scope_id = {Role.JUDGE.value: form.contest_id.data, Role.CHECKIN.value: form.event_id.data}.get(role) or None
         try:
-            if scope and not scope.isdigit():
-                raise DomainError(_("Enter the number of the contest or event."), field="scope_id")
-            invitation, token = services.create_invitation(
-                role=form.role.data, created_by=current_user, organisation=org,
-                scope_id=int(scope) if scope else None, email=form.email.data, name=form.name.data or "",
-                days=current_app.config["INVITATION_DAYS"],
+            _invitation, token = services.create_invitation(
+                role=role, created_by=current_user._get_current_object(), organisation=org, scope_id=scope_id,
+                email=form.email.data, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -138,7 +163,10 @@ def invitations():
     if not is_admin(current_user):
         query = query.where(Invitation.created_by_id == current_user.id)
     rows = db.session.execute(query).scalars().all()
-    return render_template("accounts/invitations.html", form=form, link=link, invitations=rows)
+    scope_names = {(Role.JUDGE.value, i): name for i, name in form.contest_id.choices if i}
+    scope_names.update({(Role.CHECKIN.value, i): name for i, name in form.event_id.choices if i})
+    return render_template("accounts/invitations.html", form=form, link=link, invitations=rows,
+                           scope_names=scope_names)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -19,6 +19,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
                 template_folder="templates", static_folder="static")
     load_config(app, overrides)
+    from core.db import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any rule: /x/<int:id> beyond INTEGER is a 404
     if app.config.get("PROXY_FIX"):  # number of trusted proxies in front (nginx = 1)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -74,7 +77,26 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from core.extensions import limiter
 
     _limit_decorated_routes_only(app, limiter)
+    _report_database(app)
     return app
+
+
+def _report_database(app: Flask) -> None:
+    """Say at start-up, in the log, when the database cannot be reached (the app still starts: pages answer 503
+    and /healthz reports it until the database is back)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from core.extensions import db
+
+    try:
+        with app.app_context(), db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        where = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+        app.logger.error("The database %s cannot be reached: %s. Pages answer 503 and /healthz reports it "
+                         "until it can.", where, reason)
 
 
 def _root():

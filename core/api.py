@@ -98,7 +98,9 @@ def load_user_from_bearer(req):
     user = user_for_api_token(token)
     if user is None:
         g.invalid_api_token = True
-    elif db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work
+        return None
+    g.api_token_user = user  # core.security: only what a valid token authenticated skips CSRF
+    if db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work
         db.session.commit()
     return user
 

@@ -24,7 +24,11 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     BASE_URL = "http://127.0.0.1:5000"  # used in QR codes and links outside a request
-    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_LOGIN = "10 per minute"  # accepting an invitation, per address
+    # Failed logins (accounts.throttle), in the store all workers share: stricter per account than per address,
+    # as a venue's judges share one address behind NAT.
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_IP = "50 per 15 minutes"
     RATELIMIT_VERIFY = "60 per minute"
     JOBS_IMMEDIATE = False  # tests run jobs synchronously
     JOBS_IN_PROCESS = True  # `python run.py` starts a consumer thread
@@ -80,6 +84,10 @@ def load_config(app, overrides: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif url.startswith("postgresql"):  # an unreachable server fails in seconds, not after TCP's minutes
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": 10, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config.setdefault("UPLOAD_DIR", None)
     if not app.config["UPLOAD_DIR"]:
         app.config["UPLOAD_DIR"] = str(instance / "uploads")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -17,6 +18,18 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+DB_INT_MAX = 2**31 - 1  # the largest value of an INTEGER column (ids): larger ones name nothing
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """Flask's <int:…> converter bounded to what an INTEGER id can be: a larger number matches no rule (404)
+    instead of reaching the database (an overflow, a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class Base(DeclarativeBase):

@@ -54,6 +54,8 @@ def is_safe_next(target: str | None) -> bool:
     """Only same-site relative paths are followed after login (no open redirects)."""
     if not target:
         return False
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):  # CR/LF would split the Location header
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
 
@@ -74,14 +76,26 @@ def enforce_login():
     return login_manager.unauthorized()
 
 
+def authenticated_by_token() -> bool:
+    """Whether a valid API token, not a session cookie, authenticated this request (core.api's request loader
+    marks it). A cookie session wins over a token in Flask-Login, so a session with any token header is a
+    session request."""
+    if not (wants_json() and request.headers.get("Authorization", "").startswith("Bearer ")):
+        return False
+    return current_user.is_authenticated and g.get("api_token_user") is current_user._get_current_object()
+
+
 def protect_csrf():
-    """CSRF on every state-changing request except API calls authenticated by a bearer token."""
+    """CSRF on every state-changing request except API calls a valid bearer token authenticated."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     if request.endpoint is None:  # no such route or method: let routing answer 404/405
         return
-    if wants_json() and request.headers.get("Authorization", "").startswith("Bearer "):
+    if authenticated_by_token():
         return
+    if wants_json() and g.get("invalid_api_token") and not current_user.is_authenticated:
+        # a bad token and no session: the caller is told about the token (401), not about CSRF
+        return api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
     if getattr(current_app.view_functions.get(request.endpoint), "csrf_exempt", False):
         return
     csrf.protect()
@@ -124,6 +138,39 @@ def handle_csrf_error(exc: CSRFError):
     return render_template("errors/error.html", status=400, message=message), 400
 
 
+def handle_out_of_range(exc: Exception):
+    """A number too large for the database (an id beyond INTEGER, an API body's field) names nothing: 404 for
+    a page, 422 for the API, never a 500. Anything else of the kind is a real error."""
+    from sqlalchemy.exc import DataError
+
+    if isinstance(exc, DataError) and getattr(getattr(exc, "orig", None), "sqlstate", None) != "22003":
+        return handle_server_error(exc)
+    if isinstance(exc, OverflowError) and "too large" not in str(exc) and "out of range" not in str(exc):
+        return handle_server_error(exc)
+    from core.extensions import db
+
+    db.session.rollback()
+    if wants_json():
+        message = _("A number is out of range.")
+        return api_error(422, message, details={"json": {"_schema": [message]}})
+    return render_template("errors/error.html", status=404, message=ERROR_MESSAGES[404][1]()), 404
+
+
+def handle_database_unavailable(exc: Exception):
+    """The database cannot be reached (or is busy): 503, said plainly, logged once per request."""
+    from core.extensions import db
+
+    current_app.logger.error("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  the connection is gone; nothing to undo
+        pass
+    message = _("The database cannot be reached at the moment. Try again in a few minutes.")
+    if wants_json():
+        return api_error(503, message, code="unavailable")
+    return render_template("errors/error.html", status=503, message=message), 503
+
+
 def handle_server_error(exc: Exception):
     current_app.logger.exception("unhandled error")
     if wants_json():
@@ -148,7 +195,12 @@ def init_security(app: Flask) -> None:
     app.before_request(enforce_login)  # first: an anonymous API call is told to authenticate (401), not "csrf"
     app.before_request(protect_csrf)
     app.after_request(add_security_headers)
+    from sqlalchemy.exc import DataError, OperationalError
+
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_server_error)

@@ -27,7 +27,12 @@ def home():
 @bp.route("/healthz")
 @public
 def healthz():
-    db.session.execute(sa.text("SELECT 1"))
+    """{"status": "ok"} when the database answers; 503 {"status": "unavailable"} when it does not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable"}, 503
     return {"status": "ok"}
 
 

@@ -28,7 +28,42 @@ def init_app(app: Flask) -> None:
     add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)
     add_home_section(300, "events/_home_events.html", home_context)
     _register_certificate_source()
+    _register_invitation_scope()
     lane.install(app)
+
+
+def _register_invitation_scope() -> None:
+    """Check-in staff are invited to an event by those who manage it (accounts checks it)."""
+    from accounts.services import InvitationScope, register_invitation_scope
+    from core.permissions import Role
+
+    register_invitation_scope(Role.CHECKIN, InvitationScope(
+        load=_event, permission="event.manage", choices=_events_managed_by,
+        unknown=_l("This event does not exist."),
+    ))
+
+
+def _event(event_id: int):
+    from core.extensions import db
+    from events.models import Event
+
+    return db.session.get(Event, event_id)
+
+
+def _events_managed_by(user) -> list[tuple[int, str]]:
+    """(id, "date title") of the events user manages, latest first."""
+    import sqlalchemy as sa
+
+    from core.extensions import db
+    from core.i18n import format_day
+    from core.permissions import can, is_admin
+    from events.models import Event
+
+    query = sa.select(Event).order_by(Event.starts_at.desc()).limit(500)
+    if not is_admin(user):
+        query = query.where(Event.organisation_id.in_(sorted(user.organised_org_ids()) or [-1]))
+    return [(e.id, f"{format_day(e.starts_at, 'medium')} {e.title}") for e in db.session.execute(query).scalars()
+            if can("event.manage", e, user=user)]
 
 
 def dashboard_context(user) -> dict | None:

@@ -21,6 +21,40 @@ def init_app(app: Flask) -> None:
     add_dashboard_panel(200, "judging/_dashboard_panel.html", panels.dashboard_context)
     add_home_section(200, "judging/_home_notices.html", panels.home_context)
     _register_certificate_source()
+    _register_invitation_scope()
+
+
+def _register_invitation_scope() -> None:
+    """Judges are invited to a contest by those who may manage its judging (accounts checks it)."""
+    from accounts.services import InvitationScope, register_invitation_scope
+    from core.permissions import Role
+
+    register_invitation_scope(Role.JUDGE, InvitationScope(
+        load=_contest, permission="judging.manage", choices=_contests_judged_by_organiser,
+        unknown=_l("This contest does not exist."),
+    ))
+
+
+def _contest(contest_id: int):
+    from competitions.models import Contest
+    from core.extensions import db
+
+    return db.session.get(Contest, contest_id)
+
+
+def _contests_judged_by_organiser(user) -> list[tuple[int, str]]:
+    """(id, "year name") of the contests whose judging user manages, newest first."""
+    import sqlalchemy as sa
+
+    from competitions.models import Contest
+    from core.extensions import db
+    from core.permissions import can, is_admin
+
+    query = sa.select(Contest).order_by(Contest.year.desc(), Contest.name)
+    if not is_admin(user):
+        query = query.where(Contest.organisation_id.in_(sorted(user.organised_org_ids()) or [-1]))
+    return [(c.id, f"{c.year} {c.name}") for c in db.session.execute(query).scalars()
+            if can("judging.manage", c, user=user)]
 
 
 def _register_certificate_source() -> None:

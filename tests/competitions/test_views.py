@@ -509,7 +509,7 @@ def test_schools_import_page(client, login, two_schools):
 def test_posts_without_csrf_token_are_refused(client, two_schools, csrf_enabled):
     w = two_schools
     with client.session_transaction() as s:  # logged in (the login form itself would need the token)
-        s["_user_id"] = str(w["organiser"].id)
+        s["_user_id"] = w["organiser"].get_id()
         s["_fresh"] = True
     response = client.post(f"/contests/{w['contest'].id}/status?status=closed")
     assert response.status_code == 400
