@@ -39,7 +39,7 @@ def test_a_password_change_on_the_phone_logs_the_laptop_out(browser, live_server
         browser.find_element(By.NAME, "pw-password").send_keys("新密码-𠮷-2026-夏")
         browser.find_element(By.NAME, "pw-confirm").send_keys("新密码-𠮷-2026-夏")
         browser.find_element(By.NAME, "pw-submit").click()
-        WebDriverWait(browser, 10).until(lambda d: "其他所有设备" in d.page_source)
+        WebDriverWait(browser, 10).until(lambda d: "密码已修改" in d.page_source)  # the hint above the form says 其他所有设备 too
         assert browser.current_url.endswith("/profile")
         laptop.get(live_server + "/profile")
         assert "/login" in laptop.current_url
