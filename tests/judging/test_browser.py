@@ -5,8 +5,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from core.extensions import db
-from judging import services
 from judging.models import Score
+from judging.services import assignment, scoring
 from tests import factories
 from tests.judging import factories as jf
 
@@ -15,12 +15,12 @@ pytestmark = pytest.mark.browser
 
 def test_judge_scores_on_a_phone(browser, live_server):
     w = jf.world(n_entries=2, n_judges=3, k=3)
-    services.auto_assign(w["round"])
+    assignment.auto_assign(w["round"])
     judge = w["judges"][0]
     judge.user.email = "phonejudge@example.cn"
     db.session.commit()
     rnd = w["round"]
-    entry_id = services.judge_worklist(rnd, judge)[0].entry_id
+    entry_id = assignment.judge_worklist(rnd, judge)[0].entry_id
     rc = rnd.categories[0]
     first, second = rc.criteria[0].id, rc.criteria[1].id
 
@@ -68,14 +68,14 @@ def test_revising_a_submitted_score_on_a_phone_says_it_was_updated(browser, live
     """QA bug: autosaving a change to a submitted score said "Draft saved" (it updates the submitted score), and
     an invalid value silently saved nothing."""
     w = jf.world(n_entries=1, n_judges=3, k=3)
-    services.auto_assign(w["round"])
+    assignment.auto_assign(w["round"])
     judge = w["judges"][0]
     judge.user.email = "revisingjudge@example.cn"
     rnd = w["round"]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     rc = rnd.categories[0]
     first = rc.criteria[0].id
-    services.save_score(a, {str(first): "5", str(rc.criteria[1].id): "5"}, submit=True)
+    scoring.save_score(a, {str(first): "5", str(rc.criteria[1].id): "5"}, submit=True)
     db.session.commit()
 
     browser.set_window_size(390, 844)
