@@ -117,6 +117,8 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     for rc in rnd.categories:
         if not rc.is_performance:
             rounds.apply_rubric_template(rc, "kexie")
+        else:
+            rounds.set_performance_rule(rc, "best_of", 2, False, max_points="200", time_limit="03:00")
     rnd.status = "open"
     db.session.flush()
     assignment_service.auto_assign(rnd)

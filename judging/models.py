@@ -133,6 +133,9 @@ class RoundCategory(db.Model):
     performance_rule: Mapped[str] = mapped_column(sa.String(10), default="best_of", nullable=False)
     runs: Mapped[int] = mapped_column(default=2, nullable=False)
     confirm_runs: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # the category's own limits for a run: more points, or a longer time, than these is a typing slip
+    max_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
+    time_limit_cs: Mapped[int | None] = mapped_column()
 
     round: Mapped[Round] = relationship(back_populates="categories")
     category: Mapped[Category] = relationship(lazy="joined")
@@ -143,6 +146,8 @@ class RoundCategory(db.Model):
         sa.UniqueConstraint("round_id", "category_id"),
         _check_in("performance_rule", ["best_of", "sum", "average"], "performance_rule"),
         sa.CheckConstraint("runs BETWEEN 1 AND 10", name="runs"),
+        sa.CheckConstraint("max_points IS NULL OR max_points > 0", name="max_points"),
+        sa.CheckConstraint("time_limit_cs IS NULL OR time_limit_cs > 0", name="time_limit"),
     )
 
     @property

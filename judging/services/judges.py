@@ -13,9 +13,8 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role
-from judging.models import (
-    Judge,
-)
+from judging import assignment
+from judging.models import Judge, Round
 
 
 def judges_of(contest: Contest, include_withdrawn: bool = True) -> list[Judge]:
@@ -128,3 +127,34 @@ def resolve_entry_codes(contest: Contest, codes: Iterable[str]) -> list[int]:
     if missing:
         raise DomainError(_l("Unknown entry code: %(codes)s.", codes=", ".join(missing)), field="conflict_entries")
     return [found[c] for c in wanted]
+
+
+def judge_info(judge: Judge) -> assignment.JudgeInfo:
+    """A judge never gets an entry from an organisation they belong to: their affiliation, and every school
+    they coordinate or organisation they organise."""
+    orgs = {m.organisation_id for m in judge.user.memberships if m.organisation_id is not None}
+    if judge.affiliation_id:
+        orgs.add(judge.affiliation_id)
+    return assignment.JudgeInfo(judge.id, frozenset(judge.expertise) if judge.expertise else None, frozenset(orgs),
+                                frozenset(judge.conflict_school_ids), frozenset(judge.conflict_entry_ids))
+
+
+def entry_info(entry: Entry) -> assignment.EntryInfo:
+    return assignment.EntryInfo(entry.id, entry.category_id, frozenset({entry.school_id}))
+
+
+def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
+    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
+    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
+    if user is None:
+        return
+    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
+                               ).scalar_one_or_none()
+    if judge is not None:
+        info = judge_info(judge)
+    else:
+        info = assignment.JudgeInfo(None, None, frozenset(m.organisation_id for m in user.memberships
+                                                          if m.organisation_id is not None))
+    if assignment.has_conflict(info, entry_info(entry)):
+        raise DomainError(_l("You must stand aside (回避) from this entry: it comes from your school or you declared "
+                             "a conflict with it."), field="entry", code="conflict", status=403)

@@ -120,6 +120,8 @@ def _performance_rows(rnd: Round, rc: RoundCategory, entry_ids: list[int]) -> di
              for eid, rs in counted.items() if rs}
     rows = {}
     for pr in performance.rank_performance(plain, rc.performance_rule, rc.runs):
+        if not pr.has_result:  # only DNF/DQ runs: no result, no rank
+            continue
         rows[pr.entry_id] = {"score": pr.points, "rank": pr.rank, "count": len(plain[pr.entry_id]),
                              "explanation": {"kind": "performance", "rule": rc.performance_rule, "n": rc.runs,
                                              "time": performance.format_time(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -127,6 +128,9 @@ def open_round(rnd: Round, actor=None) -> Round:
     for rc in rnd.categories:
         if not rc.is_performance and not rc.criteria:
             raise DomainError(_l("Category %(name)s has no criteria yet.", name=rc.category.name), field="status")
+        if rc.is_performance and rc.max_points is None:
+            raise DomainError(_l("Category %(name)s has no maximum points per run yet.", name=rc.category.name),
+                              field="status")
     return update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
 
 
@@ -244,17 +248,36 @@ def delete_criterion(criterion: Criterion, actor=None) -> None:
     db.session.flush()
 
 
-def set_performance_rule(rc: RoundCategory, rule: str, runs: int, confirm_runs: bool, actor=None) -> RoundCategory:
-    """Best of N, sum or average of runs, and whether a second person confirms each run (audited)."""
+def set_performance_rule(rc: RoundCategory, rule: str, runs: int, confirm_runs: bool, *, max_points: Any,
+                         time_limit: str = "", actor=None) -> RoundCategory:
+    """Best of N, sum or average of runs, whether a second person confirms each run, and the category's limits
+    for one run: the most points it can earn (required) and, optionally, the longest time (mm:ss.cc). Audited."""
     if rule not in performance.RULES:
         raise DomainError(_l("Unknown run rule."), field="performance_rule")
     if not 1 <= int(runs) <= 10:
         raise DomainError(_l("Run number must be between 1 and %(n)d.", n=10), field="runs")
-    before = {"rule": rc.performance_rule, "runs": rc.runs, "confirm": rc.confirm_runs}
+    try:
+        maximum = Decimal(str(max_points).strip()) if max_points not in (None, "") else None
+    except ArithmeticError:
+        maximum = None
+    if maximum is None or not maximum.is_finite() or maximum <= 0 or maximum >= Decimal("1000000"):
+        raise DomainError(_l("Give the most points one run can earn (a number greater than 0)."), field="max_points")
+    limit_cs = None
+    if (time_limit or "").strip():
+        try:
+            limit_cs = performance.parse_time(time_limit)
+        except performance.TimeFormatError:
+            raise DomainError(_l("%(value)s is not a time in mm:ss.cc format.", value=time_limit),
+                              field="time_limit") from None
+        if limit_cs <= 0:
+            raise DomainError(_l("The time limit must be longer than 0."), field="time_limit")
+    fields = ["performance_rule", "runs", "confirm_runs", "max_points", "time_limit_cs"]
+    before = audit.snapshot(rc, fields)
     rc.performance_rule, rc.runs, rc.confirm_runs = rule, int(runs), bool(confirm_runs)
+    rc.max_points, rc.time_limit_cs = maximum.quantize(Decimal("0.01")), limit_cs
     db.session.flush()
     audit.record("performance_rule", rc.round, object_type="judging_round_category", object_id=rc.id, before=before,
-                 after={"rule": rule, "runs": rc.runs, "confirm": rc.confirm_runs}, actor=actor)
+                 after=audit.snapshot(rc, fields), actor=actor)
     return rc
 
 

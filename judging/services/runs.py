@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,9 @@ from judging import performance, scores
 from judging.models import (
     PerformanceRun,
     Round,
+    RoundCategory,
 )
+from judging.services.judges import refuse_if_conflicted
 from judging.services.rounds import round_category_for, round_entries
 from judging.services.scoring import score_error_message
 
@@ -26,8 +29,10 @@ RUN_FIELDS = ["points", "time_cs", "penalty_seconds", "status", "confirmed_by_id
 
 def record_run(rnd: Round, entry: Entry, *, run_number: int, points: Any, time_text: str = "",
                penalty_seconds: Any = 0, status: str = "ok", actor=None) -> PerformanceRun:
-    """Record (or correct) one run. Time is mm:ss.cc; penalties are whole seconds added to the time; a DNF or
-    DQ run needs no time. A correction clears an earlier confirmation."""
+    """Record (or correct) one run. A finished run needs points (at most the category's maximum per run) and a
+    time in mm:ss.cc (at most its time limit); penalties are whole seconds added to the time. A DNF or DQ run is
+    no result: it needs neither, and whatever points or time were typed are not kept. A correction clears an
+    earlier confirmation."""
     if not rnd.accepts_scores():
         raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed")
     rc = round_category_for(rnd, entry.category_id)
@@ -39,24 +44,34 @@ def record_run(rnd: Round, entry: Entry, *, run_number: int, points: Any, time_t
         raise DomainError(_l("Run number must be between 1 and %(n)d.", n=rc.runs), field="run_number")
     if status not in performance.RUN_STATUSES:
         raise DomainError(_l("Unknown run status."), field="status")
-    try:
-        points_value = scores.validate_criterion_score(points, Decimal("100000"), "0.01")
-    except scores.ScoreError as exc:
-        raise DomainError(_l("Points: %(detail)s", detail=score_error_message(exc)), field="points") from None
-    try:
-        penalty = int(str(penalty_seconds or 0).strip())
-        if penalty < 0:
-            raise ValueError
-    except ValueError:
-        raise DomainError(_l("Penalty seconds must be a whole number of 0 or more."), field="penalty_seconds") from None
-    time_cs = None
-    if (time_text or "").strip():
+    refuse_if_conflicted(rnd, entry, actor)
+    finished = status == "ok"
+    points_value, time_cs, penalty = Decimal(0), None, 0
+    if finished:
+        if rc.max_points is None:
+            raise DomainError(_l("Category %(name)s has no maximum points per run yet.", name=rc.category.name),
+                              field="points")
+        try:
+            points_value = scores.validate_criterion_score(points, rc.max_points, "0.01")
+        except scores.ScoreError as exc:
+            raise DomainError(_l("Points: %(detail)s", detail=score_error_message(exc)), field="points") from None
+        try:
+            penalty = int(str(penalty_seconds or 0).strip())
+            if penalty < 0:
+                raise ValueError
+        except ValueError:
+            raise DomainError(_l("Penalty seconds must be a whole number of 0 or more."),
+                              field="penalty_seconds") from None
+        if not (time_text or "").strip():
+            raise DomainError(_l("A finished run needs a time (mm:ss.cc)."), field="time")
         try:
             time_cs = performance.parse_time(time_text)
         except performance.TimeFormatError:
             raise DomainError(_l("%(value)s is not a time in mm:ss.cc format.", value=time_text), field="time") from None
-    elif status == "ok":
-        raise DomainError(_l("A finished run needs a time (mm:ss.cc)."), field="time")
+        if rc.time_limit_cs is not None and time_cs > rc.time_limit_cs:
+            raise DomainError(_l("%(value)s is longer than the time limit %(limit)s; a run over time is recorded as "
+                                 "DNF.", value=performance.format_time(time_cs),
+                                 limit=performance.format_time(rc.time_limit_cs)), field="time")
     run = db.session.execute(sa.select(PerformanceRun).where(
         PerformanceRun.round_id == rnd.id, PerformanceRun.entry_id == entry.id,
         PerformanceRun.run_number == int(run_number))).scalar_one_or_none()
@@ -73,11 +88,42 @@ def record_run(rnd: Round, entry: Entry, *, run_number: int, points: Any, time_t
     return run
 
 
+def next_run_number(rc: RoundCategory, runs: list[PerformanceRun]) -> int | None:
+    """The first run of the category's N not recorded yet for the entry; None when all are recorded."""
+    recorded = {r.run_number for r in runs}
+    return next((n for n in range(1, rc.runs + 1) if n not in recorded), None)
+
+
+@dataclass
+class CountingRun:
+    """What the entry's runs add up to under the category rule: the run numbers that count, the result, and
+    the recorded runs that do not count yet (waiting for a second person's confirmation)."""
+    result: performance.PerformanceResult
+    counted: list[int]
+    unconfirmed: list[int]
+    no_result: list[int]
+
+
+def counting_run(rc: RoundCategory, runs: list[PerformanceRun]) -> CountingRun | None:
+    """The run(s) that will count once every recorded run is confirmed, and why (the rule), for the referee's
+    confirmation view; None before any run is recorded."""
+    if not runs:
+        return None
+    ordered = sorted(runs, key=lambda r: r.run_number)
+    plain = [performance.Run(r.points, r.time_cs, r.penalty_seconds, r.status) for r in ordered]
+    result = performance.compute_result(ordered[0].entry_id, plain, rc.performance_rule, rc.runs)
+    return CountingRun(result, [ordered[i].run_number for i in result.counted_runs] if result.has_result else [],
+                       [r.run_number for r in ordered if rc.confirm_runs and r.confirmed_at is None],
+                       [r.run_number for r in ordered if r.status != "ok"])
+
+
 def confirm_run(run: PerformanceRun, actor) -> PerformanceRun:
-    """A second person confirms a run; the referee who recorded it cannot confirm it."""
+    """A second person confirms a run; the referee who recorded it cannot confirm it, nor can anyone who must
+    stand aside from the entry (回避)."""
     rnd = db.session.get(Round, run.round_id)
     if not rnd.accepts_scores():  # a confirmation decides whether the run counts: not after the round closes
         raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed")
+    refuse_if_conflicted(rnd, run.entry, actor)
     if run.recorded_by_id is not None and run.recorded_by_id == getattr(actor, "id", None):
         raise DomainError(_l("A second person must confirm this run."), field="run", code="same_person")
     run.confirmed_by_id, run.confirmed_at = actor.id, utcnow()

@@ -31,6 +31,7 @@ from judging.models import (
     Score,
     SpecialAward,
 )
+from judging.performance import format_time
 from judging.services import assignment as assignment_service
 from judging.services import judges as judges_service
 from judging.services import notice as notice_service
@@ -194,6 +195,8 @@ def rubric(round_id: int, rc_id: int):
     template_form = forms.TemplateForm(prefix="t")
     template_form.template.choices = list(rounds_service.TEMPLATE_LABELS.items())
     rule_form = forms.PerformanceRuleForm(prefix="p", obj=rc if request.method == "GET" else None)
+    if request.method == "GET" and rc.time_limit_cs is not None:
+        rule_form.time_limit.data = format_time(rc.time_limit_cs)
     try:
         if form.submit.data and form.validate_on_submit():
             rounds_service.save_criterion(rc, criterion, name=form.name.data, description=form.description.data or "",
@@ -209,13 +212,14 @@ def rubric(round_id: int, rc_id: int):
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
         if rule_form.submit.data and rule_form.validate_on_submit():
             rounds_service.set_performance_rule(rc, rule_form.performance_rule.data, rule_form.runs.data,
-                                          bool(rule_form.confirm_runs.data), actor=current_user)
+                                                bool(rule_form.confirm_runs.data), max_points=rule_form.max_points.data,
+                                                time_limit=rule_form.time_limit.data or "", actor=current_user)
             db.session.commit()
             flash(_("Rule saved."), "success")
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
     except DomainError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        _form_error(rule_form if exc.field in ("performance_rule", "runs", "max_points", "time_limit") else form, exc)
     return render_template("judging/rubric.html", rnd=rnd, rc=rc, form=form, template_form=template_form,
                            rule_form=rule_form, criterion=criterion)
 

@@ -15,6 +15,7 @@ from judging.models import (
     RUN_STATUS_LABELS,
     PerformanceRun,
 )
+from judging.performance import format_time
 from judging.services import rounds as rounds_service
 from judging.services import runs as runs_service
 from judging.services import scoring as scoring_service
@@ -35,8 +36,8 @@ def referee(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/referee/<int:entry_id>", methods=["GET", "POST"])
 def referee_entry(round_id: int, entry_id: int):
-    from judging.performance import format_time
-
+    """One entry's runs: the form opens on the next unrecorded run with empty fields (``?run=N`` corrects a
+    recorded run, starting from what was recorded); the page says which run counts and why."""
     rnd = _load_round(round_id)
     require("judging.referee", rnd.contest)
     entry = get_or_404(Entry, entry_id)
@@ -45,28 +46,33 @@ def referee_entry(round_id: int, entry_id: int):
         abort(404)  # rubric categories are scored by judges, not refereed
     form = forms.RunForm()
     runs = runs_service.runs_of(rnd, entry.category_id).get(entry.id, [])
+    next_number = runs_service.next_run_number(rc, runs)
+    correcting = request.args.get("run", type=int)
     if request.method == "GET":
-        form.run_number.data = request.args.get("run", type=int) or 1
-        existing = next((r for r in runs if r.run_number == form.run_number.data), None)
+        form.run_number.data = correcting or next_number
+        existing = next((r for r in runs if r.run_number == correcting), None)
         if existing is not None:  # correcting a run starts from what was recorded
-            form.points.data = scoring_service.plain_number(existing.points)
+            form.points.data = "" if existing.status != "ok" else scoring_service.plain_number(existing.points)
             form.time.data = "" if existing.time_cs is None else format_time(existing.time_cs)
             form.penalty_seconds.data = existing.penalty_seconds
             form.status.data = existing.status
     if form.validate_on_submit():
         try:
             runs_service.record_run(rnd, entry, run_number=form.run_number.data, points=form.points.data,
-                                time_text=form.time.data or "", penalty_seconds=form.penalty_seconds.data or 0,
-                                status=form.status.data, actor=current_user)
+                                    time_text=form.time.data or "", penalty_seconds=form.penalty_seconds.data or 0,
+                                    status=form.status.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
         else:
             db.session.commit()
-            flash(_("Run saved."), "success")
+            flash(_("Run %(n)d saved.", n=form.run_number.data), "success")
             return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=entry.id))
+    show_form = rnd.accepts_scores() and (form.run_number.data is not None)
     return render_template("judging/referee_entry.html", rnd=rnd, rc=rc, entry=entry, form=form, runs=runs,
-                           format_time=format_time, status_labels=RUN_STATUS_LABELS, accepts=rnd.accepts_scores())
+                           format_time=format_time, status_labels=RUN_STATUS_LABELS, accepts=rnd.accepts_scores(),
+                           show_form=show_form, correcting=correcting, counting=runs_service.counting_run(rc, runs),
+                           rule_labels=PERFORMANCE_RULE_LABELS, plain_number=scoring_service.plain_number)
 
 
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])

@@ -46,13 +46,16 @@ def entry(c: Contest, cat: Category, school, title: str | None = None, student_n
 
 
 def rubric_round(c: Contest, cats, name: str = "初评", status: str = "open", k: int = 3, method: str = "mean",
-                 criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")), **fields) -> Round:
+                 criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")), max_points: str = "200",
+                 time_limit: str = "", **fields) -> Round:
     rnd = rounds.create_round(c, name=name, category_ids=[x.id for x in cats], judges_per_entry=k, method=method,
                                 **fields)
     for rc in rnd.categories:
         if rc.category.scoring_mode == "rubric":
             for pos, (cname, mx, step) in enumerate(criteria, 1):
                 rc.criteria.append(Criterion(name=cname, maximum=Decimal(mx), step=Decimal(step), position=pos))
+        else:  # robot categories: best of 2 runs within the category's limits
+            rounds.set_performance_rule(rc, "best_of", 2, False, max_points=max_points, time_limit=time_limit)
     rnd.status = status
     db.session.flush()
     return rnd

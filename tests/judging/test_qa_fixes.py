@@ -84,7 +84,7 @@ def _performance_world(confirm: bool = True):
     robot, paper = jf.entry(c, cat, school), jf.entry(c, rubric, school)
     rnd = jf.rubric_round(c, [cat, rubric], name="终评")
     rc = rounds_service.round_category_for(rnd, cat.id)
-    rounds_service.set_performance_rule(rc, "best_of", 2, confirm)
+    rounds_service.set_performance_rule(rc, "best_of", 2, confirm, max_points="200")
     return {"org": org, "contest": c, "round": rnd, "robot": robot, "paper": paper,
             "organiser": factories.organiser(org)}
 

@@ -2,6 +2,7 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -355,10 +356,12 @@ def test_performance_rule_through_page(client, login):
     login(organiser)
     rc = rnd.categories[0]
     response = client.post(f"/judging/rounds/{rnd.id}/categories/{rc.id}", data={
-        "p-performance_rule": "sum", "p-runs": 3, "p-confirm_runs": "y", "p-submit": "1"})
+        "p-performance_rule": "sum", "p-runs": 3, "p-confirm_runs": "y", "p-max_points": "250",
+        "p-time_limit": "2:30", "p-submit": "1"})
     assert response.status_code == 302
     db.session.refresh(rc)
     assert (rc.performance_rule, rc.runs, rc.confirm_runs) == ("sum", 3, True)
+    assert (rc.max_points, rc.time_limit_cs) == (Decimal("250"), 15000)
 
 
 @pytest.mark.parametrize("page", ["results", "assignments", "public"])
