@@ -121,6 +121,11 @@ class Round(TimestampMixin, db.Model):
             return False
         return self.opens_at is None or now >= self.opens_at
 
+    def not_started(self, now: datetime | None = None) -> bool:
+        """Open, but its start time is still ahead: judges wait, they are not told it has ended."""
+        now = now or utcnow()
+        return self.status == RoundStatus.OPEN and self.opens_at is not None and now < self.opens_at
+
 
 class RoundCategory(db.Model):
     """A category judged in a round, with its rubric (criteria) or performance rule."""

@@ -14,6 +14,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import format_moment
 from judging import performance, scores
 from judging.models import (
     PerformanceRun,
@@ -33,6 +34,9 @@ def record_run(rnd: Round, entry: Entry, *, run_number: int, points: Any, time_t
     time in mm:ss.cc (at most its time limit); penalties are whole seconds added to the time. A DNF or DQ run is
     no result: it needs neither, and whatever points or time were typed are not kept. A correction clears an
     earlier confirmation."""
+    if rnd.not_started():
+        raise DomainError(_l("Scoring starts at %(time)s.", time=format_moment(rnd.opens_at)), field="round",
+                          code="round_not_started")
     if not rnd.accepts_scores():
         raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed")
     rc = round_category_for(rnd, entry.category_id)

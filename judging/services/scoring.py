@@ -15,6 +15,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import format_moment
 from core.locks import acquire_lock
 from judging import scores
 from judging.models import (
@@ -42,6 +43,9 @@ def save_score(a: JudgeAssignment, values: dict[str, Any], *, comment: str = "",
     rnd = a.round
     if a.status != AssignmentStatus.ACTIVE:
         raise DomainError(_l("You are not assigned to this entry."), field="assignment", code="not_assigned", status=403)
+    if not imported and rnd.not_started(now):
+        raise DomainError(_l("Scoring starts at %(time)s.", time=format_moment(rnd.opens_at)), field="round",
+                          code="round_not_started", status=409)
     if not imported and not rnd.accepts_scores(now):
         raise DomainError(_l("The round is closed; scores can no longer change."), field="round", code="round_closed",
                           status=409)

@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from competitions.models import Contest, Entry
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import format_moment
 from core.permissions import can, get_or_404, require
 from judging import forms
 from judging.models import (
@@ -176,6 +177,9 @@ def round_status(round_id: int, action: str):
     else:
         db.session.commit()
         flash(_("Round status: %(status)s.", status=rnd.status_label), "success")
+        if action == "open" and rnd.not_started():
+            flash(_("The round starts at %(time)s: judges see when scoring starts and can score only from then.",
+                    time=format_moment(rnd.opens_at)), "warning")
     return redirect(url_for("judging.round_detail", round_id=rnd.id))
 
 
