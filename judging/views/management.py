@@ -267,8 +267,14 @@ def judges(contest_id: int):
     rows = judges_service.sync_judges(contest)
     db.session.commit()
     categories = {c.id: c.name for c in contest.categories}
+    # 回避 by workplace: the schools a judge belongs to (affiliation, coordinator) keep their entries away
+    org_ids = {j.id: judges_service.judge_info(j).organisation_ids for j in rows}
+    wanted = set().union(*org_ids.values()) if org_ids else set()
+    schools = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(wanted or [-1]), Organisation.kind == "school")).all())
+    workplaces = {jid: [schools[o] for o in sorted(ids) if o in schools] for jid, ids in org_ids.items()}
     return render_template("judging/judges.html", contest=contest, judges=rows, form=form, link=link,
-                           categories=categories)
+                           categories=categories, workplaces=workplaces)
 
 
 def _org_choices(contest: Contest):
