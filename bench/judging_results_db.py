@@ -26,8 +26,8 @@ def _seed(db):
     from accounts import services as accounts
     from accounts.models import User
     from competitions.models import Category, Contest, Entry
-    from judging import services
     from judging.models import Criterion, Judge, JudgeAssignment, Score
+    from judging.services import rounds
 
     rng = random.Random(7)
     org = accounts.save_organisation(None, kind="association", name="基准科协", code="BENCH2")
@@ -54,7 +54,7 @@ def _seed(db):
         db.session.add(judge)
         db.session.flush()
         judge_ids.append(judge.id)
-    rnd = services.create_round(contest, name="终评", category_ids=[c.id for c in categories], judges_per_entry=5,
+    rnd = rounds.create_round(contest, name="终评", category_ids=[c.id for c in categories], judges_per_entry=5,
                                 method="zscore_trimmed", n_min=5, tie_breaks=["raw_sum", "criterion:c0"],
                                 award_mode="percentage",
                                 award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60"})
@@ -84,8 +84,8 @@ def _seed(db):
 def main() -> dict:
     from core import create_app
     from core.extensions import db
-    from judging import services
     from judging.models import Round
+    from judging.services import results as results_service
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-results-"))
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SQLALCHEMY_DATABASE_URI": None,
@@ -99,7 +99,7 @@ def main() -> dict:
         with app.app_context():
             rnd = db.session.get(Round, round_id)
             wall, cpu = time.perf_counter(), time.process_time()
-            services.compute_results(rnd)
+            results_service.compute_results(rnd)
             db.session.commit()
             figures.append((time.perf_counter() - wall, time.process_time() - cpu))
     (wall1, cpu1), (wall2, cpu2) = figures

@@ -22,8 +22,9 @@ def _world(db):
     from accounts import services as accounts
     from competitions.models import Category, Contest, Entry
     from core.permissions import Role
-    from judging import services
     from judging.models import Criterion
+    from judging.services import assignment
+    from judging.services import rounds as rounds_service
 
     org = accounts.save_organisation(None, kind="association", name="基准科协", code="BENCH")
     school = accounts.save_organisation(None, kind="school", name="基准学校", code="BENCH-S", parent_id=org.id,
@@ -39,12 +40,12 @@ def _world(db):
                              code=f"2024-KX-{i + 1:04d}", status="approved", title=f"作品{i}"))
     user = accounts.create_user(name="评委", email="bench-judge@example.cn", password="bench-password-123")
     accounts.grant_role(user, Role.JUDGE, scope_id=contest.id)
-    rnd = services.create_round(contest, name="初评", category_ids=[category.id], judges_per_entry=1)
+    rnd = rounds_service.create_round(contest, name="初评", category_ids=[category.id], judges_per_entry=1)
     for pos, name in enumerate(["科学性", "创新性", "实用性", "规范性", "展示"], 1):
         rnd.categories[0].criteria.append(Criterion(name=name, maximum=Decimal(20), step=Decimal("0.5"), position=pos))
     rnd.status = "open"
     db.session.flush()
-    services.auto_assign(rnd)
+    assignment.auto_assign(rnd)
     db.session.commit()
     return rnd, [c.id for c in rnd.categories[0].criteria]
 
@@ -54,6 +55,7 @@ def main() -> dict:
 
     from core import create_app
     from core.extensions import db
+    from judging.services import assignment
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-judging-"))
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SQLALCHEMY_DATABASE_URI": None,
@@ -63,7 +65,7 @@ def main() -> dict:
         db.create_all()
         rnd, criteria = _world(db)
         round_id = rnd.id
-        entry_ids = [a.entry_id for a in __import__("judging.services", fromlist=["x"]).active_assignments(rnd)]
+        entry_ids = [a.entry_id for a in assignment.active_assignments(rnd)]
     client = app.test_client()
     client.post("/login", data={"login": "bench-judge@example.cn", "password": "bench-password-123"})
     client.get(f"/judging/rounds/{round_id}/my")  # warm-up (judge profile, caches)

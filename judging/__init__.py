@@ -62,7 +62,7 @@ def _register_certificate_source() -> None:
         from certificates.sources import CertificateSource, register_source
     except ImportError:  # certificates area not installed
         return
-    from judging.services import collect_award_holders
+    from judging.services.notice import collect_award_holders
 
     register_source(CertificateSource(key="judging.awards", kind="award", scope="contest",
                                       label=_l("Award winners (final results)"), collect=collect_award_holders))

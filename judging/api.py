@@ -12,8 +12,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.permissions import get_or_404, require
 from core.security import api_error
-from judging import services
 from judging.models import Round
+from judging.services import assignment, judges, scoring
+from judging.services import results as results_service
 
 blp = ApiBlueprint("judging_api", __name__, url_prefix="/api/v1/judging", description="Judging: scores and results")
 
@@ -63,7 +64,7 @@ class ResultSchema(Schema):
 
 def _judge(rnd: Round):
     require("judging.judge", rnd.contest)
-    judge = services.judge_for_user(rnd.contest, current_user)
+    judge = judges.judge_for_user(rnd.contest, current_user)
     if judge is None or judge.withdrawn_at is not None:
         abort(403)
     return judge
@@ -75,7 +76,7 @@ def my_assignments(round_id: int):
     """Your assigned entries in the round, with whether you submitted a score."""
     rnd = get_or_404(Round, round_id)
     judge = _judge(rnd)
-    items = services.judge_worklist(rnd, judge)
+    items = assignment.judge_worklist(rnd, judge)
     db.session.commit()
     return items
 
@@ -89,11 +90,11 @@ def put_score(payload, round_id: int, entry_id: int):
     rnd = get_or_404(Round, round_id)
     entry = get_or_404(Entry, entry_id)
     _judge(rnd)
-    a = services.load_assignment_for_judge(rnd, entry, current_user)
+    a = assignment.load_assignment_for_judge(rnd, entry, current_user)
     if a is None:
         return api_error(403, _("You are not assigned to this entry."), code="not_assigned")
     try:
-        score = services.save_score(a, payload["values"], comment=payload["comment"], submit=payload["submit"],
+        score = scoring.save_score(a, payload["values"], comment=payload["comment"], submit=payload["submit"],
                                     actor=current_user)
     except DomainError as exc:
         db.session.rollback()
@@ -109,7 +110,7 @@ def round_results(round_id: int):
     """Computed results of a round (organisers): score, rank, award, advancement and explanation."""
     rnd = get_or_404(Round, round_id)
     require("judging.manage", rnd.contest)
-    rows = services.results_of(rnd, request.args.get("category", type=int))
+    rows = results_service.results_of(rnd, request.args.get("category", type=int))
     return [{"entry_id": r.entry_id, "entry": r.entry, "category_id": r.category_id,
              "score": None if r.score is None else str(r.score), "rank": r.rank, "award": r.award,
              "advanced": r.advanced, "explanation": r.explanation} for r in rows]

@@ -59,11 +59,16 @@ def is_eligible(judge: JudgeInfo, entry: EntryInfo, excluded: frozenset | set = 
     """True when the judge may judge the entry (expertise, organisation conflicts, declared conflicts)."""
     if judge.categories is not None and entry.category_id not in judge.categories:
         return False
-    if entry.organisation_ids & (judge.organisation_ids | judge.conflict_organisation_ids):
-        return False
-    if entry.id in judge.conflict_entry_ids:
+    if has_conflict(judge, entry):
         return False
     return (entry.id, judge.id) not in excluded
+
+
+def has_conflict(judge: JudgeInfo, entry: EntryInfo) -> bool:
+    """回避: the entry comes from an organisation the judge (or referee) belongs to or declared, or is one of
+    their declared entries."""
+    return bool(entry.organisation_ids & (judge.organisation_ids | judge.conflict_organisation_ids)
+                or entry.id in judge.conflict_entry_ids)
 
 
 def eligible_judges(

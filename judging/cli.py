@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from competitions.models import Contest
 from core.errors import DomainError
 from core.extensions import db
-from judging import services
+from judging.services import notice, rounds, score_import
+from judging.services import results as results_service
 
 judging_cli = AppGroup("judging", help="Judging: score import and results.")
 
@@ -29,8 +30,8 @@ def _contest(contest_id: int) -> Contest:
 def import_scores(contest_id: int, round_name: str, file: Path) -> None:
     """Import paper score sheets (.xlsx: 作品编号, 评委, criteria or 总分). All or nothing."""
     try:
-        rnd = services.find_round(_contest(contest_id), round_name)
-        outcome = services.import_scores(rnd, file.read_bytes())
+        rnd = rounds.find_round(_contest(contest_id), round_name)
+        outcome = score_import.import_scores(rnd, file.read_bytes())
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -56,14 +57,14 @@ def results(contest_id: int, round_name: str | None, fmt: str, out: Path | None)
 
     contest = _contest(contest_id)
     try:
-        rnd = services.find_round(contest, round_name) if round_name else services.final_round(contest)
+        rnd = rounds.find_round(contest, round_name) if round_name else notice.final_round(contest)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     if rnd is None:
         raise click.ClickException("This contest has no round with results yet.")
     if rnd.results_computed_at is None:
         raise click.ClickException(f"Round {rnd.name} has no computed results yet (close it first).")
-    rows = services.result_rows(rnd)
+    rows = results_service.result_rows(rnd)
     data = results_csv(rows) if fmt == "csv" else results_xlsx(rows)
     if out is not None:
         out.write_bytes(data)

@@ -17,8 +17,11 @@ from core.db import utcnow
 from core.demo import DemoContext, demo_login, demo_seeder
 from core.extensions import db
 from core.permissions import Role
-from judging import services
 from judging.models import Notice, Objection, Round, Score
+from judging.services import assignment as assignment_service
+from judging.services import judges as judges_service
+from judging.services import results as results_service
+from judging.services import rounds, runs, scoring
 
 EXTRA_JUDGES = [("judge2@kechuang.demo", "李文博"), ("judge3@kechuang.demo", "周慧敏"),
                 ("judge4@kechuang.demo", "吴国栋"), ("judge5@kechuang.demo", "郑雅琴")]
@@ -45,10 +48,10 @@ def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitte
     quality = {}
     bias = {}
     made = 0
-    for a in services.active_assignments(rnd):
+    for a in assignment_service.active_assignments(rnd):
         if a.score is not None or (only is not None and a.judge_id not in only) or rng.random() > fraction:
             continue
-        rc = services.round_category_for(rnd, a.entry.category_id)
+        rc = rounds.round_category_for(rnd, a.entry.category_id)
         if rc.is_performance:
             continue
         q = quality.setdefault(a.entry_id, rng.uniform(0.55, 0.93))
@@ -69,31 +72,31 @@ def _seed_outlier(ctx: DemoContext, rnd: Round, entry_id: int, demo_judge) -> No
     """One entry where the demo judge's score is far below the panel: flagged on the quality page, with a
     re-check request from the organiser on the demo judge's dashboard."""
     flagged = None
-    for a in services.active_assignments(rnd):
+    for a in assignment_service.active_assignments(rnd):
         if a.entry_id != entry_id:
             continue
-        rc = services.round_category_for(rnd, a.entry.category_id)
+        rc = rounds.round_category_for(rnd, a.entry.category_id)
         fraction = 0.35 if a.judge_id == demo_judge.id else 0.86
         values = {str(c.id): _to_step(fraction * float(c.maximum), c.maximum, c.step) for c in rc.criteria}
-        score = services.save_score(a, values, submit=True, comment="")
+        score = scoring.save_score(a, values, submit=True, comment="")
         if a.judge_id == demo_judge.id:
             flagged = score
     if flagged is not None:
-        services.request_recheck(flagged, "该作品您的评分明显低于其他评委，请复核。", actor=ctx.data["users"]["organiser"])
+        scoring.request_recheck(flagged, "该作品您的评分明显低于其他评委，请复核。", actor=ctx.data["users"]["organiser"])
 
 
 def _fill_runs(rnd: Round, rng: random.Random, referee) -> None:
     for rc in rnd.categories:
         if not rc.is_performance:
             continue
-        for entry in services.round_entries(rnd):
+        for entry in rounds.round_entries(rnd):
             if entry.category_id != rc.category_id:
                 continue
             for run_number in range(1, rc.runs + 1):
                 status = "dnf" if rng.random() < 0.08 else "ok"
                 seconds = rng.uniform(45, 170)
                 time_text = "" if status != "ok" else f"{int(seconds // 60):02d}:{seconds % 60:05.2f}"
-                services.record_run(rnd, entry, run_number=run_number, points=str(rng.randrange(60, 201, 10)),
+                runs.record_run(rnd, entry, run_number=run_number, points=str(rng.randrange(60, 201, 10)),
                                     time_text=time_text, penalty_seconds=rng.choice([0, 0, 0, 20]), status=status,
                                     actor=referee)
 
@@ -103,38 +106,40 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
         return
     for user in judges:
         account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
-        services.judge_for_user(contest, user)
+        judges_service.judge_for_user(contest, user)
     category_ids = [c.id for c in contest.categories]
     innovation = "创新性"
-    rnd = services.create_round(
+    rnd = rounds.create_round(
         contest, name="终评", category_ids=category_ids, onsite=True, judges_per_entry=5, method="trimmed_mean",
         n_min=5, tie_breaks=["raw_sum", f"criterion:{innovation}"], award_mode="percentage",
         award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60",
                     "rounding": "half_up", "strict_cap": False})
     for rc in rnd.categories:
         if not rc.is_performance:
-            services.apply_rubric_template(rc, "kexie")
+            rounds.apply_rubric_template(rc, "kexie")
+        else:
+            rounds.set_performance_rule(rc, "best_of", 2, False, max_points="200", time_limit="03:00")
     rnd.status = "open"
     db.session.flush()
-    services.auto_assign(rnd)
+    assignment_service.auto_assign(rnd)
     _fill_scores(rnd, rng)
     _fill_runs(rnd, rng, judges[0])
-    services.close_round(rnd)
-    results = [r for r in services.results_of(rnd) if r.rank == 1 and not r.explanation.get("kind") == "performance"]
+    rounds.close_round(rnd)
+    results = [r for r in results_service.results_of(rnd) if r.rank == 1 and not r.explanation.get("kind") == "performance"]
     if results:
         top = results[0].entry
-        services.add_special_award(contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。")
+        results_service.add_special_award(contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。")
         if top.advisors:
-            services.add_special_award(contest, kind="outstanding_advisor", advisor_id=top.advisors[0].advisor_id,
+            results_service.add_special_award(contest, kind="outstanding_advisor", advisor_id=top.advisors[0].advisor_id,
                                        reason="长期坚持科技辅导工作。")
-    services.add_special_award(contest, kind="outstanding_organiser", organisation=ctx.data["schools"][5],
+    results_service.add_special_award(contest, kind="outstanding_organiser", organisation=ctx.data["schools"][5],
                                reason="组织参赛作品数量多、质量高。")
     start = utcnow() - timedelta(days=40)
     notice = Notice(contest_id=contest.id, round_id=rnd.id, starts_at=start, ends_at=start + timedelta(days=7),
                     mask_names=True, finalised_at=start + timedelta(days=8))
     db.session.add(notice)
     db.session.flush()
-    some_entry = services.results_of(rnd)[0].entry if services.results_of(rnd) else None
+    some_entry = results_service.results_of(rnd)[0].entry if results_service.results_of(rnd) else None
     db.session.add(Objection(notice=notice, entry_id=some_entry.id if some_entry else None, name="陈先生",
                              contact="13912345678", reason="该作品与往届获奖作品主题相近，请核实原创性。",
                              status="rejected", reply="经评审委员会复核，该作品为原创，维持原评审结果。",
@@ -149,23 +154,23 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
         return
     for user in judges[:3]:
         account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
-        services.judge_for_user(contest, user)
+        judges_service.judge_for_user(contest, user)
     rubric_ids = [c.id for c in contest.categories if c.scoring_mode == "rubric"]
     now = utcnow()
-    rnd = services.create_round(contest, name="初评", category_ids=rubric_ids, judges_per_entry=3,
+    rnd = rounds.create_round(contest, name="初评", category_ids=rubric_ids, judges_per_entry=3,
                                 method="zscore_trimmed", n_min=5, opens_at=now - timedelta(days=1),
                                 closes_at=now + timedelta(days=21), advancement="top_percent",
                                 advancement_value=Decimal("50"))
     for index, rc in enumerate(rnd.categories):
-        services.apply_rubric_template(rc, "isef" if index == 0 else "kexie")
+        rounds.apply_rubric_template(rc, "isef" if index == 0 else "kexie")
     rnd.status = "open"
     db.session.flush()
-    services.auto_assign(rnd)
-    demo_judge = services.judge_for_user(contest, judges[0])
-    mine = services.judge_worklist(rnd, demo_judge)
+    assignment_service.auto_assign(rnd)
+    demo_judge = judges_service.judge_for_user(contest, judges[0])
+    mine = assignment_service.judge_worklist(rnd, demo_judge)
     if mine:
         _seed_outlier(ctx, rnd, mine[0].entry_id, demo_judge)
-    others = {services.judge_for_user(contest, u).id for u in judges[1:3]}
+    others = {judges_service.judge_for_user(contest, u).id for u in judges[1:3]}
     _fill_scores(rnd, rng, fraction=0.6, only=others)
     if mine:
         _fill_scores(rnd, rng, only={demo_judge.id}, fraction=2 / max(len(mine), 2))

@@ -75,6 +75,9 @@ class PerformanceRuleForm(FlaskForm):
     performance_rule = SelectField(_l("Rule"), choices=list(PERFORMANCE_RULE_LABELS.items()))
     runs = IntegerField(_l("Runs (N)"), validators=[DataRequired(), NumberRange(min=1, max=10)])
     confirm_runs = BooleanField(_l("A second person confirms each run"))
+    max_points = DecimalField(_l("Maximum points per run"), places=2,
+                              validators=[DataRequired(), NumberRange(min=0.01, max=999999)])
+    time_limit = StringField(_l("Time limit per run (mm:ss.cc, optional)"), validators=[Optional(), Length(max=12)])
     submit = SubmitField(_l("Save rule"))
 
 
@@ -106,10 +109,12 @@ class DeclineForm(FlaskForm):
 
 class RunForm(FlaskForm):
     run_number = IntegerField(_l("Run"), validators=[DataRequired(), NumberRange(min=1, max=10)])
-    points = StringField(_l("Points"), validators=[DataRequired(), Length(max=20)])
+    status = SelectField(_l("Status"), choices=list(RUN_STATUS_LABELS.items()), default="ok")
+    # a DNF/DQ run needs no points: the service asks for them only for a finished run
+    points = StringField(_l("Points"), validators=[Optional(), Length(max=20)],
+                         description=_l("Not needed for a DNF or DQ run."))
     time = StringField(_l("Time (mm:ss.cc)"), validators=[Optional(), Length(max=12)])
     penalty_seconds = IntegerField(_l("Penalty seconds"), default=0, validators=[Optional(), NumberRange(min=0)])
-    status = SelectField(_l("Status"), choices=list(RUN_STATUS_LABELS.items()), default="ok")
     submit = SubmitField(_l("Save run"))
 
 

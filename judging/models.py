@@ -121,6 +121,11 @@ class Round(TimestampMixin, db.Model):
             return False
         return self.opens_at is None or now >= self.opens_at
 
+    def not_started(self, now: datetime | None = None) -> bool:
+        """Open, but its start time is still ahead: judges wait, they are not told it has ended."""
+        now = now or utcnow()
+        return self.status == RoundStatus.OPEN and self.opens_at is not None and now < self.opens_at
+
 
 class RoundCategory(db.Model):
     """A category judged in a round, with its rubric (criteria) or performance rule."""
@@ -133,6 +138,9 @@ class RoundCategory(db.Model):
     performance_rule: Mapped[str] = mapped_column(sa.String(10), default="best_of", nullable=False)
     runs: Mapped[int] = mapped_column(default=2, nullable=False)
     confirm_runs: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # the category's own limits for a run: more points, or a longer time, than these is a typing slip
+    max_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
+    time_limit_cs: Mapped[int | None] = mapped_column()
 
     round: Mapped[Round] = relationship(back_populates="categories")
     category: Mapped[Category] = relationship(lazy="joined")
@@ -143,6 +151,8 @@ class RoundCategory(db.Model):
         sa.UniqueConstraint("round_id", "category_id"),
         _check_in("performance_rule", ["best_of", "sum", "average"], "performance_rule"),
         sa.CheckConstraint("runs BETWEEN 1 AND 10", name="runs"),
+        sa.CheckConstraint("max_points IS NULL OR max_points > 0", name="max_points"),
+        sa.CheckConstraint("time_limit_cs IS NULL OR time_limit_cs > 0", name="time_limit"),
     )
 
     @property

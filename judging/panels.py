@@ -10,8 +10,8 @@ from core.permissions import Role
 def dashboard_context(user) -> dict | None:
     """Judges see their open rounds and the re-check requests addressed to them."""
     from competitions.models import Contest
-    from judging import services
     from judging.models import Judge, Round, RoundStatus
+    from judging.services import scoring
 
     contest_ids = user.scope_ids(Role.JUDGE)
     if not contest_ids:
@@ -23,7 +23,7 @@ def dashboard_context(user) -> dict | None:
     withdrawn = set(db.session.execute(sa.select(Judge.contest_id).where(
         Judge.user_id == user.id, Judge.withdrawn_at.is_not(None))).scalars())
     rounds = [(r, c) for r, c in rows if c.id not in withdrawn]
-    return {"rounds": rounds, "rechecks": services.pending_rechecks(user)}
+    return {"rounds": rounds, "rechecks": scoring.pending_rechecks(user)}
 
 
 def home_context() -> dict | None:

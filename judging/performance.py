@@ -1,9 +1,10 @@
 """Robot / programming performance runs: parsing, per-entry results and ranking (pure logic).
 
 A run has points, a time (mm:ss.cc), penalty seconds that are added to the time, and a
-status: ``ok``, ``dnf`` (did not finish: the points earned count, the time is unknown and
-ranks after every timed run with the same points) or ``dq`` (disqualified: the run is
-worth 0 points and no time, and ranks after every other run).
+status: ``ok``, ``dnf`` (did not finish) or ``dq`` (disqualified). A DNF or DQ run is no
+result: it is worth no points and no time, whatever was typed, and ranks after every
+finished run (DNF before DQ). An entry whose counted runs are all DNF/DQ has no result and
+no rank.
 
 Rules per category:
 - ``best_of`` N: the best of the first N runs counts (points desc, effective time asc);
@@ -70,8 +71,12 @@ class Run:
             raise ValueError(f"unknown run status {self.status!r}")
 
     @property
+    def has_result(self) -> bool:
+        return self.status == "ok"
+
+    @property
     def effective_points(self) -> Decimal:
-        return Decimal(0) if self.status == "dq" else Decimal(self.points)
+        return Decimal(self.points) if self.has_result else Decimal(0)
 
     @property
     def effective_time_cs(self) -> int | None:
@@ -81,9 +86,9 @@ class Run:
         return self.time_cs + self.penalty_seconds * 100
 
     def sort_key(self) -> tuple:
-        """Smaller is better: (-points, time or inf, status order)."""
+        """Smaller is better: finished runs first, then (-points, time or inf, status order)."""
         t = self.effective_time_cs
-        return (-self.effective_points, math.inf if t is None else t, RUN_STATUSES.index(self.status))
+        return (RUN_STATUSES.index(self.status), -self.effective_points, math.inf if t is None else t)
 
 
 @dataclass
@@ -94,6 +99,7 @@ class PerformanceResult:
     counted_runs: list[int]  # indexes of the runs that make up the result
     key: tuple = field(repr=False, default=())
     rank: int | None = None
+    has_result: bool = True  # False when every counted run was DNF/DQ (or there were none)
 
 
 def compute_result(entry_id: Hashable, runs: Sequence[Run], rule: str = "best_of", n: int = 2) -> PerformanceResult:
@@ -101,14 +107,14 @@ def compute_result(entry_id: Hashable, runs: Sequence[Run], rule: str = "best_of
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}")
     if not runs:
-        return PerformanceResult(entry_id, Decimal(0), None, [], ((math.inf,),))
+        return PerformanceResult(entry_id, Decimal(0), None, [], ((math.inf,),), has_result=False)
     considered = list(runs[:n]) if rule == "best_of" else list(runs)
     run_keys = sorted(r.sort_key() for r in considered)
     if rule == "best_of":
         best_index = min(range(len(considered)), key=lambda i: considered[i].sort_key())
         best = considered[best_index]
         return PerformanceResult(entry_id, best.effective_points, best.effective_time_cs, [best_index],
-                                 tuple(run_keys))
+                                 tuple(run_keys), has_result=best.has_result)
     points = sum((r.effective_points for r in considered), Decimal(0))
     times = [r.effective_time_cs for r in considered]
     time = None if any(t is None for t in times) else sum(times)
@@ -116,13 +122,15 @@ def compute_result(entry_id: Hashable, runs: Sequence[Run], rule: str = "best_of
         points = points / len(considered)
         time = None if time is None else time / len(considered)
     head = (-points, math.inf if time is None else time)
-    return PerformanceResult(entry_id, points, time, list(range(len(considered))), (head, *run_keys))
+    finished = [i for i, r in enumerate(considered) if r.has_result]
+    return PerformanceResult(entry_id, points, time, finished, (head, *run_keys), has_result=bool(finished))
 
 
 def rank_performance(
     runs_by_entry: Mapping[Hashable, Sequence[Run]], rule: str = "best_of", n: int = 2,
 ) -> list[PerformanceResult]:
-    """Compute every entry's result and rank them (competition ranking for full ties)."""
+    """Compute every entry's result and rank them (competition ranking for full ties); entries without a
+    result (only DNF/DQ runs) come last, unranked."""
     results = [compute_result(e, runs, rule, n) for e, runs in runs_by_entry.items()]
     # pad keys so entries with fewer runs compare after those with more good runs
     width = max((len(r.key) for r in results), default=0)
@@ -131,9 +139,11 @@ def rank_performance(
     def full_key(r):
         return tuple(r.key) + (pad,) * (width - len(r.key))
 
-    results.sort(key=lambda r: (full_key(r), str(r.entry_id)))
+    results.sort(key=lambda r: (not r.has_result, full_key(r), str(r.entry_id)))
     for i, r in enumerate(results):
-        if i and full_key(results[i - 1]) == full_key(r):
+        if not r.has_result:
+            r.rank = None
+        elif i and full_key(results[i - 1]) == full_key(r):
             r.rank = results[i - 1].rank
         else:
             r.rank = i + 1

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from competitions.models import Category, Contest, Entry, EntryMember, Student
 from core.extensions import db
-from judging import services
 from judging.models import Criterion, Round
+from judging.services import judges as judges_service
+from judging.services import rounds
 from tests import factories
 
 _seq = itertools.count(1)
@@ -45,13 +46,16 @@ def entry(c: Contest, cat: Category, school, title: str | None = None, student_n
 
 
 def rubric_round(c: Contest, cats, name: str = "初评", status: str = "open", k: int = 3, method: str = "mean",
-                 criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")), **fields) -> Round:
-    rnd = services.create_round(c, name=name, category_ids=[x.id for x in cats], judges_per_entry=k, method=method,
+                 criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")), max_points: str = "200",
+                 time_limit: str = "", **fields) -> Round:
+    rnd = rounds.create_round(c, name=name, category_ids=[x.id for x in cats], judges_per_entry=k, method=method,
                                 **fields)
     for rc in rnd.categories:
         if rc.category.scoring_mode == "rubric":
             for pos, (cname, mx, step) in enumerate(criteria, 1):
                 rc.criteria.append(Criterion(name=cname, maximum=Decimal(mx), step=Decimal(step), position=pos))
+        else:  # robot categories: best of 2 runs within the category's limits
+            rounds.set_performance_rule(rc, "best_of", 2, False, max_points=max_points, time_limit=time_limit)
     rnd.status = status
     db.session.flush()
     return rnd
@@ -59,7 +63,7 @@ def rubric_round(c: Contest, cats, name: str = "初评", status: str = "open", k
 
 def judge(c: Contest, name: str = "评委", **kwargs):
     user = factories.judge(c.id, name=name, **kwargs)
-    return services.judge_for_user(c, user)
+    return judges_service.judge_for_user(c, user)
 
 
 def world(n_schools: int = 3, n_entries: int = 6, n_judges: int = 4, k: int = 3, method: str = "mean"):

@@ -47,15 +47,25 @@ def test_best_of_only_first_n_runs_count():
     assert result.points == 20 and result.counted_runs == [1]
 
 
-def test_dnf_and_dq():
+def test_dnf_and_dq_are_no_result():
     ranking = rank_performance({
         "timed": [run(100, 99)],
         "dnf": [run(100, status="dnf")],
         "dq": [run(150, 10, status="dq")],
         "low": [run(10, 20)],
     }, "best_of", 1)
-    assert [r.entry_id for r in ranking] == ["timed", "dnf", "low", "dq"]
-    assert ranking[-1].points == 0
+    assert [(r.entry_id, r.rank, r.has_result) for r in ranking] == [
+        ("timed", 1, True), ("low", 2, True), ("dnf", None, False), ("dq", None, False)]
+    assert ranking[-1].points == 0 and ranking[-2].points == 0
+
+
+def test_a_dnf_run_with_points_typed_by_mistake_never_wins():
+    """Issue 22: a slip turned 180 into 1800 on a DNF run, and the DNF run ranked the team first."""
+    ranking = rank_performance({
+        "slip": [run(120, 70), run(100, 80), run(1800, status="dnf")],
+        "clean": [run(150, 90), run(140, 85), run(130, 80)],
+    }, "best_of", 3)
+    assert [(r.entry_id, r.points, r.counted_runs) for r in ranking] == [("clean", 150, [0]), ("slip", 120, [0])]
 
 
 def test_sum_and_average():

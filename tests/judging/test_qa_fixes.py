@@ -6,26 +6,30 @@ from pypdf import PdfReader
 
 from core.errors import DomainError
 from core.extensions import db
-from judging import pdf, performance, scores, services
+from judging import pdf, performance, scores
+from judging.services import assignment, runs, scoring
+from judging.services import notice as notice_service
+from judging.services import results as results_service
+from judging.services import rounds as rounds_service
 from tests import factories
 from tests.judging import factories as jf
 
 
 def _values(rnd, entry, a, b):
-    rc = services.round_category_for(rnd, entry.category_id)
+    rc = rounds_service.round_category_for(rnd, entry.category_id)
     return {str(rc.criteria[0].id): a, str(rc.criteria[1].id): b}
 
 
 def test_withdrawn_judges_submitted_scores_still_count_towards_k():
     """Bug: after a withdrawal, entries the leaving judge had already scored got an extra judge (4 of k=3)."""
     w = jf.world(n_schools=3, n_entries=3, n_judges=4, k=3)
-    services.auto_assign(w["round"])
+    assignment.auto_assign(w["round"])
     leaving = w["judges"][0]
-    mine = [a for a in services.active_assignments(w["round"]) if a.judge_id == leaving.id]
+    mine = [a for a in assignment.active_assignments(w["round"]) if a.judge_id == leaving.id]
     scored = mine[0]
-    services.save_score(scored, _values(w["round"], scored.entry, "5", "5"), submit=True)
-    services.withdraw_judge(leaving)
-    rows = services.active_assignments(w["round"])
+    scoring.save_score(scored, _values(w["round"], scored.entry, "5", "5"), submit=True)
+    assignment.withdraw_judge(leaving)
+    rows = assignment.active_assignments(w["round"])
     per_entry = {}
     for a in rows:
         per_entry.setdefault(a.entry_id, set()).add(a.judge_id)
@@ -65,9 +69,9 @@ def test_time_accepts_full_width_punctuation_from_chinese_input():
 def test_error_message_shows_limits_as_written():
     """Bug: the import said 超过满分 100.0000 (the rubric total's Decimal as stored)."""
     exc = scores.ScoreError("above_maximum", value="101", maximum=Decimal("100.0000"))
-    message = services.score_error_message(exc)  # zh_CN: "101 超过满分 100。"
+    message = scoring.score_error_message(exc)  # zh_CN: "101 超过满分 100。"
     assert "100" in message and "100.0" not in message
-    message = services.score_error_message(scores.ScoreError("off_step", value="20.3", step=Decimal("0.50")))
+    message = scoring.score_error_message(scores.ScoreError("off_step", value="20.3", step=Decimal("0.50")))
     assert "0.5" in message and "0.50" not in message
 
 
@@ -79,8 +83,8 @@ def _performance_world(confirm: bool = True):
     school = factories.school(parent=org)
     robot, paper = jf.entry(c, cat, school), jf.entry(c, rubric, school)
     rnd = jf.rubric_round(c, [cat, rubric], name="终评")
-    rc = services.round_category_for(rnd, cat.id)
-    services.set_performance_rule(rc, "best_of", 2, confirm)
+    rc = rounds_service.round_category_for(rnd, cat.id)
+    rounds_service.set_performance_rule(rc, "best_of", 2, confirm, max_points="200")
     return {"org": org, "contest": c, "round": rnd, "robot": robot, "paper": paper,
             "organiser": factories.organiser(org)}
 
@@ -89,12 +93,12 @@ def test_run_cannot_be_confirmed_after_the_round_closed():
     """Bug: a confirmation (which decides whether a run counts) was accepted after the round closed."""
     w = _performance_world()
     referee, second = w["organiser"], factories.organiser(w["org"])
-    run = services.record_run(w["round"], w["robot"], run_number=1, points="120", time_text="01:02.03",
+    run = runs.record_run(w["round"], w["robot"], run_number=1, points="120", time_text="01:02.03",
                               actor=referee)
     w["round"].status = "closed"
     db.session.flush()
     with pytest.raises(DomainError) as err:
-        services.confirm_run(run, second)
+        runs.confirm_run(run, second)
     assert err.value.code == "round_closed"
     assert run.confirmed_at is None
 
@@ -102,7 +106,7 @@ def test_run_cannot_be_confirmed_after_the_round_closed():
 def test_referee_page_is_404_for_a_rubric_entry_and_prefills_a_correction(client, login):
     """Bug: the referee form was offered for entries judged with a rubric; correcting a run started blank."""
     w = _performance_world(confirm=False)
-    services.record_run(w["round"], w["robot"], run_number=2, points="150.5", time_text="00:58.20",
+    runs.record_run(w["round"], w["robot"], run_number=2, points="150.5", time_text="00:58.20",
                         penalty_seconds=20, status="ok", actor=w["organiser"])
     db.session.commit()
     login(w["organiser"])
@@ -115,11 +119,11 @@ def test_referee_page_is_404_for_a_rubric_entry_and_prefills_a_correction(client
 def test_csv_export_content_type_has_one_charset(client, login):
     """Bug: Content-Type was "text/csv; charset=utf-8; charset=utf-8"."""
     w = jf.world(n_entries=3, n_judges=3, k=3)
-    services.auto_assign(w["round"])
-    for a in services.active_assignments(w["round"]):
-        services.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
+    assignment.auto_assign(w["round"])
+    for a in assignment.active_assignments(w["round"]):
+        scoring.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
     w["round"].status = "closed"
-    services.compute_results(w["round"])
+    results_service.compute_results(w["round"])
     db.session.commit()
     login(w["organiser"])
     response = client.get(f"/judging/rounds/{w['round'].id}/export.csv")
@@ -134,13 +138,13 @@ def _final_world():
     w = jf.world(n_entries=3, n_judges=3, k=3)
     w["round"].award_mode = "percentage"
     w["round"].award_rule = {"levels": [["first", "34"]], "cap": "50"}
-    services.auto_assign(w["round"])
-    for a in services.active_assignments(w["round"]):
+    assignment.auto_assign(w["round"])
+    for a in assignment.active_assignments(w["round"]):
         total = {0: "9", 1: "8", 2: "5"}[w["entries"].index(a.entry)]
-        services.save_score(a, _values(w["round"], a.entry, total, total), submit=True)
-    services.close_round(w["round"])
-    notice = services.start_notice(w["contest"], w["round"], days=7)
-    services.finalise_notice(notice, now=notice.ends_at + timedelta(hours=1))
+        scoring.save_score(a, _values(w["round"], a.entry, total, total), submit=True)
+    rounds_service.close_round(w["round"])
+    notice = notice_service.start_notice(w["contest"], w["round"], days=7)
+    notice_service.finalise_notice(notice, now=notice.ends_at + timedelta(hours=1))
     return w
 
 
@@ -148,10 +152,10 @@ def test_final_results_cannot_be_changed():
     """Bug: an organiser could override an award (and recompute or reopen the round) after the results were
     finalised and certificates issued from them."""
     w = _final_world()
-    result = next(r for r in services.results_of(w["round"]) if r.award == "first")
-    for change in (lambda: services.override_award(result, "second", "复核", actor=w["organiser"]),
-                   lambda: services.compute_results(w["round"]),
-                   lambda: services.reopen_round(w["round"])):
+    result = next(r for r in results_service.results_of(w["round"]) if r.award == "first")
+    for change in (lambda: results_service.override_award(result, "second", "复核", actor=w["organiser"]),
+                   lambda: results_service.compute_results(w["round"]),
+                   lambda: rounds_service.reopen_round(w["round"])):
         with pytest.raises(DomainError) as err:
             change()
         assert err.value.code == "results_final"
@@ -167,7 +171,7 @@ def test_special_award_for_an_advisor_names_the_advisor(client, login):
     advisor = Advisor(school_id=w["schools"][0].id, name="陈老师")
     db.session.add(advisor)
     db.session.flush()
-    services.add_special_award(w["contest"], kind="outstanding_advisor", advisor_id=advisor.id, reason="长期辅导")
+    results_service.add_special_award(w["contest"], kind="outstanding_advisor", advisor_id=advisor.id, reason="长期辅导")
     db.session.commit()
     assert "陈老师" in client.get(f"/judging/public/{w['contest'].id}").get_data(as_text=True)
     login(w["organiser"])
@@ -179,40 +183,40 @@ def test_publishing_results_of_a_contest_not_in_judging_says_why_in_words():
     """Bug: publishing the notice while the contest was still in registration failed with
     "赛事不能从 registration 变为 notice" (raw status codes)."""
     w = jf.world(n_entries=2, n_judges=3, k=3)
-    services.auto_assign(w["round"])
-    for a in services.active_assignments(w["round"]):
-        services.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
-    services.close_round(w["round"])
+    assignment.auto_assign(w["round"])
+    for a in assignment.active_assignments(w["round"]):
+        scoring.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
+    rounds_service.close_round(w["round"])
     w["contest"].status = "registration"
     db.session.flush()
     with pytest.raises(DomainError) as err:
-        services.start_notice(w["contest"], w["round"], days=7)
+        notice_service.start_notice(w["contest"], w["round"], days=7)
     assert "registration" not in str(err.value) and str(w["contest"].status_label) in str(err.value)
-    assert services.notice_of(w["contest"]) is None
+    assert rounds_service.notice_of(w["contest"]) is None
 
 
 def test_recheck_request_leaves_the_dashboard_when_the_round_closes():
     """Bug: after the round closed the judge's dashboard still asked for a re-check they could not make."""
     w = jf.world(n_entries=2, n_judges=3, k=3)
-    services.auto_assign(w["round"])
-    for a in services.active_assignments(w["round"]):
-        services.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
-    score = services.active_assignments(w["round"])[0].score
-    services.request_recheck(score, "请复核", actor=w["organiser"])
+    assignment.auto_assign(w["round"])
+    for a in assignment.active_assignments(w["round"]):
+        scoring.save_score(a, _values(w["round"], a.entry, "5", "5"), submit=True)
+    score = assignment.active_assignments(w["round"])[0].score
+    scoring.request_recheck(score, "请复核", actor=w["organiser"])
     user = score.judge.user
-    assert len(services.pending_rechecks(user)) == 1
-    services.close_round(w["round"])
-    assert services.pending_rechecks(user) == []
+    assert len(scoring.pending_rechecks(user)) == 1
+    rounds_service.close_round(w["round"])
+    assert scoring.pending_rechecks(user) == []
 
 
 def test_after_close_a_judge_sees_the_panels_submitted_scores_not_drafts():
     """Bug: once the round closed, a judge's page listed other judges' unfinished drafts as panel scores."""
     w = jf.world(n_entries=1, n_judges=3, k=3)
-    services.auto_assign(w["round"])
-    mine, submitted, draft = services.active_assignments(w["round"])
-    services.save_score(mine, _values(w["round"], mine.entry, "5", "5"), submit=True)
-    services.save_score(submitted, _values(w["round"], mine.entry, "6", "6"), submit=True)
-    services.save_score(draft, _values(w["round"], mine.entry, "1", ""), submit=False)
-    services.close_round(w["round"])
-    seen = services.visible_scores(w["round"], mine.entry, mine.judge.user, organiser=False)
+    assignment.auto_assign(w["round"])
+    mine, submitted, draft = assignment.active_assignments(w["round"])
+    scoring.save_score(mine, _values(w["round"], mine.entry, "5", "5"), submit=True)
+    scoring.save_score(submitted, _values(w["round"], mine.entry, "6", "6"), submit=True)
+    scoring.save_score(draft, _values(w["round"], mine.entry, "1", ""), submit=False)
+    rounds_service.close_round(w["round"])
+    seen = scoring.visible_scores(w["round"], mine.entry, mine.judge.user, organiser=False)
     assert {s.assignment_id for s in seen} == {mine.id, submitted.id}

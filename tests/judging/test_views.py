@@ -2,27 +2,30 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from judging import services
 from judging.models import Score
+from judging.services import assignment, scoring
+from judging.services import notice as notice_service
+from judging.services import rounds as rounds_service
 from tests import factories
 from tests.judging import factories as jf
 
 
 def setup_world(**kw):
     w = jf.world(**kw)
-    services.auto_assign(w["round"])
+    assignment.auto_assign(w["round"])
     db.session.commit()
     return w
 
 
 def form_values(rnd, entry, a, b, action="submit"):
-    rc = services.round_category_for(rnd, entry.category_id)
+    rc = rounds_service.round_category_for(rnd, entry.category_id)
     return {f"criterion-{rc.criteria[0].id}": a, f"criterion-{rc.criteria[1].id}": b, "comment": "不错",
             "action": action}
 
@@ -53,7 +56,7 @@ def test_create_round_and_rubric_through_pages(client, login):
         "n_min": 5, "tie_breaks": ["raw_sum"], "tie_criterion": "创新性", "advancement": "none",
         "award_mode": "percentage", "first": "15", "second": "25", "third": "35", "cap": "60", "rounding": "half_up"})
     assert response.status_code == 302
-    rnd = services.find_round(w["contest"], "终评")
+    rnd = rounds_service.find_round(w["contest"], "终评")
     assert rnd.tie_breaks == ["raw_sum", "criterion:创新性"]
     assert rnd.award_rule["levels"] == [["first", "15"], ["second", "25"], ["third", "35"]]
     rc = rnd.categories[0]
@@ -70,7 +73,7 @@ def test_judge_scores_through_page_and_is_audited(client, login):
     w = setup_world(n_entries=2, n_judges=3)
     judge = w["judges"][0]
     rnd = w["round"]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     login(judge.user)
     page = client.get(f"/judging/rounds/{rnd.id}/my")
     assert page.status_code == 200 and a.entry.code in page.get_data(as_text=True)
@@ -89,8 +92,8 @@ def test_autosave_json(client, login):
     w = setup_world(n_entries=1, n_judges=3)
     judge = w["judges"][0]
     rnd = w["round"]
-    a = services.judge_worklist(rnd, judge)[0]
-    rc = services.round_category_for(rnd, a.entry.category_id)
+    a = assignment.judge_worklist(rnd, judge)[0]
+    rc = rounds_service.round_category_for(rnd, a.entry.category_id)
     login(judge.user)
     url = f"/judging/rounds/{rnd.id}/entries/{a.entry_id}/autosave"
     response = client.post(url, json={"values": {str(rc.criteria[0].id): "6.5"}, "comment": "草稿"})
@@ -107,7 +110,7 @@ def test_isolation_between_judges_and_contests(client, login):
     stranger = jf.judge(other_contest, name="外赛评委")
     db.session.commit()
     entry = w["entries"][0]
-    assigned = {a.judge_id for a in services.active_assignments(rnd) if a.entry_id == entry.id}
+    assigned = {a.judge_id for a in assignment.active_assignments(rnd) if a.entry_id == entry.id}
     unassigned = next(j for j in w["judges"] if j.id not in assigned)
     # a judge of another contest sees nothing of this one
     login(stranger.user)
@@ -129,8 +132,8 @@ def test_isolation_between_judges_and_contests(client, login):
 def test_blind_until_round_closes(client, login):
     w = setup_world(n_entries=1, n_judges=3, k=3)
     rnd = w["round"]
-    for a in services.active_assignments(rnd):
-        services.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True, comment=f"评语{a.judge_id}")
+    for a in assignment.active_assignments(rnd):
+        scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True, comment=f"评语{a.judge_id}")
     db.session.commit()
     judge = w["judges"][0]
     other_names = [j.user.display_name for j in w["judges"][1:]]
@@ -147,7 +150,7 @@ def test_scoring_after_close_refused_via_api(client, login):
     w = setup_world(n_entries=1, n_judges=3)
     rnd = w["round"]
     judge = w["judges"][0]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     rc = rnd.categories[0]
     login(judge.user)
     url = f"/api/v1/judging/rounds/{rnd.id}/entries/{a.entry_id}/score"
@@ -181,10 +184,10 @@ def test_worklist_constant_queries(client, login, count_queries):
 def test_public_notice_masks_names_and_takes_objections(client, login):
     w = setup_world(n_entries=2, n_judges=3, k=3)
     rnd = w["round"]
-    for a in services.active_assignments(rnd):
-        services.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
-    services.close_round(rnd)
-    services.start_notice(w["contest"], rnd, days=7)
+    for a in assignment.active_assignments(rnd):
+        scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
+    rounds_service.close_round(rnd)
+    notice_service.start_notice(w["contest"], rnd, days=7)
     db.session.commit()
     page = client.get(f"/judging/public/{w['contest'].id}")
     text = page.get_data(as_text=True)
@@ -204,7 +207,7 @@ def test_cli_results_and_import(runner, tmp_path):
     from openpyxl import Workbook
     wb = Workbook()
     wb.active.append(["作品编号", "评委", "科学性", "创新性"])
-    for a in services.active_assignments(rnd):
+    for a in assignment.active_assignments(rnd):
         wb.active.append([a.entry.code, a.judge.user.email, 8, 7.5])
     path = tmp_path / "scores.xlsx"
     wb.save(path)
@@ -219,7 +222,7 @@ def test_cli_results_and_import(runner, tmp_path):
     result = runner.invoke(args=["judging", "import-scores", "--contest", str(contest_id), "--round", "初评", str(path)])
     assert result.exit_code == 0, result.output
     assert "imported 6 scores" in result.output
-    services.close_round(db.session.get(type(rnd), rnd.id))
+    rounds_service.close_round(db.session.get(type(rnd), rnd.id))
     db.session.commit()
     out = tmp_path / "results.csv"
     result = runner.invoke(args=["judging", "results", "--contest", str(contest_id), "--round", "初评", "--format", "csv",
@@ -255,7 +258,7 @@ def test_referee_page_records_run(client, login):
 def test_two_tabs_last_write_wins_and_both_audited(app, login):
     w = setup_world(n_entries=1, n_judges=3)
     rnd, judge = w["round"], w["judges"][0]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     rc = rnd.categories[0]
     tab1, tab2 = app.test_client(), app.test_client()
     for tab in (tab1, tab2):
@@ -288,7 +291,7 @@ def test_materials_only_for_assigned_judges(client, login):
                     size=15, sha256="0" * 64)
     db.session.add(item)
     db.session.commit()
-    assigned = {a.judge_id for a in services.active_assignments(rnd) if a.entry_id == entry.id}
+    assigned = {a.judge_id for a in assignment.active_assignments(rnd) if a.entry_id == entry.id}
     inside = next(j for j in w["judges"] if j.id in assigned)
     outside = next(j for j in w["judges"] if j.id not in assigned)
     url = f"/judging/rounds/{rnd.id}/entries/{entry.id}/materials/{item.id}"
@@ -306,22 +309,22 @@ def test_materials_only_for_assigned_judges(client, login):
 def test_cannot_judge_via_page_and_dashboard(client, login):
     w = setup_world(n_entries=1, n_judges=4, k=3)
     rnd = w["round"]
-    judge = next(j for j in w["judges"] if services.judge_worklist(rnd, j))
-    entry_id = services.judge_worklist(rnd, judge)[0].entry_id
+    judge = next(j for j in w["judges"] if assignment.judge_worklist(rnd, j))
+    entry_id = assignment.judge_worklist(rnd, judge)[0].entry_id
     login(judge.user)
     assert "judging-panel" in client.get("/dashboard").get_data(as_text=True)
     response = client.post(f"/judging/rounds/{rnd.id}/entries/{entry_id}/decline", data={"reason": "我是该生的亲属"})
     assert response.status_code == 302
-    assert services.judge_worklist(rnd, judge) == []
-    assert len(services.active_assignments(rnd)) == 3  # the fourth judge took over
+    assert assignment.judge_worklist(rnd, judge) == []
+    assert len(assignment.active_assignments(rnd)) == 3  # the fourth judge took over
 
 
 def test_recheck_request_shows_on_judge_page(client, login):
     w = setup_world(n_entries=1, n_judges=3, k=3)
     rnd = w["round"]
-    a = services.active_assignments(rnd)[0]
-    score = services.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
-    services.request_recheck(score, "请再看一下创新性")
+    a = assignment.active_assignments(rnd)[0]
+    score = scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
+    scoring.request_recheck(score, "请再看一下创新性")
     db.session.commit()
     login(a.judge.user)
     page = client.get("/judging/my").get_data(as_text=True)
@@ -332,7 +335,7 @@ def test_api_refuses_unassigned_and_foreign_judges(client, login):
     w = setup_world(n_entries=2, n_judges=4, k=2)
     rnd = w["round"]
     entry = w["entries"][0]
-    assigned = {a.judge_id for a in services.active_assignments(rnd) if a.entry_id == entry.id}
+    assigned = {a.judge_id for a in assignment.active_assignments(rnd) if a.entry_id == entry.id}
     outsider = next(j for j in w["judges"] if j.id not in assigned)
     login(outsider.user)
     url = f"/api/v1/judging/rounds/{rnd.id}/entries/{entry.id}/score"
@@ -353,10 +356,12 @@ def test_performance_rule_through_page(client, login):
     login(organiser)
     rc = rnd.categories[0]
     response = client.post(f"/judging/rounds/{rnd.id}/categories/{rc.id}", data={
-        "p-performance_rule": "sum", "p-runs": 3, "p-confirm_runs": "y", "p-submit": "1"})
+        "p-performance_rule": "sum", "p-runs": 3, "p-confirm_runs": "y", "p-max_points": "250",
+        "p-time_limit": "2:30", "p-submit": "1"})
     assert response.status_code == 302
     db.session.refresh(rc)
     assert (rc.performance_rule, rc.runs, rc.confirm_runs) == ("sum", 3, True)
+    assert (rc.max_points, rc.time_limit_cs) == (Decimal("250"), 15000)
 
 
 @pytest.mark.parametrize("page", ["results", "assignments", "public"])
@@ -364,10 +369,10 @@ def test_list_pages_constant_queries(client, login, count_queries, page):
     def measure(n_entries):
         w = setup_world(n_entries=n_entries, n_judges=3, k=3)
         rnd = w["round"]
-        for a in services.active_assignments(rnd):
-            services.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
-        services.close_round(rnd)
-        services.start_notice(w["contest"], rnd, days=7)
+        for a in assignment.active_assignments(rnd):
+            scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
+        rounds_service.close_round(rnd)
+        notice_service.start_notice(w["contest"], rnd, days=7)
         db.session.commit()
         login(w["organiser"])
         url = {"results": f"/judging/rounds/{rnd.id}/results", "assignments": f"/judging/rounds/{rnd.id}/assignments",
@@ -386,7 +391,7 @@ def test_autosave_with_csrf_header(app, client, login, csrf_enabled):
 
     w = setup_world(n_entries=1, n_judges=3)
     rnd, judge = w["round"], w["judges"][0]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
     token = next(g for g in token.groups() if g)
@@ -427,7 +432,7 @@ def test_concurrent_first_saves_do_not_collide(app):
 
     w = setup_world(n_entries=1, n_judges=3)
     rnd, judge = w["round"], w["judges"][0]
-    a = services.judge_worklist(rnd, judge)[0]
+    a = assignment.judge_worklist(rnd, judge)[0]
     key = str(rnd.categories[0].criteria[0].id)
     url = f"/judging/rounds/{rnd.id}/entries/{a.entry_id}/autosave"
     clients = [app.test_client(), app.test_client()]
@@ -459,10 +464,10 @@ def test_results_page_award_table_totals(client, login):
     rnd = w["round"]
     rnd.award_mode = "percentage"
     rnd.award_rule = {"levels": [["first", "25"], ["second", "25"]], "cap": "50"}
-    for a in services.active_assignments(rnd):
+    for a in assignment.active_assignments(rnd):
         value = str(5 + w["entries"].index(a.entry))
-        services.save_score(a, {str(c.id): value for c in rnd.categories[0].criteria}, submit=True)
-    services.close_round(rnd)
+        scoring.save_score(a, {str(c.id): value for c in rnd.categories[0].criteria}, submit=True)
+    rounds_service.close_round(rnd)
     db.session.commit()
     login(w["organiser"])
     page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)

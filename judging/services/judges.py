@@ -1,0 +1,160 @@
+"""The judges of a contest: profiles, invitations, expertise and declared conflicts (回避)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from accounts.models import Organisation, User
+from competitions.models import Category, Contest, Entry
+from core import audit
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import Role
+from judging import assignment
+from judging.models import Judge, Round
+
+
+def judges_of(contest: Contest, include_withdrawn: bool = True) -> list[Judge]:
+    query = (sa.select(Judge).where(Judge.contest_id == contest.id).options(joinedload(Judge.user))
+             .order_by(Judge.id))
+    if not include_withdrawn:
+        query = query.where(Judge.withdrawn_at.is_(None))
+    return list(db.session.execute(query).scalars())
+
+
+def sync_judges(contest: Contest) -> list[Judge]:
+    """Create the judge profile of every user holding the judge role for the contest (e.g. invited ones)."""
+    from accounts.models import Membership
+
+    user_ids = set(db.session.execute(sa.select(Membership.user_id).where(
+        Membership.role == Role.JUDGE.value, Membership.scope_id == contest.id)).scalars())
+    have = set(db.session.execute(sa.select(Judge.user_id).where(Judge.contest_id == contest.id)).scalars())
+    for user_id in sorted(user_ids - have):
+        db.session.add(Judge(contest_id=contest.id, user_id=user_id))
+    db.session.flush()
+    return judges_of(contest)
+
+
+def judge_for_user(contest: Contest, user: User) -> Judge | None:
+    """The user's judge profile in the contest (created on first use when they hold the judge role)."""
+    if contest.id not in user.scope_ids(Role.JUDGE):
+        return None
+    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+                               ).scalar_one_or_none()
+    if judge is None:
+        judge = Judge(contest_id=contest.id, user_id=user.id)
+        db.session.add(judge)
+        db.session.flush()
+    return judge
+
+
+def add_judge(contest: Contest, user: User, *, affiliation: Organisation | None = None, actor=None) -> Judge:
+    """Give an existing account the judge role for the contest and a judge profile."""
+    from accounts.services import grant_role
+
+    grant_role(user, Role.JUDGE, scope_id=contest.id, actor=actor)
+    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+                               ).scalar_one_or_none()
+    if judge is None:
+        judge = Judge(contest_id=contest.id, user_id=user.id, affiliation_id=affiliation.id if affiliation else None)
+        db.session.add(judge)
+        db.session.flush()
+        audit.record("create", judge, after={"user_id": user.id}, actor=actor)
+    elif judge.withdrawn_at is not None:
+        judge.withdrawn_at = None
+        audit.record("rejoin", judge, actor=actor)
+    db.session.flush()
+    return judge
+
+
+def invite_judge(contest: Contest, *, email: str, name: str = "", actor=None) -> tuple[Judge | None, str | None]:
+    """Invite by login email: an existing account becomes a judge at once (returns the judge); otherwise an
+    invitation link is created (returns its token) and the profile appears when the link is accepted."""
+    from accounts.services import create_invitation, find_user_by_login
+
+    email = (email or "").strip()
+    if "@" not in email:
+        raise DomainError(_l("Give the judge's email address."), field="email")
+    user = find_user_by_login(email)
+    if user is not None:
+        return add_judge(contest, user, actor=actor), None
+    _, token = create_invitation(role=Role.JUDGE, created_by=actor, scope_id=contest.id, email=email, name=name)
+    return None, token
+
+
+JUDGE_FIELDS = ["affiliation_id", "expertise", "conflict_school_ids", "conflict_entry_ids"]
+
+
+def update_judge_profile(judge: Judge, *, expertise: Iterable[int] | None = None,
+                         conflict_school_ids: Iterable[int] | None = None,
+                         conflict_entry_ids: Iterable[int] | None = None,
+                         affiliation_id: int | None | str = "keep", actor=None) -> Judge:
+    """Expertise (categories of the contest) and declared conflicts (schools, entries), audited."""
+    before = audit.snapshot(judge, JUDGE_FIELDS)
+    if expertise is not None:
+        ids = sorted({int(i) for i in expertise})
+        valid = set(db.session.execute(sa.select(Category.id).where(Category.contest_id == judge.contest_id)).scalars())
+        if set(ids) - valid:
+            raise DomainError(_l("A category does not belong to this contest."), field="expertise")
+        judge.expertise = ids
+    if conflict_school_ids is not None:
+        judge.conflict_school_ids = sorted({int(i) for i in conflict_school_ids})
+    if conflict_entry_ids is not None:
+        ids = sorted({int(i) for i in conflict_entry_ids})
+        valid = set(db.session.execute(sa.select(Entry.id).where(Entry.contest_id == judge.contest_id,
+                                                                 Entry.id.in_(ids))).scalars()) if ids else set()
+        if set(ids) - valid:
+            raise DomainError(_l("An entry does not belong to this contest."), field="conflict_entry_ids")
+        judge.conflict_entry_ids = ids
+    if affiliation_id != "keep":
+        judge.affiliation_id = int(affiliation_id) if affiliation_id else None
+    db.session.flush()
+    audit.record("update", judge, before=before, after=audit.snapshot(judge, JUDGE_FIELDS), actor=actor)
+    return judge
+
+
+def resolve_entry_codes(contest: Contest, codes: Iterable[str]) -> list[int]:
+    """Entry ids for codes typed by a person; an unknown code is a DomainError naming it."""
+    wanted = [c.strip() for c in codes if c and c.strip()]
+    if not wanted:
+        return []
+    found = dict(db.session.execute(sa.select(Entry.code, Entry.id).where(
+        Entry.contest_id == contest.id, Entry.code.in_(wanted))).all())
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise DomainError(_l("Unknown entry code: %(codes)s.", codes=", ".join(missing)), field="conflict_entries")
+    return [found[c] for c in wanted]
+
+
+def judge_info(judge: Judge) -> assignment.JudgeInfo:
+    """A judge never gets an entry from an organisation they belong to: their affiliation, and every school
+    they coordinate or organisation they organise."""
+    orgs = {m.organisation_id for m in judge.user.memberships if m.organisation_id is not None}
+    if judge.affiliation_id:
+        orgs.add(judge.affiliation_id)
+    return assignment.JudgeInfo(judge.id, frozenset(judge.expertise) if judge.expertise else None, frozenset(orgs),
+                                frozenset(judge.conflict_school_ids), frozenset(judge.conflict_entry_ids))
+
+
+def entry_info(entry: Entry) -> assignment.EntryInfo:
+    return assignment.EntryInfo(entry.id, entry.category_id, frozenset({entry.school_id}))
+
+
+def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
+    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
+    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
+    if user is None:
+        return
+    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
+                               ).scalar_one_or_none()
+    if judge is not None:
+        info = judge_info(judge)
+    else:
+        info = assignment.JudgeInfo(None, None, frozenset(m.organisation_id for m in user.memberships
+                                                          if m.organisation_id is not None))
+    if assignment.has_conflict(info, entry_info(entry)):
+        raise DomainError(_l("You must stand aside (回避) from this entry: it comes from your school or you declared "
+                             "a conflict with it."), field="entry", code="conflict", status=403)

@@ -1,0 +1,45 @@
+"""The judging blueprint and what every page of it shares: load-or-404, the organiser check, form errors."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash
+
+from competitions.models import Contest, Entry
+from core.errors import DomainError
+from core.permissions import get_or_404, require
+from judging.models import (
+    Round,
+    RoundCategory,
+)
+from judging.services import rounds as rounds_service
+
+bp = Blueprint("judging", __name__)
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+def _contest_tz(contest: Contest) -> str:
+    return contest.timezone or "Asia/Shanghai"
+
+
+def _manage(contest: Contest) -> None:
+    require("judging.manage", contest)
+
+
+def _load_round(round_id: int) -> Round:
+    return get_or_404(Round, round_id)
+
+
+def _round_category_or_404(rnd: Round, entry: Entry) -> RoundCategory:
+    """The rubric/run rule of the entry's category in this round; 404 when the entry is not judged in it."""
+    if entry.contest_id != rnd.contest_id:
+        abort(404)
+    try:
+        return rounds_service.round_category_for(rnd, entry.category_id)
+    except DomainError:
+        abort(404)

@@ -1,0 +1,200 @@
+"""The judge's pages: contests, worklist, scoring (mobile), autosave, decline, materials."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from competitions.models import Contest, Entry, Material
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import can, get_or_404, require
+from judging import forms
+from judging.models import (
+    Judge,
+    JudgeAssignment,
+    Round,
+    RoundCategory,
+    RoundStatus,
+    Score,
+)
+from judging.services import assignment as assignment_service
+from judging.services import judges as judges_service
+from judging.services import rounds as rounds_service
+from judging.services import scoring as scoring_service
+from judging.views.common import _load_round, _round_category_or_404, bp
+
+
+@bp.route("/my")
+def my():
+    """The judge's start page: contests, rounds with progress, re-check requests."""
+    from core.permissions import Role
+
+    contest_ids = current_user.scope_ids(Role.JUDGE)
+    contests = db.session.execute(sa.select(Contest).where(Contest.id.in_(contest_ids or [-1]))
+                                  .order_by(Contest.year.desc())).scalars().all()
+    items = []
+    for contest in contests:
+        judge = judges_service.judge_for_user(contest, current_user)
+        rounds = []
+        for rnd in assignment_service.open_rounds_for_judge(judge):
+            total, done = _progress(rnd, judge)
+            rounds.append((rnd, total, done))
+        items.append((contest, judge, rounds))
+    db.session.commit()  # judge profiles created on first visit
+    return render_template("judging/my.html", items=items, rechecks=scoring_service.pending_rechecks(current_user))
+
+
+def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
+    total = db.session.execute(sa.select(sa.func.count()).select_from(JudgeAssignment).where(
+        JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id,
+        JudgeAssignment.status == "active")).scalar()
+    done = db.session.execute(sa.select(sa.func.count()).select_from(Score).join(
+        JudgeAssignment, JudgeAssignment.id == Score.assignment_id).where(
+        Score.round_id == rnd.id, Score.judge_id == judge.id, Score.submitted.is_(True),
+        JudgeAssignment.status == "active")).scalar()
+    return total, done
+
+
+def _judge_or_403(rnd: Round) -> Judge:
+    require("judging.judge", rnd.contest)
+    judge = judges_service.judge_for_user(rnd.contest, current_user)
+    if judge is None or judge.withdrawn_at is not None:
+        abort(403)
+    return judge
+
+
+@bp.route("/rounds/<int:round_id>/my")
+def worklist(round_id: int):
+    """The judge's assigned entries with progress (done/total); a constant number of queries."""
+    rnd = _load_round(round_id)
+    judge = _judge_or_403(rnd)
+    if rnd.status == RoundStatus.SETUP:
+        abort(404)
+    items = assignment_service.judge_worklist(rnd, judge)
+    done = sum(1 for a in items if a.score is not None and a.score.submitted)
+    return render_template("judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items))
+
+
+def _assignment_or_403(rnd: Round, entry: Entry) -> JudgeAssignment:
+    judge = _judge_or_403(rnd)
+    a = assignment_service.assignment_of(rnd, entry, judge)
+    if a is None:
+        abort(403)
+    return a
+
+
+def _score_values_from_form(rc: RoundCategory) -> dict[str, str]:
+    return {str(c.id): request.form.get(f"criterion-{c.id}", "") for c in rc.criteria}
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/score", methods=["GET", "POST"])
+def score(round_id: int, entry_id: int):
+    """Score one entry: per-criterion inputs (maximum, step), comment, save draft or submit."""
+    rnd = _load_round(round_id)
+    entry = get_or_404(Entry, entry_id)
+    a = _assignment_or_403(rnd, entry)
+    rc = _round_category_or_404(rnd, entry)
+    errors: dict[str, str] = {}
+    values = {k: v for k, v in ((a.score.values if a.score else {}) or {}).items()}
+    comment = a.score.comment if a.score else ""
+    if request.method == "POST":
+        values = _score_values_from_form(rc)
+        comment = request.form.get("comment", "")
+        submit = request.form.get("action") == "submit"
+        try:
+            scoring_service.save_score(a, values, comment=comment, submit=submit, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            errors = _field_errors(rc, values, submit)
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Score submitted.") if submit else _("Draft saved."), "success")
+            return redirect(url_for("judging.worklist", round_id=rnd.id) if submit
+                            else url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
+    items = assignment_service.judge_worklist(rnd, a.judge)
+    ids = [x.entry_id for x in items]
+    position = ids.index(entry.id) if entry.id in ids else 0
+    next_id = ids[position + 1] if position + 1 < len(ids) else None
+    others = scoring_service.visible_scores(rnd, entry, current_user, organiser=False) if rnd.is_closed() else []
+    return render_template("judging/score.html", rnd=rnd, entry=entry, a=a, rc=rc, values=values, comment=comment,
+                           errors=errors, decline_form=forms.DeclineForm(), next_id=next_id, others=others,
+                           materials=entry.materials, accepts=rnd.accepts_scores(),
+                           done=sum(1 for x in items if x.score is not None and x.score.submitted), total=len(items))
+
+
+def _field_errors(rc: RoundCategory, values: dict, submit: bool) -> dict[str, str]:
+    from judging import scores
+
+    try:
+        scores.validate_score_sheet(values, rounds_service.criterion_specs(rc), partial=not submit)
+    except scores.ScoreSheetError as exc:
+        return scoring_service.score_field_errors(exc)
+    return {}
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/autosave", methods=["POST"])
+def autosave(round_id: int, entry_id: int):
+    """Draft autosave from the scoring page (JSON); the same rules as saving a draft."""
+    rnd = _load_round(round_id)
+    entry = get_or_404(Entry, entry_id)
+    a = _assignment_or_403(rnd, entry)
+    payload = request.get_json(silent=True) or {}
+    values = {str(k): ("" if v is None else str(v)) for k, v in (payload.get("values") or {}).items()}
+    try:
+        saved = scoring_service.save_score(a, values, comment=str(payload.get("comment") or ""), submit=False,
+                                    actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        rc = _round_category_or_404(rnd, entry)
+        return jsonify({"error": {"code": exc.code, "message": str(exc),
+                                  "fields": _field_errors(rc, values, False)}}), exc.status
+    body = {"saved": True, "version": saved.version, "submitted": saved.submitted,
+            "total": None if saved.total is None else str(saved.total)}
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/decline", methods=["POST"])
+def decline(round_id: int, entry_id: int):
+    rnd = _load_round(round_id)
+    entry = get_or_404(Entry, entry_id)
+    a = _assignment_or_403(rnd, entry)
+    form = forms.DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("Say why you cannot judge this entry."), "danger")
+        return redirect(url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
+    try:
+        assignment_service.decline_assignment(a, form.reason.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
+    db.session.commit()
+    flash(_("The entry goes back to the organisers for another judge."), "info")
+    return redirect(url_for("judging.worklist", round_id=rnd.id))
+
+
+@bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/materials/<int:material_id>")
+def material(round_id: int, entry_id: int, material_id: int):
+    """A material of an assigned entry, inline (PDF, images) for its judges and the organisers."""
+    from competitions.services import material_path
+
+    rnd = _load_round(round_id)
+    entry = get_or_404(Entry, entry_id)
+    if not can("judging.manage", rnd.contest):
+        _assignment_or_403(rnd, entry)
+    item = get_or_404(Material, material_id)
+    if item.entry_id != entry.id:
+        abort(404)
+    thumb = request.args.get("thumb") == "1" and item.thumbnail_name
+    path = material_path(item.thumbnail_name if thumb else item.stored_name)
+    if not path.is_file():
+        abort(404)
+    mimetypes = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
+                 "webp": "image/webp", "mp4": "video/mp4", "mov": "video/quicktime"}
+    mimetype = "image/jpeg" if thumb else mimetypes.get(item.file_type, "application/octet-stream")
+    inline = thumb or item.file_type in mimetypes
+    return send_file(path, mimetype=mimetype, as_attachment=not inline, download_name=item.original_name)
