@@ -27,7 +27,7 @@ def render_annual_report(progress: Progress, *, organisation_id: int, year: int,
     if org is None:
         raise ValueError(f"organisation {organisation_id} no longer exists")
     with current_app.test_request_context("/", base_url=base_url):  # absolute links to the list pages
-        from reports.views import build_annual_report
+        from reports.services.annual import build_annual_report
 
         progress.update(0, 2, _("Counting the figures"))
         report = build_annual_report(org, year)

@@ -143,7 +143,7 @@ def _total(html: str) -> int:
 
 def test_every_figure_links_to_a_list_of_exactly_that_many_rows(world, app, client, login):
     login(world.organiser)
-    from reports.views import list_link
+    from reports.services.annual import list_link
 
     with app.test_request_context():
         report = services.annual_report(world.city, YEAR, link=list_link)
