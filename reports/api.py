@@ -49,6 +49,7 @@ class ReportSchema(Schema):
     title = fields.String()
     subtitle = fields.String()
     footer = fields.String()
+    definitions = fields.List(fields.String())
     sections = fields.List(fields.Nested(SectionSchema))
 
 

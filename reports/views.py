@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 from accounts.models import Organisation, OrganisationKind
 from core.db import utcnow
 from core.extensions import db
+from core.i18n import current_language
 from core.permissions import coordinates, get_or_404, is_admin, require
 from reports import services
 from reports.services import lists
@@ -130,7 +131,7 @@ def annual_export():
     if fmt not in FORMATS or not 2000 <= year <= 2100:
         abort(400)
     job = enqueue("reports.annual", owner=current_user, organisation_id=org.id, year=year, fmt=fmt,
-                  base_url=request.host_url, title=_("%(org)s %(year)d annual report", org=org.name, year=year)
+                  base_url=request.host_url, lang=current_language(), title=_("%(org)s %(year)d annual report", org=org.name, year=year)
                   + f" (.{fmt})")
     db.session.commit()
     return redirect(url_for("core.job_progress", job_id=job.id))

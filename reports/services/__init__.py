@@ -15,7 +15,11 @@ Definitions (stated once, used by the dashboard, the annual report, the school v
 - *Participating* entry: submitted at least once and not rejected. Participating students: the distinct
   students of participating entries (the advisor track has none).
 - Awards in the annual report: results with an award (and special awards) of contests whose results are
-  public (public notice, final or archived), one per entry and round that gave it.
+  public (public notice, final or archived), one per entry and round that gave it, in the contest's edition
+  year whenever they were announced; the report of the year an earlier edition's public notice opened
+  points to them (``awards_elsewhere``) without counting them.
+- The dashboard's check-in rate: people checked in ÷ people registered over this month's events that have
+  ended (an event still to come has registrations but no check-ins yet).
 - Events: published events. Registered people: confirmed seats (a group counts its head-count);
   checked-in people: the head-counts recorded at check-in. People reached: checked-in people plus the
   reported audience of caravan visits that took place but whose event has no check-in at all.

@@ -16,6 +16,7 @@ from reports.periods import CHINA
 from reports.services.contests import (
     EntryFilter,
     award_counts,
+    awards_announced_for_other_editions,
     contest_where,
     count_judges,
     entry_counts,
@@ -73,6 +74,7 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         return L(kind, flt, measure="people")
 
     totals = entry_counts(ef).get(0, (0, 0))
+    elsewhere = awards_announced_for_other_editions(af)
     by_contest = entry_counts(ef, by="contest")
     awards_by_contest = award_counts(af, by="contest")
     by_category = entry_counts(ef, by="category")
@@ -133,7 +135,14 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
               + [Row(str(SPECIAL_AWARD_LABELS.get(k, k)), [n], [L("special_awards", replace(af, award=k))])
                  for k, n in sorted(specials.items())],
               label_header=_("Award"), chart="bar",
-              note=_("Awards of contests whose results are public (public notice or final).")),
+              note=_("Awards of this year's contest editions whose results are public (public notice or final), "
+                     "whenever they were announced.")),
+        *([Table("awards_elsewhere", _("Awards announced this year for other editions"), [_("Awards")],
+                 [Row(_("%(contest)s (%(year)d edition)", contest=name, year=edition), [n],
+                      [L("awards", replace(af, year=edition, contest_id=cid))]) for cid, name, edition, n in elsewhere],
+                 label_header=_("Contest"),
+                 note=_("These awards count in the report of their contest's edition year, not in this one."))]
+          if elsewhere else []),
     ])
     outreach = Section(_("Events and outreach"), figures=[
         Figure("events", _("Events"), ev_total["events"], L("events", vf)),
@@ -177,8 +186,24 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         Figure("checkin_staff", _("Check-in volunteers"), checkin_staff, L("checkin_staff", vf)),
         Figure("crew", _("Caravan crew"), crew, L("crew", cf)),
     ])
+    definitions = [
+        _("Figures include the organisation's sub-organisations."),
+        _("Contests, entries, students and awards count in the contest's edition year, whenever its results are "
+          "announced; awards count once the results are public (public notice or final)."),
+        _("Participating entries: submitted and not rejected; students: the distinct students of those entries."),
+        _("Events count in the year they start, caravan visits in the year of the visit (China time); only "
+          "published events and confirmed visits."),
+        _("People registered: confirmed registrations (a school group counts its head-count); people checked in: "
+          "the head-counts recorded at check-in; people reached: people checked in plus the audience hosts "
+          "reported for caravan visits without check-in."),
+    ]
+    if year >= now.astimezone(CHINA).year:
+        definitions.append(_("The year is not over: events still to come count in people registered, not yet in "
+                             "people checked in."))
     return Report(
         title=_("%(year)d in figures", year=year),
+        definitions=definitions,
+        definitions_title=_("Definitions"),
         subtitle=_("%(org)s, including its sub-organisations", org=organisation.name),
         sections=[participation, outreach, caravan, people],
         footer=_("Generated %(when)s from the platform's data", when=now.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")),

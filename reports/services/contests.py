@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from core.extensions import db
+from reports.periods import year_bounds
 from reports.services.labels import ACTIVE_CONTEST_STATUSES, PUBLISHED_CONTEST_STATUSES
 
 
@@ -270,3 +271,23 @@ def count_judges(f: EntryFilter) -> int:
     return int(db.session.execute(sa.select(sa.func.count(sa.distinct(Judge.user_id)))
                                   .join(Contest, Contest.id == Judge.contest_id)
                                   .where(*contest_where(f), Judge.withdrawn_at.is_(None))).scalar() or 0)
+
+
+def awards_announced_for_other_editions(f: EntryFilter) -> list[tuple[int, str, int, int]]:
+    """Contests of another edition year whose public notice (公示) opened in f.year, with their awards:
+    [(contest id, name, edition year, awards)]. Awards count in their edition's report (f.year's report only
+    points to them), so a report of the year they were announced can say where they are. One query."""
+    from competitions.models import Contest, Entry
+    from judging.models import Notice, Result
+
+    start, end = year_bounds(f.year)
+    announced = sa.select(Notice.contest_id).where(Notice.starts_at >= start, Notice.starts_at < end)
+    where = [*contest_where(replace(f, year=None)), Contest.year != f.year, Contest.id.in_(announced),
+             Result.award.is_not(None)]
+    if f.school_id is not None:
+        where.append(Entry.school_id == f.school_id)
+    rows = db.session.execute(
+        sa.select(Contest.id, Contest.name, Contest.year, sa.func.count(Result.id))
+        .select_from(Result).join(Entry, Entry.id == Result.entry_id).join(Contest, Contest.id == Entry.contest_id)
+        .where(*where).group_by(Contest.id, Contest.name, Contest.year).order_by(Contest.year, Contest.name))
+    return [(cid, name, edition, int(n)) for cid, name, edition, n in rows]

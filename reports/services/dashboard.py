@@ -25,16 +25,24 @@ class Dashboard:
     month_start: datetime | None = None
 
     @property
+    def ended_events(self) -> list[dict]:
+        """This month's events that are over: the only ones a check-in rate can be read from."""
+        return [e for e in self.events if e["ended"]]
+
+    @property
     def checkin_rate(self) -> int | None:
-        registered = sum(e["registered"] for e in self.events)
-        checked = sum(e["checked_in"] for e in self.events)
+        """People checked in ÷ people registered, in per cent, over this month's events that have ended
+        (an event still to come has registrations and no check-ins yet, and would pull the rate down)."""
+        registered = sum(e["registered"] for e in self.ended_events)
+        checked = sum(e["checked_in"] for e in self.ended_events)
         return round(100 * checked / registered) if registered else None
 
 
 def dashboard(org_ids: Iterable[int] | None, now: datetime | None = None, visits_limit: int = 10) -> Dashboard:
     """The organiser's figures in a constant number of queries (four), whatever the volume:
     pipeline per category of the contests in progress, judging progress per round, this month's events
-    with registered and checked-in people, and the caravan schedule from now on."""
+    with registered and checked-in people (the check-in rate only over those that have ended), and the
+    caravan schedule from now on."""
     from sqlalchemy.orm import joinedload
 
     from competitions.models import Category, Contest, Entry
@@ -81,11 +89,13 @@ def dashboard(org_ids: Iterable[int] | None, now: datetime | None = None, visits
                   .correlate(Event).scalar_subquery())
     checked = (sa.select(sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
                .where(CheckIn.event_id == Event.id).correlate(Event).scalar_subquery())
-    for eid, title, kind, starts_at, reg, chk in db.session.execute(
-            sa.select(Event.id, Event.title, Event.kind, Event.starts_at, registered, checked)
+    for eid, title, kind, starts_at, ends_at, reg, chk in db.session.execute(
+            sa.select(Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, registered, checked)
             .where(*event_where(vf)).order_by(Event.starts_at, Event.id)):
+        started = starts_at <= now  # an event still to come has no rate yet (not 0 %)
         out.events.append({"id": eid, "title": title, "kind": kind, "starts_at": starts_at, "registered": int(reg),
-                           "checked_in": int(chk), "percent": round(100 * int(chk) / int(reg)) if reg else None})
+                           "checked_in": int(chk), "started": started, "ended": ends_at <= now,
+                           "percent": round(100 * int(chk) / int(reg)) if reg and started else None})
 
     if visits_limit:
         out.visits = list(db.session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from core.db import utcnow
 from core.extensions import db
@@ -96,39 +97,40 @@ def collect_open_data(now: datetime | None = None) -> list:
                    "organiser": org_names.get(v.organisation_id, "")} for v in visits]
 
     return [
-        OpenTable("contests", contest_rows, fts=["name"], description="Contests (editions) and their participation",
+        OpenTable("contests", contest_rows, fts=["name"], description=_("Contests (editions) and their participation"),
                   columns={"id": int, "year": int, "name": str, "organiser": str, "status": str,
                            "results_public": bool, "categories": int, "entries": int}),
-        OpenTable("categories", category_rows, fts=["name"], description="Categories of each contest",
+        OpenTable("categories", category_rows, fts=["name"], description=_("Categories of each contest"),
                   columns={"id": int, "contest_id": int, "contest": str, "year": int, "code": str, "name": str,
                            "entry_type": str, "scoring_mode": str, "entries": int},
                   foreign_keys=[("contest_id", "contests", "id")]),
         OpenTable("results", result_rows, fts=["title"],
-                  description="Published results; students' names are masked",
+                  description=_("Published results; students' names are masked"),
                   columns={"id": int, "contest_id": int, "contest": str, "year": int, "round": str,
                            "category_id": int, "category": str, "entry_code": str, "title": str, "school": str,
                            "students": str, "score": float, "rank": int, "award": str, "award_label": str},
                   foreign_keys=[("contest_id", "contests", "id"), ("category_id", "categories", "id")]),
-        OpenTable("events", event_rows, fts=["title"], description="Published events with attendance counts",
+        OpenTable("events", event_rows, fts=["title"], description=_("Published events with attendance counts"),
                   columns={"id": int, "title": str, "kind": str, "kind_label": str, "organiser": str, "venue": str,
                            "starts_at": str, "ends_at": str, "sessions": int, "capacity": int, "registered": int,
                            "checked_in": int}),
-        OpenTable("attendance", attendance_rows, pk="session_id", description="Registered and checked-in people per session",
+        OpenTable("attendance", attendance_rows, pk="session_id", description=_("Registered and checked-in people per session"),
                   columns={"session_id": int, "event_id": int, "event": str, "session": str, "starts_at": str,
                            "capacity": int, "registered": int, "checked_in": int},
                   foreign_keys=[("event_id", "events", "id")]),
-        OpenTable("caravan_visits", visit_rows, description="Science caravan visits (host institutions and dates)",
+        OpenTable("caravan_visits", visit_rows, description=_("Science caravan visits (host institutions and dates)"),
                   columns={"id": int, "date": str, "host_kind": str, "host": str, "caravan": str, "event_id": int,
                            "organiser": str}),
     ]
 
 
 def export_open_data(path, now: datetime | None = None) -> dict:
-    """Write the open-data SQLite file at path; returns {table: rows}."""
+    """Write the open-data SQLite file at path; returns {table: rows}. The descriptions (_tables, _about) are
+    in the current language (the installation's, from the CLI)."""
     from reports.opendata import write_opendata
 
     now = now or utcnow()
     return write_opendata(path, collect_open_data(now), about={
-        "title": "Kechuang open data", "generated_at": local_iso(now),
-        "note": "Students' names are masked; no phone numbers, ID numbers, birth dates or contact details.",
+        "title": _("Kechuang open data"), "generated_at": local_iso(now),
+        "note": _("Students' names are masked; no phone numbers, ID numbers, birth dates or contact details."),
     })
