@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"reports_seed: {time.perf_counter() - t0:.1f} s ({args.entries} entries, {args.events} events)")
             from reports.pdf import build_pdf, register_font
             from reports.services import annual_report
-            from reports.views import list_link
+            from reports.services.annual import list_link
             from reports.xlsx import build_xlsx
 
             register_font()  # once per process, as in a running server

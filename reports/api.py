@@ -49,6 +49,7 @@ class ReportSchema(Schema):
     title = fields.String()
     subtitle = fields.String()
     footer = fields.String()
+    definitions = fields.List(fields.String())
     sections = fields.List(fields.Nested(SectionSchema))
 
 
@@ -57,7 +58,7 @@ class ReportSchema(Schema):
 @blp.response(200, ReportSchema)
 def annual(args):
     """The annual report of an organisation (and its sub-organisations) for a year: organisers only."""
-    from reports.views import build_annual_report
+    from reports.services.annual import build_annual_report
 
     org = get_or_404(Organisation, args["org"])
     require("report.view", org)

@@ -31,7 +31,7 @@ def report_command(year: int, code: str, out: str) -> None:
     if org is None:
         raise click.ClickException(f"no organisation with code {code!r}")
     with _request_context():
-        from reports.views import build_annual_report
+        from reports.services.annual import build_annual_report
 
         report = build_annual_report(org, year)
         data = build_pdf(report) if suffix == ".pdf" else build_xlsx(report, summary_title=_summary_title())

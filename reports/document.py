@@ -59,6 +59,8 @@ class Report:
     sections: list[Section]
     footer: str = ""  # e.g. "Generated 2026-11-22 15:30 from the platform's data"
     chart_limit_note: str = ""  # under a PDF chart cut to its first rows; "%(n)d" is the number of bars
+    definitions: list[str] = field(default_factory=list)  # what the figures count, stated with them
+    definitions_title: str = ""  # the heading of the definitions (统计口径)
 
     def figure(self, key: str) -> Figure:
         for section in self.sections:

@@ -12,8 +12,13 @@ FORMATS = ("pdf", "xlsx")
 
 
 @job_handler("reports.annual")
-def render_annual_report(progress: Progress, *, organisation_id: int, year: int, fmt: str, base_url: str) -> dict:
-    """Count the figures, render the file, store it under a random name; the job page offers the download."""
+def render_annual_report(progress: Progress, *, organisation_id: int, year: int, fmt: str, base_url: str,
+                         lang: str | None = None) -> dict:
+    """Count the figures, render the file, store it under a random name; the job page offers the download.
+
+    The file is in lang, the language of whoever asked (the page's download gives the same file); without it
+    (a job queued before lang was passed), the installation's default language."""
+    from flask_babel import force_locale
     from flask_babel import gettext as _
 
     from accounts.models import Organisation
@@ -26,8 +31,9 @@ def render_annual_report(progress: Progress, *, organisation_id: int, year: int,
     org = db.session.get(Organisation, organisation_id)
     if org is None:
         raise ValueError(f"organisation {organisation_id} no longer exists")
-    with current_app.test_request_context("/", base_url=base_url):  # absolute links to the list pages
-        from reports.views import build_annual_report
+    lang = lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with current_app.test_request_context("/", base_url=base_url), force_locale(lang):  # absolute links
+        from reports.services.annual import build_annual_report
 
         progress.update(0, 2, _("Counting the figures"))
         report = build_annual_report(org, year)

@@ -252,6 +252,9 @@ def build_pdf(report: Report) -> bytes:
             if table.note:
                 story.append(Paragraph(escape(table.note), st["small"]))
             story.append(Spacer(1, 6))
+    if report.definitions:  # what the figures count, after them
+        story.append(Paragraph(escape(report.definitions_title), st["h2"]))
+        story += [Paragraph(escape(text), st["small"]) for text in report.definitions]
 
     def footer(canvas, doc_):
         canvas.saveState()

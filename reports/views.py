@@ -2,10 +2,8 @@
 and the list pages every figure links to. Read-only: no page here changes data."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,14 +12,12 @@ from werkzeug.routing import BuildError
 from accounts.models import Organisation, OrganisationKind
 from core.db import utcnow
 from core.extensions import db
+from core.i18n import current_language
 from core.permissions import coordinates, get_or_404, is_admin, require
 from reports import services
-from reports.masking import mask_name
+from reports.services import lists
 
 bp = Blueprint("reports", __name__)
-
-LIST_KINDS = ("contests", "schools", "entries", "students", "awards", "special_awards", "events", "sessions", "registrations", "checkins",
-              "visits", "hosts", "reached", "judges", "checkin_staff", "crew")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -29,14 +25,6 @@ LIST_KINDS = ("contests", "schools", "entries", "students", "awards", "special_a
 
 def this_year() -> int:
     return utcnow().astimezone(services.CHINA).year
-
-
-def report_organisations() -> list[Organisation]:
-    """Associations (科协 units) the user may report on: every one for admins, else their units and below."""
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
-    if not is_admin(current_user):
-        query = query.where(Organisation.id.in_(sorted(current_user.organised_org_ids()) or [-1]))
-    return list(db.session.execute(query.order_by(Organisation.parent_id.is_not(None), Organisation.name)).scalars())
 
 
 def _int_arg(name: str) -> int | None:
@@ -67,24 +55,12 @@ def _organisation_arg(required: bool = True) -> Organisation | None:
     return org
 
 
-def list_link(kind: str, **params) -> str:
-    """Absolute URL of the list page behind a figure (absolute, so it also works from a PDF or .xlsx);
-    kind "school" is a school's own page (participation and awards across the years)."""
-    if kind == "school":
-        return url_for("reports.school", school_id=params["school_id"], _external=True)
-    return url_for("reports.list_rows", kind=kind, _external=True, **params)
-
-
 def _area_url(endpoint: str, **values) -> str | None:
     """A link into another area's page, or None when that area does not have the page (yet)."""
     try:
         return url_for(endpoint, **values)
     except BuildError:
         return None
-
-
-def build_annual_report(org: Organisation, year: int):
-    return services.annual_report(org, year, link=list_link)
 
 
 def _download_name(org: Organisation, year: int, ext: str) -> str:
@@ -104,7 +80,7 @@ def index():
     org_ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
     board = services.dashboard(org_ids)
     return render_template("reports/index.html", board=board, totals=services.dashboard_totals(board),
-                           organisations=report_organisations(), year=this_year(), steps=services.STEPS,
+                           organisations=services.report_organisations(current_user), year=this_year(), steps=services.STEPS,
                            step_labels=services.STEP_LABELS, kind_labels=services.EVENT_KIND_LABELS,
                            area_url=_area_url, month_param=board.month_start.astimezone(services.CHINA).strftime("%Y-%m"))
 
@@ -113,12 +89,12 @@ def index():
 def annual():
     year = _year_arg()
     org = _organisation_arg(required=False)
-    organisations = report_organisations()
+    organisations = services.report_organisations(current_user)
     if org is None:
         if not organisations:
             abort(403)
         org = organisations[0]
-    report = build_annual_report(org, year)
+    report = services.build_annual_report(org, year)
     return render_template("reports/annual.html", report=report, org=org, year=year, organisations=organisations,
                            years=range(this_year() + 1, this_year() - 10, -1))
 
@@ -128,7 +104,7 @@ def annual_pdf():
     from reports.pdf import build_pdf
 
     year, org = _year_arg(), _organisation_arg()
-    data = build_pdf(build_annual_report(org, year))
+    data = build_pdf(services.build_annual_report(org, year))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": _download_name(org, year, "pdf")})
 
@@ -138,7 +114,7 @@ def annual_xlsx():
     from reports.xlsx import build_xlsx
 
     year, org = _year_arg(), _organisation_arg()
-    data = build_xlsx(build_annual_report(org, year), summary_title=_("Summary"))
+    data = build_xlsx(services.build_annual_report(org, year), summary_title=_("Summary"))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": _download_name(org, year, "xlsx")})
 
@@ -155,7 +131,7 @@ def annual_export():
     if fmt not in FORMATS or not 2000 <= year <= 2100:
         abort(400)
     job = enqueue("reports.annual", owner=current_user, organisation_id=org.id, year=year, fmt=fmt,
-                  base_url=request.host_url, title=_("%(org)s %(year)d annual report", org=org.name, year=year)
+                  base_url=request.host_url, lang=current_language(), title=_("%(org)s %(year)d annual report", org=org.name, year=year)
                   + f" (.{fmt})")
     db.session.commit()
     return redirect(url_for("core.job_progress", job_id=job.id))
@@ -191,8 +167,7 @@ def my_schools():
     ids = sorted(current_user.scope_ids(Role.COORDINATOR))
     if not ids:
         abort(403)
-    schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))
-                                      .order_by(Organisation.name)).scalars())
+    schools = services.organisations_by_name(ids)
     if len(schools) == 1:
         return redirect(url_for("reports.school", school_id=schools[0].id))
     return render_template("reports/schools.html", schools=schools)
@@ -250,74 +225,6 @@ def _visit_filter(org_ids) -> services.VisitFilter:
                                 upcoming_from=utcnow() if request.args.get("upcoming") else None)
 
 
-def _rows_for(kind: str, org_ids):
-    """(title, headers, select, row -> cells, people column or None) of a list page."""
-    from flask_babel import format_datetime
-
-    def when(value):
-        return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
-
-    if kind in ("contests", "schools", "entries", "students", "awards", "special_awards", "judges"):
-        f = _entry_filter(org_ids)
-        if kind == "contests":
-            return (_("Contests"), [_("Year"), _("Contest"), _("Status")], services.contests_select(f),
-                    lambda c: [c.year, c.name, str(c.status_label)], None)
-        if kind == "schools":
-            return (_("Schools taking part"), [_("School"), _("District")], services.schools_select(f),
-                    lambda o: [o.name, o.district or ""], None)
-        if kind == "entries":
-            return (_("Entries"), [_("Year"), _("Contest"), _("Category"), _("Entry code"), _("Title"), _("School"),
-                                   _("Students"), _("Status")], services.entries_select(f),
-                    lambda e: [e.contest.year, e.contest.name, e.category.name, e.code or "", e.title, e.school.name,
-                               "、".join(m.student.name for m in e.members), str(e.status_label)], None)
-        if kind == "students":
-            return (_("Students"), [_("Name"), _("Gender"), _("Grade"), _("Stage"), _("School")],
-                    services.students_select(f),
-                    lambda s: [s.name, s.gender, s.grade_label, str(services.STAGE_LABELS.get(s.stage, s.stage)),
-                               s.school.name], None)
-        if kind == "awards":
-            return (_("Awards"), [_("Contest"), _("Round"), _("Category"), _("Entry code"), _("Title"), _("School"),
-                                  _("Award")], services.awards_select(f),
-                    lambda r: [r.round.contest.name if r.round.contest else "", r.round.name, r.entry.category.name,
-                               r.entry.code or "", r.entry.title, r.entry.school.name,
-                               str(services.AWARD_LABELS.get(r.award, r.award))], None)
-        if kind == "special_awards":
-            return (_("Special awards"), [_("Award"), _("Entry"), _("Organisation"), _("Reason")],
-                    services.special_awards_select(f),
-                    lambda a: [str(services.SPECIAL_AWARD_LABELS.get(a.kind, a.kind)), a.entry.title if a.entry else "",
-                               a.organisation.name if a.organisation else "", a.reason], None)
-        return (_("Judges"), [_("Name"), _("Contest")], services.judges_select(f),
-                lambda u, contests: [u.display_name, "、".join(contests.get(u.id, []))], None)
-    if kind in ("events", "sessions", "registrations", "checkins", "checkin_staff"):
-        f = _event_filter(org_ids)
-        if kind == "events":
-            return (_("Events"), [_("Date"), _("Title"), _("Type"), _("Venue"), _("Sessions")], services.events_select(f),
-                    lambda e: [when(e.starts_at), e.title, str(services.EVENT_KIND_LABELS.get(e.kind, e.kind)),
-                               e.venue.name if e.venue else "", len(e.sessions)], None)
-        if kind == "sessions":
-            return (_("Sessions"), [_("Time"), _("Event"), _("Session"), _("Capacity")], services.sessions_select(f),
-                    lambda s: [when(s.starts_at), s.event.title, s.title, s.capacity], None)
-        if kind == "registrations":
-            return (_("Registrations"), [_("Event"), _("Name"), _("School"), _("Kind"), _("People")],
-                    services.registrations_select(f),
-                    lambda r: [r.event.title, mask_name(r.name), r.school_name,
-                               _("School group") if r.kind == "group" else _("Individual"), r.head_count], "head_count")
-        if kind == "checkins":
-            return (_("Check-ins"), [_("Time"), _("Event"), _("Name"), _("School"), _("People")],
-                    services.checkins_select(f),
-                    lambda c: [when(c.checked_in_at), c.registration.event.title, mask_name(c.registration.name),
-                               c.registration.school_name, c.head_count], "head_count")
-        return (_("Check-in volunteers"), [_("Name")], services.checkin_staff_select(f), lambda u: [u.display_name],
-                None)
-    f = _visit_filter(org_ids)
-    if kind == "visits":
-        return (_("Caravan visits"), [_("Date"), _("Host"), _("Kind"), _("Caravan"), _("Expected audience")],
-                services.visits_select(f),
-                lambda v: [when(v.starts_at), v.host_name, str(services.HOST_KIND_LABELS.get(v.host_kind, v.host_kind)),
-                           v.caravan.name if v.caravan else "", v.expected_audience], "expected_audience")
-    return (_("Caravan crew"), [_("Name"), _("Role")], services.crew_select(f), lambda s: [s.name, s.role], None)
-
-
 class _OnePage:
     """A list short enough for one page (the hosts a caravan visited), shaped like a Pagination."""
 
@@ -328,16 +235,13 @@ class _OnePage:
 @bp.route("/list/<kind>")
 def list_rows(kind: str):
     """The rows a figure counts; the number of rows shown at the top is the figure."""
-    if kind not in LIST_KINDS:
+    if kind not in lists.LIST_KINDS:
         abort(404)
     org_ids, org = _list_scope()
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     query_args["kind"] = kind
     if kind == "reached":  # people reached = checked in + caravan audiences without check-in: both lists
-        ef, vf = _event_filter(org_ids), _visit_filter(org_ids)
-        vf = replace(vf, uncounted_only=True)
-        checked = services.sum_of(services.checkins_select(ef), "head_count")
-        audience = services.sum_of(services.visits_select(vf), "expected_audience")
+        checked, audience = lists.reached_parts(_event_filter(org_ids), _visit_filter(org_ids))
         common = {k: v for k, v in query_args.items() if k not in ("kind", "measure")}
         rows = [[_("People checked in"), checked, url_for("reports.list_rows", kind="checkins", measure="people", **common)],
                 [_("Caravan audience reported by hosts"), audience,
@@ -346,20 +250,23 @@ def list_rows(kind: str):
                                rows=rows, linked=True, page=_OnePage(rows), org=org, query_args=query_args,
                                people=checked + audience, measure="people")
     if kind == "hosts":
-        hosts = services.hosts_visited(_visit_filter(org_ids))
-        rows = [[h["name"], str(services.HOST_KIND_LABELS.get(h["kind"], h["kind"])), h["visits"], h["audience"]]
-                for h in hosts]
+        rows = lists.host_rows(_visit_filter(org_ids))
         return render_template("reports/list.html", title=_("Schools and communities visited"),
                                headers=[_("Host"), _("Kind"), _("Visits"), _("Expected audience")], rows=rows,
                                page=_OnePage(rows), org=org, query_args=query_args, people=None, measure="rows")
-    title, headers, query, cells, people_column = _rows_for(kind, org_ids)
-    page = db.paginate(query, per_page=100, error_out=False)
+    if kind in lists.ENTRY_KINDS:
+        spec = lists.entry_list(kind, _entry_filter(org_ids))
+    elif kind in lists.EVENT_LIST_KINDS:
+        spec = lists.event_list(kind, _event_filter(org_ids))
+    else:
+        spec = lists.visit_list(kind, _visit_filter(org_ids))
+    page = db.paginate(spec.select, per_page=100, error_out=False)
     if kind == "judges":  # the contests of the people on this page, in one query
         contests = services.judge_contests(_entry_filter(org_ids), [u.id for u in page.items])
-        rows = [cells(item, contests) for item in page.items]
+        rows = [spec.cells(item, contests) for item in page.items]
     else:
-        rows = [cells(item) for item in page.items]
-    people = services.sum_of(query, people_column) if people_column else None
+        rows = [spec.cells(item) for item in page.items]
+    people = services.sum_of(spec.select, spec.people_column) if spec.people_column else None
     measure = "people" if people is not None and request.args.get("measure") == "people" else "rows"
-    return render_template("reports/list.html", title=title, headers=headers, rows=rows, page=page, org=org,
+    return render_template("reports/list.html", title=spec.title, headers=spec.headers, rows=rows, page=page, org=org,
                            query_args=query_args, people=people, measure=measure)

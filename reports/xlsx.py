@@ -64,6 +64,13 @@ def build_xlsx(report: Report, summary_title: str = "Summary") -> bytes:
             _set(summary.cell(row=row, column=2), fig.value, fig.link)
             row += 1
         row += 1
+    if report.definitions:
+        summary.cell(row=row, column=1, value=safe_text(report.definitions_title)).font = Font(bold=True, size=12)
+        row += 1
+        for text in report.definitions:
+            summary.cell(row=row, column=1, value=safe_text(text)).alignment = Alignment(wrap_text=True)
+            row += 1
+        row += 1
     if report.footer:
         summary.cell(row=row, column=1, value=safe_text(report.footer)).font = Font(italic=True, color="777777")
     summary.column_dimensions["A"].width = 44

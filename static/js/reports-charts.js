@@ -60,7 +60,8 @@
       plugins: {legend: {display: round || datasets.length > 1, position: round ? "right" : "top"}}
     };
     if (!round) {
-      var valueAxis = {beginAtZero: true, stacked: figure.hasAttribute("data-chart-stacked")};
+      // Every chart here plots whole numbers (people, entries, awards, per cent): no 0.5 ticks.
+      var valueAxis = {beginAtZero: true, stacked: figure.hasAttribute("data-chart-stacked"), ticks: {precision: 0}};
       if (figure.hasAttribute("data-chart-percent")) { valueAxis.max = 100; }
       options.indexAxis = horizontal ? "y" : "x";
       options.scales = horizontal ? {x: valueAxis, y: {stacked: valueAxis.stacked}}
