@@ -136,6 +136,7 @@ def create_event(
     registration_opens_at: datetime | None = None,
     registration_closes_at: datetime | None = None,
     waitlist_enabled: bool = True,
+    exit_scan: bool = False,
     actor=None,
 ) -> Event:
     """A new event with its sessions; without explicit sessions, one session spanning the event with `capacity`."""
@@ -156,7 +157,7 @@ def create_event(
         organisation_id=organisation_id, kind=kind, title=title.strip(), description=description or "",
         starts_at=starts_at, ends_at=ends_at, venue_id=venue_id, audience=audience, status=status,
         registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-        waitlist_enabled=waitlist_enabled,
+        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan),
     )
     db.session.add(event)
     for spec in sessions:
@@ -176,7 +177,7 @@ def _validate_session(starts_at, ends_at, capacity) -> None:
 
 EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
-    "registration_opens_at", "registration_closes_at", "waitlist_enabled",
+    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan",
 )
 
 
@@ -1402,7 +1403,7 @@ def attendance_workbook(event: Event) -> bytes:
             cell.font = bold
         for row in rows:
             ws.append(row)
-        for column, width in zip("ABCDEFGH", (24, 18, 14, 14, 14, 14, 14, 14), strict=True):
+        for column, width in zip("ABCDEFGHIJKL", (24, 18, 14, 14, 14, 14, 18, 14, 10, 10, 18, 14), strict=True):
             ws.column_dimensions[column].width = width
 
     sheet(_("Sessions"), [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
@@ -1417,11 +1418,17 @@ def attendance_workbook(event: Event) -> bytes:
             row = [r.name, seats.mask_phone(r.phone) if r.phone else "", r.school_name, r.grade,
                    r.head_count, r.session.title or _local(r.session.starts_at)]
             if with_checkin:
-                row += [_local(r.checkin.checked_in_at), r.checkin.gate]
+                row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
+                        _("yes") if r.checkin.over_count else ""]
+                if event.exit_scan:
+                    row += [_local(r.checkin.checked_out_at), r.checkin.checkout_gate]
             yield row
 
     common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
-    sheet(_("Attendees"), common + [_("Checked in at"), _("Gate")], person_rows(report.attended, True))
+    attended = [_("Checked in at"), _("Gate"), _("People in"), _("Over-count confirmed")]
+    if event.exit_scan:
+        attended += [_("Checked out at"), _("Exit gate")]
+    sheet(_("Attendees"), common + attended, person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
     buffer = BytesIO()
     book.save(buffer)

@@ -415,7 +415,7 @@ def create():
                 capacity=form.capacity.data if form.capacity.data is not None else 0,
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, actor=current_user)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -455,7 +455,7 @@ def edit(event_id: int):
                 audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)

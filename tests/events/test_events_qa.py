@@ -62,8 +62,11 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     assert refused.value.field == "session_id"
     assert "结束" in str(refused.value) or "over" in str(refused.value)
     assert ef.registration(event, session=later).status == "confirmed"
-    # walk-ins at the door are not bound by the registration window
-    assert services.register(over, name="现场", phone=None, source="walk_in").status == "confirmed"
+    # a walk-in is bound by the session's check-in window instead, and refused before anything is written
+    with pytest.raises(DomainError) as outside:
+        services.register(over, name="现场", phone=None, source="walk_in")
+    assert outside.value.code == "outside_window"
+    assert services.session_counts([over.id])[over.id].registrations == 0
 
 
 def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
