@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as calendar_module
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -363,6 +364,17 @@ def staff_entry(token: str):
     return redirect(url_for("events.scanner", event_id=link.event_id))
 
 
+@bp.route("/scanner-sw.js")
+@public
+def scanner_service_worker():
+    """The scanner's service worker (a static script): served under /events/ so its scope covers the scanner."""
+    response = send_file(Path(current_app.static_folder) / "js" / "events-scanner-sw.js",
+                         mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/events/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.route("/<int:event_id>/scan")
 @public
 def scanner(event_id: int):
@@ -371,8 +383,11 @@ def scanner(event_id: int):
     gate = link.label if link is not None else request.args.get("gate", "")
     walk_in = forms.WalkInForm()
     walk_in.session_id.choices = [(s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1)]
-    return render_template("events/scanner.html", event=event, gate=gate, walk_in=walk_in,
-                           counters=services.event_counters(event))
+    # offline, the page keeps scanning while the access it was opened with lasts: a staff link until it expires,
+    # an account until the event ends
+    valid_until = min(link.expires_at, event.ends_at) if link is not None else event.ends_at
+    return render_template("events/scanner.html", event=event, gate=gate, walk_in=walk_in, staff_link=link,
+                           valid_until=valid_until, counters=services.event_counters(event))
 
 
 # --- organiser: events -----------------------------------------------------------------------------------
