@@ -158,7 +158,7 @@
       document.getElementById("queue-count").textContent = r[0];
       root.setAttribute("data-queued", String(r[0]));
       var synced = r[1] && r[1].synced_at;
-      document.getElementById("last-sync").textContent = synced ? new Date(synced).toLocaleString() : msg("never-synced");
+      document.getElementById("last-sync").textContent = synced ? new Date(synced).toLocaleString(document.documentElement.lang || "zh-CN") : msg("never-synced");
       root.setAttribute("data-synced-at", synced || "");
       document.getElementById("ticket-count").textContent = r[2];
       showConflicts(r[3]);
@@ -173,7 +173,7 @@
       var li = document.createElement("li");
       li.className = "conflict";
       li.setAttribute("data-result", row.result);
-      li.textContent = [row.name, row.gate, row.scanned_at ? new Date(row.scanned_at).toLocaleString() : "",
+      li.textContent = [row.name, row.gate, row.scanned_at ? new Date(row.scanned_at).toLocaleString(document.documentElement.lang || "zh-CN") : "",
                         msg("r-" + row.offline_result) + " → " + (row.message || row.result)].filter(Boolean).join(" · ");
       list.appendChild(li);
     });
