@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -372,6 +373,21 @@ def scanner_service_worker():
                          mimetype="text/javascript", max_age=0)
     response.headers["Service-Worker-Allowed"] = "/events/"
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/<int:event_id>/scan.webmanifest")
+@public
+def scanner_manifest(event_id: int):
+    """The web app manifest that makes the scanner installable on a phone's home screen (like pretixSCAN)."""
+    event = get_or_404(Event, event_id)
+    require_checkin(event)
+    response = jsonify({"name": _("Check-in") + " · " + event.title, "short_name": _("Check-in"),
+                        "start_url": url_for("events.scanner", event_id=event.id), "scope": "/events/",
+                        "display": "standalone", "background_color": "#ffffff", "theme_color": "#0d6efd",
+                        "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any",
+                                   "type": "image/svg+xml"}]})
+    response.mimetype = "application/manifest+json"
     return response
 
 

@@ -183,3 +183,16 @@ def test_the_offline_list_of_a_big_event_stays_small(client):
         ef.registration(event, name=f"学生{n:03d}")
     body = json.dumps(services.offline_ticket_list(event), ensure_ascii=False, separators=(",", ":")).encode()
     assert len(gzip.compress(body)) < 300 * 100  # ~100 bytes a ticket compressed: 10,000 tickets well under 1 MB
+
+
+def test_the_service_worker_is_public_and_the_scanner_installable_only_for_staff(client):
+    worker = client.get("/events/scanner-sw.js")
+    assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/events/"
+    assert "javascript" in worker.mimetype and b"caches.open" in worker.data
+    event = ef.event(capacity=5, title="科普日")
+    _link, token = services.create_staff_link(event, label="东门")
+    factories.commit()
+    assert client.get(f"/events/{event.id}/scan.webmanifest").status_code in (302, 401)
+    client.get(f"/events/staff/{token}")
+    manifest = client.get(f"/events/{event.id}/scan.webmanifest").get_json()
+    assert manifest["start_url"] == f"/events/{event.id}/scan" and manifest["display"] == "standalone"
