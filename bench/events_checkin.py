@@ -334,6 +334,7 @@ def run_one(database_url: str, args) -> dict:
                                       args.connections, []))
             rounds.append(run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", per_round, args.connections,
                                   [codes, tokens, str(setup["event_id"]), str(number * stride)]))
+        time.sleep(3)  # requests wrk left in flight finish before the rows are counted
         check = verify(setup["app"], setup["event_id"])  # before the upload adds its own scans
         upload = upload_offline(f"http://127.0.0.1:{kc_port}", setup["token"], setup["event_id"],
                                 setup["offline_codes"] * 2)
