@@ -75,8 +75,7 @@ class Organisation(TimestampMixin, db.Model):
 
 class RolesMixin:
     """The role questions core.permissions asks of a user, answered from `self.memberships` (objects with
-    role, organisation_id and scope_id). Shared by User and accounts.tokens.TokenPrincipal, so a rule reads the
-    same whichever way the caller authenticated."""
+    role, organisation_id and scope_id)."""
 
     def has_role(self, role: Role) -> bool:
         return any(m.role == role for m in self.memberships)

@@ -74,9 +74,6 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         if init_area is not None:  # a package still without init_app has nothing to register yet
             init_area(app)
 
-    from core.extensions import limiter
-
-    _limit_decorated_routes_only(app, limiter)
     _report_database(app)
     return app
 
@@ -104,14 +101,3 @@ def _root():
 
     return Path(__file__).resolve().parent.parent
 
-
-def _limit_decorated_routes_only(app: Flask, limiter) -> None:
-    """Our limits are all per route (@limiter.limit on login, verification, public forms), and the decorator
-    checks them itself. Flask-Limiter's before-request hook only serves default/application limits, which we
-    do not set, yet it resolves the limits of every request (13 % of a trivial API call): take it out.
-    Called once every area is loaded; if anyone sets app-wide, default or blueprint limits, the hook stays."""
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or manager._blueprint_limits:  # noqa: SLF001
-        return
-    hooks = app.before_request_funcs.get(None, [])
-    hooks[:] = [hook for hook in hooks if getattr(hook, "__self__", None) is not limiter]

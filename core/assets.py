@@ -1,7 +1,7 @@
 """Copy self-hosted front-end files into static/vendor/ (run by `make`; never a CDN).
 
 Bootstrap comes from the Bootstrap-Flask wheel on PyPI, so a machine with only python3 gets a styled UI.
-Chart.js and qr-scanner come from the npm registry (package.json, package-lock.json) when npm is present;
+Chart.js, qr-scanner and idb come from the npm registry (package.json, package-lock.json) when npm is present;
 without them the charts still show their tables and the scanner page keeps its keyboard/USB input.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ NPM_FILES = {
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
     "qr-scanner/qr-scanner.umd.min.js": "qr-scanner/qr-scanner.umd.min.js",
     "qr-scanner/qr-scanner-worker.min.js": "qr-scanner/qr-scanner-worker.min.js",
+    "idb/build/umd.js": "idb/idb.umd.js",  # IndexedDB for the offline scanner (window.idb)
 }
 
 

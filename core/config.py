@@ -15,9 +15,6 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # default: sqlite:///<instance>/kechuang.db
     REDIS_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    # PostgreSQL connections a process's threads share for gate scanners' check-ins (core.db.SharedConnections);
-    # KECHUANG_CHECKIN_DB_CONNECTIONS=2 for workers with many threads on a database with cores to spare
-    CHECKIN_DB_CONNECTIONS = 1
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # uploads (videos) up to 60 MB; more answers 413
     UPLOAD_DIR: str | None = None  # default: <instance>/uploads
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -102,7 +102,7 @@ def protect_csrf():
 
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:
-    """The headers every answer carries (also sent by events.lane, which answers scans in front of the app)."""
+    """The headers every answer carries."""
     headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "same-origin"),
                ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")]

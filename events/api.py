@@ -1,4 +1,5 @@
-"""/api/v1 for events: check-in (POST /api/v1/checkins), live counters, manual search, walk-ins, event list.
+"""/api/v1 for events: check-in (POST /api/v1/checkins), offline scanners' ticket list and queued uploads, live
+counters, manual search, walk-ins, event list.
 
 Check-in calls are open to the event's check-in staff and organisers (session or bearer token) and to a
 browser holding a valid staff link for that event; so the routes are @public and check access themselves.
@@ -18,7 +19,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, is_admin, public, require
 from core.security import api_error
-from events import fastscan, services
+from events import services
 from events.capacity import mask_phone
 from events.models import Event, EventSession, RegistrationSource
 
@@ -32,8 +33,26 @@ class CheckinArgs(Schema):
     nonce = fields.String(required=True, validate=validate.Length(min=1, max=80))
     scanned_at = fields.AwareDateTime(load_default=None, default_timezone=UTC)
     device = fields.String(load_default="", validate=validate.Length(max=200))
-    head_count = fields.Integer(load_default=None, validate=validate.Range(min=0, max=500))
+    head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))  # people arriving
+    confirm_over = fields.Boolean(load_default=False)  # staff confirmed a count above the ticket's
     session_id = fields.Integer(load_default=None)
+    direction = fields.String(load_default=services.IN, validate=validate.OneOf([services.IN, services.OUT]))
+
+
+class QueuedScanSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=200))
+    nonce = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    scanned_at = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    gate = fields.String(load_default="", validate=validate.Length(max=60))
+    device = fields.String(load_default="", validate=validate.Length(max=200))
+    head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
+    confirm_over = fields.Boolean(load_default=False)
+    direction = fields.String(load_default=services.IN, validate=validate.OneOf([services.IN, services.OUT]))
+    offline_result = fields.String(load_default=None, validate=validate.Length(max=30))
+
+
+class QueuedScansArgs(Schema):
+    scans = fields.List(fields.Nested(QueuedScanSchema), required=True, validate=validate.Length(min=1, max=2000))
 
 
 class SearchArgs(Schema):
@@ -49,6 +68,7 @@ class WalkInArgs(Schema):
     school_name = fields.String(load_default="", validate=validate.Length(max=200))
     gate = fields.String(load_default="", validate=validate.Length(max=60))
     nonce = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    use_absent_seats = fields.Boolean(load_default=False)  # seats of registrants who have not come
 
 
 class EventSummarySchema(Schema):
@@ -78,62 +98,32 @@ def _checkin_access(event: Event):
 
 
 def _unknown_event():
-    return fastscan.unknown_event_answer()
+    return {"status": "not_found", "message": _("Unknown event."), "attendee": None}, 404
 
 
 CHECKIN_ARGS = CheckinArgs()
-_CHECKIN_FIELDS = frozenset(CHECKIN_ARGS.fields)
-
-
-def plain_checkin_args(payload: dict) -> dict | None:
-    """What CHECKIN_ARGS.load gives for a scan in the shape scanners send (known keys, strings and integers
-    within the schema's limits, no scanned_at), checked in plain Python for events.lane; None for anything
-    else, which the schema itself must judge. Never accepts what the schema refuses (a test holds it to that)."""
-    if not payload.keys() <= _CHECKIN_FIELDS or payload.get("scanned_at") is not None:
-        return None
-    code, nonce = payload.get("code"), payload.get("nonce")
-    gate, device = payload.get("gate", ""), payload.get("device", "")
-    event_id, head_count, session_id = payload.get("event_id"), payload.get("head_count"), payload.get("session_id")
-    if not (type(code) is str and len(code) <= 200 and type(nonce) is str and 1 <= len(nonce) <= 80
-            and type(gate) is str and len(gate) <= 60 and type(device) is str and len(device) <= 200
-            and type(event_id) is int
-            and (head_count is None or (type(head_count) is int and 0 <= head_count <= 500))
-            and (session_id is None or type(session_id) is int)):
-        return None
-    return {"code": code, "event_id": event_id, "gate": gate, "nonce": nonce, "scanned_at": None, "device": device,
-            "head_count": head_count, "session_id": session_id}
 
 
 @blp.route("/checkins", methods=["POST"])
 @public
 @blp.doc(**json_body_doc(CheckinArgs))
 def create_checkin():
-    """Check a ticket in. 201 new check-in, 200 already checked in, 404 unknown code, 409 other refusals
-    (wrong_event, outside_window, cancelled, waitlisted). A repeated nonce returns the first answer."""
-    # On PostgreSQL a token scanner's call is answered by events.lane (events.fastscan) before it gets here; it
-    # arrives here when the lane left it to the app (a session or its cookie, a body the schema refuses, a nonce
-    # seen before), and on SQLite: the careful path answers every case.
+    """Check a ticket in (or out, `direction: "out"`). 201 new check-in (or the next part of a group), 200
+    already checked in, 404 unknown code, 409 other refusals (wrong_event, outside_window, cancelled,
+    waitlisted, over_count). A repeated nonce returns exactly the first answer."""
     args = json_args(CHECKIN_ARGS)
-    return _checkin_carefully(args, current_user if current_user.is_authenticated else None)
-
-
-def _checkin_carefully(args, user):
-    """services.perform_checkin in one transaction with the ticket's lock: every case, on every database."""
-    # Authenticate first (the token query), so the ticket's lock is not held during it. The lock is taken with the
-    # event read (one statement on PostgreSQL); refusing access below rolls back, which releases it.
-    code = services.parse_code_or_none(args["code"])
-    event = services.load_checkin_event(args["event_id"], lock_code=code)
+    event = db.session.get(Event, args["event_id"])
     if event is None:
         return _unknown_event()
     allowed, link, error = _checkin_access(event)
     if not allowed:
-        db.session.rollback()
         return error
+    user = current_user if current_user.is_authenticated else None
     try:
         result = services.perform_checkin(
             event, raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
-            device=args["device"], head_count=args["head_count"], session_id=args["session_id"],
-            user=user, staff_link=link, code_locked=code is not None)
+            device=args["device"], head_count=args["head_count"], confirm_over=args["confirm_over"],
+            session_id=args["session_id"], direction=args["direction"], user=user, staff_link=link)
     except IntegrityError:  # the same nonce twice at the same instant: answer like the first one
         db.session.rollback()
         result = services.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
@@ -142,6 +132,59 @@ def _checkin_carefully(args, user):
             raise
     db.session.commit()
     return result.body, result.http_status
+
+
+@blp.route("/events/<int:event_id>/checkins/batch", methods=["POST"])
+@public
+@blp.arguments(QueuedScansArgs)
+def upload_scans(args, event_id: int):
+    """Upload scans an offline scanner decided and queued: each is decided again by the one rule at the
+    device's time and logged with what the device showed; nonces make a repeated upload harmless. Answers
+    `results` in the order the scans were made, each with `differs` when the server's answer is not the
+    device's."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    user = current_user if current_user.is_authenticated else None
+    scans = [services.QueuedScan(**scan) for scan in args["scans"]]
+    try:
+        results = services.upload_offline_scans(event, scans, user=user, staff_link=link)
+    except IntegrityError:  # a nonce being written by a concurrent upload: the device sends the batch again
+        db.session.rollback()
+        return api_error(409, _("Another upload of these scans is running; they will be sent again."),
+                         code="conflict")
+    db.session.commit()
+    return {"results": results}
+
+
+@blp.route("/events/<int:event_id>/offline-tickets")
+@public
+def offline_tickets(event_id: int):
+    """The event's ticket list for a scanner that must work without network: code hashes, sessions' windows,
+    status, head-counts, masked names and who is in already (see services.offline_ticket_list)."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, _link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    return services.offline_ticket_list(event)
+
+
+@blp.route("/events/<int:event_id>/conflicts")
+@public
+def conflicts(event_id: int):
+    """Offline scans whose server answer differs from what the device showed, for the staff to sort out."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return _unknown_event()
+    allowed, _link, error = _checkin_access(event)
+    if not allowed:
+        return error
+    return {"conflicts": services.offline_conflicts(event)}
 
 
 @blp.route("/events/<int:event_id>/counters")
@@ -181,7 +224,8 @@ def search(args, event_id: int):
 @public
 @blp.arguments(WalkInArgs)
 def walk_in(args, event_id: int):
-    """Register a visitor at the door (capacity still applies) and check them in at once."""
+    """Register a visitor at the door and check them in at once. Refused before anything is written outside the
+    session's check-in window or when it is full (with the seats of absent registrants the staff may offer)."""
     event = db.session.get(Event, event_id)
     if event is None:
         return _unknown_event()
@@ -201,14 +245,15 @@ def walk_in(args, event_id: int):
     try:
         registration = services.register(
             session, name=args["name"], phone=args["phone"] or None, kind=args["kind"], head_count=args["head_count"],
-            school_name=args["school_name"], source=RegistrationSource.WALK_IN, user=user)
+            school_name=args["school_name"], source=RegistrationSource.WALK_IN,
+            use_absent_seats=args["use_absent_seats"], user=user)
+    except services.SessionFull as exc:
+        db.session.rollback()
+        return api_error(409, str(exc), code=exc.code, details={"field": exc.field, "absent_seats": exc.absent_seats})
     except DomainError as exc:
         db.session.rollback()
         return api_error(exc.status if exc.status in (400, 409) else 400, str(exc), code=exc.code,
                          details={"field": exc.field} if exc.field else None)
-    if registration.status != "confirmed":
-        db.session.rollback()
-        return api_error(409, _("This session is full."), code="full")
     try:
         result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
                                           user=user, staff_link=link)

@@ -57,6 +57,7 @@ class EventForm(FlaskForm):
     registration_opens_at = _when(_l("Registration opens"), required=False)
     registration_closes_at = _when(_l("Registration closes"), required=False)
     waitlist_enabled = BooleanField(_l("Keep a waiting list when full"), default=True)
+    exit_scan = BooleanField(_l("Scan visitors at the exit too (study visits, volunteer hours)"), default=False)
     submit = SubmitField(_l("Save"))
 
 

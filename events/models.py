@@ -115,6 +115,8 @@ class Event(TimestampMixin, db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     waitlist_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
     checkin_opens_minutes: Mapped[int] = mapped_column(default=60, nullable=False)
+    # 研学 and volunteer hours: visitors are scanned at the exit too, and the attendance shows time in and out
+    exit_scan: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
     sequence: Mapped[int] = mapped_column(default=0, nullable=False)  # iCalendar SEQUENCE
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
@@ -225,7 +227,11 @@ class CheckIn(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gate: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
-    head_count: Mapped[int] = mapped_column(default=1, nullable=False)
+    head_count: Mapped[int] = mapped_column(default=1, nullable=False)  # people in so far (a group in parts)
+    # staff confirmed more people than the ticket holds (kept apart in the year's figures)
+    over_count: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkout_gate: Mapped[str] = mapped_column(sa.String(60), default="", server_default="", nullable=False)
     checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     staff_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_staff_links.id", ondelete="SET NULL"))
 
@@ -235,11 +241,11 @@ class CheckIn(db.Model):
 
 
 class ScanLog(db.Model):
-    """Every scan attempt, admitted or not: device/gate, raw code, result, device time and server time.
+    """Every scan attempt, admitted or not: device/gate, raw code, result, the answer given, device and server time.
 
-    A scan carrying a nonce is found again by it, so a retried request gets the first answer back: its stored
-    body (the careful path stores it), or the answer told again from `result` (events_checkin_scan stores no
-    body: services.logged_scan_body). The retry is logged too (nonce empty, replay_of_id pointing at the first).
+    A scan carrying a nonce is found again by it, so a retried request gets exactly the stored answer back. The
+    retry is logged too (nonce empty, replay_of_id pointing at the first). A scan decided offline on a device
+    and uploaded later keeps what the device showed (`offline_result`), so staff see where the two differ.
     """
 
     __tablename__ = "event_scan_log"
@@ -255,7 +261,9 @@ class ScanLog(db.Model):
     nonce: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     result: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     http_status: Mapped[int] = mapped_column(nullable=False)
-    response: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    response: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
+    direction: Mapped[str] = mapped_column(sa.String(3), default="in", server_default="in", nullable=False)
+    offline_result: Mapped[str | None] = mapped_column(sa.String(30))
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     server_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -432,114 +440,3 @@ class Blackout(db.Model):
     caravan: Mapped[Caravan | None] = relationship()
 
     __table_args__ = (sa.CheckConstraint("last_day >= first_day", name="period"),)
-
-
-# The token scanner's check-in in one statement (PostgreSQL): events.fastscan calls it once per scan. It does
-# what services.perform_checkin does in a transaction, in the same order (the ticket's named lock first, then a
-# fresh read, then the decision of events.checkin.decide_checkin, then the writes), and first re-checks the access
-# the caller decided in Python and cached: the token is unrevoked, its user active, the user's grants and the
-# event's organisation are what they were (else 'stale': nothing written, the caller checks access again).
-# tests/events/test_events_scan_function.py holds it to decide_checkin on every reason; migrations install it.
-# Every statement in it is a lookup by a key with a unique index, so it runs with sequential scans off: its plans are
-# cached for the session, and planned against statistics that once said "empty" (a table analysed before its first
-# event) a seq scan of event_checkins would stay in the plan while the table grows, making each scan slower than
-# the last until the next ANALYZE (seen in bench/events_checkin.py after a VACUUM ANALYZE: 0.28x instead of 0.40x).
-CHECKIN_SCAN_FUNCTION = """
-CREATE OR REPLACE FUNCTION events_checkin_scan(
-    p_token_hash text, p_grants text, p_event_id integer, p_organisation_id integer, p_code text, p_raw_code text,
-    p_gate text, p_nonce text, p_scanned_at timestamptz, p_device text, p_head_count integer, p_session_id integer,
-    p_now timestamptz, p_max_clock_skew interval, p_max_head_count integer, p_token_touch_interval interval)
-RETURNS TABLE (outcome text, user_id integer, event_checkin_opens_minutes integer, event_status text,
-               registration_id integer, ticket_event_id integer, ticket_session_id integer, ticket_status text,
-               name text, phone text, kind text, head_count integer, school_name text, grade text,
-               session_title text, session_starts_at timestamptz, session_ends_at timestamptz, ticket_event_title text,
-               prior_checked_in_at timestamptz, prior_gate text, admitted_head_count integer)
-LANGUAGE plpgsql VOLATILE SET enable_seqscan = off AS $function$
-DECLARE
-    v_token_id integer;
-    v_last_used_at timestamptz;
-    v_active boolean;
-    v_grants text;
-    v_organisation_id integer;
-    v_http_status integer;
-    v_scan_time timestamptz;
-BEGIN
-    SELECT t.id, t.last_used_at, u.id, u.active,
-           (SELECT json_agg(json_build_array(m.role, m.organisation_id, m.scope_id) ORDER BY m.id)
-              FROM memberships m WHERE m.user_id = u.id)::text
-      INTO v_token_id, v_last_used_at, user_id, v_active, v_grants
-      FROM api_tokens t JOIN users u ON u.id = t.user_id
-     WHERE t.token_hash = p_token_hash AND t.revoked_at IS NULL;
-    SELECT e.organisation_id, e.checkin_opens_minutes, e.status
-      INTO v_organisation_id, event_checkin_opens_minutes, event_status
-      FROM events e WHERE e.id = p_event_id;
-    IF v_token_id IS NULL OR NOT v_active OR v_grants IS DISTINCT FROM p_grants
-       OR v_organisation_id IS DISTINCT FROM p_organisation_id THEN
-        outcome := 'stale';
-        RETURN NEXT;
-        RETURN;
-    END IF;
-
-    IF p_code IS NOT NULL THEN
-        -- the lock services.checkin_lock_name names; each statement below reads a fresh snapshot taken after it
-        PERFORM pg_advisory_xact_lock(hashtextextended('events.checkin:' || p_code, 0));
-        SELECT r.id, r.event_id, r.session_id, r.status, r.name, r.phone, r.kind, r.head_count, r.school_name,
-               r.grade, s.title, s.starts_at, s.ends_at, re.title, c.checked_in_at, c.gate
-          INTO registration_id, ticket_event_id, ticket_session_id, ticket_status, name, phone, kind, head_count,
-               school_name, grade, session_title, session_starts_at, session_ends_at, ticket_event_title,
-               prior_checked_in_at, prior_gate
-          FROM event_registrations r
-          JOIN event_sessions s ON s.id = r.session_id
-          JOIN events re ON re.id = r.event_id
-          LEFT JOIN event_checkins c ON c.registration_id = r.id
-         WHERE r.code = p_code;
-    END IF;
-
-    v_scan_time := CASE WHEN p_scanned_at IS NULL OR p_scanned_at > p_now + p_max_clock_skew THEN p_now
-                        ELSE p_scanned_at END;
-    outcome := CASE
-        WHEN registration_id IS NULL THEN 'not_found'
-        WHEN ticket_event_id <> p_event_id OR ticket_session_id <> coalesce(p_session_id, ticket_session_id)
-            THEN 'wrong_event'
-        WHEN ticket_status = 'cancelled' THEN 'cancelled'
-        WHEN ticket_status = 'waitlisted' THEN 'waitlisted'
-        WHEN ticket_status <> 'confirmed' THEN NULL
-        WHEN prior_checked_in_at IS NOT NULL THEN 'already_checked_in'
-        WHEN v_scan_time < session_starts_at - make_interval(mins => event_checkin_opens_minutes)
-             OR v_scan_time > session_ends_at THEN 'outside_window'
-        ELSE 'checked_in' END;
-    IF outcome IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = 'unknown registration status ' || ticket_status;
-    END IF;
-    IF event_status = 'cancelled' AND outcome IN ('checked_in', 'outside_window') THEN
-        outcome := 'cancelled';  -- the event itself was called off
-    END IF;
-    v_http_status := CASE outcome WHEN 'checked_in' THEN 201 WHEN 'already_checked_in' THEN 200
-                                  WHEN 'not_found' THEN 404 ELSE 409 END;
-
-    IF outcome = 'checked_in' THEN
-        admitted_head_count := CASE WHEN p_head_count IS NULL THEN head_count
-                                    ELSE greatest(0, least(p_head_count, p_max_head_count)) END;
-        INSERT INTO event_checkins (registration_id, event_id, session_id, checked_in_at, scanned_at, gate,
-                                    head_count, checked_in_by_id, staff_link_id)
-        VALUES (registration_id, p_event_id, ticket_session_id, p_now, p_scanned_at, p_gate, admitted_head_count,
-                user_id, NULL);
-    ELSE
-        -- Only the scan's log row (and at times the token's last use) is written: its commit need not wait for
-        -- the disk. A crash of the database server could lose the last moments of such rows, never a check-in.
-        PERFORM set_config('synchronous_commit', 'off', true);
-    END IF;
-    -- response stays NULL: a replay renders the answer from the stored result (services.replay_scan)
-    INSERT INTO event_scan_log (event_id, registration_id, gate, device, raw_code, nonce, result, http_status,
-                                response, scanned_at, server_at, user_id, staff_link_id)
-    VALUES (p_event_id, registration_id, p_gate, p_device, p_raw_code, p_nonce, outcome, v_http_status,
-            NULL, p_scanned_at, p_now, user_id, NULL);
-    IF v_last_used_at IS NULL OR p_now - v_last_used_at > p_token_touch_interval THEN
-        UPDATE api_tokens SET last_used_at = p_now WHERE id = v_token_id;
-    END IF;
-    RETURN NEXT;
-END
-$function$
-"""
-
-sa.event.listen(ScanLog.__table__, "after_create", sa.DDL(CHECKIN_SCAN_FUNCTION).execute_if(dialect="postgresql"))

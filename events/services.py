@@ -13,8 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import NamedTuple
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -137,6 +136,7 @@ def create_event(
     registration_opens_at: datetime | None = None,
     registration_closes_at: datetime | None = None,
     waitlist_enabled: bool = True,
+    exit_scan: bool = False,
     actor=None,
 ) -> Event:
     """A new event with its sessions; without explicit sessions, one session spanning the event with `capacity`."""
@@ -157,7 +157,7 @@ def create_event(
         organisation_id=organisation_id, kind=kind, title=title.strip(), description=description or "",
         starts_at=starts_at, ends_at=ends_at, venue_id=venue_id, audience=audience, status=status,
         registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-        waitlist_enabled=waitlist_enabled,
+        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan),
     )
     db.session.add(event)
     for spec in sessions:
@@ -177,7 +177,7 @@ def _validate_session(starts_at, ends_at, capacity) -> None:
 
 EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
-    "registration_opens_at", "registration_closes_at", "waitlist_enabled",
+    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan",
 )
 
 
@@ -358,6 +358,15 @@ def registration_open(event: Event, now: datetime) -> bool:
     return now < closes
 
 
+class SessionFull(DomainError):
+    """A walk-in refused for want of seats; `absent_seats`: seats of registrants who have not come (0 before
+    the session starts), which the staff may choose to give to walk-ins."""
+
+    def __init__(self, absent_seats: int):
+        super().__init__(_l("This session is full."), field="session_id", code="full", status=409)
+        self.absent_seats = absent_seats
+
+
 def register(
     session: EventSession,
     *,
@@ -370,15 +379,21 @@ def register(
     grade: str = "",
     member_names: str = "",
     source: str = RegistrationSource.ONLINE,
+    use_absent_seats: bool = False,
     user=None,
     now: datetime | None = None,
 ) -> Registration:
     """Register a person or a school group for a session.
 
     Confirmed while seats last (a group needs all its head-count), then on the waiting list if the event
-    keeps one, else refused. The same phone can hold one live registration per session. Walk-ins at the
-    door skip the registration window but not the capacity; online, a session that is over is closed. Runs under the session's lock, so concurrent
-    registrations can't overfill it.
+    keeps one, else refused. The same phone can hold one live registration per session. Online, a session
+    that is over is closed. Runs under the session's lock, so concurrent registrations can't overfill it.
+
+    Walk-ins at the door skip the registration window but must come inside the session's check-in window, and
+    are never waitlisted: they are confirmed while seats last, else refused (code `full`) before anything is
+    written. Once the session has started, `use_absent_seats` admits a walk-in into the seats of registrants
+    who have not come (capacity minus the people checked in); the refusal (SessionFull) says how many such
+    seats there are.
     """
     now = _now(now)
     event = session.event
@@ -402,6 +417,11 @@ def register(
     if source == RegistrationSource.WALK_IN:
         if event.status == EventStatus.CANCELLED:
             raise DomainError(_l("This event was cancelled."), field="session_id")
+        window = session_window(session.starts_at, session.ends_at, event)
+        if not window.contains(now):
+            raise DomainError(_l("Check-in for this session is not open now (%(start)s – %(end)s).",
+                                 start=_local(window.opens_at), end=_local(window.closes_at)),
+                              field="session_id", code=decision_rules.OUTSIDE_WINDOW, status=409)
     elif not registration_open(event, now):
         raise DomainError(_l("Registration for this event is not open."), field="session_id")
     elif session.ends_at <= now:  # the event's window may still be open while this session is over
@@ -415,8 +435,17 @@ def register(
     ).first():
         raise DomainError(_l("This phone number is already registered for this session."), field="phone",
                           code="duplicate", status=409)
-    taken = session_counts([session.id])[session.id].registered
-    placement = seats.place_registration(session.capacity, taken, int(head_count), event.waitlist_enabled)
+    counts = session_counts([session.id])[session.id]
+    walk_in = source == RegistrationSource.WALK_IN
+    placement = seats.place_registration(session.capacity, counts.registered, int(head_count),
+                                         event.waitlist_enabled and not walk_in)
+    if walk_in and placement == seats.FULL:
+        # seats of registrants who have not come are free to walk-ins only once the session has started
+        absent = seats.seats_free(session.capacity, counts.checked_in) if now >= session.starts_at else 0
+        if use_absent_seats and int(head_count) <= absent:
+            placement = seats.CONFIRMED
+        else:
+            raise SessionFull(absent)
     if placement == seats.FULL:
         raise DomainError(_l("This session is full."), field="session_id", code="full", status=409)
     registration = Registration(
@@ -433,8 +462,10 @@ def register(
     except IntegrityError:
         raise DomainError(_l("This phone number is already registered for this session."), field="phone",
                           code="duplicate", status=409) from None
-    audit.record("register", registration, after={"status": registration.status, "seats": registration.head_count,
-                                                  "source": source}, actor=user)
+    after = {"status": registration.status, "seats": registration.head_count, "source": source}
+    if walk_in and counts.registered + int(head_count) > session.capacity:
+        after["absent_seats"] = True  # admitted into the seats of registrants who have not come
+    audit.record("register", registration, after=after, actor=user)
     return registration
 
 
@@ -529,35 +560,21 @@ MESSAGES = {
     decision_rules.OUTSIDE_WINDOW: _l("Check-in for this session is not open now (%(start)s – %(end)s)."),
     decision_rules.CANCELLED: _l("This ticket was cancelled."),
     decision_rules.WAITLISTED: _l("This registration is still on the waiting list."),
+    decision_rules.OVER_COUNT: _l("More people than this ticket has left (%(left)d of %(total)d): "
+                                  "confirm the count to admit them anyway."),
+    decision_rules.CHECKED_OUT: _l("Checked out."),
+    decision_rules.ALREADY_CHECKED_OUT: _l("Already checked out at %(time)s."),
+    decision_rules.NOT_CHECKED_IN: _l("This ticket was never checked in, so it can't check out."),
 }
 
 
-def _local(moment: datetime | None, zone: tzinfo | None = None) -> str:
-    """`yyyy-MM-dd HH:mm` in `zone` (default: the user's time zone). A fixed numeric pattern needs no locale data,
-    so this skips Babel's formatter (which parses the locale on every call: a measurable cost on the check-in
-    path)."""
-    if moment is None:
-        return ""
-    if zone is None:
-        from flask_babel import get_timezone
-
-        zone = get_timezone()
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")  # pytz zones convert right in astimezone
-
-
-class ScanText(NamedTuple):
-    """The words of scan answers in one language, and the time zone their times are told in: what scan_body
-    otherwise looks up through Flask-Babel on every answer. events.fastscan keeps one per language."""
-
-    messages: dict[str, str]
-    zone: tzinfo
-
-
-def scan_text() -> ScanText:
-    """The ScanText of the current locale and time zone (needs an app context)."""
+def _local(moment: datetime | None) -> str:
+    """`yyyy-MM-dd HH:mm` in the user's time zone."""
     from flask_babel import get_timezone
 
-    return ScanText({reason: str(message) for reason, message in MESSAGES.items()}, get_timezone())
+    if moment is None:
+        return ""
+    return moment.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -579,10 +596,14 @@ class ScannedTicket:
     session_ends_at: datetime
     event_title: str
 
+    @property
+    def state(self) -> decision_rules.TicketState:
+        return decision_rules.TicketState(self.event_id, self.session_id, self.status, self.head_count)
 
-def attendee_view(ticket: ScannedTicket, zone: tzinfo | None = None) -> dict:
-    """What the scanner shows about the person: name, masked phone, group size, school, session (its start in
-    `zone`, default the user's time zone, when it has no title)."""
+
+def attendee_view(ticket: ScannedTicket) -> dict:
+    """What the scanner shows about the person: name, masked phone, group size, school, session (its start
+    when it has no title)."""
     return {
         "name": ticket.name,
         "phone": seats.mask_phone(ticket.phone) if ticket.phone else "",
@@ -590,52 +611,30 @@ def attendee_view(ticket: ScannedTicket, zone: tzinfo | None = None) -> dict:
         "head_count": ticket.head_count,
         "school": ticket.school_name,
         "grade": ticket.grade,
-        "session": ticket.session_title or _local(ticket.session_starts_at, zone),
+        "session": ticket.session_title or _local(ticket.session_starts_at),
         "status": ticket.status,
     }
 
 
-def _ticket_window(ticket: ScannedTicket, event: Event | CheckinEvent) -> decision_rules.Window:
-    return decision_rules.checkin_window(ticket.session_starts_at, ticket.session_ends_at,
-                                         opens_before=timedelta(minutes=event.checkin_opens_minutes))
+def _ticket_window(ticket: ScannedTicket, event: Event) -> decision_rules.Window:
+    return session_window(ticket.session_starts_at, ticket.session_ends_at, event)
 
 
-# Built once: the check-in path runs these on every scan (building and cache-keying a statement costs too).
-_TICKET_AND_CHECKIN = (
+def session_window(starts_at: datetime, ends_at: datetime, event: Event) -> decision_rules.Window:
+    """The check-in window of a session of `event` (it opens `checkin_opens_minutes` before the start)."""
+    return decision_rules.checkin_window(starts_at, ends_at, opens_before=timedelta(minutes=event.checkin_opens_minutes))
+
+
+_SCANNED_TICKET = (
     sa.select(Registration.id, Registration.event_id, Registration.session_id, Registration.status, Registration.name,
               Registration.phone, Registration.kind, Registration.head_count, Registration.school_name,
               Registration.grade, EventSession.title, EventSession.starts_at, EventSession.ends_at, Event.title,
-              CheckIn.checked_in_at, CheckIn.gate)
+              CheckIn.id, CheckIn.checked_in_at, CheckIn.gate, CheckIn.head_count, CheckIn.checked_out_at)
     .join(EventSession, EventSession.id == Registration.session_id)
     .join(Event, Event.id == Registration.event_id)
     .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+    .where(Registration.code == sa.bindparam("code"))
 )
-_SCANNED_TICKET = _TICKET_AND_CHECKIN.where(Registration.code == sa.bindparam("code"))
-_LOGGED_TICKET = _TICKET_AND_CHECKIN.add_columns(CheckIn.head_count).where(
-    Registration.id == sa.bindparam("registration_id"))
-_INSERT_CHECKIN = CheckIn.__table__.insert()
-_INSERT_SCAN = ScanLog.__table__.insert()
-_CHECKIN_EVENT = sa.select(Event.id, Event.organisation_id, Event.checkin_opens_minutes, Event.status).where(
-    Event.id == sa.bindparam("event_id"))
-
-
-@dataclass(frozen=True)
-class CheckinEvent:
-    """What a scan needs of the event it is made at (and what the `event.checkin` policy reads): read with one
-    light query instead of loading the whole Event into the session on every scan."""
-
-    id: int
-    organisation_id: int
-    checkin_opens_minutes: int
-    status: str = EventStatus.PUBLISHED
-
-
-# PostgreSQL: the same advisory lock as core.locks.acquire_lock(name), taken by the statement that reads the event,
-# which saves a round trip on every scan (tests/events/test_events_qa.py checks that both lock the same key).
-_CHECKIN_EVENT_LOCKING = sa.select(
-    Event.id, Event.organisation_id, Event.checkin_opens_minutes, Event.status,
-    sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("lock_name"), 0)),
-).where(Event.id == sa.bindparam("event_id"))
 
 
 def checkin_lock_name(code: str) -> str:
@@ -650,22 +649,6 @@ def parse_code_or_none(raw: str | None) -> str | None:
         return None
 
 
-def load_checkin_event(event_id: int, lock_code: str | None = None) -> CheckinEvent | None:
-    """The event a scan is made at, or None. With `lock_code`, also take that ticket's check-in lock (in the
-    same statement on PostgreSQL) when the event exists: pass `code_locked=True` to perform_checkin then."""
-    connection = db.session.connection()
-    if lock_code is not None and connection.dialect.name == "postgresql":
-        row = connection.execute(_CHECKIN_EVENT_LOCKING, {"event_id": event_id,
-                                                          "lock_name": checkin_lock_name(lock_code)}).first()
-        return CheckinEvent(*row[:4]) if row is not None else None
-    row = connection.execute(_CHECKIN_EVENT, {"event_id": event_id}).first()
-    if row is None:
-        return None
-    if lock_code is not None:
-        acquire_lock(checkin_lock_name(lock_code))
-    return CheckinEvent(*row)
-
-
 @dataclass
 class ScanResult:
     http_status: int
@@ -673,8 +656,11 @@ class ScanResult:
     replayed: bool = False  # the answer given earlier for the same nonce, not a new decision
 
 
+IN, OUT = "in", "out"
+
+
 def perform_checkin(
-    event: Event | CheckinEvent,
+    event: Event,
     *,
     raw_code: str,
     gate: str = "",
@@ -682,195 +668,214 @@ def perform_checkin(
     scanned_at: datetime | None = None,
     device: str = "",
     head_count: int | None = None,
+    confirm_over: bool = False,
     session_id: int | None = None,
+    direction: str = IN,
+    offline_result: str | None = None,
     user=None,
     staff_link: StaffLink | None = None,
     now: datetime | None = None,
-    code_locked: bool = False,
 ) -> ScanResult:
-    """Redeem a scanned or typed code at `event`; every attempt is logged, a repeated nonce replays the answer.
+    """Redeem a scanned or typed code at `event` (or, `direction=OUT`, record the exit); every attempt is
+    logged with the answer it gave, and a repeated nonce gets exactly that answer again.
 
-    The ticket's named lock is taken first (before anything is read), so two scans of one ticket run one after
-    the other and the second sees the first's check-in; the unique constraint on
-    event_checkins.registration_id stays the last word. The body always carries `status`
-    (reason code), a readable `message` and the `attendee` (None when the code matches no registration). A
-    group's check-in records `head_count` (default: the registered size). Raises IntegrityError only when the
-    same nonce arrives twice at the very same moment with different codes; the caller then rolls back and
-    calls `replay_scan`. `code_locked`: the caller already holds the ticket's lock (load_checkin_event).
+    The ticket's named lock is taken first (before anything is read, the nonce included), so two scans of one
+    ticket run one after the other and the second sees the first's check-in; the unique constraint on
+    event_checkins.registration_id stays the last word. The time a scan counts at is the device's `scanned_at`
+    (an offline scan uploaded later) unless it is implausible (events.checkin.effective_scan_time). The body
+    always carries `status` (reason code), a readable `message`, `colour` and the `attendee` (None when the code
+    matches no registration). `head_count`: the people arriving (None: all the ticket has left); a count above
+    that needs `confirm_over`. `offline_result`: what an offline device showed for this scan, kept in the log.
+    Raises IntegrityError only when one nonce arrives twice at the very same moment with different codes; the
+    caller then rolls back and calls `replay_scan`.
     """
     server_now = _now(now)
-    code = parse_code_or_none(raw_code)
-    ticket, prior = None, None
-    connection = db.session.connection()  # Core statements on the session's connection: the hot path of the API
+    raw, gate, device = (raw_code or "")[:200], (gate or "")[:60], (device or "")[:200]
+    nonce = (nonce or "").strip()[:80] or None
+    code = parse_code_or_none(raw)
     if code is not None:
-        if not code_locked:
-            acquire_lock(checkin_lock_name(code))
-        row = connection.execute(_SCANNED_TICKET, {"code": code}).first()
-        if row is not None:
-            ticket, prior = scanned_ticket_from_row(row)
-    plan = plan_scan(event, ticket, prior, raw_code=raw_code, gate=gate, nonce=nonce, scanned_at=scanned_at,
-                     device=device, head_count=head_count, session_id=session_id, user=user, staff_link=staff_link,
-                     server_now=server_now)
-    log = plan.log
-    if plan.checkin is not None:
-        connection.execute(_INSERT_CHECKIN, plan.checkin)
-    if log["nonce"] is None:
-        connection.execute(_INSERT_SCAN, log)
-        return ScanResult(plan.http_status, plan.body)
-    # A new nonce is the common case: insert and let the unique index tell a retry apart, instead of looking
-    # the nonce up first. A retry of a check-in finds that check-in (we hold the ticket's lock), so it wrote
-    # nothing; only a nonce reused for another code could have, and that is undone.
-    inserted = connection.execute(_insert_ignoring_conflict(connection.dialect.name), log).first()
-    if inserted is not None:
-        return ScanResult(plan.http_status, plan.body)
-    if plan.checkin is not None:
-        connection.execute(sa.delete(CheckIn.__table__).where(CheckIn.registration_id == ticket.id))
-    replay = replay_scan(log["nonce"], raw=log["raw_code"], gate=log["gate"], device=device, scanned_at=scanned_at,
-                         now=server_now, user=user, staff_link=staff_link)
-    if replay is None:  # the first attempt is still being written by another transaction that rolled back
-        raise IntegrityError("scan nonce conflict", params=None, orig=Exception(log["nonce"]))
-    return replay
-
-
-def scanned_ticket_from_row(row) -> tuple[ScannedTicket, decision_rules.PriorCheckIn | None]:
-    """The ticket and its earlier check-in from a row shaped like _SCANNED_TICKET (14 ticket columns, then the
-    check-in's time and gate)."""
-    ticket = ScannedTicket(*row[:14])
-    prior = decision_rules.PriorCheckIn(row[14], row[15]) if row[14] is not None else None
-    return ticket, prior
-
-
-@dataclass(frozen=True)
-class ScanPlan:
-    """What a scan decides and would write: the decision, the check-in row (None unless admitted), the answer
-    and the scan-log row. Both ways of storing a scan (perform_checkin, events.fastscan) start from it."""
-
-    decision: decision_rules.Decision
-    checkin: dict | None
-    body: dict
-    log: dict
-
-    @property
-    def http_status(self) -> int:
-        return self.decision.http_status
-
-
-def scan_columns(raw_code: str | None, gate: str | None, nonce: str | None, device: str | None
-                 ) -> tuple[str, str, str | None, str]:
-    """(raw code, gate, nonce, device) cut to their scan-log columns; a blank nonce is None."""
-    return (raw_code or "")[:200], (gate or "")[:60], (nonce or "").strip()[:80] or None, (device or "")[:200]
-
-
-def plan_scan(event: Event | CheckinEvent, ticket: ScannedTicket | None, prior, *, raw_code: str, gate: str = "",
-              nonce: str | None = None, scanned_at: datetime | None = None, device: str = "",
-              head_count: int | None = None, session_id: int | None = None, user=None,
-              staff_link: StaffLink | None = None, server_now: datetime) -> ScanPlan:
-    """Decide a scan of `ticket` (None: no registration has the code) at `event`, given its earlier check-in.
-    Gate, code, device and nonce are cut to their column sizes here; a blank nonce is None."""
-    raw, gate, nonce, device = scan_columns(raw_code, gate, nonce, device)
-    state = None if ticket is None else decision_rules.TicketState(ticket.event_id, ticket.session_id, ticket.status)
+        acquire_lock(checkin_lock_name(code))
+    if nonce is not None:
+        replay = replay_scan(nonce, raw=raw, gate=gate, device=device, scanned_at=scanned_at, now=server_now,
+                             user=user, staff_link=staff_link)
+        if replay is not None:
+            return replay
+    row = db.session.execute(_SCANNED_TICKET, {"code": code}).first() if code is not None else None
+    ticket = ScannedTicket(*row[:14]) if row is not None else None
+    checkin_id = row[14] if row is not None else None
+    prior = decision_rules.PriorCheckIn(row[15], row[16], row[17]) if checkin_id is not None else None
     scan_time = decision_rules.effective_scan_time(scanned_at, server_now)
-    window = _ticket_window(ticket, event) if ticket is not None else None
-    decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id)
-    if event.status == EventStatus.CANCELLED and decision.reason in (decision_rules.CHECKED_IN,
-                                                                     decision_rules.OUTSIDE_WINDOW):
-        decision = decision_rules.Decision(decision_rules.CANCELLED)  # the event itself was called off
+    state = ticket.state if ticket is not None else None
+    if direction == OUT:
+        decision = decision_rules.decide_checkout(state, event.id, prior, row[18] if row is not None else None)
+    else:
+        window = _ticket_window(ticket, event) if ticket is not None else None
+        arriving = None if head_count is None else max(1, min(int(head_count), MAX_HEAD_COUNT))
+        decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id,
+                                                 arriving=arriving, confirm_over=confirm_over)
+        if event.status == EventStatus.CANCELLED and decision.reason in (decision_rules.CHECKED_IN,
+                                                                         decision_rules.OUTSIDE_WINDOW):
+            decision = decision_rules.Decision(decision_rules.CANCELLED)  # the event itself was called off
     checkin = None
-    if decision.admitted:
-        people = ticket.head_count if head_count is None else max(0, min(int(head_count), MAX_HEAD_COUNT))
-        checkin = {"registration_id": ticket.id, "event_id": event.id, "session_id": ticket.session_id,
-                   "checked_in_at": server_now, "scanned_at": scanned_at, "gate": gate, "head_count": people,
-                   "checked_in_by_id": getattr(user, "id", None), "staff_link_id": getattr(staff_link, "id", None)}
+    if decision.reason == decision_rules.CHECKED_IN:
+        if checkin_id is None:
+            checkin = CheckIn(registration_id=ticket.id, event_id=event.id, session_id=ticket.session_id,
+                              checked_in_at=scan_time, scanned_at=scanned_at, gate=gate, head_count=decision.people,
+                              over_count=decision.over_count, checked_in_by_id=getattr(user, "id", None),
+                              staff_link_id=getattr(staff_link, "id", None))
+            db.session.add(checkin)
+        else:  # the next part of a group
+            checkin = db.session.get(CheckIn, checkin_id)
+            checkin.head_count += decision.people
+            checkin.over_count = checkin.over_count or decision.over_count
+    elif decision.reason == decision_rules.CHECKED_OUT:
+        checkin = db.session.get(CheckIn, checkin_id)
+        checkin.checked_out_at = scan_time
+        checkin.checkout_gate = gate
     body = scan_body(decision, ticket, event, checkin)
-    log = {"event_id": event.id, "registration_id": getattr(ticket, "id", None), "gate": gate,
-           "device": device, "raw_code": raw, "nonce": nonce, "result": decision.reason,
-           "http_status": decision.http_status, "response": body, "scanned_at": scanned_at,
-           "server_at": server_now, "user_id": getattr(user, "id", None),
-           "staff_link_id": getattr(staff_link, "id", None)}
-    return ScanPlan(decision, checkin, body, log)
-
-
-_INSERT_SCAN_IGNORING_CONFLICT: dict[str, sa.Insert] = {}
-
-
-def _insert_ignoring_conflict(dialect: str):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id into the scan log, for PostgreSQL or SQLite (built once)."""
-    statement = _INSERT_SCAN_IGNORING_CONFLICT.get(dialect)
-    if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(ScanLog.__table__).on_conflict_do_nothing().returning(ScanLog.__table__.c.id)
-        _INSERT_SCAN_IGNORING_CONFLICT[dialect] = statement
-    return statement
+    db.session.add(ScanLog(
+        event_id=event.id, registration_id=getattr(ticket, "id", None), gate=gate, device=device, raw_code=raw,
+        nonce=nonce, result=decision.reason, http_status=decision.http_status, response=body, direction=direction,
+        offline_result=(offline_result or None) and offline_result[:30], scanned_at=scanned_at,
+        server_at=server_now, user_id=getattr(user, "id", None), staff_link_id=getattr(staff_link, "id", None)))
+    db.session.flush()
+    return ScanResult(decision.http_status, body)
 
 
 def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", scanned_at=None, now=None,
                 user=None, staff_link=None) -> ScanResult | None:
-    """The first answer given for `nonce` (logged again as a replay), or None when the nonce is new."""
+    """The answer stored for `nonce` (the retry is logged too, pointing at the first), or None when it is new."""
     first = db.session.execute(sa.select(ScanLog).where(ScanLog.nonce == nonce)).scalar_one_or_none()
     if first is None:
         return None
     db.session.add(ScanLog(event_id=first.event_id, registration_id=first.registration_id, gate=gate,
                            device=(device or "")[:200], raw_code=raw, nonce=None, result=first.result,
-                           http_status=first.http_status, response=first.response, scanned_at=scanned_at,
-                           server_at=_now(now), user_id=getattr(user, "id", None),
+                           http_status=first.http_status, response=first.response, direction=first.direction,
+                           scanned_at=scanned_at, server_at=_now(now), user_id=getattr(user, "id", None),
                            staff_link_id=getattr(staff_link, "id", None), replay_of_id=first.id))
     db.session.flush()
-    body = dict(first.response) if first.response is not None else logged_scan_body(first)
-    return ScanResult(first.http_status, body, replayed=True)
+    return ScanResult(first.http_status, dict(first.response), replayed=True)
 
 
-def logged_scan_body(logged: ScanLog) -> dict:
-    """The answer to a logged scan that stored its result but not its body (events.fastscan stores none): told
-    again from the result, the ticket and its check-in as they are now, in the asker's language."""
-    ticket = prior = checkin = None
-    if logged.registration_id is not None:
-        row = db.session.execute(_LOGGED_TICKET, {"registration_id": logged.registration_id}).first()
-        if row is not None:
-            ticket, prior = scanned_ticket_from_row(row)
-            if prior is not None and logged.result == decision_rules.CHECKED_IN:
-                checkin = {"checked_in_at": prior.checked_in_at, "gate": prior.gate, "head_count": row[16]}
-    event = CheckinEvent(*db.session.execute(_CHECKIN_EVENT, {"event_id": logged.event_id}).one())
-    decision = decision_rules.Decision(logged.result,
-                                       prior if logged.result == decision_rules.ALREADY_CHECKED_IN else None)
-    return scan_body(decision, ticket, event, checkin)
-
-
-def scan_body(decision, ticket: ScannedTicket | None, event: Event | CheckinEvent, checkin: dict | None,
-              text: ScanText | None = None) -> dict:
+def scan_body(decision, ticket: ScannedTicket | None, event: Event, checkin: CheckIn | None) -> dict:
     """The answer to a scan: reason code, readable message, colour and the attendee (see attendee_view);
-    `checkin` (its time, gate and head-count) for a new check-in. `text`: the words and time zone to tell it in
-    (default: the current locale's, looked up now)."""
+    for a check-in its time, gate, people in so far, people admitted now and whether it is an over-count."""
     reason = decision.reason
-    zone = text.zone if text is not None else None
     params = {}
     if reason == decision_rules.ALREADY_CHECKED_IN:
-        params = {"time": _local(decision.prior.checked_in_at, zone), "gate": decision.prior.gate or "—"}
+        params = {"time": _local(decision.prior.checked_in_at), "gate": decision.prior.gate or "—"}
+    elif reason == decision_rules.ALREADY_CHECKED_OUT:
+        params = {"time": _local(checkin.checked_out_at if checkin else None)}
     elif reason == decision_rules.WRONG_EVENT:
         params = {"title": ticket.event_title}
     elif reason == decision_rules.OUTSIDE_WINDOW:
         window = _ticket_window(ticket, event)
-        params = {"start": _local(window.opens_at, zone), "end": _local(window.closes_at, zone)}
-    message = text.messages[reason] if text is not None else str(MESSAGES[reason])
+        params = {"start": _local(window.opens_at), "end": _local(window.closes_at)}
+    elif reason == decision_rules.OVER_COUNT:
+        params = {"left": max(ticket.head_count - (decision.prior.head_count if decision.prior else 0), 0),
+                  "total": ticket.head_count}
+    message = str(MESSAGES[reason])
     body = {
         "status": reason,
         "message": message % params if params else message,
         "colour": decision.colour,
         # A ticket of another event names the other event, never its holder: staff of this event have no
         # business seeing who registered elsewhere (often a minor).
-        "attendee": (attendee_view(ticket, zone) if ticket is not None and reason != decision_rules.WRONG_EVENT
-                     else None),
+        "attendee": attendee_view(ticket) if ticket is not None and reason != decision_rules.WRONG_EVENT else None,
     }
-    if checkin is not None:
-        body["checked_in_at"] = checkin["checked_in_at"].isoformat()
-        body["gate"] = checkin["gate"]
-        body["head_count"] = checkin["head_count"]
+    if reason == decision_rules.CHECKED_IN:
+        body["checked_in_at"] = checkin.checked_in_at.isoformat()
+        body["gate"] = checkin.gate
+        body["head_count"] = checkin.head_count  # people in so far
+        body["people"] = decision.people  # admitted by this scan
+        body["over_count"] = decision.over_count
+    elif reason == decision_rules.CHECKED_OUT:
+        body["checked_out_at"] = checkin.checked_out_at.isoformat()
     if decision.prior is not None:
         body["first_checked_in_at"] = decision.prior.checked_in_at.isoformat()
         body["first_gate"] = decision.prior.gate
     return body
+
+
+# --- the offline scanner ---------------------------------------------------------------------------------
+
+
+def ticket_hash(code: str) -> str:
+    """What the offline list keeps of a ticket code: the first 128 bits of its SHA-256, in hex. The device
+    hashes what it scans the same way; the list alone does not give a code back."""
+    return hashlib.sha256(code.encode()).hexdigest()[:32]
+
+
+def offline_ticket_list(event: Event, now: datetime | None = None) -> dict:
+    """What a scanner needs to decide scans of `event` without network (static/js/events-checkin-rule.js):
+    the sessions' check-in windows and, per ticket, only the hash of its code, its session, status, head-count,
+    a masked name, and the people already in (with the first check-in's time and gate). Never a phone, never a
+    full name. `separators`: the characters a typed code may carry that are not part of it (events.tickets)."""
+    sessions = [{"id": s.id, "title": s.title or _local(s.starts_at),
+                 "opens_at": (w := session_window(s.starts_at, s.ends_at, event)).opens_at.isoformat(),
+                 "closes_at": w.closes_at.isoformat()} for s in event.sessions]
+    rows = db.session.execute(
+        sa.select(Registration.code, Registration.session_id, Registration.status, Registration.head_count,
+                  Registration.name, CheckIn.head_count, CheckIn.checked_in_at, CheckIn.gate)
+        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+        .where(Registration.event_id == event.id).order_by(Registration.id)
+    ).all()
+    tickets_out = [[ticket_hash(code), session_id, status, head_count, seats.mask_name(name), people or 0,
+                    checked_in_at.isoformat() if checked_in_at else None, gate or ""]
+                   for code, session_id, status, head_count, name, people, checked_in_at, gate in rows]
+    return {"event_id": event.id, "cancelled": event.status == EventStatus.CANCELLED,
+            "synced_at": _now(now).isoformat(), "separators": tickets.SEPARATORS_PATTERN,
+            "fields": ["hash", "session_id", "status", "head_count", "name", "in", "checked_in_at", "gate"],
+            "sessions": sessions, "tickets": tickets_out}
+
+
+@dataclass(frozen=True)
+class QueuedScan:
+    """A scan an offline device decided and queued, as it uploads it."""
+
+    code: str
+    nonce: str
+    scanned_at: datetime | None = None
+    gate: str = ""
+    device: str = ""
+    head_count: int | None = None
+    confirm_over: bool = False
+    direction: str = IN
+    offline_result: str | None = None
+
+
+def upload_offline_scans(event: Event, scans: Sequence[QueuedScan], *, user=None, staff_link=None,
+                         now: datetime | None = None) -> list[dict]:
+    """Decide a device's queued scans with the one rule, in the order they were made (the device's time),
+    each logged with what the device showed; a scan uploaded before (its nonce) gets its first answer. Returns
+    per scan its nonce, the server's answer (`status`, `body`) and whether it differs from the device's."""
+    server_now = _now(now)
+    ordered = sorted(scans, key=lambda scan: (scan.scanned_at or server_now, scan.nonce))
+    answers = []
+    for scan in ordered:
+        result = perform_checkin(event, raw_code=scan.code, gate=scan.gate, nonce=scan.nonce,
+                                 scanned_at=scan.scanned_at, device=scan.device, head_count=scan.head_count,
+                                 confirm_over=scan.confirm_over, direction=scan.direction,
+                                 offline_result=scan.offline_result, user=user, staff_link=staff_link,
+                                 now=server_now)
+        answers.append({"nonce": scan.nonce, "http_status": result.http_status, "body": result.body,
+                        "differs": scan.offline_result is not None and scan.offline_result != result.body["status"]})
+    return answers
+
+
+def offline_conflicts(event: Event, limit: int = 200) -> list[dict]:
+    """Uploaded offline scans whose server answer differs from what the device showed (the same ticket
+    admitted at two gates, a ticket cancelled since the last sync), newest first, names masked."""
+    rows = db.session.execute(
+        sa.select(ScanLog, Registration.name)
+        .outerjoin(Registration, Registration.id == ScanLog.registration_id)
+        .where(ScanLog.event_id == event.id, ScanLog.offline_result.is_not(None), ScanLog.replay_of_id.is_(None),
+               ScanLog.offline_result != ScanLog.result)
+        .order_by(ScanLog.id.desc()).limit(limit)
+    ).all()
+    return [{"id": log.id, "name": seats.mask_name(name or ""), "gate": log.gate, "offline_result": log.offline_result,
+             "result": log.result, "message": log.response.get("message", ""),
+             "scanned_at": log.scanned_at.isoformat() if log.scanned_at else None} for log, name in rows]
 
 
 # --- staff access ----------------------------------------------------------------------------------------
@@ -1398,7 +1403,7 @@ def attendance_workbook(event: Event) -> bytes:
             cell.font = bold
         for row in rows:
             ws.append(row)
-        for column, width in zip("ABCDEFGH", (24, 18, 14, 14, 14, 14, 14, 14), strict=True):
+        for column, width in zip("ABCDEFGHIJKL", (24, 18, 14, 14, 14, 14, 18, 14, 10, 10, 18, 14), strict=True):
             ws.column_dimensions[column].width = width
 
     sheet(_("Sessions"), [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
@@ -1413,11 +1418,17 @@ def attendance_workbook(event: Event) -> bytes:
             row = [r.name, seats.mask_phone(r.phone) if r.phone else "", r.school_name, r.grade,
                    r.head_count, r.session.title or _local(r.session.starts_at)]
             if with_checkin:
-                row += [_local(r.checkin.checked_in_at), r.checkin.gate]
+                row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
+                        _("yes") if r.checkin.over_count else ""]
+                if event.exit_scan:
+                    row += [_local(r.checkin.checked_out_at), r.checkin.checkout_gate]
             yield row
 
     common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
-    sheet(_("Attendees"), common + [_("Checked in at"), _("Gate")], person_rows(report.attended, True))
+    attended = [_("Checked in at"), _("Gate"), _("People in"), _("Over-count confirmed")]
+    if event.exit_scan:
+        attended += [_("Checked out at"), _("Exit gate")]
+    sheet(_("Attendees"), common + attended, person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
     buffer = BytesIO()
     book.save(buffer)

@@ -16,8 +16,6 @@ underscores removed.
 """
 from __future__ import annotations
 
-import itertools
-import operator
 import re
 import secrets
 import unicodedata
@@ -28,8 +26,9 @@ RANDOM_LENGTH = 27
 CODE_LENGTH = RANDOM_LENGTH + 1
 GROUP = 4
 _VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
-_SEPARATORS = re.compile(r"[\s\-_\u2010-\u2015\u2212\u30fc\uff0d]+")
-_CANONICAL = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")  # what a QR code holds: normalising changes nothing
+# what people and scanners put between symbols; the offline scanner gets the same pattern (JavaScript reads it alike)
+SEPARATORS_PATTERN = r"[\s\-_\u2010-\u2015\u2212\u30fc\uff0d]+"
+_SEPARATORS = re.compile(SEPARATORS_PATTERN)
 
 # Reasons a typed or scanned string is not a well-formed code.
 EMPTY = "empty"
@@ -55,7 +54,7 @@ def entropy_bits() -> float:
 
 def check_symbol(body: str) -> str:
     """The check symbol for `body` (RANDOM_LENGTH alphabet symbols): sum of value * position (1-based) mod 31."""
-    total = sum(map(operator.mul, map(_VALUE.__getitem__, body), itertools.count(1)))
+    total = sum(_VALUE[symbol] * weight for weight, symbol in enumerate(body, start=1))
     return ALPHABET[total % BASE]
 
 
@@ -77,16 +76,13 @@ def parse_code(raw: str) -> str:
     Look-alike characters (0, O, 1, I, L) are refused rather than guessed: none of them is ever issued, so
     their presence means a misread or a forgery.
     """
-    if raw and _CANONICAL.fullmatch(raw):  # a scanned QR code (most of them): only its check symbol is left
-        code = raw
-    else:
-        code = normalise(raw)
-        if not code:
-            raise InvalidCode(EMPTY)
-        if any(symbol not in _VALUE for symbol in code):
-            raise InvalidCode(BAD_CHARACTER)
-        if len(code) != CODE_LENGTH:
-            raise InvalidCode(WRONG_LENGTH)
+    code = normalise(raw)
+    if not code:
+        raise InvalidCode(EMPTY)
+    if any(symbol not in _VALUE for symbol in code):
+        raise InvalidCode(BAD_CHARACTER)
+    if len(code) != CODE_LENGTH:
+        raise InvalidCode(WRONG_LENGTH)
     if check_symbol(code[:RANDOM_LENGTH]) != code[RANDOM_LENGTH]:
         raise InvalidCode(BAD_CHECK)
     return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as calendar_module
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -363,6 +365,32 @@ def staff_entry(token: str):
     return redirect(url_for("events.scanner", event_id=link.event_id))
 
 
+@bp.route("/scanner-sw.js")
+@public
+def scanner_service_worker():
+    """The scanner's service worker (a static script): served under /events/ so its scope covers the scanner."""
+    response = send_file(Path(current_app.static_folder) / "js" / "events-scanner-sw.js",
+                         mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/events/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/<int:event_id>/scan.webmanifest")
+@public
+def scanner_manifest(event_id: int):
+    """The web app manifest that makes the scanner installable on a phone's home screen (like pretixSCAN)."""
+    event = get_or_404(Event, event_id)
+    require_checkin(event)
+    response = jsonify({"name": _("Check-in") + " · " + event.title, "short_name": _("Check-in"),
+                        "start_url": url_for("events.scanner", event_id=event.id), "scope": "/events/",
+                        "display": "standalone", "background_color": "#ffffff", "theme_color": "#0d6efd",
+                        "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any",
+                                   "type": "image/svg+xml"}]})
+    response.mimetype = "application/manifest+json"
+    return response
+
+
 @bp.route("/<int:event_id>/scan")
 @public
 def scanner(event_id: int):
@@ -371,8 +399,11 @@ def scanner(event_id: int):
     gate = link.label if link is not None else request.args.get("gate", "")
     walk_in = forms.WalkInForm()
     walk_in.session_id.choices = [(s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1)]
-    return render_template("events/scanner.html", event=event, gate=gate, walk_in=walk_in,
-                           counters=services.event_counters(event))
+    # offline, the page keeps scanning while the access it was opened with lasts: a staff link until it expires,
+    # an account until the event ends
+    valid_until = min(link.expires_at, event.ends_at) if link is not None else event.ends_at
+    return render_template("events/scanner.html", event=event, gate=gate, walk_in=walk_in, staff_link=link,
+                           valid_until=valid_until, counters=services.event_counters(event))
 
 
 # --- organiser: events -----------------------------------------------------------------------------------
@@ -415,7 +446,7 @@ def create():
                 capacity=form.capacity.data if form.capacity.data is not None else 0,
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, actor=current_user)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -455,7 +486,7 @@ def edit(event_id: int):
                 audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)

@@ -202,29 +202,3 @@ def browser(app):
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_app: the test needs no app context or database")
     config.addinivalue_line("markers", "browser: a real-browser test (Chromium)")
-
-
-@pytest.fixture
-def held_elsewhere():
-    """held_elsewhere(shared): a context manager in which another thread holds one of `shared`'s connections
-    (core.db.SharedConnections), handing it back when the block ends."""
-
-    @contextmanager
-    def hold(shared):
-        held, release = threading.Event(), threading.Event()
-
-        def run():
-            with shared.connection():
-                held.set()
-                release.wait(10)
-
-        holder = threading.Thread(target=run)
-        holder.start()
-        try:
-            assert held.wait(10), "the other thread never got the connection"
-            yield
-        finally:
-            release.set()
-            holder.join(timeout=10)
-
-    return hold

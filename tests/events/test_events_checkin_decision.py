@@ -1,32 +1,40 @@
-"""The pure check-in decision: every reason code, its order, its HTTP status and colour."""
+"""The pure check-in decision: one table of cases (checkin_cases.json) run against the server's rule
+(events.checkin.decide_checkin) and the offline scanner's mirror (static/js/events-checkin-rule.js, through node);
+HTTP statuses, colours, check-out, and the window and clock rules."""
+import json
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from events.checkin import (
     ALREADY_CHECKED_IN,
+    ALREADY_CHECKED_OUT,
     CANCELLED,
-    CHECKED_IN,
+    CHECKED_OUT,
     CONFIRMED,
     HTTP_STATUS,
+    NOT_CHECKED_IN,
     NOT_FOUND,
-    OUTSIDE_WINDOW,
+    OVER_COUNT,
     REASONS,
     STATE_CANCELLED,
-    STATE_WAITLISTED,
-    WAITLISTED,
     WRONG_EVENT,
     PriorCheckIn,
     TicketState,
     Window,
     checkin_window,
     decide_checkin,
+    decide_checkout,
     effective_scan_time,
 )
 
 pytestmark = pytest.mark.no_app  # pure logic: no app context or database
 
-UTC = UTC
+HERE = Path(__file__).resolve().parent
+CASES = json.loads((HERE / "checkin_cases.json").read_text(encoding="utf-8"))["cases"]
 START = datetime(2026, 5, 16, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
 END = datetime(2026, 5, 16, 4, 0, tzinfo=UTC)
 WINDOW = checkin_window(START, END, opens_before=timedelta(minutes=30))
@@ -34,8 +42,42 @@ DURING = START + timedelta(minutes=10)
 PRIOR = PriorCheckIn(START - timedelta(minutes=5), "东门")
 
 
-def ticket(status=CONFIRMED, event_id=7, session_id=70):
-    return TicketState(event_id=event_id, session_id=session_id, status=status)
+def ticket(status=CONFIRMED, event_id=7, session_id=70, head_count=1):
+    return TicketState(event_id=event_id, session_id=session_id, status=status, head_count=head_count)
+
+
+def _moment(text):
+    return datetime.fromisoformat(text)
+
+
+def _python_decision(case) -> dict:
+    t, w, p = case["ticket"], case["window"], case["prior"]
+    decision = decide_checkin(
+        TicketState(**t) if t else None, case["event_id"],
+        Window(_moment(w["opens_at"]), _moment(w["closes_at"])) if w else None, _moment(case["scan_time"]),
+        PriorCheckIn(_moment(p["checked_in_at"]), p["gate"], p["head_count"]) if p else None,
+        session_id=case["session_id"], arriving=case["arriving"], confirm_over=case["confirm_over"])
+    return {"reason": decision.reason, "people": decision.people, "over_count": decision.over_count}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_server_rule_decides_every_case_of_the_table(case):
+    assert _python_decision(case) == case["expected"]
+
+
+def test_the_offline_scanner_rule_decides_every_case_of_the_table_alike():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the scanner's rule is checked in the browser tests only")
+    out = subprocess.run([node, str(HERE / "checkin_cases_runner.js")], capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    decided = {row.pop("name"): row for row in map(json.loads, out.splitlines())}
+    assert decided == {case["name"]: case["expected"] for case in CASES}
+
+
+def test_the_table_covers_every_check_in_reason():
+    checkin_reasons = set(REASONS) - {CHECKED_OUT, ALREADY_CHECKED_OUT, NOT_CHECKED_IN}
+    assert {case["expected"]["reason"] for case in CASES} == checkin_reasons
 
 
 def test_http_status_mapping_is_exactly_as_specified():
@@ -47,69 +89,37 @@ def test_http_status_mapping_is_exactly_as_specified():
         "outside_window": 409,
         "cancelled": 409,
         "waitlisted": 409,
+        "over_count": 409,
+        "checked_out": 201,
+        "already_checked_out": 200,
+        "not_checked_in": 409,
     }
     assert set(REASONS) == set(HTTP_STATUS)
 
 
-def test_new_check_in():
-    decision = decide_checkin(ticket(), 7, WINDOW, DURING, None)
-    assert (decision.reason, decision.http_status, decision.colour, decision.admitted) == (CHECKED_IN, 201, "green", True)
+def test_colours_and_what_admits():
+    admitted = decide_checkin(ticket(), 7, WINDOW, DURING, None)
+    assert (admitted.http_status, admitted.colour, admitted.admitted) == (201, "green", True)
+    again = decide_checkin(ticket(), 7, WINDOW, DURING, PRIOR)
+    assert (again.reason, again.colour, again.prior, again.admitted) == (ALREADY_CHECKED_IN, "amber", PRIOR, False)
+    assert decide_checkin(None, 7, WINDOW, DURING, None).colour == "red"
+    over = decide_checkin(ticket(head_count=2), 7, WINDOW, DURING, None, arriving=9)
+    assert (over.reason, over.colour, over.admitted) == (OVER_COUNT, "amber", False)
 
 
-def test_already_checked_in_reports_the_first_time_and_gate():
-    decision = decide_checkin(ticket(), 7, WINDOW, DURING, PRIOR)
-    assert (decision.reason, decision.http_status, decision.colour) == (ALREADY_CHECKED_IN, 200, "amber")
-    assert decision.prior == PRIOR
-    assert not decision.admitted
+def test_a_scan_admits_at_least_one_person():
+    with pytest.raises(ValueError):
+        decide_checkin(ticket(), 7, WINDOW, DURING, None, arriving=0)
 
 
-def test_unknown_code_is_not_found():
-    decision = decide_checkin(None, 7, WINDOW, DURING, None)
-    assert (decision.reason, decision.http_status, decision.colour) == (NOT_FOUND, 404, "red")
-
-
-def test_ticket_for_another_event():
-    assert decide_checkin(ticket(event_id=8), 7, WINDOW, DURING, None).reason == WRONG_EVENT
-
-
-def test_ticket_for_another_session_of_the_same_event_when_the_gate_names_a_session():
-    assert decide_checkin(ticket(session_id=71), 7, WINDOW, DURING, None, session_id=70).reason == WRONG_EVENT
-    assert decide_checkin(ticket(session_id=70), 7, WINDOW, DURING, None, session_id=70).reason == CHECKED_IN
-
-
-def test_cancelled_and_waitlisted_are_refused():
-    assert decide_checkin(ticket(STATE_CANCELLED), 7, WINDOW, DURING, None).reason == CANCELLED
-    assert decide_checkin(ticket(STATE_WAITLISTED), 7, WINDOW, DURING, None).reason == WAITLISTED
-    assert decide_checkin(ticket(STATE_WAITLISTED), 7, WINDOW, DURING, None).http_status == 409
-
-
-@pytest.mark.parametrize("moment, expected", [
-    (START - timedelta(minutes=31), OUTSIDE_WINDOW),
-    (START - timedelta(minutes=30), CHECKED_IN),  # the window's first instant
-    (END, CHECKED_IN),  # its last instant
-    (END + timedelta(seconds=1), OUTSIDE_WINDOW),
-    (END + timedelta(days=1), OUTSIDE_WINDOW),
-])
-def test_window_edges(moment, expected):
-    assert decide_checkin(ticket(), 7, WINDOW, moment, None).reason == expected
-
-
-def test_missing_window_is_outside():
-    assert decide_checkin(ticket(), 7, None, DURING, None).reason == OUTSIDE_WINDOW
-
-
-@pytest.mark.parametrize("state, kwargs, expected", [
-    # wrong event beats cancelled, waitlisted, already and window
-    (ticket(STATE_CANCELLED, event_id=8), {"prior": PRIOR, "scan_time": END + timedelta(days=1)}, WRONG_EVENT),
-    # cancelled beats already-checked-in and window
-    (ticket(STATE_CANCELLED), {"prior": PRIOR, "scan_time": END + timedelta(days=1)}, CANCELLED),
-    (ticket(STATE_WAITLISTED), {"prior": None, "scan_time": END + timedelta(days=1)}, WAITLISTED),
-    # a rescan after the doors closed still says "already checked in"
-    (ticket(), {"prior": PRIOR, "scan_time": END + timedelta(hours=2)}, ALREADY_CHECKED_IN),
-])
-def test_order_of_checks(state, kwargs, expected):
-    decision = decide_checkin(state, 7, WINDOW, kwargs["scan_time"], kwargs["prior"])
-    assert decision.reason == expected
+def test_check_out():
+    assert decide_checkout(None, 7, None, None).reason == NOT_FOUND
+    assert decide_checkout(ticket(event_id=8), 7, PRIOR, None).reason == WRONG_EVENT
+    assert decide_checkout(ticket(STATE_CANCELLED), 7, None, None).reason == CANCELLED
+    assert decide_checkout(ticket(), 7, None, None).reason == NOT_CHECKED_IN
+    out = decide_checkout(ticket(), 7, PRIOR, None)
+    assert (out.reason, out.http_status, out.colour) == (CHECKED_OUT, 201, "green")
+    assert decide_checkout(ticket(), 7, PRIOR, END).reason == ALREADY_CHECKED_OUT
 
 
 def test_unknown_status_is_a_programming_error():

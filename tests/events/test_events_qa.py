@@ -62,8 +62,11 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     assert refused.value.field == "session_id"
     assert "结束" in str(refused.value) or "over" in str(refused.value)
     assert ef.registration(event, session=later).status == "confirmed"
-    # walk-ins at the door are not bound by the registration window
-    assert services.register(over, name="现场", phone=None, source="walk_in").status == "confirmed"
+    # a walk-in is bound by the session's check-in window instead, and refused before anything is written
+    with pytest.raises(DomainError) as outside:
+        services.register(over, name="现场", phone=None, source="walk_in")
+    assert outside.value.code == "outside_window"
+    assert services.session_counts([over.id])[over.id].registrations == 0
 
 
 def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
@@ -131,37 +134,6 @@ def test_editing_an_event_checks_the_registration_window(org):
     with pytest.raises(DomainError) as refused:
         services.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
     assert refused.value.field == "registration_closes_at"
-
-
-def test_the_scan_lookup_takes_the_same_lock_as_acquire_lock(app, org):
-    """The check-in API takes the ticket's lock in the statement that reads the event (one round trip less per
-    scan on PostgreSQL): it must be the very lock cancel_registration takes through core.locks.acquire_lock."""
-    from core.locks import acquire_lock
-
-    event = ef.event(org, capacity=5)
-    registration = ef.registration(event)
-    factories.commit()
-    code, event_id = registration.code, event.id
-    assert services.load_checkin_event(event_id, lock_code=code).id == event_id
-    assert services.load_checkin_event(-1, lock_code=code) is None
-    db.session.rollback()
-    if db.engine.dialect.name != "postgresql":
-        return  # SQLite: load_checkin_event calls acquire_lock itself
-    services.load_checkin_event(event_id, lock_code=code)
-    with db.engine.connect() as other:
-        name = services.checkin_lock_name(code)
-        taken = other.execute(sa.text("SELECT pg_try_advisory_xact_lock(hashtextextended(:n, 0))"), {"n": name})
-        assert taken.scalar() is False  # held by the scan's transaction
-        other.rollback()
-    db.session.rollback()
-    acquire_lock(services.checkin_lock_name(code))
-    with db.engine.connect() as other:
-        blocked = other.execute(services._CHECKIN_EVENT_LOCKING.with_only_columns(
-            sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("lock_name"), 0))),
-            {"event_id": event_id, "lock_name": services.checkin_lock_name(code)}).scalar()
-        assert blocked is False
-        other.rollback()
-    db.session.rollback()
 
 
 def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, login, org):
