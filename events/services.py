@@ -29,6 +29,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 from events import capacity as seats
+from events import notifications as notices
 from events import checkin as decision_rules
 from events import scheduling, tickets
 from events.models import (
@@ -179,6 +180,7 @@ EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
     "registration_opens_at", "registration_closes_at", "waitlist_enabled",
 )
+NOTICE_FIELDS = ("venue_id", "starts_at", "ends_at")  # a change registrants are told of
 
 
 def update_event(event: Event, actor=None, **fields) -> Event:
@@ -209,6 +211,8 @@ def update_event(event: Event, actor=None, **fields) -> Event:
         bump_sequence(event)
         db.session.flush()
         audit.record("update", event, before=before, after=after, actor=actor)
+        if event.status == EventStatus.PUBLISHED and any(before.get(f) != after.get(f) for f in NOTICE_FIELDS):
+            notices.tell_event_changed(event)
     return event
 
 
@@ -222,6 +226,8 @@ def set_event_status(event: Event, status: str, actor=None) -> Event:
         bump_sequence(event)
         db.session.flush()
         audit.record("set_status", event, before={"status": before}, after={"status": status}, actor=actor)
+        if status == EventStatus.CANCELLED:
+            notices.tell_event_changed(event, cancelled=True)
     return event
 
 
@@ -435,6 +441,8 @@ def register(
                           code="duplicate", status=409) from None
     audit.record("register", registration, after={"status": registration.status, "seats": registration.head_count,
                                                   "source": source}, actor=user)
+    if source != RegistrationSource.WALK_IN:
+        notices.tell_registrant(registration, f"events.registration_{registration.status}")
     return registration
 
 
@@ -482,6 +490,7 @@ def promote_waitlist(session: EventSession, *, now: datetime | None = None) -> l
     db.session.flush()
     for registration in promoted:
         audit.record("promote", registration, before={"status": "waitlisted"}, after={"status": "confirmed"})
+    notices.tell_promoted(promoted)
     return promoted
 
 
@@ -1173,6 +1182,7 @@ def submit_visit_request(
     db.session.add(visit)
     db.session.flush()
     audit.record("request", visit, after={"host": visit.host_name, "start": preferred_start}, actor=user)
+    notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
     return visit
 
 
@@ -1237,6 +1247,7 @@ def approve_visit(
     _claim_resources(visit, caravan.id, [s.id for s in staff])
     audit.record("approve", visit, after={"caravan_id": caravan.id, "staff": [s.id for s in staff],
                                           "start": start, "end": end, "event_id": event.id}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
 
 
@@ -1278,6 +1289,7 @@ def decline_visit(visit: CaravanVisit, *, reason: str, actor=None, now: datetime
     bump_sequence(visit)
     db.session.flush()
     audit.record("decline", visit, after={"reason": visit.decision_reason}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_DECLINED.key)
     return visit
 
 
@@ -1295,6 +1307,7 @@ def propose_visit_date(visit: CaravanVisit, *, starts_at: datetime, ends_at: dat
     bump_sequence(visit)
     db.session.flush()
     audit.record("propose", visit, after={"start": starts_at, "end": ends_at}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_PROPOSED.key)
     return visit
 
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -84,16 +84,18 @@ def send_chunks(app: Flask, ids: list[int]) -> None:
     queue = app.extensions["huey"]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        if queue.immediate:
-            app.extensions.setdefault(_BACKLOG, []).append(chunk)
+        if queue.immediate:  # a request's chunks run after it; others when run_backlog(app) is called
+            backlog = g.setdefault(_BACKLOG, []) if has_request_context() else app.extensions.setdefault(_BACKLOG, [])
+            backlog.append(chunk)
         else:
             app.extensions["notifications_send"](chunk)
 
 
-def run_backlog(app: Flask) -> dict[str, int]:
-    """Immediate mode: send what the last commits queued, in a fresh app context; returns the counts."""
+def run_backlog(app: Flask, backlog: list | None = None) -> dict[str, int]:
+    """Immediate mode: send what commits outside a request queued (or `backlog`), in a fresh app context;
+    returns the counts."""
     totals = {"sent": 0, "outbox": 0, "failed": 0}
-    backlog = app.extensions.get(_BACKLOG)
+    backlog = app.extensions.get(_BACKLOG) if backlog is None else backlog
     while backlog:
         chunk = backlog.pop(0)
         with app.app_context():
@@ -129,5 +131,5 @@ def init_jobs(app: Flask) -> None:
     if queue.immediate:
         @app.after_request
         def _run_backlog(response):
-            run_backlog(app)
+            run_backlog(app, g.pop(_BACKLOG, []))
             return response

@@ -177,6 +177,12 @@ def absolute_url(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def link_for(endpoint: str, **values) -> str:
+    """BASE_URL + the path of an endpoint, inside or outside a request (reminders run from the CLI)."""
+    adapter = current_app.url_map.bind("localhost")
+    return absolute_url(adapter.build(endpoint, values))
+
+
 # --- notify ------------------------------------------------------------------------------------------------
 
 
