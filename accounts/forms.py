@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -33,7 +33,8 @@ class InvitationForm(FlaskForm):
     ])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()], validate_choice=False)
     scope_id = StringField(_l("Contest or event number (judges and check-in staff)"), validators=[Optional()])
-    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254),
+                                                          Email(message=_l("Enter a valid email address, such as name@example.cn."))])
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Create invitation link"))
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from accounts import notifications as notices
 from accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationKind, User
 from core import audit
 from core.db import utcnow
@@ -90,6 +91,7 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     db.session.flush()
     audit.record("change_password", user, actor=user)
+    notices.tell_password_changed(user)
 
 
 def grant_role(
@@ -166,6 +168,7 @@ def create_invitation(
     db.session.flush()
     audit.record("create", invitation, after={"role": role.value, "email": invitation.email}, actor=created_by,
                  organisation_id=invitation.organisation_id)
+    notices.send_invitation(invitation, token, created_by)
     return invitation, token
 
 

@@ -2,11 +2,13 @@
 ticket recovery. Each trigger in events.services is one call to a function here, which calls notify()."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from core import audit
 from core.extensions import db
 from notifications import notify, notify_many
 from notifications.kinds import MessageKind, register_kind
@@ -173,3 +175,24 @@ def tell_visit(visit, kind: str) -> None:
         if user is not None:
             recipients = [user] if user.mobile == visit.contact_phone else [user, recipients[0]]
     notify_many([(r, context) for r in recipients], kind, key=key, organisation_id=visit.organisation_id)
+
+
+def send_recovery_code(contact: Contact, code: str) -> None:
+    notify(contact, RECOVERY_CODE.key, {"code": code}, key=f"{RECOVERY_CODE.key}:{uuid.uuid4().hex}")
+
+
+def announce(event, session_id: int | None, subject: str, body: str, channels, actor=None) -> int:
+    """An organiser's message to the live registrants of an event (or one session); returns how many were
+    reached. Each registrant once, whatever the number of channels."""
+    items = [(_registrant(r), {"subject": subject, "body": body, "link": link_for("events.ticket", token=r.link_token)})
+             for r in live_registrations(event, session_id)]
+    items = [(recipient, context) for recipient, context in items if recipient is not None]
+    notify_many(items, "notifications.announcement", key=f"announcement:{uuid.uuid4().hex}",
+                organisation_id=event.organisation_id, channels=channels)
+    audit.record("announce", event, after={"subject": subject, "session_id": session_id, "recipients": len(items),
+                                           "channels": list(channels)}, actor=actor)
+    return len(items)
+
+
+def count_registrants(event, session_id: int | None = None) -> int:
+    return sum(1 for r in live_registrations(event, session_id) if r.registered_by_id or r.phone)

@@ -29,8 +29,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 from events import capacity as seats
-from events import notifications as notices
 from events import checkin as decision_rules
+from events import notifications as notices
 from events import scheduling, tickets
 from events.models import (
     PENDING_VISIT_STATUSES,
@@ -1559,3 +1559,44 @@ def caravan_feed_visits(caravan_id: int) -> list[CaravanVisit]:
                CaravanVisit.ends_at >= utcnow() - timedelta(days=90))
         .order_by(CaravanVisit.starts_at)
     ).scalars().all()
+
+
+# --- ticket recovery ("我的报名") -------------------------------------------------------------------------
+
+RECOVERY_PURPOSE = "events.my_registrations"
+
+
+def registrations_of_contact(channel: str, address: str) -> list[Registration]:
+    """A visitor's registrations, newest first: by the phone they gave, or by the account email they used."""
+    from accounts.models import User
+
+    if channel == "sms":
+        condition = Registration.phone == address
+    else:
+        condition = Registration.registered_by_id.in_(sa.select(User.id).where(User.email == address))
+    return list(db.session.execute(
+        sa.select(Registration).options(selectinload(Registration.event), selectinload(Registration.session))
+        .where(condition).order_by(Registration.created_at.desc(), Registration.id.desc()).limit(200)
+    ).scalars())
+
+
+def start_ticket_recovery(channel: str, address: str, language: str | None = None) -> None:
+    """Send a one-time code to a phone or email that registered (nothing for one that did not, and nothing past
+    the hourly limit of codes): the page says the same either way, so it reveals no one's registrations."""
+    from notifications.services import Contact, issue_code
+
+    if not registrations_of_contact(channel, address):
+        return
+    code = issue_code(RECOVERY_PURPOSE, address)
+    if code is None:
+        return
+    contact = Contact(email=address if channel == "email" else None, mobile=address if channel == "sms" else None,
+                      language=language)
+    notices.send_recovery_code(contact, code)
+
+
+def finish_ticket_recovery(address: str, code: str) -> bool:
+    """True once for the right, live code (short-lived, single-use, a few guesses)."""
+    from notifications.services import redeem_code
+
+    return redeem_code(RECOVERY_PURPOSE, address, code)

@@ -36,7 +36,7 @@ def __getattr__(name: str):
 def init_app(app: Flask) -> None:
     from flask_mailman import Mail
 
-    from core.permissions import can, is_admin, is_organiser
+    from core.permissions import is_admin, is_organiser
     from core.ui import add_nav
     from notifications import messages, models  # noqa: F401  (tables, the kinds of this area)
     from notifications.cli import notifications_cli
@@ -50,8 +50,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     Mail(app)
     init_jobs(app)
+    from core.jobs import job_finished
+
+    job_finished.connect(messages.tell_job_owner, sender=app, weak=False)
     app.register_blueprint(bp, url_prefix="/notifications")
     app.cli.add_command(notifications_cli)
     app.context_processor(inject_unread)
     add_nav(950, _l("Outbox"), "notifications.outbox", lambda u: is_admin(u) or is_organiser(u))
-    del can

@@ -24,3 +24,18 @@ JOB_FAILED = register_kind(MessageKind(
     subject=_l("Failed: %(title)s"), body=_l("The task “%(title)s” failed: %(error)s\n\nDetails: %(link)s"),
     channels=(Channel.INBOX, Channel.EMAIL),
 ))
+
+
+def tell_job_owner(app, job) -> None:
+    """core.jobs.job_finished: the starter of a long job learns that it finished or failed."""
+    from accounts.models import User
+    from core.extensions import db
+    from notifications.services import link_for, notify
+
+    owner = db.session.get(User, job.owner_id) if job.owner_id else None
+    if owner is None:
+        return
+    failed = job.status == "failed"
+    notify(owner, (JOB_FAILED if failed else JOB_FINISHED).key,
+           {"title": job.title or job.kind, "error": (job.error or "")[:300],
+            "link": link_for("core.job_progress", job_id=job.id)}, key=f"job:{job.id}:{job.status}")
