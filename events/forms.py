@@ -193,7 +193,7 @@ class RecoveryStartForm(FlaskForm):
 
 
 class RecoveryCodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(min=6, max=6)])
+    code = StringField(_l("Code from the message"), validators=[DataRequired(), Length(min=6, max=6)])
     submit = SubmitField(_l("Show my registrations"))
 
 
