@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -22,27 +23,34 @@ from notifications.services import (
     CHUNK,
     MAX_ATTEMPTS,
     PENDING_KEY,
-    absolute_url,
     claim_messages,
-    unsubscribe_token,
+    unsubscribe_url,
 )
 
 log = logging.getLogger(__name__)
 _BACKLOG = "notifications_backlog"
 
 
+COMMIT_EVERY = 25  # outcomes written per commit
+
+
 def deliver(ids: Iterable[int]) -> dict[str, int]:
-    """Send claimed messages, committing as it goes; returns counts by outcome. Failures keep the server's reason
-    and are retried with back-off (the returned 'retry' map: message id → seconds) until MAX_ATTEMPTS."""
+    """Send claimed messages; returns counts by outcome. Failures keep the server's reason and are retried with
+    back-off (the returned 'retry' map: message id → seconds) until MAX_ATTEMPTS.
+
+    The claim ('sending') is committed before anything is sent, so no crash can make a message go twice; outcomes
+    are committed every COMMIT_EVERY messages and at the end (a crash in between leaves those few 'sending': they
+    went, or may have, and are never sent again by themselves)."""
     claimed = claim_messages(ids)
     db.session.commit()
+    messages = {m.id: m for m in db.session.execute(sa.select(Message).where(Message.id.in_(claimed))).scalars()}
     counts = {"sent": 0, "outbox": 0, "failed": 0}
     retry: dict[int, int] = {}
     email_sender = None
     provider = None
     try:
-        for message_id in claimed:
-            message = db.session.get(Message, message_id)
+        for done, message_id in enumerate(claimed, 1):
+            message = messages[message_id]
             try:
                 if not channel_configured(message.channel):
                     message.status = MessageStatus.OUTBOX
@@ -51,8 +59,7 @@ def deliver(ids: Iterable[int]) -> dict[str, int]:
                     unsubscribe = None
                     if message.bulk:
                         subject = f"user:{message.user_id}" if message.user_id else f"email:{message.address}"
-                        unsubscribe = absolute_url(
-                            f"/notifications/unsubscribe/{unsubscribe_token(subject, message.kind)}")
+                        unsubscribe = unsubscribe_url(subject, message.kind)
                     email_sender.send(message, unsubscribe)
                     message.status = MessageStatus.SENT
                 else:
@@ -72,7 +79,9 @@ def deliver(ids: Iterable[int]) -> dict[str, int]:
             else:
                 message.sent_at, message.error, message.next_attempt_at = utcnow(), "", None
                 counts[message.status] += 1
-            db.session.commit()  # each outcome is kept at once: a crash later re-sends nothing already sent
+            if done % COMMIT_EVERY == 0:
+                db.session.commit()
+        db.session.commit()
     finally:
         if email_sender is not None:
             email_sender.close()
