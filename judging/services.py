@@ -26,6 +26,7 @@ from core.extensions import db
 from core.locks import acquire_lock
 from core.permissions import Role
 from judging import aggregation, assignment, awards, performance, quality, scores
+from judging import notifications as notices
 from judging.importing import ImportProblem, read_score_sheet
 from judging.models import (
     AWARD_LABELS,
@@ -151,7 +152,9 @@ def open_round(rnd: Round, actor=None) -> Round:
     for rc in rnd.categories:
         if not rc.is_performance and not rc.criteria:
             raise DomainError(_l("Category %(name)s has no criteria yet.", name=rc.category.name), field="status")
-    return update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
+    update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
+    notices.tell_round_opened(rnd)
+    return rnd
 
 
 def close_round(rnd: Round, actor=None) -> Round:
@@ -1413,6 +1416,7 @@ def start_notice(contest: Contest, rnd: Round, *, days: int = 7, mask_names: boo
     _set_contest_status(contest, ContestStatus.NOTICE, actor)
     audit.record("start_notice", notice, after={"round_id": rnd.id, "days": int(days), "mask_names": mask_names},
                  actor=actor)
+    notices.tell_results(notice)
     return notice
 
 
@@ -1438,6 +1442,7 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
     db.session.add(objection)
     db.session.flush()
     audit.record("create", objection, after={"entry_id": objection.entry_id}, actor=None)
+    notices.tell_objection_received(objection)
     return objection
 
 
@@ -1454,6 +1459,7 @@ def answer_objection(objection: Objection, *, accept: bool, reply: str, actor=No
     db.session.flush()
     audit.record("answer", objection, before=before, after={"status": objection.status, "reply": objection.reply},
                  actor=actor)
+    notices.tell_objection_answered(objection)
     return objection
 
 
@@ -1470,6 +1476,7 @@ def finalise_notice(notice: Notice, actor=None, now: datetime | None = None) -> 
     db.session.flush()
     _set_contest_status(notice.contest, ContestStatus.FINAL, actor)
     audit.record("finalise", notice, actor=actor)
+    notices.tell_results(notice, final=True)
     return notice
 
 
