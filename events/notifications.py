@@ -105,7 +105,7 @@ def _registrant(registration):
 def _context(registration) -> dict:
     event, session = registration.event, registration.session
     return {"name": registration.name, "event": event.title, "starts": session.starts_at,
-            "venue": event.venue.name if event.venue else "",
+            "venue": event.venue.name if event.venue else "—",
             "link": link_for("events.ticket", token=registration.link_token)}
 
 
