@@ -66,3 +66,23 @@ def test_coordinators_hear_of_the_notice_and_the_final_results_and_the_objector_
     assert f"/judging/public/{w['contest'].id}" in text_of(final)
     [answer] = [m for m in sms_gateway.received if m["mobile"] == "13800000000"]
     assert "未被采纳" in answer["text"] and "经复核" in answer["text"]
+
+
+def test_issued_certificates_are_announced_to_the_schools_coordinators(app, smtp_server):
+    from certificates import services as certificate_services
+    from tests.certificates import factories as certf
+
+    certf.install_source()
+    county = factories.association()
+    school = factories.school(county, name="青溪县实验小学")
+    coordinator = factories.coordinator(school, email="coord@school.example.cn")
+    certf.contest(9901, county, certf.holders_for(school, ["王小明", "李䶮", "陈𠮷"]))
+    issued, _plan = certificate_services.issue_certificates(certf.SOURCE_KEY, 9901, certf.template(county),
+                                                           accept_preflight=True)
+    factories.commit()
+    certf.BATCHES.clear()
+    run_backlog(app)
+    assert len(issued) == 3
+    assert _kinds(coordinator) == ["certificates.school_issued"]
+    [mail] = smtp_server.to("coord@school.example.cn")
+    assert str(mail["Subject"]).strip().startswith("已颁发 3 份证书") and f"/certificates/school/{school.id}" in text_of(mail)
