@@ -235,3 +235,37 @@ def test_a_changed_password_is_told_even_when_the_person_turned_messages_off(app
                                   "pw-confirm": "新的密码-䶮-12345", "pw-submit": "1"})
     [mail] = smtp_server.to("safe@example.cn")
     assert mail["Subject"] == "您的密码已修改"
+
+
+def test_a_caravan_requester_hears_of_the_request_and_the_decision(app, sms_gateway):
+    from events import services
+
+    org = factories.association(name="青溪县科学技术协会")
+    ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20), contact_phone="13800000401", host_name="桃源镇中心小学")
+    services.decline_visit(visit, reason="当天车辆检修")
+    factories.commit()
+    run_backlog(app)
+    received, declined = [m["text"] for m in sms_gateway.received]
+    assert "桃源镇中心小学" in received and "已收到" in received
+    assert "未获批准" in declined and "当天车辆检修" in declined
+
+
+def test_moving_an_event_tells_its_registrants_but_a_new_description_does_not(app, sms_gateway):
+    from events import services
+
+    event = ef.event(title="机器人嘉年华", starts_at=utcnow() + timedelta(days=5))
+    ef.registration(event, phone="13800000501")
+    factories.commit()
+    run_backlog(app)
+    sms_gateway.received.clear()
+    services.update_event(event, description="新增无人机表演")
+    factories.commit()
+    run_backlog(app)
+    assert sms_gateway.received == []
+    later = event.starts_at + timedelta(days=1)
+    services.update_event(event, starts_at=later, ends_at=later + timedelta(hours=3))
+    factories.commit()
+    run_backlog(app)
+    [moved] = sms_gateway.received
+    assert moved["mobile"] == "13800000501" and "有变更" in moved["text"]
