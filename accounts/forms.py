@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +37,8 @@ class InvitationForm(FlaskForm):
     # The service refuses an id the inviter does not manage or that names nothing, with a message.
     contest_id = SelectField(_l("Contest (judges)"), coerce=int, validators=[Optional()], validate_choice=False)
     event_id = SelectField(_l("Event (check-in staff)"), coerce=int, validators=[Optional()], validate_choice=False)
-    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254),
+                                                          Email(message=_l("Enter a valid email address, such as name@example.cn."))])
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Create invitation link"))
 

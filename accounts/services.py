@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from accounts import notifications as notices
 from accounts.models import (
     ApiToken,
     Invitation,
@@ -140,6 +141,7 @@ def change_password(user: User, current: str, new: str, *, revoke_tokens: bool =
     audit.record("change_password", user, actor=user)
     if revoke_tokens:
         revoke_all_api_tokens(user, actor=user)
+    notices.tell_password_changed(user)
 
 
 def end_all_sessions(user: User, actor=None) -> None:
@@ -288,6 +290,7 @@ def create_invitation(
     audit.record("create", invitation, after={"role": role.value, "email": invitation.email,
                                               "scope_id": invitation.scope_id}, actor=created_by,
                  organisation_id=invitation.organisation_id)
+    notices.send_invitation(invitation, token, created_by)
     return invitation, token
 
 

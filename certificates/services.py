@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from certificates import fonts as font_lib
+from certificates import notifications as notices
 from certificates.layout import TemplateItem, TemplateProblem, TemplateSpec, validate_template
 from certificates.models import (
     KIND_CODES,
@@ -526,6 +527,7 @@ def issue_certificates(source_key: str, scope_id: int, template: CertificateTemp
                  organisation_id=batch.organisation_id,
                  after={"count": len(issued), "first": numbers[0], "last": numbers[-1], "template": template.id,
                         "category": category_code, "school_id": school_id})
+    notices.tell_issued(issued)
     return issued, plan
 
 

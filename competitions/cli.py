@@ -197,3 +197,15 @@ def _write_file(out: str, data: bytes) -> None:
 def init_cli(app) -> None:
     for group in (contests_cli, schools_cli, students_cli, entries_cli):
         app.cli.add_command(group)
+
+
+@contests_cli.command("remind-closing")
+@click.option("--days", default=3, show_default=True, help="Remind when registration closes within this many days.")
+def remind_closing(days: int):
+    """Tell coordinators of schools with unfinished entries that registration closes soon (run daily)."""
+    from competitions.notifications import send_closing_reminders
+    from core.db import utcnow
+
+    queued = send_closing_reminders(utcnow(), days=days)
+    db.session.commit()
+    click.echo(f"queued {queued} reminder message(s)")

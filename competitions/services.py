@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Organisation, OrganisationKind
 from competitions import eligibility
+from competitions import notifications as notices
 from competitions.codes import format_entry_code, normalise_category_code
 from competitions.definition import FORMAT, VERSION, ContestDefinition, validate_definition
 from competitions.eligibility import CategoryRules, EntryFacts, Problem, QuotaCount, QuotaRule, StudentFacts
@@ -1024,6 +1025,7 @@ def _review(entry: Entry, status: EntryStatus, reason: str, actor) -> Entry:
     db.session.flush()
     audit.record(status.value if status != EntryStatus.APPROVED else "approve", entry, before=before,
                  after={"status": entry.status, "review_reason": reason}, actor=actor)
+    notices.tell_review(entry)
     return entry
 
 

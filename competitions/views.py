@@ -983,3 +983,24 @@ def material_thumbnail(material_id: int):
     response = send_file(services.material_path(material.thumbnail_name), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@bp.route("/<int:contest_id>/message", methods=["GET", "POST"])
+def message_coordinators(contest_id: int):
+    """An organiser writes to the coordinators of every school with an entry: preview the count, then send."""
+    from competitions import notifications as notices
+    from notifications.forms import AnnouncementForm
+
+    contest = get_or_404(Contest, contest_id)
+    require("contest.manage", contest)
+    form = AnnouncementForm()
+    recipient_count = None
+    if form.validate_on_submit():
+        if form.send.data:
+            reached = notices.announce(contest, form.subject.data, form.body.data, form.channels.data,
+                                       actor=current_user)
+            db.session.commit()
+            flash(_("The message is on its way to %(n)d people.", n=reached), "success")
+            return redirect(url_for("notifications.outbox"))
+        recipient_count = len(notices.contest_coordinators(contest))
+    return render_template("competitions/message.html", contest=contest, form=form, recipient_count=recipient_count)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from blinker import Namespace
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy import event
@@ -34,6 +35,8 @@ from core.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[..., Any]] = {}
+# Sent (with job=) once a job is done or failed and committed; notifications tells the job's owner.
+job_finished = Namespace().signal("job-finished")
 _PENDING_KEY = "kechuang_jobs_to_send"
 
 
@@ -120,12 +123,24 @@ def execute_job(app: Flask, job_id: str) -> None:
             job.error = (str(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[:2000]
             job.params = {**job.params, "_traceback": traceback.format_exc()[-4000:]}
             db.session.commit()
+            _tell(app, job)
             return
         job = db.session.get(Job, job_id)
         job.status, job.finished_at = JobStatus.DONE, utcnow()
         job.done = max(job.done, job.total)
         job.result = result if isinstance(result, dict) else ({"value": result} if result is not None else None)
         db.session.commit()
+        _tell(app, job)
+
+
+def _tell(app: Flask, job: Job) -> None:
+    """Announce a finished job; a listener's failure is logged, never turns a finished job into a failed one."""
+    try:
+        job_finished.send(app, job=job)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("job %s: telling its owner failed", job.id)
 
 
 def init_jobs(app: Flask) -> None:

@@ -77,3 +77,14 @@ def stats_command(year):
     for kind, values in sorted(stats["by_kind"].items()):
         click.echo(f"  {kind}: events={values['events']} registered={values['registered']} "
                    f"checked_in={values['checked_in']}")
+
+
+@events_cli.command("remind")
+def remind_command():
+    """Remind registrants of sessions starting in 12–36 hours (run daily, e.g. from cron); each once."""
+    from core.db import utcnow
+    from events.notifications import send_reminders
+
+    queued = send_reminders(utcnow())
+    db.session.commit()
+    click.echo(f"queued {queued} reminder message(s)")

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from events.models import Audience, EventKind, RegistrationKind, VenueKind
+from notifications.forms import AnnouncementForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -184,3 +185,18 @@ class ProposeVisitForm(FlaskForm):
 class CancelVisitForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Cancel visit"))
+
+
+class RecoveryStartForm(FlaskForm):
+    contact = StringField(_l("The mobile number (or email) you registered with"),
+                          validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a code"))
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(_l("Code from the message"), validators=[DataRequired(), Length(min=6, max=6)])
+    submit = SubmitField(_l("Show my registrations"))
+
+
+class EventAnnouncementForm(AnnouncementForm):
+    session_id = SelectField(_l("Who"), coerce=int, validate_choice=False)

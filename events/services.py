@@ -29,6 +29,7 @@ from core.extensions import db
 from core.locks import acquire_lock
 from events import capacity as seats
 from events import checkin as decision_rules
+from events import notifications as notices
 from events import scheduling, tickets
 from events.models import (
     PENDING_VISIT_STATUSES,
@@ -179,6 +180,7 @@ EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
     "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan",
 )
+NOTICE_FIELDS = ("venue_id", "starts_at", "ends_at")  # a change registrants are told of
 
 
 def update_event(event: Event, actor=None, **fields) -> Event:
@@ -209,6 +211,8 @@ def update_event(event: Event, actor=None, **fields) -> Event:
         bump_sequence(event)
         db.session.flush()
         audit.record("update", event, before=before, after=after, actor=actor)
+        if event.status == EventStatus.PUBLISHED and any(before.get(f) != after.get(f) for f in NOTICE_FIELDS):
+            notices.tell_event_changed(event)
     return event
 
 
@@ -222,6 +226,8 @@ def set_event_status(event: Event, status: str, actor=None) -> Event:
         bump_sequence(event)
         db.session.flush()
         audit.record("set_status", event, before={"status": before}, after={"status": status}, actor=actor)
+        if status == EventStatus.CANCELLED:
+            notices.tell_event_changed(event, cancelled=True)
     return event
 
 
@@ -466,6 +472,8 @@ def register(
     if walk_in and counts.registered + int(head_count) > session.capacity:
         after["absent_seats"] = True  # admitted into the seats of registrants who have not come
     audit.record("register", registration, after=after, actor=user)
+    if source != RegistrationSource.WALK_IN:
+        notices.tell_registrant(registration, f"events.registration_{registration.status}")
     return registration
 
 
@@ -513,6 +521,7 @@ def promote_waitlist(session: EventSession, *, now: datetime | None = None) -> l
     db.session.flush()
     for registration in promoted:
         audit.record("promote", registration, before={"status": "waitlisted"}, after={"status": "confirmed"})
+    notices.tell_promoted(promoted)
     return promoted
 
 
@@ -1178,6 +1187,7 @@ def submit_visit_request(
     db.session.add(visit)
     db.session.flush()
     audit.record("request", visit, after={"host": visit.host_name, "start": preferred_start}, actor=user)
+    notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
     return visit
 
 
@@ -1242,6 +1252,7 @@ def approve_visit(
     _claim_resources(visit, caravan.id, [s.id for s in staff])
     audit.record("approve", visit, after={"caravan_id": caravan.id, "staff": [s.id for s in staff],
                                           "start": start, "end": end, "event_id": event.id}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
 
 
@@ -1283,6 +1294,7 @@ def decline_visit(visit: CaravanVisit, *, reason: str, actor=None, now: datetime
     bump_sequence(visit)
     db.session.flush()
     audit.record("decline", visit, after={"reason": visit.decision_reason}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_DECLINED.key)
     return visit
 
 
@@ -1300,6 +1312,7 @@ def propose_visit_date(visit: CaravanVisit, *, starts_at: datetime, ends_at: dat
     bump_sequence(visit)
     db.session.flush()
     audit.record("propose", visit, after={"start": starts_at, "end": ends_at}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_PROPOSED.key)
     return visit
 
 
@@ -1557,3 +1570,44 @@ def caravan_feed_visits(caravan_id: int) -> list[CaravanVisit]:
                CaravanVisit.ends_at >= utcnow() - timedelta(days=90))
         .order_by(CaravanVisit.starts_at)
     ).scalars().all()
+
+
+# --- ticket recovery ("我的报名") -------------------------------------------------------------------------
+
+RECOVERY_PURPOSE = "events.my_registrations"
+
+
+def registrations_of_contact(channel: str, address: str) -> list[Registration]:
+    """A visitor's registrations, newest first: by the phone they gave, or by the account email they used."""
+    from accounts.models import User
+
+    if channel == "sms":
+        condition = Registration.phone == address
+    else:
+        condition = Registration.registered_by_id.in_(sa.select(User.id).where(User.email == address))
+    return list(db.session.execute(
+        sa.select(Registration).options(selectinload(Registration.event), selectinload(Registration.session))
+        .where(condition).order_by(Registration.created_at.desc(), Registration.id.desc()).limit(200)
+    ).scalars())
+
+
+def start_ticket_recovery(channel: str, address: str, language: str | None = None) -> None:
+    """Send a one-time code to a phone or email that registered (nothing for one that did not, and nothing past
+    the hourly limit of codes): the page says the same either way, so it reveals no one's registrations."""
+    from notifications.services import Contact, issue_code
+
+    if not registrations_of_contact(channel, address):
+        return
+    code = issue_code(RECOVERY_PURPOSE, address)
+    if code is None:
+        return
+    contact = Contact(email=address if channel == "email" else None, mobile=address if channel == "sms" else None,
+                      language=language)
+    notices.send_recovery_code(contact, code)
+
+
+def finish_ticket_recovery(address: str, code: str) -> bool:
+    """True once for the right, live code (short-lived, single-use, a few guesses)."""
+    from notifications.services import redeem_code
+
+    return redeem_code(RECOVERY_PURPOSE, address, code)

@@ -34,6 +34,7 @@ from accounts.views import form_error
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.i18n import format_moment
 from core.permissions import can, get_or_404, is_admin, public, require
 from events import forms, ics, rendering, services
 from events.capacity import mask_phone
@@ -956,3 +957,100 @@ def caravan_calendar(caravan_id: int | None = None):
     following = (first + timedelta(days=32)).replace(day=1)
     return render_template("events/calendar.html", caravan=caravan, weeks=weeks, first=first, by_day=by_day,
                            blacked=blacked, previous=previous, following=following)
+
+
+# --- ticket recovery ("我的报名") and messages to registrants --------------------------------------------
+
+RECOVERY_SESSION_MINUTES = 30
+
+
+def _recovered_address() -> str | None:
+    found = session.get("events_recovered")
+    if not found or found.get("until", 0) < utcnow().timestamp():
+        return None
+    return found.get("address")
+
+
+@bp.route("/my", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute;30 per hour", methods=["POST"])
+def my_registrations():
+    """Step 1: the phone or email used to register; a code goes there if it registered (the answer is the same
+    either way)."""
+    form = forms.RecoveryStartForm()
+    if form.validate_on_submit():
+        from notifications.services import clean_address
+
+        try:
+            channel, address = clean_address(form.contact.data, field="contact")
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            services.start_ticket_recovery(channel, address, language=session.get("lang"))
+            db.session.commit()
+            session["events_recovery"] = address
+            return redirect(url_for("events.my_registrations_code"))
+    return render_template("events/my_start.html", form=form)
+
+
+@bp.route("/my/code", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute;30 per hour", methods=["POST"])
+def my_registrations_code():
+    """Step 2: the code; right once, it opens the list for half an hour in this browser."""
+    address = session.get("events_recovery")
+    if not address:
+        return redirect(url_for("events.my_registrations"))
+    form = forms.RecoveryCodeForm()
+    if form.validate_on_submit():
+        ok = services.finish_ticket_recovery(address, form.code.data)
+        db.session.commit()  # a wrong guess is counted
+        if ok:
+            session.pop("events_recovery", None)
+            session["events_recovered"] = {"address": address,
+                                           "until": utcnow().timestamp() + RECOVERY_SESSION_MINUTES * 60}
+            return redirect(url_for("events.my_registrations_list"))
+        form.code.errors = [_("This code is not right, or it has expired. Ask for a new one.")]
+    from notifications.services import mask_address
+
+    return render_template("events/my_code.html", form=form, masked=mask_address(address))
+
+
+@bp.route("/my/list")
+@public
+def my_registrations_list():
+    address = _recovered_address()
+    if address is None:
+        return redirect(url_for("events.my_registrations"))
+    channel = "email" if "@" in address else "sms"
+    rows = services.registrations_of_contact(channel, address)
+    from notifications.services import mask_address
+
+    return render_template("events/my_list.html", rows=rows, masked=mask_address(address))
+
+
+@bp.route("/<int:event_id>/message", methods=["GET", "POST"])
+def message_registrants(event_id: int):
+    """An organiser writes to the registrants of the event or of one session (a weather cancellation): the
+    first submit shows how many it reaches, the second sends."""
+    event = get_or_404(Event, event_id)
+    require("event.manage", event)
+    from events import notifications as notices
+
+    form = forms.EventAnnouncementForm()
+    form.session_id.choices = [(0, _("All sessions"))] + [
+        (s.id, f"{s.title or _('Session %(n)d', n=n)} · {format_moment(s.starts_at, 'short')}")
+        for n, s in enumerate(event.sessions, 1)]
+    recipient_count = None
+    if form.validate_on_submit():
+        session_id = form.session_id.data or None
+        if session_id is not None and session_id not in {s.id for s in event.sessions}:
+            abort(404)
+        if form.send.data:
+            reached = notices.announce(event, session_id, form.subject.data, form.body.data, form.channels.data,
+                                       actor=current_user)
+            db.session.commit()
+            flash(_("The message is on its way to %(n)d people.", n=reached), "success")
+            return redirect(url_for("notifications.outbox"))
+        recipient_count = notices.count_registrants(event, session_id)
+    return render_template("events/message.html", event=event, form=form, recipient_count=recipient_count)

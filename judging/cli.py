@@ -74,3 +74,15 @@ def results(contest_id: int, round_name: str | None, fmt: str, out: Path | None)
             raise click.ClickException("Give --out FILE for .xlsx output.")
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+
+
+@judging_cli.command("remind")
+@click.option("--hours", default=48, show_default=True, help="Remind when an open round closes within this many hours.")
+def remind(hours: int):
+    """A daily digest to judges with unscored entries in rounds closing soon (at most one a day each)."""
+    from core.db import utcnow
+    from judging.notifications import send_judge_reminders
+
+    queued = send_judge_reminders(utcnow(), hours=hours)
+    db.session.commit()
+    click.echo(f"queued {queued} reminder message(s)")

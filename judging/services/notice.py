@@ -12,6 +12,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from judging import notifications as notices
 from judging.models import (
     AWARD_LABELS,
     SPECIAL_AWARD_LABELS,
@@ -59,6 +60,7 @@ def start_notice(contest: Contest, rnd: Round, *, days: int = 7, mask_names: boo
     _set_contest_status(contest, ContestStatus.NOTICE, actor)
     audit.record("start_notice", notice, after={"round_id": rnd.id, "days": int(days), "mask_names": mask_names},
                  actor=actor)
+    notices.tell_results(notice)
     return notice
 
 
@@ -84,6 +86,7 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
     db.session.add(objection)
     db.session.flush()
     audit.record("create", objection, after={"entry_id": objection.entry_id}, actor=None)
+    notices.tell_objection_received(objection)
     return objection
 
 
@@ -100,6 +103,7 @@ def answer_objection(objection: Objection, *, accept: bool, reply: str, actor=No
     db.session.flush()
     audit.record("answer", objection, before=before, after={"status": objection.status, "reply": objection.reply},
                  actor=actor)
+    notices.tell_objection_answered(objection)
     return objection
 
 
@@ -116,6 +120,7 @@ def finalise_notice(notice: Notice, actor=None, now: datetime | None = None) -> 
     db.session.flush()
     _set_contest_status(notice.contest, ContestStatus.FINAL, actor)
     audit.record("finalise", notice, actor=actor)
+    notices.tell_results(notice, final=True)
     return notice
 
 

@@ -15,6 +15,7 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from judging import aggregation, performance, scores
+from judging import notifications as notices
 from judging.models import (
     Advancement,
     AwardMode,
@@ -131,7 +132,9 @@ def open_round(rnd: Round, actor=None) -> Round:
         if rc.is_performance and rc.max_points is None:
             raise DomainError(_l("Category %(name)s has no maximum points per run yet.", name=rc.category.name),
                               field="status")
-    return update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
+    update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
+    notices.tell_round_opened(rnd)
+    return rnd
 
 
 def close_round(rnd: Round, actor=None) -> Round:

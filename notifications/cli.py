@@ -1,0 +1,75 @@
+"""`flask notifications test --to ADDRESS`, `flask notifications outbox`, `flask notifications retry`."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from core.errors import DomainError
+from core.extensions import db
+from notifications import services
+from notifications.channels import channel_configured
+from notifications.models import Message
+
+notifications_cli = AppGroup("notifications", help="Messages: test the channels, read the outbox, retry failures.")
+
+
+@notifications_cli.command("test")
+@click.option("--to", "to", required=True, help="An email address or a mainland mobile number.")
+@click.option("--language", default=None, help="zh_CN (default) or en.")
+def send_test(to: str, language: str | None):
+    """Send a test message through the configured channel and say where it went."""
+    try:
+        channel, address = services.clean_address(to)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    contact = services.Contact(email=address if channel == "email" else None,
+                               mobile=address if channel == "sms" else None, language=language)
+    messages = services.notify(contact, "notifications.test", {"sender": "flask notifications test",
+                                                                "channel": channel})
+    db.session.commit()
+    from notifications.jobs import deliver
+
+    counts = deliver([m.id for m in messages])
+    message = db.session.get(Message, messages[0].id)
+    if message.status == "sent":
+        where = (f"SMTP {current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}" if channel == "email"
+                 else f"SMS provider {current_app.config['SMS_PROVIDER']}")
+        click.echo(f"sent {channel} to {address} through {where} (message {message.id})")
+    elif message.status == "outbox":
+        click.echo(f"{channel} is not configured: kept in the outbox (message {message.id}), "
+                   f"shown at /notifications/outbox/{message.id}")
+    else:
+        raise click.ClickException(f"{channel} to {address} failed: {message.error} (message {message.id}; "
+                                   f"retried {len(counts['retry'])} time(s) later by `flask notifications retry`)")
+
+
+@notifications_cli.command("outbox")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--status", default=None, help="queued, sending, sent, outbox, failed or skipped.")
+def list_outbox(limit: int, status: str | None):
+    """The latest email and SMS messages: id, time, kind, recipient (masked), channel, status."""
+    query = sa.select(Message).where(Message.channel != "inbox").order_by(Message.id.desc()).limit(limit)
+    if status:
+        query = query.where(Message.status == status)
+    rows = db.session.execute(query).scalars().all()
+    for m in rows:
+        error = f"  {m.error}" if m.error else ""
+        click.echo(f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{services.mask_address(m.address)}\t"
+                   f"{m.channel}\t{m.status}{error}")
+    if not rows:
+        click.echo("no messages")
+    email, sms = channel_configured("email"), channel_configured("sms")
+    click.echo(f"email: {'SMTP ' + str(current_app.config['MAIL_SERVER']) if email else 'outbox (MAIL_SERVER unset)'};"
+               f" sms: {current_app.config['SMS_PROVIDER'] if sms else 'outbox (SMS_PROVIDER unset)'}")
+
+
+@notifications_cli.command("retry")
+def retry():
+    """Send failed messages whose next attempt is due (and queued ones the queue lost). Safe to run from cron."""
+    from notifications.jobs import deliver
+
+    ids = services.due_message_ids()
+    counts = deliver(ids) if ids else {"sent": 0, "outbox": 0, "failed": 0}
+    click.echo(f"due {len(ids)}: sent {counts['sent']}, outbox {counts['outbox']}, failed {counts['failed']}")
