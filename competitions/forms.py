@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -130,9 +129,3 @@ class MaterialForm(FlaskForm):
 class ReviewForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (shown to the school)"), validators=[Optional(), Length(max=2000)])
-
-
-class AdvanceForm(FlaskForm):
-    target_id = SelectField(_l("Register into contest"), coerce=int, validate_choice=False)
-    confirm = BooleanField(_l("Copy the selected entries with their students, advisors and materials"))
-    submit = SubmitField(_l("Advance selected entries"))

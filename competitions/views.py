@@ -18,7 +18,6 @@ from wtforms import SelectField
 from accounts.models import Organisation, OrganisationKind
 from competitions import services
 from competitions.forms import (
-    AdvanceForm,
     AdvisorForm,
     CategoryForm,
     ContestForm,
@@ -40,7 +39,6 @@ from competitions.models import (
     Advisor,
     Category,
     Contest,
-    ContestStatus,
     Entry,
     EntryStatus,
     Material,
@@ -517,43 +515,6 @@ def review_entry(entry_id: int):
     if target == "queue":
         return redirect(url_for("competitions.review", contest_id=entry.contest_id))
     return redirect(url_for("competitions.entry", entry_id=entry.id))
-
-
-@bp.route("/<int:contest_id>/advance", methods=["GET", "POST"])
-def advance(contest_id: int):
-    source = get_or_404(Contest, contest_id)
-    require("contest.manage", source)
-    form = AdvanceForm()
-    targets = [c for c in services.list_contests(None if is_admin(current_user) else current_user.organised_org_ids(),
-                                                 [ContestStatus.REGISTRATION.value, ContestStatus.CLOSED.value])
-               if c.id != source.id]
-    form.target_id.choices = [(c.id, f"{c.year} {c.name}") for c in targets]
-    target_id = form.target_id.data if request.method == "POST" else request.args.get("target_id", type=int)
-    target = next((c for c in targets if c.id == target_id), targets[0] if targets else None)
-    if target is not None:
-        form.target_id.data = target.id
-    approved = services.list_entries(source.id, status=EntryStatus.APPROVED.value)
-    if request.method == "POST" and form.validate_on_submit() and target is not None:
-        require("contest.manage", target)
-        ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
-        mapping = {c.id: request.form.get(f"map_{c.id}", type=int) for c in source.categories}
-        if not ids:
-            flash(_("Select at least one entry."), "danger")
-        else:
-            try:
-                created = services.advance_entries(source, target, ids, {k: v for k, v in mapping.items() if v})
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-            else:
-                db.session.commit()
-                flash(_("%(n)s entries registered in %(contest)s.", n=len(created), contest=target.name), "success")
-                already = len(set(ids)) - len(created)
-                if already:
-                    flash(_("%(n)s of the selected entries were already registered there and were skipped.", n=already),
-                          "warning")
-                return redirect(url_for("competitions.entries", contest_id=target.id))
-    return render_template("competitions/advance.html", source=source, target=target, form=form, approved=approved)
 
 
 # ====================================================================================== schools list

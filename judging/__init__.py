@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     add_nav(200, _l("Judging rounds"), "judging.index", lambda u: is_organiser(u) or u.has_role(Role.ADMIN))
     add_nav(210, _l("My judging"), "judging.my", lambda u: bool(u.scope_ids(Role.JUDGE)))
     add_dashboard_panel(200, "judging/_dashboard_panel.html", panels.dashboard_context)
+    add_dashboard_panel(205, "judging/_organiser_panel.html", panels.organiser_context)
     add_home_section(200, "judging/_home_notices.html", panels.home_context)
     _register_certificate_source()
     _register_invitation_scope()

@@ -17,6 +17,8 @@ Rules implemented:
   A judge with a single score, or whose scores are all equal, carries no information about
   relative standing: the z value is 0, i.e. the score maps to the panel mean.
   ``zscore_trimmed`` then applies the trimmed-mean rule to the normalised values.
+  ``thin_judges`` names the judges with fewer than ``MIN_SCORES_TO_NORMALISE`` scores, whose normalised
+  values say little (the results page warns of them).
 - ``median``: median of the totals (mean of the two middle values for an even count).
 """
 from __future__ import annotations
@@ -179,6 +181,21 @@ def judge_statistics(scores: Sequence[JudgeScore]) -> dict[Hashable, tuple[float
         variance = max(squares / n - mean * mean, 0.0)
         stats[judge_id] = (mean, math.sqrt(variance), n)
     return stats
+
+
+#: Fewer scores than this by one judge in a category, and a z-score says next to nothing about where an entry
+#: stands: one score always maps to the panel mean, two always to mean ± one panel SD.
+MIN_SCORES_TO_NORMALISE = 3
+NORMALISING_METHODS = ("zscore", "zscore_trimmed")
+TRIMMING_METHODS = ("trimmed_mean", "zscore_trimmed")
+
+
+def thin_judges(scores: Sequence[JudgeScore], minimum: int = MIN_SCORES_TO_NORMALISE) -> dict[Hashable, int]:
+    """Judges with fewer than ``minimum`` scores (judge id -> count): too little overlap to normalise them."""
+    counts: dict[Hashable, int] = defaultdict(int)
+    for s in scores:
+        counts[s.judge_id] += 1
+    return {judge_id: n for judge_id, n in counts.items() if n < minimum}
 
 
 def normalise_scores(scores: Sequence[JudgeScore], options: AggregationOptions) -> list[float]:

@@ -135,12 +135,12 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     results_service.add_special_award(contest, kind="outstanding_organiser", organisation=ctx.data["schools"][5],
                                reason="组织参赛作品数量多、质量高。")
     start = utcnow() - timedelta(days=40)
-    notice = Notice(contest_id=contest.id, round_id=rnd.id, starts_at=start, ends_at=start + timedelta(days=7),
+    notice = Notice(contest_id=contest.id, rounds=[rnd], starts_at=start, ends_at=start + timedelta(days=7),
                     mask_names=True, finalised_at=start + timedelta(days=8))
     db.session.add(notice)
     db.session.flush()
     some_entry = results_service.results_of(rnd)[0].entry if results_service.results_of(rnd) else None
-    db.session.add(Objection(notice=notice, entry_id=some_entry.id if some_entry else None, name="陈先生",
+    db.session.add(Objection(notice=notice, number=1, entry_id=some_entry.id if some_entry else None, name="陈先生",
                              contact="13912345678", reason="该作品与往届获奖作品主题相近，请核实原创性。",
                              status="rejected", reply="经评审委员会复核，该作品为原创，维持原评审结果。",
                              answered_by_id=ctx.data["users"]["organiser"].id, answered_at=start + timedelta(days=3),

@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-RESULT_HEADERS = ("作品编号", "类别", "作品名称", "学校", "最终得分", "排名", "奖项")
+RESULT_HEADERS = ("作品编号", "类别", "作品名称", "学校", "最终得分", "排名", "奖项", "学生", "辅导教师")
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class ResultRow:
     score: str  # already formatted (2 decimals) or "" when not scored
     rank: int | None
     award: str
+    students: str = ""  # names in full: exports are for organisers (a 表彰 list names the students)
+    advisors: str = ""  # 辅导教师
 
 
 def mask_name(name: str | None) -> str:
@@ -35,7 +37,8 @@ def mask_name(name: str | None) -> str:
 
 
 def _cells(row: ResultRow) -> list:
-    return [row.code, row.category, row.title, row.school, row.score, "" if row.rank is None else row.rank, row.award]
+    return [row.code, row.category, row.title, row.school, row.score, "" if row.rank is None else row.rank, row.award,
+            row.students, row.advisors]
 
 
 def _safe(value):
@@ -73,7 +76,7 @@ def results_xlsx(rows: Sequence[ResultRow], sheet_title: str = "评审结果") -
             except ValueError:
                 pass
         sheet.append([_safe(c) for c in cells])
-    for column, width in zip("ABCDEFG", (16, 14, 36, 26, 10, 8, 10), strict=True):
+    for column, width in zip("ABCDEFGHI", (16, 14, 36, 26, 10, 8, 10, 24, 20), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -143,7 +143,9 @@ class SpecialAwardForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    round_id = SelectField(_l("Results of round"), coerce=int)
+    # checkboxes (templates/judging/notice.html): the rubric round and the robot round are published together
+    rounds = SelectMultipleField(_l("Results of rounds"), coerce=int,
+                                 validators=[DataRequired(_l("Choose the rounds whose results are published."))])
     days = IntegerField(_l("Notice period (days)"), default=7, validators=[DataRequired(), NumberRange(min=1, max=60)])
     mask_names = BooleanField(_l("Mask student names (张*明)"), default=True)
     submit = SubmitField(_l("Publish notice"))

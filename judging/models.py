@@ -386,21 +386,29 @@ class SpecialAward(db.Model):
         return SPECIAL_AWARD_LABELS[self.kind]
 
 
+notice_rounds = sa.Table(
+    "judging_notice_rounds", db.metadata,
+    sa.Column("notice_id", sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("round_id", sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Notice(db.Model):
-    """公示 of a contest's results: public page for a period, objections, then final."""
+    """公示 of a contest's results: public page for a period, objections, then final. It covers the results of
+    every round it publishes (a rubric round and a robot round alike); for each category the latest of them
+    that judges it counts."""
 
     __tablename__ = "judging_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, unique=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     mask_names: Mapped[bool] = mapped_column(default=True, nullable=False)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     contest: Mapped[Contest] = relationship()
-    round: Mapped[Round] = relationship()
+    rounds: Mapped[list[Round]] = relationship(secondary=notice_rounds, order_by="Round.position, Round.id")
     objections: Mapped[list[Objection]] = relationship(back_populates="notice", order_by="Objection.id")
 
     @property
@@ -419,6 +427,7 @@ class Objection(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(nullable=False)  # 1, 2, ... per notice: the objector's reference
     entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     contact: Mapped[str] = mapped_column(sa.String(200), nullable=False)
@@ -432,8 +441,71 @@ class Objection(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="objections")
     entry: Mapped[Entry | None] = relationship()
 
-    __table_args__ = (_check_in("status", ["open", "accepted", "rejected"], "status"),)
+    __table_args__ = (_check_in("status", ["open", "accepted", "rejected"], "status"),
+                      sa.UniqueConstraint("notice_id", "number"))
 
     @property
     def audit_organisation_id(self) -> int:
         return self.notice.contest.organisation_id
+
+    @property
+    def reference(self) -> str:
+        """异议编号 the objector quotes: YY, the contest's year and id, the objection's number (YY2026-7-003)."""
+        return f"YY{self.notice.contest.year}-{self.notice.contest_id}-{self.number:03d}"
+
+
+class RecommendationStatus(StrEnum):
+    PENDING = "pending"  # the county recommended it; the city has not decided yet
+    ACCEPTED = "accepted"  # the city accepted it: the entry is registered in the city's contest
+    DECLINED = "declined"  # the city declined it, with a reason
+
+
+RECOMMENDATION_STATUS_LABELS = {RecommendationStatus.PENDING: _l("Awaiting decision"),
+                                RecommendationStatus.ACCEPTED: _l("Accepted"),
+                                RecommendationStatus.DECLINED: _l("Declined")}
+
+
+class Recommendation(db.Model):
+    """推荐: an entry of a finished contest recommended by its organiser to a parent association's open contest
+    (county → city), with its award and score as they were final; the parent's organiser accepts (the entry is
+    registered there) or declines it."""
+
+    __tablename__ = "judging_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
+    target_contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False,
+                                                   index=True)
+    award: Mapped[str | None] = mapped_column(sa.String(20))
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 4))
+    rank: Mapped[int | None] = mapped_column()
+    round_name: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
+    note: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(10), default=RecommendationStatus.PENDING.value, nullable=False)
+    reply: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
+    recommended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registered_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
+
+    entry: Mapped[Entry] = relationship(foreign_keys=[entry_id])
+    target_contest: Mapped[Contest] = relationship()
+    registered_entry: Mapped[Entry | None] = relationship(foreign_keys=[registered_entry_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("entry_id", "target_contest_id"),
+        _check_in("status", [s.value for s in RecommendationStatus], "status"),
+    )
+
+    @property
+    def audit_organisation_id(self) -> int:
+        return self.target_contest.organisation_id
+
+    @property
+    def status_label(self):
+        return RECOMMENDATION_STATUS_LABELS[RecommendationStatus(self.status)]
+
+    @property
+    def award_label(self):
+        return AWARD_LABELS.get(self.award, "") if self.award else ""

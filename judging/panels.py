@@ -36,3 +36,34 @@ def home_context() -> dict | None:
     if not rows:
         return None
     return {"notices": rows}
+
+
+def organiser_context(user) -> dict | None:
+    """Organisers see the objections still awaiting an answer and the recommendations awaiting their decision,
+    per contest they manage; nothing when there is nothing to do."""
+    from competitions.models import Contest
+    from core.permissions import is_admin
+    from judging.models import Notice, Objection, Recommendation, RecommendationStatus
+
+    if is_admin(user):
+        managed = None
+    else:
+        managed = sorted(user.organised_org_ids())
+        if not managed:
+            return None
+    objections = (sa.select(Contest, sa.func.count(Objection.id), sa.func.min(Objection.created_at))
+                  .join(Notice, Notice.contest_id == Contest.id).join(Objection, Objection.notice_id == Notice.id)
+                  .where(Objection.status == "open", Notice.finalised_at.is_(None))
+                  .group_by(Contest.id).order_by(sa.func.min(Objection.created_at)))
+    recommendations = (sa.select(Contest, sa.func.count(Recommendation.id))
+                       .join(Recommendation, Recommendation.target_contest_id == Contest.id)
+                       .where(Recommendation.status == RecommendationStatus.PENDING.value)
+                       .group_by(Contest.id).order_by(Contest.id))
+    if managed is not None:
+        objections = objections.where(Contest.organisation_id.in_(managed))
+        recommendations = recommendations.where(Contest.organisation_id.in_(managed))
+    open_objections = db.session.execute(objections).all()
+    pending = db.session.execute(recommendations).all()
+    if not open_objections and not pending:
+        return None
+    return {"objections": open_objections, "recommendations": pending}

@@ -70,7 +70,7 @@ class ScoreSheet:
 @dataclass
 class AwardListCategory:
     category: str
-    rows: list[tuple[str, str, str, str]]  # (code, title, school, award)
+    rows: list[tuple[str, str, str, str, str, str]]  # (code, title, school, students, advisors, award)
 
 
 def _styles(font: str):
@@ -141,19 +141,22 @@ def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> by
 
 
 def award_list_pdf(title: str, categories: Sequence[AwardListCategory], labels: dict[str, str]) -> bytes:
-    """Portrait A4 award list, one table per category; labels: code, entry, school, award."""
+    """Landscape A4 award list (获奖名单), one table per category; labels: code, entry, school, students,
+    advisors, award."""
     font = cjk_font()
     title_style, meta_style, cell_style = _styles(font)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=title)
     story = [Paragraph(_esc(title), title_style), Spacer(1, 4 * mm)]
     for category in categories:
         story.append(Paragraph(_esc(category.category), meta_style))
-        data = [[labels["code"], labels["entry"], labels["school"], labels["award"]]]
-        for code, entry_title, school, award in category.rows:
-            data.append([code, Paragraph(_esc(entry_title), cell_style), Paragraph(_esc(school), cell_style), award])
-        story.append(_table(data, [30 * mm, 75 * mm, 52 * mm, 23 * mm], font))
+        data = [[labels["code"], labels["entry"], labels["school"], labels["students"], labels["advisors"],
+                 labels["award"]]]
+        for code, entry_title, school, students, advisors, award in category.rows:
+            data.append([code, Paragraph(_esc(entry_title), cell_style), Paragraph(_esc(school), cell_style),
+                         Paragraph(_esc(students), cell_style), Paragraph(_esc(advisors), cell_style), award])
+        story.append(_table(data, [30 * mm, 70 * mm, 50 * mm, 50 * mm, 40 * mm, 23 * mm], font))
         story.append(Spacer(1, 6 * mm))
     doc.build(story)
     return buffer.getvalue()

@@ -1,18 +1,21 @@
 """Public notice (公示), objections, final results and the certificate source of award winners."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from competitions.models import Advisor, Contest, ContestStatus, Entry
+from competitions.models import Advisor, Category, Contest, ContestStatus, Entry
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.locks import acquire_lock
 from judging import notifications as notices
+from judging.awards import AWARD_LEVELS
 from judging.models import (
     AWARD_LABELS,
     SPECIAL_AWARD_LABELS,
@@ -21,7 +24,7 @@ from judging.models import (
     Result,
     Round,
 )
-from judging.services.results import results_of, special_awards_of
+from judging.services.results import special_awards_of
 from judging.services.rounds import notice_of, rounds_of
 
 
@@ -33,35 +36,86 @@ def _set_contest_status(contest: Contest, status: ContestStatus, actor=None) -> 
         move_contest(contest, status, actor=actor)
 
 
-def start_notice(contest: Contest, rnd: Round, *, days: int = 7, mask_names: bool = True, starts_at=None,
-                 actor=None) -> Notice:
-    """Publish the round's results (公示) for ``days`` days; the round must be closed with results. The
-    contest moves to ``notice``."""
-    if rnd.contest_id != contest.id:
-        raise DomainError(_l("This round does not belong to the contest."), field="round")
-    if not rnd.is_closed() or rnd.results_computed_at is None:
-        raise DomainError(_l("Close the round and compute its results before publishing them."), field="round")
+def start_notice(contest: Contest, rounds: Round | Iterable[Round], *, days: int = 7, mask_names: bool = True,
+                 starts_at=None, actor=None) -> Notice:
+    """Publish the results of one or more rounds (公示) for ``days`` days; each round must be closed with results.
+
+    A contest has one notice, and it covers every round published so far: publishing another round (the robot
+    round after the rubric round) adds it and restarts the period, it never drops a round already public. For
+    each category the latest published round judging it counts. The contest moves to ``notice``."""
+    chosen = [rounds] if isinstance(rounds, Round) else list(rounds)
+    if not chosen:
+        raise DomainError(_l("Choose the rounds whose results are published."), field="rounds")
+    for rnd in chosen:
+        if rnd.contest_id != contest.id:
+            raise DomainError(_l("This round does not belong to the contest."), field="rounds")
+        if not rnd.is_closed() or rnd.results_computed_at is None:
+            raise DomainError(_l("Close the round and compute its results before publishing them."), field="rounds")
     if not 1 <= int(days) <= 60:
         raise DomainError(_l("The notice period is between 1 and 60 days."), field="days")
     notice = notice_of(contest)
     if notice is not None and notice.finalised_at is not None:
-        raise DomainError(_l("The results are already final."), field="round")
+        raise DomainError(_l("The results are already final."), field="rounds")
     if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.NOTICE.value):
         # say it in words before the lifecycle check refuses with its status codes
         raise DomainError(_l("Results are published once the contest is in judging; it is now: %(status)s.",
-                             status=contest.status_label), field="round", code="bad_transition", status=409)
+                             status=contest.status_label), field="rounds", code="bad_transition", status=409)
     start = starts_at or utcnow()
     if notice is None:
-        notice = Notice(contest_id=contest.id, round_id=rnd.id, starts_at=start, ends_at=start + timedelta(days=int(days)))
+        notice = Notice(contest_id=contest.id, starts_at=start, ends_at=start + timedelta(days=int(days)))
         db.session.add(notice)
-    notice.round_id, notice.starts_at = rnd.id, start
+    before = [r.id for r in notice.rounds]
+    for rnd in chosen:
+        if rnd not in notice.rounds:
+            notice.rounds.append(rnd)
+    notice.starts_at = start
     notice.ends_at, notice.mask_names = start + timedelta(days=int(days)), bool(mask_names)
     db.session.flush()
     _set_contest_status(contest, ContestStatus.NOTICE, actor)
-    audit.record("start_notice", notice, after={"round_id": rnd.id, "days": int(days), "mask_names": mask_names},
+    audit.record("start_notice", notice, before={"round_ids": before} if before else None,
+                 after={"round_ids": [r.id for r in notice.rounds], "days": int(days), "mask_names": mask_names},
                  actor=actor)
     notices.tell_results(notice)
     return notice
+
+
+def category_rounds(notice: Notice) -> dict[int, Round]:
+    """Category id -> the round whose results the notice publishes for it: the latest published round judging
+    the category (by position), so a 终评 supersedes its 初评 and a robot round stands beside a rubric round."""
+    chosen: dict[int, Round] = {}
+    for rnd in sorted(notice.rounds, key=lambda r: (r.position, r.id)):
+        for rc in rnd.categories:
+            chosen[rc.category_id] = rnd
+    return chosen
+
+
+def notice_categories(notice: Notice) -> list:
+    """The categories the notice publishes, in the contest's order."""
+    chosen = category_rounds(notice)
+    categories = {rc.category_id: rc.category for rnd in chosen.values() for rc in rnd.categories}
+    return sorted((categories[cid] for cid in chosen), key=lambda c: (c.position, c.id))
+
+
+def award_order(result: Result) -> tuple:
+    """一等奖 above 二等奖 above ... above no award; within a level, by rank."""
+    level = AWARD_LEVELS.index(result.award) if result.award in AWARD_LEVELS else len(AWARD_LEVELS)
+    return (level, result.rank is None, result.rank or 0, result.id)
+
+
+def notice_results(notice: Notice, category_id: int | None = None, *, awarded_only: bool = False) -> list[Result]:
+    """Results the notice publishes, category by category (contest order), each by award level then rank."""
+    pairs = [(cid, rnd.id) for cid, rnd in category_rounds(notice).items()
+             if category_id is None or cid == category_id]
+    if not pairs:
+        return []
+    query = (sa.select(Result).join(Category, Category.id == Result.category_id)
+             .where(sa.or_(*[sa.and_(Result.category_id == cid, Result.round_id == rid) for cid, rid in pairs]))
+             .options(joinedload(Result.entry).joinedload(Entry.school), joinedload(Result.entry).joinedload(Entry.category),
+                      joinedload(Result.entry).selectinload(Entry.members),
+                      joinedload(Result.entry).selectinload(Entry.advisors)))
+    query = query.where(Result.award.is_not(None)) if awarded_only else query.where(Result.rank.is_not(None))
+    rows = list(db.session.execute(query).unique().scalars())
+    return sorted(rows, key=lambda r: ((r.entry.category.position, r.category_id), award_order(r)))
 
 
 def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, entry_code: str = "") -> Objection:
@@ -81,11 +135,16 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
                                                           Entry.code == entry_code.strip())).scalar_one_or_none()
         if entry is None:
             raise DomainError(_l("Unknown entry code: %(codes)s.", codes=entry_code.strip()), field="entry_code")
-    objection = Objection(notice=notice, entry_id=entry.id if entry else None, name=name[:100], contact=contact[:200],
-                          reason=reason[:5000])
+    # numbered per notice: the objector's reference (异议编号), told at once and quoted when they ask
+    acquire_lock(f"judging.objections:{notice.id}")
+    number = (db.session.execute(sa.select(sa.func.max(Objection.number)).where(
+        Objection.notice_id == notice.id)).scalar() or 0) + 1
+    objection = Objection(notice=notice, number=number, entry_id=entry.id if entry else None, name=name[:100],
+                          contact=contact[:200], reason=reason[:5000])
     db.session.add(objection)
     db.session.flush()
-    audit.record("create", objection, after={"entry_id": objection.entry_id}, actor=None)
+    audit.record("create", objection, after={"entry_id": objection.entry_id, "reference": objection.reference},
+                 actor=None)
     notices.tell_objection_received(objection)
     return objection
 
@@ -125,28 +184,25 @@ def finalise_notice(notice: Notice, actor=None, now: datetime | None = None) -> 
 
 
 def public_results(notice: Notice, category_id: int | None = None) -> list[Result]:
-    """Rows of the public page: entries of the notice's round that have an award or a rank."""
-    return [r for r in results_of(notice.round, category_id) if r.rank is not None]
+    """Rows of the public page: every published category's ranked entries, by award level then rank."""
+    return notice_results(notice, category_id)
 
 
 def final_award_winners(contest: Contest) -> list[Result]:
-    """Results of a finalised notice that carry an award (what certificates are issued for)."""
+    """Results of a finalised notice that carry an award, in every published category (what certificates are
+    issued for)."""
     notice = notice_of(contest)
     if notice is None or notice.finalised_at is None:
         return []
-    return list(db.session.execute(
-        sa.select(Result).where(Result.round_id == notice.round_id, Result.award.is_not(None))
-        .options(joinedload(Result.entry).joinedload(Entry.school), joinedload(Result.entry).joinedload(Entry.category),
-                 joinedload(Result.entry).selectinload(Entry.members),
-                 joinedload(Result.entry).selectinload(Entry.advisors))
-        .order_by(Result.category_id, Result.rank)).unique().scalars())
+    return notice_results(notice, awarded_only=True)
 
 
 def final_round(contest: Contest) -> Round | None:
-    """The round whose results count: the notice's round, else the last round with results."""
+    """The round whose results count for a one-round export: the notice's latest round, else the last round
+    with results."""
     notice = notice_of(contest)
-    if notice is not None:
-        return notice.round
+    if notice is not None and notice.rounds:
+        return notice.rounds[-1]
     with_results = [r for r in rounds_of(contest) if r.results_computed_at is not None]
     return with_results[-1] if with_results else None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -144,7 +145,7 @@ def _rubric_rows(rnd: Round, rc: RoundCategory, plain: list[aggregation.JudgeSco
     rows = {}
     for r in aggregation.rank_results(results.values(), mapped, later_scores):
         rows[r.entry_id] = {"score": r.score, "rank": r.rank, "count": r.count, "explanation": {
-            "kind": "rubric", "method": r.method, "trimmed": r.trimmed, "raw_sum": r.raw_sum,
+            "kind": "rubric", "method": r.method, "trimmed": r.trimmed, "raw_sum": r.raw_sum, "n_min": rnd.n_min,
             "decided_by": chain[mapped.index(r.decided_by)] if r.decided_by else None,
             "scores": [{"judge_id": x.judge_id, "raw": x.raw, "normalised": x.normalised,
                         "dropped": x.dropped} for x in r.explanation]}}
@@ -300,6 +301,41 @@ def award_table(rnd: Round) -> list[tuple[Category, dict[str, int]]]:
     return table
 
 
+@dataclass
+class NormalisationWarning:
+    """A category of a z-score round where judges scored too few entries to be normalised."""
+
+    category: Category
+    thin: list[tuple[str, int]]  # (judge's name, number of scores), fewest first
+    judges: int  # judges with scores in the category
+
+    @property
+    def every_judge(self) -> bool:
+        return len(self.thin) == self.judges
+
+
+def normalisation_warnings(rnd: Round) -> list[NormalisationWarning]:
+    """For a z-score round: per rubric category, the judges with fewer than
+    ``aggregation.MIN_SCORES_TO_NORMALISE`` submitted scores. When every judge is such, the normalised scores
+    are (nearly) all equal and the ranking says nothing; the results page says so."""
+    if rnd.method not in aggregation.NORMALISING_METHODS:
+        return []
+    names = {j.id: j.user.display_name for j in judges_of(rnd.contest)}
+    by_category: dict[int, list[aggregation.JudgeScore]] = defaultdict(list)
+    for category_id, plain in _submitted_scores_by_category(rnd, with_criteria=False):
+        by_category[category_id].append(plain)
+    warnings = []
+    for rc in rnd.categories:
+        plain = by_category.get(rc.category_id, [])
+        thin = aggregation.thin_judges(plain)
+        if rc.is_performance or not thin:
+            continue
+        judges = len({s.judge_id for s in plain})
+        warnings.append(NormalisationWarning(rc.category, sorted(((names.get(j, "?"), n) for j, n in thin.items()),
+                                                                 key=lambda t: (t[1], t[0])), judges))
+    return warnings
+
+
 def judge_quality_report(rnd: Round) -> tuple[list[tuple], list[tuple]]:
     """Per judge and category: mean, spread, count, panel correlation; and the scores more than 2 panel SD
     from the panel mean (SD floor: 5 % of the rubric maximum), with whether a re-check is pending."""
@@ -359,17 +395,44 @@ def special_awards_of(contest: Contest) -> list[SpecialAward]:
         .order_by(SpecialAward.kind, SpecialAward.id)).scalars())
 
 
+def entry_people(results, mask=None) -> dict[int, tuple[str, str]]:
+    """Entry id -> (students, advisors), names joined with "、" in the entry's order; two queries for all rows.
+
+    ``mask`` (the public page's rule for minors) is applied to students only: advisors are adults and are named
+    in full on public lists, as a 表彰 list names them."""
+    from competitions.models import EntryAdvisor, EntryMember, Student
+
+    ids = sorted({r.entry_id for r in results})
+    if not ids:
+        return {}
+    students: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in db.session.execute(sa.select(EntryMember.entry_id, Student.name).join(
+            Student, Student.id == EntryMember.student_id).where(EntryMember.entry_id.in_(ids))
+            .order_by(EntryMember.entry_id, EntryMember.position)).all():
+        students[entry_id].append(mask(name) if mask else name)
+    advisors: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in db.session.execute(sa.select(EntryAdvisor.entry_id, Advisor.name).join(
+            Advisor, Advisor.id == EntryAdvisor.advisor_id).where(EntryAdvisor.entry_id.in_(ids))
+            .order_by(EntryAdvisor.entry_id, EntryAdvisor.position)).all():
+        advisors[entry_id].append(name)
+    return {eid: ("、".join(students.get(eid, [])), "、".join(advisors.get(eid, []))) for eid in ids}
+
+
 def result_rows(rnd: Round) -> list:
-    """Rows of the results export; award names in the default language, like the Chinese column headers."""
+    """Rows of the results export (organisers only): students and advisors named in full; award names in the
+    default language, like the Chinese column headers."""
     from flask import current_app
     from flask_babel import force_locale
 
     from judging.exports import ResultRow
 
+    rows = results_of(rnd)
+    people = entry_people(rows)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
         return [ResultRow(r.entry.code or "", r.entry.category.name, r.entry.title, r.entry.school.name,
                           "" if r.score is None else f"{r.score:.2f}", r.rank,
-                          str(AWARD_LABELS[r.award]) if r.award else "") for r in results_of(rnd)]
+                          str(AWARD_LABELS[r.award]) if r.award else "", *people.get(r.entry_id, ("", "")))
+                for r in rows]
 
 
 def score_sheet_data(rnd: Round, judge: Judge | None = None) -> list:
@@ -404,4 +467,5 @@ def pdf_labels() -> dict[str, str]:
     return {"title": gettext("Score sheet"), "contest": gettext("Contest"), "round": gettext("Round"), "category": gettext("Category"),
             "judge": gettext("Judge"), "code": gettext("Entry code"), "entry": gettext("Entry title"), "total": gettext("Total"),
             "comment": gettext("Comment"), "signature": gettext("Judge's signature"), "date": gettext("Date"),
-            "school": gettext("School"), "award": gettext("Award")}
+            "school": gettext("School"), "award": gettext("Award"), "students": gettext("Students"),
+            "advisors": gettext("Advisors")}

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.i18n import format_moment
 from core.permissions import can, get_or_404, require
 from judging import forms
+from judging.aggregation import MIN_SCORES_TO_NORMALISE, TRIMMING_METHODS
 from judging.models import (
     AWARD_LABELS,
     METHOD_LABELS,
@@ -435,7 +436,9 @@ def results(round_id: int):
                            boundary_notes=boundary_notes, award_labels=AWARD_LABELS, override_form=forms.OverrideForm(),
                            table=results_service.award_table(rnd), allocations=notes, final=_is_final(rnd.contest),
                            ranked={cid: sum(1 for r in rows if r.category_id == cid and r.rank is not None)
-                                   for cid in notes})
+                                   for cid in notes},
+                           normalisation=results_service.normalisation_warnings(rnd) if rnd.results_computed_at else [],
+                           min_scores=MIN_SCORES_TO_NORMALISE, trimming=TRIMMING_METHODS)
 
 
 @bp.route("/rounds/<int:round_id>/compute", methods=["POST"])
@@ -445,6 +448,9 @@ def compute(round_id: int):
     results_service.compute_results(rnd, actor=current_user)
     db.session.commit()
     flash(_("Results computed."), "success")
+    if results_service.normalisation_warnings(rnd):
+        flash(_("Some judges scored too few entries for the z-score method to normalise their scores: see the "
+                "warning on the results page."), "warning")
     return redirect(url_for("judging.results", round_id=rnd.id))
 
 
@@ -578,23 +584,45 @@ def score_sheets(round_id: int):
                      download_name=f"{rnd.contest.name}-{rnd.name}-评分表.pdf")
 
 
-@bp.route("/rounds/<int:round_id>/awards.pdf")
-def awards_pdf(round_id: int):
+def _award_list_response(contest: Contest, results: list[Result]):
+    """The 获奖名单 PDF of these results (awarded ones, in the order given): students and advisors named in full
+    (organisers only)."""
     from io import BytesIO
 
     from judging.pdf import AwardListCategory, award_list_pdf
 
-    rnd = _load_round(round_id)
-    _manage(rnd.contest)
+    people = results_service.entry_people(results)
     groups: dict[int, AwardListCategory] = {}
-    for r in results_service.results_of(rnd):
+    for r in results:
         if r.award:
+            students, advisors = people.get(r.entry_id, ("", ""))
             group = groups.setdefault(r.category_id, AwardListCategory(r.entry.category.name, []))
-            group.rows.append((r.entry.code or "", r.entry.title, r.entry.school.name, str(AWARD_LABELS[r.award])))
-    title = _("%(contest)s — award list", contest=rnd.contest.name)
+            group.rows.append((r.entry.code or "", r.entry.title, r.entry.school.name, students, advisors,
+                               str(AWARD_LABELS[r.award])))
+    title = _("%(contest)s — award list", contest=contest.name)
     data = award_list_pdf(title, list(groups.values()), results_service.pdf_labels())
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{rnd.contest.name}-获奖名单.pdf")
+                     download_name=f"{contest.name}-获奖名单.pdf")
+
+
+@bp.route("/rounds/<int:round_id>/awards.pdf")
+def awards_pdf(round_id: int):
+    rnd = _load_round(round_id)
+    _manage(rnd.contest)
+    rows = sorted(results_service.results_of(rnd), key=lambda r: (
+        (r.entry.category.position, r.category_id), notice_service.award_order(r)))
+    return _award_list_response(rnd.contest, rows)
+
+
+@bp.route("/contests/<int:contest_id>/awards.pdf")
+def contest_awards_pdf(contest_id: int):
+    """The contest's 获奖名单 from its notice: every published category, each from the round that counts."""
+    contest = get_or_404(Contest, contest_id)
+    _manage(contest)
+    current = rounds_service.notice_of(contest)
+    if current is None:
+        abort(404)
+    return _award_list_response(contest, notice_service.notice_results(current, awarded_only=True))
 
 
 @bp.route("/contests/<int:contest_id>/special-awards", methods=["GET", "POST"])
@@ -649,12 +677,14 @@ def notice(contest_id: int):
     current = rounds_service.notice_of(contest)
     form = forms.NoticeForm()
     closed = [r for r in rounds_service.rounds_of(contest) if r.is_closed() and r.results_computed_at]
-    form.round_id.choices = [(r.id, r.name) for r in closed]
+    form.rounds.choices = [(r.id, r.name) for r in closed]
+    if request.method == "GET":  # every round with results is offered, ticked: one notice covers them all
+        form.rounds.data = [r.id for r in closed]
     if form.validate_on_submit():
-        rnd = db.session.get(Round, form.round_id.data)
+        chosen = [r for r in closed if r.id in set(form.rounds.data)]
         try:
-            notice_service.start_notice(contest, rnd, days=form.days.data, mask_names=form.mask_names.data,
-                                  actor=current_user)
+            notice_service.start_notice(contest, chosen, days=form.days.data, mask_names=form.mask_names.data,
+                                        actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
@@ -662,8 +692,10 @@ def notice(contest_id: int):
             db.session.commit()
             flash(_("The results are published for public notice."), "success")
             return redirect(url_for("judging.notice", contest_id=contest.id))
+    categories = notice_service.category_rounds(current) if current else {}
     return render_template("judging/notice.html", contest=contest, notice=current, form=form,
-                           answer_form=forms.AnswerForm())
+                           answer_form=forms.AnswerForm(), category_rounds=categories,
+                           category_names={c.id: c.name for c in contest.categories})
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])

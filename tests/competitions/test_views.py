@@ -387,33 +387,6 @@ def test_category_form_with_materials_and_quotas(client, login, two_schools):
     assert "college" not in [q.stage for q in category.quotas] and "is-invalid" in bad
 
 
-def test_advance_entries_through_the_page(client, login, two_schools):
-    w = two_schools
-    services.add_material(w["a_entry"], "report", "r.pdf", cf.PDF)
-    services.submit_entry(w["a_entry"])
-    services.approve_entry(w["a_entry"])
-    for target in ("closed", "judging", "notice", "final"):
-        services.move_contest(w["contest"], target)
-    city_contest = cf.contest(w["county"], year=2025, name="市赛")
-    city_category = cf.category(city_contest, code="JQR")
-    db.session.commit()
-    login(w["organiser"])
-    page = client.get(f"/contests/{w['contest'].id}/advance").get_data(as_text=True)
-    assert "甲的作品" in page and "乙的秘密作品" not in page  # only approved entries
-    response = client.post(f"/contests/{w['contest'].id}/advance", data={
-        "target_id": city_contest.id, "entry_ids": [w["a_entry"].id], f"map_{w['category'].id}": city_category.id,
-        "submit": "1"})
-    assert response.status_code == 302
-    copies = services.list_entries(city_contest.id)
-    assert [(e.title, e.advanced_from_id, e.status) for e in copies] == [("甲的作品", w["a_entry"].id, "submitted")]
-    # QA: advancing the same entry again said only "0 entries registered", with no word about why
-    again = client.post(f"/contests/{w['contest'].id}/advance", data={
-        "target_id": city_contest.id, "entry_ids": [w["a_entry"].id], f"map_{w['category'].id}": city_category.id,
-        "submit": "1"}, follow_redirects=True).get_data(as_text=True)
-    assert "已将 0 件作品" in again and "1 件所选作品已报送过，已跳过" in again
-    assert len(services.list_entries(city_contest.id)) == 1
-
-
 def test_dashboard_panels(client, login, two_schools):
     w = two_schools
     login(w["organiser"])

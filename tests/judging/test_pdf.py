@@ -7,7 +7,7 @@ from judging.pdf import AwardListCategory, ScoreSheet, SheetEntry, award_list_pd
 
 LABELS = {"title": "评分表", "contest": "赛事", "round": "轮次", "category": "类别", "judge": "评委",
           "code": "作品编号", "entry": "作品名称", "total": "总分", "comment": "评语", "signature": "评委签名",
-          "date": "日期", "school": "学校", "award": "奖项"}
+          "date": "日期", "school": "学校", "award": "奖项", "students": "学生", "advisors": "辅导教师"}
 
 
 def text_of(data: bytes) -> str:
@@ -27,7 +27,8 @@ def test_score_sheet_pdf_one_page_per_judge():
 
 
 def test_award_list_pdf():
-    data = award_list_pdf("获奖名单", [AwardListCategory("机器人", [("2024-JQR-0001", "巡线小车", "青溪县第一中学", "一等奖")])],
-                          LABELS)
+    data = award_list_pdf("获奖名单", [AwardListCategory("机器人", [
+        ("2024-JQR-0001", "巡线小车", "青溪县第一中学", "欧阳䶮、刘𠮷", "王春华", "一等奖")])], LABELS)
     text = text_of(data)
     assert "巡线小车" in text and "一等奖" in text
+    assert "学生" in text and "辅导教师" in text and "王春华" in text

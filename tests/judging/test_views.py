@@ -231,7 +231,7 @@ def test_cli_results_and_import(runner, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["作品编号", "类别", "作品名称", "学校", "最终得分", "排名", "奖项"]
+    assert rows[0] == ["作品编号", "类别", "作品名称", "学校", "最终得分", "排名", "奖项", "学生", "辅导教师"]
     assert rows[1][4] == "15.50" and rows[1][5] == "1" and rows[1][6] == ""
     result = runner.invoke(args=["judging", "results", "--contest", "999999", "--format", "csv"])
     assert result.exit_code == 1 and "No contest" in result.output
