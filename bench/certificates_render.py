@@ -25,7 +25,7 @@ from qrcode.constants import ERROR_CORRECT_M  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from certificates import fonts as kc_fonts  # noqa: E402
+from core import pdffonts as kc_fonts  # noqa: E402
 from certificates.layout import MM, PageSpec, TemplateItem, TemplateSpec  # noqa: E402
 from certificates.render import CertificateData, CertificateRenderer, QrEncoder  # noqa: E402
 

@@ -7,7 +7,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from certificates import fonts as font_lib
+from core import pdffonts as font_lib
 from certificates import services
 from certificates.models import CertificateTemplate
 from certificates.sources import SOURCES, sources_for

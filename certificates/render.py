@@ -22,7 +22,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import FontChain, FontError, FontFace, register_face
+from core.pdffonts import FontChain, FontError, FontFace, chain_with_fallbacks, register_face
 from .layout import (
     MM,
     PLACEHOLDERS,
@@ -240,8 +240,9 @@ class CertificateRenderer:
 
     # ---- preparation --------------------------------------------------------------------------------
     def chain_for(self, item: TemplateItem) -> FontChain:
+        """The item's font, the template's fonts, then the platform's installed fallbacks (core.pdffonts)."""
         keys = ([item.font] if item.font else []) + [k for k in self.spec.fonts if k != item.font]
-        return FontChain([self.faces[k] for k in keys])
+        return FontChain(chain_with_fallbacks(keys, self.faces))
 
     def _prepare(self, index: int, item: TemplateItem) -> _PreparedItem:
         prepared = _PreparedItem(index, item)

@@ -9,7 +9,6 @@ import re
 import secrets
 import subprocess
 import tempfile
-import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from certificates import fonts as font_lib
+from core import pdffonts as font_lib
 from certificates.layout import TemplateItem, TemplateProblem, TemplateSpec, validate_template
 from certificates.models import (
     KIND_CODES,
@@ -111,30 +110,30 @@ def image_path(name: str | None) -> str | None:
 
 # ---- fonts ---------------------------------------------------------------------------------------------
 
-_system_cache: dict[str, font_lib.FontFace] | None = None
-_system_lock = threading.Lock()
-
-
 def system_faces() -> dict[str, font_lib.FontFace]:
-    """Installed CJK TrueType faces, discovered once per process (about a second of parsing)."""
-    global _system_cache
-    with _system_lock:
-        if _system_cache is None:
-            dirs = current_app.config.get("CERTIFICATE_FONT_DIRS") or font_lib.SYSTEM_FONT_DIRS
-            _system_cache = {f.key: f for f in font_lib.discover_system_fonts(dirs)}
-        return _system_cache
+    """Installed CJK TrueType faces, from the font index in instance/ (a file is parsed only when new or
+    changed), once per process."""
+    return font_lib.app_system_faces()
+
+
+def _font_index() -> font_lib.FontIndex:
+    return font_lib.FontIndex(font_lib.index_path(current_app.instance_path))
 
 
 def uploaded_faces() -> dict[str, font_lib.FontFace]:
     """Faces of the uploaded fonts; a file that vanished or broke is skipped (and shows in the font list)."""
     faces: dict[str, font_lib.FontFace] = {}
     directory = storage_dir("fonts")
+    index = None
     for row in db.session.execute(sa.select(CertificateFont).order_by(CertificateFont.id)).scalars():
+        index = index or _font_index()
         try:
-            for face in font_lib.load_font_file(directory / row.stored_name, source="uploaded"):
+            for face in font_lib.load_font_file(directory / row.stored_name, source="uploaded", index=index):
                 faces[face.key] = face
         except (font_lib.FontError, OSError):
             continue
+    if index is not None:
+        index.save()
     return faces
 
 
@@ -226,11 +225,9 @@ def check_template(spec_data: dict, number_pattern: str) -> TemplateSpec:
 
 
 def default_fonts() -> list[str]:
-    """A fallback chain from the installed fonts: Micro Hei (clean), then Zen Hei and Droid for rare hanzi."""
-    faces = system_faces()
-    preferred = ["wqy-microhei-0", "wqy-zenhei-0", "droidsansfallbackfull-0"]
-    chain = [k for k in preferred if k in faces]
-    return chain or list(faces)[:2]
+    """The platform's fallback chain from the installed fonts (Micro Hei, then Zen Hei and HanaMin A/B for
+    rare hanzi such as 䶮 and 𠮷): what a new template, and every seeded one, carries."""
+    return font_lib.default_chain_keys(system_faces())
 
 
 def default_spec(background: str | None = None, kind: str = "award") -> dict:
