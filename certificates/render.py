@@ -320,6 +320,20 @@ class CertificateRenderer:
                     report.overflows.append(Overflow(cert.key, prepared.index, text, prepared.item.min_size_pt))
         return report
 
+    def missing_glyphs(self, certificates: Iterable[CertificateData]) -> dict[str, list[str]]:
+        """{certificate key: characters no face of the chain has} for the texts these certificates print:
+        the cheap half of the preflight, run over issued certificates before every print."""
+        out: dict[str, list[str]] = {}
+        for cert in certificates:
+            chars: dict[str, None] = {}
+            for prepared in self.items:
+                if prepared.chain is not None:
+                    for ch in prepared.chain.missing_chars(fill_text(prepared.item.text, cert.values)):
+                        chars[ch] = None
+            if chars:
+                out[cert.key] = list(chars)
+        return out
+
     # ---- drawing ------------------------------------------------------------------------------------
     def _draw_lines(self, canvas: Canvas, prepared: _PreparedItem, text: str) -> None:
         item, chain = prepared.item, prepared.chain

@@ -398,11 +398,14 @@ def verify_url(token: str) -> str:
 
 def collect_batch(source_key: str, scope_id: int) -> tuple:
     """(source, batch) or a DomainError: unknown source, unknown contest/event, or not ready (results not final)."""
+    from core.i18n import print_locale
+
     source = get_source(source_key)
     if source is None:
         raise DomainError(_l("Unknown certificate source."), field="source", code="unknown_source", status=404)
     try:
-        batch = source.collect(int(scope_id))
+        with print_locale():  # award names and titles are stored as printed: in the installation's language
+            batch = source.collect(int(scope_id))
     except SourceNotFound as exc:
         raise DomainError(_l("No such contest or event."), field="scope_id", code="not_found", status=404) from exc
     except SourceNotReady as exc:
@@ -798,6 +801,44 @@ def print_items(certs: Iterable[Certificate]) -> tuple[list[PrintItem], dict[int
     return items, specs
 
 
+@dataclass(frozen=True)
+class MissingGlyphs:
+    """A holder whose certificate would print with a gap: the characters no installed font has."""
+
+    number: str
+    holder: str
+    chars: tuple[str, ...]
+
+    @property
+    def codes(self) -> str:
+        return " ".join(f"U+{ord(c):04X}" for c in self.chars)
+
+
+def missing_glyphs(items: Sequence[PrintItem], specs: dict[int, dict]) -> list[MissingGlyphs]:
+    """Every page to print whose texts have characters no face of its template's chain (with the
+    platform's fallbacks) covers, in print order: what the organiser sees before printing and what the
+    render job and the CLI report."""
+    by_template: dict[int, list[PrintItem]] = {}
+    for item in items:
+        by_template.setdefault(item.template_id, []).append(item)
+    found: dict[str, list[str]] = {}
+    for template_id, group in by_template.items():
+        found.update(renderer_for(specs[template_id]).missing_glyphs(i.data for i in group))
+    return [MissingGlyphs(i.data.key, i.data.values.get("name", ""), tuple(found[i.data.key]))
+            for i in items if i.data.key in found]
+
+
+def print_check(scope: str, scope_id: int, *, category_code: str | None = None, school_id: int | None = None,
+                organisation_ids: Iterable[int] | None = None) -> list[MissingGlyphs]:
+    """missing_glyphs() of the valid certificates of a contest/event selection."""
+    from sqlalchemy.orm import selectinload
+
+    stmt = certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code, school_id=school_id,
+                             organisation_ids=organisation_ids).options(selectinload(Certificate.template))
+    items, specs = print_items(db.session.execute(stmt).scalars())
+    return missing_glyphs(items, specs) if items else []
+
+
 def render_merged_pdf(certs: Iterable[Certificate], out, *, progress=None) -> int:
     """All certificates into one PDF in the given order; each template's static parts are drawn once."""
     items, specs = print_items(certs)
@@ -898,6 +939,7 @@ def run_render(progress, *, scope: str, scope_id: int, category_code: str | None
     def report(n: int) -> None:
         progress.update(n, total)
 
+    missing = missing_glyphs(items, specs) if items else []
     try:
         with path.open("wb") as fh:
             if fmt == "zip":
@@ -909,7 +951,8 @@ def run_render(progress, *, scope: str, scope_id: int, category_code: str | None
         raise
     progress.update(total, total)
     rel = path.relative_to(Path(current_app.instance_path))
-    return {"file": str(rel), "filename": safe_filename(f"{title}_证书") + "." + fmt, "count": total}
+    return {"file": str(rel), "filename": safe_filename(f"{title}_证书") + "." + fmt, "count": total,
+            "missing_glyphs": [{"number": m.number, "holder": m.holder, "chars": "".join(m.chars)} for m in missing]}
 
 
 def kind_label(kind: str) -> str:

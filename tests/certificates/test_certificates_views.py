@@ -188,7 +188,7 @@ def test_revoke_and_reissue_through_pages(client, login, issued):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Certificate, cert2.id).status == "superseded"
-    response = client.post(f"/certificates/c/{cert.id}/revoke", data={"reason": "重复颁发"})
+    response = client.post(f"/certificates/c/{cert.id}/revoke", data={"reason": "重复颁发", "confirm": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoke_reason == "重复颁发"
