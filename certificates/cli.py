@@ -7,10 +7,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from core import pdffonts as font_lib
 from certificates import services
 from certificates.models import CertificateTemplate
 from certificates.sources import SOURCES, sources_for
+from core import pdffonts as font_lib
 from core.errors import DomainError
 from core.extensions import db
 

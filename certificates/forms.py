@@ -12,13 +12,12 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from certificates.layout import ALIGNMENTS, PageSpec, TemplateItem, TemplateSpec
 from certificates.numbering import DEFAULT_PATTERN

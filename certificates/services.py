@@ -20,7 +20,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core import pdffonts as font_lib
 from certificates.layout import TemplateItem, TemplateProblem, TemplateSpec, validate_template
 from certificates.models import (
     KIND_CODES,
@@ -41,6 +40,7 @@ from certificates.render import (
 )
 from certificates.sources import Holder, SourceBatch, SourceNotFound, SourceNotReady, get_source
 from core import audit
+from core import pdffonts as font_lib
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db

@@ -21,6 +21,10 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
 
+from core.rlinternals import install_unicode_cmap_fix
+
+install_unicode_cmap_fix()  # every PDF drawn with these faces extracts 𠮷 as 𠮷
+
 #: Where installed fonts live on Debian-like systems (WenQuanYi, AR PL, Droid Sans Fallback, Noto …).
 SYSTEM_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
 
@@ -367,6 +371,7 @@ class FontChain:
             raise FontError("a font chain needs at least one font")
         self.faces = list(faces)
         self._pick: dict[str, FontFace | None] = {}
+        self.pdf_names: dict[str, str] = {}  # face key -> registered ReportLab name
 
     @property
     def primary(self) -> FontFace:
@@ -386,7 +391,8 @@ class FontChain:
         """Split text into maximal runs drawn from one face; uncovered characters form runs with None.
 
         Spaces and punctuation stay with the current run when the current face has them, so a Latin
-        space between two CJK words does not needlessly switch font.
+        space between two CJK words does not needlessly switch font; letters and hanzi always come from the
+        first face that has them (董𠮷祥: only 𠮷 is drawn from the fallback, 祥 in the main face again).
         """
         runs: list[tuple[FontFace | None, str]] = []
         current: FontFace | None = None
@@ -394,8 +400,8 @@ class FontChain:
         for ch in text:
             if not needs_glyph(ch):
                 continue
-            if buf and current is not None and current.covers(ch):
-                buf.append(ch)
+            if buf and current is not None and not ch.isalnum() and current.covers(ch):
+                buf.append(ch)  # spaces and punctuation stay in the run; hanzi return to the first face having them
                 continue
             face = self.face_for(ch)
             if buf and face is current:
@@ -498,16 +504,21 @@ def platform_chain() -> FontChain:
 
 def chain_font_name(chain: FontChain, face: FontFace | None) -> str:
     """Registered PDF name of the face drawing a run (the primary face for characters no face has)."""
-    return register_face(face or chain.primary)
+    face = face or chain.primary
+    name = chain.pdf_names.get(face.key)
+    if name is None:
+        name = chain.pdf_names[face.key] = register_face(face)
+    return name
 
 
 def draw_chain_string(canvas, chain: FontChain, x: float, y: float, text: str, size: float,
                       align: str = "left") -> float:
-    """Draw one line in the chain's faces (each run embedded from the face that has it); returns its width.
+    """Draw one line in the chain's faces (each run embedded from the face that has it); returns its width
+    (0 for left-aligned text, which does not need it).
 
     `align` is left, center (x is the middle) or right (x is the right edge)."""
     runs = [(chain_font_name(chain, face), run) for face, run in chain.split_runs(text)]
-    width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs)
+    width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs) if align != "left" else 0.0
     if align == "center":
         x -= width / 2.0
     elif align == "right":

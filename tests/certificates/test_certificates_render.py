@@ -9,8 +9,8 @@ from PIL import Image
 
 from certificates.layout import PLACEHOLDERS, PageSpec, TemplateInvalid, TemplateItem, TemplateSpec
 from certificates.render import CertificateData, CertificateRenderer, is_image_bytes, render_preview
-from tests.qr import decode_qr, qr_top_left
 from tests.certificates.helpers import UNCOVERED
+from tests.qr import decode_qr, qr_top_left
 
 URL = "https://kc.example.org/v/Qm9vayBvZiBLZWNodWFuZyB0b2tlbg"
 
