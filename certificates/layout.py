@@ -297,12 +297,13 @@ def wrap_text(text: str, width_pt: float, size_pt: float, measure: Measure) -> l
     """Break text into lines no wider than width_pt at size_pt.
 
     CJK text may break between any two characters; Latin words break at spaces and hyphens unless a
-    single word is wider than the box. Closing punctuation never starts a line (禁则). Explicit newlines
-    are kept. Widths are summed token by token (ReportLab does not kern), so this is linear in the text.
+    single word is wider than the box. Closing punctuation never starts a line (禁则), and a paragraph never
+    ends on a line of a single hanzi (see _avoid_widow). Explicit newlines are kept. Widths are summed token by token (ReportLab does not kern), so this is linear in the text.
     """
     lines: list[str] = []
     limit = width_pt / size_pt + 1e-9
     for paragraph in text.split("\n"):
+        start = len(lines)
         line, line_w = "", 0.0
         for token in _tokens(paragraph):
             token_w = measure(token)
@@ -319,11 +320,36 @@ def wrap_text(text: str, width_pt: float, size_pt: float, measure: Measure) -> l
                 line = token.lstrip(" ")
             line_w = measure(line)
         lines.append(line.rstrip())
+        _avoid_widow(lines, start, limit, measure)
     out: list[str] = []
     for line in lines:
         # a single token wider than the box is split character by character
         out.extend(_split_long(line, limit, measure))
     return out
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3134F
+
+
+def _avoid_widow(lines: list[str], start: int, limit: float, measure: Measure) -> None:
+    """CJK line-breaking rule: a paragraph does not end on a line of one hanzi (with its punctuation), as in
+    "特发此 / 证。"; the previous line gives up its last hanzi ("特发 / 此证。"), or more when what it
+    would end on may not end a line. Latin words are never split for this."""
+    if len(lines) - start < 2:
+        return
+    last, prev = lines[-1], lines[-2]
+    body = last.rstrip("".join(_NO_LINE_START))
+    if len(body) != 1 or not _is_cjk(body):
+        return
+    take = 1
+    while take < len(prev) and prev[-take] in _NO_LINE_START:
+        take += 1  # punctuation travels with the hanzi before it
+    moved = prev[-take:]
+    if take >= len(prev) or not _is_cjk(moved[0]) or measure(moved + last) > limit:
+        return
+    lines[-2], lines[-1] = prev[:-take], moved + last
 
 
 def _tokens(paragraph: str) -> list[str]:
