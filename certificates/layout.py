@@ -245,6 +245,38 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
     return problems
 
 
+#: Kinds whose boxes must not overlap: printed texts and the QR code. Images (a seal over the organiser's name,
+#: a logo) are meant to overlap text.
+_NO_OVERLAP_KINDS = ("text", "textbox", "qr")
+
+
+def item_box(item: TemplateItem, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float, float, float]:
+    """(left, top, width, height) in mm of the page area an item occupies."""
+    return item.x_mm + offset[0], item.y_mm + offset[1], item.width_mm, item.box_height_mm()
+
+
+def layout_warnings(spec: TemplateSpec) -> list[TemplateProblem]:
+    """What the designer warns about while the organiser places items (the template may still be saved):
+    texts or the QR code whose boxes overlap (the name and school lines printed over each other), and items
+    that leave the page (also a validation error when saving)."""
+    warnings: list[TemplateProblem] = []
+    page_w, page_h = spec.page.dimensions_mm() if spec.page.size in PAGE_SIZES_MM or spec.page.size == "custom" \
+        else (0.0, 0.0)
+    offset = spec.effective_offset()
+    boxes = [(i, item_box(item, offset)) for i, item in enumerate(spec.items) if item.kind in ITEM_KINDS]
+    eps = 1e-6
+    for i, (left, top, width, height) in boxes:
+        if page_w and (left < -eps or top < -eps or left + width > page_w + eps or top + height > page_h + eps):
+            warnings.append(TemplateProblem("item_off_page", _("The item leaves the page."), item=i))
+    solid = [(i, b) for i, b in boxes if spec.items[i].kind in _NO_OVERLAP_KINDS]
+    for n, (i, (l1, t1, w1, h1)) in enumerate(solid):
+        for j, (l2, t2, w2, h2) in solid[n + 1:]:
+            if min(l1 + w1, l2 + w2) - max(l1, l2) > eps and min(t1 + h1, t2 + h2) - max(t1, t2) > eps:
+                warnings.append(TemplateProblem("items_overlap", _("The item overlaps item %(other)d."),
+                                                (("other", j + 1),), i))
+    return warnings
+
+
 _BRACKETED = re.compile(r"[《（(“「【]\{(\w+)\}[》）)”」】]")
 
 

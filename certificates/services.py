@@ -207,6 +207,24 @@ def resolve_spec(spec_data: dict) -> TemplateSpec:
     return spec
 
 
+def layout_check(spec_data: dict) -> dict:
+    """Page size, item boxes and localised layout warnings of a design, for the designer's overlay."""
+    from certificates.layout import item_box, layout_warnings
+
+    try:
+        spec = TemplateSpec.from_dict(spec_data)
+        page_w, page_h = spec.page.dimensions_mm()
+    except (TypeError, ValueError, KeyError):
+        return {"page": None, "items": [], "warnings": []}
+    warnings = layout_warnings(spec)
+    flagged = {w.item for w in warnings if w.item is not None}
+    flagged |= {int(dict(w.params)["other"]) - 1 for w in warnings if "other" in dict(w.params)}
+    return {"page": [page_w, page_h],
+            "items": [{"index": i, "kind": item.kind, "box": item_box(item), "warn": i in flagged,
+                       "label": (item.text or item.kind)[:24]} for i, item in enumerate(spec.items)],
+            "warnings": problem_messages(warnings)}
+
+
 def check_template(spec_data: dict, number_pattern: str) -> TemplateSpec:
     """Validate a template spec and number pattern; raise DomainError listing every problem."""
     try:

@@ -168,6 +168,8 @@ def template_new():
                                                 number_pattern=form.number_pattern.data, user=current_user)
             db.session.commit()
             flash(_("Template saved."), "success")
+            for warning in services.layout_check(spec)["warnings"]:
+                flash(warning, "warning")
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
@@ -190,6 +192,8 @@ def template_edit(template_id: int):
                                      number_pattern=form.number_pattern.data)
             db.session.commit()
             flash(_("Template saved."), "success")
+            for warning in services.layout_check(spec)["warnings"]:
+                flash(warning, "warning")
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
@@ -268,6 +272,15 @@ def template_live_preview():
     except DomainError as exc:
         return current_app.response_class(str(exc), status=422, mimetype="text/plain")
     return send_file(io.BytesIO(png), mimetype="image/png")
+
+
+@bp.route("/templates/live-check", methods=["POST"])
+def template_live_check():
+    """The designer's overlay: the page size, each item's box (mm) and the layout warnings (overlaps, items
+    off the page) of the form as it is now, as JSON. The rules live in certificates.layout."""
+    require("certificate.design", None)
+    spec_data, _pattern = _live_spec()
+    return services.layout_check(spec_data)
 
 
 @bp.route("/templates/live-preview.pdf", methods=["POST"])

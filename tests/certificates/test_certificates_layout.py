@@ -203,3 +203,18 @@ def test_wrap_never_ends_a_paragraph_on_one_hanzi(text, width, last):
 def test_wrap_keeps_a_single_latin_word_and_short_paragraphs():
     assert wrap_text("特发此证", 10, 1.0, _one_unit_per_char) == ["特发此证"]
     assert wrap_text("荣获一等奖 A", 5, 1.0, _one_unit_per_char)[-1] == "A"  # a Latin last line is left alone
+
+
+def test_layout_warnings_flag_overlapping_texts_and_items_off_the_page():
+    from certificates.layout import layout_warnings
+
+    spec = TemplateSpec(fonts=["f"], items=[
+        TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28),  # 62 .. 71.9 mm
+        TemplateItem("text", 40, 70, 217, text="{school}", size_pt=14),  # starts inside the name line
+        TemplateItem("image", 150, 60, 40, 40, image="seal.png"),  # a seal over texts is meant to be there
+        TemplateItem("qr", 280, 190, 32),  # beyond the 297 × 210 mm page
+    ])
+    found = [(w.code, w.item, dict(w.params)) for w in layout_warnings(spec)]
+    assert found == [("item_off_page", 3, {}), ("items_overlap", 0, {"other": 2})]
+    spec.items[1].y_mm = 78
+    assert [w.code for w in layout_warnings(spec)] == ["item_off_page"]
