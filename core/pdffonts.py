@@ -486,9 +486,12 @@ def system_faces_for(dirs, instance_path: str | os.PathLike | None) -> dict[str,
 
 
 def app_system_faces() -> dict[str, FontFace]:
-    """The installed CJK faces of the running app (CERTIFICATE_FONT_DIRS, index in its instance folder)."""
-    from flask import current_app
+    """The installed CJK faces of the running app (CERTIFICATE_FONT_DIRS, index in its instance folder);
+    outside an app, the system's font directories without an index."""
+    from flask import current_app, has_app_context
 
+    if not has_app_context():  # pure callers (tests of document builders): the system's fonts, no index on disk
+        return system_faces_for(SYSTEM_FONT_DIRS, None)
     dirs = current_app.config.get("CERTIFICATE_FONT_DIRS") or SYSTEM_FONT_DIRS
     return system_faces_for(dirs, current_app.instance_path)
 
