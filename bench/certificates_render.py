@@ -3,7 +3,7 @@
 Prints `name: value unit (ratio vs reference)` lines and returns a dict. The reference is a bare
 ReportLab canvas drawing the same items in the same run the way the issue measured it: background once as
 a form XObject, rl_accel, one font, each QR built with the `qrcode` package at a fixed version and mask
-and drawn as rectangles. Ours adds the fallback chain and shrink-to-fit, and uses certificates/qr.py.
+and drawn as rectangles. Ours adds the fallback chain and shrink-to-fit, and uses core/qrfast.py.
 
     .venv/bin/python bench/certificates_render.py [--count 10000]
 """
@@ -25,9 +25,10 @@ from qrcode.constants import ERROR_CORRECT_M  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from certificates import fonts as kc_fonts  # noqa: E402
 from certificates.layout import MM, PageSpec, TemplateItem, TemplateSpec  # noqa: E402
-from certificates.render import CertificateData, CertificateRenderer, QrEncoder  # noqa: E402
+from certificates.render import CertificateData, CertificateRenderer  # noqa: E402
+from core import pdffonts as kc_fonts  # noqa: E402
+from core.qrfast import QrEncoder  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "子涵欣怡梓萱浩宇一诺宇轩思远雨桐俊杰佳琪明轩嘉怡"

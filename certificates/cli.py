@@ -7,10 +7,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from certificates import fonts as font_lib
 from certificates import services
 from certificates.models import CertificateTemplate
 from certificates.sources import SOURCES, sources_for
+from core import pdffonts as font_lib
 from core.errors import DomainError
 from core.extensions import db
 
@@ -98,6 +98,13 @@ def render(contest_id, event_id, category_code, school_id, out):
     stmt = services.certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code,
                                       school_id=school_id).options(selectinload(Certificate.template))
     certs = db.session.execute(stmt).scalars().all()
+    items, specs = services.print_items(certs)
+    try:
+        missing = services.missing_glyphs(items, specs) if items else []
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for m in missing:
+        click.echo(f"warning: {m.number} {m.holder}: no installed font has {''.join(m.chars)} ({m.codes})", err=True)
     path = Path(out)
     try:
         fh = path.open("wb")
@@ -106,9 +113,9 @@ def render(contest_id, event_id, category_code, school_id, out):
     try:
         with fh:
             if path.suffix.lower() == ".zip":
-                count = services.render_zip(certs, fh)
+                count = services.render_items_zip(items, specs, fh)
             else:
-                count = services.render_merged_pdf(certs, fh)
+                count = services.render_items_pdf(items, specs, fh)
     except DomainError as exc:
         path.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc

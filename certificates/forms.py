@@ -12,13 +12,12 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from certificates.layout import ALIGNMENTS, PageSpec, TemplateItem, TemplateSpec
 from certificates.numbering import DEFAULT_PATTERN
@@ -138,7 +137,8 @@ class FontUploadForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     source = SelectField(_l("Holders"), choices=[], validate_choice=False, validators=[DataRequired()])
-    scope_id = IntegerField(_l("Contest or event number"), validators=[DataRequired(), NumberRange(min=1)])
+    scope_id = SelectField(_l("Contest or event"), choices=[], validate_choice=False,
+                           validators=[DataRequired(_l("Choose a contest or event."))])
     template_id = SelectField(_l("Template"), coerce=int, choices=[], validate_choice=False)
     category_code = StringField(_l("Only this category code (optional)"), validators=[Optional(), Length(max=40)])
     school_id = SelectField(_l("Only this school (optional)"), coerce=int, choices=[], validate_choice=False,
@@ -153,6 +153,9 @@ class IssueForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason (shown when the certificate is verified)"),
                            validators=[DataRequired(), Length(min=2, max=500)])
+    confirm = BooleanField(_l("I understand that revoking cannot be undone"),
+                           validators=[DataRequired(_l("Tick the box to confirm: a revoked certificate cannot be "
+                                                       "made valid again."))])
     submit = SubmitField(_l("Revoke the certificate"))
 
 
@@ -178,5 +181,7 @@ class LookupForm(FlaskForm):
         csrf = False  # a public GET search form
 
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64)])
-    name = StringField(_l("Holder's name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Holder's name"), validators=[
+        DataRequired(_l("Enter the holder's name as printed on the certificate as well: a number alone is not "
+                        "enough to verify a certificate.")), Length(max=200)])
     submit = SubmitField(_l("Verify"))

@@ -245,6 +245,38 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
     return problems
 
 
+#: Kinds whose boxes must not overlap: printed texts and the QR code. Images (a seal over the organiser's name,
+#: a logo) are meant to overlap text.
+_NO_OVERLAP_KINDS = ("text", "textbox", "qr")
+
+
+def item_box(item: TemplateItem, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float, float, float]:
+    """(left, top, width, height) in mm of the page area an item occupies."""
+    return item.x_mm + offset[0], item.y_mm + offset[1], item.width_mm, item.box_height_mm()
+
+
+def layout_warnings(spec: TemplateSpec) -> list[TemplateProblem]:
+    """What the designer warns about while the organiser places items (the template may still be saved):
+    texts or the QR code whose boxes overlap (the name and school lines printed over each other), and items
+    that leave the page (also a validation error when saving)."""
+    warnings: list[TemplateProblem] = []
+    page_w, page_h = spec.page.dimensions_mm() if spec.page.size in PAGE_SIZES_MM or spec.page.size == "custom" \
+        else (0.0, 0.0)
+    offset = spec.effective_offset()
+    boxes = [(i, item_box(item, offset)) for i, item in enumerate(spec.items) if item.kind in ITEM_KINDS]
+    eps = 1e-6
+    for i, (left, top, width, height) in boxes:
+        if page_w and (left < -eps or top < -eps or left + width > page_w + eps or top + height > page_h + eps):
+            warnings.append(TemplateProblem("item_off_page", _("The item leaves the page."), item=i))
+    solid = [(i, b) for i, b in boxes if spec.items[i].kind in _NO_OVERLAP_KINDS]
+    for n, (i, (l1, t1, w1, h1)) in enumerate(solid):
+        for j, (l2, t2, w2, h2) in solid[n + 1:]:
+            if min(l1 + w1, l2 + w2) - max(l1, l2) > eps and min(t1 + h1, t2 + h2) - max(t1, t2) > eps:
+                warnings.append(TemplateProblem("items_overlap", _("The item overlaps item %(other)d."),
+                                                (("other", j + 1),), i))
+    return warnings
+
+
 _BRACKETED = re.compile(r"[《（(“「【]\{(\w+)\}[》）)”」】]")
 
 
@@ -297,12 +329,13 @@ def wrap_text(text: str, width_pt: float, size_pt: float, measure: Measure) -> l
     """Break text into lines no wider than width_pt at size_pt.
 
     CJK text may break between any two characters; Latin words break at spaces and hyphens unless a
-    single word is wider than the box. Closing punctuation never starts a line (禁则). Explicit newlines
-    are kept. Widths are summed token by token (ReportLab does not kern), so this is linear in the text.
+    single word is wider than the box. Closing punctuation never starts a line (禁则), and a paragraph never
+    ends on a line of a single hanzi (see _avoid_widow). Explicit newlines are kept. Widths are summed token by token (ReportLab does not kern), so this is linear in the text.
     """
     lines: list[str] = []
     limit = width_pt / size_pt + 1e-9
     for paragraph in text.split("\n"):
+        start = len(lines)
         line, line_w = "", 0.0
         for token in _tokens(paragraph):
             token_w = measure(token)
@@ -319,11 +352,36 @@ def wrap_text(text: str, width_pt: float, size_pt: float, measure: Measure) -> l
                 line = token.lstrip(" ")
             line_w = measure(line)
         lines.append(line.rstrip())
+        _avoid_widow(lines, start, limit, measure)
     out: list[str] = []
     for line in lines:
         # a single token wider than the box is split character by character
         out.extend(_split_long(line, limit, measure))
     return out
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3134F
+
+
+def _avoid_widow(lines: list[str], start: int, limit: float, measure: Measure) -> None:
+    """CJK line-breaking rule: a paragraph does not end on a line of one hanzi (with its punctuation), as in
+    "特发此 / 证。"; the previous line gives up its last hanzi ("特发 / 此证。"), or more when what it
+    would end on may not end a line. Latin words are never split for this."""
+    if len(lines) - start < 2:
+        return
+    last, prev = lines[-1], lines[-2]
+    body = last.rstrip("".join(_NO_LINE_START))
+    if len(body) != 1 or not _is_cjk(body):
+        return
+    take = 1
+    while take < len(prev) and prev[-take] in _NO_LINE_START:
+        take += 1  # punctuation travels with the hanzi before it
+    moved = prev[-take:]
+    if take >= len(prev) or not _is_cjk(moved[0]) or measure(moved + last) > limit:
+        return
+    lines[-2], lines[-1] = prev[:-take], moved + last
 
 
 def _tokens(paragraph: str) -> list[str]:

@@ -13,16 +13,14 @@ import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.util import MODE_8BIT_BYTE, QRData
-from reportlab.lib.boxstuff import aspectRatioFix
-from reportlab.lib.colors import HexColor, white
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.lib.colors import HexColor
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import FontChain, FontError, FontFace, register_face
+from core.pdffonts import FontChain, FontError, FontFace, chain_with_fallbacks, register_face
+from core.qrfast import QrEncoder, draw_qr
+from core.rlinternals import ImageCache, install_unicode_cmap_fix
+
 from .layout import (
     MM,
     PLACEHOLDERS,
@@ -35,30 +33,11 @@ from .layout import (
     placeholders_in,
     validate_template,
 )
-from .qr import FixedQr
+
+install_unicode_cmap_fix()  # 𠮷 copies and searches as 𠮷 (see core.rlinternals)
 
 QR_QUIET_MODULES = 4  # white border around the code, in modules, as ISO 18004 asks
 IMAGE_FORMATS = ("PNG", "JPEG")
-
-
-# ReportLab writes ToUnicode entries as "<%04X>", which is wrong for characters beyond the BMP such as
-# 𠮷 (U+20BB7): a PDF ToUnicode CMap needs UTF-16BE, i.e. a surrogate pair. Without this, text extraction
-# and copy-paste of such names yield garbage. The replacement is identical for BMP characters.
-def _to_unicode_cmap(fontname: str, subset) -> str:
-    def utf16(cp: int) -> str:
-        return chr(cp).encode("utf-16-be", "surrogatepass").hex().upper()
-
-    cmap = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
-        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
-        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
-    ] + [f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)] + [
-        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(cmap)
-
-
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def is_image_file(path: str) -> bool:
@@ -119,93 +98,6 @@ class PreflightReport:
         return sorted(keys)
 
 
-class QrEncoder:
-    """QR matrices at one fixed version and mask, picked from the first URL of the batch."""
-
-    def __init__(self, error_correction=ERROR_CORRECT_M):
-        self.error_correction = error_correction
-        self.fixed: FixedQr | None = None
-
-    def _calibrate(self, data: bytes) -> None:
-        probe = qrcode.QRCode(error_correction=self.error_correction, border=0)
-        probe.add_data(QRData(data, mode=MODE_8BIT_BYTE))
-        probe.best_fit()
-        # The penalty-based best mask of the first URL; later URLs of the batch differ only in the token,
-        # and any of the eight masks is valid for a decoder.
-        self.fixed = FixedQr(probe.version, self.error_correction, probe.best_mask_pattern())
-
-    @property
-    def version(self) -> int | None:
-        return self.fixed.version if self.fixed else None
-
-    def matrix(self, data: str) -> list[list[bool]]:
-        payload = data.encode("utf-8")
-        if self.fixed is None:
-            self._calibrate(payload)
-        try:
-            return self.fixed.matrix(payload)
-        except ValueError:  # a longer URL than the first one: recalibrate for the rest of the batch
-            self._calibrate(payload)
-            return self.fixed.matrix(payload)
-
-
-class ImageCache:
-    """Image XObjects decoded and compressed once, then registered into every PDF that draws them.
-
-    ReportLab's drawImage caches an image only within one canvas, so a ZIP with one PDF per holder
-    decoded and re-compressed the background (and seal) for every single PDF: about 60 times slower than
-    the merged PDF. Here the compressed stream is built once per file and each canvas gets a copy of the
-    (immutable) XObject."""
-
-    def __init__(self):
-        self._protos: dict[tuple[str, str], pdfdoc.PDFImageXObject] = {}
-
-    def _proto(self, path: str, mask) -> pdfdoc.PDFImageXObject:
-        key = (path, repr(mask))
-        proto = self._protos.get(key)
-        if proto is None:
-            import hashlib
-
-            name = "kcimg" + hashlib.md5(repr(key).encode()).hexdigest()[:16]
-            proto = pdfdoc.PDFImageXObject(name, ImageReader(path), mask=mask)
-            proto.name = name
-            self._protos[key] = proto
-        return proto
-
-    def draw(self, canvas: Canvas, path: str, x: float, y: float, width: float, height: float, *, mask=None,
-             preserve_aspect_ratio: bool = False, anchor: str = "c") -> None:
-        """What Canvas.drawImage does, with the image data built only once per file."""
-        import copy
-
-        proto = self._proto(path, mask)
-        doc = canvas._doc
-        reg_name = doc.getXObjectName(proto.name)
-        obj = doc.idToObject.get(reg_name)
-        if obj is None:
-            obj = copy.copy(proto)
-            smask = obj.__dict__.pop("_smask", None)
-            canvas._setXObjects(obj)
-            doc.Reference(obj, reg_name)
-            doc.addForm(proto.name, obj)
-            if smask is not None:
-                mask_name = doc.getXObjectName(smask.name)
-                if doc.idToObject.get(mask_name) is None:
-                    mask_obj = copy.copy(smask)
-                    canvas._setXObjects(mask_obj)
-                    obj.smask = doc.Reference(mask_obj, mask_name)
-                else:
-                    obj.smask = pdfdoc.PDFObjectReference(mask_name)
-        x, y, width, height, _scaled = aspectRatioFix(preserve_aspect_ratio, anchor, x, y, width, height,
-                                                      obj.width, obj.height)
-        canvas._currentPageHasImages = 1
-        canvas.saveState()
-        canvas.translate(x, y)
-        canvas.scale(width, height)
-        canvas._code.append(f"/{reg_name} Do")
-        canvas.restoreState()
-        canvas._formsinuse.append(proto.name)
-
-
 @dataclass
 class _PreparedItem:
     index: int
@@ -240,8 +132,9 @@ class CertificateRenderer:
 
     # ---- preparation --------------------------------------------------------------------------------
     def chain_for(self, item: TemplateItem) -> FontChain:
+        """The item's font, the template's fonts, then the platform's installed fallbacks (core.pdffonts)."""
         keys = ([item.font] if item.font else []) + [k for k in self.spec.fonts if k != item.font]
-        return FontChain([self.faces[k] for k in keys])
+        return FontChain(chain_with_fallbacks(keys, self.faces))
 
     def _prepare(self, index: int, item: TemplateItem) -> _PreparedItem:
         prepared = _PreparedItem(index, item)
@@ -319,6 +212,20 @@ class CertificateRenderer:
                     report.overflows.append(Overflow(cert.key, prepared.index, text, prepared.item.min_size_pt))
         return report
 
+    def missing_glyphs(self, certificates: Iterable[CertificateData]) -> dict[str, list[str]]:
+        """{certificate key: characters no face of the chain has} for the texts these certificates print:
+        the cheap half of the preflight, run over issued certificates before every print."""
+        out: dict[str, list[str]] = {}
+        for cert in certificates:
+            chars: dict[str, None] = {}
+            for prepared in self.items:
+                if prepared.chain is not None:
+                    for ch in prepared.chain.missing_chars(fill_text(prepared.item.text, cert.values)):
+                        chars[ch] = None
+            if chars:
+                out[cert.key] = list(chars)
+        return out
+
     # ---- drawing ------------------------------------------------------------------------------------
     def _draw_lines(self, canvas: Canvas, prepared: _PreparedItem, text: str) -> None:
         item, chain = prepared.item, prepared.chain
@@ -350,35 +257,9 @@ class CertificateRenderer:
                          anchor="c")
 
     def _draw_qr(self, canvas: Canvas, item: TemplateItem, url: str) -> None:
-        if not url:
-            return
-        modules = self.qr.matrix(url)
-        n = len(modules)
-        side = item.width_mm * MM
-        unit = side / (n + 2 * QR_QUIET_MODULES)
-        left, top = self._x(item.x_mm), self._y_top(item.y_mm)
-        canvas.saveState()
-        canvas.setFillColor(white)
-        canvas.rect(left, top - side, side, side, stroke=0, fill=1)
-        canvas.setFillColorRGB(0, 0, 0)
-        # Work in module units with y growing downwards, so each rectangle is a few small integers.
-        canvas.transform(unit, 0, 0, -unit, left + QR_QUIET_MODULES * unit, top - QR_QUIET_MODULES * unit)
-        # One "x y w 1 re" per horizontal run of dark modules, written straight into the page stream
-        # (what Canvas.rect does internally, minus float formatting of every coordinate).
-        ops = []
-        for r, row in enumerate(modules):
-            c = 0
-            while c < n:
-                if row[c]:
-                    start = c
-                    while c < n and row[c]:
-                        c += 1
-                    ops.append(f"{start} {r} {c - start} 1 re")
-                else:
-                    c += 1
-        ops.append("f")
-        canvas._code.append("\n".join(ops))
-        canvas.restoreState()
+        if url:
+            draw_qr(canvas, self.qr.matrix(url), self._x(item.x_mm), self._y_top(item.y_mm), item.width_mm * MM,
+                    QR_QUIET_MODULES)
 
     def prepare_canvas(self, canvas: Canvas, prefix: str = "kc") -> list:
         """Define this template's static forms on a (possibly shared) canvas; returns the page layers.

@@ -89,6 +89,8 @@ class CertificateSource:
     scope: str  # "contest" or "event"
     label: Any  # lazy_gettext string shown to organisers
     collect: Callable[[int], SourceBatch]  # (contest or event id) -> SourceBatch
+    # (organisation ids or None for all) -> [(contest or event id, title)], newest first: the issue form's picker
+    scopes: Callable[[list[int] | None], list[tuple[int, str]]] | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -168,6 +168,8 @@ def template_new():
                                                 number_pattern=form.number_pattern.data, user=current_user)
             db.session.commit()
             flash(_("Template saved."), "success")
+            for warning in services.layout_check(spec)["warnings"]:
+                flash(warning, "warning")
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
@@ -190,6 +192,8 @@ def template_edit(template_id: int):
                                      number_pattern=form.number_pattern.data)
             db.session.commit()
             flash(_("Template saved."), "success")
+            for warning in services.layout_check(spec)["warnings"]:
+                flash(warning, "warning")
             return redirect(url_for("certificates.template_edit", template_id=template.id))
         except DomainError as exc:
             db.session.rollback()
@@ -270,6 +274,15 @@ def template_live_preview():
     return send_file(io.BytesIO(png), mimetype="image/png")
 
 
+@bp.route("/templates/live-check", methods=["POST"])
+def template_live_check():
+    """The designer's overlay: the page size, each item's box (mm) and the layout warnings (overlaps, items
+    off the page) of the form as it is now, as JSON. The rules live in certificates.layout."""
+    require("certificate.design", None)
+    spec_data, _pattern = _live_spec()
+    return services.layout_check(spec_data)
+
+
 @bp.route("/templates/live-preview.pdf", methods=["POST"])
 def template_live_preview_pdf():
     """The unsaved design as a PDF with sample data (the designer's "PDF preview" button opens it in a new tab)."""
@@ -294,7 +307,33 @@ def _issue_form() -> IssueForm:
     if ids is not None:
         stmt = stmt.where(Organisation.id.in_(ids))
     form.school_id.choices = [(0, _("All schools"))] + [(i, n) for i, n in db.session.execute(stmt.order_by(Organisation.name))]
+    form.scope_id.choices = scope_choices(ids)
     return form
+
+
+def scope_choices(organisation_ids) -> dict[str, list[tuple[int, str]]]:
+    """The organiser's contests and events, grouped, for the issue form's picker (never a raw id)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for scope, label in (("contest", _("Contests")), ("event", _("Events"))):
+        seen: dict[int, str] = {}
+        for source in sources_for(scope):
+            if source.scopes is not None:
+                seen.update((i, t) for i, t in source.scopes(organisation_ids) if i not in seen)
+        if seen:
+            groups[str(label)] = [(f"{scope}:{i}", t) for i, t in seen.items()]
+    return groups
+
+
+def picked_scope_id(form: IssueForm) -> int | None:
+    """The contest/event id of the picker ("contest:12"; a bare id from older links and scripts), or None with
+    an error on the field when it is not of the scope the chosen holders come from."""
+    raw = str(form.scope_id.data or "")
+    scope, _sep, number = raw.rpartition(":")
+    source = SOURCES.get(form.source.data)
+    if not number.isdigit() or (scope and source is not None and scope != source.scope):
+        form.scope_id.errors = [_("Choose a contest for award winners and participants, an event for attendees.")]
+        return None
+    return int(number)
 
 
 @bp.route("/issue", methods=["GET", "POST"])
@@ -304,9 +343,10 @@ def issue():
     if request.method == "GET":
         awards = [s.key for s in sources_for("contest") if s.kind == "award"]  # the usual batch: award winners
         form.source.data = request.args.get("source") or (awards or [c[0] for c in form.source.choices] or [None])[0]
-        form.scope_id.data = request.args.get("scope_id", type=int)
+        picked, source = request.args.get("scope_id", type=int), SOURCES.get(form.source.data)
+        form.scope_id.data = f"{source.scope}:{picked}" if picked and source is not None else None
     plan = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (scope_id := picked_scope_id(form)) is not None:
         template = db.session.get(CertificateTemplate, form.template_id.data or 0)
         if template is None or template.archived or not can("certificate.template.edit", template):
             form.template_id.errors = [_("Choose one of your templates.")]
@@ -314,14 +354,14 @@ def issue():
             kwargs = dict(category_code=(form.category_code.data or "").strip() or None,
                           school_id=form.school_id.data or None, issue_date=form.issue_date.data)
             try:
-                source, batch = services.collect_batch(form.source.data, form.scope_id.data)
+                source, batch = services.collect_batch(form.source.data, scope_id)
                 require("certificate.issue", batch.organisation_id)
                 if form.preflight.data:
-                    plan = services.plan_issue(form.source.data, form.scope_id.data, template, **kwargs)
+                    plan = services.plan_issue(form.source.data, scope_id, template, **kwargs)
                     db.session.rollback()
                 else:
                     issued, plan = services.issue_certificates(
-                        form.source.data, form.scope_id.data, template, user=current_user,
+                        form.source.data, scope_id, template, user=current_user,
                         public_full_name=form.public_full_name.data, accept_preflight=form.accept_preflight.data,
                         **kwargs)
                     db.session.commit()
@@ -363,8 +403,9 @@ def scope_list(scope: str, scope_id: int):
                                       organisation_ids=organised_ids(), statuses=[status] if status else None)
     page = db.paginate(stmt, per_page=50, error_out=False)
     title = page.items[0].scope_title if page.items else ""
+    missing = services.print_check(scope, scope_id, category_code=category, organisation_ids=organised_ids())
     return render_template("certificates/list.html", page=page, scope=scope, scope_id=scope_id, title=title,
-                           status=status, category=category, render_form=RenderForm(),
+                           status=status, category=category, render_form=RenderForm(), missing=missing,
                            status_labels=services.STATUS_LABELS, kind_label=services.kind_label)
 
 
@@ -525,7 +566,9 @@ def holder_download(token: str, signature: str):
 def lookup():
     """Verification by typed number + holder name."""
     form = LookupForm(request.args)
-    if request.args and form.validate():
+    if request.args and not form.validate():
+        return render_template("certificates/verify_lookup.html", form=form), 400
+    if request.args:
         cert = services.certificate_by_number_and_name(form.number.data, form.name.data)
         if cert is None:
             return render_template("certificates/verify_unknown.html", form=form), 404

@@ -68,6 +68,14 @@ def select_timezone():
     return _timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def print_locale():
+    """Context for what the platform prints (certificates, tickets, reports): the installation's language
+    (BABEL_DEFAULT_LOCALE), whatever the entry point — a page in English, a job or the CLI."""
+    from flask_babel import force_locale
+
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def current_language() -> str:
     return str(get_locale() or "zh_CN")
 

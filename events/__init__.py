@@ -114,4 +114,19 @@ def _register_certificate_source() -> None:
     from events.services import collect_attendees
 
     register_source(CertificateSource(key="events.attendees", kind="attendance", scope="event",
-                                      label=_l("Attendees (checked in)"), collect=collect_attendees))
+                                      label=_l("Attendees (checked in)"), collect=collect_attendees,
+                                      scopes=_event_choices))
+
+
+def _event_choices(organisation_ids):
+    """(id, "2026-05-20 title") of the events of these organisations, newest first: the certificate issue picker."""
+    import sqlalchemy as sa
+    from flask_babel import to_user_timezone
+
+    from core.extensions import db
+    from events.models import Event
+
+    stmt = sa.select(Event.id, Event.starts_at, Event.title).order_by(Event.starts_at.desc(), Event.id.desc())
+    if organisation_ids is not None:
+        stmt = stmt.where(Event.organisation_id.in_(list(organisation_ids)))
+    return [(eid, f"{to_user_timezone(starts):%Y-%m-%d} {title}") for eid, starts, title in db.session.execute(stmt)]

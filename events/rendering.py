@@ -1,8 +1,9 @@
-"""Ticket images: the QR code (PNG), a printable ticket card (PNG) and tickets as PDF (one per page section).
+"""Ticket images: the QR code (PNG), a printable ticket card (PNG) and tickets as PDF (two per A4 page).
 
 The QR code holds only the ticket code (never a row id or a URL with personal data). Chinese text: PNG uses
-a system CJK TrueType font when one is installed (fonts-wqy-*), PDF uses ReportLab's built-in STSong-Light
-CID font, so no font file has to be shipped.
+a system CJK TrueType font when one is installed (fonts-wqy-*); the PDF uses the platform's font chain
+(core.pdffonts: embedded TrueType subsets with fallbacks, so 䶮 and 𠮷 print and "·" is never a "�").
+Everything printed is in the installation's language (core.i18n.print_locale), whatever the page's.
 """
 from __future__ import annotations
 
@@ -43,13 +44,23 @@ def _font(size: int):
     return ImageFont.load_default(size)
 
 
-def _ticket_lines(registration) -> list[str]:
+def ticket_time(session) -> str:
+    """Start and end of a session: "2026-05-20 09:00–11:30", or both dates when it ends on another day."""
+    start = format_datetime(session.starts_at, "yyyy-MM-dd HH:mm")
+    same_day = format_datetime(session.starts_at, "yyyy-MM-dd") == format_datetime(session.ends_at, "yyyy-MM-dd")
+    end = format_datetime(session.ends_at, "HH:mm" if same_day else "yyyy-MM-dd HH:mm")
+    return f"{start}–{end}"
+
+
+def _ticket_lines(registration, time_text: str | None = None) -> list[str]:
     event = registration.event
-    lines = [event.title, format_datetime(registration.session.starts_at, "yyyy-MM-dd HH:mm")]
+    lines = [event.title, time_text or ticket_time(registration.session)]
     if registration.session.title:
         lines.append(registration.session.title)
     if event.venue is not None:
         lines.append(event.venue.name)
+        if event.venue.address:
+            lines.append(event.venue.address)
     lines.append(registration.name + (f" · {registration.school_name}" if registration.school_name else ""))
     if registration.kind == "group":
         lines.append(_("Group of %(n)d people", n=registration.head_count))
@@ -74,36 +85,42 @@ def ticket_png(registration) -> bytes:
 
 
 def ticket_pdf(registrations) -> bytes:
-    """Tickets on A4, two per page, each with its QR code; group tickets show the head-count."""
+    """Tickets on A4, two per page, each with its QR code; group tickets show the head-count.
+
+    Text is drawn in the platform's embedded font chain; QR codes are vector rectangles from a fixed
+    version and mask (no bitmap per ticket), so an event's few hundred tickets build within the request."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    from core.i18n import print_locale
+    from core.pdffonts import draw_chain_string, platform_chain, register_face
+    from core.qrfast import QrEncoder, draw_qr
+
+    chain = platform_chain()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=register_face(chain.primary))
+    pdf.setTitle("Tickets")
     width, height = A4
-    for index, registration in enumerate(registrations):
-        slot = index % 2
-        if index and slot == 0:
-            pdf.showPage()
-        top = height - 20 * mm - slot * (height / 2)
-        pdf.setFont("STSong-Light", 16)
-        lines = _ticket_lines(registration)
-        pdf.drawString(20 * mm, top, lines[0][:40])
-        pdf.setFont("STSong-Light", 12)
-        for number, line in enumerate(lines[1:], start=1):
-            pdf.drawString(20 * mm, top - number * 8 * mm, line[:48])
-        pdf.setFont("Courier", 11)
-        pdf.drawString(20 * mm, top - 7 * 8 * mm, format_code(registration.code))
-        image = ImageReader(io.BytesIO(qr_png(registration.code)))
-        pdf.drawImage(image, width - 90 * mm, top - 75 * mm, 70 * mm, 70 * mm)
-        if slot == 0:
-            pdf.line(10 * mm, height / 2, width - 10 * mm, height / 2)  # cut here
+    encoder = QrEncoder()
+    times: dict[int, str] = {}  # per session: an event's tickets share a few sessions
+    with print_locale():
+        for index, registration in enumerate(registrations):
+            slot = index % 2
+            if index and slot == 0:
+                pdf.showPage()
+            top = height - 20 * mm - slot * (height / 2)
+            session = registration.session
+            if session.id not in times:
+                times[session.id] = ticket_time(session)
+            lines = _ticket_lines(registration, times[session.id])
+            draw_chain_string(pdf, chain, 20 * mm, top, lines[0][:40], 16)
+            for number, line in enumerate(lines[1:], start=1):
+                draw_chain_string(pdf, chain, 20 * mm, top - number * 8 * mm, line[:48], 12)
+            draw_chain_string(pdf, chain, 20 * mm, top - 9 * 8 * mm, format_code(registration.code), 11)
+            draw_qr(pdf, encoder.matrix(registration.code), width - 90 * mm, top + 5 * mm, 70 * mm)
+            if slot == 0:
+                pdf.line(10 * mm, height / 2, width - 10 * mm, height / 2)  # cut here
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -66,4 +66,18 @@ def _register_certificate_source() -> None:
     from judging.services.notice import collect_award_holders
 
     register_source(CertificateSource(key="judging.awards", kind="award", scope="contest",
-                                      label=_l("Award winners (final results)"), collect=collect_award_holders))
+                                      label=_l("Award winners (final results)"), collect=collect_award_holders,
+                                      scopes=_contest_choices))
+
+
+def _contest_choices(organisation_ids):
+    """(id, "2026 name") of the contests of these organisations, newest first: the certificate issue picker."""
+    import sqlalchemy as sa
+
+    from competitions.models import Contest
+    from core.extensions import db
+
+    stmt = sa.select(Contest.id, Contest.year, Contest.name).order_by(Contest.year.desc(), Contest.id.desc())
+    if organisation_ids is not None:
+        stmt = stmt.where(Contest.organisation_id.in_(list(organisation_ids)))
+    return [(cid, f"{year} {name}") for cid, year, name in db.session.execute(stmt)]

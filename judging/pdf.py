@@ -1,51 +1,26 @@
 """PDF documents of the judging area: per-judge score sheets (评分表) and award lists (pure logic).
 
-ReportLab platypus tables.  Chinese text needs a CJK font: the first installed TrueType CJK
-font found is embedded (subset); without one, ReportLab's built-in STSong-Light CID font is
-used (not embedded, viewers substitute it).
+ReportLab platypus tables, in the platform's embedded font chain (core.pdffonts), like every PDF it prints.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-)
-_FONT_NAME: str | None = None
 
 
 def cjk_font() -> str:
-    """Register (once) and return the name of a font that can draw Chinese."""
-    global _FONT_NAME
-    if _FONT_NAME:
-        return _FONT_NAME
-    for path in FONT_CANDIDATES:
-        if Path(path).is_file():
-            try:
-                kwargs = {"subfontIndex": 0} if path.endswith(".ttc") else {}
-                pdfmetrics.registerFont(TTFont("KCJudgingCJK", path, **kwargs))
-                _FONT_NAME = "KCJudgingCJK"
-                return _FONT_NAME
-            except Exception:  # a broken font file: try the next one
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _FONT_NAME = "STSong-Light"
-    return _FONT_NAME
+    """The registered name of the platform chain's main face (core.pdffonts), embedded as a subset; names and
+    titles go through _esc(), which draws characters it lacks (䶮, 𠮷) from the chain's fallbacks."""
+    from core.pdffonts import platform_chain, register_face
+
+    return register_face(platform_chain().primary)
 
 
 @dataclass
@@ -112,7 +87,8 @@ def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> by
         canvas.drawRightString(landscape(A4)[0] - 12 * mm, 10 * mm, str(doc_.page))
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), initialFontName=font, leftMargin=12 * mm,
+                            rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=20 * mm, title=labels["title"])
     story = []
     for index, sheet in enumerate(sheets):
@@ -146,7 +122,7 @@ def award_list_pdf(title: str, categories: Sequence[AwardListCategory], labels: 
     font = cjk_font()
     title_style, meta_style, cell_style = _styles(font)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), initialFontName=font, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=title)
     story = [Paragraph(_esc(title), title_style), Spacer(1, 4 * mm)]
     for category in categories:
@@ -163,4 +139,7 @@ def award_list_pdf(title: str, categories: Sequence[AwardListCategory], labels: 
 
 
 def _esc(text: str) -> str:
-    return (str(text or "")).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Paragraph markup of a text: escaped, runs the main face lacks in their fallback face."""
+    from core.pdffonts import chain_markup, platform_chain
+
+    return chain_markup(platform_chain(), str(text or ""))

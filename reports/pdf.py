@@ -7,9 +7,6 @@ computer without Chinese fonts. Numbers with a link become PDF hyperlinks to the
 from __future__ import annotations
 
 import io
-import os
-import threading
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.piecharts import Pie
@@ -18,55 +15,41 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports.document import Figure, Report, Row
 from reports.document import Table as ReportTable
 
-FONT_NAME = "KechuangReportCJK"
-#: TrueType faces tried in order: (path, subfont index). Micro Hei first (small, clean on screen).
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-)
 #: Bars shown in one chart; the table under it always lists every row.
 MAX_CHART_ROWS = 15
 PALETTE = ["#2f6fb0", "#e07b39", "#4a9d5b", "#c0504d", "#8064a2", "#4bacc6", "#f2b134", "#7f7f7f",
            "#9bbb59", "#2c4d75"]
 
-_font_lock = threading.Lock()
 
 
 class ReportFontMissing(RuntimeError):
     """No Chinese TrueType font was found, so a readable PDF cannot be made."""
 
 
-def find_cjk_font(candidates=FONT_CANDIDATES) -> tuple[str, int]:
-    """The first installed candidate; otherwise any CJK TrueType face the certificates area discovers."""
-    for path, index in candidates:
-        if os.path.exists(path):
-            return path, index
+def register_font() -> str:
+    """The registered name of the platform chain's main face (core.pdffonts), embedded as a subset."""
+    from core.pdffonts import FontError, platform_chain, register_face
+
     try:
-        from certificates.fonts import discover_system_fonts
-
-        faces = discover_system_fonts()
-    except Exception:  # the certificates area is optional here
-        faces = []
-    if faces:
-        return faces[0].path, faces[0].subfont_index
-    raise ReportFontMissing("no Chinese TrueType font found (install fonts-wqy-microhei)")
+        return register_face(platform_chain().primary)
+    except FontError as exc:
+        raise ReportFontMissing("no Chinese TrueType font found (install fonts-wqy-microhei)") from exc
 
 
-def register_font(font_name: str = FONT_NAME) -> str:
-    """Register the CJK face with ReportLab once per process; returns the font name to use."""
-    with _font_lock:
-        if font_name not in pdfmetrics.getRegisteredFontNames():
-            path, index = find_cjk_font()
-            pdfmetrics.registerFont(TTFont(font_name, path, subfontIndex=index))
-    return font_name
+def escape(text: str, entities: dict | None = None) -> str:
+    """Paragraph markup of a text: escaped, and runs the main face lacks (䶮, 𠮷) in their fallback face."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    from core.pdffonts import chain_markup, platform_chain
+
+    if entities:  # an attribute value (a link), not printed text
+        return xml_escape(text, entities)
+    return chain_markup(platform_chain(), text)
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -223,7 +206,8 @@ def build_pdf(report: Report) -> bytes:
     font = register_font()
     st = _styles(font)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=16 * mm,
                             bottomMargin=16 * mm, title=report.title, subject=report.subtitle,
                             author="Kechuang", creator="Kechuang reports")
     width = doc.width

@@ -19,7 +19,7 @@ import sys
 # need -> (packages, why). A need includes every need before it in NEEDS.
 NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
     "run": (
-        ("fonts-wqy-microhei", "fonts-wqy-zenhei", "fonts-droid-fallback", "poppler-utils"),
+        ("fonts-wqy-microhei", "fonts-wqy-zenhei", "fonts-hanazono", "fonts-droid-fallback", "poppler-utils"),
         "中文字体（证书、电子票、报表 PDF 嵌入）与 pdftoppm（证书设计预览） / CJK fonts embedded in PDFs, pdftoppm for "
         "the certificate designer's preview",
     ),

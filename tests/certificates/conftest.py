@@ -1,7 +1,7 @@
 """Fixtures of the certificates tests."""
 import pytest
 
-from certificates import fonts as kc_fonts
+from core import pdffonts as kc_fonts
 from tests.certificates.helpers import build_font
 from tests.conftest import require_packages
 
@@ -12,10 +12,11 @@ EXT_B_CHARS = "𠮷"  # U+20BB7: no installed font covers CJK Extension B
 
 @pytest.fixture(scope="session")
 def system_faces():
-    require_packages("fonts-wqy-microhei", "fonts-wqy-zenhei")
+    require_packages("fonts-wqy-microhei", "fonts-wqy-zenhei", "fonts-hanazono")
     faces = {f.key: f for f in kc_fonts.discover_system_fonts()}
-    if "wqy-microhei-0" not in faces or "wqy-zenhei-0" not in faces:
-        pytest.fail("fonts-wqy-microhei and fonts-wqy-zenhei must be installed for the certificates tests")
+    if not {"wqy-microhei-0", "wqy-zenhei-0", "hanamina-0", "hanaminb-0"} <= set(faces):
+        pytest.fail("fonts-wqy-microhei, fonts-wqy-zenhei and fonts-hanazono must be installed for the certificates "
+                    "tests (.ci/run installs them)")
     return faces
 
 

@@ -41,3 +41,7 @@ def build_font(path, chars: str, family: str = "Kechuang Test") -> str:
     fb.setupPost()
     fb.save(str(path))
     return str(path)
+
+#: U+30000 (CJK Extension G): no installed font covers it, not even the HanaMin fallbacks, so it stands for
+#: "a character the chain cannot print" now that 𠮷 (Extension B) prints from HanaMin.
+UNCOVERED = "\U00030000"

@@ -82,3 +82,47 @@ def test_designer_shows_no_broken_image_when_the_first_preview_fails(browser, li
     error = browser.find_element(By.ID, "live-preview-error")
     WebDriverWait(browser, 30).until(lambda d: "{nickname}" in error.text and error.is_displayed())
     assert not browser.find_element(By.ID, "live-preview").is_displayed()
+
+
+def test_designer_drag_and_drop_warns_about_overlap(browser, live_server, tmp_path):
+    """Issue 23: the organiser drags the school line onto the name line; the form's Y follows the drag, the
+    two boxes turn red and the overlap is listed; dragging it back clears the warning."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    county = factories.association("青溪县科学技术协会")
+    factories.organiser(county, email="designer3@example.cn")
+    template = cf.template(county)
+    factories.commit()
+    _login(browser, live_server, "designer3@example.cn")
+    browser.set_window_size(1400, 1000)
+    browser.get(f"{live_server}/certificates/templates/{template.id}")
+    wait = WebDriverWait(browser, 30)
+    image = browser.find_element(By.ID, "live-preview")
+    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", image) > 100)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#designer-overlay .kc-box")) >= 9)
+    assert browser.find_element(By.ID, "designer-warnings").text == ""
+    school = browser.find_element(By.CSS_SELECTOR, '#designer-overlay .kc-box[data-index="2"]')
+    px_per_mm = browser.find_element(By.ID, "designer-overlay").size["width"] / 297.0
+    ActionChains(browser).click_and_hold(school).move_by_offset(0, -12 * px_per_mm).release().perform()
+    y = float(browser.find_element(By.NAME, "items-2-y_mm").get_attribute("value"))
+    assert 64 <= y <= 68  # from 78 mm, 12 mm up, on the 0.5 mm grid
+    warnings = browser.find_element(By.ID, "designer-warnings")
+    wait.until(lambda d: "重叠" in warnings.text)
+    assert "与第 3 项重叠" in warnings.text
+    red = browser.find_elements(By.CSS_SELECTOR, "#designer-overlay .kc-box.kc-warn")
+    assert sorted(b.get_attribute("data-index") for b in red) == ["1", "2"]
+    browser.save_screenshot(str(tmp_path / "designer.png"))
+    import os
+    import shutil
+
+    if os.environ.get("KC_SCREENSHOTS"):  # for a person to look at: KC_SCREENSHOTS=/some/dir
+        shutil.copy(tmp_path / "designer.png", os.path.join(os.environ["KC_SCREENSHOTS"], "designer.png"))
+    # arrow keys move the focused box back down, 0.5 mm a press
+    box = browser.find_element(By.CSS_SELECTOR, '#designer-overlay .kc-box[data-index="2"]')
+    box.click()
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(int((78 - y) / 0.5)):
+        browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    assert float(browser.find_element(By.NAME, "items-2-y_mm").get_attribute("value")) == 78
+    wait.until(lambda d: d.find_element(By.ID, "designer-warnings").text == "")

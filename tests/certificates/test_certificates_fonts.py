@@ -1,8 +1,8 @@
 """Font discovery, loading, coverage and the fallback chain (no app needed)."""
 import pytest
 
-from certificates import fonts
-from certificates.fonts import FontChain, FontError
+from core import pdffonts as fonts
+from core.pdffonts import FontChain, FontError
 from tests.certificates.helpers import build_font
 
 

@@ -140,7 +140,8 @@ def test_fit_line_hand_computed():
 
 
 def test_wrap_cjk_and_latin():
-    assert wrap_text("一二三四五六七", 30, 10, em) == ["一二三", "四五六", "七"]
+    # a paragraph never ends on one hanzi alone: the line before gives one up
+    assert wrap_text("一二三四五六七", 30, 10, em) == ["一二三", "四五", "六七"]
     # words stay whole; a single over-long word is split
     assert wrap_text("ab cd efgh", 50, 10, em) == ["ab cd", "efgh"]
     assert wrap_text("abcdefgh", 30, 10, em) == ["abc", "def", "gh"]
@@ -182,3 +183,38 @@ def test_fit_box_never_grows_and_fits_unless_overflow(text, width, height):
     if not fit.overflow and fit.size_pt < 20:  # half a point larger would not have fitted
         bigger = wrap_text(text, width, fit.size_pt + 0.5, em)
         assert (fit.size_pt + 0.5) + (len(bigger) - 1) * (fit.size_pt + 0.5) * 1.2 > height
+
+
+def _one_unit_per_char(text: str) -> float:
+    return float(len(text))
+
+
+@pytest.mark.parametrize("text, width, last", [
+    ("参加了科学技术协会举办的活动，特发此证。", 9, "此证。"),  # was "证。" alone on the last line
+    ("在第十届大赛中荣获一等奖", 11, "等奖"),  # was "奖"
+    ("在第十届大赛中荣获一等奖。", 12, "等奖。"),
+])
+def test_wrap_never_ends_a_paragraph_on_one_hanzi(text, width, last):
+    lines = wrap_text(text, width, 1.0, _one_unit_per_char)
+    assert "".join(lines) == text and lines[-1] == last
+    assert all(len(line) <= width for line in lines)
+
+
+def test_wrap_keeps_a_single_latin_word_and_short_paragraphs():
+    assert wrap_text("特发此证", 10, 1.0, _one_unit_per_char) == ["特发此证"]
+    assert wrap_text("荣获一等奖 A", 5, 1.0, _one_unit_per_char)[-1] == "A"  # a Latin last line is left alone
+
+
+def test_layout_warnings_flag_overlapping_texts_and_items_off_the_page():
+    from certificates.layout import layout_warnings
+
+    spec = TemplateSpec(fonts=["f"], items=[
+        TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28),  # 62 .. 71.9 mm
+        TemplateItem("text", 40, 70, 217, text="{school}", size_pt=14),  # starts inside the name line
+        TemplateItem("image", 150, 60, 40, 40, image="seal.png"),  # a seal over texts is meant to be there
+        TemplateItem("qr", 280, 190, 32),  # beyond the 297 × 210 mm page
+    ])
+    found = [(w.code, w.item, dict(w.params)) for w in layout_warnings(spec)]
+    assert found == [("item_off_page", 3, {}), ("items_overlap", 0, {"other": 2})]
+    spec.items[1].y_mm = 78
+    assert [w.code for w in layout_warnings(spec)] == ["item_off_page"]

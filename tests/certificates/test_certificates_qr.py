@@ -7,7 +7,7 @@ from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, 
 from qrcode.exceptions import DataOverflowError
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
-from certificates.qr import FixedQr
+from core.qrfast import FixedQr
 
 
 def reference(data: bytes, version, ecc, mask):

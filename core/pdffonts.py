@@ -1,12 +1,17 @@
-"""Certificate fonts: discovery, loading, coverage and the fallback chain.
+"""The one font chain of every PDF the platform prints (certificates, tickets, reports, score sheets).
 
-Plain Python (no Flask). Only TrueType outlines (.ttf and the subfonts of a .ttc) are accepted, because
+Discovery, loading, coverage, the fallback chain and the font index. Plain Python (no Flask): callers
+that run inside the app use `app_faces()` / `platform_chain()`, which keep the index in instance/.
+
+Only TrueType outlines (.ttf and the subfonts of a .ttc) are accepted, because
 ReportLab embeds TrueType fonts as subsets and a PDF whose CJK font is not embedded shows empty boxes on
 a viewer without Chinese fonts. CFF/OpenType (.otf) and Type 1 fonts are rejected with a clear reason.
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import os
 import re
 import threading
@@ -15,6 +20,10 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
+
+from core.rlinternals import install_unicode_cmap_fix
+
+install_unicode_cmap_fix()  # every PDF drawn with these faces extracts 𠮷 as 𠮷
 
 #: Where installed fonts live on Debian-like systems (WenQuanYi, AR PL, Droid Sans Fallback, Noto …).
 SYSTEM_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
@@ -137,6 +146,92 @@ def _read_face(path: str, index: int) -> tuple[str, frozenset[int], float, float
     return result
 
 
+# ---- the font index: what each font file covers, kept on disk ------------------------------------------
+#
+# Parsing a CJK TrueType file (cmap, metrics) takes 0.05–0.3 s; a machine has dozens. The index records,
+# per file, its size and modification time and per face the family, metrics and covered code points (as
+# ranges), so discovery and coverage never parse a file whose size and mtime did not change. ReportLab
+# itself parses (and embeds) only the faces a PDF actually draws with, when they are registered.
+
+INDEX_VERSION = 1
+
+
+def _ranges(codepoints) -> list[list[int]]:
+    out: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if out and cp == out[-1][1] + 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def _from_ranges(ranges) -> frozenset[int]:
+    return frozenset(itertools.chain.from_iterable(range(lo, hi + 1) for lo, hi in ranges))
+
+
+class FontIndex:
+    """Per-file face descriptions keyed by path, valid while the file's size and mtime are unchanged.
+
+    Stored as JSON at `path` (None: in memory only). Writes are atomic (temporary file + rename), so
+    two processes building it at once at worst both parse once."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = str(path) if path else None
+        self.entries: dict[str, dict] = {}
+        self.dirty = False
+        self.parsed: list[str] = []  # files parsed by this instance (what the cache saved the others)
+        if self.path and os.path.exists(self.path):
+            try:
+                with open(self.path, encoding="utf-8") as fh:
+                    data = json.load(fh)
+                if data.get("version") == INDEX_VERSION:
+                    self.entries = data.get("files", {})
+            except (OSError, ValueError, AttributeError):
+                self.entries = {}  # a damaged index is rebuilt
+
+    @staticmethod
+    def _stamp(path: str) -> list[int]:
+        st = os.stat(path)
+        return [st.st_size, st.st_mtime_ns]
+
+    def faces(self, path: str) -> list[tuple[str, frozenset[int], float, float]]:
+        """(family, codepoints, ascent, descent) of every face of the file; parsed only when not indexed."""
+        stamp = self._stamp(path)
+        entry = self.entries.get(path)
+        if entry is not None and entry.get("stamp") == stamp:
+            if "error" in entry:
+                raise FontError(entry["error"])
+            return [(f["family"], _from_ranges(f["ranges"]), f["ascent"], f["descent"]) for f in entry["faces"]]
+        self.parsed.append(path)
+        try:
+            faces = [_read_face(path, i) for i in range(count_subfonts(path))]
+        except FontError as exc:
+            self.entries[path] = {"stamp": stamp, "error": str(exc)}
+            self.dirty = True
+            raise
+        self.entries[path] = {"stamp": stamp, "faces": [
+            {"family": fam, "ascent": asc, "descent": desc, "ranges": _ranges(cps)} for fam, cps, asc, desc in faces]}
+        self.dirty = True
+        return faces
+
+    def forget_missing(self) -> None:
+        for path in [p for p in self.entries if not os.path.exists(p)]:
+            del self.entries[path]
+            self.dirty = True
+
+    def save(self) -> None:
+        if not self.path or not self.dirty:
+            return
+        directory = os.path.dirname(self.path) or "."
+        os.makedirs(directory, exist_ok=True)
+        tmp = f"{self.path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"version": INDEX_VERSION, "files": self.entries}, fh, separators=(",", ":"))
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
 def count_subfonts(path: str) -> int:
     """Number of faces in a font file: 1 for .ttf, the collection size for .ttc."""
     with open(path, "rb") as fh:
@@ -148,21 +243,22 @@ def count_subfonts(path: str) -> int:
     return 1
 
 
-def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix: str | None = None) -> list[FontFace]:
+def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix: str | None = None,
+                   index: FontIndex | None = None) -> list[FontFace]:
     """Load every face of a .ttf/.ttc file; raises FontError if the file is not TrueType.
 
-    Keys are "<prefix><file stem>-<subfont index>", the prefix being "upload:" for uploaded fonts.
+    Keys are "<prefix><file stem>-<subfont index>", the prefix being "upload:" for uploaded fonts. With an
+    index, a file whose size and mtime are unchanged is not parsed again.
     """
     path = str(path)
     if not path.lower().endswith(FONT_SUFFIXES):
         raise FontError("font files must be .ttf or .ttc")
-    count = count_subfonts(path)
     prefix = key_prefix if key_prefix is not None else ("upload:" if source == "uploaded" else "")
     stem = _slug(Path(path).stem)
+    described = (index or FontIndex()).faces(path)
     faces = []
-    for index in range(count):
-        family, codepoints, ascent, descent = _read_face(path, index)
-        faces.append(FontFace(key=f"{prefix}{stem}-{index}", family=family, path=path, subfont_index=index,
+    for index_no, (family, codepoints, ascent, descent) in enumerate(described):
+        faces.append(FontFace(key=f"{prefix}{stem}-{index_no}", family=family, path=path, subfont_index=index_no,
                               source=source, codepoints=codepoints, ascent=ascent, descent=descent))
     return faces
 
@@ -202,27 +298,39 @@ def _iter_font_files(dirs) -> list[str]:
     return sorted(found)
 
 
+#: Faces with at least this many characters of the CJK extensions count as CJK fallbacks (HanaMinB has
+#: Extension B and beyond but none of the common hanzi of CJK_PROBE).
+CJK_EXTENSION_MIN = 1000
+_CJK_EXTENSIONS = ((0x3400, 0x4DBF), (0x20000, 0x3134F))
+
+
 def is_cjk_face(face: FontFace) -> bool:
-    """A face counts as CJK when it covers every character of CJK_PROBE."""
-    return all(face.covers(c) for c in CJK_PROBE)
+    """A face counts as CJK when it covers every character of CJK_PROBE, or many extension hanzi."""
+    if all(face.covers(c) for c in CJK_PROBE):
+        return True
+    return sum(1 for cp in face.codepoints if any(lo <= cp <= hi for lo, hi in _CJK_EXTENSIONS)) >= CJK_EXTENSION_MIN
 
 
-def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True) -> list[FontFace]:
+def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: FontIndex | None = None) -> list[FontFace]:
     """Installed TrueType faces (all subfonts of .ttc files), CJK ones only by default.
 
     Unreadable or non-TrueType files are skipped: a broken system font must not break the font list.
+    With an index, only files that are new or changed since it was written are parsed (and it is saved).
     """
     faces = []
     for path in _iter_font_files(dirs):
         try:
-            file_faces = load_font_file(path, source="system", key_prefix="")
+            file_faces = load_font_file(path, source="system", key_prefix="", index=index)
         except FontError:
             continue
         faces.extend(f for f in file_faces if not cjk_only or is_cjk_face(f))
+    if index is not None:
+        index.save()
     return faces
 
 
-def load_font_directory(directory: str | os.PathLike) -> tuple[list[FontFace], dict[str, str]]:
+def load_font_directory(directory: str | os.PathLike,
+                        index: FontIndex | None = None) -> tuple[list[FontFace], dict[str, str]]:
     """Uploaded fonts in a directory: (faces, {file name: error}) — bad files are reported, not fatal."""
     faces: list[FontFace] = []
     errors: dict[str, str] = {}
@@ -234,7 +342,7 @@ def load_font_directory(directory: str | os.PathLike) -> tuple[list[FontFace], d
         if not os.path.isfile(path) or not name.lower().endswith(FONT_SUFFIXES):
             continue
         try:
-            faces.extend(load_font_file(path, source="uploaded"))
+            faces.extend(load_font_file(path, source="uploaded", index=index))
         except FontError as exc:
             errors[name] = str(exc)
     return faces, errors
@@ -263,6 +371,7 @@ class FontChain:
             raise FontError("a font chain needs at least one font")
         self.faces = list(faces)
         self._pick: dict[str, FontFace | None] = {}
+        self.pdf_names: dict[str, str] = {}  # face key -> registered ReportLab name
 
     @property
     def primary(self) -> FontFace:
@@ -282,7 +391,8 @@ class FontChain:
         """Split text into maximal runs drawn from one face; uncovered characters form runs with None.
 
         Spaces and punctuation stay with the current run when the current face has them, so a Latin
-        space between two CJK words does not needlessly switch font.
+        space between two CJK words does not needlessly switch font; letters and hanzi always come from the
+        first face that has them (董𠮷祥: only 𠮷 is drawn from the fallback, 祥 in the main face again).
         """
         runs: list[tuple[FontFace | None, str]] = []
         current: FontFace | None = None
@@ -290,8 +400,8 @@ class FontChain:
         for ch in text:
             if not needs_glyph(ch):
                 continue
-            if buf and current is not None and current.covers(ch):
-                buf.append(ch)
+            if buf and current is not None and not ch.isalnum() and current.covers(ch):
+                buf.append(ch)  # spaces and punctuation stay in the run; hanzi return to the first face having them
                 continue
             face = self.face_for(ch)
             if buf and face is current:
@@ -331,3 +441,110 @@ def register_face(face: FontFace) -> str:
                 raise FontError(f"cannot embed {face.family}: {exc}") from exc
             _registered.add(name)
     return name
+
+
+# ---- the platform's chain ---------------------------------------------------------------------------------
+
+#: Order of the installed faces in every chain: Micro Hei (clean on screen and paper) first, Zen Hei for
+#: Extension A (䶮), HanaMin A/B for the rest of the extensions (𠮷), Droid Sans Fallback last.
+PREFERRED_FACES: tuple[str, ...] = ("wqy-microhei-0", "wqy-zenhei-0", "hanamina-0", "hanaminb-0",
+                                    "droidsansfallbackfull-0")
+
+
+def default_chain_keys(faces) -> list[str]:
+    """Keys of the installed faces that make the fallback chain, in PREFERRED_FACES order; any other CJK
+    faces when none of those is installed."""
+    chain = [k for k in PREFERRED_FACES if k in faces]
+    return chain or list(faces)[:3]
+
+
+def chain_with_fallbacks(keys, faces) -> list[FontFace]:
+    """The faces of `keys` (a template's own choice first), then the platform fallbacks not already in it:
+    a template whose fonts lack a glyph still prints it from an installed fallback face."""
+    ordered = list(dict.fromkeys([*keys, *default_chain_keys(faces)]))
+    return [faces[k] for k in ordered if k in faces]
+
+
+_app_faces: dict[tuple, dict[str, FontFace]] = {}
+_app_lock = threading.Lock()
+
+
+def index_path(instance_path: str | os.PathLike) -> str:
+    """Where the font index of an installation lives: instance/font-index.json."""
+    return os.path.join(str(instance_path), "font-index.json")
+
+
+def system_faces_for(dirs, instance_path: str | os.PathLike | None) -> dict[str, FontFace]:
+    """Installed CJK faces by key, once per process and font directories, through the index on disk."""
+    key = (tuple(dirs), str(instance_path))
+    with _app_lock:
+        faces = _app_faces.get(key)
+        if faces is None:
+            index = FontIndex(index_path(instance_path) if instance_path else None)
+            faces = _app_faces[key] = {f.key: f for f in discover_system_fonts(dirs, index=index)}
+        return faces
+
+
+def app_system_faces() -> dict[str, FontFace]:
+    """The installed CJK faces of the running app (CERTIFICATE_FONT_DIRS, index in its instance folder);
+    outside an app, the system's font directories without an index."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():  # pure callers (tests of document builders): the system's fonts, no index on disk
+        return system_faces_for(SYSTEM_FONT_DIRS, None)
+    dirs = current_app.config.get("CERTIFICATE_FONT_DIRS") or SYSTEM_FONT_DIRS
+    return system_faces_for(dirs, current_app.instance_path)
+
+
+def platform_chain() -> FontChain:
+    """The chain every PDF without a template of its own (tickets, reports, score sheets) draws with."""
+    faces = app_system_faces()
+    chosen = chain_with_fallbacks([], faces)
+    if not chosen:
+        raise FontError("no Chinese TrueType font is installed (install fonts-wqy-microhei)")
+    return FontChain(chosen)
+
+
+def chain_font_name(chain: FontChain, face: FontFace | None) -> str:
+    """Registered PDF name of the face drawing a run (the primary face for characters no face has)."""
+    face = face or chain.primary
+    name = chain.pdf_names.get(face.key)
+    if name is None:
+        name = chain.pdf_names[face.key] = register_face(face)
+    return name
+
+
+def draw_chain_string(canvas, chain: FontChain, x: float, y: float, text: str, size: float,
+                      align: str = "left") -> float:
+    """Draw one line in the chain's faces (each run embedded from the face that has it); returns its width
+    (0 for left-aligned text, which does not need it).
+
+    `align` is left, center (x is the middle) or right (x is the right edge)."""
+    runs = [(chain_font_name(chain, face), run) for face, run in chain.split_runs(text)]
+    width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs) if align != "left" else 0.0
+    if align == "center":
+        x -= width / 2.0
+    elif align == "right":
+        x -= width
+    textobj = canvas.beginText()
+    textobj.setTextOrigin(x, y)
+    for name, run in runs:
+        textobj.setFont(name, size)
+        textobj.textOut(run)
+    canvas.drawText(textobj)
+    return width
+
+
+def chain_markup(chain: FontChain, text: str) -> str:
+    """Text as ReportLab Paragraph markup: escaped, every run outside the primary face wrapped in a
+    <font face=...> tag, so Platypus documents (reports, score sheets) print rare names too."""
+    from xml.sax.saxutils import escape
+
+    out = []
+    primary = chain.primary
+    for face, run in chain.split_runs(text):
+        if face is None or face is primary:
+            out.append(escape(run))
+        else:
+            out.append(f'<font face="{register_face(face)}">{escape(run)}</font>')
+    return "".join(out)

@@ -1,4 +1,4 @@
-"""QR matrices at a fixed version, error-correction level and mask, built fast.
+"""QR matrices at a fixed version, error-correction level and mask, built fast (certificates and tickets).
 
 A batch of certificates puts URLs of equal length into QR codes, so everything except the data bits is
 the same on every page: function patterns, format/version information, the order in which data bits are
@@ -13,6 +13,7 @@ from __future__ import annotations
 import qrcode
 from qrcode import base, util
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.util import MODE_8BIT_BYTE, QRData
 
 # GF(256) with the QR primitive polynomial x^8 + x^4 + x^3 + x^2 + 1
 _EXP = [0] * 512
@@ -160,3 +161,63 @@ class FixedQr:
             dark = i < total and (stream[i >> 3] >> (7 - (i & 7))) & 1 == 1
             modules[r][c] = dark != self.masked[i]
         return modules
+
+
+class QrEncoder:
+    """QR matrices at one fixed version and mask, picked from the first URL of the batch."""
+
+    def __init__(self, error_correction=ERROR_CORRECT_M):
+        self.error_correction = error_correction
+        self.fixed: FixedQr | None = None
+
+    def _calibrate(self, data: bytes) -> None:
+        probe = qrcode.QRCode(error_correction=self.error_correction, border=0)
+        probe.add_data(QRData(data, mode=MODE_8BIT_BYTE))
+        probe.best_fit()
+        # The penalty-based best mask of the first URL; later URLs of the batch differ only in the token,
+        # and any of the eight masks is valid for a decoder.
+        self.fixed = FixedQr(probe.version, self.error_correction, probe.best_mask_pattern())
+
+    @property
+    def version(self) -> int | None:
+        return self.fixed.version if self.fixed else None
+
+    def matrix(self, data: str) -> list[list[bool]]:
+        payload = data.encode("utf-8")
+        if self.fixed is None:
+            self._calibrate(payload)
+        try:
+            return self.fixed.matrix(payload)
+        except ValueError:  # a longer URL than the first one: recalibrate for the rest of the batch
+            self._calibrate(payload)
+            return self.fixed.matrix(payload)
+
+
+def draw_qr(canvas, modules: list[list[bool]], left: float, top: float, side: float, quiet: int = 4) -> None:
+    """Draw a QR matrix in a square of `side` points whose top-left corner is (left, top) in PDF coordinates,
+    with `quiet` white modules around it (ISO 18004 asks for 4). Works in module units with y growing
+    downwards and writes one "x y w 1 re" per horizontal run of dark modules (small integers, no float
+    formatting per module): certificates and tickets draw their codes with it."""
+    from core.rlinternals import append_operators
+
+    n = len(modules)
+    unit = side / (n + 2 * quiet)
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(left, top - side, side, side, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.transform(unit, 0, 0, -unit, left + quiet * unit, top - quiet * unit)
+    ops = []
+    for r, row in enumerate(modules):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                ops.append(f"{start} {r} {c - start} 1 re")
+            else:
+                c += 1
+    ops.append("f")
+    append_operators(canvas, "\n".join(ops))
+    canvas.restoreState()
