@@ -654,7 +654,7 @@ def _mask_student(values: dict | None) -> dict | None:
     """The audit log keeps who changed a student, not the minor's ID number or guardian phone."""
     if values is None:
         return None
-    from competitions.idcard import mask_id_number, mask_phone
+    from core.privacy import mask_id_number, mask_phone
 
     return {**values, "id_number": mask_id_number(values.get("id_number")),
             "guardian_phone": mask_phone(values.get("guardian_phone"))}
@@ -1276,18 +1276,14 @@ def master_list_rows(contest: Contest, **filters) -> list[list]:
 
 
 def master_list_xlsx(contest: Contest, **filters) -> bytes:
-    import openpyxl
+    from core.spreadsheets import StreamWorkbook
 
-    from competitions.roster import xlsx_text_cells
-
-    workbook = openpyxl.Workbook(write_only=True)
+    workbook = StreamWorkbook()
     sheet = workbook.create_sheet("参赛作品")
     sheet.append(list(MASTER_HEADERS))
     for row in master_list_rows(contest, **filters):
-        sheet.append(xlsx_text_cells(sheet, row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.append(row)
+    return workbook.to_bytes()
 
 
 # ====================================================================================== materials

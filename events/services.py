@@ -28,6 +28,8 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
+from core.phones import InvalidPhone, parse_mobile
+from core.privacy import mask_phone
 from events import capacity as seats
 from events import checkin as decision_rules
 from events import scheduling, tickets
@@ -396,8 +398,8 @@ def register(
     normalised_phone = None
     if phone or source != RegistrationSource.WALK_IN:
         try:
-            normalised_phone = seats.normalise_phone(phone or "")
-        except seats.InvalidPhone:
+            normalised_phone = parse_mobile(phone or "")
+        except InvalidPhone:
             raise DomainError(_l("Give an 11-digit mobile number starting with 1."), field="phone") from None
     if source == RegistrationSource.WALK_IN:
         if event.status == EventStatus.CANCELLED:
@@ -585,7 +587,7 @@ def attendee_view(ticket: ScannedTicket, zone: tzinfo | None = None) -> dict:
     `zone`, default the user's time zone, when it has no title)."""
     return {
         "name": ticket.name,
-        "phone": seats.mask_phone(ticket.phone) if ticket.phone else "",
+        "phone": mask_phone(ticket.phone),
         "kind": ticket.kind,
         "head_count": ticket.head_count,
         "school": ticket.school_name,
@@ -1133,8 +1135,8 @@ def submit_visit_request(
         if not (value or "").strip():
             raise DomainError(_l("This field is required."), field=field_name)
     try:
-        phone = seats.normalise_phone(contact_phone)
-    except seats.InvalidPhone:
+        phone = parse_mobile(contact_phone)
+    except InvalidPhone:
         raise DomainError(_l("Give an 11-digit mobile number starting with 1."), field="contact_phone") from None
     _check_period(preferred_start, preferred_end, "preferred_start")
     if preferred_start <= now:
@@ -1381,13 +1383,12 @@ def attendance_report(event: Event) -> AttendanceReport:
 
 def attendance_workbook(event: Event) -> bytes:
     """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows (phones masked)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from core.spreadsheets import new_workbook, workbook_bytes
+
     report = attendance_report(event)
-    book = Workbook()
+    book = new_workbook()
     bold = Font(bold=True)
 
     def sheet(title, header, rows, first=False):
@@ -1410,7 +1411,7 @@ def attendance_workbook(event: Event) -> bytes:
 
     def person_rows(registrations, with_checkin):
         for r in registrations:
-            row = [r.name, seats.mask_phone(r.phone) if r.phone else "", r.school_name, r.grade,
+            row = [r.name, mask_phone(r.phone), r.school_name, r.grade,
                    r.head_count, r.session.title or _local(r.session.starts_at)]
             if with_checkin:
                 row += [_local(r.checkin.checked_in_at), r.checkin.gate]
@@ -1419,9 +1420,7 @@ def attendance_workbook(event: Event) -> bytes:
     common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
     sheet(_("Attendees"), common + [_("Checked in at"), _("Gate")], person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def collect_attendees(event_id: int):

@@ -33,8 +33,8 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.permissions import can, get_or_404, is_admin, public, require
+from core.privacy import mask_phone
 from events import forms, ics, rendering, services
-from events.capacity import mask_phone
 from events.models import (
     PENDING_VISIT_STATUSES,
     Blackout,

@@ -944,6 +944,8 @@ class ImportOutcome:
 
 
 def _problem_text(problem: ImportProblem) -> str:
+    if problem.code == "refused":  # a spreadsheet refused before reading (core.spreadsheets)
+        return problem.value.render(gettext)
     messages = {
         "not_xlsx": _l("The file is not an .xlsx spreadsheet."),
         "too_large": _l("The file is larger than 10 MB."),

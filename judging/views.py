@@ -543,7 +543,7 @@ def import_template(round_id: int):
     entry code and the judge's login filled in and one column per criterion."""
     from io import BytesIO
 
-    from openpyxl import Workbook
+    from core.spreadsheets import new_workbook, workbook_bytes
 
     rnd = _load_round(round_id)
     _manage(rnd.contest)
@@ -552,7 +552,7 @@ def import_template(round_id: int):
         for c in rc.criteria:
             if c.name not in names:
                 names.append(c.name)
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "评分"
     sheet.append(["作品编号", "评委"] + names)
@@ -562,10 +562,7 @@ def import_template(round_id: int):
     emails = {j.id: j.user.email or "" for j in services.judges_of(rnd.contest)}
     for code, judge_id in rows:
         sheet.append([code, emails.get(judge_id, "")])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
+    return send_file(BytesIO(workbook_bytes(workbook)), as_attachment=True, download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -744,7 +741,7 @@ def finalise(contest_id: int):
 def public_notice(contest_id: int):
     """The public notice page (no login): entry code, title, school, award; names masked by default; objection
     form while the notice runs."""
-    from judging.exports import mask_name
+    from core.privacy import mask_minor_name
 
     contest = get_or_404(Contest, contest_id)
     current = services.notice_of(contest)
@@ -764,7 +761,7 @@ def public_notice(contest_id: int):
             return redirect(url_for("judging.public_notice", contest_id=contest.id))
     category_id = request.args.get("category", type=int)
     rows = services.public_results(current, category_id)
-    members = _member_names(rows, current.mask_names, mask_name)
+    members = _member_names(rows, current.mask_names, mask_minor_name)
     return render_template("judging/public_notice.html", contest=contest, notice=current, rows=rows, form=form,
                            members=members, category_id=category_id, award_labels=AWARD_LABELS,
                            specials=services.special_awards_of(contest), special_labels=SPECIAL_AWARD_LABELS)

@@ -15,8 +15,8 @@ from accounts.models import Organisation, OrganisationKind
 from core.db import utcnow
 from core.extensions import db
 from core.permissions import coordinates, get_or_404, is_admin, require
+from core.privacy import mask_minor_name
 from reports import services
-from reports.masking import mask_name
 
 bp = Blueprint("reports", __name__)
 
@@ -300,12 +300,12 @@ def _rows_for(kind: str, org_ids):
         if kind == "registrations":
             return (_("Registrations"), [_("Event"), _("Name"), _("School"), _("Kind"), _("People")],
                     services.registrations_select(f),
-                    lambda r: [r.event.title, mask_name(r.name), r.school_name,
+                    lambda r: [r.event.title, mask_minor_name(r.name), r.school_name,
                                _("School group") if r.kind == "group" else _("Individual"), r.head_count], "head_count")
         if kind == "checkins":
             return (_("Check-ins"), [_("Time"), _("Event"), _("Name"), _("School"), _("People")],
                     services.checkins_select(f),
-                    lambda c: [when(c.checked_in_at), c.registration.event.title, mask_name(c.registration.name),
+                    lambda c: [when(c.checked_in_at), c.registration.event.title, mask_minor_name(c.registration.name),
                                c.registration.school_name, c.head_count], "head_count")
         return (_("Check-in volunteers"), [_("Name")], services.checkin_staff_select(f), lambda u: [u.display_name],
                 None)
