@@ -1317,6 +1317,10 @@ def add_material(entry: Entry, kind: str, filename: str, data: bytes, actor=None
     limit = requirement.max_files if requirement else 10
     if len(existing) >= limit:
         raise DomainError(_l("At most %(n)s files for this material; remove one first.", n=limit), field="file")
+    if check.file_type in IMAGE_TYPES:  # pixels counted from the header before the thumbnail decodes it
+        from core.images import MAX_PHOTO_PIXELS, check_image_pixels
+
+        check_image_pixels(data, MAX_PHOTO_PIXELS, field="file")
     stored = secrets.token_hex(16) + FILE_EXTENSION[check.file_type]
     path = material_path(stored)
     path.write_bytes(data)
