@@ -896,6 +896,7 @@ def run_render(progress, *, scope: str, scope_id: int, category_code: str | None
     def report(n: int) -> None:
         progress.update(n, total)
 
+    progress.claim_file(path)  # removed by core.jobs if the worker dies while writing it
     try:
         with path.open("wb") as fh:
             if fmt == "zip":

@@ -48,7 +48,7 @@ def import_roster_job(progress: Progress, *, school_id: int, token: str, filenam
 EXPORT_JOB_THRESHOLD = 2000
 
 
-@job_handler("competitions.export_entries")
+@job_handler("competitions.export_entries", idempotent=True)
 def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) -> dict:
     """Write the organiser's master list to instance/exports/ under a random name; the job page links it."""
     import secrets
@@ -62,6 +62,7 @@ def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) ->
     folder = Path(current_app.instance_path) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"entries-{secrets.token_hex(16)}.xlsx"
+    progress.claim_file(folder / name)  # removed by core.jobs if the worker dies while writing it
     (folder / name).write_bytes(data)
     progress.update(1, 1)
     return {"file": f"exports/{name}", "filename": f"参赛作品-{contest.year}-{contest.id}.xlsx"}

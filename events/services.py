@@ -964,6 +964,16 @@ def save_caravan(caravan: Caravan | None, *, organisation_id: int, crew_ids: Ite
     return caravan
 
 
+def reset_caravan_feed(caravan: Caravan, actor=None) -> Caravan:
+    """Give the caravan's staff calendar feed a new random address; the old one stops answering at once."""
+    import secrets
+
+    caravan.feed_token = secrets.token_urlsafe(24)
+    db.session.flush()
+    audit.record("reset_feed", caravan, actor=actor)
+    return caravan
+
+
 def save_caravan_staff(staff: CaravanStaff | None, *, organisation_id: int, name: str, role: str = "",
                        active: bool = True, actor=None) -> CaravanStaff:
     if not (name or "").strip():
