@@ -391,24 +391,17 @@ def _is_blank(values: Iterable) -> bool:
 
 def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], dict[str, str]]:
     """Index into rows of the header row, canonical field -> column index, and field -> header text."""
-    for position, (_number, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        mapping: dict[str, int] = {}
-        texts: dict[str, str] = {}
-        duplicates: list[str] = []
-        for index, value in enumerate(values):
-            name = _HEADER_LOOKUP.get(normalise_header(value))
-            if name is None:
-                continue
-            if name in mapping:
-                duplicates.append(normalise_text(value))
-                continue
-            mapping[name] = index
-            texts[name] = normalise_text(value)
-        if "name" in mapping:
-            if duplicates:
-                raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=duplicates[0])
-            return position, mapping, texts
-    raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+    from core.spreadsheets import find_header_row
+
+    found = find_header_row(rows, lambda value: _HEADER_LOOKUP.get(normalise_header(value)), required="name",
+                            search_rows=HEADER_SEARCH_ROWS)
+    if found is None:
+        raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+    position, mapping, duplicates = found
+    if duplicates:
+        raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=normalise_text(duplicates[0]))
+    values = rows[position][1]
+    return position, mapping, {name: normalise_text(values[index]) for name, index in mapping.items()}
 
 
 # ---------------------------------------------------------------- validation

@@ -450,17 +450,11 @@ def import_schools(data: bytes, filename: str, parent: Organisation, actor=None,
     except RosterFileError as exc:
         result.problems.append((None, _l_message(exc.error.message, exc.error.params)))
         return result
+    from core.spreadsheets import find_header_row
+
     lookup = {normalise_header(alias): key for key, aliases in SCHOOL_HEADERS.items() for alias in aliases}
-    header_at, mapping = None, {}
-    for position, (_n, values) in enumerate(rows[:10]):
-        mapping = {}
-        for index, value in enumerate(values):
-            key = lookup.get(normalise_header(value))
-            if key and key not in mapping:
-                mapping[key] = index
-        if "name" in mapping:
-            header_at = position
-            break
+    found = find_header_row(rows, lambda value: lookup.get(normalise_header(value)), required="name")
+    header_at, mapping = (found[0], found[1]) if found else (None, {})
     if header_at is None or "code" not in mapping or "stage" not in mapping:
         result.problems.append((None, _l("The file needs the columns 学校名称, 代码, 学段 and 地区.")))
         return result

@@ -25,7 +25,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -144,6 +144,28 @@ def scan_sheet(book: XlsxFile, patterns: dict[str, re.Pattern[bytes]]) -> dict[s
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
         raise SpreadsheetRefused("damaged", DAMAGED) from None
     return found
+
+
+def find_header_row(rows: Sequence[tuple[int, Sequence[Any]]], field_of: Callable[[Any], str | None], *,
+                    required: str, search_rows: int = 10) -> tuple[int, dict[str, int], list[Any]] | None:
+    """The header row of an uploaded sheet: the first of the first ``search_rows`` rows (a title row or two
+    above the header is common) in which ``field_of(cell)`` names the ``required`` field. Returns its index in
+    ``rows``, {field: column index} (the first column naming a field wins) and the cells that named a field
+    already seen (duplicate columns), or None."""
+    for position, (_number, values) in enumerate(rows[:search_rows]):
+        mapping: dict[str, int] = {}
+        duplicates: list[Any] = []
+        for index, value in enumerate(values):
+            name = field_of(value)
+            if name is None:
+                continue
+            if name in mapping:
+                duplicates.append(value)
+            else:
+                mapping[name] = index
+        if required in mapping:
+            return position, mapping, duplicates
+    return None
 
 
 # ---------------------------------------------------------------- writing

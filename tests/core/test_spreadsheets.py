@@ -229,3 +229,13 @@ def test_nothing_writes_a_spreadsheet_but_core_spreadsheets():
         offenders += [f"{rel}:{n}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                       if pattern.search(line)]
     assert offenders == []
+
+
+@pytest.mark.no_app
+def test_one_header_row_finder_for_every_import():
+    from core.spreadsheets import find_header_row
+
+    fields = {"姓名": "name", "学校名称": "name", "性别": "gender"}
+    rows = [(1, ("2026年 学生名单", None)), (2, ("性别", "姓名", "姓名")), (3, ("男", "䶮", "𠮷"))]
+    assert find_header_row(rows, fields.get, required="name") == (1, {"gender": 0, "name": 1}, ["姓名"])
+    assert find_header_row(rows, fields.get, required="name", search_rows=1) is None
