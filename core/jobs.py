@@ -200,17 +200,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _worker_is_dead(tag: str) -> bool:
-    """True when the worker named by ``tag`` is known to be gone: it ran on this host and its process is
-    not alive, or its pid now belongs to another process (a restart), or it is this process but the job
-    is not running here."""
-    host, _, rest = tag.partition(":")
-    pid, _, token = rest.partition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    if tag == WORKER_TAG:
-        return False  # decided by _RUNNING_HERE
-    return int(pid) == os.getpid() or not _pid_alive(int(pid))
+def _worker_died(job: Job, now: datetime) -> bool:
+    """Whether the worker running ``job`` is gone. This process: the job is not running here. Another process
+    on this host: its pid is not alive, or is this process's (a restart that reused it, as pid 1 in a
+    container) — decided by the pid alone, so a live worker whose heartbeat a busy database delayed is never
+    reaped. Another host: its heartbeat is older than STALE_AFTER."""
+    if job.worker == WORKER_TAG:
+        return job.id not in _RUNNING_HERE
+    host, _, rest = job.worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit():
+        return int(pid) == os.getpid() or not _pid_alive(int(pid))
+    beat = job.heartbeat_at or job.started_at or job.created_at
+    return beat < now - STALE_AFTER
 
 
 def reap_dead_jobs(app: Flask, now: datetime | None = None) -> list[str]:
@@ -224,11 +226,7 @@ def reap_dead_jobs(app: Flask, now: datetime | None = None) -> list[str]:
     with app.app_context():
         running = db.session.execute(sa.select(Job).where(Job.status == JobStatus.RUNNING)).scalars().all()
         for job in running:
-            beat = job.heartbeat_at or job.started_at or job.created_at
-            here = job.worker == WORKER_TAG
-            dead = (here and job.id not in _RUNNING_HERE) or _worker_is_dead(job.worker) \
-                or (not here and beat < now - STALE_AFTER)
-            if not dead:
+            if not _worker_died(job, now):
                 continue
             again = job.kind in IDEMPOTENT
             with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):

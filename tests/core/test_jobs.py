@@ -183,3 +183,26 @@ def test_an_idempotent_job_whose_worker_died_runs_again(app):
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert job.status == JobStatus.DONE and job.result == {"n": 4} and job.worker != ""
+
+
+def test_a_live_worker_on_this_host_is_never_reaped_and_is_once_killed(app):
+    """A busy database may delay a live worker's heartbeat: on its own host the pid decides. Kill it
+    (SIGKILL, as the OOM killer would) and the next reaping fails its job."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from core.jobs import STALE_AFTER, reap_dead_jobs
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        job = _running("tests.count", f"{socket.gethostname()}:{worker.pid}:cafe",
+                       beat_seconds_ago=int(STALE_AFTER.total_seconds()) * 3, n=1)
+        assert reap_dead_jobs(app) == []
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert reap_dead_jobs(app) == [job.id]
+    finally:
+        worker.kill()
+        worker.wait()
