@@ -1,4 +1,5 @@
-"""Chinese resident identity numbers (GB 11643-1999): checksum, embedded birth date and gender, masking.
+"""Chinese resident identity numbers (GB 11643-1999): checksum, embedded birth date and gender
+(masking: core.privacy).
 
 Pure functions, no Flask. The 18th character is a checksum over the first 17 digits (ISO 7064 MOD 11-2);
 digits 7-14 are the birth date (YYYYMMDD) and digit 17 is odd for men and even for women.
@@ -63,21 +64,3 @@ def make_id_number(region: str, born: date, sequence: int, gender: str) -> str:
         seq = (seq + 1) % 1000
     first17 = f"{region}{born:%Y%m%d}{seq:03d}"
     return first17 + check_char(first17)
-
-
-def mask_id_number(number: str | None) -> str:
-    """Show only the first 3 and last 2 characters: 110***********123X style (lists never show the whole)."""
-    if not number:
-        return ""
-    if len(number) <= 5:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****8000."""
-    if not phone:
-        return ""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

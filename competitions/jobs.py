@@ -8,7 +8,7 @@ from flask_babel import force_locale, gettext
 
 from accounts.models import Organisation, User
 from competitions import services
-from competitions.roster import parse_roster
+from competitions.roster import roster_from_json
 from core.extensions import db
 from core.jobs import Progress, job_handler
 
@@ -17,23 +17,23 @@ JOB_THRESHOLD_ROWS = 2000
 
 
 def pending_roster_path(token: str) -> Path:
-    """Where an uploaded roster waits between preview and confirmation (random token, never user input)."""
+    """Where a checked roster waits between preview and confirmation, as parsed rows (roster_to_json), so the
+    file is parsed once (random token, never user input)."""
     path = Path(current_app.config["UPLOAD_DIR"]) / "roster-imports"
     path.mkdir(parents=True, exist_ok=True)
-    return path / f"{token}.bin"
+    return path / f"{token}.json"
 
 
 @job_handler("competitions.import_roster")
 def import_roster_job(progress: Progress, *, school_id: int, token: str, filename: str, actor_id: int | None) -> dict:
-    """Check the confirmed file again and import it; one commit at the end, so all or nothing."""
+    """Import the rows checked at preview (kept parsed, never read from the file again); one commit at the end,
+    so all or nothing."""
     school = db.session.get(Organisation, school_id)
     actor = db.session.get(User, actor_id) if actor_id else None
     path = pending_roster_path(token)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         progress.update(0, 3, gettext("Checking the file…"))
-        result = parse_roster(path.read_bytes(), filename)
-        if not result.ok:
-            raise ValueError(result.errors[0].render(gettext))
+        result = roster_from_json(path.read_bytes())
         progress.update(1, 3, gettext("Importing %(n)s students…", n=len(result.rows)))
         counts = services.import_roster(school, result, actor=actor)
         message = gettext("Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
@@ -48,7 +48,7 @@ def import_roster_job(progress: Progress, *, school_id: int, token: str, filenam
 EXPORT_JOB_THRESHOLD = 2000
 
 
-@job_handler("competitions.export_entries")
+@job_handler("competitions.export_entries", idempotent=True)
 def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) -> dict:
     """Write the organiser's master list to instance/exports/ under a random name; the job page links it."""
     import secrets
@@ -62,6 +62,7 @@ def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) ->
     folder = Path(current_app.instance_path) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"entries-{secrets.token_hex(16)}.xlsx"
+    progress.claim_file(folder / name)  # removed by core.jobs if the worker dies while writing it
     (folder / name).write_bytes(data)
     progress.update(1, 1)
     return {"file": f"exports/{name}", "filename": f"参赛作品-{contest.year}-{contest.id}.xlsx"}

@@ -289,13 +289,13 @@ class Student(TimestampMixin, db.Model):
 
     @property
     def masked_id_number(self) -> str:
-        from competitions.idcard import mask_id_number
+        from core.privacy import mask_id_number
 
         return mask_id_number(self.id_number)
 
     @property
     def masked_phone(self) -> str:
-        from competitions.idcard import mask_phone
+        from core.privacy import mask_phone
 
         return mask_phone(self.guardian_phone)
 
@@ -325,7 +325,7 @@ class Advisor(TimestampMixin, db.Model):
 
     @property
     def masked_phone(self) -> str:
-        from competitions.idcard import mask_phone
+        from core.privacy import mask_phone
 
         return mask_phone(self.phone)
 

@@ -13,7 +13,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -252,17 +251,10 @@ def parse_gender(value: Any) -> str:
 
 
 def parse_phone(value: Any) -> str:
-    """11 digits (mainland mobile); spaces and hyphens are allowed between them, '+86' / '86' prefixes dropped."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"[\s\-]", "", normalise_text(value))
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
-    if len(text) == 11 and text.isdigit() and text.isascii() and text[0] == "1":
-        return text
-    raise ValueError("phone")
+    """A roster's phone cell through the one phone rule (core.phones); ValueError when it is not one."""
+    from core.phones import parse_mobile
+
+    return parse_mobile(value)
 
 
 def parse_class(value: Any) -> str | None:
@@ -317,28 +309,30 @@ def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, tuple]]:
-    import openpyxl  # imported lazily: CSV-only callers do not pay for it
+    from core.spreadsheets import SpreadsheetRefused, open_xlsx
 
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
-    if "xl/workbook.xml" not in names:
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+        book = open_xlsx(data)  # checks the archive's directory (sizes, ratios) before inflating anything
+    except SpreadsheetRefused as exc:
+        raise _file_error(exc.code, exc.message, **exc.params) from None
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = workbook.active
-        if sheet is None:
-            sheet = workbook.worksheets[0]
-        sheet_xml = archive.read(sheet._worksheet_path)
-    except Exception:  # openpyxl raises many kinds on corrupt archives
-        raise _file_error("not_spreadsheet", _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+        return _xlsx_rows(book)
+    finally:
+        book.close()
 
-    merge = _MERGE_TAG.search(sheet_xml)
+
+def _xlsx_rows(book) -> list[tuple[int, tuple]]:
+    from core.spreadsheets import SpreadsheetRefused, scan_sheet
+
+    sheet = book.sheet
+    try:
+        found = scan_sheet(book, {"merge": _MERGE_TAG, "formula": _FORMULA_TAG})
+    except SpreadsheetRefused as exc:
+        raise _file_error(exc.code, exc.message, **exc.params) from None
+    merge = found["merge"]
     if merge:
         raise _file_error("merged_cells", _l("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=merge.group(1).decode())
-    has_formula = bool(_FORMULA_TAG.search(sheet_xml))
+    has_formula = found["formula"] is not None
     rows: list[tuple[int, tuple]] = []
     try:
         if has_formula:
@@ -354,8 +348,6 @@ def _read_xlsx(data: bytes) -> list[tuple[int, tuple]]:
         raise
     except Exception:
         raise _file_error("not_spreadsheet", _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
-    finally:
-        workbook.close()
     return rows
 
 
@@ -399,24 +391,17 @@ def _is_blank(values: Iterable) -> bool:
 
 def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], dict[str, str]]:
     """Index into rows of the header row, canonical field -> column index, and field -> header text."""
-    for position, (_number, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        mapping: dict[str, int] = {}
-        texts: dict[str, str] = {}
-        duplicates: list[str] = []
-        for index, value in enumerate(values):
-            name = _HEADER_LOOKUP.get(normalise_header(value))
-            if name is None:
-                continue
-            if name in mapping:
-                duplicates.append(normalise_text(value))
-                continue
-            mapping[name] = index
-            texts[name] = normalise_text(value)
-        if "name" in mapping:
-            if duplicates:
-                raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=duplicates[0])
-            return position, mapping, texts
-    raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+    from core.spreadsheets import find_header_row
+
+    found = find_header_row(rows, lambda value: _HEADER_LOOKUP.get(normalise_header(value)), required="name",
+                            search_rows=HEADER_SEARCH_ROWS)
+    if found is None:
+        raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+    position, mapping, duplicates = found
+    if duplicates:
+        raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=normalise_text(duplicates[0]))
+    values = rows[position][1]
+    return position, mapping, {name: normalise_text(values[index]) for name, index in mapping.items()}
 
 
 # ---------------------------------------------------------------- validation
@@ -547,6 +532,30 @@ class RowChecker:
                          guardian_phone=phone)
 
 
+def roster_to_json(result: RosterResult) -> bytes:
+    """A validated roster as JSON: kept between preview and confirmation, so the file is parsed once."""
+    import json
+
+    if not result.ok:
+        raise ValueError("keep only a valid roster")
+    rows = [{**r.__dict__, "birth_date": r.birth_date.isoformat()} for r in result.rows]
+    return json.dumps({"rows": rows, "columns": sorted(result.columns), "file_format": result.file_format,
+                       "encoding": result.encoding}, ensure_ascii=False).encode()
+
+
+def roster_from_json(data: bytes) -> RosterResult:
+    """The RosterResult roster_to_json kept (ValueError if the data is not one)."""
+    import json
+
+    try:
+        kept = json.loads(data)
+        rows = [RosterRow(**{**r, "birth_date": date.fromisoformat(r["birth_date"])}) for r in kept["rows"]]
+        return RosterResult(rows=rows, columns=frozenset(kept["columns"]), file_format=kept["file_format"],
+                            encoding=kept["encoding"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError("not a kept roster") from exc
+
+
 def parse_roster(data: bytes, filename: str | None = None, *, today: date | None = None,
                  max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS, size: int | None = None) -> RosterResult:
     """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty. ``size``: the
@@ -603,51 +612,20 @@ def roster_row_values(row: RosterRow | dict) -> list[Any]:
             get("class_name") or "", get("id_number") or "", get("guardian_phone") or ""]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def xlsx_text_cells(sheet, values: list[Any]) -> list[Any]:
-    """Strings as text cells: openpyxl would store "=…" as a formula, so anything a school typed (titles,
-    names) that starts like one is written with an explicit string type (no formula injection)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    out = []
-    for value in values:
-        if isinstance(value, str) and value.startswith(_FORMULA_START):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            out.append(cell)
-        else:
-            out.append(value)
-    return out
-
-
-def csv_safe(value: Any) -> Any:
-    """A CSV cell Excel will not run as a formula: a leading ' before =, +, -, @."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:
     """An .xlsx with the template header; ID numbers and phones as text so Excel keeps every digit, birth
     dates as real Excel dates."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+    from core.spreadsheets import StreamWorkbook
 
-    workbook = openpyxl.Workbook(write_only=True)
+    workbook = StreamWorkbook()
     sheet = workbook.create_sheet("学生名单")
     sheet.append(list(TEMPLATE_HEADERS))
     for row in rows:
         values = roster_row_values(row)
         if values[2] is not None:
-            born = WriteOnlyCell(sheet, value=values[2])
-            born.number_format = "yyyy-mm-dd"
-            values[2] = born
-        sheet.append(xlsx_text_cells(sheet, values))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            values[2] = sheet.cell(values[2], number_format="yyyy-mm-dd")
+        sheet.append(values)
+    return workbook.to_bytes()
 
 
 TEMPLATE_ROWS = 1000
@@ -659,7 +637,9 @@ def write_roster_template(rows: int = TEMPLATE_ROWS) -> bytes:
     into 3.30102E+17 and drops its last digits, which the import then has to refuse."""
     import openpyxl
 
-    workbook = openpyxl.Workbook()
+    from core.spreadsheets import new_workbook, workbook_bytes
+
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "学生名单"
     sheet.append(list(TEMPLATE_HEADERS))
@@ -676,18 +656,18 @@ def write_roster_template(rows: int = TEMPLATE_ROWS) -> bytes:
             sheet.cell(number, index).number_format = "@"
         sheet.cell(number, date_column).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def write_roster_csv(rows: Iterable[RosterRow | dict], encoding: str = "utf-8-sig") -> bytes:
     """CSV with a BOM by default, which Excel needs to show UTF-8 Chinese correctly; gb18030 also allowed."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(TEMPLATE_HEADERS)
-    for row in rows:
-        values = roster_row_values(row)
-        values[2] = values[2].isoformat() if values[2] else ""
-        writer.writerow([csv_safe(v) for v in values])
-    return out.getvalue().encode(encoding)
+    from core.spreadsheets import csv_bytes
+
+    def lines():
+        yield TEMPLATE_HEADERS
+        for row in rows:
+            values = roster_row_values(row)
+            values[2] = values[2].isoformat() if values[2] else ""
+            yield values
+
+    return csv_bytes(lines(), encoding=encoding)

@@ -451,17 +451,11 @@ def import_schools(data: bytes, filename: str, parent: Organisation, actor=None,
     except RosterFileError as exc:
         result.problems.append((None, _l_message(exc.error.message, exc.error.params)))
         return result
+    from core.spreadsheets import find_header_row
+
     lookup = {normalise_header(alias): key for key, aliases in SCHOOL_HEADERS.items() for alias in aliases}
-    header_at, mapping = None, {}
-    for position, (_n, values) in enumerate(rows[:10]):
-        mapping = {}
-        for index, value in enumerate(values):
-            key = lookup.get(normalise_header(value))
-            if key and key not in mapping:
-                mapping[key] = index
-        if "name" in mapping:
-            header_at = position
-            break
+    found = find_header_row(rows, lambda value: lookup.get(normalise_header(value)), required="name")
+    header_at, mapping = (found[0], found[1]) if found else (None, {})
     if header_at is None or "code" not in mapping or "stage" not in mapping:
         result.problems.append((None, _l("The file needs the columns 学校名称, 代码, 学段 and 地区.")))
         return result
@@ -655,7 +649,7 @@ def _mask_student(values: dict | None) -> dict | None:
     """The audit log keeps who changed a student, not the minor's ID number or guardian phone."""
     if values is None:
         return None
-    from competitions.idcard import mask_id_number, mask_phone
+    from core.privacy import mask_id_number, mask_phone
 
     return {**values, "id_number": mask_id_number(values.get("id_number")),
             "guardian_phone": mask_phone(values.get("guardian_phone"))}
@@ -1278,18 +1272,14 @@ def master_list_rows(contest: Contest, **filters) -> list[list]:
 
 
 def master_list_xlsx(contest: Contest, **filters) -> bytes:
-    import openpyxl
+    from core.spreadsheets import StreamWorkbook
 
-    from competitions.roster import xlsx_text_cells
-
-    workbook = openpyxl.Workbook(write_only=True)
+    workbook = StreamWorkbook()
     sheet = workbook.create_sheet("参赛作品")
     sheet.append(list(MASTER_HEADERS))
     for row in master_list_rows(contest, **filters):
-        sheet.append(xlsx_text_cells(sheet, row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.append(row)
+    return workbook.to_bytes()
 
 
 # ====================================================================================== materials
@@ -1323,6 +1313,10 @@ def add_material(entry: Entry, kind: str, filename: str, data: bytes, actor=None
     limit = requirement.max_files if requirement else 10
     if len(existing) >= limit:
         raise DomainError(_l("At most %(n)s files for this material; remove one first.", n=limit), field="file")
+    if check.file_type in IMAGE_TYPES:  # pixels counted from the header before the thumbnail decodes it
+        from core.images import MAX_PHOTO_PIXELS, check_image_pixels
+
+        check_image_pixels(data, MAX_PHOTO_PIXELS, field="file")
     stored = secrets.token_hex(16) + FILE_EXTENSION[check.file_type]
     path = material_path(stored)
     path.write_bytes(data)

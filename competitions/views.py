@@ -48,6 +48,8 @@ from competitions.roster import (
     MAX_ROSTER_BYTES,
     grade_label,
     parse_roster,
+    roster_from_json,
+    roster_to_json,
     write_roster_csv,
     write_roster_template,
     write_roster_xlsx,
@@ -636,7 +638,7 @@ def import_students(school_id: int):
         if result.ok:
             plan = services.plan_roster_import(school, result)
             token = secrets.token_urlsafe(24)
-            pending_roster_path(token).write_bytes(data)
+            pending_roster_path(token).write_bytes(roster_to_json(result))  # parsed once: confirm reuses it
             session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
     return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
                            token=token, render_error=lambda e: e.render(_), grade_label=grade_label)
@@ -655,8 +657,12 @@ def confirm_import_students(school_id: int):
     if not path.exists():
         flash(_("This import has expired; upload the file again."), "danger")
         return redirect(url_for("competitions.import_students", school_id=school.id))
-    result = parse_roster(path.read_bytes(), pending.get("filename"))
-    if result.ok and len(result.rows) > JOB_THRESHOLD_ROWS:
+    try:
+        result = roster_from_json(path.read_bytes())
+    except ValueError:
+        flash(_("This import has expired; upload the file again."), "danger")
+        return redirect(url_for("competitions.import_students", school_id=school.id))
+    if len(result.rows) > JOB_THRESHOLD_ROWS:
         session.pop("roster_import", None)
         job = enqueue("competitions.import_roster", owner=current_user, title=_("Import students: %(school)s", school=school.name),
                       school_id=school.id, token=token, filename=pending.get("filename") or "", actor_id=current_user.id)

@@ -57,6 +57,9 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who runs it (host:pid:process token) and when it last said so: core.jobs reaps a job whose worker died.
+    worker: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def percent(self) -> int:

@@ -18,9 +18,9 @@ from core.api import ApiBlueprint, json_args, json_body_doc
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, is_admin, public, require
+from core.privacy import mask_phone
 from core.security import api_error
 from events import services
-from events.capacity import mask_phone
 from events.models import Event, EventSession, RegistrationSource
 
 blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1", description="Events: check-in, counters, walk-ins")

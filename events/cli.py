@@ -1,7 +1,6 @@
 """`flask --app run events list|registrations|stats`."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
@@ -11,6 +10,7 @@ from flask.cli import AppGroup
 from flask_babel import to_user_timezone
 
 from core.extensions import db
+from core.spreadsheets import write_csv
 from events import services
 from events.models import Event
 
@@ -26,10 +26,8 @@ def _local(moment) -> str:
 def list_command(year):
     """Print `id, start, title, registered` per event (registered = confirmed seats)."""
     rows = services.list_events(year=year)
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "start", "title", "registered"])
-    for event, registered in rows:
-        writer.writerow([event.id, _local(event.starts_at), event.title, registered])
+    write_csv(sys.stdout, [["id", "start", "title", "registered"],
+                           *([event.id, _local(event.starts_at), event.title, registered] for event, registered in rows)])
 
 
 @events_cli.command("registrations")
@@ -54,9 +52,7 @@ def registrations_command(event_id, fmt):
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv(sys.stdout, [columns, *([row[c] for c in columns] for row in rows)])
 
 
 @events_cli.command("stats")

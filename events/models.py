@@ -1,6 +1,7 @@
 """Venues, events and sessions, the science caravan and its visits, registrations, check-ins and the scan log."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -326,6 +327,10 @@ class Caravan(TimestampMixin, db.Model):
     vehicle: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
     exhibit_set: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    # The staff calendar feed (crew names, school visits) is read at /events/caravans/feed/<feed_token>.ics:
+    # 192 random bits, given to the crew's calendar apps; an organiser can replace it (reset_caravan_feed).
+    feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False,
+                                            default=lambda: secrets.token_urlsafe(24))
 
     crew: Mapped[list[CaravanStaff]] = relationship(secondary=caravan_crew, order_by="CaravanStaff.name")
 

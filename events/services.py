@@ -27,6 +27,8 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
+from core.phones import InvalidPhone, parse_mobile
+from core.privacy import mask_minor_name, mask_phone
 from events import capacity as seats
 from events import checkin as decision_rules
 from events import notifications as notices
@@ -417,8 +419,8 @@ def register(
     normalised_phone = None
     if phone or source != RegistrationSource.WALK_IN:
         try:
-            normalised_phone = seats.normalise_phone(phone or "")
-        except seats.InvalidPhone:
+            normalised_phone = parse_mobile(phone or "")
+        except InvalidPhone:
             raise DomainError(_l("Give an 11-digit mobile number starting with 1."), field="phone") from None
     if source == RegistrationSource.WALK_IN:
         if event.status == EventStatus.CANCELLED:
@@ -615,7 +617,7 @@ def attendee_view(ticket: ScannedTicket) -> dict:
     when it has no title)."""
     return {
         "name": ticket.name,
-        "phone": seats.mask_phone(ticket.phone) if ticket.phone else "",
+        "phone": mask_phone(ticket.phone),
         "kind": ticket.kind,
         "head_count": ticket.head_count,
         "school": ticket.school_name,
@@ -829,7 +831,7 @@ def offline_ticket_list(event: Event, now: datetime | None = None) -> dict:
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.event_id == event.id).order_by(Registration.id)
     ).all()
-    tickets_out = [[ticket_hash(code), session_id, status, head_count, seats.mask_name(name), people or 0,
+    tickets_out = [[ticket_hash(code), session_id, status, head_count, mask_minor_name(name), people or 0,
                     checked_in_at.isoformat() if checked_in_at else None, gate or ""]
                    for code, session_id, status, head_count, name, people, checked_in_at, gate in rows]
     return {"event_id": event.id, "cancelled": event.status == EventStatus.CANCELLED,
@@ -882,7 +884,7 @@ def offline_conflicts(event: Event, limit: int = 200) -> list[dict]:
                ScanLog.offline_result != ScanLog.result)
         .order_by(ScanLog.id.desc()).limit(limit)
     ).all()
-    return [{"id": log.id, "name": seats.mask_name(name or ""), "gate": log.gate, "offline_result": log.offline_result,
+    return [{"id": log.id, "name": mask_minor_name(name or ""), "gate": log.gate, "offline_result": log.offline_result,
              "result": log.result, "message": log.response.get("message", ""),
              "scanned_at": log.scanned_at.isoformat() if log.scanned_at else None} for log, name in rows]
 
@@ -973,6 +975,16 @@ def save_caravan(caravan: Caravan | None, *, organisation_id: int, crew_ids: Ite
     db.session.flush()
     audit.record("create" if created else "update", caravan, after={"name": caravan.name,
                                                                     "crew": [s.id for s in caravan.crew]}, actor=actor)
+    return caravan
+
+
+def reset_caravan_feed(caravan: Caravan, actor=None) -> Caravan:
+    """Give the caravan's staff calendar feed a new random address; the old one stops answering at once."""
+    import secrets
+
+    caravan.feed_token = secrets.token_urlsafe(24)
+    db.session.flush()
+    audit.record("reset_feed", caravan, actor=actor)
     return caravan
 
 
@@ -1147,8 +1159,8 @@ def submit_visit_request(
         if not (value or "").strip():
             raise DomainError(_l("This field is required."), field=field_name)
     try:
-        phone = seats.normalise_phone(contact_phone)
-    except seats.InvalidPhone:
+        phone = parse_mobile(contact_phone)
+    except InvalidPhone:
         raise DomainError(_l("Give an 11-digit mobile number starting with 1."), field="contact_phone") from None
     _check_period(preferred_start, preferred_end, "preferred_start")
     if preferred_start <= now:
@@ -1399,13 +1411,12 @@ def attendance_report(event: Event) -> AttendanceReport:
 
 def attendance_workbook(event: Event) -> bytes:
     """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows (phones masked)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from core.spreadsheets import new_workbook, workbook_bytes
+
     report = attendance_report(event)
-    book = Workbook()
+    book = new_workbook()
     bold = Font(bold=True)
 
     def sheet(title, header, rows, first=False):
@@ -1428,7 +1439,7 @@ def attendance_workbook(event: Event) -> bytes:
 
     def person_rows(registrations, with_checkin):
         for r in registrations:
-            row = [r.name, seats.mask_phone(r.phone) if r.phone else "", r.school_name, r.grade,
+            row = [r.name, mask_phone(r.phone), r.school_name, r.grade,
                    r.head_count, r.session.title or _local(r.session.starts_at)]
             if with_checkin:
                 row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
@@ -1443,9 +1454,7 @@ def attendance_workbook(event: Event) -> bytes:
         attended += [_("Checked out at"), _("Exit gate")]
     sheet(_("Attendees"), common + attended, person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def collect_attendees(event_id: int):

@@ -36,8 +36,8 @@ from core.errors import DomainError
 from core.extensions import db, limiter
 from core.i18n import format_moment
 from core.permissions import can, get_or_404, is_admin, public, require
+from core.privacy import mask_phone
 from events import forms, ics, rendering, services
-from events.capacity import mask_phone
 from events.models import (
     PENDING_VISIT_STATUSES,
     Blackout,
@@ -272,11 +272,41 @@ def venue_ics(venue_id: int):
 
 
 @bp.route("/caravans/<int:caravan_id>.ics")
-@public
 def caravan_ics(caravan_id: int):
+    """The staff feed for a signed-in organiser; calendar apps use the unguessable caravan_feed address."""
     caravan = get_or_404(Caravan, caravan_id)
+    require("event.manage", caravan)
+    return _caravan_feed(caravan)
+
+
+@bp.route("/caravans/feed/<token>.ics")
+@public
+@limiter.limit("60 per minute")
+def caravan_feed(token: str):
+    """A caravan's visits with crew names and host schools, for the crew's calendar apps: the address is the
+    caravan's random feed_token (never its sequential id)."""
+    caravan = db.session.execute(sa.select(Caravan).where(Caravan.feed_token == token[:64])).scalar_one_or_none()
+    if caravan is None:
+        abort(404)
+    return _caravan_feed(caravan)
+
+
+def _caravan_feed(caravan: Caravan) -> Response:
     items = services.calendar_items_for_visits(services.caravan_feed_visits(caravan.id), host())
-    return ics_response(ics.render_calendar(items, caravan.name, utcnow()), f"caravan-{caravan.id}.ics")
+    response = ics_response(ics.render_calendar(items, caravan.name, utcnow()), f"caravan-{caravan.id}.ics")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/caravans/<int:caravan_id>/feed/reset", methods=["POST"])
+def reset_caravan_feed(caravan_id: int):
+    caravan = get_or_404(Caravan, caravan_id)
+    require("event.manage", caravan)
+    services.reset_caravan_feed(caravan, actor=current_user)
+    db.session.commit()
+    flash(_("The caravan's calendar feed has a new address; the old one no longer works."), "success")
+    return redirect(url_for("events.caravan_form", caravan_id=caravan.id))
 
 
 # --- public: caravan visit requests ----------------------------------------------------------------------

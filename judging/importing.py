@@ -9,9 +9,7 @@ column and nothing is imported.
 """
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,9 +46,12 @@ class ImportProblem:
         "not_assigned": "Judge {value} is not assigned to this entry.",
         "invalid_score": "{value}",
         "merged_cells": "The sheet contains merged cells; unmerge them first.",
+        "refused": "{value}",
     }
 
     def message(self) -> str:
+        if self.code == "refused":
+            return self.value.render()
         return self.MESSAGES[self.code].format(column=self.column, value=self.value)
 
 
@@ -83,7 +84,9 @@ def read_score_sheet(data: bytes, criterion_names: list[str], *, partial: bool =
     ``partial``: the round's categories have different rubrics, so a file may carry only some criterion
     columns and blank cells for criteria that are not in an entry's rubric (the service checks each row
     against its entry's rubric)."""
-    from openpyxl import load_workbook
+    import re
+
+    from core.spreadsheets import SpreadsheetRefused, open_xlsx, scan_sheet
 
     result = ScoreImport()
     if len(data) > MAX_BYTES:
@@ -93,15 +96,29 @@ def read_score_sheet(data: bytes, criterion_names: list[str], *, partial: bool =
         result.errors.append(ImportProblem(None, None, "not_xlsx"))
         return result
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        book = open_xlsx(data)  # the archive's directory is checked before anything is inflated
+    except SpreadsheetRefused as exc:
+        # not a readable .xlsx keeps its own message; a bomb gets the reason it was refused
+        refused = exc.code not in ("not_spreadsheet", "damaged")
+        result.errors.append(ImportProblem(None, None, "refused", exc) if refused else ImportProblem(None, None, "not_xlsx"))
+        return result
+    try:
+        if scan_sheet(book, {"merge": re.compile(rb"<(?:\w+:)?mergeCell[\s>/]")})["merge"]:
+            result.errors.append(ImportProblem(None, None, "merged_cells"))
+            return result
+        rows = []
+        for values in book.sheet.iter_rows(values_only=True):
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1000:  # trailing blank rows are dropped below; far beyond is refused
+                break
+    except SpreadsheetRefused as exc:
+        result.errors.append(ImportProblem(None, None, "refused", exc))
+        return result
+    except Exception:  # openpyxl raises many kinds on a damaged sheet
         result.errors.append(ImportProblem(None, None, "not_xlsx"))
         return result
-    sheet = workbook.worksheets[0]
-    if sheet.merged_cells.ranges:
-        result.errors.append(ImportProblem(None, None, "merged_cells"))
-        return result
-    rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
     while rows and all(_norm(c) == "" for c in rows[-1]):
         rows.pop()
     if len(rows) < 2:

@@ -11,7 +11,7 @@ from core.jobs import Progress, job_handler
 FORMATS = ("pdf", "xlsx")
 
 
-@job_handler("reports.annual")
+@job_handler("reports.annual", idempotent=True)
 def render_annual_report(progress: Progress, *, organisation_id: int, year: int, fmt: str, base_url: str,
                          lang: str | None = None) -> dict:
     """Count the figures, render the file, store it under a random name; the job page offers the download.
@@ -44,6 +44,7 @@ def render_annual_report(progress: Progress, *, organisation_id: int, year: int,
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{fmt}"
     tmp = folder / f".{name}.part"
+    progress.claim_file(tmp)  # removed by core.jobs if the worker dies while writing it
     tmp.write_bytes(data)
     tmp.replace(folder / name)
     return {"file": f"exports/reports/{name}", "filename": filename, "bytes": len(data)}

@@ -3,7 +3,7 @@
 Plain Python, no Flask: the caller passes public rows (dicts) per table. Tables are denormalised (each row
 reads on its own), titles are full-text searchable, and two guards keep personal data out: a column whose
 name says it is personal (phone, ID number, birth date, address, contact …) is refused, and the caller
-masks students' names (reports.masking) before they get here. The file is written next to the target and
+masks students' names (core.privacy.mask_minor_name) before they get here. The file is written next to the target and
 renamed over it at the end, so a failed export never leaves half a file behind.
 """
 from __future__ import annotations

@@ -4,12 +4,12 @@ Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from certificates.render import (
@@ -36,17 +36,14 @@ MAX_IMAGE_PIXELS = 25_000_000  # A4 at 500 dpi; every render decodes the image, 
 def store_image(filename: str, data: bytes) -> str:
     """Store an uploaded background/seal image; only real PNG or JPEG files of at most MAX_IMAGE_PIXELS
     pixels are accepted (a small PNG of 12000 × 12000 plain pixels took 1.5 GB to render)."""
-    if not data or not is_image_bytes(data):
-        raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
-    from PIL import Image
+    from core.images import check_image_pixels
 
-    with Image.open(io.BytesIO(data)) as img:
-        width, height = img.size
-    if width * height > MAX_IMAGE_PIXELS:
-        raise DomainError(_l("The image has %(width)d × %(height)d pixels, more than %(max)d million; a full A4 page "
-                             "at 300 dpi needs only 3508 × 2480. Scale it down and upload it again.",
-                             width=width, height=height, max=MAX_IMAGE_PIXELS // 1_000_000),
-                          field="image", code="image_too_large")
+    if not data:
+        raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
+    check_image_pixels(data, MAX_IMAGE_PIXELS, field="image", advice=_(  # from the header, before decoding
+        "A full A4 page at 300 dpi needs only 3508 × 2480. Scale it down and upload it again."))
+    if not is_image_bytes(data):
+        raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
     suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
     name = "img-" + secrets.token_hex(12) + suffix
     (storage_dir("images") / name).write_bytes(data)

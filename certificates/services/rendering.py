@@ -198,6 +198,7 @@ def run_render(progress, *, scope: str, scope_id: int, category_code: str | None
         progress.update(n, total)
 
     missing = missing_glyphs(items, specs) if items else []
+    progress.claim_file(path)  # removed by core.jobs if the worker dies while writing it
     try:
         with path.open("wb") as fh:
             if fmt == "zip":

@@ -54,14 +54,12 @@ def certificate_by_number_and_name(number: str, name: str) -> Certificate | None
 
 
 def public_holder_name(cert: Certificate) -> str:
-    """Minors' names are masked (张*, 欧阳**) on public pages unless the organiser chose to show them."""
+    """Minors' names are masked (core.privacy: 张*明, 欧阳**) on public pages unless the organiser chose to show them."""
     if not cert.holder_minor or cert.public_full_name:
         return cert.holder_name
-    name = cert.holder_name
-    if len(name) <= 1:
-        return name
-    keep = 2 if len(name) >= 4 else 1  # compound surnames (欧阳, 司马) in four-character names
-    return name[:keep] + "*" * (len(name) - keep)
+    from core.privacy import mask_minor_name
+
+    return mask_minor_name(cert.holder_name)
 
 
 def verification_payload(cert: Certificate) -> dict:

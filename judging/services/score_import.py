@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +33,8 @@ class ImportOutcome:
 
 
 def _problem_text(problem: ImportProblem) -> str:
+    if problem.code == "refused":  # a spreadsheet refused before reading (core.spreadsheets)
+        return problem.value.render(gettext)
     messages = {
         "not_xlsx": _l("The file is not an .xlsx spreadsheet."),
         "too_large": _l("The file is larger than 10 MB."),

@@ -522,7 +522,7 @@ def import_template(round_id: int):
     entry code and the judge's login filled in and one column per criterion."""
     from io import BytesIO
 
-    from openpyxl import Workbook
+    from core.spreadsheets import new_workbook, workbook_bytes
 
     rnd = _load_round(round_id)
     _manage(rnd.contest)
@@ -531,7 +531,7 @@ def import_template(round_id: int):
         for c in rc.criteria:
             if c.name not in names:
                 names.append(c.name)
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "评分"
     sheet.append(["作品编号", "评委"] + names)
@@ -541,10 +541,7 @@ def import_template(round_id: int):
     emails = {j.id: j.user.email or "" for j in judges_service.judges_of(rnd.contest)}
     for code, judge_id in rows:
         sheet.append([code, emails.get(judge_id, "")])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
+    return send_file(BytesIO(workbook_bytes(workbook)), as_attachment=True, download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

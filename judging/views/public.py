@@ -25,7 +25,7 @@ from judging.views.common import _form_error, bp
 def public_notice(contest_id: int):
     """The public notice page (no login): entry code, title, school, award; names masked by default; objection
     form while the notice runs."""
-    from judging.exports import mask_name
+    from core.privacy import mask_minor_name as mask_name
 
     contest = get_or_404(Contest, contest_id)
     current = rounds_service.notice_of(contest)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from reports.masking import mask_name
+from core.privacy import mask_minor_name
 from reports.services.contests import (
     EntryFilter,
     awards_select,
@@ -107,12 +107,12 @@ def event_list(kind: str, f: EventFilter) -> ListSpec:
     if kind == "registrations":
         return ListSpec(_("Registrations"), [_("Event"), _("Name"), _("School"), _("Kind"), _("People")],
                         registrations_select(f),
-                        lambda r: [r.event.title, mask_name(r.name), r.school_name,
+                        lambda r: [r.event.title, mask_minor_name(r.name), r.school_name,
                                    _("School group") if r.kind == "group" else _("Individual"), r.head_count],
                         "head_count")
     if kind == "checkins":
         return ListSpec(_("Check-ins"), [_("Time"), _("Event"), _("Name"), _("School"), _("People")], checkins_select(f),
-                        lambda c: [_when(c.checked_in_at), c.registration.event.title, mask_name(c.registration.name),
+                        lambda c: [_when(c.checked_in_at), c.registration.event.title, mask_minor_name(c.registration.name),
                                    c.registration.school_name, c.head_count], "head_count")
     if kind == "checkin_staff":
         return ListSpec(_("Check-in volunteers"), [_("Name")], checkin_staff_select(f), lambda u: [u.display_name])

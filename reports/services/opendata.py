@@ -24,9 +24,9 @@ def collect_open_data(now: datetime | None = None) -> list:
 
     from accounts.models import Organisation
     from competitions.models import Contest, Entry, EntryMember
+    from core.privacy import mask_minor_names
     from events.models import CaravanVisit, Event, EventSession
     from judging.models import Result, Round
-    from reports.masking import mask_names
     from reports.opendata import OpenTable
 
     now = now or utcnow()
@@ -59,7 +59,7 @@ def collect_open_data(now: datetime | None = None) -> list:
         "id": r.id, "contest_id": r.entry.contest_id, "contest": r.round.contest.name, "year": r.round.contest.year,
         "round": r.round.name, "category_id": r.category_id, "category": r.entry.category.name,
         "entry_code": r.entry.code or "", "title": r.entry.title, "school": org_names.get(r.entry.school_id, ""),
-        "students": mask_names(m.student.name for m in r.entry.members),
+        "students": mask_minor_names(m.student.name for m in r.entry.members),
         "score": float(r.score) if r.score is not None else None, "rank": r.rank,
         "award": r.award or "", "award_label": str(AWARD_LABELS.get(r.award, "")) if r.award else "",
     } for r in results]

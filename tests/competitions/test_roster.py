@@ -17,7 +17,6 @@ from competitions.roster import (
     excel_serial_to_date,
     parse_date,
     parse_grade,
-    parse_phone,
     parse_roster,
     write_roster_csv,
     write_roster_xlsx,
@@ -96,18 +95,6 @@ def test_parse_grade(text, grade):
 def test_parse_grade_rejects(text):
     with pytest.raises(ValueError):
         parse_grade(text)
-
-
-@pytest.mark.parametrize("text", ["13800138000", "138 0013 8000", "138-0013-8000", "+8613800138000",
-                                  "１３８００１３８０００", 13800138000, 13800138000.0])
-def test_parse_phone(text):
-    assert parse_phone(text) == "13800138000"
-
-
-@pytest.mark.parametrize("text", ["1380013800", "138001380001", "0571-8888888", "2380013800a", "23800138000"])
-def test_parse_phone_rejects(text):
-    with pytest.raises(ValueError):
-        parse_phone(text)
 
 
 def test_column_letters():

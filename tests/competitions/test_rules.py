@@ -31,8 +31,9 @@ from competitions.eligibility import (
     months_before,
     stage_of_grade,
 )
-from competitions.idcard import IdNumberError, check_char, make_id_number, mask_id_number, mask_phone, parse_id_number
+from competitions.idcard import IdNumberError, check_char, make_id_number, parse_id_number
 from competitions.materials import check_material, detect_type, expand_types
+from core.privacy import mask_id_number, mask_phone
 
 pytestmark = pytest.mark.no_app
 

@@ -570,3 +570,16 @@ def test_summary_shows_district_quota_use(world):
     services.submit_entry(e)
     summary = services.school_summaries(world["contest"], [world["school"].id])[0]
     assert [(q.scope, used) for _c, q, used in summary.quota_use] == [("school", 1), ("district", 2)]
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_its_thumbnail(world):
+    from competitions.models import Material, MaterialRequirement
+    from tests.hostile import huge_png
+
+    e = make_ready_entry(world)
+    world["solo"].requirements.append(MaterialRequirement(kind="photos", accepted=["image"], max_mb=5, max_files=3))
+    db.session.flush()
+    with pytest.raises(DomainError) as refused:
+        services.add_material(e, "photos", "航拍.png", huge_png(13000, 13000))
+    assert refused.value.code == "image_too_large" and refused.value.field == "file"
+    assert [m.kind for m in db.session.execute(sa.select(Material)).scalars()] == ["report"]

@@ -212,6 +212,26 @@ def test_roster_import_preview_then_confirm(client, login, two_schools):
     assert response.status_code == 302 and len(services.list_students(w["a"].id)) == 3
 
 
+def test_roster_is_parsed_once_between_preview_and_confirm(client, login, two_schools, monkeypatch):
+    """Issue 19: the confirm step parsed the upload a second time (a hostile file cost twice); it now imports
+    the rows checked at preview."""
+    import competitions.roster as roster
+
+    calls = []
+    real = roster.read_table
+    monkeypatch.setattr(roster, "read_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    w = two_schools
+    login(w["coordinator_a"])
+    data = _csv([["欧阳𠮷", "男", "2011/3/5", "初二", "2班", "", "13800000000"]])
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "名单.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    assert calls == [1]
+    response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert response.status_code == 302 and calls == [1]
+    assert "欧阳𠮷" in {s.name for s in services.list_students(w["a"].id)}
+
+
 def test_roster_import_errors_listed_and_nothing_imported(client, login, two_schools):
     w = two_schools
     login(w["coordinator_a"])

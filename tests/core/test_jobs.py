@@ -92,3 +92,117 @@ def test_queued_jobs_survive_a_restart(app, tmp_path):
         db.session.remove()
     assert status == JobStatus.DONE
     assert queue.pending_count() == 0
+
+
+# --- jobs whose worker died (issue 19, hole 8) ------------------------------------------------------------
+
+
+@job_handler("tests.idempotent", idempotent=True)
+def idempotent_job(progress: Progress, *, n: int) -> dict:
+    progress.update(n, n)
+    return {"n": n}
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _running(kind: str, worker: str, *, beat_seconds_ago: int = 0, files=(), **params) -> Job:
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    owner = factories.user()
+    job = enqueue(kind, owner=owner, title="导出", **params)
+    job.status, job.worker = JobStatus.RUNNING, worker
+    job.started_at = job.heartbeat_at = utcnow() - timedelta(seconds=beat_seconds_ago)
+    job.params = {**job.params, "_files": list(files)}
+    db.session.commit()
+    return job
+
+
+def test_a_job_whose_worker_was_killed_is_failed_and_its_partial_file_removed(app, client, login):
+    import socket
+    from pathlib import Path
+
+    from core.jobs import reap_dead_jobs
+
+    partial = Path(app.instance_path) / "exports" / "certificates" / "half-written.pdf"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"")  # what a killed render leaves behind: 0 bytes
+    job = _running("tests.count", f"{socket.gethostname()}:{_dead_pid()}:abcd", n=3,
+                   files=["exports/certificates/half-written.pdf", "../../etc/passwd"])
+    assert reap_dead_jobs(app) == [job.id]
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == JobStatus.FAILED and "重新" in job.error and job.finished_at is not None
+    assert not partial.exists()
+    from accounts.models import User
+
+    login(db.session.get(User, job.owner_id))
+    assert "重新" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert reap_dead_jobs(app) == []  # once
+
+
+def test_a_job_of_a_live_worker_elsewhere_is_reaped_only_when_its_heartbeat_stops(app):
+    from core.jobs import STALE_AFTER, reap_dead_jobs
+
+    alive = _running("tests.count", "other-host:4242:beef", beat_seconds_ago=5, n=1)
+    silent = _running("tests.count", "other-host:4243:beef",
+                      beat_seconds_ago=int(STALE_AFTER.total_seconds()) + 5, n=1)
+    assert reap_dead_jobs(app) == [silent.id]
+    db.session.expire_all()
+    assert db.session.get(Job, alive.id).status == JobStatus.RUNNING
+    assert db.session.get(Job, silent.id).status == JobStatus.FAILED
+
+
+def test_a_process_reusing_the_dead_workers_pid_still_reaps_it(app):
+    """In a container the restarted worker often has the same pid (1): the process token tells them apart."""
+    import os
+    import socket
+
+    from core.jobs import reap_dead_jobs
+
+    job = _running("tests.count", f"{socket.gethostname()}:{os.getpid()}:0000", n=1)
+    assert reap_dead_jobs(app) == [job.id]
+
+
+def test_an_idempotent_job_whose_worker_died_runs_again(app):
+    import socket
+
+    from core.jobs import reap_dead_jobs, run_immediate_backlog
+
+    job = _running("tests.idempotent", f"{socket.gethostname()}:{_dead_pid()}:abcd", n=4)
+    assert reap_dead_jobs(app) == [job.id]
+    run_immediate_backlog(app)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == JobStatus.DONE and job.result == {"n": 4} and job.worker != ""
+
+
+def test_a_live_worker_on_this_host_is_never_reaped_and_is_once_killed(app):
+    """A busy database may delay a live worker's heartbeat: on its own host the pid decides. Kill it
+    (SIGKILL, as the OOM killer would) and the next reaping fails its job."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from core.jobs import STALE_AFTER, reap_dead_jobs
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        job = _running("tests.count", f"{socket.gethostname()}:{worker.pid}:cafe",
+                       beat_seconds_ago=int(STALE_AFTER.total_seconds()) * 3, n=1)
+        assert reap_dead_jobs(app) == []
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert reap_dead_jobs(app) == [job.id]
+    finally:
+        worker.kill()
+        worker.wait()

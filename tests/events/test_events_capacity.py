@@ -1,4 +1,4 @@
-"""Seats, waiting-list promotion order, phone normalisation and masking."""
+"""Seats and waiting-list promotion order (phones and masks: tests/core/test_privacy.py)."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,10 +7,6 @@ from events.capacity import (
     CONFIRMED,
     FULL,
     WAITLISTED,
-    InvalidPhone,
-    mask_name,
-    mask_phone,
-    normalise_phone,
     place_registration,
     plan_promotions,
     seats_free,
@@ -69,32 +65,3 @@ def test_promotions_never_exceed_free_seats_and_keep_order(free, sizes):
     # nobody passed over would have fitted into what is left
     left = free - sum(sizes[k] for k in promoted)
     assert all(sizes[k] > left for k in range(len(sizes)) if k not in promoted)
-
-
-@pytest.mark.parametrize("raw", [
-    "13812345678",
-    "138 1234 5678",
-    "138-1234-5678",
-    "+86 138 1234 5678",
-    "8613812345678",
-    "0086-13812345678",
-    "(138)12345678",
-    "１３８１２３４５６７８",
-])
-def test_phone_variants_normalise_to_the_same_number(raw):
-    assert normalise_phone(raw) == "13812345678"
-
-
-@pytest.mark.parametrize("raw", ["", "1381234567", "138123456789", "23812345678", "12812345678", "0571-8888888", "abc"])
-def test_bad_phones_are_refused(raw):
-    with pytest.raises(InvalidPhone):
-        normalise_phone(raw)
-
-
-def test_masks():
-    assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("12345") == "*****"
-    assert mask_name("张三") == "张*"
-    assert mask_name("欧阳小明") == "欧**明"
-    assert mask_name("李") == "李"
-    assert mask_name("") == ""

@@ -207,3 +207,55 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
         f"the caravan is already booked for 青溪县实验小学: the visit runs {day} 09:00 – 11:00, and with travel, "
         f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; a staff member is already booked")
     assert later.status == VisitStatus.REQUESTED
+
+
+# --- the staff feed behind a random token (issue 19, item 9) ------------------------------------------------
+
+
+def test_the_caravan_staff_feed_needs_its_random_token(client, login):
+    from events.models import Caravan
+    from tests import factories as f
+    from tests.events import factories as caravan_factories
+
+    org = f.association(name="青溪县科学技术协会")
+    organiser = f.organiser(org)
+    crew = caravan_factories.staff(org, name="欧阳𠮷")
+    caravan = caravan_factories.caravan(org, crew=[crew])
+    visit = caravan_factories.visit_request(org, caravan_factories.future_day(20), host_name="青溪县实验小学")
+    services.approve_visit(visit, caravan=caravan)
+    event = caravan_factories.event(org, title="科技节")
+    f.commit()
+    token = caravan.feed_token
+    assert len(token) >= 32  # 192 random bits, URL-safe
+    # the old sequential address no longer lists crew or schools to anyone
+    old = client.get(f"/events/caravans/{caravan.id}.ics")
+    assert old.status_code == 302 and "/login" in old.headers["Location"]
+    assert client.get("/events/caravans/feed/guess.ics").status_code == 404
+    feed = client.get(f"/events/caravans/feed/{token}.ics")
+    body = feed.get_data(as_text=True)
+    assert feed.status_code == 200 and "欧阳𠮷" in body and "青溪县实验小学" in body
+    assert "no-store" in feed.headers["Cache-Control"]
+    assert client.get(f"/events/{event.id}.ics").status_code == 200  # public event feeds stay public
+    login(organiser)
+    assert token in client.get(f"/events/caravans/{caravan.id}/edit").get_data(as_text=True)
+    assert client.get(f"/events/caravans/{caravan.id}.ics").status_code == 200  # organisers, signed in
+    response = client.post(f"/events/caravans/{caravan.id}/feed/reset")
+    assert response.status_code == 302
+    db.session.expire_all()
+    fresh = db.session.get(Caravan, caravan.id).feed_token
+    assert fresh != token
+    assert client.get(f"/events/caravans/feed/{token}.ics").status_code == 404
+    assert client.get(f"/events/caravans/feed/{fresh}.ics").status_code == 200
+
+
+def test_only_the_caravans_organisers_reset_its_feed(client, login):
+    from tests import factories as f
+    from tests.events import factories as caravan_factories
+
+    org, other = f.association(), f.association()
+    caravan = caravan_factories.caravan(org)
+    stranger = f.organiser(other)
+    f.commit()
+    login(stranger)
+    assert client.post(f"/events/caravans/{caravan.id}/feed/reset").status_code == 403
+    assert client.get(f"/events/caravans/{caravan.id}.ics").status_code == 403

@@ -97,16 +97,16 @@ def test_ics_feeds_parse(client, org):
     services.approve_visit(visit, caravan=caravan)
     factories.commit()
     for url, expected in ((f"/events/{event.id}.ics", "机器人工作坊"), (f"/events/venues/{venue.id}.ics", "机器人工作坊"),
-                          (f"/events/caravans/{caravan.id}.ics", "青溪县实验小学")):
+                          (f"/events/caravans/feed/{caravan.feed_token}.ics", "青溪县实验小学")):
         response = client.get(url)
         assert response.mimetype == "text/calendar"
         calendar = icalendar.Calendar.from_ical(response.data)
         events = list(calendar.walk("VEVENT"))
         assert any(expected in str(e["SUMMARY"]) for e in events), url
-    first = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/{caravan.id}.ics").data).walk("VEVENT"))[0]
+    first = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
     services.cancel_visit(visit, reason="改期")
     factories.commit()
-    second = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/{caravan.id}.ics").data).walk("VEVENT"))[0]
+    second = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
     assert str(first["UID"]) == str(second["UID"])
     assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
     assert str(second["STATUS"]) == "CANCELLED"

@@ -1,22 +1,13 @@
-"""Result exports and name masking (no app)."""
+"""Result exports (no app)."""
 import csv
 import io
 
 from openpyxl import load_workbook
 
-from judging.exports import RESULT_HEADERS, ResultRow, mask_name, results_csv, results_xlsx
+from judging.exports import RESULT_HEADERS, ResultRow, results_csv, results_xlsx
 
 ROWS = [ResultRow("2024-KX-0001", "科技创新", "雨水回收装置", "青溪县第一中学", "91.25", 1, "一等奖", "欧阳䶮、刘𠮷", "王老师"),
         ResultRow("2024-KX-0002", "科技创新", "=HYPERLINK(1)", "青溪县实验小学", "", None, "")]
-
-
-def test_mask_name():
-    assert mask_name("张三明") == "张*明"
-    assert mask_name("李四") == "李*"
-    assert mask_name("欧阳娜娜") == "欧**娜"
-    assert mask_name("王") == "王"
-    assert mask_name("𠮷野家") == "𠮷*家"
-    assert mask_name(None) == ""
 
 
 def test_csv_has_bom_headers_and_neutralised_formula():

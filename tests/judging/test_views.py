@@ -189,10 +189,13 @@ def test_public_notice_masks_names_and_takes_objections(client, login):
     rounds_service.close_round(rnd)
     notice_service.start_notice(w["contest"], rnd, days=7)
     db.session.commit()
+    w["entries"][1].members[0].student.name = "欧阳娜娜"  # the one rule (core.privacy), as open data shows it
+    db.session.commit()
     page = client.get(f"/judging/public/{w['contest'].id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "张*明" in text and "张三明" not in text and "13800138000" not in text
+    assert "欧阳**" in text and "欧**娜" not in text  # issue 19: the 公示 page used to show 欧**娜
     assert w["entries"][0].code in text
     response = client.post(f"/judging/public/{w['contest'].id}", data={
         "name": "王五", "contact": "wang@example.cn", "reason": "评分过程不透明，请公开评分细则。"})
