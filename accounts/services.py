@@ -30,8 +30,8 @@ from core.db import DB_INT_MAX, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role, can
+from core.phones import InvalidPhone, parse_mobile
 
-MOBILE_RE = re.compile(r"^1\d{10}$")
 TOKEN_PREFIX = "kc_"
 MIN_PASSWORD = 8
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -42,10 +42,19 @@ def normalise_login(identifier: str) -> tuple[str, str]:
     value = unicodedata.normalize("NFKC", identifier or "").strip()
     if "@" in value:
         return "email", value.lower()
-    digits = re.sub(r"[\s-]", "", value)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    return "mobile", digits
+    try:
+        return "mobile", parse_mobile(value)
+    except InvalidPhone:
+        return "mobile", re.sub(r"[\s-]", "", value)  # finds no account; the answer stays the same
+
+
+def clean_mobile(value: str, field: str = "mobile") -> str:
+    """A mainland mobile number as 11 digits (the one rule: core.phones), or a DomainError next to `field`."""
+    try:
+        return parse_mobile(value)
+    except InvalidPhone:
+        raise DomainError(_l("Enter a mainland mobile number: 11 digits starting with 13 to 19, such as 138 0013 8000."),
+                          field=field) from None
 
 
 def hash_token(token: str) -> str:
@@ -111,11 +120,9 @@ def create_user(
 ) -> User:
     """A new active account; email and mobile are each unique, and at least one is given."""
     email = normalise_login(email)[1] if email else None
-    mobile = normalise_login(mobile)[1] if mobile else None
+    mobile = clean_mobile(mobile) if mobile else None
     if not email and not mobile:
         raise DomainError(_l("Give an email address or a mobile number."), field="email")
-    if mobile and not MOBILE_RE.match(mobile):
-        raise DomainError(_l("A mobile number has 11 digits and starts with 1."), field="mobile")
     if email and db.session.execute(sa.select(User.id).where(User.email == email)).first():
         raise DomainError(_l("An account with this email address already exists."), field="email")
     if mobile and db.session.execute(sa.select(User.id).where(User.mobile == mobile)).first():

@@ -672,17 +672,15 @@ def roster_export_rows(school_id: int) -> list[Student]:
 
 def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fields: Any) -> Advisor:
     """Create or update a teacher of the school."""
-    from competitions.roster import normalise_name, parse_phone
+    from accounts.services import clean_mobile
+    from competitions.roster import normalise_name
 
     name = normalise_name(fields.get("name"))
     if not name:
         raise DomainError(_l("The advisor needs a name."), field="name")
     phone = fields.get("phone") or None
     if phone:
-        try:
-            phone = parse_phone(phone)
-        except ValueError:
-            raise DomainError(_l("A mobile number has 11 digits and starts with 1."), field="phone") from None
+        phone = clean_mobile(phone, field="phone")
     gender = fields.get("gender") or None
     if gender not in (None, "男", "女"):
         raise DomainError(_l("Gender must be 男 or 女."), field="gender")

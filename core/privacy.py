@@ -64,6 +64,16 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + MASK * (len(phone) - 7) + phone[-4:]
 
 
+def mask_contact(address: str | None) -> str:
+    """li***@example.cn for an email address, 138****5678 for a phone: what lists and the CLI show of a contact."""
+    if not address:
+        return ""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return local[:2] + "***@" + domain
+    return mask_phone(address)
+
+
 def mask_id_number(number: str | None) -> str:
     """Only the first 3 and last 2 characters of an ID number: 110*************3X (lists never show it whole)."""
     if not number:

@@ -1041,7 +1041,7 @@ def my_registrations_code():
                                            "until": utcnow().timestamp() + RECOVERY_SESSION_MINUTES * 60}
             return redirect(url_for("events.my_registrations_list"))
         form.code.errors = [_("This code is not right, or it has expired. Ask for a new one.")]
-    from notifications.services import mask_address
+    from core.privacy import mask_contact as mask_address
 
     return render_template("events/my_code.html", form=form, masked=mask_address(address))
 
@@ -1054,7 +1054,7 @@ def my_registrations_list():
         return redirect(url_for("events.my_registrations"))
     channel = "email" if "@" in address else "sms"
     rows = services.registrations_of_contact(channel, address)
-    from notifications.services import mask_address
+    from core.privacy import mask_contact as mask_address
 
     return render_template("events/my_list.html", rows=rows, masked=mask_address(address))
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from core.errors import DomainError
 from core.extensions import db
+from core.privacy import mask_contact
 from notifications import services
 from notifications.channels import channel_configured
 from notifications.models import Message
@@ -56,7 +57,7 @@ def list_outbox(limit: int, status: str | None):
     rows = db.session.execute(query).scalars().all()
     for m in rows:
         error = f"  {m.error}" if m.error else ""
-        click.echo(f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{services.mask_address(m.address)}\t"
+        click.echo(f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{mask_contact(m.address)}\t"
                    f"{m.channel}\t{m.status}{error}")
     if not rows:
         click.echo("no messages")

@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Organisation, User
-from accounts.services import MOBILE_RE, normalise_login
+from accounts.services import clean_mobile
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
@@ -59,31 +59,11 @@ def clean_email(value: str, field: str = "email") -> str:
         raise DomainError(_l("Enter a valid email address, such as name@example.cn."), field=field) from None
 
 
-def clean_mobile(value: str, field: str = "mobile") -> str:
-    """11 digits starting with 1, or a DomainError (the accounts area's parsing of a mobile number)."""
-    kind, digits = normalise_login(value or "")
-    if kind != "mobile" or not MOBILE_RE.match(digits):
-        raise DomainError(_l("A mobile number has 11 digits and starts with 1."), field=field)
-    return digits
-
-
 def clean_address(value: str, field: str = "to") -> tuple[str, str]:
     """(channel, address) for an email address or a mobile number typed by a person."""
     if "@" in (value or ""):
         return Channel.EMAIL, clean_email(value, field)
     return Channel.SMS, clean_mobile(value, field)
-
-
-def mask_address(address: str) -> str:
-    """li***@example.cn / 138****5678: what lists and the CLI show of an address."""
-    if not address:
-        return ""
-    if "@" in address:
-        local, _, domain = address.partition("@")
-        return local[:2] + "***@" + domain
-    if len(address) < 7:
-        return "*" * len(address)
-    return address[:3] + "*" * (len(address) - 7) + address[-4:]
 
 
 def _subject_of(recipient: Recipient) -> str:

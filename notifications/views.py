@@ -9,6 +9,7 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.permissions import get_or_404, is_admin, is_organiser, organises, public
+from core.privacy import mask_contact
 from notifications import services
 from notifications.kinds import KINDS, configurable_kinds
 from notifications.models import Channel, Message, MessageStatus
@@ -79,7 +80,7 @@ def outbox():
     page = db.paginate(services.outbox_query(current_user, status=status), per_page=50, error_out=False)
     return render_template("notifications/outbox.html", page=page, status=status,
                            counts=services.status_counts(current_user), statuses=list(MessageStatus),
-                           mask=services.mask_address, describe_status=services.describe_status,
+                           mask=mask_contact, describe_status=services.describe_status,
                            describe_channel=services.describe_channel, kinds=KINDS)
 
 
@@ -88,7 +89,7 @@ def outbox_message(message_id: int):
     message = get_or_404(Message, message_id)
     if message.channel == Channel.INBOX or not _may_read(message):
         abort(403)
-    return render_template("notifications/outbox_message.html", message=message, mask=services.mask_address,
+    return render_template("notifications/outbox_message.html", message=message, mask=mask_contact,
                            describe_status=services.describe_status, describe_channel=services.describe_channel,
                            kinds=KINDS)
 

@@ -94,7 +94,7 @@ def test_ticket_recovery_answers_the_same_for_an_unknown_number_and_sends_nothin
 
 def test_ticket_recovery_refuses_a_malformed_number_at_the_form(client):
     page = client.post("/events/my", data={"contact": "12345"}).get_data(as_text=True)
-    assert "手机号应为以 1 开头的 11 位数字" in page
+    assert "请输入中国大陆手机号" in page
     page = client.post("/events/my", data={"contact": "a@b"}).get_data(as_text=True)
     assert "请输入有效的电子邮箱地址" in page
 
