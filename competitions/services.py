@@ -44,11 +44,13 @@ from competitions.models import (
     Student,
 )
 from competitions.roster import RosterResult, RosterRow
+from competitions.sorting import student_sort_key
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
+from core.names import name_matches, name_sort_key
 
 CONTEST_FIELDS = ["name", "year", "status", "description", "registration_opens_at", "registration_closes_at",
                   "timezone", "reference_date"]
@@ -612,12 +614,25 @@ def import_roster(school: Organisation, result: RosterResult, actor=None) -> Cou
 
 
 def list_students(school_id: int, search: str | None = None, grade: int | None = None) -> list[Student]:
-    query = sa.select(Student).where(Student.school_id == school_id).order_by(Student.grade, Student.class_name, Student.name, Student.id)
-    if search:
-        query = query.where(Student.name.contains(search.strip()))
+    """A school's roster by grade, class, then 姓氏拼音 (core.names). ``search`` finds a part of the name,
+    the start of its pinyin initials (zsy → 张思远) or the class (3班)."""
+    query = sa.select(Student).where(Student.school_id == school_id)
     if grade:
         query = query.where(Student.grade == grade)
-    return list(db.session.execute(query).scalars())
+    students = list(db.session.execute(query).scalars())
+    if search and search.strip():
+        term = search.strip()
+        students = [s for s in students if name_matches(term, s.name) or (s.class_name and term in s.class_name)]
+    return sorted(students, key=student_sort_key)
+
+
+def school_students_by_id(school_id: int, ids: Iterable[int]) -> list[Student]:
+    """The given students of one school (others' ids are ignored), in roster order."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    found = db.session.execute(sa.select(Student).where(Student.school_id == school_id, Student.id.in_(ids))).scalars()
+    return sorted(found, key=student_sort_key)
 
 
 def save_student(school: Organisation, student: Student | None, actor=None, **fields: Any) -> Student:
@@ -705,8 +720,9 @@ def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fi
 
 
 def list_advisors(school_id: int) -> list[Advisor]:
-    return list(db.session.execute(sa.select(Advisor).where(Advisor.school_id == school_id)
-                                   .order_by(Advisor.name, Advisor.id)).scalars())
+    """A school's advisors in 姓氏拼音 order."""
+    advisors = db.session.execute(sa.select(Advisor).where(Advisor.school_id == school_id)).scalars()
+    return sorted(advisors, key=lambda a: (name_sort_key(a.name), a.id))
 
 
 def delete_advisor(advisor: Advisor, actor=None) -> None:
@@ -1229,7 +1245,7 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
             qc = _quota_count(entry)
             district_use[(entry.category_id, qc.district, qc.stage, qc.kind)] += 1
     summaries = []
-    for school_id, school in sorted(schools.items(), key=lambda kv: (kv[1].district or "", kv[1].name)):
+    for school_id, school in sorted(schools.items(), key=lambda kv: (name_sort_key(kv[1].district), name_sort_key(kv[1].name))):
         own = by_school.get(school_id, [])
         students = {m.student_id for e in own if e.status in live for m in e.members}
         quota_use = []

@@ -57,6 +57,8 @@ from competitions.roster import (
 from core.errors import DomainError
 from core.extensions import db
 from core.jobs import enqueue
+from core.names import name_sort_key
+from core.pagination import ListPagination
 from core.permissions import Role, can, get_or_404, is_admin, require
 
 bp = Blueprint("competitions", __name__)
@@ -92,14 +94,15 @@ def my_schools() -> list[Organisation]:
     ids = current_user.scope_ids(Role.COORDINATOR)
     if not ids:
         return []
-    return list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)).scalars())
+    schools = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))).scalars()
+    return sorted(schools, key=lambda o: name_sort_key(o.name))
 
 
 def managed_units() -> list[Organisation]:
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value).order_by(Organisation.name)
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value)
     if not is_admin(current_user):
         query = query.where(Organisation.id.in_(current_user.organised_org_ids() or {-1}))
-    return list(db.session.execute(query).scalars())
+    return sorted(db.session.execute(query).scalars(), key=lambda o: name_sort_key(o.name))
 
 
 def load_school(school_id: int) -> Organisation:
@@ -207,8 +210,8 @@ def _schools_under(contest: Contest) -> list[tuple[int, str]]:
 
     ids = descendant_ids({contest.organisation_id})
     rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value).order_by(Organisation.name)).all()
-    return [(r.id, r.name) for r in rows]
+        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value)).all()
+    return [(r.id, r.name) for r in sorted(rows, key=lambda r: name_sort_key(r.name))]
 
 
 @bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
@@ -584,13 +587,23 @@ def students(school_id: int):
     school = load_school(school_id)
     require("school.roster", school)
     search = (request.args.get("q") or "").strip() or None
-    query = sa.select(Student).where(Student.school_id == school.id)
-    if search:
-        query = query.where(Student.name.contains(search))
-    query = query.order_by(Student.grade, Student.class_name, Student.name, Student.id)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = ListPagination(items=services.list_students(school.id, search), per_page=PER_PAGE, error_out=False)
     return render_template("competitions/students.html", school=school, page=page, search=search or "",
                            advisors=services.list_advisors(school.id))
+
+
+PICKER_RESULTS = 20
+
+
+@bp.route("/school/<int:school_id>/students/search")
+def search_students(school_id: int):
+    """The student picker's look-up (static/js/competitions-picker.js): the first matches by name, pinyin
+    initials or class, in roster order, as JSON. A school's 2,000 students never travel as one dropdown."""
+    school = load_school(school_id)
+    require("school.roster", school)
+    found = services.list_students(school.id, request.args.get("q") or None)
+    return {"students": [{"id": s.id, "label": s.label} for s in found[:PICKER_RESULTS]],
+            "more": max(0, len(found) - PICKER_RESULTS)}
 
 
 @bp.route("/school/<int:school_id>/students/new", methods=["GET", "POST"], endpoint="new_student")
@@ -773,9 +786,14 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
     """The entry form with one select per member and per advisor place (order matters: 第一作者, 第一辅导教师)."""
     member_places = max([c.max_members for c in contest.categories] + [1])
     advisor_places = max([c.max_advisors for c in contest.categories] + [1])
-    students = services.list_students(school.id)
     advisors = services.list_advisors(school.id)
-    student_choices = [(0, "—")] + [(s.id, f"{s.name}（{s.grade_label}{s.class_name or ''}）") for s in students]
+    # Only the students already chosen (or just posted) travel with the page; the picker finds the others.
+    chosen_ids = {m.student_id for m in entry.members} if entry is not None else set()
+    if request.method == "POST":
+        chosen_ids |= {v for k, v in request.form.items(multi=True) if k.startswith("member_") or k == "leader_id"
+                       for v in [int(v) if v.isdigit() else 0] if v}
+    chosen = services.school_students_by_id(school.id, chosen_ids)
+    student_choices = [(0, "—")] + [(s.id, s.label) for s in chosen]
     advisor_choices = [(0, "—")] + [(a.id, a.name) for a in advisors]
 
     class Form(EntryForm):
