@@ -201,6 +201,20 @@ def registration_open_for(contest: Contest, school_id: int, now: datetime | None
     return closes is None or now <= closes
 
 
+def status_label_for_school(contest: Contest, school_id: int, now: datetime | None = None):
+    """The contest's state as one school sees it: never "registration open" once its own window has closed
+    (or before it opens), and "open (extended)" for a school with a running extension after the close."""
+    now = now or utcnow()
+    is_open = registration_open_for(contest, school_id, now)
+    if contest.status == ContestStatus.REGISTRATION.value and not is_open:
+        if contest.registration_opens_at and now < contest.registration_opens_at:
+            return _l("Registration not yet open")
+        return _l("Registration closed for your school")
+    if contest.status == ContestStatus.CLOSED.value and is_open:
+        return _l("Registration open for your school (extended)")
+    return contest.status_label
+
+
 def extend_deadline(contest: Contest, school: Organisation, closes_at: datetime, reason: str = "", actor=None) -> SchoolDeadline:
     """Extend the registration window for a single school (replaces an earlier extension). Audited."""
     if school.kind != OrganisationKind.SCHOOL:
@@ -273,8 +287,11 @@ def _check_category_values(fields: dict) -> None:
         raise DomainError(_l("Unknown scoring mode."), field="scoring_mode")
     if fields.get("entry_type") == EntryType.TEAM.value:
         low, high = fields.get("min_members", 2), fields.get("max_members", 3)
-        if not (1 <= low <= high <= 10):
-            raise DomainError(_l("A team has between 1 and 10 members, and the minimum cannot exceed the maximum."),
+        if low is None or low < 2:
+            raise DomainError(_l("A team (集体) has at least 2 members; a single student enters an individual category."),
+                              field="min_members")
+        if high is None or not (low <= high <= 10):
+            raise DomainError(_l("A team has between 2 and 10 members, and the minimum cannot exceed the maximum."),
                               field="max_members")
     stages = fields.get("allowed_stages")
     if stages is not None and (not stages or any(s not in eligibility.STAGES for s in stages)):
@@ -300,7 +317,19 @@ def delete_category(category: Category, actor=None) -> None:
 
 
 def set_category_requirements(category: Category, requirements: list[dict], actor=None) -> None:
-    """Replace the material requirements of a category (kind, label, accepted, max_mb, max_files, required)."""
+    """Replace the material requirements of a category (kind, label, accepted, max_mb, max_files, required).
+    Each kind at most once; files of 1-60 MB, 1-20 files; accepted types from competitions.materials."""
+    from competitions.materials import FILE_TYPES, MATERIAL_KINDS, TYPE_GROUPS
+
+    for item in requirements:
+        if item.get("kind") not in MATERIAL_KINDS:
+            raise DomainError(_l("Choose the kind of each material."), field="materials")
+        if any(t not in TYPE_GROUPS and t not in FILE_TYPES for t in item.get("accepted") or ["pdf"]):
+            raise DomainError(_l("Unknown file type."), field="materials")
+        if not (1 <= int(item.get("max_mb", 20)) <= 60 and 1 <= int(item.get("max_files", 1)) <= 20):
+            raise DomainError(_l("A material allows at most 60 MB per file and 20 files."), field="materials")
+    if len({i["kind"] for i in requirements}) != len(requirements):
+        raise DomainError(_l("Each kind of material appears once."), field="materials")
     before = [_requirement_plain(r) for r in category.requirements]
     category.requirements.clear()
     db.session.flush()
@@ -315,7 +344,14 @@ def set_category_requirements(category: Category, requirements: list[dict], acto
 
 
 def set_category_quotas(category: Category, quotas: list[dict], actor=None) -> None:
-    """Replace the quotas of a category (scope, stage, kind, limit)."""
+    """Replace the quotas of a category (scope, stage, kind, limit): one per scope, stage and kind."""
+    for item in quotas:
+        if item.get("scope", "school") not in ("school", "district") or item.get("stage") not in eligibility.STAGES \
+                or item.get("kind") not in ("individual", "team") or item.get("limit") is None or int(item["limit"]) < 0:
+            raise DomainError(_l("Each quota needs where it counts, a stage, an entry type and a number (0 or more)."),
+                              field="quotas")
+    if len({(i.get("scope", "school"), i["stage"], i["kind"]) for i in quotas}) != len(quotas):
+        raise DomainError(_l("Each quota appears once."), field="quotas")
     before = [_quota_plain(q) for q in category.quotas]
     category.quotas.clear()
     db.session.flush()
@@ -744,10 +780,24 @@ def entry_editable(entry: Entry, now: datetime | None = None) -> bool:
     return False
 
 
+def entry_locked_reason(entry: Entry, now: datetime | None = None):
+    """Why a school can no longer change an entry (None while it can), in the words shown beside it."""
+    if entry_editable(entry, now):
+        return None
+    if entry.status == EntryStatus.APPROVED.value:
+        return _l("This entry has passed the eligibility review and can no longer be changed. "
+                  "If something must be corrected, ask the organiser to return it to your school.")
+    if entry.status == EntryStatus.REJECTED.value:
+        return _l("This entry was not admitted to the contest and can no longer be changed.")
+    if entry.status == EntryStatus.RETURNED.value:
+        return _l("Judging has started; a returned entry can no longer be corrected.")
+    return _l("Registration has closed for your school; the entry can no longer be changed.")
+
+
 def _require_editable(entry: Entry, now: datetime | None) -> None:
-    if not entry_editable(entry, now):
-        raise DomainError(_l("This entry can no longer be changed: registration has closed or it is being reviewed."),
-                          code="closed", status=409)
+    reason = entry_locked_reason(entry, now)
+    if reason is not None:
+        raise DomainError(reason, code="closed", status=409)
 
 
 def create_entry(contest: Contest, school: Organisation, category: Category, *, title: str, abstract: str = "",
@@ -914,8 +964,9 @@ def _quota_rules(category: Category) -> list[QuotaRule]:
     return [QuotaRule(q.scope, q.stage, q.kind, q.limit) for q in category.quotas]
 
 
-def _required_kinds(category: Category) -> list[str]:
-    return [r.kind for r in category.requirements if r.required]
+def _required_kinds(category: Category) -> dict[str, str]:
+    """Required material kinds, each with the name the category gives it ('' for the standard name)."""
+    return {r.kind: r.label for r in category.requirements if r.required}
 
 
 def entry_problems(entry: Entry, counted: list[QuotaCount] | None = None,
@@ -973,7 +1024,7 @@ def render_problem(problem: Problem, gettext: Callable[[str], str] | None = None
     if "material" in params:
         from competitions.materials import MATERIAL_KIND_LABELS
 
-        params["material"] = gettext(MATERIAL_KIND_LABELS.get(params["material"], params["material"]))
+        params["material"] = params.get("label") or gettext(MATERIAL_KIND_LABELS.get(params["material"], params["material"]))
     if params.get("rule_scope") == "school":
         params["scope"] = gettext("your school")
     return gettext(problem.message) % params
