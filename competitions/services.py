@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import STAGE_COVERS, Organisation, OrganisationKind, Stage
 from competitions import eligibility
 from competitions.codes import format_entry_code, normalise_category_code
 from competitions.definition import FORMAT, VERSION, ContestDefinition, validate_definition
@@ -577,6 +577,7 @@ class PlannedChange:
 @dataclass
 class RosterPlan:
     items: list[PlannedChange]
+    warnings: list = field(default_factory=list)  # RosterError: implausible but accepted rows, namesakes
 
     @property
     def counts(self) -> Counter:
@@ -589,8 +590,11 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
     from the file, or a blank optional cell, leaves the stored value as it is."""
     if not result.ok:
         raise ValueError("plan only a valid roster")
+    from competitions.roster import plausibility_warnings
+
     students = list(db.session.execute(sa.select(Student).where(Student.school_id == school.id)).scalars())
     by_id = {s.id_number: s for s in students if s.id_number}
+    in_file = Counter((row.name, row.birth_date) for row in result.rows)
     by_person: dict[tuple[str, date], list[Student]] = defaultdict(list)
     for student in students:
         by_person[(student.name, student.birth_date)].append(student)
@@ -600,6 +604,10 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
         if match is None:
             candidates = [s for s in by_person.get((row.name, row.birth_date), [])
                           if s.id not in claimed and (not row.id_number or not s.id_number)]
+            if in_file[(row.name, row.birth_date)] > 1:  # namesakes in the file: gender tells them apart
+                candidates = [s for s in candidates if s.gender == row.gender]
+            # the one of the same gender and class first (a namesake on the roster is another student)
+            candidates.sort(key=lambda s: (s.gender != row.gender, (s.class_name or "") != (row.class_name or "")))
             match = candidates[0] if candidates else None
         if match is None:
             items.append(PlannedChange(row, "create"))
@@ -616,7 +624,10 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
             if new != old:
                 changes[name] = (old, new)
         items.append(PlannedChange(row, "update" if changes else "unchanged", match, changes))
-    return RosterPlan(items)
+    stages = {str(s) for s in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
+    warnings = sorted(result.notes + plausibility_warnings(result.rows, date.today(), stages),
+                      key=lambda w: (w.row or 0, w.code))
+    return RosterPlan(items, warnings)
 
 
 def import_roster(school: Organisation, result: RosterResult, actor=None) -> Counter:
@@ -1266,8 +1277,6 @@ class SchoolSummary:
     quota_use: list[tuple[Category, CategoryQuota, int]]
 
 
-SCHOOL_STAGE_COVERS = {"primary": {"primary"}, "junior": {"junior"}, "senior": {"senior"},
-                       "complete": {"junior", "senior"}, "nine_year": {"primary", "junior"}}
 
 
 def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) -> list[SchoolSummary]:
@@ -1300,7 +1309,7 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
         own = by_school.get(school_id, [])
         students = {m.student_id for e in own if e.status in live for m in e.members}
         quota_use = []
-        stages = SCHOOL_STAGE_COVERS.get(school.stage or "")
+        stages = {str(x) for x in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
         for category in contest.categories:
             for quota in category.quotas:
                 if quota.scope == "district":

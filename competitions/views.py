@@ -641,7 +641,20 @@ def import_students(school_id: int):
             pending_roster_path(token).write_bytes(data)
             session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
     return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
-                           token=token, render_error=lambda e: e.render(_), grade_label=grade_label)
+                           token=token, render_error=_render_roster_message, grade_label=grade_label)
+
+
+def _render_roster_message(error) -> str:
+    """A roster error or warning in the reader's language, its keyword parameters in words too."""
+    from competitions.roster import NAMESAKE_DIFFERENCES
+
+    params = dict(error.params)
+    if "stages" in params:
+        params["stages"] = "、".join(str(STAGE_LABELS[s]) for s in params["stages"].split(", "))
+    difference = NAMESAKE_DIFFERENCES.get(params.get("by"))
+    if difference:
+        params["by"] = _(difference)
+    return _(error.message) % params
 
 
 @bp.route("/school/<int:school_id>/students/import/confirm", methods=["POST"])

@@ -213,6 +213,24 @@ def test_roster_import_preview_then_confirm(client, login, two_schools):
     assert response.status_code == 302 and len(services.list_students(w["a"].id)) == 3
 
 
+def test_roster_preview_warns_and_takes_namesakes_as_two(client, login, two_schools):
+    w = two_schools  # school a is a junior secondary school (初中)
+    login(w["coordinator_a"])
+    born = date.today().year - 13
+    data = _csv([["王伟", "男", f"{born}-03-05", "初二", "2班", "", ""], ["王伟", "女", f"{born}-03-05", "初二", "5班", "", ""],
+                 ["李四", "女", f"{born - 3}-03-05", "高二", "1班", "", ""], ["赵六", "男", f"{born + 10}-01-05", "初一", "1班", "", ""]])
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "名单.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="roster-errors"' not in page and 'id="roster-preview"' in page
+    box = page.split('id="roster-warnings"')[1].split("</div>")[0]
+    assert "王伟" in box and "性别" in box  # the namesakes, told apart by gender
+    assert "高二" in box and "初中" in box  # not taught at this school
+    assert "赵六" not in box and "初一" in box  # a 3-year-old in 初一
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert [s.gender for s in services.list_students(w["a"].id) if s.name == "王伟"] == ["男", "女"]
+
+
 def test_roster_import_errors_listed_and_nothing_imported(client, login, two_schools):
     w = two_schools
     login(w["coordinator_a"])
