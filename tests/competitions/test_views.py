@@ -619,3 +619,10 @@ def test_contest_form_speaks_of_beijing_time_and_takes_0_as_a_value(client, logi
     bad = client.post(f"/contests/{w['contest'].id}/edit", data={"name": "赛事", "year": 0, "timezone": "Asia/Shanghai",
                                                                  "organisation_id": w["county"].id}).get_data(as_text=True)
     assert "该字段是必填字段" not in bad and "2000" in bad
+
+
+def test_the_import_page_describes_the_format_instead_of_pointing_at_a_repository_file(client, login, two_schools):
+    login(two_schools["organiser"])
+    page = client.get("/contests/import").get_data(as_text=True)
+    assert "docs/contest-format.md" not in page and ".md" not in page
+    assert 'id="definition-help"' in page and "导出赛事设置（JSON）" in page
