@@ -51,6 +51,9 @@ def init_app(app: Flask) -> None:
     add_nav(100, _l("Contests"), "competitions.index", lambda u: can("contest.view_list", user=u))
     add_dashboard_panel(100, "competitions/_dashboard_panel.html", panel_context)
     _register_certificate_sources()
+    from competitions.audit_words import describe_audit
+
+    describe_audit()
 
 
 def _register_certificate_sources() -> None:

@@ -626,3 +626,23 @@ def test_the_import_page_describes_the_format_instead_of_pointing_at_a_repositor
     page = client.get("/contests/import").get_data(as_text=True)
     assert "docs/contest-format.md" not in page and ".md" not in page
     assert 'id="definition-help"' in page and "导出赛事设置（JSON）" in page
+
+
+def test_the_audit_log_speaks_chinese_with_a_readable_before_and_after(client, login, two_schools):
+    w = two_schools
+    student = w["a_student"]
+    services.save_student(w["a"], student, name="甲同学", gender="男", birth_date=student.birth_date, grade=9,
+                          class_name="3班", id_number=student.id_number, guardian_phone=student.guardian_phone)
+    w["a_entry"].status = EntryStatus.SUBMITTED.value
+    services.approve_entry(w["a_entry"])
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get("/audit").get_data(as_text=True)
+    body = page.split("<tbody>")[1]
+    assert "学生 #" in body and "作品 #" in body and "students #" not in body and "entries #" not in body
+    assert "审核通过" in body and ">approve<" not in body
+    assert "年级：</span><del>初二</del> → 初三" in body
+    assert '{"' not in body  # no raw JSON
+    assert "状态：</span><del>已提交</del> → 审核通过" in body
+    options = page.split('name="object_type"')[1].split("</select>")[0]
+    assert ">学生<" in options and ">students<" not in options
