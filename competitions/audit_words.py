@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 def describe_audit() -> None:
     from competitions.forms import ACCEPTED_LABELS, QUOTA_SCOPE_LABELS
     from competitions.materials import MATERIAL_KIND_LABELS
-    from competitions.roster import GRADE_LABELS
     from competitions.models import (
         CONTEST_STATUS_LABELS,
         ENTRY_STATUS_LABELS,
         ENTRY_TYPE_LABELS,
         STAGE_LABELS,
     )
+    from competitions.roster import GRADE_LABELS
     from core import audit
 
     audit.describe(
