@@ -646,3 +646,23 @@ def test_the_audit_log_speaks_chinese_with_a_readable_before_and_after(client, l
     assert "状态：</span><del>已提交</del> → 审核通过" in body
     options = page.split('name="object_type"')[1].split("</select>")[0]
     assert ">学生<" in options and ">students<" not in options
+
+
+def test_rosters_and_their_exports_are_in_pinyin_order(client, login, two_schools):
+    w = two_schools
+    for name in ("赵六", "张三", "曾小明", "李四", "王五", "单田芳", "欧阳娜娜"):
+        s = cf.student(w["a"], name=name, grade=8)
+        s.class_name = "8班"
+    db.session.commit()
+    expected = ["李四", "欧阳娜娜", "单田芳", "王五", "曾小明", "张三", "赵六"]
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/school/{w['a'].id}/students").get_data(as_text=True)
+    shown = [n for n in re.findall(r'kc-card-title">([^<]+)<', page.split('id="students-table"')[1].split("</table>")[0])
+             if n in expected]
+    assert shown == expected
+    csv = client.get(f"/contests/school/{w['a'].id}/students/export.csv").get_data().decode("utf-8-sig")
+    assert [line.split(",")[0] for line in csv.splitlines()[1:] if line.split(",")[0] in expected] == expected
+    # the picker's look-up finds by pinyin initials, in the same order
+    found = client.get(f"/contests/school/{w['a'].id}/students/search?q=z").get_json()["students"]
+    assert [s["label"].split("（")[0] for s in found] == ["曾小明", "张三", "赵六"]
+    assert client.get(f"/contests/school/{w['b'].id}/students/search?q=z").status_code == 403
