@@ -45,7 +45,9 @@ ACCEPTED_LABELS = {"pdf": _l("PDF"), "image": _l("image (PNG, JPEG, GIF, WebP)")
                    "document": _l("document (PDF, Word)"), "office": _l("Office file (Word, Excel, PowerPoint)")}
 QUOTA_KIND_LABELS = {"individual": _l("Individual"), "team": _l("Team")}
 QUOTA_SCOPE_LABELS = {"school": _l("per school"), "district": _l("per district")}
-ACCEPTED_CHOICES = list(ACCEPTED_LABELS.items())
+# short words for the checkboxes of a material row; ACCEPTED_LABELS says the formats where there is room
+ACCEPTED_CHOICES = [("pdf", _l("PDF")), ("image", _l("Images")), ("video", _l("Video")), ("document", _l("Documents")),
+                    ("office", _l("Office files"))]
 QUOTA_SCOPE_CHOICES = list(QUOTA_SCOPE_LABELS.items())
 QUOTA_KIND_CHOICES = list(QUOTA_KIND_LABELS.items())
 
