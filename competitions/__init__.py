@@ -28,7 +28,8 @@ def panel_context(user) -> dict | None:
 
         schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars())
         for school in schools:
-            open_contests += [(school, c) for c in services.contests_open_to_school(school)
+            open_contests += [(school, c, services.status_label_for_school(c, school.id))
+                              for c in services.contests_open_to_school(school)
                               if c.status in ("registration", "closed")]
     if not managed and not schools:
         return None
@@ -50,6 +51,9 @@ def init_app(app: Flask) -> None:
     add_nav(100, _l("Contests"), "competitions.index", lambda u: can("contest.view_list", user=u))
     add_dashboard_panel(100, "competitions/_dashboard_panel.html", panel_context)
     _register_certificate_sources()
+    from competitions.audit_words import describe_audit
+
+    describe_audit()
 
 
 def _register_certificate_sources() -> None:

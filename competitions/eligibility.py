@@ -305,15 +305,18 @@ def check_quota(rules: Iterable[QuotaRule], entry: EntryFacts, district: str | N
     return problems
 
 
-def check_materials(required: Iterable[str], present: Iterable[str]) -> list[Problem]:
-    """Every required material kind has at least one file."""
+def check_materials(required: Iterable[str] | Mapping[str, str], present: Iterable[str]) -> list[Problem]:
+    """Every required material kind has at least one file. ``required`` may map each kind to the name the
+    category gives it (参赛承诺书 for a declaration): the problem then names the material that way."""
     have = set(present)
-    return [Problem("material_missing", {"material": kind}) for kind in required if kind not in have]
+    names = required if isinstance(required, Mapping) else {}
+    return [Problem("material_missing", {"material": kind, **({"label": names[kind]} if names.get(kind) else {})})
+            for kind in required if kind not in have]
 
 
 def check_entry(rules: CategoryRules, entry: EntryFacts, *, other_entries: Mapping[int, str] | None = None,
                 quota_rules: Iterable[QuotaRule] = (), district: str | None = None,
-                counted: Iterable[QuotaCount] = (), required_materials: Iterable[str] = (),
+                counted: Iterable[QuotaCount] = (), required_materials: Iterable[str] | Mapping[str, str] = (),
                 present_materials: Iterable[str] = ()) -> list[Problem]:
     """All the rules, in the order a reviewer reads them."""
     problems: list[Problem] = []

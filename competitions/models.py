@@ -288,6 +288,11 @@ class Student(TimestampMixin, db.Model):
         return grade_label(self.grade)
 
     @property
+    def label(self) -> str:
+        """How pickers and lists name a student: 王小明（初二2班）."""
+        return f"{self.name}（{self.grade_label}{self.class_name or ''}）"
+
+    @property
     def masked_id_number(self) -> str:
         from core.privacy import mask_id_number
 

@@ -111,6 +111,7 @@ class RosterResult:
     columns: frozenset[str] = frozenset()  # canonical fields present in the file (re-import keeps the others)
     file_format: str | None = None  # 'xlsx' or 'csv'
     encoding: str | None = None  # for csv
+    notes: list[RosterError] = field(default_factory=list)  # accepted, but worth a look (namesakes told apart)
 
     @property
     def ok(self) -> bool:
@@ -424,7 +425,12 @@ MESSAGES = {
     "id_gender_mismatch": _l("%(header)s: the ID number belongs to a %(id_gender)s student but 性别 is %(gender)s."),
     "name_too_long": _l("%(header)s is longer than %(limit)s characters."),
     "duplicate_id_number": _l("%(header)s: the ID number is also on row %(other_row)s."),
-    "duplicate_student": _l("%(header)s: %(value)s with the same birth date is also on row %(other_row)s."),
+    "duplicate_student": _l("%(header)s: %(value)s with the same birth date is also on row %(other_row)s, and nothing "
+                            "(gender, class or ID number) tells the two apart."),
+    "namesake": _l("%(value)s on rows %(other_row)s and %(row)s share a name and birth date; taken as two students "
+                   "because their %(by)s differ."),
+    "grade_not_taught": _l("%(header)s: %(value)s is not taught at this school (%(stages)s)."),
+    "age_for_grade": _l("%(header)s: born %(birth_date)s, the student is %(age)s on 1 September — unusual for %(value)s."),
     "too_many_rows": _l("The file has %(count)s students; at most %(limit)s can be imported at once."),
     "no_rows": _l("The file has a header row but no students."),
 }
@@ -556,6 +562,59 @@ def roster_from_json(data: bytes) -> RosterResult:
         raise ValueError("not a kept roster") from exc
 
 
+NAMESAKE_DIFFERENCES = {"id_number": _l("ID numbers"), "gender": _l("genders"), "class_name": _l("classes")}
+
+
+def namesake_difference(a: RosterRow, b: RosterRow) -> str | None:
+    """What tells apart two students of one name and birth date (a key of NAMESAKE_DIFFERENCES), or None
+    when nothing does and they are one student written twice. A blank cell tells nothing."""
+    if a.id_number and b.id_number and a.id_number != b.id_number:
+        return "id_number"
+    if a.gender and b.gender and a.gender != b.gender:
+        return "gender"
+    if a.class_name and b.class_name and a.class_name != b.class_name:
+        return "class_name"
+    return None
+
+
+# Age on 1 September of the school year, by grade: 一年级 starts at 6. A year either side is common (early or
+# late entry, a repeated year); beyond that a typing slip in the grade or the birth date is likelier.
+SCHOOL_ENTRY_AGE = 6
+AGE_SLACK = 2
+
+
+def school_year_start(today: date) -> date:
+    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+def plausibility_warnings(rows: Iterable[RosterRow], today: date, stages: Iterable[str] | None = None,
+                          headers: dict[str, str] | None = None) -> list[RosterError]:
+    """Warnings, not errors, for rows that are valid but unlikely: a grade the school does not teach (高二 in a
+    primary school; ``stages`` are the ones it teaches, None when unknown), or an age far from the grade's
+    (a child born 2023 in 三年级). The import goes ahead; the preview lists them so a slip is caught."""
+    headers = {**FIELD_LABELS, **(headers or {})}
+    stages = set(stages) if stages else None
+    start = school_year_start(today)
+    out = []
+    for row in rows:
+        label = grade_label(row.grade)
+        if stages is not None and stage_of_grade(row.grade) not in stages:
+            out.append(RosterError(code="grade_not_taught", message=MESSAGES["grade_not_taught"], row=row.row,
+                                   header=headers["grade"], params={"header": headers["grade"], "value": label,
+                                                                    "stages": ", ".join(sorted(stages, key=STAGE_ORDER.index))}))
+        age = start.year - row.birth_date.year - ((start.month, start.day) < (row.birth_date.month, row.birth_date.day))
+        expected = SCHOOL_ENTRY_AGE + row.grade - 1
+        if abs(age - expected) > AGE_SLACK:
+            out.append(RosterError(code="age_for_grade", message=MESSAGES["age_for_grade"], row=row.row,
+                                   header=headers["birth_date"],
+                                   params={"header": headers["birth_date"], "value": label, "age": age,
+                                           "birth_date": row.birth_date.isoformat()}))
+    return out
+
+
+STAGE_ORDER = ["primary", "junior", "senior"]
+
+
 def parse_roster(data: bytes, filename: str | None = None, *, today: date | None = None,
                  max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS, size: int | None = None) -> RosterResult:
     """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty. ``size``: the
@@ -579,7 +638,7 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
     checker = RowChecker(mapping, headers, today)
     rows: list[RosterRow] = []
     seen_ids: dict[str, int] = {}
-    seen_people: dict[tuple[str, date], tuple[int, str | None]] = {}
+    seen_people: dict[tuple[str, date], list[RosterRow]] = {}
     for number, values in body:
         row = checker.check(number, values)
         if row is None:
@@ -589,12 +648,19 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
             if other != number:
                 checker.error(number, "id_number", "duplicate_id_number", row.id_number, other_row=other)
                 continue
-        # Same name and birth date is the same student unless both rows carry (different) ID numbers:
-        # twins with one name are rare but real, and re-import matches by ID number first.
-        other_row, other_id = seen_people.setdefault((row.name, row.birth_date), (number, row.id_number))
-        if other_row != number and not (row.id_number and other_id):
-            checker.error(number, "name", "duplicate_student", row.name, other_row=other_row)
+        # Same name and birth date is the same student unless something tells the two apart: different ID
+        # numbers (twins), a different gender, or a different class. Namesakes are rare but real; the
+        # preview says which ones were taken as two students and why.
+        others = seen_people.setdefault((row.name, row.birth_date), [])
+        same = next((other for other in others if not namesake_difference(other, row)), None)
+        if same is not None:
+            checker.error(number, "name", "duplicate_student", row.name, other_row=same.row)
             continue
+        for other in others:
+            result.notes.append(RosterError(code="namesake", message=MESSAGES["namesake"], row=number,
+                                            params={"value": row.name, "row": number, "other_row": other.row,
+                                                    "by": namesake_difference(other, row)}))
+        others.append(row)
         rows.append(row)
     if checker.errors:
         result.errors = checker.errors

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import STAGE_COVERS, Organisation, OrganisationKind, Stage
 from competitions import eligibility
 from competitions import notifications as notices
 from competitions.codes import format_entry_code, normalise_category_code
@@ -45,11 +45,13 @@ from competitions.models import (
     Student,
 )
 from competitions.roster import RosterResult, RosterRow
+from competitions.sorting import student_sort_key
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
+from core.names import name_matches, name_sort_key
 
 CONTEST_FIELDS = ["name", "year", "status", "description", "registration_opens_at", "registration_closes_at",
                   "timezone", "reference_date"]
@@ -200,6 +202,20 @@ def registration_open_for(contest: Contest, school_id: int, now: datetime | None
     return closes is None or now <= closes
 
 
+def status_label_for_school(contest: Contest, school_id: int, now: datetime | None = None):
+    """The contest's state as one school sees it: never "registration open" once its own window has closed
+    (or before it opens), and "open (extended)" for a school with a running extension after the close."""
+    now = now or utcnow()
+    is_open = registration_open_for(contest, school_id, now)
+    if contest.status == ContestStatus.REGISTRATION.value and not is_open:
+        if contest.registration_opens_at and now < contest.registration_opens_at:
+            return _l("Registration not yet open")
+        return _l("Registration closed for your school")
+    if contest.status == ContestStatus.CLOSED.value and is_open:
+        return _l("Registration open for your school (extended)")
+    return contest.status_label
+
+
 def extend_deadline(contest: Contest, school: Organisation, closes_at: datetime, reason: str = "", actor=None) -> SchoolDeadline:
     """Extend the registration window for a single school (replaces an earlier extension). Audited."""
     if school.kind != OrganisationKind.SCHOOL:
@@ -272,8 +288,11 @@ def _check_category_values(fields: dict) -> None:
         raise DomainError(_l("Unknown scoring mode."), field="scoring_mode")
     if fields.get("entry_type") == EntryType.TEAM.value:
         low, high = fields.get("min_members", 2), fields.get("max_members", 3)
-        if not (1 <= low <= high <= 10):
-            raise DomainError(_l("A team has between 1 and 10 members, and the minimum cannot exceed the maximum."),
+        if low is None or low < 2:
+            raise DomainError(_l("A team (集体) has at least 2 members; a single student enters an individual category."),
+                              field="min_members")
+        if high is None or not (low <= high <= 10):
+            raise DomainError(_l("A team has between 2 and 10 members, and the minimum cannot exceed the maximum."),
                               field="max_members")
     stages = fields.get("allowed_stages")
     if stages is not None and (not stages or any(s not in eligibility.STAGES for s in stages)):
@@ -299,7 +318,19 @@ def delete_category(category: Category, actor=None) -> None:
 
 
 def set_category_requirements(category: Category, requirements: list[dict], actor=None) -> None:
-    """Replace the material requirements of a category (kind, label, accepted, max_mb, max_files, required)."""
+    """Replace the material requirements of a category (kind, label, accepted, max_mb, max_files, required).
+    Each kind at most once; files of 1-60 MB, 1-20 files; accepted types from competitions.materials."""
+    from competitions.materials import FILE_TYPES, MATERIAL_KINDS, TYPE_GROUPS
+
+    for item in requirements:
+        if item.get("kind") not in MATERIAL_KINDS:
+            raise DomainError(_l("Choose the kind of each material."), field="materials")
+        if any(t not in TYPE_GROUPS and t not in FILE_TYPES for t in item.get("accepted") or ["pdf"]):
+            raise DomainError(_l("Unknown file type."), field="materials")
+        if not (1 <= int(item.get("max_mb", 20)) <= 60 and 1 <= int(item.get("max_files", 1)) <= 20):
+            raise DomainError(_l("A material allows at most 60 MB per file and 20 files."), field="materials")
+    if len({i["kind"] for i in requirements}) != len(requirements):
+        raise DomainError(_l("Each kind of material appears once."), field="materials")
     before = [_requirement_plain(r) for r in category.requirements]
     category.requirements.clear()
     db.session.flush()
@@ -314,7 +345,14 @@ def set_category_requirements(category: Category, requirements: list[dict], acto
 
 
 def set_category_quotas(category: Category, quotas: list[dict], actor=None) -> None:
-    """Replace the quotas of a category (scope, stage, kind, limit)."""
+    """Replace the quotas of a category (scope, stage, kind, limit): one per scope, stage and kind."""
+    for item in quotas:
+        if item.get("scope", "school") not in ("school", "district") or item.get("stage") not in eligibility.STAGES \
+                or item.get("kind") not in ("individual", "team") or item.get("limit") is None or int(item["limit"]) < 0:
+            raise DomainError(_l("Each quota needs where it counts, a stage, an entry type and a number (0 or more)."),
+                              field="quotas")
+    if len({(i.get("scope", "school"), i["stage"], i["kind"]) for i in quotas}) != len(quotas):
+        raise DomainError(_l("Each quota appears once."), field="quotas")
     before = [_quota_plain(q) for q in category.quotas]
     category.quotas.clear()
     db.session.flush()
@@ -534,6 +572,7 @@ class PlannedChange:
 @dataclass
 class RosterPlan:
     items: list[PlannedChange]
+    warnings: list = field(default_factory=list)  # RosterError: implausible but accepted rows, namesakes
 
     @property
     def counts(self) -> Counter:
@@ -546,8 +585,11 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
     from the file, or a blank optional cell, leaves the stored value as it is."""
     if not result.ok:
         raise ValueError("plan only a valid roster")
+    from competitions.roster import plausibility_warnings
+
     students = list(db.session.execute(sa.select(Student).where(Student.school_id == school.id)).scalars())
     by_id = {s.id_number: s for s in students if s.id_number}
+    in_file = Counter((row.name, row.birth_date) for row in result.rows)
     by_person: dict[tuple[str, date], list[Student]] = defaultdict(list)
     for student in students:
         by_person[(student.name, student.birth_date)].append(student)
@@ -557,6 +599,10 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
         if match is None:
             candidates = [s for s in by_person.get((row.name, row.birth_date), [])
                           if s.id not in claimed and (not row.id_number or not s.id_number)]
+            if in_file[(row.name, row.birth_date)] > 1:  # namesakes in the file: gender tells them apart
+                candidates = [s for s in candidates if s.gender == row.gender]
+            # the one of the same gender and class first (a namesake on the roster is another student)
+            candidates.sort(key=lambda s: (s.gender != row.gender, (s.class_name or "") != (row.class_name or "")))
             match = candidates[0] if candidates else None
         if match is None:
             items.append(PlannedChange(row, "create"))
@@ -573,7 +619,10 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
             if new != old:
                 changes[name] = (old, new)
         items.append(PlannedChange(row, "update" if changes else "unchanged", match, changes))
-    return RosterPlan(items)
+    stages = {str(s) for s in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
+    warnings = sorted(result.notes + plausibility_warnings(result.rows, date.today(), stages),
+                      key=lambda w: (w.row or 0, w.code))
+    return RosterPlan(items, warnings)
 
 
 def import_roster(school: Organisation, result: RosterResult, actor=None) -> Counter:
@@ -607,12 +656,25 @@ def import_roster(school: Organisation, result: RosterResult, actor=None) -> Cou
 
 
 def list_students(school_id: int, search: str | None = None, grade: int | None = None) -> list[Student]:
-    query = sa.select(Student).where(Student.school_id == school_id).order_by(Student.grade, Student.class_name, Student.name, Student.id)
-    if search:
-        query = query.where(Student.name.contains(search.strip()))
+    """A school's roster by grade, class, then 姓氏拼音 (core.names). ``search`` finds a part of the name,
+    the start of its pinyin initials (zsy → 张思远) or the class (3班)."""
+    query = sa.select(Student).where(Student.school_id == school_id)
     if grade:
         query = query.where(Student.grade == grade)
-    return list(db.session.execute(query).scalars())
+    students = list(db.session.execute(query).scalars())
+    if search and search.strip():
+        term = search.strip()
+        students = [s for s in students if name_matches(term, s.name) or (s.class_name and term in s.class_name)]
+    return sorted(students, key=student_sort_key)
+
+
+def school_students_by_id(school_id: int, ids: Iterable[int]) -> list[Student]:
+    """The given students of one school (others' ids are ignored), in roster order."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    found = db.session.execute(sa.select(Student).where(Student.school_id == school_id, Student.id.in_(ids))).scalars()
+    return sorted(found, key=student_sort_key)
 
 
 def save_student(school: Organisation, student: Student | None, actor=None, **fields: Any) -> Student:
@@ -698,8 +760,9 @@ def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fi
 
 
 def list_advisors(school_id: int) -> list[Advisor]:
-    return list(db.session.execute(sa.select(Advisor).where(Advisor.school_id == school_id)
-                                   .order_by(Advisor.name, Advisor.id)).scalars())
+    """A school's advisors in 姓氏拼音 order."""
+    advisors = db.session.execute(sa.select(Advisor).where(Advisor.school_id == school_id)).scalars()
+    return sorted(advisors, key=lambda a: (name_sort_key(a.name), a.id))
 
 
 def delete_advisor(advisor: Advisor, actor=None) -> None:
@@ -721,10 +784,24 @@ def entry_editable(entry: Entry, now: datetime | None = None) -> bool:
     return False
 
 
+def entry_locked_reason(entry: Entry, now: datetime | None = None):
+    """Why a school can no longer change an entry (None while it can), in the words shown beside it."""
+    if entry_editable(entry, now):
+        return None
+    if entry.status == EntryStatus.APPROVED.value:
+        return _l("This entry has passed the eligibility review and can no longer be changed. "
+                  "If something must be corrected, ask the organiser to return it to your school.")
+    if entry.status == EntryStatus.REJECTED.value:
+        return _l("This entry was not admitted to the contest and can no longer be changed.")
+    if entry.status == EntryStatus.RETURNED.value:
+        return _l("Judging has started; a returned entry can no longer be corrected.")
+    return _l("Registration has closed for your school; the entry can no longer be changed.")
+
+
 def _require_editable(entry: Entry, now: datetime | None) -> None:
-    if not entry_editable(entry, now):
-        raise DomainError(_l("This entry can no longer be changed: registration has closed or it is being reviewed."),
-                          code="closed", status=409)
+    reason = entry_locked_reason(entry, now)
+    if reason is not None:
+        raise DomainError(reason, code="closed", status=409)
 
 
 def create_entry(contest: Contest, school: Organisation, category: Category, *, title: str, abstract: str = "",
@@ -891,8 +968,9 @@ def _quota_rules(category: Category) -> list[QuotaRule]:
     return [QuotaRule(q.scope, q.stage, q.kind, q.limit) for q in category.quotas]
 
 
-def _required_kinds(category: Category) -> list[str]:
-    return [r.kind for r in category.requirements if r.required]
+def _required_kinds(category: Category) -> dict[str, str]:
+    """Required material kinds, each with the name the category gives it ('' for the standard name)."""
+    return {r.kind: r.label for r in category.requirements if r.required}
 
 
 def entry_problems(entry: Entry, counted: list[QuotaCount] | None = None,
@@ -950,7 +1028,7 @@ def render_problem(problem: Problem, gettext: Callable[[str], str] | None = None
     if "material" in params:
         from competitions.materials import MATERIAL_KIND_LABELS
 
-        params["material"] = gettext(MATERIAL_KIND_LABELS.get(params["material"], params["material"]))
+        params["material"] = params.get("label") or gettext(MATERIAL_KIND_LABELS.get(params["material"], params["material"]))
     if params.get("rule_scope") == "school":
         params["scope"] = gettext("your school")
     return gettext(problem.message) % params
@@ -1193,8 +1271,6 @@ class SchoolSummary:
     quota_use: list[tuple[Category, CategoryQuota, int]]
 
 
-SCHOOL_STAGE_COVERS = {"primary": {"primary"}, "junior": {"junior"}, "senior": {"senior"},
-                       "complete": {"junior", "senior"}, "nine_year": {"primary", "junior"}}
 
 
 def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) -> list[SchoolSummary]:
@@ -1223,11 +1299,11 @@ def school_summaries(contest: Contest, school_ids: Iterable[int] | None = None) 
             qc = _quota_count(entry)
             district_use[(entry.category_id, qc.district, qc.stage, qc.kind)] += 1
     summaries = []
-    for school_id, school in sorted(schools.items(), key=lambda kv: (kv[1].district or "", kv[1].name)):
+    for school_id, school in sorted(schools.items(), key=lambda kv: (name_sort_key(kv[1].district), name_sort_key(kv[1].name))):
         own = by_school.get(school_id, [])
         students = {m.student_id for e in own if e.status in live for m in e.members}
         quota_use = []
-        stages = SCHOOL_STAGE_COVERS.get(school.stage or "")
+        stages = {str(x) for x in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
         for category in contest.categories:
             for quota in category.quotas:
                 if quota.scope == "district":

@@ -18,6 +18,10 @@ from wtforms import SelectField
 from accounts.models import Organisation, OrganisationKind
 from competitions import services
 from competitions.forms import (
+    ACCEPTED_LABELS,
+    QUOTA_KIND_LABELS,
+    QUOTA_SCOPE_LABELS,
+    TIMEZONE_LABELS,
     AdvisorForm,
     CategoryForm,
     ContestForm,
@@ -57,6 +61,8 @@ from competitions.roster import (
 from core.errors import DomainError
 from core.extensions import db
 from core.jobs import enqueue
+from core.names import name_sort_key
+from core.pagination import ListPagination
 from core.permissions import Role, can, get_or_404, is_admin, require
 
 bp = Blueprint("competitions", __name__)
@@ -92,14 +98,15 @@ def my_schools() -> list[Organisation]:
     ids = current_user.scope_ids(Role.COORDINATOR)
     if not ids:
         return []
-    return list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)).scalars())
+    schools = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))).scalars()
+    return sorted(schools, key=lambda o: name_sort_key(o.name))
 
 
 def managed_units() -> list[Organisation]:
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value).order_by(Organisation.name)
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value)
     if not is_admin(current_user):
         query = query.where(Organisation.id.in_(current_user.organised_org_ids() or {-1}))
-    return list(db.session.execute(query).scalars())
+    return sorted(db.session.execute(query).scalars(), key=lambda o: name_sort_key(o.name))
 
 
 def load_school(school_id: int) -> Organisation:
@@ -113,11 +120,7 @@ def _xlsx_response(data: bytes, name: str):
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
-QUOTA_KIND_LABELS = {"individual": _l("Individual"), "team": _l("Team")}
-QUOTA_SCOPE_LABELS = {"school": _l("per school"), "district": _l("per district")}
 SCORING_LABELS = {"rubric": _l("Rubric"), "performance": _l("Performance (runs)")}
-ACCEPTED_LABELS = {"pdf": _l("PDF"), "image": _l("image (PNG, JPEG, GIF, WebP)"), "video": _l("video (MP4, MOV)"),
-                   "document": _l("document (PDF, Word)"), "office": _l("Office file (Word, Excel, PowerPoint)")}
 
 
 @bp.app_context_processor
@@ -127,7 +130,7 @@ def competitions_globals():
             "stage_labels": STAGE_LABELS, "quota_kind_labels": QUOTA_KIND_LABELS,
             "quota_scope_labels": QUOTA_SCOPE_LABELS, "scoring_labels": SCORING_LABELS,
             "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()},
-            "accepted_labels": ACCEPTED_LABELS}
+            "accepted_labels": ACCEPTED_LABELS, "timezone_label": lambda tz: TIMEZONE_LABELS.get(tz, tz)}
 
 
 # ====================================================================================== contests
@@ -207,8 +210,8 @@ def _schools_under(contest: Contest) -> list[tuple[int, str]]:
 
     ids = descendant_ids({contest.organisation_id})
     rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value).order_by(Organisation.name)).all()
-    return [(r.id, r.name) for r in rows]
+        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value)).all()
+    return [(r.id, r.name) for r in sorted(rows, key=lambda r: name_sort_key(r.name))]
 
 
 @bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
@@ -217,6 +220,8 @@ def edit_contest(contest_id: int):
     require("contest.manage", contest)
     form = ContestForm(obj=contest)
     form.organisation_id.choices = [(contest.organisation_id, contest.organisation.name)]
+    if contest.timezone not in TIMEZONE_LABELS:  # an imported contest's zone stays selectable
+        form.timezone.choices = [*form.timezone.choices, (contest.timezone, contest.timezone)]
     if request.method == "GET":
         form.registration_opens_at.data = services.utc_to_local(contest.registration_opens_at, contest.timezone)
         form.registration_closes_at.data = services.utc_to_local(contest.registration_closes_at, contest.timezone)
@@ -313,54 +318,6 @@ def import_definition():
 
 # ====================================================================================== categories
 
-def _parse_lines(text: str, columns: int) -> list[list[str]]:
-    rows = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        rows.append(parts + [""] * (columns - len(parts)))
-    return rows
-
-
-def _materials_from_text(text: str) -> list[dict]:
-    from competitions.materials import FILE_TYPES, MATERIAL_KINDS, TYPE_GROUPS
-
-    items = []
-    for number, (kind, accepted, max_mb, max_files, required, label, *_rest) in enumerate(_parse_lines(text, 6), start=1):
-        types = [t.strip() for t in accepted.replace("，", ",").split(",") if t.strip()] or ["pdf"]
-        if kind not in MATERIAL_KINDS or any(t not in TYPE_GROUPS and t not in FILE_TYPES for t in types):
-            raise DomainError(_("Materials, line %(n)s: unknown kind or file type.", n=number), field="materials")
-        try:
-            mb, files = int(max_mb or 20), int(max_files or 1)
-        except ValueError:
-            raise DomainError(_("Materials, line %(n)s: sizes and counts are numbers.", n=number), field="materials") from None
-        if not (1 <= mb <= 60 and 1 <= files <= 20):
-            raise DomainError(_("Materials, line %(n)s: at most 60 MB and 20 files.", n=number), field="materials")
-        items.append({"kind": kind, "accepted": types, "max_mb": mb, "max_files": files,
-                      "required": required.lower() not in ("no", "n", "否", "false", "0"), "label": label})
-    if len({i["kind"] for i in items}) != len(items):
-        raise DomainError(_("Each kind of material appears once."), field="materials")
-    return items
-
-
-def _quotas_from_text(text: str) -> list[dict]:
-    items = []
-    for number, (scope, stage, kind, limit, *_rest) in enumerate(_parse_lines(text, 4), start=1):
-        try:
-            limit_value = int(limit)
-        except ValueError:
-            limit_value = -1
-        if scope not in ("school", "district") or stage not in ("primary", "junior", "senior") \
-                or kind not in ("individual", "team") or limit_value < 0:
-            raise DomainError(_("Quotas, line %(n)s: write school|district, stage, individual|team and a number.", n=number),
-                              field="quotas")
-        items.append({"scope": scope, "stage": stage, "kind": kind, "limit": limit_value})
-    if len({(i["scope"], i["stage"], i["kind"]) for i in items}) != len(items):
-        raise DomainError(_("Each quota appears once."), field="quotas")
-    return items
-
-
 @bp.route("/<int:contest_id>/categories/new", methods=["GET", "POST"], endpoint="new_category")
 @bp.route("/<int:contest_id>/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def edit_category(contest_id: int, category_id: int | None = None):
@@ -371,22 +328,17 @@ def edit_category(contest_id: int, category_id: int | None = None):
         category = get_or_404(Category, category_id)
         if category.contest_id != contest.id:
             abort(404)
-    form = CategoryForm(obj=category)
-    if request.method == "GET" and category is not None:
-        form.materials.data = "\n".join(" | ".join([r.kind, ",".join(r.accepted), str(r.max_mb), str(r.max_files),
-                                                    "yes" if r.required else "no", r.label]) for r in category.requirements)
-        form.quotas.data = "\n".join(" | ".join([q.scope, q.stage, q.kind, str(q.limit)]) for q in category.quotas)
+    form = CategoryForm(obj=category, materials=category.requirements if category else [])
     if form.validate_on_submit():
         try:
-            materials = _materials_from_text(form.materials.data)
-            quotas = _quotas_from_text(form.quotas.data)
             fields = {name: getattr(form, name).data for name in (
                 "code", "name", "description", "entry_type", "allowed_stages", "max_advisors", "grade_min", "grade_max",
                 "age_min", "age_max", "completion_months", "scoring_mode")}
             fields["description"] = fields["description"] or ""
             if form.entry_type.data == "team":
-                fields["min_members"] = form.min_members.data or 1
-                fields["max_members"] = form.max_members.data or 3
+                fields["min_members"] = form.min_members.data if form.min_members.data is not None else 2
+                fields["max_members"] = form.max_members.data if form.max_members.data is not None else 3
+            materials, quotas = form.material_rows(), form.quota_rows()
             saved = services.save_category(contest, category, **fields)
             services.set_category_requirements(saved, materials)
             services.set_category_quotas(saved, quotas)
@@ -397,6 +349,7 @@ def edit_category(contest_id: int, category_id: int | None = None):
             db.session.commit()
             flash(_("Category saved."), "success")
             return redirect(url_for("competitions.contest", contest_id=contest.id))
+    form.add_blank_rows()
     return render_template("competitions/category_form.html", form=form, contest=contest, category=category)
 
 
@@ -547,13 +500,23 @@ def students(school_id: int):
     school = load_school(school_id)
     require("school.roster", school)
     search = (request.args.get("q") or "").strip() or None
-    query = sa.select(Student).where(Student.school_id == school.id)
-    if search:
-        query = query.where(Student.name.contains(search))
-    query = query.order_by(Student.grade, Student.class_name, Student.name, Student.id)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = ListPagination(items=services.list_students(school.id, search), per_page=PER_PAGE, error_out=False)
     return render_template("competitions/students.html", school=school, page=page, search=search or "",
                            advisors=services.list_advisors(school.id))
+
+
+PICKER_RESULTS = 20
+
+
+@bp.route("/school/<int:school_id>/students/search")
+def search_students(school_id: int):
+    """The student picker's look-up (static/js/competitions-picker.js): the first matches by name, pinyin
+    initials or class, in roster order, as JSON. A school's 2,000 students never travel as one dropdown."""
+    school = load_school(school_id)
+    require("school.roster", school)
+    found = services.list_students(school.id, request.args.get("q") or None)
+    return {"students": [{"id": s.id, "label": s.label} for s in found[:PICKER_RESULTS]],
+            "more": max(0, len(found) - PICKER_RESULTS)}
 
 
 @bp.route("/school/<int:school_id>/students/new", methods=["GET", "POST"], endpoint="new_student")
@@ -641,7 +604,20 @@ def import_students(school_id: int):
             pending_roster_path(token).write_bytes(roster_to_json(result))  # parsed once: confirm reuses it
             session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
     return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
-                           token=token, render_error=lambda e: e.render(_), grade_label=grade_label)
+                           token=token, render_error=_render_roster_message, grade_label=grade_label)
+
+
+def _render_roster_message(error) -> str:
+    """A roster error or warning in the reader's language, its keyword parameters in words too."""
+    from competitions.roster import NAMESAKE_DIFFERENCES
+
+    params = dict(error.params)
+    if "stages" in params:
+        params["stages"] = "、".join(str(STAGE_LABELS[s]) for s in params["stages"].split(", "))
+    difference = NAMESAKE_DIFFERENCES.get(params.get("by"))
+    if difference:
+        params["by"] = _(difference)
+    return _(error.message) % params
 
 
 @bp.route("/school/<int:school_id>/students/import/confirm", methods=["POST"])
@@ -733,6 +709,7 @@ def school_entries(contest_id: int, school_id: int):
     return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries,
                            summary=summary[0] if summary else None, deadline=services.school_deadline(contest, school.id),
                            is_open=services.registration_open_for(contest, school.id),
+                           state_label=services.status_label_for_school(contest, school.id),
                            local=lambda v: services.utc_to_local(v, contest.timezone))
 
 
@@ -740,9 +717,14 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
     """The entry form with one select per member and per advisor place (order matters: 第一作者, 第一辅导教师)."""
     member_places = max([c.max_members for c in contest.categories] + [1])
     advisor_places = max([c.max_advisors for c in contest.categories] + [1])
-    students = services.list_students(school.id)
     advisors = services.list_advisors(school.id)
-    student_choices = [(0, "—")] + [(s.id, f"{s.name}（{s.grade_label}{s.class_name or ''}）") for s in students]
+    # Only the students already chosen (or just posted) travel with the page; the picker finds the others.
+    chosen_ids = {m.student_id for m in entry.members} if entry is not None else set()
+    if request.method == "POST":
+        chosen_ids |= {v for k, v in request.form.items(multi=True) if k.startswith("member_") or k == "leader_id"
+                       for v in [int(v) if v.isdigit() else 0] if v}
+    chosen = services.school_students_by_id(school.id, chosen_ids)
+    student_choices = [(0, "—")] + [(s.id, s.label) for s in chosen]
     advisor_choices = [(0, "—")] + [(a.id, a.name) for a in advisors]
 
     class Form(EntryForm):
@@ -819,6 +801,7 @@ def entry(entry_id: int):
     problems = services.entry_problems(entry) if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value,
                                                                  EntryStatus.RETURNED.value) else []
     return render_template("competitions/entry.html", entry=entry, material_form=material_form, problems=problems,
+                           kind_names=dict(kinds), locked_reason=services.entry_locked_reason(entry),
                            render_problem=services.render_problem, editable=services.entry_editable(entry),
                            review_form=ReviewForm())
 
@@ -827,6 +810,10 @@ def entry(entry_id: int):
 def edit_entry(entry_id: int):
     entry = get_or_404(Entry, entry_id)
     require("entry.edit", entry)
+    reason = services.entry_locked_reason(entry)
+    if reason is not None:  # say so before the form, not after the coordinator has typed into it
+        flash(str(reason), "warning")
+        return redirect(url_for("competitions.entry", entry_id=entry.id))
     form = _entry_form(entry.contest, entry.school, entry)
     if form.validate_on_submit():
         try:

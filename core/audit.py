@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.extensions import db
@@ -68,3 +69,100 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+# ---------------------------------------------------------------------------- reading the log
+# Areas describe their objects, actions, fields and coded values in words (at init_app), so the audit log
+# page says 学生 · 修改 · 年级：五年级 → 六年级 instead of table names, action codes and raw JSON. A code
+# nobody described is shown as it is.
+
+OBJECT_LABELS: dict[str, Any] = {}
+ACTION_LABELS: dict[str, Any] = {}
+FIELD_LABELS: dict[tuple[str | None, str], Any] = {}  # (object type or None for any, field) -> label
+VALUE_LABELS: dict[tuple[str, str], Any] = {}  # (field, coded value) -> label
+
+
+def describe(*, objects: dict | None = None, actions: dict | None = None, fields: dict | None = None,
+             values: dict | None = None, object_type: str | None = None) -> None:
+    """Register words for the audit log page. ``fields`` apply to ``object_type`` (None: to every type);
+    ``values`` map (field, coded value) to a label, e.g. ("status", "approved") -> 已通过."""
+    OBJECT_LABELS.update(objects or {})
+    ACTION_LABELS.update(actions or {})
+    FIELD_LABELS.update({(object_type, name): label for name, label in (fields or {}).items()})
+    VALUE_LABELS.update(values or {})
+
+
+describe(actions={"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")})
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    field: str
+    before: str | None  # None: the field was not there before (a creation)
+    after: str | None  # None: it is gone (a deletion)
+
+
+def object_label(object_type: str) -> str:
+    label = OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def field_label(object_type: str, name: str) -> str:
+    label = FIELD_LABELS.get((object_type, name), FIELD_LABELS.get((None, name)))
+    return str(label) if label is not None else name
+
+
+def value_text(object_type: str, name: str, value: Any) -> str:
+    """A logged value for people: 是/否, coded values in words, dates without seconds, lists with 、."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, list):
+        parts = [value_text(object_type, name, v) for v in value]
+        return ("；" if any(isinstance(v, dict) for v in value) else "、").join(parts)
+    if isinstance(value, dict):
+        return "，".join(f"{field_label(object_type, k)}：{value_text(object_type, k, v)}" for k, v in value.items())
+    if isinstance(value, (str, int)):
+        label = VALUE_LABELS.get((name, str(value)))
+        if label is not None:
+            return str(label)
+        moment = _moment(value) if isinstance(value, str) else None
+        if moment is not None:
+            return moment
+    return str(value)
+
+
+def _moment(text: str) -> str | None:
+    """An ISO datetime as the reader's local time (yyyy-MM-dd HH:mm); None for anything else."""
+    if len(text) < 16 or text[4:5] != "-" or text[10:11] != "T":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    from flask_babel import format_datetime
+
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+
+
+def changes(row: AuditLog) -> list[Change]:
+    """What one audit row changed, field by field: for an update only the fields that differ."""
+    before, after = row.before or {}, row.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [Change("", value_text(row.object_type, "", row.before) if row.before is not None else None,
+                       value_text(row.object_type, "", row.after) if row.after is not None else None)]
+    out = []
+    for name in list(before) + [k for k in after if k not in before]:
+        old, new = before.get(name), after.get(name)
+        if name in before and name in after and old == new:
+            continue
+        out.append(Change(field_label(row.object_type, name),
+                          value_text(row.object_type, name, old) if name in before else None,
+                          value_text(row.object_type, name, new) if name in after else None))
+    return out

@@ -73,7 +73,10 @@ def audit_log():
         query = query.where(AuditLog.organisation_id.in_(current_user.organised_org_ids()))
     page = db.paginate(query, per_page=50, error_out=False)
     types = db.session.execute(sa.select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)).scalars().all()
-    return render_template("core/audit.html", page=page, types=types, object_type=object_type, object_id=object_id)
+    from core import audit
+
+    return render_template("core/audit.html", page=page, types=types, object_type=object_type, object_id=object_id,
+                           object_label=audit.object_label, action_label=audit.action_label, changes=audit.changes)
 
 
 @bp.route("/jobs/<job_id>")

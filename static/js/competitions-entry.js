@@ -13,7 +13,11 @@
       form.querySelectorAll(selector).forEach(function (place) {
         var visible = parseInt(place.getAttribute("data-place"), 10) < max;
         place.classList.toggle("d-none", !visible);
-        if (!visible) { place.querySelector("select").value = "0"; }
+        var select = place.querySelector("select");
+        if (!visible && select.value !== "0") {
+          select.value = "0";
+          select.dispatchEvent(new Event("change", {bubbles: true}));
+        }
       });
     }
     toggle(".kc-member-place", limit.members);

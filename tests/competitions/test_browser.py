@@ -62,7 +62,16 @@ def test_coordinator_imports_roster_and_submits_an_entry(browser, live_server, t
     browser.find_element(By.NAME, "title").send_keys("校园雨水收集与再利用系统")
     # static/js/competitions-entry.js: an individual category shows one student place and no team leader
     assert not browser.find_element(By.ID, "leader-place").is_displayed()
-    Select(browser.find_element(By.NAME, "member_0")).select_by_visible_text("王小明（初二2班）")
+    # static/js/competitions-picker.js: the student place is a search box over the roster
+    browser.find_element(By.CSS_SELECTOR, ".kc-picker-input[data-for=member_0]").send_keys("wxm")
+
+    def pick(d):
+        found = [o for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option") if o.text == "王小明（初二2班）"]
+        if found:
+            found[0].click()
+        return bool(found)
+    WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(pick)
+    assert Select(browser.find_element(By.NAME, "member_0")).first_selected_option.get_attribute("textContent") == "王小明（初二2班）"
     # the date picker's own widget is locale-dependent; set the value the way the picker would
     browser.execute_script("arguments[0].value = '2024-03-01';", browser.find_element(By.NAME, "work_started_on"))
     click(browser, browser.find_element(By.CSS_SELECTOR, "#entry-form [type=submit]"))

@@ -260,6 +260,35 @@ def test_duplicate_students_in_one_file():
         (3, "duplicate_id_number", 2), (5, "duplicate_student", 4)]
 
 
+def test_namesakes_told_apart_by_gender_or_class_are_two_students_and_noted():
+    rows = [["王伟", "男", "2013-07-09", "五年级", "1班", ID_BOY, ""],
+            ["王伟", "女", "2013-07-09", "五年级", "3班", "", ""],  # no ID number: gender tells them apart
+            ["刘䶮", "男", "2012-03-05", "六年级", "1班", "", ""],
+            ["刘䶮", "男", "2012-03-05", "六年级", "2班", "", ""],  # same gender, another class
+            ["𠮷祥", "女", "2012-03-05", "六年级", "", "", ""],
+            ["𠮷祥", "女", "2012-03-05", "六年级", "2班", "", ""]]  # a blank class tells nothing: the same girl
+    result = parse(csv_bytes(rows))
+    assert [(e.row, e.code) for e in result.errors] == [(7, "duplicate_student")]
+    result = parse(csv_bytes(rows[:4]))
+    assert result.ok and len(result.rows) == 4
+    assert [(n.row, n.params["other_row"], n.params["by"]) for n in result.notes] == [(3, 2, "gender"), (5, 4, "class_name")]
+    assert "王伟" in result.notes[0].render()
+
+
+def test_plausibility_warnings_are_not_errors():
+    from competitions.roster import plausibility_warnings
+
+    rows = [["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],  # 11 on 1 September 2024: fine
+            ["李四", "女", "2008-03-05", "高二", "", "", ""],  # a 高二 student on a primary school's roster
+            ["王五", "男", "2023-01-05", "三年级", "", "", ""]]  # a child born 2023 in 三年级
+    result = parse(csv_bytes(rows))
+    assert result.ok and len(result.rows) == 3
+    warnings = plausibility_warnings(result.rows, TODAY, {"primary"})
+    assert [(w.row, w.code) for w in warnings] == [(3, "grade_not_taught"), (4, "age_for_grade")]
+    assert "2023-01-05" in warnings[1].render() and "三年级" in warnings[1].render()
+    assert [w.code for w in plausibility_warnings(result.rows, TODAY, None)] == ["age_for_grade"]
+
+
 def test_twins_with_same_name_and_different_ids_are_two_students():
     twin_a = make_id_number("110105", date(2012, 3, 5), 11, "男")
     twin_b = make_id_number("110105", date(2012, 3, 5), 13, "男")

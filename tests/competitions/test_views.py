@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from competitions import services
 from competitions.models import Advisor, Entry, EntryStatus, Material, Student
+from core.errors import DomainError
 from core.extensions import db
 from tests import factories
 from tests.competitions import factories as cf
@@ -232,6 +233,24 @@ def test_roster_is_parsed_once_between_preview_and_confirm(client, login, two_sc
     assert "欧阳𠮷" in {s.name for s in services.list_students(w["a"].id)}
 
 
+def test_roster_preview_warns_and_takes_namesakes_as_two(client, login, two_schools):
+    w = two_schools  # school a is a junior secondary school (初中)
+    login(w["coordinator_a"])
+    born = date.today().year - 13
+    data = _csv([["王伟", "男", f"{born}-03-05", "初二", "2班", "", ""], ["王伟", "女", f"{born}-03-05", "初二", "5班", "", ""],
+                 ["李四", "女", f"{born - 3}-03-05", "高二", "1班", "", ""], ["赵六", "男", f"{born + 10}-01-05", "初一", "1班", "", ""]])
+    page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "名单.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="roster-errors"' not in page and 'id="roster-preview"' in page
+    box = page.split('id="roster-warnings"')[1].split("</div>")[0]
+    assert "王伟" in box and "性别" in box  # the namesakes, told apart by gender
+    assert "高二" in box and "初中" in box  # not taught at this school
+    assert "赵六" not in box and "初一" in box  # a 3-year-old in 初一
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
+    assert [s.gender for s in services.list_students(w["a"].id) if s.name == "王伟"] == ["男", "女"]
+
+
 def test_roster_import_errors_listed_and_nothing_imported(client, login, two_schools):
     w = two_schools
     login(w["coordinator_a"])
@@ -390,21 +409,49 @@ def test_large_roster_is_imported_by_a_background_job(client, login, two_schools
 
 
 def test_category_form_with_materials_and_quotas(client, login, two_schools):
+    """Materials and quotas are repeated rows of fields (no `report | pdf | 20` mini-language)."""
     w = two_schools
     login(w["organiser"])
     data = {"code": "td", "name": "集体项目", "entry_type": "team", "min_members": 2, "max_members": 3,
             "allowed_stages": ["junior", "senior"], "max_advisors": 2, "scoring_mode": "rubric",
-            "materials": "report | pdf | 20 | 1 | yes | 研究报告\nphotos | image | 10 | 5 | no | 照片",
-            "quotas": "school | junior | team | 3\ndistrict | junior | team | 10"}
+            "materials-0-kind": "report", "materials-0-label": "研究报告", "materials-0-accepted": "pdf",
+            "materials-0-max_mb": 20, "materials-0-max_files": 1, "materials-0-required": "y",
+            "materials-1-kind": "photos", "materials-1-label": "照片", "materials-1-accepted": "image",
+            "materials-1-max_mb": 10, "materials-1-max_files": 5,
+            "materials-2-kind": "", "materials-2-max_mb": 20,  # a blank row is left out
+            "quotas-0-scope": "school", "quotas-0-stage": "junior", "quotas-0-kind": "team", "quotas-0-limit": 3,
+            "quotas-1-scope": "district", "quotas-1-stage": "junior", "quotas-1-kind": "team", "quotas-1-limit": 10,
+            "quotas-2-scope": "school", "quotas-2-stage": "senior", "quotas-2-kind": "team", "quotas-2-limit": ""}
     response = client.post(f"/contests/{w['contest'].id}/categories/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     category = next(c for c in w["contest"].categories if c.code == "TD")
-    assert [(r.kind, r.accepted, r.max_mb, r.max_files, r.required) for r in category.requirements] == [
-        ("report", ["pdf"], 20, 1, True), ("photos", ["image"], 10, 5, False)]
+    assert [(r.kind, r.label, r.accepted, r.max_mb, r.max_files, r.required) for r in category.requirements] == [
+        ("report", "研究报告", ["pdf"], 20, 1, True), ("photos", "照片", ["image"], 10, 5, False)]
     assert [(q.scope, q.limit) for q in category.quotas] == [("school", 3), ("district", 10)]
     bad = client.post(f"/contests/{w['contest'].id}/categories/new",
-                      data={**data, "code": "X2", "quotas": "school | college | team | 3"}).get_data(as_text=True)
-    assert "college" not in [q.stage for q in category.quotas] and "is-invalid" in bad
+                      data={**data, "code": "X2", "quotas-0-stage": "college"}).get_data(as_text=True)
+    assert "X2" not in [c.code for c in w["contest"].categories] and "kc-rows-error" in bad
+    # the edit form shows the saved rows as fields, in Chinese, plus blank rows to add more
+    page = client.get(f"/contests/{w['contest'].id}/categories/{category.id}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="materials-1-label"[^>]*value="照片"', page)
+    assert 'name="materials-3-kind"' in page and 'name="quotas-3-limit"' in page
+    assert "report |" not in page and "每校" in page and "研究报告（PDF）" in page
+    assert page.count('type="checkbox" value="junior"') == 1  # stages are checkboxes, not a multiple select
+
+
+def test_a_team_category_needs_at_least_two_members(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    data = {"code": "T1", "name": "集体项目", "entry_type": "team", "min_members": 1, "max_members": 3,
+            "allowed_stages": ["junior"], "max_advisors": 0, "scoring_mode": "rubric"}
+    page = client.post(f"/contests/{w['contest'].id}/categories/new", data=data).get_data(as_text=True)
+    assert "T1" not in [c.code for c in w["contest"].categories] and "is-invalid" in page
+    with pytest.raises(DomainError) as exc:
+        services.save_category(w["contest"], None, code="T2", name="集体", entry_type="team", min_members=1, max_members=3)
+    assert exc.value.field == "min_members"
+    # 0 advisors is a value, not a missing one
+    response = client.post(f"/contests/{w['contest'].id}/categories/new", data={**data, "min_members": 2})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
 
 
 def test_dashboard_panels(client, login, two_schools):
@@ -508,3 +555,107 @@ def test_posts_without_csrf_token_are_refused(client, two_schools, csrf_enabled)
     assert response.status_code == 400
     db.session.expire_all()
     assert w["contest"].status == "registration"
+
+
+def test_a_missing_material_is_named_as_the_category_names_it(client, login, two_schools):
+    from competitions.models import MaterialRequirement
+
+    w = two_schools
+    w["category"].requirements.append(MaterialRequirement(kind="declaration", label="参赛承诺书", accepted=["pdf"],
+                                                          max_mb=5, required=True, position=5))
+    db.session.commit()
+    problems = [services.render_problem(p) for p in services.entry_problems(w["a_entry"])]
+    assert any("参赛承诺书" in p for p in problems) and not any("声明材料" in p for p in problems)
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/entries/{w['a_entry'].id}").get_data(as_text=True)
+    box = page.split('id="entry-problems"')[1].split("</div>")[0]
+    assert "参赛承诺书" in box and "声明材料" not in box
+
+
+def test_an_approved_entry_is_shown_read_only_with_the_reason(client, login, two_schools):
+    w = two_schools
+    w["a_entry"].status = EntryStatus.APPROVED.value
+    db.session.commit()
+    login(w["coordinator_a"])
+    response = client.get(f"/contests/entries/{w['a_entry'].id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/contests/entries/{w['a_entry'].id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="entry-locked"' in page and "资格审核" in page.split('id="entry-locked"')[1][:300]
+    assert 'id="edit-entry"' not in page
+    # a save that arrives anyway changes nothing
+    client.post(f"/contests/entries/{w['a_entry'].id}/edit", data={"category_id": w["category"].id, "title": "改过的"})
+    db.session.expire_all()
+    assert db.session.get(Entry, w["a_entry"].id).title == "甲的作品"
+
+
+def test_a_school_past_its_deadline_is_not_told_registration_is_open(client, login, two_schools):
+    from datetime import UTC, datetime
+
+    w = two_schools
+    w["contest"].registration_closes_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/{w['contest'].id}/school/{w['a'].id}").get_data(as_text=True)
+    state = page.split('id="school-contest-state">')[1].split("<")[0]
+    assert state == "本校报名已截止" and "报名中" not in state
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "本校报名已截止" in dashboard
+
+
+def test_contest_form_speaks_of_beijing_time_and_takes_0_as_a_value(client, login, two_schools):
+    w = two_schools
+    login(w["organiser"])
+    page = client.get(f"/contests/{w['contest'].id}/edit").get_data(as_text=True)
+    assert "北京时间" in page and ">Asia/Shanghai<" not in page
+    contest_page = client.get(f"/contests/{w['contest'].id}").get_data(as_text=True)
+    assert "北京时间" in contest_page and "Asia/Shanghai" not in contest_page
+    bad = client.post(f"/contests/{w['contest'].id}/edit", data={"name": "赛事", "year": 0, "timezone": "Asia/Shanghai",
+                                                                 "organisation_id": w["county"].id}).get_data(as_text=True)
+    assert "该字段是必填字段" not in bad and "2000" in bad
+
+
+def test_the_import_page_describes_the_format_instead_of_pointing_at_a_repository_file(client, login, two_schools):
+    login(two_schools["organiser"])
+    page = client.get("/contests/import").get_data(as_text=True)
+    assert "docs/contest-format.md" not in page and ".md" not in page
+    assert 'id="definition-help"' in page and "导出赛事设置（JSON）" in page
+
+
+def test_the_audit_log_speaks_chinese_with_a_readable_before_and_after(client, login, two_schools):
+    w = two_schools
+    student = w["a_student"]
+    services.save_student(w["a"], student, name="甲同学", gender="男", birth_date=student.birth_date, grade=9,
+                          class_name="3班", id_number=student.id_number, guardian_phone=student.guardian_phone)
+    w["a_entry"].status = EntryStatus.SUBMITTED.value
+    services.approve_entry(w["a_entry"])
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get("/audit").get_data(as_text=True)
+    body = page.split("<tbody>")[1]
+    assert "学生 #" in body and "作品 #" in body and "students #" not in body and "entries #" not in body
+    assert "审核通过" in body and ">approve<" not in body
+    assert "年级：</span><del>初二</del> → 初三" in body
+    assert '{"' not in body  # no raw JSON
+    assert "状态：</span><del>已提交</del> → 审核通过" in body
+    options = page.split('name="object_type"')[1].split("</select>")[0]
+    assert ">学生<" in options and ">students<" not in options
+
+
+def test_rosters_and_their_exports_are_in_pinyin_order(client, login, two_schools):
+    w = two_schools
+    for name in ("赵六", "张三", "曾小明", "李四", "王五", "单田芳", "欧阳娜娜"):
+        s = cf.student(w["a"], name=name, grade=8)
+        s.class_name = "8班"
+    db.session.commit()
+    expected = ["李四", "欧阳娜娜", "单田芳", "王五", "曾小明", "张三", "赵六"]
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/school/{w['a'].id}/students").get_data(as_text=True)
+    shown = [n for n in re.findall(r'kc-card-title">([^<]+)<', page.split('id="students-table"')[1].split("</table>")[0])
+             if n in expected]
+    assert shown == expected
+    csv = client.get(f"/contests/school/{w['a'].id}/students/export.csv").get_data().decode("utf-8-sig")
+    assert [line.split(",")[0] for line in csv.splitlines()[1:] if line.split(",")[0] in expected] == expected
+    # the picker's look-up finds by pinyin initials, in the same order
+    found = client.get(f"/contests/school/{w['a'].id}/students/search?q=z").get_json()["students"]
+    assert [s["label"].split("（")[0] for s in found] == ["曾小明", "张三", "赵六"]
+    assert client.get(f"/contests/school/{w['b'].id}/students/search?q=z").status_code == 403

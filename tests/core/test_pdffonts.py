@@ -77,9 +77,9 @@ def test_annual_report_prints_rare_names_from_the_fallbacks():
 def test_award_list_prints_rare_names_in_embedded_fonts():
     from judging.pdf import AwardListCategory, award_list_pdf
 
-    labels = {k: k for k in ("title", "code", "entry", "school", "award", "category")}
+    labels = {k: k for k in ("title", "code", "entry", "school", "students", "advisors", "award", "category")}
     pdf = award_list_pdf("第十届大赛获奖名单", [AwardListCategory("科技创新成果", [
-        ("A001", "董𠮷祥的节水装置", "青溪县实验小学", "一等奖")])], labels)
-    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    assert "董𠮷祥的节水装置" in text.replace(" ", "")
+        ("A001", "董𠮷祥的节水装置", "青溪县实验小学", "刘䶮、董𠮷祥", "王春华", "一等奖")])], labels)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+    assert "董𠮷祥的节水装置" in text and "刘䶮" in text
     assert not any("STSong" in f for f in _font_names(pdf))

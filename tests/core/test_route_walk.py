@@ -49,6 +49,7 @@ REACHES: dict[str, set[tuple[str, str]]] = {
         ("GET", "competitions.roster_template"),
         ("GET", "competitions.school_entries"),
         ("GET", "competitions.students"),
+        ("GET", "competitions.search_students"),  # the student picker looks up its own school
         ("GET", "competitions_api.get_contest"),
         ("GET", "competitions_api.get_entry"),
         ("GET", "competitions_api.list_entries"),
@@ -80,6 +81,9 @@ REACHES: dict[str, set[tuple[str, str]]] = {
     "checkin": {
         ("GET", "events.scanner"),
         ("GET", "events_api.counters"),
+        ("GET", "events_api.offline_tickets"),  # the offline scanner's ticket list (hashes, masked names)
+        ("GET", "events_api.conflicts"),  # answers that differed from what a device showed offline
+        ("GET", "events.scanner_manifest"),  # the installable scanner's web app manifest
     },
     # Certificates list of a contest: answers 200 but filtered to the outsider's own units (an empty list).
     "outsider": {
