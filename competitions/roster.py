@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from competitions.eligibility import stage_of_grade
 from competitions.idcard import IdNumberError, parse_id_number
 
 
@@ -233,15 +234,6 @@ def parse_grade(value: Any) -> int:
 
 def grade_label(grade: int | None) -> str:
     return GRADE_LABELS.get(grade or 0, "")
-
-
-def stage_of_grade(grade: int) -> str:
-    """学段: 1-6 primary, 7-9 junior, 10-12 senior."""
-    if grade <= 6:
-        return "primary"
-    if grade <= 9:
-        return "junior"
-    return "senior"
 
 
 def parse_gender(value: Any) -> str:
