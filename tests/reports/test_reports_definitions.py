@@ -86,7 +86,7 @@ def _announce(world, contest_name: str, when):
 
     contest = next(c for c in world.contests if c.name == contest_name)
     rnd = db.session.scalars(sa.select(Round).where(Round.contest_id == contest.id)).first()
-    db.session.add(Notice(contest_id=contest.id, round_id=rnd.id, starts_at=when, ends_at=when + timedelta(days=7),
+    db.session.add(Notice(contest_id=contest.id, rounds=[rnd], starts_at=when, ends_at=when + timedelta(days=7),
                           mask_names=True, finalised_at=when + timedelta(days=8)))
     db.session.commit()
     return contest
