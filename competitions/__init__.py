@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def panel_context(user) -> dict | None:
-    """Dashboard: contests the user organises (with entries waiting for review) and those open to their school."""
+    """Dashboard: contests the user organises (with entries waiting for review) and those of their school still
+    under way (registration to public notice); contests with final results stay on judging's results panel."""
     import sqlalchemy as sa
 
     from competitions import services
@@ -29,7 +30,7 @@ def panel_context(user) -> dict | None:
         schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars())
         for school in schools:
             open_contests += [(school, c) for c in services.contests_open_to_school(school)
-                              if c.status in ("registration", "closed")]
+                              if c.status in ("registration", "closed", "judging", "notice")]
     if not managed and not schools:
         return None
     return {"managed": managed, "open": open_contests, "schools": schools}
