@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def panel_context(user) -> dict | None:
-    """Dashboard: contests the user organises (with entries waiting for review) and those open to their school."""
+    """Dashboard: contests the user organises (with entries waiting for review) and those of their school still
+    under way (registration to public notice); contests with final results stay on judging's results panel."""
     import sqlalchemy as sa
 
     from competitions import services
@@ -30,7 +31,7 @@ def panel_context(user) -> dict | None:
         for school in schools:
             open_contests += [(school, c, services.status_label_for_school(c, school.id))
                               for c in services.contests_open_to_school(school)
-                              if c.status in ("registration", "closed")]
+                              if c.status in ("registration", "closed", "judging", "notice")]
     if not managed and not schools:
         return None
     return {"managed": managed, "open": open_contests, "schools": schools}

@@ -29,6 +29,9 @@ class Panel:
 NAV: list[NavItem] = []
 DASHBOARD: list[Panel] = []
 HOME: list[Panel] = []
+# Sections a higher area adds to a lower area's page, by slot name ("competitions.entry"): the page's template
+# calls page_sections(slot, *objects); each context(user, *objects) returns its variables or None.
+SECTIONS: dict[str, list[Panel]] = {}
 
 
 def add_nav(order: int, label, endpoint: str, visible: Callable[[Any], bool]) -> None:
@@ -40,7 +43,10 @@ def add_nav(order: int, label, endpoint: str, visible: Callable[[Any], bool]) ->
 
 
 def add_dashboard_panel(order: int, template: str, context: Callable[[Any], dict | None]) -> None:
-    """context(user) returns the template's variables, or None when the panel does not apply to the user."""
+    """context(user) returns the template's variables, or None when the panel does not apply to the user.
+    Registering the same template again (a second app in one process) changes nothing."""
+    if any(p.template == template for p in DASHBOARD):
+        return
     DASHBOARD.append(Panel(order, template, context))
     DASHBOARD.sort()
 
@@ -51,6 +57,28 @@ def add_home_section(order: int, template: str, context: Callable[[], dict | Non
         return
     HOME.append(Panel(order, template, context))
     HOME.sort()
+
+
+def add_page_section(slot: str, order: int, template: str, context: Callable[..., dict | None]) -> None:
+    """A block on another area's page (e.g. judging's results on competitions' entry page), so the lower area
+    imports nothing of the higher one. Registering the same template again changes nothing."""
+    panels = SECTIONS.setdefault(slot, [])
+    if any(p.template == template for p in panels):
+        return
+    panels.append(Panel(order, template, context))
+    panels.sort()
+
+
+def page_sections(slot: str, *objects) -> list[tuple[str, dict]]:
+    """(template, ctx) of the sections of a page slot that apply to the current user and these objects."""
+    from flask_login import current_user
+
+    out = []
+    for panel in SECTIONS.get(slot, []):
+        ctx = panel.context(current_user, *objects)
+        if ctx is not None:
+            out.append((panel.template, ctx))
+    return out
 
 
 def nav_for(user) -> list[NavItem]:
@@ -72,3 +100,4 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.globals["nav_for"] = nav_for
     app.jinja_env.filters["readable_json"] = readable_json
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["page_sections"] = page_sections

@@ -21,8 +21,20 @@ def init_app(app: Flask) -> None:
     add_dashboard_panel(200, "judging/_dashboard_panel.html", panels.dashboard_context)
     add_dashboard_panel(205, "judging/_organiser_panel.html", panels.organiser_context)
     add_home_section(200, "judging/_home_notices.html", panels.home_context)
+    _register_outcomes()
     _register_certificate_source()
     _register_invitation_scope()
+
+
+def _register_outcomes() -> None:
+    """Schools see their outcomes on competitions' pages (which import nothing of judging) and the dashboard."""
+    from core.ui import add_dashboard_panel, add_page_section
+    from judging import outcome_panels
+
+    add_page_section("competitions.entry", 100, "judging/_entry_outcome.html", outcome_panels.entry_section)
+    add_page_section("competitions.school_entries", 100, "judging/_school_outcome_summary.html",
+                     outcome_panels.school_entries_section)
+    add_dashboard_panel(150, "judging/_dashboard_outcomes.html", outcome_panels.dashboard_context)
 
 
 def _register_invitation_scope() -> None:

@@ -43,6 +43,12 @@ def _to_step(value: float, maximum: Decimal, step: Decimal) -> Decimal:
     return ((clamped / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))
 
 
+# 评语 as judges write them; chosen per (entry, judge) without drawing from the demo's random sequence
+DEMO_COMMENTS = ["研究过程完整，数据翔实。", "选题贴近生活，建议扩大样本量并说明对照组设置。",
+                 "创新点突出，作品展示清晰，答辩表达流畅。", "实验记录规范，结论部分可再结合数据深入分析。",
+                 "设计思路巧妙，建议进一步测试装置的稳定性。"]
+
+
 def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitted: bool = True, only=None) -> int:
     """Scores for active assignments: entry quality + judge bias + noise, on each criterion's step."""
     quality = {}
@@ -62,7 +68,7 @@ def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitte
         db.session.add(Score(assignment=a, round_id=rnd.id, entry_id=a.entry_id, judge_id=a.judge_id,
                              values={k: str(v) for k, v in values.items()}, total=total if submitted else None,
                              submitted=submitted, submitted_at=utcnow() if submitted else None,
-                             comment="研究过程完整，数据翔实。" if submitted else ""))
+                             comment=DEMO_COMMENTS[(a.entry_id + a.judge_id) % len(DEMO_COMMENTS)] if submitted else ""))
         made += 1
     db.session.flush()
     return made
@@ -125,6 +131,7 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     _fill_scores(rnd, rng)
     _fill_runs(rnd, rng, judges[0])
     rounds.close_round(rnd)
+    rnd.comments_released = True  # schools see the 终评 comments, anonymised, on their entries
     results = [r for r in results_service.results_of(rnd) if r.rank == 1 and not r.explanation.get("kind") == "performance"]
     if results:
         top = results[0].entry

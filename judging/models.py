@@ -87,6 +87,9 @@ class Round(TimestampMixin, db.Model):
     # threshold: {"thresholds": [["first", "90"], ...]}
     award_rule: Mapped[dict] = mapped_column(sa.JSON, default=dict, nullable=False)
     results_computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the organiser's choice to show the judges' comments (评语) of this round to the schools, anonymised,
+    # once the contest's results are final; off by default
+    comments_released: Mapped[bool] = mapped_column(default=False, nullable=False)
 
     contest: Mapped[Contest] = relationship()
     categories: Mapped[list[RoundCategory]] = relationship(back_populates="round", cascade="all, delete-orphan",

@@ -54,6 +54,7 @@ REACHES: dict[str, set[tuple[str, str]]] = {
         ("GET", "competitions_api.get_entry"),
         ("GET", "competitions_api.list_entries"),
         ("GET", "competitions_api.list_students"),
+        ("GET", "judging.school_outcomes"),
         ("GET", "reports.school"),
         ("POST", "competitions.confirm_import_students"),
         ("POST", "competitions.delete_entry"),
