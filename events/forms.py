@@ -182,6 +182,19 @@ class ProposeVisitForm(FlaskForm):
     submit = SubmitField(_l("Propose this date"))
 
 
+class RescheduleVisitForm(FlaskForm):
+    starts_at = _when(_l("New start"))
+    ends_at = _when(_l("New end"))
+    submit = SubmitField(_l("Move the visit"))
+
+
+class CounterProposeVisitForm(FlaskForm):
+    starts_at = _when(_l("Start"))
+    ends_at = _when(_l("End"))
+    message = TextAreaField(_l("Message to the organiser"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Propose this time instead"))
+
+
 class CancelVisitForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Cancel visit"))

@@ -204,10 +204,11 @@ def update_event(event: Event, actor=None, **fields) -> Event:
     if opens and closes and closes <= opens:
         raise DomainError(_l("Registration must close after it opens."), field="registration_closes_at")
     new_period = (event.starts_at, event.ends_at)
-    if new_period != old_period and len(event.sessions) == 1:
-        only = event.sessions[0]
-        if (only.starts_at, only.ends_at) == old_period:
-            only.starts_at, only.ends_at = new_period  # its feed item's SEQUENCE goes up with the event's below
+    if new_period != old_period:
+        if visit_of_event(event) is not None:
+            raise DomainError(_l("This event is a caravan visit: its times follow the visit; move the visit "
+                                 "on its page."), field="starts_at", code="locked", status=409)
+        _move_sessions(event, old_period, new_period, follow_all=False)
     after = audit.snapshot(event, list(before))
     if before != after:
         bump_sequence(event)
@@ -216,6 +217,26 @@ def update_event(event: Event, actor=None, **fields) -> Event:
         if event.status == EventStatus.PUBLISHED and any(before.get(f) != after.get(f) for f in NOTICE_FIELDS):
             notices.tell_event_changed(event)
     return event
+
+
+def visit_of_event(event: Event) -> CaravanVisit | None:
+    """The scheduled caravan visit an event belongs to (its times are the visit's), if any."""
+    if event.id is None or event.kind not in (EventKind.CARAVAN_SCHOOL, EventKind.CARAVAN_COMMUNITY):
+        return None
+    return db.session.execute(
+        sa.select(CaravanVisit).where(CaravanVisit.event_id == event.id, CaravanVisit.status == VisitStatus.CONFIRMED)
+    ).scalars().first()
+
+
+def _move_sessions(event: Event, old_period: tuple, new_period: tuple, *, follow_all: bool) -> None:
+    """A session spanning the old period takes the new one; with `follow_all`, the others shift with the start."""
+    shift = new_period[0] - old_period[0]
+    for session in event.sessions:
+        if (session.starts_at, session.ends_at) == old_period:
+            session.starts_at, session.ends_at = new_period  # its feed item's SEQUENCE goes up with the event's
+        elif follow_all:
+            session.starts_at, session.ends_at = session.starts_at + shift, session.ends_at + shift
+            bump_sequence(session)
 
 
 def set_event_status(event: Event, status: str, actor=None) -> Event:
@@ -233,8 +254,16 @@ def set_event_status(event: Event, status: str, actor=None) -> Event:
     return event
 
 
+def _check_inside_visit(event: Event, starts_at, ends_at) -> None:
+    visit = visit_of_event(event)
+    if visit is not None and (starts_at < visit.starts_at or ends_at > visit.ends_at):
+        raise DomainError(_l("This event is a caravan visit: its sessions stay within the visit's time; move the "
+                             "visit on its page."), field="starts_at", code="locked", status=409)
+
+
 def add_session(event: Event, *, starts_at, ends_at, capacity: int, title: str = "", actor=None) -> EventSession:
     _validate_session(starts_at, ends_at, capacity)
+    _check_inside_visit(event, starts_at, ends_at)
     session = EventSession(event=event, title=title or "", starts_at=starts_at, ends_at=ends_at, capacity=capacity)
     db.session.add(session)
     bump_sequence(event)
@@ -261,6 +290,8 @@ def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, 
     Returns that over-booking when the capacity changed and is now below the confirmed people, else None.
     """
     _validate_session(starts_at, ends_at, capacity)
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        _check_inside_visit(session.event, starts_at, ends_at)
     acquire_lock(f"events.session:{session.id}")
     before = audit.snapshot(session, ["title", "starts_at", "ends_at", "capacity"])
     session.title, session.starts_at, session.ends_at, session.capacity = title or "", starts_at, ends_at, capacity
@@ -1090,6 +1121,10 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
     visits = {v.id: v for v in db.session.execute(
         sa.select(CaravanVisit).where(CaravanVisit.id.in_([c.other_key for c in report.hard if c.other_key]))
     ).scalars()} if report.hard else {}
+    staff_ids = [c.resource[1] for c in report.hard if c.resource and c.resource[0] == scheduling.STAFF]
+    staff_names = dict(db.session.execute(
+        sa.select(CaravanStaff.id, CaravanStaff.name).where(CaravanStaff.id.in_(staff_ids))
+    ).all()) if staff_ids else {}
 
     def period(start: datetime, end: datetime) -> tuple[str, str]:
         first, last = _local(start), _local(end)
@@ -1109,9 +1144,9 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
                            "with travel, setup and packing-up time the caravan is busy from %(blocked_from)s to "
                            "%(blocked_until)s", **values))
         else:
-            parts.append(_("a staff member is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
+            parts.append(_("%(staff)s is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
                            "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
-                           "%(blocked_until)s", **values))
+                           "%(blocked_until)s", staff=staff_names.get(conflict.resource[1], "?"), **values))
     if report.needs and any(c.kind == scheduling.OVERLAP for c in report.hard):
         # the blocked interval of the other visit is not the whole story: this visit needs its own travel and
         # setup time before it, so a start right at the end of the other's blocked interval is still refused
@@ -1253,7 +1288,7 @@ def approve_visit(
     event = create_event(
         organisation_id=visit.organisation_id,
         kind=EventKind.CARAVAN_SCHOOL if visit.host_kind == VenueKind.SCHOOL else EventKind.CARAVAN_COMMUNITY,
-        title=_("Science caravan at %(host)s", host=visit.host_name),
+        title=_caravan_event_title(visit),
         description=visit.notes, starts_at=start, ends_at=end, venue_id=visit.venue.id,
         capacity=capacity if capacity is not None else max(visit.expected_audience, 0),
         audience=Audience.SCHOOL_GROUPS if visit.host_kind == VenueKind.SCHOOL else Audience.PUBLIC,
@@ -1266,6 +1301,14 @@ def approve_visit(
                                           "start": start, "end": end, "event_id": event.id}, actor=actor)
     notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
+
+
+def _caravan_event_title(visit: CaravanVisit) -> str:
+    """The visit's event title in the installation's language (not the approving organiser's page language)."""
+    from core.i18n import print_locale
+
+    with print_locale():
+        return _("Science caravan at %(host)s", host=visit.host_name)
 
 
 def _venue_for_visit(visit: CaravanVisit, actor) -> Venue:
@@ -1350,6 +1393,56 @@ def cancel_visit(visit: CaravanVisit, *, reason: str = "", actor=None) -> Carava
         set_event_status(visit.event, EventStatus.CANCELLED, actor=actor)
     db.session.flush()
     audit.record("cancel", visit, after={"reason": visit.decision_reason}, actor=actor)
+    return visit
+
+
+def reschedule_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, actor=None,
+                     now: datetime | None = None) -> CaravanVisit:
+    """Move a scheduled visit to another time: the one way a scheduled visit's time changes.
+
+    Under the organisation's schedule lock, the same conflict check as an approval (the visit's own bookings
+    don't count; its caravan and staff stay), then its bookings are claimed again over the new blocked interval
+    (the PostgreSQL exclusion constraint still has the last word). The visit's event and its sessions move with
+    it, every calendar item's SEQUENCE goes up, registrants are told of the change and the requester gets the
+    confirmation again at the new time.
+    """
+    now = _now(now)
+    if visit.status != VisitStatus.CONFIRMED:
+        raise DomainError(_l("Only a scheduled visit can be moved."), code="state", status=409)
+    _check_period(starts_at, ends_at)
+    if starts_at <= now:
+        raise DomainError(_l("The new date must be in the future."), field="starts_at")
+    acquire_lock(f"events.caravan_schedule:{visit.organisation_id}")
+    db.session.refresh(visit)
+    if visit.status != VisitStatus.CONFIRMED:
+        raise DomainError(_l("Only a scheduled visit can be moved."), code="state", status=409)
+    old_period = (visit.starts_at, visit.ends_at)
+    if (starts_at, ends_at) == old_period:
+        return visit
+    staff_ids = [s.id for s in visit.staff]
+    report = visit_conflicts(visit, caravan_id=visit.caravan_id, staff_ids=staff_ids, start=starts_at, end=ends_at)
+    if not report.ok:
+        raise DomainError(_l("Can't move this visit: %(why)s.", why=describe_conflicts(report)),
+                          field="starts_at", code="conflict", status=409)
+    db.session.execute(sa.delete(CaravanBooking).where(CaravanBooking.visit_id == visit.id))
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    bump_sequence(visit)
+    _claim_resources(visit, visit.caravan_id, staff_ids)
+    event = visit.event
+    if event is not None:
+        event_before = audit.snapshot(event, ["starts_at", "ends_at"])
+        event.starts_at, event.ends_at = starts_at, ends_at
+        _move_sessions(event, old_period, (starts_at, ends_at), follow_all=True)
+        bump_sequence(event)
+        db.session.flush()
+        audit.record("update", event, before=event_before, after=audit.snapshot(event, ["starts_at", "ends_at"]),
+                     actor=actor)
+        if event.status == EventStatus.PUBLISHED:
+            notices.tell_event_changed(event)
+    db.session.flush()
+    audit.record("reschedule", visit, before={"start": old_period[0], "end": old_period[1]},
+                 after={"start": starts_at, "end": ends_at}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
 
 

@@ -505,6 +505,13 @@ def edit(event_id: int):
     del form.capacity
     del form.organisation_id
     form.venue_id.choices = _venue_choices(managed_org_ids())
+    locked_by = services.visit_of_event(event)  # a caravan visit's event keeps the visit's times
+    if locked_by is not None:
+        for name in ("starts_at", "ends_at"):
+            getattr(form, name).render_kw = {"readonly": True}
+    if request.method == "GET" or locked_by is not None:
+        for name in ("starts_at", "ends_at"):
+            getattr(form, name).data = to_form(getattr(event, name))
     if request.method == "GET":
         form.venue_id.data = event.venue_id or 0
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -525,7 +532,7 @@ def edit(event_id: int):
             db.session.commit()
             flash(_("Event updated."), "success")
             return redirect(url_for("events.admin_event", event_id=event.id))
-    return render_template("events/event_form.html", form=form, event=event)
+    return render_template("events/event_form.html", form=form, event=event, locked_by=locked_by)
 
 
 @bp.route("/<int:event_id>/status/<status>", methods=["POST"])
@@ -885,8 +892,11 @@ def _visit_forms(visit: CaravanVisit):
         approve.capacity.data = visit.expected_audience
         if caravan_rows:
             approve.staff_ids.data = [s.id for s in caravan_rows[0].crew]
+    reschedule = forms.RescheduleVisitForm(prefix="reschedule")
+    if request.method == "GET":
+        reschedule.starts_at.data, reschedule.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
     return approve, forms.DeclineVisitForm(prefix="decline"), forms.ProposeVisitForm(prefix="propose"), \
-        forms.CancelVisitForm(prefix="cancel"), caravan_rows
+        forms.CancelVisitForm(prefix="cancel"), reschedule, caravan_rows
 
 
 @bp.route("/caravans/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -895,7 +905,7 @@ def visit(visit_id: int):
     visit_obj = get_or_404(CaravanVisit, visit_id)
     require("visit.view", visit_obj)
     manage_it = can("event.manage", visit_obj)
-    approve, decline, propose, cancel, caravan_rows = _visit_forms(visit_obj)
+    approve, decline, propose, cancel, reschedule, caravan_rows = _visit_forms(visit_obj)
     if request.method == "POST":
         require("event.manage", visit_obj)
         try:
@@ -913,6 +923,10 @@ def visit(visit_id: int):
                                             ends_at=to_utc(propose.ends_at.data), reason=propose.reason.data,
                                             actor=current_user)
                 message = _("Another date was proposed to the requester.")
+            elif reschedule.submit.data and reschedule.validate_on_submit():
+                services.reschedule_visit(visit_obj, starts_at=to_utc(reschedule.starts_at.data),
+                                          ends_at=to_utc(reschedule.ends_at.data), actor=current_user)
+                message = _("Visit moved; its event, calendars and the school's page show the new time.")
             elif cancel.submit.data and cancel.validate_on_submit():
                 services.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user)
                 message = _("Visit cancelled.")
@@ -932,7 +946,7 @@ def visit(visit_id: int):
             conflicts[caravan.id] = services.visit_conflicts(visit_obj, caravan_id=caravan.id,
                                                              staff_ids=[s.id for s in caravan.crew])
     return render_template("events/visit.html", visit=visit_obj, approve=approve, decline=decline, propose=propose,
-                           cancel=cancel, caravans=caravan_rows, conflicts=conflicts, manage_it=manage_it,
+                           cancel=cancel, reschedule=reschedule, caravans=caravan_rows, conflicts=conflicts, manage_it=manage_it,
                            describe=services.describe_conflicts)
 
 
