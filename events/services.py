@@ -46,6 +46,7 @@ from events.models import (
     EventKind,
     EventSession,
     EventStatus,
+    PersonalData,
     Registration,
     RegistrationKind,
     RegistrationSource,
@@ -140,6 +141,7 @@ def create_event(
     registration_closes_at: datetime | None = None,
     waitlist_enabled: bool = True,
     exit_scan: bool = False,
+    personal_data: str = PersonalData.NONE,
     actor=None,
 ) -> Event:
     """A new event with its sessions; without explicit sessions, one session spanning the event with `capacity`."""
@@ -160,7 +162,7 @@ def create_event(
         organisation_id=organisation_id, kind=kind, title=title.strip(), description=description or "",
         starts_at=starts_at, ends_at=ends_at, venue_id=venue_id, audience=audience, status=status,
         registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan),
+        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan), personal_data=_personal_data(personal_data),
     )
     db.session.add(event)
     for spec in sessions:
@@ -172,6 +174,12 @@ def create_event(
     return event
 
 
+def _personal_data(value: str | None) -> str:
+    if (value or "") not in set(PersonalData):
+        raise DomainError(_l("Unknown choice."), field="personal_data")
+    return value or PersonalData.NONE
+
+
 def _validate_session(starts_at, ends_at, capacity) -> None:
     _check_period(starts_at, ends_at)
     if capacity is None or capacity < 0:
@@ -180,7 +188,7 @@ def _validate_session(starts_at, ends_at, capacity) -> None:
 
 EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
-    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan",
+    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan", "personal_data",
 )
 NOTICE_FIELDS = ("venue_id", "starts_at", "ends_at")  # a change registrants are told of
 
@@ -198,6 +206,7 @@ def update_event(event: Event, actor=None, **fields) -> Event:
             raise ValueError(f"not an editable field: {key}")
         setattr(event, key, value)
     _check_period(event.starts_at, event.ends_at)
+    event.personal_data = _personal_data(event.personal_data)
     if not (event.title or "").strip():
         raise DomainError(_l("Give the event a title."), field="title")
     opens, closes = event.registration_opens_at, event.registration_closes_at
@@ -406,6 +415,45 @@ class SessionFull(DomainError):
         self.absent_seats = absent_seats
 
 
+GENDERS = ("男", "女")
+
+
+def personal_answers(event: Event, kind: str, *, gender: str = "", birth_date: date | None = None,
+                     id_number: str | None = None, required: bool = True) -> dict:
+    """What a person gives for an event's insurance list (Event.personal_data), checked; {} when not asked.
+
+    Asked of individuals only (a group's leader gives the school's list at the door). With an ID number, gender
+    and birth date are read from it (core.idcard checks its check digit and date). Walk-ins may leave it blank.
+    """
+    from core.idcard import IdNumberError, parse_id_number
+
+    if event.personal_data == PersonalData.NONE or kind != RegistrationKind.INDIVIDUAL:
+        return {}
+    if event.personal_data == PersonalData.ID_NUMBER:
+        if not (id_number or "").strip():
+            if required:
+                raise DomainError(_l("Give the ID number (for the event's insurance)."), field="id_number")
+            return {}
+        try:
+            info = parse_id_number(id_number)
+        except IdNumberError:
+            raise DomainError(_l("This is not a valid ID number (18 characters, with its check digit)."),
+                              field="id_number") from None
+        return {"id_number": info.number, "gender": info.gender, "birth_date": info.birth_date}
+    answers = {}
+    if gender or required:
+        if gender not in GENDERS:
+            raise DomainError(_l("Choose 男 or 女."), field="gender")
+        answers["gender"] = gender
+    if birth_date is None and required:
+        raise DomainError(_l("Give the birth date (for the event's insurance)."), field="birth_date")
+    if birth_date is not None:
+        if birth_date >= utcnow().date():
+            raise DomainError(_l("The birth date must be in the past."), field="birth_date")
+        answers["birth_date"] = birth_date
+    return answers
+
+
 def register(
     session: EventSession,
     *,
@@ -417,6 +465,9 @@ def register(
     school_id: int | None = None,
     grade: str = "",
     member_names: str = "",
+    gender: str = "",
+    birth_date: date | None = None,
+    id_number: str | None = None,
     source: str = RegistrationSource.ONLINE,
     use_absent_seats: bool = False,
     user=None,
@@ -447,6 +498,8 @@ def register(
         raise DomainError(_l("A group has between 1 and %(n)d people.", n=MAX_HEAD_COUNT), field="head_count")
     if event.audience == Audience.SCHOOL_GROUPS and kind != RegistrationKind.GROUP and source != RegistrationSource.WALK_IN:
         raise DomainError(_l("This event takes school groups only."), field="kind")
+    personal = personal_answers(event, kind, gender=gender, birth_date=birth_date, id_number=id_number,
+                                required=source != RegistrationSource.WALK_IN)
     normalised_phone = None
     if phone or source != RegistrationSource.WALK_IN:
         try:
@@ -493,6 +546,7 @@ def register(
         grade=(grade or "").strip(), member_names=(member_names or "").strip(),
         status=RegistrationStatus.CONFIRMED if placement == seats.CONFIRMED else RegistrationStatus.WAITLISTED,
         code=tickets.new_code(), link_token=tickets.new_link_token(), registered_by_id=getattr(user, "id", None),
+        **personal,
     )
     db.session.add(registration)
     try:
@@ -1502,12 +1556,28 @@ def attendance_report(event: Event) -> AttendanceReport:
     return AttendanceReport(event, sessions, schools, no_shows, attended)
 
 
-def attendance_workbook(event: Event) -> bytes:
-    """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows (phones masked)."""
+def member_list(registration: Registration) -> list[str]:
+    """The group members' names as listed at registration (one per line, or separated by 、，,)."""
+    text = registration.member_names or ""
+    for separator in ("，", "、", "\n"):
+        text = text.replace(separator, ",")
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def record_contacts_seen(event: Event, what: str, actor=None) -> None:
+    """An organiser saw or exported the event's people with full phones (and ID numbers): one audit entry each
+    time, naming the page or file (`what`), so who looked at whose contact details can be traced."""
+    audit.record("view_contacts", event, after={"what": what}, actor=actor)
+
+
+def attendance_workbook(event: Event, actor=None) -> bytes:
+    """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows with full phones
+    and the group members' names (organisers reach people with it); the export is recorded in the audit log."""
     from openpyxl.styles import Font
 
     from core.spreadsheets import new_workbook, workbook_bytes
 
+    record_contacts_seen(event, "attendance.xlsx", actor=actor)
     report = attendance_report(event)
     book = new_workbook()
     bold = Font(bold=True)
@@ -1520,7 +1590,7 @@ def attendance_workbook(event: Event) -> bytes:
             cell.font = bold
         for row in rows:
             ws.append(row)
-        for column, width in zip("ABCDEFGHIJKL", (24, 18, 14, 14, 14, 14, 18, 14, 10, 10, 18, 14), strict=True):
+        for column, width in zip("ABCDEFGHIJKLM", (24, 18, 14, 14, 14, 30, 18, 14, 10, 10, 18, 14, 18), strict=True):
             ws.column_dimensions[column].width = width
 
     sheet(_("Sessions"), [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
@@ -1532,8 +1602,8 @@ def attendance_workbook(event: Event) -> bytes:
 
     def person_rows(registrations, with_checkin):
         for r in registrations:
-            row = [r.name, mask_phone(r.phone), r.school_name, r.grade,
-                   r.head_count, r.session.title or _local(r.session.starts_at)]
+            row = [r.name, r.phone or "", r.school_name, r.grade,
+                   r.head_count, "、".join(member_list(r)), r.session.title or _local(r.session.starts_at)]
             if with_checkin:
                 row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
                         _("yes") if r.checkin.over_count else ""]
@@ -1541,13 +1611,64 @@ def attendance_workbook(event: Event) -> bytes:
                     row += [_local(r.checkin.checked_out_at), r.checkin.checkout_gate]
             yield row
 
-    common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
+    common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Group members"), _("Session")]
     attended = [_("Checked in at"), _("Gate"), _("People in"), _("Over-count confirmed")]
     if event.exit_scan:
         attended += [_("Checked out at"), _("Exit gate")]
     sheet(_("Attendees"), common + attended, person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
     return workbook_bytes(book)
+
+
+def insurance_rows(event: Event) -> list[dict]:
+    """The insurance/contact list (研学): every confirmed person, group members on their own rows under their
+    group, with gender, birth date and ID number where the event asks for them, and the phone to call (the
+    registrant's, i.e. the guardian's or the group leader's)."""
+    rows = []
+    confirmed = [r for r in event_registrations(event) if r.status == RegistrationStatus.CONFIRMED]
+    for r in sorted(confirmed, key=lambda r: (r.session.starts_at, r.school_name, r.id)):
+        rows.append({"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_number": r.id_number or "",
+                     "phone": r.phone or "", "school": r.school_name, "grade": r.grade, "session": r.session,
+                     "leader": r.kind == RegistrationKind.GROUP})
+        for member in member_list(r) if r.kind == RegistrationKind.GROUP else ():
+            rows.append({"name": member, "gender": "", "birth_date": None, "id_number": "", "phone": r.phone or "",
+                         "school": r.school_name, "grade": r.grade, "session": r.session, "leader": False})
+    return rows
+
+
+def insurance_workbook(event: Event, actor=None) -> bytes:
+    """The insurance/contact list as .xlsx (recorded in the audit log: it holds ID numbers and full phones)."""
+    from openpyxl.styles import Font
+
+    from core.spreadsheets import new_workbook, workbook_bytes
+
+    record_contacts_seen(event, "insurance.xlsx", actor=actor)
+    book = new_workbook()
+    ws = book.active
+    ws.title = _("Insurance list")[:31]
+    header = [_("No."), _("Full name"), _("Gender"), _("Birth date")]
+    if event.personal_data == PersonalData.ID_NUMBER:
+        header.append(_("ID number"))
+    header += [_("Guardian / contact phone"), _("School"), _("Grade"), _("Session")]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(insurance_rows(event), 1):
+        values = [number, row["name"], row["gender"], row["birth_date"].isoformat() if row["birth_date"] else ""]
+        if event.personal_data == PersonalData.ID_NUMBER:
+            values.append(row["id_number"])
+        values += [row["phone"], row["school"], row["grade"], row["session"].title or _local(row["session"].starts_at)]
+        ws.append(values)
+    for index, width in enumerate((6, 16, 6, 12, 22, 16, 24, 10, 20)[:len(header)]):
+        ws.column_dimensions[chr(ord("A") + index)].width = width
+    return workbook_bytes(book)
+
+
+def signin_rows(session: EventSession) -> list[Registration]:
+    """Who is expected at a session, for its printed sign-in sheet: confirmed registrations by school, then name."""
+    return sorted((r for r in event_registrations(session.event)
+                   if r.session_id == session.id and r.status == RegistrationStatus.CONFIRMED),
+                  key=lambda r: (r.school_name, r.name, r.id))
 
 
 def collect_attendees(event_id: int):
@@ -1567,8 +1688,7 @@ def collect_attendees(event_id: int):
         raise SourceNotReady(_l("The event has not ended yet; attendance certificates come after it."))
     holders = []
     for registration in attendance_report(event).attended:
-        names = [n.strip() for n in registration.member_names.replace("，", ",").replace("、", ",")
-                 .replace("\n", ",").split(",") if n.strip()]
+        names = member_list(registration)
         if registration.kind == RegistrationKind.GROUP and names:
             for index, name in enumerate(names):
                 holders.append(Holder(ref=f"registration:{registration.id}:member:{index}", name=name,

@@ -47,6 +47,7 @@ from events.models import (
     Event,
     EventSession,
     EventStatus,
+    PersonalData,
     Registration,
     RegistrationStatus,
     StaffLink,
@@ -164,6 +165,11 @@ def detail(event_id: int):
                                if s.ends_at > now]  # a session that is over takes no more registrations
     if event.audience == "school_groups":
         form.kind.choices = [c for c in form.kind.choices if c[0] == "group"]
+    if event.personal_data != PersonalData.BIRTH_DATE:
+        del form.gender
+        del form.birth_date
+    if event.personal_data != PersonalData.ID_NUMBER:
+        del form.id_number
     counts = services.session_counts([s.id for s in event.sessions])
     is_open = services.registration_open(event, now)
     if form.validate_on_submit():
@@ -176,6 +182,9 @@ def detail(event_id: int):
                     session_obj, name=form.name.data, phone=form.phone.data, kind=form.kind.data,
                     head_count=form.head_count.data or 1, school_name=form.school_name.data, grade=form.grade.data,
                     member_names=form.member_names.data,
+                    gender=form.gender.data if "gender" in form else "",
+                    birth_date=form.birth_date.data if "birth_date" in form else None,
+                    id_number=form.id_number.data if "id_number" in form else None,
                     user=current_user if current_user.is_authenticated else None)
             except DomainError as exc:
                 db.session.rollback()
@@ -477,7 +486,8 @@ def create():
                 capacity=form.capacity.data if form.capacity.data is not None else 0,
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data, actor=current_user)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "", actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -524,7 +534,8 @@ def edit(event_id: int):
                 audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "")
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -618,7 +629,11 @@ def registrations(event_id: int):
     require("event.manage", event)
     q = request.args.get("q", "").strip()
     rows = services.search_registrations(event, q, limit=500) if q else services.event_registrations(event)
-    return render_template("events/registrations.html", event=event, rows=rows, q=q, mask_phone=mask_phone)
+    page = render_template("events/registrations.html", event=event, rows=rows, q=q,
+                           member_list=services.member_list)
+    services.record_contacts_seen(event, "registrations", actor=current_user)  # full phones on this page
+    db.session.commit()
+    return page
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
@@ -655,17 +670,46 @@ def group_tickets(event_id: int):
 def attendance(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    return render_template("events/attendance.html", event=event, report=services.attendance_report(event),
-                           mask_phone=mask_phone)
+    page = render_template("events/attendance.html", event=event, report=services.attendance_report(event))
+    services.record_contacts_seen(event, "attendance", actor=current_user)  # full phones on this page
+    db.session.commit()
+    return page
 
 
 @bp.route("/<int:event_id>/attendance.xlsx")
 def attendance_xlsx(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    return send_file(io.BytesIO(services.attendance_workbook(event)), as_attachment=True,
+    data = services.attendance_workbook(event, actor=current_user)
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      download_name=f"attendance-{event.id}.xlsx")
+
+
+@bp.route("/<int:event_id>/insurance.xlsx")
+def insurance_xlsx(event_id: int):
+    """The insurance/contact list (研学): names, gender, birth date or ID where asked, the phone to call."""
+    event = get_or_404(Event, event_id)
+    require("event.manage", event)
+    data = services.insurance_workbook(event, actor=current_user)
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=f"insurance-{event.id}.xlsx")
+
+
+@bp.route("/sessions/<int:session_id>/signin.pdf")
+def signin_sheet(session_id: int):
+    """The printable sign-in sheet (签到表) of a session: the paper backup at the door."""
+    session_obj = get_or_404(EventSession, session_id)
+    require("event.manage", session_obj.event)
+    rows = services.signin_rows(session_obj)
+    services.record_contacts_seen(session_obj.event, f"signin.pdf:{session_obj.id}", actor=current_user)
+    data = rendering.signin_sheet_pdf(session_obj, rows, services.member_list)
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"signin-{session_obj.event_id}-{session_obj.id}.pdf")
 
 
 @bp.route("/<int:event_id>/staff", methods=["GET", "POST"])
