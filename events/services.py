@@ -612,6 +612,20 @@ def promote_waitlist(session: EventSession, *, now: datetime | None = None) -> l
     return promoted
 
 
+def waitlist_position(registration: Registration) -> int | None:
+    """A waiting registration's place in its session's queue (1 = next), in the order promote_waitlist uses;
+    None when it is not waiting."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.execute(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.session_id == registration.session_id, Registration.status == RegistrationStatus.WAITLISTED,
+            sa.or_(Registration.created_at < registration.created_at,
+                   sa.and_(Registration.created_at == registration.created_at, Registration.id < registration.id)))
+    ).scalar_one()
+    return ahead + 1
+
+
 def find_registration_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
@@ -1277,17 +1291,49 @@ def submit_visit_request(
     slots = [("preferred_start", preferred_start, preferred_end)]
     if alternative_start is not None:
         slots.append(("alternative_start", alternative_start, alternative_end))
-    rules, blackouts = scheduling_rules(), _blackouts(organisation_id)
     for field_name, start, end in slots:
-        candidate = scheduling.Booking(None, None, start, end, False)
-        existing = [_as_booking(v) for v in _nearby_visits(organisation_id, start, end)]
-        if not scheduling.free_caravans(candidate, [c.id for c in caravans], existing, rules, blackouts):
-            raise DomainError(
-                _l("The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
-                   start=_local(start), end=_local(end)), field=field_name, code="conflict", status=409)
+        _require_free_caravan(organisation_id, caravans, start, end, field_name)
     db.session.add(visit)
     db.session.flush()
     audit.record("request", visit, after={"host": visit.host_name, "start": preferred_start}, actor=user)
+    notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
+    return visit
+
+
+def _require_free_caravan(organisation_id: int, caravans: list[Caravan], start: datetime, end: datetime,
+                          field_name: str, key=None) -> None:
+    """Refuse a requested slot when no caravan is free then (confirmed visits and blackouts, buffers included)."""
+    candidate = scheduling.Booking(key, None, start, end, False)
+    existing = [_as_booking(v) for v in _nearby_visits(organisation_id, start, end)]
+    if not scheduling.free_caravans(candidate, [c.id for c in caravans], existing, scheduling_rules(),
+                                    _blackouts(organisation_id)):
+        raise DomainError(
+            _l("The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
+               start=_local(start), end=_local(end)), field=field_name, code="conflict", status=409)
+
+
+def counter_propose_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, message: str = "",
+                          now: datetime | None = None) -> CaravanVisit:
+    """The requester answers with a time of their own (instead of accepting the organiser's): the request is
+    pending again at that time, refused like a new request when it is past or no caravan is free then. Their
+    message joins the request's notes."""
+    now = _now(now)
+    if visit.status not in PENDING_VISIT_STATUSES:
+        raise DomainError(_l("Only a pending request can get another date."), code="state", status=409)
+    _check_period(starts_at, ends_at)
+    if starts_at <= now:
+        raise DomainError(_l("The proposed date must be in the future."), field="starts_at")
+    _require_free_caravan(visit.organisation_id, _active_caravans(visit.organisation_id), starts_at, ends_at,
+                          "starts_at", key=visit.id)
+    before = {"start": visit.starts_at, "end": visit.ends_at, "status": visit.status}
+    visit.starts_at, visit.ends_at, visit.status = starts_at, ends_at, VisitStatus.REQUESTED
+    message = (message or "").strip()
+    if message:
+        visit.notes = "\n".join(p for p in (visit.notes, f"{_local(now)} {message}") if p)
+    bump_sequence(visit)
+    db.session.flush()
+    audit.record("counter_propose", visit, before=before,
+                 after={"start": starts_at, "end": ends_at, "message": message})
     notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
     return visit
 

@@ -208,7 +208,8 @@ def ticket(token: str):
     """The ticket page (reached only through its unguessable link): QR code, status, cancel link."""
     registration = _ticket_or_404(token)
     return render_template("events/ticket.html", r=registration, event=registration.event,
-                           masked_phone=mask_phone(registration.phone) if registration.phone else "")
+                           masked_phone=mask_phone(registration.phone) if registration.phone else "",
+                           waitlist_position=services.waitlist_position(registration))
 
 
 @bp.route("/t/<token>/qr.png")
@@ -377,7 +378,22 @@ def visit_status(token: str):
     visit = db.session.execute(sa.select(CaravanVisit).where(CaravanVisit.token == token[:64])).scalar_one_or_none()
     if visit is None:
         abort(404)
-    if request.method == "POST":
+    counter = forms.CounterProposeVisitForm(prefix="counter")
+    if request.method == "GET":
+        counter.starts_at.data, counter.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
+    if counter.submit.data:
+        if counter.validate_on_submit():
+            try:
+                services.counter_propose_visit(visit, starts_at=to_utc(counter.starts_at.data),
+                                               ends_at=to_utc(counter.ends_at.data), message=counter.message.data)
+            except DomainError as exc:
+                db.session.rollback()
+                form_error(counter, exc)
+            else:
+                db.session.commit()
+                flash(_("Your time was sent; the organiser will answer."), "success")
+                return redirect(url_for("events.visit_status", token=token))
+    elif request.method == "POST":
         try:
             services.accept_proposed_date(visit)
         except DomainError as exc:
@@ -387,7 +403,7 @@ def visit_status(token: str):
             db.session.commit()
             flash(_("You accepted the proposed date; the organiser will confirm it."), "success")
         return redirect(url_for("events.visit_status", token=token))
-    return render_template("events/visit_status.html", visit=visit)
+    return render_template("events/visit_status.html", visit=visit, counter=counter)
 
 
 # --- staff links and the scanner -------------------------------------------------------------------------

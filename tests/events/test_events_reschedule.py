@@ -132,3 +132,40 @@ def test_caravan_event_title_in_installation_language(org):
     with force_locale("en"):
         services.approve_visit(visit, caravan=caravan)
     assert visit.event.title == "科普大篷车走进青溪县实验小学"
+
+
+def test_school_counter_proposes_a_time_on_its_status_page(client, org):
+    caravan = ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20, 9))
+    services.propose_visit_date(visit, starts_at=ef.future_day(21, 9), ends_at=ef.future_day(21, 11), reason="原定日期有安排")
+    taken = ef.visit_request(org, ef.future_day(23, 9), host_name="桃源镇中心小学")
+    services.approve_visit(taken, caravan=caravan)
+    factories.commit()
+    page = client.get(f"/events/caravan/request/{visit.token}").get_data(as_text=True)
+    assert 'id="accept-proposal"' in page and 'id="counter-form"' in page
+    busy = ef.future_day(23, 9).replace(tzinfo=None)
+    refused = client.post(f"/events/caravan/request/{visit.token}", data={
+        "counter-starts_at": busy.strftime("%Y-%m-%dT%H:%M"),
+        "counter-ends_at": (busy + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "counter-submit": "1"})
+    assert refused.status_code == 200 and "is-invalid" in refused.get_data(as_text=True)
+    mine = ef.future_day(24, 14).replace(tzinfo=None)
+    sent = client.post(f"/events/caravan/request/{visit.token}", data={
+        "counter-starts_at": mine.strftime("%Y-%m-%dT%H:%M"),
+        "counter-ends_at": (mine + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "counter-message": "周四下午全校都在", "counter-submit": "1"})
+    assert sent.status_code == 302
+    db.session.expire_all()
+    visit = db.session.get(CaravanVisit, visit.id)
+    assert visit.status == "requested" and visit.starts_at == ef.future_day(24, 14)
+    assert "周四下午全校都在" in visit.notes
+
+
+def test_visitor_sees_waiting_list_position(client, org):
+    event = ef.event(org, capacity=1)
+    ef.registration(event, name="刘䶮")
+    first = ef.registration(event, name="王𠮷祥")
+    second = ef.registration(event, name="张小明")
+    factories.commit()
+    assert (services.waitlist_position(first), services.waitlist_position(second)) == (1, 2)
+    page = client.get(f"/events/t/{second.link_token}").get_data(as_text=True)
+    assert 'id="waitlist-position"' in page and "第 2 位" in page
