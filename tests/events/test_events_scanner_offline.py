@@ -157,7 +157,7 @@ def test_two_devices_admit_the_same_ticket_offline_and_both_list_the_conflict(li
         for driver in (east, west):
             driver.execute_script("window.kcScanner.sync();")
             _wait(driver, lambda d: _attr(d, "data-conflicts") == "1", "the conflict is not listed")
-            assert "欧*𠮷" in driver.find_element("id", "conflict-list").text
+            assert "欧阳*" in driver.find_element("id", "conflict-list").text
         _shoot(west, "scanner-after-sync-conflict.png")
     finally:
         east.quit()
