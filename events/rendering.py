@@ -174,7 +174,7 @@ def signin_sheet_pdf(session, registrations, member_list) -> bytes:
                          str(registration.head_count), mask_phone(registration.phone), "", ""])
         if not registrations:
             data.append(["", text(_("No confirmed registrations.")), "", "", "", "", ""])
-        table = Table(data, colWidths=[10 * mm, 42 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm],
+        table = Table(data, colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm],
                       repeatRows=1)
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
@@ -187,7 +187,7 @@ def signin_sheet_pdf(session, registrations, member_list) -> bytes:
         story.append(text(_("Walk-ins: add name, phone and signature on the empty lines; staff enter them later."),
                           small))
         blank = Table([["", "", "", "", "", "", ""] for _row in range(5)],
-                      colWidths=[10 * mm, 42 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm], rowHeights=9 * mm)
+                      colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm], rowHeights=9 * mm)
         blank.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
         story.append(blank)
         doc.build(story)
