@@ -59,6 +59,8 @@ class EventForm(FlaskForm):
     registration_closes_at = _when(_l("Registration closes"), required=False)
     waitlist_enabled = BooleanField(_l("Keep a waiting list when full"), default=True)
     exit_scan = BooleanField(_l("Scan visitors at the exit too (study visits, volunteer hours)"), default=False)
+    personal_data = SelectField(_l("Asked of each visitor for the insurance list (研学)"), choices=[
+        ("", _l("Nothing")), ("birth_date", _l("Gender and birth date")), ("id_number", _l("ID number"))], default="")
     submit = SubmitField(_l("Save"))
 
 
@@ -93,6 +95,10 @@ class RegistrationForm(FlaskForm):
                               default=1)
     member_names = TextAreaField(_l("Names of the group members (optional, one per line)"),
                                  validators=[Optional(), Length(max=10000)])
+    # asked only where the event needs them for its insurance list (the view removes them otherwise)
+    gender = SelectField(_l("Gender"), choices=[("", "—"), ("男", _l("Male")), ("女", _l("Female"))], default="")
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=30)])
     submit = SubmitField(_l("Register"))
 
 
@@ -180,6 +186,19 @@ class ProposeVisitForm(FlaskForm):
     ends_at = _when(_l("Proposed end"))
     reason = TextAreaField(_l("Message to the requester"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Propose this date"))
+
+
+class RescheduleVisitForm(FlaskForm):
+    starts_at = _when(_l("New start"))
+    ends_at = _when(_l("New end"))
+    submit = SubmitField(_l("Move the visit"))
+
+
+class CounterProposeVisitForm(FlaskForm):
+    starts_at = _when(_l("Start"))
+    ends_at = _when(_l("End"))
+    message = TextAreaField(_l("Message to the organiser"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Propose this time instead"))
 
 
 class CancelVisitForm(FlaskForm):

@@ -29,6 +29,15 @@ class Audience(StrEnum):
     SCHOOL_GROUPS = "school_groups"
 
 
+class PersonalData(StrEnum):
+    """What an event asks of each visitor for its insurance/contact list (研学): nothing, gender and birth date,
+    or the ID number (gender and birth date are read from it)."""
+
+    NONE = ""
+    BIRTH_DATE = "birth_date"
+    ID_NUMBER = "id_number"
+
+
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -119,6 +128,8 @@ class Event(TimestampMixin, db.Model):
     # 研学 and volunteer hours: visitors are scanned at the exit too, and the attendance shows time in and out
     exit_scan: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
     sequence: Mapped[int] = mapped_column(default=0, nullable=False)  # iCalendar SEQUENCE
+    personal_data: Mapped[str] = mapped_column(sa.String(20), default=PersonalData.NONE, server_default="",
+                                               nullable=False)
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     venue: Mapped[Venue | None] = relationship()
@@ -131,6 +142,7 @@ class Event(TimestampMixin, db.Model):
         sa.CheckConstraint(f"audience IN ({_in(Audience)})", name="audience"),
         sa.CheckConstraint(f"status IN ({_in(EventStatus)})", name="status"),
         sa.CheckConstraint("ends_at > starts_at", name="period"),
+        sa.CheckConstraint(f"personal_data IN ({_in(PersonalData)})", name="personal_data"),
     )
 
     @property
@@ -183,6 +195,10 @@ class Registration(TimestampMixin, db.Model):
     grade: Mapped[str] = mapped_column(sa.String(40), default="", nullable=False)
     head_count: Mapped[int] = mapped_column(default=1, nullable=False)
     member_names: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    # asked only where the event needs them for its insurance list (Event.personal_data); never in public pages
+    gender: Mapped[str] = mapped_column(sa.String(2), default="", server_default="", nullable=False)
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    id_number: Mapped[str | None] = mapped_column(sa.String(18))
     code: Mapped[str] = mapped_column(sa.String(28), unique=True, nullable=False)
     link_token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -124,3 +124,71 @@ def ticket_pdf(registrations) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def signin_sheet_pdf(session, registrations, member_list) -> bytes:
+    """The printable sign-in sheet (签到表) of a session, the paper backup of the scanner: one row per
+    registration (a group's members listed under its leader), with empty columns to sign and write the time.
+
+    Phones show only their masked form (core.privacy): the sheet lies open at the door. Platypus tables in the
+    platform's embedded font chain, like every PDF the platform prints, in the installation's language."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from core.i18n import print_locale
+    from core.pdffonts import chain_markup, platform_chain, register_face
+    from core.privacy import mask_phone
+
+    chain = platform_chain()
+    font = register_face(chain.primary)
+    title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=2)
+    meta_style = ParagraphStyle("meta", fontName=font, fontSize=10, leading=14, alignment=1)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=10, leading=13, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=cell, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+
+    def text(value, style=cell):
+        return Paragraph(chain_markup(chain, str(value or "")), style)
+
+    event = session.event
+    buffer = io.BytesIO()
+    with print_locale():
+        doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, leftMargin=12 * mm, rightMargin=12 * mm,
+                                topMargin=14 * mm,
+                                bottomMargin=14 * mm, title=_("Sign-in sheet"))
+        place = ", ".join(p for p in ((event.venue.name, event.venue.address) if event.venue else ()) if p)
+        story = [text(f"{event.title} · {_('Sign-in sheet')}", title_style),
+                 text(" · ".join(p for p in (session.title, ticket_time(session), place) if p), meta_style),
+                 Spacer(1, 4 * mm)]
+        data = [[text(_("No.")), text(_("Full name")), text(_("School")), text(_("People")), text(_("Phone")),
+                 text(_("Signature")), text(_("Time"))]]
+        for number, registration in enumerate(registrations, 1):
+            name = [text(registration.name)]
+            members = member_list(registration) if registration.kind == "group" else []
+            if members:
+                name.append(text(_("Members: %(names)s", names="、".join(members)), small))
+            data.append([str(number), name, text(" ".join(p for p in (registration.school_name, registration.grade)
+                                                          if p)),
+                         str(registration.head_count), mask_phone(registration.phone), "", ""])
+        if not registrations:
+            data.append(["", text(_("No confirmed registrations.")), "", "", "", "", ""])
+        table = Table(data, colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm],
+                      repeatRows=1)
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ("TOPPADDING", (0, 1), (-1, -1), 6), ("BOTTOMPADDING", (0, 1), (-1, -1), 6),
+        ]))
+        story.append(table)
+        story.append(Spacer(1, 4 * mm))
+        story.append(text(_("Walk-ins: add name, phone and signature on the empty lines; staff enter them later."),
+                          small))
+        blank = Table([["", "", "", "", "", "", ""] for _row in range(5)],
+                      colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm], rowHeights=9 * mm)
+        blank.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        story.append(blank)
+        doc.build(story)
+    return buffer.getvalue()

@@ -46,6 +46,7 @@ from events.models import (
     EventKind,
     EventSession,
     EventStatus,
+    PersonalData,
     Registration,
     RegistrationKind,
     RegistrationSource,
@@ -140,6 +141,7 @@ def create_event(
     registration_closes_at: datetime | None = None,
     waitlist_enabled: bool = True,
     exit_scan: bool = False,
+    personal_data: str = PersonalData.NONE,
     actor=None,
 ) -> Event:
     """A new event with its sessions; without explicit sessions, one session spanning the event with `capacity`."""
@@ -160,7 +162,7 @@ def create_event(
         organisation_id=organisation_id, kind=kind, title=title.strip(), description=description or "",
         starts_at=starts_at, ends_at=ends_at, venue_id=venue_id, audience=audience, status=status,
         registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan),
+        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan), personal_data=_personal_data(personal_data),
     )
     db.session.add(event)
     for spec in sessions:
@@ -172,6 +174,12 @@ def create_event(
     return event
 
 
+def _personal_data(value: str | None) -> str:
+    if (value or "") not in set(PersonalData):
+        raise DomainError(_l("Unknown choice."), field="personal_data")
+    return value or PersonalData.NONE
+
+
 def _validate_session(starts_at, ends_at, capacity) -> None:
     _check_period(starts_at, ends_at)
     if capacity is None or capacity < 0:
@@ -180,7 +188,7 @@ def _validate_session(starts_at, ends_at, capacity) -> None:
 
 EDITABLE_EVENT_FIELDS = (
     "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
-    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan",
+    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan", "personal_data",
 )
 NOTICE_FIELDS = ("venue_id", "starts_at", "ends_at")  # a change registrants are told of
 
@@ -198,16 +206,18 @@ def update_event(event: Event, actor=None, **fields) -> Event:
             raise ValueError(f"not an editable field: {key}")
         setattr(event, key, value)
     _check_period(event.starts_at, event.ends_at)
+    event.personal_data = _personal_data(event.personal_data)
     if not (event.title or "").strip():
         raise DomainError(_l("Give the event a title."), field="title")
     opens, closes = event.registration_opens_at, event.registration_closes_at
     if opens and closes and closes <= opens:
         raise DomainError(_l("Registration must close after it opens."), field="registration_closes_at")
     new_period = (event.starts_at, event.ends_at)
-    if new_period != old_period and len(event.sessions) == 1:
-        only = event.sessions[0]
-        if (only.starts_at, only.ends_at) == old_period:
-            only.starts_at, only.ends_at = new_period  # its feed item's SEQUENCE goes up with the event's below
+    if new_period != old_period:
+        if visit_of_event(event) is not None:
+            raise DomainError(_l("This event is a caravan visit: its times follow the visit; move the visit "
+                                 "on its page."), field="starts_at", code="locked", status=409)
+        _move_sessions(event, old_period, new_period, follow_all=False)
     after = audit.snapshot(event, list(before))
     if before != after:
         bump_sequence(event)
@@ -216,6 +226,26 @@ def update_event(event: Event, actor=None, **fields) -> Event:
         if event.status == EventStatus.PUBLISHED and any(before.get(f) != after.get(f) for f in NOTICE_FIELDS):
             notices.tell_event_changed(event)
     return event
+
+
+def visit_of_event(event: Event) -> CaravanVisit | None:
+    """The scheduled caravan visit an event belongs to (its times are the visit's), if any."""
+    if event.id is None or event.kind not in (EventKind.CARAVAN_SCHOOL, EventKind.CARAVAN_COMMUNITY):
+        return None
+    return db.session.execute(
+        sa.select(CaravanVisit).where(CaravanVisit.event_id == event.id, CaravanVisit.status == VisitStatus.CONFIRMED)
+    ).scalars().first()
+
+
+def _move_sessions(event: Event, old_period: tuple, new_period: tuple, *, follow_all: bool) -> None:
+    """A session spanning the old period takes the new one; with `follow_all`, the others shift with the start."""
+    shift = new_period[0] - old_period[0]
+    for session in event.sessions:
+        if (session.starts_at, session.ends_at) == old_period:
+            session.starts_at, session.ends_at = new_period  # its feed item's SEQUENCE goes up with the event's
+        elif follow_all:
+            session.starts_at, session.ends_at = session.starts_at + shift, session.ends_at + shift
+            bump_sequence(session)
 
 
 def set_event_status(event: Event, status: str, actor=None) -> Event:
@@ -233,8 +263,16 @@ def set_event_status(event: Event, status: str, actor=None) -> Event:
     return event
 
 
+def _check_inside_visit(event: Event, starts_at, ends_at) -> None:
+    visit = visit_of_event(event)
+    if visit is not None and (starts_at < visit.starts_at or ends_at > visit.ends_at):
+        raise DomainError(_l("This event is a caravan visit: its sessions stay within the visit's time; move the "
+                             "visit on its page."), field="starts_at", code="locked", status=409)
+
+
 def add_session(event: Event, *, starts_at, ends_at, capacity: int, title: str = "", actor=None) -> EventSession:
     _validate_session(starts_at, ends_at, capacity)
+    _check_inside_visit(event, starts_at, ends_at)
     session = EventSession(event=event, title=title or "", starts_at=starts_at, ends_at=ends_at, capacity=capacity)
     db.session.add(session)
     bump_sequence(event)
@@ -261,6 +299,8 @@ def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, 
     Returns that over-booking when the capacity changed and is now below the confirmed people, else None.
     """
     _validate_session(starts_at, ends_at, capacity)
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        _check_inside_visit(session.event, starts_at, ends_at)
     acquire_lock(f"events.session:{session.id}")
     before = audit.snapshot(session, ["title", "starts_at", "ends_at", "capacity"])
     session.title, session.starts_at, session.ends_at, session.capacity = title or "", starts_at, ends_at, capacity
@@ -375,6 +415,45 @@ class SessionFull(DomainError):
         self.absent_seats = absent_seats
 
 
+GENDERS = ("男", "女")
+
+
+def personal_answers(event: Event, kind: str, *, gender: str = "", birth_date: date | None = None,
+                     id_number: str | None = None, required: bool = True) -> dict:
+    """What a person gives for an event's insurance list (Event.personal_data), checked; {} when not asked.
+
+    Asked of individuals only (a group's leader gives the school's list at the door). With an ID number, gender
+    and birth date are read from it (core.idcard checks its check digit and date). Walk-ins may leave it blank.
+    """
+    from core.idcard import IdNumberError, parse_id_number
+
+    if event.personal_data == PersonalData.NONE or kind != RegistrationKind.INDIVIDUAL:
+        return {}
+    if event.personal_data == PersonalData.ID_NUMBER:
+        if not (id_number or "").strip():
+            if required:
+                raise DomainError(_l("Give the ID number (for the event's insurance)."), field="id_number")
+            return {}
+        try:
+            info = parse_id_number(id_number)
+        except IdNumberError:
+            raise DomainError(_l("This is not a valid ID number (18 characters, with its check digit)."),
+                              field="id_number") from None
+        return {"id_number": info.number, "gender": info.gender, "birth_date": info.birth_date}
+    answers = {}
+    if gender or required:
+        if gender not in GENDERS:
+            raise DomainError(_l("Choose 男 or 女."), field="gender")
+        answers["gender"] = gender
+    if birth_date is None and required:
+        raise DomainError(_l("Give the birth date (for the event's insurance)."), field="birth_date")
+    if birth_date is not None:
+        if birth_date >= utcnow().date():
+            raise DomainError(_l("The birth date must be in the past."), field="birth_date")
+        answers["birth_date"] = birth_date
+    return answers
+
+
 def register(
     session: EventSession,
     *,
@@ -386,6 +465,9 @@ def register(
     school_id: int | None = None,
     grade: str = "",
     member_names: str = "",
+    gender: str = "",
+    birth_date: date | None = None,
+    id_number: str | None = None,
     source: str = RegistrationSource.ONLINE,
     use_absent_seats: bool = False,
     user=None,
@@ -416,6 +498,8 @@ def register(
         raise DomainError(_l("A group has between 1 and %(n)d people.", n=MAX_HEAD_COUNT), field="head_count")
     if event.audience == Audience.SCHOOL_GROUPS and kind != RegistrationKind.GROUP and source != RegistrationSource.WALK_IN:
         raise DomainError(_l("This event takes school groups only."), field="kind")
+    personal = personal_answers(event, kind, gender=gender, birth_date=birth_date, id_number=id_number,
+                                required=source != RegistrationSource.WALK_IN)
     normalised_phone = None
     if phone or source != RegistrationSource.WALK_IN:
         try:
@@ -462,6 +546,7 @@ def register(
         grade=(grade or "").strip(), member_names=(member_names or "").strip(),
         status=RegistrationStatus.CONFIRMED if placement == seats.CONFIRMED else RegistrationStatus.WAITLISTED,
         code=tickets.new_code(), link_token=tickets.new_link_token(), registered_by_id=getattr(user, "id", None),
+        **personal,
     )
     db.session.add(registration)
     try:
@@ -525,6 +610,20 @@ def promote_waitlist(session: EventSession, *, now: datetime | None = None) -> l
         audit.record("promote", registration, before={"status": "waitlisted"}, after={"status": "confirmed"})
     notices.tell_promoted(promoted)
     return promoted
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """A waiting registration's place in its session's queue (1 = next), in the order promote_waitlist uses;
+    None when it is not waiting."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.execute(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.session_id == registration.session_id, Registration.status == RegistrationStatus.WAITLISTED,
+            sa.or_(Registration.created_at < registration.created_at,
+                   sa.and_(Registration.created_at == registration.created_at, Registration.id < registration.id)))
+    ).scalar_one()
+    return ahead + 1
 
 
 def find_registration_by_token(token: str) -> Registration | None:
@@ -1090,6 +1189,10 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
     visits = {v.id: v for v in db.session.execute(
         sa.select(CaravanVisit).where(CaravanVisit.id.in_([c.other_key for c in report.hard if c.other_key]))
     ).scalars()} if report.hard else {}
+    staff_ids = [c.resource[1] for c in report.hard if c.resource and c.resource[0] == scheduling.STAFF]
+    staff_names = dict(db.session.execute(
+        sa.select(CaravanStaff.id, CaravanStaff.name).where(CaravanStaff.id.in_(staff_ids))
+    ).all()) if staff_ids else {}
 
     def period(start: datetime, end: datetime) -> tuple[str, str]:
         first, last = _local(start), _local(end)
@@ -1109,9 +1212,9 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
                            "with travel, setup and packing-up time the caravan is busy from %(blocked_from)s to "
                            "%(blocked_until)s", **values))
         else:
-            parts.append(_("a staff member is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
+            parts.append(_("%(staff)s is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
                            "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
-                           "%(blocked_until)s", **values))
+                           "%(blocked_until)s", staff=staff_names.get(conflict.resource[1], "?"), **values))
     if report.needs and any(c.kind == scheduling.OVERLAP for c in report.hard):
         # the blocked interval of the other visit is not the whole story: this visit needs its own travel and
         # setup time before it, so a start right at the end of the other's blocked interval is still refused
@@ -1188,17 +1291,49 @@ def submit_visit_request(
     slots = [("preferred_start", preferred_start, preferred_end)]
     if alternative_start is not None:
         slots.append(("alternative_start", alternative_start, alternative_end))
-    rules, blackouts = scheduling_rules(), _blackouts(organisation_id)
     for field_name, start, end in slots:
-        candidate = scheduling.Booking(None, None, start, end, False)
-        existing = [_as_booking(v) for v in _nearby_visits(organisation_id, start, end)]
-        if not scheduling.free_caravans(candidate, [c.id for c in caravans], existing, rules, blackouts):
-            raise DomainError(
-                _l("The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
-                   start=_local(start), end=_local(end)), field=field_name, code="conflict", status=409)
+        _require_free_caravan(organisation_id, caravans, start, end, field_name)
     db.session.add(visit)
     db.session.flush()
     audit.record("request", visit, after={"host": visit.host_name, "start": preferred_start}, actor=user)
+    notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
+    return visit
+
+
+def _require_free_caravan(organisation_id: int, caravans: list[Caravan], start: datetime, end: datetime,
+                          field_name: str, key=None) -> None:
+    """Refuse a requested slot when no caravan is free then (confirmed visits and blackouts, buffers included)."""
+    candidate = scheduling.Booking(key, None, start, end, False)
+    existing = [_as_booking(v) for v in _nearby_visits(organisation_id, start, end)]
+    if not scheduling.free_caravans(candidate, [c.id for c in caravans], existing, scheduling_rules(),
+                                    _blackouts(organisation_id)):
+        raise DomainError(
+            _l("The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
+               start=_local(start), end=_local(end)), field=field_name, code="conflict", status=409)
+
+
+def counter_propose_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, message: str = "",
+                          now: datetime | None = None) -> CaravanVisit:
+    """The requester answers with a time of their own (instead of accepting the organiser's): the request is
+    pending again at that time, refused like a new request when it is past or no caravan is free then. Their
+    message joins the request's notes."""
+    now = _now(now)
+    if visit.status not in PENDING_VISIT_STATUSES:
+        raise DomainError(_l("Only a pending request can get another date."), code="state", status=409)
+    _check_period(starts_at, ends_at)
+    if starts_at <= now:
+        raise DomainError(_l("The proposed date must be in the future."), field="starts_at")
+    _require_free_caravan(visit.organisation_id, _active_caravans(visit.organisation_id), starts_at, ends_at,
+                          "starts_at", key=visit.id)
+    before = {"start": visit.starts_at, "end": visit.ends_at, "status": visit.status}
+    visit.starts_at, visit.ends_at, visit.status = starts_at, ends_at, VisitStatus.REQUESTED
+    message = (message or "").strip()
+    if message:
+        visit.notes = "\n".join(p for p in (visit.notes, f"{_local(now)} {message}") if p)
+    bump_sequence(visit)
+    db.session.flush()
+    audit.record("counter_propose", visit, before=before,
+                 after={"start": starts_at, "end": ends_at, "message": message})
     notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
     return visit
 
@@ -1253,7 +1388,7 @@ def approve_visit(
     event = create_event(
         organisation_id=visit.organisation_id,
         kind=EventKind.CARAVAN_SCHOOL if visit.host_kind == VenueKind.SCHOOL else EventKind.CARAVAN_COMMUNITY,
-        title=_("Science caravan at %(host)s", host=visit.host_name),
+        title=_caravan_event_title(visit),
         description=visit.notes, starts_at=start, ends_at=end, venue_id=visit.venue.id,
         capacity=capacity if capacity is not None else max(visit.expected_audience, 0),
         audience=Audience.SCHOOL_GROUPS if visit.host_kind == VenueKind.SCHOOL else Audience.PUBLIC,
@@ -1266,6 +1401,14 @@ def approve_visit(
                                           "start": start, "end": end, "event_id": event.id}, actor=actor)
     notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
+
+
+def _caravan_event_title(visit: CaravanVisit) -> str:
+    """The visit's event title in the installation's language (not the approving organiser's page language)."""
+    from core.i18n import print_locale
+
+    with print_locale():
+        return _("Science caravan at %(host)s", host=visit.host_name)
 
 
 def _venue_for_visit(visit: CaravanVisit, actor) -> Venue:
@@ -1353,6 +1496,56 @@ def cancel_visit(visit: CaravanVisit, *, reason: str = "", actor=None) -> Carava
     return visit
 
 
+def reschedule_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, actor=None,
+                     now: datetime | None = None) -> CaravanVisit:
+    """Move a scheduled visit to another time: the one way a scheduled visit's time changes.
+
+    Under the organisation's schedule lock, the same conflict check as an approval (the visit's own bookings
+    don't count; its caravan and staff stay), then its bookings are claimed again over the new blocked interval
+    (the PostgreSQL exclusion constraint still has the last word). The visit's event and its sessions move with
+    it, every calendar item's SEQUENCE goes up, registrants are told of the change and the requester gets the
+    confirmation again at the new time.
+    """
+    now = _now(now)
+    if visit.status != VisitStatus.CONFIRMED:
+        raise DomainError(_l("Only a scheduled visit can be moved."), code="state", status=409)
+    _check_period(starts_at, ends_at)
+    if starts_at <= now:
+        raise DomainError(_l("The new date must be in the future."), field="starts_at")
+    acquire_lock(f"events.caravan_schedule:{visit.organisation_id}")
+    db.session.refresh(visit)
+    if visit.status != VisitStatus.CONFIRMED:
+        raise DomainError(_l("Only a scheduled visit can be moved."), code="state", status=409)
+    old_period = (visit.starts_at, visit.ends_at)
+    if (starts_at, ends_at) == old_period:
+        return visit
+    staff_ids = [s.id for s in visit.staff]
+    report = visit_conflicts(visit, caravan_id=visit.caravan_id, staff_ids=staff_ids, start=starts_at, end=ends_at)
+    if not report.ok:
+        raise DomainError(_l("Can't move this visit: %(why)s.", why=describe_conflicts(report)),
+                          field="starts_at", code="conflict", status=409)
+    db.session.execute(sa.delete(CaravanBooking).where(CaravanBooking.visit_id == visit.id))
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    bump_sequence(visit)
+    _claim_resources(visit, visit.caravan_id, staff_ids)
+    event = visit.event
+    if event is not None:
+        event_before = audit.snapshot(event, ["starts_at", "ends_at"])
+        event.starts_at, event.ends_at = starts_at, ends_at
+        _move_sessions(event, old_period, (starts_at, ends_at), follow_all=True)
+        bump_sequence(event)
+        db.session.flush()
+        audit.record("update", event, before=event_before, after=audit.snapshot(event, ["starts_at", "ends_at"]),
+                     actor=actor)
+        if event.status == EventStatus.PUBLISHED:
+            notices.tell_event_changed(event)
+    db.session.flush()
+    audit.record("reschedule", visit, before={"start": old_period[0], "end": old_period[1]},
+                 after={"start": starts_at, "end": ends_at}, actor=actor)
+    notices.tell_visit(visit, notices.VISIT_APPROVED.key)
+    return visit
+
+
 def visits_between(organisation_ids: Iterable[int] | None, start: datetime, end: datetime,
                    caravan_id: int | None = None, include_pending: bool = True) -> list[CaravanVisit]:
     """Visits overlapping [start, end) for calendars, with caravan, venue and staff loaded."""
@@ -1409,12 +1602,28 @@ def attendance_report(event: Event) -> AttendanceReport:
     return AttendanceReport(event, sessions, schools, no_shows, attended)
 
 
-def attendance_workbook(event: Event) -> bytes:
-    """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows (phones masked)."""
+def member_list(registration: Registration) -> list[str]:
+    """The group members' names as listed at registration (one per line, or separated by 、，,)."""
+    text = registration.member_names or ""
+    for separator in ("，", "、", "\n"):
+        text = text.replace(separator, ",")
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def record_contacts_seen(event: Event, what: str, actor=None) -> None:
+    """An organiser saw or exported the event's people with full phones (and ID numbers): one audit entry each
+    time, naming the page or file (`what`), so who looked at whose contact details can be traced."""
+    audit.record("view_contacts", event, after={"what": what}, actor=actor)
+
+
+def attendance_workbook(event: Event, actor=None) -> bytes:
+    """The attendance report as .xlsx: sheets per session, per school, attendees and no-shows with full phones
+    and the group members' names (organisers reach people with it); the export is recorded in the audit log."""
     from openpyxl.styles import Font
 
     from core.spreadsheets import new_workbook, workbook_bytes
 
+    record_contacts_seen(event, "attendance.xlsx", actor=actor)
     report = attendance_report(event)
     book = new_workbook()
     bold = Font(bold=True)
@@ -1427,7 +1636,7 @@ def attendance_workbook(event: Event) -> bytes:
             cell.font = bold
         for row in rows:
             ws.append(row)
-        for column, width in zip("ABCDEFGHIJKL", (24, 18, 14, 14, 14, 14, 18, 14, 10, 10, 18, 14), strict=True):
+        for column, width in zip("ABCDEFGHIJKLM", (24, 18, 14, 14, 14, 30, 18, 14, 10, 10, 18, 14, 18), strict=True):
             ws.column_dimensions[column].width = width
 
     sheet(_("Sessions"), [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
@@ -1439,8 +1648,8 @@ def attendance_workbook(event: Event) -> bytes:
 
     def person_rows(registrations, with_checkin):
         for r in registrations:
-            row = [r.name, mask_phone(r.phone), r.school_name, r.grade,
-                   r.head_count, r.session.title or _local(r.session.starts_at)]
+            row = [r.name, r.phone or "", r.school_name, r.grade,
+                   r.head_count, "、".join(member_list(r)), r.session.title or _local(r.session.starts_at)]
             if with_checkin:
                 row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
                         _("yes") if r.checkin.over_count else ""]
@@ -1448,13 +1657,64 @@ def attendance_workbook(event: Event) -> bytes:
                     row += [_local(r.checkin.checked_out_at), r.checkin.checkout_gate]
             yield row
 
-    common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Session")]
+    common = [_("Full name"), _("Phone"), _("School"), _("Grade"), _("People"), _("Group members"), _("Session")]
     attended = [_("Checked in at"), _("Gate"), _("People in"), _("Over-count confirmed")]
     if event.exit_scan:
         attended += [_("Checked out at"), _("Exit gate")]
     sheet(_("Attendees"), common + attended, person_rows(report.attended, True))
     sheet(_("No-shows"), common, person_rows(report.no_shows, False))
     return workbook_bytes(book)
+
+
+def insurance_rows(event: Event) -> list[dict]:
+    """The insurance/contact list (研学): every confirmed person, group members on their own rows under their
+    group, with gender, birth date and ID number where the event asks for them, and the phone to call (the
+    registrant's, i.e. the guardian's or the group leader's)."""
+    rows = []
+    confirmed = [r for r in event_registrations(event) if r.status == RegistrationStatus.CONFIRMED]
+    for r in sorted(confirmed, key=lambda r: (r.session.starts_at, r.school_name, r.id)):
+        rows.append({"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_number": r.id_number or "",
+                     "phone": r.phone or "", "school": r.school_name, "grade": r.grade, "session": r.session,
+                     "leader": r.kind == RegistrationKind.GROUP})
+        for member in member_list(r) if r.kind == RegistrationKind.GROUP else ():
+            rows.append({"name": member, "gender": "", "birth_date": None, "id_number": "", "phone": r.phone or "",
+                         "school": r.school_name, "grade": r.grade, "session": r.session, "leader": False})
+    return rows
+
+
+def insurance_workbook(event: Event, actor=None) -> bytes:
+    """The insurance/contact list as .xlsx (recorded in the audit log: it holds ID numbers and full phones)."""
+    from openpyxl.styles import Font
+
+    from core.spreadsheets import new_workbook, workbook_bytes
+
+    record_contacts_seen(event, "insurance.xlsx", actor=actor)
+    book = new_workbook()
+    ws = book.active
+    ws.title = _("Insurance list")[:31]
+    header = [_("No."), _("Full name"), _("Gender"), _("Birth date")]
+    if event.personal_data == PersonalData.ID_NUMBER:
+        header.append(_("ID number"))
+    header += [_("Guardian / contact phone"), _("School"), _("Grade"), _("Session")]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(insurance_rows(event), 1):
+        values = [number, row["name"], row["gender"], row["birth_date"].isoformat() if row["birth_date"] else ""]
+        if event.personal_data == PersonalData.ID_NUMBER:
+            values.append(row["id_number"])
+        values += [row["phone"], row["school"], row["grade"], row["session"].title or _local(row["session"].starts_at)]
+        ws.append(values)
+    for index, width in enumerate((6, 16, 6, 12, 22, 16, 24, 10, 20)[:len(header)]):
+        ws.column_dimensions[chr(ord("A") + index)].width = width
+    return workbook_bytes(book)
+
+
+def signin_rows(session: EventSession) -> list[Registration]:
+    """Who is expected at a session, for its printed sign-in sheet: confirmed registrations by school, then name."""
+    return sorted((r for r in event_registrations(session.event)
+                   if r.session_id == session.id and r.status == RegistrationStatus.CONFIRMED),
+                  key=lambda r: (r.school_name, r.name, r.id))
 
 
 def collect_attendees(event_id: int):
@@ -1474,8 +1734,7 @@ def collect_attendees(event_id: int):
         raise SourceNotReady(_l("The event has not ended yet; attendance certificates come after it."))
     holders = []
     for registration in attendance_report(event).attended:
-        names = [n.strip() for n in registration.member_names.replace("，", ",").replace("、", ",")
-                 .replace("\n", ",").split(",") if n.strip()]
+        names = member_list(registration)
         if registration.kind == RegistrationKind.GROUP and names:
             for index, name in enumerate(names):
                 holders.append(Holder(ref=f"registration:{registration.id}:member:{index}", name=name,

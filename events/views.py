@@ -47,6 +47,7 @@ from events.models import (
     Event,
     EventSession,
     EventStatus,
+    PersonalData,
     Registration,
     RegistrationStatus,
     StaffLink,
@@ -164,6 +165,11 @@ def detail(event_id: int):
                                if s.ends_at > now]  # a session that is over takes no more registrations
     if event.audience == "school_groups":
         form.kind.choices = [c for c in form.kind.choices if c[0] == "group"]
+    if event.personal_data != PersonalData.BIRTH_DATE:
+        del form.gender
+        del form.birth_date
+    if event.personal_data != PersonalData.ID_NUMBER:
+        del form.id_number
     counts = services.session_counts([s.id for s in event.sessions])
     is_open = services.registration_open(event, now)
     if form.validate_on_submit():
@@ -176,6 +182,9 @@ def detail(event_id: int):
                     session_obj, name=form.name.data, phone=form.phone.data, kind=form.kind.data,
                     head_count=form.head_count.data or 1, school_name=form.school_name.data, grade=form.grade.data,
                     member_names=form.member_names.data,
+                    gender=form.gender.data if "gender" in form else "",
+                    birth_date=form.birth_date.data if "birth_date" in form else None,
+                    id_number=form.id_number.data if "id_number" in form else None,
                     user=current_user if current_user.is_authenticated else None)
             except DomainError as exc:
                 db.session.rollback()
@@ -199,7 +208,8 @@ def ticket(token: str):
     """The ticket page (reached only through its unguessable link): QR code, status, cancel link."""
     registration = _ticket_or_404(token)
     return render_template("events/ticket.html", r=registration, event=registration.event,
-                           masked_phone=mask_phone(registration.phone) if registration.phone else "")
+                           masked_phone=mask_phone(registration.phone) if registration.phone else "",
+                           waitlist_position=services.waitlist_position(registration))
 
 
 @bp.route("/t/<token>/qr.png")
@@ -368,7 +378,22 @@ def visit_status(token: str):
     visit = db.session.execute(sa.select(CaravanVisit).where(CaravanVisit.token == token[:64])).scalar_one_or_none()
     if visit is None:
         abort(404)
-    if request.method == "POST":
+    counter = forms.CounterProposeVisitForm(prefix="counter")
+    if request.method == "GET":
+        counter.starts_at.data, counter.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
+    if counter.submit.data:
+        if counter.validate_on_submit():
+            try:
+                services.counter_propose_visit(visit, starts_at=to_utc(counter.starts_at.data),
+                                               ends_at=to_utc(counter.ends_at.data), message=counter.message.data)
+            except DomainError as exc:
+                db.session.rollback()
+                form_error(counter, exc)
+            else:
+                db.session.commit()
+                flash(_("Your time was sent; the organiser will answer."), "success")
+                return redirect(url_for("events.visit_status", token=token))
+    elif request.method == "POST":
         try:
             services.accept_proposed_date(visit)
         except DomainError as exc:
@@ -378,7 +403,7 @@ def visit_status(token: str):
             db.session.commit()
             flash(_("You accepted the proposed date; the organiser will confirm it."), "success")
         return redirect(url_for("events.visit_status", token=token))
-    return render_template("events/visit_status.html", visit=visit)
+    return render_template("events/visit_status.html", visit=visit, counter=counter)
 
 
 # --- staff links and the scanner -------------------------------------------------------------------------
@@ -477,7 +502,8 @@ def create():
                 capacity=form.capacity.data if form.capacity.data is not None else 0,
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data, actor=current_user)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "", actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -505,6 +531,13 @@ def edit(event_id: int):
     del form.capacity
     del form.organisation_id
     form.venue_id.choices = _venue_choices(managed_org_ids())
+    locked_by = services.visit_of_event(event)  # a caravan visit's event keeps the visit's times
+    if locked_by is not None:
+        for name in ("starts_at", "ends_at"):
+            getattr(form, name).render_kw = {"readonly": True}
+    if request.method == "GET" or locked_by is not None:
+        for name in ("starts_at", "ends_at"):
+            getattr(form, name).data = to_form(getattr(event, name))
     if request.method == "GET":
         form.venue_id.data = event.venue_id or 0
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -517,7 +550,8 @@ def edit(event_id: int):
                 audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
                 registration_opens_at=to_utc(form.registration_opens_at.data),
                 registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data)
+                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "")
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -525,7 +559,7 @@ def edit(event_id: int):
             db.session.commit()
             flash(_("Event updated."), "success")
             return redirect(url_for("events.admin_event", event_id=event.id))
-    return render_template("events/event_form.html", form=form, event=event)
+    return render_template("events/event_form.html", form=form, event=event, locked_by=locked_by)
 
 
 @bp.route("/<int:event_id>/status/<status>", methods=["POST"])
@@ -611,7 +645,11 @@ def registrations(event_id: int):
     require("event.manage", event)
     q = request.args.get("q", "").strip()
     rows = services.search_registrations(event, q, limit=500) if q else services.event_registrations(event)
-    return render_template("events/registrations.html", event=event, rows=rows, q=q, mask_phone=mask_phone)
+    page = render_template("events/registrations.html", event=event, rows=rows, q=q,
+                           member_list=services.member_list)
+    services.record_contacts_seen(event, "registrations", actor=current_user)  # full phones on this page
+    db.session.commit()
+    return page
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
@@ -648,17 +686,46 @@ def group_tickets(event_id: int):
 def attendance(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    return render_template("events/attendance.html", event=event, report=services.attendance_report(event),
-                           mask_phone=mask_phone)
+    page = render_template("events/attendance.html", event=event, report=services.attendance_report(event))
+    services.record_contacts_seen(event, "attendance", actor=current_user)  # full phones on this page
+    db.session.commit()
+    return page
 
 
 @bp.route("/<int:event_id>/attendance.xlsx")
 def attendance_xlsx(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    return send_file(io.BytesIO(services.attendance_workbook(event)), as_attachment=True,
+    data = services.attendance_workbook(event, actor=current_user)
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      download_name=f"attendance-{event.id}.xlsx")
+
+
+@bp.route("/<int:event_id>/insurance.xlsx")
+def insurance_xlsx(event_id: int):
+    """The insurance/contact list (研学): names, gender, birth date or ID where asked, the phone to call."""
+    event = get_or_404(Event, event_id)
+    require("event.manage", event)
+    data = services.insurance_workbook(event, actor=current_user)
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=f"insurance-{event.id}.xlsx")
+
+
+@bp.route("/sessions/<int:session_id>/signin.pdf")
+def signin_sheet(session_id: int):
+    """The printable sign-in sheet (签到表) of a session: the paper backup at the door."""
+    session_obj = get_or_404(EventSession, session_id)
+    require("event.manage", session_obj.event)
+    rows = services.signin_rows(session_obj)
+    services.record_contacts_seen(session_obj.event, f"signin.pdf:{session_obj.id}", actor=current_user)
+    data = rendering.signin_sheet_pdf(session_obj, rows, services.member_list)
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"signin-{session_obj.event_id}-{session_obj.id}.pdf")
 
 
 @bp.route("/<int:event_id>/staff", methods=["GET", "POST"])
@@ -885,8 +952,11 @@ def _visit_forms(visit: CaravanVisit):
         approve.capacity.data = visit.expected_audience
         if caravan_rows:
             approve.staff_ids.data = [s.id for s in caravan_rows[0].crew]
+    reschedule = forms.RescheduleVisitForm(prefix="reschedule")
+    if request.method == "GET":
+        reschedule.starts_at.data, reschedule.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
     return approve, forms.DeclineVisitForm(prefix="decline"), forms.ProposeVisitForm(prefix="propose"), \
-        forms.CancelVisitForm(prefix="cancel"), caravan_rows
+        forms.CancelVisitForm(prefix="cancel"), reschedule, caravan_rows
 
 
 @bp.route("/caravans/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -895,7 +965,7 @@ def visit(visit_id: int):
     visit_obj = get_or_404(CaravanVisit, visit_id)
     require("visit.view", visit_obj)
     manage_it = can("event.manage", visit_obj)
-    approve, decline, propose, cancel, caravan_rows = _visit_forms(visit_obj)
+    approve, decline, propose, cancel, reschedule, caravan_rows = _visit_forms(visit_obj)
     if request.method == "POST":
         require("event.manage", visit_obj)
         try:
@@ -913,6 +983,10 @@ def visit(visit_id: int):
                                             ends_at=to_utc(propose.ends_at.data), reason=propose.reason.data,
                                             actor=current_user)
                 message = _("Another date was proposed to the requester.")
+            elif reschedule.submit.data and reschedule.validate_on_submit():
+                services.reschedule_visit(visit_obj, starts_at=to_utc(reschedule.starts_at.data),
+                                          ends_at=to_utc(reschedule.ends_at.data), actor=current_user)
+                message = _("Visit moved; its event, calendars and the school's page show the new time.")
             elif cancel.submit.data and cancel.validate_on_submit():
                 services.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user)
                 message = _("Visit cancelled.")
@@ -932,7 +1006,7 @@ def visit(visit_id: int):
             conflicts[caravan.id] = services.visit_conflicts(visit_obj, caravan_id=caravan.id,
                                                              staff_ids=[s.id for s in caravan.crew])
     return render_template("events/visit.html", visit=visit_obj, approve=approve, decline=decline, propose=propose,
-                           cancel=cancel, caravans=caravan_rows, conflicts=conflicts, manage_it=manage_it,
+                           cancel=cancel, reschedule=reschedule, caravans=caravan_rows, conflicts=conflicts, manage_it=manage_it,
                            describe=services.describe_conflicts)
 
 

@@ -415,6 +415,8 @@
     qrScanner.start().then(function () {
       root.setAttribute("data-camera", "on");
       cameraState.textContent = "";
+      toggle.textContent = msg("camera-stop");
+      toggle.setAttribute("aria-pressed", "true");
     }, function () {
       cameraState.textContent = msg("camera");
       video.classList.add("d-none");
@@ -422,7 +424,11 @@
     });
   }
   toggle.addEventListener("click", function () {
-    if (qrScanner) { qrScanner.stop(); qrScanner.destroy(); qrScanner = null; video.classList.add("d-none"); root.removeAttribute("data-camera"); }
+    if (qrScanner) {
+      qrScanner.stop(); qrScanner.destroy(); qrScanner = null; video.classList.add("d-none"); root.removeAttribute("data-camera");
+      toggle.textContent = msg("camera-start");
+      toggle.setAttribute("aria-pressed", "false");
+    }
     else { startCamera(); }
   });
   if (/[?&]camera=1\b/.test(window.location.search)) { startCamera(); }

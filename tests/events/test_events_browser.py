@@ -54,6 +54,10 @@ def test_fake_camera_scan_checks_the_attendee_in(live_server, tmp_path):
         driver.get(f"{live_server}/events/{event.id}/scan?camera=1")
         _wait_for_status(driver, "checked_in")
         assert "镜头前的人" in driver.find_element("id", "result-attendee").text
+        toggle = driver.find_element("id", "camera-toggle")  # the button says what it does now
+        assert toggle.text == "关闭摄像头" and toggle.get_attribute("aria-pressed") == "true"
+        toggle.click()
+        assert toggle.text == "使用摄像头扫码" and toggle.get_attribute("aria-pressed") == "false"
         assert "events-result-green" in driver.find_element("id", "result").get_attribute("class")
     finally:
         driver.quit()

@@ -196,7 +196,7 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
     day = start.strftime("%Y-%m-%d")
     assert str(excinfo.value) == (
         f"无法安排：大篷车已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，加上路程、布展和撤展时间，"
-        f"大篷车在 {day} 07:00 至 11:30 期间都被占用；随车人员已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，"
+        f"大篷车在 {day} 07:00 至 11:30 期间都被占用；随车人员讲解员林晓已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，"
         f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用；"
         f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。")
     with force_locale("en"):
@@ -205,7 +205,7 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
             end=start + timedelta(hours=5)))
     assert english.startswith(
         f"the caravan is already booked for 青溪县实验小学: the visit runs {day} 09:00 – 11:00, and with travel, "
-        f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; a staff member is already booked")
+        f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; 讲解员林晓 is already booked")
     assert later.status == VisitStatus.REQUESTED
 
 

@@ -136,7 +136,7 @@ def test_the_offline_list_holds_only_what_the_gate_needs():
     assert "13912345678" not in text and "5678" not in text and "欧阳𠮷䶮" not in text and child.code not in text
     rows = {row[0]: dict(zip(data["fields"], row, strict=True)) for row in data["tickets"]}
     mine = rows[services.ticket_hash(child.code)]
-    assert (mine["name"], mine["status"], mine["head_count"], mine["in"]) == ("欧阳**", "confirmed", 1, 0)  # core.privacy: a compound surname stays
+    assert (mine["name"], mine["status"], mine["head_count"], mine["in"]) == ("欧阳**", "confirmed", 1, 0)  # core.privacy: a compound surname stays whole
     theirs = rows[services.ticket_hash(group.code)]
     assert (theirs["head_count"], theirs["in"], theirs["gate"]) == (8, 3, "东门")
     assert data["sessions"][0]["id"] == event.sessions[0].id
