@@ -66,7 +66,8 @@ def set_outcome(call: Call, outcome: str, outcome_rule: dict) -> None:
 
 
 def add_field(call: Call, definition: dict) -> dict:
-    """Add a typed field to the call's form while it is a draft; its key is new and never reused."""
+    """Add a typed field to the call's form while it is a draft (a draft has no applications, so no answer
+    refers to a removed field's key)."""
     if call.status != CallStatus.DRAFT:
         raise DomainError(_("The form can be changed only while the call is a draft."), code="not_draft", status=409)
     checked = form_fields.check_fields([*call.form_fields, definition])[-1]
@@ -90,6 +91,9 @@ def set_status(call: Call, status: str) -> None:
     if target not in TRANSITIONS[CallStatus(call.status)]:
         raise DomainError(_("A call that is %(now)s cannot become %(then)s.", now=call.status_label,
                             then=CALL_STATUS_LABELS[target]), code="transition", status=409)
+    if target == CallStatus.DRAFT and call.applications:
+        raise DomainError(_("The call has applications: its form can no longer change."), code="has_applications",
+                          status=409)
     if target == CallStatus.OPEN and not call.form_fields:
         raise DomainError(_("Add at least one field to the application form before opening the call."),
                           code="empty_form", status=409)
