@@ -21,7 +21,7 @@ class FieldKind(StrEnum):
     FILE = "file"
 
 
-FIELD_KIND_LABELS = {FieldKind.TEXT: _l("Text"), FieldKind.LONG_TEXT: _l("Long text"), FieldKind.NUMBER: _l("Number"),
+FIELD_KIND_LABELS = {FieldKind.TEXT: _l("Text"), FieldKind.LONG_TEXT: _l("Long text"), FieldKind.NUMBER: _l("Numeric"),
                      FieldKind.DATE: _l("Date"), FieldKind.CHOICE: _l("Choice"), FieldKind.FILE: _l("File")}
 TEXT_LIMITS = {FieldKind.TEXT: 200, FieldKind.LONG_TEXT: 5000}
 #: The largest upload a request may carry (core's MAX_CONTENT_LENGTH is 60 MB).

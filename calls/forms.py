@@ -17,10 +17,10 @@ class CallForm(FlaskForm):
     """A new call: what it selects, who applies, how results are decided. The outcome rule is typed as the
     organiser says it: bands one per line (优秀 90 100), quota shares in percent, or N."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Call title"), validators=[DataRequired(), Length(max=200)])
     year = IntegerField(_l("Year"), default=lambda: date.today().year,
                         validators=[InputRequired(), NumberRange(min=2000, max=2100)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("About the call"), validators=[Optional(), Length(max=5000)])
     subject = SelectField(_l("What is selected"), choices=list(SUBJECT_LABELS.items()))
     applicants = SelectField(_l("Who may apply"), choices=list(APPLICANTS_LABELS.items()))
     method = SelectField(_l("Aggregation of the experts' scores"), choices=list(METHOD_LABELS.items()),
@@ -58,8 +58,8 @@ class FieldForm(FlaskForm):
     required = BooleanField(_l("Required"))
     help = StringField(_l("Help text"), validators=[Optional(), Length(max=300)])
     choices = StringField(_l("Options"), description=_l("Choice fields: options separated by commas."))
-    minimum = StringField(_l("Minimum"))
-    maximum = StringField(_l("Maximum"))
+    minimum = StringField(_l("Smallest value"))
+    maximum = StringField(_l("Largest value"))
     accept = StringField(_l("File types"), description=_l("File fields: extensions separated by commas (pdf, docx)."))
     max_mb = StringField(_l("Size limit (MB)"))
     max_count = StringField(_l("Number of files"))
@@ -80,7 +80,7 @@ class FieldForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[("accepted", _l("Accept")), ("returned", _l("Return for completion")),
+    decision = SelectField(_l("Decision"), choices=[("accepted", _l("Accept for review")), ("returned", _l("Return for completion")),
                                                     ("rejected", _l("Reject"))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 

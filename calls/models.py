@@ -56,7 +56,7 @@ class CallStatus(StrEnum):
 
 
 CALL_STATUS_LABELS = {CallStatus.DRAFT: _l("Draft"), CallStatus.OPEN: _l("Open for applications"),
-                      CallStatus.REVIEW: _l("Under review"), CallStatus.FINISHED: _l("Finished")}
+                      CallStatus.REVIEW: _l("Under review"), CallStatus.FINISHED: _l("Results final")}
 
 
 class ApplicationStatus(StrEnum):
@@ -67,7 +67,7 @@ class ApplicationStatus(StrEnum):
 
 
 APPLICATION_STATUS_LABELS = {ApplicationStatus.SUBMITTED: _l("Submitted"),
-                             ApplicationStatus.ACCEPTED: _l("Accepted"),
+                             ApplicationStatus.ACCEPTED: _l("Accepted for review"),
                              ApplicationStatus.RETURNED: _l("Returned for completion"),
                              ApplicationStatus.REJECTED: _l("Rejected")}
 

@@ -134,8 +134,15 @@ def describe(outcome: str, rule: dict) -> str:
     """The rule in words, shown with the results (优秀 ≥ 90, 合格 ≥ 60, 不合格 otherwise)."""
     if outcome == "bands":
         bands = rule["bands"]
-        parts = [_("%(band)s ≥ %(low)s", band=b["label"], low=b["min"]) for b in bands[:-1]]
-        return _("%(bands)s, %(last)s otherwise", bands=", ".join(parts), last=bands[-1]["label"])
+        text = ""
+        for b in bands[:-1]:
+            part = _("%(band)s ≥ %(low)s", band=b["label"], low=b["min"])
+            text = _("%(a)s, %(b)s", a=text, b=part) if text else part
+        return _("%(bands)s, %(last)s otherwise", bands=text, last=bands[-1]["label"])
     if outcome == "top":
         return _("The best %(n)d by score", n=rule["n"])
-    return ", ".join(_("%(level)s %(share)s %%", level=AWARD_LABELS[lv], share=p) for lv, p in rule["levels"])
+    text = ""
+    for lv, p in rule["levels"]:
+        part = _("%(level)s %(share)s %%", level=AWARD_LABELS[lv], share=p)
+        text = _("%(a)s, %(b)s", a=text, b=part) if text else part
+    return text

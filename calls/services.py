@@ -37,7 +37,7 @@ def create_call(organisation: Organisation, *, year: int, title: str, subject: s
     """A new call in draft, its outcome rule and form checked first (nothing is saved when one is wrong)."""
     title = (title or "").strip()
     if not title:
-        raise DomainError(_("%(name)s is required.", name=_("Title")), field="title")
+        raise DomainError(_("%(name)s is required.", name=_("Call title")), field="title")
     if subject not in {s.value for s in Subject}:
         raise DomainError(_("Choose what the call selects."), field="subject")
     if applicants not in {a.value for a in Applicants}:
@@ -108,7 +108,7 @@ def submit_application(call: Call, *, title: str, applicant_name: str, unit_name
         raise DomainError(_("This call does not take applications now."), code="closed", status=409)
     title, applicant_name = (title or "").strip(), (applicant_name or "").strip()
     if not title:
-        raise DomainError(_("%(name)s is required.", name=_("Title")), field="title")
+        raise DomainError(_("%(name)s is required.", name=_("Application title")), field="title")
     if not applicant_name:
         raise DomainError(_("%(name)s is required.", name=_("Applicant")), field="applicant_name")
     if len(title) > 200 or len(applicant_name) > 100 or len(unit_name or "") > 200:

@@ -83,4 +83,4 @@ def test_levels_over_100_percent_are_refused():
 def test_the_rule_is_described_in_words():
     rule = outcomes.check_rule("bands", {"bands": BANDS}, Decimal(100))
     with force_locale("zh_CN"):
-        assert outcomes.describe("bands", rule) == "优秀 ≥ 90 分, 合格 ≥ 60 分，其余为不合格"
+        assert outcomes.describe("bands", rule) == "优秀 ≥ 90 分，合格 ≥ 60 分，其余为不合格"

@@ -81,7 +81,7 @@ def test_answers_are_checked_against_the_form():
     applicant = factories.user("李䶮")
     application = services.submit_application(call, title="𠮷祥河流域水质研究", applicant_name="李䶮",
                                               unit_name="䶮山学会", answers=ANSWERS, actor=applicant)
-    assert application.code == "SB2026-%d-001" % call.id
+    assert application.code == f"SB2026-{call.id}-001"
     assert application.answers == {"f1": "𠮷祥河流域水质研究", "f3": "2025-06-01", "f4": "3", "f5": "理科"}
     with force_locale("zh_CN"):
         for change, message in [({"f3": ""}, "请填写发表日期"), ({"f3": "2025年6月"}, "发表日期须为日期"),
