@@ -13,18 +13,10 @@ from calls.models import APPLICANTS_LABELS, OUTCOME_LABELS, SUBJECT_LABELS
 from judging.models import METHOD_LABELS
 
 
-class CallForm(FlaskForm):
-    """A new call: what it selects, who applies, how results are decided. The outcome rule is typed as the
-    organiser says it: bands one per line (优秀 90 100), quota shares in percent, or N."""
+class OutcomeForm(FlaskForm):
+    """How results are decided, typed as the organiser says it: bands one per line (优秀 90 100), quota shares in
+    percent, or N."""
 
-    title = StringField(_l("Call title"), validators=[DataRequired(), Length(max=200)])
-    year = IntegerField(_l("Year"), default=lambda: date.today().year,
-                        validators=[InputRequired(), NumberRange(min=2000, max=2100)])
-    description = TextAreaField(_l("About the call"), validators=[Optional(), Length(max=5000)])
-    subject = SelectField(_l("What is selected"), choices=list(SUBJECT_LABELS.items()))
-    applicants = SelectField(_l("Who may apply"), choices=list(APPLICANTS_LABELS.items()))
-    method = SelectField(_l("Aggregation of the experts' scores"), choices=list(METHOD_LABELS.items()),
-                         default="trimmed_mean")
     outcome = SelectField(_l("Outcome"), choices=list(OUTCOME_LABELS.items()))
     bands = TextAreaField(_l("Bands"), description=_l("One band per line: name, lowest score, highest score "
                                                       "(优秀 90 100). Together they cover 0 to 100."),
@@ -40,14 +32,39 @@ class CallForm(FlaskForm):
             bands = []
             for line in (self.bands.data or "").splitlines():
                 parts = line.split()
-                if parts:
-                    bands.append({"label": " ".join(parts[:-2]) or (parts[0] if parts else ""),
-                                  "min": parts[-2] if len(parts) >= 3 else "", "max": parts[-1] if len(parts) >= 3 else ""})
+                if len(parts) >= 3:
+                    bands.append({"label": " ".join(parts[:-2]), "min": parts[-2], "max": parts[-1]})
+                elif parts:  # a line without both bounds: check_bands says which bound is missing
+                    bands.append({"label": parts[0], "min": parts[1] if len(parts) > 1 else "", "max": ""})
             return {"bands": bands}
         if self.outcome.data == "top":
             return {"n": self.top_n.data}
         return {"levels": [["first", self.first.data or "0"], ["second", self.second.data or "0"],
                            ["third", self.third.data or "0"]]}
+
+    def fill_from(self, outcome: str, rule: dict) -> None:
+        """Show a call's stored rule in the inputs (on GET)."""
+        self.outcome.data = outcome
+        if outcome == "bands":
+            self.bands.data = "\n".join(f"{b['label']} {b['min']} {b['max']}" for b in rule["bands"])
+        elif outcome == "top":
+            self.top_n.data = rule["n"]
+        else:
+            shares = dict(rule["levels"])
+            self.first.data, self.second.data, self.third.data = (shares.get(lv, "0") for lv in ("first", "second", "third"))
+
+
+class CallForm(OutcomeForm):
+    """A new call: what it selects, who applies, how its experts' scores are combined, and its outcome."""
+
+    title = StringField(_l("Call title"), validators=[DataRequired(), Length(max=200)])
+    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+                        validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    description = TextAreaField(_l("About the call"), validators=[Optional(), Length(max=5000)])
+    subject = SelectField(_l("What is selected"), choices=list(SUBJECT_LABELS.items()))
+    applicants = SelectField(_l("Who may apply"), choices=list(APPLICANTS_LABELS.items()))
+    method = SelectField(_l("Aggregation of the experts' scores"), choices=list(METHOD_LABELS.items()),
+                         default="trimmed_mean")
 
 
 class FieldForm(FlaskForm):

@@ -247,6 +247,13 @@ def applications_of(call: Call) -> list[CallApplication]:
                                    .order_by(CallApplication.number)).scalars())
 
 
+def applications_by(user: User) -> list[CallApplication]:
+    """The applications user submitted, newest first, with their calls."""
+    return list(db.session.execute(sa.select(CallApplication).where(CallApplication.submitted_by_id == user.id)
+                                   .options(selectinload(CallApplication.call))
+                                   .order_by(CallApplication.id.desc())).scalars())
+
+
 def all_calls() -> list[Call]:
     return list(db.session.execute(sa.select(Call).order_by(Call.year.desc(), Call.id)).scalars())
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from accounts.models import Organisation
 from calls import outcomes, services
 from calls.fields import FIELD_KIND_LABELS, answer_fields
-from calls.forms import CallForm, FieldForm, ReviewForm, ScoreForm
+from calls.forms import CallForm, FieldForm, OutcomeForm, ReviewForm, ScoreForm
 from calls.models import CALL_STATUS_LABELS, Call, CallApplication, CallStatus
 from core.errors import DomainError
 from core.extensions import db
@@ -35,7 +35,8 @@ def index():
         current_user.organised_org_ids() or is_admin(current_user)) else []
     counts = services.application_counts([c.id for c in managed])
     open_to_me = [c for c in services.open_calls() if can("calls.apply", c)]
-    return render_template("calls/index.html", managed=managed, counts=counts, open_to_me=open_to_me)
+    return render_template("calls/index.html", managed=managed, counts=counts, open_to_me=open_to_me,
+                           mine=services.applications_by(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -73,6 +74,29 @@ def call(call_id: int):
                            transitions=services.TRANSITIONS[CallStatus(call.status)],
                            applications=services.applications_of(call),
                            rule_text=outcomes.describe(call.outcome, call.outcome_rule))
+
+
+@bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
+def outcome(call_id: int):
+    """Change how results are decided (until they are final): the results page shows the new rule at once."""
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.set_outcome(call, form.outcome.data, form.outcome_rule())
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field == "outcome_rule":  # next to the inputs of the chosen outcome
+                exc.field = {"bands": "bands", "top": "top_n"}.get(form.outcome.data, "first")
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Outcome saved."), "success")
+            return redirect(url_for("calls.results", call_id=call.id))
+    elif request.method == "GET":
+        form.fill_from(call.outcome, call.outcome_rule)
+    return render_template("calls/outcome.html", call=call, form=form)
 
 
 @bp.route("/<int:call_id>/fields", methods=["POST"])

@@ -116,3 +116,34 @@ def test_cli_lists_calls_and_writes_results(runner, fmt):
     assert lines[1] == f"SB2026-{call.id}-001,申报1,单位1,95.00,1,优秀"
     assert lines[3].endswith(",50.00,3,不合格")
     assert runner.invoke(args=["calls", "results", "--call", "999999"]).exit_code != 0
+
+
+def test_organiser_changes_the_bands_and_a_gap_is_refused(client, login):
+    call, _apps = scored_call("bands", BANDS, [95, 88, 50])
+    login(factories.organiser(call.organisation))
+    factories.commit()
+    page = client.get(f"/calls/{call.id}/outcome").get_data(as_text=True)
+    assert "优秀 90 100\n合格 60 90\n不合格 0 60" in page
+    page = client.post(f"/calls/{call.id}/outcome", data={"outcome": "bands",
+                                                          "bands": "优秀 85 100\n合格 60 80\n不合格 0 60"})
+    assert "等次之间有空档：80 至 85 分没有对应的等次" in page.get_data(as_text=True)
+    response = client.post(f"/calls/{call.id}/outcome", data={"outcome": "bands",
+                                                              "bands": "优秀 85 100\n合格 60 85\n不合格 0 60"})
+    assert response.status_code == 302
+    page = client.get(f"/calls/{call.id}/results").get_data(as_text=True)
+    assert "优秀 ≥ 85 分" in page and "优秀 2" in page
+    response = client.post(f"/calls/{call.id}/outcome", data={"outcome": "top", "top_n": "1"})
+    assert response.status_code == 302
+    assert "前 1 名 1" in client.get(f"/calls/{call.id}/results").get_data(as_text=True)
+
+
+def test_applicants_find_their_applications_with_the_reason(client, login):
+    call, _apps = scored_call("bands", BANDS, [])
+    applicant = factories.coordinator(name="欧阳䶮")
+    application = services.submit_application(call, title="𠮷祥河水质", applicant_name="欧阳䶮", unit_name="",
+                                              answers=ANSWERS, actor=applicant)
+    services.review_application(application, "returned", "缺少推荐意见", factories.organiser(call.organisation))
+    factories.commit()
+    login(applicant)
+    page = client.get("/calls/").get_data(as_text=True)
+    assert "𠮷祥河水质" in page and "缺少推荐意见" in page
