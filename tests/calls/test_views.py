@@ -79,13 +79,22 @@ def test_apply_review_score_and_results(client, login):
     assert "优秀 ≥ 90 分" in page and "92.00" in page and "𠮷祥河水质" in page and "优秀 1" in page
 
 
-def test_other_organisers_cannot_see_a_call(client, login):
+@pytest.mark.parametrize("who", ["outsider", "coordinator", "judge"])
+def test_only_the_call_organisers_manage_it(client, login, who):
     call, _apps = scored_call("bands", BANDS, [80])
-    login(factories.organiser())
+    user = {"outsider": factories.organiser, "coordinator": factories.coordinator,
+            "judge": lambda: factories.judge(1)}[who]()
+    login(user)
     factories.commit()
-    for url in (f"/calls/{call.id}", f"/calls/{call.id}/results", f"/calls/applications/{_apps[0].id}"):
+    for url in (f"/calls/{call.id}", f"/calls/{call.id}/results", f"/calls/{call.id}/outcome",
+                f"/calls/applications/{_apps[0].id}"):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/calls/{call.id}/status", data={"status": "review"}).status_code == 403
+    for url, data in ((f"/calls/{call.id}/status", {"status": "review"}),
+                      (f"/calls/{call.id}/fields", {"field-label": "x", "field-kind": "text"}),
+                      (f"/calls/{call.id}/outcome", {"outcome": "top", "top_n": "1"})):
+        assert client.post(url, data=data).status_code == 403, url
+    if who != "outsider":  # an organiser of another association sets up calls of their own
+        assert client.get("/calls/new").status_code == 403
 
 
 def test_results_page_keeps_its_query_count(client, login, count_queries):
