@@ -7,7 +7,7 @@ from flask import Flask
 
 # Area packages in dependency order. Each has init_app(app) that registers its blueprint, API blueprint,
 # CLI commands, permissions, UI registrations, job handlers and demo seeders.
-AREAS = ("accounts", "notifications", "competitions", "judging", "events", "certificates", "reports")
+AREAS = ("accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("core", "accounts", "notifications", "competitions", "judging", "events", "certificates", "reports")
+AREAS = ("core", "accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
 LOCALE = "zh_CN"
 METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "_n": (1, 2)}

@@ -15,7 +15,7 @@ from werkzeug.http import parse_accept_header
 from core.extensions import babel
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS_WITH_CATALOGS = ("core", "accounts", "notifications", "competitions", "judging", "events", "certificates", "reports")
+AREAS_WITH_CATALOGS = ("core", "accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
 
 
 def translation_directories() -> list[str]:

@@ -1,0 +1,107 @@
+"""Forms of the calls area, one per use case."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from calls.fields import FIELD_KIND_LABELS
+from calls.models import APPLICANTS_LABELS, OUTCOME_LABELS, SUBJECT_LABELS
+from judging.models import METHOD_LABELS
+
+
+class OutcomeForm(FlaskForm):
+    """How results are decided, typed as the organiser says it: bands one per line (优秀 90 100), quota shares in
+    percent, or N."""
+
+    outcome = SelectField(_l("Outcome"), choices=list(OUTCOME_LABELS.items()))
+    bands = TextAreaField(_l("Bands"), description=_l("One band per line: name, lowest score, highest score "
+                                                      "(优秀 90 100). Together they cover 0 to 100."),
+                          default="优秀 90 100\n合格 60 90\n不合格 0 60")
+    first = StringField(_l("First prize %"), default="10")
+    second = StringField(_l("Second prize %"), default="20")
+    third = StringField(_l("Third prize %"), default="30")
+    top_n = IntegerField(_l("Number of places (N)"), default=10, validators=[Optional(), NumberRange(min=1)])
+
+    def outcome_rule(self) -> dict:
+        """The rule of the chosen outcome, as calls.outcomes.check_rule takes it."""
+        if self.outcome.data == "bands":
+            bands = []
+            for line in (self.bands.data or "").splitlines():
+                parts = line.split()
+                if len(parts) >= 3:
+                    bands.append({"label": " ".join(parts[:-2]), "min": parts[-2], "max": parts[-1]})
+                elif parts:  # a line without both bounds: check_bands says which bound is missing
+                    bands.append({"label": parts[0], "min": parts[1] if len(parts) > 1 else "", "max": ""})
+            return {"bands": bands}
+        if self.outcome.data == "top":
+            return {"n": self.top_n.data}
+        return {"levels": [["first", self.first.data or "0"], ["second", self.second.data or "0"],
+                           ["third", self.third.data or "0"]]}
+
+    def fill_from(self, outcome: str, rule: dict) -> None:
+        """Show a call's stored rule in the inputs (on GET)."""
+        self.outcome.data = outcome
+        if outcome == "bands":
+            self.bands.data = "\n".join(f"{b['label']} {b['min']} {b['max']}" for b in rule["bands"])
+        elif outcome == "top":
+            self.top_n.data = rule["n"]
+        else:
+            shares = dict(rule["levels"])
+            self.first.data, self.second.data, self.third.data = (shares.get(lv, "0") for lv in ("first", "second", "third"))
+
+
+class CallForm(OutcomeForm):
+    """A new call: what it selects, who applies, how its experts' scores are combined, and its outcome."""
+
+    title = StringField(_l("Call title"), validators=[DataRequired(), Length(max=200)])
+    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+                        validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    description = TextAreaField(_l("About the call"), validators=[Optional(), Length(max=5000)])
+    subject = SelectField(_l("What is selected"), choices=list(SUBJECT_LABELS.items()))
+    applicants = SelectField(_l("Who may apply"), choices=list(APPLICANTS_LABELS.items()))
+    method = SelectField(_l("Aggregation of the experts' scores"), choices=list(METHOD_LABELS.items()),
+                         default="trimmed_mean")
+
+
+class FieldForm(FlaskForm):
+    """One typed field of the application form."""
+
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=list(FIELD_KIND_LABELS.items()))
+    required = BooleanField(_l("Required"))
+    help = StringField(_l("Help text"), validators=[Optional(), Length(max=300)])
+    choices = StringField(_l("Options"), description=_l("Choice fields: options separated by commas."))
+    minimum = StringField(_l("Smallest value"))
+    maximum = StringField(_l("Largest value"))
+    accept = StringField(_l("File types"), description=_l("File fields: extensions separated by commas (pdf, docx)."))
+    max_mb = StringField(_l("Size limit (MB)"))
+    max_count = StringField(_l("Number of files"))
+
+    def definition(self) -> dict:
+        """The field definition as calls.fields.check_field takes it; blank settings are left out."""
+        def split(value):
+            return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+
+        data = {"label": self.label.data, "kind": self.kind.data, "required": self.required.data,
+                "help": self.help.data or "", "choices": split(self.choices.data),
+                "accept": [v.lower().lstrip(".") for v in split(self.accept.data)]}
+        for name in ("minimum", "maximum", "max_mb", "max_count"):
+            value = (getattr(self, name).data or "").strip()
+            if value:
+                data[name] = value
+        return data
+
+
+class ReviewForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[("accepted", _l("Accept for review")), ("returned", _l("Return for completion")),
+                                                    ("rejected", _l("Reject"))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class ScoreForm(FlaskForm):
+    expert_name = StringField(_l("Expert"), validators=[DataRequired(), Length(max=100)])
+    total = StringField(_l("Total score"), validators=[DataRequired()])

@@ -1,0 +1,31 @@
+"""Who may do what with calls, registered in core's one permission registry (core.permissions.policy)."""
+from __future__ import annotations
+
+from core.permissions import Role, organises, policy
+
+
+@policy("calls.create")
+def _create_call(user, organisation) -> bool:
+    return organisation is not None and organises(user, organisation.id)
+
+
+@policy("calls.manage")
+def _manage_call(user, call) -> bool:
+    """The call's organisers (and those of its parent associations): form, review, scores, results."""
+    return organises(user, call.organisation_id)
+
+
+@policy("calls.apply")
+def _apply_to_call(user, call) -> bool:
+    """An open call: units apply through an account of a unit (organiser or coordinator of one); individuals with
+    their own account."""
+    if call.status != "open":
+        return False
+    if call.applicants == "units":
+        return bool(user.organised_org_ids() or user.scope_ids(Role.COORDINATOR))
+    return True
+
+
+@policy("calls.view_application")
+def _view_application(user, application) -> bool:
+    return application.submitted_by_id == user.id or organises(user, application.call.organisation_id)

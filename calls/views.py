@@ -1,0 +1,206 @@
+"""Pages of calls: the organiser sets a call up (outcome, application form), reviews applications and types in
+experts' scores, sees the results; applicants apply to open calls."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.models import Organisation
+from calls import outcomes, services
+from calls.fields import FIELD_KIND_LABELS, answer_fields
+from calls.forms import CallForm, FieldForm, OutcomeForm, ReviewForm, ScoreForm
+from calls.models import CALL_STATUS_LABELS, Call, CallApplication, CallStatus
+from core.errors import DomainError
+from core.extensions import db
+from core.permissions import can, get_or_404, is_admin, require
+from judging.models import METHOD_LABELS
+
+bp = Blueprint("calls", __name__)
+
+
+def _field_error(form, exc: DomainError) -> None:
+    """A service's error next to the field it names, else as a message at the top."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "danger")
+
+
+@bp.route("/")
+def index():
+    """The calls an organiser runs, and the calls open to the current user."""
+    managed = services.calls_for(current_user, is_admin=is_admin(current_user)) if (
+        current_user.organised_org_ids() or is_admin(current_user)) else []
+    counts = services.application_counts([c.id for c in managed])
+    open_to_me = [c for c in services.open_calls() if can("calls.apply", c)]
+    return render_template("calls/index.html", managed=managed, counts=counts, open_to_me=open_to_me,
+                           mine=services.applications_by(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_call():
+    org_ids = sorted(current_user.organised_org_ids())
+    organisation = db.session.get(Organisation, org_ids[0]) if org_ids else None
+    if organisation is None:
+        abort(403)
+    require("calls.create", organisation)
+    form = CallForm()
+    if form.validate_on_submit():
+        try:
+            call = services.create_call(organisation, year=form.year.data, title=form.title.data,
+                                        subject=form.subject.data, applicants=form.applicants.data,
+                                        outcome=form.outcome.data, outcome_rule=form.outcome_rule(),
+                                        description=form.description.data or "", method=form.method.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field == "outcome_rule":  # next to the inputs of the chosen outcome
+                exc.field = {"bands": "bands", "top": "top_n"}.get(form.outcome.data, "first")
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Call created. Build its application form, then open it."), "success")
+            return redirect(url_for("calls.call", call_id=call.id))
+    return render_template("calls/new.html", form=form, organisation=organisation)
+
+
+@bp.route("/<int:call_id>")
+def call(call_id: int):
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    return render_template("calls/call.html", call=call, field_form=FieldForm(prefix="field"),
+                           kind_labels=FIELD_KIND_LABELS, status_labels=CALL_STATUS_LABELS,
+                           transitions=services.TRANSITIONS[CallStatus(call.status)],
+                           applications=services.applications_of(call),
+                           rule_text=outcomes.describe(call.outcome, call.outcome_rule))
+
+
+@bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
+def outcome(call_id: int):
+    """Change how results are decided (until they are final): the results page shows the new rule at once."""
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.set_outcome(call, form.outcome.data, form.outcome_rule())
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field == "outcome_rule":  # next to the inputs of the chosen outcome
+                exc.field = {"bands": "bands", "top": "top_n"}.get(form.outcome.data, "first")
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Outcome saved."), "success")
+            return redirect(url_for("calls.results", call_id=call.id))
+    elif request.method == "GET":
+        form.fill_from(call.outcome, call.outcome_rule)
+    return render_template("calls/outcome.html", call=call, form=form)
+
+
+@bp.route("/<int:call_id>/fields", methods=["POST"])
+def add_field(call_id: int):
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    form = FieldForm(prefix="field")
+    if form.validate_on_submit():
+        try:
+            services.add_field(call, form.definition())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Field added."), "success")
+    else:
+        flash(_("Give the field a label."), "danger")
+    return redirect(url_for("calls.call", call_id=call.id) + "#form-fields")
+
+
+@bp.route("/<int:call_id>/fields/<key>/remove", methods=["POST"])
+def remove_field(call_id: int, key: str):
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    try:
+        services.remove_field(call, key)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+    return redirect(url_for("calls.call", call_id=call.id) + "#form-fields")
+
+
+@bp.route("/<int:call_id>/status", methods=["POST"])
+def set_status(call_id: int):
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    try:
+        services.set_status(call, request.form.get("status", ""))
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, DomainError) else _("Unknown status."), "danger")
+    else:
+        db.session.commit()
+        flash(_("The call is now: %(status)s.", status=call.status_label), "success")
+    return redirect(url_for("calls.call", call_id=call.id))
+
+
+@bp.route("/<int:call_id>/apply", methods=["GET", "POST"])
+def apply(call_id: int):
+    """The call's own form, field by field; refused answers are shown next to their field."""
+    call = get_or_404(Call, call_id)
+    require("calls.apply", call)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        answers = {d["key"]: request.form.get(d["key"], "") for d in answer_fields(call.form_fields)}
+        try:
+            application = services.submit_application(
+                call, title=request.form.get("title", ""), applicant_name=request.form.get("applicant_name", ""),
+                unit_name=request.form.get("unit_name", ""), answers=answers, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            errors[exc.field or "_"] = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Application %(code)s submitted; the organiser reviews it.", code=application.code), "success")
+            return redirect(url_for("calls.application", application_id=application.id))
+    return render_template("calls/apply.html", call=call, errors=errors, kind_labels=FIELD_KIND_LABELS)
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+def application(application_id: int):
+    """An application's answers; its organisers review it and type in experts' scores here."""
+    application = get_or_404(CallApplication, application_id)
+    require("calls.view_application", application)
+    manage = can("calls.manage", application.call)
+    review_form, score_form = ReviewForm(prefix="review"), ScoreForm(prefix="score")
+    if request.method == "POST":
+        if not manage:
+            abort(403)
+        form = review_form if request.form.get("action") == "review" else score_form
+        if form.validate_on_submit():
+            try:
+                if form is review_form:
+                    services.review_application(application, form.decision.data, form.reason.data, current_user)
+                else:
+                    services.record_score(application, form.expert_name.data, form.total.data, current_user)
+            except DomainError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("calls.application", application_id=application.id))
+    return render_template("calls/application.html", application=application, call=application.call, manage=manage,
+                           review_form=review_form, score_form=score_form, kind_labels=FIELD_KIND_LABELS)
+
+
+@bp.route("/<int:call_id>/results")
+def results(call_id: int):
+    call = get_or_404(Call, call_id)
+    require("calls.manage", call)
+    results = services.compute_results(call)
+    return render_template("calls/results.html", call=call, results=results, summary=results.summary,
+                           method_label=METHOD_LABELS.get(call.method, call.method))
