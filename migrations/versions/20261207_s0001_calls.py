@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 's0001'
-down_revision = 'j0003'
+down_revision = "v0001"
 branch_labels = None
 depends_on = None
 
