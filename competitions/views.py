@@ -56,6 +56,7 @@ from competitions.roster import (
 )
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import form_error
 from core.jobs import enqueue
 from core.permissions import Role, can, get_or_404, is_admin, require
 
@@ -64,15 +65,6 @@ bp = Blueprint("competitions", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 REVIEW_PER_PAGE = 100
-
-
-def form_error(form, exc: DomainError) -> None:
-    """Show a service's DomainError next to the field it names, or as a flash message."""
-    field = getattr(form, exc.field, None) if (exc.field and form is not None) else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 def read_capped(upload, limit: int) -> tuple[bytes, int]:

@@ -17,9 +17,10 @@ from flask_smorest import abort as api_abort
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
+from core.errors import DomainError
 from core.extensions import db, login_manager
 from core.permissions import get_or_404, mark_public_endpoint, require
-from core.security import handle_http_error
+from core.security import api_error, handle_http_error
 
 
 class ApiErrorSchema(Schema):
@@ -113,6 +114,16 @@ def load_user_from_bearer(req):
     return user
 
 
+def handle_domain_error(exc: DomainError):
+    """A rule a service refused, for every area's API: nothing of the request is kept, and the one error body
+    {"error": {"code", "message", "details": {"field"}}} with the error's status (400 or 409). Pages handle
+    their DomainErrors themselves (core.forms): one that escapes a page stays a server error."""
+    if not request.path.startswith("/api/"):
+        raise exc
+    db.session.rollback()
+    return api_error(exc.status, str(exc), code=exc.code, details={"field": exc.field} if exc.field else None)
+
+
 def register_api(app: Flask, blueprint) -> None:
     app.extensions["kechuang_api"].register_blueprint(blueprint)
 
@@ -126,6 +137,7 @@ def init_api(app: Flask) -> None:
     api = KechuangApi(app)  # one per app: tests create several apps
     app.extensions["kechuang_api"] = api
     api.register_blueprint(jobs_blp)
+    app.register_error_handler(DomainError, handle_domain_error)  # a DomainError an API view lets through
     for endpoint in app.view_functions:
         if endpoint.startswith("api-docs."):
             mark_public_endpoint(endpoint)

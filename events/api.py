@@ -15,7 +15,6 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from core.api import ApiBlueprint, json_args, json_body_doc
-from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, is_admin, public, require
 from core.privacy import mask_phone
@@ -250,10 +249,6 @@ def walk_in(args, event_id: int):
     except services.SessionFull as exc:
         db.session.rollback()
         return api_error(409, str(exc), code=exc.code, details={"field": exc.field, "absent_seats": exc.absent_seats})
-    except DomainError as exc:
-        db.session.rollback()
-        return api_error(exc.status if exc.status in (400, 409) else 400, str(exc), code=exc.code,
-                         details={"field": exc.field} if exc.field else None)
     try:
         result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
                                           user=user, staff_link=link)
