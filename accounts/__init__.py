@@ -1,5 +1,5 @@
 """Accounts: users, organisations, scoped memberships, invitations, API tokens, login."""
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 
@@ -13,7 +13,8 @@ def init_app(app: Flask) -> None:
     from accounts.cli import users_cli
     from accounts.views import bp
     from core.api import register_api
-    from core.extensions import login_manager
+    from core.db import utcnow
+    from core.extensions import db, login_manager
     from core.permissions import can, is_organiser
     from core.ui import add_nav
 
@@ -21,6 +22,31 @@ def init_app(app: Flask) -> None:
     def load_user(session_id: str):
         """The cookie holds User.get_id(), "id:session_version"; an old version is a session that has ended."""
         return services.user_for_session(session_id)
+
+    @login_manager.request_loader
+    def load_user_from_bearer(req):
+        """API requests authenticate with `Authorization: Bearer kc_...` (personal API token)."""
+        token = services.bearer_token(req.headers.get("Authorization")) if req.path.startswith("/api/") else None
+        if token is None:
+            return None
+        row = services.api_token_for(token)
+        if row is None:
+            g.invalid_api_token = True
+            return None
+        if services.token_use_is_stale(row.last_used_at, utcnow()):
+            g.api_token_to_touch = row.id  # written by record_api_token_use, after the request's work
+        g.api_token_user = row.user  # core.security: only what a valid token authenticated skips CSRF
+        return row.user
+
+    @app.after_request
+    def record_api_token_use(response):
+        """A token's last use, written after the request's own work and only when that work succeeded (the
+        view committed it): a failed request's half-done work is never committed with it."""
+        token_id = g.pop("api_token_to_touch", None)
+        if token_id is not None and response.status_code < 400:
+            services.record_token_use(token_id)
+            db.session.commit()
+        return response
 
     app.register_blueprint(bp)
     register_api(app, api_blp)

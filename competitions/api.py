@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from competitions import services
+from competitions.loaders import load_school
 from competitions.models import Contest, ContestStatus, Entry, EntryStatus
 from core.api import ApiBlueprint
 from core.extensions import db
@@ -251,8 +252,6 @@ def review_entry(body, entry_id: int):
 @blp.response(200, StudentSchema(many=True))
 def list_students(school_id: int):
     """A school's roster with ID numbers and phones masked (the school's coordinators, organisers above it)."""
-    from competitions.views import load_school
-
     school = load_school(school_id)
     require("school.roster", school)
     return services.list_students(school.id)

@@ -30,6 +30,7 @@ from competitions.forms import (
     UploadForm,
 )
 from competitions.jobs import EXPORT_JOB_THRESHOLD, JOB_THRESHOLD_ROWS, pending_roster_path
+from competitions.loaders import load_school
 from competitions.materials import MATERIAL_KIND_LABELS, MIME_TYPES
 from competitions.models import (
     CONTEST_STATUS_LABELS,
@@ -92,13 +93,6 @@ def managed_units() -> list[Organisation]:
     if not is_admin(current_user):
         query = query.where(Organisation.id.in_(current_user.organised_org_ids() or {-1}))
     return list(db.session.execute(query).scalars())
-
-
-def load_school(school_id: int) -> Organisation:
-    school = get_or_404(Organisation, school_id)
-    if school.kind != OrganisationKind.SCHOOL.value:
-        abort(404)
-    return school
 
 
 def _xlsx_response(data: bytes, name: str):

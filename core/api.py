@@ -10,7 +10,7 @@ and its init_app calls `register_api(app, blp)`.
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort as api_abort
@@ -18,7 +18,7 @@ from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
-from core.extensions import db, login_manager
+from core.extensions import db
 from core.permissions import get_or_404, mark_public_endpoint, require
 from core.security import api_error, handle_http_error
 
@@ -94,24 +94,6 @@ def get_job(job_id: str):
     job = get_or_404(Job, job_id)
     require("job.view", job)
     return job
-
-
-@login_manager.request_loader
-def load_user_from_bearer(req):
-    """API requests authenticate with `Authorization: Bearer kc_...` (personal API token)."""
-    from accounts.services import bearer_token, user_for_api_token
-
-    token = bearer_token(req.headers.get("Authorization")) if req.path.startswith("/api/") else None
-    if token is None:
-        return None
-    user = user_for_api_token(token)
-    if user is None:
-        g.invalid_api_token = True
-        return None
-    g.api_token_user = user  # core.security: only what a valid token authenticated skips CSRF
-    if db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work
-        db.session.commit()
-    return user
 
 
 def handle_domain_error(exc: DomainError):

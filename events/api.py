@@ -21,6 +21,7 @@ from core.privacy import mask_phone
 from core.security import api_error
 from events import services
 from events.models import Event, EventSession, RegistrationSource
+from events.staffaccess import staff_link_for_event
 
 blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1", description="Events: check-in, counters, walk-ins")
 
@@ -88,8 +89,6 @@ def _checkin_access(event: Event):
             return True, None, None
     elif g.get("invalid_api_token"):
         return False, None, api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
-    from events.views import staff_link_for_event
-
     link = staff_link_for_event(event)
     if link is not None:
         return True, link, None

@@ -53,10 +53,9 @@ from events.models import (
     Venue,
     VisitStatus,
 )
+from events.staffaccess import STAFF_LINK_KEY, staff_link_for_event
 
 bp = Blueprint("events", __name__)
-
-STAFF_LINK_KEY = "events_staff_link"
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -106,17 +105,6 @@ def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = N
 
 def host() -> str:
     return urlsplit(current_app.config.get("BASE_URL") or request.host_url).hostname or "kechuang"
-
-
-def staff_link_for_event(event: Event) -> StaffLink | None:
-    """The staff link stored in this browser's session, if it is for `event` and valid right now."""
-    link_id = session.get(STAFF_LINK_KEY)
-    if not link_id:
-        return None
-    link = db.session.get(StaffLink, link_id)
-    if link is None or link.event_id != event.id or not services.staff_link_valid(link):
-        return None
-    return link
 
 
 def require_checkin(event: Event) -> StaffLink | None:
