@@ -7,10 +7,11 @@ def init_app(app: Flask) -> None:
     from accounts import (
         demo,  # noqa: F401  (registers the demo seeder)
         models,  # noqa: F401
+        policies,  # noqa: F401  (the area's permission rules)
         services,
     )
     from accounts.api import blp as api_blp
-    from accounts.cli import users_cli
+    from accounts.cli import db_empty, users_cli
     from accounts.views import bp
     from core.api import register_api
     from core.db import utcnow
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_api(app, api_blp)
     app.cli.add_command(users_cli)
+    app.cli.add_command(db_empty)
     add_nav(900, _l("Organisations"), "accounts.organisations", lambda u: can("organisation.create", user=u))
     add_nav(910, _l("Invitations"), "accounts.invitations", lambda u: can("invitation.create", user=u))
     add_nav(920, _l("Users"), "accounts.users", lambda u: can("user.manage", user=u))

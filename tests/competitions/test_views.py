@@ -110,7 +110,7 @@ def test_materials_hidden_from_anonymous_and_other_judges(app, client, login, tw
 
 
 def test_an_area_can_register_a_material_viewer(client, login, two_schools):
-    from core import permissions
+    from competitions import policies as permissions
 
     w = two_schools
     judge = factories.judge(w["contest"].id)
