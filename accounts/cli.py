@@ -1,9 +1,9 @@
-"""`flask users create|token` and `flask orgs list`."""
+"""`flask users create|token`, `flask orgs list` and `flask db-empty`."""
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from accounts import services
 from accounts.models import Organisation, User
@@ -12,6 +12,14 @@ from core.extensions import db
 from core.permissions import Role
 
 users_cli = AppGroup("users", help="User accounts.")
+
+
+@click.command("db-empty")
+@with_appcontext
+def db_empty() -> None:
+    """Exit 0 when the database has no users (so `make run` knows to seed), 1 otherwise."""
+    count = db.session.query(User.id).limit(1).count()
+    raise SystemExit(0 if count == 0 else 1)
 
 
 @users_cli.command("create")

@@ -373,11 +373,10 @@ def revoke_all_api_tokens(user: User, actor=None) -> int:
 TOKEN_RE = re.compile(r"^kc_[A-Za-z0-9_-]{43}$")
 
 
-def user_for_api_token(token: str) -> User | None:
-    """The active user owning this unrevoked token, or None. Malformed tokens are rejected without a query.
+def api_token_for(token: str) -> ApiToken | None:
+    """The unrevoked token of an active user, or None. Malformed tokens are rejected without a query.
 
-    One query loads token, user and memberships. last_used_at is written at most every few minutes, so
-    scanners sharing a token at a gate do not queue on that row's lock."""
+    One query loads token, user and memberships; nothing is written (record_token_use does, after the request)."""
     if not TOKEN_RE.match(token or ""):
         return None
     row = db.session.execute(
@@ -387,10 +386,13 @@ def user_for_api_token(token: str) -> User | None:
     ).unique().scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    now = utcnow()
-    if token_use_is_stale(row.last_used_at, now):
-        row.last_used_at = now
-    return row.user
+    return row
+
+
+def record_token_use(token_id: int, now=None) -> None:
+    """Write a token's last use. Callers do it only when token_use_is_stale (at most every
+    TOKEN_TOUCH_INTERVAL), so scanners sharing a token at a gate do not queue on that row's lock."""
+    db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now or utcnow()))
 
 
 def token_use_is_stale(last_used_at, now) -> bool:

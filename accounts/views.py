@@ -19,6 +19,7 @@ from accounts.forms import (
 from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.forms import commit_or_show
 from core.permissions import Role, get_or_404, is_admin, public, require
 from core.security import is_safe_next
 
@@ -27,15 +28,6 @@ bp = Blueprint("accounts", __name__)
 
 def login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
-
-
-def form_error(form, exc: DomainError) -> None:
-    """Show a service's DomainError next to the field it names, or as a flash message."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,13 +80,10 @@ def profile():
     new_token = None
     if password_form.submit.data and password_form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            services.change_password(user, password_form.current_password.data, password_form.password.data,
-                                     revoke_tokens=password_form.revoke_tokens.data)
-        except DomainError as exc:
-            form_error(password_form, exc)
-        else:
-            db.session.commit()
+        if commit_or_show(lambda: services.change_password(user, password_form.current_password.data,
+                                                           password_form.password.data,
+                                                           revoke_tokens=password_form.revoke_tokens.data),
+                          password_form):
             login_user(user)  # this session goes on under the new session version; every other one ends
             flash(_("Your password was changed. You were logged out on every other device."), "success")
             return redirect(url_for("accounts.profile"))
@@ -149,15 +138,12 @@ def invitations():
         role = form.role.data
         org = get_or_404(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         scope_id = {Role.JUDGE.value: form.contest_id.data, Role.CHECKIN.value: form.event_id.data}.get(role) or None
-        try:
-            _invitation, token = services.create_invitation(
-                role=role, created_by=current_user._get_current_object(), organisation=org, scope_id=scope_id,
-                email=form.email.data, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            db.session.commit()
+        done = commit_or_show(lambda: services.create_invitation(
+            role=role, created_by=current_user._get_current_object(), organisation=org, scope_id=scope_id,
+            email=form.email.data, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
+        ), form)
+        if done:
+            _invitation, token = done.value
             link = url_for("accounts.accept_invitation", token=token, _external=True)
     query = sa.select(Invitation).order_by(Invitation.id.desc()).limit(100)
     if not is_admin(current_user):
@@ -179,15 +165,11 @@ def accept_invitation(token: str):
         return render_template("errors/error.html", status=410, message=str(exc)), 410
     form = AcceptInvitationForm(email=invitation.email, name=invitation.name)
     if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(token, name=form.name.data, password=form.password.data,
-                                              email=form.email.data or None, mobile=form.mobile.data or None)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            login_user(user)
+        done = commit_or_show(lambda: services.accept_invitation(
+            token, name=form.name.data, password=form.password.data, email=form.email.data or None,
+            mobile=form.mobile.data or None), form)
+        if done:
+            login_user(done.value)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.dashboard"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
@@ -221,18 +203,12 @@ def edit_organisation(org_id: int | None = None):
     if form.validate_on_submit():
         parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
         require("organisation.create", parent)
-        try:
-            services.save_organisation(
-                org, kind=form.kind.data, name=form.name.data, code=form.code.data,
-                parent_id=parent.id if parent else None, stage=form.stage.data or None,
-                district=form.district.data or None, address=form.address.data or None,
-                contact_phone=form.contact_phone.data or None,
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        if commit_or_show(lambda: services.save_organisation(
+            org, kind=form.kind.data, name=form.name.data, code=form.code.data,
+            parent_id=parent.id if parent else None, stage=form.stage.data or None,
+            district=form.district.data or None, address=form.address.data or None,
+            contact_phone=form.contact_phone.data or None,
+        ), form, _("Saved.")):
             return redirect(url_for("accounts.organisations"))
     return render_template("accounts/organisation_form.html", form=form, organisation=org)
 
@@ -244,17 +220,14 @@ def users():
     form.organisation_id.choices = [(0, "—")] + _org_choices()
     if form.validate_on_submit():
         org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-        try:
+
+        def create():
             user = services.create_user(name=form.name.data, password=form.password.data,
                                         email=form.email.data or None, mobile=form.mobile.data or None)
             if form.role.data:
                 services.grant_role(user, form.role.data, organisation=org)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The account was created."), "success")
+
+        if commit_or_show(create, form, _("The account was created.")):
             return redirect(url_for("accounts.users"))
     page = db.paginate(sa.select(User).order_by(User.id), per_page=50, error_out=False)
     return render_template("accounts/users.html", page=page, form=form)

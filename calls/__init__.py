@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from calls import demo, models, permissions  # noqa: F401  (tables, policies, seeders)
+    from calls import demo, models, policies  # noqa: F401  (tables, policies, seeders)
     from calls.cli import calls_cli
     from calls.views import bp
     from core.ui import add_nav

@@ -5,7 +5,7 @@ from __future__ import annotations
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from certificates import demo, jobs, models  # noqa: F401  (tables, job handler, demo seeder)
+    from certificates import demo, jobs, models, policies  # noqa: F401  (tables, job handler, demo seeder, rules)
     from certificates.api import blp as api_blp
     from certificates.cli import certificates_cli
     from certificates.views import bp, verify_bp

@@ -1,6 +1,6 @@
 """Certificate template description, validation and text fitting.
 
-Plain Python (no Flask). Coordinates are millimetres from the TOP-LEFT corner of the page, as an
+Plain Python (needs no app or request). Coordinates are millimetres from the TOP-LEFT corner of the page, as an
 organiser measures a printed sheet with a ruler; render.py converts to PDF points (origin bottom-left).
 Every item has a box: x/y is its top-left corner, width its width; text is aligned inside the width.
 """
@@ -12,12 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
+from core.i18n import N_
+
 MM = 72.0 / 25.4  # points per millimetre
 
 
-def _(message: str) -> str:
-    """Marks an English msgid for extraction; services translate it with flask_babel (this module is Flask-free)."""
-    return message
 
 #: The placeholders a template may use, and the sample values of the live preview.
 PLACEHOLDERS: dict[str, str] = {
@@ -148,18 +147,18 @@ def _check_text(index: int, text: str) -> list[TemplateProblem]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        return [TemplateProblem("braces", _("Unbalanced { or } in the text; write {{ or }} for a literal brace."),
+        return [TemplateProblem("braces", N_("Unbalanced { or } in the text; write {{ or }} for a literal brace."),
                                 item=index)]
     for _lit, name, spec, conv in parsed:
         if name is None:
             continue
         if name not in PLACEHOLDERS:
             problems.append(TemplateProblem(
-                "placeholder_unknown", _("Unknown placeholder {%(name)s}; use one of: %(known)s."),
+                "placeholder_unknown", N_("Unknown placeholder {%(name)s}; use one of: %(known)s."),
                 (("name", name), ("known", " ".join(f"{{{p}}}" for p in PLACEHOLDERS))), index))
         elif spec or conv:
             problems.append(TemplateProblem(
-                "placeholder_format", _("Placeholder {%(name)s} must not carry a format or conversion."),
+                "placeholder_format", N_("Placeholder {%(name)s} must not carry a format or conversion."),
                 (("name", name),), index))
     return problems
 
@@ -174,46 +173,46 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
     problems: list[TemplateProblem] = []
     page = spec.page
     if page.size not in PAGE_SIZES_MM and page.size != "custom":
-        problems.append(TemplateProblem("page_size", _("Unknown page size %(size)s; use A4, A5, B5 or custom."),
+        problems.append(TemplateProblem("page_size", N_("Unknown page size %(size)s; use A4, A5, B5 or custom."),
                                         (("size", page.size),)))
         return problems
     if page.orientation not in ORIENTATIONS:
-        problems.append(TemplateProblem("orientation", _("Orientation must be portrait or landscape.")))
+        problems.append(TemplateProblem("orientation", N_("Orientation must be portrait or landscape.")))
         return problems
     if page.size == "custom":
         for value in (page.width_mm, page.height_mm):
             if value is None or not CUSTOM_MIN_MM <= float(value) <= CUSTOM_MAX_MM:
                 problems.append(TemplateProblem(
-                    "page_custom", _("A custom page must be between %(lo)d and %(hi)d mm on each side."),
+                    "page_custom", N_("A custom page must be between %(lo)d and %(hi)d mm on each side."),
                     (("lo", CUSTOM_MIN_MM), ("hi", CUSTOM_MAX_MM))))
                 return problems
     page_w, page_h = page.dimensions_mm()
     if not spec.fonts:
-        problems.append(TemplateProblem("fonts_empty", _("Choose at least one font for the template.")))
+        problems.append(TemplateProblem("fonts_empty", N_("Choose at least one font for the template.")))
     for key in spec.fonts:
         if key not in font_keys:
-            problems.append(TemplateProblem("font_unknown", _("Font %(font)s is not an available TrueType font."),
+            problems.append(TemplateProblem("font_unknown", N_("Font %(font)s is not an available TrueType font."),
                                             (("font", key),)))
     if spec.background and not spec.preprinted and image_ok is not None and not image_ok(spec.background):
-        problems.append(TemplateProblem("background_not_image", _("The background is not a PNG or JPEG image.")))
+        problems.append(TemplateProblem("background_not_image", N_("The background is not a PNG or JPEG image.")))
     if spec.preprinted and (abs(spec.offset_x_mm) > MAX_OFFSET_MM or abs(spec.offset_y_mm) > MAX_OFFSET_MM):
-        problems.append(TemplateProblem("offset", _("The calibration offset must be within ±%(max)d mm."),
+        problems.append(TemplateProblem("offset", N_("The calibration offset must be within ±%(max)d mm."),
                                         (("max", MAX_OFFSET_MM),)))
     dx, dy = spec.effective_offset()
     qr_count = 0
     for index, item in enumerate(spec.items):
         if item.kind not in ITEM_KINDS:
-            problems.append(TemplateProblem("item_kind", _("Unknown item kind %(kind)s."), (("kind", item.kind),), index))
+            problems.append(TemplateProblem("item_kind", N_("Unknown item kind %(kind)s."), (("kind", item.kind),), index))
             continue
         if item.width_mm <= 0 or item.kind in ("textbox", "image") and item.height_mm <= 0:
-            problems.append(TemplateProblem("item_size", _("The item needs a positive width and height."), item=index))
+            problems.append(TemplateProblem("item_size", N_("The item needs a positive width and height."), item=index))
             continue
         left, top = item.x_mm + dx, item.y_mm + dy
         right, bottom = left + item.width_mm, top + item.box_height_mm()
         eps = 1e-6
         if left < -eps or top < -eps or right > page_w + eps or bottom > page_h + eps:
             problems.append(TemplateProblem(
-                "item_outside", _("The item (%(x).1f, %(y).1f mm, %(w).1f × %(h).1f mm) lies outside the "
+                "item_outside", N_("The item (%(x).1f, %(y).1f mm, %(w).1f × %(h).1f mm) lies outside the "
                                 "%(pw).0f × %(ph).0f mm page."),
                 (("x", left), ("y", top), ("w", item.width_mm), ("h", item.box_height_mm()), ("pw", page_w),
                  ("ph", page_h)), index))
@@ -221,27 +220,27 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
             problems.extend(_check_text(index, item.text))
             if not 1 <= item.size_pt <= 400 or not 1 <= item.min_size_pt <= item.size_pt:
                 problems.append(TemplateProblem(
-                    "font_size", _("Font sizes must satisfy 1 ≤ minimum ≤ size ≤ 400 pt."), item=index))
+                    "font_size", N_("Font sizes must satisfy 1 ≤ minimum ≤ size ≤ 400 pt."), item=index))
             if item.font is not None and item.font not in font_keys:
-                problems.append(TemplateProblem("font_unknown", _("Font %(font)s is not an available TrueType font."),
+                problems.append(TemplateProblem("font_unknown", N_("Font %(font)s is not an available TrueType font."),
                                                 (("font", item.font),), index))
             if not _COLOUR_RE.match(item.colour or ""):
-                problems.append(TemplateProblem("colour", _("Colour must look like #RRGGBB."), item=index))
+                problems.append(TemplateProblem("colour", N_("Colour must look like #RRGGBB."), item=index))
             if item.align not in ALIGNMENTS:
-                problems.append(TemplateProblem("align", _("Alignment must be left, center or right."), item=index))
+                problems.append(TemplateProblem("align", N_("Alignment must be left, center or right."), item=index))
             if item.kind == "textbox" and not 1.0 <= item.line_spacing <= 3.0:
-                problems.append(TemplateProblem("line_spacing", _("Line spacing must be between 1 and 3."), item=index))
+                problems.append(TemplateProblem("line_spacing", N_("Line spacing must be between 1 and 3."), item=index))
         elif item.kind == "qr":
             qr_count += 1
             if item.width_mm < 10:
-                problems.append(TemplateProblem("qr_small", _("A QR box must be at least 10 mm wide to scan."),
+                problems.append(TemplateProblem("qr_small", N_("A QR box must be at least 10 mm wide to scan."),
                                                 item=index))
         elif item.kind == "image":
             if not item.image or (image_ok is not None and not image_ok(item.image)):
-                problems.append(TemplateProblem("image_not_image", _("The item's file is not a PNG or JPEG image."),
+                problems.append(TemplateProblem("image_not_image", N_("The item's file is not a PNG or JPEG image."),
                                                 item=index))
     if qr_count > 1:
-        problems.append(TemplateProblem("qr_many", _("A template has at most one QR box.")))
+        problems.append(TemplateProblem("qr_many", N_("A template has at most one QR box.")))
     return problems
 
 
@@ -267,12 +266,12 @@ def layout_warnings(spec: TemplateSpec) -> list[TemplateProblem]:
     eps = 1e-6
     for i, (left, top, width, height) in boxes:
         if page_w and (left < -eps or top < -eps or left + width > page_w + eps or top + height > page_h + eps):
-            warnings.append(TemplateProblem("item_off_page", _("The item leaves the page."), item=i))
+            warnings.append(TemplateProblem("item_off_page", N_("The item leaves the page."), item=i))
     solid = [(i, b) for i, b in boxes if spec.items[i].kind in _NO_OVERLAP_KINDS]
     for n, (i, (l1, t1, w1, h1)) in enumerate(solid):
         for j, (l2, t2, w2, h2) in solid[n + 1:]:
             if min(l1 + w1, l2 + w2) - max(l1, l2) > eps and min(t1 + h1, t2 + h2) - max(t1, t2) > eps:
-                warnings.append(TemplateProblem("items_overlap", _("The item overlaps item %(other)d."),
+                warnings.append(TemplateProblem("items_overlap", N_("The item overlaps item %(other)d."),
                                                 (("other", j + 1),), i))
     return warnings
 

@@ -1,6 +1,6 @@
 """Certificate number patterns such as ``{YEAR}-{CONTEST}-{SEQ:05d}``.
 
-Plain Python (no Flask). A pattern is literal text plus tokens:
+Plain Python (needs no app or request). A pattern is literal text plus tokens:
   {YEAR}      four-digit issue year
   {CONTEST}   short code of the contest or event (letters and digits)
   {KIND}      kind code of the certificate (AWD, PAR, ADV, ORG, ATT)
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.i18n import N_
+
 TOKENS = ("YEAR", "CONTEST", "KIND", "SEQ")
 DEFAULT_PATTERN = "{YEAR}-{CONTEST}-{SEQ:05d}"
 MAX_NUMBER_LENGTH = 64
@@ -22,9 +24,6 @@ _LITERAL_OK = re.compile(r"^[A-Za-z0-9\-_/.#()\u3400-\u9fff（）]*$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 
 
-def _(message: str) -> str:
-    """Marks an English msgid for extraction; services translate it with flask_babel (this module is Flask-free)."""
-    return message
 
 
 class NumberPatternError(ValueError):
@@ -43,7 +42,7 @@ class NumberPattern:
     def format(self, year: int, contest: str = "", kind: str = "", seq: int = 1) -> str:
         """The certificate number for these values. Raises NumberPatternError on bad values."""
         if seq < 1:
-            raise NumberPatternError(_("The sequence starts at 1."))
+            raise NumberPatternError(N_("The sequence starts at 1."))
         return self._render(year, contest, kind, seq)
 
     def series_key(self, year: int, contest: str = "", kind: str = "") -> str:
@@ -52,7 +51,7 @@ class NumberPattern:
 
     def _render(self, year: int, contest: str, kind: str, seq: int | None) -> str:
         if not 1900 <= int(year) <= 9999:
-            raise NumberPatternError(_("The year must have four digits."))
+            raise NumberPatternError(N_("The year must have four digits."))
         out = []
         for token, arg in self.parts:
             if token == "lit":
@@ -62,14 +61,14 @@ class NumberPattern:
             elif token in ("CONTEST", "KIND"):
                 value = contest if token == "CONTEST" else kind
                 if not _CODE_RE.match(value or ""):
-                    raise NumberPatternError(_("The code %(code)r of {%(token)s} must be 1 to 16 letters or digits."),
+                    raise NumberPatternError(N_("The code %(code)r of {%(token)s} must be 1 to 16 letters or digits."),
                                              code=value or "", token=token)
                 out.append(value.upper())
             elif token == "SEQ":
                 out.append("{SEQ}" if seq is None else (str(seq).zfill(int(arg)) if arg else str(seq)))
         number = "".join(out)
         if len(number) > MAX_NUMBER_LENGTH:
-            raise NumberPatternError(_("Certificate numbers are at most 64 characters long."))
+            raise NumberPatternError(N_("Certificate numbers are at most 64 characters long."))
         return number
 
     def uses(self, token: str) -> bool:
@@ -94,9 +93,9 @@ class NumberPattern:
 def parse_pattern(pattern: str) -> NumberPattern:
     """Validate a pattern and split it into parts. Raises NumberPatternError with the reason."""
     if not pattern or not pattern.strip():
-        raise NumberPatternError(_("The number pattern is empty."))
+        raise NumberPatternError(N_("The number pattern is empty."))
     if len(pattern) > 80:
-        raise NumberPatternError(_("The number pattern is too long (80 characters at most)."))
+        raise NumberPatternError(N_("The number pattern is too long (80 characters at most)."))
     parts: list[tuple[str, str]] = []
     pos = 0
     seq_count = 0
@@ -107,17 +106,17 @@ def parse_pattern(pattern: str) -> NumberPattern:
         body = found.group(1)
         name, _sep, spec = body.partition(":")
         if name not in TOKENS:
-            raise NumberPatternError(_("Unknown token {%(token)s}; use {YEAR}, {CONTEST}, {KIND} and {SEQ}."),
+            raise NumberPatternError(N_("Unknown token {%(token)s}; use {YEAR}, {CONTEST}, {KIND} and {SEQ}."),
                                      token=body)
         if spec and name != "SEQ":
-            raise NumberPatternError(_("Only {SEQ} takes a width, e.g. {SEQ:05d}."))
+            raise NumberPatternError(N_("Only {SEQ} takes a width, e.g. {SEQ:05d}."))
         width = ""
         if name == "SEQ":
             seq_count += 1
             if spec:
                 m = _SEQ_SPEC_RE.match(spec)
                 if not m:
-                    raise NumberPatternError(_("Write the sequence width like {SEQ:05d} (1 to 9 digits)."))
+                    raise NumberPatternError(N_("Write the sequence width like {SEQ:05d} (1 to 9 digits)."))
                 width = m.group(1)
         parts.append((name, width))
         pos = found.end()
@@ -125,13 +124,13 @@ def parse_pattern(pattern: str) -> NumberPattern:
         parts.append(("lit", pattern[pos:]))
     for token, text in parts:
         if token == "lit" and ("{" in text or "}" in text or not _LITERAL_OK.match(text)):
-            raise NumberPatternError(_("Only letters, digits, Chinese characters and - _ / . # ( ) may appear between tokens."))
+            raise NumberPatternError(N_("Only letters, digits, Chinese characters and - _ / . # ( ) may appear between tokens."))
     if seq_count != 1:
-        raise NumberPatternError(_("The pattern needs exactly one {SEQ}."))
+        raise NumberPatternError(N_("The pattern needs exactly one {SEQ}."))
     # Two adjacent variable-width tokens could let different series produce the same number
     # ("A1"+"2" and "A"+"12"); {YEAR} has a fixed width, so it may touch anything.
     variable = {"CONTEST", "KIND", "SEQ"}
     for (a, _a), (b, _b) in zip(parts, parts[1:], strict=False):
         if a in variable and b in variable:
-            raise NumberPatternError(_("Separate {SEQ} and the codes with a literal character such as -."))
+            raise NumberPatternError(N_("Separate {SEQ} and the codes with a literal character such as -."))
     return NumberPattern(pattern, tuple(parts))

@@ -18,6 +18,7 @@ from certificates.numbering import DEFAULT_PATTERN
 from certificates.sources import SOURCES, sources_for
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.forms import form_error
 from core.permissions import can, get_or_404, is_admin, public, require
 
 bp = Blueprint("certificates", __name__)
@@ -26,14 +27,6 @@ verify_bp = Blueprint("certificates_verify", __name__)
 
 def verify_limit() -> str:
     return current_app.config["RATELIMIT_VERIFY"]
-
-
-def form_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 def organised_ids() -> list[int] | None:

@@ -38,7 +38,7 @@ def panel_context(user) -> dict | None:
 
 
 def init_app(app: Flask) -> None:
-    from competitions import demo, jobs, models  # noqa: F401  (tables, seeders, job handlers)
+    from competitions import demo, jobs, models, policies  # noqa: F401  (tables, seeders, job handlers, rules)
     from competitions.api import blp as api_blp
     from competitions.cli import init_cli
     from competitions.views import bp

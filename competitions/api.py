@@ -6,12 +6,11 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from competitions import services
+from competitions.loaders import load_school
 from competitions.models import Contest, ContestStatus, Entry, EntryStatus
 from core.api import ApiBlueprint
-from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role, can, get_or_404, is_admin, require
-from core.security import api_error
 
 blp = ApiBlueprint("competitions_api", __name__, url_prefix="/api/v1/competitions",
                    description="Contests, categories, entries, review and school rosters")
@@ -144,11 +143,6 @@ class StudentSchema(Schema):
     guardian_phone = fields.Function(lambda s: s.masked_phone)
 
 
-def _domain_error(exc: DomainError):
-    db.session.rollback()
-    return api_error(exc.status, str(exc), code=exc.code)
-
-
 @blp.route("/contests")
 @blp.response(200, ContestSchema(many=True))
 def list_contests():
@@ -184,10 +178,7 @@ def move_contest(body, contest_id: int):
     """Move a contest along its lifecycle (organisers; audited)."""
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    try:
-        services.move_contest(contest, body["status"])
-    except DomainError as exc:
-        return _domain_error(exc)
+    services.move_contest(contest, body["status"])  # a DomainError answers 400/409 (core.api)
     db.session.commit()
     return contest
 
@@ -235,10 +226,7 @@ def submit_entry(entry_id: int):
     """Submit a draft or returned entry for review (the school's coordinator; inside the window)."""
     entry = get_or_404(Entry, entry_id)
     require("entry.edit", entry)
-    try:
-        services.submit_entry(entry)
-    except DomainError as exc:
-        return _domain_error(exc)
+    services.submit_entry(entry)
     db.session.commit()
     return entry
 
@@ -250,15 +238,12 @@ def review_entry(body, entry_id: int):
     """Approve, return (with a reason the school sees) or reject a submitted entry. Audited."""
     entry = get_or_404(Entry, entry_id)
     require("entry.review", entry)
-    try:
-        if body["action"] == "approve":
-            services.approve_entry(entry)
-        elif body["action"] == "return":
-            services.return_entry(entry, body["reason"])
-        else:
-            services.reject_entry(entry, body["reason"])
-    except DomainError as exc:
-        return _domain_error(exc)
+    if body["action"] == "approve":
+        services.approve_entry(entry)
+    elif body["action"] == "return":
+        services.return_entry(entry, body["reason"])
+    else:
+        services.reject_entry(entry, body["reason"])
     db.session.commit()
     return entry
 
@@ -267,8 +252,6 @@ def review_entry(body, entry_id: int):
 @blp.response(200, StudentSchema(many=True))
 def list_students(school_id: int):
     """A school's roster with ID numbers and phones masked (the school's coordinators, organisers above it)."""
-    from competitions.views import load_school
-
     school = load_school(school_id)
     require("school.roster", school)
     return services.list_students(school.id)

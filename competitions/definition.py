@@ -1,8 +1,10 @@
 """The contest definition as JSON (docs/contest-format.md): validation of an imported document.
 
-Pure Python: ``validate_definition(doc)`` returns (ContestDefinition, []) or (None, errors) where each error
-names the JSON path of the bad value, so an organiser can fix a template a city handed down. Nothing about
-who enters (schools, students, entries) is part of a definition.
+``validate_definition(doc)`` returns (ContestDefinition, []) or (None, errors) where each error names the JSON
+path of the bad value, so an organiser can fix a template a city handed down. Nothing about who enters
+(schools, students, entries) is part of a definition. The document is read by marshmallow schemas whose fields
+are strict about JSON types (true is not a number); each error is a msgid with its values, translated where
+it is shown.
 """
 from __future__ import annotations
 
@@ -11,16 +13,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
+
 from competitions.codes import CATEGORY_CODE_RE
 from competitions.eligibility import STAGES
 from competitions.materials import FILE_TYPES, MATERIAL_KINDS, TYPE_GROUPS
+from core.i18n import N_
 
 FORMAT = "kechuang.contest"
 VERSION = 1
-
-
-def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
-    return message
 
 
 @dataclass
@@ -83,183 +84,327 @@ class DefinitionError:
         return f"{self.path}: " + gettext(self.message) % self.params
 
 
-class _Reader:
-    def __init__(self):
-        self.errors: list[DefinitionError] = []
+@dataclass(frozen=True)
+class _Problem:
+    """What marshmallow carries for us: a msgid and its values (never formatted before it is shown)."""
 
-    def fail(self, path: str, message: str, **params: Any) -> None:
-        self.errors.append(DefinitionError(path, message, params))
+    message: str
+    params: dict = field(default_factory=dict)
 
-    def get(self, obj: dict, key: str, path: str, kind: type | tuple, default: Any = ..., *, allow_none: bool = False):
-        if key not in obj:
-            if default is ...:
-                self.fail(f"{path}.{key}", _l("is required"))
-                return None
-            return default
-        value = obj[key]
-        if value is None and allow_none:
-            return None
-        if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-            self.fail(f"{path}.{key}", _l("has the wrong type"))
-            return None if default is ... else default
-        if not isinstance(value, kind):
-            self.fail(f"{path}.{key}", _l("has the wrong type"))
-            return None if default is ... else default
+
+def _problem(message: str, **params: Any) -> ValidationError:
+    return ValidationError([_Problem(message, params)])
+
+
+_REQUIRED = _Problem(N_("is required"))
+_WRONG_TYPE = _Problem(N_("has the wrong type"))
+_NOT_OBJECT = _Problem(N_("is not a JSON object"))
+
+
+class _Typed(fields.Field):
+    """A JSON value of exactly one type (a boolean is not a number), with the definition's messages."""
+
+    kind: type = object
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("allow_none", False)
+        super().__init__(error_messages={"required": [_REQUIRED], "null": [_WRONG_TYPE]}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if (isinstance(value, bool) and self.kind is not bool) or not isinstance(value, self.kind):
+            raise ValidationError([_WRONG_TYPE])
         return value
 
-    def positive(self, obj: dict, key: str, path: str, default: Any = ..., *, allow_none: bool = False,
-                 minimum: int = 0, maximum: int = 10000):
-        value = self.get(obj, key, path, int, default, allow_none=allow_none)
-        if isinstance(value, int) and not minimum <= value <= maximum:
-            self.fail(f"{path}.{key}", _l("must be between %(min)s and %(max)s"), min=minimum, max=maximum)
+
+class _Text(_Typed):
+    kind = str
+
+
+class _Flag(_Typed):
+    kind = bool
+
+
+class _Int(_Typed):
+    kind = int
+
+    def __init__(self, minimum: int = 0, maximum: int = 10000, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not self.minimum <= value <= self.maximum:
+            raise _problem(N_("must be between %(min)s and %(max)s"), min=self.minimum, max=self.maximum)
         return value
 
-    def day(self, obj: dict, key: str, path: str) -> date | None:
-        value = self.get(obj, key, path, str, None, allow_none=True)
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{path}.{key}", _l("must be a date like 2025-03-01"))
-            return None
 
-    def moment(self, obj: dict, key: str, path: str) -> datetime | None:
-        value = self.get(obj, key, path, str, None, allow_none=True)
-        if value is None:
-            return None
+class _Choice(_Text):
+    """One of `choices`, else `message` with `params`."""
+
+    def __init__(self, choices, message: str, params: dict | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.choices, self.message, self.params = tuple(choices), message, params or {}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value not in self.choices:
+            raise _problem(self.message, **self.params)
+        return value
+
+
+class _Choices(_Typed):
+    """A non-empty list whose every item is one of `choices`, else `message` with `params`."""
+
+    kind = list
+
+    def __init__(self, choices, message: str, params: dict | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.choices, self.message, self.params = tuple(choices), message, params or {}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not value or any(item not in self.choices for item in value):
+            raise _problem(self.message, **self.params)
+        return value
+
+
+class _Day(_Text):
+    def _deserialize(self, value, attr, data, **kwargs):
         try:
-            parsed = datetime.fromisoformat(value)
+            return date.fromisoformat(super()._deserialize(value, attr, data, **kwargs))
         except ValueError:
-            self.fail(f"{path}.{key}", _l("must be a date and time like 2025-03-01T17:00"))
-            return None
-        return parsed.replace(tzinfo=None) if parsed.tzinfo is None else parsed
+            raise _problem(N_("must be a date like 2025-03-01")) from None
+
+
+class _Moment(_Text):
+    """An ISO date and time; without an offset it is wall time in the contest's timezone (kept naive)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return datetime.fromisoformat(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError:
+            raise _problem(N_("must be a date and time like 2025-03-01T17:00")) from None
+
+
+class _Objects(_Typed):
+    """A list of JSON objects, each read by `schema`; `unique(raw)` names the items that may not repeat: it
+    returns (key, field or None, message, params) or None for an item it does not judge."""
+
+    kind = list
+
+    def __init__(self, schema: type[Schema], unique=None, **kwargs: Any):
+        kwargs.setdefault("load_default", list)
+        super().__init__(**kwargs)
+        self.schema, self.unique = schema, unique
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = super()._deserialize(value, attr, data, **kwargs)
+        loaded, errors, seen = [], {}, set()
+        for index, raw in enumerate(items):
+            if not isinstance(raw, dict):
+                errors[index] = [_NOT_OBJECT]
+                continue
+            try:
+                loaded.append(self.schema().load(raw))
+            except ValidationError as exc:
+                errors[index] = dict(exc.messages)
+            verdict = self.unique(raw) if self.unique else None
+            if verdict is not None:
+                key, where, message, params = verdict
+                if key in seen:
+                    errors.setdefault(index, {}).setdefault(where or "_schema", []).append(_Problem(message, params))
+                seen.add(key)
+        if errors:
+            raise ValidationError(errors)
+        return loaded
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE  # keys a later version may add are ignored
+
+
+class _RequirementSchema(_Strict):
+    kind = _Choice(MATERIAL_KINDS, N_("must be one of %(kinds)s"), {"kinds": ", ".join(MATERIAL_KINDS)}, required=True)
+    label = _Text(load_default="")
+    accepted = _Choices(list(TYPE_GROUPS) + list(FILE_TYPES), N_("must list file types among %(types)s"),
+                        {"types": ", ".join(list(TYPE_GROUPS) + list(FILE_TYPES))}, load_default=lambda: ["pdf"])
+    max_mb = _Int(minimum=1, maximum=60, load_default=20)
+    max_files = _Int(minimum=1, maximum=20, load_default=1)
+    required = _Flag(load_default=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs) -> RequirementDef:
+        return RequirementDef(**data)
+
+
+class _QuotaSchema(_Strict):
+    scope = _Choice(("school", "district"), N_("must be school or district"), load_default="school")
+    stage = _Choice(STAGES, N_("must be primary, junior or senior"), required=True)
+    kind = _Choice(("individual", "team"), N_("must be individual or team"), required=True)
+    limit = _Int(required=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs) -> QuotaDef:
+        return QuotaDef(**data)
+
+
+def _material_kind(raw: dict):
+    kind = raw.get("kind")
+    return (kind, "kind", N_("%(code)s appears twice"), {"code": kind}) if isinstance(kind, str) else None
+
+
+def _quota_key(raw: dict):
+    def text(key: str, default: str | None = None) -> str | None:
+        value = raw.get(key, default)
+        return value if isinstance(value, str) else default
+
+    key = (text("scope", "school"), text("stage"), text("kind"))
+    return key, None, N_("the same quota appears twice"), {}
+
+
+def _category_code(raw: dict):
+    code = raw.get("code")
+    if not isinstance(code, str):
+        return None
+    code = code.strip().upper()
+    return code, "code", N_("%(code)s appears twice"), {"code": code}
+
+
+_MEMBER_DEFAULTS = {"individual": (1, 1), "team": (2, 3), "advisor": (0, 0)}
+
+
+class _Code(_Text):
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if not CATEGORY_CODE_RE.match(code):
+            raise _problem(N_("must be 1-12 letters or digits starting with a letter"))
+        return code
+
+
+class _CategorySchema(_Strict):
+    code = _Code(required=True)
+    name = _Text(required=True)
+    description = _Text(load_default="")
+    entry_type = _Choice(("individual", "team", "advisor"), N_("must be individual, team or advisor"),
+                         load_default="individual")
+    scoring_mode = _Choice(("rubric", "performance"), N_("must be rubric or performance"), load_default="rubric")
+    allowed_stages = _Choices(STAGES, N_("must list stages among primary, junior, senior"),
+                              load_default=lambda: list(STAGES))
+    min_members = _Int(maximum=10)  # default by entry_type (_MEMBER_DEFAULTS)
+    max_members = _Int(maximum=10)
+    max_advisors = _Int(maximum=10, load_default=2)
+    grade_min = _Int(minimum=1, maximum=12, load_default=None, allow_none=True)
+    grade_max = _Int(minimum=1, maximum=12, load_default=None, allow_none=True)
+    age_min = _Int(maximum=100, load_default=None, allow_none=True)
+    age_max = _Int(maximum=100, load_default=None, allow_none=True)
+    completion_months = _Int(minimum=1, maximum=120, load_default=None, allow_none=True)
+    materials = _Objects(_RequirementSchema, unique=_material_kind)
+    quotas = _Objects(_QuotaSchema, unique=_quota_key)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_ranges(self, data: dict, original: dict, **kwargs) -> None:
+        """Bounds that depend on each other, compared as given (a number out of its range still counts)."""
+
+        def number(key: str, default: int | None) -> int | None:
+            value = original.get(key, default)
+            return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+        entry_type = original.get("entry_type", "individual")
+        low, high = _MEMBER_DEFAULTS.get(entry_type if isinstance(entry_type, str) else "individual", (1, 1))
+        low, high = number("min_members", low), number("max_members", high)
+        errors: dict[str, list] = {}
+        if high < low:
+            errors["max_members"] = [_Problem(N_("must not be smaller than min_members"))]
+        grade_min, grade_max = number("grade_min", None), number("grade_max", None)
+        if grade_min and grade_max and grade_max < grade_min:
+            errors["grade_max"] = [_Problem(N_("must not be smaller than grade_min"))]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def make(self, data: dict, **kwargs) -> CategoryDef:
+        low, high = _MEMBER_DEFAULTS[data["entry_type"]]
+        data.setdefault("min_members", low)
+        data.setdefault("max_members", high)
+        data["name"] = data["name"].strip()
+        data["allowed_stages"] = [s for s in STAGES if s in data["allowed_stages"]]
+        return CategoryDef(**data)
+
+
+class _Zone(_Text):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _problem(N_("is not a known time zone")) from None
+        return value
+
+
+class _Name(_Text):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not 1 <= len(value) <= 200:
+            raise _problem(N_("must have 1 to 200 characters"))
+        return value
+
+
+class _ContestSchema(_Strict):
+    name = _Name(required=True)
+    year = _Int(minimum=2000, maximum=2100, required=True)
+    description = _Text(load_default="")
+    timezone = _Zone(load_default="Asia/Shanghai")
+    reference_date = _Day(load_default=None, allow_none=True)
+    registration_opens_at = _Moment(load_default=None, allow_none=True)
+    registration_closes_at = _Moment(load_default=None, allow_none=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_window(self, data: dict, **kwargs) -> None:
+        opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            raise ValidationError([_Problem(N_("must be after registration_opens_at"))], "registration_closes_at")
+
+
+class _DocumentSchema(_Strict):
+    contest = fields.Nested(_ContestSchema, required=True)
+    categories = _Objects(_CategorySchema, unique=_category_code)
+
+    @post_load
+    def make(self, data: dict, **kwargs) -> ContestDefinition:
+        return ContestDefinition(**data["contest"], categories=data["categories"])
+
+
+def _flatten(messages: Any, path: str) -> list[DefinitionError]:
+    """marshmallow's nested error messages as a list of errors, each with its JSON path."""
+    if isinstance(messages, dict):
+        found = []
+        for key, value in messages.items():
+            inner = path if key == "_schema" else f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+            found += _flatten(value, inner)
+        return found
+    if isinstance(messages, list):
+        return [error for message in messages for error in _flatten(message, path)]
+    if isinstance(messages, _Problem):
+        return [DefinitionError(path, messages.message, messages.params)]
+    return [DefinitionError(path, str(messages))]  # marshmallow's own message (a field we did not write)
 
 
 def validate_definition(doc: Any) -> tuple[ContestDefinition | None, list[DefinitionError]]:
     """Check a whole definition document; nothing is returned unless every part is valid."""
-    r = _Reader()
     if not isinstance(doc, dict):
-        return None, [DefinitionError("$", _l("is not a JSON object"))]
+        return None, [DefinitionError("$", N_("is not a JSON object"))]
+    errors = []
     if doc.get("format") != FORMAT:
-        r.fail("$.format", _l("must be %(format)s"), format=FORMAT)
+        errors.append(DefinitionError("$.format", N_("must be %(format)s"), {"format": FORMAT}))
     if doc.get("version") != VERSION:
-        r.fail("$.version", _l("must be %(version)s"), version=VERSION)
-    contest = doc.get("contest")
-    if not isinstance(contest, dict):
-        r.fail("$.contest", _l("is required"))
-        return None, r.errors
-    p = "$.contest"
-    name = r.get(contest, "name", p, str)
-    if isinstance(name, str) and not (1 <= len(name.strip()) <= 200):
-        r.fail(f"{p}.name", _l("must have 1 to 200 characters"))
-    year = r.positive(contest, "year", p, minimum=2000, maximum=2100)
-    tz = r.get(contest, "timezone", p, str, "Asia/Shanghai")
+        errors.append(DefinitionError("$.version", N_("must be %(version)s"), {"version": VERSION}))
+    if not isinstance(doc.get("contest"), dict):
+        return None, [*errors, DefinitionError("$.contest", N_("is required"))]
     try:
-        ZoneInfo(tz or "")
-    except (ZoneInfoNotFoundError, ValueError):
-        r.fail(f"{p}.timezone", _l("is not a known time zone"))
-    definition = ContestDefinition(
-        name=(name or "").strip(), year=year or 0, description=r.get(contest, "description", p, str, ""),
-        timezone=tz or "Asia/Shanghai", reference_date=r.day(contest, "reference_date", p),
-        registration_opens_at=r.moment(contest, "registration_opens_at", p),
-        registration_closes_at=r.moment(contest, "registration_closes_at", p))
-    if (definition.registration_opens_at and definition.registration_closes_at
-            and definition.registration_closes_at <= definition.registration_opens_at):
-        r.fail(f"{p}.registration_closes_at", _l("must be after registration_opens_at"))
-
-    categories = r.get(doc, "categories", "$", list, [])
-    seen_codes: set[str] = set()
-    for index, raw in enumerate(categories or []):
-        cp = f"$.categories[{index}]"
-        if not isinstance(raw, dict):
-            r.fail(cp, _l("is not a JSON object"))
-            continue
-        category = _read_category(r, raw, cp)
-        if category is None:
-            continue
-        if category.code in seen_codes:
-            r.fail(f"{cp}.code", _l("%(code)s appears twice"), code=category.code)
-        seen_codes.add(category.code)
-        definition.categories.append(category)
-    if r.errors:
-        return None, r.errors
+        definition = _DocumentSchema().load(doc)
+    except ValidationError as exc:
+        return None, errors + _flatten(exc.messages, "$")
+    if errors:
+        return None, errors
     return definition, []
-
-
-def _read_category(r: _Reader, raw: dict, cp: str) -> CategoryDef | None:
-    code = r.get(raw, "code", cp, str)
-    if isinstance(code, str):
-        code = code.strip().upper()
-        if not CATEGORY_CODE_RE.match(code):
-            r.fail(f"{cp}.code", _l("must be 1-12 letters or digits starting with a letter"))
-    name = r.get(raw, "name", cp, str)
-    entry_type = r.get(raw, "entry_type", cp, str, "individual")
-    if entry_type not in ("individual", "team", "advisor"):
-        r.fail(f"{cp}.entry_type", _l("must be individual, team or advisor"))
-    scoring = r.get(raw, "scoring_mode", cp, str, "rubric")
-    if scoring not in ("rubric", "performance"):
-        r.fail(f"{cp}.scoring_mode", _l("must be rubric or performance"))
-    stages = r.get(raw, "allowed_stages", cp, list, list(STAGES))
-    if isinstance(stages, list) and (not stages or any(s not in STAGES for s in stages)):
-        r.fail(f"{cp}.allowed_stages", _l("must list stages among primary, junior, senior"))
-    defaults = {"individual": (1, 1), "team": (2, 3), "advisor": (0, 0)}.get(entry_type, (1, 1))
-    min_members = r.positive(raw, "min_members", cp, defaults[0], maximum=10)
-    max_members = r.positive(raw, "max_members", cp, defaults[1], maximum=10)
-    if isinstance(min_members, int) and isinstance(max_members, int) and max_members < min_members:
-        r.fail(f"{cp}.max_members", _l("must not be smaller than min_members"))
-    category = CategoryDef(
-        code=code or "", name=(name or "").strip(), description=r.get(raw, "description", cp, str, ""),
-        entry_type=entry_type or "individual", min_members=min_members or 0, max_members=max_members or 0,
-        allowed_stages=[s for s in STAGES if s in (stages or [])], max_advisors=r.positive(raw, "max_advisors", cp, 2, maximum=10) or 0,
-        grade_min=r.positive(raw, "grade_min", cp, None, allow_none=True, minimum=1, maximum=12),
-        grade_max=r.positive(raw, "grade_max", cp, None, allow_none=True, minimum=1, maximum=12),
-        age_min=r.positive(raw, "age_min", cp, None, allow_none=True, maximum=100),
-        age_max=r.positive(raw, "age_max", cp, None, allow_none=True, maximum=100),
-        completion_months=r.positive(raw, "completion_months", cp, None, allow_none=True, minimum=1, maximum=120),
-        scoring_mode=scoring or "rubric")
-    if category.grade_min and category.grade_max and category.grade_max < category.grade_min:
-        r.fail(f"{cp}.grade_max", _l("must not be smaller than grade_min"))
-    kinds: set[str] = set()
-    for index, item in enumerate(r.get(raw, "materials", cp, list, []) or []):
-        mp = f"{cp}.materials[{index}]"
-        if not isinstance(item, dict):
-            r.fail(mp, _l("is not a JSON object"))
-            continue
-        kind = r.get(item, "kind", mp, str)
-        if kind is not None and kind not in MATERIAL_KINDS:
-            r.fail(f"{mp}.kind", _l("must be one of %(kinds)s"), kinds=", ".join(MATERIAL_KINDS))
-        if kind in kinds:
-            r.fail(f"{mp}.kind", _l("%(code)s appears twice"), code=kind)
-        kinds.add(kind)
-        accepted = r.get(item, "accepted", mp, list, ["pdf"])
-        if isinstance(accepted, list) and (not accepted or any(a not in TYPE_GROUPS and a not in FILE_TYPES for a in accepted)):
-            r.fail(f"{mp}.accepted", _l("must list file types among %(types)s"),
-                   types=", ".join(list(TYPE_GROUPS) + list(FILE_TYPES)))
-        category.materials.append(RequirementDef(
-            kind=kind or "", label=r.get(item, "label", mp, str, ""), accepted=accepted or ["pdf"],
-            max_mb=r.positive(item, "max_mb", mp, 20, minimum=1, maximum=60) or 20,
-            max_files=r.positive(item, "max_files", mp, 1, minimum=1, maximum=20) or 1,
-            required=r.get(item, "required", mp, bool, True)))
-    quota_keys: set[tuple] = set()
-    for index, item in enumerate(r.get(raw, "quotas", cp, list, []) or []):
-        qp = f"{cp}.quotas[{index}]"
-        if not isinstance(item, dict):
-            r.fail(qp, _l("is not a JSON object"))
-            continue
-        scope = r.get(item, "scope", qp, str, "school")
-        stage = r.get(item, "stage", qp, str)
-        kind = r.get(item, "kind", qp, str)
-        limit = r.positive(item, "limit", qp)
-        if scope not in ("school", "district"):
-            r.fail(f"{qp}.scope", _l("must be school or district"))
-        if stage is not None and stage not in STAGES:
-            r.fail(f"{qp}.stage", _l("must be primary, junior or senior"))
-        if kind is not None and kind not in ("individual", "team"):
-            r.fail(f"{qp}.kind", _l("must be individual or team"))
-        key = (scope, stage, kind)
-        if key in quota_keys:
-            r.fail(qp, _l("the same quota appears twice"))
-        quota_keys.add(key)
-        category.quotas.append(QuotaDef(scope=scope or "school", stage=stage or "", kind=kind or "", limit=limit or 0))
-    return category

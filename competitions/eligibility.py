@@ -12,15 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-
-def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
-    return message
-
+from core.i18n import N_
 
 STAGES = ("primary", "junior", "senior")
-STAGE_LABELS = {"primary": _l("Primary school"), "junior": _l("Junior secondary"), "senior": _l("Senior secondary")}
+STAGE_LABELS = {"primary": N_("Primary school"), "junior": N_("Junior secondary"), "senior": N_("Senior secondary")}
 ENTRY_TYPES = ("individual", "team", "advisor")
-ENTRY_TYPE_LABELS = {"individual": _l("Individual"), "team": _l("Team"), "advisor": _l("Advisor track")}
+ENTRY_TYPE_LABELS = {"individual": N_("Individual"), "team": N_("Team"), "advisor": N_("Advisor track")}
 
 
 def stage_of_grade(grade: int) -> str:
@@ -67,26 +64,26 @@ class Problem:
 
 
 MESSAGES = {
-    "no_members": _l("The entry has no students."),
-    "members_not_allowed": _l("The advisor track takes no students."),
-    "team_too_small": _l("A team needs at least %(min)s students; this one has %(count)s."),
-    "team_too_large": _l("A team has at most %(max)s students; this one has %(count)s."),
-    "individual_one_member": _l("An individual entry has exactly one student; this one has %(count)s."),
-    "mixed_stages": _l("All team members must be from the same school stage (found: %(stages)s)."),
-    "stage_not_allowed": _l("%(name)s is in %(stage)s, which this category does not accept."),
-    "too_many_advisors": _l("At most %(max)s advisors are allowed; this entry has %(count)s."),
-    "advisor_required": _l("The advisor track needs exactly one teacher as the entrant."),
-    "grade_out_of_range": _l("%(name)s is in grade %(grade)s; this category accepts grades %(min)s to %(max)s."),
-    "too_young": _l("%(name)s is %(age)s on %(reference)s; the minimum age is %(min)s."),
-    "too_old": _l("%(name)s is %(age)s on %(reference)s; the maximum age is %(max)s."),
-    "started_too_early": _l("The work began on %(started)s, before %(earliest)s (it must be done within %(months)s months before %(reference)s)."),
-    "completed_after_reference": _l("The work was completed on %(completed)s, after the reference date %(reference)s."),
-    "completion_missing": _l("The dates the work was done are missing."),
-    "student_in_other_entry": _l("%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition."),
-    "student_twice": _l("%(name)s is listed twice in this entry."),
-    "other_school": _l("%(name)s is not a student of this school."),
-    "quota_exceeded": _l("Quota reached: %(scope)s may enter %(limit)s %(kind)s entries in %(stage)s; this would be number %(count)s."),
-    "material_missing": _l("Required material missing: %(material)s."),
+    "no_members": N_("The entry has no students."),
+    "members_not_allowed": N_("The advisor track takes no students."),
+    "team_too_small": N_("A team needs at least %(min)s students; this one has %(count)s."),
+    "team_too_large": N_("A team has at most %(max)s students; this one has %(count)s."),
+    "individual_one_member": N_("An individual entry has exactly one student; this one has %(count)s."),
+    "mixed_stages": N_("All team members must be from the same school stage (found: %(stages)s)."),
+    "stage_not_allowed": N_("%(name)s is in %(stage)s, which this category does not accept."),
+    "too_many_advisors": N_("At most %(max)s advisors are allowed; this entry has %(count)s."),
+    "advisor_required": N_("The advisor track needs exactly one teacher as the entrant."),
+    "grade_out_of_range": N_("%(name)s is in grade %(grade)s; this category accepts grades %(min)s to %(max)s."),
+    "too_young": N_("%(name)s is %(age)s on %(reference)s; the minimum age is %(min)s."),
+    "too_old": N_("%(name)s is %(age)s on %(reference)s; the maximum age is %(max)s."),
+    "started_too_early": N_("The work began on %(started)s, before %(earliest)s (it must be done within %(months)s months before %(reference)s)."),
+    "completed_after_reference": N_("The work was completed on %(completed)s, after the reference date %(reference)s."),
+    "completion_missing": N_("The dates the work was done are missing."),
+    "student_in_other_entry": N_("%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition."),
+    "student_twice": N_("%(name)s is listed twice in this entry."),
+    "other_school": N_("%(name)s is not a student of this school."),
+    "quota_exceeded": N_("Quota reached: %(scope)s may enter %(limit)s %(kind)s entries in %(stage)s; this would be number %(count)s."),
+    "material_missing": N_("Required material missing: %(material)s."),
 }
 
 

@@ -2,7 +2,7 @@
 
 The type comes from the file's first bytes (and, for Office files, the parts inside the zip), never from the
 extension; an extension that names another type is refused too, so a PDF renamed to .docx is caught.
-Pure Python, no Flask.
+Pure Python, needs no app or request.
 """
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-
-def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
-    return message
-
+from core.i18n import N_
 
 FILE_TYPES = ("pdf", "png", "jpeg", "gif", "webp", "mp4", "mov", "docx", "xlsx", "pptx", "doc", "xls", "ppt")
 MIME_TYPES = {
@@ -47,8 +44,8 @@ DEFAULT_LIMITS = {"pdf": 20 * MB, "image": 10 * MB, "video": 50 * MB, "document"
 # The material kinds of CASTIC entries; categories list which are required.
 MATERIAL_KINDS = ("report", "photos", "video", "research_log", "declaration", "other")
 MATERIAL_KIND_LABELS = {
-    "report": _l("Research report (PDF)"), "photos": _l("Photos"), "video": _l("Video"),
-    "research_log": _l("Research log"), "declaration": _l("Declarations"), "other": _l("Other material"),
+    "report": N_("Research report (PDF)"), "photos": N_("Photos"), "video": N_("Video"),
+    "research_log": N_("Research log"), "declaration": N_("Declarations"), "other": N_("Other material"),
 }
 
 _QUICKTIME_BRANDS = {b"qt  "}
@@ -155,11 +152,11 @@ class MaterialCheck:
 
 
 MESSAGES = {
-    "empty": _l("%(filename)s is empty."),
-    "too_large": _l("%(filename)s is %(size)s MB; the limit for this material is %(limit)s MB."),
-    "unknown_type": _l("%(filename)s is not a file type we accept (its content is not %(accepted)s)."),
-    "extension_mismatch": _l("%(filename)s is really a %(actual)s file, not %(claimed)s. Upload the original file."),
-    "type_not_accepted": _l("%(filename)s is a %(actual)s file; this material accepts %(accepted)s."),
+    "empty": N_("%(filename)s is empty."),
+    "too_large": N_("%(filename)s is %(size)s MB; the limit for this material is %(limit)s MB."),
+    "unknown_type": N_("%(filename)s is not a file type we accept (its content is not %(accepted)s)."),
+    "extension_mismatch": N_("%(filename)s is really a %(actual)s file, not %(claimed)s. Upload the original file."),
+    "type_not_accepted": N_("%(filename)s is a %(actual)s file; this material accepts %(accepted)s."),
 }
 
 

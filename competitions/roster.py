@@ -1,10 +1,10 @@
 """Student roster files as schools have them: .xlsx or .csv in, validated rows or a list of errors out.
 
-Pure Python (openpyxl, csv), no Flask. ``parse_roster(data, filename)`` returns a ``RosterResult`` that holds
+Pure Python (openpyxl, csv), needs no app or request. ``parse_roster(data, filename)`` returns a ``RosterResult`` that holds
 either every row, normalised, or the errors (by spreadsheet row number and column) — never a partial list,
 because an import is all-or-nothing.
 
-Messages are English msgids marked with ``_l`` (an identity function here) so Babel extracts them; the caller translates with
+Messages are English msgids marked with ``N_`` (core.i18n) so Babel extracts them; the caller translates with
 ``gettext(error.message) % error.params`` (see ``RosterError.render``).
 """
 from __future__ import annotations
@@ -20,12 +20,7 @@ from typing import Any
 
 from competitions.eligibility import stage_of_grade
 from competitions.idcard import IdNumberError, parse_id_number
-
-
-def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
-    """Mark a msgid for extraction; translated where it is shown."""
-    return message
-
+from core.i18n import N_
 
 MAX_ROSTER_BYTES = 10 * 1024 * 1024
 MAX_ROSTER_ROWS = 20000
@@ -281,13 +276,13 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise _file_error("encoding", _l("The file's text encoding could not be recognised. Save it as UTF-8 or as CSV from Excel.")) from None
+        raise _file_error("encoding", N_("The file's text encoding could not be recognised. Save it as UTF-8 or as CSV from Excel.")) from None
 
 
 def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
     text, encoding = decode_csv_bytes(data)
     if "\x00" in text:
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+        raise _file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     sample = text[:4096]
     first_line = sample.splitlines()[0] if sample.splitlines() else ""
     delimiter = max((",", "\t", ";", "，"), key=first_line.count) if first_line else ","
@@ -297,7 +292,7 @@ def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
     try:
         rows = [(number, tuple(cells)) for number, cells in enumerate(reader, start=1)]
     except csv.Error:
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
+        raise _file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
     return rows, encoding
 
 
@@ -324,7 +319,7 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
         raise _file_error(exc.code, exc.message, **exc.params) from None
     merge = found["merge"]
     if merge:
-        raise _file_error("merged_cells", _l("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=merge.group(1).decode())
+        raise _file_error("merged_cells", N_("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=merge.group(1).decode())
     has_formula = found["formula"] is not None
     rows: list[tuple[int, tuple]] = []
     try:
@@ -332,7 +327,7 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
             for cells in sheet.iter_rows():
                 for cell in cells:
                     if getattr(cell, "data_type", None) == "f":
-                        raise _file_error("formulas", _l("The sheet contains formulas (first at %(cell)s). Paste the values only (Paste Special → Values) and try again."), cell=cell.coordinate)
+                        raise _file_error("formulas", N_("The sheet contains formulas (first at %(cell)s). Paste the values only (Paste Special → Values) and try again."), cell=cell.coordinate)
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
             rows.append((number, values))
             if len(rows) > MAX_ROSTER_ROWS + HEADER_SEARCH_ROWS + 1000:
@@ -340,7 +335,7 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
     except RosterFileError:
         raise
     except Exception:
-        raise _file_error("not_spreadsheet", _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+        raise _file_error("not_spreadsheet", N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
     return rows
 
 
@@ -351,19 +346,19 @@ def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_RO
     upload's size when the caller read only the first max_bytes + 1 bytes of it."""
     size = max(size or 0, len(data))
     if size > max_bytes:
-        raise _file_error("too_large", _l("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+        raise _file_error("too_large", N_("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
                           size=round(size / 1048576, 1), limit=round(max_bytes / 1048576))
     if not data or not data.strip():
-        raise _file_error("empty", _l("The file is empty."))
+        raise _file_error("empty", N_("The file is empty."))
     kind = _sniff_format(data, filename)
     if kind == "zip":
         return _read_xlsx(data), "xlsx", None
     if kind == "ole":
-        raise _file_error("xls", _l("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
+        raise _file_error("xls", N_("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
     if kind == "pdf":
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+        raise _file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     if _looks_binary(data):
-        raise _file_error("not_spreadsheet", _l("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
+        raise _file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     rows, encoding = _read_csv(data)
     return rows, "csv", encoding
 
@@ -389,10 +384,10 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], di
     found = find_header_row(rows, lambda value: _HEADER_LOOKUP.get(normalise_header(value)), required="name",
                             search_rows=HEADER_SEARCH_ROWS)
     if found is None:
-        raise _file_error("missing_name_column", _l("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+        raise _file_error("missing_name_column", N_("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
     position, mapping, duplicates = found
     if duplicates:
-        raise _file_error("duplicate_column", _l("The column %(header)s appears twice in the header row."), header=normalise_text(duplicates[0]))
+        raise _file_error("duplicate_column", N_("The column %(header)s appears twice in the header row."), header=normalise_text(duplicates[0]))
     values = rows[position][1]
     return position, mapping, {name: normalise_text(values[index]) for name, index in mapping.items()}
 
@@ -400,31 +395,31 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], di
 # ---------------------------------------------------------------- validation
 
 MESSAGES = {
-    "required": _l("%(header)s is required."),
-    "date_format": _l("%(header)s: “%(value)s” is not a date; write it as 2012-03-05."),
-    "date_impossible": _l("%(header)s: “%(value)s” is not a real date."),
-    "date_future": _l("%(header)s: %(value)s is in the future."),
-    "date_too_old": _l("%(header)s: %(value)s is too far in the past for a student."),
-    "gender": _l("%(header)s must be 男 or 女, not “%(value)s”."),
-    "grade": _l("%(header)s: “%(value)s” is not a grade; use 一年级…六年级, 初一…初三, 高一…高三 or 1-12."),
-    "phone": _l("%(header)s: “%(value)s” is not an 11-digit mobile number."),
-    "id_number_as_number": _l("%(header)s was stored as a number and Excel dropped its last digits; format the column as text and type the ID numbers again."),
-    "id_length": _l("%(header)s: “%(value)s” must have 18 characters."),
-    "id_format": _l("%(header)s: “%(value)s” must be 17 digits followed by a digit or X."),
-    "id_checksum": _l("%(header)s: “%(value)s” fails the check digit (GB 11643); it has a typing error."),
-    "id_birth_date": _l("%(header)s: “%(value)s” contains an impossible birth date."),
-    "id_birth_mismatch": _l("%(header)s: the ID number says born %(id_date)s but 出生日期 is %(birth_date)s."),
-    "id_gender_mismatch": _l("%(header)s: the ID number belongs to a %(id_gender)s student but 性别 is %(gender)s."),
-    "name_too_long": _l("%(header)s is longer than %(limit)s characters."),
-    "duplicate_id_number": _l("%(header)s: the ID number is also on row %(other_row)s."),
-    "duplicate_student": _l("%(header)s: %(value)s with the same birth date is also on row %(other_row)s, and nothing "
+    "required": N_("%(header)s is required."),
+    "date_format": N_("%(header)s: “%(value)s” is not a date; write it as 2012-03-05."),
+    "date_impossible": N_("%(header)s: “%(value)s” is not a real date."),
+    "date_future": N_("%(header)s: %(value)s is in the future."),
+    "date_too_old": N_("%(header)s: %(value)s is too far in the past for a student."),
+    "gender": N_("%(header)s must be 男 or 女, not “%(value)s”."),
+    "grade": N_("%(header)s: “%(value)s” is not a grade; use 一年级…六年级, 初一…初三, 高一…高三 or 1-12."),
+    "phone": N_("%(header)s: “%(value)s” is not an 11-digit mobile number."),
+    "id_number_as_number": N_("%(header)s was stored as a number and Excel dropped its last digits; format the column as text and type the ID numbers again."),
+    "id_length": N_("%(header)s: “%(value)s” must have 18 characters."),
+    "id_format": N_("%(header)s: “%(value)s” must be 17 digits followed by a digit or X."),
+    "id_checksum": N_("%(header)s: “%(value)s” fails the check digit (GB 11643); it has a typing error."),
+    "id_birth_date": N_("%(header)s: “%(value)s” contains an impossible birth date."),
+    "id_birth_mismatch": N_("%(header)s: the ID number says born %(id_date)s but 出生日期 is %(birth_date)s."),
+    "id_gender_mismatch": N_("%(header)s: the ID number belongs to a %(id_gender)s student but 性别 is %(gender)s."),
+    "name_too_long": N_("%(header)s is longer than %(limit)s characters."),
+    "duplicate_id_number": N_("%(header)s: the ID number is also on row %(other_row)s."),
+    "duplicate_student": N_("%(header)s: %(value)s with the same birth date is also on row %(other_row)s, and nothing "
                             "(gender, class or ID number) tells the two apart."),
-    "namesake": _l("%(value)s on rows %(other_row)s and %(row)s share a name and birth date; taken as two students "
+    "namesake": N_("%(value)s on rows %(other_row)s and %(row)s share a name and birth date; taken as two students "
                    "because their %(by)s differ."),
-    "grade_not_taught": _l("%(header)s: %(value)s is not taught at this school (%(stages)s)."),
-    "age_for_grade": _l("%(header)s: born %(birth_date)s, the student is %(age)s on 1 September — unusual for %(value)s."),
-    "too_many_rows": _l("The file has %(count)s students; at most %(limit)s can be imported at once."),
-    "no_rows": _l("The file has a header row but no students."),
+    "grade_not_taught": N_("%(header)s: %(value)s is not taught at this school (%(stages)s)."),
+    "age_for_grade": N_("%(header)s: born %(birth_date)s, the student is %(age)s on 1 September — unusual for %(value)s."),
+    "too_many_rows": N_("The file has %(count)s students; at most %(limit)s can be imported at once."),
+    "no_rows": N_("The file has a header row but no students."),
 }
 
 
@@ -554,7 +549,7 @@ def roster_from_json(data: bytes) -> RosterResult:
         raise ValueError("not a kept roster") from exc
 
 
-NAMESAKE_DIFFERENCES = {"id_number": _l("ID numbers"), "gender": _l("genders"), "class_name": _l("classes")}
+NAMESAKE_DIFFERENCES = {"id_number": N_("ID numbers"), "gender": N_("genders"), "class_name": N_("classes")}
 
 
 def namesake_difference(a: RosterRow, b: RosterRow) -> str | None:

@@ -34,6 +34,7 @@ from competitions.forms import (
     UploadForm,
 )
 from competitions.jobs import EXPORT_JOB_THRESHOLD, JOB_THRESHOLD_ROWS, pending_roster_path
+from competitions.loaders import load_school
 from competitions.materials import MATERIAL_KIND_LABELS, MIME_TYPES
 from competitions.models import (
     CONTEST_STATUS_LABELS,
@@ -60,6 +61,7 @@ from competitions.roster import (
 )
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import form_error
 from core.jobs import enqueue
 from core.names import name_sort_key
 from core.pagination import ListPagination
@@ -70,15 +72,6 @@ bp = Blueprint("competitions", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 REVIEW_PER_PAGE = 100
-
-
-def form_error(form, exc: DomainError) -> None:
-    """Show a service's DomainError next to the field it names, or as a flash message."""
-    field = getattr(form, exc.field, None) if (exc.field and form is not None) else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 def read_capped(upload, limit: int) -> tuple[bytes, int]:
@@ -107,13 +100,6 @@ def managed_units() -> list[Organisation]:
     if not is_admin(current_user):
         query = query.where(Organisation.id.in_(current_user.organised_org_ids() or {-1}))
     return sorted(db.session.execute(query).scalars(), key=lambda o: name_sort_key(o.name))
-
-
-def load_school(school_id: int) -> Organisation:
-    school = get_or_404(Organisation, school_id)
-    if school.kind != OrganisationKind.SCHOOL.value:
-        abort(404)
-    return school
 
 
 def _xlsx_response(data: bytes, name: str):

@@ -8,6 +8,8 @@ from flask import Flask
 # Area packages in dependency order. Each has init_app(app) that registers its blueprint, API blueprint,
 # CLI commands, permissions, UI registrations, job handlers and demo seeders.
 AREAS = ("accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
+# Each has its own translation catalog (<name>/translations), core's first (core.catalogs, core.i18n).
+CATALOG_AREAS = ("core", *AREAS)
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:

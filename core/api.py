@@ -10,16 +10,17 @@ and its init_app calls `register_api(app, blp)`.
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort as api_abort
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
-from core.extensions import db, login_manager
+from core.errors import DomainError
+from core.extensions import db
 from core.permissions import get_or_404, mark_public_endpoint, require
-from core.security import handle_http_error
+from core.security import api_error, handle_http_error
 
 
 class ApiErrorSchema(Schema):
@@ -95,22 +96,14 @@ def get_job(job_id: str):
     return job
 
 
-@login_manager.request_loader
-def load_user_from_bearer(req):
-    """API requests authenticate with `Authorization: Bearer kc_...` (personal API token)."""
-    from accounts.services import bearer_token, user_for_api_token
-
-    token = bearer_token(req.headers.get("Authorization")) if req.path.startswith("/api/") else None
-    if token is None:
-        return None
-    user = user_for_api_token(token)
-    if user is None:
-        g.invalid_api_token = True
-        return None
-    g.api_token_user = user  # core.security: only what a valid token authenticated skips CSRF
-    if db.session.dirty:  # last_used_at was touched (every few minutes): store it before the request's work
-        db.session.commit()
-    return user
+def handle_domain_error(exc: DomainError):
+    """A rule a service refused, for every area's API: nothing of the request is kept, and the one error body
+    {"error": {"code", "message", "details": {"field"}}} with the error's status (400 or 409). Pages handle
+    their DomainErrors themselves (core.forms): one that escapes a page stays a server error."""
+    if not request.path.startswith("/api/"):
+        raise exc
+    db.session.rollback()
+    return api_error(exc.status, str(exc), code=exc.code, details={"field": exc.field} if exc.field else None)
 
 
 def register_api(app: Flask, blueprint) -> None:
@@ -126,6 +119,7 @@ def init_api(app: Flask) -> None:
     api = KechuangApi(app)  # one per app: tests create several apps
     app.extensions["kechuang_api"] = api
     api.register_blueprint(jobs_blp)
+    app.register_error_handler(DomainError, handle_domain_error)  # a DomainError an API view lets through
     for endpoint in app.view_functions:
         if endpoint.startswith("api-docs."):
             mark_public_endpoint(endpoint)

@@ -16,11 +16,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from core import CATALOG_AREAS
+
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("core", "accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
+AREAS = CATALOG_AREAS  # `check` and `update` without names go over all of them
 LOCALE = "zh_CN"
 METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "_n": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None, "_n": (1, 2)}
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
 
 

@@ -38,16 +38,6 @@ def demo_logins() -> None:
     print_demo_logins()
 
 
-@click.command("db-empty")
-@with_appcontext
-def db_empty() -> None:
-    """Exit 0 when the database has no users (so `make run` knows to seed), 1 otherwise."""
-    from accounts.models import User
-
-    count = db.session.query(User.id).limit(1).count()
-    raise SystemExit(0 if count == 0 else 1)
-
-
 @click.group("jobs")
 def jobs_group() -> None:
     """Background job queue."""
@@ -67,5 +57,5 @@ def jobs_worker(workers: int) -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for command in (seed_demo, demo_logins, db_empty, jobs_group):
+    for command in (seed_demo, demo_logins, jobs_group):
         app.cli.add_command(command)

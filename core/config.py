@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-# Environment variables read directly (in addition to any KECHUANG_<NAME>).
+# Environment variables read without the prefix (every other setting is KECHUANG_<NAME>).
 ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 
 
@@ -45,17 +45,6 @@ class DefaultConfig:
     DEMO_PASSWORD = "kechuang-demo"
 
 
-def _coerce(value: str):
-    low = value.lower()
-    if low in ("true", "yes", "on"):
-        return True
-    if low in ("false", "no", "off"):
-        return False
-    if value.isdigit():
-        return int(value)
-    return value
-
-
 def load_config(app, overrides: dict | None = None) -> None:
     """Apply defaults, then instance/config.py, then the environment, then explicit overrides (tests)."""
     app.config.from_object(DefaultConfig)
@@ -63,9 +52,8 @@ def load_config(app, overrides: dict | None = None) -> None:
     for key in ENV_KEYS:
         if os.environ.get(key):
             app.config[key] = os.environ[key]
-    for key, value in os.environ.items():
-        if key.startswith("KECHUANG_"):
-            app.config[key.removeprefix("KECHUANG_")] = _coerce(value)
+    # KECHUANG_<NAME>: values that parse as JSON (true, false, 14) take that type, others stay strings.
+    app.config.from_prefixed_env("KECHUANG")
     if overrides:
         app.config.update(overrides)
 

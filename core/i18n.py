@@ -12,10 +12,17 @@ from pytz import timezone
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from core import CATALOG_AREAS
 from core.extensions import babel
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS_WITH_CATALOGS = ("core", "accounts", "notifications", "competitions", "judging", "calls", "events", "certificates", "reports")
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention's name)
+    """Marks an English msgid for extraction without translating it; it is translated where it is shown.
+
+    For messages built where no request (no locale) exists: pure rule modules, import-time tables."""
+    return message
 
 
 def translation_directories() -> list[str]:
@@ -23,7 +30,7 @@ def translation_directories() -> list[str]:
 
     Later catalogs win for a message two areas share: the lower layers (accounts, then core) come last, so
     shared words (roles, kinds of organisation) read the same everywhere."""
-    areas = reversed(AREAS_WITH_CATALOGS)
+    areas = reversed(CATALOG_AREAS)
     return [str(ROOT / area / "translations") for area in areas if (ROOT / area / "translations").is_dir()]
 
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from core.i18n import N_
+
 #: Declared uncompressed size of all members of an uploaded .xlsx (a 20,000-student roster is ~10 MB).
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 #: Members larger than this must not inflate more than MAX_COMPRESSION_RATIO times their stored size.
@@ -40,15 +42,13 @@ SCAN_CHUNK_BYTES = 1024 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _l(message: str) -> str:  # marks a msgid for extraction (core.catalogs keyword _l); translated where shown
-    return message
 
 
-NOT_SPREADSHEET = _l("This file is not a spreadsheet. Upload an .xlsx or .csv file.")
-DAMAGED = _l("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")
-TOO_LARGE_INFLATED = _l("The spreadsheet unpacks to %(size)s MB; the limit is %(limit)s MB. Remove unused sheets, pictures and empty formatted rows, then save it again.")
-TOO_COMPRESSED = _l("The spreadsheet's contents are packed %(ratio)s times smaller than they are (at most %(limit)s is accepted); it is not an ordinary Excel file. Open it in Excel and save it again as .xlsx.")
-TOO_MANY_PARTS = _l("The spreadsheet has too many parts (%(count)s). Open it in Excel and save it again as .xlsx.")
+NOT_SPREADSHEET = N_("This file is not a spreadsheet. Upload an .xlsx or .csv file.")
+DAMAGED = N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")
+TOO_LARGE_INFLATED = N_("The spreadsheet unpacks to %(size)s MB; the limit is %(limit)s MB. Remove unused sheets, pictures and empty formatted rows, then save it again.")
+TOO_COMPRESSED = N_("The spreadsheet's contents are packed %(ratio)s times smaller than they are (at most %(limit)s is accepted); it is not an ordinary Excel file. Open it in Excel and save it again as .xlsx.")
+TOO_MANY_PARTS = N_("The spreadsheet has too many parts (%(count)s). Open it in Excel and save it again as .xlsx.")
 
 
 class SpreadsheetRefused(ValueError):

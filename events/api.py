@@ -15,13 +15,13 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from core.api import ApiBlueprint, json_args, json_body_doc
-from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, is_admin, public, require
 from core.privacy import mask_phone
 from core.security import api_error
 from events import services
 from events.models import Event, EventSession, RegistrationSource
+from events.staffaccess import staff_link_for_event
 
 blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1", description="Events: check-in, counters, walk-ins")
 
@@ -89,8 +89,6 @@ def _checkin_access(event: Event):
             return True, None, None
     elif g.get("invalid_api_token"):
         return False, None, api_error(401, _("The API token is malformed, revoked or unknown."), code="invalid_token")
-    from events.views import staff_link_for_event
-
     link = staff_link_for_event(event)
     if link is not None:
         return True, link, None
@@ -250,10 +248,6 @@ def walk_in(args, event_id: int):
     except services.SessionFull as exc:
         db.session.rollback()
         return api_error(409, str(exc), code=exc.code, details={"field": exc.field, "absent_seats": exc.absent_seats})
-    except DomainError as exc:
-        db.session.rollback()
-        return api_error(exc.status if exc.status in (400, 409) else 400, str(exc), code=exc.code,
-                         details={"field": exc.field} if exc.field else None)
     try:
         result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
                                           user=user, staff_link=link)

@@ -5,9 +5,9 @@ id and the site's host, never from its title or time), and a SEQUENCE the model 
 calendar client updates the entry it already has instead of adding a second one. Cancelled items stay in
 the feed with STATUS:CANCELLED, which tells clients to strike them.
 
-Times are written in UTC ("...Z"); X-WR-TIMEZONE tells clients the calendar's home timezone. Text is
-escaped and lines are folded at 75 octets without splitting a UTF-8 character (Chinese titles are 3 octets
-per character).
+Times are written in UTC ("...Z"); X-WR-TIMEZONE tells clients the calendar's home timezone. The `icalendar`
+library builds the feed: it escapes TEXT values and folds lines at 75 octets without splitting a UTF-8
+character (Chinese titles are 3 octets per character).
 """
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from icalendar import Calendar, vText
+from icalendar import Event as VEvent
+from icalendar.parser import Contentline
+
 CONFIRMED = "CONFIRMED"
 TENTATIVE = "TENTATIVE"
 CANCELLED = "CANCELLED"
 STATUSES = (CONFIRMED, TENTATIVE, CANCELLED)
 
 PRODID = "-//Kechuang//Events//ZH"
-MAX_OCTETS = 75
+MAX_OCTETS = 75  # RFC 5545 line length, kept by icalendar's folding
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,8 @@ def make_uid(kind: str, key: int | str, host: str) -> str:
 
 
 def escape_text(value: str) -> str:
-    """RFC 5545 TEXT escaping: backslash, semicolon, comma and newlines."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    """RFC 5545 TEXT escaping: backslash, semicolon, comma and newlines (icalendar's vText)."""
+    return vText(value).to_ical().decode("utf-8")
 
 
 def format_utc(moment: datetime) -> str:
@@ -73,46 +70,31 @@ def format_utc(moment: datetime) -> str:
 
 
 def fold_line(line: str) -> str:
-    """Split a content line into chunks of at most 75 octets, continuation lines starting with a space."""
-    pieces: list[str] = []
-    current = ""
-    current_octets = 0
-    limit = MAX_OCTETS
-    for char in line:
-        size = len(char.encode("utf-8"))
-        if current_octets + size > limit:
-            pieces.append(current)
-            current, current_octets = "", 0
-            limit = MAX_OCTETS - 1  # the leading space counts
-        current += char
-        current_octets += size
-    pieces.append(current)
-    return "\r\n ".join(pieces)
+    """Split a content line into chunks of at most 75 octets, continuation lines starting with a space
+    (icalendar's folding, which never splits a UTF-8 character)."""
+    return Contentline(line).to_ical().decode("utf-8")
 
 
-def _event_lines(item: CalendarItem, stamp: datetime) -> list[str]:
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{item.uid}",
-        f"SEQUENCE:{item.sequence}",
-        f"DTSTAMP:{format_utc(stamp)}",
-        f"DTSTART:{format_utc(item.start)}",
-        f"DTEND:{format_utc(item.end)}",
-        f"SUMMARY:{escape_text(item.summary)}",
-        f"STATUS:{item.status}",
-    ]
+def _event(item: CalendarItem, stamp: datetime) -> VEvent:
+    event = VEvent()
+    event.add("uid", item.uid)
+    event.add("sequence", item.sequence)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", item.start.astimezone(UTC))
+    event.add("dtend", item.end.astimezone(UTC))
+    event.add("summary", item.summary)
+    event.add("status", item.status)
     if item.last_modified is not None:
-        lines.append(f"LAST-MODIFIED:{format_utc(item.last_modified)}")
+        event.add("last-modified", item.last_modified.astimezone(UTC))
     if item.description:
-        lines.append(f"DESCRIPTION:{escape_text(item.description)}")
+        event.add("description", item.description)
     if item.location:
-        lines.append(f"LOCATION:{escape_text(item.location)}")
+        event.add("location", item.location)
     if item.url:
-        lines.append(f"URL:{item.url}")
+        event.add("url", item.url)
     if item.categories:
-        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in item.categories))
-    lines.append("END:VEVENT")
-    return lines
+        event.add("categories", list(item.categories))
+    return event
 
 
 def render_calendar(
@@ -124,16 +106,13 @@ def render_calendar(
     """A complete VCALENDAR (UTF-8, CRLF line ends) with one VEVENT per item, ordered by start then UID."""
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        f"X-WR-TIMEZONE:{timezone_name}",
-    ]
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", timezone_name)
     for item in sorted(items, key=lambda i: (i.start, i.uid)):
-        lines.extend(_event_lines(item, generated_at))
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold_line(line) for line in lines) + "\r\n").encode("utf-8")
+        calendar.add_component(_event(item, generated_at))
+    return calendar.to_ical()

@@ -30,10 +30,10 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.views import form_error
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.forms import commit_or_show, form_error
 from core.i18n import format_moment
 from core.permissions import can, get_or_404, is_admin, public, require
 from core.privacy import mask_phone
@@ -54,10 +54,9 @@ from events.models import (
     Venue,
     VisitStatus,
 )
+from events.staffaccess import STAFF_LINK_KEY, staff_link_for_event
 
 bp = Blueprint("events", __name__)
-
-STAFF_LINK_KEY = "events_staff_link"
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -107,17 +106,6 @@ def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = N
 
 def host() -> str:
     return urlsplit(current_app.config.get("BASE_URL") or request.host_url).hostname or "kechuang"
-
-
-def staff_link_for_event(event: Event) -> StaffLink | None:
-    """The staff link stored in this browser's session, if it is for `event` and valid right now."""
-    link_id = session.get(STAFF_LINK_KEY)
-    if not link_id:
-        return None
-    link = db.session.get(StaffLink, link_id)
-    if link is None or link.event_id != event.id or not services.staff_link_valid(link):
-        return None
-    return link
 
 
 def require_checkin(event: Event) -> StaffLink | None:
@@ -177,21 +165,16 @@ def detail(event_id: int):
         if session_obj is None or session_obj.event_id != event.id:
             form.session_id.errors = [_("Choose a session of this event.")]
         else:
-            try:
-                registration = services.register(
-                    session_obj, name=form.name.data, phone=form.phone.data, kind=form.kind.data,
-                    head_count=form.head_count.data or 1, school_name=form.school_name.data, grade=form.grade.data,
-                    member_names=form.member_names.data,
-                    gender=form.gender.data if "gender" in form else "",
-                    birth_date=form.birth_date.data if "birth_date" in form else None,
-                    id_number=form.id_number.data if "id_number" in form else None,
-                    user=current_user if current_user.is_authenticated else None)
-            except DomainError as exc:
-                db.session.rollback()
-                form_error(form, exc)
-            else:
-                db.session.commit()
-                return redirect(url_for("events.ticket", token=registration.link_token))
+            done = commit_or_show(lambda: services.register(
+                session_obj, name=form.name.data, phone=form.phone.data, kind=form.kind.data,
+                head_count=form.head_count.data or 1, school_name=form.school_name.data, grade=form.grade.data,
+                member_names=form.member_names.data,
+                gender=form.gender.data if "gender" in form else "",
+                birth_date=form.birth_date.data if "birth_date" in form else None,
+                id_number=form.id_number.data if "id_number" in form else None,
+                user=current_user if current_user.is_authenticated else None), form)
+            if done:
+                return redirect(url_for("events.ticket", token=done.value.link_token))
     return render_template("events/detail.html", event=event, form=form, counts=counts, is_open=is_open, now=now)
 
 
@@ -245,14 +228,8 @@ def ticket_pdf(token: str):
 @public
 def ticket_cancel(token: str):
     registration = _ticket_or_404(token)
-    try:
-        services.cancel_registration(registration)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Your registration was cancelled."), "info")
+    commit_or_show(lambda: services.cancel_registration(registration), None,
+                   _("Your registration was cancelled."), "info")
     return redirect(url_for("events.ticket", token=token))
 
 
@@ -494,23 +471,18 @@ def create():
     form.venue_id.choices = _venue_choices([o.id for o in orgs])
     if form.validate_on_submit() and org_id is not None:
         require("event.create", db.session.get(Organisation, org_id))
-        try:
-            event = services.create_event(
-                organisation_id=org_id, kind=form.kind.data, title=form.title.data,
-                description=form.description.data or "", venue_id=form.venue_id.data or None,
-                audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-                capacity=form.capacity.data if form.capacity.data is not None else 0,
-                registration_opens_at=to_utc(form.registration_opens_at.data),
-                registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
-                personal_data=form.personal_data.data or "", actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Event saved as a draft. Publish it when it is ready."), "success")
-            return redirect(url_for("events.admin_event", event_id=event.id))
+        done = commit_or_show(lambda: services.create_event(
+            organisation_id=org_id, kind=form.kind.data, title=form.title.data,
+            description=form.description.data or "", venue_id=form.venue_id.data or None,
+            audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+            capacity=form.capacity.data if form.capacity.data is not None else 0,
+            registration_opens_at=to_utc(form.registration_opens_at.data),
+            registration_closes_at=to_utc(form.registration_closes_at.data),
+            waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+            personal_data=form.personal_data.data or "", actor=current_user,
+        ), form, _("Event saved as a draft. Publish it when it is ready."))
+        if done:
+            return redirect(url_for("events.admin_event", event_id=done.value.id))
     return render_template("events/event_form.html", form=form, event=None)
 
 
@@ -543,21 +515,15 @@ def edit(event_id: int):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(form, name).data = to_form(getattr(event, name))
     if form.validate_on_submit():
-        try:
-            services.update_event(
-                event, actor=current_user, kind=form.kind.data, title=form.title.data,
-                description=form.description.data or "", venue_id=form.venue_id.data or None,
-                audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-                registration_opens_at=to_utc(form.registration_opens_at.data),
-                registration_closes_at=to_utc(form.registration_closes_at.data),
-                waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
-                personal_data=form.personal_data.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Event updated."), "success")
+        if commit_or_show(lambda: services.update_event(
+            event, actor=current_user, kind=form.kind.data, title=form.title.data,
+            description=form.description.data or "", venue_id=form.venue_id.data or None,
+            audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+            registration_opens_at=to_utc(form.registration_opens_at.data),
+            registration_closes_at=to_utc(form.registration_closes_at.data),
+            waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
+            personal_data=form.personal_data.data or "",
+        ), form, _("Event updated.")):
             return redirect(url_for("events.admin_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=event, locked_by=locked_by)
 
@@ -566,14 +532,7 @@ def edit(event_id: int):
 def set_status(event_id: int, status: str):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    try:
-        services.set_event_status(event, status, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Status changed."), "success")
+    commit_or_show(lambda: services.set_event_status(event, status, actor=current_user), None, _("Status changed."))
     return redirect(url_for("events.admin_event", event_id=event.id))
 
 
@@ -583,15 +542,9 @@ def add_session(event_id: int):
     require("event.manage", event)
     form = forms.SessionForm()
     if form.validate_on_submit():
-        try:
-            services.add_session(event, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-                                 ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("Session added."), "success")
+        commit_or_show(lambda: services.add_session(
+            event, title=form.title.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+            capacity=form.capacity.data, actor=current_user), None, _("Session added."))
     else:
         for field in form:
             for error in field.errors:
@@ -656,14 +609,9 @@ def registrations(event_id: int):
 def cancel_registration(registration_id: int):
     registration = get_or_404(Registration, registration_id)
     require("event.manage", registration.event)
-    try:
-        promoted = services.cancel_registration(registration, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Registration cancelled; %(n)d promoted from the waiting list.", n=len(promoted)), "success")
+    done = commit_or_show(lambda: services.cancel_registration(registration, actor=current_user))
+    if done:
+        flash(_("Registration cancelled; %(n)d promoted from the waiting list.", n=len(done.value)), "success")
     return redirect(url_for("events.registrations", event_id=registration.event_id))
 
 
@@ -801,17 +749,11 @@ def venue_form(venue_id: int | None = None):
     form = forms.VenueForm(obj=venue)
     org_id = choose_organisation(form, orgs, venue.organisation_id if venue else None)
     if form.validate_on_submit() and org_id is not None:
-        try:
-            services.save_venue(venue, organisation_id=org_id,
-                                kind=form.kind.data, name=form.name.data, address=form.address.data or "",
-                                capacity=form.capacity.data or 0, travel_minutes=form.travel_minutes.data,
-                                actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Venue saved."), "success")
+        if commit_or_show(lambda: services.save_venue(
+            venue, organisation_id=org_id, kind=form.kind.data, name=form.name.data,
+            address=form.address.data or "", capacity=form.capacity.data or 0,
+            travel_minutes=form.travel_minutes.data, actor=current_user,
+        ), form, _("Venue saved.")):
             return redirect(url_for("events.venues"))
     return render_template("events/venue_form.html", form=form, venue=venue)
 

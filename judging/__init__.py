@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     from core.api import register_api
     from core.permissions import Role, is_organiser
     from core.ui import add_dashboard_panel, add_home_section, add_nav
-    from judging import demo, models, panels  # noqa: F401  (tables, seeders)
+    from judging import demo, models, panels, policies  # noqa: F401  (tables, seeders, permission rules)
     from judging.api import blp as api_blp
     from judging.cli import judging_cli
     from judging.views import bp

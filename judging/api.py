@@ -8,7 +8,6 @@ from marshmallow import Schema, fields
 
 from competitions.models import Entry
 from core.api import ApiBlueprint
-from core.errors import DomainError
 from core.extensions import db
 from core.permissions import get_or_404, require
 from core.security import api_error
@@ -93,12 +92,8 @@ def put_score(payload, round_id: int, entry_id: int):
     a = assignment.load_assignment_for_judge(rnd, entry, current_user)
     if a is None:
         return api_error(403, _("You are not assigned to this entry."), code="not_assigned")
-    try:
-        score = scoring.save_score(a, payload["values"], comment=payload["comment"], submit=payload["submit"],
-                                    actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        return api_error(exc.status, str(exc), code=exc.code)
+    score = scoring.save_score(a, payload["values"], comment=payload["comment"], submit=payload["submit"],
+                               actor=current_user)  # a DomainError answers 400/409 (core.api)
     db.session.commit()
     return {"entry_id": entry.id, "values": score.values, "total": None if score.total is None else str(score.total),
             "comment": score.comment, "submitted": score.submitted, "version": score.version}

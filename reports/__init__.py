@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from core.api import register_api
     from core.permissions import Role, can
     from core.ui import add_dashboard_panel, add_nav
-    from reports import jobs  # noqa: F401  (the annual report job handler)
+    from reports import jobs, policies  # noqa: F401  (the annual report job handler, permission rules)
     from reports.api import blp as api_blp
     from reports.cli import opendata_cli, report_command
     from reports.views import bp

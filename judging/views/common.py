@@ -1,7 +1,7 @@
-"""The judging blueprint and what every page of it shares: load-or-404, the organiser check, form errors."""
+"""The judging blueprint and what every page of it shares: load-or-404, the organiser check."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort
 
 from competitions.models import Contest, Entry
 from core.errors import DomainError
@@ -13,14 +13,6 @@ from judging.models import (
 from judging.services import rounds as rounds_service
 
 bp = Blueprint("judging", __name__)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 def _contest_tz(contest: Contest) -> str:

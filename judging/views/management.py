@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from competitions.models import Contest, Entry
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import form_error
 from core.i18n import format_moment
 from core.permissions import can, get_or_404, require
 from judging import forms
@@ -41,7 +42,7 @@ from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 from judging.services import score_import
 from judging.services import scoring as scoring_service
-from judging.views.common import _contest_tz, _form_error, _load_round, _manage, _round_category_or_404, bp
+from judging.views.common import _contest_tz, _load_round, _manage, _round_category_or_404, bp
 
 
 @bp.route("/")
@@ -125,7 +126,7 @@ def contest(contest_id: int):
                                         actor=current_user, **fields)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Round %(name)s created.", name=rnd.name), "success")
@@ -152,7 +153,7 @@ def round_detail(round_id: int):
             rounds_service.set_round_categories(rnd, form.categories.data)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Round saved."), "success")
@@ -224,7 +225,7 @@ def rubric(round_id: int, rc_id: int):
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
     except DomainError as exc:
         db.session.rollback()
-        _form_error(rule_form if exc.field in ("performance_rule", "runs", "max_points", "time_limit") else form, exc)
+        form_error(rule_form if exc.field in ("performance_rule", "runs", "max_points", "time_limit") else form, exc)
     return render_template("judging/rubric.html", rnd=rnd, rc=rc, form=form, template_form=template_form,
                            rule_form=rule_form, criterion=criterion)
 
@@ -256,7 +257,7 @@ def judges(contest_id: int):
                                                  actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             if token:
@@ -316,7 +317,7 @@ def judge_profile(judge_id: int):
             if exc.field == "conflict_entries":
                 form.conflict_entries.errors = [str(exc)]
             else:
-                _form_error(form, exc)
+                form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -357,7 +358,7 @@ def assignments(round_id: int):
             assignment_service.add_assignment(rnd, entry, judge, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Assigned."), "success")
@@ -648,7 +649,7 @@ def special_awards(contest_id: int):
             if exc.field == "conflict_entries":
                 form.entry_code.errors = [str(exc)]
             else:
-                _form_error(form, exc)
+                form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Special award added."), "success")
@@ -684,7 +685,7 @@ def notice(contest_id: int):
                                         actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("The results are published for public notice."), "success")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from competitions.models import Contest
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.forms import form_error
 from core.permissions import get_or_404, public
 from judging import forms
 from judging.models import (
@@ -16,7 +17,7 @@ from judging.models import (
 from judging.services import notice as notice_service
 from judging.services import results as results_service
 from judging.services import rounds as rounds_service
-from judging.views.common import _form_error, bp
+from judging.views.common import bp
 
 
 @bp.route("/public/<int:contest_id>", methods=["GET", "POST"])
@@ -38,7 +39,7 @@ def public_notice(contest_id: int):
                                                         reason=form.reason.data, entry_code=form.entry_code.data or "")
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             reference = objection.reference
             db.session.commit()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from competitions.models import Entry
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import form_error
 from core.permissions import get_or_404, require
 from judging import forms
 from judging.models import (
@@ -19,7 +20,7 @@ from judging.performance import format_time
 from judging.services import rounds as rounds_service
 from judging.services import runs as runs_service
 from judging.services import scoring as scoring_service
-from judging.views.common import _form_error, _load_round, _round_category_or_404, bp
+from judging.views.common import _load_round, _round_category_or_404, bp
 
 
 @bp.route("/rounds/<int:round_id>/referee")
@@ -63,7 +64,7 @@ def referee_entry(round_id: int, entry_id: int):
                                     status=form.status.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Run %(n)d saved.", n=form.run_number.data), "success")

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from accounts import services
-from accounts.models import Invitation, Membership, User
+from accounts.models import ApiToken, Invitation, Membership, User
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
@@ -241,6 +241,19 @@ def test_token_authentication_costs_one_query_and_rarely_writes(client, count_qu
     token_reads = [s for s in statements if "api_tokens" in s]
     assert len(token_reads) == 1, statements
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
+
+
+def test_token_use_is_recorded_after_a_request_that_succeeded(client):
+    user = factories.coordinator(email="use@example.cn", name="䶮𠮷")
+    row, token = services.create_api_token(user, "gate")
+    factories.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/jobs/nope", headers=headers).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at is None  # a failed request records nothing
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at is not None
 
 
 def test_nobody_revokes_another_users_token(client, login):

@@ -583,3 +583,23 @@ def test_a_photo_with_too_many_pixels_is_refused_before_its_thumbnail(world):
         services.add_material(e, "photos", "航拍.png", huge_png(13000, 13000))
     assert refused.value.code == "image_too_large" and refused.value.field == "file"
     assert [m.kind for m in db.session.execute(sa.select(Material)).scalars()] == ["report"]
+
+
+def test_definition_errors_are_strict_about_json_types_and_read_in_chinese(world):
+    from flask_babel import force_locale, gettext
+
+    doc = services.export_contest_definition(world["contest"])
+    doc["contest"]["name"] = "第十届䶮𠮷杯"
+    doc["contest"]["year"] = True  # a boolean is not a year
+    doc["categories"][0]["min_members"] = 11  # out of range, and still compared with max_members
+    doc["categories"][0]["quotas"].append(dict(doc["categories"][0]["quotas"][0]))
+    _definition, errors = validate_definition(doc)
+    found = {(e.path, e.message) for e in errors}
+    assert ("$.contest.year", "has the wrong type") in found
+    assert ("$.categories[0].min_members", "must be between %(min)s and %(max)s") in found
+    assert ("$.categories[0].max_members", "must not be smaller than min_members") in found
+    assert (f"$.categories[0].quotas[{len(doc['categories'][0]['quotas']) - 1}]", "the same quota appears twice") in found
+    with force_locale("zh_CN"):
+        rendered = [e.render(gettext) for e in errors]
+    assert "$.contest.year: 类型不正确" in rendered
+    assert "$.categories[0].min_members: 必须在 0 到 10 之间" in rendered

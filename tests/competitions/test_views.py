@@ -111,7 +111,7 @@ def test_materials_hidden_from_anonymous_and_other_judges(app, client, login, tw
 
 
 def test_an_area_can_register_a_material_viewer(client, login, two_schools):
-    from core import permissions
+    from competitions import policies as permissions
 
     w = two_schools
     judge = factories.judge(w["contest"].id)
@@ -514,6 +514,7 @@ def test_api_organiser_moves_contest_and_reviews(client, login, two_schools):
     login(w["organiser"])
     body = client.post(f"/api/v1/competitions/entries/{w['a_entry'].id}/review", json={"action": "return"})
     assert body.status_code == 400 and body.get_json()["error"]["code"] == "invalid"  # a reason is required
+    assert body.get_json()["error"]["details"] == {"field": "reason"}  # core.api's one DomainError body
     body = client.post(f"/api/v1/competitions/entries/{w['a_entry'].id}/review", json={"action": "approve"}).get_json()
     assert body["status"] == "approved" and body["code"] == "2025-JQR-0001"
     body = client.post(f"/api/v1/competitions/contests/{w['contest'].id}/status", json={"status": "closed"}).get_json()

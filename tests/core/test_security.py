@@ -129,3 +129,15 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     app = create_app({"SECRET_KEY": "x" * 40}, instance_path=str(tmp_path))
     assert app.config["BASE_URL"] == "http://from-instance"
     assert app.config["INVITATION_DAYS"] == 9
+
+
+def test_prefixed_environment_settings_take_their_json_type(tmp_path, monkeypatch):
+    monkeypatch.setenv("KECHUANG_JOBS_IN_PROCESS", "false")
+    monkeypatch.setenv("KECHUANG_MAX_CONTENT_LENGTH", "1024")
+    monkeypatch.setenv("KECHUANG_SMS_SIGNATURE", "青溪县科协䶮")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    app = create_app({"SECRET_KEY": "x" * 40}, instance_path=str(tmp_path))
+    assert app.config["JOBS_IN_PROCESS"] is False
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024
+    assert app.config["SMS_SIGNATURE"] == "青溪县科协䶮"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'env.db'}"

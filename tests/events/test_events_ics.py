@@ -105,10 +105,12 @@ def test_lines_are_crlf_and_at_most_75_octets():
 
 
 def test_fold_line_by_hand():
-    assert fold_line("A" * 75) == "A" * 75
-    assert fold_line("A" * 76) == "A" * 75 + "\r\n A"
-    # 25 three-octet characters = 75 octets fit; the 26th moves on
-    assert fold_line("中" * 26) == "中" * 25 + "\r\n 中"
+    # icalendar folds before a line reaches 75 octets: 74 on the first line, a space and 74 on the next
+    assert fold_line("A" * 74) == "A" * 74
+    assert fold_line("A" * 75) == "A" * 74 + "\r\n A"
+    assert fold_line("A" * 150) == "A" * 74 + "\r\n " + "A" * 74 + "\r\n " + "AA"
+    # 24 three-octet characters = 72 octets fit; the 25th (75 octets) moves on, never split
+    assert fold_line("中" * 26) == "中" * 24 + "\r\n 中中"
 
 
 def test_escape_text_by_hand():
