@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from accounts.views import bp
     from core.api import register_api
     from core.db import utcnow
-    from core.extensions import db, login_manager
+    from core.extensions import login_manager
     from core.permissions import can, is_organiser
     from core.ui import add_nav
 
@@ -35,19 +35,9 @@ def init_app(app: Flask) -> None:
             g.invalid_api_token = True
             return None
         if services.token_use_is_stale(row.last_used_at, utcnow()):
-            g.api_token_to_touch = row.id  # written by record_api_token_use, after the request's work
+            services.record_token_use(row)  # its own transaction, before the request's work
         g.api_token_user = row.user  # core.security: only what a valid token authenticated skips CSRF
         return row.user
-
-    @app.after_request
-    def record_api_token_use(response):
-        """A token's last use, written after the request's own work and only when that work succeeded (the
-        view committed it): a failed request's half-done work is never committed with it."""
-        token_id = g.pop("api_token_to_touch", None)
-        if token_id is not None and response.status_code < 400:
-            services.record_token_use(token_id)
-            db.session.commit()
-        return response
 
     app.register_blueprint(bp)
     register_api(app, api_blp)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts import notifications as notices
 from accounts.models import (
@@ -376,7 +377,7 @@ TOKEN_RE = re.compile(r"^kc_[A-Za-z0-9_-]{43}$")
 def api_token_for(token: str) -> ApiToken | None:
     """The unrevoked token of an active user, or None. Malformed tokens are rejected without a query.
 
-    One query loads token, user and memberships; nothing is written (record_token_use does, after the request)."""
+    One query loads token, user and memberships; nothing is written here (record_token_use writes a stale use in its own transaction)."""
     if not TOKEN_RE.match(token or ""):
         return None
     row = db.session.execute(
@@ -389,10 +390,14 @@ def api_token_for(token: str) -> ApiToken | None:
     return row
 
 
-def record_token_use(token_id: int, now=None) -> None:
-    """Write a token's last use. Callers do it only when token_use_is_stale (at most every
-    TOKEN_TOUCH_INTERVAL), so scanners sharing a token at a gate do not queue on that row's lock."""
-    db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now or utcnow()))
+def record_token_use(token: ApiToken, now=None) -> None:
+    """Write a token's last use in a short transaction of its own (its own connection), so it never commits,
+    nor waits on, the work of the request that used the token. Callers do it only when token_use_is_stale (at
+    most every TOKEN_TOUCH_INTERVAL), so scanners sharing a token at a gate do not queue on that row's lock."""
+    now = now or utcnow()
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)  # the session's copy agrees, without a write of its own
 
 
 def token_use_is_stale(last_used_at, now) -> bool:

@@ -243,17 +243,20 @@ def test_token_authentication_costs_one_query_and_rarely_writes(client, count_qu
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
 
 
-def test_token_use_is_recorded_after_a_request_that_succeeded(client):
+def test_token_use_is_recorded_in_its_own_transaction(client):
     user = factories.coordinator(email="use@example.cn", name="䶮𠮷")
     row, token = services.create_api_token(user, "gate")
     factories.commit()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/jobs/nope", headers=headers).status_code == 404
     db.session.expire_all()
-    assert db.session.get(ApiToken, row.id).last_used_at is None  # a failed request records nothing
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
-    db.session.expire_all()
-    assert db.session.get(ApiToken, row.id).last_used_at is not None
+    assert db.session.get(ApiToken, row.id).last_used_at is not None  # used, even by a request that failed
+    pending = User(name="半途", email="half-done@example.cn")  # a request's own work, not yet committed
+    db.session.add(pending)
+    services.record_token_use(db.session.get(ApiToken, row.id))
+    db.session.rollback()  # that request fails: its work goes, the token's use was committed on its own
+    assert not db.session.execute(sa.select(User).where(User.email == "half-done@example.cn")).first()
+    assert pending not in db.session
 
 
 def test_nobody_revokes_another_users_token(client, login):
