@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         services,
     )
     from accounts.api import blp as api_blp
+    from accounts.branding import brand_of
     from accounts.cli import users_cli
     from accounts.views import bp
     from core.api import register_api
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         return services.user_for_session(session_id)
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["brand_of"] = brand_of
     register_api(app, api_blp)
     app.cli.add_command(users_cli)
     add_nav(900, _l("Organisations"), "accounts.organisations", lambda u: can("organisation.create", user=u))

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from core.api import register_api
     from core.permissions import can
     from core.ui import add_dashboard_panel, add_home_section, add_nav
-    from events import demo, models  # noqa: F401  (tables, demo seeder)
+    from events import demo, models, share  # noqa: F401  (tables, demo seeder, poster and share routes)
     from events.api import blp as api_blp
     from events.cli import events_cli
     from events.tickets import format_code
