@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
     add_nav(300, _l("Events"), "events.manage", lambda u: can("event.view_list", user=u))
     add_nav(310, _l("Science caravan"), "events.caravans", lambda u: can("event.create", user=u))
     add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)
+    from core.ui import add_attention
+    from events.attention import attention
+
+    add_attention(100, attention)  # the dashboard's "needs me now" panel
     add_home_section(300, "events/_home_events.html", home_context)
     _register_certificate_source()
     _register_invitation_scope()
