@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Organisation, OrganisationKind
@@ -111,6 +111,14 @@ def set_brand(org: Organisation, *, colour: str | None, logo: bytes | None = Non
     audit.record("update", org, before=before, after=audit.snapshot(org, BRAND_FIELDS))
 
 
+def _logo_url(org: Organisation) -> str:
+    """Absolute: link previews and emails need it. Outside a request (emails sent by jobs) from BASE_URL."""
+    if has_request_context():
+        return url_for("accounts.brand_logo", org_id=org.id, name=org.logo_file, _external=True)
+    path = current_app.url_map.bind("localhost").build("accounts.brand_logo", {"org_id": org.id, "name": org.logo_file})
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 def brand_of(org: Organisation | int | None) -> Brand | None:
     """The brand a page of org (or of the organisation with this id) shows: org's own, else its nearest
     association above with one; None when none has a colour or a logo (the page keeps the neutral look)."""
@@ -119,8 +127,7 @@ def brand_of(org: Organisation | int | None) -> Brand | None:
     seen = 0
     while org is not None and seen < 10:  # the hierarchy is a tree (save_organisation refuses cycles)
         if org.kind == OrganisationKind.ASSOCIATION and (org.brand_colour or org.logo_file):
-            logo_url = (url_for("accounts.brand_logo", org_id=org.id, name=org.logo_file, _external=True)
-                        if org.logo_file else None)
+            logo_url = _logo_url(org) if org.logo_file else None
             return Brand(org.id, org.name, org.brand_colour, logo_url)
         org = org.parent
         seen += 1

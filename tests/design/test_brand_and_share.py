@@ -149,3 +149,20 @@ def test_needs_me_now_lists_what_waits_with_links(client, login):
     client.post("/logout")
     login(factories.organiser(factories.association("白沙县科协")))
     assert 'id="attention-panel"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_emails_from_a_branded_association_carry_its_band_and_logo(app):
+    from notifications import notify
+    from notifications.services import Contact
+
+    county = factories.association("青溪县科协")
+    plain = factories.association("白沙县科协")
+    branding.set_brand(county, colour="#0f5132", logo=png())
+    factories.commit()
+    [branded] = notify(Contact(email="𠮷田@example.cn"), "notifications.test", {"sender": "王丽华", "channel": "email"},
+                       organisation_id=county.id)
+    assert "background:#0f5132" in branded.html and "青溪县科协" in branded.html
+    assert f"{app.config['BASE_URL'].rstrip('/')}/brand/{county.id}/{county.logo_file}" in branded.html
+    [neutral] = notify(Contact(email="li@example.cn"), "notifications.test", {"sender": "王丽华", "channel": "email"},
+                       organisation_id=plain.id)
+    assert "background:" not in neutral.html
