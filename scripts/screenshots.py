@@ -95,6 +95,24 @@ def main() -> None:
         if cert is not None:
             shot("verify", f"/v/{cert.token}")
         shot("caravan_request", "/events/caravan/request")
+        if event is not None and (ROOT / "accounts" / "branding.py").exists():  # the brand (issue 26) on an event
+            import io
+
+            from PIL import Image, ImageDraw
+
+            with app.app_context():
+                from accounts.branding import set_brand
+                from events.models import Event as EventModel
+
+                org = db.session.get(EventModel, event.id).organisation
+                logo = Image.new("RGB", (256, 256), "#0f5132")
+                ImageDraw.Draw(logo).ellipse((40, 40, 216, 216), fill="white")
+                buf = io.BytesIO()
+                logo.save(buf, "PNG")
+                set_brand(org, colour="#0f5132", logo=buf.getvalue())
+                db.session.commit()
+            shot("event_branded", f"/events/{event.id}")
+            shot("poster_branded", f"/events/{event.id}/poster")
         from selenium.webdriver.common.by import By
 
         driver.get(base + "/login")
