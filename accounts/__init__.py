@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         services,
     )
     from accounts.api import blp as api_blp
+    from accounts.branding import brand_of
     from accounts.cli import db_empty, users_cli
     from accounts.views import bp
     from core.api import register_api
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         return row.user
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["brand_of"] = brand_of
     register_api(app, api_blp)
     app.cli.add_command(users_cli)
     app.cli.add_command(db_empty)

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -92,3 +93,13 @@ class UserCreateForm(FlaskForm):
     ], validators=[Optional()])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Create account"))
+
+
+class BrandForm(FlaskForm):
+    brand_colour = StringField(_l("Main colour"), validators=[Optional(), Length(max=7)],
+                               description=_l("Buttons and the header band of your public pages, tickets and emails. "
+                                              "Empty: the platform's neutral look."))
+    logo = FileField(_l("Logo (PNG or JPEG)"), description=_l("Shown on public pages, tickets, emails and link "
+                                                               "previews; a square logo looks best."))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    submit = SubmitField(_l("Save the brand"))

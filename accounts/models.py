@@ -54,6 +54,9 @@ class Organisation(TimestampMixin, db.Model):
     district: Mapped[str | None] = mapped_column(sa.String(100))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
+    # An association's brand on its public pages, tickets and emails (accounts/branding.py); the platform stays neutral.
+    brand_colour: Mapped[str | None] = mapped_column(sa.String(7))  # "#rrggbb", AA contrast with white text
+    logo_file: Mapped[str | None] = mapped_column(sa.String(100))  # file name under <UPLOAD_DIR>/brand/
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Organisation]] = relationship(back_populates="parent")

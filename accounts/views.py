@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import services, throttle
+from accounts import branding, services, throttle
 from accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
+    BrandForm,
     InvitationForm,
     LoginForm,
     OrganisationForm,
@@ -211,6 +223,34 @@ def edit_organisation(org_id: int | None = None):
         ), form, _("Saved.")):
             return redirect(url_for("accounts.organisations"))
     return render_template("accounts/organisation_form.html", form=form, organisation=org)
+
+
+@bp.route("/organisations/<int:org_id>/brand", methods=["GET", "POST"])
+def edit_brand(org_id: int):
+    """An association's organiser sets its main colour and logo."""
+    org = get_or_404(Organisation, org_id)
+    require("organisation.manage", org)
+    if org.kind != OrganisationKind.ASSOCIATION:
+        abort(404)
+    form = BrandForm(obj=org)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        if commit_or_show(lambda: branding.set_brand(org, colour=form.brand_colour.data,
+                                                     logo=upload.read() if upload else None,
+                                                     remove_logo=form.remove_logo.data), form, _("Saved.")):
+            return redirect(url_for("accounts.edit_brand", org_id=org.id))
+    return render_template("accounts/brand_form.html", form=form, organisation=org, brand=branding.brand_of(org))
+
+
+@bp.route("/brand/<int:org_id>/<name>")
+@public
+def brand_logo(org_id: int, name: str):
+    """An association's logo (public: it is on public pages and link previews); the name changes with each upload."""
+    org = get_or_404(Organisation, org_id)
+    path = branding.logo_path(org)
+    if path is None or name != org.logo_file:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=30 * 24 * 3600)
 
 
 @bp.route("/users", methods=["GET", "POST"])

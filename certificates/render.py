@@ -17,6 +17,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from core.images import IMAGE_FORMATS, is_image_bytes, is_image_file  # noqa: F401 (re-exported)
 from core.pdffonts import FontChain, FontError, FontFace, chain_with_fallbacks, register_face
 from core.qrfast import QrEncoder, draw_qr
 from core.rlinternals import ImageCache, install_unicode_cmap_fix
@@ -37,33 +38,7 @@ from .layout import (
 install_unicode_cmap_fix()  # 𠮷 copies and searches as 𠮷 (see core.rlinternals)
 
 QR_QUIET_MODULES = 4  # white border around the code, in modules, as ISO 18004 asks
-IMAGE_FORMATS = ("PNG", "JPEG")
-
-
-def is_image_file(path: str) -> bool:
-    """True when the file is a readable PNG or JPEG (what ReportLab can embed without conversion)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            fmt = img.format
-            img.verify()
-        return fmt in IMAGE_FORMATS
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
-        return False
-
-
-def is_image_bytes(data: bytes) -> bool:
-    """Same check for uploaded bytes, before they are stored."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-        return fmt in IMAGE_FORMATS
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
-        return False
+# IMAGE_FORMATS, is_image_file and is_image_bytes live in core.images (brand logos use them too).
 
 
 @dataclass

@@ -51,6 +51,10 @@ def init_app(app: Flask) -> None:
     init_cli(app)
     add_nav(100, _l("Contests"), "competitions.index", lambda u: can("contest.view_list", user=u))
     add_dashboard_panel(100, "competitions/_dashboard_panel.html", panel_context)
+    from competitions.attention import attention
+    from core.ui import add_attention
+
+    add_attention(100, attention)  # the dashboard's "needs me now" panel
     _register_certificate_sources()
     from competitions.audit_words import describe_audit
 

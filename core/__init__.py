@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from core.api import init_api
     from core.cache import init_cache
     from core.cli import init_cli
+    from core.design import init_design
     from core.extensions import csrf, db, limiter, login_manager, migrate
     from core.i18n import init_i18n
     from core.jobs import init_jobs
@@ -56,6 +57,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     init_i18n(app)
     init_security(app)
     init_ui(app)
+    init_design(app)
     init_jobs(app)
     init_cli(app)
     app.register_blueprint(core_bp)

@@ -1,7 +1,7 @@
 """Copy self-hosted front-end files into static/vendor/ (run by `make`; never a CDN).
 
 Bootstrap comes from the Bootstrap-Flask wheel on PyPI, so a machine with only python3 gets a styled UI.
-Chart.js, qr-scanner and idb come from the npm registry (package.json, package-lock.json) when npm is present;
+Chart.js, qr-scanner, idb, Bootstrap Icons and axe-core come from the npm registry (package.json, package-lock.json) when npm is present;
 without them the charts still show their tables and the scanner page keeps its keyboard/USB input.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ NPM_FILES = {
     "qr-scanner/qr-scanner.umd.min.js": "qr-scanner/qr-scanner.umd.min.js",
     "qr-scanner/qr-scanner-worker.min.js": "qr-scanner/qr-scanner-worker.min.js",
     "idb/build/umd.js": "idb/idb.umd.js",  # IndexedDB for the offline scanner (window.idb)
+    "axe-core/axe.min.js": "axe-core/axe.min.js",  # accessibility checks run by the browser tests, never by pages
 }
 
 
@@ -46,9 +47,26 @@ def copy_npm_files() -> list[str]:
     return missing
 
 
+def copy_icons() -> list[str]:
+    """Only the Bootstrap Icons the pages use (core.design.ICONS), inlined by the icon() template global."""
+    from core.design import ICONS
+
+    src_dir = ROOT / "node_modules" / "bootstrap-icons" / "icons"
+    target = VENDOR / "bootstrap-icons"
+    target.mkdir(parents=True, exist_ok=True)
+    missing = []
+    for name in ICONS:
+        src = src_dir / f"{name}.svg"
+        if src.exists():
+            shutil.copyfile(src, target / src.name)
+        else:
+            missing.append(f"bootstrap-icons/icons/{name}.svg")
+    return missing
+
+
 def main() -> None:
     copy_bootstrap()
-    missing = copy_npm_files()
+    missing = copy_npm_files() + copy_icons()
     if missing:
         print("warning: npm packages not installed (no npm?): " + ", ".join(missing), file=sys.stderr)
     print(f"static assets installed in {VENDOR.relative_to(ROOT)}")

@@ -1,4 +1,5 @@
-"""The pixel cap for uploaded images, checked from the file's header before anything is decoded.
+"""Uploaded images for every area: a readable PNG or JPEG (what ReportLab embeds unconverted), and the pixel cap,
+checked from the header before anything is decoded.
 
 A PNG of 13000 × 13000 plain pixels is a few hundred KB on disk and 500 MB to 1.5 GB once decoded (a
 thumbnail, a certificate render). Pillow's ``Image.open`` reads only the header, so the size is known before
@@ -43,3 +44,23 @@ def check_image_pixels(data: bytes, max_pixels: int, *, field: str = "file", adv
         raise DomainError(f"{size} {advice or _('Scale it down and upload it again.')}", field=field,
                           code="image_too_large")
     return width, height
+
+IMAGE_FORMATS = ("PNG", "JPEG")
+
+
+def is_image_file(path: str) -> bool:
+    """True when the file is a readable PNG or JPEG."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            fmt = img.format
+            img.verify()
+        return fmt in IMAGE_FORMATS
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return False
+
+
+def is_image_bytes(data: bytes) -> bool:
+    """Same check for uploaded bytes, before they are stored."""
+    return bool(data) and is_image_file(io.BytesIO(data))  # type: ignore[arg-type]

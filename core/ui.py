@@ -26,7 +26,20 @@ class Panel:
     context: Callable[..., dict | None] = field(compare=False)
 
 
+@dataclass(order=True)
+class Attention:
+    """One thing waiting for the user on the "needs me now" panel: what, how many, where it is handled.
+    kind: "review", "objection", "request", "failed" or "deadline" (its icon and badge colour, docs/design.md)."""
+
+    order: int
+    label: Any = field(compare=False)
+    url: str = field(compare=False)
+    count: int | None = field(default=None, compare=False)
+    kind: str = field(default="review", compare=False)
+
+
 NAV: list[NavItem] = []
+ATTENTION: list[tuple[int, Callable[[Any], list[Attention]]]] = []
 DASHBOARD: list[Panel] = []
 HOME: list[Panel] = []
 # Sections a higher area adds to a lower area's page, by slot name ("competitions.entry"): the page's template
@@ -81,6 +94,40 @@ def page_sections(slot: str, *objects) -> list[tuple[str, dict]]:
     return out
 
 
+def add_attention(order: int, provider: Callable[[Any], list[Attention]]) -> None:
+    """provider(user) lists what waits for the user in one area (empty when nothing does)."""
+    if any(p is provider for _o, p in ATTENTION):
+        return
+    ATTENTION.append((order, provider))
+    ATTENTION.sort(key=lambda item: item[0])
+
+
+def attention_for(user) -> dict | None:
+    """The "needs me now" panel: every area's waiting items, most urgent first; None when nothing waits."""
+    items = sorted(item for _order, provider in ATTENTION for item in provider(user))
+    return {"attention": items} if items else None
+
+
+def failed_jobs(user) -> list[Attention]:
+    """The user's background jobs that failed in the last seven days (imports, batch certificates, reports)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
+    from core.db import utcnow
+    from core.extensions import db
+    from core.models import Job, JobStatus
+
+    jobs = db.session.execute(
+        sa.select(Job).where(Job.owner_id == user.id, Job.status == JobStatus.FAILED,
+                             Job.created_at >= utcnow() - timedelta(days=7)).order_by(Job.created_at.desc()).limit(5)
+    ).scalars()
+    return [Attention(41, _l("Job failed: %(title)s", title=job.title or job.kind), url_for("core.job_progress", job_id=job.id),
+                      None, "failed") for job in jobs]
+
+
 def nav_for(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
@@ -101,3 +148,6 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters["readable_json"] = readable_json
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["page_sections"] = page_sections
+    if not any(p.template == "core/_attention_panel.html" for p in DASHBOARD):
+        add_dashboard_panel(10, "core/_attention_panel.html", attention_for)
+    add_attention(41, failed_jobs)

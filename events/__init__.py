@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from core.api import register_api
     from core.permissions import can
     from core.ui import add_dashboard_panel, add_home_section, add_nav
-    from events import demo, models, policies  # noqa: F401  (tables, demo seeder, permission rules)
+    from events import demo, models, policies, share  # noqa: F401  (tables, demo seeder, permission rules, poster and share routes)
     from events.api import blp as api_blp
     from events.cli import events_cli
     from events.tickets import format_code
@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
     add_nav(300, _l("Events"), "events.manage", lambda u: can("event.view_list", user=u))
     add_nav(310, _l("Science caravan"), "events.caravans", lambda u: can("event.create", user=u))
     add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)
+    from core.ui import add_attention
+    from events.attention import attention
+
+    add_attention(100, attention)  # the dashboard's "needs me now" panel
     add_home_section(300, "events/_home_events.html", home_context)
     _register_certificate_source()
     _register_invitation_scope()

@@ -84,6 +84,63 @@ def ticket_png(registration) -> bytes:
     return buffer.getvalue()
 
 
+def event_time(event) -> str:
+    """Start and end of an event, as tickets show a session's."""
+    return ticket_time(event)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
+    """Break text to lines of at most `width` pixels, character by character (Chinese has no spaces)."""
+    lines, line = [], ""
+    for char in text:
+        if draw.textlength(line + char, font=font) > width:
+            lines.append(line)
+            line = char.lstrip()
+        else:
+            line += char
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
+def share_png(*, title: str, when: str, where: str, organiser: str, colour: str | None, logo: str | None,
+              footer: str) -> bytes:
+    """The 1200 × 630 picture of a link preview: a band in the organiser's colour (neutral ink without one), its
+    logo, the title in large type, time and place."""
+    ink = colour or "#1f2937"
+    card = Image.new("RGB", (1200, 630), "white")
+    draw = ImageDraw.Draw(card)
+    draw.rectangle((0, 0, 1200, 120), fill=ink)
+    x = 60
+    if logo:
+        with Image.open(logo) as img:
+            mark = img.convert("RGBA")
+            mark.thumbnail((88, 88))
+            plate = Image.new("RGBA", (mark.width + 8, mark.height + 8), "white")
+            plate.alpha_composite(mark, (4, 4))
+            card.paste(plate.convert("RGB"), (x, 16))
+            x += plate.width + 24
+    draw.text((x, 38), organiser[:30], fill="white", font=_font(40))
+    y = 170
+    big = _font(64)
+    for line in _wrap(draw, title, big, 1080, 3):
+        draw.text((60, y), line, fill="#111827", font=big)
+        y += 84
+    small = _font(36)
+    y += 20
+    for line in (when, where):
+        if line:
+            draw.text((60, y), line[:40], fill="#374151", font=small)
+            y += 52
+    draw.text((60, 560), footer, fill=ink, font=_font(32))
+    buffer = io.BytesIO()
+    card.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def ticket_pdf(registrations) -> bytes:
     """Tickets on A4, two per page, each with its QR code; group tickets show the head-count.
 

@@ -20,6 +20,10 @@ def init_app(app: Flask) -> None:
     add_nav(210, _l("My judging"), "judging.my", lambda u: bool(u.scope_ids(Role.JUDGE)))
     add_dashboard_panel(200, "judging/_dashboard_panel.html", panels.dashboard_context)
     add_dashboard_panel(205, "judging/_organiser_panel.html", panels.organiser_context)
+    from core.ui import add_attention
+    from judging.attention import attention
+
+    add_attention(100, attention)  # the dashboard's "needs me now" panel
     add_home_section(200, "judging/_home_notices.html", panels.home_context)
     _register_outcomes()
     _register_certificate_source()

@@ -57,3 +57,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.context_processor(inject_unread)
     add_nav(950, _l("Outbox"), "notifications.outbox", lambda u: is_admin(u) or is_organiser(u))
+    from core.ui import add_attention
+    from notifications.attention import attention
+
+    add_attention(100, attention)  # the dashboard's "needs me now" panel

@@ -131,12 +131,19 @@ class Rendered:
             return self.body
         return f"{self.body}\n\n--\n" + texts.footer % {"url": unsubscribe_url}
 
-    def email_html(self, texts: KindTexts, unsubscribe_url: str | None) -> str:
-        """Simple HTML: the paragraphs of the text, the link, the unsubscribe link of a bulk message."""
+    def email_html(self, texts: KindTexts, unsubscribe_url: str | None, brand=None) -> str:
+        """Simple HTML: the sending association's brand band (accounts.branding, when it has one), the paragraphs
+        of the text, the link, the unsubscribe link of a bulk message."""
         paragraphs = [html_escape(p).replace("\n", "<br>") for p in self.body.split("\n\n")]
         if self.link:
             paragraphs.append('<a href="{0}">{0}</a>'.format(html_escape(self.link)))
         html = "".join(f"<p>{p}</p>" for p in paragraphs)
+        if brand is not None:
+            logo = (f'<img src="{html_escape(brand.logo_url)}" alt="" height="32" '
+                    f'style="vertical-align:middle;background:#fff;border-radius:4px;margin-right:8px">'
+                    if brand.logo_url else "")
+            html = (f'<div style="background:{brand.colour or "#1f2937"};color:#fff;padding:12px 16px;'
+                    f'font-weight:600">{logo}{html_escape(brand.name)}</div>' + html)
         if unsubscribe_url:
             url, label = html_escape(unsubscribe_url), html_escape(texts.unsubscribe)
             html += f'<hr><p><small><a href="{url}">{label}</a></small></p>'
@@ -255,6 +262,9 @@ def _rows_for(group, texts: KindTexts, wanted, disabled, key: str, language: str
     """The rows to insert for recipients of one language: one per channel they have an address for."""
     rows = []
     kind = common["kind"]
+    from accounts.branding import brand_of
+
+    brand = brand_of(common["organisation_id"]) if common["organisation_id"] and Channel.EMAIL in wanted else None
     for recipient, context in group:
         subject = _subject_of(recipient)
         user_id = recipient.id if isinstance(recipient, User) else None
@@ -276,7 +286,7 @@ def _rows_for(group, texts: KindTexts, wanted, disabled, key: str, language: str
             else:
                 unsubscribe = unsubscribe_url(subject, kind) if common["bulk"] else None
                 row.update(body=rendered.email_text(texts, unsubscribe),
-                           html=rendered.email_html(texts, unsubscribe))
+                           html=rendered.email_html(texts, unsubscribe, brand))
             rows.append(row)
     return rows
 

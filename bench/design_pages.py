@@ -1,0 +1,140 @@
+"""Benchmark: the weight of each public page on the wire and its first render on a slow phone network.
+
+Figures, per public page of the demo data (home, events, event, ticket, poster, my registrations, 公示,
+certificate verification, caravan request):
+- HTML + CSS + JS gzip-compressed (level 6, as nginx's gzip on) in KB; issue 26 asks ≤ 60 KB (images aside).
+- first contentful paint in Chromium under DevTools' "Slow 3G" (2,000 ms request latency, 400 kbit/s down),
+  cold cache; the issue asks ≤ 2.5 s. Measured twice: as the app serves them (uncompressed), and through a gzip
+  layer standing in for nginx's `gzip on` (the deploy's front server), which is what a phone gets in production.
+
+    .venv/bin/python bench/design_pages.py
+"""
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+BUDGET_KB = 60
+FCP_BUDGET_S = 2.5
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 500 * 1024 / 8 * 0.8,
+           "uploadThroughput": 500 * 1024 / 8 * 0.8}
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _weight(base: str, path: str) -> tuple[int, int]:
+    """(raw bytes, gzip bytes) of the page's HTML and the CSS and JS it loads."""
+    html = _fetch(base + path)
+    assets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(rb'<script src="([^"]+)"', html)
+    bodies = [html] + [_fetch(base + a.decode()) for a in assets]
+    return sum(len(b) for b in bodies), sum(len(gzip.compress(b, 6)) for b in bodies)
+
+
+class Gzip:
+    """What nginx's `gzip on` does in production: compress text responses for clients that accept gzip."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            return self.app(environ, start_response)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        body = b"".join(self.app(environ, capture))
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in ("content-length", "content-encoding")]
+        kind = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+        if kind.startswith(("text/", "application/javascript", "application/json")) and len(body) > 512:
+            body = gzip.compress(body, 6)
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
+
+
+def _first_paints(base: str, paths: dict[str, str]) -> dict[str, float | None]:
+    from tests.conftest import make_browser
+
+    driver = make_browser("--window-size=390,844")
+    out = {}
+    try:
+        driver.set_script_timeout(10)
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", SLOW_3G)
+        for name, path in paths.items():
+            driver.get(base + path)
+            fcp = driver.execute_async_script(  # the paint entry can arrive after load: wait for it (≤ 5 s)
+                "var done = arguments[arguments.length - 1], t0 = Date.now();"
+                "(function poll() { var p = performance.getEntriesByName('first-contentful-paint')[0];"
+                " if (p || Date.now() - t0 > 5000) { done(p ? p.startTime : null); } else { setTimeout(poll, 100); } })();")
+            out[name] = round(fcp / 1000, 2) if fcp is not None else None
+    finally:
+        driver.quit()
+    return out
+
+
+def main() -> dict:
+    logging.getLogger("werkzeug").disabled = True
+    tmp = tempfile.mkdtemp(prefix="kc-bench-design-")
+    from werkzeug.serving import make_server
+
+    from core import create_app
+    from core.demo import SEEDERS, DemoContext
+    from core.extensions import db
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/kc.db", "SECRET_KEY": "bench-" + "x" * 40,
+                      "RATELIMIT_ENABLED": False, "UPLOAD_DIR": f"{tmp}/uploads"}, instance_path=tmp)
+    with app.app_context():
+        db.create_all()
+        ctx = DemoContext(scale=1, echo=lambda *_a, **_k: None)
+        for seeder in SEEDERS:
+            seeder.run(ctx)
+            db.session.commit()
+        from tests.design.test_design_browser import public_paths
+
+        paths = public_paths(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    zipped = make_server("127.0.0.1", 0, Gzip(app), threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    for srv in (server, zipped):
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    figures: dict[str, dict] = {}
+    try:
+        for name, path in paths.items():
+            raw, packed = _weight(base, path)
+            figures[name] = {"raw_kb": round(raw / 1024, 1), "gzip_kb": round(packed / 1024, 1)}
+        for key, srv in (("fcp_slow3g_s", server), ("fcp_slow3g_gzip_s", zipped)):
+            for name, fcp in _first_paints(f"http://127.0.0.1:{srv.server_port}", paths).items():
+                figures[name][key] = fcp
+    finally:
+        server.shutdown()
+        zipped.shutdown()
+    for name, f in figures.items():
+        verdict = "ok" if f["gzip_kb"] <= BUDGET_KB else "OVER"
+        fcp = f.get("fcp_slow3g_gzip_s")
+        fcp_verdict = "" if fcp is None else (" ok" if fcp <= FCP_BUDGET_S else " OVER")
+        print(f"design_pages.{name}: {f['gzip_kb']} KB gzip ({f['raw_kb']} KB raw; budget {BUDGET_KB} KB {verdict}); "
+              f"first contentful paint on Slow 3G {fcp} s gzip, {f.get('fcp_slow3g_s')} s uncompressed "
+              f"(budget {FCP_BUDGET_S} s{fcp_verdict})", flush=True)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
