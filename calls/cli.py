@@ -1,7 +1,6 @@
 """`flask calls list` and `flask calls results`."""
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
@@ -10,6 +9,7 @@ from flask.cli import AppGroup
 from calls import services
 from calls.models import Call
 from core.extensions import db
+from core.spreadsheets import write_csv
 
 calls_cli = AppGroup("calls", help="Calls (评选/申报): list and results.")
 
@@ -30,8 +30,7 @@ def results(call_id: int, fmt: str) -> None:
     if call is None:
         raise click.ClickException(f"No call with id {call_id}.")
     computed = services.compute_results(call)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["code", "title", "unit", "score", "rank", "result"])
-    for row in computed.rows:
-        writer.writerow([row.application.code, row.application.title, row.application.unit_name,
-                         "" if row.score is None else f"{row.score:.2f}", row.rank or "", row.result or ""])
+    rows = [["code", "title", "unit", "score", "rank", "result"]]
+    rows += [[row.application.code, row.application.title, row.application.unit_name,
+              "" if row.score is None else f"{row.score:.2f}", row.rank or "", row.result or ""] for row in computed.rows]
+    write_csv(sys.stdout, rows, lineterminator="\n")  # applicants' text never becomes a formula
