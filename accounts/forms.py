@@ -40,6 +40,8 @@ class InvitationForm(FlaskForm):
     event_id = SelectField(_l("Event (check-in staff)"), coerce=int, validators=[Optional()], validate_choice=False)
     email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254),
                                                           Email(message=_l("Enter a valid email address, such as name@example.cn."))])
+    # Checked by the service with the one phone rule (accounts.services.clean_mobile).
+    mobile = StringField(_l("Mobile number (optional)"), validators=[Optional(), Length(max=20)])
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Create invitation link"))
 

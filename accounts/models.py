@@ -201,6 +201,7 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    mobile: Mapped[str | None] = mapped_column(sa.String(20))  # 11 digits (accounts.services.clean_mobile)
     name: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
     role: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"))

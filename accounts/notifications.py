@@ -14,7 +14,7 @@ INVITATION = register_kind(MessageKind(
     subject=_l("You are invited to Kechuang as %(role)s"),
     body=_l("%(inviter)s invites you to Kechuang as %(role)s%(where)s.\n\nCreate your account with this link "
             "(it works once, until %(expires)s): %(link)s"),
-    sms=_l("%(inviter)s invites you to Kechuang as %(role)s. Create your account: %(link)s"),
+    sms=_l("%(inviter)s invites you to Kechuang as %(role)s%(where)s. Create your account: %(link)s"),
 ))
 PASSWORD_CHANGED = register_kind(MessageKind(
     "accounts.password_changed", label=_l("Password changed"), security=True,
@@ -29,13 +29,16 @@ ROLE_LABELS = {"coordinator": _l("School coordinator"), "judge": _l("Judge"), "c
 
 
 def send_invitation(invitation, token: str, inviter) -> None:
-    """The link goes to the email given with the invitation (none given: the organiser copies it by hand)."""
+    """The link goes to the email and by SMS to the mobile given with the invitation (neither given: the
+    organiser copies it by hand). The text names the organisation, or the contest or event, invited to."""
+    from accounts.services import invitation_scope_name
     from notifications.services import Contact, link_for
 
-    if not invitation.email:
+    if not invitation.email and not invitation.mobile:
         return
-    where = f" · {invitation.organisation.name}" if invitation.organisation is not None else ""
-    notify(Contact(email=invitation.email, name=invitation.name),
+    place = invitation.organisation.name if invitation.organisation is not None else invitation_scope_name(invitation)
+    where = f" · {place}" if place else ""
+    notify(Contact(email=invitation.email, mobile=invitation.mobile, name=invitation.name),
            INVITATION.key, {"inviter": getattr(inviter, "display_name", "") or "Kechuang",
                             "role": ROLE_LABELS.get(invitation.role, invitation.role), "where": where,
                             "expires": invitation.expires_at,

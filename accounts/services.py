@@ -221,6 +221,7 @@ class InvitationScope:
     permission: str  # what the inviter must be allowed to do on it (a core.permissions policy)
     choices: Callable[[Any], list[tuple[int, str]]]  # (id, name) of the objects a user may invite to
     unknown: Any  # message for an id that names nothing
+    name: Callable[[Any], str]  # how the object is named to the person invited (contest name, event title)
 
 
 INVITATION_SCOPES: dict[str, InvitationScope] = {}
@@ -234,6 +235,16 @@ def invitation_choices(role: Role | str, user) -> list[tuple[int, str]]:
     """The contests (judges) or events (check-in staff) user may invite to, by name."""
     scope = INVITATION_SCOPES.get(Role(role).value)
     return scope.choices(user) if scope else []
+
+
+def invitation_scope_name(invitation: Invitation) -> str | None:
+    """The name of the contest (judges) or event (check-in staff) an invitation is for, from the area that owns
+    it; None for an unscoped role or an object that no longer exists."""
+    scope = INVITATION_SCOPES.get(invitation.role)
+    if scope is None or invitation.scope_id is None:
+        return None
+    target = scope.load(invitation.scope_id)
+    return scope.name(target) if target is not None else None
 
 
 def _check_invitation_right(role: Role, inviter, organisation: Organisation | None, scope_id: int | None) -> None:
@@ -271,21 +282,25 @@ def create_invitation(
     organisation: Organisation | None = None,
     scope_id: int | None = None,
     email: str | None = None,
+    mobile: str | None = None,
     name: str = "",
     days: int = 14,
 ) -> tuple[Invitation, str]:
-    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored).
+    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored). The link
+    is sent to the email and to the mobile number given (the phone rule: clean_mobile), if any.
 
     The inviter must manage what the role is granted on: the organisation (organisers, coordinators), the
     judging of the contest (judges), the event (check-in staff)."""
     role = Role(role)
     if role == Role.ADMIN:
         raise DomainError(_l("Administrators are not invited by link."), field="role")
+    mobile = clean_mobile(mobile) if mobile else None
     _check_invitation_right(role, created_by, organisation, scope_id)
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         token_hash=hash_token(token),
         email=normalise_login(email)[1] if email else None,
+        mobile=mobile,
         name=name,
         role=role.value,
         organisation_id=organisation.id if organisation and role in (Role.ORGANISER, Role.COORDINATOR) else None,
@@ -296,7 +311,7 @@ def create_invitation(
     db.session.add(invitation)
     db.session.flush()
     audit.record("create", invitation, after={"role": role.value, "email": invitation.email,
-                                              "scope_id": invitation.scope_id}, actor=created_by,
+                                              "mobile": invitation.mobile, "scope_id": invitation.scope_id}, actor=created_by,
                  organisation_id=invitation.organisation_id)
     notices.send_invitation(invitation, token, created_by)
     return invitation, token
@@ -329,7 +344,8 @@ def accept_invitation(token: str, *, name: str, password: str, email: str | None
 
     The UPDATE ... WHERE used_at IS NULL makes a second, concurrent acceptance of the same link fail."""
     invitation = find_invitation(token)
-    user = create_user(name=name, password=password, email=email or invitation.email, mobile=mobile)
+    user = create_user(name=name, password=password, email=email or invitation.email,
+                       mobile=mobile or invitation.mobile)
     spent = db.session.execute(
         sa.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))

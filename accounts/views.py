@@ -152,7 +152,7 @@ def invitations():
         scope_id = {Role.JUDGE.value: form.contest_id.data, Role.CHECKIN.value: form.event_id.data}.get(role) or None
         done = commit_or_show(lambda: services.create_invitation(
             role=role, created_by=current_user._get_current_object(), organisation=org, scope_id=scope_id,
-            email=form.email.data, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
+            email=form.email.data, mobile=form.mobile.data or None, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
         ), form)
         if done:
             _invitation, token = done.value
@@ -175,7 +175,7 @@ def accept_invitation(token: str):
         invitation = services.find_invitation(token)
     except DomainError as exc:
         return render_template("errors/error.html", status=410, message=str(exc)), 410
-    form = AcceptInvitationForm(email=invitation.email, name=invitation.name)
+    form = AcceptInvitationForm(email=invitation.email, mobile=invitation.mobile, name=invitation.name)
     if form.validate_on_submit():
         done = commit_or_show(lambda: services.accept_invitation(
             token, name=form.name.data, password=form.password.data, email=form.email.data or None,
@@ -184,7 +184,8 @@ def accept_invitation(token: str):
             login_user(done.value)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.dashboard"))
-    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation,
+                           scope_name=services.invitation_scope_name(invitation))
 
 
 # --- organisations -------------------------------------------------------------------------------------

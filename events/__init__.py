@@ -42,7 +42,7 @@ def _register_invitation_scope() -> None:
 
     register_invitation_scope(Role.CHECKIN, InvitationScope(
         load=_event, permission="event.manage", choices=_events_managed_by,
-        unknown=_l("This event does not exist."),
+        unknown=_l("This event does not exist."), name=_event_name,
     ))
 
 
@@ -58,15 +58,20 @@ def _events_managed_by(user) -> list[tuple[int, str]]:
     import sqlalchemy as sa
 
     from core.extensions import db
-    from core.i18n import format_day
     from core.permissions import can, is_admin
     from events.models import Event
 
     query = sa.select(Event).order_by(Event.starts_at.desc()).limit(500)
     if not is_admin(user):
         query = query.where(Event.organisation_id.in_(sorted(user.organised_org_ids()) or [-1]))
-    return [(e.id, f"{format_day(e.starts_at, 'medium')} {e.title}") for e in db.session.execute(query).scalars()
-            if can("event.manage", e, user=user)]
+    return [(e.id, _event_name(e)) for e in db.session.execute(query).scalars() if can("event.manage", e, user=user)]
+
+
+def _event_name(event) -> str:
+    """An event as organisers pick it and invited staff read it: its day and title."""
+    from core.i18n import format_day
+
+    return f"{format_day(event.starts_at, 'medium')} {event.title}"
 
 
 def dashboard_context(user) -> dict | None:

@@ -48,7 +48,7 @@ def _register_invitation_scope() -> None:
 
     register_invitation_scope(Role.JUDGE, InvitationScope(
         load=_contest, permission="judging.manage", choices=_contests_judged_by_organiser,
-        unknown=_l("This contest does not exist."),
+        unknown=_l("This contest does not exist."), name=_contest_name,
     ))
 
 
@@ -70,8 +70,12 @@ def _contests_judged_by_organiser(user) -> list[tuple[int, str]]:
     query = sa.select(Contest).order_by(Contest.year.desc(), Contest.name)
     if not is_admin(user):
         query = query.where(Contest.organisation_id.in_(sorted(user.organised_org_ids()) or [-1]))
-    return [(c.id, f"{c.year} {c.name}") for c in db.session.execute(query).scalars()
-            if can("judging.manage", c, user=user)]
+    return [(c.id, _contest_name(c)) for c in db.session.execute(query).scalars() if can("judging.manage", c, user=user)]
+
+
+def _contest_name(contest) -> str:
+    """A contest as organisers pick it and invited judges read it: its year and name."""
+    return f"{contest.year} {contest.name}"
 
 
 def _register_certificate_source() -> None:

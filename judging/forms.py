@@ -39,7 +39,8 @@ class RoundForm(FlaskForm):
     judges_per_entry = IntegerField(_l("Judges per entry (k)"), default=3,
                                     validators=[DataRequired(), NumberRange(min=1, max=15)])
     method = SelectField(_l("Aggregation method"), choices=list(METHOD_LABELS.items()), default="trimmed_mean")
-    n_min = IntegerField(_l("Trim only with at least this many scores (N_min)"), default=5,
+    n_min = IntegerField(_l("Fewest scores needed to drop the highest and lowest"), default=5,
+                         description=_l("With fewer scores, none is dropped."),
                          validators=[DataRequired(), NumberRange(min=3, max=50)])
     tie_breaks = SelectMultipleField(_l("Tie-breaks, in order"), choices=TIE_BREAK_CHOICES, default=["raw_sum"])
     tie_criterion = StringField(_l("Then this criterion (name, optional)"), validators=[Optional(), Length(max=100)])

@@ -114,6 +114,23 @@ def test_invitation_with_duplicate_email_changes_nothing(client):
     assert db.session.scalar(sa.select(Invitation.used_at)) is None
 
 
+def test_the_invitation_page_names_the_contest_or_the_event(client):
+    from tests.events import factories as event_factories
+
+    county = factories.association()
+    organiser = factories.organiser(county)
+    contest = contest_factories.contest(county, year=2026, name="青溪县第一届青少年科技创新大赛·𠮷")
+    event = event_factories.event(county, title="天文观测夜：䶮星")
+    _judge, judge_token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
+    staff, staff_token = services.create_invitation(role=Role.CHECKIN, created_by=organiser, scope_id=event.id)
+    factories.commit()
+    judge_page = client.get(f"/invite/{judge_token}").get_data(as_text=True)
+    assert "您受邀担任：" in judge_page and "2026 青溪县第一届青少年科技创新大赛·𠮷" in judge_page
+    staff_page = client.get(f"/invite/{staff_token}").get_data(as_text=True)
+    assert "天文观测夜：䶮星" in staff_page and "青溪县第一届" not in staff_page
+    assert services.invitation_scope_name(staff).endswith("天文观测夜：䶮星")
+
+
 def test_organiser_invites_through_the_page(client, login):
     county = factories.association()
     school = factories.school(parent=county)

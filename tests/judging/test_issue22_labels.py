@@ -26,3 +26,12 @@ def test_publishing_the_notice_asks_for_confirmation(client, login):
     page = client.get(f"/judging/contests/{w['contest'].id}/notice").get_data(as_text=True)
     form = page.split('id="notice-form"')[1].split(">")[0]
     assert "data-confirm=" in form and "公示" in form
+
+
+def test_the_round_form_says_what_n_min_means_in_chinese(client, login):
+    w = jf.world(n_entries=1, n_judges=1, k=1)
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/judging/rounds/{w['round'].id}").get_data(as_text=True)
+    assert "去掉最高最低分所需的最少评分数" in page and "评分数少于此值时，不去掉最高分和最低分。" in page
+    assert "N_min" not in page

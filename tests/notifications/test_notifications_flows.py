@@ -225,6 +225,49 @@ def test_an_invalid_email_is_refused_at_the_invitation_form(client, login, smtp_
     assert "请输入有效的电子邮箱地址" in page and smtp_server.messages == []
 
 
+def test_an_invitation_link_is_sent_by_sms_to_the_mobile_given(app, client, login, sms_gateway):
+    from accounts.models import Invitation, User
+    from core.permissions import Role
+    from tests.competitions import factories as cf
+
+    county = factories.association(name="青溪县科学技术协会")
+    organiser = factories.organiser(county)
+    contest = cf.contest(county, year=2026, name="青溪县青少年科技创新大赛")
+    factories.commit()
+    login(organiser)
+    response = client.post("/invitations", data={"role": "judge", "contest_id": contest.id,
+                                                 "mobile": "138 0013 8000", "name": "王䶮"})
+    assert response.status_code == 200 and "/invite/" in response.get_data(as_text=True)
+    [sms] = sms_gateway.received
+    assert sms["mobile"] == "13800138000" and sms_gateway.rejected == 0
+    assert "邀请您以评委身份" in sms["text"]
+    assert "2026 青溪县青少年科技创新大赛" in sms["text"]
+    link = re.search(r"http://localhost/invite/\S+", sms["text"]).group(0)
+    client.post("/logout")
+    page = client.get(link.removeprefix("http://localhost")).get_data(as_text=True)
+    assert "2026 青溪县青少年科技创新大赛" in page and 'value="13800138000"' in page
+    response = client.post(link.removeprefix("http://localhost"),
+                           data={"name": "王䶮", "password": "a-good-password-𠮷", "confirm": "a-good-password-𠮷"})
+    assert response.status_code == 302
+    user = db.session.execute(sa.select(User).where(User.mobile == "13800138000")).scalar_one()
+    assert user.scope_ids(Role.JUDGE) == {contest.id}
+    assert db.session.scalar(sa.select(Invitation.used_at)) is not None
+
+
+def test_an_invalid_mobile_is_refused_at_the_invitation_form(client, login, sms_gateway):
+    from accounts.models import Invitation
+
+    county = factories.association()
+    school = factories.school(county)
+    organiser = factories.organiser(county)
+    factories.commit()
+    login(organiser)
+    page = client.post("/invitations", data={"role": "coordinator", "organisation_id": school.id,
+                                              "mobile": "1234567"}).get_data(as_text=True)
+    assert "请输入中国大陆手机号" in page and "/invite/" not in page
+    assert sms_gateway.received == [] and db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+
+
 def test_a_changed_password_is_told_even_when_the_person_turned_messages_off(app, client, login, smtp_server):
     from notifications.services import set_preference
 
