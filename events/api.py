@@ -95,6 +95,18 @@ def _checkin_access(event: Event):
     return False, None, api_error(403 if current_user.is_authenticated else 401)
 
 
+def _scanner_event(event_id: int):
+    """(event, staff_link, None) when the caller may check in at the event, else (None, None, error_response):
+    the one load-and-check of every scanner endpoint."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return None, None, _unknown_event()
+    allowed, link, error = _checkin_access(event)
+    if not allowed:
+        return None, None, error
+    return event, link, None
+
+
 def _unknown_event():
     return {"status": "not_found", "message": _("Unknown event."), "attendee": None}, 404
 
@@ -110,11 +122,8 @@ def create_checkin():
     already checked in, 404 unknown code, 409 other refusals (wrong_event, outside_window, cancelled,
     waitlisted, over_count). A repeated nonce returns exactly the first answer."""
     args = json_args(CHECKIN_ARGS)
-    event = db.session.get(Event, args["event_id"])
-    if event is None:
-        return _unknown_event()
-    allowed, link, error = _checkin_access(event)
-    if not allowed:
+    event, link, error = _scanner_event(args["event_id"])
+    if error is not None:
         return error
     user = current_user if current_user.is_authenticated else None
     try:
@@ -140,11 +149,8 @@ def upload_scans(args, event_id: int):
     device's time and logged with what the device showed; nonces make a repeated upload harmless. Answers
     `results` in the order the scans were made, each with `differs` when the server's answer is not the
     device's."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, link, error = _checkin_access(event)
-    if not allowed:
+    event, link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     user = current_user if current_user.is_authenticated else None
     scans = [services.QueuedScan(**scan) for scan in args["scans"]]
@@ -163,11 +169,8 @@ def upload_scans(args, event_id: int):
 def offline_tickets(event_id: int):
     """The event's ticket list for a scanner that must work without network: code hashes, sessions' windows,
     status, head-counts, masked names and who is in already (see services.offline_ticket_list)."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, _link, error = _checkin_access(event)
-    if not allowed:
+    event, _link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     return services.offline_ticket_list(event)
 
@@ -176,11 +179,8 @@ def offline_tickets(event_id: int):
 @public
 def conflicts(event_id: int):
     """Offline scans whose server answer differs from what the device showed, for the staff to sort out."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, _link, error = _checkin_access(event)
-    if not allowed:
+    event, _link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     return {"conflicts": services.offline_conflicts(event)}
 
@@ -189,11 +189,8 @@ def conflicts(event_id: int):
 @public
 def counters(event_id: int):
     """Checked in / registered / capacity (people), for the scanner page."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, _link, error = _checkin_access(event)
-    if not allowed:
+    event, _link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     return services.event_counters(event)
 
@@ -203,11 +200,8 @@ def counters(event_id: int):
 @blp.arguments(SearchArgs, location="query")
 def search(args, event_id: int):
     """Find registrations by name or phone ending (manual check-in); phones come back masked."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, _link, error = _checkin_access(event)
-    if not allowed:
+    event, _link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     rows = services.search_registrations(event, args["q"])
     return {"results": [
@@ -224,11 +218,8 @@ def search(args, event_id: int):
 def walk_in(args, event_id: int):
     """Register a visitor at the door and check them in at once. Refused before anything is written outside the
     session's check-in window or when it is full (with the seats of absent registrants the staff may offer)."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return _unknown_event()
-    allowed, link, error = _checkin_access(event)
-    if not allowed:
+    event, link, error = _scanner_event(event_id)
+    if error is not None:
         return error
     user = current_user if current_user.is_authenticated else None
     # The scanner page retries a walk-in with the same nonce when the answer got lost: the retry must get the
