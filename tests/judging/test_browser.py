@@ -54,7 +54,7 @@ def test_judge_scores_on_a_phone(browser, live_server):
     b.send_keys("9")
     WebDriverWait(browser, 3).until(lambda d: d.find_element(By.ID, "score-total").text == "16.50")
     submit = browser.find_element(By.ID, "submit-score")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", submit)
     submit.click()
     WebDriverWait(browser, 5).until(lambda d: d.current_url.endswith(f"/judging/rounds/{rnd.id}/my"))
     assert "1/2" in browser.find_element(By.ID, "progress-count").text
