@@ -116,8 +116,8 @@ def update_judge_profile(judge: Judge, *, expertise: Iterable[int] | None = None
     return judge
 
 
-def resolve_entry_codes(contest: Contest, codes: Iterable[str]) -> list[int]:
-    """Entry ids for codes typed by a person; an unknown code is a DomainError naming it."""
+def resolve_entry_codes(contest: Contest, codes: Iterable[str], *, field: str = "conflict_entries") -> list[int]:
+    """Entry ids for codes typed by a person; an unknown code is a DomainError naming it, shown at `field`."""
     wanted = [c.strip() for c in codes if c and c.strip()]
     if not wanted:
         return []
@@ -125,7 +125,7 @@ def resolve_entry_codes(contest: Contest, codes: Iterable[str]) -> list[int]:
         Entry.contest_id == contest.id, Entry.code.in_(wanted))).all())
     missing = [c for c in wanted if c not in found]
     if missing:
-        raise DomainError(_l("Unknown entry code: %(codes)s.", codes=", ".join(missing)), field="conflict_entries")
+        raise DomainError(_l("Unknown entry code: %(codes)s.", codes=", ".join(missing)), field=field)
     return [found[c] for c in wanted]
 
 

@@ -32,7 +32,7 @@ from judging.models import (
     SpecialAward,
 )
 from judging.services.assignment import judge_worklist
-from judging.services.judges import judges_of
+from judging.services.judges import judges_of, resolve_entry_codes
 from judging.services.rounds import next_round, refuse_if_final, round_entry_ids
 from judging.services.runs import runs_of
 
@@ -359,6 +359,23 @@ def judge_quality_report(rnd: Round) -> tuple[list[tuple], list[tuple]]:
     flagged = [(f, score_rows[(f.entry_id, f.judge_id)], score_rows[(f.entry_id, f.judge_id)].id in open_requests)
                for f in flags if (f.entry_id, f.judge_id) in score_rows]
     return stats, flagged
+
+
+def add_special_award_by_code(contest: Contest, *, kind: str, entry_code: str = "",
+                              organisation: Organisation | None = None, reason: str = "", actor=None) -> SpecialAward:
+    """A special award from the organiser's form: the entry is given by its code; an outstanding-advisor award
+    goes to the first advisor of that entry (the entry itself then receives nothing)."""
+    entry = None
+    if entry_code and entry_code.strip():
+        [entry_id] = resolve_entry_codes(contest, [entry_code], field="entry_code")
+        entry = db.session.get(Entry, entry_id)
+    advisor_id = None
+    if kind == "outstanding_advisor":
+        if entry is None or not entry.advisors:
+            raise DomainError(_l("Give the code of an entry that has an advisor."), field="entry_code")
+        advisor_id, entry = entry.advisors[0].advisor_id, None
+    return add_special_award(contest, kind=kind, entry=entry, advisor_id=advisor_id, organisation=organisation,
+                             reason=reason, actor=actor)
 
 
 def add_special_award(contest: Contest, *, kind: str, entry: Entry | None = None, advisor_id: int | None = None,

@@ -13,7 +13,7 @@ from accounts.models import Organisation
 from competitions.models import Contest, Entry
 from core.errors import DomainError
 from core.extensions import db
-from core.forms import form_error
+from core.forms import commit_or_show, form_error
 from core.i18n import format_moment
 from core.permissions import can, get_or_404, require
 from judging import forms
@@ -306,21 +306,11 @@ def judge_profile(judge_id: int):
             Entry.id.in_(judge.conflict_entry_ids or [-1]))).all())
         form.conflict_entries.data = ", ".join(codes.get(i, "") for i in judge.conflict_entry_ids)
     elif form.validate_on_submit():
-        try:
-            entry_ids = judges_service.resolve_entry_codes(contest, (form.conflict_entries.data or "").replace("，", ",").split(","))
-            judges_service.update_judge_profile(judge, expertise=form.expertise.data,
-                                          conflict_school_ids=form.conflict_schools.data,
-                                          conflict_entry_ids=entry_ids, affiliation_id=form.affiliation_id.data or None,
-                                          actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field == "conflict_entries":
-                form.conflict_entries.errors = [str(exc)]
-            else:
-                form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        codes = (form.conflict_entries.data or "").replace("，", ",").split(",")
+        if commit_or_show(lambda: judges_service.update_judge_profile(
+                judge, expertise=form.expertise.data, conflict_school_ids=form.conflict_schools.data,
+                conflict_entry_ids=judges_service.resolve_entry_codes(contest, codes),
+                affiliation_id=form.affiliation_id.data or None, actor=current_user), form, _("Saved.")):
             if own and not can("judging.manage", contest):
                 return redirect(url_for("judging.my"))
             return redirect(url_for("judging.judges", contest_id=contest.id))
@@ -631,28 +621,10 @@ def special_awards(contest_id: int):
     orgs = _org_choices(contest)
     form.organisation_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
     if form.validate_on_submit():
-        try:
-            entry = None
-            if form.entry_code.data and form.entry_code.data.strip():
-                ids = judges_service.resolve_entry_codes(contest, [form.entry_code.data])
-                entry = db.session.get(Entry, ids[0])
-            organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-            advisor_id = None
-            if form.kind.data == "outstanding_advisor":
-                if entry is None or not entry.advisors:
-                    raise DomainError(_("Give the code of an entry that has an advisor."), field="entry_code")
-                advisor_id, entry = entry.advisors[0].advisor_id, None
-            results_service.add_special_award(contest, kind=form.kind.data, entry=entry, advisor_id=advisor_id,
-                                       organisation=organisation, reason=form.reason.data or "", actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field == "conflict_entries":
-                form.entry_code.errors = [str(exc)]
-            else:
-                form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Special award added."), "success")
+        organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+        if commit_or_show(lambda: results_service.add_special_award_by_code(
+                contest, kind=form.kind.data, entry_code=form.entry_code.data or "", organisation=organisation,
+                reason=form.reason.data or "", actor=current_user), form, _("Special award added.")):
             return redirect(url_for("judging.special_awards", contest_id=contest.id))
     return render_template("judging/special_awards.html", contest=contest, form=form,
                            awards=results_service.special_awards_of(contest), labels=SPECIAL_AWARD_LABELS)
