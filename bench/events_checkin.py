@@ -44,6 +44,12 @@ TARGET_UPLOAD_S = 5.0
 TARGET_LIST_S = 1.0
 TARGET_LIST_BYTES = 1_000_000
 UPLOAD_SCANS = 1000
+# The rates gates really produce (issue 20): a province's busiest gate ~3 scans/s, twenty gates ~60/s; and three
+# times that as headroom. Each is offered open-loop (a scan every 1/rate s whether or not the last one was answered,
+# latency counted from when the scan was due), to our server and to the bare reference alike.
+USER_RATES = (60, 180)
+RATE_SECONDS = 10
+RATE_CODES = sum(USER_RATES) * RATE_SECONDS
 LIST_TICKETS = 10_000
 SQLITE_DB = "sqlite:///" + str(Path(tempfile.gettempdir()) / "kc-events-bench.db")
 ROUNDS = 5
@@ -146,6 +152,7 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
             account_services.grant_role(user, Role.CHECKIN, scope_id=event.id)
             tokens.append(account_services.create_api_token(user, f"gate {n}")[1])
         offline_codes = codes[-UPLOAD_SCANS // 2:]  # kept out of the wrk run for the offline upload
+        rate_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES:-UPLOAD_SCANS // 2]  # and for the open-loop rates
         db.session.commit()
         event_id = event.id
     if url.startswith("postgresql"):
@@ -153,11 +160,12 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
         # (the empty check-in tables included): plans are made on real statistics, as in production
         with app.app_context(), db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE)")
-    (workdir / "codes.txt").write_text("\n".join(codes[:-UPLOAD_SCANS // 2]) + "\n")
+    (workdir / "codes.txt").write_text("\n".join(codes[:-UPLOAD_SCANS // 2 - RATE_CODES]) + "\n")
     (workdir / "tokens.txt").write_text("\n".join(tokens) + "\n")
     (workdir / "checkin.lua").write_text(CHECKIN_LUA)
     (workdir / "bare.lua").write_text(BARE_LUA)
-    return {"app": app, "event_id": event_id, "offline_codes": offline_codes, "token": tokens[0]}
+    return {"app": app, "event_id": event_id, "offline_codes": offline_codes, "rate_codes": rate_codes,
+            "tokens": tokens, "token": tokens[0]}
 
 
 def sa_insert(model):
@@ -214,6 +222,71 @@ def run_wrk(url: str, script: Path | None, seconds: int, connections: int, args:
     if socket_errors:
         errors += sum(int(x) for x in socket_errors.groups())
     return {"rps": rps, "requests": total, "p50_ms": p50, "p99_ms": p99, "errors": errors, "raw": output}
+
+
+def open_loop(port: int, path: str, bodies: list[bytes], tokens: list[str], rate: float) -> dict:
+    """Offer `bodies` at a fixed `rate` (open loop: request i is due at start + i / rate, sent then or as soon as a
+    sender is free) over keep-alive connections, and measure each latency from when it was due, so a server that
+    falls behind shows it in the latency rather than hiding it (no coordinated omission)."""
+    import http.client
+    import threading
+
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    next_index = [0]
+    start = time.perf_counter() + 0.2
+
+    def sender(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while True:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= len(bodies):
+                break
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                connection.request("POST", path, body=bodies[index], headers={
+                    "Content-Type": "application/json", "Authorization": f"Bearer {tokens[index % len(tokens)]}"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status < 400 or response.status == 409
+            except OSError:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                ok = False
+            done = time.perf_counter()
+            with lock:
+                latencies.append((done - due) * 1000)
+                errors[0] += 0 if ok else 1
+        connection.close()
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    return {"rate": rate, "requests": len(latencies), "errors": errors[0],
+            "p50_ms": latencies[len(latencies) // 2], "p99_ms": latencies[int(len(latencies) * 0.99) - 1]}
+
+
+def rate_bodies(codes: list[str], event_id: int, prefix: str) -> list[bytes]:
+    """One scan per visitor, one visitor in ten scanned again at the next scan (a second look at the gate)."""
+    import json
+
+    bodies = []
+    for n, code in enumerate(codes):
+        bodies.append(json.dumps({"code": code, "event_id": event_id, "gate": f"G{n % 20}",
+                                  "nonce": f"{prefix}-{n}"}).encode())
+        if n % 10 == 9 and len(bodies) < len(codes):
+            bodies.append(json.dumps({"code": code, "event_id": event_id, "gate": f"G{(n + 1) % 20}",
+                                      "nonce": f"{prefix}-{n}-again"}).encode())
+    return bodies[:len(codes)]
 
 
 def _latency_ms(text: str) -> float:
@@ -334,6 +407,13 @@ def run_one(database_url: str, args) -> dict:
                                       args.connections, []))
             rounds.append(run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", per_round, args.connections,
                                   [codes, tokens, str(setup["event_id"]), str(number * stride)]))
+        at_rates = []
+        remaining = list(setup["rate_codes"])
+        for rate in USER_RATES:  # the rates users produce, ours and the reference at the same rate
+            batch, remaining = remaining[:rate * RATE_SECONDS], remaining[rate * RATE_SECONDS:]
+            bodies = rate_bodies(batch, setup["event_id"], f"rate{rate}")
+            at_rates.append((open_loop(kc_port, "/api/v1/checkins", bodies, setup["tokens"], rate),
+                             open_loop(bare_port, "/bare", bodies, setup["tokens"], rate)))
         time.sleep(3)  # requests wrk left in flight finish before the rows are counted
         check = verify(setup["app"], setup["event_id"])  # before the upload adds its own scans
         upload = upload_offline(f"http://127.0.0.1:{kc_port}", setup["token"], setup["event_id"],
@@ -364,6 +444,11 @@ def run_one(database_url: str, args) -> dict:
     print(f"events_checkin_rows_per_code[{db_name}]: {check['checkins']} check-ins for {check['distinct_codes']} "
           f"distinct codes scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
           f"{check['doubled']} doubled, {check['logged']} scans logged)")
+    for ours_at, bare_at in at_rates:
+        print(f"events_checkin_at_user_rate[{db_name}]: p99 {ours_at['p99_ms']:.1f} ms at {ours_at['rate']:.0f} scans/s "
+              f"offered open-loop ({ours_at['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; "
+              f"p50 {ours_at['p50_ms']:.1f} ms; {ours_at['errors']} errors of {ours_at['requests']}; bare Flask at the "
+              f"same rate p99 {bare_at['p99_ms']:.1f} ms, p50 {bare_at['p50_ms']:.1f} ms)")
     print(f"events_offline_upload[{db_name}]: {upload['seconds']:.2f} s for {upload['scans']} queued scans decided and "
           f"logged ({upload['seconds'] / TARGET_UPLOAD_S:.2f}x of the {TARGET_UPLOAD_S:.0f} s target; "
           f"{upload['answered']} answers, {upload['differs']} differ from the device)")
@@ -375,7 +460,9 @@ def run_one(database_url: str, args) -> dict:
     return {"config": config, "throughput_rps": ours["rps"], "reference_rps": reference["rps"],
             "ratio": round(ratio, 3), "round_ratios": [round(r, 3) for r, _n in sorted(ratios, key=lambda i: i[1])],
             "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
-            "requests": ours["requests"], **check, "exact": exact, "upload": upload, "offline_list": listing}
+            "requests": ours["requests"], **check, "exact": exact, "upload": upload, "offline_list": listing,
+            "at_user_rates": [{"rate": o["rate"], "p50_ms": o["p50_ms"], "p99_ms": o["p99_ms"], "errors": o["errors"],
+                               "bare_p99_ms": b["p99_ms"]} for o, b in at_rates]}
 
 
 def main(argv: list[str] | None = None) -> dict:
