@@ -10,12 +10,14 @@ offline (static/js/events-checkin-rule.js), and both are run against one table o
 3. `cancelled`           the registration was cancelled                                   -> 409
 4. `waitlisted`          the registration is still on the waiting list                    -> 409
 5. `already_checked_in`  everyone on the ticket is in (reported with the first time/gate) -> 200
-6. `outside_window`      the scan time is outside the session's check-in window           -> 409
-7. `over_count`          more people than the ticket has left, not confirmed by staff     -> 409
-8. `checked_in`          a new check-in, or the next part of a group                      -> 201
+6. `cancelled`           the event itself was called off                                  -> 409
+7. `outside_window`      the scan time is outside the session's check-in window           -> 409
+8. `over_count`          more people than the ticket has left, not confirmed by staff     -> 409
+9. `checked_in`          a new check-in, or the next part of a group                      -> 201
 
 `already_checked_in` comes before `outside_window` so a rescan after the doors closed still tells staff the
-visitor was admitted (and when, and at which gate), which is what they need to know. A group may arrive in
+visitor was admitted (and when, and at which gate), which is what they need to know; for the same reason a
+cancelled event still answers `already_checked_in` for a visitor admitted before it was called off. A group may arrive in
 parts: each scan admits the people arriving (default: all who are left) while some are left. A count above
 what is left needs the staff's explicit confirmation (`confirm_over`) and is then recorded as an over-count.
 
@@ -154,12 +156,14 @@ def decide_checkin(
     session_id: int | None = None,
     arriving: int | None = None,
     confirm_over: bool = False,
+    event_cancelled: bool = False,
 ) -> Decision:
     """The reason code for scanning `ticket` at `event_id` (optionally a given session) at `scan_time`.
 
     `ticket` is None when no registration carries the code; `window` is the ticket's session window;
     `prior` is the ticket's check-in so far, if any; `arriving` the people arriving now (None: all who are
-    left); `confirm_over` the staff's confirmation of a count above what is left. See the module docstring.
+    left); `confirm_over` the staff's confirmation of a count above what is left; `event_cancelled` whether
+    the event itself was called off. See the module docstring.
     """
     if ticket is None:
         return Decision(NOT_FOUND)
@@ -176,6 +180,8 @@ def decide_checkin(
     left = ticket.head_count - (prior.head_count if prior is not None else 0)
     if prior is not None and left <= 0 and arriving is None:
         return Decision(ALREADY_CHECKED_IN, prior)
+    if event_cancelled:
+        return Decision(CANCELLED)
     if window is None or not window.contains(scan_time):
         return Decision(OUTSIDE_WINDOW)
     people = max(left, 0) if arriving is None else arriving

@@ -271,17 +271,18 @@
             var queued = {nonce: item.nonce, code: item.code, scanned_at: scannedAt, gate: gateInput.value || "",
                           device: (navigator.userAgent || "").slice(0, 200), head_count: item.headCount ? parseInt(item.headCount, 10) : null,
                           confirm_over: !!item.confirmOver, direction: item.direction};
-            if (item.direction === "out") {  // exits are decided by the server when the queue is uploaded
-              body = {status: "queued", colour: "amber", message: msg("r-queued"), attendee: null};
-              return db.put("queue", queued).then(function () { return body; });
-            }
             var ticket = t ? {event_id: eventId, session_id: t.session_id, status: t.status, head_count: t.head_count} : null;
             var inside = t ? t["in"] + local.people : 0;
             var prior = inside > 0 ? {checked_in_at: local.first || t.checked_in_at, gate: t.gate || local.gate || "", head_count: inside} : null;
-            var session = t ? meta.sessions.filter(function (s) { return s.id === t.session_id; })[0] : null;
-            var window_ = session ? {opens_at: session.opens_at, closes_at: session.closes_at} : null;
-            var arriving = item.headCount ? parseInt(item.headCount, 10) : null;
-            var d = RULE.decide(ticket, eventId, window_, scannedAt, prior, null, arriving, !!item.confirmOver);
+            var d;
+            if (item.direction === "out") {  // an exit: the same rule as the server's decide_checkout
+              d = RULE.decideOut(ticket, eventId, prior, local.out || (t && t.checked_out_at) || null);
+            } else {
+              var session = t ? meta.sessions.filter(function (s) { return s.id === t.session_id; })[0] : null;
+              var window_ = session ? {opens_at: session.opens_at, closes_at: session.closes_at} : null;
+              var arriving = item.headCount ? parseInt(item.headCount, 10) : null;
+              d = RULE.decide(ticket, eventId, window_, scannedAt, prior, null, arriving, !!item.confirmOver, !!meta.cancelled);
+            }
             body = {status: d.reason, colour: RULE.colour(d.reason), message: msg("r-" + d.reason),
                     attendee: t ? {name: t.name, head_count: t.head_count, kind: t.head_count > 1 ? "group" : "individual"} : null};
             if (d.reason === "checked_in") { body.people = d.people; }
@@ -290,7 +291,10 @@
             tx.objectStore("queue").put(queued);
             if (d.reason === "checked_in") {
               tx.objectStore("local").put({people: local.people + d.people, first: local.first || scannedAt,
-                                           gate: local.gate || queued.gate}, hash);
+                                           gate: local.gate || queued.gate, out: local.out || null}, hash);
+            } else if (d.reason === "checked_out") {
+              tx.objectStore("local").put({people: local.people, first: local.first || null, gate: local.gate || "",
+                                           out: scannedAt}, hash);
             }
             return tx.done.then(function () { return body; });
           });
