@@ -50,6 +50,7 @@ UPLOAD_SCANS = 1000
 USER_RATES = (60, 180)
 RATE_SECONDS = 10
 RATE_CODES = sum(USER_RATES) * RATE_SECONDS
+CPU_SCANS = 300  # scans made in this process to read the app's CPU per scan (each code scanned once)
 LIST_TICKETS = 10_000
 SQLITE_DB = "sqlite:///" + str(Path(tempfile.gettempdir()) / "kc-events-bench.db")
 ROUNDS = 5
@@ -153,6 +154,7 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
             tokens.append(account_services.create_api_token(user, f"gate {n}")[1])
         offline_codes = codes[-UPLOAD_SCANS // 2:]  # kept out of the wrk run for the offline upload
         rate_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES:-UPLOAD_SCANS // 2]  # and for the open-loop rates
+        cpu_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS:-UPLOAD_SCANS // 2 - RATE_CODES]
         db.session.commit()
         event_id = event.id
     if url.startswith("postgresql"):
@@ -160,12 +162,12 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
         # (the empty check-in tables included): plans are made on real statistics, as in production
         with app.app_context(), db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE)")
-    (workdir / "codes.txt").write_text("\n".join(codes[:-UPLOAD_SCANS // 2 - RATE_CODES]) + "\n")
+    (workdir / "codes.txt").write_text("\n".join(codes[:-UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS]) + "\n")
     (workdir / "tokens.txt").write_text("\n".join(tokens) + "\n")
     (workdir / "checkin.lua").write_text(CHECKIN_LUA)
     (workdir / "bare.lua").write_text(BARE_LUA)
     return {"app": app, "event_id": event_id, "offline_codes": offline_codes, "rate_codes": rate_codes,
-            "tokens": tokens, "token": tokens[0]}
+            "cpu_codes": cpu_codes, "tokens": tokens, "token": tokens[0]}
 
 
 def sa_insert(model):
@@ -273,6 +275,48 @@ def open_loop(port: int, path: str, bodies: list[bytes], tokens: list[str], rate
     latencies.sort()
     return {"rate": rate, "requests": len(latencies), "errors": errors[0],
             "p50_ms": latencies[len(latencies) // 2], "p99_ms": latencies[int(len(latencies) * 0.99) - 1]}
+
+
+def cpu_per_request(app, event_id: int, codes: list[str], tokens: list[str]) -> dict:
+    """The app's own CPU time (this process, no server, no network) per check-in, per request of its /healthz,
+    and per request of the bare Flask JSON endpoint: what one scan costs whatever the machine is doing, and so
+    how many scans a core can decide at most (the wrk ratio above is bounded by it)."""
+    from flask import Flask
+    from flask import request as flask_request
+
+    bare = Flask("bare-cpu")
+
+    @bare.post("/bare")
+    def bare_view():
+        data = flask_request.get_json(silent=True) or {}
+        return {"status": "checked_in", "message": "ok", "code": data.get("code"), "attendee": None}, 201
+
+    ours, reference = app.test_client(), bare.test_client()
+
+    def scans(part):
+        for n, code in enumerate(part):
+            response = ours.post("/api/v1/checkins", json={"code": code, "event_id": event_id, "gate": "CPU",
+                                                           "nonce": f"cpu-{code}"},
+                                 headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"})
+            assert response.status_code == 201, response.get_data(as_text=True)
+
+    def health(count):
+        for _n in range(count):
+            ours.get("/healthz")
+
+    def bare_requests(count):
+        for _n in range(count):
+            reference.post("/bare", json={"code": "23456789ABCDEFGHJKMNPQRSTUV2", "event_id": 1})
+
+    def cpu_ms(work, count):
+        started = time.process_time()
+        work()
+        return (time.process_time() - started) / count * 1000
+
+    scans(codes[:20])  # warm-up: statement caches, prepared statements
+    rest = codes[20:]
+    return {"scan_ms": cpu_ms(lambda: scans(rest), len(rest)), "healthz_ms": cpu_ms(lambda: health(len(rest)), len(rest)),
+            "bare_ms": cpu_ms(lambda: bare_requests(len(rest)), len(rest))}
 
 
 def rate_bodies(codes: list[str], event_id: int, prefix: str) -> list[bytes]:
@@ -421,6 +465,8 @@ def run_one(database_url: str, args) -> dict:
     finally:
         stop(kc)
         stop(bare)
+    with setup["app"].app_context():
+        cpu = cpu_per_request(setup["app"], setup["event_id"], setup["cpu_codes"], setup["tokens"])
     listing = offline_list(database_url)
     ratios = sorted((o["rps"] / r["rps"] if r["rps"] else 0.0, n)
                     for n, (o, r) in enumerate(zip(rounds, references, strict=True)))
@@ -444,6 +490,10 @@ def run_one(database_url: str, args) -> dict:
     print(f"events_checkin_rows_per_code[{db_name}]: {check['checkins']} check-ins for {check['distinct_codes']} "
           f"distinct codes scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
           f"{check['doubled']} doubled, {check['logged']} scans logged)")
+    print(f"events_checkin_cpu_per_scan[{db_name}]: {cpu['scan_ms']:.2f} ms of the app's CPU per check-in, in process "
+          f"({cpu['bare_ms'] / cpu['scan_ms']:.2f}x of bare Flask's {cpu['bare_ms']:.2f} ms per request; the app's own "
+          f"/healthz {cpu['healthz_ms']:.2f} ms): at most {1000 / cpu['scan_ms']:.0f} scans/s per core before the "
+          f"database's own work")
     for ours_at, bare_at in at_rates:
         print(f"events_checkin_at_user_rate[{db_name}]: p99 {ours_at['p99_ms']:.1f} ms at {ours_at['rate']:.0f} scans/s "
               f"offered open-loop ({ours_at['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; "
@@ -461,7 +511,7 @@ def run_one(database_url: str, args) -> dict:
             "ratio": round(ratio, 3), "round_ratios": [round(r, 3) for r, _n in sorted(ratios, key=lambda i: i[1])],
             "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
             "requests": ours["requests"], **check, "exact": exact, "upload": upload, "offline_list": listing,
-            "at_user_rates": [{"rate": o["rate"], "p50_ms": o["p50_ms"], "p99_ms": o["p99_ms"], "errors": o["errors"],
+            "cpu_per_request_ms": cpu, "at_user_rates": [{"rate": o["rate"], "p50_ms": o["p50_ms"], "p99_ms": o["p99_ms"], "errors": o["errors"],
                                "bare_p99_ms": b["p99_ms"]} for o, b in at_rates]}
 
 
