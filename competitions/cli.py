@@ -10,9 +10,14 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from accounts.models import Organisation, OrganisationKind
-from competitions import services
 from competitions.models import Contest
-from competitions.roster import parse_roster, write_roster_csv, write_roster_xlsx
+from competitions.roster.reading import parse_roster
+from competitions.roster.writing import write_roster_csv, write_roster_xlsx
+from competitions.services import contests as contests_service
+from competitions.services import definitions as definitions_service
+from competitions.services import listings as listings_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.errors import DomainError
 from core.extensions import db
 
@@ -46,7 +51,7 @@ def _contest(contest_id: int) -> Contest:
 
 
 def _school(code: str) -> Organisation:
-    school = services.school_by_code(code)
+    school = schools_service.school_by_code(code)
     if school is None:
         raise click.ClickException(f"no school with code {code}")
     return school
@@ -78,7 +83,7 @@ def _read(path: str) -> bytes:
 @contests_cli.command("list")
 def list_contests():
     """One line per contest: id, year, name, status."""
-    for contest in services.list_contests():
+    for contest in contests_service.list_contests():
         click.echo(f"{contest.id}, {contest.year}, {contest.name}, {contest.status}")
 
 
@@ -86,7 +91,7 @@ def list_contests():
 @click.argument("contest_id", type=int)
 def export_contest(contest_id: int):
     """Print the contest's definition (categories, rules, materials, quotas) as JSON."""
-    doc = services.export_contest_definition(_contest(contest_id))
+    doc = definitions_service.export_contest_definition(_contest(contest_id))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -102,8 +107,8 @@ def import_contest(file: str, org_code: str | None, year: int | None, name: str 
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{file} is not a JSON file: {exc}") from None
     try:
-        contest = services.import_contest_definition(doc, _organisation(org_code), year=year, name=name)
-    except services.DefinitionInvalid as exc:
+        contest = definitions_service.import_contest_definition(doc, _organisation(org_code), year=year, name=name)
+    except definitions_service.DefinitionInvalid as exc:
         db.session.rollback()
         for error in exc.errors:
             click.echo(_render(error), err=True)
@@ -122,7 +127,7 @@ def import_contest(file: str, org_code: str | None, year: int | None, name: str 
 @click.option("--org", "org_code", default=None, help="Code of the organising unit the schools belong to.")
 def import_schools(file: str, org_code: str | None):
     """Create or update schools from .xlsx/.csv with 学校名称, 代码, 学段, 地区 (matched by code)."""
-    result = services.import_schools(_read(file), file, _organisation(org_code))
+    result = schools_service.import_schools(_read(file), file, _organisation(org_code))
     if result.problems:
         db.session.rollback()
         for row, message in result.problems:
@@ -148,7 +153,7 @@ def import_students(school_code: str, file: str):
             click.echo(where + _render(error), err=True)
         raise click.ClickException(f"{len(result.errors)} error(s); nothing was imported")
     try:
-        counts = services.import_roster(school, result)
+        counts = students_service.import_roster(school, result)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
@@ -161,7 +166,7 @@ def import_students(school_code: str, file: str):
 def export_students(school_code: str, out: str):
     """Write the school's roster in the import template's columns (.xlsx, or .csv with a BOM)."""
     school = _school(school_code)
-    students = services.list_students(school.id)
+    students = students_service.list_students(school.id)
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise click.ClickException("--out must end in .xlsx or .csv")
@@ -180,9 +185,9 @@ def export_entries(contest_id: int, out: str):
     contest = _contest(contest_id)
     if Path(out).suffix.lower() != ".xlsx":
         raise click.ClickException("--out must end in .xlsx")
-    data = services.master_list_xlsx(contest)
+    data = listings_service.master_list_xlsx(contest)
     _write_file(out, data)
-    count = len(services.list_entries(contest.id))
+    count = len(listings_service.list_entries(contest.id))
     click.echo(f"wrote {count} entries to {out}")
 
 

@@ -283,7 +283,7 @@ class Student(TimestampMixin, db.Model):
 
     @property
     def grade_label(self) -> str:
-        from competitions.roster import grade_label
+        from competitions.roster.values import grade_label
 
         return grade_label(self.grade)
 

@@ -16,7 +16,6 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from accounts.models import Organisation, OrganisationKind
-from competitions import services
 from competitions.forms import (
     ACCEPTED_LABELS,
     QUOTA_KIND_LABELS,
@@ -49,16 +48,21 @@ from competitions.models import (
     Material,
     Student,
 )
-from competitions.roster import (
-    MAX_ROSTER_BYTES,
-    grade_label,
-    parse_roster,
-    roster_from_json,
-    roster_to_json,
-    write_roster_csv,
-    write_roster_template,
-    write_roster_xlsx,
-)
+from competitions.roster.preview import roster_from_json, roster_to_json
+from competitions.roster.reading import parse_roster
+from competitions.roster.values import MAX_ROSTER_BYTES, grade_label
+from competitions.roster.writing import write_roster_csv, write_roster_template, write_roster_xlsx
+from competitions.services import advisors as advisors_service
+from competitions.services import categories as categories_service
+from competitions.services import checks as checks_service
+from competitions.services import contests as contests_service
+from competitions.services import definitions as definitions_service
+from competitions.services import entries as entries_service
+from competitions.services import listings as listings_service
+from competitions.services import materials as materials_service
+from competitions.services import review as review_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import form_error
@@ -127,11 +131,11 @@ def index():
     managed = []
     if current_user.organised_org_ids() or is_admin(current_user):
         ids = None if is_admin(current_user) else current_user.organised_org_ids()
-        managed = services.list_contests(ids)
+        managed = contests_service.list_contests(ids)
     schools = my_schools()
     open_to_me = []
     for school in schools:
-        for contest in services.contests_open_to_school(school):
+        for contest in contests_service.contests_open_to_school(school):
             open_to_me.append((school, contest))
     return render_template("competitions/index.html", managed=managed, open_to_me=open_to_me, schools=schools)
 
@@ -139,8 +143,8 @@ def index():
 def _contest_form_values(form: ContestForm) -> dict:
     tz = form.timezone.data.strip()
     try:
-        opens = services.local_to_utc(form.registration_opens_at.data, tz)
-        closes = services.local_to_utc(form.registration_closes_at.data, tz)
+        opens = contests_service.local_to_utc(form.registration_opens_at.data, tz)
+        closes = contests_service.local_to_utc(form.registration_closes_at.data, tz)
     except Exception:
         raise DomainError(_("Unknown time zone %(tz)s.", tz=tz), field="timezone") from None
     return dict(name=form.name.data, year=form.year.data, description=form.description.data or "",
@@ -159,7 +163,7 @@ def new_contest():
         require("contest.create", org)
         try:
             values = _contest_form_values(form)
-            contest = services.create_contest(org, timezone_name=form.timezone.data.strip(), **values)
+            contest = contests_service.create_contest(org, timezone_name=form.timezone.data.strip(), **values)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -188,7 +192,7 @@ def contest(contest_id: int):
                                      .group_by(Entry.status)).all())
     return render_template("competitions/contest.html", contest=contest, transitions=CONTEST_TRANSITIONS[contest.status_enum],
                            extension_form=extension_form, counts=counts,
-                           local=lambda v: services.utc_to_local(v, contest.timezone))
+                           local=lambda v: contests_service.utc_to_local(v, contest.timezone))
 
 
 def _schools_under(contest: Contest) -> list[tuple[int, str]]:
@@ -209,12 +213,12 @@ def edit_contest(contest_id: int):
     if contest.timezone not in TIMEZONE_LABELS:  # an imported contest's zone stays selectable
         form.timezone.choices = [*form.timezone.choices, (contest.timezone, contest.timezone)]
     if request.method == "GET":
-        form.registration_opens_at.data = services.utc_to_local(contest.registration_opens_at, contest.timezone)
-        form.registration_closes_at.data = services.utc_to_local(contest.registration_closes_at, contest.timezone)
+        form.registration_opens_at.data = contests_service.utc_to_local(contest.registration_opens_at, contest.timezone)
+        form.registration_closes_at.data = contests_service.utc_to_local(contest.registration_closes_at, contest.timezone)
     if form.validate_on_submit():
         try:
             values = _contest_form_values(form)
-            services.update_contest(contest, timezone=form.timezone.data.strip(), **values)
+            contests_service.update_contest(contest, timezone=form.timezone.data.strip(), **values)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -230,7 +234,7 @@ def move_contest(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
     try:
-        services.move_contest(contest, request.values.get("status", ""))
+        contests_service.move_contest(contest, request.values.get("status", ""))
     except (DomainError, ValueError) as exc:
         db.session.rollback()
         flash(str(exc) if isinstance(exc, DomainError) else _("Unknown status."), "danger")
@@ -251,7 +255,7 @@ def extend_deadline(contest_id: int):
         if school.id not in {sid for sid, _n in form.school_id.choices}:
             abort(403)
         try:
-            services.extend_deadline(contest, school, services.local_to_utc(form.closes_at.data, contest.timezone),
+            contests_service.extend_deadline(contest, school, contests_service.local_to_utc(form.closes_at.data, contest.timezone),
                                      form.reason.data or "")
         except DomainError as exc:
             db.session.rollback()
@@ -268,7 +272,7 @@ def extend_deadline(contest_id: int):
 def export_definition(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    body = json.dumps(services.export_contest_definition(contest), ensure_ascii=False, indent=2).encode()
+    body = json.dumps(definitions_service.export_contest_definition(contest), ensure_ascii=False, indent=2).encode()
     return send_file(io.BytesIO(body), mimetype="application/json", as_attachment=True,
                      download_name=f"contest-{contest.year}-{contest.id}.json")
 
@@ -288,8 +292,8 @@ def import_definition():
             form.file.errors = [_("This is not a JSON file exported from a contest.")]
         else:
             try:
-                contest = services.import_contest_definition(doc, org, year=form.year.data, name=form.name.data or None)
-            except services.DefinitionInvalid as exc:
+                contest = definitions_service.import_contest_definition(doc, org, year=form.year.data, name=form.name.data or None)
+            except definitions_service.DefinitionInvalid as exc:
                 db.session.rollback()
                 errors = [e.render(_) for e in exc.errors]
             except DomainError as exc:
@@ -325,9 +329,9 @@ def edit_category(contest_id: int, category_id: int | None = None):
                 fields["min_members"] = form.min_members.data if form.min_members.data is not None else 2
                 fields["max_members"] = form.max_members.data if form.max_members.data is not None else 3
             materials, quotas = form.material_rows(), form.quota_rows()
-            saved = services.save_category(contest, category, **fields)
-            services.set_category_requirements(saved, materials)
-            services.set_category_quotas(saved, quotas)
+            saved = categories_service.save_category(contest, category, **fields)
+            categories_service.set_category_requirements(saved, materials)
+            categories_service.set_category_quotas(saved, quotas)
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -347,7 +351,7 @@ def delete_category(contest_id: int, category_id: int):
     if category.contest_id != contest.id:
         abort(404)
     try:
-        services.delete_category(category)
+        categories_service.delete_category(category)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -369,7 +373,7 @@ def entries(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
     filters = _entry_filters()
-    page = db.paginate(services.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(listings_service.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in {"category_id": filters["category_id"], "school_id": filters["school_id"],
                               "status": filters["status"], "q": filters["search"]}.items() if v}
     return render_template("competitions/entries.html", contest=contest, page=page, filters=filters, args=args,
@@ -382,20 +386,20 @@ def export_entries(contest_id: int):
     require("contest.manage", contest)
     filters = _entry_filters()
     count = db.session.execute(sa.select(sa.func.count()).select_from(
-        services.entries_query(contest.id, **filters).order_by(None).subquery())).scalar()
+        listings_service.entries_query(contest.id, **filters).order_by(None).subquery())).scalar()
     if count > EXPORT_JOB_THRESHOLD:
         job = enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id, filters=filters,
                       title=_("Master list of %(contest)s", contest=contest.name))
         db.session.commit()
         return redirect(url_for("core.job_progress", job_id=job.id))
-    return _xlsx_response(services.master_list_xlsx(contest, **filters), f"参赛作品-{contest.year}-{contest.id}.xlsx")
+    return _xlsx_response(listings_service.master_list_xlsx(contest, **filters), f"参赛作品-{contest.year}-{contest.id}.xlsx")
 
 
 @bp.route("/<int:contest_id>/summary")
 def summary(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    return render_template("competitions/summary.html", contest=contest, summaries=services.school_summaries(contest))
+    return render_template("competitions/summary.html", contest=contest, summaries=listings_service.school_summaries(contest))
 
 
 @bp.route("/<int:contest_id>/review")
@@ -404,15 +408,15 @@ def review(contest_id: int):
     require("contest.manage", contest)
     # the checks run once over the whole queue from plain rows (quotas count in submission order); only the
     # 100 entries of the page are loaded as objects
-    checks = services.review_checks(contest, request.args.get("category_id", type=int))
+    checks = review_service.review_checks(contest, request.args.get("category_id", type=int))
     pages = max(1, (len(checks) + REVIEW_PER_PAGE - 1) // REVIEW_PER_PAGE)
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     window = checks[(page - 1) * REVIEW_PER_PAGE: page * REVIEW_PER_PAGE]
     problems = dict(window)
-    shown = [(entry, problems[entry.id]) for entry in services.load_entries([entry_id for entry_id, _p in window])]
+    shown = [(entry, problems[entry.id]) for entry in review_service.load_entries([entry_id for entry_id, _p in window])]
     flagged = sum(1 for _entry_id, found in checks if found)
     return render_template("competitions/review.html", contest=contest, queue=shown, total=len(checks), flagged=flagged,
-                           page=page, pages=pages, render_problem=services.render_problem, form=ReviewForm())
+                           page=page, pages=pages, render_problem=checks_service.render_problem, form=ReviewForm())
 
 
 @bp.route("/<int:contest_id>/review/bulk-approve", methods=["POST"])
@@ -421,7 +425,7 @@ def bulk_approve(contest_id: int):
     require("contest.manage", contest)
     ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
     try:
-        approved, skipped = services.bulk_approve_clean(contest, ids or None)
+        approved, skipped = review_service.bulk_approve_clean(contest, ids or None)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -439,9 +443,9 @@ def review_entry(entry_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    actions = {"approve": lambda: services.approve_entry(entry),
-               "return": lambda: services.return_entry(entry, form.reason.data or ""),
-               "reject": lambda: services.reject_entry(entry, form.reason.data or "")}
+    actions = {"approve": lambda: review_service.approve_entry(entry),
+               "return": lambda: review_service.return_entry(entry, form.reason.data or ""),
+               "reject": lambda: review_service.reject_entry(entry, form.reason.data or "")}
     if form.action.data not in actions:
         abort(400)
     try:
@@ -469,7 +473,7 @@ def import_schools():
     if form.validate_on_submit() and units:
         parent = next((u for u in units if u.id == request.form.get("organisation_id", type=int)), units[0])
         data, size = read_capped(form.file.data, MAX_ROSTER_BYTES)
-        result = services.import_schools(data, form.file.data.filename or "", parent, size=size)
+        result = schools_service.import_schools(data, form.file.data.filename or "", parent, size=size)
         if result.problems:
             db.session.rollback()
             problems = result.problems
@@ -486,9 +490,9 @@ def students(school_id: int):
     school = load_school(school_id)
     require("school.roster", school)
     search = (request.args.get("q") or "").strip() or None
-    page = ListPagination(items=services.list_students(school.id, search), per_page=PER_PAGE, error_out=False)
+    page = ListPagination(items=students_service.list_students(school.id, search), per_page=PER_PAGE, error_out=False)
     return render_template("competitions/students.html", school=school, page=page, search=search or "",
-                           advisors=services.list_advisors(school.id))
+                           advisors=advisors_service.list_advisors(school.id))
 
 
 PICKER_RESULTS = 20
@@ -500,7 +504,7 @@ def search_students(school_id: int):
     initials or class, in roster order, as JSON. A school's 2,000 students never travel as one dropdown."""
     school = load_school(school_id)
     require("school.roster", school)
-    found = services.list_students(school.id, request.args.get("q") or None)
+    found = students_service.list_students(school.id, request.args.get("q") or None)
     return {"students": [{"id": s.id, "label": s.label} for s in found[:PICKER_RESULTS]],
             "more": max(0, len(found) - PICKER_RESULTS)}
 
@@ -514,7 +518,7 @@ def edit_student(school_id: int, student_id: int | None = None):
     form = StudentForm(obj=student)
     if form.validate_on_submit():
         try:
-            services.save_student(school, student, **{name: getattr(form, name).data for name in services.STUDENT_FIELDS})
+            students_service.save_student(school, student, **{name: getattr(form, name).data for name in students_service.STUDENT_FIELDS})
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -527,7 +531,7 @@ def edit_student(school_id: int, student_id: int | None = None):
 
 @bp.route("/school/<int:school_id>/students/<int:student_id>/delete", methods=["POST"])
 def delete_student(school_id: int, student_id: int):
-    return _delete_school_record(school_id, Student, student_id, services.delete_student)
+    return _delete_school_record(school_id, Student, student_id, students_service.delete_student)
 
 
 def _school_record_or_404(model, record_id: int, school):
@@ -565,7 +569,7 @@ def roster_template(school_id: int):
 def export_students(school_id: int, fmt: str):
     school = load_school(school_id)
     require("school.roster", school)
-    rows = services.list_students(school.id)
+    rows = students_service.list_students(school.id)
     if fmt == "xlsx":
         return _xlsx_response(write_roster_xlsx(rows), f"{school.name}-学生名单.xlsx")
     if fmt == "csv":
@@ -585,7 +589,7 @@ def import_students(school_id: int):
         data, size = read_capped(form.file.data, MAX_ROSTER_BYTES)
         result = parse_roster(data, form.file.data.filename or "", size=size)
         if result.ok:
-            plan = services.plan_roster_import(school, result)
+            plan = students_service.plan_roster_import(school, result)
             token = secrets.token_urlsafe(24)
             pending_roster_path(token).write_bytes(roster_to_json(result))  # parsed once: confirm reuses it
             session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
@@ -595,7 +599,7 @@ def import_students(school_id: int):
 
 def _render_roster_message(error) -> str:
     """A roster error or warning in the reader's language, its keyword parameters in words too."""
-    from competitions.roster import NAMESAKE_DIFFERENCES
+    from competitions.roster.matching import NAMESAKE_DIFFERENCES
 
     params = dict(error.params)
     if "stages" in params:
@@ -631,7 +635,7 @@ def confirm_import_students(school_id: int):
         db.session.commit()
         return redirect(url_for("core.job_progress", job_id=job.id))
     try:
-        counts = services.import_roster(school, result)
+        counts = students_service.import_roster(school, result)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -655,7 +659,7 @@ def edit_advisor(school_id: int, advisor_id: int | None = None):
     form = AdvisorForm(obj=advisor)
     if form.validate_on_submit():
         try:
-            services.save_advisor(school, advisor, **{k: getattr(form, k).data for k in services.ADVISOR_FIELDS})
+            advisors_service.save_advisor(school, advisor, **{k: getattr(form, k).data for k in advisors_service.ADVISOR_FIELDS})
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -668,7 +672,7 @@ def edit_advisor(school_id: int, advisor_id: int | None = None):
 
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/delete", methods=["POST"])
 def delete_advisor(school_id: int, advisor_id: int):
-    return _delete_school_record(school_id, Advisor, advisor_id, services.delete_advisor)
+    return _delete_school_record(school_id, Advisor, advisor_id, advisors_service.delete_advisor)
 
 
 # ====================================================================================== school entries
@@ -690,26 +694,26 @@ def school_entries(contest_id: int, school_id: int):
     contest = get_or_404(Contest, contest_id)
     school = load_school(school_id)
     _require_school_in_contest(contest, school)
-    entries = services.list_entries(contest.id, school_id=school.id)
-    summary = services.school_summaries(contest, [school.id])
+    entries = listings_service.list_entries(contest.id, school_id=school.id)
+    summary = listings_service.school_summaries(contest, [school.id])
     return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries,
-                           summary=summary[0] if summary else None, deadline=services.school_deadline(contest, school.id),
-                           is_open=services.registration_open_for(contest, school.id),
-                           state_label=services.status_label_for_school(contest, school.id),
-                           local=lambda v: services.utc_to_local(v, contest.timezone))
+                           summary=summary[0] if summary else None, deadline=contests_service.school_deadline(contest, school.id),
+                           is_open=contests_service.registration_open_for(contest, school.id),
+                           state_label=contests_service.status_label_for_school(contest, school.id),
+                           local=lambda v: contests_service.utc_to_local(v, contest.timezone))
 
 
 def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
     """The entry form with one select per member and per advisor place (order matters: 第一作者, 第一辅导教师)."""
     member_places = max([c.max_members for c in contest.categories] + [1])
     advisor_places = max([c.max_advisors for c in contest.categories] + [1])
-    advisors = services.list_advisors(school.id)
+    advisors = advisors_service.list_advisors(school.id)
     # Only the students already chosen (or just posted) travel with the page; the picker finds the others.
     chosen_ids = {m.student_id for m in entry.members} if entry is not None else set()
     if request.method == "POST":
         chosen_ids |= {v for k, v in request.form.items(multi=True) if k.startswith("member_") or k == "leader_id"
                        for v in [int(v) if v.isdigit() else 0] if v}
-    chosen = services.school_students_by_id(school.id, chosen_ids)
+    chosen = students_service.school_students_by_id(school.id, chosen_ids)
     student_choices = [(0, "—")] + [(s.id, s.label) for s in chosen]
     advisor_choices = [(0, "—")] + [(a.id, a.name) for a in advisors]
 
@@ -755,7 +759,7 @@ def new_entry(contest_id: int, school_id: int):
     _require_school_in_contest(contest, school)
     if school.id not in current_user.scope_ids(Role.COORDINATOR):
         abort(403)  # entries are registered by the school's coordinators
-    if not services.registration_open_for(contest, school.id):
+    if not contests_service.registration_open_for(contest, school.id):
         # say so before the coordinator fills in a form the server would refuse
         flash(_("Registration for this contest is not open."), "danger")
         return redirect(url_for("competitions.school_entries", contest_id=contest.id, school_id=school.id))
@@ -763,7 +767,7 @@ def new_entry(contest_id: int, school_id: int):
     if form.validate_on_submit():
         category = get_or_404(Category, form.category_id.data)
         try:
-            entry = services.create_entry(contest, school, category, **_entry_values(form))
+            entry = entries_service.create_entry(contest, school, category, **_entry_values(form))
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -784,11 +788,11 @@ def entry(entry_id: int):
     if all(kind != "other" for kind, _label in kinds):
         kinds.append(("other", _(other_label)))
     material_form.kind.choices = kinds
-    problems = services.entry_problems(entry) if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value,
+    problems = checks_service.entry_problems(entry) if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value,
                                                                  EntryStatus.RETURNED.value) else []
     return render_template("competitions/entry.html", entry=entry, material_form=material_form, problems=problems,
-                           kind_names=dict(kinds), locked_reason=services.entry_locked_reason(entry),
-                           render_problem=services.render_problem, editable=services.entry_editable(entry),
+                           kind_names=dict(kinds), locked_reason=contests_service.entry_locked_reason(entry),
+                           render_problem=checks_service.render_problem, editable=contests_service.entry_editable(entry),
                            review_form=ReviewForm())
 
 
@@ -796,14 +800,14 @@ def entry(entry_id: int):
 def edit_entry(entry_id: int):
     entry = get_or_404(Entry, entry_id)
     require("entry.edit", entry)
-    reason = services.entry_locked_reason(entry)
+    reason = contests_service.entry_locked_reason(entry)
     if reason is not None:  # say so before the form, not after the coordinator has typed into it
         flash(str(reason), "warning")
         return redirect(url_for("competitions.entry", entry_id=entry.id))
     form = _entry_form(entry.contest, entry.school, entry)
     if form.validate_on_submit():
         try:
-            services.update_entry(entry, category_id=form.category_id.data, **_entry_values(form))
+            entries_service.update_entry(entry, category_id=form.category_id.data, **_entry_values(form))
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -830,13 +834,13 @@ def _entry_action(entry_id: int, action, success: str):
 
 @bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
 def submit_entry(entry_id: int):
-    entry = _entry_action(entry_id, services.submit_entry, _("Submitted for review."))
+    entry = _entry_action(entry_id, review_service.submit_entry, _("Submitted for review."))
     return redirect(url_for("competitions.entry", entry_id=entry.id))
 
 
 @bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
 def withdraw_entry(entry_id: int):
-    entry = _entry_action(entry_id, services.withdraw_entry, _("The entry is a draft again."))
+    entry = _entry_action(entry_id, review_service.withdraw_entry, _("The entry is a draft again."))
     return redirect(url_for("competitions.entry", entry_id=entry.id))
 
 
@@ -846,7 +850,7 @@ def delete_entry(entry_id: int):
     require("entry.edit", entry)
     contest_id, school_id = entry.contest_id, entry.school_id
     try:
-        services.delete_entry(entry)
+        entries_service.delete_entry(entry)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -869,7 +873,7 @@ def upload_material(entry_id: int):
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 60 * 1024 * 1024
         data = upload.read(limit + 1)
         try:
-            services.add_material(entry, form.kind.data, upload.filename or "file", data)
+            materials_service.add_material(entry, form.kind.data, upload.filename or "file", data)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -887,7 +891,7 @@ def remove_material(material_id: int):
     entry = material.entry
     require("entry.edit", entry)
     try:
-        services.remove_material(material)
+        materials_service.remove_material(material)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -903,7 +907,7 @@ def material(material_id: int):
     assigned judges read materials through judging's own assignment-checked route."""
     material = get_or_404(Material, material_id)
     require("material.view", material.entry)
-    path = services.material_path(material.stored_name)
+    path = materials_service.material_path(material.stored_name)
     if not path.exists():
         abort(404)
     inline = material.file_type in ("pdf", "png", "jpeg", "gif", "webp", "mp4", "mov")
@@ -918,9 +922,9 @@ def material(material_id: int):
 def material_thumbnail(material_id: int):
     material = get_or_404(Material, material_id)
     require("material.view", material.entry)
-    if not material.thumbnail_name or not services.material_path(material.thumbnail_name).exists():
+    if not material.thumbnail_name or not materials_service.material_path(material.thumbnail_name).exists():
         abort(404)
-    response = send_file(services.material_path(material.thumbnail_name), mimetype="image/jpeg")
+    response = send_file(materials_service.material_path(material.thumbnail_name), mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 

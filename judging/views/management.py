@@ -64,7 +64,7 @@ def index():
 
 
 def _round_form_defaults(form: forms.RoundForm, rnd: Round, contest: Contest) -> None:
-    from competitions.services import utc_to_local
+    from competitions.services.contests import utc_to_local
 
     form.name.data, form.position.data, form.onsite.data = rnd.name, rnd.position, rnd.onsite
     form.categories.data = [rc.category_id for rc in rnd.categories]
@@ -86,7 +86,7 @@ def _round_form_defaults(form: forms.RoundForm, rnd: Round, contest: Contest) ->
 
 
 def _round_fields(form: forms.RoundForm, contest: Contest) -> dict:
-    from competitions.services import local_to_utc
+    from competitions.services.contests import local_to_utc
 
     chain = list(form.tie_breaks.data or [])
     if form.tie_criterion.data and form.tie_criterion.data.strip():

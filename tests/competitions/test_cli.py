@@ -7,8 +7,10 @@ from datetime import date
 import openpyxl
 import pytest
 
-from competitions import services
 from competitions.idcard import make_id_number
+from competitions.services import contests as contests_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.extensions import db
 from tests import factories
 from tests.competitions import factories as cf
@@ -53,7 +55,7 @@ def test_contests_import_bad_file(runner, setup, tmp_path):
     (tmp_path / "nojson.json").write_bytes(b"\x89PNG")
     result = runner.invoke(args=["contests", "import", str(tmp_path / "nojson.json")])
     assert result.exit_code == 1 and "not a JSON file" in result.output
-    assert len(services.list_contests()) == 1
+    assert len(contests_service.list_contests()) == 1
 
 
 def _roster(tmp_path, rows, name="r.csv", encoding="gbk"):
@@ -70,7 +72,7 @@ def test_students_import_and_reimport(runner, setup, tmp_path):
     assert "2 created, 0 updated, 0 unchanged" in result.output
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert "0 created, 0 updated, 2 unchanged" in result.output
-    assert len(services.list_students(setup["school"].id)) == 2
+    assert len(students_service.list_students(setup["school"].id)) == 2
 
 
 @pytest.mark.parametrize("content,expected", [  # the CLI speaks the default language, zh_CN
@@ -84,7 +86,7 @@ def test_students_import_bad_files(runner, setup, tmp_path, content, expected):
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert expected in result.output
-    assert services.list_students(setup["school"].id) == []
+    assert students_service.list_students(setup["school"].id) == []
 
 
 def test_students_import_row_errors_exit_nonzero(runner, setup, tmp_path):
@@ -92,7 +94,7 @@ def test_students_import_row_errors_exit_nonzero(runner, setup, tmp_path):
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "row 3, column C" in result.output
-    assert services.list_students(setup["school"].id) == []
+    assert students_service.list_students(setup["school"].id) == []
 
 
 def test_students_import_unknown_school(runner, setup, tmp_path):
@@ -107,7 +109,7 @@ def test_students_export(runner, setup, tmp_path, suffix):
     out = tmp_path / f"out.{suffix}"
     result = runner.invoke(args=["students", "export", "--school", "QX-S08", "--out", str(out)])
     assert result.exit_code == 0 and "1 students" in result.output
-    from competitions.roster import parse_roster
+    from competitions.roster.reading import parse_roster
 
     parsed = parse_roster(out.read_bytes(), out.name)
     assert parsed.ok and parsed.rows[0].name == "刘䶮"
@@ -132,12 +134,12 @@ def test_schools_import(runner, setup, tmp_path):
     result = runner.invoke(args=["schools", "import", str(path), "--org", "QX-KX"])
     assert result.exit_code == 0, result.output
     assert "1 created, 1 updated" in result.output
-    assert services.school_by_code("QX-S03").district == "桃源镇"
+    assert schools_service.school_by_code("QX-S03").district == "桃源镇"
     bad = tmp_path / "bad.csv"
     bad.write_bytes("学校名称,代码,学段,地区\n新学校,QX-S99,幼儿园,城关镇\n".encode())
     result = runner.invoke(args=["schools", "import", str(bad), "--org", "QX-KX"])
     assert result.exit_code == 1 and "row 2" in result.output
-    assert services.school_by_code("QX-S99") is None
+    assert schools_service.school_by_code("QX-S99") is None
 
 
 def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
