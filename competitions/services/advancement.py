@@ -28,7 +28,6 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 
-# ====================================================================================== advancement
 
 def advance_entries(source: Contest, target: Contest, entry_ids: Iterable[int], category_map: dict[int, int],
                     actor=None) -> list[Entry]:

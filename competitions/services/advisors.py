@@ -11,6 +11,7 @@ from competitions.models import (
     Advisor,
     EntryAdvisor,
 )
+from competitions.services.students import delete_unless_in_entry
 from core import audit
 from core.errors import DomainError
 from core.extensions import db
@@ -18,8 +19,6 @@ from core.names import name_sort_key
 
 ADVISOR_FIELDS = ["name", "gender", "phone", "email", "subject", "title"]
 
-
-# ====================================================================================== advisors
 
 def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fields: Any) -> Advisor:
     """Create or update a teacher of the school."""
@@ -55,10 +54,8 @@ def list_advisors(school_id: int) -> list[Advisor]:
 
 
 def delete_advisor(advisor: Advisor, actor=None) -> None:
-    if db.session.execute(sa.select(EntryAdvisor.id).where(EntryAdvisor.advisor_id == advisor.id).limit(1)).first():
-        raise DomainError(_l("%(name)s advises an entry and cannot be removed.", name=advisor.name))
-    audit.record("delete", advisor, before={"name": advisor.name}, actor=actor)
-    db.session.delete(advisor)
-    db.session.flush()
+    """An advisor of an entry stays on the school's list."""
+    delete_unless_in_entry(advisor, EntryAdvisor.advisor_id, _l("%(name)s advises an entry and cannot be removed.",
+                                                                name=advisor.name), actor)
 
 

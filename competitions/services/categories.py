@@ -26,8 +26,6 @@ CATEGORY_FIELDS = ["code", "name", "description", "entry_type", "min_members", "
                    "position"]
 
 
-# ====================================================================================== categories
-
 def save_category(contest: Contest, category: Category | None, actor=None, **fields: Any) -> Category:
     """Create or update a category. Codes are unique in a contest and frozen once an entry has a code."""
     if contest.status not in (ContestStatus.DRAFT.value, ContestStatus.REGISTRATION.value):
@@ -104,6 +102,15 @@ def delete_category(category: Category, actor=None) -> None:
     audit.record("delete", category, before=audit.snapshot(category, CATEGORY_FIELDS), actor=actor)
     db.session.delete(category)
     db.session.flush()
+
+
+def save_category_with_rows(contest: Contest, category: Category | None, fields: dict, *, requirements: list[dict],
+                            quotas: list[dict], actor=None) -> Category:
+    """Create or update a category with its material requirements and quotas, as the category form saves them."""
+    saved = save_category(contest, category, actor=actor, **fields)
+    set_category_requirements(saved, requirements, actor=actor)
+    set_category_quotas(saved, quotas, actor=actor)
+    return saved
 
 
 def set_category_requirements(category: Category, requirements: list[dict], actor=None) -> None:

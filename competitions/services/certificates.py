@@ -15,7 +15,6 @@ from competitions.models import (
 from competitions.services.listings import list_entries
 from core.extensions import db
 
-# ====================================================================================== certificate sources
 
 def _certificate_batch(contest_id: int, holders_of: Callable[[Entry], list]) -> Any:
     import re

@@ -19,7 +19,6 @@ from competitions.models import (
 )
 from core.extensions import db
 
-# -------------------------------------------------------------------------------------- eligibility facts
 
 def category_rules(category: Category, contest: Contest) -> CategoryRules:
     return CategoryRules(
@@ -87,6 +86,14 @@ def problems_message(problems: list[Problem]):
     return " ".join(render_problem(p, gettext) for p in problems)
 
 
+def stage_names(stages: str, gettext: Callable[[str], str] | None = None) -> str:
+    """A rule's "primary, junior" parameter in the reader's words: 小学、初中."""
+    from flask_babel import gettext as default_gettext
+
+    gettext = gettext or default_gettext
+    return "、".join(gettext(eligibility.STAGE_LABELS[s]) for s in stages.split(", "))
+
+
 def render_problem(problem: Problem, gettext: Callable[[str], str] | None = None) -> str:
     from flask_babel import gettext as default_gettext
 
@@ -96,7 +103,7 @@ def render_problem(problem: Problem, gettext: Callable[[str], str] | None = None
     if stage in eligibility.STAGE_LABELS:
         params["stage"] = gettext(eligibility.STAGE_LABELS[stage])
     if "stages" in params:
-        params["stages"] = "、".join(gettext(eligibility.STAGE_LABELS[s]) for s in params["stages"].split(", "))
+        params["stages"] = stage_names(params["stages"], gettext)
     if kind in eligibility.ENTRY_TYPE_LABELS:
         params["kind"] = gettext(eligibility.ENTRY_TYPE_LABELS[kind])
     if "material" in params:

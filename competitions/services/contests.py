@@ -104,7 +104,10 @@ def _apply_contest_fields(contest: Contest, **fields: Any) -> None:
 def move_contest(contest: Contest, target: ContestStatus | str, actor=None) -> Contest:
     """Move a contest along its lifecycle (draft → registration → closed → judging → notice → final →
     archived; closed → registration and notice → judging are the allowed steps back). Audited."""
-    target = ContestStatus(target)
+    try:
+        target = ContestStatus(target)
+    except ValueError:
+        raise DomainError(_l("Unknown status."), field="status", code="unknown_status") from None
     current = ContestStatus(contest.status)
     if target not in CONTEST_TRANSITIONS[current]:
         raise DomainError(_l("A contest in %(current)s cannot move to %(target)s.", current=current.value,
@@ -118,6 +121,12 @@ def move_contest(contest: Contest, target: ContestStatus | str, actor=None) -> C
     db.session.flush()
     audit.record("status", contest, before={"status": current.value}, after={"status": target.value}, actor=actor)
     return contest
+
+
+def entry_counts_by_status(contest: Contest) -> dict[str, int]:
+    """How many entries of the contest are in each status (its page's figures)."""
+    return dict(db.session.execute(sa.select(Entry.status, sa.func.count()).where(Entry.contest_id == contest.id)
+                                   .group_by(Entry.status)).all())
 
 
 def list_contests(organisation_ids: Iterable[int] | None = None, statuses: Iterable[str] | None = None) -> list[Contest]:

@@ -19,7 +19,6 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 
-# ====================================================================================== definition JSON
 
 def export_contest_definition(contest: Contest) -> dict:
     """The contest set-up (no schools, students or entries) as the documented JSON document."""

@@ -30,8 +30,6 @@ from core.locks import acquire_lock
 ENTRY_FIELDS = ["title", "abstract", "category_id", "work_started_on", "work_completed_on", "status", "code"]
 
 
-# ====================================================================================== entries
-
 def create_entry(contest: Contest, school: Organisation, category: Category, *, title: str, abstract: str = "",
                  student_ids: list[int] = (), leader_id: int | None = None, advisor_ids: list[int] = (),
                  work_started_on: date | None = None, work_completed_on: date | None = None,
@@ -95,13 +93,19 @@ def _fill_entry(entry: Entry, *, title: str | None = None, abstract: str | None 
     db.session.flush()
 
 
+def _own_records(model: type[Student] | type[Advisor], ids: list[int], school_id: int, field: str, twice, foreign) -> dict:
+    """The students or advisors chosen for an entry by id: each once, each of the entry's school."""
+    if len(set(ids)) != len(ids):
+        raise DomainError(twice, field=field)
+    found = {r.id: r for r in db.session.execute(sa.select(model).where(model.id.in_(ids or [-1]))).scalars()}
+    if any(i not in found or found[i].school_id != school_id for i in ids):
+        raise DomainError(foreign, field=field)
+    return found
+
+
 def _set_members(entry: Entry, student_ids: list[int], leader_id: int | None) -> None:
-    if len(set(student_ids)) != len(student_ids):
-        raise DomainError(_l("A student is listed twice."), field="student_ids")
-    students = {s.id: s for s in db.session.execute(sa.select(Student).where(Student.id.in_(student_ids or [-1]))).scalars()}
-    for sid in student_ids:
-        if sid not in students or students[sid].school_id != entry.school_id:
-            raise DomainError(_l("Choose students from your own school's roster."), field="student_ids")
+    students = _own_records(Student, student_ids, entry.school_id, "student_ids", _l("A student is listed twice."),
+                            _l("Choose students from your own school's roster."))
     category = entry.category
     if category.entry_type == EntryType.ADVISOR.value and student_ids:
         raise DomainError(_l("The advisor track takes no students."), field="student_ids")
@@ -125,12 +129,8 @@ def _set_members(entry: Entry, student_ids: list[int], leader_id: int | None) ->
 
 
 def _set_advisors(entry: Entry, advisor_ids: list[int]) -> None:
-    if len(set(advisor_ids)) != len(advisor_ids):
-        raise DomainError(_l("An advisor is listed twice."), field="advisor_ids")
-    advisors = {a.id: a for a in db.session.execute(sa.select(Advisor).where(Advisor.id.in_(advisor_ids or [-1]))).scalars()}
-    for aid in advisor_ids:
-        if aid not in advisors or advisors[aid].school_id != entry.school_id:
-            raise DomainError(_l("Choose advisors from your own school."), field="advisor_ids")
+    advisors = _own_records(Advisor, advisor_ids, entry.school_id, "advisor_ids", _l("An advisor is listed twice."),
+                            _l("Choose advisors from your own school."))
     limit = 1 if entry.category.entry_type == EntryType.ADVISOR.value else entry.category.max_advisors
     if len(advisor_ids) > limit:
         raise DomainError(_l("At most %(n)s advisors are allowed.", n=limit), field="advisor_ids")

@@ -26,7 +26,6 @@ from competitions.services.contests import utc_to_local
 from core.extensions import db
 from core.names import name_sort_key
 
-# -------------------------------------------------------------------------------------- lists
 
 def entry_query():
     return (sa.select(Entry).options(
@@ -51,6 +50,12 @@ def entries_query(contest_id: int, *, school_id: int | None = None, category_id:
         member_match = sa.select(EntryMember.entry_id).join(Student, Student.id == EntryMember.student_id).where(Student.name.like(term))
         query = query.where(sa.or_(Entry.title.like(term), Entry.code.like(term), Entry.id.in_(member_match)))
     return query.order_by(Entry.code.is_(None), Entry.code, Entry.id)
+
+
+def count_entries(contest_id: int, **filters) -> int:
+    """How many entries the organiser's list shows with these filters (to export small lists at once)."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(
+        entries_query(contest_id, **filters).order_by(None).subquery())).scalar()
 
 
 def list_entries(contest_id: int, **filters) -> list[Entry]:

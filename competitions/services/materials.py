@@ -20,8 +20,6 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 
-# ====================================================================================== materials
-
 THUMBNAIL_SIZE = (320, 320)
 
 

@@ -43,7 +43,6 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 
-# -------------------------------------------------------------------------------------- submission and review
 
 def submit_entry(entry: Entry, actor=None, now: datetime | None = None) -> Entry:
     """Submit a draft or a returned entry for review. It must pass every check; it gets its code (作品编号)

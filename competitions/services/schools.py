@@ -1,17 +1,17 @@
 """Schools: the list of schools under a unit, imported from a spreadsheet, and looking one up."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import Organisation, OrganisationKind, descendant_ids
 from core.errors import DomainError
 from core.extensions import db
-
-# ====================================================================================== schools
+from core.names import name_sort_key
 
 SCHOOL_HEADERS = {
     "name": ("学校名称", "学校", "name", "school"),
@@ -111,3 +111,26 @@ def school_by_code(code: str) -> Organisation | None:
         Organisation.code == code, Organisation.kind == OrganisationKind.SCHOOL.value)).scalar_one_or_none()
 
 
+def schools_by_ids(ids: Iterable[int]) -> list[Organisation]:
+    """These organisations (a coordinator's schools), in name order."""
+    ids = list(ids)
+    if not ids:
+        return []
+    found = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))).scalars()
+    return sorted(found, key=lambda o: name_sort_key(o.name))
+
+
+def organising_units(ids: Iterable[int] | None = None) -> list[Organisation]:
+    """Organising units (科协) in name order: all of them (ids None), or those among ids."""
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value)
+    if ids is not None:
+        query = query.where(Organisation.id.in_(list(ids) or [-1]))
+    return sorted(db.session.execute(query).scalars(), key=lambda o: name_sort_key(o.name))
+
+
+def schools_under(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, name) of every school below an organising unit, in name order (a contest's schools)."""
+    ids = descendant_ids({organisation_id})
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value)).all()
+    return [(r.id, r.name) for r in sorted(rows, key=lambda r: name_sort_key(r.name))]

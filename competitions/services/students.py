@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.models import STAGE_COVERS, Organisation, Stage
 from competitions.models import (
+    Advisor,
     EntryMember,
     Student,
 )
@@ -26,8 +27,6 @@ from core.names import name_matches
 
 STUDENT_FIELDS = ["name", "gender", "birth_date", "grade", "class_name", "id_number", "guardian_phone"]
 
-
-# ====================================================================================== students
 
 @dataclass
 class PlannedChange:
@@ -188,10 +187,16 @@ def _mask_student(values: dict | None) -> dict | None:
 
 def delete_student(student: Student, actor=None) -> None:
     """A student who is in an entry stays on the roster."""
-    if db.session.execute(sa.select(EntryMember.id).where(EntryMember.student_id == student.id).limit(1)).first():
-        raise DomainError(_l("%(name)s is in an entry and cannot be removed.", name=student.name))
-    audit.record("delete", student, before={"name": student.name}, actor=actor)
-    db.session.delete(student)
+    delete_unless_in_entry(student, EntryMember.student_id, _l("%(name)s is in an entry and cannot be removed.",
+                                                               name=student.name), actor)
+
+
+def delete_unless_in_entry(record: Student | Advisor, link_column, refusal, actor=None) -> None:
+    """Remove a student or advisor of a school's roster (audited), refused while an entry names them."""
+    if db.session.execute(sa.select(link_column).where(link_column == record.id).limit(1)).first():
+        raise DomainError(refusal)
+    audit.record("delete", record, before={"name": record.name}, actor=actor)
+    db.session.delete(record)
     db.session.flush()
 
 

@@ -396,7 +396,7 @@ def test_entry_statuses_all_render(client, login, two_schools):
 
 
 def test_large_roster_is_imported_by_a_background_job(client, login, two_schools, monkeypatch):
-    from competitions import views
+    from competitions.views import school as views
     from core.models import Job
 
     monkeypatch.setattr(views, "JOB_THRESHOLD_ROWS", 1)
@@ -496,7 +496,7 @@ def test_student_and_advisor_forms(client, login, two_schools):
 def test_large_master_list_is_exported_by_a_background_job(client, login, two_schools, monkeypatch):
     import openpyxl
 
-    from competitions import views
+    from competitions.views import management as views
     from core.models import Job
 
     monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
