@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from competitions.eligibility import stage_of_grade
+from competitions.eligibility import STAGES, stage_of_grade
 from competitions.roster.checking import MESSAGES
 from competitions.roster.values import FIELD_LABELS, RosterError, RosterRow, grade_label
 from core.i18n import N_
@@ -48,7 +48,7 @@ def plausibility_warnings(rows: Iterable[RosterRow], today: date, stages: Iterab
         if stages is not None and stage_of_grade(row.grade) not in stages:
             out.append(RosterError(code="grade_not_taught", message=MESSAGES["grade_not_taught"], row=row.row,
                                    header=headers["grade"], params={"header": headers["grade"], "value": label,
-                                                                    "stages": ", ".join(sorted(stages, key=STAGE_ORDER.index))}))
+                                                                    "stages": ", ".join(sorted(stages, key=STAGES.index))}))
         age = start.year - row.birth_date.year - ((start.month, start.day) < (row.birth_date.month, row.birth_date.day))
         expected = SCHOOL_ENTRY_AGE + row.grade - 1
         if abs(age - expected) > AGE_SLACK:
@@ -58,7 +58,5 @@ def plausibility_warnings(rows: Iterable[RosterRow], today: date, stages: Iterab
                                            "birth_date": row.birth_date.isoformat()}))
     return out
 
-
-STAGE_ORDER = ["primary", "junior", "senior"]
 
 
