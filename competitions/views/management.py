@@ -245,12 +245,17 @@ def entries(contest_id: int):
                            schools=schools_service.schools_under(contest.organisation_id))
 
 
-@bp.route("/<int:contest_id>/entries.xlsx")
+@bp.route("/<int:contest_id>/entries.xlsx", methods=["GET", "POST"])
 def export_entries(contest_id: int):
+    """The master list with the list's filters: a short one at once; a long one is prepared by a background job,
+    started from the list page's button (a POST; a GET never writes, it points to that page)."""
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
     filters = _entry_filters()
     if listings_service.count_entries(contest.id, **filters) > EXPORT_JOB_THRESHOLD:
+        if request.method == "GET":
+            flash(_("This list is long: press “Master list (.xlsx)” to prepare it in the background."), "info")
+            return redirect(url_for("competitions.entries", contest_id=contest.id, **request.args))
         done = commit_or_show(lambda: enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id,
                                               filters=filters, title=_("Master list of %(contest)s", contest=contest.name)))
         return redirect(url_for("core.job_progress", job_id=done.value.id))

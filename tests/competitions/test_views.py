@@ -502,7 +502,7 @@ def test_large_master_list_is_exported_by_a_background_job(client, login, two_sc
     monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
     w = two_schools
     login(w["organiser"])
-    response = client.get(f"/contests/{w['contest'].id}/entries.xlsx")
+    response = client.post(f"/contests/{w['contest'].id}/entries.xlsx")  # the page's button
     assert "/jobs/" in response.headers["Location"]
     db.session.expire_all()
     job = db.session.execute(sa.select(Job)).scalar_one()
@@ -513,6 +513,26 @@ def test_large_master_list_is_exported_by_a_background_job(client, login, two_sc
     client.post("/logout")
     login(w["coordinator_a"])
     assert client.get(f"/jobs/{job.id}/download").status_code == 403
+
+
+def test_master_list_get_never_writes(client, login, two_schools, monkeypatch):
+    """Issue 24: a GET of a long master list enqueued a job and committed (a GET that wrote). A GET now only
+    downloads a short list or points to the page, whose button (a POST) prepares a long one."""
+    from competitions.views import management as views
+    from core.models import Job
+
+    w = two_schools
+    login(w["organiser"])
+    short = client.get(f"/contests/{w['contest'].id}/entries.xlsx")
+    assert short.status_code == 200 and short.mimetype.endswith("spreadsheetml.sheet")
+    monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
+    response = client.get(f"/contests/{w['contest'].id}/entries.xlsx?status=draft")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/contests/{w['contest'].id}/entries?status=draft")
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Job)).scalar() == 0
+    page = client.get(f"/contests/{w['contest'].id}/entries?status=draft").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="[^"]*/entries\.xlsx\?status=draft"[^>]*>\s*'
+                     r'<input type="hidden" name="csrf_token"[^>]*>\s*<button[^>]*id="export-xlsx"', page)
 
 
 def test_api_organiser_moves_contest_and_reviews(client, login, two_schools):
