@@ -65,15 +65,20 @@ def search_students(school_id: int):
 @bp.route("/school/<int:school_id>/students/new", methods=["GET", "POST"], endpoint="new_student")
 @bp.route("/school/<int:school_id>/students/<int:student_id>/edit", methods=["GET", "POST"])
 def edit_student(school_id: int, student_id: int | None = None):
+    return _edit_school_record(school_id, Student, student_id, StudentForm, students_service.save_student,
+                               students_service.STUDENT_FIELDS, "competitions/student_form.html", "student")
+
+
+def _edit_school_record(school_id: int, model, record_id: int | None, form_class, save, fields, template: str, name: str):
+    """Add or edit a student or advisor of the school's roster (the service checks the values)."""
     school = load_school(school_id)
     require("school.roster", school)
-    student = _school_record_or_404(Student, student_id, school) if student_id is not None else None
-    form = StudentForm(obj=student)
-    if form.validate_on_submit() and commit_or_show(lambda: students_service.save_student(
-            school, student, **{name: getattr(form, name).data for name in students_service.STUDENT_FIELDS}),
-            form, _("Saved.")):
+    record = _school_record_or_404(model, record_id, school) if record_id is not None else None
+    form = form_class(obj=record)
+    if form.validate_on_submit() and commit_or_show(
+            lambda: save(school, record, **{k: getattr(form, k).data for k in fields}), form, _("Saved.")):
         return redirect(url_for("competitions.students", school_id=school.id))
-    return render_template("competitions/student_form.html", form=form, school=school, student=student)
+    return render_template(template, form=form, school=school, **{name: record})
 
 
 @bp.route("/school/<int:school_id>/students/<int:student_id>/delete", methods=["POST"])
@@ -187,14 +192,8 @@ def confirm_import_students(school_id: int):
 @bp.route("/school/<int:school_id>/advisors/new", methods=["GET", "POST"], endpoint="new_advisor")
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/edit", methods=["GET", "POST"])
 def edit_advisor(school_id: int, advisor_id: int | None = None):
-    school = load_school(school_id)
-    require("school.roster", school)
-    advisor = _school_record_or_404(Advisor, advisor_id, school) if advisor_id is not None else None
-    form = AdvisorForm(obj=advisor)
-    if form.validate_on_submit() and commit_or_show(lambda: advisors_service.save_advisor(
-            school, advisor, **{k: getattr(form, k).data for k in advisors_service.ADVISOR_FIELDS}), form, _("Saved.")):
-        return redirect(url_for("competitions.students", school_id=school.id))
-    return render_template("competitions/advisor_form.html", form=form, school=school, advisor=advisor)
+    return _edit_school_record(school_id, Advisor, advisor_id, AdvisorForm, advisors_service.save_advisor,
+                               advisors_service.ADVISOR_FIELDS, "competitions/advisor_form.html", "advisor")
 
 
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/delete", methods=["POST"])
