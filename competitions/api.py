@@ -11,6 +11,7 @@ from competitions.services import contests as contests_service
 from competitions.services import definitions as definitions_service
 from competitions.services import listings as listings_service
 from competitions.services import review as review_service
+from competitions.services import schools as schools_service
 from competitions.services import students as students_service
 from core.api import ApiBlueprint
 from core.extensions import db
@@ -156,13 +157,9 @@ def list_contests():
     if is_admin(current_user) or current_user.organised_org_ids():
         for contest in contests_service.list_contests(None if is_admin(current_user) else current_user.organised_org_ids()):
             found[contest.id] = contest
-    from accounts.models import Organisation
-
-    for school_id in current_user.scope_ids(Role.COORDINATOR):
-        school = db.session.get(Organisation, school_id)
-        if school is not None:
-            for contest in contests_service.contests_open_to_school(school):
-                found.setdefault(contest.id, contest)
+    for school in schools_service.schools_by_ids(current_user.scope_ids(Role.COORDINATOR)):
+        for contest in contests_service.contests_open_to_school(school):
+            found.setdefault(contest.id, contest)
     return sorted(found.values(), key=lambda c: (-c.year, -c.id))
 
 
