@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.models import Organisation, OrganisationKind
 from competitions.models import (
+    CONTEST_STATUS_LABELS,
     CONTEST_TRANSITIONS,
     Contest,
     ContestStatus,
@@ -110,8 +111,8 @@ def move_contest(contest: Contest, target: ContestStatus | str, actor=None) -> C
         raise DomainError(_l("Unknown status."), field="status", code="unknown_status") from None
     current = ContestStatus(contest.status)
     if target not in CONTEST_TRANSITIONS[current]:
-        raise DomainError(_l("A contest in %(current)s cannot move to %(target)s.", current=current.value,
-                             target=target.value), field="status", code="bad_transition", status=409)
+        raise DomainError(_l("A contest in %(current)s cannot move to %(target)s.", current=CONTEST_STATUS_LABELS[current],
+                             target=CONTEST_STATUS_LABELS[target]), field="status", code="bad_transition", status=409)
     if target == ContestStatus.REGISTRATION:
         if not contest.categories:
             raise DomainError(_l("Add at least one category before opening registration."), field="status")

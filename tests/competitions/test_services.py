@@ -80,6 +80,8 @@ def test_lifecycle_moves_forward_only_and_is_audited(world):
     with pytest.raises(DomainError) as info:
         contests_service.move_contest(contest, "draft")
     assert info.value.code == "bad_transition"
+    # the refusal names the statuses in the reader's words, not their keywords
+    assert str(info.value) == "赛事不能从 已归档 变为 草稿。"
 
 
 def test_lifecycle_rejects_skips_and_allows_the_two_steps_back(world):
