@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl  # noqa: E402
 
 from competitions.idcard import make_id_number  # noqa: E402
-from competitions.roster import HEADER_SEARCH_ROWS, TEMPLATE_HEADERS, parse_roster  # noqa: E402, F401
+from competitions.roster.reading import parse_roster  # noqa: E402, F401
+from competitions.roster.values import HEADER_SEARCH_ROWS, TEMPLATE_HEADERS  # noqa: E402, F401
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "子涵欣怡梓轩浩宇雨桐思源一诺宇轩可馨晨曦俊杰嘉怡梓萱佳琪博文雨泽浩然诗涵明轩若曦天佑雅琪䶮"
@@ -57,7 +58,7 @@ def _time_import(data_by_rows: dict[int, bytes]) -> dict[int, float]:
     import tempfile
 
     from accounts.models import Organisation
-    from competitions import services
+    from competitions.services import students as students_service
     from core import create_app
     from core.extensions import db
 
@@ -75,7 +76,7 @@ def _time_import(data_by_rows: dict[int, bytes]) -> dict[int, float]:
             db.session.commit()
             start = time.perf_counter()
             result = parse_roster(data, "bench.xlsx", today=date(2024, 9, 1))
-            counts = services.import_roster(school, result)
+            counts = students_service.import_roster(school, result)
             db.session.commit()
             timings[rows] = time.perf_counter() - start
             assert counts["create"] == rows, counts

@@ -24,7 +24,7 @@ def _case(name: str, queue) -> None:
     import io
     import zipfile
 
-    from competitions.roster import parse_roster
+    from competitions.roster.reading import parse_roster
     from tests.hostile import huge_png
 
     if name.startswith("xlsx_bomb"):

@@ -8,15 +8,15 @@ def panel_context(user) -> dict | None:
     under way (registration to public notice); contests with final results stay on judging's results panel."""
     import sqlalchemy as sa
 
-    from competitions import services
     from competitions.models import Entry, EntryStatus
+    from competitions.services import contests as contests_service
     from core.extensions import db
     from core.permissions import Role, is_admin
 
     managed = []
     org_ids = user.organised_org_ids()
     if org_ids or is_admin(user):
-        contests = services.list_contests(None if is_admin(user) else org_ids)[:8]
+        contests = contests_service.list_contests(None if is_admin(user) else org_ids)[:8]
         waiting = dict(db.session.execute(
             sa.select(Entry.contest_id, sa.func.count()).where(Entry.contest_id.in_([c.id for c in contests] or [-1]),
                                                               Entry.status == EntryStatus.SUBMITTED.value)
@@ -29,8 +29,8 @@ def panel_context(user) -> dict | None:
 
         schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars())
         for school in schools:
-            open_contests += [(school, c, services.status_label_for_school(c, school.id))
-                              for c in services.contests_open_to_school(school)
+            open_contests += [(school, c, contests_service.status_label_for_school(c, school.id))
+                              for c in contests_service.contests_open_to_school(school)
                               if c.status in ("registration", "closed", "judging", "notice")]
     if not managed and not schools:
         return None
@@ -67,7 +67,7 @@ def _register_certificate_sources() -> None:
         from certificates.sources import CertificateSource, register_source
     except ImportError:  # certificates area not installed
         return
-    from competitions.services import collect_advisors, collect_participants
+    from competitions.services.certificates import collect_advisors, collect_participants
 
     register_source(CertificateSource(key="competitions.participants", kind="participation", scope="contest",
                                       label=_l("Participants (students of approved entries)"), collect=collect_participants))

@@ -5,9 +5,14 @@ from flask import abort
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from competitions import services
 from competitions.loaders import load_school
 from competitions.models import Contest, ContestStatus, Entry, EntryStatus
+from competitions.services import contests as contests_service
+from competitions.services import definitions as definitions_service
+from competitions.services import listings as listings_service
+from competitions.services import review as review_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.api import ApiBlueprint
 from core.extensions import db
 from core.permissions import Role, can, get_or_404, is_admin, require
@@ -150,15 +155,11 @@ def list_contests():
     require("contest.view_list")
     found = {}
     if is_admin(current_user) or current_user.organised_org_ids():
-        for contest in services.list_contests(None if is_admin(current_user) else current_user.organised_org_ids()):
+        for contest in contests_service.list_contests(None if is_admin(current_user) else current_user.organised_org_ids()):
             found[contest.id] = contest
-    from accounts.models import Organisation
-
-    for school_id in current_user.scope_ids(Role.COORDINATOR):
-        school = db.session.get(Organisation, school_id)
-        if school is not None:
-            for contest in services.contests_open_to_school(school):
-                found.setdefault(contest.id, contest)
+    for school in schools_service.schools_by_ids(current_user.scope_ids(Role.COORDINATOR)):
+        for contest in contests_service.contests_open_to_school(school):
+            found.setdefault(contest.id, contest)
     return sorted(found.values(), key=lambda c: (-c.year, -c.id))
 
 
@@ -178,7 +179,7 @@ def move_contest(body, contest_id: int):
     """Move a contest along its lifecycle (organisers; audited)."""
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    services.move_contest(contest, body["status"])  # a DomainError answers 400/409 (core.api)
+    contests_service.move_contest(contest, body["status"])  # a DomainError answers 400/409 (core.api)
     db.session.commit()
     return contest
 
@@ -188,7 +189,7 @@ def contest_definition(contest_id: int):
     """The contest definition document (docs/contest-format.md)."""
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    return services.export_contest_definition(contest)
+    return definitions_service.export_contest_definition(contest)
 
 
 @blp.route("/contests/<int:contest_id>/entries")
@@ -205,7 +206,7 @@ def list_entries(args, contest_id: int):
             school_id = next(iter(mine))
         if school_id not in mine:
             abort(403)
-    query = services.entries_query(contest.id, school_id=school_id, category_id=args.get("category_id"),
+    query = listings_service.entries_query(contest.id, school_id=school_id, category_id=args.get("category_id"),
                                    status=args.get("status"), search=args.get("q"))
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     return {"items": page.items, "total": page.total, "page": page.page, "pages": page.pages}
@@ -226,7 +227,7 @@ def submit_entry(entry_id: int):
     """Submit a draft or returned entry for review (the school's coordinator; inside the window)."""
     entry = get_or_404(Entry, entry_id)
     require("entry.edit", entry)
-    services.submit_entry(entry)
+    review_service.submit_entry(entry)
     db.session.commit()
     return entry
 
@@ -239,11 +240,11 @@ def review_entry(body, entry_id: int):
     entry = get_or_404(Entry, entry_id)
     require("entry.review", entry)
     if body["action"] == "approve":
-        services.approve_entry(entry)
+        review_service.approve_entry(entry)
     elif body["action"] == "return":
-        services.return_entry(entry, body["reason"])
+        review_service.return_entry(entry, body["reason"])
     else:
-        services.reject_entry(entry, body["reason"])
+        review_service.reject_entry(entry, body["reason"])
     db.session.commit()
     return entry
 
@@ -254,4 +255,4 @@ def list_students(school_id: int):
     """A school's roster with ID numbers and phones masked (the school's coordinators, organisers above it)."""
     school = load_school(school_id)
     require("school.roster", school)
-    return services.list_students(school.id)
+    return students_service.list_students(school.id)

@@ -14,7 +14,7 @@ def describe_audit() -> None:
         ENTRY_TYPE_LABELS,
         STAGE_LABELS,
     )
-    from competitions.roster import GRADE_LABELS
+    from competitions.roster.values import GRADE_LABELS
     from core import audit
 
     audit.describe(

@@ -1,18 +1,25 @@
 """`flask contests list|export|import`, `flask schools import`, `flask students import|export`,
-`flask entries export`. Bad input prints a clear message and exits non-zero, never a traceback."""
+`flask entries export`. Bad input prints a clear message and exits non-zero, never a traceback. Everything
+printed is in the installation's language (BABEL_DEFAULT_LOCALE, zh_CN first): the CLI has no user, so no
+other language to choose."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
-from accounts.models import Organisation, OrganisationKind
-from competitions import services
+from accounts.models import Organisation
 from competitions.models import Contest
-from competitions.roster import parse_roster, write_roster_csv, write_roster_xlsx
+from competitions.roster.reading import parse_roster
+from competitions.roster.writing import write_roster_csv, write_roster_xlsx
+from competitions.services import contests as contests_service
+from competitions.services import definitions as definitions_service
+from competitions.services import listings as listings_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.errors import DomainError
 from core.extensions import db
 
@@ -22,54 +29,50 @@ students_cli = AppGroup("students", help="Student rosters of schools.")
 entries_cli = AppGroup("entries", help="Entries of contests.")
 
 
-def _text(message) -> str:
-    """A (lazily translated) message in the default language (the CLI has no request, so no user language)."""
-    return str(message)
-
-
 def _render(error) -> str:
-    from flask_babel import gettext
-
-    return error.render(gettext)
+    return error.render(_)
 
 
 def _fail(exc: DomainError) -> None:
     db.session.rollback()
-    raise click.ClickException(_text(exc.message))
+    raise click.ClickException(str(exc.message))
+
+
+def _nothing_imported(count: int) -> click.ClickException:
+    return click.ClickException(_("%(count)s error(s); nothing was imported", count=count))
 
 
 def _contest(contest_id: int) -> Contest:
     contest = db.session.get(Contest, contest_id)
     if contest is None:
-        raise click.ClickException(f"no contest with id {contest_id}")
+        raise click.ClickException(_("No contest with id %(id)s.", id=contest_id))
     return contest
 
 
 def _school(code: str) -> Organisation:
-    school = services.school_by_code(code)
+    school = schools_service.school_by_code(code)
     if school is None:
-        raise click.ClickException(f"no school with code {code}")
+        raise click.ClickException(_("No school with code %(code)s.", code=code))
     return school
 
 
 def _organisation(code: str | None) -> Organisation:
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION.value)
+    units = schools_service.organising_units()
     if code:
-        query = query.where(Organisation.code == code)
-    units = list(db.session.execute(query.order_by(Organisation.id)).scalars())
-    if code and not units:
-        raise click.ClickException(f"no organising unit with code {code}")
+        units = [u for u in units if u.code == code]
+        if not units:
+            raise click.ClickException(_("No organising unit with code %(code)s.", code=code))
     if not units:
-        raise click.ClickException("there is no organising unit (科协) yet")
+        raise click.ClickException(_("There is no organising unit (科协) yet."))
     if len(units) > 1 and not code:
-        raise click.ClickException("several organising units exist; choose one with --org CODE")
+        raise click.ClickException(_("Several organising units exist; choose one with --org CODE."))
     return units[0]
 
 
 def _read(path: str) -> bytes:
     file = Path(path)
     if not file.is_file():
-        raise click.ClickException(f"no such file: {path}")
+        raise click.ClickException(_("No such file: %(path)s", path=path))
     return file.read_bytes()
 
 
@@ -78,15 +81,15 @@ def _read(path: str) -> bytes:
 @contests_cli.command("list")
 def list_contests():
     """One line per contest: id, year, name, status."""
-    for contest in services.list_contests():
-        click.echo(f"{contest.id}, {contest.year}, {contest.name}, {contest.status}")
+    for contest in contests_service.list_contests():
+        click.echo(f"{contest.id}, {contest.year}, {contest.name}, {contest.status_label}")
 
 
 @contests_cli.command("export")
 @click.argument("contest_id", type=int)
 def export_contest(contest_id: int):
     """Print the contest's definition (categories, rules, materials, quotas) as JSON."""
-    doc = services.export_contest_definition(_contest(contest_id))
+    doc = definitions_service.export_contest_definition(_contest(contest_id))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -100,19 +103,19 @@ def import_contest(file: str, org_code: str | None, year: int | None, name: str 
     try:
         doc = json.loads(_read(file).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{file} is not a JSON file: {exc}") from None
+        raise click.ClickException(_("%(file)s is not a JSON file: %(error)s", file=file, error=exc)) from None
     try:
-        contest = services.import_contest_definition(doc, _organisation(org_code), year=year, name=name)
-    except services.DefinitionInvalid as exc:
+        contest = definitions_service.import_contest_definition(doc, _organisation(org_code), year=year, name=name)
+    except definitions_service.DefinitionInvalid as exc:
         db.session.rollback()
         for error in exc.errors:
             click.echo(_render(error), err=True)
-        raise click.ClickException(f"{len(exc.errors)} error(s); nothing was imported") from None
+        raise _nothing_imported(len(exc.errors)) from None
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    click.echo(f"imported contest {contest.id}, {contest.year}, {contest.name}, {contest.status} "
-               f"with {len(contest.categories)} categories")
+    click.echo(_("Imported contest %(id)s, %(year)s, %(name)s, %(status)s with %(count)s categories.", id=contest.id,
+                 year=contest.year, name=contest.name, status=contest.status_label, count=len(contest.categories)))
 
 
 # ------------------------------------------------------------------ schools
@@ -122,14 +125,14 @@ def import_contest(file: str, org_code: str | None, year: int | None, name: str 
 @click.option("--org", "org_code", default=None, help="Code of the organising unit the schools belong to.")
 def import_schools(file: str, org_code: str | None):
     """Create or update schools from .xlsx/.csv with 学校名称, 代码, 学段, 地区 (matched by code)."""
-    result = services.import_schools(_read(file), file, _organisation(org_code))
+    result = schools_service.import_schools(_read(file), file, _organisation(org_code))
     if result.problems:
         db.session.rollback()
         for row, message in result.problems:
-            click.echo((f"row {row}: " if row else "") + _text(message), err=True)
-        raise click.ClickException(f"{len(result.problems)} error(s); nothing was imported")
+            click.echo((_("Row %(row)s: ", row=row) if row else "") + str(message), err=True)
+        raise _nothing_imported(len(result.problems))
     db.session.commit()
-    click.echo(f"schools: {result.created} created, {result.updated} updated")
+    click.echo(_("Schools: %(created)s created, %(updated)s updated.", created=result.created, updated=result.updated))
 
 
 # ------------------------------------------------------------------ students
@@ -143,16 +146,17 @@ def import_students(school_code: str, file: str):
     result = parse_roster(_read(file), file)
     if not result.ok:
         for error in result.errors:
-            where = f"row {error.row}, column {error.column}: " if error.row and error.column else (
-                f"row {error.row}: " if error.row else "")
+            where = _("Row %(row)s, column %(column)s: ", row=error.row, column=error.column) if error.row and error.column \
+                else (_("Row %(row)s: ", row=error.row) if error.row else "")
             click.echo(where + _render(error), err=True)
-        raise click.ClickException(f"{len(result.errors)} error(s); nothing was imported")
+        raise _nothing_imported(len(result.errors))
     try:
-        counts = services.import_roster(school, result)
+        counts = students_service.import_roster(school, result)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    click.echo(f"{school.name}: {counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged")
+    click.echo(_("%(school)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.", school=school.name,
+                 created=counts["create"], updated=counts["update"], unchanged=counts["unchanged"]))
 
 
 @students_cli.command("export")
@@ -161,13 +165,13 @@ def import_students(school_code: str, file: str):
 def export_students(school_code: str, out: str):
     """Write the school's roster in the import template's columns (.xlsx, or .csv with a BOM)."""
     school = _school(school_code)
-    students = services.list_students(school.id)
+    students = students_service.list_students(school.id)
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise click.ClickException("--out must end in .xlsx or .csv")
+        raise click.ClickException(_("--out must end in .xlsx or .csv"))
     data = write_roster_xlsx(students) if suffix == ".xlsx" else write_roster_csv(students)
     _write_file(out, data)
-    click.echo(f"wrote {len(students)} students to {out}")
+    click.echo(_("Wrote %(count)s students to %(out)s.", count=len(students), out=out))
 
 
 # ------------------------------------------------------------------ entries
@@ -179,11 +183,11 @@ def export_entries(contest_id: int, out: str):
     """The organiser's master list of entries as .xlsx."""
     contest = _contest(contest_id)
     if Path(out).suffix.lower() != ".xlsx":
-        raise click.ClickException("--out must end in .xlsx")
-    data = services.master_list_xlsx(contest)
+        raise click.ClickException(_("--out must end in .xlsx"))
+    data = listings_service.master_list_xlsx(contest)
     _write_file(out, data)
-    count = len(services.list_entries(contest.id))
-    click.echo(f"wrote {count} entries to {out}")
+    count = len(listings_service.list_entries(contest.id))
+    click.echo(_("Wrote %(count)s entries to %(out)s.", count=count, out=out))
 
 
 def _write_file(out: str, data: bytes) -> None:
@@ -191,7 +195,7 @@ def _write_file(out: str, data: bytes) -> None:
     try:
         Path(out).write_bytes(data)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise click.ClickException(_("Cannot write %(out)s: %(error)s", out=out, error=exc.strerror or exc)) from None
 
 
 def init_cli(app) -> None:
@@ -208,4 +212,4 @@ def remind_closing(days: int):
 
     queued = send_closing_reminders(utcnow(), days=days)
     db.session.commit()
-    click.echo(f"queued {queued} reminder message(s)")
+    click.echo(_("Queued %(count)s reminder message(s).", count=queued))

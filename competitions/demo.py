@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from accounts import services as account_services
-from competitions import services
 from competitions.codes import format_entry_code
 from competitions.idcard import make_id_number
 from competitions.models import (
@@ -27,6 +26,7 @@ from competitions.models import (
     MaterialRequirement,
     Student,
 )
+from competitions.services import materials as materials_service
 from core import audit
 from core.demo import DemoContext, demo_seeder
 from core.extensions import db
@@ -178,7 +178,7 @@ def _add_entries(contest: Contest, roster: dict[int, list[Student]], advisors: d
             missing_report = status == EntryStatus.SUBMITTED.value and created % 4 == 0
             if (status != EntryStatus.DRAFT.value or n % 2 == 0) and not missing_report:
                 stored = f"demo-{contest.id}-{school_id}-{n}.pdf"
-                path = services.material_path(stored)
+                path = materials_service.material_path(stored)
                 if not path.exists():
                     path.write_bytes(MINIMAL_PDF)
                 entry.materials.append(Material(kind="report", original_name="研究报告.pdf", stored_name=stored, file_type="pdf",

@@ -14,7 +14,8 @@ from datetime import date
 
 from core.i18n import N_
 
-STAGES = ("primary", "junior", "senior")
+STAGES = ("primary", "junior", "senior")  # in this order; the one list of students' stages
+#: The one wording of the stages (msgids; competitions.models.STAGE_LABELS is their lazy form for pages).
 STAGE_LABELS = {"primary": N_("Primary school"), "junior": N_("Junior secondary"), "senior": N_("Senior secondary")}
 ENTRY_TYPES = ("individual", "team", "advisor")
 ENTRY_TYPE_LABELS = {"individual": N_("Individual"), "team": N_("Team"), "advisor": N_("Advisor track")}

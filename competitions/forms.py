@@ -23,9 +23,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from competitions.materials import MATERIAL_KIND_LABELS, MATERIAL_KINDS
-from competitions.models import EntryType, ScoringMode
+from competitions.models import STAGE_LABELS, EntryType, ScoringMode
 
-STAGE_CHOICES = [("primary", _l("Primary school")), ("junior", _l("Junior secondary")), ("senior", _l("Senior secondary"))]
+STAGE_CHOICES = list(STAGE_LABELS.items())
 
 
 # Time zones a Chinese contest is run in, by the names people use (the IANA name is never shown).

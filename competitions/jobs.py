@@ -7,8 +7,9 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from accounts.models import Organisation, User
-from competitions import services
-from competitions.roster import roster_from_json
+from competitions.roster.preview import roster_from_json
+from competitions.services import listings as listings_service
+from competitions.services import students as students_service
 from core.extensions import db
 from core.jobs import Progress, job_handler
 
@@ -35,7 +36,7 @@ def import_roster_job(progress: Progress, *, school_id: int, token: str, filenam
         progress.update(0, 3, gettext("Checking the file…"))
         result = roster_from_json(path.read_bytes())
         progress.update(1, 3, gettext("Importing %(n)s students…", n=len(result.rows)))
-        counts = services.import_roster(school, result, actor=actor)
+        counts = students_service.import_roster(school, result, actor=actor)
         message = gettext("Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
                           created=counts["create"], updated=counts["update"], unchanged=counts["unchanged"])
     progress.update(3, 3, message)  # commits the import together with the finished progress
@@ -58,7 +59,7 @@ def export_entries_job(progress: Progress, *, contest_id: int, filters: dict) ->
     contest = db.session.get(Contest, contest_id)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         progress.update(0, 1, gettext("Writing the master list…"))
-    data = services.master_list_xlsx(contest, **filters)
+    data = listings_service.master_list_xlsx(contest, **filters)
     folder = Path(current_app.instance_path) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"entries-{secrets.token_hex(16)}.xlsx"

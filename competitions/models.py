@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User
+from competitions import eligibility
 from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.extensions import db
 
@@ -84,7 +85,8 @@ class ScoringMode(StrEnum):
 
 
 SCORING_MODE_LABELS = {ScoringMode.RUBRIC: _l("Rubric"), ScoringMode.PERFORMANCE: _l("Performance (runs)")}
-STAGE_LABELS = {"primary": _l("Primary school"), "junior": _l("Junior secondary"), "senior": _l("Senior secondary")}
+# The stages of students (学段), worded once in competitions.eligibility (pure, marked with N_); lazy here.
+STAGE_LABELS = {stage: _l(label) for stage, label in eligibility.STAGE_LABELS.items()}
 
 
 def _enum_check(column: str, enum: type[StrEnum], name: str) -> sa.CheckConstraint:
@@ -283,7 +285,7 @@ class Student(TimestampMixin, db.Model):
 
     @property
     def grade_label(self) -> str:
-        from competitions.roster import grade_label
+        from competitions.roster.values import grade_label
 
         return grade_label(self.grade)
 

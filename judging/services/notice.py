@@ -30,7 +30,7 @@ from judging.services.rounds import notice_of, rounds_of
 
 def _set_contest_status(contest: Contest, status: ContestStatus, actor=None) -> None:
     """Move the contest along its lifecycle through the competitions service (which checks and audits)."""
-    from competitions.services import move_contest
+    from competitions.services.contests import move_contest
 
     if contest.status != status.value:
         move_contest(contest, status, actor=actor)

@@ -120,7 +120,7 @@ def incoming_recommendations(target: Contest) -> list[Recommendation]:
 def accept_recommendation(rec: Recommendation, category_id: int | None, actor=None) -> Entry:
     """The parent's organiser accepts: the entry is registered in the target contest, in the chosen category,
     by competitions' copy of entries (students, advisors, materials; linked to the original)."""
-    from competitions.services import advance_entries
+    from competitions.services.advancement import advance_entries
 
     _refuse_if_decided(rec)
     target = rec.target_contest

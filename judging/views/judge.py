@@ -180,7 +180,7 @@ def decline(round_id: int, entry_id: int):
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/materials/<int:material_id>")
 def material(round_id: int, entry_id: int, material_id: int):
     """A material of an assigned entry, inline (PDF, images) for its judges and the organisers."""
-    from competitions.services import material_path
+    from competitions.services.materials import material_path
 
     rnd = _load_round(round_id)
     entry = get_or_404(Entry, entry_id)

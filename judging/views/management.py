@@ -18,6 +18,7 @@ from core.i18n import format_moment
 from core.permissions import can, get_or_404, require
 from judging import forms
 from judging.aggregation import MIN_SCORES_TO_NORMALISE, TRIMMING_METHODS
+from judging.awards import AWARD_LEVELS
 from judging.models import (
     AWARD_LABELS,
     METHOD_LABELS,
@@ -64,7 +65,7 @@ def index():
 
 
 def _round_form_defaults(form: forms.RoundForm, rnd: Round, contest: Contest) -> None:
-    from competitions.services import utc_to_local
+    from competitions.services.contests import utc_to_local
 
     form.name.data, form.position.data, form.onsite.data = rnd.name, rnd.position, rnd.onsite
     form.categories.data = [rc.category_id for rc in rnd.categories]
@@ -78,7 +79,7 @@ def _round_form_defaults(form: forms.RoundForm, rnd: Round, contest: Contest) ->
     form.award_mode.data = rnd.award_mode
     rule = rnd.award_rule or {}
     pairs = dict(rule.get("levels") or rule.get("thresholds") or [])
-    for level in ("first", "second", "third", "merit"):
+    for level in AWARD_LEVELS:
         getattr(form, level).data = Decimal(str(pairs[level])) if level in pairs else None
     form.cap.data = Decimal(str(rule["cap"])) if rule.get("cap") is not None else None
     form.rounding.data = rule.get("rounding", "half_up")
@@ -86,12 +87,12 @@ def _round_form_defaults(form: forms.RoundForm, rnd: Round, contest: Contest) ->
 
 
 def _round_fields(form: forms.RoundForm, contest: Contest) -> dict:
-    from competitions.services import local_to_utc
+    from competitions.services.contests import local_to_utc
 
     chain = list(form.tie_breaks.data or [])
     if form.tie_criterion.data and form.tie_criterion.data.strip():
         chain.insert(1 if "raw_sum" in chain else 0, "criterion:" + form.tie_criterion.data.strip())
-    levels = [(level, str(getattr(form, level).data)) for level in ("first", "second", "third", "merit")
+    levels = [(level, str(getattr(form, level).data)) for level in AWARD_LEVELS
               if getattr(form, level).data is not None]
     rule: dict = {}
     if form.award_mode.data == AwardMode.PERCENTAGE:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+# Stages and awards are worded where they are defined (competitions, judging); reports use those words.
+from competitions.eligibility import STAGES  # noqa: F401  (re-exported for the reports)
+from competitions.models import STAGE_LABELS  # noqa: F401
+from judging.awards import AWARD_LEVELS  # noqa: F401
+from judging.models import AWARD_LABELS, SPECIAL_AWARD_LABELS  # noqa: F401
+
 STEPS = ("registered", "submitted", "approved", "scored", "awarded")
 STEP_LABELS = {"registered": _l("Registered"), "submitted": _l("Submitted"), "approved": _l("Approved"),
                "scored": _l("Scored"), "awarded": _l("Awarded"), "participating": _l("Participating")}
-STAGES = ("primary", "junior", "senior")
-STAGE_LABELS = {"primary": _l("Primary school"), "junior": _l("Junior secondary"), "senior": _l("Senior secondary")}
-AWARD_LEVELS = ("first", "second", "third", "merit")
-AWARD_LABELS = {"first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
-                "merit": _l("Merit award")}
-SPECIAL_AWARD_LABELS = {"mayor": _l("Mayor's award"), "best_creativity": _l("Best creativity award"),
-                        "outstanding_advisor": _l("Outstanding science advisor"),
-                        "outstanding_organiser": _l("Outstanding organising unit")}
 EVENT_KINDS = ("science_day", "lecture", "study_visit", "exhibition", "training", "caravan_school",
                "caravan_community")
 EVENT_KIND_LABELS = {"science_day": _l("Science day"), "lecture": _l("Lecture"), "study_visit": _l("Study visit"),

@@ -7,8 +7,10 @@ from datetime import date
 import openpyxl
 import pytest
 
-from competitions import services
 from competitions.idcard import make_id_number
+from competitions.services import contests as contests_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.extensions import db
 from tests import factories
 from tests.competitions import factories as cf
@@ -29,7 +31,7 @@ def setup():
 def test_contests_list(runner, setup):
     result = runner.invoke(args=["contests", "list"])
     assert result.exit_code == 0
-    assert result.output == f"{setup['contest'].id}, 2025, 第25届青溪县青少年科技创新大赛, registration\n"
+    assert result.output == f"{setup['contest'].id}, 2025, 第25届青溪县青少年科技创新大赛, 报名中\n"
 
 
 def test_contests_export_import_round_trip(runner, setup, tmp_path):
@@ -39,9 +41,9 @@ def test_contests_export_import_round_trip(runner, setup, tmp_path):
     path.write_text(exported.output, encoding="utf-8")
     result = runner.invoke(args=["contests", "import", str(path), "--year", "2026", "--name", "第26届"])
     assert result.exit_code == 0, result.output
-    assert "2026, 第26届, draft" in result.output
+    assert "2026，第26届，草稿" in result.output  # the CLI speaks the default language, zh_CN
     listing = runner.invoke(args=["contests", "list"]).output.splitlines()
-    assert len(listing) == 2 and listing[0].endswith("第26届, draft")
+    assert len(listing) == 2 and listing[0].endswith("第26届, 草稿")
 
 
 def test_contests_import_bad_file(runner, setup, tmp_path):
@@ -52,8 +54,8 @@ def test_contests_import_bad_file(runner, setup, tmp_path):
     assert "$.contest.year" in result.output
     (tmp_path / "nojson.json").write_bytes(b"\x89PNG")
     result = runner.invoke(args=["contests", "import", str(tmp_path / "nojson.json")])
-    assert result.exit_code == 1 and "not a JSON file" in result.output
-    assert len(services.list_contests()) == 1
+    assert result.exit_code == 1 and "不是 JSON 文件" in result.output
+    assert len(contests_service.list_contests()) == 1
 
 
 def _roster(tmp_path, rows, name="r.csv", encoding="gbk"):
@@ -67,10 +69,10 @@ def test_students_import_and_reimport(runner, setup, tmp_path):
     path = _roster(tmp_path, [["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"], ["王芳", "女", "2011/6/2", "初二", "", "", ""]])
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 0, result.output
-    assert "2 created, 0 updated, 0 unchanged" in result.output
+    assert "新建 2 名，更新 0 名，未变 0 名" in result.output
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
-    assert "0 created, 0 updated, 2 unchanged" in result.output
-    assert len(services.list_students(setup["school"].id)) == 2
+    assert "新建 0 名，更新 0 名，未变 2 名" in result.output
+    assert len(students_service.list_students(setup["school"].id)) == 2
 
 
 @pytest.mark.parametrize("content,expected", [  # the CLI speaks the default language, zh_CN
@@ -84,15 +86,15 @@ def test_students_import_bad_files(runner, setup, tmp_path, content, expected):
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert expected in result.output
-    assert services.list_students(setup["school"].id) == []
+    assert students_service.list_students(setup["school"].id) == []
 
 
 def test_students_import_row_errors_exit_nonzero(runner, setup, tmp_path):
     path = _roster(tmp_path, [["张伟", "男", "2011-05-01", "初二", "", "", ""], ["李雷", "男", "2011-02-30", "初二", "", "", ""]])
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "row 3, column C" in result.output
-    assert services.list_students(setup["school"].id) == []
+    assert "第 3 行 C 列" in result.output
+    assert students_service.list_students(setup["school"].id) == []
 
 
 def test_students_import_unknown_school(runner, setup, tmp_path):
@@ -106,8 +108,8 @@ def test_students_export(runner, setup, tmp_path, suffix):
     db.session.commit()
     out = tmp_path / f"out.{suffix}"
     result = runner.invoke(args=["students", "export", "--school", "QX-S08", "--out", str(out)])
-    assert result.exit_code == 0 and "1 students" in result.output
-    from competitions.roster import parse_roster
+    assert result.exit_code == 0 and "已将 1 名学生" in result.output
+    from competitions.roster.reading import parse_roster
 
     parsed = parse_roster(out.read_bytes(), out.name)
     assert parsed.ok and parsed.rows[0].name == "刘䶮"
@@ -119,7 +121,7 @@ def test_entries_export(runner, setup, tmp_path):
     db.session.commit()
     out = tmp_path / "entries.xlsx"
     result = runner.invoke(args=["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)])
-    assert result.exit_code == 0 and "1 entries" in result.output
+    assert result.exit_code == 0 and "已将 1 件参赛作品" in result.output
     sheet = openpyxl.load_workbook(out).active
     assert sheet["A1"].value == "作品编号" and sheet["A2"].value == "2025-JQR-0001"
     result = runner.invoke(args=["entries", "export", "--contest", "999", "--out", str(out)])
@@ -131,13 +133,13 @@ def test_schools_import(runner, setup, tmp_path):
     path.write_bytes("学校名称,代码,学段,地区\n青溪县桃源镇中心小学,QX-S03,小学,桃源镇\n青溪县实验初级中学（新）,QX-S08,初中,城关镇\n".encode("gbk"))
     result = runner.invoke(args=["schools", "import", str(path), "--org", "QX-KX"])
     assert result.exit_code == 0, result.output
-    assert "1 created, 1 updated" in result.output
-    assert services.school_by_code("QX-S03").district == "桃源镇"
+    assert "新建 1 所，更新 1 所" in result.output
+    assert schools_service.school_by_code("QX-S03").district == "桃源镇"
     bad = tmp_path / "bad.csv"
     bad.write_bytes("学校名称,代码,学段,地区\n新学校,QX-S99,幼儿园,城关镇\n".encode())
     result = runner.invoke(args=["schools", "import", str(bad), "--org", "QX-KX"])
-    assert result.exit_code == 1 and "row 2" in result.output
-    assert services.school_by_code("QX-S99") is None
+    assert result.exit_code == 1 and "第 2 行" in result.output
+    assert schools_service.school_by_code("QX-S99") is None
 
 
 def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
@@ -147,7 +149,7 @@ def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
                  ["students", "export", "--school", "QX-S08", "--out", str(out)]):
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-        assert "cannot write" in result.output and "Traceback" not in result.output and not out.exists()
+        assert "无法写入" in result.output and "Traceback" not in result.output and not out.exists()
 
 
 def test_entries_export_writes_chinese_status_and_stage(runner, setup, tmp_path):

@@ -11,16 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from competitions.idcard import make_id_number
-from competitions.roster import (
-    MAX_ROSTER_BYTES,
-    column_letter,
-    excel_serial_to_date,
-    parse_date,
-    parse_grade,
-    parse_roster,
-    write_roster_csv,
-    write_roster_xlsx,
-)
+from competitions.roster.reading import parse_roster
+from competitions.roster.values import MAX_ROSTER_BYTES, column_letter, excel_serial_to_date, parse_date, parse_grade
+from competitions.roster.writing import write_roster_csv, write_roster_xlsx
 
 pytestmark = pytest.mark.no_app
 
@@ -276,7 +269,7 @@ def test_namesakes_told_apart_by_gender_or_class_are_two_students_and_noted():
 
 
 def test_plausibility_warnings_are_not_errors():
-    from competitions.roster import plausibility_warnings
+    from competitions.roster.matching import plausibility_warnings
 
     rows = [["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],  # 11 on 1 September 2024: fine
             ["李四", "女", "2008-03-05", "高二", "", "", ""],  # a 高二 student on a primary school's roster
@@ -406,7 +399,8 @@ def test_any_valid_csv_round_trips(students, encoding):
 def test_template_formats_id_number_and_phone_cells_as_text():
     """QA: the downloaded template had no cell formats, so an ID number typed into it in Excel became a
     number (3.30102E+17) and the import refused the row. Its ID and phone cells are now text, birth dates dates."""
-    from competitions.roster import TEMPLATE_HEADERS, write_roster_template
+    from competitions.roster.values import TEMPLATE_HEADERS
+    from competitions.roster.writing import write_roster_template
 
     data = write_roster_template(rows=20)
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -9,8 +9,17 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from competitions import services
 from competitions.models import Advisor, Entry, EntryStatus, Material, Student
+from competitions.services import advisors as advisors_service
+from competitions.services import categories as categories_service
+from competitions.services import checks as checks_service
+from competitions.services import contests as contests_service
+from competitions.services import entries as entries_service
+from competitions.services import listings as listings_service
+from competitions.services import materials as materials_service
+from competitions.services import review as review_service
+from competitions.services import schools as schools_service
+from competitions.services import students as students_service
 from core.errors import DomainError
 from core.extensions import db
 from tests import factories
@@ -27,11 +36,11 @@ def two_schools():
     a_student = cf.student(school_a, grade=8, name="甲同学")
     b_student = cf.student(school_b, grade=8, name="乙秘密同学")
     b_advisor = cf.advisor(school_b, name="乙老师")
-    a_entry = services.create_entry(contest, school_a, category, title="甲的作品", student_ids=[a_student.id],
+    a_entry = entries_service.create_entry(contest, school_a, category, title="甲的作品", student_ids=[a_student.id],
                                     work_started_on=date(2024, 1, 1))
-    b_entry = services.create_entry(contest, school_b, category, title="乙的秘密作品", student_ids=[b_student.id],
+    b_entry = entries_service.create_entry(contest, school_b, category, title="乙的秘密作品", student_ids=[b_student.id],
                                     advisor_ids=[b_advisor.id], work_started_on=date(2024, 1, 1))
-    b_material = services.add_material(b_entry, "report", "乙报告.pdf", cf.PDF)
+    b_material = materials_service.add_material(b_entry, "report", "乙报告.pdf", cf.PDF)
     coordinator_a = factories.coordinator(school_a, name="甲联络员")
     coordinator_b = factories.coordinator(school_b, name="乙联络员")
     organiser = factories.organiser(county)
@@ -202,21 +211,21 @@ def test_roster_import_preview_then_confirm(client, login, two_schools):
                            data={"file": (io.BytesIO(data), "名单.csv")}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert 'id="roster-preview"' in page
-    assert services.list_students(w["a"].id) == [w["a_student"]]  # nothing written yet
+    assert students_service.list_students(w["a"].id) == [w["a_student"]]  # nothing written yet
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
     assert response.status_code == 302
-    names = {s.name for s in services.list_students(w["a"].id)}
+    names = {s.name for s in students_service.list_students(w["a"].id)}
     assert {"王小明", "李䶮"} <= names
     # a replayed token is refused
     response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
-    assert response.status_code == 302 and len(services.list_students(w["a"].id)) == 3
+    assert response.status_code == 302 and len(students_service.list_students(w["a"].id)) == 3
 
 
 def test_roster_is_parsed_once_between_preview_and_confirm(client, login, two_schools, monkeypatch):
     """Issue 19: the confirm step parsed the upload a second time (a hostile file cost twice); it now imports
     the rows checked at preview."""
-    import competitions.roster as roster
+    import competitions.roster.reading as roster
 
     calls = []
     real = roster.read_table
@@ -230,7 +239,7 @@ def test_roster_is_parsed_once_between_preview_and_confirm(client, login, two_sc
     assert calls == [1]
     response = client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
     assert response.status_code == 302 and calls == [1]
-    assert "欧阳𠮷" in {s.name for s in services.list_students(w["a"].id)}
+    assert "欧阳𠮷" in {s.name for s in students_service.list_students(w["a"].id)}
 
 
 def test_roster_preview_warns_and_takes_namesakes_as_two(client, login, two_schools):
@@ -248,7 +257,7 @@ def test_roster_preview_warns_and_takes_namesakes_as_two(client, login, two_scho
     assert "赵六" not in box and "初一" in box  # a 3-year-old in 初一
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     client.post(f"/contests/school/{w['a'].id}/students/import/confirm", data={"token": token})
-    assert [s.gender for s in services.list_students(w["a"].id) if s.name == "王伟"] == ["男", "女"]
+    assert [s.gender for s in students_service.list_students(w["a"].id) if s.name == "王伟"] == ["男", "女"]
 
 
 def test_roster_import_errors_listed_and_nothing_imported(client, login, two_schools):
@@ -262,7 +271,7 @@ def test_roster_import_errors_listed_and_nothing_imported(client, login, two_sch
     pdf = client.post(f"/contests/school/{w['a'].id}/students/import",
                       data={"file": (io.BytesIO(cf.PDF), "名单.xlsx")}, content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="roster-errors"' in pdf
-    assert services.list_students(w["a"].id) == [w["a_student"]]
+    assert students_service.list_students(w["a"].id) == [w["a_student"]]
 
 
 # ------------------------------------------------------------------ deadline and review over HTTP
@@ -276,7 +285,7 @@ def test_deadline_enforced_on_the_server(client, login, two_schools):
     db.session.commit()
     response = client.post(f"/contests/{w['contest'].id}/school/{w['a'].id}/entries/new",
                            data={"category_id": w["category"].id, "title": "迟交", "member_0": student.id}, follow_redirects=True)
-    assert "迟交" not in {e.title for e in services.list_entries(w["contest"].id)}
+    assert "迟交" not in {e.title for e in listings_service.list_entries(w["contest"].id)}
     assert response.status_code == 200
     response = client.post(f"/contests/entries/{w['a_entry'].id}/submit", follow_redirects=True)
     db.session.expire_all()
@@ -345,8 +354,8 @@ def test_student_already_in_another_entry_is_refused_in_the_form(client, login, 
     login(w["coordinator_a"])
     page = client.post(f"/contests/{w['contest'].id}/school/{w['a'].id}/entries/new",
                        data={"category_id": w["category"].id, "title": "第二个作品", "member_0": w["a_student"].id}).get_data(as_text=True)
-    assert "甲同学" in page and "2" not in [e.title for e in services.list_entries(w["contest"].id)]
-    assert len(services.list_entries(w["contest"].id, school_id=w["a"].id)) == 1
+    assert "甲同学" in page and "2" not in [e.title for e in listings_service.list_entries(w["contest"].id)]
+    assert len(listings_service.list_entries(w["contest"].id, school_id=w["a"].id)) == 1
 
 
 def test_organiser_moves_contest_and_it_is_audited(client, login, two_schools):
@@ -371,7 +380,7 @@ def test_definition_export_and_import_in_the_ui(client, login, two_schools):
     response = client.post("/contests/import", data={"file": (io.BytesIO(body), "d.json"), "organisation_id": w["county"].id,
                                                       "year": 2026, "name": "第二届"}, content_type="multipart/form-data")
     assert response.status_code == 302
-    assert [c.year for c in services.list_contests()] == [2026, 2025]
+    assert [c.year for c in contests_service.list_contests()] == [2026, 2025]
     bad = client.post("/contests/import", data={"file": (io.BytesIO(b'{"format": "x"}'), "d.json"),
                                                 "organisation_id": w["county"].id}, content_type="multipart/form-data")
     assert 'id="definition-errors"' in bad.get_data(as_text=True)
@@ -387,7 +396,7 @@ def test_entry_statuses_all_render(client, login, two_schools):
 
 
 def test_large_roster_is_imported_by_a_background_job(client, login, two_schools, monkeypatch):
-    from competitions import views
+    from competitions.views import school as views
     from core.models import Job
 
     monkeypatch.setattr(views, "JOB_THRESHOLD_ROWS", 1)
@@ -404,7 +413,7 @@ def test_large_roster_is_imported_by_a_background_job(client, login, two_schools
     assert job.status == "done", job.error
     assert job.result == {"school_id": w["a"].id, "created": 2, "updated": 0, "unchanged": 0}
     assert "2" in job.message
-    assert {"王小明", "李小红"} <= {s.name for s in services.list_students(w["a"].id)}
+    assert {"王小明", "李小红"} <= {s.name for s in students_service.list_students(w["a"].id)}
     assert client.get(response.headers["Location"]).status_code == 200
 
 
@@ -447,7 +456,7 @@ def test_a_team_category_needs_at_least_two_members(client, login, two_schools):
     page = client.post(f"/contests/{w['contest'].id}/categories/new", data=data).get_data(as_text=True)
     assert "T1" not in [c.code for c in w["contest"].categories] and "is-invalid" in page
     with pytest.raises(DomainError) as exc:
-        services.save_category(w["contest"], None, code="T2", name="集体", entry_type="team", min_members=1, max_members=3)
+        categories_service.save_category(w["contest"], None, code="T2", name="集体", entry_type="team", min_members=1, max_members=3)
     assert exc.value.field == "min_members"
     # 0 advisors is a value, not a missing one
     response = client.post(f"/contests/{w['contest'].id}/categories/new", data={**data, "min_members": 2})
@@ -473,12 +482,12 @@ def test_student_and_advisor_forms(client, login, two_schools):
     assert "GB 11643" in bad or "校验位" in bad
     assert client.post(url, data={"name": "赵 六", "gender": "男", "birth_date": "2011-05-01", "grade": 8,
                                   "guardian_phone": "138 0000 0000"}).status_code == 302
-    student = next(s for s in services.list_students(w["a"].id) if s.name == "赵六")
+    student = next(s for s in students_service.list_students(w["a"].id) if s.name == "赵六")
     assert student.guardian_phone == "13800000000"
     response = client.post(f"/contests/school/{w['a'].id}/advisors/new", data={"name": "钱老师", "phone": "13900000000",
                                                                                "subject": "科学"})
     assert response.status_code == 302
-    assert [a.name for a in services.list_advisors(w["a"].id)] == ["钱老师"]
+    assert [a.name for a in advisors_service.list_advisors(w["a"].id)] == ["钱老师"]
     # a student in an entry stays on the roster
     client.post(f"/contests/school/{w['a'].id}/students/{w['a_student'].id}/delete")
     assert db.session.get(Student, w["a_student"].id) is not None
@@ -487,13 +496,13 @@ def test_student_and_advisor_forms(client, login, two_schools):
 def test_large_master_list_is_exported_by_a_background_job(client, login, two_schools, monkeypatch):
     import openpyxl
 
-    from competitions import views
+    from competitions.views import management as views
     from core.models import Job
 
     monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
     w = two_schools
     login(w["organiser"])
-    response = client.get(f"/contests/{w['contest'].id}/entries.xlsx")
+    response = client.post(f"/contests/{w['contest'].id}/entries.xlsx")  # the page's button
     assert "/jobs/" in response.headers["Location"]
     db.session.expire_all()
     job = db.session.execute(sa.select(Job)).scalar_one()
@@ -506,10 +515,30 @@ def test_large_master_list_is_exported_by_a_background_job(client, login, two_sc
     assert client.get(f"/jobs/{job.id}/download").status_code == 403
 
 
+def test_master_list_get_never_writes(client, login, two_schools, monkeypatch):
+    """Issue 24: a GET of a long master list enqueued a job and committed (a GET that wrote). A GET now only
+    downloads a short list or points to the page, whose button (a POST) prepares a long one."""
+    from competitions.views import management as views
+    from core.models import Job
+
+    w = two_schools
+    login(w["organiser"])
+    short = client.get(f"/contests/{w['contest'].id}/entries.xlsx")
+    assert short.status_code == 200 and short.mimetype.endswith("spreadsheetml.sheet")
+    monkeypatch.setattr(views, "EXPORT_JOB_THRESHOLD", 1)
+    response = client.get(f"/contests/{w['contest'].id}/entries.xlsx?status=draft")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/contests/{w['contest'].id}/entries?status=draft")
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Job)).scalar() == 0
+    page = client.get(f"/contests/{w['contest'].id}/entries?status=draft").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="[^"]*/entries\.xlsx\?status=draft"[^>]*>\s*'
+                     r'<input type="hidden" name="csrf_token"[^>]*>\s*<button[^>]*id="export-xlsx"', page)
+
+
 def test_api_organiser_moves_contest_and_reviews(client, login, two_schools):
     w = two_schools
-    services.add_material(w["a_entry"], "report", "r.pdf", cf.PDF)
-    services.submit_entry(w["a_entry"])
+    materials_service.add_material(w["a_entry"], "report", "r.pdf", cf.PDF)
+    review_service.submit_entry(w["a_entry"])
     db.session.commit()
     login(w["organiser"])
     body = client.post(f"/api/v1/competitions/entries/{w['a_entry'].id}/review", json={"action": "return"})
@@ -531,12 +560,12 @@ def test_schools_import_page(client, login, two_schools):
     good = "学校名称,代码,学段,地区\n青溪县桃源镇中心小学,QX-S03,小学,桃源镇\n".encode("gbk")
     page = client.post("/contests/schools/import", data={"file": (io.BytesIO(good), "s.csv"), "organisation_id": w["county"].id},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert services.school_by_code("QX-S03").parent_id == w["county"].id
+    assert schools_service.school_by_code("QX-S03").parent_id == w["county"].id
     bad = "学校名称,代码,学段,地区\n新学校,QX-S99,幼儿园,城关镇\n".encode()
     page = client.post("/contests/schools/import", data={"file": (io.BytesIO(bad), "s.csv"), "organisation_id": w["county"].id},
                        content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="import-errors"' in page and "幼儿园" in page
-    assert services.school_by_code("QX-S99") is None
+    assert schools_service.school_by_code("QX-S99") is None
     huge = good + b"," * (11 * 1024 * 1024)  # QA: the size in the message is the file's, not the 10 MB read
     page = client.post("/contests/schools/import", data={"file": (io.BytesIO(huge), "s.csv"), "organisation_id": w["county"].id},
                        content_type="multipart/form-data").get_data(as_text=True)
@@ -565,7 +594,7 @@ def test_a_missing_material_is_named_as_the_category_names_it(client, login, two
     w["category"].requirements.append(MaterialRequirement(kind="declaration", label="参赛承诺书", accepted=["pdf"],
                                                           max_mb=5, required=True, position=5))
     db.session.commit()
-    problems = [services.render_problem(p) for p in services.entry_problems(w["a_entry"])]
+    problems = [checks_service.render_problem(p) for p in checks_service.entry_problems(w["a_entry"])]
     assert any("参赛承诺书" in p for p in problems) and not any("声明材料" in p for p in problems)
     login(w["coordinator_a"])
     page = client.get(f"/contests/entries/{w['a_entry'].id}").get_data(as_text=True)
@@ -625,10 +654,10 @@ def test_the_import_page_describes_the_format_instead_of_pointing_at_a_repositor
 def test_the_audit_log_speaks_chinese_with_a_readable_before_and_after(client, login, two_schools):
     w = two_schools
     student = w["a_student"]
-    services.save_student(w["a"], student, name="甲同学", gender="男", birth_date=student.birth_date, grade=9,
+    students_service.save_student(w["a"], student, name="甲同学", gender="男", birth_date=student.birth_date, grade=9,
                           class_name="3班", id_number=student.id_number, guardian_phone=student.guardian_phone)
     w["a_entry"].status = EntryStatus.SUBMITTED.value
-    services.approve_entry(w["a_entry"])
+    review_service.approve_entry(w["a_entry"])
     db.session.commit()
     login(w["organiser"])
     page = client.get("/audit").get_data(as_text=True)

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from competitions.roster import parse_roster, read_table, write_roster_csv, write_roster_template, write_roster_xlsx
+from competitions.roster.reading import parse_roster, read_table
+from competitions.roster.writing import write_roster_csv, write_roster_template, write_roster_xlsx
 from core.extensions import db
 from core.spreadsheets import (
     FORMULA_START,
@@ -117,7 +118,7 @@ def test_a_highly_compressed_member_under_the_size_cap_is_refused():
 
 @pytest.mark.no_app
 def test_every_xlsx_reader_refuses_the_bomb(bomb):
-    from competitions.roster import RosterFileError
+    from competitions.roster.values import RosterFileError
 
     with pytest.raises(RosterFileError) as roster:
         read_table(bomb, "schools.xlsx")  # also the reader of the schools import

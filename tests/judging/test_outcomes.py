@@ -225,7 +225,7 @@ def test_the_dashboard_keeps_the_finished_contest_with_its_results(client, login
     assert 'id="outcomes-panel"' in page and f'data-contest="{w["contest"].id}"' in page
     assert "第十届青少年科技创新大赛" in page and "一等奖 1" in page
     # archived a year later: still there
-    from competitions.services import move_contest
+    from competitions.services.contests import move_contest
 
     move_contest(w["contest"], "archived")
     db.session.commit()

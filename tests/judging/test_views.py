@@ -283,7 +283,7 @@ def test_two_tabs_last_write_wins_and_both_audited(app, login):
 
 def test_materials_only_for_assigned_judges(client, login):
     from competitions.models import Material
-    from competitions.services import material_path
+    from competitions.services.materials import material_path
 
     w = setup_world(n_entries=2, n_judges=4, k=2)
     rnd = w["round"]
