@@ -95,6 +95,22 @@ def runner(app):
 
 
 @pytest.fixture
+def installation_language(app):
+    """installation_language("en") switches the installation's language (BABEL_DEFAULT_LOCALE, which
+    KECHUANG_BABEL_DEFAULT_LOCALE sets): what the CLI prints outside a request. Put back after the test."""
+    from flask_babel import refresh
+
+    before = app.config["BABEL_DEFAULT_LOCALE"]
+
+    def switch(name: str) -> None:
+        app.config["BABEL_DEFAULT_LOCALE"] = name
+        refresh()  # the locale is cached in the app context the CLI runner shares with the test
+
+    yield switch
+    switch(before)
+
+
+@pytest.fixture
 def login(client):
     """login(user) logs the test client in as user (through the real login form)."""
 
