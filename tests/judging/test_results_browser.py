@@ -13,7 +13,7 @@ from judging.services import notice as notice_service
 from judging.services import rounds
 from tests import factories
 from tests.judging import factories as jf
-from tests.judging.test_issue22_results import _score, _season
+from tests.judging.test_results import _score, _season
 
 pytestmark = pytest.mark.browser
 
