@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := run
 
-.PHONY: install dev assets catalogs migrate run test bench lint i18n clean system-run system-test system-bench
+.PHONY: install dev assets catalogs migrate run test bench lint format-check i18n clean system-run system-test system-bench
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: system-bench dev
 
 lint: dev
 	$(BIN)/ruff check .
+
+# Settings in pyproject.toml [tool.ruff.format]; joins `lint` once the tree has been formatted.
+format-check: dev
+	$(BIN)/ruff format --check .
 
 i18n: install
 	$(BIN)/python -m core.catalogs update

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 from accounts import services
 from accounts.models import Organisation, User
@@ -37,7 +38,7 @@ def create_user(email, mobile, password, name, role, org_code, scope_id):
         if org_code:
             org = db.session.execute(sa.select(Organisation).where(Organisation.code == org_code)).scalar_one_or_none()
             if org is None:
-                raise DomainError(f"no organisation with code {org_code}")
+                raise DomainError(_("No organisation has the code %(code)s.", code=org_code))
         user = services.create_user(name=name or email or mobile or "", password=password, email=email, mobile=mobile)
         if role:
             services.grant_role(user, role, organisation=org, scope_id=scope_id)
@@ -45,7 +46,11 @@ def create_user(email, mobile, password, name, role, org_code, scope_id):
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"created user {user.id} {user.email or user.mobile}" + (f" with role {role}" if role else ""))
+    login = user.email or user.mobile
+    if role:
+        click.echo(_("created user %(id)s %(login)s with role %(role)s", id=user.id, login=login, role=role))
+    else:
+        click.echo(_("created user %(id)s %(login)s", id=user.id, login=login))
 
 
 @users_cli.command("token")
@@ -55,10 +60,10 @@ def create_token(email, name):
     """Create a personal API token; the token is the last line printed."""
     user = services.find_user_by_login(email)
     if user is None:
-        raise click.ClickException(f"no user {email}")
+        raise click.ClickException(_("No account has the login %(login)s.", login=email))
     _row, token = services.create_api_token(user, name)
     db.session.commit()
-    click.echo(f"API token for {user.display_name} (shown once):")
+    click.echo(_("API token for %(name)s (shown once):", name=user.display_name))
     click.echo(token)
 
 

@@ -33,7 +33,7 @@ from core.extensions import db
 from core.permissions import Role, can
 from core.phones import InvalidPhone, parse_mobile
 
-TOKEN_PREFIX = "kc_"
+TOKEN_PREFIX = "kc_"  # noqa: S105 — the visible prefix of every API token, not a secret
 MIN_PASSWORD = 8
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 

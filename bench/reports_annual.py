@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -84,7 +84,7 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
     n_students = int(n_entries * 1.2)
     db.session.execute(sa.insert(Student), [
         {"school_id": schools[i % 300].id, "name": f"学生{i}", "gender": "男" if i % 2 else "女",
-         "birth_date": datetime(2012, 1 + i % 12, 1 + i % 28).date(), "grade": 1 + i % 12,
+         "birth_date": date(2012, 1 + i % 12, 1 + i % 28), "grade": 1 + i % 12,
          "id_number": f"{420102200000000000 + i}", "guardian_phone": f"139{i:08d}"} for i in range(n_students)])
     student_ids = db.session.execute(sa.select(Student.id, Student.school_id).order_by(Student.id)).all()
     statuses = ["approved"] * 6 + ["submitted", "returned", "rejected", "draft"]

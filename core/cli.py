@@ -1,9 +1,13 @@
-"""Shared `flask` commands: seed-demo, demo-logins, jobs worker."""
+"""Shared `flask` commands: seed-demo, demo-logins, jobs worker.
+
+What the commands print goes through gettext, so it is in the installation's language (BABEL_DEFAULT_LOCALE, set
+with KECHUANG_BABEL_DEFAULT_LOCALE; zh_CN unless changed): outside a request that is the language chosen."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from core.demo import DEMO_LOGINS, SEEDERS, DemoContext
 from core.extensions import db
@@ -17,16 +21,16 @@ def seed_demo(scale: int) -> None:
     """Load realistic demo data; running it again adds nothing that is already there."""
     ctx = DemoContext(scale=scale, echo=click.echo)
     for seeder in SEEDERS:
-        click.echo(f"seeding {seeder.name} …")
+        click.echo(_("seeding %(area)s …", area=seeder.name))
         seeder.run(ctx)
         db.session.commit()
-    click.echo("demo data ready")
+    click.echo(_("demo data ready"))
     print_demo_logins()
 
 
 def print_demo_logins() -> None:
     password = current_app.config["DEMO_PASSWORD"]
-    click.echo(f"Demo logins (password for all: {password}):")
+    click.echo(_("Demo logins (password for all: %(password)s):", password=password))
     for label, login in DEMO_LOGINS:
         click.echo(f"  {label:<24} {login}")
 

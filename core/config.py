@@ -42,7 +42,7 @@ class DefaultConfig:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     INVITATION_DAYS = 14
-    DEMO_PASSWORD = "kechuang-demo"
+    DEMO_PASSWORD = "kechuang-demo"  # noqa: S105 — the demo accounts' published password (README, `flask demo-logins`)
 
 
 def load_config(app, overrides: dict | None = None) -> None:

@@ -91,7 +91,7 @@ class FontFace:
     @property
     def pdf_name(self) -> str:
         """Name under which the face is registered with ReportLab (ASCII, unique per file and face)."""
-        digest = hashlib.sha1(f"{self.path}\0{self.subfont_index}".encode()).hexdigest()[:8]
+        digest = hashlib.sha1(f"{self.path}\0{self.subfont_index}".encode(), usedforsecurity=False).hexdigest()[:8]
         return "KC_" + re.sub(r"[^A-Za-z0-9]", "_", self.key) + "_" + digest
 
 

@@ -64,7 +64,7 @@ class ImageCache:
         key = (path, repr(mask))
         proto = self._protos.get(key)
         if proto is None:
-            name = "kcimg" + hashlib.md5(repr(key).encode()).hexdigest()[:16]
+            name = "kcimg" + hashlib.md5(repr(key).encode(), usedforsecurity=False).hexdigest()[:16]
             proto = pdfdoc.PDFImageXObject(name, ImageReader(path), mask=mask)
             proto.name = name
             self._protos[key] = proto

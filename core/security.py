@@ -1,6 +1,7 @@
 """Protected by default, CSRF, security headers and localised error pages."""
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -161,10 +162,8 @@ def handle_database_unavailable(exc: Exception):
     from core.extensions import db
 
     current_app.logger.error("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; nothing to undo
         db.session.rollback()
-    except Exception:  # noqa: BLE001  the connection is gone; nothing to undo
-        pass
     message = _("The database cannot be reached at the moment. Try again in a few minutes.")
     if wants_json():
         return api_error(503, message, code="unavailable")

@@ -5,6 +5,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from core.errors import DomainError
 from core.extensions import db
@@ -36,14 +37,17 @@ def send_test(to: str, language: str | None):
     message = db.session.get(Message, messages[0].id)
     if message.status == "sent":
         where = (f"SMTP {current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}" if channel == "email"
-                 else f"SMS provider {current_app.config['SMS_PROVIDER']}")
-        click.echo(f"sent {channel} to {address} through {where} (message {message.id})")
+                 else _("SMS provider %(provider)s", provider=current_app.config["SMS_PROVIDER"]))
+        click.echo(_("sent %(channel)s to %(address)s through %(where)s (message %(id)s)", channel=channel,
+                     address=address, where=where, id=message.id))
     elif message.status == "outbox":
-        click.echo(f"{channel} is not configured: kept in the outbox (message {message.id}), "
-                   f"shown at /notifications/outbox/{message.id}")
+        click.echo(_("%(channel)s is not configured: kept in the outbox (message %(id)s), shown at %(url)s",
+                     channel=channel, id=message.id, url=f"/notifications/outbox/{message.id}"))
     else:
-        raise click.ClickException(f"{channel} to {address} failed: {message.error} (message {message.id}; "
-                                   f"retried {len(counts['retry'])} time(s) later by `flask notifications retry`)")
+        raise click.ClickException(_("%(channel)s to %(address)s failed: %(error)s (message %(id)s; retried "
+                                     "%(retries)s time(s) later by `flask notifications retry`)", channel=channel,
+                                     address=address, error=message.error, id=message.id,
+                                     retries=len(counts["retry"])))
 
 
 @notifications_cli.command("outbox")
@@ -60,10 +64,12 @@ def list_outbox(limit: int, status: str | None):
         click.echo(f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{mask_contact(m.address)}\t"
                    f"{m.channel}\t{m.status}{error}")
     if not rows:
-        click.echo("no messages")
-    email, sms = channel_configured("email"), channel_configured("sms")
-    click.echo(f"email: {'SMTP ' + str(current_app.config['MAIL_SERVER']) if email else 'outbox (MAIL_SERVER unset)'};"
-               f" sms: {current_app.config['SMS_PROVIDER'] if sms else 'outbox (SMS_PROVIDER unset)'}")
+        click.echo(_("no messages"))
+    email = (f"SMTP {current_app.config['MAIL_SERVER']}" if channel_configured("email")
+             else _("outbox (%(setting)s unset)", setting="MAIL_SERVER"))
+    sms = (current_app.config["SMS_PROVIDER"] if channel_configured("sms")
+           else _("outbox (%(setting)s unset)", setting="SMS_PROVIDER"))
+    click.echo(_("email: %(email)s; sms: %(sms)s", email=email, sms=sms))
 
 
 @notifications_cli.command("retry")
@@ -73,4 +79,5 @@ def retry():
 
     ids = services.due_message_ids()
     counts = deliver(ids) if ids else {"sent": 0, "outbox": 0, "failed": 0}
-    click.echo(f"due {len(ids)}: sent {counts['sent']}, outbox {counts['outbox']}, failed {counts['failed']}")
+    click.echo(_("due %(due)s: sent %(sent)s, outbox %(outbox)s, failed %(failed)s", due=len(ids),
+                 sent=counts["sent"], outbox=counts["outbox"], failed=counts["failed"]))

@@ -7,6 +7,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 opendata_cli = AppGroup("opendata", help="Open-data export (a standalone SQLite file for Datasette).")
 
@@ -24,12 +25,13 @@ def report_command(year: int, code: str, out: str) -> None:
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
-        raise click.ClickException(f"--out must end in .pdf or .xlsx, not {suffix or 'nothing'}")
+        raise click.ClickException(_("--out must end in .pdf or .xlsx, not %(suffix)s", suffix=suffix) if suffix
+                                   else _("--out must end in .pdf or .xlsx"))
     if not 2000 <= year <= 2100:
-        raise click.ClickException(f"--year {year} is not a plausible year")
+        raise click.ClickException(_("--year %(year)s is not a plausible year", year=year))
     org = db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
     if org is None:
-        raise click.ClickException(f"no organisation with code {code!r}")
+        raise click.ClickException(_("No organisation has the code %(code)s.", code=code))
     with _request_context():
         from reports.services.annual import build_annual_report
 
@@ -40,13 +42,11 @@ def report_command(year: int, code: str, out: str) -> None:
     tmp = target.with_name(f".{target.name}.part")
     tmp.write_bytes(data)
     tmp.replace(target)  # never half a file at the target
-    click.echo(f"{target}: {len(data):,} bytes, {report.figure('entries').value} entries, "
-               f"{report.figure('events').value} events")
+    click.echo(_("%(file)s: %(size)s bytes, %(entries)s entries, %(events)s events", file=target,
+                 size=f"{len(data):,}", entries=report.figure("entries").value, events=report.figure("events").value))
 
 
 def _summary_title() -> str:
-    from flask_babel import gettext as _
-
     return _("Summary")
 
 
@@ -63,7 +63,7 @@ def export_command(out: str) -> None:
     from reports.opendata import OpenDataError
 
     if not out.endswith((".db", ".sqlite", ".sqlite3")):
-        raise click.ClickException("OUT must end in .db, .sqlite or .sqlite3")
+        raise click.ClickException(_("OUT must end in .db, .sqlite or .sqlite3"))
     try:
         with _request_context():
             counts = services.export_open_data(out)
@@ -71,4 +71,4 @@ def export_command(out: str) -> None:
         raise click.ClickException(str(exc)) from exc
     for table, n in counts.items():
         click.echo(f"{table}: {n}")
-    click.echo(f"written {out}")
+    click.echo(_("written %(file)s", file=out))

@@ -68,7 +68,7 @@ def _empty_all_tables() -> None:
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # self-referencing rows (organisation tree)
         for name in reversed(tables):
-            conn.exec_driver_sql(f'DELETE FROM "{name}"')
+            conn.exec_driver_sql(f'DELETE FROM "{name}"')  # noqa: S608 — names from the models' metadata
         conn.commit()
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
@@ -92,6 +92,22 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def installation_language(app):
+    """installation_language("en") switches the installation's language (BABEL_DEFAULT_LOCALE, which
+    KECHUANG_BABEL_DEFAULT_LOCALE sets): what the CLI prints outside a request. Put back after the test."""
+    from flask_babel import refresh
+
+    before = app.config["BABEL_DEFAULT_LOCALE"]
+
+    def switch(name: str) -> None:
+        app.config["BABEL_DEFAULT_LOCALE"] = name
+        refresh()  # the locale is cached in the app context the CLI runner shares with the test
+
+    yield switch
+    switch(before)
 
 
 @pytest.fixture

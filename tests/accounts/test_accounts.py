@@ -223,6 +223,34 @@ def test_cli_users_create_and_token(runner, client):
     assert dup.exit_code != 0 and "Traceback" not in dup.output
 
 
+CLI_WORDS = {  # the installation's language: Chinese by default, English when set so
+    "zh_CN": {"created": "已创建用户 {id} w@example.cn，角色 coordinator", "token": "王老师 的 API 令牌（只显示这一次）：",
+              "no_org": "没有代码为 NOPE 的单位。", "no_user": "没有登录名为 nobody@example.cn 的账号。"},
+    "en": {"created": "created user {id} w@example.cn with role coordinator", "token": "API token for 王老师 (shown once):",
+           "no_org": "No organisation has the code NOPE.", "no_user": "No account has the login nobody@example.cn."},
+}
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_cli_users_speak_the_installation_language(runner, installation_language, language):
+    installation_language(language)
+    words = CLI_WORDS[language]
+    school = factories.school()
+    school.code = "QX-S98"
+    factories.commit()
+    result = runner.invoke(args=["users", "create", "--email", "w@example.cn", "--password", "a-long-password",
+                                 "--name", "王老师", "--role", "coordinator", "--org", "QX-S98"])
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(sa.select(User).where(User.email == "w@example.cn")).scalar_one()
+    assert words["created"].format(id=user.id) in result.output
+    assert words["token"] in runner.invoke(args=["users", "token", "--email", "w@example.cn"]).output
+    bad = runner.invoke(args=["users", "create", "--email", "v@example.cn", "--password", "a-long-password",
+                              "--role", "coordinator", "--org", "NOPE"])
+    assert bad.exit_code == 1 and words["no_org"] in bad.output
+    bad = runner.invoke(args=["users", "token", "--email", "nobody@example.cn"])
+    assert bad.exit_code == 1 and words["no_user"] in bad.output
+
+
 def test_grant_role_is_idempotent_and_scoped():
     user = factories.user()
     school = factories.school()

@@ -1,4 +1,6 @@
 """Font discovery, loading, coverage and the fallback chain (no app needed)."""
+from pathlib import Path
+
 import pytest
 
 from core import pdffonts as fonts
@@ -59,7 +61,7 @@ def test_validate_font_bytes_rejects_non_truetype(data, message):
 
 def test_validate_font_bytes_checks_extension_and_accepts_real_font(tmp_path):
     path = build_font(tmp_path / "ok.ttf", "中")
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     fonts.validate_font_bytes(data, "Fangsong.TTF")
     with pytest.raises(FontError, match=r"\.ttf or \.ttc"):
         fonts.validate_font_bytes(data, "font.otf")

@@ -51,7 +51,7 @@ def _fits(browser, element) -> None:
     width = browser.execute_script("return document.documentElement.clientWidth")
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     rect = browser.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", element)
-    assert 0 <= rect[0] and rect[1] <= width, (rect, width)
+    assert rect[0] >= 0 and rect[1] <= width, (rect, width)
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_parse_date_formats(text):
 
 
 def test_parse_date_real_excel_values():
-    assert parse_date(datetime(2012, 3, 5, 0, 0)) == date(2012, 3, 5)
+    assert parse_date(datetime(2012, 3, 5, 0, 0)) == date(2012, 3, 5)  # noqa: DTZ001 — Excel cells are naive
     assert parse_date(date(2012, 3, 5)) == date(2012, 3, 5)
     assert parse_date(40973) == date(2012, 3, 5)
     assert parse_date(40973.0) == date(2012, 3, 5)
@@ -186,7 +186,7 @@ def test_normalisation_accepted_not_errors():
 
 
 def test_xlsx_real_dates_serials_and_numbers():
-    rows = [["张三", "男", datetime(2013, 7, 9), 5, 3, ID_BOY, 13900000000],
+    rows = [["张三", "男", datetime(2013, 7, 9), 5, 3, ID_BOY, 13900000000],  # noqa: DTZ001 — as Excel stores it
             ["李四", "女", 40973, "初一", "1班", None, None],
             [None, None, None, None, None, None, None]]
     result = parse(xlsx_bytes(rows), "r.xlsx")
@@ -412,7 +412,7 @@ def test_template_formats_id_number_and_phone_cells_as_text():
     # the formatted but empty rows are trailing blank rows: only "no students" is reported
     assert [e.code for e in parse(data, "模板.xlsx").errors] == ["no_rows"]
     # filled in as Excel stores text cells, an ID number keeps every digit and imports
-    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "张三", "男", datetime(2013, 7, 9), "五年级"
+    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "张三", "男", datetime(2013, 7, 9), "五年级"  # noqa: DTZ001 — naive as in Excel
     sheet["F2"] = ID_BOY
     buffer = io.BytesIO()
     sheet.parent.save(buffer)

@@ -127,9 +127,10 @@ def test_window_not_yet_open(world):
 
 
 def test_local_time_conversion():
-    utc = contests_service.local_to_utc(datetime(2025, 3, 31, 17, 0), "Asia/Shanghai")
+    # A form's wall-clock time is naive: the conversion is what gives it a timezone.
+    utc = contests_service.local_to_utc(datetime(2025, 3, 31, 17, 0), "Asia/Shanghai")  # noqa: DTZ001
     assert utc == datetime(2025, 3, 31, 9, 0, tzinfo=UTC)
-    assert contests_service.utc_to_local(utc, "Asia/Shanghai") == datetime(2025, 3, 31, 17, 0)
+    assert contests_service.utc_to_local(utc, "Asia/Shanghai") == datetime(2025, 3, 31, 17, 0)  # noqa: DTZ001
 
 
 # ------------------------------------------------------------------ entries

@@ -245,7 +245,7 @@ def test_roster_is_parsed_once_between_preview_and_confirm(client, login, two_sc
 def test_roster_preview_warns_and_takes_namesakes_as_two(client, login, two_schools):
     w = two_schools  # school a is a junior secondary school (初中)
     login(w["coordinator_a"])
-    born = date.today().year - 13
+    born = date.today().year - 13  # noqa: DTZ011 — the roster check ages pupils by the same date.today()
     data = _csv([["王伟", "男", f"{born}-03-05", "初二", "2班", "", ""], ["王伟", "女", f"{born}-03-05", "初二", "5班", "", ""],
                  ["李四", "女", f"{born - 3}-03-05", "高二", "1班", "", ""], ["赵六", "男", f"{born + 10}-01-05", "初一", "1班", "", ""]])
     page = client.post(f"/contests/school/{w['a'].id}/students/import", data={"file": (io.BytesIO(data), "名单.csv")},

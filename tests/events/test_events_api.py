@@ -8,7 +8,7 @@ from accounts import services as account_services
 from core.db import utcnow
 from core.extensions import db
 from events import services
-from events.models import CheckIn, ScanLog
+from events.models import CheckIn, Registration, ScanLog
 from tests import factories
 from tests.events import factories as ef
 
@@ -186,3 +186,31 @@ def test_scanner_page_calls_need_the_csrf_header(client, setup, login, csrf_enab
     assert client.post("/api/v1/checkins", json=body).status_code == 400  # no token: refused, nothing written
     assert db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar() == 0
     assert client.post("/api/v1/checkins", json=body, headers={"X-CSRFToken": meta}).status_code == 201
+
+
+def _walk_in(client, headers, event, nonce, **fields):
+    payload = {"session_id": event.sessions[0].id, "name": "现场观众", "phone": "", "nonce": nonce, **fields}
+    return client.post(f"/api/v1/events/{event.id}/walk-ins", headers=headers, json=payload)
+
+
+def test_a_retried_walk_in_registers_the_visitor_once(client, org):
+    """The scanner page retries a walk-in with the same nonce after a network error: the retry must answer like
+    the first attempt instead of registering the visitor a second time (and leaving a ticket never used)."""
+    event = ef.event(org, capacity=5)
+    staff = factories.checkin_staff(event.id)
+    _row, token = account_services.create_api_token(staff, "scanner")
+    factories.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    first = _walk_in(client, headers, event, "walk-1")
+    again = _walk_in(client, headers, event, "walk-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.get_json() == first.get_json()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScanLog)) == 2  # the retry is logged too
+    # with a phone the retry used to be refused as a duplicate registration instead of replaying the answer
+    with_phone = _walk_in(client, headers, event, "walk-2", phone="13912340000", name="李四")
+    retry = _walk_in(client, headers, event, "walk-2", phone="13912340000", name="李四")
+    assert with_phone.status_code == 201 and retry.status_code == 201 and retry.get_json() == with_phone.get_json()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2

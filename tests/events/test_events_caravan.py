@@ -259,3 +259,36 @@ def test_only_the_caravans_organisers_reset_its_feed(client, login):
     login(stranger)
     assert client.post(f"/events/caravans/{caravan.id}/feed/reset").status_code == 403
     assert client.get(f"/events/caravans/{caravan.id}.ics").status_code == 403
+
+
+def test_a_coordinator_finds_the_caravan_requests_of_the_school_on_the_dashboard(client, login, org):
+    """A coordinator who asked for the caravan from the account had nowhere in it to follow the request (the
+    dashboard showed nothing of the events area) nor a way to send one."""
+    school = factories.school(parent=org, name="青溪县实验小学")
+    coordinator = factories.coordinator(school)
+    ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(12), host_name="青溪县实验小学", host_organisation_id=school.id)
+    ef.visit_request(org, ef.future_day(14), host_name="别的学校")
+    factories.commit()
+    login(coordinator)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert f"/events/caravans/visits/{visit.id}" in page and "别的学校" not in page
+    assert "/events/caravan/request" in page
+    assert client.get(f"/events/caravans/visits/{visit.id}").status_code == 200
+
+
+def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, login, org):
+    """On the calendar of all caravans a one-caravan blackout (its annual inspection) looked like a day on which
+    no caravan could go out."""
+    organiser = factories.organiser(org)
+    first, second = ef.caravan(org, name="科普大篷车一号"), ef.caravan(org, name="科普大篷车二号")
+    day = ef.future_day(20).date()
+    services.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
+    factories.commit()
+    login(organiser)
+    month = day.strftime("%Y-%m")
+    page = client.get(f"/events/caravans/calendar?month={month}").get_data(as_text=True)
+    assert "科普大篷车二号: 车辆年检" in page
+    assert "车辆年检" not in client.get(f"/events/caravans/{first.id}/calendar?month={month}").get_data(as_text=True)
+    assert "科普大篷车二号: 车辆年检" not in client.get(
+        f"/events/caravans/{second.id}/calendar?month={month}").get_data(as_text=True)

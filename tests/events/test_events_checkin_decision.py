@@ -142,7 +142,7 @@ def test_window_validation():
     with pytest.raises(ValueError):
         Window(END, START)
     with pytest.raises(ValueError):
-        Window(datetime(2026, 5, 16), datetime(2026, 5, 17))
+        Window(datetime(2026, 5, 16), datetime(2026, 5, 17))  # noqa: DTZ001 — naive is what is refused
 
 
 def test_checkin_window_defaults_open_an_hour_before():
@@ -159,4 +159,4 @@ def test_effective_scan_time():
     slightly_ahead = now + timedelta(minutes=4)
     assert effective_scan_time(slightly_ahead, now) == slightly_ahead
     assert effective_scan_time(now + timedelta(minutes=6), now) == now  # a clock far ahead isn't believed
-    assert effective_scan_time(datetime(2026, 5, 16, 2, 0), now) == now  # naive: no timezone, not believed
+    assert effective_scan_time(datetime(2026, 5, 16, 2, 0), now) == now  # noqa: DTZ001 — naive: no timezone, not believed

@@ -118,7 +118,7 @@ def test_escape_text_by_hand():
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"start": datetime(2026, 4, 10, 9, 0)},
+    {"start": datetime(2026, 4, 10, 9, 0)},  # noqa: DTZ001 — a naive start is refused
     {"end": datetime(2026, 4, 10, 8, 0, tzinfo=CST)},
     {"sequence": -1},
     {"status": "DONE"},

@@ -168,3 +168,23 @@ def test_concurrent_registrations_never_overfill(app):
         sa.select(sa.func.count()).where(Registration.session_id == session_id, Registration.status == "confirmed")
     ).scalar()
     assert confirmed == 5
+
+
+def test_registration_for_a_session_that_is_over_is_refused(org):
+    """An event's morning session is over while the event (and so its registration window) still runs."""
+    start = (utcnow() - timedelta(hours=5)).replace(microsecond=0)
+    event = ef.event(org, capacity=10, starts_at=start, hours=8)
+    over = event.sessions[0]
+    services.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
+    later = services.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
+                                 capacity=10)
+    with pytest.raises(DomainError) as refused:
+        ef.registration(event, session=over)
+    assert refused.value.field == "session_id"
+    assert "结束" in str(refused.value) or "over" in str(refused.value)
+    assert ef.registration(event, session=later).status == "confirmed"
+    # a walk-in is bound by the session's check-in window instead, and refused before anything is written
+    with pytest.raises(DomainError) as outside:
+        services.register(over, name="现场", phone=None, source="walk_in")
+    assert outside.value.code == "outside_window"
+    assert services.session_counts([over.id])[over.id].registrations == 0

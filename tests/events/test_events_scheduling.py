@@ -168,7 +168,7 @@ def test_invalid_bookings_are_refused():
     with pytest.raises(ValueError):
         visit(1, at(10, 9), at(10, 9))
     with pytest.raises(ValueError):
-        Booking(1, 1, datetime(2026, 4, 10, 9), datetime(2026, 4, 10, 10))
+        Booking(1, 1, datetime(2026, 4, 10, 9), datetime(2026, 4, 10, 10))  # noqa: DTZ001 — naive is refused
     with pytest.raises(ValueError):
         Blackout(date(2026, 4, 10), date(2026, 4, 9))
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import icalendar
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from PIL import Image
@@ -19,11 +18,6 @@ from tests.events import factories as ef
 from tests.qr import decode_qr
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def org():
-    return factories.association(name="青溪县科学技术协会")
 
 
 def test_public_registration_flow_to_ticket(client, org):
@@ -401,3 +395,40 @@ def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
     assert db.session.get(services.EventSession, session.id).capacity == 0
     assert db.session.get(Registration, kept.id).status == "confirmed"
     assert ef.registration(event, name="赵子涵").status == "waitlisted"
+
+
+def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
+    """Catalogs of all areas are merged and other areas win for shared msgids: the events pages must not show a
+    contest's "作品名称" for an event title, "名称" for a person's name, or "上一页" for the previous month."""
+    organiser = factories.organiser(org)
+    event = ef.event(org, capacity=10)
+    registration = ef.registration(event, name="王小明", phone="13911112222")
+    services.perform_checkin(event, raw_code=registration.code, gate="东门")
+    ef.caravan(org)
+    factories.commit()
+    login(organiser)
+    manage = client.get("/events/manage").get_data(as_text=True)
+    assert "作品名称" not in manage and "活动名称" in manage
+    assert "作品名称" not in client.get("/events/new").get_data(as_text=True)
+    for url in (f"/events/{event.id}/registrations", f"/events/{event.id}/attendance", f"/events/{event.id}/scan"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<th>名称</th>" not in page and ">名称<" not in page, url
+        assert "姓名" in page, url
+    calendar = client.get("/events/caravans/calendar").get_data(as_text=True)
+    assert "上一页" not in calendar and "上个月" in calendar and "下个月" in calendar
+    workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
+    assert workbook.worksheets[2].cell(1, 1).value == "姓名"
+
+
+def test_the_public_event_page_says_when_registration_opens_and_closes(client, org):
+    """A parent saw only "registration is not open" with no date, and nothing about when it closes."""
+    opens = ef.future_day(3, 9)
+    later = ef.event(org, capacity=10, starts_at=ef.future_day(20), registration_opens_at=opens)
+    closes = ef.future_day(5, 18)
+    open_now = ef.event(org, capacity=10, starts_at=ef.future_day(20), registration_closes_at=closes)
+    factories.commit()
+    page = client.get(f"/events/{later.id}").get_data(as_text=True)
+    assert 'id="registration-window"' in page and opens.strftime("%Y/%-m/%-d 09:00") in page
+    assert 'id="registration-form"' not in page
+    page = client.get(f"/events/{open_now.id}").get_data(as_text=True)
+    assert 'id="registration-form"' in page and closes.strftime("%Y/%-m/%-d 18:00") in page

@@ -78,3 +78,9 @@ def world(n_schools: int = 3, n_entries: int = 6, n_judges: int = 4, k: int = 3,
     organiser = factories.organiser(org)
     return {"org": org, "contest": c, "category": cat, "schools": schools, "entries": entries, "judges": judges,
             "round": rnd, "organiser": organiser}
+
+
+def criterion_values(rnd: Round, entry: Entry, a, b) -> dict[str, object]:
+    """A score form's values for ``entry`` in ``rnd``: ``a`` for the first criterion, ``b`` for the second."""
+    rc = rounds.round_category_for(rnd, entry.category_id)
+    return {str(rc.criteria[0].id): a, str(rc.criteria[1].id): b}

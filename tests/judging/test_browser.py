@@ -102,7 +102,7 @@ def test_revising_a_submitted_score_on_a_phone_says_it_was_updated(browser, live
 def test_referee_records_runs_on_a_phone(browser, live_server):
     """Issue 22: after saving run 1 the form opens on run 2, empty; a DNF needs no points and the page says
     which run counts and why."""
-    from tests.judging.test_issue22_runs import _robot_world
+    from tests.judging.test_runs_referees import _robot_world
 
     w = _robot_world()
     w["referee"].email = "phonereferee@example.cn"

@@ -3,6 +3,7 @@ import io
 
 from pypdf import PdfReader
 
+from judging import pdf
 from judging.pdf import AwardListCategory, ScoreSheet, SheetEntry, award_list_pdf, score_sheets_pdf
 
 LABELS = {"title": "评分表", "contest": "赛事", "round": "轮次", "category": "类别", "judge": "评委",
@@ -32,3 +33,23 @@ def test_award_list_pdf():
     text = text_of(data)
     assert "巡线小车" in text and "一等奖" in text
     assert "学生" in text and "辅导教师" in text and "王春华" in text
+
+
+PDF_LABELS = {"title": "评分表", "contest": "赛事", "round": "轮次", "category": "类别", "judge": "评委",
+              "code": "作品编号", "entry": "作品名称", "total": "总分", "comment": "评语", "signature": "评委签名",
+              "date": "日期"}
+
+
+def test_score_sheet_signature_on_every_page_never_alone():
+    """Bug: a sheet of 14 entries pushed the signature line onto a page of its own (40 pages for 20 sheets)."""
+    import io
+
+    entries = [pdf.SheetEntry(f"2025-CX-{i:04d}", "太阳能自动追光装置", ["20.00"] * 4, "80.00",
+                              "研究过程完整，数据翔实。") for i in range(1, 15)]
+    sheets = [pdf.ScoreSheet("第25届青溪县青少年科技创新大赛", "终评", "个人项目", name,
+                             [("科学性", "25"), ("创新性", "25"), ("实用性", "25"), ("规范性", "25")], entries)
+              for name in ("孙德明", "李文博")]
+    reader = PdfReader(io.BytesIO(pdf.score_sheets_pdf(sheets, PDF_LABELS)))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) == 2  # one page per judge
+    assert all("评委签名" in t and "2025-CX-0014" in t for t in texts)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from judging import performance
 from judging.performance import Run, TimeFormatError, compute_result, format_time, parse_time, rank_performance
 
 
@@ -87,3 +88,11 @@ def test_full_tie_shares_rank():
 def test_entry_with_fewer_runs_ranks_after_equal_best():
     ranking = rank_performance({"one": [run(10, 20)], "two": [run(10, 20), run(1, 99)]}, "best_of", 2)
     assert [r.entry_id for r in ranking] == ["two", "one"]
+
+
+def test_time_accepts_full_width_punctuation_from_chinese_input():
+    """Bug: 01：23．45 typed with a Chinese input method was refused."""
+    assert performance.parse_time("01：23．45") == 8345
+    assert performance.parse_time("1：05。3") == 6530
+    with pytest.raises(performance.TimeFormatError):
+        performance.parse_time("01：65．00")

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from judging import scores
 from judging.scores import (
     RUBRIC_TEMPLATES,
     CriterionSpec,
@@ -13,6 +14,7 @@ from judging.scores import (
     validate_score_sheet,
     weighted_total,
 )
+from judging.services import scoring
 
 
 @pytest.mark.parametrize("value, expected", [("7.5", Decimal("7.5")), (10, Decimal(10)), ("0", Decimal(0)),
@@ -62,3 +64,12 @@ def test_weighted_total_and_isef_template():
     weighted = [CriterionSpec("x", "x", Decimal(10), weight=Decimal("1.5")), CriterionSpec("y", "y", Decimal(10))]
     assert weighted_total({"x": Decimal(4), "y": Decimal(3)}, weighted) == Decimal("9.0")
     assert rubric_maximum(weighted) == Decimal("25.0")
+
+
+def test_error_message_shows_limits_as_written():
+    """Bug: the import said 超过满分 100.0000 (the rubric total's Decimal as stored)."""
+    exc = scores.ScoreError("above_maximum", value="101", maximum=Decimal("100.0000"))
+    message = scoring.score_error_message(exc)  # zh_CN: "101 超过满分 100。"
+    assert "100" in message and "100.0" not in message
+    message = scoring.score_error_message(scores.ScoreError("off_step", value="20.3", step=Decimal("0.50")))
+    assert "0.5" in message and "0.50" not in message

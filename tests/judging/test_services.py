@@ -22,10 +22,7 @@ from judging.services import scoring as scoring_service
 from tests import factories
 from tests.judging import factories as jf
 
-
-def values_for(rnd, entry, a, b):
-    rc = rounds.round_category_for(rnd, entry.category_id)
-    return {str(rc.criteria[0].id): a, str(rc.criteria[1].id): b}
+values_for = jf.criterion_values
 
 
 def assign_all(w):

@@ -140,6 +140,15 @@ def test_a_wrong_gateway_secret_fails_with_the_gateways_answer(app, sms_gateway)
     assert sms_gateway.rejected == 1 and sms_gateway.received == []
 
 
+def test_a_gateway_url_that_is_not_http_is_refused():
+    from notifications.channels import DeliveryError, HttpGatewayProvider
+
+    for url in ("file:///etc/passwd", "ftp://gateway.example/sms", "gateway.example/sms"):
+        with pytest.raises(DeliveryError, match="http"):
+            HttpGatewayProvider(url, "secret")
+    assert HttpGatewayProvider("https://gateway.example/sms", "secret").url == "https://gateway.example/sms"
+
+
 def test_a_turned_off_channel_is_not_used_but_security_messages_always_are(app, smtp_server):
     user = factories.user(email="pref@example.cn", mobile="13900139000")
     set_preference(f"user:{user.id}", "notifications.announcement", "email", False)

@@ -1,6 +1,7 @@
 """The inbox (unread count in the navigation), preferences, the outbox's permissions and resending, the CLI."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
@@ -76,25 +77,47 @@ def test_organisers_see_only_their_units_messages_and_resend_failures(app, clien
     assert client.get("/notifications/outbox").status_code == 403
 
 
-def test_cli_test_message_goes_through_the_real_smtp_server(runner, smtp_server):
+# What the CLI prints, in the installation's language: Chinese by default, English when set so.
+CLI_WORDS = {
+    "zh_CN": {"subject": "科创平台测试消息", "sent": "已通过 SMTP 127.0.0.1:{port} 向 admin@example.cn 发送 email", "outbox": "sms 未配置：消息留在发件箱",
+              "listed": "邮件：发件箱（未设置 MAIL_SERVER）；短信：发件箱（未设置 SMS_PROVIDER）",
+              "none": "没有消息", "failed": "向 x@example.cn 发送 email 失败", "retry": "到期 0 条：已发送 0，留在发件箱 0，失败 0"},
+    "en": {"subject": "Test message from Kechuang", "sent": "sent email to admin@example.cn through SMTP 127.0.0.1:{port}", "outbox": "sms is not configured: kept in the outbox",
+           "listed": "email: outbox (MAIL_SERVER unset); sms: outbox (SMS_PROVIDER unset)",
+           "none": "no messages", "failed": "email to x@example.cn failed", "retry": "due 0: sent 0, outbox 0, failed 0"},
+}
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_cli_test_message_goes_through_the_real_smtp_server(runner, smtp_server, installation_language, language):
+    installation_language(language)
     result = runner.invoke(args=["notifications", "test", "--to", "admin@example.cn"])
     assert result.exit_code == 0, result.output
-    assert f"through SMTP 127.0.0.1:{smtp_server.port}" in result.output
-    assert smtp_server.to("admin@example.cn")[0]["Subject"] == "科创平台测试消息"
+    assert CLI_WORDS[language]["sent"].format(port=smtp_server.port) in result.output
+    # without --language the message itself is in the installation's language too
+    assert smtp_server.to("admin@example.cn")[0]["Subject"] == CLI_WORDS[language]["subject"]
 
 
-def test_cli_test_message_without_settings_lands_in_the_outbox_and_is_listed_masked(runner):
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_cli_test_message_without_settings_lands_in_the_outbox_and_is_listed_masked(runner, installation_language,
+                                                                                     language):
+    installation_language(language)
+    assert CLI_WORDS[language]["none"] in runner.invoke(args=["notifications", "outbox"]).output
     result = runner.invoke(args=["notifications", "test", "--to", "13800138000"])
-    assert result.exit_code == 0 and "kept in the outbox" in result.output
+    assert result.exit_code == 0 and CLI_WORDS[language]["outbox"] in result.output
     listing = runner.invoke(args=["notifications", "outbox"]).output
     assert "138****8000" in listing and "13800138000" not in listing and "notifications.test" in listing
+    assert CLI_WORDS[language]["listed"] in listing and CLI_WORDS[language]["none"] not in listing
+    assert CLI_WORDS[language]["retry"] in runner.invoke(args=["notifications", "retry"]).output
 
 
-def test_cli_refuses_a_bad_address_and_reports_a_failure(app, runner):
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_cli_refuses_a_bad_address_and_reports_a_failure(app, runner, installation_language, language):
+    installation_language(language)
     assert runner.invoke(args=["notifications", "test", "--to", "12345"]).exit_code == 1
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     try:
         result = runner.invoke(args=["notifications", "test", "--to", "x@example.cn"])
     finally:
         app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
-    assert result.exit_code == 1 and "failed" in result.output
+    assert result.exit_code == 1 and CLI_WORDS[language]["failed"] in result.output

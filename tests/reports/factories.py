@@ -82,8 +82,28 @@ def entry(w: World, contest, category, school, members, status: str, title: str 
     return e
 
 
+def _contest(w: World, org, year, status, name):
+    """A contest of ``org`` with its two categories (个人 A, 集体 B), recorded in ``w``."""
+    from competitions.models import Category, Contest
+
+    ct = Contest(organisation_id=org.id, year=year, name=name, status=status)
+    db.session.add(ct)
+    db.session.flush()
+    cats = []
+    for i, (code, cname, etype, mx) in enumerate((("A", "青少年科技创新成果（个人）", "individual", 1),
+                                                  ("B", "青少年科技创新成果（集体）", "team", 3))):
+        cat = Category(contest_id=ct.id, code=code, name=cname, position=i, entry_type=etype, max_members=mx,
+                       min_members=1 if mx == 1 else 2)
+        db.session.add(cat)
+        cats.append(cat)
+    db.session.flush()
+    w.contests.append(ct)
+    w.categories += cats
+    return ct, cats
+
+
 def build_world(now: datetime | None = None) -> World:
-    from competitions.models import Advisor, Category, Contest, EntryAdvisor
+    from competitions.models import Advisor, EntryAdvisor
     from events.models import Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration, Venue
     from judging.models import Judge, JudgeAssignment, Result, Round, Score, SpecialAward
 
@@ -105,20 +125,7 @@ def build_world(now: datetime | None = None) -> World:
     s_o = [student(w, w.other_school, n, g) for n, g in (("郑成功", 5), ("冯巩", 4))]
 
     def contest(org, year, status, name):
-        ct = Contest(organisation_id=org.id, year=year, name=name, status=status)
-        db.session.add(ct)
-        db.session.flush()
-        cats = []
-        for i, (code, cname, etype, mx) in enumerate((("A", "青少年科技创新成果（个人）", "individual", 1),
-                                                      ("B", "青少年科技创新成果（集体）", "team", 3))):
-            cat = Category(contest_id=ct.id, code=code, name=cname, position=i, entry_type=etype, max_members=mx,
-                           min_members=1 if mx == 1 else 2)
-            db.session.add(cat)
-            cats.append(cat)
-        db.session.flush()
-        w.contests.append(ct)
-        w.categories += cats
-        return ct, cats
+        return _contest(w, org, year, status, name)
 
     c25, (i25, t25) = contest(w.county, 2025, "final", "第25届青溪县青少年科技创新大赛")
     c25city, (i25c, t25c) = contest(w.city, 2025, "judging", "2025年江城市青少年科技创新大赛")

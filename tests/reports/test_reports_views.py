@@ -110,19 +110,33 @@ def test_list_pages_run_a_constant_number_of_queries(world, client, login, count
     assert "身份证" not in html
 
 
-def test_report_cli_writes_pdf_and_xlsx_and_refuses_bad_input(world, runner, tmp_path):
+CLI_WORDS = {  # the installation's language: Chinese by default, English when set so
+    "zh_CN": {"written": "作品 8 件，活动", "no_org": "没有代码为 NOPE 的单位。", "suffix": "--out 必须以 .pdf 或 .xlsx 结尾，而不是 .doc",
+              "year": "--year 1999 不是合理的年份", "db": "OUT 必须以 .db、.sqlite 或 .sqlite3 结尾", "export": "已写入 "},
+    "en": {"written": "8 entries,", "no_org": "No organisation has the code NOPE.",
+           "suffix": "--out must end in .pdf or .xlsx, not .doc", "year": "--year 1999 is not a plausible year",
+           "db": "OUT must end in .db, .sqlite or .sqlite3", "export": "written "},
+}
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_report_cli_writes_pdf_and_xlsx_and_refuses_bad_input(world, runner, tmp_path, installation_language, language):
+    installation_language(language)
+    words = CLI_WORDS[language]
     world.city.code = "JC-KX"
     db.session.commit()
     out = tmp_path / "r.pdf"
     result = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_bytes().startswith(b"%PDF") and "8 entries" in result.output
+    assert out.read_bytes().startswith(b"%PDF") and words["written"] in result.output
     result = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "r.xlsx").exists()
     bad = runner.invoke(args=["report", "--year", "2025", "--org", "NOPE", "--out", str(tmp_path / "x.pdf")])
-    assert bad.exit_code == 1 and "NOPE" in bad.output and not (tmp_path / "x.pdf").exists()
+    assert bad.exit_code == 1 and words["no_org"] in bad.output and not (tmp_path / "x.pdf").exists()
     bad = runner.invoke(args=["report", "--year", "2025", "--org", "JC-KX", "--out", str(tmp_path / "x.doc")])
-    assert bad.exit_code == 1 and ".pdf or .xlsx" in bad.output
+    assert bad.exit_code == 1 and words["suffix"] in bad.output
+    bad = runner.invoke(args=["report", "--year", "1999", "--org", "JC-KX", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code == 1 and words["year"] in bad.output
 
 
 def _dump(path) -> str:
@@ -163,9 +177,13 @@ def test_opendata_export_holds_public_tables_and_no_personal_value(world, runner
     assert not re.search(r"@example\.cn", text), "no e-mail address"
 
 
-def test_opendata_export_refuses_a_bad_target(world, runner, tmp_path):
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_opendata_export_refuses_a_bad_target(world, runner, tmp_path, installation_language, language):
+    installation_language(language)
     result = runner.invoke(args=["opendata", "export", str(tmp_path / "open.txt")])
-    assert result.exit_code == 1 and ".db" in result.output
+    assert result.exit_code == 1 and CLI_WORDS[language]["db"] in result.output
+    result = runner.invoke(args=["opendata", "export", str(tmp_path / "open.db")])
+    assert result.exit_code == 0 and CLI_WORDS[language]["export"] + str(tmp_path / "open.db") in result.output
 
 
 def test_scope_helpers():

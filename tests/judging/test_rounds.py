@@ -1,5 +1,5 @@
-"""Issue 22, point 4: a round opened before its start warns the organiser, and judges are told when scoring
-starts instead of "该轮次已结束"."""
+"""Rounds: one opened before its start warns the organiser, and judges are told when scoring starts instead of
+"该轮次已结束"; the round form says in Chinese what N_min means."""
 from datetime import timedelta
 
 import pytest
@@ -49,3 +49,12 @@ def test_opening_early_warns_the_organiser_and_judges_see_the_start(app, client,
     page = client.get(f"/judging/rounds/{rnd.id}/entries/{entry_id}/score").get_data(as_text=True)
     assert "评分将于" in page and "该轮次已结束" not in page
     assert "评分将于" in client.get(f"/judging/rounds/{rnd.id}/my").get_data(as_text=True)
+
+
+def test_the_round_form_says_what_n_min_means_in_chinese(client, login):
+    w = jf.world(n_entries=1, n_judges=1, k=1)
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/judging/rounds/{w['round'].id}").get_data(as_text=True)
+    assert "去掉最高最低分所需的最少评分数" in page and "评分数少于此值时，不去掉最高分和最低分。" in page
+    assert "N_min" not in page

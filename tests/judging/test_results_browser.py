@@ -13,7 +13,7 @@ from judging.services import notice as notice_service
 from judging.services import rounds
 from tests import factories
 from tests.judging import factories as jf
-from tests.judging.test_issue22_results import _score, _season
+from tests.judging import season_world
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def _shot(browser, tmp_path, name: str) -> None:
 
 
 def test_public_notice_on_a_phone_lists_every_category_as_cards(browser, live_server, tmp_path):
-    w = _season()
+    w = season_world.build()
     notice_service.start_notice(w["contest"], w["rubric"], days=7)
     notice_service.start_notice(w["contest"], w["robot"], days=7)
     db.session.commit()
@@ -46,7 +46,7 @@ def test_results_page_warns_when_zscores_cannot_normalise(browser, live_server, 
     w = jf.world(n_entries=4, n_judges=4, k=1, method="zscore")
     assignment_service.auto_assign(w["round"])
     db.session.flush()
-    _score(w["round"], {e.id: [10 + i] for i, e in enumerate(w["entries"])})
+    season_world.score_round(w["round"], {e.id: [10 + i] for i, e in enumerate(w["entries"])})
     rounds.close_round(w["round"])
     w["organiser"].email = "results-organiser@example.cn"
     db.session.commit()

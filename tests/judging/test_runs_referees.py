@@ -1,6 +1,6 @@
-"""Issue 22, points 1 and 3: robot runs as referees found them — the form opens on the next unrecorded run,
-DNF/DQ need no points and count as no result, each category's maximum points and time limit, the run that
-counts shown with why, and 回避 for referees."""
+"""Robot runs as referees record them — the form opens on the next unrecorded run, DNF/DQ need no points and count as
+no result, each category's maximum points and time limit, the run that counts shown with why, 回避 for referees,
+a correction opening filled in, no confirming once the round closed, no referee form for a rubric entry."""
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from core.extensions import db
 from judging.models import PerformanceRun, Result
 from judging.services import results as results_service
 from judging.services import rounds, runs
+from judging.services import rounds as rounds_service
 from tests import factories
 from tests.judging import factories as jf
 
@@ -148,3 +149,44 @@ def test_referee_from_the_entrys_school_must_stand_aside(client, login):
         "run_number": 2, "status": "ok", "points": "100", "time": "01:00", "penalty_seconds": 0})
     assert response.status_code == 200 and "回避" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Result)).scalar() == 0
+
+
+def _performance_world(confirm: bool = True):
+    org = factories.association()
+    c = jf.contest(org)
+    cat = jf.category(c, code="JQR", name="机器人", scoring_mode="performance")
+    rubric = jf.category(c, code="KX", name="科技创新")
+    school = factories.school(parent=org)
+    robot, paper = jf.entry(c, cat, school), jf.entry(c, rubric, school)
+    rnd = jf.rubric_round(c, [cat, rubric], name="终评")
+    rc = rounds_service.round_category_for(rnd, cat.id)
+    rounds_service.set_performance_rule(rc, "best_of", 2, confirm, max_points="200")
+    return {"org": org, "contest": c, "round": rnd, "robot": robot, "paper": paper,
+            "organiser": factories.organiser(org)}
+
+
+def test_run_cannot_be_confirmed_after_the_round_closed():
+    """Bug: a confirmation (which decides whether a run counts) was accepted after the round closed."""
+    w = _performance_world()
+    referee, second = w["organiser"], factories.organiser(w["org"])
+    run = runs.record_run(w["round"], w["robot"], run_number=1, points="120", time_text="01:02.03",
+                              actor=referee)
+    w["round"].status = "closed"
+    db.session.flush()
+    with pytest.raises(DomainError) as err:
+        runs.confirm_run(run, second)
+    assert err.value.code == "round_closed"
+    assert run.confirmed_at is None
+
+
+def test_referee_page_is_404_for_a_rubric_entry_and_prefills_a_correction(client, login):
+    """Bug: the referee form was offered for entries judged with a rubric; correcting a run started blank."""
+    w = _performance_world(confirm=False)
+    runs.record_run(w["round"], w["robot"], run_number=2, points="150.5", time_text="00:58.20",
+                        penalty_seconds=20, status="ok", actor=w["organiser"])
+    db.session.commit()
+    login(w["organiser"])
+    rid = w["round"].id
+    assert client.get(f"/judging/rounds/{rid}/referee/{w['paper'].id}").status_code == 404
+    page = client.get(f"/judging/rounds/{rid}/referee/{w['robot'].id}?run=2").get_data(as_text=True)
+    assert 'value="150.5"' in page and 'value="00:58.20"' in page and 'value="20"' in page
