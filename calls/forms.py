@@ -1,8 +1,6 @@
 """Forms of the calls area, one per use case."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
@@ -10,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from calls.fields import FIELD_KIND_LABELS
 from calls.models import APPLICANTS_LABELS, OUTCOME_LABELS, SUBJECT_LABELS
+from core.i18n import local_today
 from judging.models import METHOD_LABELS
 
 
@@ -58,7 +57,7 @@ class CallForm(OutcomeForm):
     """A new call: what it selects, who applies, how its experts' scores are combined, and its outcome."""
 
     title = StringField(_l("Call title"), validators=[DataRequired(), Length(max=200)])
-    year = IntegerField(_l("Year"), default=lambda: date.today().year,
+    year = IntegerField(_l("Year"), default=lambda: local_today().year,
                         validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     description = TextAreaField(_l("About the call"), validators=[Optional(), Length(max=5000)])
     subject = SelectField(_l("What is selected"), choices=list(SUBJECT_LABELS.items()))

@@ -30,6 +30,7 @@ from competitions.services import materials as materials_service
 from core import audit
 from core.demo import DemoContext, demo_seeder
 from core.extensions import db
+from core.i18n import local_today
 from core.permissions import Role
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -70,7 +71,7 @@ def _seed_roster(ctx: DemoContext, rng: random.Random) -> dict[int, list[Student
     schools = ctx.data["schools"]
     per_school = 1250 * ctx.scale // len(schools) + 1
     roster: dict[int, list[Student]] = {}
-    today = date.today()
+    today = local_today()
     for school_index, school in enumerate(schools):
         existing = list(db.session.execute(sa.select(Student).where(Student.school_id == school.id)).scalars())
         if not existing:

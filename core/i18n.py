@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from pytz import timezone
 from werkzeug.datastructures import LanguageAccept
@@ -73,6 +73,16 @@ def api_locale_name(accept_language: str) -> str:
 
 def select_timezone():
     return _timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_today() -> date:
+    """Today's date where the installation is (BABEL_DEFAULT_TIMEZONE, China time by default), not the server's
+    clock zone: a pupil's age at a roster import, the default year of a new contest, a certificate's issue date.
+    Outside an app (a pure module's default, a script) the default zone."""
+    from core.config import DefaultConfig
+
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DefaultConfig.BABEL_DEFAULT_TIMEZONE
+    return datetime.now(timezone(zone)).date()
 
 
 def print_locale():

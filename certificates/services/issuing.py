@@ -33,6 +33,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import local_today
 from core.locks import acquire_lock
 
 # ---- numbering -----------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ def plan_issue(source_key: str, scope_id: int, template: CertificateTemplate, *,
         sa.select(Certificate.holder_ref).where(Certificate.source_key == source_key, Certificate.scope_id == scope_id,
                                                 Certificate.status != CertificateStatus.SUPERSEDED)).scalars())
     new = [h for h in holders if h.ref not in existing]
-    day = issue_date or batch.issue_date or date.today()
+    day = issue_date or batch.issue_date or local_today()
     renderer = renderer_for(template.spec)
     report = renderer.preflight(holder_data(h, batch, "", day) for h in new)
     return IssuePlan(source_key, source.kind, source.scope, int(scope_id), batch, new, len(holders) - len(new), report,

@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,6 +32,7 @@ from core import audit
 from core import pdffonts as font_lib
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import local_today
 
 # ---- templates -----------------------------------------------------------------------------------------
 
@@ -198,7 +198,7 @@ def preview_pdf(spec_data: dict, number_pattern: str = DEFAULT_PATTERN) -> bytes
     sample = sample_certificate(verify_url(secrets.token_urlsafe(TOKEN_BYTES)))
     try:
         sample.values = {**sample.values, "number": parse_pattern(number_pattern).format(
-            date.today().year, "KC", KIND_CODES["award"], 1)}
+            local_today().year, "KC", KIND_CODES["award"], 1)}
     except NumberPatternError:
         pass
     return renderer.render_bytes([sample], title="Preview")

@@ -23,7 +23,7 @@ from competitions.roster.values import (
     normalise_header,
     normalise_text,
 )
-from core.i18n import N_
+from core.i18n import N_, local_today
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+\d+):")
@@ -175,7 +175,7 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
                  max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS, size: int | None = None) -> RosterResult:
     """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty. ``size``: the
     upload's full size when only its first max_bytes + 1 bytes were read (for the "too large" message)."""
-    today = today or date.today()
+    today = today or local_today()
     try:
         raw_rows, file_format, encoding = read_table(data, filename, max_bytes=max_bytes, size=size)
         position, mapping, headers = _find_header(raw_rows)

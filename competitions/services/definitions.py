@@ -62,7 +62,8 @@ def import_contest_definition(doc: Any, organisation: Organisation, *, year: int
     definition, errors = validate_definition(doc)
     if errors:
         raise DefinitionInvalid(errors)
-    assert isinstance(definition, ContestDefinition)
+    if not isinstance(definition, ContestDefinition):  # the schema's post_load makes one; anything else is a bug
+        raise TypeError(f"contest definition schema returned {type(definition).__name__}")
     if year is not None:
         shift = year - definition.year
         definition.year = year

@@ -31,7 +31,9 @@ class SchoolImportResult:
     problems: list[tuple[int | None, Any]] = field(default_factory=list)  # (row or None, lazy message)
 
 
-def import_schools(data: bytes, filename: str, parent: Organisation, actor=None, size: int | None = None) -> SchoolImportResult:
+def import_schools(  # noqa: C901 — read, check every row, then write all or nothing: one transaction's story in order
+    data: bytes, filename: str, parent: Organisation, actor=None, size: int | None = None,
+) -> SchoolImportResult:
     """Create or update schools under ``parent`` from a file with 学校名称, 代码, 学段, 地区 (xlsx or csv).
     Matched by code. All or nothing: any problem means nothing is written (problems are returned).
     ``size``: the upload's full size when only its first bytes were read."""

@@ -22,6 +22,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import local_today
 from core.locks import acquire_lock
 from core.names import name_matches
 
@@ -87,7 +88,7 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
                 changes[name] = (old, new)
         items.append(PlannedChange(row, "update" if changes else "unchanged", match, changes))
     stages = {str(s) for s in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
-    warnings = sorted(result.notes + plausibility_warnings(result.rows, date.today(), stages),
+    warnings = sorted(result.notes + plausibility_warnings(result.rows, local_today(), stages),
                       key=lambda w: (w.row or 0, w.code))
     return RosterPlan(items, warnings)
 
@@ -151,7 +152,7 @@ def save_student(school: Organisation, student: Student | None, actor=None, **fi
 
     values = tuple(fields.get(name) for name in STUDENT_FIELDS)
     mapping = {name: index for index, name in enumerate(STUDENT_FIELDS)}
-    checker = RowChecker(mapping, FIELD_LABELS, date.today())
+    checker = RowChecker(mapping, FIELD_LABELS, local_today())
     row = checker.check(0, values)
     if row is None:
         error = checker.errors[0]

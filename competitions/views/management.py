@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -35,6 +34,7 @@ from competitions.views.common import PER_PAGE, bp, managed_units, my_schools, r
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import commit_or_show
+from core.i18n import local_today
 from core.jobs import enqueue
 from core.permissions import can, get_or_404, is_admin, require
 
@@ -72,7 +72,7 @@ def new_contest():
     form = ContestForm()
     form.organisation_id.choices = [(o.id, o.name) for o in managed_units()]
     if request.method == "GET":
-        form.year.data = date.today().year
+        form.year.data = local_today().year
     if form.validate_on_submit():
         org = get_or_404(Organisation, form.organisation_id.data)
         require("contest.create", org)
