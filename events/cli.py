@@ -11,8 +11,10 @@ from flask_babel import to_user_timezone
 
 from core.extensions import db
 from core.spreadsheets import write_csv
-from events import services
 from events.models import Event
+from events.services import attendance as attendance_service
+from events.services import planning as planning_service
+from events.services import registration as registration_service
 
 events_cli = AppGroup("events", help="Outreach events, registrations and check-in.")
 
@@ -25,7 +27,7 @@ def _local(moment) -> str:
 @click.option("--year", type=int, default=None, help="Only events starting in this (local) year.")
 def list_command(year):
     """Print `id, start, title, registered` per event (registered = confirmed seats)."""
-    rows = services.list_events(year=year)
+    rows = planning_service.list_events(year=year)
     write_csv(sys.stdout, [["id", "start", "title", "registered"],
                            *([event.id, _local(event.starts_at), event.title, registered] for event, registered in rows)])
 
@@ -42,7 +44,7 @@ def registrations_command(event_id, fmt):
                "gate", "ticket_url"]
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     rows = []
-    for r in services.event_registrations(event):
+    for r in registration_service.event_registrations(event):
         rows.append({
             "code": r.code, "name": r.name, "kind": r.kind, "head_count": r.head_count,
             "school": r.school_name, "grade": r.grade, "session": r.session.title or _local(r.session.starts_at),
@@ -66,7 +68,7 @@ def stats_command(year):
     """
     if not 2000 <= year <= 2100:
         raise click.ClickException("give a year between 2000 and 2100")
-    stats = services.year_stats(year)
+    stats = attendance_service.year_stats(year)
     click.echo(f"year: {stats['year']}")
     for key in ("events", "sessions", "registered", "checked_in", "caravan_visits"):
         click.echo(f"{key}: {stats[key]}")

@@ -10,8 +10,12 @@ from accounts import services as account_services
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from events import services
+from events.caravan import fleet as fleet_service
 from events.models import CheckIn, Registration, ScanLog
+from events.services import capacity as capacity_service
+from events.services import checkin as checkin_service
+from events.services import planning as planning_service
+from events.services import registration as registration_service
 from tests import factories
 from tests.events import factories as ef
 
@@ -54,8 +58,8 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     start = (utcnow() - timedelta(hours=5)).replace(microsecond=0)
     event = ef.event(org, capacity=10, starts_at=start, hours=8)
     over = event.sessions[0]
-    services.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
-    later = services.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
+    planning_service.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
+    later = planning_service.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
                                  capacity=10)
     with pytest.raises(DomainError) as refused:
         ef.registration(event, session=over)
@@ -64,9 +68,9 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     assert ef.registration(event, session=later).status == "confirmed"
     # a walk-in is bound by the session's check-in window instead, and refused before anything is written
     with pytest.raises(DomainError) as outside:
-        services.register(over, name="现场", phone=None, source="walk_in")
+        registration_service.register(over, name="现场", phone=None, source="walk_in")
     assert outside.value.code == "outside_window"
-    assert services.session_counts([over.id])[over.id].registrations == 0
+    assert capacity_service.session_counts([over.id])[over.id].registrations == 0
 
 
 def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
@@ -75,7 +79,7 @@ def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=10)
     registration = ef.registration(event, name="王小明", phone="13911112222")
-    services.perform_checkin(event, raw_code=registration.code, gate="东门")
+    checkin_service.perform_checkin(event, raw_code=registration.code, gate="东门")
     ef.caravan(org)
     factories.commit()
     login(organiser)
@@ -115,7 +119,7 @@ def test_moving_a_single_session_event_moves_its_session(client, org):
     registration = ef.registration(event)
     factories.commit()
     new_start = ef.future_day(11, 14)
-    services.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    planning_service.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
     factories.commit()
     db.session.expire_all()
     session = event.sessions[0]
@@ -132,7 +136,7 @@ def test_editing_an_event_checks_the_registration_window(org):
     event = ef.event(org, capacity=10, starts_at=ef.future_day(10))
     opens = utcnow() + timedelta(days=2)
     with pytest.raises(DomainError) as refused:
-        services.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
+        planning_service.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
     assert refused.value.field == "registration_closes_at"
 
 
@@ -142,7 +146,7 @@ def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, 
     organiser = factories.organiser(org)
     first, second = ef.caravan(org, name="科普大篷车一号"), ef.caravan(org, name="科普大篷车二号")
     day = ef.future_day(20).date()
-    services.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
+    fleet_service.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
     factories.commit()
     login(organiser)
     month = day.strftime("%Y-%m")
