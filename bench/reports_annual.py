@@ -48,6 +48,7 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
         CaravanVisit,
         CheckIn,
         Event,
+        EventKind,
         EventSession,
         Registration,
         visit_staff,
@@ -135,7 +136,7 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
         for k, e in enumerate(approved)])
 
     events = []
-    kinds = ["science_day", "lecture", "study_visit", "exhibition", "training", "caravan_school", "caravan_community"]
+    kinds = [kind.value for kind in EventKind]
     for i in range(n_events):
         start = _at(year, 1 + i % 12, 1 + i % 27, 9 + i % 8) if i % 10 else now + timedelta(hours=i % 48)
         events.append(Event(organisation_id=counties[i % 3].id, kind=kinds[i % len(kinds)], title=f"科普活动{i}",

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_api(app, api_blp)
     app.cli.add_command(events_cli)
     app.jinja_env.filters["ticket_code"] = format_code
+    app.jinja_env.globals["events_label"] = lambda vocabulary, value: models.label_of(models.LABELS[vocabulary], value)
     add_nav(300, _l("Events"), "events.manage", lambda u: can("event.view_list", user=u))
     add_nav(310, _l("Science caravan"), "events.caravans", lambda u: can("event.create", user=u))
     add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)

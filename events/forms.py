@@ -16,28 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from events.models import Audience, EventKind, RegistrationKind, VenueKind
+from events.models import AUDIENCE_LABELS, EVENT_KIND_LABELS, REGISTRATION_KIND_LABELS, VENUE_KIND_LABELS, VenueKind
 from notifications.forms import AnnouncementForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-EVENT_KIND_LABELS = {
-    EventKind.SCIENCE_DAY: _l("Science day"),
-    EventKind.LECTURE: _l("Lecture"),
-    EventKind.STUDY_VISIT: _l("Study visit"),
-    EventKind.EXHIBITION: _l("Exhibition"),
-    EventKind.TRAINING: _l("Training"),
-    EventKind.CARAVAN_SCHOOL: _l("Caravan at a school"),
-    EventKind.CARAVAN_COMMUNITY: _l("Caravan in a community"),
-}
-AUDIENCE_LABELS = {Audience.PUBLIC: _l("Public"), Audience.SCHOOL_GROUPS: _l("School groups")}
-VENUE_KIND_LABELS = {
-    VenueKind.SCHOOL: _l("School"),
-    VenueKind.COMMUNITY: _l("Community"),
-    VenueKind.SCIENCE_BASE: _l("Science base"),
-    VenueKind.OTHER: _l("Other"),
-}
-REGISTRATION_KIND_LABELS = {RegistrationKind.INDIVIDUAL: _l("Individual"), RegistrationKind.GROUP: _l("School group")}
 
 
 def _when(label, required=True):
@@ -151,8 +133,8 @@ class BlackoutForm(FlaskForm):
 
 class VisitRequestForm(FlaskForm):
     organisation_id = SelectField(_l("Science association"), coerce=int, validate_choice=False)
-    host_kind = SelectField(_l("We are a"), choices=[(VenueKind.SCHOOL.value, _l("School")),
-                                                    (VenueKind.COMMUNITY.value, _l("Community"))])
+    host_kind = SelectField(_l("We are a"), choices=[(kind.value, VENUE_KIND_LABELS[kind])
+                                                    for kind in (VenueKind.SCHOOL, VenueKind.COMMUNITY)])
     host_name = StringField(_l("School or community name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])

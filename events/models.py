@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +78,43 @@ class VisitStatus(StrEnum):
 
 
 PENDING_VISIT_STATUSES = (VisitStatus.REQUESTED, VisitStatus.PROPOSED)
+
+# --- the area's vocabulary: the one place each value's display name is written (lazy, translated when shown);
+# forms, templates (the `events_labels` global, events/_labels.html), the CLI and reports read them here.
+EVENT_KIND_LABELS = {
+    EventKind.SCIENCE_DAY: _l("Science day"),
+    EventKind.LECTURE: _l("Lecture"),
+    EventKind.STUDY_VISIT: _l("Study visit"),
+    EventKind.EXHIBITION: _l("Exhibition"),
+    EventKind.TRAINING: _l("Training"),
+    EventKind.CARAVAN_SCHOOL: _l("Caravan at a school"),
+    EventKind.CARAVAN_COMMUNITY: _l("Caravan in a community"),
+}
+AUDIENCE_LABELS = {Audience.PUBLIC: _l("Public"), Audience.SCHOOL_GROUPS: _l("School groups")}
+EVENT_STATUS_LABELS = {EventStatus.DRAFT: _l("Draft"), EventStatus.PUBLISHED: _l("Published"),
+                       EventStatus.CANCELLED: _l("Cancelled")}
+VENUE_KIND_LABELS = {
+    VenueKind.SCHOOL: _l("School"),
+    VenueKind.COMMUNITY: _l("Community"),
+    VenueKind.SCIENCE_BASE: _l("Science base"),
+    VenueKind.OTHER: _l("Other"),
+}
+REGISTRATION_KIND_LABELS = {RegistrationKind.INDIVIDUAL: _l("Individual"), RegistrationKind.GROUP: _l("School group")}
+REGISTRATION_STATUS_LABELS = {RegistrationStatus.CONFIRMED: _l("Confirmed"),
+                              RegistrationStatus.WAITLISTED: _l("Waiting list"),
+                              RegistrationStatus.CANCELLED: _l("Cancelled")}
+VISIT_STATUS_LABELS = {VisitStatus.REQUESTED: _l("Pending"), VisitStatus.PROPOSED: _l("Other date proposed"),
+                       VisitStatus.CONFIRMED: _l("Scheduled"), VisitStatus.DECLINED: _l("Declined"),
+                       VisitStatus.CANCELLED: _l("Cancelled")}
+#: By vocabulary name, for templates: events_labels.kind["lecture"] (see events/_labels.html).
+LABELS = {"kind": EVENT_KIND_LABELS, "audience": AUDIENCE_LABELS, "event_status": EVENT_STATUS_LABELS,
+          "venue_kind": VENUE_KIND_LABELS, "registration_kind": REGISTRATION_KIND_LABELS,
+          "registration_status": REGISTRATION_STATUS_LABELS, "visit_status": VISIT_STATUS_LABELS}
+
+
+def label_of(labels: dict, value) -> str:
+    """The display name of `value` in one of the vocabularies above; an unknown value shows as itself."""
+    return str(labels.get(value, value or ""))
 
 
 def _in(values) -> str:
