@@ -37,7 +37,7 @@ def test_events_list_and_registrations_csv(runner):
     assert by_name["张三"]["code"] == first.code and by_name["张三"]["checked_in_at"]
     assert by_name["李老师"]["head_count"] == "4" and by_name["李老师"]["checked_in_at"] == ""
     missing = runner.invoke(args=["events", "registrations", "--event", "99999"])
-    assert missing.exit_code == 1 and "99999" in missing.output
+    assert missing.exit_code == 1 and "没有编号为 99999 的活动" in missing.output
 
 
 def test_events_stats(runner):
@@ -49,8 +49,10 @@ def test_events_stats(runner):
     year = event.starts_at.astimezone(ef.CST).year
     result = runner.invoke(args=["events", "stats", "--year", str(year)])
     assert result.exit_code == 0, result.output
-    assert "events: 1" in result.output and "registered: 1" in result.output and "checked_in: 1" in result.output
-    assert runner.invoke(args=["events", "stats", "--year", "1900"]).exit_code == 1
+    # in the installation's language (zh_CN)
+    assert "活动: 1\n" in result.output and "报名人数: 1\n" in result.output and "签到人数: 1\n" in result.output
+    refused = runner.invoke(args=["events", "stats", "--year", "1900"])
+    assert refused.exit_code == 1 and "2000 到 2100" in refused.output
 
 
 def test_events_stats_count_published_events_only_as_the_annual_report(runner):
@@ -73,8 +75,9 @@ def test_events_stats_count_published_events_only_as_the_annual_report(runner):
     assert set(stats["by_kind"]) == {"lecture"} and stats["by_kind"]["lecture"]["events"] == 1
     result = runner.invoke(args=["events", "stats", "--year", str(year)])
     assert result.exit_code == 0, result.output
-    assert "events: 1\n" in result.output and "sessions: 1\n" in result.output
-    assert "registered: 4\n" in result.output and "science_day" not in result.output
+    assert "活动: 1\n" in result.output and "场次: 1\n" in result.output
+    assert "报名人数: 4\n" in result.output and "  讲座：活动 1 场，报名 4 人，签到 0 人\n" in result.output
+    assert "科普日" not in result.output and "science_day" not in result.output
     # the same figures as the reports area, where it is installed
     reports = pytest.importorskip("reports.services")
     counts = reports.event_counts(reports.EventFilter(year=year))

@@ -152,8 +152,8 @@ def test_reminders_go_once_the_day_before(app, runner, sms_gateway):
     factories.commit()
     run_backlog(app)
     sms_gateway.received.clear()
-    assert "queued 1 " in runner.invoke(args=["events", "remind"]).output
-    assert "queued 0 " in runner.invoke(args=["events", "remind"]).output
+    assert "已排队 1 条" in runner.invoke(args=["events", "remind"]).output
+    assert "已排队 0 条" in runner.invoke(args=["events", "remind"]).output
     run_backlog(app)
     [reminder] = sms_gateway.received
     assert "青少年编程营" in reminder["text"] and "提醒" in reminder["text"]
