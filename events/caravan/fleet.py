@@ -1,20 +1,26 @@
-"""The caravan's own resources: caravans (with their crew and private feed token), staff, and blackout days."""
+"""The caravan's own resources: caravans (with their crew and private feed token), staff, and blackout days;
+and what the organisers' caravan pages list of them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from accounts.models import Organisation
 from core import audit
 from core.errors import DomainError
 from core.extensions import db
 from events.models import (
+    PENDING_VISIT_STATUSES,
     Blackout,
     Caravan,
     CaravanStaff,
     CaravanVisit,
+    VisitStatus,
 )
 
 
@@ -85,3 +91,74 @@ def delete_blackout(blackout: Blackout, actor=None) -> None:
                  before={"first_day": blackout.first_day, "last_day": blackout.last_day}, actor=actor)
     db.session.delete(blackout)
     db.session.flush()
+
+
+def caravan_by_feed_token(token: str) -> Caravan | None:
+    return db.session.execute(sa.select(Caravan).where(Caravan.feed_token == token[:64])).scalar_one_or_none()
+
+
+def caravan_organisations() -> list[Organisation]:
+    """The associations with an active caravan (those a school can ask), by name."""
+    return db.session.execute(
+        sa.select(Organisation).where(Organisation.id.in_(
+            sa.select(Caravan.organisation_id).where(Caravan.active.is_(True)))).order_by(Organisation.name)
+    ).scalars().all()
+
+
+def active_caravans(organisation_id: int) -> list[Caravan]:
+    """An association's active caravans with their crew, by name."""
+    return db.session.execute(
+        sa.select(Caravan).options(selectinload(Caravan.crew))
+        .where(Caravan.organisation_id == organisation_id, Caravan.active.is_(True)).order_by(Caravan.name)
+    ).scalars().all()
+
+
+def active_staff(organisation_ids: Iterable[int]) -> list[CaravanStaff]:
+    """The active caravan staff of the associations, by name."""
+    return db.session.execute(
+        sa.select(CaravanStaff).where(CaravanStaff.organisation_id.in_(list(organisation_ids)),
+                                      CaravanStaff.active.is_(True)).order_by(CaravanStaff.name)
+    ).scalars().all()
+
+
+def blackouts_between(organisation_ids: Iterable[int] | None, first_day: date, last_day: date) -> list[Blackout]:
+    """Blackouts touching [first_day, last_day], of all associations (None) or of these, with their caravan."""
+    query = sa.select(Blackout).options(selectinload(Blackout.caravan)).where(
+        Blackout.first_day <= last_day, Blackout.last_day >= first_day)
+    if organisation_ids is not None:
+        query = query.where(Blackout.organisation_id.in_(list(organisation_ids)))
+    return db.session.execute(query).scalars().all()
+
+
+@dataclass
+class CaravanBoard:
+    """The organisers' caravan page: caravans, staff, blackouts, requests waiting and visits to come."""
+
+    caravans: list[Caravan]
+    staff: list[CaravanStaff]
+    blackouts: list[Blackout]
+    pending: list[CaravanVisit]
+    upcoming: list[CaravanVisit]
+
+
+def caravan_board(organisation_ids: Iterable[int] | None, now: datetime) -> CaravanBoard:
+    """What the caravan page shows, for all associations (None) or these."""
+    ids = list(organisation_ids) if organisation_ids is not None else None
+
+    def scoped(model):
+        query = sa.select(model)
+        return query.where(model.organisation_id.in_(ids)) if ids is not None else query
+
+    def rows(query):
+        return db.session.execute(query).scalars().all()
+
+    return CaravanBoard(
+        caravans=rows(scoped(Caravan).options(selectinload(Caravan.crew)).order_by(Caravan.name)),
+        staff=rows(scoped(CaravanStaff).order_by(CaravanStaff.name)),
+        blackouts=rows(scoped(Blackout).options(selectinload(Blackout.caravan)).order_by(Blackout.first_day)),
+        pending=rows(scoped(CaravanVisit).where(CaravanVisit.status.in_(PENDING_VISIT_STATUSES))
+                     .order_by(CaravanVisit.starts_at)),
+        upcoming=rows(scoped(CaravanVisit).options(selectinload(CaravanVisit.caravan))
+                      .where(CaravanVisit.status == VisitStatus.CONFIRMED, CaravanVisit.ends_at >= now)
+                      .order_by(CaravanVisit.starts_at)),
+    )

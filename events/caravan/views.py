@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar as calendar_module
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,24 +17,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation
 from core.db import utcnow
-from core.errors import DomainError
 from core.extensions import db, limiter
-from core.forms import form_error
+from core.forms import commit_or_show
 from core.permissions import can, get_or_404, public, require
 from events import forms, ics
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
 from events.models import (
-    PENDING_VISIT_STATUSES,
     Blackout,
     Caravan,
-    CaravanStaff,
     CaravanVisit,
-    VisitStatus,
 )
 from events.services import calendars as calendars_service
 from events.views.common import (
@@ -65,7 +59,7 @@ def caravan_ics(caravan_id: int):
 def caravan_feed(token: str):
     """A caravan's visits with crew names and host schools, for the crew's calendar apps: the address is the
     caravan's random feed_token (never its sequential id)."""
-    caravan = db.session.execute(sa.select(Caravan).where(Caravan.feed_token == token[:64])).scalar_one_or_none()
+    caravan = fleet_service.caravan_by_feed_token(token)
     if caravan is None:
         abort(404)
     return _caravan_feed(caravan)
@@ -83,17 +77,9 @@ def _caravan_feed(caravan: Caravan) -> Response:
 def reset_caravan_feed(caravan_id: int):
     caravan = get_or_404(Caravan, caravan_id)
     require("event.manage", caravan)
-    fleet_service.reset_caravan_feed(caravan, actor=current_user)
-    db.session.commit()
-    flash(_("The caravan's calendar feed has a new address; the old one no longer works."), "success")
+    commit_or_show(lambda: fleet_service.reset_caravan_feed(caravan, actor=current_user), None,
+                   _("The caravan's calendar feed has a new address; the old one no longer works."))
     return redirect(url_for("events.caravan_form", caravan_id=caravan.id))
-
-
-def _caravan_organisations() -> list[Organisation]:
-    return db.session.execute(
-        sa.select(Organisation).where(Organisation.id.in_(
-            sa.select(Caravan.organisation_id).where(Caravan.active.is_(True)))).order_by(Organisation.name)
-    ).scalars().all()
 
 
 @bp.route("/caravan/request", methods=["GET", "POST"])
@@ -102,7 +88,7 @@ def _caravan_organisations() -> list[Organisation]:
 def visit_request():
     """Schools and communities ask for the caravan (public form, or from a coordinator account)."""
     form = forms.VisitRequestForm()
-    orgs = _caravan_organisations()
+    orgs = fleet_service.caravan_organisations()
     form.organisation_id.choices = [(o.id, o.name) for o in orgs]
     school = None
     if current_user.is_authenticated:
@@ -116,8 +102,7 @@ def visit_request():
         if form.organisation_id.data not in {o.id for o in orgs}:
             form.organisation_id.errors = [_("Choose a science association.")]
         else:
-            try:
-                visit = visits_service.submit_visit_request(
+            done = commit_or_show(lambda: visits_service.submit_visit_request(
                     organisation_id=form.organisation_id.data, host_name=form.host_name.data,
                     host_kind=form.host_kind.data, contact_name=form.contact_name.data,
                     contact_phone=form.contact_phone.data, preferred_start=to_utc(form.preferred_start.data),
@@ -127,14 +112,10 @@ def visit_request():
                     expected_audience=form.expected_audience.data, notes=form.notes.data, address=form.address.data,
                     host_organisation_id=school.id if school is not None and school.name == form.host_name.data
                     else None,
-                    user=current_user if current_user.is_authenticated else None)
-            except DomainError as exc:
-                db.session.rollback()
-                form_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Your request was sent. Keep this page's link to follow it."), "success")
-                return redirect(url_for("events.visit_status", token=visit.token))
+                    user=current_user if current_user.is_authenticated else None,
+            ), form, _("Your request was sent. Keep this page's link to follow it."))
+            if done:
+                return redirect(url_for("events.visit_status", token=done.value.token))
     return render_template("events/visit_request.html", form=form, has_caravans=bool(orgs))
 
 
@@ -142,7 +123,7 @@ def visit_request():
 @public
 def visit_status(token: str):
     """The requester's status page: pending, scheduled, declined (with reason) or another date proposed."""
-    visit = db.session.execute(sa.select(CaravanVisit).where(CaravanVisit.token == token[:64])).scalar_one_or_none()
+    visit = visits_service.visit_by_token(token)
     if visit is None:
         abort(404)
     counter = forms.CounterProposeVisitForm(prefix="counter")
@@ -150,25 +131,14 @@ def visit_status(token: str):
         counter.starts_at.data, counter.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
     if counter.submit.data:
         if counter.validate_on_submit():
-            try:
-                visits_service.counter_propose_visit(visit, starts_at=to_utc(counter.starts_at.data),
-                                               ends_at=to_utc(counter.ends_at.data), message=counter.message.data)
-            except DomainError as exc:
-                db.session.rollback()
-                form_error(counter, exc)
-            else:
-                db.session.commit()
-                flash(_("Your time was sent; the organiser will answer."), "success")
+            if commit_or_show(lambda: visits_service.counter_propose_visit(
+                visit, starts_at=to_utc(counter.starts_at.data), ends_at=to_utc(counter.ends_at.data),
+                message=counter.message.data,
+            ), counter, _("Your time was sent; the organiser will answer.")):
                 return redirect(url_for("events.visit_status", token=token))
     elif request.method == "POST":
-        try:
-            visits_service.accept_proposed_date(visit)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("You accepted the proposed date; the organiser will confirm it."), "success")
+        commit_or_show(lambda: visits_service.accept_proposed_date(visit), None,
+                       _("You accepted the proposed date; the organiser will confirm it."))
         return redirect(url_for("events.visit_status", token=token))
     return render_template("events/visit_status.html", visit=visit, counter=counter)
 
@@ -176,32 +146,16 @@ def visit_status(token: str):
 @bp.route("/caravans")
 def caravans():
     require("event.create")
-    ids = managed_org_ids()
-
-    def scoped(model):
-        query = sa.select(model)
-        return query.where(model.organisation_id.in_(ids)) if ids is not None else query
-
-    caravan_rows = db.session.execute(
-        scoped(Caravan).options(selectinload(Caravan.crew)).order_by(Caravan.name)).scalars().all()
-    staff_rows = db.session.execute(scoped(CaravanStaff).order_by(CaravanStaff.name)).scalars().all()
-    blackouts = db.session.execute(
-        scoped(Blackout).options(selectinload(Blackout.caravan)).order_by(Blackout.first_day)).scalars().all()
-    pending = db.session.execute(
-        scoped(CaravanVisit).where(CaravanVisit.status.in_(PENDING_VISIT_STATUSES))
-        .order_by(CaravanVisit.starts_at)).scalars().all()
-    upcoming = db.session.execute(
-        scoped(CaravanVisit).options(selectinload(CaravanVisit.caravan))
-        .where(CaravanVisit.status == VisitStatus.CONFIRMED, CaravanVisit.ends_at >= utcnow())
-        .order_by(CaravanVisit.starts_at)).scalars().all()
+    board = fleet_service.caravan_board(managed_org_ids(), utcnow())
     staff_form = forms.CaravanStaffForm(prefix="staff")
     blackout_form = forms.BlackoutForm(prefix="blackout")
     orgs = associations_for_user()
     choose_organisation(staff_form, orgs)
     choose_organisation(blackout_form, orgs)
-    blackout_form.caravan_id.choices = [(0, _("All caravans"))] + [(c.id, c.name) for c in caravan_rows]
-    return render_template("events/caravans.html", caravans=caravan_rows, staff=staff_rows, blackouts=blackouts,
-                           pending=pending, upcoming=upcoming, staff_form=staff_form, blackout_form=blackout_form)
+    blackout_form.caravan_id.choices = [(0, _("All caravans"))] + [(c.id, c.name) for c in board.caravans]
+    return render_template("events/caravans.html", caravans=board.caravans, staff=board.staff,
+                           blackouts=board.blackouts, pending=board.pending, upcoming=board.upcoming,
+                           staff_form=staff_form, blackout_form=blackout_form)
 
 
 @bp.route("/caravans/new", methods=["GET", "POST"])
@@ -216,22 +170,15 @@ def caravan_form(caravan_id: int | None = None):
     form = forms.CaravanForm(obj=caravan)
     org_id = choose_organisation(form, orgs, caravan.organisation_id if caravan else None)
     crew_orgs = [org_id] if org_id is not None else [o.id for o in orgs]
-    form.crew_ids.choices = [(s.id, s.name) for s in db.session.execute(
-        sa.select(CaravanStaff).where(CaravanStaff.organisation_id.in_(crew_orgs), CaravanStaff.active.is_(True))
-        .order_by(CaravanStaff.name)).scalars()]
+    form.crew_ids.choices = [(s.id, s.name) for s in fleet_service.active_staff(crew_orgs)]
     if request.method == "GET" and caravan is not None:
         form.crew_ids.data = [s.id for s in caravan.crew]
     if form.validate_on_submit() and org_id is not None:
-        try:
-            fleet_service.save_caravan(caravan, organisation_id=org_id, crew_ids=form.crew_ids.data or [],
-                                  name=form.name.data, vehicle=form.vehicle.data or "",
-                                  exhibit_set=form.exhibit_set.data or "", active=form.active.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Caravan saved."), "success")
+        if commit_or_show(lambda: fleet_service.save_caravan(
+            caravan, organisation_id=org_id, crew_ids=form.crew_ids.data or [], name=form.name.data,
+            vehicle=form.vehicle.data or "", exhibit_set=form.exhibit_set.data or "", active=form.active.data,
+            actor=current_user,
+        ), form, _("Caravan saved.")):
             return redirect(url_for("events.caravans"))
     return render_template("events/caravan_form.html", form=form, caravan=caravan)
 
@@ -244,10 +191,9 @@ def add_caravan_staff():
     form = forms.CaravanStaffForm(prefix="staff")
     org_id = choose_organisation(form, orgs)
     if form.validate_on_submit() and org_id is not None:
-        fleet_service.save_caravan_staff(None, organisation_id=org_id, name=form.name.data, role=form.role.data or "",
-                                    actor=current_user)
-        db.session.commit()
-        flash(_("Staff member added."), "success")
+        commit_or_show(lambda: fleet_service.save_caravan_staff(
+            None, organisation_id=org_id, name=form.name.data, role=form.role.data or "", actor=current_user,
+        ), None, _("Staff member added."))
     else:
         flash(_("Give the staff member's name."), "danger")
     return redirect(url_for("events.caravans"))
@@ -266,16 +212,10 @@ def add_blackout():
     if form.validate_on_submit() and org_id is not None:
         if caravan is not None:
             require("event.manage", caravan)
-        try:
-            fleet_service.add_blackout(organisation_id=org_id, first_day=form.first_day.data,
-                                  last_day=form.last_day.data, caravan_id=caravan_id, reason=form.reason.data or "",
-                                  actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("Blackout added."), "success")
+        commit_or_show(lambda: fleet_service.add_blackout(
+            organisation_id=org_id, first_day=form.first_day.data, last_day=form.last_day.data,
+            caravan_id=caravan_id, reason=form.reason.data or "", actor=current_user,
+        ), None, _("Blackout added."))
     else:
         flash(_("Give the first and the last day."), "danger")
     return redirect(url_for("events.caravans"))
@@ -285,22 +225,17 @@ def add_blackout():
 def delete_blackout(blackout_id: int):
     blackout = get_or_404(Blackout, blackout_id)
     require("event.manage", blackout)
-    fleet_service.delete_blackout(blackout, actor=current_user)
-    db.session.commit()
-    flash(_("Blackout removed."), "info")
+    commit_or_show(lambda: fleet_service.delete_blackout(blackout, actor=current_user), None, _("Blackout removed."),
+                   "info")
     return redirect(url_for("events.caravans"))
 
 
 def _visit_forms(visit: CaravanVisit):
     approve = forms.ApproveVisitForm(prefix="approve")
-    caravan_rows = db.session.execute(
-        sa.select(Caravan).options(selectinload(Caravan.crew))
-        .where(Caravan.organisation_id == visit.organisation_id, Caravan.active.is_(True)).order_by(Caravan.name)
-    ).scalars().all()
+    caravan_rows = fleet_service.active_caravans(visit.organisation_id)
     approve.caravan_id.choices = [(c.id, c.name) for c in caravan_rows]
-    approve.staff_ids.choices = [(s.id, f"{s.name} {s.role}".strip()) for s in db.session.execute(
-        sa.select(CaravanStaff).where(CaravanStaff.organisation_id == visit.organisation_id,
-                                      CaravanStaff.active.is_(True)).order_by(CaravanStaff.name)).scalars()]
+    approve.staff_ids.choices = [(s.id, f"{s.name} {s.role}".strip())
+                                 for s in fleet_service.active_staff([visit.organisation_id])]
     if request.method == "GET":
         approve.starts_at.data, approve.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
         approve.capacity.data = visit.expected_audience
@@ -313,6 +248,31 @@ def _visit_forms(visit: CaravanVisit):
         forms.CancelVisitForm(prefix="cancel"), reschedule, caravan_rows
 
 
+def _visit_action(visit_obj: CaravanVisit, approve, decline, propose, reschedule, cancel):
+    """The organiser's decision the submitted form asks for, as (service call, success message); None when no
+    form was submitted valid."""
+    if approve.submit.data and approve.validate_on_submit():
+        return (lambda: visits_service.approve_visit(
+            visit_obj, caravan=get_or_404(Caravan, approve.caravan_id.data), staff_ids=approve.staff_ids.data or [],
+            starts_at=to_utc(approve.starts_at.data), ends_at=to_utc(approve.ends_at.data),
+            capacity=approve.capacity.data, actor=current_user), _("Visit scheduled."))
+    if decline.submit.data and decline.validate_on_submit():
+        return (lambda: visits_service.decline_visit(visit_obj, reason=decline.reason.data, actor=current_user),
+                _("Request declined."))
+    if propose.submit.data and propose.validate_on_submit():
+        return (lambda: visits_service.propose_visit_date(
+            visit_obj, starts_at=to_utc(propose.starts_at.data), ends_at=to_utc(propose.ends_at.data),
+            reason=propose.reason.data, actor=current_user), _("Another date was proposed to the requester."))
+    if reschedule.submit.data and reschedule.validate_on_submit():
+        return (lambda: visits_service.reschedule_visit(
+            visit_obj, starts_at=to_utc(reschedule.starts_at.data), ends_at=to_utc(reschedule.ends_at.data),
+            actor=current_user), _("Visit moved; its event, calendars and the school's page show the new time."))
+    if cancel.submit.data and cancel.validate_on_submit():
+        return (lambda: visits_service.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user),
+                _("Visit cancelled."))
+    return None
+
+
 @bp.route("/caravans/visits/<int:visit_id>", methods=["GET", "POST"])
 def visit(visit_id: int):
     """A request with its conflicts per caravan, and the organiser's decision forms."""
@@ -322,38 +282,9 @@ def visit(visit_id: int):
     approve, decline, propose, cancel, reschedule, caravan_rows = _visit_forms(visit_obj)
     if request.method == "POST":
         require("event.manage", visit_obj)
-        try:
-            if approve.submit.data and approve.validate_on_submit():
-                visits_service.approve_visit(visit_obj, caravan=get_or_404(Caravan, approve.caravan_id.data),
-                                       staff_ids=approve.staff_ids.data or [],
-                                       starts_at=to_utc(approve.starts_at.data), ends_at=to_utc(approve.ends_at.data),
-                                       capacity=approve.capacity.data, actor=current_user)
-                message = _("Visit scheduled.")
-            elif decline.submit.data and decline.validate_on_submit():
-                visits_service.decline_visit(visit_obj, reason=decline.reason.data, actor=current_user)
-                message = _("Request declined.")
-            elif propose.submit.data and propose.validate_on_submit():
-                visits_service.propose_visit_date(visit_obj, starts_at=to_utc(propose.starts_at.data),
-                                            ends_at=to_utc(propose.ends_at.data), reason=propose.reason.data,
-                                            actor=current_user)
-                message = _("Another date was proposed to the requester.")
-            elif reschedule.submit.data and reschedule.validate_on_submit():
-                visits_service.reschedule_visit(visit_obj, starts_at=to_utc(reschedule.starts_at.data),
-                                          ends_at=to_utc(reschedule.ends_at.data), actor=current_user)
-                message = _("Visit moved; its event, calendars and the school's page show the new time.")
-            elif cancel.submit.data and cancel.validate_on_submit():
-                visits_service.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user)
-                message = _("Visit cancelled.")
-            else:
-                message = None
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            if message:
-                db.session.commit()
-                flash(message, "success")
-                return redirect(url_for("events.visit", visit_id=visit_obj.id))
+        action = _visit_action(visit_obj, approve, decline, propose, reschedule, cancel)
+        if action is not None and commit_or_show(action[0], None, action[1]):
+            return redirect(url_for("events.visit", visit_id=visit_obj.id))
     conflicts = {}
     if manage_it and visit_obj.is_pending:
         for caravan in caravan_rows:
@@ -395,13 +326,8 @@ def caravan_calendar(caravan_id: int | None = None):
         while day <= last:
             by_day.setdefault(day, []).append(item)
             day += timedelta(days=1)
-    blackout_query = sa.select(Blackout).options(selectinload(Blackout.caravan)).where(
-        Blackout.first_day <= weeks[-1][-1], Blackout.last_day >= weeks[0][0])
-    ids = managed_org_ids()
-    if ids is not None:
-        blackout_query = blackout_query.where(Blackout.organisation_id.in_(ids))
     blacked: dict[date, list[str]] = {}
-    for blackout in db.session.execute(blackout_query).scalars():
+    for blackout in fleet_service.blackouts_between(managed_org_ids(), weeks[0][0], weeks[-1][-1]):
         if caravan_id and blackout.caravan_id not in (None, caravan_id):
             continue
         label = blackout.reason or _("Blackout")

@@ -495,3 +495,8 @@ def visits_between(organisation_ids: Iterable[int] | None, start: datetime, end:
     if caravan_id is not None:
         query = query.where(CaravanVisit.caravan_id == caravan_id)
     return db.session.execute(query).scalars().all()
+
+
+def visit_by_token(token: str) -> CaravanVisit | None:
+    """The visit behind a requester's status link."""
+    return db.session.execute(sa.select(CaravanVisit).where(CaravanVisit.token == token[:64])).scalar_one_or_none()

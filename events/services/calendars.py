@@ -1,8 +1,9 @@
-"""Calendar feeds: the items (events, caravan visits) that events.ics writes as iCalendar, and a caravan's feed."""
+"""Calendar feeds: the items (events, caravan visits) that events.ics writes as iCalendar, and what a venue's
+and a caravan's feed hold."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from events.models import (
     CaravanVisit,
     Event,
     EventStatus,
+    Venue,
     VisitStatus,
 )
 
@@ -66,4 +68,13 @@ def caravan_feed_visits(caravan_id: int) -> list[CaravanVisit]:
                CaravanVisit.status.in_([VisitStatus.CONFIRMED, VisitStatus.CANCELLED]),
                CaravanVisit.ends_at >= utcnow() - timedelta(days=90))
         .order_by(CaravanVisit.starts_at)
+    ).scalars().all()
+
+
+def venue_feed_events(venue: Venue, now: datetime) -> list[Event]:
+    """A venue's feed: its events that are not drafts, from 90 days back."""
+    return db.session.execute(
+        sa.select(Event).options(selectinload(Event.sessions), selectinload(Event.venue))
+        .where(Event.venue_id == venue.id, Event.status != EventStatus.DRAFT,
+               Event.ends_at >= now - timedelta(days=90)).order_by(Event.starts_at)
     ).scalars().all()

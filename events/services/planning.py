@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from accounts.models import Organisation, OrganisationKind
 from core import audit
 from core.errors import DomainError
 from core.extensions import db
@@ -276,3 +277,19 @@ def list_events(*, organisation_ids: Iterable[int] | None = None, published_only
         .group_by(Registration.event_id)
     ).all()) if events else {}
     return [(event, int(registered.get(event.id, 0))) for event in events]
+
+
+def associations(organisation_ids: Iterable[int] | None) -> list[Organisation]:
+    """Science associations (the units that organise events) by name: all (None) or those among the ids."""
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION).order_by(Organisation.name)
+    if organisation_ids is not None:
+        query = query.where(Organisation.id.in_(list(organisation_ids)))
+    return db.session.execute(query).scalars().all()
+
+
+def venues_of(organisation_ids: Iterable[int] | None) -> list[Venue]:
+    """Venues by name: all (None) or those of the organisations."""
+    query = sa.select(Venue).order_by(Venue.name)
+    if organisation_ids is not None:
+        query = query.where(Venue.organisation_id.in_(list(organisation_ids)))
+    return db.session.execute(query).scalars().all()

@@ -61,3 +61,20 @@ def grant_checkin_account(event: Event, user, actor=None):
     from core.permissions import Role
 
     return grant_role(user, Role.CHECKIN, scope_id=event.id, actor=actor)
+
+
+def staff_links(event: Event) -> list[StaffLink]:
+    """The event's staff links, newest first."""
+    return db.session.execute(
+        sa.select(StaffLink).where(StaffLink.event_id == event.id).order_by(StaffLink.id.desc())
+    ).scalars().all()
+
+
+def checkin_accounts(event: Event) -> list:
+    """The accounts granted check-in at the event, by name."""
+    from accounts.models import Membership, User
+
+    return db.session.execute(
+        sa.select(User).join(Membership).where(Membership.role == "checkin", Membership.scope_id == event.id)
+        .order_by(User.name)
+    ).scalars().all()

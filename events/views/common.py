@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -17,13 +16,13 @@ from flask import (
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
-from accounts.models import Organisation, OrganisationKind
-from core.extensions import db
+from accounts.models import Organisation
 from core.permissions import can, is_admin
 from events.models import (
     Event,
     StaffLink,
 )
+from events.services import planning as planning_service
 from events.staffaccess import staff_link_for_event
 
 bp = Blueprint("events", __name__)
@@ -50,11 +49,8 @@ def managed_org_ids() -> list[int] | None:
 
 
 def associations_for_user() -> list[Organisation]:
-    ids = managed_org_ids()
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION).order_by(Organisation.name)
-    if ids is not None:
-        query = query.where(Organisation.id.in_(ids))
-    return db.session.execute(query).scalars().all()
+    """The science associations the user may create events, venues and caravans for."""
+    return planning_service.associations(managed_org_ids())
 
 
 def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = None) -> int | None:

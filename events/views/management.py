@@ -2,7 +2,6 @@
 messages to registrants."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     abort,
     flash,
@@ -17,9 +16,8 @@ from flask_login import current_user
 
 from accounts.models import Organisation
 from core.db import utcnow
-from core.errors import DomainError
 from core.extensions import db
-from core.forms import commit_or_show, form_error
+from core.forms import commit_or_show
 from core.i18n import format_moment
 from core.permissions import get_or_404, require
 from events import forms
@@ -51,10 +49,7 @@ def manage():
 
 
 def _venue_choices(org_ids) -> list[tuple[int, str]]:
-    query = sa.select(Venue).order_by(Venue.name)
-    if org_ids is not None:
-        query = query.where(Venue.organisation_id.in_(org_ids))
-    return [(0, _("(no venue)"))] + [(v.id, v.name) for v in db.session.execute(query).scalars()]
+    return [(0, _("(no venue)"))] + [(v.id, v.name) for v in planning_service.venues_of(org_ids)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -170,19 +165,13 @@ def edit_session(session_id: int):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_form(session_obj.starts_at), to_form(session_obj.ends_at)
     if form.validate_on_submit():
-        try:
-            overbooking = planning_service.update_session(
-                session_obj, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-                ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            warning = _overbooking_message(overbooking) if overbooking is not None else None
-            db.session.commit()
-            flash(_("Session updated."), "success")
-            if warning:
-                flash(warning, "warning")
+        done = commit_or_show(lambda: planning_service.update_session(
+            session_obj, title=form.title.data, starts_at=to_utc(form.starts_at.data),
+            ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data, actor=current_user,
+        ), form, _("Session updated."))
+        if done:
+            if done.value is not None:  # the capacity went below the people already confirmed
+                flash(_overbooking_message(done.value), "warning")
             return redirect(url_for("events.admin_event", event_id=session_obj.event_id))
     return render_template("events/session_form.html", form=form, session_obj=session_obj)
 
@@ -220,53 +209,39 @@ def staff(event_id: int):
     grant_form = forms.GrantStaffForm(prefix="grant")
     new_link = None
     if link_form.submit.data and link_form.validate_on_submit():
-        expires = to_utc(link_form.expires_at.data)
-        _link, token = staff_service.create_staff_link(event, label=link_form.label.data, expires_at=expires,
-                                                  actor=current_user)
-        db.session.commit()
-        new_link = url_for("events.staff_entry", token=token, _external=True)
+        done = commit_or_show(lambda: staff_service.create_staff_link(
+            event, label=link_form.label.data, expires_at=to_utc(link_form.expires_at.data), actor=current_user,
+        ), link_form)
+        if done:
+            _link, token = done.value
+            new_link = url_for("events.staff_entry", token=token, _external=True)
     elif grant_form.submit.data and grant_form.validate_on_submit():
         from accounts.services import find_user_by_login
 
         user = find_user_by_login(grant_form.login.data)
         if user is None:
             grant_form.login.errors = [_("No account with this email or mobile number.")]
-        else:
-            staff_service.grant_checkin_account(event, user, actor=current_user)
-            db.session.commit()
-            flash(_("%(name)s can now check visitors in.", name=user.display_name), "success")
+        elif commit_or_show(lambda: staff_service.grant_checkin_account(event, user, actor=current_user), grant_form,
+                            _("%(name)s can now check visitors in.", name=user.display_name)):
             return redirect(url_for("events.staff", event_id=event.id))
-    links = db.session.execute(
-        sa.select(StaffLink).where(StaffLink.event_id == event.id).order_by(StaffLink.id.desc())
-    ).scalars().all()
-    from accounts.models import Membership, User
-
-    staff_users = db.session.execute(
-        sa.select(User).join(Membership).where(Membership.role == "checkin", Membership.scope_id == event.id)
-        .order_by(User.name)
-    ).scalars().all()
     return render_template("events/staff.html", event=event, link_form=link_form, grant_form=grant_form,
-                           new_link=new_link, links=links, staff_users=staff_users, now=utcnow())
+                           new_link=new_link, links=staff_service.staff_links(event),
+                           staff_users=staff_service.checkin_accounts(event), now=utcnow())
 
 
 @bp.route("/staff-links/<int:link_id>/revoke", methods=["POST"])
 def revoke_link(link_id: int):
     link = get_or_404(StaffLink, link_id)
     require("event.manage", link.event)
-    staff_service.revoke_staff_link(link, actor=current_user)
-    db.session.commit()
-    flash(_("Staff link revoked."), "info")
+    commit_or_show(lambda: staff_service.revoke_staff_link(link, actor=current_user), None, _("Staff link revoked."),
+                   "info")
     return redirect(url_for("events.staff", event_id=link.event_id))
 
 
 @bp.route("/venues")
 def venues():
     require("event.create")
-    ids = managed_org_ids()
-    query = sa.select(Venue).order_by(Venue.name)
-    if ids is not None:
-        query = query.where(Venue.organisation_id.in_(ids))
-    return render_template("events/venues.html", venues=db.session.execute(query).scalars().all())
+    return render_template("events/venues.html", venues=planning_service.venues_of(managed_org_ids()))
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -308,10 +283,10 @@ def message_registrants(event_id: int):
         if session_id is not None and session_id not in {s.id for s in event.sessions}:
             abort(404)
         if form.send.data:
-            reached = notices.announce(event, session_id, form.subject.data, form.body.data, form.channels.data,
-                                       actor=current_user)
-            db.session.commit()
-            flash(_("The message is on its way to %(n)d people.", n=reached), "success")
-            return redirect(url_for("notifications.outbox"))
+            done = commit_or_show(lambda: notices.announce(event, session_id, form.subject.data, form.body.data,
+                                                           form.channels.data, actor=current_user), form)
+            if done:
+                flash(_("The message is on its way to %(n)d people.", n=done.value), "success")
+                return redirect(url_for("notifications.outbox"))
         recipient_count = notices.count_registrants(event, session_id)
     return render_template("events/message.html", event=event, form=form, recipient_count=recipient_count)

@@ -10,9 +10,8 @@ from flask import (
 from flask_babel import gettext as _
 
 from core.db import utcnow
-from core.errors import DomainError
-from core.extensions import db, limiter
-from core.forms import form_error
+from core.extensions import limiter
+from core.forms import commit_or_show
 from core.permissions import public
 from events import forms
 from events.services import recovery as recovery_service
@@ -38,14 +37,14 @@ def my_registrations():
     if form.validate_on_submit():
         from notifications.services import clean_address
 
-        try:
+        def start() -> str:
             channel, address = clean_address(form.contact.data, field="contact")
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
             recovery_service.start_ticket_recovery(channel, address, language=session.get("lang"))
-            db.session.commit()
-            session["events_recovery"] = address
+            return address
+
+        done = commit_or_show(start, form)
+        if done:
+            session["events_recovery"] = done.value
             return redirect(url_for("events.my_registrations_code"))
     return render_template("events/my_start.html", form=form)
 
@@ -60,9 +59,8 @@ def my_registrations_code():
         return redirect(url_for("events.my_registrations"))
     form = forms.RecoveryCodeForm()
     if form.validate_on_submit():
-        ok = recovery_service.finish_ticket_recovery(address, form.code.data)
-        db.session.commit()  # a wrong guess is counted
-        if ok:
+        done = commit_or_show(lambda: recovery_service.finish_ticket_recovery(address, form.code.data))
+        if done and done.value:  # committed either way: a wrong guess is counted
             session.pop("events_recovery", None)
             session["events_recovered"] = {"address": address,
                                            "until": utcnow().timestamp() + RECOVERY_SESSION_MINUTES * 60}

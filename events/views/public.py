@@ -3,9 +3,7 @@ link) with its QR code, image and PDF, self-cancellation, and the events' and ve
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import (
     abort,
     flash,
@@ -16,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from core.db import utcnow
 from core.extensions import db, limiter
@@ -157,11 +154,6 @@ def event_ics(event_id: int):
 @public
 def venue_ics(venue_id: int):
     venue = get_or_404(Venue, venue_id)
-    events = db.session.execute(
-        sa.select(Event).options(selectinload(Event.sessions), selectinload(Event.venue))
-        .where(Event.venue_id == venue.id, Event.status != EventStatus.DRAFT,
-               Event.ends_at >= utcnow() - timedelta(days=90)).order_by(Event.starts_at)
-    ).scalars().all()
     items = calendars_service.calendar_items_for_events(
-        events, host(), lambda e: url_for("events.detail", event_id=e.id, _external=True))
+        calendars_service.venue_feed_events(venue, utcnow()), host(), lambda e: url_for("events.detail", event_id=e.id, _external=True))
     return ics_response(ics.render_calendar(items, venue.name, utcnow()), f"venue-{venue.id}.ics")

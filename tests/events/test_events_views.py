@@ -404,3 +404,48 @@ def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
     assert db.session.get(EventSession, session.id).capacity == 0
     assert db.session.get(Registration, kept.id).status == "confirmed"
     assert ef.registration(event, name="赵子涵").status == "waitlisted"
+
+
+def test_organiser_post_forms_commit_once_or_show_the_refusal(client, login, org):
+    """The organisers' POST pages (staff links and accounts, caravan staff, blackouts, visit decisions) either
+    write and say so, or show the service's refusal and write nothing."""
+    from events.models import Blackout, CaravanStaff, StaffLink
+
+    organiser = factories.organiser(org)
+    helper = factories.user(name="赵帮手", email="helper@example.cn")
+    event = ef.event(org, capacity=10)
+    ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    factories.commit()
+    login(organiser)
+    created = client.post(f"/events/{event.id}/staff", data={"link-label": "东门", "link-submit": "1"})
+    assert created.status_code == 200 and "/events/staff/" in created.get_data(as_text=True)
+    link = db.session.execute(sa.select(StaffLink)).scalar_one()
+    granted = client.post(f"/events/{event.id}/staff", data={"grant-login": "helper@example.cn", "grant-submit": "1"})
+    assert granted.status_code == 302 and event.id in db.session.get(type(helper), helper.id).scope_ids("checkin")
+    unknown = client.post(f"/events/{event.id}/staff", data={"grant-login": "nobody@example.cn", "grant-submit": "1"})
+    assert unknown.status_code == 200 and "is-invalid" in unknown.get_data(as_text=True)
+    assert client.post(f"/events/staff-links/{link.id}/revoke").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(StaffLink, link.id).revoked_at is not None
+    assert client.post("/events/caravans/staff", data={"staff-name": "钱司机", "staff-role": "司机"}).status_code == 302
+    assert db.session.execute(sa.select(CaravanStaff.name)).scalars().all() == ["钱司机"]
+    day = ef.future_day(40).date()
+    backwards = client.post("/events/caravans/blackouts", data={
+        "blackout-first_day": day.isoformat(), "blackout-last_day": (day - timedelta(days=2)).isoformat()},
+        follow_redirects=True)
+    assert backwards.status_code == 200 and "alert-danger" in backwards.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
+    client.post("/events/caravans/blackouts", data={
+        "blackout-first_day": day.isoformat(), "blackout-last_day": day.isoformat(), "blackout-reason": "年检"})
+    blackout = db.session.execute(sa.select(Blackout)).scalar_one()
+    assert client.post(f"/events/caravans/blackouts/{blackout.id}/delete").status_code == 302
+    assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
+    blank = client.post(f"/events/caravans/visits/{visit.id}", data={"decline-reason": " ", "decline-submit": "1"})
+    assert blank.status_code == 200
+    assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.REQUESTED
+    declined = client.post(f"/events/caravans/visits/{visit.id}",
+                           data={"decline-reason": "当天车辆检修", "decline-submit": "1"})
+    assert declined.status_code == 302 and f"/events/caravans/visits/{visit.id}" in declined.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.DECLINED
