@@ -5,15 +5,7 @@ from __future__ import annotations
 import calendar as calendar_module
 from datetime import date, datetime, timedelta
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user
@@ -26,16 +18,14 @@ from core.permissions import can, get_or_404, public, require
 from events import forms, ics
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
-from events.models import (
-    Blackout,
-    Caravan,
-    CaravanVisit,
-)
+from events.models import Blackout, Caravan, CaravanVisit
 from events.services import calendars as calendars_service
 from events.views.common import (
     associations_for_user,
     bp,
     choose_organisation,
+    creatable_for,
+    editable_or_new,
     host,
     ics_response,
     local_zone,
@@ -161,12 +151,7 @@ def caravans():
 @bp.route("/caravans/new", methods=["GET", "POST"])
 @bp.route("/caravans/<int:caravan_id>/edit", methods=["GET", "POST"])
 def caravan_form(caravan_id: int | None = None):
-    caravan = get_or_404(Caravan, caravan_id) if caravan_id else None
-    orgs = associations_for_user()
-    if caravan is not None:
-        require("event.manage", caravan)
-    elif not orgs:
-        abort(403)
+    caravan, orgs = editable_or_new(Caravan, caravan_id)
     form = forms.CaravanForm(obj=caravan)
     org_id = choose_organisation(form, orgs, caravan.organisation_id if caravan else None)
     crew_orgs = [org_id] if org_id is not None else [o.id for o in orgs]
@@ -185,9 +170,7 @@ def caravan_form(caravan_id: int | None = None):
 
 @bp.route("/caravans/staff", methods=["POST"])
 def add_caravan_staff():
-    orgs = associations_for_user()
-    if not orgs:
-        abort(403)
+    orgs = creatable_for()
     form = forms.CaravanStaffForm(prefix="staff")
     org_id = choose_organisation(form, orgs)
     if form.validate_on_submit() and org_id is not None:
@@ -201,9 +184,7 @@ def add_caravan_staff():
 
 @bp.route("/caravans/blackouts", methods=["POST"])
 def add_blackout():
-    orgs = associations_for_user()
-    if not orgs:
-        abort(403)
+    orgs = creatable_for()
     form = forms.BlackoutForm(prefix="blackout")
     form.caravan_id.choices = []
     caravan_id = form.caravan_id.data or None

@@ -11,13 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import utcnow
 from core.extensions import db
-from events.models import (
-    CaravanVisit,
-    Event,
-    EventStatus,
-    Venue,
-    VisitStatus,
-)
+from events.models import CaravanVisit, Event, EventStatus, Venue, VisitStatus
 
 
 def calendar_items_for_events(events: Iterable[Event], host: str, url_for_event) -> list:

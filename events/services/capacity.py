@@ -13,13 +13,7 @@ from core import audit
 from core.extensions import db
 from events import capacity as seats
 from events import notifications as notices
-from events.models import (
-    CheckIn,
-    Event,
-    EventSession,
-    Registration,
-    RegistrationStatus,
-)
+from events.models import CheckIn, Event, EventSession, Registration, RegistrationStatus
 from events.services.common import _now
 
 

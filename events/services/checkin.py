@@ -17,15 +17,7 @@ from core.locks import acquire_lock
 from core.privacy import mask_phone
 from events import checkin as decision_rules
 from events import tickets
-from events.models import (
-    CheckIn,
-    Event,
-    EventSession,
-    EventStatus,
-    Registration,
-    ScanLog,
-    StaffLink,
-)
+from events.models import CheckIn, Event, EventSession, EventStatus, Registration, ScanLog, StaffLink
 from events.services.common import MAX_HEAD_COUNT, _local, _now
 
 MESSAGES = {

@@ -9,9 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.db import utcnow
 from core.errors import DomainError
-from events.models import (
-    PersonalData,
-)
+from events.models import PersonalData
 
 MAX_HEAD_COUNT = 500
 

@@ -12,13 +12,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.privacy import mask_minor_name
 from events import tickets
-from events.models import (
-    CheckIn,
-    Event,
-    EventStatus,
-    Registration,
-    ScanLog,
-)
+from events.models import CheckIn, Event, EventStatus, Registration, ScanLog
 from events.services.checkin import IN, perform_checkin, session_window
 from events.services.common import _local, _now
 

@@ -7,9 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from events import notifications as notices
-from events.models import (
-    Registration,
-)
+from events.models import Registration
 
 RECOVERY_PURPOSE = "events.my_registrations"
 

@@ -10,10 +10,7 @@ from sqlalchemy.orm import selectinload
 from core import audit
 from core.extensions import db
 from events import tickets
-from events.models import (
-    Event,
-    StaffLink,
-)
+from events.models import Event, StaffLink
 from events.services.common import _now, hash_token
 
 

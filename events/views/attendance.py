@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import io
 
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.extensions import db
 from core.permissions import get_or_404, require
 from events import rendering
-from events.models import (
-    Event,
-    EventSession,
-    RegistrationStatus,
-)
+from events.models import Event, EventSession, RegistrationStatus
 from events.services import attendance as attendance_service
 from events.services import registration as registration_service
-from events.views.common import bp
+from events.views.common import bp, xlsx_response
 
 
 @bp.route("/<int:event_id>/tickets.pdf")
@@ -58,10 +47,8 @@ def attendance_xlsx(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
     data = attendance_service.attendance_workbook(event, actor=current_user)
-    db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     download_name=f"attendance-{event.id}.xlsx")
+    db.session.commit()  # the audit record that the contacts were read
+    return xlsx_response(data, f"attendance-{event.id}.xlsx")
 
 
 @bp.route("/<int:event_id>/insurance.xlsx")
@@ -70,10 +57,8 @@ def insurance_xlsx(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
     data = attendance_service.insurance_workbook(event, actor=current_user)
-    db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     download_name=f"insurance-{event.id}.xlsx")
+    db.session.commit()  # the audit record that the contacts were read
+    return xlsx_response(data, f"insurance-{event.id}.xlsx")
 
 
 @bp.route("/sessions/<int:session_id>/signin.pdf")

@@ -2,26 +2,18 @@
 the user manages, the organising-unit choice, the check-in access check, calendar responses."""
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    request,
-)
+from flask import Blueprint, Response, abort, current_app, request, send_file
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from accounts.models import Organisation
-from core.permissions import can, is_admin
-from events.models import (
-    Event,
-    StaffLink,
-)
+from core.permissions import can, get_or_404, is_admin, require
+from events.models import Event, StaffLink
 from events.services import planning as planning_service
 from events.staffaccess import staff_link_for_event
 
@@ -51,6 +43,29 @@ def managed_org_ids() -> list[int] | None:
 def associations_for_user() -> list[Organisation]:
     """The science associations the user may create events, venues and caravans for."""
     return planning_service.associations(managed_org_ids())
+
+
+def creatable_for() -> list[Organisation]:
+    """The associations the user may create events, venues, caravans and their staff for; 403 when none."""
+    orgs = associations_for_user()
+    if not orgs:
+        abort(403)
+    return orgs
+
+
+def editable_or_new(model, obj_id: int | None):
+    """For a page that edits an association's object or creates one: (the object after the manage check, or
+    None for a new one; the associations the user may choose from). 404 unknown, 403 not theirs."""
+    obj = get_or_404(model, obj_id) if obj_id else None
+    if obj is not None:
+        require("event.manage", obj)
+        return obj, associations_for_user()
+    return None, creatable_for()
+
+
+def xlsx_response(data: bytes, filename: str):
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = None) -> int | None:

@@ -2,14 +2,7 @@
 messages to registrants."""
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user
@@ -21,19 +14,21 @@ from core.forms import commit_or_show
 from core.i18n import format_moment
 from core.permissions import get_or_404, require
 from events import forms
-from events.models import (
-    Event,
-    EventSession,
-    Registration,
-    StaffLink,
-    Venue,
-)
+from events.models import Event, EventSession, Registration, StaffLink, Venue
 from events.services import attendance as attendance_service
 from events.services import capacity as capacity_service
 from events.services import planning as planning_service
 from events.services import registration as registration_service
 from events.services import staff as staff_service
-from events.views.common import associations_for_user, bp, choose_organisation, managed_org_ids, to_form, to_utc
+from events.views.common import (
+    associations_for_user,
+    bp,
+    choose_organisation,
+    editable_or_new,
+    managed_org_ids,
+    to_form,
+    to_utc,
+)
 
 
 @bp.route("/manage")
@@ -247,12 +242,7 @@ def venues():
 @bp.route("/venues/new", methods=["GET", "POST"])
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 def venue_form(venue_id: int | None = None):
-    venue = get_or_404(Venue, venue_id) if venue_id else None
-    orgs = associations_for_user()
-    if venue is not None:
-        require("event.manage", venue)
-    elif not orgs:
-        abort(403)
+    venue, orgs = editable_or_new(Venue, venue_id)
     form = forms.VenueForm(obj=venue)
     org_id = choose_organisation(form, orgs, venue.organisation_id if venue else None)
     if form.validate_on_submit() and org_id is not None:

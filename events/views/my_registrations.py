@@ -1,12 +1,7 @@
 """“我的报名”: a registrant finds their tickets again with a one-time code sent to the phone or e-mail they used."""
 from __future__ import annotations
 
-from flask import (
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from core.db import utcnow

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,15 +14,7 @@ from core.forms import commit_or_show
 from core.permissions import can, get_or_404, public
 from core.privacy import mask_phone
 from events import forms, ics, rendering
-from events.models import (
-    Event,
-    EventSession,
-    EventStatus,
-    PersonalData,
-    Registration,
-    RegistrationStatus,
-    Venue,
-)
+from events.models import Event, EventSession, EventStatus, PersonalData, Registration, RegistrationStatus, Venue
 from events.services import calendars as calendars_service
 from events.services import capacity as capacity_service
 from events.services import planning as planning_service
@@ -108,26 +93,26 @@ def ticket_qr(token: str):
     return send_file(io.BytesIO(rendering.qr_png(registration.code)), mimetype="image/png", max_age=0)
 
 
-@bp.route("/t/<token>/ticket.png")
-@public
-def ticket_png(token: str):
+def _printed_ticket(token: str, render, mimetype: str, suffix: str):
+    """A confirmed registration's ticket as a file; any other goes back to its page, which says why."""
     registration = _ticket_or_404(token)
     if registration.status != RegistrationStatus.CONFIRMED:
         flash(_("Only a confirmed registration has a ticket to print."), "warning")
         return redirect(url_for("events.ticket", token=token))
-    return send_file(io.BytesIO(rendering.ticket_png(registration)), mimetype="image/png", as_attachment=True,
-                     download_name=f"ticket-{registration.event_id}.png")
+    return send_file(io.BytesIO(render(registration)), mimetype=mimetype, as_attachment=True,
+                     download_name=f"ticket-{registration.event_id}.{suffix}")
+
+
+@bp.route("/t/<token>/ticket.png")
+@public
+def ticket_png(token: str):
+    return _printed_ticket(token, rendering.ticket_png, "image/png", "png")
 
 
 @bp.route("/t/<token>/ticket.pdf")
 @public
 def ticket_pdf(token: str):
-    registration = _ticket_or_404(token)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        flash(_("Only a confirmed registration has a ticket to print."), "warning")
-        return redirect(url_for("events.ticket", token=token))
-    return send_file(io.BytesIO(rendering.ticket_pdf([registration])), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"ticket-{registration.event_id}.pdf")
+    return _printed_ticket(token, lambda registration: rendering.ticket_pdf([registration]), "application/pdf", "pdf")
 
 
 @bp.route("/t/<token>/cancel", methods=["POST"])

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    session,
-    url_for,
-)
+from flask import current_app, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 
 from core.permissions import get_or_404, public
 from events import forms
-from events.models import (
-    Event,
-)
+from events.models import Event
 from events.services import capacity as capacity_service
 from events.services import staff as staff_service
 from events.staffaccess import STAFF_LINK_KEY
