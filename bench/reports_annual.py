@@ -42,17 +42,8 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
     from competitions.models import Category, Contest, Entry, EntryMember, Student
     from core.extensions import db
     from core.permissions import Role
-    from events.models import (
-        Caravan,
-        CaravanStaff,
-        CaravanVisit,
-        CheckIn,
-        Event,
-        EventKind,
-        EventSession,
-        Registration,
-        visit_staff,
-    )
+    from events.caravan.models import Caravan, CaravanStaff, CaravanVisit, visit_staff
+    from events.models import CheckIn, Event, EventKind, EventSession, Registration
     from judging.models import Judge, JudgeAssignment, Result, Round, Score
 
     rng = random.Random(7)

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from core.ui import add_dashboard_panel, add_home_section, add_nav
     from events import demo, models, policies, share  # noqa: F401  (tables, demo seeder, permission rules, poster and share routes)
     from events.api import blp as api_blp
+    from events.caravan import models as caravan_models  # noqa: F401  (the caravan's tables)
     from events.cli import events_cli
     from events.tickets import format_code
     from events.views import bp
@@ -83,7 +84,8 @@ def dashboard_context(user) -> dict | None:
     from core.db import utcnow
     from core.extensions import db
     from core.permissions import Role, can, is_admin
-    from events.models import PENDING_VISIT_STATUSES, CaravanVisit
+    from events.caravan.models import CaravanVisit
+    from events.models import PENDING_VISIT_STATUSES
     from events.services import planning as planning_service
 
     if not can("event.view_list", user=user):

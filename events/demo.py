@@ -14,17 +14,8 @@ from core.extensions import db
 from core.permissions import Role
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
-from events.models import (
-    Caravan,
-    CaravanVisit,
-    Event,
-    EventKind,
-    EventStatus,
-    RegistrationKind,
-    RegistrationSource,
-    Venue,
-    VenueKind,
-)
+from events.caravan.models import Caravan, CaravanVisit
+from events.models import Event, EventKind, EventStatus, RegistrationKind, RegistrationSource, Venue, VenueKind
 from events.services import capacity as capacity_service
 from events.services import checkin as checkin_service
 from events.services import planning as planning_service
@@ -135,7 +126,7 @@ def _seed_caravan_season(ctx, county, schools, users) -> None:
 
 
 def _is_blacked(org_id: int, caravan_id: int, start: datetime) -> bool:
-    from events.models import Blackout
+    from events.caravan.models import Blackout
 
     day = start.astimezone(CST).date()
     return db.session.execute(sa.select(Blackout.id).where(

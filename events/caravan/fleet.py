@@ -14,7 +14,8 @@ from accounts.models import Organisation
 from core import audit
 from core.errors import DomainError
 from core.extensions import db
-from events.models import PENDING_VISIT_STATUSES, Blackout, Caravan, CaravanStaff, CaravanVisit, VisitStatus
+from events.caravan.models import Blackout, Caravan, CaravanStaff, CaravanVisit
+from events.models import PENDING_VISIT_STATUSES, VisitStatus
 
 
 def save_caravan(caravan: Caravan | None, *, organisation_id: int, crew_ids: Iterable[int] = (), actor=None,

@@ -18,7 +18,7 @@ from core.permissions import can, get_or_404, public, require
 from events import forms, ics
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
-from events.models import Blackout, Caravan, CaravanVisit
+from events.caravan.models import Blackout, Caravan, CaravanVisit
 from events.services import calendars as calendars_service
 from events.views.common import (
     associations_for_user,

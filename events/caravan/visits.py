@@ -24,20 +24,8 @@ from core.phones import InvalidPhone, parse_mobile
 from events import notifications as notices
 from events import tickets
 from events.caravan import scheduling
-from events.models import (
-    PENDING_VISIT_STATUSES,
-    Audience,
-    Blackout,
-    Caravan,
-    CaravanBooking,
-    CaravanStaff,
-    CaravanVisit,
-    EventKind,
-    EventStatus,
-    Venue,
-    VenueKind,
-    VisitStatus,
-)
+from events.caravan.models import Blackout, Caravan, CaravanBooking, CaravanStaff, CaravanVisit
+from events.models import PENDING_VISIT_STATUSES, Audience, EventKind, EventStatus, Venue, VenueKind, VisitStatus
 from events.services.common import _check_period, _local, _now, bump_sequence
 from events.services.planning import create_event, move_sessions, save_venue, set_event_status
 

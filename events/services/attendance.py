@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from core import audit
 from core.db import utcnow
 from core.extensions import db
+from events.caravan.models import CaravanVisit
 from events.models import (
-    CaravanVisit,
     Event,
     EventSession,
     PersonalData,

@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from core.db import utcnow
 from core.extensions import db
-from events.models import CaravanVisit, Event, EventStatus, Venue, VisitStatus
+from events.caravan.models import CaravanVisit
+from events.models import Event, EventStatus, Venue, VisitStatus
 
 
 def calendar_items_for_events(events: Iterable[Event], host: str, url_for_event) -> list:

@@ -15,9 +15,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 from events import notifications as notices
+from events.caravan.models import CaravanVisit
 from events.models import (
     Audience,
-    CaravanVisit,
     Event,
     EventKind,
     EventSession,

@@ -10,7 +10,8 @@ from core.errors import DomainError
 from core.extensions import db
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
-from events.models import Caravan, CaravanBooking, CaravanVisit, EventKind, VisitStatus
+from events.caravan.models import Caravan, CaravanBooking, CaravanVisit
+from events.models import EventKind, VisitStatus
 from tests import factories
 from tests.events import factories as ef
 
@@ -214,7 +215,7 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
 
 
 def test_the_caravan_staff_feed_needs_its_random_token(client, login):
-    from events.models import Caravan
+    from events.caravan.models import Caravan
     from tests import factories as f
     from tests.events import factories as caravan_factories
 

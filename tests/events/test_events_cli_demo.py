@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from events.models import CaravanVisit, Event, Registration
+from events.caravan.models import CaravanVisit
+from events.models import Event, Registration
 from events.services import attendance as attendance_service
 from events.services import capacity as capacity_service
 from events.services import checkin as checkin_service

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from core.errors import DomainError
 from core.extensions import db
 from events.caravan import visits as visits_service
-from events.models import CaravanBooking, CaravanVisit
+from events.caravan.models import CaravanBooking, CaravanVisit
 from events.services import capacity as capacity_service
 from events.services import planning as planning_service
 from notifications.models import Message

@@ -11,7 +11,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from core.extensions import db
 from events.caravan import visits as visits_service
-from events.models import CaravanVisit, VisitStatus
+from events.caravan.models import CaravanVisit
+from events.models import VisitStatus
 from tests import factories
 from tests.events import factories as ef
 

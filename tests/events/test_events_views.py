@@ -14,7 +14,8 @@ from core.db import utcnow
 from core.extensions import db
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
-from events.models import CaravanVisit, EventSession, Registration, VisitStatus
+from events.caravan.models import CaravanVisit
+from events.models import EventSession, Registration, VisitStatus
 from events.services import checkin as checkin_service
 from events.services import planning as planning_service
 from tests import factories
@@ -409,7 +410,8 @@ def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
 def test_organiser_post_forms_commit_once_or_show_the_refusal(client, login, org):
     """The organisers' POST pages (staff links and accounts, caravan staff, blackouts, visit decisions) either
     write and say so, or show the service's refusal and write nothing."""
-    from events.models import Blackout, CaravanStaff, StaffLink
+    from events.caravan.models import Blackout, CaravanStaff
+    from events.models import StaffLink
 
     organiser = factories.organiser(org)
     helper = factories.user(name="赵帮手", email="helper@example.cn")

@@ -84,7 +84,8 @@ def entry(w: World, contest, category, school, members, status: str, title: str 
 
 def build_world(now: datetime | None = None) -> World:
     from competitions.models import Advisor, Category, Contest, EntryAdvisor
-    from events.models import Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration, Venue
+    from events.caravan.models import Caravan, CaravanStaff, CaravanVisit
+    from events.models import CheckIn, Event, EventSession, Registration, Venue
     from judging.models import Judge, JudgeAssignment, Result, Round, Score, SpecialAward
 
     w = World()
