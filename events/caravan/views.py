@@ -15,8 +15,9 @@ from core.db import utcnow
 from core.extensions import db, limiter
 from core.forms import commit_or_show
 from core.permissions import can, get_or_404, public, require
-from events import forms, ics
+from events import ics
 from events.caravan import fleet as fleet_service
+from events.caravan import forms
 from events.caravan import visits as visits_service
 from events.caravan.models import Blackout, Caravan, CaravanVisit
 from events.services import calendars as calendars_service
