@@ -1,5 +1,10 @@
 """Organisers' lists and files around the day: group tickets, the attendance report and workbook, the
-insurance list, the printed sign-in sheet. Pages that show full contacts record that they were seen."""
+insurance list, the printed sign-in sheet.
+
+Pages and files that show full contacts record that they were seen (attendance_service.record_contacts_seen)
+and commit that audit record although they answer a GET: reading minors' and parents' phones is itself what
+the audit log must hold (issue 23), so these are the area's only GETs that write, and they write nothing else.
+(events.views.management.registrations does the same for the registrations list.)"""
 from __future__ import annotations
 
 import io
