@@ -128,15 +128,16 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
     from core.db import utcnow
     from core.extensions import db
     from core.permissions import Role
-    from events import services, tickets
+    from events import tickets
     from events.models import Registration
+    from events.services import planning as planning_service
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context(), app.test_request_context("/"):
         db.create_all()
         org = account_services.save_organisation(None, kind="association", name="压测科协", code="BENCH")
         start = utcnow() - timedelta(minutes=10)
-        event = services.create_event(organisation_id=org.id, kind="science_day", title="签到压测",
+        event = planning_service.create_event(organisation_id=org.id, kind="science_day", title="签到压测",
                                       starts_at=start, ends_at=start + timedelta(hours=8),
                                       capacity=tickets_count + 100, status="published")
         session = event.sessions[0]
@@ -387,14 +388,16 @@ def upload_offline(base: str, token: str, event_id: int, codes: list[str]) -> di
 
 
 def offline_list(url: str) -> dict:
-    """Build the offline ticket list of a 10,000-ticket event (services.offline_ticket_list) and compress it."""
+    """Build the offline ticket list of a 10,000-ticket event (events.services.offline.offline_ticket_list) and
+    compress it."""
     import gzip
     import json
 
     from core import create_app
     from core.extensions import db
-    from events import services
     from events.models import Event, Registration
+    from events.services import offline as offline_service
+    from events.services import planning as planning_service
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context(), app.test_request_context("/"):
@@ -402,7 +405,7 @@ def offline_list(url: str) -> dict:
         from events import tickets
 
         event = db.session.execute(sa_select(Event).where(Event.title == "签到压测")).scalar_one()
-        big = services.create_event(organisation_id=event.organisation_id, kind="science_day", title="万人活动",
+        big = planning_service.create_event(organisation_id=event.organisation_id, kind="science_day", title="万人活动",
                                     starts_at=event.starts_at, ends_at=event.ends_at, capacity=LIST_TICKETS,
                                     status="published")
         db.session.execute(sa_insert(Registration), [
@@ -412,7 +415,7 @@ def offline_list(url: str) -> dict:
              "created_at": utcnow(), "updated_at": utcnow()} for n in range(LIST_TICKETS)])
         db.session.commit()
         started = time.perf_counter()
-        data = services.offline_ticket_list(big)
+        data = offline_service.offline_ticket_list(big)
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "bytes": len(body), "gzip_bytes": len(gzip.compress(body)),

@@ -42,16 +42,8 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
     from competitions.models import Category, Contest, Entry, EntryMember, Student
     from core.extensions import db
     from core.permissions import Role
-    from events.models import (
-        Caravan,
-        CaravanStaff,
-        CaravanVisit,
-        CheckIn,
-        Event,
-        EventSession,
-        Registration,
-        visit_staff,
-    )
+    from events.caravan.models import Caravan, CaravanStaff, CaravanVisit, visit_staff
+    from events.models import CheckIn, Event, EventKind, EventSession, Registration
     from judging.models import Judge, JudgeAssignment, Result, Round, Score
 
     rng = random.Random(7)
@@ -135,7 +127,7 @@ def seed(n_entries: int, n_events: int, year: int) -> dict:
         for k, e in enumerate(approved)])
 
     events = []
-    kinds = ["science_day", "lecture", "study_visit", "exhibition", "training", "caravan_school", "caravan_community"]
+    kinds = [kind.value for kind in EventKind]
     for i in range(n_events):
         start = _at(year, 1 + i % 12, 1 + i % 27, 9 + i % 8) if i % 10 else now + timedelta(hours=i % 48)
         events.append(Event(organisation_id=counties[i % 3].id, kind=kinds[i % len(kinds)], title=f"科普活动{i}",

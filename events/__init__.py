@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from core.ui import add_dashboard_panel, add_home_section, add_nav
     from events import demo, models, policies, share  # noqa: F401  (tables, demo seeder, permission rules, poster and share routes)
     from events.api import blp as api_blp
+    from events.caravan import models as caravan_models  # noqa: F401  (the caravan's tables)
     from events.cli import events_cli
     from events.tickets import format_code
     from events.views import bp
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     register_api(app, api_blp)
     app.cli.add_command(events_cli)
     app.jinja_env.filters["ticket_code"] = format_code
+    app.jinja_env.globals["events_label"] = lambda vocabulary, value: models.label_of(models.LABELS[vocabulary], value)
     add_nav(300, _l("Events"), "events.manage", lambda u: can("event.view_list", user=u))
     add_nav(310, _l("Science caravan"), "events.caravans", lambda u: can("event.create", user=u))
     add_dashboard_panel(300, "events/_dashboard_panel.html", dashboard_context)
@@ -82,8 +84,9 @@ def dashboard_context(user) -> dict | None:
     from core.db import utcnow
     from core.extensions import db
     from core.permissions import Role, can, is_admin
-    from events import services
-    from events.models import PENDING_VISIT_STATUSES, CaravanVisit
+    from events.caravan.models import CaravanVisit
+    from events.models import PENDING_VISIT_STATUSES
+    from events.services import planning as planning_service
 
     if not can("event.view_list", user=user):
         schools = user.scope_ids(Role.COORDINATOR)
@@ -97,7 +100,7 @@ def dashboard_context(user) -> dict | None:
         return {"visits": visits, "coordinator": True}
     org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
     staff_only = org_ids is not None and not org_ids
-    rows = services.list_events(organisation_ids=None if staff_only else org_ids, upcoming_from=utcnow())
+    rows = planning_service.list_events(organisation_ids=None if staff_only else org_ids, upcoming_from=utcnow())
     if staff_only:
         staffed = user.scope_ids(Role.CHECKIN)
         rows = [row for row in rows if row[0].id in staffed]
@@ -109,9 +112,9 @@ def dashboard_context(user) -> dict | None:
 
 def home_context() -> dict | None:
     from core.db import utcnow
-    from events import services
+    from events.services import planning as planning_service
 
-    rows = services.list_events(published_only=True, upcoming_from=utcnow())
+    rows = planning_service.list_events(published_only=True, upcoming_from=utcnow())
     return {"rows": rows[:5]} if rows else None
 
 
@@ -120,7 +123,7 @@ def _register_certificate_source() -> None:
         from certificates.sources import CertificateSource, register_source
     except ImportError:  # the certificates area is not installed
         return
-    from events.services import collect_attendees
+    from events.services.attendance import collect_attendees
 
     register_source(CertificateSource(key="events.attendees", kind="attendance", scope="event",
                                       label=_l("Attendees (checked in)"), collect=collect_attendees,

@@ -19,8 +19,12 @@ from core.extensions import db
 from core.permissions import can, is_admin, public, require
 from core.privacy import mask_phone
 from core.security import api_error
-from events import services
 from events.models import Event, EventSession, RegistrationSource
+from events.services import capacity as capacity_service
+from events.services import checkin as checkin_service
+from events.services import offline as offline_service
+from events.services import planning as planning_service
+from events.services import registration as registration_service
 from events.staffaccess import staff_link_for_event
 
 blp = ApiBlueprint("events_api", __name__, url_prefix="/api/v1", description="Events: check-in, counters, walk-ins")
@@ -36,7 +40,7 @@ class CheckinArgs(Schema):
     head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))  # people arriving
     confirm_over = fields.Boolean(load_default=False)  # staff confirmed a count above the ticket's
     session_id = fields.Integer(load_default=None)
-    direction = fields.String(load_default=services.IN, validate=validate.OneOf([services.IN, services.OUT]))
+    direction = fields.String(load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT]))
 
 
 class QueuedScanSchema(Schema):
@@ -47,7 +51,7 @@ class QueuedScanSchema(Schema):
     device = fields.String(load_default="", validate=validate.Length(max=200))
     head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
     confirm_over = fields.Boolean(load_default=False)
-    direction = fields.String(load_default=services.IN, validate=validate.OneOf([services.IN, services.OUT]))
+    direction = fields.String(load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT]))
     offline_result = fields.String(load_default=None, validate=validate.Length(max=30))
 
 
@@ -127,13 +131,13 @@ def create_checkin():
         return error
     user = current_user if current_user.is_authenticated else None
     try:
-        result = services.perform_checkin(
+        result = checkin_service.perform_checkin(
             event, raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
             device=args["device"], head_count=args["head_count"], confirm_over=args["confirm_over"],
             session_id=args["session_id"], direction=args["direction"], user=user, staff_link=link)
     except IntegrityError:  # the same nonce twice at the same instant: answer like the first one
         db.session.rollback()
-        result = services.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
+        result = checkin_service.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
                                       staff_link=link)
         if result is None:
             raise
@@ -153,9 +157,9 @@ def upload_scans(args, event_id: int):
     if error is not None:
         return error
     user = current_user if current_user.is_authenticated else None
-    scans = [services.QueuedScan(**scan) for scan in args["scans"]]
+    scans = [offline_service.QueuedScan(**scan) for scan in args["scans"]]
     try:
-        results = services.upload_offline_scans(event, scans, user=user, staff_link=link)
+        results = offline_service.upload_offline_scans(event, scans, user=user, staff_link=link)
     except IntegrityError:  # a nonce being written by a concurrent upload: the device sends the batch again
         db.session.rollback()
         return api_error(409, _("Another upload of these scans is running; they will be sent again."),
@@ -168,11 +172,11 @@ def upload_scans(args, event_id: int):
 @public
 def offline_tickets(event_id: int):
     """The event's ticket list for a scanner that must work without network: code hashes, sessions' windows,
-    status, head-counts, masked names and who is in already (see services.offline_ticket_list)."""
+    status, head-counts, masked names and who is in already (see offline_service.offline_ticket_list)."""
     event, _link, error = _scanner_event(event_id)
     if error is not None:
         return error
-    return services.offline_ticket_list(event)
+    return offline_service.offline_ticket_list(event)
 
 
 @blp.route("/events/<int:event_id>/conflicts")
@@ -182,7 +186,7 @@ def conflicts(event_id: int):
     event, _link, error = _scanner_event(event_id)
     if error is not None:
         return error
-    return {"conflicts": services.offline_conflicts(event)}
+    return {"conflicts": offline_service.offline_conflicts(event)}
 
 
 @blp.route("/events/<int:event_id>/counters")
@@ -192,7 +196,7 @@ def counters(event_id: int):
     event, _link, error = _scanner_event(event_id)
     if error is not None:
         return error
-    return services.event_counters(event)
+    return capacity_service.event_counters(event)
 
 
 @blp.route("/events/<int:event_id>/search")
@@ -203,7 +207,7 @@ def search(args, event_id: int):
     event, _link, error = _scanner_event(event_id)
     if error is not None:
         return error
-    rows = services.search_registrations(event, args["q"])
+    rows = registration_service.search_registrations(event, args["q"])
     return {"results": [
         {"code": r.code, "name": r.name, "phone": mask_phone(r.phone) if r.phone else "", "school": r.school_name,
          "kind": r.kind, "head_count": r.head_count, "status": r.status,
@@ -224,7 +228,7 @@ def walk_in(args, event_id: int):
     user = current_user if current_user.is_authenticated else None
     # The scanner page retries a walk-in with the same nonce when the answer got lost: the retry must get the
     # first answer, not register the visitor a second time.
-    replay = services.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
+    replay = checkin_service.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
     if replay is not None:
         db.session.commit()
         return replay.body, replay.http_status
@@ -232,21 +236,21 @@ def walk_in(args, event_id: int):
     if session is None or session.event_id != event.id:
         return api_error(422, _("Choose a session of this event."), code="invalid")
     try:
-        registration = services.register(
+        registration = registration_service.register(
             session, name=args["name"], phone=args["phone"] or None, kind=args["kind"], head_count=args["head_count"],
             school_name=args["school_name"], source=RegistrationSource.WALK_IN,
             use_absent_seats=args["use_absent_seats"], user=user)
-    except services.SessionFull as exc:
+    except registration_service.SessionFull as exc:
         db.session.rollback()
         return api_error(409, str(exc), code=exc.code, details={"field": exc.field, "absent_seats": exc.absent_seats})
     try:
-        result = services.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
+        result = checkin_service.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
                                           user=user, staff_link=link)
     except IntegrityError:  # the same nonce at the very same moment: undo this registration, answer like the first
         result = None
     if result is None or result.replayed:
         db.session.rollback()
-        result = services.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
+        result = checkin_service.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
         if result is None:
             return api_error(409, _("This walk-in is being registered already; scan the ticket to check."),
                              code="conflict")
@@ -260,7 +264,7 @@ def list_events():
     """Events you organise (all for an administrator), with registered seats."""
     require("event.view_list")
     ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
-    rows = services.list_events(organisation_ids=ids)
+    rows = planning_service.list_events(organisation_ids=ids)
     return [{"id": e.id, "title": e.title, "kind": e.kind, "status": e.status, "starts_at": e.starts_at,
              "ends_at": e.ends_at, "capacity": e.capacity, "registered": registered} for e, registered in rows]
 

@@ -14,7 +14,8 @@ from core.ui import Attention
 
 
 def attention(user) -> list[Attention]:
-    from events.models import PENDING_VISIT_STATUSES, CaravanVisit, Event, EventStatus
+    from events.caravan.models import CaravanVisit
+    from events.models import PENDING_VISIT_STATUSES, Event, EventStatus
 
     org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
     if org_ids == []:

@@ -1,4 +1,5 @@
-"""Forms of the events area, one per use case. Times are typed in local time (Asia/Shanghai)."""
+"""Forms of the events area, one per use case (the caravan's are in events.caravan.forms). Times are typed in
+local time (Asia/Shanghai)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -9,35 +10,16 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from events.models import Audience, EventKind, RegistrationKind, VenueKind
+from events.models import AUDIENCE_LABELS, EVENT_KIND_LABELS, REGISTRATION_KIND_LABELS, VENUE_KIND_LABELS
 from notifications.forms import AnnouncementForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-EVENT_KIND_LABELS = {
-    EventKind.SCIENCE_DAY: _l("Science day"),
-    EventKind.LECTURE: _l("Lecture"),
-    EventKind.STUDY_VISIT: _l("Study visit"),
-    EventKind.EXHIBITION: _l("Exhibition"),
-    EventKind.TRAINING: _l("Training"),
-    EventKind.CARAVAN_SCHOOL: _l("Caravan at a school"),
-    EventKind.CARAVAN_COMMUNITY: _l("Caravan in a community"),
-}
-AUDIENCE_LABELS = {Audience.PUBLIC: _l("Public"), Audience.SCHOOL_GROUPS: _l("School groups")}
-VENUE_KIND_LABELS = {
-    VenueKind.SCHOOL: _l("School"),
-    VenueKind.COMMUNITY: _l("Community"),
-    VenueKind.SCIENCE_BASE: _l("Science base"),
-    VenueKind.OTHER: _l("Other"),
-}
-REGISTRATION_KIND_LABELS = {RegistrationKind.INDIVIDUAL: _l("Individual"), RegistrationKind.GROUP: _l("School group")}
 
 
 def _when(label, required=True):
@@ -121,89 +103,6 @@ class StaffLinkForm(FlaskForm):
 class GrantStaffForm(FlaskForm):
     login = StringField(_l("Email or mobile number of the account"), validators=[DataRequired(), Length(max=254)])
     submit = SubmitField(_l("Grant check-in rights"))
-
-
-class CaravanForm(FlaskForm):
-    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
-    name = StringField(_l("Caravan name"), validators=[DataRequired(), Length(max=100)])
-    vehicle = StringField(_l("Vehicle"), validators=[Optional(), Length(max=100)])
-    exhibit_set = TextAreaField(_l("Exhibit set"), validators=[Optional(), Length(max=5000)])
-    crew_ids = SelectMultipleField(_l("Default crew"), coerce=int, validate_choice=False)
-    active = BooleanField(_l("In service"), default=True)
-    submit = SubmitField(_l("Save"))
-
-
-class CaravanStaffForm(FlaskForm):
-    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    role = StringField(_l("Role (driver, guide…)"), validators=[Optional(), Length(max=60)])
-    submit = SubmitField(_l("Add staff member"))
-
-
-class BlackoutForm(FlaskForm):
-    organisation_id = SelectField(_l("Organising unit"), coerce=int, validate_choice=False)
-    caravan_id = SelectField(_l("Caravan"), coerce=int, validate_choice=False)
-    first_day = DateField(_l("First day"), validators=[DataRequired()])
-    last_day = DateField(_l("Last day"), validators=[DataRequired()])
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
-    submit = SubmitField(_l("Add blackout"))
-
-
-class VisitRequestForm(FlaskForm):
-    organisation_id = SelectField(_l("Science association"), coerce=int, validate_choice=False)
-    host_kind = SelectField(_l("We are a"), choices=[(VenueKind.SCHOOL.value, _l("School")),
-                                                    (VenueKind.COMMUNITY.value, _l("Community"))])
-    host_name = StringField(_l("School or community name"), validators=[DataRequired(), Length(max=200)])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
-    contact_phone = StringField(_l("Contact mobile number"), validators=[DataRequired(), Length(max=30)])
-    preferred_start = _when(_l("Preferred start"))
-    preferred_end = _when(_l("Preferred end"))
-    alternative_start = _when(_l("Alternative start (optional)"), required=False)
-    alternative_end = _when(_l("Alternative end (optional)"), required=False)
-    expected_audience = IntegerField(_l("Expected audience (people)"),
-                                     validators=[DataRequired(), NumberRange(min=1, max=100000)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Send request"))
-
-
-class ApproveVisitForm(FlaskForm):
-    caravan_id = SelectField(_l("Caravan"), coerce=int, validate_choice=False)
-    staff_ids = SelectMultipleField(_l("Staff"), coerce=int, validate_choice=False)
-    starts_at = _when(_l("Starts"))
-    ends_at = _when(_l("Ends"))
-    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100000)])
-    submit = SubmitField(_l("Approve and schedule"))
-
-
-class DeclineVisitForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (shown to the requester)"), validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField(_l("Decline"))
-
-
-class ProposeVisitForm(FlaskForm):
-    starts_at = _when(_l("Proposed start"))
-    ends_at = _when(_l("Proposed end"))
-    reason = TextAreaField(_l("Message to the requester"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Propose this date"))
-
-
-class RescheduleVisitForm(FlaskForm):
-    starts_at = _when(_l("New start"))
-    ends_at = _when(_l("New end"))
-    submit = SubmitField(_l("Move the visit"))
-
-
-class CounterProposeVisitForm(FlaskForm):
-    starts_at = _when(_l("Start"))
-    ends_at = _when(_l("End"))
-    message = TextAreaField(_l("Message to the organiser"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Propose this time instead"))
-
-
-class CancelVisitForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
-    submit = SubmitField(_l("Cancel visit"))
 
 
 class RecoveryStartForm(FlaskForm):

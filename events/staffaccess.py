@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import session
 
 from core.extensions import db
-from events import services
 from events.models import Event, StaffLink
+from events.services import staff as staff_service
 
 STAFF_LINK_KEY = "events_staff_link"
 
@@ -20,6 +20,6 @@ def staff_link_for_event(event: Event) -> StaffLink | None:
     if not link_id:
         return None
     link = db.session.get(StaffLink, link_id)
-    if link is None or link.event_id != event.id or not services.staff_link_valid(link):
+    if link is None or link.event_id != event.id or not staff_service.staff_link_valid(link):
         return None
     return link

@@ -46,7 +46,8 @@ def dashboard(org_ids: Iterable[int] | None, now: datetime | None = None, visits
     from sqlalchemy.orm import joinedload
 
     from competitions.models import Category, Contest, Entry
-    from events.models import CaravanVisit, CheckIn, Event, Registration
+    from events.caravan.models import CaravanVisit
+    from events.models import CheckIn, Event, Registration
     from judging.models import JudgeAssignment, Round, Score
 
     now = now or utcnow()

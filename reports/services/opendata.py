@@ -25,7 +25,8 @@ def collect_open_data(now: datetime | None = None) -> list:
     from accounts.models import Organisation
     from competitions.models import Contest, Entry, EntryMember
     from core.privacy import mask_minor_names
-    from events.models import CaravanVisit, Event, EventSession
+    from events.caravan.models import CaravanVisit
+    from events.models import Event, EventSession
     from judging.models import Result, Round
     from reports.opendata import OpenTable
 

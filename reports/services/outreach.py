@@ -166,7 +166,8 @@ class VisitFilter:
 
 
 def visit_where(f: VisitFilter, now: datetime | None = None) -> list:
-    from events.models import CaravanVisit, CheckIn
+    from events.caravan.models import CaravanVisit
+    from events.models import CheckIn
 
     where = [CaravanVisit.status == "confirmed"]
     if f.org_ids is not None:
@@ -190,7 +191,7 @@ def visit_where(f: VisitFilter, now: datetime | None = None) -> list:
 def visits_select(f: VisitFilter, now: datetime | None = None):
     from sqlalchemy.orm import joinedload, selectinload
 
-    from events.models import CaravanVisit
+    from events.caravan.models import CaravanVisit
 
     return (sa.select(CaravanVisit).where(*visit_where(f, now))
             .options(joinedload(CaravanVisit.caravan), selectinload(CaravanVisit.staff))
@@ -200,7 +201,7 @@ def visits_select(f: VisitFilter, now: datetime | None = None):
 def visit_counts(f: VisitFilter, now: datetime | None = None) -> dict[str, dict[str, int]]:
     """Per host kind: visits, distinct hosts (by name, as in hosts_visited) and the reported
     audience of visits without check-ins (uncounted). Two grouped queries."""
-    from events.models import CaravanVisit
+    from events.caravan.models import CaravanVisit
 
     host = CaravanVisit.host_name
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"visits": 0, "hosts": 0, "uncounted_audience": 0})
@@ -217,7 +218,7 @@ def visit_counts(f: VisitFilter, now: datetime | None = None) -> dict[str, dict[
 
 def hosts_visited(f: VisitFilter, now: datetime | None = None) -> list[dict]:
     """Schools and communities the caravan visited: name, kind, visits, first and last visit (one query)."""
-    from events.models import CaravanVisit
+    from events.caravan.models import CaravanVisit
 
     rows = db.session.execute(
         sa.select(CaravanVisit.host_kind, CaravanVisit.host_name, sa.func.count(CaravanVisit.id),
@@ -240,7 +241,7 @@ def checkin_staff_select(f: EventFilter):
 
 def crew_select(f: VisitFilter, now: datetime | None = None):
     """Caravan crew who went out on the filter's visits."""
-    from events.models import CaravanStaff, CaravanVisit, visit_staff
+    from events.caravan.models import CaravanStaff, CaravanVisit, visit_staff
 
     visit_ids = sa.select(CaravanVisit.id).where(*visit_where(f, now))
     return sa.select(CaravanStaff).where(CaravanStaff.id.in_(

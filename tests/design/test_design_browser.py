@@ -32,12 +32,12 @@ def seed_demo() -> None:
 def public_paths(app) -> dict[str, str]:
     from certificates.models import Certificate
     from competitions.models import Contest
-    from events import services as event_services
     from events.models import Event
+    from events.services import registration as registration_service
     from judging.services import rounds as rounds_service
 
     event = db.session.execute(sa.select(Event).where(Event.status == "published").order_by(Event.id)).scalars().first()
-    registration = event_services.register(event.sessions[0], name="李䶮", phone="13800138000", kind="group",
+    registration = registration_service.register(event.sessions[0], name="李䶮", phone="13800138000", kind="group",
                                            head_count=3, school_name="青溪县实验小学", grade="五年级", member_names="王𠮷\n张小明",
                                            user=None)
     db.session.commit()

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from accounts import services as account_services
 from core.db import utcnow
 from core.extensions import db
-from events import services
 from events.models import CheckIn, Registration, ScanLog
+from events.services import registration as registration_service
+from events.services import staff as staff_service
 from tests import factories
 from tests.events import factories as ef
 
@@ -50,7 +51,7 @@ def test_refusals_are_409_with_reason(client, setup):
     other = ef.event(org, capacity=3, title="别的活动")
     foreign = ef.registration(other)
     cancelled = ef.registration(event)
-    services.cancel_registration(cancelled)
+    registration_service.cancel_registration(cancelled)
     for _ in range(3):
         ef.registration(event)
     waiting = ef.registration(event)
@@ -110,7 +111,7 @@ def test_invalid_payload_is_422(client, setup):
 def test_staff_link_works_only_in_the_window(client, setup):
     event = setup["event"]
     registration = ef.registration(event)
-    _link, token = services.create_staff_link(event, label="北门")
+    _link, token = staff_service.create_staff_link(event, label="北门")
     factories.commit()
     page = client.get(f"/events/staff/{token}")
     assert page.status_code == 302 and f"/events/{event.id}/scan" in page.headers["Location"]
@@ -123,7 +124,7 @@ def test_staff_link_works_only_in_the_window(client, setup):
     assert checkin(client, {}, other.id, registration.code, "s2").status_code == 401
     # a link for an event far in the future does not open
     later = ef.event(setup["org"], capacity=2, starts_at=utcnow() + timedelta(days=5))
-    _l, later_token = services.create_staff_link(later, label="南门")
+    _l, later_token = staff_service.create_staff_link(later, label="南门")
     factories.commit()
     assert client.get(f"/events/staff/{later_token}").status_code == 403
     assert client.get("/events/staff/not-a-token").status_code == 403

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
-from events import services
 from events.models import CheckIn
+from events.services import staff as staff_service
 from events.tickets import format_code
 from events.y4m import write_qr_video
 from tests import factories
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _staff_link_scanner_url(live_server, event) -> str:
-    _link, token = services.create_staff_link(event, label="东门")
+    _link, token = staff_service.create_staff_link(event, label="东门")
     factories.commit()
     return f"{live_server}/events/staff/{token}"
 

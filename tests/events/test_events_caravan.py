@@ -8,8 +8,10 @@ from flask_babel import force_locale
 
 from core.errors import DomainError
 from core.extensions import db
-from events import services
-from events.models import Caravan, CaravanBooking, CaravanVisit, EventKind, VisitStatus
+from events.caravan import fleet as fleet_service
+from events.caravan import visits as visits_service
+from events.caravan.models import Caravan, CaravanBooking, CaravanVisit
+from events.models import EventKind, VisitStatus
 from tests import factories
 from tests.events import factories as ef
 
@@ -25,7 +27,7 @@ def test_request_then_approve_creates_a_scheduled_event(org):
     start = ef.future_day(20, 9)
     visit = ef.visit_request(org, start, expected_audience=150)
     assert visit.status == VisitStatus.REQUESTED and len(visit.token) >= 32
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     assert visit.status == VisitStatus.CONFIRMED
     assert visit.event.kind == EventKind.CARAVAN_SCHOOL
     assert visit.event.sessions[0].capacity == 150
@@ -43,7 +45,7 @@ def test_request_then_approve_creates_a_scheduled_event(org):
 def test_request_overlapping_a_confirmed_visit_is_refused(org):
     caravan = ef.caravan(org)
     start = ef.future_day(20, 9)
-    services.approve_visit(ef.visit_request(org, start), caravan=caravan)
+    visits_service.approve_visit(ef.visit_request(org, start), caravan=caravan)
     with pytest.raises(DomainError) as excinfo:
         ef.visit_request(org, start + timedelta(hours=3), host_name="桃源镇中心小学")  # inside teardown+travel+setup
     assert excinfo.value.code == "conflict" and excinfo.value.field == "preferred_start"
@@ -55,10 +57,10 @@ def test_request_overlapping_a_confirmed_visit_is_refused(org):
 def test_adjacent_after_buffers_is_allowed(org):
     caravan = ef.caravan(org)
     start = ef.future_day(20, 8)
-    services.approve_visit(ef.visit_request(org, start, hours=2), caravan=caravan)
+    visits_service.approve_visit(ef.visit_request(org, start, hours=2), caravan=caravan)
     # first blocks until 10:30; the next needs travel 60 + setup 60 before → may start at 12:30
     later = ef.visit_request(org, start + timedelta(hours=4, minutes=30), host_name="白沙镇中心小学")
-    services.approve_visit(later, caravan=caravan)
+    visits_service.approve_visit(later, caravan=caravan)
     assert later.status == VisitStatus.CONFIRMED
     # 15:00 would need the caravan from 13:00, while the 12:30 visit keeps it until 15:00
     with pytest.raises(DomainError):
@@ -70,12 +72,12 @@ def test_staff_member_cannot_be_on_two_caravans_at_once(org):
     first = ef.caravan(org, "一号车", crew=[guide])
     second = ef.caravan(org, "二号车", crew=[guide])
     start = ef.future_day(25, 9)
-    services.approve_visit(ef.visit_request(org, start), caravan=first)
+    visits_service.approve_visit(ef.visit_request(org, start), caravan=first)
     visit = ef.visit_request(org, start, host_name="城关第二小学")
     with pytest.raises(DomainError) as excinfo:
-        services.approve_visit(visit, caravan=second)
+        visits_service.approve_visit(visit, caravan=second)
     assert excinfo.value.code == "conflict"
-    services.approve_visit(visit, caravan=second, staff_ids=[])  # without the shared guide it's fine
+    visits_service.approve_visit(visit, caravan=second, staff_ids=[])  # without the shared guide it's fine
     assert visit.status == VisitStatus.CONFIRMED
 
 
@@ -84,7 +86,7 @@ def test_pending_requests_are_soft_conflicts(org):
     start = ef.future_day(30, 9)
     first = ef.visit_request(org, start)
     second = ef.visit_request(org, start, host_name="育才小学")
-    report = services.visit_conflicts(second, caravan_id=caravan.id)
+    report = visits_service.visit_conflicts(second, caravan_id=caravan.id)
     assert report.ok
     assert [c.other_key for c in report.soft] == [first.id]
 
@@ -92,12 +94,12 @@ def test_pending_requests_are_soft_conflicts(org):
 def test_blackout_days_refuse_requests_and_approvals(org):
     caravan = ef.caravan(org)
     start = ef.future_day(40, 9)
-    services.add_blackout(organisation_id=org.id, first_day=start.date(), last_day=start.date(), reason="车辆年检")
+    fleet_service.add_blackout(organisation_id=org.id, first_day=start.date(), last_day=start.date(), reason="车辆年检")
     with pytest.raises(DomainError):
         ef.visit_request(org, start)
     visit = ef.visit_request(org, start + timedelta(days=1))
     with pytest.raises(DomainError) as excinfo:
-        services.approve_visit(visit, caravan=caravan, starts_at=start, ends_at=start + timedelta(hours=2))
+        visits_service.approve_visit(visit, caravan=caravan, starts_at=start, ends_at=start + timedelta(hours=2))
     assert "车辆年检" in str(excinfo.value)
 
 
@@ -105,16 +107,16 @@ def test_decline_needs_a_reason_and_propose_then_accept(org):
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20))
     with pytest.raises(DomainError):
-        services.decline_visit(visit, reason=" ")
+        visits_service.decline_visit(visit, reason=" ")
     new_start = ef.future_day(21)
-    services.propose_visit_date(visit, starts_at=new_start, ends_at=new_start + timedelta(hours=2), reason="20日已满")
+    visits_service.propose_visit_date(visit, starts_at=new_start, ends_at=new_start + timedelta(hours=2), reason="20日已满")
     assert visit.status == VisitStatus.PROPOSED and visit.starts_at == new_start
-    services.accept_proposed_date(visit)
+    visits_service.accept_proposed_date(visit)
     assert visit.status == VisitStatus.REQUESTED
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     with pytest.raises(DomainError):
-        services.decline_visit(visit, reason="太晚了")
-    services.cancel_visit(visit, reason="学校停课")
+        visits_service.decline_visit(visit, reason="太晚了")
+    visits_service.cancel_visit(visit, reason="学校停课")
     assert visit.status == VisitStatus.CANCELLED and visit.event.status == "cancelled"
     assert db.session.execute(sa.select(sa.func.count(CaravanBooking.id))).scalar() == 0
 
@@ -144,7 +146,7 @@ def test_concurrent_approvals_cannot_double_book(app, org):
             try:
                 barrier.wait()
                 visit = db.session.get(CaravanVisit, visit_id)
-                services.approve_visit(visit, caravan=db.session.get(Caravan, caravan_id))
+                visits_service.approve_visit(visit, caravan=db.session.get(Caravan, caravan_id))
                 db.session.commit()
                 outcomes.append("ok")
             except DomainError as exc:
@@ -174,7 +176,7 @@ def test_database_refuses_overlapping_bookings_on_postgresql(org):
     caravan = ef.caravan(org)
     start = ef.future_day(15, 9)
     a, b = ef.visit_request(org, start), ef.visit_request(org, start, host_name="其他学校")
-    services.approve_visit(a, caravan=caravan)
+    visits_service.approve_visit(a, caravan=caravan)
     db.session.add(CaravanBooking(visit_id=b.id, resource=f"caravan:{caravan.id}", blocked_from=start,
                                   blocked_until=start + timedelta(hours=1)))
     with pytest.raises(sa.exc.IntegrityError):
@@ -188,10 +190,10 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
     guide = ef.staff(org, "讲解员林晓")
     caravan = ef.caravan(org, "科普大篷车一号", crew=[guide])
     start = ef.future_day(20, 9)  # 09:00–11:00 local: blocked 07:00–11:30
-    services.approve_visit(ef.visit_request(org, start, host_name="青溪县实验小学"), caravan=caravan)
+    visits_service.approve_visit(ef.visit_request(org, start, host_name="青溪县实验小学"), caravan=caravan)
     later = ef.visit_request(org, start + timedelta(days=1), host_name="桃源镇中心小学")
     with pytest.raises(DomainError) as excinfo:
-        services.approve_visit(later, caravan=caravan, starts_at=start + timedelta(hours=3),
+        visits_service.approve_visit(later, caravan=caravan, starts_at=start + timedelta(hours=3),
                                ends_at=start + timedelta(hours=5))
     day = start.strftime("%Y-%m-%d")
     assert str(excinfo.value) == (
@@ -200,7 +202,7 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
         f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用；"
         f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。")
     with force_locale("en"):
-        english = services.describe_conflicts(services.visit_conflicts(
+        english = visits_service.describe_conflicts(visits_service.visit_conflicts(
             later, caravan_id=caravan.id, staff_ids=[guide.id], start=start + timedelta(hours=3),
             end=start + timedelta(hours=5)))
     assert english.startswith(
@@ -213,7 +215,7 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
 
 
 def test_the_caravan_staff_feed_needs_its_random_token(client, login):
-    from events.models import Caravan
+    from events.caravan.models import Caravan
     from tests import factories as f
     from tests.events import factories as caravan_factories
 
@@ -222,7 +224,7 @@ def test_the_caravan_staff_feed_needs_its_random_token(client, login):
     crew = caravan_factories.staff(org, name="欧阳𠮷")
     caravan = caravan_factories.caravan(org, crew=[crew])
     visit = caravan_factories.visit_request(org, caravan_factories.future_day(20), host_name="青溪县实验小学")
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     event = caravan_factories.event(org, title="科技节")
     f.commit()
     token = caravan.feed_token
@@ -283,7 +285,7 @@ def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, 
     organiser = factories.organiser(org)
     first, second = ef.caravan(org, name="科普大篷车一号"), ef.caravan(org, name="科普大篷车二号")
     day = ef.future_day(20).date()
-    services.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
+    fleet_service.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
     factories.commit()
     login(organiser)
     month = day.strftime("%Y-%m")

@@ -10,15 +10,20 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from core.db import utcnow
+from core.errors import DomainError
 from core.extensions import db
-from events import services
 from events.models import CheckIn, Registration, ScanLog
+from events.services import attendance as attendance_service
+from events.services import checkin as checkin_service
+from events.services import offline as offline_service
+from events.services import registration as registration_service
+from events.services import staff as staff_service
 from tests import factories
 from tests.events import factories as ef
 
 
 def scan(event, code, **kwargs):
-    return services.perform_checkin(event, raw_code=code, gate=kwargs.pop("gate", "东门"), **kwargs)
+    return checkin_service.perform_checkin(event, raw_code=code, gate=kwargs.pop("gate", "东门"), **kwargs)
 
 
 def test_a_group_arrives_in_two_parts_and_an_over_count_needs_confirming():
@@ -66,13 +71,13 @@ def test_every_scan_log_row_stores_its_answer_and_a_replayed_nonce_returns_exact
 def test_walk_ins_outside_the_window_or_into_a_full_session_are_refused_before_anything_is_written(client):
     org = factories.association()
     later = ef.event(org, capacity=5, starts_at=utcnow() + timedelta(hours=5))
-    with pytest.raises(services.DomainError) as outside:
-        services.register(later.sessions[0], name="王小明", phone=None, source="walk_in")
+    with pytest.raises(DomainError) as outside:
+        registration_service.register(later.sessions[0], name="王小明", phone=None, source="walk_in")
     assert outside.value.code == "outside_window"
     full = ef.event(org, capacity=2)
     ef.registration(full, name="张三", kind="group", head_count=2)
-    with pytest.raises(services.SessionFull) as refused:
-        services.register(full.sessions[0], name="李四", phone=None, source="walk_in")
+    with pytest.raises(registration_service.SessionFull) as refused:
+        registration_service.register(full.sessions[0], name="李四", phone=None, source="walk_in")
     assert refused.value.absent_seats == 0  # the session has not started: absent registrants may still come
     assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == 1
 
@@ -83,13 +88,13 @@ def test_a_walk_in_may_take_the_seats_of_registrants_who_have_not_come_once_the_
     ef.registration(event, name="没来的", kind="group", head_count=2)
     scan(event, came.code)
     session = event.sessions[0]
-    with pytest.raises(services.SessionFull) as refused:
-        services.register(session, name="现场观众", phone=None, source="walk_in")
+    with pytest.raises(registration_service.SessionFull) as refused:
+        registration_service.register(session, name="现场观众", phone=None, source="walk_in")
     assert refused.value.absent_seats == 2
-    walk_in = services.register(session, name="现场观众", phone=None, source="walk_in", use_absent_seats=True)
+    walk_in = registration_service.register(session, name="现场观众", phone=None, source="walk_in", use_absent_seats=True)
     assert walk_in.status == "confirmed"
-    with pytest.raises(services.SessionFull):  # three people in a group do not fit the two absent seats
-        services.register(session, name="一家三口", phone=None, kind="group", head_count=3, source="walk_in",
+    with pytest.raises(registration_service.SessionFull):  # three people in a group do not fit the two absent seats
+        registration_service.register(session, name="一家三口", phone=None, kind="group", head_count=3, source="walk_in",
                           use_absent_seats=True)
 
 
@@ -120,7 +125,7 @@ def test_check_out_records_the_time_out_and_the_attendance_shows_it():
     assert scan(event, registration.code, direction="out").body["status"] == "already_checked_out"
     checkin = db.session.execute(sa.select(CheckIn)).scalar_one()
     assert checkin.checked_out_at is not None and checkin.checkout_gate == "出口"
-    sheet = load_workbook(io.BytesIO(services.attendance_workbook(event))).worksheets[2]  # the attendees
+    sheet = load_workbook(io.BytesIO(attendance_service.attendance_workbook(event))).worksheets[2]  # the attendees
     header, row = [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
     assert header[-2:] == ["签退时间", "出口"]
     assert row[0] == "研学学生" and row[-1] == "出口" and row[-2]
@@ -131,22 +136,42 @@ def test_the_offline_list_holds_only_what_the_gate_needs():
     child = ef.registration(event, name="欧阳𠮷䶮", phone="13912345678")
     group = ef.registration(event, name="王老师", kind="group", head_count=8)
     scan(event, group.code, head_count=3)
-    data = services.offline_ticket_list(event)
+    data = offline_service.offline_ticket_list(event)
     text = json.dumps(data, ensure_ascii=False)
     assert "13912345678" not in text and "5678" not in text and "欧阳𠮷䶮" not in text and child.code not in text
     rows = {row[0]: dict(zip(data["fields"], row, strict=True)) for row in data["tickets"]}
-    mine = rows[services.ticket_hash(child.code)]
+    mine = rows[offline_service.ticket_hash(child.code)]
     assert (mine["name"], mine["status"], mine["head_count"], mine["in"]) == ("欧阳**", "confirmed", 1, 0)  # core.privacy: a compound surname stays whole
-    theirs = rows[services.ticket_hash(group.code)]
+    theirs = rows[offline_service.ticket_hash(group.code)]
     assert (theirs["head_count"], theirs["in"], theirs["gate"]) == (8, 3, "东门")
     assert data["sessions"][0]["id"] == event.sessions[0].id
+
+
+def test_the_offline_list_says_who_went_out_so_a_device_decides_exits_like_the_server():
+    event = ef.event(capacity=20, exit_scan=True)
+    left, stays = ef.registration(event, name="研学学生甲"), ef.registration(event, name="研学学生乙")
+    for registration in (left, stays):
+        scan(event, registration.code)
+    assert scan(event, left.code, direction="out", gate="出口").http_status == 201
+    data = offline_service.offline_ticket_list(event)
+    rows = {row[0]: dict(zip(data["fields"], row, strict=True)) for row in data["tickets"]}
+    assert rows[offline_service.ticket_hash(left.code)]["checked_out_at"]
+    assert rows[offline_service.ticket_hash(stays.code)]["checked_out_at"] is None
+
+
+def test_a_cancelled_event_refuses_a_scan_through_the_one_rule():
+    event = ef.event(capacity=20)
+    visitor = ef.registration(event, name="诸葛小明")
+    event.status = "cancelled"
+    result = scan(event, visitor.code)
+    assert (result.http_status, result.body["status"]) == (409, "cancelled")
 
 
 def test_queued_offline_scans_are_decided_at_the_devices_time_and_conflicts_listed(client):
     org = factories.association()
     event = ef.event(org, capacity=10, starts_at=(utcnow() - timedelta(hours=1)).replace(microsecond=0), hours=2)
     first, cancelled = ef.registration(event, name="张小明"), ef.registration(event, name="李小红")
-    services.cancel_registration(cancelled)
+    registration_service.cancel_registration(cancelled)
     staff = factories.checkin_staff(event.id)
     from accounts import services as account_services
 
@@ -181,7 +206,7 @@ def test_the_offline_list_of_a_big_event_stays_small(client):
     event = ef.event(capacity=600)
     for n in range(300):
         ef.registration(event, name=f"学生{n:03d}")
-    body = json.dumps(services.offline_ticket_list(event), ensure_ascii=False, separators=(",", ":")).encode()
+    body = json.dumps(offline_service.offline_ticket_list(event), ensure_ascii=False, separators=(",", ":")).encode()
     assert len(gzip.compress(body)) < 300 * 100  # ~100 bytes a ticket compressed: 10,000 tickets well under 1 MB
 
 
@@ -190,7 +215,7 @@ def test_the_service_worker_is_public_and_the_scanner_installable_only_for_staff
     assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/events/"
     assert "javascript" in worker.mimetype and b"caches.open" in worker.data
     event = ef.event(capacity=5, title="科普日")
-    _link, token = services.create_staff_link(event, label="东门")
+    _link, token = staff_service.create_staff_link(event, label="东门")
     factories.commit()
     assert client.get(f"/events/{event.id}/scan.webmanifest").status_code in (302, 401)
     client.get(f"/events/staff/{token}")

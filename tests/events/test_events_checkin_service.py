@@ -6,15 +6,17 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from events import services
 from events.models import CheckIn, Event, ScanLog
+from events.services import capacity as capacity_service
+from events.services import checkin as checkin_service
+from events.services import registration as registration_service
 from events.tickets import format_code
 from tests import factories
 from tests.events import factories as ef
 
 
 def scan(event, code, **kwargs):
-    return services.perform_checkin(event, raw_code=code, gate=kwargs.pop("gate", "东门"), **kwargs)
+    return checkin_service.perform_checkin(event, raw_code=code, gate=kwargs.pop("gate", "东门"), **kwargs)
 
 
 def test_checked_in_then_already_checked_in_with_first_time_and_gate():
@@ -69,7 +71,7 @@ def test_cancelled_and_waitlisted_tickets():
     confirmed = ef.registration(event)
     waiting = ef.registration(event)
     assert (scan(event, waiting.code).body["status"]) == "waitlisted"
-    services.cancel_registration(confirmed)  # promotes `waiting`
+    registration_service.cancel_registration(confirmed)  # promotes `waiting`
     result = scan(event, confirmed.code)
     assert (result.http_status, result.body["status"]) == (409, "cancelled")
     assert scan(event, waiting.code).http_status == 201
@@ -91,8 +93,8 @@ def test_group_head_count_recorded():
     group = ef.registration(event, kind="group", head_count=45, name="王老师")
     result = scan(event, group.code, head_count=43)
     assert result.body["head_count"] == 43
-    assert services.event_counters(event)["checked_in"] == 43
-    assert services.event_counters(event)["registered"] == 45
+    assert capacity_service.event_counters(event)["checked_in"] == 43
+    assert capacity_service.event_counters(event)["registered"] == 45
 
 
 def test_repeated_nonce_returns_the_first_answer_and_is_logged():
@@ -129,7 +131,7 @@ def _concurrent_scans(app, event_id, code, count, nonce=None):
             try:
                 barrier.wait()
                 event = db.session.get(Event, event_id)
-                result = services.perform_checkin(event, raw_code=code, gate=f"门{n}", nonce=nonce)
+                result = checkin_service.perform_checkin(event, raw_code=code, gate=f"门{n}", nonce=nonce)
                 db.session.commit()
                 results.append(result)
             except Exception as exc:  # noqa: BLE001

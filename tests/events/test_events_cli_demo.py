@@ -8,8 +8,12 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from events import services
-from events.models import CaravanVisit, Event, Registration
+from events.caravan.models import CaravanVisit
+from events.models import Event, Registration
+from events.services import attendance as attendance_service
+from events.services import capacity as capacity_service
+from events.services import checkin as checkin_service
+from events.services import planning as planning_service
 from tests import factories
 from tests.events import factories as ef
 
@@ -19,7 +23,7 @@ def test_events_list_and_registrations_csv(runner):
     event = ef.event(org, capacity=10, title="科技节")
     first = ef.registration(event, name="张三")
     ef.registration(event, kind="group", head_count=4, name="李老师", school_name="实验小学")
-    services.perform_checkin(event, raw_code=first.code, gate="东门")
+    checkin_service.perform_checkin(event, raw_code=first.code, gate="东门")
     factories.commit()
     listing = runner.invoke(args=["events", "list"])
     assert listing.exit_code == 0, listing.output
@@ -34,20 +38,22 @@ def test_events_list_and_registrations_csv(runner):
     assert by_name["张三"]["code"] == first.code and by_name["张三"]["checked_in_at"]
     assert by_name["李老师"]["head_count"] == "4" and by_name["李老师"]["checked_in_at"] == ""
     missing = runner.invoke(args=["events", "registrations", "--event", "99999"])
-    assert missing.exit_code == 1 and "99999" in missing.output
+    assert missing.exit_code == 1 and "没有编号为 99999 的活动" in missing.output
 
 
 def test_events_stats(runner):
     org = factories.association()
     event = ef.event(org, capacity=10)
     registration = ef.registration(event)
-    services.perform_checkin(event, raw_code=registration.code)
+    checkin_service.perform_checkin(event, raw_code=registration.code)
     factories.commit()
     year = event.starts_at.astimezone(ef.CST).year
     result = runner.invoke(args=["events", "stats", "--year", str(year)])
     assert result.exit_code == 0, result.output
-    assert "events: 1" in result.output and "registered: 1" in result.output and "checked_in: 1" in result.output
-    assert runner.invoke(args=["events", "stats", "--year", "1900"]).exit_code == 1
+    # in the installation's language (zh_CN)
+    assert "活动: 1\n" in result.output and "报名人数: 1\n" in result.output and "签到人数: 1\n" in result.output
+    refused = runner.invoke(args=["events", "stats", "--year", "1900"])
+    assert refused.exit_code == 1 and "2000 到 2100" in refused.output
 
 
 def test_events_stats_count_published_events_only_as_the_annual_report(runner):
@@ -62,16 +68,17 @@ def test_events_stats_count_published_events_only_as_the_annual_report(runner):
     cancelled = ef.event(org, capacity=50, starts_at=start + timedelta(days=1), kind="science_day",
                          title="已取消：科学之夜")
     ef.registration(cancelled, name="林小雨")  # registered while it was published
-    services.set_event_status(cancelled, "cancelled")
+    planning_service.set_event_status(cancelled, "cancelled")
     factories.commit()
     assert draft.status == "draft"
-    stats = services.year_stats(year)
+    stats = attendance_service.year_stats(year)
     assert stats["events"] == 1 and stats["sessions"] == 1 and stats["registered"] == 4
     assert set(stats["by_kind"]) == {"lecture"} and stats["by_kind"]["lecture"]["events"] == 1
     result = runner.invoke(args=["events", "stats", "--year", str(year)])
     assert result.exit_code == 0, result.output
-    assert "events: 1\n" in result.output and "sessions: 1\n" in result.output
-    assert "registered: 4\n" in result.output and "science_day" not in result.output
+    assert "活动: 1\n" in result.output and "场次: 1\n" in result.output
+    assert "报名人数: 4\n" in result.output and "  讲座：活动 1 场，报名 4 人，签到 0 人\n" in result.output
+    assert "科普日" not in result.output and "science_day" not in result.output
     # the same figures as the reports area, where it is installed
     reports = pytest.importorskip("reports.services")
     counts = reports.event_counts(reports.EventFilter(year=year))
@@ -91,7 +98,7 @@ def test_attendance_certificate_source():
     anonymous_group = ef.registration(event, kind="group", head_count=20, name="刘老师", school_name="育才小学")
     ef.registration(event, name="没来的人")
     for registration in (person, named_group, anonymous_group):
-        services.perform_checkin(event, raw_code=registration.code)
+        checkin_service.perform_checkin(event, raw_code=registration.code)
     with pytest.raises(sources.SourceNotReady):
         source.collect(event.id)
     event.starts_at, event.ends_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=2, hours=-3)
@@ -115,7 +122,7 @@ def test_demo_seeder_is_complete_and_idempotent(runner):
     now = utcnow()
     events = db.session.execute(sa.select(Event)).scalars().all()
     past = [e for e in events if e.ends_at < now]
-    assert any(services.event_counters(e)["checked_in"] > 0 for e in past)
+    assert any(capacity_service.event_counters(e)["checked_in"] > 0 for e in past)
     upcoming_counts = [db.session.execute(sa.select(sa.func.count(Registration.id))
                                           .where(Registration.event_id == e.id)).scalar()
                        for e in events if e.starts_at > now]

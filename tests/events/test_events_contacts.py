@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.idcard import make_id_number
 from core.models import AuditLog
-from events import services
+from events.services import checkin as checkin_service
 from tests import factories
 from tests.events import factories as ef
 
@@ -35,7 +35,7 @@ def test_organiser_sees_full_phones_and_each_view_and_export_is_audited(client, 
     ef.registration(event, name="刘䶮", phone="13911112222", school_name="青溪县实验小学")
     group = ef.registration(event, name="董老师", kind="group", head_count=3, phone="13933334444",
                             school_name="青溪县育才小学", member_names="王𠮷祥\n李四、欧阳娜娜")
-    services.perform_checkin(event, raw_code=group.code, gate="东门")
+    checkin_service.perform_checkin(event, raw_code=group.code, gate="东门")
     factories.commit()
     login(organiser)
     page = client.get(f"/events/{event.id}/registrations").get_data(as_text=True)

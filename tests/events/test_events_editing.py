@@ -7,7 +7,7 @@ import pytest
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from events import services
+from events.services import planning as planning_service
 from tests import factories
 from tests.events import factories as ef
 
@@ -19,7 +19,7 @@ def test_moving_a_single_session_event_moves_its_session(client, org):
     registration = ef.registration(event)
     factories.commit()
     new_start = ef.future_day(11, 14)
-    services.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    planning_service.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
     factories.commit()
     db.session.expire_all()
     session = event.sessions[0]
@@ -36,5 +36,5 @@ def test_editing_an_event_checks_the_registration_window(org):
     event = ef.event(org, capacity=10, starts_at=ef.future_day(10))
     opens = utcnow() + timedelta(days=2)
     with pytest.raises(DomainError) as refused:
-        services.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
+        planning_service.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
     assert refused.value.field == "registration_closes_at"

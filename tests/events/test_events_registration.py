@@ -8,9 +8,12 @@ import sqlalchemy as sa
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from events import services
 from events.models import EventStatus, Registration, RegistrationSource, RegistrationStatus
-from events.services import SessionSpec
+from events.services import capacity as capacity_service
+from events.services import checkin as checkin_service
+from events.services import planning as planning_service
+from events.services import registration as registration_service
+from events.services.planning import SessionSpec
 from events.tickets import CODE_LENGTH, parse_code
 from tests import factories
 from tests.events import factories as ef
@@ -45,7 +48,7 @@ def test_group_takes_its_head_count_and_must_fit_whole():
     assert group.status == RegistrationStatus.WAITLISTED  # 6 don't fit in the 5 left
     single = ef.registration(event)
     assert single.status == RegistrationStatus.CONFIRMED  # 1 fits
-    counts = services.session_counts([event.sessions[0].id])[event.sessions[0].id]
+    counts = capacity_service.session_counts([event.sessions[0].id])[event.sessions[0].id]
     assert (counts.registered, counts.waitlisted) == (26, 6)
 
 
@@ -70,7 +73,7 @@ def test_same_phone_twice_for_the_same_session_is_refused():
 def test_same_phone_may_register_again_after_cancelling():
     event = ef.event(capacity=10)
     first = ef.registration(event, phone="13811112222")
-    services.cancel_registration(first)
+    registration_service.cancel_registration(first)
     again = ef.registration(event, phone="13811112222")
     assert again.status == RegistrationStatus.CONFIRMED
 
@@ -108,14 +111,14 @@ def test_cancellation_promotes_the_waiting_list_in_order():
     event = ef.event(capacity=2)
     first, _second = ef.registration(event), ef.registration(event)
     waiting_a, waiting_b = ef.registration(event), ef.registration(event)
-    promoted = services.cancel_registration(first)
+    promoted = registration_service.cancel_registration(first)
     assert promoted == [waiting_a]
     db.session.refresh(waiting_a)
     assert waiting_a.status == RegistrationStatus.CONFIRMED and waiting_a.promoted_at is not None
     assert waiting_b.status == RegistrationStatus.WAITLISTED
     # cancelling a waiting registration frees no seat and promotes nobody
-    assert services.cancel_registration(waiting_b) == []
-    assert services.cancel_registration(waiting_b) == []  # twice is harmless
+    assert registration_service.cancel_registration(waiting_b) == []
+    assert registration_service.cancel_registration(waiting_b) == []  # twice is harmless
 
 
 def test_raising_capacity_promotes():
@@ -123,16 +126,16 @@ def test_raising_capacity_promotes():
     ef.registration(event)
     waiting = ef.registration(event)
     session = event.sessions[0]
-    services.update_session(session, starts_at=session.starts_at, ends_at=session.ends_at, capacity=2)
+    planning_service.update_session(session, starts_at=session.starts_at, ends_at=session.ends_at, capacity=2)
     assert waiting.status == RegistrationStatus.CONFIRMED
 
 
 def test_checked_in_ticket_cannot_be_cancelled():
     event = ef.event(capacity=2)
     registration = ef.registration(event)
-    assert services.perform_checkin(event, raw_code=registration.code).http_status == 201
+    assert checkin_service.perform_checkin(event, raw_code=registration.code).http_status == 201
     with pytest.raises(DomainError):
-        services.cancel_registration(registration)
+        registration_service.cancel_registration(registration)
 
 
 def test_concurrent_registrations_never_overfill(app):
@@ -148,7 +151,7 @@ def test_concurrent_registrations_never_overfill(app):
             barrier.wait()
             try:
                 session = db.session.get(type(event.sessions[0]), session_id)
-                registration = services.register(session, name=f"访客{n}", phone=f"1390000{n:04d}")
+                registration = registration_service.register(session, name=f"访客{n}", phone=f"1390000{n:04d}")
                 db.session.commit()
                 results.append(registration.status)
             except Exception as exc:  # noqa: BLE001  (collected and asserted below)
@@ -175,8 +178,8 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     start = (utcnow() - timedelta(hours=5)).replace(microsecond=0)
     event = ef.event(org, capacity=10, starts_at=start, hours=8)
     over = event.sessions[0]
-    services.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
-    later = services.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
+    planning_service.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
+    later = planning_service.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
                                  capacity=10)
     with pytest.raises(DomainError) as refused:
         ef.registration(event, session=over)
@@ -185,6 +188,6 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     assert ef.registration(event, session=later).status == "confirmed"
     # a walk-in is bound by the session's check-in window instead, and refused before anything is written
     with pytest.raises(DomainError) as outside:
-        services.register(over, name="现场", phone=None, source="walk_in")
+        registration_service.register(over, name="现场", phone=None, source="walk_in")
     assert outside.value.code == "outside_window"
-    assert services.session_counts([over.id])[over.id].registrations == 0
+    assert capacity_service.session_counts([over.id])[over.id].registrations == 0

@@ -8,8 +8,10 @@ from flask_babel import force_locale
 
 from core.errors import DomainError
 from core.extensions import db
-from events import services
-from events.models import CaravanBooking, CaravanVisit
+from events.caravan import visits as visits_service
+from events.caravan.models import CaravanBooking, CaravanVisit
+from events.services import capacity as capacity_service
+from events.services import planning as planning_service
 from notifications.models import Message
 from tests import factories
 from tests.events import factories as ef
@@ -23,9 +25,9 @@ def org():
 def _two_visits(org):
     caravan = ef.caravan(org, crew=[ef.staff(org, "讲解员䶮")])
     first = ef.visit_request(org, ef.future_day(20, 9))
-    services.approve_visit(first, caravan=caravan)
+    visits_service.approve_visit(first, caravan=caravan)
     second = ef.visit_request(org, ef.future_day(20, 14), host_name="桃源镇中心小学")
-    services.approve_visit(second, caravan=caravan)
+    visits_service.approve_visit(second, caravan=caravan)
     return caravan, first, second
 
 
@@ -33,7 +35,7 @@ def test_event_times_of_a_visit_are_locked(org):
     _, first, second = _two_visits(org)
     # the old way round the check: moving the visit's event into the other visit's buffer
     with pytest.raises(DomainError) as excinfo:
-        services.update_event(first.event, starts_at=second.starts_at, ends_at=second.ends_at)
+        planning_service.update_event(first.event, starts_at=second.starts_at, ends_at=second.ends_at)
     assert excinfo.value.code == "locked"
     db.session.rollback()
 
@@ -42,14 +44,14 @@ def test_session_of_a_visit_event_stays_inside_the_visit(org):
     _, first, second = _two_visits(org)
     session = first.event.sessions[0]
     with pytest.raises(DomainError):
-        services.update_session(session, starts_at=second.starts_at, ends_at=second.ends_at, capacity=10)
+        planning_service.update_session(session, starts_at=second.starts_at, ends_at=second.ends_at, capacity=10)
     db.session.rollback()
 
 
 def test_reschedule_into_another_visits_buffer_is_refused(org):
     _, first, second = _two_visits(org)
     with pytest.raises(DomainError) as excinfo:
-        services.reschedule_visit(first, starts_at=second.starts_at - timedelta(hours=1),
+        visits_service.reschedule_visit(first, starts_at=second.starts_at - timedelta(hours=1),
                                   ends_at=second.starts_at + timedelta(hours=1))
     assert excinfo.value.code == "conflict"
 
@@ -58,10 +60,10 @@ def test_staff_conflict_names_the_staff_member(org):
     guide = ef.staff(org, "讲解员𠮷祥")
     one = ef.caravan(org, "一号车", crew=[guide])
     two = ef.caravan(org, "二号车", crew=[guide])
-    services.approve_visit(ef.visit_request(org, ef.future_day(25, 9)), caravan=one)
+    visits_service.approve_visit(ef.visit_request(org, ef.future_day(25, 9)), caravan=one)
     visit = ef.visit_request(org, ef.future_day(25, 9), host_name="城关第二小学")
     with force_locale("zh_CN"), pytest.raises(DomainError) as excinfo:
-        services.approve_visit(visit, caravan=two)
+        visits_service.approve_visit(visit, caravan=two)
     assert "讲解员𠮷祥" in str(excinfo.value)
 
 
@@ -73,7 +75,7 @@ def test_reschedule_moves_visit_event_bookings_and_feeds(client, org):
         client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))
     event_before = list(icalendar.Calendar.from_ical(client.get(f"/events/{first.event_id}.ics").data).walk("VEVENT"))
     new_start = ef.future_day(21, 9)
-    services.reschedule_visit(first, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
+    visits_service.reschedule_visit(first, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
     factories.commit()
     visit = db.session.get(CaravanVisit, first.id)
     assert (visit.starts_at, visit.ends_at) == (new_start, new_start + timedelta(hours=3))
@@ -98,7 +100,7 @@ def test_reschedule_moves_visit_event_bookings_and_feeds(client, org):
     assert {"events.changed", "events.visit_approved"} <= kinds
     # and the first slot is free again: another school can take it
     third = ef.visit_request(org, ef.future_day(20, 9), host_name="白沙镇中心小学")
-    services.approve_visit(third, caravan=caravan)
+    visits_service.approve_visit(third, caravan=caravan)
     assert registration.id
 
 
@@ -130,16 +132,16 @@ def test_caravan_event_title_in_installation_language(org):
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20, 9))
     with force_locale("en"):
-        services.approve_visit(visit, caravan=caravan)
+        visits_service.approve_visit(visit, caravan=caravan)
     assert visit.event.title == "科普大篷车走进青溪县实验小学"
 
 
 def test_school_counter_proposes_a_time_on_its_status_page(client, org):
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20, 9))
-    services.propose_visit_date(visit, starts_at=ef.future_day(21, 9), ends_at=ef.future_day(21, 11), reason="原定日期有安排")
+    visits_service.propose_visit_date(visit, starts_at=ef.future_day(21, 9), ends_at=ef.future_day(21, 11), reason="原定日期有安排")
     taken = ef.visit_request(org, ef.future_day(23, 9), host_name="桃源镇中心小学")
-    services.approve_visit(taken, caravan=caravan)
+    visits_service.approve_visit(taken, caravan=caravan)
     factories.commit()
     page = client.get(f"/events/caravan/request/{visit.token}").get_data(as_text=True)
     assert 'id="accept-proposal"' in page and 'id="counter-form"' in page
@@ -166,6 +168,6 @@ def test_visitor_sees_waiting_list_position(client, org):
     first = ef.registration(event, name="王𠮷祥")
     second = ef.registration(event, name="张小明")
     factories.commit()
-    assert (services.waitlist_position(first), services.waitlist_position(second)) == (1, 2)
+    assert (capacity_service.waitlist_position(first), capacity_service.waitlist_position(second)) == (1, 2)
     page = client.get(f"/events/t/{second.link_token}").get_data(as_text=True)
     assert 'id="waitlist-position"' in page and "第 2 位" in page

@@ -10,8 +10,9 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from core.extensions import db
-from events import services
-from events.models import CaravanVisit, VisitStatus
+from events.caravan import visits as visits_service
+from events.caravan.models import CaravanVisit
+from events.models import VisitStatus
 from tests import factories
 from tests.events import factories as ef
 
@@ -40,9 +41,9 @@ def test_organiser_moves_a_visit_and_the_school_sees_one_time(browser, live_serv
     factories.organiser(county, email="caravan@example.cn")
     caravan = ef.caravan(county, crew=[ef.staff(county, "讲解员𠮷祥")])
     visit = ef.visit_request(county, ef.future_day(20, 9), host_name="青溪县䶮山实验小学")
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     other = ef.visit_request(county, ef.future_day(21, 9), host_name="桃源镇中心小学")
-    services.approve_visit(other, caravan=caravan)
+    visits_service.approve_visit(other, caravan=caravan)
     factories.commit()
     browser.set_window_size(1366, 900)
     browser.get(live_server + "/login")

@@ -11,8 +11,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from core.extensions import db
-from events import services
 from events.models import CheckIn, ScanLog
+from events.services import staff as staff_service
 from events.y4m import write_qr_video
 from tests import factories
 from tests.conftest import make_browser
@@ -55,7 +55,7 @@ def switchable_server(app):
 
 
 def _scanner(live_server, event, gate="东门", *extra):
-    _link, token = services.create_staff_link(event, label=gate)
+    _link, token = staff_service.create_staff_link(event, label=gate)
     factories.commit()
     driver = make_browser("--window-size=390,844", *extra)
     driver.get(f"{live_server}/events/staff/{token}")

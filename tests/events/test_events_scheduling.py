@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.scheduling import (
+from events.caravan.scheduling import (
     BLACKOUT,
     CARAVAN,
     OVERLAP,

@@ -11,8 +11,12 @@ from PIL import Image
 
 from core.db import utcnow
 from core.extensions import db
-from events import services
-from events.models import CaravanVisit, Registration, VisitStatus
+from events.caravan import fleet as fleet_service
+from events.caravan import visits as visits_service
+from events.caravan.models import CaravanVisit
+from events.models import EventSession, Registration, VisitStatus
+from events.services import checkin as checkin_service
+from events.services import planning as planning_service
 from tests import factories
 from tests.events import factories as ef
 from tests.qr import decode_qr
@@ -88,7 +92,7 @@ def test_ics_feeds_parse(client, org):
     event.venue_id = venue.id
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20))
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     factories.commit()
     for url, expected in ((f"/events/{event.id}.ics", "机器人工作坊"), (f"/events/venues/{venue.id}.ics", "机器人工作坊"),
                           (f"/events/caravans/feed/{caravan.feed_token}.ics", "青溪县实验小学")):
@@ -98,7 +102,7 @@ def test_ics_feeds_parse(client, org):
         events = list(calendar.walk("VEVENT"))
         assert any(expected in str(e["SUMMARY"]) for e in events), url
     first = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
-    services.cancel_visit(visit, reason="改期")
+    visits_service.cancel_visit(visit, reason="改期")
     factories.commit()
     second = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
     assert str(first["UID"]) == str(second["UID"])
@@ -110,7 +114,7 @@ def test_organiser_pages_render(client, login, org):
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=10)
     registration = ef.registration(event, phone="13911112222", school_name="青溪县实验小学")
-    services.perform_checkin(event, raw_code=registration.code, gate="东门")
+    checkin_service.perform_checkin(event, raw_code=registration.code, gate="东门")
     ef.registration(event, kind="group", head_count=5, school_name="青溪县育才小学")
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20))
@@ -242,14 +246,14 @@ def test_event_feed_sequence_goes_up_on_every_change(client, org):
         return list(calendar.walk("VEVENT"))[0]
 
     before = feed_event()
-    services.update_event(event, title="科技周开幕式（改期）", starts_at=event.starts_at + timedelta(days=1),
+    planning_service.update_event(event, title="科技周开幕式（改期）", starts_at=event.starts_at + timedelta(days=1),
                           ends_at=event.ends_at + timedelta(days=1))
     factories.commit()
     after = feed_event()
     assert str(after["UID"]) == str(before["UID"])
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
-    services.update_event(event, title="科技周开幕式（改期）")  # no real change: no new SEQUENCE
-    services.set_event_status(event, "cancelled")
+    planning_service.update_event(event, title="科技周开幕式（改期）")  # no real change: no new SEQUENCE
+    planning_service.set_event_status(event, "cancelled")
     factories.commit()
     cancelled = feed_event()
     assert int(cancelled["SEQUENCE"]) == int(after["SEQUENCE"]) + 1 and str(cancelled["STATUS"]) == "CANCELLED"
@@ -274,14 +278,14 @@ def test_coordinator_requests_from_the_account_and_sees_the_calendar_marks(clien
     assert visit.host_organisation_id == school.id and visit.submitted_by_id == coordinator.id
     assert client.get(f"/events/caravans/visits/{visit.id}").status_code == 200  # the school's own request
     client.post("/logout")
-    services.add_blackout(organisation_id=org.id, first_day=(start + timedelta(days=1)).date(),
+    fleet_service.add_blackout(organisation_id=org.id, first_day=(start + timedelta(days=1)).date(),
                           last_day=(start + timedelta(days=1)).date(), reason="期中考试")
     factories.commit()
     login(organiser)
     month = start.strftime("%Y-%m")
     page = client.get(f"/events/caravans/calendar?month={month}").get_data(as_text=True)
     assert "events-visit-requested" in page and "青溪县实验小学" in page and "期中考试" in page
-    services.approve_visit(db.session.get(CaravanVisit, visit.id), caravan=caravan)
+    visits_service.approve_visit(db.session.get(CaravanVisit, visit.id), caravan=caravan)
     factories.commit()
     page = client.get(f"/events/caravans/{caravan.id}/calendar?month={month}").get_data(as_text=True)
     assert "events-visit-confirmed" in page
@@ -311,11 +315,11 @@ def test_renaming_a_venue_or_caravan_bumps_the_feed_sequence(client, org):
     event = ef.event(org, capacity=5, venue_id=venue.id)
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20))
-    services.approve_visit(visit, caravan=caravan)
+    visits_service.approve_visit(visit, caravan=caravan)
     factories.commit()
     event_seq, visit_seq = event.sequence, visit.sequence
-    services.save_venue(venue, organisation_id=org.id, name="科技馆二楼")
-    services.save_caravan(caravan, organisation_id=org.id, name="科普大篷车（新）")
+    planning_service.save_venue(venue, organisation_id=org.id, name="科技馆二楼")
+    fleet_service.save_caravan(caravan, organisation_id=org.id, name="科普大篷车（新）")
     factories.commit()
     db.session.refresh(event)
     db.session.refresh(visit)
@@ -333,7 +337,7 @@ def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client
     organiser = factories.organiser(org)
     start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
     event = ef.event(org, title="青少年机器人体验日", sessions=[
-        services.SessionSpec(start, start + timedelta(hours=3), 50, "上午场")])
+        planning_service.SessionSpec(start, start + timedelta(hours=3), 50, "上午场")])
     session = event.sessions[0]
     group = ef.registration(event, kind="group", head_count=40, name="周老师", school_name="青溪县实验小学")
     people = [ef.registration(event, name=name) for name in ("王小明", "李思琪")]
@@ -349,7 +353,7 @@ def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client
     assert response.status_code == 200 and "alert-warning" in page
     assert "场次“上午场”的容量已改为 30，但已确认 42 人：新报名将进入候补，已确认的人不受影响。" in page
     db.session.expire_all()
-    assert db.session.get(services.EventSession, session.id).capacity == 30
+    assert db.session.get(EventSession, session.id).capacity == 30
     assert {db.session.get(Registration, r.id).status for r in [group, *people]} == {"confirmed"}
     assert ef.registration(event, name="赵子涵").status == "waitlisted"
     # the same warning, in English, when the capacity changes again but stays below the confirmed people
@@ -384,7 +388,7 @@ def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
     organiser = factories.organiser(org)
     start = (utcnow() + timedelta(days=5)).replace(microsecond=0)
     event = ef.event(org, title="科普大讲堂：天宫课堂", sessions=[
-        services.SessionSpec(start, start + timedelta(hours=2), 20, "下午场")])
+        planning_service.SessionSpec(start, start + timedelta(hours=2), 20, "下午场")])
     session = event.sessions[0]
     kept = ef.registration(event, name="欧阳䶮")
     factories.commit()
@@ -392,7 +396,7 @@ def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
     response = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 0))
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     db.session.expire_all()
-    assert db.session.get(services.EventSession, session.id).capacity == 0
+    assert db.session.get(EventSession, session.id).capacity == 0
     assert db.session.get(Registration, kept.id).status == "confirmed"
     assert ef.registration(event, name="赵子涵").status == "waitlisted"
 
@@ -403,7 +407,7 @@ def test_event_pages_use_their_own_words_not_other_areas(client, login, org):
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=10)
     registration = ef.registration(event, name="王小明", phone="13911112222")
-    services.perform_checkin(event, raw_code=registration.code, gate="东门")
+    checkin_service.perform_checkin(event, raw_code=registration.code, gate="东门")
     ef.caravan(org)
     factories.commit()
     login(organiser)
@@ -432,3 +436,47 @@ def test_the_public_event_page_says_when_registration_opens_and_closes(client, o
     assert 'id="registration-form"' not in page
     page = client.get(f"/events/{open_now.id}").get_data(as_text=True)
     assert 'id="registration-form"' in page and closes.strftime("%Y/%-m/%-d 18:00") in page
+def test_organiser_post_forms_commit_once_or_show_the_refusal(client, login, org):
+    """The organisers' POST pages (staff links and accounts, caravan staff, blackouts, visit decisions) either
+    write and say so, or show the service's refusal and write nothing."""
+    from events.caravan.models import Blackout, CaravanStaff
+    from events.models import StaffLink
+
+    organiser = factories.organiser(org)
+    helper = factories.user(name="赵帮手", email="helper@example.cn")
+    event = ef.event(org, capacity=10)
+    ef.caravan(org)
+    visit = ef.visit_request(org, ef.future_day(20))
+    factories.commit()
+    login(organiser)
+    created = client.post(f"/events/{event.id}/staff", data={"link-label": "东门", "link-submit": "1"})
+    assert created.status_code == 200 and "/events/staff/" in created.get_data(as_text=True)
+    link = db.session.execute(sa.select(StaffLink)).scalar_one()
+    granted = client.post(f"/events/{event.id}/staff", data={"grant-login": "helper@example.cn", "grant-submit": "1"})
+    assert granted.status_code == 302 and event.id in db.session.get(type(helper), helper.id).scope_ids("checkin")
+    unknown = client.post(f"/events/{event.id}/staff", data={"grant-login": "nobody@example.cn", "grant-submit": "1"})
+    assert unknown.status_code == 200 and "is-invalid" in unknown.get_data(as_text=True)
+    assert client.post(f"/events/staff-links/{link.id}/revoke").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(StaffLink, link.id).revoked_at is not None
+    assert client.post("/events/caravans/staff", data={"staff-name": "钱司机", "staff-role": "司机"}).status_code == 302
+    assert db.session.execute(sa.select(CaravanStaff.name)).scalars().all() == ["钱司机"]
+    day = ef.future_day(40).date()
+    backwards = client.post("/events/caravans/blackouts", data={
+        "blackout-first_day": day.isoformat(), "blackout-last_day": (day - timedelta(days=2)).isoformat()},
+        follow_redirects=True)
+    assert backwards.status_code == 200 and "alert-danger" in backwards.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
+    client.post("/events/caravans/blackouts", data={
+        "blackout-first_day": day.isoformat(), "blackout-last_day": day.isoformat(), "blackout-reason": "年检"})
+    blackout = db.session.execute(sa.select(Blackout)).scalar_one()
+    assert client.post(f"/events/caravans/blackouts/{blackout.id}/delete").status_code == 302
+    assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
+    blank = client.post(f"/events/caravans/visits/{visit.id}", data={"decline-reason": " ", "decline-submit": "1"})
+    assert blank.status_code == 200
+    assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.REQUESTED
+    declined = client.post(f"/events/caravans/visits/{visit.id}",
+                           data={"decline-reason": "当天车辆检修", "decline-submit": "1"})
+    assert declined.status_code == 302 and f"/events/caravans/visits/{visit.id}" in declined.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.DECLINED

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from certificates import services as certificate_services
 from core.extensions import db
-from events import services
+from events.services import checkin as checkin_service
 from tests import factories
 from tests.events import factories as event_factories
 
@@ -13,7 +13,7 @@ def test_ticket_page_links_the_attendance_certificate_after_check_in(client):
     event = event_factories.event(county, title="科普日：走进航天")
     attended = event_factories.registration(event, name="欧阳䶮")
     absent = event_factories.registration(event, name="李小红")
-    result = services.perform_checkin(event, raw_code=attended.code, gate="东门", nonce="n-1")
+    result = checkin_service.perform_checkin(event, raw_code=attended.code, gate="东门", nonce="n-1")
     assert result.body["status"] == "checked_in"
     # the event took place yesterday: move it (and its session) into the past, then issue
     shift = timedelta(days=1, hours=4)

@@ -131,7 +131,7 @@ def test_an_organiser_messages_the_registrants_after_a_preview(app, client, logi
 
 
 def test_cancelling_an_event_tells_every_registrant_once(app, sms_gateway):
-    from events import services
+    from events.services import planning as planning_service
 
     event = ef.event(capacity=1, title="航模表演")
     ef.registration(event, phone="13800000201")
@@ -139,7 +139,7 @@ def test_cancelling_an_event_tells_every_registrant_once(app, sms_gateway):
     factories.commit()
     run_backlog(app)
     sms_gateway.received.clear()
-    services.set_event_status(event, "cancelled")
+    planning_service.set_event_status(event, "cancelled")
     factories.commit()
     run_backlog(app)
     assert sorted(m["mobile"] for m in sms_gateway.received) == ["13800000201", "13800000202"]
@@ -152,8 +152,8 @@ def test_reminders_go_once_the_day_before(app, runner, sms_gateway):
     factories.commit()
     run_backlog(app)
     sms_gateway.received.clear()
-    assert "queued 1 " in runner.invoke(args=["events", "remind"]).output
-    assert "queued 0 " in runner.invoke(args=["events", "remind"]).output
+    assert "已排队 1 条" in runner.invoke(args=["events", "remind"]).output
+    assert "已排队 0 条" in runner.invoke(args=["events", "remind"]).output
     run_backlog(app)
     [reminder] = sms_gateway.received
     assert "青少年编程营" in reminder["text"] and "提醒" in reminder["text"]
@@ -282,12 +282,12 @@ def test_a_changed_password_is_told_even_when_the_person_turned_messages_off(app
 
 
 def test_a_caravan_requester_hears_of_the_request_and_the_decision(app, sms_gateway):
-    from events import services
+    from events.caravan import visits as visits_service
 
     org = factories.association(name="青溪县科学技术协会")
     ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20), contact_phone="13800000401", host_name="桃源镇中心小学")
-    services.decline_visit(visit, reason="当天车辆检修")
+    visits_service.decline_visit(visit, reason="当天车辆检修")
     factories.commit()
     run_backlog(app)
     received, declined = [m["text"] for m in sms_gateway.received]
@@ -296,19 +296,19 @@ def test_a_caravan_requester_hears_of_the_request_and_the_decision(app, sms_gate
 
 
 def test_moving_an_event_tells_its_registrants_but_a_new_description_does_not(app, sms_gateway):
-    from events import services
+    from events.services import planning as planning_service
 
     event = ef.event(title="机器人嘉年华", starts_at=utcnow() + timedelta(days=5))
     ef.registration(event, phone="13800000501")
     factories.commit()
     run_backlog(app)
     sms_gateway.received.clear()
-    services.update_event(event, description="新增无人机表演")
+    planning_service.update_event(event, description="新增无人机表演")
     factories.commit()
     run_backlog(app)
     assert sms_gateway.received == []
     later = event.starts_at + timedelta(days=1)
-    services.update_event(event, starts_at=later, ends_at=later + timedelta(hours=3))
+    planning_service.update_event(event, starts_at=later, ends_at=later + timedelta(hours=3))
     factories.commit()
     run_backlog(app)
     [moved] = sms_gateway.received

@@ -104,7 +104,8 @@ def _contest(w: World, org, year, status, name):
 
 def build_world(now: datetime | None = None) -> World:
     from competitions.models import Advisor, EntryAdvisor
-    from events.models import Caravan, CaravanStaff, CaravanVisit, CheckIn, Event, EventSession, Registration, Venue
+    from events.caravan.models import Caravan, CaravanStaff, CaravanVisit
+    from events.models import CheckIn, Event, EventSession, Registration, Venue
     from judging.models import Judge, JudgeAssignment, Result, Round, Score, SpecialAward
 
     w = World()
