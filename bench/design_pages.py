@@ -6,6 +6,9 @@ certificate verification, caravan request):
 - first contentful paint in Chromium under DevTools' "Slow 3G" (2,000 ms request latency, 400 kbit/s down),
   cold cache; the issue asks ≤ 2.5 s. Measured twice: as the app serves them (uncompressed), and through a gzip
   layer standing in for nginx's `gzip on` (the deploy's front server), which is what a phone gets in production.
+- cumulative layout shift (CLS) of the same loads, once the page and its late stylesheets are in: public pages
+  paint with the inlined critical CSS and take the full stylesheets afterwards (core/assets.py), which must move
+  nothing (Google's "good" is ≤ 0.1; we aim at 0).
 
     .venv/bin/python bench/design_pages.py
 """
@@ -25,6 +28,7 @@ sys.path.insert(0, ROOT)
 
 BUDGET_KB = 60
 FCP_BUDGET_S = 2.5
+CLS_BUDGET = 0.1
 SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 500 * 1024 / 8 * 0.8,
            "uploadThroughput": 500 * 1024 / 8 * 0.8}
 
@@ -68,7 +72,15 @@ class Gzip:
         return [body]
 
 
-def _first_paints(base: str, paths: dict[str, str]) -> dict[str, float | None]:
+# The layout shifts of the load (none of them after input), summed once the page and everything it loads are in.
+CLS_SCRIPT = (
+    "var done = arguments[arguments.length - 1], total = 0;"
+    "new PerformanceObserver(function (list) { list.getEntries().forEach(function (e) {"
+    " if (!e.hadRecentInput) { total += e.value; } }); }).observe({type: 'layout-shift', buffered: true});"
+    "setTimeout(function () { done(Math.round(total * 10000) / 10000); }, 500);")
+
+
+def _first_paints(base: str, paths: dict[str, str]) -> dict[str, tuple[float | None, float]]:
     from tests.conftest import make_browser
 
     driver = make_browser("--window-size=390,844")
@@ -84,7 +96,8 @@ def _first_paints(base: str, paths: dict[str, str]) -> dict[str, float | None]:
                 "var done = arguments[arguments.length - 1], t0 = Date.now();"
                 "(function poll() { var p = performance.getEntriesByName('first-contentful-paint')[0];"
                 " if (p || Date.now() - t0 > 5000) { done(p ? p.startTime : null); } else { setTimeout(poll, 100); } })();")
-            out[name] = round(fcp / 1000, 2) if fcp is not None else None
+            cls = driver.execute_async_script(CLS_SCRIPT)  # driver.get() returned at the load event: all CSS is in
+            out[name] = (round(fcp / 1000, 2) if fcp is not None else None, cls)
     finally:
         driver.quit()
     return out
@@ -120,9 +133,9 @@ def main() -> dict:
         for name, path in paths.items():
             raw, packed = _weight(base, path)
             figures[name] = {"raw_kb": round(raw / 1024, 1), "gzip_kb": round(packed / 1024, 1)}
-        for key, srv in (("fcp_slow3g_s", server), ("fcp_slow3g_gzip_s", zipped)):
-            for name, fcp in _first_paints(f"http://127.0.0.1:{srv.server_port}", paths).items():
-                figures[name][key] = fcp
+        for key, srv in (("slow3g", server), ("slow3g_gzip", zipped)):
+            for name, (fcp, cls) in _first_paints(f"http://127.0.0.1:{srv.server_port}", paths).items():
+                figures[name][f"fcp_{key}_s"], figures[name][f"cls_{key}"] = fcp, cls
     finally:
         server.shutdown()
         zipped.shutdown()
@@ -130,9 +143,11 @@ def main() -> dict:
         verdict = "ok" if f["gzip_kb"] <= BUDGET_KB else "OVER"
         fcp = f.get("fcp_slow3g_gzip_s")
         fcp_verdict = "" if fcp is None else (" ok" if fcp <= FCP_BUDGET_S else " OVER")
+        cls = max(f["cls_slow3g"], f["cls_slow3g_gzip"])
         print(f"design_pages.{name}: {f['gzip_kb']} KB gzip ({f['raw_kb']} KB raw; budget {BUDGET_KB} KB {verdict}); "
               f"first contentful paint on Slow 3G {fcp} s gzip, {f.get('fcp_slow3g_s')} s uncompressed "
-              f"(budget {FCP_BUDGET_S} s{fcp_verdict})", flush=True)
+              f"(budget {FCP_BUDGET_S} s{fcp_verdict}); CLS {cls} (budget {CLS_BUDGET} "
+              f"{'ok' if cls <= CLS_BUDGET else 'OVER'})", flush=True)
     return figures
 
 

@@ -3,10 +3,16 @@
 Bootstrap comes from the Bootstrap-Flask wheel on PyPI, so a machine with only python3 gets a styled UI.
 Chart.js, qr-scanner, idb, Bootstrap Icons and axe-core come from the npm registry (package.json, package-lock.json) when npm is present;
 without them the charts still show their tables and the scanner page keeps its keyboard/USB input.
+
+It also writes static/vendor/critical.css: the part of Bootstrap and our CSS that the public layout uses (the
+templates that set `inline_critical_css`, the home page's `_home_*.html` sections, and what they import). base.html
+inlines it in a <style> the CSP allows by its hash (core.security), and loads the full stylesheets at the end of
+<body>, so a phone on a slow network paints the page after one round trip instead of two (issue 26).
 """
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -64,9 +70,152 @@ def copy_icons() -> list[str]:
     return missing
 
 
+TEMPLATES = ROOT / "templates"
+CRITICAL = VENDOR / "critical.css"
+CRITICAL_MARK = re.compile(r"{%-?\s*set\s+inline_critical_css\s*=\s*true\s*-?%}")
+# Class names that reach the public pages from outside the templates: the inline SVG icons (core.design).
+CRITICAL_EXTRA = frozenset({"bi"})
+# States that need the reader's hand (hover, focus, a pressed button): the full stylesheet arrives before they matter.
+INTERACTION = re.compile(r":(hover|focus|focus-visible|focus-within|active)\b")
+
+
+STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+
+
+def _skip_string(css: str, pos: int) -> int:
+    """The index just after the quoted string that starts at `pos`."""
+    match = STRING.match(css, pos)
+    return match.end() if match else len(css)
+
+
+def _css_blocks(css: str) -> list[tuple[str, str | list]]:
+    """A stylesheet as [(selectors, declarations)] and [(at-rule prelude, nested blocks)]; comments and statement
+    at-rules (@charset, @import) dropped."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    pos, stack, buf = 0, [[]], []
+    while pos < len(css):
+        char = css[pos]
+        if char in "\"'":  # strings may hold braces: copy them whole
+            end = _skip_string(css, pos)
+            buf.append(css[pos:end])
+            pos = end
+            continue
+        if char == "{":
+            prelude, buf = "".join(buf).strip(), []
+            if prelude.startswith("@") and not prelude.startswith(("@font-face", "@page")):
+                stack.append([])
+                stack[-2].append((prelude, stack[-1]))
+            else:
+                end = pos + 1
+                while css[end] != "}":
+                    end = _skip_string(css, end) if css[end] in "\"'" else end + 1
+                stack[-1].append((prelude, css[pos + 1:end].strip()))
+                pos = end
+        elif char == "}":
+            if len(stack) > 1:
+                stack.pop()
+            buf = []
+        elif char == ";" and "".join(buf).strip().startswith("@"):
+            buf = []
+        else:
+            buf.append(char)
+        pos += 1
+    return stack[0]
+
+
+def _split_selectors(prelude: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(prelude):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(prelude[start:i].strip())
+            start = i + 1
+    parts.append(prelude[start:].strip())
+    return parts
+
+
+def _minify(declarations: str) -> str:
+    """Whitespace out of declarations, strings (content: "…") left as they are."""
+    parts, last = [], 0
+    for match in STRING.finditer(declarations):
+        parts += [re.sub(r"\s*([;:])\s*", r"\1", re.sub(r"\s+", " ", declarations[last:match.start()])), match.group()]
+        last = match.end()
+    parts.append(re.sub(r"\s*([;:])\s*", r"\1", re.sub(r"\s+", " ", declarations[last:])))
+    return "".join(parts).strip().rstrip(";")
+
+
+def filter_css(css: str, tokens: set[str]) -> str:
+    """The rules of `css` whose every class is in `tokens` (selectors without a class are kept; dark-theme and
+    hover/focus/active ones dropped); @media and @supports keep their matching rules, @keyframes and @charset go
+    (the full sheet has them)."""
+
+    def walk(blocks) -> str:
+        kept = []
+        for prelude, body in blocks:
+            if isinstance(body, list):
+                if prelude.startswith(("@media", "@supports")):
+                    inner = walk(body)
+                    if inner:
+                        kept.append(re.sub(r"\s+", " ", prelude) + "{" + inner + "}")
+                continue
+            if prelude.startswith("@"):
+                continue
+            selectors = [s for s in _split_selectors(prelude) if "data-bs-theme=dark" not in s and not INTERACTION.search(s)
+                         and all(c in tokens for c in re.findall(r"\.(-?[_a-zA-Z][\w-]*)", s))]
+            if selectors and body:
+                kept.append(",".join(re.sub(r"\s+", " ", s) for s in selectors) + "{" + _minify(body) + "}")
+        return "".join(kept)
+
+    return walk(_css_blocks(css))
+
+
+def critical_templates() -> list[Path]:
+    """The public layout: pages that set inline_critical_css, the home page's sections, and what they import."""
+    found = {TEMPLATES / "base.html"} | set(TEMPLATES.glob("*/_home_*.html"))
+    found |= {path for path in TEMPLATES.rglob("*.html") if CRITICAL_MARK.search(path.read_text(encoding="utf-8"))}
+    todo = list(found)
+    while todo:
+        text = todo.pop().read_text(encoding="utf-8")
+        for name in re.findall(r"{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+\.html)[\"']", text):
+            path = TEMPLATES / name
+            if path.exists() and path not in found:
+                found.add(path)
+                todo.append(path)
+    return sorted(found)
+
+
+def critical_stylesheets(templates: list[Path]) -> list[Path]:
+    """Bootstrap, app.css and each area stylesheet a public page links, in the order pages load them."""
+    sheets = [VENDOR / "bootstrap" / "bootstrap.min.css", ROOT / "static" / "css" / "app.css"]
+    for path in templates:
+        for name in re.findall(r"filename=[\"'](css/[\w.-]+\.css)[\"']", path.read_text(encoding="utf-8")):
+            if ROOT / "static" / name not in sheets:
+                sheets.append(ROOT / "static" / name)
+    return sheets
+
+
+def build_critical_css() -> Path:
+    templates = critical_templates()
+    tokens = set(CRITICAL_EXTRA)
+    for path in templates:
+        tokens |= set(re.findall(r"[A-Za-z_][\w-]*", path.read_text(encoding="utf-8")))
+    css = "".join(filter_css(path.read_text(encoding="utf-8"), tokens) for path in critical_stylesheets(templates))
+    CRITICAL.write_text(css, encoding="utf-8")
+    return CRITICAL
+
+
+def read_critical_css() -> str | None:
+    """The built critical CSS (None before `make assets`: pages then load their stylesheets in <head>)."""
+    return CRITICAL.read_text(encoding="utf-8") if CRITICAL.exists() else None
+
+
 def main() -> None:
     copy_bootstrap()
     missing = copy_npm_files() + copy_icons()
+    build_critical_css()
     if missing:
         print("warning: npm packages not installed (no npm?): " + ", ".join(missing), file=sys.stderr)
     print(f"static assets installed in {VENDOR.relative_to(ROOT)}")
