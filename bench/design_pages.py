@@ -8,7 +8,9 @@ certificate verification, caravan request):
   layer standing in for nginx's `gzip on` (the deploy's front server), which is what a phone gets in production.
 - cumulative layout shift (CLS) of the same loads, once the page and its late stylesheets are in: public pages
   paint with the inlined critical CSS and take the full stylesheets afterwards (core/assets.py), which must move
-  nothing (Google's "good" is ≤ 0.1; we aim at 0).
+  nothing (Google's "good" is ≤ 0.1; we aim at 0). Uncompressed, the HTML itself streams in over a second and the
+  browser paints it as it comes (text added after the first paint moves what is below it), so the verdict is on
+  the gzip figure, like the first paint's.
 
     .venv/bin/python bench/design_pages.py
 """
@@ -21,6 +23,7 @@ import re
 import sys
 import tempfile
 import threading
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -39,10 +42,20 @@ def _fetch(url: str) -> bytes:
 
 
 def _weight(base: str, path: str) -> tuple[int, int]:
-    """(raw bytes, gzip bytes) of the page's HTML and the CSS and JS it loads."""
+    """(raw bytes, gzip bytes) of the page's HTML and the CSS (with what it @imports) and JS it loads, once each."""
     html = _fetch(base + path)
-    assets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(rb'<script src="([^"]+)"', html)
-    bodies = [html] + [_fetch(base + a.decode()) for a in assets]
+    urls = [u.decode() for u in re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+            + re.findall(rb'<script src="([^"]+)"', html)]
+    bodies, seen = [html], set()
+    while urls:
+        url = urls.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        body = _fetch(base + url)
+        bodies.append(body)
+        if url.endswith(".css"):
+            urls += [urllib.parse.urljoin(url, u.decode()) for u in re.findall(rb'@import url\("([^"]+)"\)', body)]
     return sum(len(b) for b in bodies), sum(len(gzip.compress(b, 6)) for b in bodies)
 
 
@@ -143,10 +156,10 @@ def main() -> dict:
         verdict = "ok" if f["gzip_kb"] <= BUDGET_KB else "OVER"
         fcp = f.get("fcp_slow3g_gzip_s")
         fcp_verdict = "" if fcp is None else (" ok" if fcp <= FCP_BUDGET_S else " OVER")
-        cls = max(f["cls_slow3g"], f["cls_slow3g_gzip"])
+        cls = f["cls_slow3g_gzip"]
         print(f"design_pages.{name}: {f['gzip_kb']} KB gzip ({f['raw_kb']} KB raw; budget {BUDGET_KB} KB {verdict}); "
               f"first contentful paint on Slow 3G {fcp} s gzip, {f.get('fcp_slow3g_s')} s uncompressed "
-              f"(budget {FCP_BUDGET_S} s{fcp_verdict}); CLS {cls} (budget {CLS_BUDGET} "
+              f"(budget {FCP_BUDGET_S} s{fcp_verdict}); CLS {cls} gzip, {f['cls_slow3g']} uncompressed (budget {CLS_BUDGET} "
               f"{'ok' if cls <= CLS_BUDGET else 'OVER'})", flush=True)
     return figures
 

@@ -73,10 +73,15 @@ def copy_icons() -> list[str]:
 TEMPLATES = ROOT / "templates"
 CRITICAL = VENDOR / "critical.css"
 CRITICAL_MARK = re.compile(r"{%-?\s*set\s+inline_critical_css\s*=\s*true\s*-?%}")
-# Class names that reach the public pages from outside the templates: the inline SVG icons (core.design).
-CRITICAL_EXTRA = frozenset({"bi"})
-# States that need the reader's hand (hover, focus, a pressed button): the full stylesheet arrives before they matter.
-INTERACTION = re.compile(r":(hover|focus|focus-visible|focus-within|active)\b")
+# Names that reach the public pages from outside the templates: the inline SVG icons (core.design) and the
+# elements WTForms writes for the fields the form macros render.
+CRITICAL_EXTRA = frozenset({"bi", "svg", "path", "input", "select", "option", "textarea", "label", "ul", "li"})
+# What the first paint never shows: states that need the reader's hand (hover, focus, a ticked box, a field sent
+# back with an error), file-picker buttons, printing, motion. The full stylesheets arrive before they matter.
+LATER = re.compile(r":(hover|focus|focus-visible|focus-within|active|checked|indeterminate|valid|invalid|-moz-focusring)\b"
+                   r"|\.(is-valid|is-invalid|was-validated)\b|::-webkit-file-upload-button|::file-selector-button")
+LATER_MEDIA = re.compile(r"\bprint\b|prefers-reduced-motion")
+LATER_PROPERTIES = ("transition", "-webkit-transition")
 
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
@@ -137,39 +142,108 @@ def _split_selectors(prelude: str) -> list[str]:
     return parts
 
 
-def _minify(declarations: str) -> str:
-    """Whitespace out of declarations, strings (content: "…") left as they are."""
+def _declarations(body: str) -> list[str]:
+    """A rule's declarations, split on the semicolons outside strings and brackets, whitespace squeezed out."""
+    out, depth, start, pos = [], 0, 0, 0
+    while pos < len(body):
+        char = body[pos]
+        if char in "\"'":
+            pos = _skip_string(body, pos)
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        if char == ";" and depth == 0:
+            out.append(body[start:pos])
+            start = pos + 1
+        pos += 1
+    out.append(body[start:])
+    return [_squeeze(d) for d in out if d.strip()]
+
+
+def _squeeze(declaration: str) -> str:
     parts, last = [], 0
-    for match in STRING.finditer(declarations):
-        parts += [re.sub(r"\s*([;:])\s*", r"\1", re.sub(r"\s+", " ", declarations[last:match.start()])), match.group()]
+    for match in STRING.finditer(declaration):
+        parts += [re.sub(r"\s+", " ", declaration[last:match.start()]), match.group()]
         last = match.end()
-    parts.append(re.sub(r"\s*([;:])\s*", r"\1", re.sub(r"\s+", " ", declarations[last:])))
-    return "".join(parts).strip().rstrip(";")
+    parts.append(re.sub(r"\s+", " ", declaration[last:]))
+    name, _, value = "".join(parts).strip().partition(":")
+    return name.strip() + ":" + value.strip()
 
 
-def filter_css(css: str, tokens: set[str]) -> str:
-    """The rules of `css` whose every class is in `tokens` (selectors without a class are kept; dark-theme and
-    hover/focus/active ones dropped); @media and @supports keep their matching rules, @keyframes and @charset go
-    (the full sheet has them)."""
+def _selector_names(selector: str) -> list[str]:
+    """The class and element names a selector needs (what :not(…), [attr] and pseudo-classes name is left out)."""
+    bare = re.sub(r"\[[^\]]*\]", "", selector)
+    bare = re.sub(r"::?[\w-]+(\((?:[^()]|\([^()]*\))*\))?", "", bare)
+    classes = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", bare)
+    elements = re.findall(r"(?<![\w.#-])([a-zA-Z][a-zA-Z0-9]*)(?![\w-])", re.sub(r"\.-?[_a-zA-Z][\w-]*|#[\w-]+", " ", bare))
+    return classes + [e.lower() for e in elements]
 
-    def walk(blocks) -> str:
-        kept = []
-        for prelude, body in blocks:
-            if isinstance(body, list):
-                if prelude.startswith(("@media", "@supports")):
-                    inner = walk(body)
+
+def _keep(blocks, tokens: set[str], prefixes: tuple[str, ...]) -> list:
+    kept = []
+    for prelude, body in blocks:
+        if isinstance(body, list):
+            wanted = prelude.startswith(("@media", "@supports")) and not LATER_MEDIA.search(prelude)
+            inner = _keep(body, tokens, prefixes) if wanted else []
+            if inner:
+                kept.append((re.sub(r"\s+", " ", prelude), inner))
+            continue
+        if prelude.startswith("@"):
+            continue
+        selectors = [re.sub(r"\s+", " ", sel) for sel in _split_selectors(prelude)
+                     if "data-bs-theme=dark" not in sel and not LATER.search(sel)
+                     and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
+        declarations = [d for d in _declarations(body) if d.split(":", 1)[0] not in LATER_PROPERTIES]
+        if selectors and declarations:
+            kept.append((",".join(selectors), declarations))
+    return kept
+
+
+def _prune_variables(rules: list) -> list:
+    """Drop the custom properties (--bs-…) that nothing kept reads, until none is left to drop."""
+    def flat(items):
+        for prelude, body in items:
+            if body and isinstance(body[0], tuple):
+                yield from flat(body)
+            else:
+                yield prelude, body
+
+    while True:
+        used = {name for _, body in flat(rules) for d in body for name in re.findall(r"var\((--[\w-]+)", d)}
+        dropped = False
+
+        def prune(items):
+            nonlocal dropped
+            out = []
+            for prelude, body in items:
+                if body and isinstance(body[0], tuple):
+                    inner = prune(body)
                     if inner:
-                        kept.append(re.sub(r"\s+", " ", prelude) + "{" + inner + "}")
-                continue
-            if prelude.startswith("@"):
-                continue
-            selectors = [s for s in _split_selectors(prelude) if "data-bs-theme=dark" not in s and not INTERACTION.search(s)
-                         and all(c in tokens for c in re.findall(r"\.(-?[_a-zA-Z][\w-]*)", s))]
-            if selectors and body:
-                kept.append(",".join(re.sub(r"\s+", " ", s) for s in selectors) + "{" + _minify(body) + "}")
-        return "".join(kept)
+                        out.append((prelude, inner))
+                    continue
+                kept = [d for d in body if not d.startswith("--") or d.split(":", 1)[0] in used]
+                dropped |= len(kept) < len(body)
+                if kept:
+                    out.append((prelude, kept))
+            return out
 
-    return walk(_css_blocks(css))
+        rules = prune(rules)
+        if not dropped:
+            return rules
+
+
+def _render(rules: list) -> str:
+    return "".join(prelude + "{" + (_render(body) if body and isinstance(body[0], tuple) else ";".join(body)) + "}"
+                   for prelude, body in rules)
+
+
+def filter_css(sheets: list[str], tokens: set[str], prefixes: tuple[str, ...] = ()) -> str:
+    """The rules of the `sheets` (in order) whose every class and element is in `tokens`, without the dark theme
+    and what the first paint never shows (LATER); a class built in a template (`alert-{{ cat }}`) is matched by its
+    prefix (`alert-`); @media and @supports keep their matching rules, @keyframes and
+    @charset go (the full sheets have them); then the custom properties nothing kept reads."""
+    rules = [rule for css in sheets for rule in _keep(_css_blocks(css), tokens, prefixes)]
+    return _render(_prune_variables(rules))
 
 
 def critical_templates() -> list[Path]:
@@ -199,10 +273,13 @@ def critical_stylesheets(templates: list[Path]) -> list[Path]:
 
 def build_critical_css() -> Path:
     templates = critical_templates()
-    tokens = set(CRITICAL_EXTRA)
+    tokens, prefixes = set(CRITICAL_EXTRA), set()
     for path in templates:
-        tokens |= set(re.findall(r"[A-Za-z_][\w-]*", path.read_text(encoding="utf-8")))
-    css = "".join(filter_css(path.read_text(encoding="utf-8"), tokens) for path in critical_stylesheets(templates))
+        text = path.read_text(encoding="utf-8")
+        tokens |= set(re.findall(r"[A-Za-z_][\w-]*", text))
+        prefixes |= set(re.findall(r"(?<![\w-])([A-Za-z][\w-]*-){{", text))
+    sheets = [path.read_text(encoding="utf-8") for path in critical_stylesheets(templates)]
+    css = filter_css(sheets, tokens, tuple(sorted(prefixes)))
     CRITICAL.write_text(css, encoding="utf-8")
     return CRITICAL
 

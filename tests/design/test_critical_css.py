@@ -20,7 +20,7 @@ def test_filter_keeps_the_rules_of_the_classes_in_use_only():
            '.btn{padding:1rem}.badge::before{content:"{ }"}'
            '@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@keyframes spin{to{transform:rotate(1turn)}}'
            '.table>:not(caption)>*>*{padding:.5rem}.was-validated .form-control:valid{border-color:green}')
-    kept = assets.filter_css(css, {"card", "card-title", "btn", "badge", "table", "form-control"})
+    kept = assets.filter_css([css], {"card", "card-title", "btn", "badge", "table", "form-control"})
     assert kept == (':root,[data-bs-theme=light]{--x:1}body{margin:0}.card{border:1px solid}.card-title{font-weight:600}.btn{padding:1rem}'
                     '.badge::before{content:"{ }"}@media (min-width:576px){.card{padding:1rem}}'
                     '.table>:not(caption)>*>*{padding:.5rem}')
@@ -62,7 +62,8 @@ def test_a_public_page_paints_from_its_inline_css_allowed_by_hash(client, critic
     assert f"style-src 'self' 'sha256-{digest}';" in csp and "script-src 'self';" in csp
     assert "unsafe-inline" not in csp and 'style="' not in body
     assert 'rel="stylesheet"' not in head  # nothing holds up the first paint
-    assert body.index("bootstrap.min.css") < body.index("css/app.css") < body.index("bootstrap.min.js")
+    assert body.index("css/public.css") < body.index("bootstrap.min.js")  # imports Bootstrap, then app.css
+    assert 'rel="preload"' in head  # fetched from the start all the same
 
 
 def test_a_public_page_loads_its_own_stylesheet_late_too(client, critical):
