@@ -199,41 +199,38 @@ def _keep(blocks, tokens: set[str], prefixes: tuple[str, ...]) -> list:
     return kept
 
 
+def _is_group(body) -> bool:
+    return bool(body) and isinstance(body[0], tuple)
+
+
+def _variables_read(rules: list) -> set[str]:
+    return {name for prelude, body in rules
+            for name in (_variables_read(body) if _is_group(body) else re.findall(r"var\((--[\w-]+)", ";".join(body)))}
+
+
+def _without_variables(rules: list, keep: set[str]) -> list:
+    out = []
+    for prelude, body in rules:
+        if _is_group(body):
+            body = _without_variables(body, keep)
+        else:
+            body = [d for d in body if not d.startswith("--") or d.split(":", 1)[0] in keep]
+        if body:
+            out.append((prelude, body))
+    return out
+
+
 def _prune_variables(rules: list) -> list:
     """Drop the custom properties (--bs-…) that nothing kept reads, until none is left to drop."""
-    def flat(items):
-        for prelude, body in items:
-            if body and isinstance(body[0], tuple):
-                yield from flat(body)
-            else:
-                yield prelude, body
-
     while True:
-        used = {name for _, body in flat(rules) for d in body for name in re.findall(r"var\((--[\w-]+)", d)}
-        dropped = False
-
-        def prune(items):
-            nonlocal dropped
-            out = []
-            for prelude, body in items:
-                if body and isinstance(body[0], tuple):
-                    inner = prune(body)
-                    if inner:
-                        out.append((prelude, inner))
-                    continue
-                kept = [d for d in body if not d.startswith("--") or d.split(":", 1)[0] in used]
-                dropped |= len(kept) < len(body)
-                if kept:
-                    out.append((prelude, kept))
-            return out
-
-        rules = prune(rules)
-        if not dropped:
+        pruned = _without_variables(rules, _variables_read(rules))
+        if pruned == rules:
             return rules
+        rules = pruned
 
 
 def _render(rules: list) -> str:
-    return "".join(prelude + "{" + (_render(body) if body and isinstance(body[0], tuple) else ";".join(body)) + "}"
+    return "".join(prelude + "{" + (_render(body) if _is_group(body) else ";".join(body)) + "}"
                    for prelude, body in rules)
 
 
