@@ -7,11 +7,14 @@ without them the charts still show their tables and the scanner page keeps its k
 It also writes static/vendor/critical.css: the part of Bootstrap and our CSS that the public layout uses (the
 templates that set `inline_critical_css`, the home page's `_home_*.html` sections, and what they import). base.html
 inlines it in a <style> the CSP allows by its hash (core.security), and loads the full stylesheets at the end of
-<body>, so a phone on a slow network paints the page after one round trip instead of two (issue 26).
+<body>, so a phone on a slow network paints the page after one round trip instead of two (issue 26). The app
+rebuilds it at start-up when a template or stylesheet is newer (read_critical_css), so an edit or a merge never
+leaves a page painting from stale rules.
 """
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import sys
@@ -269,6 +272,7 @@ def critical_stylesheets(templates: list[Path]) -> list[Path]:
 
 
 def build_critical_css() -> Path:
+    """Write static/vendor/critical.css (through a temporary file: several workers may start at once)."""
     templates = critical_templates()
     tokens, prefixes = set(CRITICAL_EXTRA), set()
     for path in templates:
@@ -277,13 +281,27 @@ def build_critical_css() -> Path:
         prefixes |= set(re.findall(r"(?<![\w-])([A-Za-z][\w-]*-){{", text))
     sheets = [path.read_text(encoding="utf-8") for path in critical_stylesheets(templates)]
     css = filter_css(sheets, tokens, tuple(sorted(prefixes)))
-    CRITICAL.write_text(css, encoding="utf-8")
+    partial = CRITICAL.with_name(f"critical.{os.getpid()}.tmp")
+    partial.write_text(css, encoding="utf-8")
+    os.replace(partial, CRITICAL)
     return CRITICAL
 
 
+def _stale() -> bool:
+    """A template or stylesheet changed since the critical CSS was built (a checkout, an edit, a merge)."""
+    built = CRITICAL.stat().st_mtime
+    sources = [*TEMPLATES.rglob("*.html"), *(ROOT / "static" / "css").glob("*.css")]
+    return any(path.stat().st_mtime > built for path in sources)
+
+
 def read_critical_css() -> str | None:
-    """The built critical CSS (None before `make assets`: pages then load their stylesheets in <head>)."""
-    return CRITICAL.read_text(encoding="utf-8") if CRITICAL.exists() else None
+    """The critical CSS, rebuilt first when a source is newer; None before `make assets` (no Bootstrap copied):
+    pages then load their stylesheets in <head>."""
+    if not (VENDOR / "bootstrap" / "bootstrap.min.css").exists():
+        return None
+    if not CRITICAL.exists() or _stale():
+        build_critical_css()
+    return CRITICAL.read_text(encoding="utf-8")
 
 
 def main() -> None:

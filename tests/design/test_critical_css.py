@@ -14,15 +14,19 @@ from core.security import content_security_policy, init_critical_css
 
 
 @pytest.mark.no_app
-def test_filter_keeps_the_rules_of_the_classes_in_use_only():
-    css = ('@charset "UTF-8";/* note { } */:root,[data-bs-theme=light]{--x:1}[data-bs-theme=dark]{--x:2}'
-           'body{margin:0}.card{border:1px solid}.card-title,.toast{font-weight:600}.btn:hover{color:red}'
-           '.btn{padding:1rem}.badge::before{content:"{ }"}'
-           '@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@keyframes spin{to{transform:rotate(1turn)}}'
-           '.table>:not(caption)>*>*{padding:.5rem}.was-validated .form-control:valid{border-color:green}')
-    kept = assets.filter_css([css], {"card", "card-title", "btn", "badge", "table", "form-control"})
-    assert kept == (':root,[data-bs-theme=light]{--x:1}body{margin:0}.card{border:1px solid}.card-title{font-weight:600}.btn{padding:1rem}'
-                    '.badge::before{content:"{ }"}@media (min-width:576px){.card{padding:1rem}}'
+def test_filter_keeps_the_rules_of_the_classes_and_elements_in_use_only():
+    css = ('@charset "UTF-8";/* note { } */:root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2;--unread:3}'
+           '[data-bs-theme=dark]{--x:2}body{margin:0}legend{float:left}.card{border:var(--x) solid}'
+           '.card-title,.toast{font-weight:600}.btn:hover{color:red}.btn{padding:1rem;transition:color .2s}'
+           '.badge::before{content:"{ ; }"}.alert-danger{color:var(--y)}'
+           '@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@media print{.card{display:none}}'
+           '@keyframes spin{to{transform:rotate(1turn)}}'
+           '.table>:not(caption)>*>*{padding:.5rem}.form-control.is-invalid{border-color:red}')
+    kept = assets.filter_css([css], {"body", "card", "card-title", "btn", "badge", "table", "form-control"},
+                             prefixes=("alert-",))
+    assert kept == (':root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2}body{margin:0}.card{border:var(--x) solid}'
+                    '.card-title{font-weight:600}.btn{padding:1rem}.badge::before{content:"{ ; }"}'
+                    '.alert-danger{color:var(--y)}@media (min-width:576px){.card{padding:1rem}}'
                     '.table>:not(caption)>*>*{padding:.5rem}')
 
 
