@@ -4,10 +4,11 @@ Bootstrap comes from the Bootstrap-Flask wheel on PyPI, so a machine with only p
 Chart.js, qr-scanner, idb, Bootstrap Icons and axe-core come from the npm registry (package.json, package-lock.json) when npm is present;
 without them the charts still show their tables and the scanner page keeps its keyboard/USB input.
 
-It also writes static/vendor/critical.css: the part of Bootstrap and our CSS that the public layout uses (the
-templates that set `inline_critical_css`, the home page's `_home_*.html` sections, and what they import). base.html
-inlines it in a <style> the CSP allows by its hash (core.security), and loads the full stylesheets at the end of
-<body>, so a phone on a slow network paints the page after one round trip instead of two (issue 26). The app
+It also splits Bootstrap and our CSS in two for the public layout (the templates that set `inline_critical_css`,
+the home page's `_home_*.html` sections, and what they import): static/vendor/critical.css, the rules those pages
+need to paint, which base.html inlines in a <style> the CSP allows by its hash (core.security), and
+static/vendor/deferred.css, every other rule, loaded at the end of <body>. A phone on a slow network paints the
+page after one round trip instead of two, and downloads no rule twice (issue 26). The app
 rebuilds it at start-up when a template or stylesheet is newer (read_critical_css), so an edit or a merge never
 leaves a page painting from stale rules.
 """
@@ -75,6 +76,7 @@ def copy_icons() -> list[str]:
 
 TEMPLATES = ROOT / "templates"
 CRITICAL = VENDOR / "critical.css"
+DEFERRED = VENDOR / "deferred.css"
 CRITICAL_MARK = re.compile(r"{%-?\s*set\s+inline_critical_css\s*=\s*true\s*-?%}")
 # Names that reach the public pages from outside the templates: the inline SVG icons (core.design) and the
 # elements WTForms writes for the fields the form macros render.
@@ -182,54 +184,52 @@ def _selector_names(selector: str) -> list[str]:
     return classes + [e.lower() for e in elements]
 
 
-def _keep(blocks, tokens: set[str], prefixes: tuple[str, ...]) -> list:
-    kept = []
+def _split(blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozenset[str] = frozenset()) -> tuple[list, list]:
+    """(critical, rest) of a parsed sheet, each rule split where it stands so that the rest keeps the sheet's order:
+    a rule's selectors whose every class and element is in `tokens` (or starts with one of `prefixes`) go to the
+    critical part, without what the first paint never shows (LATER: selectors, @media, transitions) and without
+    the custom properties in `unread`; everything else (the other selectors, @keyframes, print, …) is the rest."""
+    critical, rest = [], []
     for prelude, body in blocks:
         if isinstance(body, list):
-            wanted = prelude.startswith(("@media", "@supports")) and not LATER_MEDIA.search(prelude)
-            inner = _keep(body, tokens, prefixes) if wanted else []
-            if inner:
-                kept.append((re.sub(r"\s+", " ", prelude), inner))
+            prelude = re.sub(r"\s+", " ", prelude)
+            if prelude.startswith(("@media", "@supports")) and not LATER_MEDIA.search(prelude):
+                inner, later = _split(body, tokens, prefixes, unread)
+            else:
+                inner, later = [], _as_rules(body)
+            critical += [(prelude, inner)] if inner else []
+            rest += [(prelude, later)] if later else []
             continue
-        if prelude.startswith("@"):
+        declarations = _declarations(body)
+        if not declarations:
             continue
-        selectors = [re.sub(r"\s+", " ", sel) for sel in _split_selectors(prelude)
-                     if "data-bs-theme=dark" not in sel and not LATER.search(sel)
-                     and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
-        declarations = [d for d in _declarations(body) if d.split(":", 1)[0] not in LATER_PROPERTIES]
-        if selectors and declarations:
-            kept.append((",".join(selectors), declarations))
-    return kept
+        selectors = [re.sub(r"\s+", " ", sel) for sel in _split_selectors(prelude)]
+        first = [sel for sel in selectors if not prelude.startswith("@") and "data-bs-theme=dark" not in sel
+                 and not LATER.search(sel) and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
+        others = [sel for sel in selectors if sel not in first]
+        now = [d for d in declarations if d.split(":", 1)[0] not in LATER_PROPERTIES + tuple(unread)]
+        if first and now:
+            critical.append((",".join(first), now))
+        if first and len(now) < len(declarations):
+            rest.append((",".join(first), [d for d in declarations if d not in now]))
+        if others:
+            rest.append((",".join(others), declarations))
+    return critical, rest
+
+
+def _as_rules(blocks) -> list:
+    """A parsed block taken whole (@keyframes, print): its rules with their declarations."""
+    return [(re.sub(r"\s+", " ", prelude), _as_rules(body)) if isinstance(body, list) else (prelude, _declarations(body))
+            for prelude, body in blocks if body]
 
 
 def _is_group(body) -> bool:
     return bool(body) and isinstance(body[0], tuple)
 
 
-def _variables_read(rules: list) -> set[str]:
+def _variables(rules: list, pattern: str) -> set[str]:
     return {name for prelude, body in rules
-            for name in (_variables_read(body) if _is_group(body) else re.findall(r"var\((--[\w-]+)", ";".join(body)))}
-
-
-def _without_variables(rules: list, keep: set[str]) -> list:
-    out = []
-    for prelude, body in rules:
-        if _is_group(body):
-            body = _without_variables(body, keep)
-        else:
-            body = [d for d in body if not d.startswith("--") or d.split(":", 1)[0] in keep]
-        if body:
-            out.append((prelude, body))
-    return out
-
-
-def _prune_variables(rules: list) -> list:
-    """Drop the custom properties (--bs-…) that nothing kept reads, until none is left to drop."""
-    while True:
-        pruned = _without_variables(rules, _variables_read(rules))
-        if pruned == rules:
-            return rules
-        rules = pruned
+            for name in (_variables(body, pattern) if _is_group(body) else re.findall(pattern, ";".join(body)))}
 
 
 def _render(rules: list) -> str:
@@ -237,13 +237,24 @@ def _render(rules: list) -> str:
                    for prelude, body in rules)
 
 
+def split_css(sheets: list[str], tokens: set[str], prefixes: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """The critical part of the `sheets` taken in order (see _split), and the rest of each sheet. The critical part
+    also loses the custom properties (--bs-…) that nothing in it reads, until none is left to drop; the rest gets
+    them where they stood. A sheet's critical rules and its rest hold all its rules and declarations, in order."""
+    parsed = [_css_blocks(css) for css in sheets]
+    unread: frozenset[str] = frozenset()
+    while True:
+        critical = [rule for blocks in parsed for rule in _split(blocks, tokens, prefixes, unread)[0]]
+        defined, read = _variables(critical, r"(?:^|;)(--[\w-]+):"), _variables(critical, r"var\((--[\w-]+)")
+        if not defined - read:
+            break
+        unread |= defined - read
+    return _render(critical), [_render(_split(blocks, tokens, prefixes, unread)[1]) for blocks in parsed]
+
+
 def filter_css(sheets: list[str], tokens: set[str], prefixes: tuple[str, ...] = ()) -> str:
-    """The rules of the `sheets` (in order) whose every class and element is in `tokens`, without the dark theme
-    and what the first paint never shows (LATER); a class built in a template (`alert-{{ cat }}`) is matched by its
-    prefix (`alert-`); @media and @supports keep their matching rules, @keyframes and
-    @charset go (the full sheets have them); then the custom properties nothing kept reads."""
-    rules = [rule for css in sheets for rule in _keep(_css_blocks(css), tokens, prefixes)]
-    return _render(_prune_variables(rules))
+    """The critical part of the `sheets` (split_css)."""
+    return split_css(sheets, tokens, prefixes)[0]
 
 
 def critical_templates() -> list[Path]:
@@ -271,8 +282,16 @@ def critical_stylesheets(templates: list[Path]) -> list[Path]:
     return sheets
 
 
+def _write(path: Path, text: str) -> None:
+    """Through a temporary file: several workers may start at once."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def build_critical_css() -> Path:
-    """Write static/vendor/critical.css (through a temporary file: several workers may start at once)."""
+    """Write static/vendor/critical.css (inlined by public pages) and static/vendor/deferred.css (the rest of
+    Bootstrap and app.css, which those pages load at the end of <body>; a page's own sheet follows it whole)."""
     templates = critical_templates()
     tokens, prefixes = set(CRITICAL_EXTRA), set()
     for path in templates:
@@ -280,10 +299,9 @@ def build_critical_css() -> Path:
         tokens |= set(re.findall(r"[A-Za-z_][\w-]*", text))
         prefixes |= set(re.findall(r"(?<![\w-])([A-Za-z][\w-]*-){{", text))
     sheets = [path.read_text(encoding="utf-8") for path in critical_stylesheets(templates)]
-    css = filter_css(sheets, tokens, tuple(sorted(prefixes)))
-    partial = CRITICAL.with_name(f"critical.{os.getpid()}.tmp")
-    partial.write_text(css, encoding="utf-8")
-    os.replace(partial, CRITICAL)
+    critical, rests = split_css(sheets, tokens, tuple(sorted(prefixes)))
+    _write(DEFERRED, "".join(rests[:2]))  # Bootstrap's and app.css's
+    _write(CRITICAL, critical)  # last: its date is the build's (_stale)
     return CRITICAL
 
 
@@ -299,7 +317,7 @@ def read_critical_css() -> str | None:
     pages then load their stylesheets in <head>."""
     if not (VENDOR / "bootstrap" / "bootstrap.min.css").exists():
         return None
-    if not CRITICAL.exists() or _stale():
+    if not CRITICAL.exists() or not DEFERRED.exists() or _stale():
         build_critical_css()
     return CRITICAL.read_text(encoding="utf-8")
 
