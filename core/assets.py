@@ -85,6 +85,7 @@ CRITICAL_EXTRA = frozenset({"bi", "svg", "path", "input", "select", "option", "t
 # back with an error), file-picker buttons, printing, motion. The full stylesheets arrive before they matter.
 LATER = re.compile(r":(hover|focus|focus-visible|focus-within|active|checked|indeterminate|valid|invalid|-moz-focusring)\b"
                    r"|\.(is-valid|is-invalid|was-validated)\b|::-webkit-file-upload-button|::file-selector-button")
+NOT_ARGUMENT = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")  # :not(:focus) is the state a first paint shows
 LATER_MEDIA = re.compile(r"\bprint\b|prefers-reduced-motion")
 LATER_PROPERTIES = ("transition", "-webkit-transition")
 
@@ -205,7 +206,7 @@ def _split(blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozense
             continue
         selectors = [re.sub(r"\s+", " ", sel) for sel in _split_selectors(prelude)]
         first = [sel for sel in selectors if not prelude.startswith("@") and "data-bs-theme=dark" not in sel
-                 and not LATER.search(sel) and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
+                 and not LATER.search(NOT_ARGUMENT.sub("", sel)) and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
         others = [sel for sel in selectors if sel not in first]
         now = [d for d in declarations if d.split(":", 1)[0] not in LATER_PROPERTIES + tuple(unread)]
         if first and now:

@@ -18,15 +18,15 @@ from core.security import content_security_policy, init_critical_css
 def test_filter_keeps_the_rules_of_the_classes_and_elements_in_use_only():
     css = ('@charset "UTF-8";/* note { } */:root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2;--unread:3}'
            '[data-bs-theme=dark]{--x:2}body{margin:0}legend{float:left}.card{border:var(--x) solid}'
-           '.card-title,.toast{font-weight:600}.btn:hover{color:red}.btn{padding:1rem;transition:color .2s}'
+           '.card-title,.toast{font-weight:600}.btn:hover{color:red}.btn{padding:1rem;transition:color .2s}.skip:not(:focus){position:absolute}'
            '.badge::before{content:"{ ; }"}.alert-danger{color:var(--y)}'
            '@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@media print{.card{display:none}}'
            '@keyframes spin{to{transform:rotate(1turn)}}'
            '.table>:not(caption)>*>*{padding:.5rem}.form-control.is-invalid{border-color:red}')
-    kept = assets.filter_css([css], {"body", "card", "card-title", "btn", "badge", "table", "form-control"},
+    kept = assets.filter_css([css], {"body", "card", "card-title", "btn", "skip", "badge", "table", "form-control"},
                              prefixes=("alert-",))
     assert kept == (':root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2}body{margin:0}.card{border:var(--x) solid}'
-                    '.card-title{font-weight:600}.btn{padding:1rem}.badge::before{content:"{ ; }"}'
+                    '.card-title{font-weight:600}.btn{padding:1rem}.skip:not(:focus){position:absolute}.badge::before{content:"{ ; }"}'
                     '.alert-danger{color:var(--y)}@media (min-width:576px){.card{padding:1rem}}'
                     '.table>:not(caption)>*>*{padding:.5rem}')
 
