@@ -1,7 +1,9 @@
 """Protected by default, CSRF, security headers and localised error pages."""
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -9,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import csrf, login_manager
@@ -19,6 +22,19 @@ CSP = (
     "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "
     "object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
 )
+
+
+def style_hash(css: str) -> str:
+    """The CSP source that allows exactly one inline <style> whose text is `css` (CSP3 hash-source)."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(inline_css: str | None) -> str:
+    """CSP, with the public layout's critical CSS allowed by its hash when there is one. Style attributes and any
+    other inline style stay forbidden; scripts stay 'self' only."""
+    if not inline_css:
+        return CSP
+    return CSP.replace("style-src 'self';", f"style-src 'self' {style_hash(inline_css)};")
 
 ERROR_MESSAGES = {
     400: ("bad_request", lambda: _("The request could not be understood.")),
@@ -104,7 +120,7 @@ def protect_csrf():
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:
     """The headers every answer carries."""
-    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+    headers = [("Content-Security-Policy", app.extensions.get("kc.csp", CSP)), ("X-Content-Type-Options", "nosniff"),
                ("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "same-origin"),
                ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")]
     if app.config.get("SESSION_COOKIE_SECURE"):
@@ -189,8 +205,20 @@ class CookieFirstSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def init_critical_css(app: Flask) -> None:
+    """Read the critical CSS once at start-up (core/assets.py builds it) and allow it, by its hash, in the CSP.
+    Templates call critical_css(); None without a build, and pages then load their stylesheets in <head>."""
+    from core.assets import read_critical_css
+
+    css = read_critical_css()
+    app.extensions["kc.csp"] = content_security_policy(css)
+    inline = Markup(css) if css else None  # our own built file; escaping would break selectors such as `>`
+    app.jinja_env.globals["critical_css"] = lambda: inline
+
+
 def init_security(app: Flask) -> None:
     app.session_interface = CookieFirstSessionInterface()
+    init_critical_css(app)
     app.before_request(enforce_login)  # first: an anonymous API call is told to authenticate (401), not "csrf"
     app.before_request(protect_csrf)
     app.after_request(add_security_headers)
