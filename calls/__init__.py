@@ -14,3 +14,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp, url_prefix="/calls")
     app.cli.add_command(calls_cli)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
+    from calls.submissions import KIND, load_applications
+    from judging.submissions import SubmissionKind, register_kind
+
+    register_kind(SubmissionKind(KIND, _l("Application"), load_applications))  # judged as a submission
