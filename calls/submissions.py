@@ -35,10 +35,20 @@ def applicant_names(application: CallApplication) -> list[str]:
     return [n.strip() for n in _NAME_SEPARATORS.split(application.applicant_name or "") if n.strip()]
 
 
-def _redact(text: str, names: Iterable[str]) -> str:
-    for name in sorted({n for n in names if n}, key=len, reverse=True):  # "北京大学附中" before "北京大学"
+def _names(application: CallApplication) -> list[str]:
+    """What must not reach a blind reviewer: each applicant's name and the unit's, longest first ("青溪大学化学系"
+    before "青溪大学"). A one-character "name" is left out: blotting every 李 or 王 would ruin the text."""
+    return sorted({n for n in [*applicant_names(application), (application.unit_name or "").strip()] if len(n) >= 2},
+                  key=len, reverse=True)
+
+
+def _redact(text: str, names: Sequence[str]) -> tuple[str, int]:
+    """The text with every name blotted out, and how many places were blotted."""
+    count = 0
+    for name in names:
+        count += text.count(name)
         text = text.replace(name, REDACTED)
-    return text
+    return text, count
 
 
 @dataclass(frozen=True)
@@ -57,16 +67,25 @@ class ApplicationSubmission:
 
     @property
     def title(self) -> str:
-        names = [*applicant_names(self.application), self.application.unit_name]
-        return _redact(self.application.title, names)
+        return _redact(self.application.title, _names(self.application))[0]
 
     @property
     def materials(self) -> list[tuple[str, str]]:
         """(field label, answer) in the form's order, answered fields only, names blotted out."""
-        names = [*applicant_names(self.application), self.application.unit_name]
+        names = _names(self.application)
+        return [(label, _redact(text, names)[0]) for label, text in self._answers()]
+
+    @property
+    def blotted(self) -> int:
+        """How many places of the title and answers named an applicant or the unit: the organiser is told, since
+        the uploaded files may name them too."""
+        names = _names(self.application)
+        return sum(_redact(text, names)[1] for text in [self.application.title, *(t for _, t in self._answers())])
+
+    def _answers(self) -> list[tuple[str, str]]:
         answers = self.application.answers or {}
-        return [(d["label"], _redact(answers[d["key"]], names))
-                for d in answer_fields(self.application.call.form_fields) if answers.get(d["key"])]
+        return [(d["label"], answers[d["key"]]) for d in answer_fields(self.application.call.form_fields)
+                if answers.get(d["key"])]
 
     @property
     def conflict_keys(self) -> frozenset[str]:

@@ -9,6 +9,7 @@ from core import conflicts
 from core.extensions import db
 from judging import assignment, submissions
 from judging.services.judges import submission_info
+from tests import factories
 from tests.calls.test_services import ANSWERS, make_call
 
 
@@ -76,3 +77,26 @@ def test_experts_never_review_their_own_paper_a_co_authors_or_a_colleagues():
                for s, js in plan.assignments.items() if "coauthor" in js)
     loads = Counter(j for js in plan.assignments.values() for j in js)
     assert max(loads.values()) - min(loads.values()) <= 1  # balanced
+
+
+def test_organisers_see_what_experts_will_read_and_nobody_else_does(client, login):
+    call = make_call()
+    services.set_status(call, "open")
+    applicant = factories.coordinator(name="王小明")
+    application = services.submit_application(
+        call, title="青溪大学化学系的水质研究", applicant_name="王小明、李四", unit_name="青溪大学化学系",
+        answers={**ANSWERS, "f2": "感谢青溪大学化学系的支持。"}, actor=applicant)
+    organiser = factories.organiser(call.organisation)
+    factories.commit()
+    url = f"/calls/applications/{application.id}/experts-view"
+    login(applicant)
+    assert client.get(url).status_code == 403  # the applicant sees their own application, not the experts' side
+    client.post("/logout")
+    assert client.get(url).status_code == 302  # to the login page
+    login(organiser)
+    assert 'id="experts-view-link"' in client.get(f"/calls/applications/{application.id}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    view = page[page.index('id="expert-view"'):page.index('id="stand-aside"')]
+    assert "青溪大学化学系" not in view and "王小明" not in view and f"感谢{REDACTED}的支持。" in view
+    assert "被涂去的姓名或单位名称：2 处" in page  # the title and the acknowledgement named the unit
+    assert "王小明、李四" in page[page.index('id="stand-aside"'):]
