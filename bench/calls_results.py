@@ -3,6 +3,10 @@
 
 Reads 10,000 experts' totals, aggregates them with the trimmed mean, ranks and allocates the outcome. Experts'
 totals are single numbers in this slice (no 6-criterion rubric in calls yet: see docs/decisions/0007).
+Then the experts' side as judging now does it: the 2,000 applications loaded as submissions through judging's
+registry (kind "application": anonymised materials, conflict keys of authors and units) and 5 of 40 experts
+assigned to each by judging's one balanced, conflict-free assignment rule; the reference in the same run is the
+same rule over the ids alone (no keys, no database), so the ratio is what loading and 回避 cost.
 Prints wall and CPU time (the machine is shared, so CPU time is the steadier figure).
 Run: .venv/bin/python bench/calls_results.py
 """
@@ -37,7 +41,8 @@ def _seed(db) -> int:
                                 form=[{"label": "论文题目", "kind": "text", "required": True}])
     call.status = "review"
     db.session.execute(sa.insert(CallApplication), [
-        {"call_id": call.id, "number": i + 1, "title": f"论文{i}", "applicant_name": f"作者{i}", "unit_name": "基准学会",
+        {"call_id": call.id, "number": i + 1, "title": f"论文{i}", "applicant_name": f"作者{i}、合著者{i % 300}",
+         "unit_name": f"基准单位{i % 40}",
          "answers": {"f1": f"论文{i}"}, "status": "accepted", "review_reason": ""} for i in range(N_APPLICATIONS)])
     ids = db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call.id)).scalars().all()
     db.session.execute(sa.insert(CallScore), [
@@ -74,7 +79,40 @@ def main() -> dict:
             figures[f"calls_compute_results_{outcome}_s"] = wall
             figures[f"calls_compute_results_{outcome}_cpu_s"] = cpu
             db.session.rollback()
+    figures.update(_assign_experts(app, call_id))
     return figures
+
+
+def _assign_experts(app, call_id: int) -> dict:
+    import sqlalchemy as sa
+
+    from calls.models import CallApplication
+    from calls.submissions import expert_keys
+    from core.extensions import db
+    from judging import assignment, submissions
+    from judging.services.judges import submission_info
+
+    n_experts = 40
+    experts = [assignment.JudgeInfo(f"e{j}", None, expert_keys(f"专家{j}", f"基准单位{j}")) for j in range(n_experts)]
+    with app.app_context():
+        ids = db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call_id)).scalars().all()
+        bare = [assignment.EntryInfo(i, call_id) for i in ids]
+        wall, cpu = time.perf_counter(), time.process_time()
+        reference = assignment.assign_judges(bare, [assignment.JudgeInfo(e.id) for e in experts], N_EXPERTS)
+        reference_s, reference_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        db.session.expire_all()
+        wall, cpu = time.perf_counter(), time.process_time()
+        subs = [submission_info(s) for s in submissions.load_submissions("application", ids).values()]
+        plan = assignment.assign_judges(subs, experts, N_EXPERTS)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    by_id = {e.id: e for e in experts}
+    assert not plan.shortfalls and not reference.shortfalls
+    assert all(not (s.conflict_keys & by_id[j].conflict_keys) for s in subs for j in plan.assignments[s.id])
+    loads = plan.loads.values()
+    print(f"calls_assign_experts: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s; "
+          f"{cpu / reference_cpu:.2f}x the cpu of the rule over bare ids, {reference_cpu:.3f} s cpu); "
+          f"loads {min(loads)}–{max(loads)}")
+    return {"calls_assign_experts_s": wall, "calls_assign_experts_cpu_s": cpu, "calls_assign_reference_s": reference_s}
 
 
 if __name__ == "__main__":

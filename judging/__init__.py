@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     add_attention(100, attention)  # the dashboard's "needs me now" panel
     add_home_section(200, "judging/_home_notices.html", panels.home_context)
     _register_outcomes()
+    _register_submission_kinds()
     _register_certificate_source()
     _register_invitation_scope()
 
@@ -39,6 +40,15 @@ def _register_outcomes() -> None:
     add_page_section("competitions.school_entries", 100, "judging/_school_outcome_summary.html",
                      outcome_panels.school_entries_section)
     add_dashboard_panel(150, "judging/_dashboard_outcomes.html", outcome_panels.dashboard_context)
+
+
+def _register_submission_kinds() -> None:
+    """Contest entries are judged as submissions of kind "entry"; competitions adapts them and, sitting below
+    judging, cannot register them itself."""
+    from competitions.submissions import load_entries
+    from judging.submissions import ENTRY_KIND, SubmissionKind, register_kind
+
+    register_kind(SubmissionKind(ENTRY_KIND, _l("Contest entry"), load_entries))
 
 
 def _register_invitation_scope() -> None:

@@ -3,8 +3,8 @@
 Eligibility: a judge may judge an entry when
 - the judge's categories (expertise) include the entry's category (``categories=None``
   means the judge accepts every category of the round),
-- none of the entry's organisations (its school) is an organisation the judge belongs to
-  or declared a conflict with,
+- the entry and the judge share no conflict key (core.conflicts: the entry's school or unit,
+  its authors; the judge's organisations, workplace, own name and declared conflicts),
 - the entry is not among the judge's declared conflicting entries,
 - the pair is not excluded (e.g. the judge answered "cannot judge" for it).
 
@@ -33,15 +33,15 @@ from dataclasses import dataclass, field
 class EntryInfo:
     id: Hashable
     category_id: Hashable
-    organisation_ids: frozenset = frozenset()
+    conflict_keys: frozenset = frozenset()  # the submission's (judging.submissions.Submission.conflict_keys)
 
 
 @dataclass(frozen=True)
 class JudgeInfo:
     id: Hashable
     categories: frozenset | None = None  # None: any category
-    organisation_ids: frozenset = frozenset()  # organisations the judge belongs to
-    conflict_organisation_ids: frozenset = frozenset()
+    conflict_keys: frozenset = frozenset()  # the parties the judge belongs to: organisations, workplace, name
+    declared_conflict_keys: frozenset = frozenset()  # the parties the judge declared a conflict with
     conflict_entry_ids: frozenset = frozenset()
 
 
@@ -56,7 +56,7 @@ class AssignmentPlan:
 
 
 def is_eligible(judge: JudgeInfo, entry: EntryInfo, excluded: frozenset | set = frozenset()) -> bool:
-    """True when the judge may judge the entry (expertise, organisation conflicts, declared conflicts)."""
+    """True when the judge may judge the entry (expertise, shared conflict keys, declared conflicts)."""
     if judge.categories is not None and entry.category_id not in judge.categories:
         return False
     if has_conflict(judge, entry):
@@ -65,9 +65,9 @@ def is_eligible(judge: JudgeInfo, entry: EntryInfo, excluded: frozenset | set = 
 
 
 def has_conflict(judge: JudgeInfo, entry: EntryInfo) -> bool:
-    """回避: the entry comes from an organisation the judge (or referee) belongs to or declared, or is one of
-    their declared entries."""
-    return bool(entry.organisation_ids & (judge.organisation_ids | judge.conflict_organisation_ids)
+    """回避: the entry and the judge (or referee) share a conflict key (a school, a unit, a co-author the judge
+    belongs to, is, or declared a conflict with), or the entry is one of their declared entries."""
+    return bool(entry.conflict_keys & (judge.conflict_keys | judge.declared_conflict_keys)
                 or entry.id in judge.conflict_entry_ids)
 
 

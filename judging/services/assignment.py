@@ -23,7 +23,7 @@ from judging.models import (
     RoundStatus,
     Score,
 )
-from judging.services.judges import entry_info, judge_info, judges_of, sync_judges
+from judging.services.judges import entry_submissions, judge_info, judges_of, submission_info, sync_judges
 from judging.services.rounds import round_entries, rounds_of
 
 
@@ -96,7 +96,7 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
             and a.judge_id not in judge_ids and a.score is not None and a.score.submitted}
     infos = [judge_info(j) for j in judges] + [assignment.JudgeInfo(id=j, categories=frozenset()) for j in kept]
     locked |= {(e, j) for e, js in current.items() for j in js if j in kept}
-    plan = assignment.assign_judges([entry_info(e) for e in entries], infos,
+    plan = assignment.assign_judges([submission_info(s) for s in entry_submissions(entries)], infos,
                                     rnd.judges_per_entry, existing={e: {j for j in js if j in judge_ids or j in kept}
                                                                     for e, js in current.items()},
                                     excluded=excluded, locked=locked, seed=seed)
@@ -130,7 +130,7 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
         raise DomainError(_l("This entry is not judged in this round."), field="entry")
     if judge.contest_id != rnd.contest_id or judge.withdrawn_at is not None:
         raise DomainError(_l("This judge does not judge this contest."), field="judge")
-    if not assignment.is_eligible(judge_info(judge), entry_info(entry)):
+    if not assignment.is_eligible(judge_info(judge), submission_info(entry_submissions([entry])[0])):
         raise DomainError(_l("%(judge)s has a conflict with this entry or lacks the expertise.",
                              judge=judge.user.display_name), field="judge")
     a = db.session.execute(sa.select(JudgeAssignment).where(
@@ -179,7 +179,8 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
     excluded = set(db.session.execute(sa.select(JudgeAssignment.entry_id, JudgeAssignment.judge_id).where(
         JudgeAssignment.round_id == a.round_id, JudgeAssignment.status == AssignmentStatus.DECLINED.value)).all())
     entries = round_entries(a.round)
-    plan = assignment.replace_judge_for_entry([entry_info(e) for e in entries], [judge_info(j) for j in judges],
+    plan = assignment.replace_judge_for_entry([submission_info(s) for s in entry_submissions(entries)],
+                                              [judge_info(j) for j in judges],
                                               a.round.judges_per_entry, current, a.entry_id, a.judge_id,
                                               excluded=excluded)
     new_ids = plan.assignments.get(a.entry_id, set()) - current[a.entry_id]

@@ -9,12 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import Organisation, User
 from competitions.models import Category, Contest, Entry
-from core import audit
+from core import audit, conflicts
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role
 from judging import assignment
 from judging.models import Judge, Round
+from judging.submissions import ENTRY_KIND, Submission, load_submissions
 
 
 def judges_of(contest: Contest, include_withdrawn: bool = True) -> list[Judge]:
@@ -129,18 +130,34 @@ def resolve_entry_codes(contest: Contest, codes: Iterable[str], *, field: str = 
     return [found[c] for c in wanted]
 
 
-def judge_info(judge: Judge) -> assignment.JudgeInfo:
-    """A judge never gets an entry from an organisation they belong to: their affiliation, and every school
-    they coordinate or organisation they organise."""
+def judge_organisation_ids(judge: Judge) -> set[int]:
+    """The organisations a judge belongs to: their affiliation, and every school they coordinate or organisation
+    they organise."""
     orgs = {m.organisation_id for m in judge.user.memberships if m.organisation_id is not None}
     if judge.affiliation_id:
         orgs.add(judge.affiliation_id)
-    return assignment.JudgeInfo(judge.id, frozenset(judge.expertise) if judge.expertise else None, frozenset(orgs),
-                                frozenset(judge.conflict_school_ids), frozenset(judge.conflict_entry_ids))
+    return orgs
 
 
-def entry_info(entry: Entry) -> assignment.EntryInfo:
-    return assignment.EntryInfo(entry.id, entry.category_id, frozenset({entry.school_id}))
+def judge_info(judge: Judge) -> assignment.JudgeInfo:
+    """A judge never gets a submission from an organisation they belong to or declared a conflict with."""
+    return assignment.JudgeInfo(judge.id, frozenset(judge.expertise) if judge.expertise else None,
+                                frozenset(conflicts.organisation_key(o) for o in judge_organisation_ids(judge)),
+                                frozenset(conflicts.organisation_key(o) for o in judge.conflict_school_ids),
+                                frozenset(judge.conflict_entry_ids))
+
+
+def submission_info(submission: Submission) -> assignment.EntryInfo:
+    """What the assignment rule needs of a submission: its id, the group judges' expertise is matched with, and
+    its conflict keys."""
+    return assignment.EntryInfo(submission.id, submission.group, submission.conflict_keys)
+
+
+def entry_submissions(entries: Iterable[Entry]) -> list[Submission]:
+    """Entries (already loaded) as submissions, through the registered "entry" kind, in the order given."""
+    entries = list(entries)
+    found = load_submissions(ENTRY_KIND, [e.id for e in entries])
+    return [found[e.id] for e in entries if e.id in found]
 
 
 def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
@@ -153,8 +170,8 @@ def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
     if judge is not None:
         info = judge_info(judge)
     else:
-        info = assignment.JudgeInfo(None, None, frozenset(m.organisation_id for m in user.memberships
-                                                          if m.organisation_id is not None))
-    if assignment.has_conflict(info, entry_info(entry)):
+        info = assignment.JudgeInfo(None, None, frozenset(conflicts.organisation_key(m.organisation_id)
+                                                          for m in user.memberships if m.organisation_id is not None))
+    if assignment.has_conflict(info, submission_info(entry_submissions([entry])[0])):
         raise DomainError(_l("You must stand aside (回避) from this entry: it comes from your school or you declared "
                              "a conflict with it."), field="entry", code="conflict", status=403)

@@ -271,7 +271,7 @@ def judges(contest_id: int):
     db.session.commit()
     categories = {c.id: c.name for c in contest.categories}
     # 回避 by workplace: the schools a judge belongs to (affiliation, coordinator) keep their entries away
-    org_ids = {j.id: judges_service.judge_info(j).organisation_ids for j in rows}
+    org_ids = {j.id: judges_service.judge_organisation_ids(j) for j in rows}
     wanted = set().union(*org_ids.values()) if org_ids else set()
     schools = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(wanted or [-1]), Organisation.kind == "school")).all())

@@ -23,12 +23,12 @@ def test_judge_never_gets_entry_from_own_school():
     entries = [EntryInfo(i, "sci", frozenset({f"school{i % 3}"})) for i in range(9)]
     judges = [JudgeInfo(f"j{i}", None, frozenset({f"school{i % 3}"})) for i in range(6)]
     plan = assign_judges(entries, judges, 3)
-    school = {e.id: e.organisation_ids for e in entries}
+    school = {e.id: e.conflict_keys for e in entries}
     for entry_id, js in plan.assignments.items():
         assert len(js) == 3
         for j in js:
             judge = next(x for x in judges if x.id == j)
-            assert not (school[entry_id] & judge.organisation_ids)
+            assert not (school[entry_id] & judge.conflict_keys)
     assert sum(plan.loads.values()) == 27 and spread(plan.loads) <= 1
 
 
@@ -39,13 +39,13 @@ def test_expertise_and_declared_conflicts():
     assert is_eligible(judge, robot)
     assert not is_eligible(judge, science)  # outside expertise
     assert not is_eligible(judge, EntryInfo("r2", "robots"))  # declared conflict with the entry
-    assert not is_eligible(JudgeInfo("k", conflict_organisation_ids=frozenset({"school1"})), science)
+    assert not is_eligible(JudgeInfo("k", declared_conflict_keys=frozenset({"school1"})), science)
     assert not is_eligible(judge, robot, {("r1", "j")})  # excluded pair ("cannot judge")
 
 
 def test_shortfall_when_too_few_eligible_judges():
     entries = [EntryInfo("e1", "sci", frozenset({"s1"}))]
-    judges = [JudgeInfo("a", organisation_ids=frozenset({"s1"})), JudgeInfo("b"), JudgeInfo("c")]
+    judges = [JudgeInfo("a", conflict_keys=frozenset({"s1"})), JudgeInfo("b"), JudgeInfo("c")]
     plan = assign_judges(entries, judges, 3)
     assert plan.assignments["e1"] == {"b", "c"}
     assert plan.shortfalls == {"e1": 1}
