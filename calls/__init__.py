@@ -6,7 +6,18 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from calls import demo, models, policies  # noqa: F401  (tables, policies, seeders)
+    # tables, policies, message kinds, seeders, and the routes the other view modules add to calls' blueprint
+    from calls import (  # noqa: F401
+        demo,
+        experts,
+        files,
+        models,
+        nominations,
+        notifications,
+        policies,
+        pool_views,
+        setup_views,
+    )
     from calls.cli import calls_cli
     from calls.views import bp
     from core.ui import add_nav
@@ -14,3 +25,28 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp, url_prefix="/calls")
     app.cli.add_command(calls_cli)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
+    _register_invitation_scope()
+
+
+def _register_invitation_scope() -> None:
+    """Experts are invited to a call from the pool by those who manage the call (accounts checks it)."""
+    from accounts.services import InvitationScope, register_invitation_scope
+    from core.permissions import Role
+
+    register_invitation_scope(Role.EXPERT, InvitationScope(
+        load=_call, permission="calls.manage", choices=_calls_managed_by, unknown=_l("This call does not exist."),
+        name=lambda call: f"{call.year} {call.title}"))
+
+
+def _call(call_id: int):
+    from calls.models import Call
+    from core.extensions import db
+
+    return db.session.get(Call, call_id)
+
+
+def _calls_managed_by(user) -> list[tuple[int, str]]:
+    from calls.services import calls_for
+    from core.permissions import is_admin
+
+    return [(c.id, f"{c.year} {c.title}") for c in calls_for(user, is_admin=is_admin(user))]
