@@ -1,13 +1,13 @@
 """Pages of calls as their users use them: the organiser creates a call and builds its form, an applicant applies,
 the organiser reviews and types in scores, the results page shows the rule and the bands; others get 403."""
+import io
+
 import pytest
 
 from calls import services
 from calls.models import Call
 from core.extensions import db
 from tests import factories
-import io
-
 from tests.calls.test_services import ANSWERS, BANDS, FORM, paper, scored_call
 
 
