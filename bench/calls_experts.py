@@ -105,8 +105,9 @@ def main() -> dict:
                   f"{took / reference:.2f}x the reference)")
             figures[f"calls_pool_search_{label}_ms"] = took * 1000
 
-    from accounts.services import create_user, grant_role
     from sqlalchemy import event
+
+    from accounts.services import create_user, grant_role
 
     with app.app_context():
         from accounts.models import Organisation
