@@ -26,6 +26,20 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(calls_cli)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
     _register_invitation_scope()
+    _register_reports()
+
+
+def _register_reports() -> None:
+    """The annual report counts calls; the open data publishes their final results (calls.reports)."""
+    try:
+        from reports.services.annual import register_annual_section
+        from reports.services.opendata import register_open_tables
+    except ImportError:  # reports area not installed
+        return
+    from calls.reports import annual_section, open_tables
+
+    register_annual_section(annual_section)
+    register_open_tables(open_tables)
 
 
 def _register_invitation_scope() -> None:
