@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
     _register_invitation_scope()
     _register_reports()
+    from calls.certificates import register as register_certificate_source
+
+    register_certificate_source()  # only once certificates takes the scope "call" (see calls/certificates.py)
 
 
 def _register_reports() -> None:

@@ -99,8 +99,8 @@ def _clean(values: dict) -> dict:
 
     data = {k: (values.get(k) or "").strip() for k in LIMITS}
     if not data["name"]:
-        raise DomainError(_("%(name)s is required.", name=_("Name")), field="name")
-    labels = {"name": _l("Name"), "title": _l("Professional title"), "field": _l("Field"), "workplace": _l("Workplace"),
+        raise DomainError(_("%(name)s is required.", name=_("Full name")), field="name")
+    labels = {"name": _l("Full name"), "title": _l("Professional title"), "field": _l("Field of expertise"), "workplace": _l("Workplace"),
               "mobile": _l("Mobile"), "email": _l("Email")}
     for key, limit in LIMITS.items():
         if len(data[key]) > limit:

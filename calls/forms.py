@@ -111,10 +111,10 @@ class ScoreForm(FlaskForm):
 class ExpertForm(FlaskForm):
     """An expert added to the association's pool (专家库)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=50)])
     title = StringField(_l("Professional title"), validators=[Optional(), Length(max=50)],
                         description=_l("Such as 教授, 高级工程师."))
-    field = StringField(_l("Field"), validators=[Optional(), Length(max=50)], description=_l("Such as 材料科学."))
+    field = StringField(_l("Field of expertise"), validators=[Optional(), Length(max=50)], description=_l("Such as 材料科学."))
     workplace = StringField(_l("Workplace"), validators=[Optional(), Length(max=100)])
     mobile = StringField(_l("Mobile"), validators=[Optional(), Length(max=20)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
@@ -132,7 +132,7 @@ class RuleForm(FlaskForm):
     """An eligibility rule over one of the form's fields."""
 
     kind = SelectField(_l("Rule"), choices=list(RULE_KIND_LABELS.items()))
-    field = SelectField(_l("Field"), choices=[])
+    field = SelectField(_l("Form field"), choices=[])
     years = StringField(_l("Years"), description=_l("Date rules: no more than this many years before the reference date."))
     min = StringField(_l("Youngest age"))
     max = StringField(_l("Oldest age"))

@@ -13,6 +13,7 @@ from calls.fields import FIELD_KIND_LABELS, answer_fields
 from calls.files import Upload, files_of
 from calls.forms import CallForm, FieldForm, OutcomeForm, ReviewForm, ScoreForm
 from calls.models import CALL_STATUS_LABELS, Applicants, Call, CallApplication, CallStatus
+from competitions.materials import format_size
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, get_or_404, is_admin, require
@@ -206,7 +207,7 @@ def application(application_id: int):
                 return redirect(url_for("calls.application", application_id=application.id))
     return render_template("calls/application.html", application=application, call=application.call, manage=manage,
                            review_form=review_form, score_form=score_form, kind_labels=FIELD_KIND_LABELS,
-                           files=files_of(application))
+                           files=files_of(application), format_size=format_size)
 
 
 @bp.route("/<int:call_id>/results")

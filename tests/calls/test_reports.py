@@ -1,5 +1,6 @@
 """Calls in the annual report (applications, experts and results per call) and in the open data (final results
 only; adults' names as published, students' names masked)."""
+import pytest
 from flask_babel import force_locale
 
 from calls import experts, services
@@ -45,3 +46,20 @@ def test_open_data_publishes_final_results_and_masks_students():
         rows = next(t for t in collect_open_data() if t.name == "call_results").rows
         assert {r["applicant"] for r in rows} == {"欧阳*", "张*"}
     assert db.session.get(Call, call.id).status == "finished"
+
+
+def test_certificate_holders_are_the_final_results():
+    from calls.certificates import collect_result_holders
+    from certificates.sources import SourceNotReady
+
+    call, apps = scored_call("bands", BANDS, [95, 80, 52])
+    apps[0].applicant_name = "欧阳䶮"
+    services.set_status(call, "review")
+    with pytest.raises(SourceNotReady):
+        collect_result_holders(call.id)
+    services.set_status(call, "finished")
+    batch = collect_result_holders(call.id)
+    assert [(h.name, h.award, h.minor) for h in batch.holders] == [("欧阳䶮", "优秀", False), ("单位2", "合格", False),
+                                                                   ("单位3", "不合格", False)]
+    assert batch.scope_title == call.title and batch.organisation_id == call.organisation_id
+    assert len({h.ref for h in batch.holders}) == 3
