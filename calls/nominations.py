@@ -1,7 +1,7 @@
 """Nominations by lower associations (推荐) with per-association quotas: county → city → province. The call's
 association sets a quota for each association below it; an organiser of one of those nominates up to its quota.
-The quota row is locked while nominations are counted, so two concurrent nominations cannot both take the last
-place. Models and services; services flush, never commit."""
+A named lock (core.locks, `calls.nominations:<call>`) is taken before nominations are counted, so two
+concurrent nominations cannot both take the last place. Models and services; services flush, never commit."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from accounts.models import Organisation, OrganisationKind, User, descendant_ids
 from calls.models import Applicants, Call, CallApplication, CallStatus
 from core.errors import DomainError
 from core.extensions import db
+from core.locks import acquire_lock
 
 
 class CallQuota(db.Model):
@@ -94,9 +95,10 @@ def nominate(call: Call, organisation_id: int, actor: User, **application) -> Ca
 
     if call.applicants != Applicants.NOMINATIONS or call.status != CallStatus.OPEN:
         raise DomainError(_("This call does not take nominations now."), code="closed", status=409)
+    acquire_lock(f"calls.nominations:{call.id}")  # before counting: two nominations cannot both take the last place
     quota = db.session.execute(sa.select(CallQuota).where(CallQuota.call_id == call.id,
                                                           CallQuota.organisation_id == organisation_id)
-                               .with_for_update()).scalar_one_or_none()
+                               ).scalar_one_or_none()
     if quota is None or organisation_id not in actor.organised_org_ids():
         raise DomainError(_("Choose an association you organise that has a quota for this call."),
                           field="nominated_by")

@@ -27,6 +27,7 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import select_timezone
+from core.locks import acquire_lock
 from judging.aggregation import METHODS, AggregationOptions, JudgeScore, aggregate, rank_results
 
 #: Where a call may go from each status.
@@ -131,7 +132,7 @@ def set_status(call: Call, status: str) -> None:
 def submit_application(call: Call, *, title: str, applicant_name: str, unit_name: str, answers: dict[str, str],
                        actor: User | None, uploads: dict | None = None, today: date | None = None) -> CallApplication:
     """申报 to an open call: the answers checked against its form and its eligibility rules, the files against
-    their fields' limits (all before anything is written); numbered per call under a row lock."""
+    their fields' limits (all before anything is written); numbered per call under a named lock (core.locks)."""
     if call.status != CallStatus.OPEN:
         raise DomainError(_("This call does not take applications now."), code="closed", status=409)
     title, applicant_name = (title or "").strip(), (applicant_name or "").strip()
@@ -144,7 +145,7 @@ def submit_application(call: Call, *, title: str, applicant_name: str, unit_name
     checked = form_fields.check_answers(call.form_fields, answers)
     eligibility.check_eligibility(call.eligibility, call.form_fields, checked, today or utcnow().astimezone(select_timezone()).date())
     files_checked = call_files.check_uploads(call.form_fields, uploads or {})
-    db.session.execute(sa.select(Call.id).where(Call.id == call.id).with_for_update())
+    acquire_lock(f"calls.applications:{call.id}")  # numbering: SQLite ignores FOR UPDATE, this holds on both
     number = (db.session.execute(sa.select(sa.func.max(CallApplication.number))
                                  .where(CallApplication.call_id == call.id)).scalar() or 0) + 1
     application = CallApplication(call=call, number=number, title=title, applicant_name=applicant_name,

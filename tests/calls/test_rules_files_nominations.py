@@ -1,6 +1,7 @@
 """Eligibility rules over a call's fields (refused over a missing field when saved, checked on submit with the field
 named), file fields (type, size, count; nothing written when the application is refused), and nominations by lower
 associations within their quotas (refused beyond, with a message; the parent sees them by association)."""
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -209,3 +210,42 @@ def test_the_county_nominates_on_the_apply_page_and_the_city_sees_it(client, log
     response = client.post(f"/calls/{call.id}/nominations", data={f"quota-{qingxi.id}": "2", f"quota-{longquan.id}": "0"})
     assert response.status_code == 302
     assert {q.organisation_id: q.quota for q in nominations.quotas_of(call)} == {qingxi.id: 2}
+
+
+def test_concurrent_nominations_never_exceed_the_quota(app):
+    city, (qingxi, _longquan), call = nomination_call()
+    nominations.set_quotas(call, {qingxi.id: "3"})
+    organiser = factories.organiser(qingxi)
+    db.session.commit()
+    call_id, org_id, user_id = call.id, qingxi.id, organiser.id
+    done, refused, errors = [], [], []
+    barrier = threading.Barrier(8)
+
+    def nominate_one(n):
+        from accounts.models import User
+
+        with app.app_context():
+            barrier.wait()
+            try:
+                application = nominations.nominate(db.session.get(Call, call_id), org_id, db.session.get(User, user_id),
+                                                   title=f"辅导员{n}", applicant_name=f"辅导员{n}", unit_name="",
+                                                   answers={"f1": "青溪县实验小学"})
+                db.session.commit()
+                done.append(application.number)
+            except DomainError as exc:
+                db.session.rollback()
+                refused.append(exc.code)
+            except Exception as exc:  # noqa: BLE001  (collected and asserted below)
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=nominate_one, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(done) == [1, 2, 3] and refused == ["quota"] * 5
+    assert db.session.query(CallApplication).filter_by(nominated_by_id=org_id).count() == 3
