@@ -11,7 +11,7 @@ from calls.models import Call, CallApplication
 from core.extensions import db
 from tests import factories
 from tests.calls.test_browser import _click, _login, _shot
-from tests.calls.test_services import paper
+from tests.calls.test_services import BANDS, FORM, paper
 
 pytestmark = pytest.mark.browser
 
@@ -127,3 +127,26 @@ def test_a_county_nominates_within_its_quota(browser, live_server, tmp_path):
     text = browser.find_element(By.ID, "by-association").text
     assert "何秀英" in text and "罗建华" in text and "梁晓东" not in text and "已推荐 2 / 2" in text
     _shot(browser, tmp_path, "calls-nominations-by-association.png")
+
+
+def test_the_pool_on_a_phone_masks_contacts_and_fits(browser, live_server, tmp_path):
+    city = factories.association("青溪市科学技术协会")
+    organiser = factories.organiser(city, email="pool@example.cn", name="陈建国")
+    call = services.create_call(city, year=2026, title="自然科学优秀学术论文评选", subject="paper", applicants="units",
+                                outcome="bands", outcome_rule=BANDS, form=FORM)
+    for i, (n, t, f, w) in enumerate([("孙德明", "教授", "材料科学", "青溪大学材料学院"), ("欧阳䶮", "副教授", "环境科学", "青溪大学环境学院"),
+                                      ("吉𠮷祥", "高级农艺师", "农学", "龙泉县农技站")]):
+        e = experts.add_expert(city, {"name": n, "title": t, "field": f, "workplace": w, "mobile": f"1380013800{i}",
+                                      "email": f"expert{i}@example.cn"})
+        experts.invite_to_call(e, call, organiser)
+    experts.declare_conflict(e, "与某申报单位有合作关系", call)
+    factories.commit()
+    _login(browser, live_server, "pool@example.cn")
+    browser.set_window_size(390, 844)
+    browser.get(live_server + "/calls/experts")
+    assert "138****8000" in browser.find_element(By.ID, "experts").text
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    _shot(browser, tmp_path, "calls-pool-phone.png")
+    browser.set_window_size(1366, 900)
+    browser.get(live_server + f"/calls/experts/{e.id}")
+    _shot(browser, tmp_path, "calls-expert.png")
