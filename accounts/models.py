@@ -88,7 +88,7 @@ class RolesMixin:
 
     def scope_ids(self, role: Role) -> set[int]:
         """Ids a role applies to: school ids for coordinators, contest ids for judges, event ids for staff."""
-        key = "scope_id" if role in (Role.JUDGE, Role.CHECKIN) else "organisation_id"
+        key = "scope_id" if role in (Role.JUDGE, Role.CHECKIN, Role.EXPERT) else "organisation_id"
         return {getattr(m, key) for m in self.memberships if m.role == role and getattr(m, key) is not None}
 
     def organised_org_ids(self) -> frozenset[int]:
@@ -167,7 +167,8 @@ def descendant_ids(roots: set[int]) -> set[int]:
 
 class Membership(db.Model):
     """A scoped role: admin (no scope); organiser or coordinator of an organisation; judge of a contest or
-    check-in staff of an event (scope_id, the contest/event id; those tables live in higher areas)."""
+    check-in staff of an event, expert of a call (scope_id, the contest/event/call id; those tables live in higher
+    areas)."""
 
     __tablename__ = "memberships"
 
@@ -182,11 +183,11 @@ class Membership(db.Model):
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
     __table_args__ = (
-        sa.CheckConstraint("role IN ('admin','organiser','coordinator','judge','checkin')", name="role"),
+        sa.CheckConstraint("role IN ('admin','organiser','coordinator','judge','checkin','expert')", name="role"),
         sa.CheckConstraint(
             "(role = 'admin' AND organisation_id IS NULL AND scope_id IS NULL)"
             " OR (role IN ('organiser','coordinator') AND organisation_id IS NOT NULL AND scope_id IS NULL)"
-            " OR (role IN ('judge','checkin') AND scope_id IS NOT NULL)",
+            " OR (role IN ('judge','checkin','expert') AND scope_id IS NOT NULL)",
             name="scope",
         ),
         sa.UniqueConstraint("user_id", "role", "organisation_id", "scope_id"),

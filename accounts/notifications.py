@@ -25,7 +25,7 @@ PASSWORD_CHANGED = register_kind(MessageKind(
 ))
 
 ROLE_LABELS = {"coordinator": _l("School coordinator"), "judge": _l("Judge"), "checkin": _l("Check-in staff"),
-               "organiser": _l("Organiser")}
+               "organiser": _l("Organiser"), "expert": _l("Expert")}
 
 
 def send_invitation(invitation, token: str, inviter) -> None:

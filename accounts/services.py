@@ -182,10 +182,10 @@ def grant_role(
         raise DomainError(_l("A coordinator belongs to a school."), field="organisation")
     if role == Role.ORGANISER and organisation.kind != OrganisationKind.ASSOCIATION:
         raise DomainError(_l("An organiser belongs to an organising unit (科协)."), field="organisation")
-    if role in (Role.JUDGE, Role.CHECKIN) and scope_id is None:
+    if role in SCOPED_ROLES and scope_id is None:
         raise DomainError(_l("This role needs a contest or an event."), field="scope_id")
     org_id = organisation.id if organisation is not None and role != Role.ADMIN else None
-    scope = scope_id if role in (Role.JUDGE, Role.CHECKIN) else None
+    scope = scope_id if role in SCOPED_ROLES else None
     for existing in user.memberships:
         if existing.role == role and existing.organisation_id == org_id and existing.scope_id == scope:
             return existing
@@ -225,6 +225,8 @@ class InvitationScope:
 
 
 INVITATION_SCOPES: dict[str, InvitationScope] = {}
+#: Roles granted on one object of a higher area (scope_id): a contest, an event, a call.
+SCOPED_ROLES = (Role.JUDGE, Role.CHECKIN, Role.EXPERT)
 
 
 def register_invitation_scope(role: Role | str, scope: InvitationScope) -> None:
@@ -263,7 +265,7 @@ def _check_invitation_right(role: Role, inviter, organisation: Organisation | No
                               field="organisation_id", code="forbidden", status=403)
         return
     scope = INVITATION_SCOPES.get(role.value)
-    field = "contest_id" if role == Role.JUDGE else "event_id"
+    field = {Role.JUDGE: "contest_id", Role.CHECKIN: "event_id"}.get(role, "scope_id")
     if scope_id is None:
         raise DomainError(_l("This role needs a contest or an event."), field=field)
     target = scope.load(scope_id) if scope is not None and 0 < scope_id <= DB_INT_MAX else None
@@ -304,7 +306,7 @@ def create_invitation(
         name=name,
         role=role.value,
         organisation_id=organisation.id if organisation and role in (Role.ORGANISER, Role.COORDINATOR) else None,
-        scope_id=scope_id if role in (Role.JUDGE, Role.CHECKIN) else None,
+        scope_id=scope_id if role in SCOPED_ROLES else None,
         created_by_id=created_by.id,
         expires_at=utcnow() + timedelta(days=days),
     )

@@ -6,7 +6,18 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from calls import demo, models, policies  # noqa: F401  (tables, policies, seeders)
+    # tables, policies, message kinds, seeders, and the routes the other view modules add to calls' blueprint
+    from calls import (  # noqa: F401
+        demo,
+        experts,
+        files,
+        models,
+        nominations,
+        notifications,
+        policies,
+        pool_views,
+        setup_views,
+    )
     from calls.cli import calls_cli
     from calls.review import bp as review_bp
     from calls.views import bp
@@ -20,3 +31,45 @@ def init_app(app: Flask) -> None:
     from judging.submissions import SubmissionKind, register_kind
 
     register_kind(SubmissionKind(KIND, _l("Application"), load_applications))  # judged as a submission
+    _register_invitation_scope()
+    _register_reports()
+    from calls.certificates import register as register_certificate_source
+
+    register_certificate_source()  # only once certificates takes the scope "call" (see calls/certificates.py)
+
+
+def _register_reports() -> None:
+    """The annual report counts calls; the open data publishes their final results (calls.reports)."""
+    try:
+        from reports.services.annual import register_annual_section
+        from reports.services.opendata import register_open_tables
+    except ImportError:  # reports area not installed
+        return
+    from calls.reports import annual_section, open_tables
+
+    register_annual_section(annual_section)
+    register_open_tables(open_tables)
+
+
+def _register_invitation_scope() -> None:
+    """Experts are invited to a call from the pool by those who manage the call (accounts checks it)."""
+    from accounts.services import InvitationScope, register_invitation_scope
+    from core.permissions import Role
+
+    register_invitation_scope(Role.EXPERT, InvitationScope(
+        load=_call, permission="calls.manage", choices=_calls_managed_by, unknown=_l("This call does not exist."),
+        name=lambda call: f"{call.year} {call.title}"))
+
+
+def _call(call_id: int):
+    from calls.models import Call
+    from core.extensions import db
+
+    return db.session.get(Call, call_id)
+
+
+def _calls_managed_by(user) -> list[tuple[int, str]]:
+    from calls.services import calls_for
+    from core.permissions import is_admin
+
+    return [(c.id, f"{c.year} {c.title}") for c in calls_for(user, is_admin=is_admin(user))]

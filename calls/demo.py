@@ -1,11 +1,20 @@
-"""Demo calls: the city's yearly performance evaluation of its 院士(专家)工作站 — 22 workstations scored by five
-experts on the indicator system, bands 优秀 ≥ 90, 合格 ≥ 60, 不合格 otherwise: 4 excellent, 17 qualified,
-1 not qualified, as in the association's report."""
+"""Demo calls, the three of issue 25 (idempotent: each is skipped when it exists):
+
+- the city's yearly performance evaluation of its 院士(专家)工作站 — 22 workstations, each with its 绩效自评表, scored
+  by five experts on the indicator system, bands 优秀 ≥ 90, 合格 ≥ 60, 不合格 otherwise: 4 / 17 / 1, as in the
+  association's report;
+- 自然科学优秀学术论文评选 — papers (full text as PDF) published within the last two years (an eligibility rule),
+  double-blind review by experts invited from the city's expert pool, 一/二/三等奖 by quota;
+- 十佳科技辅导员评选 — advisors nominated by the county associations within their quotas, the ten best.
+
+The expert pool (专家库) of the city association is seeded with them."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from calls import services
+from calls.demo_calls import demo_pdf
+from calls.files import Upload
 from calls.models import Call, CallStatus
 from core.demo import DemoContext, demo_seeder
 from core.extensions import db
@@ -53,6 +62,8 @@ def seed_calls(ctx: DemoContext) -> None:
     for i, (name, unit, centre) in enumerate(WORKSTATIONS):
         application = services.submit_application(
             call, title=name, applicant_name=unit, unit_name=unit, actor=organiser,
+            uploads={"f5": [Upload(f"{name}绩效自评表.pdf", demo_pdf(f"{name}绩效自评表", [
+                f"依托单位：{unit}", "一、合作项目与技术攻关", "二、人才培养", "三、成果转化与经济效益"]))]},
             answers={"f1": unit, "f2": str(3 + i % 5), "f3": f"{2015 + i % 9}-0{1 + i % 9}-15",
                      "f4": f"{name}本年度与进站专家合作开展技术攻关，培养骨干人才，推进成果转化。"})
         services.review_application(application, "accepted", "", organiser)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from calls.eligibility import RULE_KIND_LABELS
 from calls.fields import FIELD_KIND_LABELS
 from calls.models import APPLICANTS_LABELS, OUTCOME_LABELS, SUBJECT_LABELS
 from core.i18n import local_today
@@ -104,3 +105,40 @@ class ReviewForm(FlaskForm):
 class ScoreForm(FlaskForm):
     expert_name = StringField(_l("Expert"), validators=[DataRequired(), Length(max=100)])
     total = StringField(_l("Total score"), validators=[DataRequired()])
+
+
+class ExpertForm(FlaskForm):
+    """An expert added to the association's pool (专家库)."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=50)])
+    title = StringField(_l("Professional title"), validators=[Optional(), Length(max=50)],
+                        description=_l("Such as 教授, 高级工程师."))
+    field = StringField(_l("Field of expertise"), validators=[Optional(), Length(max=50)], description=_l("Such as 材料科学."))
+    workplace = StringField(_l("Workplace"), validators=[Optional(), Length(max=100)])
+    mobile = StringField(_l("Mobile"), validators=[Optional(), Length(max=20)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+
+
+class ConflictForm(FlaskForm):
+    """A conflict of interest an expert declared (回避)."""
+
+    call_id = SelectField(_l("Call"), coerce=int, choices=[])
+    note = StringField(_l("Conflict"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("Such as: works with the applicant unit 青溪精工; co-author of an applicant."))
+
+
+class RuleForm(FlaskForm):
+    """An eligibility rule over one of the form's fields."""
+
+    kind = SelectField(_l("Rule"), choices=list(RULE_KIND_LABELS.items()))
+    field = SelectField(_l("Form field"), choices=[])
+    years = StringField(_l("Years"), description=_l("Date rules: no more than this many years before the reference date."))
+    min = StringField(_l("Youngest age"))
+    max = StringField(_l("Oldest age"))
+    reference = StringField(_l("Reference date"), description=_l("Such as 2026-12-31; blank: the day of submission."))
+    values = StringField(_l("Allowed options"), description=_l("Choice rules: options separated by commas."))
+
+    def rule(self) -> dict:
+        values = [v.strip() for v in (self.values.data or "").replace("，", ",").split(",") if v.strip()]
+        return {"kind": self.kind.data, "field": self.field.data, "years": self.years.data, "min": self.min.data,
+                "max": self.max.data, "reference": self.reference.data or "", "values": values}

@@ -32,10 +32,12 @@ SUBJECT_LABELS = {Subject.PERSON: _l("Person"), Subject.PAPER: _l("Paper"),
 class Applicants(StrEnum):
     UNITS = "units"  # units with accounts: societies, companies, schools, lower associations
     INDIVIDUALS = "individuals"  # adults who register themselves
+    NOMINATIONS = "nominations"  # lower associations nominate within their quotas (calls.nominations)
 
 
 APPLICANTS_LABELS = {Applicants.UNITS: _l("Units with accounts"),
-                     Applicants.INDIVIDUALS: _l("Individuals who register themselves")}
+                     Applicants.INDIVIDUALS: _l("Individuals who register themselves"),
+                     Applicants.NOMINATIONS: _l("Nomination by lower associations within quotas")}
 
 
 class Outcome(StrEnum):
@@ -94,6 +96,8 @@ class Call(TimestampMixin, db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # [{"key": "f1", "label": "论文题目", "kind": "text", "required": true, "help": "", ...}] (calls.fields)
     form_fields: Mapped[list[dict]] = mapped_column(sa.JSON, default=list, nullable=False)
+    # [{"kind": "within_years", "field": "f3", "years": 2, "reference": ""}, ...] (calls.eligibility)
+    eligibility: Mapped[list[dict]] = mapped_column(sa.JSON, default=list, nullable=False)
     outcome: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     # levels: {"levels": [["first", "10"], ...], "cap": "60"}; bands: {"bands": [{"label", "min", "max"}, ...]};
     # top: {"n": 10}  (calls.outcomes checks them)
@@ -153,14 +157,18 @@ class CallApplication(TimestampMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # the lower association that nominated it, within its quota (calls.nominations)
+    nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
 
     call: Mapped[Call] = relationship(back_populates="applications")
+    nominated_by: Mapped[Organisation | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     scores: Mapped[list[CallScore]] = relationship(back_populates="application", order_by="CallScore.id",
                                                    cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.UniqueConstraint("call_id", "number"),
+        sa.Index("ix_call_applications_call_nominated_by", "call_id", "nominated_by_id"),
         _check_in("status", [s.value for s in ApplicationStatus], "status"),
     )
 

@@ -21,6 +21,10 @@ def _apply_to_call(user, call) -> bool:
     their own account."""
     if call.status != "open":
         return False
+    if call.applicants == "nominations":  # an organiser of an association holding a quota (calls.nominations)
+        from calls.nominations import nominating_for
+
+        return bool(nominating_for(call, user))
     if call.applicants == "units":
         return bool(user.organised_org_ids() or user.scope_ids(Role.COORDINATOR))
     return True
@@ -29,3 +33,15 @@ def _apply_to_call(user, call) -> bool:
 @policy("calls.view_application")
 def _view_application(user, application) -> bool:
     return application.submitted_by_id == user.id or organises(user, application.call.organisation_id)
+
+
+@policy("calls.manage_pool")
+def _manage_pool(user, organisation) -> bool:
+    """The association's organisers keep its expert pool (专家库)."""
+    return organisation is not None and organises(user, organisation.id)
+
+
+@policy("calls.expert")
+def _expert_of_call(user, call) -> bool:
+    """An expert sees the calls they were invited to, and no other."""
+    return call.id in user.scope_ids(Role.EXPERT)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -9,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Organisation, User
+from calls import eligibility, outcomes
 from calls import fields as form_fields
-from calls import outcomes
+from calls import files as call_files
 from calls.models import (
     CALL_STATUS_LABELS,
     Applicants,
@@ -24,6 +26,8 @@ from calls.models import (
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import select_timezone
+from core.locks import acquire_lock
 from judging.aggregation import METHODS, AggregationOptions, JudgeScore, aggregate, rank_results
 
 #: Where a call may go from each status.
@@ -81,7 +85,31 @@ def add_field(call: Call, definition: dict) -> dict:
 def remove_field(call: Call, key: str) -> None:
     if call.status != CallStatus.DRAFT:
         raise DomainError(_("The form can be changed only while the call is a draft."), code="not_draft", status=409)
+    label = next((d["label"] for d in call.form_fields if d["key"] == key), key)
+    if any(rule["field"] == key for rule in call.eligibility):
+        raise DomainError(_("An eligibility rule is over %(field)s: remove the rule first.", field=label),
+                          code="rule_uses_field", status=409)
     call.form_fields = [d for d in call.form_fields if d["key"] != key]
+    db.session.flush()
+
+
+def add_rule(call: Call, rule: dict) -> dict:
+    """Add an eligibility rule over one of the form's fields (calls.eligibility.check_rule refuses a rule over a
+    missing field or a field of the wrong kind), while the call is a draft."""
+    if call.status != CallStatus.DRAFT:
+        raise DomainError(_("Eligibility rules can be changed only while the call is a draft."), code="not_draft",
+                          status=409)
+    checked = eligibility.check_rule(rule, call.form_fields)
+    call.eligibility = [*call.eligibility, checked]
+    db.session.flush()
+    return checked
+
+
+def remove_rule(call: Call, index: int) -> None:
+    if call.status != CallStatus.DRAFT:
+        raise DomainError(_("Eligibility rules can be changed only while the call is a draft."), code="not_draft",
+                          status=409)
+    call.eligibility = [r for i, r in enumerate(call.eligibility) if i != index]
     db.session.flush()
 
 
@@ -102,8 +130,9 @@ def set_status(call: Call, status: str) -> None:
 
 
 def submit_application(call: Call, *, title: str, applicant_name: str, unit_name: str, answers: dict[str, str],
-                       actor: User | None) -> CallApplication:
-    """申报 to an open call: the answers checked against its form; numbered per call under a row lock."""
+                       actor: User | None, uploads: dict | None = None, today: date | None = None) -> CallApplication:
+    """申报 to an open call: the answers checked against its form and its eligibility rules, the files against
+    their fields' limits (all before anything is written); numbered per call under a named lock (core.locks)."""
     if call.status != CallStatus.OPEN:
         raise DomainError(_("This call does not take applications now."), code="closed", status=409)
     title, applicant_name = (title or "").strip(), (applicant_name or "").strip()
@@ -114,7 +143,9 @@ def submit_application(call: Call, *, title: str, applicant_name: str, unit_name
     if len(title) > 200 or len(applicant_name) > 100 or len(unit_name or "") > 200:
         raise DomainError(_("The title, applicant or unit is too long."), field="title")
     checked = form_fields.check_answers(call.form_fields, answers)
-    db.session.execute(sa.select(Call.id).where(Call.id == call.id).with_for_update())
+    eligibility.check_eligibility(call.eligibility, call.form_fields, checked, today or utcnow().astimezone(select_timezone()).date())
+    files_checked = call_files.check_uploads(call.form_fields, uploads or {})
+    acquire_lock(f"calls.applications:{call.id}")  # numbering: SQLite ignores FOR UPDATE, this holds on both
     number = (db.session.execute(sa.select(sa.func.max(CallApplication.number))
                                  .where(CallApplication.call_id == call.id)).scalar() or 0) + 1
     application = CallApplication(call=call, number=number, title=title, applicant_name=applicant_name,
@@ -122,6 +153,7 @@ def submit_application(call: Call, *, title: str, applicant_name: str, unit_name
                                   submitted_by_id=actor.id if actor else None)
     db.session.add(application)
     db.session.flush()
+    call_files.store_uploads(application, files_checked)
     return application
 
 

@@ -7,10 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Organisation
-from calls import outcomes, services
+from calls import nominations, outcomes, services
+from calls.eligibility import describe as describe_rule
 from calls.fields import FIELD_KIND_LABELS, answer_fields
+from calls.files import Upload, files_of
 from calls.forms import CallForm, FieldForm, OutcomeForm, ReviewForm, ScoreForm
-from calls.models import CALL_STATUS_LABELS, Call, CallApplication, CallStatus
+from calls.models import CALL_STATUS_LABELS, Applicants, Call, CallApplication, CallStatus
+from competitions.materials import format_size
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, get_or_404, is_admin, require
@@ -153,12 +156,19 @@ def apply(call_id: int):
     call = get_or_404(Call, call_id)
     require("calls.apply", call)
     errors: dict[str, str] = {}
+    quotas = nominations.nominating_for(call, current_user) if call.applicants == Applicants.NOMINATIONS else []
     if request.method == "POST":
         answers = {d["key"]: request.form.get(d["key"], "") for d in answer_fields(call.form_fields)}
+        uploads = {d["key"]: [Upload(f.filename or "", f.read()) for f in request.files.getlist(d["key"]) if f.filename]
+                   for d in call.form_fields if d["kind"] == "file"}
+        given = {"title": request.form.get("title", ""), "applicant_name": request.form.get("applicant_name", ""),
+                 "unit_name": request.form.get("unit_name", ""), "answers": answers, "uploads": uploads}
         try:
-            application = services.submit_application(
-                call, title=request.form.get("title", ""), applicant_name=request.form.get("applicant_name", ""),
-                unit_name=request.form.get("unit_name", ""), answers=answers, actor=current_user)
+            if call.applicants == Applicants.NOMINATIONS:
+                by = request.form.get("nominated_by", "")
+                application = nominations.nominate(call, int(by) if by.isdigit() else 0, current_user, **given)
+            else:
+                application = services.submit_application(call, actor=current_user, **given)
         except DomainError as exc:
             db.session.rollback()
             errors[exc.field or "_"] = str(exc)
@@ -166,7 +176,9 @@ def apply(call_id: int):
             db.session.commit()
             flash(_("Application %(code)s submitted; the organiser reviews it.", code=application.code), "success")
             return redirect(url_for("calls.application", application_id=application.id))
-    return render_template("calls/apply.html", call=call, errors=errors, kind_labels=FIELD_KIND_LABELS)
+    return render_template("calls/apply.html", call=call, errors=errors, kind_labels=FIELD_KIND_LABELS, quotas=quotas,
+                           used=nominations.nominated_counts(call) if quotas else {},
+                           rules=[describe_rule(r, call.form_fields) for r in call.eligibility])
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -194,7 +206,8 @@ def application(application_id: int):
                 flash(_("Saved."), "success")
                 return redirect(url_for("calls.application", application_id=application.id))
     return render_template("calls/application.html", application=application, call=application.call, manage=manage,
-                           review_form=review_form, score_form=score_form, kind_labels=FIELD_KIND_LABELS)
+                           review_form=review_form, score_form=score_form, kind_labels=FIELD_KIND_LABELS,
+                           files=files_of(application), format_size=format_size)
 
 
 @bp.route("/<int:call_id>/results")

@@ -30,6 +30,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"  # school coordinator (teacher)
     JUDGE = "judge"  # judge of a contest (scope_id = contest id)
     CHECKIN = "checkin"  # check-in staff of an event (scope_id = event id)
+    EXPERT = "expert"  # expert of a call (评选专家, scope_id = call id), invited from the expert pool
 
 
 POLICIES: dict[str, Callable[..., bool]] = {}

@@ -51,6 +51,17 @@ def _no_link(kind: str, **params) -> None:
     return None
 
 
+#: Sections other areas add to the annual report (calls: applications, experts, results per call), registered at
+#: start-up: fn(organisation, org_ids, year) -> reports.document.Section or None (nothing that year).
+ANNUAL_SECTIONS: list[Callable] = []
+
+
+def register_annual_section(fn: Callable) -> Callable:
+    if fn not in ANNUAL_SECTIONS:
+        ANNUAL_SECTIONS.append(fn)
+    return fn
+
+
 def annual_report(organisation, year: int, link: Link = _no_link, now: datetime | None = None):
     """The year in figures for an organisation and its sub-organisations (reports.document.Report).
 
@@ -205,7 +216,8 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         definitions=definitions,
         definitions_title=_("Definitions"),
         subtitle=_("%(org)s, including its sub-organisations", org=organisation.name),
-        sections=[participation, outreach, caravan, people],
+        sections=[participation, outreach, caravan, people,
+                  *[section for fn in ANNUAL_SECTIONS if (section := fn(organisation, org_ids, year)) is not None]],
         footer=_("Generated %(when)s from the platform's data", when=now.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")),
         chart_limit_note=_("The chart shows the first %(n)d rows; the table lists them all."),
     )

@@ -12,6 +12,15 @@ from reports.periods import CHINA, local_iso
 from reports.services.contests import step_clause
 from reports.services.labels import AWARD_LABELS, EVENT_KIND_LABELS, PUBLISHED_CONTEST_STATUSES
 
+#: Tables other areas add to the open data (calls: results of calls), registered at start-up: fn() -> [OpenTable].
+OPEN_TABLES: list = []
+
+
+def register_open_tables(fn):
+    if fn not in OPEN_TABLES:
+        OPEN_TABLES.append(fn)
+    return fn
+
 
 def collect_open_data(now: datetime | None = None) -> list:
     """The public tables of the open-data file (reports.opendata.OpenTable), denormalised.
@@ -122,6 +131,7 @@ def collect_open_data(now: datetime | None = None) -> list:
         OpenTable("caravan_visits", visit_rows, description=_("Science caravan visits (host institutions and dates)"),
                   columns={"id": int, "date": str, "host_kind": str, "host": str, "caravan": str, "event_id": int,
                            "organiser": str}),
+        *[table for fn in OPEN_TABLES for table in fn()],
     ]
 
 

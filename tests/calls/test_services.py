@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from calls import fields, services
+from calls.files import Upload
 from calls.models import Call, CallApplication
 from core.errors import DomainError
 from core.extensions import db
@@ -62,7 +63,7 @@ def test_fields_get_keys_and_the_form_changes_only_before_anyone_applies():
     services.set_status(call, "open")
     services.set_status(call, "draft")  # nobody applied yet
     services.set_status(call, "open")
-    services.submit_application(call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS, actor=None)
+    services.submit_application(call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS, uploads=paper(), actor=None)
     with pytest.raises(DomainError):
         services.set_status(call, "draft")
 
@@ -73,6 +74,11 @@ def open_call(**kwargs):
     return call
 
 
+def paper(name="全文.pdf"):
+    """The answer to the form's required file field (论文全文, PDF)."""
+    return {"f6": [Upload(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")]}
+
+
 ANSWERS = {"f1": "𠮷祥河流域水质研究", "f2": "", "f3": "2025-06-01", "f4": "3", "f5": "理科"}
 
 
@@ -80,7 +86,7 @@ def test_answers_are_checked_against_the_form():
     call = open_call()
     applicant = factories.user("李䶮")
     application = services.submit_application(call, title="𠮷祥河流域水质研究", applicant_name="李䶮",
-                                              unit_name="䶮山学会", answers=ANSWERS, actor=applicant)
+                                              unit_name="䶮山学会", answers=ANSWERS, uploads=paper(), actor=applicant)
     assert application.code == f"SB2026-{call.id}-001"
     assert application.answers == {"f1": "𠮷祥河流域水质研究", "f3": "2025-06-01", "f4": "3", "f5": "理科"}
     with force_locale("zh_CN"):
@@ -89,7 +95,7 @@ def test_answers_are_checked_against_the_form():
                                 ({"f5": "文科"}, "请从学科的选项中选择一项")]:
             with pytest.raises(DomainError) as exc:
                 services.submit_application(call, title="x", applicant_name="李䶮", unit_name="",
-                                            answers={**ANSWERS, **change}, actor=applicant)
+                                            answers={**ANSWERS, **change}, uploads=paper(), actor=applicant)
             assert message in str(exc.value), change
     assert len(services.applications_of(call)) == 1
 
@@ -97,7 +103,7 @@ def test_answers_are_checked_against_the_form():
 def test_a_draft_call_takes_no_applications_and_the_form_freezes_when_open():
     call = make_call()
     with pytest.raises(DomainError):
-        services.submit_application(call, title="x", applicant_name="y", unit_name="", answers=ANSWERS, actor=None)
+        services.submit_application(call, title="x", applicant_name="y", unit_name="", answers=ANSWERS, uploads=paper(), actor=None)
     services.set_status(call, "open")
     with pytest.raises(DomainError):
         services.add_field(call, {"label": "备注", "kind": "text"})
@@ -106,7 +112,7 @@ def test_a_draft_call_takes_no_applications_and_the_form_freezes_when_open():
 def test_review_needs_a_reason_to_return_or_reject_and_only_accepted_ones_are_scored():
     call = open_call()
     organiser = factories.organiser(call.organisation)
-    application = services.submit_application(call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS,
+    application = services.submit_application(call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS, uploads=paper(),
                                               actor=None)
     with pytest.raises(DomainError):
         services.review_application(application, "returned", "  ", organiser)
@@ -128,7 +134,7 @@ def scored_call(outcome, rule, centres):
     apps = []
     for i, centre in enumerate(centres):
         app = services.submit_application(call, title=f"申报{i + 1}", applicant_name=f"单位{i + 1}",
-                                          unit_name=f"单位{i + 1}", answers=ANSWERS, actor=None)
+                                          unit_name=f"单位{i + 1}", answers=ANSWERS, uploads=paper(), actor=None)
         services.review_application(app, "accepted", "", organiser)
         for expert, offset in zip(["甲", "乙", "丙", "丁", "戊"], (-2, -1, 0, 1, 2), strict=True):
             services.record_score(app, expert, str(centre + offset), organiser)
@@ -162,7 +168,7 @@ def test_results_of_top_n_and_levels():
 def test_unscored_accepted_applications_come_last_without_a_result():
     call, _apps = scored_call("bands", BANDS, [80])
     organiser = factories.organiser(call.organisation)
-    late = services.submit_application(call, title="迟到的申报", applicant_name="王五", unit_name="", answers=ANSWERS,
+    late = services.submit_application(call, title="迟到的申报", applicant_name="王五", unit_name="", answers=ANSWERS, uploads=paper(),
                                        actor=None)
     services.review_application(late, "accepted", "", organiser)
     rows = services.compute_results(call).rows

@@ -1,12 +1,14 @@
 """Pages of calls as their users use them: the organiser creates a call and builds its form, an applicant applies,
 the organiser reviews and types in scores, the results page shows the rule and the bands; others get 403."""
+import io
+
 import pytest
 
 from calls import services
 from calls.models import Call
 from core.extensions import db
 from tests import factories
-from tests.calls.test_services import ANSWERS, BANDS, FORM, scored_call
+from tests.calls.test_services import ANSWERS, BANDS, FORM, paper, scored_call
 
 
 def test_organiser_creates_a_call_and_builds_its_form(client, login):
@@ -55,10 +57,26 @@ def test_apply_review_score_and_results(client, login):
     page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
                                                         "unit_name": "䶮山学会", **ANSWERS, "f4": "十一"})
     assert "作者人数须为数字" in page.get_data(as_text=True)
+    page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
+                                                        "unit_name": "䶮山学会", **ANSWERS}).get_data(as_text=True)
+    assert "请填写论文全文" in page  # the required file field, named; nothing saved
+    assert not call.applications
+    page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
+                                                        "unit_name": "䶮山学会", **ANSWERS,
+                                                        "f6": (io.BytesIO(b"PK\x03\x04 not a pdf"), "全文.pdf")})
+    assert "论文全文" in page.get_data(as_text=True) and "PDF" in page.get_data(as_text=True)
+    upload = paper()["f6"][0]
     response = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
-                                                            "unit_name": "䶮山学会", **ANSWERS})
+                                                            "unit_name": "䶮山学会", **ANSWERS,
+                                                            "f6": (io.BytesIO(upload.data), upload.filename)})
     assert response.status_code == 302
     application = call.applications[0]
+    page = client.get(f"/calls/applications/{application.id}").get_data(as_text=True)
+    assert "全文.pdf" in page
+    from calls.files import files_of
+    stored = files_of(application)["f6"][0]
+    download = client.get(f"/calls/files/{stored.id}")
+    assert download.status_code == 200 and download.data == upload.data
     assert client.get(f"/calls/applications/{application.id}").status_code == 200
     assert client.post(f"/calls/applications/{application.id}",
                        data={"action": "review", "review-decision": "accepted"}).status_code == 403
@@ -150,7 +168,7 @@ def test_applicants_find_their_applications_with_the_reason(client, login):
     call, _apps = scored_call("bands", BANDS, [])
     applicant = factories.coordinator(name="欧阳䶮")
     application = services.submit_application(call, title="𠮷祥河水质", applicant_name="欧阳䶮", unit_name="",
-                                              answers=ANSWERS, actor=applicant)
+                                              answers=ANSWERS, uploads=paper(), actor=applicant)
     services.review_application(application, "returned", "缺少推荐意见", factories.organiser(call.organisation))
     factories.commit()
     login(applicant)
