@@ -4,7 +4,7 @@ nominated by the county associations within their quotas (top 10). Idempotent: w
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +15,7 @@ from calls.files import Upload
 from calls.models import Call, CallStatus
 from core.demo import DemoContext, demo_seeder
 from core.extensions import db
+from core.i18n import local_today
 
 PAPERS_TITLE = "自然科学优秀学术论文评选"
 ADVISORS_TITLE = "十佳科技辅导员评选"
@@ -105,7 +106,7 @@ def _papers(city: Organisation, organiser, pool: dict) -> None:
     for name in EXPERTS:
         experts.invite_to_call(pool[name], call, organiser)
     experts.declare_conflict(pool["刘晓梅"], "与市医学会推荐论文作者为同一课题组", call)
-    today = date.today()
+    today = local_today()
     for title, society, journal, discipline, centre, months in PAPERS:
         application = services.submit_application(
             call, title=title, applicant_name=society, unit_name=society, actor=organiser,
