@@ -45,7 +45,7 @@ from competitions.models import (
     Student,
 )
 from competitions.roster import RosterResult, RosterRow
-from competitions.sorting import student_sort_key
+from competitions.sorting import sort_entries, student_sort_key
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
@@ -1259,8 +1259,9 @@ def entries_query(contest_id: int, *, school_id: int | None = None, category_id:
     return query.order_by(Entry.code.is_(None), Entry.code, Entry.id)
 
 
-def list_entries(contest_id: int, **filters) -> list[Entry]:
-    return list(db.session.execute(entries_query(contest_id, **filters)).unique().scalars())
+def list_entries(contest_id: int, sort: str | None = None, **filters) -> list[Entry]:
+    """entries_query's entries in the order of ``sort`` (competitions.sorting: 作品编号 by default, or pinyin)."""
+    return sort_entries(db.session.execute(entries_query(contest_id, **filters)).unique().scalars(), sort)
 
 
 @dataclass

@@ -59,6 +59,7 @@ from competitions.roster import (
     write_roster_template,
     write_roster_xlsx,
 )
+from competitions.sorting import entry_sort
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import form_error
@@ -368,27 +369,31 @@ def _entry_filters() -> dict:
 def entries(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    filters = _entry_filters()
-    page = db.paginate(services.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False)
+    filters, sort = _entry_filters(), entry_sort(request.args.get("sort"))
+    page = db.paginate(services.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False) \
+        if sort == "code" else ListPagination(items=services.list_entries(contest.id, sort, **filters),
+                                              per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in {"category_id": filters["category_id"], "school_id": filters["school_id"],
-                              "status": filters["status"], "q": filters["search"]}.items() if v}
+                              "status": filters["status"], "q": filters["search"],
+                              "sort": sort if sort != "code" else None}.items() if v}
     return render_template("competitions/entries.html", contest=contest, page=page, filters=filters, args=args,
-                           schools=_schools_under(contest))
+                           schools=_schools_under(contest), sort=sort)
 
 
 @bp.route("/<int:contest_id>/entries.xlsx")
 def export_entries(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    filters = _entry_filters()
+    filters, sort = _entry_filters(), entry_sort(request.args.get("sort"))
     count = db.session.execute(sa.select(sa.func.count()).select_from(
         services.entries_query(contest.id, **filters).order_by(None).subquery())).scalar()
     if count > EXPORT_JOB_THRESHOLD:
-        job = enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id, filters=filters,
-                      title=_("Master list of %(contest)s", contest=contest.name))
+        job = enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id,
+                      filters={**filters, "sort": sort}, title=_("Master list of %(contest)s", contest=contest.name))
         db.session.commit()
         return redirect(url_for("core.job_progress", job_id=job.id))
-    return _xlsx_response(services.master_list_xlsx(contest, **filters), f"参赛作品-{contest.year}-{contest.id}.xlsx")
+    return _xlsx_response(services.master_list_xlsx(contest, sort=sort, **filters),
+                          f"参赛作品-{contest.year}-{contest.id}.xlsx")
 
 
 @bp.route("/<int:contest_id>/summary")
@@ -690,9 +695,10 @@ def school_entries(contest_id: int, school_id: int):
     contest = get_or_404(Contest, contest_id)
     school = load_school(school_id)
     _require_school_in_contest(contest, school)
-    entries = services.list_entries(contest.id, school_id=school.id)
+    sort = entry_sort(request.args.get("sort"))
+    entries = services.list_entries(contest.id, sort, school_id=school.id)
     summary = services.school_summaries(contest, [school.id])
-    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries,
+    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries, sort=sort,
                            summary=summary[0] if summary else None, deadline=services.school_deadline(contest, school.id),
                            is_open=services.registration_open_for(contest, school.id),
                            state_label=services.status_label_for_school(contest, school.id),
