@@ -38,3 +38,20 @@ def test_a_toast_icon_is_icon_sized_on_a_laptop(browser, live_server):
     assert width <= 32 and height <= 32, (width, height)
     skip = browser.execute_script("return getComputedStyle(document.querySelector('.kc-skip')).position")
     assert skip == "absolute"  # the skip link's rule (after the block) applies on a laptop too
+
+
+def test_an_organisers_menu_keeps_its_words_whole_on_a_laptop(browser, live_server):
+    """With every area's menu an organiser's navbar at 1366 px squeezed 工作台 into 工作/台 and 评审管理 into
+    评审/管理 (two lines per item); it stays one line of whole words, or folds into the menu button."""
+    county = factories.association("青溪县科协")
+    organiser = factories.organiser(county, name="欧阳娜娜")
+    db.session.commit()
+    for width in (1366, 1100):
+        browser.set_window_size(width, 900)
+        log_in(browser, live_server, organiser.email)
+        links = browser.execute_script("""return Array.from(document.querySelectorAll('#mainnav .nav-link'))
+            .filter(a => a.offsetParent !== null)
+            .map(a => [a.textContent.trim(), a.getBoundingClientRect().height, a.scrollWidth > a.clientWidth])""")
+        squeezed = [name for name, height, overflow in links if height > 48 or overflow]
+        assert not squeezed, (width, squeezed)
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
