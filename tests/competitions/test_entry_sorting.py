@@ -53,7 +53,7 @@ def test_the_organiser_list_and_its_master_list_follow_the_chosen_order(client, 
     contest_id = w["contest"].id
     default = client.get(f"/contests/{contest_id}/entries").get_data(as_text=True)
     assert _titles(default) == ["水质监测", "智能垃圾桶", "单车锁", "饮水机"]  # 作品编号
-    assert 'name="sort"' in default and "作品名称拼音" in default and "第一作者姓名拼音" in default
+    assert 'name="sort"' in default and "按作品名称拼音" in default and "按第一作者拼音" in default
     page = client.get(f"/contests/{contest_id}/entries?sort=title").get_data(as_text=True)
     assert _titles(page) == ["单车锁", "水质监测", "饮水机", "智能垃圾桶"]
     assert 'value="title" selected' in page
