@@ -476,3 +476,18 @@ def test_results_page_award_table_totals(client, login):
     page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)
     footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
     assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>2</td>" in footer.replace("\n", "")
+
+
+def test_the_judge_profile_lists_schools_in_pinyin_order(client, login):
+    """Seen in the season walk: the 回避 school list ran 城关…实验…桃源…白沙 (code point order)."""
+    import re
+
+    w = setup_world()
+    for name in ("青溪县实验小学", "青溪县白沙镇中心小学", "青溪县城关第二小学", "青溪县第一中学"):
+        factories.school(parent=w["org"], name=name)
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/judging/judges/{w['judges'][0].id}").get_data(as_text=True)
+    box = page.split('name="conflict_schools"')[1].split("</select>")[0]
+    shown = [n for n in re.findall(r">([^<]+)</option>", box) if n.startswith("青溪县")]
+    assert shown == ["青溪县白沙镇中心小学", "青溪县城关第二小学", "青溪县第一中学", "青溪县实验小学"]
