@@ -143,18 +143,30 @@ def entry_info(entry: Entry) -> assignment.EntryInfo:
     return assignment.EntryInfo(entry.id, entry.category_id, frozenset({entry.school_id}))
 
 
-def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
-    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
-    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
-    if user is None:
-        return
+def _referee_info(rnd: Round, user: User) -> assignment.JudgeInfo:
+    """Whom a referee belongs to: as a judge of the contest (declared conflicts too), else their memberships."""
     judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
                                ).scalar_one_or_none()
     if judge is not None:
-        info = judge_info(judge)
-    else:
-        info = assignment.JudgeInfo(None, None, frozenset(m.organisation_id for m in user.memberships
-                                                          if m.organisation_id is not None))
-    if assignment.has_conflict(info, entry_info(entry)):
-        raise DomainError(_l("You must stand aside (回避) from this entry: it comes from your school or you declared "
-                             "a conflict with it."), field="entry", code="conflict", status=403)
+        return judge_info(judge)
+    return assignment.JudgeInfo(None, None, frozenset(m.organisation_id for m in user.memberships
+                                                      if m.organisation_id is not None))
+
+
+def entries_to_stand_aside(rnd: Round, user: User | None, entries) -> set[int]:
+    """Ids of the entries among ``entries`` whose runs ``user`` may not record or confirm (回避)."""
+    if user is None:
+        return set()
+    info = _referee_info(rnd, user)
+    return {e.id for e in entries if assignment.has_conflict(info, entry_info(e))}
+
+
+def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
+    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
+    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
+    if entries_to_stand_aside(rnd, user, [entry]):
+        raise DomainError(STAND_ASIDE, field="entry", code="conflict", status=403)
+
+
+STAND_ASIDE = _l("You must stand aside (回避) from this entry: it comes from your school or you declared a conflict "
+                 "with it.")
