@@ -282,3 +282,16 @@ def test_objector_gets_a_reference_and_the_organiser_sees_it_flagged(client, log
     assert "open-objections" in dashboard and w["contest"].name in dashboard
     notice_page = client.get(f"/judging/contests/{w['contest'].id}/notice").get_data(as_text=True)
     assert objection.reference in notice_page
+
+
+def test_a_schools_results_name_every_round_that_counted(client, login):
+    """Seen in the season walk: the school's results page said "现场赛最终结果。" above award counts that also held
+    the 初评 round's awards; it names every round whose results counted for the school's entries."""
+    w = _season()
+    _final(w)
+    db.session.commit()
+    login(factories.coordinator(w["schools"][0], name="实验小学联络员"))
+    db.session.commit()
+    page = client.get(f"/judging/contests/{w['contest'].id}/school/{w['schools'][0].id}/outcomes").get_data(as_text=True)
+    counts = page.split('id="outcome-counts"')[1].split("</p>")[0]
+    assert "初评" in counts and "现场赛" in counts
