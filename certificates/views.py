@@ -19,6 +19,7 @@ from certificates.sources import SOURCES, sources_for
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.forms import form_error
+from core.names import name_sort_key
 from core.permissions import can, get_or_404, is_admin, public, require
 
 bp = Blueprint("certificates", __name__)
@@ -299,7 +300,8 @@ def _issue_form() -> IssueForm:
     stmt = sa.select(Organisation.id, Organisation.name).where(Organisation.kind == OrganisationKind.SCHOOL)
     if ids is not None:
         stmt = stmt.where(Organisation.id.in_(ids))
-    form.school_id.choices = [(0, _("All schools"))] + [(i, n) for i, n in db.session.execute(stmt.order_by(Organisation.name))]
+    schools = sorted(db.session.execute(stmt).all(), key=lambda row: name_sort_key(row.name))  # 拼音
+    form.school_id.choices = [(0, _("All schools"))] + [(i, n) for i, n in schools]
     form.scope_id.choices = scope_choices(ids)
     return form
 

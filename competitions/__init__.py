@@ -56,9 +56,6 @@ def init_app(app: Flask) -> None:
 
     add_attention(100, attention)  # the dashboard's "needs me now" panel
     _register_certificate_sources()
-    from competitions.audit_words import describe_audit
-
-    describe_audit()
 
 
 def _register_certificate_sources() -> None:

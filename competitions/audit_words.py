@@ -1,5 +1,6 @@
-"""The competitions area's words for the audit log page (core.audit.describe): its objects, actions, fields
-and coded values, so organisers read 作品 · 审核通过 · 状态：已提交 → 已通过."""
+"""The competitions area's words for the audit log page (core.audit.describe): its objects, actions, fields,
+coded values and names for contest, category and entry ids, so organisers read 作品 · 审核通过 · 状态：已提交 → 已通过.
+core.create_app calls describe_audit() of every area that has an audit_words module."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,9 @@ def describe_audit() -> None:
         ENTRY_STATUS_LABELS,
         ENTRY_TYPE_LABELS,
         STAGE_LABELS,
+        Category,
+        Contest,
+        Entry,
     )
     from competitions.roster.values import GRADE_LABELS
     from core import audit
@@ -24,7 +28,7 @@ def describe_audit() -> None:
         actions={"status": _l("changed the status"), "extend_deadline": _l("extended the deadline"),
                  "requirements": _l("changed the required materials"), "quotas": _l("changed the quotas"),
                  "import_definition": _l("imported from a definition file"), "roster_import": _l("imported the roster"),
-                 "submit": _l("submitted"), "withdraw": _l("withdrew to draft"), "approve": _l("approved"),
+                 "submit": _l("submitted"), "approve": _l("approved"),
                  "returned": _l("returned for correction"), "rejected": _l("rejected"),
                  "add_material": _l("uploaded a material"), "remove_material": _l("removed a material"),
                  "advance": _l("advanced to the next level")},
@@ -49,7 +53,12 @@ def describe_audit() -> None:
                 "email": _l("Email"), "subject": _l("Subject taught"), "created": _l("New"), "updated": _l("Updated"),
                 "unchanged": _l("Unchanged"), "file_format": _l("File type"), "material_id": _l("File number"),
                 "file_type": _l("File type"), "original_name": _l("File name"), "categories": _l("Categories"),
-                "from_entry": _l("Advanced from entry"), "from_code": _l("Advanced from")})
+                "from_entry": _l("Advanced from entry"), "from_code": _l("Advanced from"),
+                "review_reason": _l("Review comment"), "seeded": _l("Demo data")},
+        ids={"target_contest_id": audit.names_of(Contest.id, Contest.name),
+             "category_id": audit.names_of(Category.id, Category.name),
+             "from_entry": audit.names_of(Entry.id, Entry.code)})
+    audit.describe(object_type="entries", actions={"withdraw": _l("withdrew to draft")})
     audit.describe(object_type="students", fields={"name": _l("Full name")})
     audit.describe(object_type="entries", fields={"code": _l("Entry code"), "size": _l("File size (bytes)"),
                                                   "name": _l("File name")})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from flask import Flask
 
@@ -77,6 +78,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         init_area = getattr(area, "init_app", None)
         if init_area is not None:  # a package still without init_app has nothing to register yet
             init_area(app)
+        if importlib.util.find_spec(f"{name}.audit_words") is not None:  # the area's words for the audit log
+            importlib.import_module(f"{name}.audit_words").describe_audit()
 
     _report_database(app)
     return app

@@ -76,7 +76,8 @@ def audit_log():
     from core import audit
 
     return render_template("core/audit.html", page=page, types=types, object_type=object_type, object_id=object_id,
-                           object_label=audit.object_label, action_label=audit.action_label, changes=audit.changes)
+                           object_label=audit.object_label, action_label=audit.action_label, changes=audit.changes,
+                           names=audit.id_names(page.items))
 
 
 @bp.route("/jobs/<job_id>")

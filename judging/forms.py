@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from competitions.forms import CheckboxesField
 from judging.models import (
     ADVANCEMENT_LABELS,
     AWARD_LABELS,
@@ -33,7 +34,7 @@ class RoundForm(FlaskForm):
     name = StringField(_l("Round name (e.g. 初评, 终评)"), validators=[DataRequired(), Length(max=100)])
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=20)])
     onsite = BooleanField(_l("On site (defense / 问辩)"))
-    categories = SelectMultipleField(_l("Categories judged in this round"), coerce=int)
+    categories = CheckboxesField(_l("Categories judged in this round"), coerce=int)
     opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     judges_per_entry = IntegerField(_l("Judges per entry (k)"), default=3,
@@ -89,9 +90,9 @@ class InviteJudgeForm(FlaskForm):
 
 
 class JudgeProfileForm(FlaskForm):
-    expertise = SelectMultipleField(_l("Expertise (categories; none selected = any)"), coerce=int)
+    expertise = CheckboxesField(_l("Expertise (categories; none selected = any)"), coerce=int)
     affiliation_id = SelectField(_l("Works at (organisation)"), coerce=int, validate_choice=False)
-    conflict_schools = SelectMultipleField(_l("Conflicts: schools"), coerce=int)
+    conflict_schools = CheckboxesField(_l("Conflicts: schools"), coerce=int)
     conflict_entries = StringField(_l("Conflicts: entry codes, separated by commas"),
                                    validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))

@@ -96,9 +96,7 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
         found = scan_sheet(book, {"merge": _MERGE_TAG, "formula": _FORMULA_TAG})
     except SpreadsheetRefused as exc:
         raise file_error(exc.code, exc.message, **exc.params) from None
-    merge = found["merge"]
-    if merge:
-        raise file_error("merged_cells", N_("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=merge.group(1).decode())
+    merges = _merge_ranges(book) if found["merge"] else []
     has_formula = found["formula"] is not None
     rows: list[tuple[int, tuple]] = []
     try:
@@ -115,7 +113,45 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
         raise
     except Exception:
         raise file_error("not_spreadsheet", N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+    if merges:
+        _refuse_merges_below_titles(rows, merges)
     return rows
+
+
+_MERGE_RANGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+)(\d+):[A-Z]+(\d+)\"")
+MAX_MERGES_READ = 10000
+
+
+def _merge_ranges(book) -> list[tuple[str, int, int]]:
+    """Every merged range of the sheet as (first cell, first row, last row), in the file's order (the XML read
+    in chunks, bounded memory)."""
+    from core.spreadsheets import SCAN_CHUNK_BYTES
+
+    found: dict[bytes, tuple[str, int, int]] = {}
+    tail = b""
+    with book.archive.open(book.sheet_path) as stream:
+        while len(found) < MAX_MERGES_READ:
+            chunk = stream.read(SCAN_CHUNK_BYTES)
+            if not chunk:
+                break
+            window = tail + chunk
+            for match in _MERGE_RANGE.finditer(window):
+                found.setdefault(match.group(0), (f"{match.group(1).decode()}{int(match.group(2))}",
+                                                  int(match.group(2)), int(match.group(3))))
+            tail = window[-4096:]
+    return list(found.values())
+
+
+def _refuse_merges_below_titles(rows: list[tuple[int, tuple]], merges: list[tuple[str, int, int]]) -> None:
+    """A title merged across the columns above the header row is what schools' files have, and harmless; a
+    merge in the header or the data hides values (only its first cell holds one), so the file is refused."""
+    try:
+        header_row = rows[_find_header(rows)[0]][0]
+    except RosterFileError:
+        header_row = 0  # no header found: every merge counts
+    for cell, _first, last in merges:
+        if last >= header_row:
+            raise file_error("merged_cells", N_("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=cell)
 
 
 def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES,

@@ -23,6 +23,7 @@ from competitions.models import (
 )
 from competitions.services.checks import entry_facts, quota_count
 from competitions.services.contests import utc_to_local
+from competitions.sorting import sort_entries
 from core.extensions import db
 from core.names import name_sort_key
 
@@ -58,8 +59,9 @@ def count_entries(contest_id: int, **filters) -> int:
         entries_query(contest_id, **filters).order_by(None).subquery())).scalar()
 
 
-def list_entries(contest_id: int, **filters) -> list[Entry]:
-    return list(db.session.execute(entries_query(contest_id, **filters)).unique().scalars())
+def list_entries(contest_id: int, sort: str | None = None, **filters) -> list[Entry]:
+    """entries_query's entries in the order of ``sort`` (competitions.sorting: 作品编号 by default, or pinyin)."""
+    return sort_entries(db.session.execute(entries_query(contest_id, **filters)).unique().scalars(), sort)
 
 
 @dataclass

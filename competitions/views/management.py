@@ -30,12 +30,14 @@ from competitions.services import definitions as definitions_service
 from competitions.services import listings as listings_service
 from competitions.services import review as review_service
 from competitions.services import schools as schools_service
+from competitions.sorting import entry_sort
 from competitions.views.common import PER_PAGE, bp, managed_units, my_schools, read_capped, xlsx_response
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import commit_or_show
 from core.i18n import local_today
 from core.jobs import enqueue
+from core.pagination import ListPagination
 from core.permissions import can, get_or_404, is_admin, require
 
 REVIEW_PER_PAGE = 100
@@ -237,12 +239,15 @@ def _entry_filters() -> dict:
 def entries(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    filters = _entry_filters()
-    page = db.paginate(listings_service.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False)
+    filters, sort = _entry_filters(), entry_sort(request.args.get("sort"))
+    page = db.paginate(listings_service.entries_query(contest.id, **filters), per_page=PER_PAGE, error_out=False) \
+        if sort == "code" else ListPagination(items=listings_service.list_entries(contest.id, sort, **filters),
+                                              per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in {"category_id": filters["category_id"], "school_id": filters["school_id"],
-                              "status": filters["status"], "q": filters["search"]}.items() if v}
+                              "status": filters["status"], "q": filters["search"],
+                              "sort": sort if sort != "code" else None}.items() if v}
     return render_template("competitions/entries.html", contest=contest, page=page, filters=filters, args=args,
-                           schools=schools_service.schools_under(contest.organisation_id))
+                           schools=schools_service.schools_under(contest.organisation_id), sort=sort)
 
 
 @bp.route("/<int:contest_id>/entries.xlsx", methods=["GET", "POST"])
@@ -251,15 +256,17 @@ def export_entries(contest_id: int):
     started from the list page's button (a POST; a GET never writes, it points to that page)."""
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
-    filters = _entry_filters()
+    filters, sort = _entry_filters(), entry_sort(request.args.get("sort"))
     if listings_service.count_entries(contest.id, **filters) > EXPORT_JOB_THRESHOLD:
         if request.method == "GET":
             flash(_("This list is long: press “Master list (.xlsx)” to prepare it in the background."), "info")
             return redirect(url_for("competitions.entries", contest_id=contest.id, **request.args))
         done = commit_or_show(lambda: enqueue("competitions.export_entries", owner=current_user, contest_id=contest.id,
-                                              filters=filters, title=_("Master list of %(contest)s", contest=contest.name)))
+                                              filters={**filters, "sort": sort},
+                                              title=_("Master list of %(contest)s", contest=contest.name)))
         return redirect(url_for("core.job_progress", job_id=done.value.id))
-    return xlsx_response(listings_service.master_list_xlsx(contest, **filters), f"参赛作品-{contest.year}-{contest.id}.xlsx")
+    return xlsx_response(listings_service.master_list_xlsx(contest, sort=sort, **filters),
+                         f"参赛作品-{contest.year}-{contest.id}.xlsx")
 
 
 @bp.route("/<int:contest_id>/summary")

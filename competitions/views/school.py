@@ -30,6 +30,7 @@ from competitions.services import listings as listings_service
 from competitions.services import materials as materials_service
 from competitions.services import review as review_service
 from competitions.services import students as students_service
+from competitions.sorting import entry_sort
 from competitions.views.common import PER_PAGE, bp, read_capped, xlsx_response
 from core.forms import commit_or_show
 from core.jobs import enqueue
@@ -218,9 +219,10 @@ def school_entries(contest_id: int, school_id: int):
     contest = get_or_404(Contest, contest_id)
     school = load_school(school_id)
     _require_school_in_contest(contest, school)
-    entries = listings_service.list_entries(contest.id, school_id=school.id)
+    sort = entry_sort(request.args.get("sort"))
+    entries = listings_service.list_entries(contest.id, sort, school_id=school.id)
     summary = listings_service.school_summaries(contest, [school.id])
-    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries,
+    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries, sort=sort,
                            summary=summary[0] if summary else None, deadline=contests_service.school_deadline(contest, school.id),
                            is_open=contests_service.registration_open_for(contest, school.id),
                            state_label=contests_service.status_label_for_school(contest, school.id),

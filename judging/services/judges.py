@@ -160,18 +160,30 @@ def entry_submissions(entries: Iterable[Entry]) -> list[Submission]:
     return [found[e.id] for e in entries if e.id in found]
 
 
-def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
-    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
-    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
-    if user is None:
-        return
+def _referee_info(rnd: Round, user: User) -> assignment.JudgeInfo:
+    """Whom a referee belongs to: as a judge of the contest (declared conflicts too), else their memberships."""
     judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
                                ).scalar_one_or_none()
     if judge is not None:
-        info = judge_info(judge)
-    else:
-        info = assignment.JudgeInfo(None, None, frozenset(conflicts.organisation_key(m.organisation_id)
-                                                          for m in user.memberships if m.organisation_id is not None))
-    if assignment.has_conflict(info, submission_info(entry_submissions([entry])[0])):
-        raise DomainError(_l("You must stand aside (回避) from this entry: it comes from your school or you declared "
-                             "a conflict with it."), field="entry", code="conflict", status=403)
+        return judge_info(judge)
+    return assignment.JudgeInfo(None, None, frozenset(conflicts.organisation_key(m.organisation_id)
+                                                      for m in user.memberships if m.organisation_id is not None))
+
+
+def entries_to_stand_aside(rnd: Round, user: User | None, entries) -> set[int]:
+    """Ids of the entries among ``entries`` whose runs ``user`` may not record or confirm (回避)."""
+    if user is None:
+        return set()
+    info = _referee_info(rnd, user)
+    return {s.id for s in entry_submissions(entries) if assignment.has_conflict(info, submission_info(s))}
+
+
+def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
+    """回避 holds for referees as for judges: whoever records or confirms a run must not belong to the entry's
+    school (as coordinator, organiser or declared affiliation) nor have declared a conflict with it."""
+    if entries_to_stand_aside(rnd, user, [entry]):
+        raise DomainError(STAND_ASIDE, field="entry", code="conflict", status=403)
+
+
+STAND_ASIDE = _l("You must stand aside (回避) from this entry: it comes from your school or you declared a conflict "
+                 "with it.")

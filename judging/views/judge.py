@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from competitions.models import Contest, Entry, Material
+from competitions.sorting import sort_entries
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can, get_or_404, require
@@ -65,6 +66,9 @@ def _judge_or_403(rnd: Round) -> Judge:
     return judge
 
 
+JUDGE_SORTS = ("code", "title")  # a judge's list may be blind: no order by school or author
+
+
 @bp.route("/rounds/<int:round_id>/my")
 def worklist(round_id: int):
     """The judge's assigned entries with progress (done/total); a constant number of queries."""
@@ -72,9 +76,11 @@ def worklist(round_id: int):
     judge = _judge_or_403(rnd)
     if rnd.status == RoundStatus.SETUP:
         abort(404)
-    items = assignment_service.judge_worklist(rnd, judge)
+    sort = request.args.get("sort") if request.args.get("sort") in JUDGE_SORTS else "code"  # never by school or name
+    items = sort_entries(assignment_service.judge_worklist(rnd, judge), sort, entry_of=lambda a: a.entry)
     done = sum(1 for a in items if a.score is not None and a.score.submitted)
-    return render_template("judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items))
+    return render_template("judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items), sort=sort,
+                           sorts=JUDGE_SORTS)
 
 
 def _assignment_or_403(rnd: Round, entry: Entry) -> JudgeAssignment:

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.forms import commit_or_show, form_error
 from core.i18n import format_moment
+from core.names import name_sort_key
 from core.permissions import can, get_or_404, require
 from judging import forms
 from judging.aggregation import MIN_SCORES_TO_NORMALISE, TRIMMING_METHODS
@@ -281,8 +282,9 @@ def judges(contest_id: int):
 
 
 def _org_choices(contest: Contest):
-    orgs = db.session.execute(sa.select(Organisation).order_by(Organisation.kind, Organisation.name)).scalars().all()
-    return orgs
+    """Organisations by kind, each kind in pinyin order (core.names)."""
+    orgs = db.session.execute(sa.select(Organisation)).scalars().all()
+    return sorted(orgs, key=lambda o: (o.kind, name_sort_key(o.name)))
 
 
 @bp.route("/judges/<int:judge_id>", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from judging.models import (
     PerformanceRun,
 )
 from judging.performance import format_time
+from judging.services import judges as judges_service
 from judging.services import rounds as rounds_service
 from judging.services import runs as runs_service
 from judging.services import scoring as scoring_service
@@ -32,7 +33,8 @@ def referee(round_id: int):
     entries = rounds_service.round_entries(rnd)
     runs = {rc.category_id: runs_service.runs_of(rnd, rc.category_id) for rc in perf}
     return render_template("judging/referee.html", rnd=rnd, perf=perf, entries=entries, runs=runs,
-                           status_labels=RUN_STATUS_LABELS, rule_labels=PERFORMANCE_RULE_LABELS)
+                           status_labels=RUN_STATUS_LABELS, rule_labels=PERFORMANCE_RULE_LABELS,
+                           stand_aside=judges_service.entries_to_stand_aside(rnd, current_user, entries))
 
 
 @bp.route("/rounds/<int:round_id>/referee/<int:entry_id>", methods=["GET", "POST"])
@@ -69,9 +71,12 @@ def referee_entry(round_id: int, entry_id: int):
             db.session.commit()
             flash(_("Run %(n)d saved.", n=form.run_number.data), "success")
             return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=entry.id))
-    show_form = rnd.accepts_scores() and (form.run_number.data is not None)
+    stand_aside = bool(judges_service.entries_to_stand_aside(rnd, current_user, [entry]))
+    show_form = rnd.accepts_scores() and (form.run_number.data is not None) and not stand_aside
     return render_template("judging/referee_entry.html", rnd=rnd, rc=rc, entry=entry, form=form, runs=runs,
-                           format_time=format_time, status_labels=RUN_STATUS_LABELS, accepts=rnd.accepts_scores(),
+                           stand_aside=stand_aside, stand_aside_text=judges_service.STAND_ASIDE,
+                           format_time=format_time, status_labels=RUN_STATUS_LABELS,
+                           accepts=rnd.accepts_scores() and not stand_aside,
                            show_form=show_form, correcting=correcting, counting=runs_service.counting_run(rc, runs),
                            rule_labels=PERFORMANCE_RULE_LABELS, plain_number=scoring_service.plain_number)
 

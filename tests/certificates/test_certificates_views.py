@@ -561,3 +561,17 @@ def test_issue_page_preselects_award_winners(client, login, monkeypatch):
     assert SOURCES[selected].kind == "award"
     html = client.get("/certificates/issue?source=aaa.advisors").get_data(as_text=True)
     assert '<option selected value="aaa.advisors">' in html
+
+
+def test_the_issue_page_lists_schools_in_pinyin_order(client, login, issued):
+    """Seen in the season walk: the school choice ran 城关…实验…桃源…民族…白沙 (code point order)."""
+    import re
+
+    for name in ("青溪县实验小学", "青溪县白沙镇中心小学", "青溪县城关第二小学"):
+        f.school(parent=issued["county"], name=name)
+    db.session.commit()
+    login(f.organiser(issued["county"]))
+    page = client.get("/certificates/issue").get_data(as_text=True)
+    box = page.split('name="school_id"')[1].split("</select>")[0]
+    shown = [n for n in re.findall(r">([^<]+)</option>", box) if n.startswith("青溪县")]
+    assert shown[:3] == ["青溪县白沙镇中心小学", "青溪县城关第二小学", "青溪县实验小学"]

@@ -356,6 +356,23 @@ def test_merged_cells_are_refused():
     assert [(e.code, e.params.get("cell")) for e in result.errors] == [("merged_cells", "D2")]
 
 
+def test_a_merged_title_row_above_the_header_is_read():
+    """The file a school really has: its title merged across the columns above the header (seen in the season
+    walk: refused as "merged cells at A1"); merges in the header or the data are still refused."""
+    def setup(sheet):
+        sheet.insert_rows(1)
+        sheet["A1"] = "青溪县实验小学 2026 学年学生名单"
+        sheet.merge_cells("A1:G1")
+    result = parse(xlsx_bytes([["李䶮", "男", date(2013, 7, 9), 5, "5班", None, None]], setup=setup), "r.xlsx")
+    assert not result.errors and [r.name for r in result.rows] == ["李䶮"]
+
+    def data_merge(sheet):
+        setup(sheet)
+        sheet.merge_cells("D3:E3")
+    result = parse(xlsx_bytes([["李䶮", "男", date(2013, 7, 9), 5, "5班", None, None]], setup=data_merge), "r.xlsx")
+    assert [(e.code, e.params.get("cell")) for e in result.errors] == [("merged_cells", "D3")]
+
+
 # ------------------------------------------------------------------ round trip
 
 def test_export_round_trip_xlsx_and_csv():

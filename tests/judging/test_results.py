@@ -15,6 +15,7 @@ from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
 from judging.services import results as results_service
 from judging.services import rounds as rounds_service
+from tests import factories
 from tests.judging import factories as jf
 from tests.judging import season_world
 
@@ -161,3 +162,16 @@ def test_special_award_for_an_advisor_names_the_advisor(client, login):
     login(w["organiser"])
     page = client.get(f"/judging/contests/{w['contest'].id}/special-awards").get_data(as_text=True)
     assert "陈老师" in page and f"#{advisor.id}" not in page
+
+
+def test_a_schools_results_name_every_round_that_counted(client, login):
+    """Seen in the season walk: the school's results page said "现场赛最终结果。" above award counts that also held
+    the 初评 round's awards; it names every round whose results counted for the school's entries."""
+    w = season_world.build()
+    season_world.finalise(w)
+    db.session.commit()
+    login(factories.coordinator(w["schools"][0], name="实验小学联络员"))
+    db.session.commit()
+    page = client.get(f"/judging/contests/{w['contest'].id}/school/{w['schools'][0].id}/outcomes").get_data(as_text=True)
+    counts = page.split('id="outcome-counts"')[1].split("</p>")[0]
+    assert "初评" in counts and "现场赛" in counts

@@ -190,3 +190,24 @@ def test_referee_page_is_404_for_a_rubric_entry_and_prefills_a_correction(client
     assert client.get(f"/judging/rounds/{rid}/referee/{w['paper'].id}").status_code == 404
     page = client.get(f"/judging/rounds/{rid}/referee/{w['robot'].id}?run=2").get_data(as_text=True)
     assert 'value="150.5"' in page and 'value="00:58.20"' in page and 'value="20"' in page
+
+
+def test_a_referee_who_must_stand_aside_is_told_before_typing_the_runs(client, login):
+    """Seen in the season walk: the referee list linked the entry and its page offered the run form; the 回避
+    refusal came only after the points and time were typed. The list marks the entry and the page says why,
+    with no form and no confirm button."""
+    w = _robot_world()
+    declared = jf.judge(w["contest"], name="李老师")
+    declared.conflict_school_ids = [w["school"].id]
+    run = runs.record_run(w["round"], w["slip"], run_number=1, points="100", time_text="01:00", actor=w["referee"])
+    w["rc"].confirm_runs = True
+    db.session.commit()
+    login(declared.user)
+    listing = client.get(f"/judging/rounds/{w['round'].id}/referee").get_data(as_text=True)
+    assert f"/referee/{w['slip'].id}\"" not in listing and f"/referee/{w['clean'].id}\"" in listing
+    assert "须回避" in listing.split("䶮队")[1].split("𠮷祥队")[0] or "须回避" in listing.split("䶮队")[1][:300]
+    page = client.get(f"/judging/rounds/{w['round'].id}/referee/{w['slip'].id}").get_data(as_text=True)
+    assert 'id="stand-aside"' in page and 'name="points"' not in page
+    assert f"/runs/{run.id}/confirm" not in page
+    other = client.get(f"/judging/rounds/{w['round'].id}/referee/{w['clean'].id}").get_data(as_text=True)
+    assert 'id="stand-aside"' not in other and 'name="points"' in other

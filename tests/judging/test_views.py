@@ -1,6 +1,7 @@
 """Judging pages, API and CLI: permissions, isolation, blind judging, query counts, exports."""
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -476,3 +477,36 @@ def test_results_page_award_table_totals(client, login):
     page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)
     footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
     assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>2</td>" in footer.replace("\n", "")
+
+
+def test_the_judge_profile_lists_schools_in_pinyin_order(client, login):
+    """Seen in the season walk: the 回避 school list ran 城关…实验…桃源…白沙 (code point order)."""
+    w = setup_world()
+    for name in ("青溪县实验小学", "青溪县白沙镇中心小学", "青溪县城关第二小学", "青溪县第一中学"):
+        factories.school(parent=w["org"], name=name)
+    db.session.commit()
+    login(w["organiser"])
+    page = client.get(f"/judging/judges/{w['judges'][0].id}").get_data(as_text=True)
+    box = page.split('id="conflict_schools"')[1].split("</fieldset>")[0]
+    shown = [n for n in re.findall(r">([^<]+)</label>", box) if n.startswith("青溪县")]
+    assert shown == ["青溪县白沙镇中心小学", "青溪县城关第二小学", "青溪县第一中学", "青溪县实验小学"]
+
+
+def test_categories_and_conflicts_are_ticked_not_ctrl_clicked(client, login):
+    """Seen in the season walk: a round's categories, a judge's expertise and 回避 schools were multi-selects
+    that need Ctrl-click (a plain click drops the other choices); they are checkboxes, like a category's stages."""
+    w = setup_world()
+    login(w["organiser"])
+    profile = client.get(f"/judging/judges/{w['judges'][0].id}").get_data(as_text=True)
+    for name in ("expertise", "conflict_schools"):
+        assert f'<select class="form-select" id="{name}" multiple' not in profile
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="{name}"',
+                         profile), name
+    rounds_page = client.get(f"/judging/contests/{w['contest'].id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="categories"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="categories"',
+                     rounds_page)
+    response = client.post(f"/judging/judges/{w['judges'][0].id}", data={
+        "conflict_schools": [w["schools"][0].id, w["schools"][1].id], "affiliation_id": 0})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sorted(w["judges"][0].conflict_school_ids) == sorted([w["schools"][0].id, w["schools"][1].id])

@@ -1,0 +1,11 @@
+"""The calls area's words for the audit log page (core.audit.describe): its objects, for the filter and rows."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def describe_audit() -> None:
+    from core import audit
+
+    audit.describe(objects={"calls": _l("Call for applications"), "call_applications": _l("Application"),
+                            "call_scores": _l("Expert score")})
