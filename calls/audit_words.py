@@ -8,4 +8,7 @@ def describe_audit() -> None:
     from core import audit
 
     audit.describe(objects={"calls": _l("Call for applications"), "call_applications": _l("Application"),
-                            "call_scores": _l("Expert score")})
+                            "call_scores": _l("Expert score"), "call_application_files": _l("Application file"),
+                            "call_experts": _l("Expert in the pool"), "call_expert_invites": _l("Expert invited to a call"),
+                            "call_expert_conflicts": _l("Conflict declared by an expert"),
+                            "call_quotas": _l("Nomination quota")})

@@ -7,8 +7,17 @@ from flask_babel import lazy_gettext as _l
 
 def describe_audit() -> None:
     from core import audit
-    from events.forms import AUDIENCE_LABELS, EVENT_KIND_LABELS, VENUE_KIND_LABELS
-    from events.models import Caravan, CaravanStaff, Event, Venue
+    from events.caravan.models import Caravan, CaravanStaff
+    from events.models import (
+        AUDIENCE_LABELS,
+        EVENT_KIND_LABELS,
+        EVENT_STATUS_LABELS,
+        REGISTRATION_STATUS_LABELS,
+        VENUE_KIND_LABELS,
+        VISIT_STATUS_LABELS,
+        Event,
+        Venue,
+    )
 
     audit.describe(
         objects={"event_venues": _l("Venue"), "events": _l("Event"), "event_sessions": _l("Session"),
@@ -42,13 +51,13 @@ def describe_audit() -> None:
                                                                 "decline": _l("declined the visit"),
                                                                 "cancel": _l("cancelled the visit")})
     audit.describe(object_type="event_registrations", actions={"cancel": _l("cancelled the registration")})
-    values = {("status", "published"): _l("Published"), ("status", "cancelled"): _l("Cancelled"),
-              ("status", "confirmed"): _l("Confirmed"), ("status", "waitlisted"): _l("On the waiting list"),
-              ("status", "requested"): _l("Requested"), ("status", "proposed"): _l("Another time proposed"),
-              ("source", "online"): _l("Online"), ("source", "coordinator"): _l("School coordinator"),
+    values = {("source", "online"): _l("Online"), ("source", "coordinator"): _l("School coordinator"),
               ("source", "walk_in"): _l("Walk-in"), ("personal_data", "birth_date"): _l("Gender and birth date"),
               ("personal_data", "id_number"): _l("ID number"), ("what", "registrations"): _l("Registrations page"),
               ("what", "attendance"): _l("Attendance page")}
-    for labels, field in ((EVENT_KIND_LABELS, "kind"), (VENUE_KIND_LABELS, "kind"), (AUDIENCE_LABELS, "audience")):
+    # statuses in the area's own words (events/models.py); an event's or a registration's wins over a visit's
+    for labels, field in ((VISIT_STATUS_LABELS, "status"), (REGISTRATION_STATUS_LABELS, "status"),
+                          (EVENT_STATUS_LABELS, "status"), (EVENT_KIND_LABELS, "kind"), (VENUE_KIND_LABELS, "kind"),
+                          (AUDIENCE_LABELS, "audience")):
         values.update({(field, str(key)): label for key, label in labels.items()})
     audit.describe(values=values)

@@ -7,8 +7,8 @@ import re
 
 import openpyxl
 
-from competitions import services
 from competitions.models import EntryStatus
+from competitions.services import listings as listings_service
 from competitions.sorting import entry_sort, sort_entries
 from core.extensions import db
 from tests import factories
@@ -68,7 +68,7 @@ def test_the_organiser_list_and_its_master_list_follow_the_chosen_order(client, 
 
 def test_the_background_master_list_follows_the_order_too(app):
     w = _season()
-    rows = services.master_list_rows(w["contest"], sort="author")
+    rows = listings_service.master_list_rows(w["contest"], sort="author")
     assert [r[0] for r in rows] == ["KX-2025-0003", "KX-2025-0002", "KX-2025-0004", "KX-2025-0001"]
 
 
