@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
 # Characters whose reading as a surname differs from the one pypinyin gives first (TONE3 spelling).
 SURNAME_READINGS = {
     "单": "shan4", "曾": "zeng1", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1", "区": "ou1",
