@@ -21,6 +21,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
 
+from core.i18n import N_
 from core.rlinternals import install_unicode_cmap_fix
 
 install_unicode_cmap_fix()  # every PDF drawn with these faces extracts 𠮷 as 𠮷
@@ -34,14 +35,16 @@ CJK_PROBE = "中国科技创新大赛证书获奖一二三等学校"
 FONT_SUFFIXES = (".ttf", ".ttc")
 _TRUETYPE_MAGICS = (b"\x00\x01\x00\x00", b"true", b"ttcf")
 
-#: Unicode blocks reported in a font's coverage (label, first, last), inclusive.
+#: Unicode blocks reported in a font's coverage (label, first, last), inclusive. The labels are msgids,
+#: translated where they are shown (fonts page, `flask certificates fonts`) to the names GB 13000 uses
+#: (中日韩统一表意文字扩展B区 …).
 COVERAGE_BLOCKS: tuple[tuple[str, int, int], ...] = (
-    ("Basic Latin", 0x20, 0x7E),
-    ("CJK Unified Ideographs", 0x4E00, 0x9FFF),
-    ("CJK Extension A", 0x3400, 0x4DBF),
-    ("CJK Extension B", 0x20000, 0x2A6DF),
-    ("CJK Symbols and Punctuation", 0x3000, 0x303F),
-    ("Fullwidth Forms", 0xFF01, 0xFF5E),
+    (N_("Basic Latin"), 0x20, 0x7E),
+    (N_("CJK Unified Ideographs"), 0x4E00, 0x9FFF),
+    (N_("CJK Extension A"), 0x3400, 0x4DBF),
+    (N_("CJK Extension B"), 0x20000, 0x2A6DF),
+    (N_("CJK Symbols and Punctuation"), 0x3000, 0x303F),
+    (N_("Fullwidth Forms"), 0xFF01, 0xFF5E),
 )
 
 # Characters that need no glyph: line breaks and other control characters are never drawn.

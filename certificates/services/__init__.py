@@ -24,6 +24,7 @@ from certificates.services.fonts import (  # noqa: F401
     FontInfo,
     _font_index,
     available_faces,
+    font_error_message,
     font_overview,
     system_faces,
     upload_font,
