@@ -70,6 +70,8 @@ from certificates.services.rendering import (  # noqa: F401
     start_render_job,
 )
 from certificates.services.templates import (  # noqa: F401
+    NEUTRAL_ACCENT,
+    TemplateBrand,
     archive_template,
     calibration_pdf,
     check_template,
@@ -84,6 +86,7 @@ from certificates.services.templates import (  # noqa: F401
     problem_messages,
     renderer_for,
     resolve_spec,
+    template_brand,
     templates_for,
     update_template,
 )
