@@ -1,6 +1,8 @@
 """The reference of bench/certificates_cli.py, run as its own process: a bare ReportLab canvas drawing the
 same pages (background once as a form, the same texts at the template's positions, the QR code built with
 the `qrcode` package at a fixed version and mask) with the same font. No Flask, no database, no fitting.
+Characters outside the main face (rare names) are drawn from the fallback face the job names for them,
+registered the first time a page needs it: the same faces are parsed and embedded as in ours.
 
     python bench/_bare_certificates.py pages.json out.pdf
 """
@@ -20,6 +22,22 @@ def main(src: str, out: str) -> None:
     with open(src, encoding="utf-8") as fh:
         job = json.load(fh)
     pdfmetrics.registerFont(TTFont("F", job["font_path"], subfontIndex=job["font_index"]))
+    face_of = {ch: f"F{n}" for ch, n in job["face_of"].items()}
+    registered = {"F"}
+
+    def runs(text):
+        out = []
+        for ch in text:
+            name = face_of.get(ch, "F")
+            if name not in registered:
+                path, index = job["fallbacks"][int(name[1:])]
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+                registered.add(name)
+            if out and out[-1][0] == name:
+                out[-1][1] += ch
+            else:
+                out.append([name, ch])
+        return out
     page_w, page_h = job["page_mm"][0] * MM, job["page_mm"][1] * MM
     c = Canvas(out, pagesize=(page_w, page_h), pageCompression=1, initialFontName="F")
     c.beginForm("bg")
@@ -29,13 +47,17 @@ def main(src: str, out: str) -> None:
     for page in job["pages"]:
         c.doForm("bg")
         for text, x, y, w, size, align in page["texts"]:
-            c.setFont("F", size)
             base = page_h - y * MM - size * 0.8
-            if align == "left":
-                c.drawString(x * MM, base, text)
-            else:
-                width = pdfmetrics.stringWidth(text, "F", size)
-                c.drawString(x * MM + (w * MM - width) / (2 if align == "center" else 1), base, text)
+            parts = runs(text)
+            left = x * MM
+            if align != "left":
+                width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in parts)
+                left += (w * MM - width) / (2 if align == "center" else 1)
+            t = c.beginText(left, base)
+            for name, run in parts:
+                t.setFont(name, size)
+                t.textOut(run)
+            c.drawText(t)
         code = qrcode.QRCode(version=job["qr_version"], error_correction=ERROR_CORRECT_M,
                              mask_pattern=job["qr_mask"], border=0)
         code.add_data(page["url"])

@@ -1,4 +1,6 @@
-"""`flask certificates issue|render|fonts`."""
+"""`flask certificates issue|render|fonts`: what they print is in the installation's language (zh_CN first).
+
+Commands run in an application context without a request, so gettext answers in BABEL_DEFAULT_LOCALE."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +8,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from certificates import services
 from certificates.models import CertificateTemplate
@@ -19,20 +22,21 @@ certificates_cli = AppGroup("certificates", help="Certificates: issue, render, f
 
 def _scope(contest_id, event_id) -> tuple[str, int]:
     if bool(contest_id) == bool(event_id):
-        raise click.ClickException("give exactly one of --contest ID or --event ID")
+        raise click.ClickException(_("Give exactly one of --contest ID or --event ID."))
     return ("contest", contest_id) if contest_id else ("event", event_id)
 
 
 def _default_source(scope: str, source_key: str | None) -> str:
     if source_key:
         if source_key not in SOURCES or SOURCES[source_key].scope != scope:
-            raise click.ClickException(f"no {scope} certificate source {source_key!r}; known: "
-                                       + ", ".join(s.key for s in sources_for(scope)))
+            raise click.ClickException(_("There is no certificate source %(key)s here; known: %(known)s",
+                                         key=source_key, known=", ".join(s.key for s in sources_for(scope))))
         return source_key
     preferred = "award" if scope == "contest" else "attendance"
     candidates = [s for s in sources_for(scope) if s.kind == preferred] or sources_for(scope)
     if not candidates:
-        raise click.ClickException(f"no certificate source is registered for {scope}s")
+        raise click.ClickException(_("No certificate source is registered for contests.") if scope == "contest"
+                                   else _("No certificate source is registered for events."))
     return candidates[0].key
 
 
@@ -40,7 +44,7 @@ def _template(template_id: int | None, organisation_id: int, kind: str) -> Certi
     if template_id:
         template = db.session.get(CertificateTemplate, template_id)
         if template is None:
-            raise click.ClickException(f"no template {template_id}")
+            raise click.ClickException(_("There is no template %(id)d.", id=template_id))
         return template
     stmt = (sa.select(CertificateTemplate)
             .where(CertificateTemplate.organisation_id == organisation_id, CertificateTemplate.archived.is_(False),
@@ -48,7 +52,7 @@ def _template(template_id: int | None, organisation_id: int, kind: str) -> Certi
             .order_by(CertificateTemplate.kind.is_(None), CertificateTemplate.id.desc()))
     template = db.session.execute(stmt).scalars().first()
     if template is None:
-        raise click.ClickException("the organiser has no template for this kind; create one or pass --template ID")
+        raise click.ClickException(_("The organiser has no template of this kind; create one or pass --template ID."))
     return template
 
 
@@ -76,10 +80,10 @@ def issue(contest_id, event_id, category_code, school_id, source_key, template_i
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     if issued:
-        click.echo(f"issued {len(issued)} certificates {issued[0].number} .. {issued[-1].number}; "
-                   f"{plan.already} holders already had one")
+        click.echo(_("Issued %(count)d certificates, %(first)s to %(last)s; %(already)d holders already had one.",
+                     count=len(issued), first=issued[0].number, last=issued[-1].number, already=plan.already))
     else:
-        click.echo(f"nothing new to issue; {plan.already} holders already have a certificate")
+        click.echo(_("Nothing new to issue; %(already)d holders already have a certificate.", already=plan.already))
 
 
 @certificates_cli.command("render")
@@ -104,12 +108,13 @@ def render(contest_id, event_id, category_code, school_id, out):
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     for m in missing:
-        click.echo(f"warning: {m.number} {m.holder}: no installed font has {''.join(m.chars)} ({m.codes})", err=True)
+        click.echo(_("Warning: %(number)s %(holder)s: no installed font has %(chars)s (%(codes)s).", number=m.number,
+                     holder=m.holder, chars="".join(m.chars), codes=m.codes), err=True)
     path = Path(out)
     try:
         fh = path.open("wb")
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise click.ClickException(_("Cannot write %(path)s: %(error)s", path=path, error=exc.strerror or exc)) from exc
     try:
         with fh:
             if path.suffix.lower() == ".zip":
@@ -122,7 +127,7 @@ def render(contest_id, event_id, category_code, school_id, out):
     except BaseException:
         path.unlink(missing_ok=True)  # never leave a truncated PDF/ZIP behind
         raise
-    click.echo(f"rendered {count} certificates into {path}")
+    click.echo(_("Rendered %(count)d certificates into %(path)s.", count=count, path=path))
 
 
 @certificates_cli.command("fonts")
@@ -130,12 +135,14 @@ def fonts():
     """List the available TrueType fonts (installed CJK and uploaded) with what they cover."""
     for info in services.font_overview():
         cov = info.coverage
-        blocks = ", ".join(f"{label} {n}/{size}" for label, n, size in cov.blocks if n)
-        click.echo(f"{info.face.key:28} {info.face.family:28} {info.face.source:8} glyphs {cov.glyph_count:6} "
-                   f"GB2312 {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}")
+        blocks = "，".join(f"{_(label)} {n}/{size}" for label, n, size in cov.blocks if n)
+        source = _("Installed") if info.face.source == "system" else _("Uploaded")
+        click.echo(f"{info.face.key:28} {info.face.family:28} {source}  {_('Glyphs')} {cov.glyph_count:6}  "
+                   f"{_('GB 2312 hanzi')} {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}")
     directory = services.storage_dir("fonts")
     _faces, errors = font_lib.load_font_directory(directory)
     for name, error in errors.items():
-        click.echo(f"unusable uploaded font {name}: {error}", err=True)
+        click.echo(_("Unusable uploaded font %(name)s: %(error)s", name=name,
+                     error=services.font_error_message(error)), err=True)
 
 

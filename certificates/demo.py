@@ -53,7 +53,8 @@ def _template(organisation_id: int, name: str, kind: str):
     if template is None:
         background = services.store_image("background.png", make_background_png())
         template = services.create_template(organisation_id, name, kind=kind,
-                                            spec=services.default_spec(background, kind=kind))
+                                            spec=services.default_spec(background, kind=kind,
+                                                                       brand=services.template_brand(organisation_id)))
     return template
 
 

@@ -134,10 +134,13 @@ def _seal_position(form: TemplateForm) -> tuple[float, float]:
     return max(0.0, width - 70.0), max(0.0, height - 70.0)
 
 
-def _template_form(template: CertificateTemplate | None) -> TemplateForm:
+def _template_form(template: CertificateTemplate | None, organisation_id: int | None = None) -> TemplateForm:
+    """The designer's form: the template's design, or for a new one the default design in the brand of the
+    organisation it is made for."""
     form = TemplateForm(obj=template) if template else TemplateForm()
     if request.method == "GET":
-        spec = TemplateSpec.from_dict(template.spec if template else services.default_spec())
+        spec = TemplateSpec.from_dict(template.spec if template else
+                                      services.default_spec(brand=services.template_brand(organisation_id)))
         form.load_spec(spec)
     form.set_font_choices(font_choices())
     return form
@@ -149,10 +152,10 @@ def template_new():
     units = organiser_units()
     if not units:
         abort(403)
-    form = _template_form(None)
     unit_id = request.values.get("organisation_id", type=int) or units[0].id
     if unit_id not in {u.id for u in units}:
         abort(403)
+    form = _template_form(None, unit_id)
     if form.validate_on_submit():
         stored: list[str] = []
         try:

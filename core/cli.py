@@ -52,9 +52,9 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_worker(workers: int) -> None:
     """Run a job consumer in the foreground (production: one or more of these beside gunicorn)."""
-    from core.jobs import start_reaper
+    from core.jobs import job_queue, start_reaper
 
-    queue = current_app.extensions["huey"]
+    queue = job_queue(current_app._get_current_object())
     consumer = queue.create_consumer(workers=workers, worker_type="thread")
     start_reaper(current_app._get_current_object())  # jobs a dead worker left "running" fail (or re-queue) now
     consumer.run()

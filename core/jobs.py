@@ -11,7 +11,9 @@ Areas register handlers:
 and start them from a service: `job = enqueue("certificates.render", owner=user, title=..., contest_id=1)`.
 The Huey message is sent after the surrounding transaction commits, so the worker always finds the row.
 Queue backend: SqliteHuey in instance/jobs.db (queued jobs survive restarts), RedisHuey when REDIS_URL is
-set, and an immediate in-memory queue in tests (JOBS_IMMEDIATE).
+set, and an immediate in-memory queue in tests (JOBS_IMMEDIATE). The queue is built on first use
+(``job_queue``): importing Huey imports its Redis and PostgreSQL clients (~0.25 s), which a process that
+never queues anything (a CLI command, a test) need not pay. Areas name their tasks with ``register_task``.
 
 Jobs survive their worker's death: a running job carries its worker (host:pid:process token) and a heartbeat
 that a thread refreshes every HEARTBEAT_SECONDS. ``reap_dead_jobs`` — run when a worker starts and then every
@@ -36,7 +38,6 @@ from typing import Any
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import Flask, current_app
-from huey import MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -112,14 +113,13 @@ def enqueue(kind: str, *, owner=None, title: str = "", **params) -> Job:
 def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if pending:
-        queue = current_app.extensions["huey"]
-        task = current_app.extensions["huey_run_job"]
+        app = current_app._get_current_object()  # noqa: SLF001
         for job_id in pending:
-            if queue.immediate:
+            if jobs_immediate(app):
                 # Tests: run after this commit has fully finished, in a fresh app context and session.
-                current_app.extensions.setdefault("jobs_immediate_backlog", []).append(job_id)
+                app.extensions.setdefault("jobs_immediate_backlog", []).append(job_id)
             else:
-                task(job_id)
+                queue_task(app, RUN_JOB)(job_id)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -263,12 +263,11 @@ def reap_dead_jobs(app: Flask, now: datetime | None = None) -> list[str]:
             else:
                 log.warning("job %s (%s): worker %s died; marked failed", job.id, job.kind, job.worker)
         db.session.commit()
-    task = app.extensions["huey_run_job"]
     for job_id in requeue:
-        if app.extensions["huey"].immediate:
+        if jobs_immediate(app):
             app.extensions.setdefault("jobs_immediate_backlog", []).append(job_id)
         else:
-            task(job_id)
+            queue_task(app, RUN_JOB)(job_id)
     return reaped
 
 
@@ -296,23 +295,59 @@ def start_reaper(app: Flask, interval: float = REAP_SECONDS) -> threading.Thread
     return thread
 
 
-def init_jobs(app: Flask) -> None:
-    if app.config.get("JOBS_IMMEDIATE"):
-        queue = MemoryHuey("kechuang", immediate=True)
-    elif app.config.get("REDIS_URL"):
-        queue = RedisHuey("kechuang", url=app.config["REDIS_URL"])
-    else:
-        path = Path(app.config.get("JOBS_DB") or Path(app.instance_path) / "jobs.db")
-        queue = SqliteHuey("kechuang", filename=str(path))
+RUN_JOB = "kechuang.run_job"
+_queue_lock = threading.Lock()
 
-    @queue.task(name="kechuang.run_job", retries=0)
+
+def jobs_immediate(app: Flask) -> bool:
+    """Tests: jobs run in the process, after the request or commit that queued them."""
+    return bool(app.config.get("JOBS_IMMEDIATE"))
+
+
+def register_task(app: Flask, name: str, fn: Callable) -> None:
+    """Name a function the queue runs (``queue_task(app, name)(...)`` sends it); registered on the queue when
+    it is built, or at once if it already is."""
+    app.extensions.setdefault("huey_task_functions", {})[name] = fn
+    if "huey" in app.extensions:
+        with _queue_lock:
+            app.extensions["huey_tasks"][name] = app.extensions["huey"].task(name=name, retries=0)(fn)
+
+
+def job_queue(app: Flask):
+    """The app's Huey queue, built on first use with every registered task."""
+    queue = app.extensions.get("huey")
+    if queue is not None:
+        return queue
+    with _queue_lock:
+        if "huey" not in app.extensions:
+            from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+            if jobs_immediate(app):
+                queue = MemoryHuey("kechuang", immediate=True)
+            elif app.config.get("REDIS_URL"):
+                queue = RedisHuey("kechuang", url=app.config["REDIS_URL"])
+            else:
+                path = Path(app.config.get("JOBS_DB") or Path(app.instance_path) / "jobs.db")
+                queue = SqliteHuey("kechuang", filename=str(path))
+            app.extensions["huey_tasks"] = {name: queue.task(name=name, retries=0)(fn)
+                                            for name, fn in app.extensions.get("huey_task_functions", {}).items()}
+            app.extensions["huey"] = queue
+        return app.extensions["huey"]
+
+
+def queue_task(app: Flask, name: str):
+    """The queue's task of that name (Huey's task wrapper: call it to send, `.schedule(...)` to delay)."""
+    job_queue(app)
+    return app.extensions["huey_tasks"][name]
+
+
+def init_jobs(app: Flask) -> None:
     def run_job(job_id: str) -> None:
         execute_job(app, job_id)
 
-    app.extensions["huey"] = queue
-    app.extensions["huey_run_job"] = run_job
+    register_task(app, RUN_JOB, run_job)
 
-    if queue.immediate:
+    if jobs_immediate(app):
         @app.after_request
         def _run_backlog(response):
             run_immediate_backlog(app)
@@ -323,7 +358,7 @@ def start_consumer_threads(app: Flask, workers: int = 2):
     """The in-process consumer used by `python run.py` / `make run`: no second command to start.
 
     Starts Huey's worker and scheduler threads without its signal handlers, so Ctrl-C still stops the server."""
-    queue = app.extensions["huey"]
+    queue = job_queue(app)
     consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=False)
     start_reaper(app)
     consumer.scheduler.start()

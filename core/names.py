@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # Characters whose reading as a surname differs from the one pypinyin gives first (TONE3 spelling).
 SURNAME_READINGS = {
     "单": "shan4", "曾": "zeng1", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1", "区": "ou1",
@@ -30,6 +28,10 @@ def _is_han(char: str) -> bool:
 
 def _readings(name: str) -> list[str]:
     """One TONE3 reading per character of ``name`` ('' where the character has none, e.g. 𠮷)."""
+    # Imported here: pypinyin loads its phrase dictionary on import (~0.3 s), which every process paid at
+    # start-up through the areas that import this module, though only sorting and name search need it.
+    from pypinyin import Style, lazy_pinyin
+
     out = []
     for index, char in enumerate(name):
         if index == 0 and char in SURNAME_READINGS:

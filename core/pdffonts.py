@@ -21,6 +21,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
 
+from core.i18n import N_
 from core.rlinternals import install_unicode_cmap_fix
 
 install_unicode_cmap_fix()  # every PDF drawn with these faces extracts 𠮷 as 𠮷
@@ -34,14 +35,16 @@ CJK_PROBE = "中国科技创新大赛证书获奖一二三等学校"
 FONT_SUFFIXES = (".ttf", ".ttc")
 _TRUETYPE_MAGICS = (b"\x00\x01\x00\x00", b"true", b"ttcf")
 
-#: Unicode blocks reported in a font's coverage (label, first, last), inclusive.
+#: Unicode blocks reported in a font's coverage (label, first, last), inclusive. The labels are msgids,
+#: translated where they are shown (fonts page, `flask certificates fonts`) to the names GB 13000 uses
+#: (中日韩统一表意文字扩展B区 …).
 COVERAGE_BLOCKS: tuple[tuple[str, int, int], ...] = (
-    ("Basic Latin", 0x20, 0x7E),
-    ("CJK Unified Ideographs", 0x4E00, 0x9FFF),
-    ("CJK Extension A", 0x3400, 0x4DBF),
-    ("CJK Extension B", 0x20000, 0x2A6DF),
-    ("CJK Symbols and Punctuation", 0x3000, 0x303F),
-    ("Fullwidth Forms", 0xFF01, 0xFF5E),
+    (N_("Basic Latin"), 0x20, 0x7E),
+    (N_("CJK Unified Ideographs"), 0x4E00, 0x9FFF),
+    (N_("CJK Extension A"), 0x3400, 0x4DBF),
+    (N_("CJK Extension B"), 0x20000, 0x2A6DF),
+    (N_("CJK Symbols and Punctuation"), 0x3000, 0x303F),
+    (N_("Fullwidth Forms"), 0xFF01, 0xFF5E),
 )
 
 # Characters that need no glyph: line breaks and other control characters are never drawn.
@@ -153,7 +156,8 @@ def _read_face(path: str, index: int) -> tuple[str, frozenset[int], float, float
 # ranges), so discovery and coverage never parse a file whose size and mtime did not change. ReportLab
 # itself parses (and embeds) only the faces a PDF actually draws with, when they are registered.
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: each face records whether it is a CJK face (is_cjk_codepoints), so discovery builds
+#                    the code point sets of the CJK faces only
 
 
 def _ranges(codepoints) -> list[list[int]]:
@@ -195,14 +199,17 @@ class FontIndex:
         st = os.stat(path)
         return [st.st_size, st.st_mtime_ns]
 
-    def faces(self, path: str) -> list[tuple[str, frozenset[int], float, float]]:
-        """(family, codepoints, ascent, descent) of every face of the file; parsed only when not indexed."""
+    def faces(self, path: str, cjk_only: bool = False) -> list[tuple[int, str, frozenset[int], float, float]]:
+        """(subfont index, family, codepoints, ascent, descent) of every face of the file (of its CJK faces
+        only with cjk_only); parsed only when not indexed. From the index, the code point sets of the faces
+        left out are never built (they are most of the installed faces' code points)."""
         stamp = self._stamp(path)
         entry = self.entries.get(path)
         if entry is not None and entry.get("stamp") == stamp:
             if "error" in entry:
                 raise FontError(entry["error"])
-            return [(f["family"], _from_ranges(f["ranges"]), f["ascent"], f["descent"]) for f in entry["faces"]]
+            return [(i, f["family"], _from_ranges(f["ranges"]), f["ascent"], f["descent"])
+                    for i, f in enumerate(entry["faces"]) if f["cjk"] or not cjk_only]
         self.parsed.append(path)
         try:
             faces = [_read_face(path, i) for i in range(count_subfonts(path))]
@@ -210,10 +217,12 @@ class FontIndex:
             self.entries[path] = {"stamp": stamp, "error": str(exc)}
             self.dirty = True
             raise
+        cjk = [is_cjk_codepoints(cps) for _fam, cps, _asc, _desc in faces]
         self.entries[path] = {"stamp": stamp, "faces": [
-            {"family": fam, "ascent": asc, "descent": desc, "ranges": _ranges(cps)} for fam, cps, asc, desc in faces]}
+            {"family": fam, "ascent": asc, "descent": desc, "cjk": is_cjk, "ranges": _ranges(cps)}
+            for (fam, cps, asc, desc), is_cjk in zip(faces, cjk, strict=True)]}
         self.dirty = True
-        return faces
+        return [(i, *face) for i, (face, is_cjk) in enumerate(zip(faces, cjk, strict=True)) if is_cjk or not cjk_only]
 
     def forget_missing(self) -> None:
         for path in [p for p in self.entries if not os.path.exists(p)]:
@@ -244,8 +253,9 @@ def count_subfonts(path: str) -> int:
 
 
 def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix: str | None = None,
-                   index: FontIndex | None = None) -> list[FontFace]:
-    """Load every face of a .ttf/.ttc file; raises FontError if the file is not TrueType.
+                   index: FontIndex | None = None, cjk_only: bool = False) -> list[FontFace]:
+    """Load every face (every CJK face with cjk_only) of a .ttf/.ttc file; raises FontError if the file is
+    not TrueType.
 
     Keys are "<prefix><file stem>-<subfont index>", the prefix being "upload:" for uploaded fonts. With an
     index, a file whose size and mtime are unchanged is not parsed again.
@@ -255,9 +265,9 @@ def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix
         raise FontError("font files must be .ttf or .ttc")
     prefix = key_prefix if key_prefix is not None else ("upload:" if source == "uploaded" else "")
     stem = _slug(Path(path).stem)
-    described = (index or FontIndex()).faces(path)
+    described = (index or FontIndex()).faces(path, cjk_only=cjk_only)
     faces = []
-    for index_no, (family, codepoints, ascent, descent) in enumerate(described):
+    for index_no, family, codepoints, ascent, descent in described:
         faces.append(FontFace(key=f"{prefix}{stem}-{index_no}", family=family, path=path, subfont_index=index_no,
                               source=source, codepoints=codepoints, ascent=ascent, descent=descent))
     return faces
@@ -304,11 +314,15 @@ CJK_EXTENSION_MIN = 1000
 _CJK_EXTENSIONS = ((0x3400, 0x4DBF), (0x20000, 0x3134F))
 
 
-def is_cjk_face(face: FontFace) -> bool:
+def is_cjk_codepoints(codepoints: frozenset[int]) -> bool:
     """A face counts as CJK when it covers every character of CJK_PROBE, or many extension hanzi."""
-    if all(face.covers(c) for c in CJK_PROBE):
+    if all(ord(c) in codepoints for c in CJK_PROBE):
         return True
-    return sum(1 for cp in face.codepoints if any(lo <= cp <= hi for lo, hi in _CJK_EXTENSIONS)) >= CJK_EXTENSION_MIN
+    return sum(1 for cp in codepoints for lo, hi in _CJK_EXTENSIONS if lo <= cp <= hi) >= CJK_EXTENSION_MIN
+
+
+def is_cjk_face(face: FontFace) -> bool:
+    return is_cjk_codepoints(face.codepoints)
 
 
 def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: FontIndex | None = None) -> list[FontFace]:
@@ -320,10 +334,9 @@ def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: F
     faces = []
     for path in _iter_font_files(dirs):
         try:
-            file_faces = load_font_file(path, source="system", key_prefix="", index=index)
+            faces.extend(load_font_file(path, source="system", key_prefix="", index=index, cjk_only=cjk_only))
         except FontError:
             continue
-        faces.extend(f for f in file_faces if not cjk_only or is_cjk_face(f))
     if index is not None:
         index.save()
     return faces

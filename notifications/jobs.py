@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.extensions import db
+from core.jobs import jobs_immediate, queue_task, register_task
 from notifications.channels import DeliveryError, EmailSender, channel_configured, sms_provider
 from notifications.models import Channel, Message, MessageStatus
 from notifications.services import (
@@ -90,14 +91,13 @@ def deliver(ids: Iterable[int]) -> dict[str, int]:
 
 def send_chunks(app: Flask, ids: list[int]) -> None:
     """Hand message ids to the queue in chunks (immediate mode: to the backlog run after the request)."""
-    queue = app.extensions["huey"]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        if queue.immediate:  # a request's chunks run after it; others when run_backlog(app) is called
+        if jobs_immediate(app):  # a request's chunks run after it; others when run_backlog(app) is called
             backlog = g.setdefault(_BACKLOG, []) if has_request_context() else app.extensions.setdefault(_BACKLOG, [])
             backlog.append(chunk)
         else:
-            app.extensions["notifications_send"](chunk)
+            queue_task(app, SEND_TASK)(chunk)
 
 
 def run_backlog(app: Flask, backlog: list | None = None) -> dict[str, int]:
@@ -126,18 +126,18 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def init_jobs(app: Flask) -> None:
-    queue = app.extensions["huey"]
+SEND_TASK = "kechuang.notifications.send"
 
-    @queue.task(name="kechuang.notifications.send", retries=0)
+
+def init_jobs(app: Flask) -> None:
     def send(ids: list[int]) -> None:
         with app.app_context():
             counts = deliver(ids)
         for message_id, delay in counts["retry"].items():
-            send.schedule(args=([message_id],), delay=delay)
+            queue_task(app, SEND_TASK).schedule(args=([message_id],), delay=delay)
 
-    app.extensions["notifications_send"] = send
-    if queue.immediate:
+    register_task(app, SEND_TASK, send)
+    if jobs_immediate(app):
         @app.after_request
         def _run_backlog(response):
             run_backlog(app, g.pop(_BACKLOG, []))

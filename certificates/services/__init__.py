@@ -24,6 +24,7 @@ from certificates.services.fonts import (  # noqa: F401
     FontInfo,
     _font_index,
     available_faces,
+    font_error_message,
     font_overview,
     system_faces,
     upload_font,
@@ -69,6 +70,8 @@ from certificates.services.rendering import (  # noqa: F401
     start_render_job,
 )
 from certificates.services.templates import (  # noqa: F401
+    NEUTRAL_ACCENT,
+    TemplateBrand,
     archive_template,
     calibration_pdf,
     check_template,
@@ -83,6 +86,7 @@ from certificates.services.templates import (  # noqa: F401
     problem_messages,
     renderer_for,
     resolve_spec,
+    template_brand,
     templates_for,
     update_template,
 )

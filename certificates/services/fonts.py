@@ -53,16 +53,20 @@ def available_faces() -> dict[str, font_lib.FontFace]:
     return {**system_faces(), **uploaded_faces()}
 
 
+def font_error_message(error: str):
+    """The reader's words for a core.pdffonts.FontError (its own text is English, for logs)."""
+    if "PostScript" in error:
+        return _l("This font has PostScript (CFF) outlines, which cannot be embedded; upload a TrueType font "
+                  "(.ttf or .ttc).")
+    return _l("This file is not a TrueType font (.ttf or .ttc).")
+
+
 def upload_font(filename: str, data: bytes, *, organisation_id: int | None, user=None) -> CertificateFont:
     """Store an uploaded .ttf/.ttc after checking it is a TrueType font ReportLab can embed."""
     try:
         font_lib.validate_font_bytes(data, filename or "")
     except font_lib.FontError as exc:
-        if "PostScript" in str(exc):
-            raise DomainError(_l("This font has PostScript (CFF) outlines, which cannot be embedded; upload a "
-                                 "TrueType font (.ttf or .ttc)."), field="font", code="font_not_truetype") from exc
-        raise DomainError(_l("This file is not a TrueType font (.ttf or .ttc)."), field="font",
-                          code="font_not_truetype") from exc
+        raise DomainError(font_error_message(str(exc)), field="font", code="font_not_truetype") from exc
     suffix = ".ttc" if data[:4] == b"ttcf" else ".ttf"
     stored = "font" + secrets.token_hex(8) + suffix
     path = storage_dir("fonts") / stored

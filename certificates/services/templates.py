@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -101,27 +102,68 @@ def default_fonts() -> list[str]:
     return font_lib.default_chain_keys(system_faces())
 
 
-def default_spec(background: str | None = None, kind: str = "award") -> dict:
-    """A ready-to-use A4 landscape design (placeholders, wrapping text, QR box) for award or attendance."""
+#: The colour of the heading and the award on a default template of an organisation without a brand.
+NEUTRAL_ACCENT = "#b22222"
+
+
+@dataclass(frozen=True)
+class TemplateBrand:
+    """What a default template takes from its association's brand: the main colour and the logo (a copy in
+    the certificates' image store, so a later change of logo never alters certificates already designed)."""
+
+    colour: str | None
+    logo: str | None  # stored image name
+
+
+def template_brand(organisation_id: int | None) -> TemplateBrand | None:
+    """The brand (accounts.branding.brand_of: the unit's own, else its nearest association's) for a new
+    template of this organisation; None keeps the neutral default. The logo is copied once per logo file
+    (its stored name is derived from the brand's file name), so opening the designer again adds no file."""
+    from accounts.branding import brand_of, logo_path
+    from accounts.models import Organisation
+
+    brand = brand_of(organisation_id) if organisation_id else None
+    if brand is None:
+        return None
+    logo = None
+    source = logo_path(db.session.get(Organisation, brand.organisation_id)) if brand.logo_url else None
+    if source is not None:
+        logo = f"brand-{source.stem}{source.suffix}"
+        target = Path(image_path(logo))
+        if not target.exists():
+            target.write_bytes(source.read_bytes())  # stored by accounts.branding as a checked PNG ≤ 512 px
+    return TemplateBrand(colour=brand.colour, logo=logo)
+
+
+def default_spec(background: str | None = None, kind: str = "award", brand: TemplateBrand | None = None) -> dict:
+    """A ready-to-use A4 landscape design (placeholders, wrapping text, QR box) for award or attendance.
+
+    With a brand, the heading and the award are in its colour (readable: accounts.branding only accepts
+    colours with AA contrast against white paper) and its logo stands above the heading."""
+    accent = (brand.colour if brand and brand.colour else None) or NEUTRAL_ACCENT
+    logo = brand.logo if brand else None
     if kind == "attendance":
         heading, body, highlight = "参与证明", "参加了{org}举办的“{contest}”活动，特发此证。", ""
     else:
         heading, body, highlight = "荣誉证书", "在{contest}中，《{title}》（{category}）荣获", "{award}"
     items = [
-        TemplateItem("text", 20, 28, 257, text=heading, size_pt=42, min_size_pt=24, align="center", colour="#b22222"),
+        TemplateItem("text", 20, 31 if logo else 28, 257, text=heading, size_pt=42, min_size_pt=24, align="center",
+                     colour=accent),
         TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28, min_size_pt=14, align="left"),
         TemplateItem("text", 40, 78, 217, text="{school}", size_pt=14, min_size_pt=9, align="left"),
         TemplateItem("textbox", 40, 92, 217, 40, text=body, size_pt=18, min_size_pt=10, line_spacing=1.5),
     ]
     if highlight:
         items.append(TemplateItem("text", 40, 132, 217, text=highlight, size_pt=34, min_size_pt=18, align="center",
-                                  colour="#b22222"))
+                                  colour=accent))
     items += [
         TemplateItem("text", 157, 160, 110, text="{org}", size_pt=15, min_size_pt=9, align="right"),
         TemplateItem("text", 157, 170, 110, text="{date}", size_pt=14, min_size_pt=9, align="right"),
         TemplateItem("text", 24, 188, 150, text="证书编号：{number}", size_pt=10, min_size_pt=7),
         TemplateItem("qr", 24, 152, 32),
     ]
+    if logo:  # centred above the heading, 14–28 mm from the top (inside the usual border); the heading moves down
+        items.insert(0, TemplateItem("image", 138.5, 14, 20, 14, image=logo))
     return TemplateSpec(items=items, fonts=default_fonts(), background=background).to_dict()
 
 
@@ -131,7 +173,7 @@ def create_template(organisation_id: int, name: str, *, kind: str | None = None,
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the template a name."), field="name", code="name_required")
-    spec = spec if spec is not None else default_spec()
+    spec = spec if spec is not None else default_spec(brand=template_brand(organisation_id))
     check_template(spec, number_pattern)
     template = CertificateTemplate(organisation_id=organisation_id, name=name[:200], kind=kind or None,
                                    number_pattern=number_pattern, spec=spec)

@@ -58,6 +58,8 @@ def test_cli_render_and_job_report_the_holders(runner, rare, tmp_path, app):
     assert result.exit_code == 0, result.output
     assert rare["certs"][2].number in result.output and "U+30000" in result.output
     assert "董𠮷祥" not in result.output
+    # in the installation's language (zh_CN): the warning and the summary
+    assert "已安装的字体都没有" in result.output and "已将 3 张证书生成到" in result.output
 
     class Progress:
         def update(self, done, total):
@@ -143,3 +145,22 @@ def test_lookup_by_number_without_a_name_says_what_is_missing(client, rare):
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "证书上印的持有人姓名" in html
+
+
+def test_cli_speaks_the_installations_language(runner, rare, tmp_path):
+    """`flask certificates …` prints in zh_CN (the default language), errors and listings alike."""
+    wrong = runner.invoke(args=["certificates", "render", "--out", str(tmp_path / "x.pdf")])
+    assert wrong.exit_code != 0 and "请只给出 --contest" in wrong.output
+    again = runner.invoke(args=["certificates", "issue", "--contest", "3", "--source", cf.SOURCE_KEY])
+    assert again.exit_code == 0 and "没有需要新颁发的证书；3 人已有证书。" in again.output, again.output
+    fonts = runner.invoke(args=["certificates", "fonts"])
+    assert fonts.exit_code == 0 and "中日韩统一表意文字扩展A区" in fonts.output and "系统已安装" in fonts.output
+    assert "CJK Extension" not in fonts.output
+
+
+def test_fonts_page_names_unicode_blocks_in_the_readers_language(client, login):
+    login(f.organiser(f.association()))
+    page = client.get("/certificates/fonts").get_data(as_text=True)
+    assert "中日韩统一表意文字扩展B区" in page and "CJK Extension B" not in page
+    client.post("/lang/en", data={"next": "/"})
+    assert "CJK Extension B" in client.get("/certificates/fonts").get_data(as_text=True)

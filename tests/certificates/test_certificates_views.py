@@ -314,15 +314,15 @@ def test_holder_downloads_own_certificate_from_mine(client, login):
 def test_cli_issue_render_fonts(runner, issued, tmp_path):
     cf.BATCHES[1]["batch"].holders.append(cf.holders_for(issued["a"], ["新同学"], prefix="cli")[0])
     result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--source", cf.SOURCE_KEY])
-    assert result.exit_code == 0 and "issued 1 certificates" in result.output
+    assert result.exit_code == 0 and "已颁发 1 张证书" in result.output
     result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--source", cf.SOURCE_KEY])
-    assert result.exit_code == 0 and "nothing new" in result.output
+    assert result.exit_code == 0 and "没有需要新颁发的证书" in result.output
     out = tmp_path / "all.pdf"
     result = runner.invoke(args=["certificates", "render", "--contest", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(pypdf.PdfReader(str(out)).pages) == 6
     result = runner.invoke(args=["certificates", "fonts"])
-    assert result.exit_code == 0 and "wqy-zenhei-0" in result.output and "GB2312 6763/6763" in result.output
+    assert result.exit_code == 0 and "wqy-zenhei-0" in result.output and "GB 2312 汉字 6763/6763" in result.output
     cf.BATCHES[1]["final"] = False
     result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--source", cf.SOURCE_KEY])
     assert result.exit_code == 1 and "not final" in result.output
@@ -421,13 +421,13 @@ def test_cli_event_scope_attendance(runner, tmp_path):
     db.session.commit()
     result = runner.invoke(args=["certificates", "issue", "--event", "7", "--source", "tests.attendees"])
     assert result.exit_code == 0, result.output
-    assert "2026-EV7-00001 .. 2026-EV7-00002" in result.output
+    assert "2026-EV7-00001 至 2026-EV7-00002" in result.output
     out = tmp_path / "event.zip"
     result = runner.invoke(args=["certificates", "render", "--event", "7", "--out", str(out)])
     assert result.exit_code == 0 and sorted(zipfile.ZipFile(out).namelist()) == [
         "2026-EV7-00001_周一.pdf", "2026-EV7-00002_吴二.pdf"]
     result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--event", "7"])
-    assert result.exit_code != 0 and "exactly one" in result.output
+    assert result.exit_code != 0 and "请只给出" in result.output
     cert = db.session.execute(sa.select(Certificate).where(Certificate.scope == "event")).scalars().first()
     assert cert.kind == "attendance" and services.public_holder_name(cert) == cert.holder_name  # adults unmasked
 
@@ -470,7 +470,7 @@ def test_cli_render_to_an_unwritable_path_is_a_clear_error(runner, issued, tmp_p
     out = tmp_path / "missing-dir" / "all.pdf"
     result = runner.invoke(args=["certificates", "render", "--contest", "1", "--out", str(out)])
     assert result.exit_code == 1
-    assert "cannot write" in result.output and str(out) in result.output
+    assert "无法写入" in result.output and str(out) in result.output
     assert "Traceback" not in result.output and not out.exists()
 
 

@@ -4,7 +4,7 @@ from huey import SqliteHuey
 
 from core import create_app
 from core.extensions import db
-from core.jobs import Progress, enqueue, execute_job, job_handler
+from core.jobs import Progress, enqueue, execute_job, job_handler, job_queue
 from core.models import Job, JobStatus
 from tests import factories
 
@@ -80,10 +80,10 @@ def test_queued_jobs_survive_a_restart(app, tmp_path):
         job = enqueue("tests.count", n=3)
         db.session.commit()
         job_id = job.id
-        assert first.extensions["huey"].pending_count() == 1
+        assert job_queue(first).pending_count() == 1
         db.session.remove()
     second = create_app(config, instance_path=str(tmp_path))  # the restart
-    queue = second.extensions["huey"]
+    queue = job_queue(second)
     assert isinstance(queue, SqliteHuey) and queue.pending_count() == 1
     task = queue.dequeue()
     queue.execute(task)
@@ -206,3 +206,14 @@ def test_a_live_worker_on_this_host_is_never_reaped_and_is_once_killed(app):
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_the_queue_is_built_when_first_used(app, tmp_path):
+    """Huey (and the Redis and PostgreSQL clients it imports) is not paid for by a process that never queues."""
+    config = {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
+              "JOBS_IMMEDIATE": False, "JOBS_DB": str(tmp_path / "jobs.db")}
+    fresh = create_app(config, instance_path=str(tmp_path))
+    assert "huey" not in fresh.extensions
+    queue = job_queue(fresh)
+    assert job_queue(fresh) is queue and {"kechuang.run_job", "kechuang.notifications.send"} <= set(
+        fresh.extensions["huey_tasks"])

@@ -7,7 +7,7 @@ from huey import RedisHuey
 
 from core import create_app
 from core.extensions import db
-from core.jobs import enqueue
+from core.jobs import enqueue, job_queue
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -28,11 +28,11 @@ def redis_app(app, tmp_path):
     redis_app = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
                             "REDIS_URL": REDIS_URL, "JOBS_IMMEDIATE": False}, instance_path=str(tmp_path))
     yield redis_app
-    redis_app.extensions["huey"].flush()  # database 15 is the tests' own
+    job_queue(redis_app).flush()  # database 15 is the tests' own
 
 
 def test_redis_queue_carries_jobs_between_processes(redis_app):
-    queue = redis_app.extensions["huey"]
+    queue = job_queue(redis_app)
     assert isinstance(queue, RedisHuey)
     import tests.core.test_jobs  # noqa: F401  (registers the tests.count handler)
 
