@@ -52,8 +52,9 @@ bench: system-bench dev
 
 lint: dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-# Settings in pyproject.toml [tool.ruff.format]; joins `lint` once the tree has been formatted.
+# The formatter alone (settings in pyproject.toml [tool.ruff.format]); `lint` runs it too.
 format-check: dev
 	$(BIN)/ruff format --check .
 

@@ -1,4 +1,5 @@
 """Composition root: `app` for gunicorn and `flask --app run`; `python run.py` serves with an in-process job consumer."""
+
 import gc
 import os
 

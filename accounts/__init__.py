@@ -1,4 +1,5 @@
 """Accounts: users, organisations, scoped memberships, invitations, API tokens, login."""
+
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 

@@ -1,4 +1,5 @@
 """/api/v1/me and /api/v1/organisations."""
+
 from __future__ import annotations
 
 from flask_login import current_user

@@ -3,6 +3,7 @@
 The platform's own look stays neutral; a page shows a brand only when it belongs to an organisation that has one
 (or whose nearest association above it has one). Every state change flushes and never commits.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,7 +41,7 @@ def _luminance(hex_colour: str) -> float:
         v = c / 255
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
@@ -83,8 +84,7 @@ def _store_logo(org: Organisation, data: bytes) -> str:
     return name
 
 
-def set_brand(org: Organisation, *, colour: str | None, logo: bytes | None = None,
-              remove_logo: bool = False) -> None:
+def set_brand(org: Organisation, *, colour: str | None, logo: bytes | None = None, remove_logo: bool = False) -> None:
     """Set an association's main colour ("#rrggbb", readable under white text at AA contrast, or None for the
     neutral look) and optionally replace or remove its logo (PNG or JPEG, stored as a PNG of at most 512 px)."""
     if org.kind != OrganisationKind.ASSOCIATION:
@@ -95,9 +95,15 @@ def set_brand(org: Organisation, *, colour: str | None, logo: bytes | None = Non
             raise DomainError(_l("Give the colour as #rrggbb, for example #c8102e."), field="brand_colour")
         ratio = contrast_ratio(colour, "#ffffff")
         if ratio < MIN_CONTRAST:
-            raise DomainError(_l("White text on %(colour)s has a contrast of %(ratio).1f:1, below the 4.5:1 people "
-                                 "need to read it; choose a darker colour.", colour=colour, ratio=ratio),
-                              field="brand_colour")
+            raise DomainError(
+                _l(
+                    "White text on %(colour)s has a contrast of %(ratio).1f:1, below the 4.5:1 people "
+                    "need to read it; choose a darker colour.",
+                    colour=colour,
+                    ratio=ratio,
+                ),
+                field="brand_colour",
+            )
     before = audit.snapshot(org, BRAND_FIELDS)
     old_logo = org.logo_file
     if logo:

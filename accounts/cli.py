@@ -1,4 +1,5 @@
 """`flask users create|token`, `flask orgs list` and `flask db-empty`."""
+
 from __future__ import annotations
 
 import click

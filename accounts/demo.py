@@ -1,5 +1,6 @@
 """Demo organisations and accounts: a city 科协 with a county 科协 below it, 12 schools of mixed stages,
 communities, a science base, and one account per role."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -46,8 +47,15 @@ for _key, _login, _name, _label in ACCOUNTS:
 def _org(kind: str, name: str, code: str, district: str, parent: Organisation | None, stage: str | None = None):
     org = db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
     if org is None:
-        org = services.save_organisation(None, kind=kind, name=name, code=code, district=district,
-                                         parent_id=parent.id if parent else None, stage=stage)
+        org = services.save_organisation(
+            None,
+            kind=kind,
+            name=name,
+            code=code,
+            district=district,
+            parent_id=parent.id if parent else None,
+            stage=stage,
+        )
     return org
 
 
@@ -62,7 +70,9 @@ def _user(login: str, name: str) -> User:
 def seed_accounts(ctx: DemoContext) -> None:
     city = _org(OrganisationKind.ASSOCIATION, *CITY, parent=None)
     county = _org(OrganisationKind.ASSOCIATION, *COUNTY, parent=city)
-    schools = [_org(OrganisationKind.SCHOOL, name, code, district, county, stage) for name, code, stage, district in SCHOOLS]
+    schools = [
+        _org(OrganisationKind.SCHOOL, name, code, district, county, stage) for name, code, stage, district in SCHOOLS
+    ]
     communities = [_org(OrganisationKind.COMMUNITY, *c, parent=county) for c in COMMUNITIES]
     base = _org(OrganisationKind.SCIENCE_BASE, *SCIENCE_BASE, parent=county)
     users = {key: _user(login, name) for key, login, name, _label in ACCOUNTS}

@@ -1,4 +1,5 @@
 """Users, organisations (科协 units, schools, communities, science bases), scoped memberships, invitations, API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -227,8 +228,10 @@ class LoginFailure(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False, index=True)
 
-    __table_args__ = (sa.Index("ix_login_failures_login_at", "login", "at"),
-                      sa.Index("ix_login_failures_ip_at", "ip", "at"))
+    __table_args__ = (
+        sa.Index("ix_login_failures_login_at", "login", "at"),
+        sa.Index("ix_login_failures_ip_at", "ip", "at"),
+    )
 
 
 class ApiToken(db.Model):

@@ -1,5 +1,6 @@
 """The messages of the accounts area: invitations and password changes. (Imports of notifications.services stay
 inside functions: that module builds on accounts.services.)"""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,24 +9,41 @@ from notifications import notify
 from notifications.kinds import MessageKind, register_kind
 from notifications.models import Channel
 
-INVITATION = register_kind(MessageKind(
-    "accounts.invitation", label=_l("Invitation to an account"), security=True,
-    channels=(Channel.EMAIL, Channel.SMS),
-    subject=_l("You are invited to Kechuang as %(role)s"),
-    body=_l("%(inviter)s invites you to Kechuang as %(role)s%(where)s.\n\nCreate your account with this link "
-            "(it works once, until %(expires)s): %(link)s"),
-    sms=_l("%(inviter)s invites you to Kechuang as %(role)s%(where)s. Create your account: %(link)s"),
-))
-PASSWORD_CHANGED = register_kind(MessageKind(
-    "accounts.password_changed", label=_l("Password changed"), security=True,
-    subject=_l("Your password was changed"),
-    body=_l("%(name)s, the password of your Kechuang account was changed on %(when)s. If it was not you, ask "
-            "your organiser or an administrator to lock the account at once."),
-    sms=_l("The password of your Kechuang account was changed. If it was not you, tell your organiser at once."),
-))
+INVITATION = register_kind(
+    MessageKind(
+        "accounts.invitation",
+        label=_l("Invitation to an account"),
+        security=True,
+        channels=(Channel.EMAIL, Channel.SMS),
+        subject=_l("You are invited to Kechuang as %(role)s"),
+        body=_l(
+            "%(inviter)s invites you to Kechuang as %(role)s%(where)s.\n\nCreate your account with this link "
+            "(it works once, until %(expires)s): %(link)s"
+        ),
+        sms=_l("%(inviter)s invites you to Kechuang as %(role)s%(where)s. Create your account: %(link)s"),
+    )
+)
+PASSWORD_CHANGED = register_kind(
+    MessageKind(
+        "accounts.password_changed",
+        label=_l("Password changed"),
+        security=True,
+        subject=_l("Your password was changed"),
+        body=_l(
+            "%(name)s, the password of your Kechuang account was changed on %(when)s. If it was not you, ask "
+            "your organiser or an administrator to lock the account at once."
+        ),
+        sms=_l("The password of your Kechuang account was changed. If it was not you, tell your organiser at once."),
+    )
+)
 
-ROLE_LABELS = {"coordinator": _l("School coordinator"), "judge": _l("Judge"), "checkin": _l("Check-in staff"),
-               "organiser": _l("Organiser"), "expert": _l("Expert")}
+ROLE_LABELS = {
+    "coordinator": _l("School coordinator"),
+    "judge": _l("Judge"),
+    "checkin": _l("Check-in staff"),
+    "organiser": _l("Organiser"),
+    "expert": _l("Expert"),
+}
 
 
 def send_invitation(invitation, token: str, inviter) -> None:
@@ -38,17 +56,28 @@ def send_invitation(invitation, token: str, inviter) -> None:
         return
     place = invitation.organisation.name if invitation.organisation is not None else invitation_scope_name(invitation)
     where = f" · {place}" if place else ""
-    notify(Contact(email=invitation.email, mobile=invitation.mobile, name=invitation.name),
-           INVITATION.key, {"inviter": getattr(inviter, "display_name", "") or "Kechuang",
-                            "role": ROLE_LABELS.get(invitation.role, invitation.role), "where": where,
-                            "expires": invitation.expires_at,
-                            "link": link_for("accounts.accept_invitation", token=token)},
-           key=f"{INVITATION.key}:{invitation.id}", organisation_id=invitation.organisation_id)
+    notify(
+        Contact(email=invitation.email, mobile=invitation.mobile, name=invitation.name),
+        INVITATION.key,
+        {
+            "inviter": getattr(inviter, "display_name", "") or "Kechuang",
+            "role": ROLE_LABELS.get(invitation.role, invitation.role),
+            "where": where,
+            "expires": invitation.expires_at,
+            "link": link_for("accounts.accept_invitation", token=token),
+        },
+        key=f"{INVITATION.key}:{invitation.id}",
+        organisation_id=invitation.organisation_id,
+    )
 
 
 def tell_password_changed(user) -> None:
     from core.db import utcnow
 
     now = utcnow()
-    notify(user, PASSWORD_CHANGED.key, {"name": user.display_name, "when": now},
-           key=f"{PASSWORD_CHANGED.key}:{user.id}:{now.isoformat()}")
+    notify(
+        user,
+        PASSWORD_CHANGED.key,
+        {"name": user.display_name, "when": now},
+        key=f"{PASSWORD_CHANGED.key}:{user.id}:{now.isoformat()}",
+    )

@@ -1,4 +1,5 @@
 """Account state changes and look-ups. Every function flushes, never commits."""
+
 from __future__ import annotations
 
 import functools
@@ -54,8 +55,9 @@ def clean_mobile(value: str, field: str = "mobile") -> str:
     try:
         return parse_mobile(value)
     except InvalidPhone:
-        raise DomainError(_l("Enter a mainland mobile number: 11 digits starting with 13 to 19, such as 138 0013 8000."),
-                          field=field) from None
+        raise DomainError(
+            _l("Enter a mainland mobile number: 11 digits starting with 13 to 19, such as 138 0013 8000."), field=field
+        ) from None
 
 
 def hash_token(token: str) -> str:
@@ -108,17 +110,15 @@ def check_password_strength(password: str, *, email: str | None = None, mobile: 
         raise DomainError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD), field="password")
     folded = unicodedata.normalize("NFKC", password).casefold()
     if folded in _common_passwords():
-        raise DomainError(_l("This password is one of the most common ones and easy to guess. Choose another."),
-                          field="password")
+        raise DomainError(
+            _l("This password is one of the most common ones and easy to guess. Choose another."), field="password"
+        )
     own = [value.casefold() for value in (email, (email or "").split("@")[0], mobile) if value and len(value) >= 4]
     if any(value in folded for value in own):
-        raise DomainError(_l("The password must not contain your email address or mobile number."),
-                          field="password")
+        raise DomainError(_l("The password must not contain your email address or mobile number."), field="password")
 
 
-def create_user(
-    *, name: str, password: str, email: str | None = None, mobile: str | None = None, actor=None
-) -> User:
+def create_user(*, name: str, password: str, email: str | None = None, mobile: str | None = None, actor=None) -> User:
     """A new active account; email and mobile are each unique, and at least one is given."""
     email = normalise_login(email)[1] if email else None
     mobile = clean_mobile(mobile) if mobile else None
@@ -202,7 +202,11 @@ def revoke_role(membership: Membership, actor=None) -> None:
     audit.record(
         "revoke_role",
         membership.user,
-        before={"role": membership.role, "organisation_id": membership.organisation_id, "scope_id": membership.scope_id},
+        before={
+            "role": membership.role,
+            "organisation_id": membership.organisation_id,
+            "scope_id": membership.scope_id,
+        },
         actor=actor,
     )
     db.session.delete(membership)
@@ -261,8 +265,12 @@ def _check_invitation_right(role: Role, inviter, organisation: Organisation | No
         if role == Role.ORGANISER and organisation.kind != OrganisationKind.ASSOCIATION:
             raise DomainError(_l("An organiser belongs to an organising unit (科协)."), field="organisation_id")
         if inviter is None or not can("invitation.create", organisation, user=inviter):
-            raise DomainError(_l("You can only invite people to organisations you manage."),
-                              field="organisation_id", code="forbidden", status=403)
+            raise DomainError(
+                _l("You can only invite people to organisations you manage."),
+                field="organisation_id",
+                code="forbidden",
+                status=403,
+            )
         return
     scope = INVITATION_SCOPES.get(role.value)
     field = {Role.JUDGE: "contest_id", Role.CHECKIN: "event_id"}.get(role, "scope_id")
@@ -270,11 +278,19 @@ def _check_invitation_right(role: Role, inviter, organisation: Organisation | No
         raise DomainError(_l("This role needs a contest or an event."), field=field)
     target = scope.load(scope_id) if scope is not None and 0 < scope_id <= DB_INT_MAX else None
     if target is None:
-        raise DomainError(scope.unknown if scope else _l("This contest or event does not exist."), field=field,
-                          code="not_found", status=404)
+        raise DomainError(
+            scope.unknown if scope else _l("This contest or event does not exist."),
+            field=field,
+            code="not_found",
+            status=404,
+        )
     if inviter is None or not can(scope.permission, target, user=inviter):
-        raise DomainError(_l("You can only invite judges to contests, and check-in staff to events, that you manage."),
-                          field=field, code="forbidden", status=403)
+        raise DomainError(
+            _l("You can only invite judges to contests, and check-in staff to events, that you manage."),
+            field=field,
+            code="forbidden",
+            status=403,
+        )
 
 
 def create_invitation(
@@ -312,9 +328,18 @@ def create_invitation(
     )
     db.session.add(invitation)
     db.session.flush()
-    audit.record("create", invitation, after={"role": role.value, "email": invitation.email,
-                                              "mobile": invitation.mobile, "scope_id": invitation.scope_id}, actor=created_by,
-                 organisation_id=invitation.organisation_id)
+    audit.record(
+        "create",
+        invitation,
+        after={
+            "role": role.value,
+            "email": invitation.email,
+            "mobile": invitation.mobile,
+            "scope_id": invitation.scope_id,
+        },
+        actor=created_by,
+        organisation_id=invitation.organisation_id,
+    )
     notices.send_invitation(invitation, token, created_by)
     return invitation, token
 
@@ -335,8 +360,12 @@ def find_invitation(token: str) -> Invitation:
     try:
         _check_invitation_right(Role(invitation.role), inviter, invitation.organisation, invitation.scope_id)
     except DomainError as exc:
-        raise DomainError(_l("This invitation link is no longer valid: whoever sent it can no longer grant this "
-                             "role. Ask the organiser for a new one.")) from exc
+        raise DomainError(
+            _l(
+                "This invitation link is no longer valid: whoever sent it can no longer grant this "
+                "role. Ask the organiser for a new one."
+            )
+        ) from exc
     return invitation
 
 
@@ -346,8 +375,9 @@ def accept_invitation(token: str, *, name: str, password: str, email: str | None
 
     The UPDATE ... WHERE used_at IS NULL makes a second, concurrent acceptance of the same link fail."""
     invitation = find_invitation(token)
-    user = create_user(name=name, password=password, email=email or invitation.email,
-                       mobile=mobile or invitation.mobile)
+    user = create_user(
+        name=name, password=password, email=email or invitation.email, mobile=mobile or invitation.mobile
+    )
     spent = db.session.execute(
         sa.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
@@ -381,9 +411,11 @@ def revoke_api_token(token: ApiToken, actor=None) -> None:
 
 def revoke_all_api_tokens(user: User, actor=None) -> int:
     """Revoke every API token of the user still in force; returns how many."""
-    rows = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).scalars().all()
+    rows = (
+        db.session.execute(sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+        .scalars()
+        .all()
+    )
     for row in rows:
         revoke_api_token(row, actor=actor)
     return len(rows)
@@ -398,11 +430,15 @@ def api_token_for(token: str) -> ApiToken | None:
     One query loads token, user and memberships; nothing is written here (record_token_use writes a stale use in its own transaction)."""
     if not TOKEN_RE.match(token or ""):
         return None
-    row = db.session.execute(
-        sa.select(ApiToken)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user).joinedload(User.memberships))
-    ).unique().scalar_one_or_none()
+    row = (
+        db.session.execute(
+            sa.select(ApiToken)
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.user).joinedload(User.memberships))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if row is None or not row.user.active:
         return None
     return row

@@ -9,6 +9,7 @@ The store is Redis when REDIS_URL is set (the `limits` library's moving window, 
 uses), otherwise the database table login_failures. Never a worker's memory: two workers would allow twice the
 attempts.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -76,8 +77,10 @@ def _store():
 
 
 def _limits(login: str, ip: str) -> list[tuple[str, str, RateLimitItem]]:
-    return [(ACCOUNT, login, parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"])),
-            (ADDRESS, ip, parse(current_app.config["LOGIN_FAILURES_PER_IP"]))]
+    return [
+        (ACCOUNT, login, parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"])),
+        (ADDRESS, ip, parse(current_app.config["LOGIN_FAILURES_PER_IP"])),
+    ]
 
 
 def login_blocked(login: str, ip: str) -> tuple[str, int] | None:

@@ -1,4 +1,5 @@
 """Login, profile (password, API tokens), invitations, organisations, users."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -55,11 +56,15 @@ def login():
         if blocked is not None:
             kind, minutes = blocked
             if kind == throttle.ACCOUNT:
-                message = _("Too many failed attempts for this account. Wait %(minutes)d minutes and try again.",
-                            minutes=minutes)
+                message = _(
+                    "Too many failed attempts for this account. Wait %(minutes)d minutes and try again.",
+                    minutes=minutes,
+                )
             else:
-                message = _("Too many failed attempts from your network. Wait %(minutes)d minutes and try again.",
-                            minutes=minutes)
+                message = _(
+                    "Too many failed attempts from your network. Wait %(minutes)d minutes and try again.",
+                    minutes=minutes,
+                )
             form.password.errors = [message]
             return render_template("accounts/login.html", form=form), 429
         user = services.authenticate(form.login.data, form.password.data)
@@ -92,21 +97,29 @@ def profile():
     new_token = None
     if password_form.submit.data and password_form.validate_on_submit():
         user = current_user._get_current_object()
-        if commit_or_show(lambda: services.change_password(user, password_form.current_password.data,
-                                                           password_form.password.data,
-                                                           revoke_tokens=password_form.revoke_tokens.data),
-                          password_form):
+        if commit_or_show(
+            lambda: services.change_password(
+                user,
+                password_form.current_password.data,
+                password_form.password.data,
+                revoke_tokens=password_form.revoke_tokens.data,
+            ),
+            password_form,
+        ):
             login_user(user)  # this session goes on under the new session version; every other one ends
             flash(_("Your password was changed. You were logged out on every other device."), "success")
             return redirect(url_for("accounts.profile"))
     elif token_form.submit.data and token_form.validate_on_submit():
         _row, new_token = services.create_api_token(current_user, token_form.name.data)
         db.session.commit()
-    tokens = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).scalars().all()
-    return render_template("accounts/profile.html", password_form=password_form, token_form=token_form,
-                           tokens=tokens, new_token=new_token)
+    tokens = (
+        db.session.execute(sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc()))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "accounts/profile.html", password_form=password_form, token_form=token_form, tokens=tokens, new_token=new_token
+    )
 
 
 @bp.route("/profile/logout-everywhere", methods=["POST"])
@@ -150,10 +163,19 @@ def invitations():
         role = form.role.data
         org = get_or_404(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         scope_id = {Role.JUDGE.value: form.contest_id.data, Role.CHECKIN.value: form.event_id.data}.get(role) or None
-        done = commit_or_show(lambda: services.create_invitation(
-            role=role, created_by=current_user._get_current_object(), organisation=org, scope_id=scope_id,
-            email=form.email.data, mobile=form.mobile.data or None, name=form.name.data or "", days=current_app.config["INVITATION_DAYS"],
-        ), form)
+        done = commit_or_show(
+            lambda: services.create_invitation(
+                role=role,
+                created_by=current_user._get_current_object(),
+                organisation=org,
+                scope_id=scope_id,
+                email=form.email.data,
+                mobile=form.mobile.data or None,
+                name=form.name.data or "",
+                days=current_app.config["INVITATION_DAYS"],
+            ),
+            form,
+        )
         if done:
             _invitation, token = done.value
             link = url_for("accounts.accept_invitation", token=token, _external=True)
@@ -163,8 +185,7 @@ def invitations():
     rows = db.session.execute(query).scalars().all()
     scope_names = {(Role.JUDGE.value, i): name for i, name in form.contest_id.choices if i}
     scope_names.update({(Role.CHECKIN.value, i): name for i, name in form.event_id.choices if i})
-    return render_template("accounts/invitations.html", form=form, link=link, invitations=rows,
-                           scope_names=scope_names)
+    return render_template("accounts/invitations.html", form=form, link=link, invitations=rows, scope_names=scope_names)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -177,15 +198,26 @@ def accept_invitation(token: str):
         return render_template("errors/error.html", status=410, message=str(exc)), 410
     form = AcceptInvitationForm(email=invitation.email, mobile=invitation.mobile, name=invitation.name)
     if form.validate_on_submit():
-        done = commit_or_show(lambda: services.accept_invitation(
-            token, name=form.name.data, password=form.password.data, email=form.email.data or None,
-            mobile=form.mobile.data or None), form)
+        done = commit_or_show(
+            lambda: services.accept_invitation(
+                token,
+                name=form.name.data,
+                password=form.password.data,
+                email=form.email.data or None,
+                mobile=form.mobile.data or None,
+            ),
+            form,
+        )
         if done:
             login_user(done.value)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("core.dashboard"))
-    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation,
-                           scope_name=services.invitation_scope_name(invitation))
+    return render_template(
+        "accounts/accept_invitation.html",
+        form=form,
+        invitation=invitation,
+        scope_name=services.invitation_scope_name(invitation),
+    )
 
 
 # --- organisations -------------------------------------------------------------------------------------
@@ -216,12 +248,21 @@ def edit_organisation(org_id: int | None = None):
     if form.validate_on_submit():
         parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
         require("organisation.create", parent)
-        if commit_or_show(lambda: services.save_organisation(
-            org, kind=form.kind.data, name=form.name.data, code=form.code.data,
-            parent_id=parent.id if parent else None, stage=form.stage.data or None,
-            district=form.district.data or None, address=form.address.data or None,
-            contact_phone=form.contact_phone.data or None,
-        ), form, _("Saved.")):
+        if commit_or_show(
+            lambda: services.save_organisation(
+                org,
+                kind=form.kind.data,
+                name=form.name.data,
+                code=form.code.data,
+                parent_id=parent.id if parent else None,
+                stage=form.stage.data or None,
+                district=form.district.data or None,
+                address=form.address.data or None,
+                contact_phone=form.contact_phone.data or None,
+            ),
+            form,
+            _("Saved."),
+        ):
             return redirect(url_for("accounts.organisations"))
     return render_template("accounts/organisation_form.html", form=form, organisation=org)
 
@@ -236,9 +277,16 @@ def edit_brand(org_id: int):
     form = BrandForm(obj=org)
     if form.validate_on_submit():
         upload = form.logo.data
-        if commit_or_show(lambda: branding.set_brand(org, colour=form.brand_colour.data,
-                                                     logo=upload.read() if upload else None,
-                                                     remove_logo=form.remove_logo.data), form, _("Saved.")):
+        if commit_or_show(
+            lambda: branding.set_brand(
+                org,
+                colour=form.brand_colour.data,
+                logo=upload.read() if upload else None,
+                remove_logo=form.remove_logo.data,
+            ),
+            form,
+            _("Saved."),
+        ):
             return redirect(url_for("accounts.edit_brand", org_id=org.id))
     return render_template("accounts/brand_form.html", form=form, organisation=org, brand=branding.brand_of(org))
 
@@ -263,8 +311,12 @@ def users():
         org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
 
         def create():
-            user = services.create_user(name=form.name.data, password=form.password.data,
-                                        email=form.email.data or None, mobile=form.mobile.data or None)
+            user = services.create_user(
+                name=form.name.data,
+                password=form.password.data,
+                email=form.email.data or None,
+                mobile=form.mobile.data or None,
+            )
             if form.role.data:
                 services.grant_role(user, form.role.data, organisation=org)
 

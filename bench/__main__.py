@@ -1,5 +1,6 @@
 """`make bench`: run every bench/<name>.py that defines main() or run(), print one line per figure
 (`name: value unit (ratio vs reference)`, printed by each benchmark) and write bench/results.json."""
+
 from __future__ import annotations
 
 import importlib
@@ -35,8 +36,10 @@ def main(argv: list[str]) -> int:
             print(f"{name}: FAILED {type(exc).__name__}: {exc}", flush=True)
             failed.append(name)
             continue
-        results[name] = {"figures": outcome if isinstance(outcome, (dict, list)) else None,
-                         "seconds": round(time.perf_counter() - started, 2)}
+        results[name] = {
+            "figures": outcome if isinstance(outcome, (dict, list)) else None,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     print(f"wrote {HERE.relative_to(HERE.parent) / 'results.json'}")
     return 1 if failed else 0

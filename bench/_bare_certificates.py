@@ -6,6 +6,7 @@ registered the first time a page needs it: the same faces are parsed and embedde
 
     python bench/_bare_certificates.py pages.json out.pdf
 """
+
 import json
 import sys
 
@@ -38,6 +39,7 @@ def main(src: str, out: str) -> None:
             else:
                 out.append([name, ch])
         return out
+
     page_w, page_h = job["page_mm"][0] * MM, job["page_mm"][1] * MM
     c = Canvas(out, pagesize=(page_w, page_h), pageCompression=1, initialFontName="F")
     c.beginForm("bg")
@@ -58,8 +60,9 @@ def main(src: str, out: str) -> None:
                 t.setFont(name, size)
                 t.textOut(run)
             c.drawText(t)
-        code = qrcode.QRCode(version=job["qr_version"], error_correction=ERROR_CORRECT_M,
-                             mask_pattern=job["qr_mask"], border=0)
+        code = qrcode.QRCode(
+            version=job["qr_version"], error_correction=ERROR_CORRECT_M, mask_pattern=job["qr_mask"], border=0
+        )
         code.add_data(page["url"])
         code.make(fit=False)
         modules = code.modules

@@ -10,6 +10,7 @@ same rule over the ids alone (no keys, no database), so the ratio is what loadin
 Prints wall and CPU time (the machine is shared, so CPU time is the steadier figure).
 Run: .venv/bin/python bench/calls_results.py
 """
+
 from __future__ import annotations
 
 import random
@@ -34,20 +35,48 @@ def _seed(db) -> int:
 
     rng = random.Random(25)
     org = accounts.save_organisation(None, kind="association", name="基准市科协", code="BENCH-CALLS")
-    call = services.create_call(org, year=2026, title="基准论文评选", subject="paper", applicants="units", outcome="bands",
-                                outcome_rule={"bands": [{"label": "优秀", "min": "90", "max": "100"},
-                                                        {"label": "合格", "min": "60", "max": "90"},
-                                                        {"label": "不合格", "min": "0", "max": "60"}]},
-                                form=[{"label": "论文题目", "kind": "text", "required": True}])
+    call = services.create_call(
+        org,
+        year=2026,
+        title="基准论文评选",
+        subject="paper",
+        applicants="units",
+        outcome="bands",
+        outcome_rule={
+            "bands": [
+                {"label": "优秀", "min": "90", "max": "100"},
+                {"label": "合格", "min": "60", "max": "90"},
+                {"label": "不合格", "min": "0", "max": "60"},
+            ]
+        },
+        form=[{"label": "论文题目", "kind": "text", "required": True}],
+    )
     call.status = "review"
-    db.session.execute(sa.insert(CallApplication), [
-        {"call_id": call.id, "number": i + 1, "title": f"论文{i}", "applicant_name": f"作者{i}、合著者{i % 300}",
-         "unit_name": f"基准单位{i % 40}",
-         "answers": {"f1": f"论文{i}"}, "status": "accepted", "review_reason": ""} for i in range(N_APPLICATIONS)])
+    db.session.execute(
+        sa.insert(CallApplication),
+        [
+            {
+                "call_id": call.id,
+                "number": i + 1,
+                "title": f"论文{i}",
+                "applicant_name": f"作者{i}、合著者{i % 300}",
+                "unit_name": f"基准单位{i % 40}",
+                "answers": {"f1": f"论文{i}"},
+                "status": "accepted",
+                "review_reason": "",
+            }
+            for i in range(N_APPLICATIONS)
+        ],
+    )
     ids = db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call.id)).scalars().all()
-    db.session.execute(sa.insert(CallScore), [
-        {"application_id": a, "expert_name": f"专家{j}", "total": Decimal(rng.randrange(400, 1001)) / 10}
-        for a in ids for j in range(N_EXPERTS)])
+    db.session.execute(
+        sa.insert(CallScore),
+        [
+            {"application_id": a, "expert_name": f"专家{j}", "total": Decimal(rng.randrange(400, 1001)) / 10}
+            for a in ids
+            for j in range(N_EXPERTS)
+        ],
+    )
     db.session.commit()
     return call.id
 
@@ -59,9 +88,16 @@ def main() -> dict:
     from core.extensions import db
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-calls-"))
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SQLALCHEMY_DATABASE_URI": None,
-                      "SECRET_KEY": "bench-secret-key-0123456789-0123456789", "JOBS_IMMEDIATE": True},
-                     instance_path=str(tmp))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "SQLALCHEMY_DATABASE_URI": None,
+            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
+            "JOBS_IMMEDIATE": True,
+        },
+        instance_path=str(tmp),
+    )
     with app.app_context():
         db.create_all()
         call_id = _seed(db)
@@ -75,7 +111,9 @@ def main() -> dict:
             results = services.compute_results(call)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             assert len(results.rows) == N_APPLICATIONS
-            print(f"calls_compute_results_{outcome}: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s)")
+            print(
+                f"calls_compute_results_{outcome}: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s)"
+            )
             figures[f"calls_compute_results_{outcome}_s"] = wall
             figures[f"calls_compute_results_{outcome}_cpu_s"] = cpu
             db.session.rollback()
@@ -95,7 +133,9 @@ def _assign_experts(app, call_id: int) -> dict:
     n_experts = 40
     experts = [assignment.JudgeInfo(f"e{j}", None, expert_keys(f"专家{j}", f"基准单位{j}")) for j in range(n_experts)]
     with app.app_context():
-        ids = db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call_id)).scalars().all()
+        ids = (
+            db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call_id)).scalars().all()
+        )
         bare = [assignment.EntryInfo(i, call_id) for i in ids]
         wall, cpu = time.perf_counter(), time.process_time()
         reference = assignment.assign_judges(bare, [assignment.JudgeInfo(e.id) for e in experts], N_EXPERTS)
@@ -109,9 +149,11 @@ def _assign_experts(app, call_id: int) -> dict:
     assert not plan.shortfalls and not reference.shortfalls
     assert all(not (s.conflict_keys & by_id[j].conflict_keys) for s in subs for j in plan.assignments[s.id])
     loads = plan.loads.values()
-    print(f"calls_assign_experts: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s; "
-          f"{cpu / reference_cpu:.2f}x the cpu of the rule over bare ids, {reference_cpu:.3f} s cpu); "
-          f"loads {min(loads)}–{max(loads)}")
+    print(
+        f"calls_assign_experts: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s; "
+        f"{cpu / reference_cpu:.2f}x the cpu of the rule over bare ids, {reference_cpu:.3f} s cpu); "
+        f"loads {min(loads)}–{max(loads)}"
+    )
     return {"calls_assign_experts_s": wall, "calls_assign_experts_cpu_s": cpu, "calls_assign_reference_s": reference_s}
 
 

@@ -15,6 +15,7 @@ development shells) is removed from the children's environment, and an untimed f
 
     .venv/bin/python bench/certificates_cli.py [--count 366] [--repeat 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ AWARDS = ["一等奖", "二等奖", "三等奖", "优秀奖"]
 
 
 def names(count: int, rare: bool = False) -> list[str]:
-    out = [SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 3 + 1) % len(GIVEN)]
-           for i in range(count)]
+    out = [
+        SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 3 + 1) % len(GIVEN)]
+        for i in range(count)
+    ]
     if rare:  # the rare names of issue 23: their fallback faces (Zen Hei, HanaMin A) are parsed and embedded too
         out[0], out[1] = "刘䶮", "董𠮷祥"
     return out
@@ -45,8 +48,12 @@ def names(count: int, rare: bool = False) -> list[str]:
 
 def prepare(tmp: str, count: int, rare: bool = False) -> tuple[dict, dict]:
     """Issue `count` award certificates in a fresh database; returns (env for the CLI, the bare job)."""
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "KECHUANG_UPLOAD_DIR": f"{tmp}/uploads",
-           "FLASK_APP": "run"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+        "KECHUANG_UPLOAD_DIR": f"{tmp}/uploads",
+        "FLASK_APP": "run",
+    }
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "KECHUANG_UPLOAD_DIR")})
     from accounts.models import Organisation
     from certificates import services
@@ -62,18 +69,37 @@ def prepare(tmp: str, count: int, rare: bool = False) -> tuple[dict, dict]:
         school = Organisation(kind="school", name="青溪县实验小学")
         db.session.add_all([org, school])
         db.session.flush()
-        holders = [Holder(ref=f"h{i}", name=name, school_id=school.id, school=SCHOOLS[i % 5], award=AWARDS[i % 4],
-                          category="科技创新成果", category_code="INV", title=f"作品{i}", advisors="李老师")
-                   for i, name in enumerate(names(count, rare))]
-        batch = SourceBatch(scope_title="第十届青少年科技创新大赛", scope_code="KC", organisation_id=org.id,
-                            org_name=org.name, year=2026, holders=holders)
-        register_source(CertificateSource(key="bench.awards", kind="award", scope="contest", label="bench",
-                                          collect=lambda _id: batch))
+        holders = [
+            Holder(
+                ref=f"h{i}",
+                name=name,
+                school_id=school.id,
+                school=SCHOOLS[i % 5],
+                award=AWARDS[i % 4],
+                category="科技创新成果",
+                category_code="INV",
+                title=f"作品{i}",
+                advisors="李老师",
+            )
+            for i, name in enumerate(names(count, rare))
+        ]
+        batch = SourceBatch(
+            scope_title="第十届青少年科技创新大赛",
+            scope_code="KC",
+            organisation_id=org.id,
+            org_name=org.name,
+            year=2026,
+            holders=holders,
+        )
+        register_source(
+            CertificateSource(
+                key="bench.awards", kind="award", scope="contest", label="bench", collect=lambda _id: batch
+            )
+        )
         from certificates.demo import make_background_png
 
         background = services.store_image("bg.png", make_background_png())
-        template = services.create_template(org.id, "获奖证书", kind="award",
-                                            spec=services.default_spec(background))
+        template = services.create_template(org.id, "获奖证书", kind="award", spec=services.default_spec(background))
         certs, _plan = services.issue_certificates("bench.awards", 1, template, accept_preflight=True)
         db.session.commit()
         spec = TemplateSpec.from_dict(template.spec)
@@ -90,8 +116,11 @@ def prepare(tmp: str, count: int, rare: bool = False) -> tuple[dict, dict]:
         pages, fallbacks, face_of = [], [], {}
         for cert in sorted(certs, key=lambda c: (c.school_name, c.category_code, c.number)):
             values = cert.placeholder_values(services.format_issue_date(cert.issue_date))
-            texts = [[fill_text(i.text, values), i.x_mm, i.y_mm, i.width_mm, i.size_pt, i.align]
-                     for i in spec.items if i.kind in ("text", "textbox")]
+            texts = [
+                [fill_text(i.text, values), i.x_mm, i.y_mm, i.width_mm, i.size_pt, i.align]
+                for i in spec.items
+                if i.kind in ("text", "textbox")
+            ]
             for ch in "".join(t[0] for t in texts):
                 drawn_by = chain.face_for(ch)
                 if ch not in face_of and drawn_by is not None and drawn_by is not chain.primary:
@@ -99,10 +128,18 @@ def prepare(tmp: str, count: int, rare: bool = False) -> tuple[dict, dict]:
                         fallbacks.append(drawn_by.key)
                     face_of[ch] = fallbacks.index(drawn_by.key)
             pages.append({"url": services.verify_url(cert.token), "texts": texts})
-        job = {"font_path": face.path, "font_index": face.subfont_index, "page_mm": spec.page.dimensions_mm(),
-               "fallbacks": [[faces[k].path, faces[k].subfont_index] for k in fallbacks], "face_of": face_of,
-               "background": services.image_path(background), "qr": [qr.x_mm, qr.y_mm, qr.width_mm],
-               "qr_version": encoder.fixed.version, "qr_mask": encoder.fixed.mask, "pages": pages}
+        job = {
+            "font_path": face.path,
+            "font_index": face.subfont_index,
+            "page_mm": spec.page.dimensions_mm(),
+            "fallbacks": [[faces[k].path, faces[k].subfont_index] for k in fallbacks],
+            "face_of": face_of,
+            "background": services.image_path(background),
+            "qr": [qr.x_mm, qr.y_mm, qr.width_mm],
+            "qr_version": encoder.fixed.version,
+            "qr_mask": encoder.fixed.mask,
+            "pages": pages,
+        }
     return env, job
 
 
@@ -127,23 +164,39 @@ def main(count: int = 366, repeat: int = 5, rare: bool = False) -> dict:
             json.dump(job, fh, ensure_ascii=False)
         flask = os.path.join(os.path.dirname(sys.executable), "flask")
         ours_cmd = [flask, "certificates", "render", "--contest", "1", "--out", os.path.join(tmp, "ours.pdf")]
-        bare_cmd = [sys.executable, os.path.join(ROOT, "bench", "_bare_certificates.py"), src,
-                    os.path.join(tmp, "bare.pdf")]
+        bare_cmd = [
+            sys.executable,
+            os.path.join(ROOT, "bench", "_bare_certificates.py"),
+            src,
+            os.path.join(tmp, "bare.pdf"),
+        ]
         first = timed(ours_cmd, env)  # builds instance/font-index.json if it is missing or stale, writes bytecode
         timed(bare_cmd, env)
         ours, bare, ours_cpu, bare_cpu = [], [], [], []
         for _ in range(repeat):  # interleaved, so load on the shared machine hits both alike
             ours.append(timed(ours_cmd, env, ours_cpu))
             bare.append(timed(bare_cmd, env, bare_cpu))
-    result = {"count": count, "rare": rare, "ours_s": min(ours), "bare_s": min(bare), "first_run_s": first,
-              "ratio": min(bare) / min(ours), "ours_cpu_s": min(ours_cpu), "bare_cpu_s": min(bare_cpu),
-              "cpu_ratio": min(bare_cpu) / min(ours_cpu)}
+    result = {
+        "count": count,
+        "rare": rare,
+        "ours_s": min(ours),
+        "bare_s": min(bare),
+        "first_run_s": first,
+        "ratio": min(bare) / min(ours),
+        "ours_cpu_s": min(ours_cpu),
+        "bare_cpu_s": min(bare_cpu),
+        "cpu_ratio": min(bare_cpu) / min(ours_cpu),
+    }
     label = "certificates_cli_render_rare_names" if rare else "certificates_cli_render"
-    print(f"{label}: {count / result['ours_s']:.0f} certificates/s "
-          f"({result['ratio']:.2f}x bare ReportLab process at {count / result['bare_s']:.0f}/s; "
-          f"{result['ours_s']:.2f} s vs {result['bare_s']:.2f} s, best of {repeat}, start-up included)")
-    print(f"{label}_cpu: {result['cpu_ratio']:.2f}x bare in CPU time (user+system, best of {repeat}): "
-          f"{result['ours_cpu_s']:.2f} s vs {result['bare_cpu_s']:.2f} s")
+    print(
+        f"{label}: {count / result['ours_s']:.0f} certificates/s "
+        f"({result['ratio']:.2f}x bare ReportLab process at {count / result['bare_s']:.0f}/s; "
+        f"{result['ours_s']:.2f} s vs {result['bare_s']:.2f} s, best of {repeat}, start-up included)"
+    )
+    print(
+        f"{label}_cpu: {result['cpu_ratio']:.2f}x bare in CPU time (user+system, best of {repeat}): "
+        f"{result['ours_cpu_s']:.2f} s vs {result['bare_cpu_s']:.2f} s"
+    )
     print(f"certificates_cli_first_run: {first:.2f} s (font index built if instance/ had none)")
     return result
 

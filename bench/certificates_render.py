@@ -7,6 +7,7 @@ and drawn as rectangles. Ours adds the fallback chain and shrink-to-fit, and use
 
     .venv/bin/python bench/certificates_render.py [--count 10000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,17 @@ def make_data(count: int, base: str = "https://kc.example.org/v/"):
     for i in range(count):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 3 + 1) % len(GIVEN)]
         yield CertificateData(
-            key=str(i), verify_url=base + secrets.token_urlsafe(16),
-            values={"name": name, "school": SCHOOLS[i % 5], "award": AWARDS[i % 4],
-                    "contest": "第十届青少年科技创新大赛", "date": "2026年5月20日",
-                    "number": f"2026-KC-{i + 1:05d}"})
+            key=str(i),
+            verify_url=base + secrets.token_urlsafe(16),
+            values={
+                "name": name,
+                "school": SCHOOLS[i % 5],
+                "award": AWARDS[i % 4],
+                "contest": "第十届青少年科技创新大赛",
+                "date": "2026年5月20日",
+                "number": f"2026-KC-{i + 1:05d}",
+            },
+        )
 
 
 ITEMS = [  # (placeholder text, x, y, width mm, size pt, align)
@@ -65,9 +73,13 @@ ITEMS = [  # (placeholder text, x, y, width mm, size pt, align)
 
 
 def bench_kechuang(count: int, background: str, face_key: str, faces, out: str) -> float:
-    spec = TemplateSpec(page=PageSpec("A4", "landscape"), fonts=[face_key], background=background,
-                        items=[TemplateItem("text", x, y, w, text=t, size_pt=s, align=a) for t, x, y, w, s, a in ITEMS]
-                        + [TemplateItem("qr", 240, 150, 30)])
+    spec = TemplateSpec(
+        page=PageSpec("A4", "landscape"),
+        fonts=[face_key],
+        background=background,
+        items=[TemplateItem("text", x, y, w, text=t, size_pt=s, align=a) for t, x, y, w, s, a in ITEMS]
+        + [TemplateItem("qr", 240, 150, 30)],
+    )
     renderer = CertificateRenderer(spec, faces)
     start = time.perf_counter()
     renderer.render(make_data(count), out)
@@ -97,8 +109,9 @@ def bench_bare(count: int, background: str, face, out: str) -> float:
                 width = pdfmetrics.stringWidth(s, name, size)
                 c.setFont(name, size)
                 c.drawString(x * MM + (w * MM - width) / (2 if align == "center" else 1), base, s)
-        code = qrcode.QRCode(version=version.fixed.version, error_correction=ERROR_CORRECT_M,
-                             mask_pattern=version.fixed.mask, border=0)
+        code = qrcode.QRCode(
+            version=version.fixed.version, error_correction=ERROR_CORRECT_M, mask_pattern=version.fixed.mask, border=0
+        )
         code.add_data(cert.verify_url)
         code.make(fit=False)
         modules = code.modules
@@ -143,8 +156,10 @@ def main(count: int = 10000) -> dict:
         "pdf_mb": size_mb,
         "count": count,
     }
-    print(f"certificates_render: {result['certificates_per_s']:.0f} certificates/s "
-          f"({result['ratio']:.2f}x vs bare ReportLab canvas at {result['bare_canvas_per_s']:.0f}/s)")
+    print(
+        f"certificates_render: {result['certificates_per_s']:.0f} certificates/s "
+        f"({result['ratio']:.2f}x vs bare ReportLab canvas at {result['bare_canvas_per_s']:.0f}/s)"
+    )
     print(f"certificates_render_peak_rss: {peak_mb:.0f} MB (limit 300 MB)")
     print(f"certificates_render_pdf_size: {size_mb:.1f} MB for {count} pages")
     return result

@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/competitions_roster.py
 Prints `name: value unit (ratio vs reference)` lines and returns a dict.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,9 +35,17 @@ def make_roster_xlsx(rows: int, seed: int = 1) -> bytes:
         born = date(2024 - 6 - grade, 9, 1) + timedelta(days=rng.randint(0, 364))
         gender = rng.choice("男女")
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
-        sheet.append([name, gender, born, grade, f"{rng.randint(1, 8)}班",
-                      make_id_number(f"33{i // 1000 % 100:02d}02", born, i % 1000, gender) if i % 3 else None,
-                      f"13{rng.randint(100000000, 999999999)}"])
+        sheet.append(
+            [
+                name,
+                gender,
+                born,
+                grade,
+                f"{rng.randint(1, 8)}班",
+                make_id_number(f"33{i // 1000 % 100:02d}02", born, i % 1000, gender) if i % 3 else None,
+                f"13{rng.randint(100000000, 999999999)}",
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -63,9 +72,14 @@ def _time_import(data_by_rows: dict[int, bytes]) -> dict[int, float]:
     from core.extensions import db
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-roster-"))
-    app = create_app({"DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
-                      "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijkl", "UPLOAD_DIR": str(tmp / "uploads")},
-                     instance_path=str(tmp / "instance"))
+    app = create_app(
+        {
+            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
+            "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijkl",
+            "UPLOAD_DIR": str(tmp / "uploads"),
+        },
+        instance_path=str(tmp / "instance"),
+    )
     timings = {}
     with app.app_context(), app.test_request_context():
         db.drop_all()

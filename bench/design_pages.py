@@ -14,6 +14,7 @@ certificate verification, caravan request):
 
     .venv/bin/python bench/design_pages.py
 """
+
 from __future__ import annotations
 
 import gzip
@@ -32,8 +33,12 @@ sys.path.insert(0, ROOT)
 BUDGET_KB = 60
 FCP_BUDGET_S = 2.5
 CLS_BUDGET = 0.1
-SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 500 * 1024 / 8 * 0.8,
-           "uploadThroughput": 500 * 1024 / 8 * 0.8}
+SLOW_3G = {
+    "offline": False,
+    "latency": 2000,
+    "downloadThroughput": 500 * 1024 / 8 * 0.8,
+    "uploadThroughput": 500 * 1024 / 8 * 0.8,
+}
 
 
 def _fetch(url: str) -> bytes:
@@ -44,8 +49,11 @@ def _fetch(url: str) -> bytes:
 def _weight(base: str, path: str) -> tuple[int, int]:
     """(raw bytes, gzip bytes) of the page's HTML and the CSS (with what it @imports) and JS it loads, once each."""
     html = _fetch(base + path)
-    urls = [u.decode() for u in re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
-            + re.findall(rb'<script src="([^"]+)"', html)]
+    urls = [
+        u.decode()
+        for u in re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+        + re.findall(rb'<script src="([^"]+)"', html)
+    ]
     bodies, seen = [html], set()
     while urls:
         url = urls.pop(0)
@@ -90,7 +98,8 @@ CLS_SCRIPT = (
     "var done = arguments[arguments.length - 1], total = 0;"
     "new PerformanceObserver(function (list) { list.getEntries().forEach(function (e) {"
     " if (!e.hadRecentInput) { total += e.value; } }); }).observe({type: 'layout-shift', buffered: true});"
-    "setTimeout(function () { done(Math.round(total * 10000) / 10000); }, 500);")
+    "setTimeout(function () { done(Math.round(total * 10000) / 10000); }, 500);"
+)
 
 
 def _first_paints(base: str, paths: dict[str, str]) -> dict[str, tuple[float | None, float]]:
@@ -108,7 +117,8 @@ def _first_paints(base: str, paths: dict[str, str]) -> dict[str, tuple[float | N
             fcp = driver.execute_async_script(  # the paint entry can arrive after load: wait for it (≤ 5 s)
                 "var done = arguments[arguments.length - 1], t0 = Date.now();"
                 "(function poll() { var p = performance.getEntriesByName('first-contentful-paint')[0];"
-                " if (p || Date.now() - t0 > 5000) { done(p ? p.startTime : null); } else { setTimeout(poll, 100); } })();")
+                " if (p || Date.now() - t0 > 5000) { done(p ? p.startTime : null); } else { setTimeout(poll, 100); } })();"
+            )
             cls = driver.execute_async_script(CLS_SCRIPT)  # driver.get() returned at the load event: all CSS is in
             out[name] = (round(fcp / 1000, 2) if fcp is not None else None, cls)
     finally:
@@ -125,8 +135,15 @@ def main() -> dict:
     from core.demo import SEEDERS, DemoContext
     from core.extensions import db
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/kc.db", "SECRET_KEY": "bench-" + "x" * 40,
-                      "RATELIMIT_ENABLED": False, "UPLOAD_DIR": f"{tmp}/uploads"}, instance_path=tmp)
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp}/kc.db",
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_DIR": f"{tmp}/uploads",
+        },
+        instance_path=tmp,
+    )
     with app.app_context():
         db.create_all()
         ctx = DemoContext(scale=1, echo=lambda *_a, **_k: None)
@@ -157,10 +174,13 @@ def main() -> dict:
         fcp = f.get("fcp_slow3g_gzip_s")
         fcp_verdict = "" if fcp is None else (" ok" if fcp <= FCP_BUDGET_S else " OVER")
         cls = f["cls_slow3g_gzip"]
-        print(f"design_pages.{name}: {f['gzip_kb']} KB gzip ({f['raw_kb']} KB raw; budget {BUDGET_KB} KB {verdict}); "
-              f"first contentful paint on Slow 3G {fcp} s gzip, {f.get('fcp_slow3g_s')} s uncompressed "
-              f"(budget {FCP_BUDGET_S} s{fcp_verdict}); CLS {cls} gzip, {f['cls_slow3g']} uncompressed (budget {CLS_BUDGET} "
-              f"{'ok' if cls <= CLS_BUDGET else 'OVER'})", flush=True)
+        print(
+            f"design_pages.{name}: {f['gzip_kb']} KB gzip ({f['raw_kb']} KB raw; budget {BUDGET_KB} KB {verdict}); "
+            f"first contentful paint on Slow 3G {fcp} s gzip, {f.get('fcp_slow3g_s')} s uncompressed "
+            f"(budget {FCP_BUDGET_S} s{fcp_verdict}); CLS {cls} gzip, {f['cls_slow3g']} uncompressed (budget {CLS_BUDGET} "
+            f"{'ok' if cls <= CLS_BUDGET else 'OVER'})",
+            flush=True,
+        )
     return figures
 
 

@@ -13,6 +13,7 @@ and compressed. The whole run is made on PostgreSQL and on the embedded SQLite d
 
 Prints `name: value unit (ratio vs reference or target)` lines and returns a dict. Needs `wrk` (Debian package).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,11 @@ TCP_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kc_events_bench"
 SOCKET_DIR = "/var/run/postgresql"
 # PostgreSQL on the same machine is reached through its Unix socket, as a single-host deployment connects
 # (DATABASE_URL=postgresql+psycopg://user@/kechuang?host=/var/run/postgresql); TCP when there is no socket.
-DEFAULT_DB = (f"postgresql+psycopg://postgres@/kc_events_bench?host={SOCKET_DIR}"
-              if Path(SOCKET_DIR, ".s.PGSQL.5432").exists() else TCP_DB)
+DEFAULT_DB = (
+    f"postgresql+psycopg://postgres@/kc_events_bench?host={SOCKET_DIR}"
+    if Path(SOCKET_DIR, ".s.PGSQL.5432").exists()
+    else TCP_DB
+)
 TARGET_RATIO = 0.15
 TARGET_P99_MS = 100.0
 TARGET_UPLOAD_S = 5.0
@@ -137,25 +141,48 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
         db.create_all()
         org = account_services.save_organisation(None, kind="association", name="压测科协", code="BENCH")
         start = utcnow() - timedelta(minutes=10)
-        event = planning_service.create_event(organisation_id=org.id, kind="science_day", title="签到压测",
-                                      starts_at=start, ends_at=start + timedelta(hours=8),
-                                      capacity=tickets_count + 100, status="published")
+        event = planning_service.create_event(
+            organisation_id=org.id,
+            kind="science_day",
+            title="签到压测",
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            capacity=tickets_count + 100,
+            status="published",
+        )
         session = event.sessions[0]
         codes = [tickets.new_code() for _ in range(tickets_count)]
-        db.session.execute(sa_insert(Registration), [
-            {"event_id": event.id, "session_id": session.id, "kind": "individual", "status": "confirmed",
-             "source": "online", "name": f"访客{n}", "phone": f"139{n:08d}", "school_name": "", "grade": "",
-             "head_count": 1, "member_names": "", "code": code, "link_token": tickets.new_link_token(),
-             "created_at": utcnow(), "updated_at": utcnow()}
-            for n, code in enumerate(codes)])
+        db.session.execute(
+            sa_insert(Registration),
+            [
+                {
+                    "event_id": event.id,
+                    "session_id": session.id,
+                    "kind": "individual",
+                    "status": "confirmed",
+                    "source": "online",
+                    "name": f"访客{n}",
+                    "phone": f"139{n:08d}",
+                    "school_name": "",
+                    "grade": "",
+                    "head_count": 1,
+                    "member_names": "",
+                    "code": code,
+                    "link_token": tickets.new_link_token(),
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for n, code in enumerate(codes)
+            ],
+        )
         tokens = []
         for n in range(args_tokens):
             user = account_services.create_user(name=f"签到员{n}", email=f"gate{n}@bench.kc", password="bench-password")
             account_services.grant_role(user, Role.CHECKIN, scope_id=event.id)
             tokens.append(account_services.create_api_token(user, f"gate {n}")[1])
-        offline_codes = codes[-UPLOAD_SCANS // 2:]  # kept out of the wrk run for the offline upload
-        rate_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES:-UPLOAD_SCANS // 2]  # and for the open-loop rates
-        cpu_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS:-UPLOAD_SCANS // 2 - RATE_CODES]
+        offline_codes = codes[-UPLOAD_SCANS // 2 :]  # kept out of the wrk run for the offline upload
+        rate_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES : -UPLOAD_SCANS // 2]  # and for the open-loop rates
+        cpu_codes = codes[-UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS : -UPLOAD_SCANS // 2 - RATE_CODES]
         db.session.commit()
         event_id = event.id
     if url.startswith("postgresql"):
@@ -163,12 +190,19 @@ def prepare(url: str, tickets_count: int, workdir: Path, args_tokens: int = 32) 
         # (the empty check-in tables included): plans are made on real statistics, as in production
         with app.app_context(), db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE)")
-    (workdir / "codes.txt").write_text("\n".join(codes[:-UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS]) + "\n")
+    (workdir / "codes.txt").write_text("\n".join(codes[: -UPLOAD_SCANS // 2 - RATE_CODES - CPU_SCANS]) + "\n")
     (workdir / "tokens.txt").write_text("\n".join(tokens) + "\n")
     (workdir / "checkin.lua").write_text(CHECKIN_LUA)
     (workdir / "bare.lua").write_text(BARE_LUA)
-    return {"app": app, "event_id": event_id, "offline_codes": offline_codes, "rate_codes": rate_codes,
-            "cpu_codes": cpu_codes, "tokens": tokens, "token": tokens[0]}
+    return {
+        "app": app,
+        "event_id": event_id,
+        "offline_codes": offline_codes,
+        "rate_codes": rate_codes,
+        "cpu_codes": cpu_codes,
+        "tokens": tokens,
+        "token": tokens[0],
+    }
 
 
 def sa_insert(model):
@@ -179,9 +213,19 @@ def sa_insert(model):
 
 def start_gunicorn(target: str, port: int, env: dict, threads: int) -> subprocess.Popen:
     """gunicorn with 2 workers; with threads > 1 each worker is a gthread worker with that many threads."""
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--backlog", "256",
-               "--control-socket", str(Path(tempfile.gettempdir()) / f"kc-bench-gunicorn-{port}.ctl")]
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "256",
+        "--control-socket",
+        str(Path(tempfile.gettempdir()) / f"kc-bench-gunicorn-{port}.ctl"),
+    ]
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     command.append(target)
@@ -213,7 +257,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def run_wrk(url: str, script: Path | None, seconds: int, connections: int, args: list[str]) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
-    command += (["-s", str(script), url, "--", *args] if script is not None else [url])
+    command += ["-s", str(script), url, "--", *args] if script is not None else [url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
@@ -253,8 +297,15 @@ def open_loop(port: int, path: str, bodies: list[bytes], tokens: list[str], rate
             if delay > 0:
                 time.sleep(delay)
             try:
-                connection.request("POST", path, body=bodies[index], headers={
-                    "Content-Type": "application/json", "Authorization": f"Bearer {tokens[index % len(tokens)]}"})
+                connection.request(
+                    "POST",
+                    path,
+                    body=bodies[index],
+                    headers={
+                        "Content-Type": "application/json",
+                        "Authorization": f"Bearer {tokens[index % len(tokens)]}",
+                    },
+                )
                 response = connection.getresponse()
                 response.read()
                 ok = response.status < 400 or response.status == 409
@@ -274,8 +325,13 @@ def open_loop(port: int, path: str, bodies: list[bytes], tokens: list[str], rate
     for thread in threads:
         thread.join()
     latencies.sort()
-    return {"rate": rate, "requests": len(latencies), "errors": errors[0],
-            "p50_ms": latencies[len(latencies) // 2], "p99_ms": latencies[int(len(latencies) * 0.99) - 1]}
+    return {
+        "rate": rate,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+    }
 
 
 def cpu_per_request(app, event_id: int, codes: list[str], tokens: list[str]) -> dict:
@@ -296,9 +352,11 @@ def cpu_per_request(app, event_id: int, codes: list[str], tokens: list[str]) -> 
 
     def scans(part):
         for n, code in enumerate(part):
-            response = ours.post("/api/v1/checkins", json={"code": code, "event_id": event_id, "gate": "CPU",
-                                                           "nonce": f"cpu-{code}"},
-                                 headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"})
+            response = ours.post(
+                "/api/v1/checkins",
+                json={"code": code, "event_id": event_id, "gate": "CPU", "nonce": f"cpu-{code}"},
+                headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
+            )
             assert response.status_code == 201, response.get_data(as_text=True)
 
     def health(count):
@@ -316,8 +374,11 @@ def cpu_per_request(app, event_id: int, codes: list[str], tokens: list[str]) -> 
 
     scans(codes[:20])  # warm-up: statement caches, prepared statements
     rest = codes[20:]
-    return {"scan_ms": cpu_ms(lambda: scans(rest), len(rest)), "healthz_ms": cpu_ms(lambda: health(len(rest)), len(rest)),
-            "bare_ms": cpu_ms(lambda: bare_requests(len(rest)), len(rest))}
+    return {
+        "scan_ms": cpu_ms(lambda: scans(rest), len(rest)),
+        "healthz_ms": cpu_ms(lambda: health(len(rest)), len(rest)),
+        "bare_ms": cpu_ms(lambda: bare_requests(len(rest)), len(rest)),
+    }
 
 
 def rate_bodies(codes: list[str], event_id: int, prefix: str) -> list[bytes]:
@@ -326,12 +387,16 @@ def rate_bodies(codes: list[str], event_id: int, prefix: str) -> list[bytes]:
 
     bodies = []
     for n, code in enumerate(codes):
-        bodies.append(json.dumps({"code": code, "event_id": event_id, "gate": f"G{n % 20}",
-                                  "nonce": f"{prefix}-{n}"}).encode())
+        bodies.append(
+            json.dumps({"code": code, "event_id": event_id, "gate": f"G{n % 20}", "nonce": f"{prefix}-{n}"}).encode()
+        )
         if n % 10 == 9 and len(bodies) < len(codes):
-            bodies.append(json.dumps({"code": code, "event_id": event_id, "gate": f"G{(n + 1) % 20}",
-                                      "nonce": f"{prefix}-{n}-again"}).encode())
-    return bodies[:len(codes)]
+            bodies.append(
+                json.dumps(
+                    {"code": code, "event_id": event_id, "gate": f"G{(n + 1) % 20}", "nonce": f"{prefix}-{n}-again"}
+                ).encode()
+            )
+    return bodies[: len(codes)]
 
 
 def _latency_ms(text: str) -> float:
@@ -348,7 +413,8 @@ def verify(app, event_id: int) -> dict:
 
     with app.app_context():
         scanned = db.session.execute(
-            sa.select(sa.func.count(sa.distinct(ScanLog.raw_code))).where(ScanLog.event_id == event_id)).scalar()
+            sa.select(sa.func.count(sa.distinct(ScanLog.raw_code))).where(ScanLog.event_id == event_id)
+        ).scalar()
         checkins = db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar()
         admitted = db.session.execute(
             sa.select(sa.func.count(ScanLog.id)).where(ScanLog.result == "checked_in", ScanLog.replay_of_id.is_(None))
@@ -356,14 +422,25 @@ def verify(app, event_id: int) -> dict:
         logged = db.session.execute(sa.select(sa.func.count(ScanLog.id))).scalar()
         doubled = db.session.execute(
             sa.select(sa.func.count()).select_from(
-                sa.select(CheckIn.registration_id).group_by(CheckIn.registration_id)
-                .having(sa.func.count() > 1).subquery())).scalar()
+                sa.select(CheckIn.registration_id)
+                .group_by(CheckIn.registration_id)
+                .having(sa.func.count() > 1)
+                .subquery()
+            )
+        ).scalar()
         orphans = db.session.execute(
             sa.select(sa.func.count(sa.distinct(ScanLog.raw_code))).where(
-                ScanLog.event_id == event_id,
-                ~ScanLog.raw_code.in_(sa.select(Registration.code).join(CheckIn)))).scalar()
-    return {"distinct_codes": scanned, "checkins": checkins, "admitted_answers": admitted, "logged": logged,
-            "doubled": doubled, "scanned_without_checkin": orphans}
+                ScanLog.event_id == event_id, ~ScanLog.raw_code.in_(sa.select(Registration.code).join(CheckIn))
+            )
+        ).scalar()
+    return {
+        "distinct_codes": scanned,
+        "checkins": checkins,
+        "admitted_answers": admitted,
+        "logged": logged,
+        "doubled": doubled,
+        "scanned_without_checkin": orphans,
+    }
 
 
 def upload_offline(base: str, token: str, event_id: int, codes: list[str]) -> dict:
@@ -373,18 +450,32 @@ def upload_offline(base: str, token: str, event_id: int, codes: list[str]) -> di
     from datetime import UTC, datetime
 
     start = datetime.now(UTC) - timedelta(seconds=len(codes))
-    scans = [{"code": code, "nonce": f"offline-{n}", "scanned_at": (start + timedelta(seconds=n)).isoformat(),
-              "gate": "大篷车" if n % 2 else "东门", "offline_result": "checked_in"}
-             for n, code in enumerate(codes[: len(codes) // 2] * 2)]
-    request = urllib.request.Request(f"{base}/api/v1/events/{event_id}/checkins/batch", method="POST",
-                                     data=json.dumps({"scans": scans}).encode(),
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    scans = [
+        {
+            "code": code,
+            "nonce": f"offline-{n}",
+            "scanned_at": (start + timedelta(seconds=n)).isoformat(),
+            "gate": "大篷车" if n % 2 else "东门",
+            "offline_result": "checked_in",
+        }
+        for n, code in enumerate(codes[: len(codes) // 2] * 2)
+    ]
+    request = urllib.request.Request(
+        f"{base}/api/v1/events/{event_id}/checkins/batch",
+        method="POST",
+        data=json.dumps({"scans": scans}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=120) as response:
         results = json.loads(response.read())["results"]
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "scans": len(scans), "answered": len(results),
-            "differs": sum(1 for r in results if r["differs"])}
+    return {
+        "seconds": seconds,
+        "scans": len(scans),
+        "answered": len(results),
+        "differs": sum(1 for r in results if r["differs"]),
+    }
 
 
 def offline_list(url: str) -> dict:
@@ -405,21 +496,49 @@ def offline_list(url: str) -> dict:
         from events import tickets
 
         event = db.session.execute(sa_select(Event).where(Event.title == "签到压测")).scalar_one()
-        big = planning_service.create_event(organisation_id=event.organisation_id, kind="science_day", title="万人活动",
-                                    starts_at=event.starts_at, ends_at=event.ends_at, capacity=LIST_TICKETS,
-                                    status="published")
-        db.session.execute(sa_insert(Registration), [
-            {"event_id": big.id, "session_id": big.sessions[0].id, "kind": "individual", "status": "confirmed",
-             "source": "online", "name": f"欧阳𠮷{n}", "phone": f"138{n:08d}", "school_name": "", "grade": "",
-             "head_count": 1, "member_names": "", "code": tickets.new_code(), "link_token": tickets.new_link_token(),
-             "created_at": utcnow(), "updated_at": utcnow()} for n in range(LIST_TICKETS)])
+        big = planning_service.create_event(
+            organisation_id=event.organisation_id,
+            kind="science_day",
+            title="万人活动",
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            capacity=LIST_TICKETS,
+            status="published",
+        )
+        db.session.execute(
+            sa_insert(Registration),
+            [
+                {
+                    "event_id": big.id,
+                    "session_id": big.sessions[0].id,
+                    "kind": "individual",
+                    "status": "confirmed",
+                    "source": "online",
+                    "name": f"欧阳𠮷{n}",
+                    "phone": f"138{n:08d}",
+                    "school_name": "",
+                    "grade": "",
+                    "head_count": 1,
+                    "member_names": "",
+                    "code": tickets.new_code(),
+                    "link_token": tickets.new_link_token(),
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for n in range(LIST_TICKETS)
+            ],
+        )
         db.session.commit()
         started = time.perf_counter()
         data = offline_service.offline_ticket_list(big)
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "bytes": len(body), "gzip_bytes": len(gzip.compress(body)),
-            "tickets": len(data["tickets"])}
+    return {
+        "seconds": seconds,
+        "bytes": len(body),
+        "gzip_bytes": len(gzip.compress(body)),
+        "tickets": len(data["tickets"]),
+    }
 
 
 def sa_select(*what):
@@ -446,76 +565,136 @@ def run_one(database_url: str, args) -> dict:
         per_round = max(2, args.seconds // ROUNDS)
         stride = args.tickets // (2 * (ROUNDS + 1))  # tickets per round and direction; the last share warms up
         run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", 2, args.connections, [])
-        run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", 2, args.connections,
-                [codes, tokens, str(setup["event_id"]), str(ROUNDS * stride)])
+        run_wrk(
+            f"http://127.0.0.1:{kc_port}",
+            workdir / "checkin.lua",
+            2,
+            args.connections,
+            [codes, tokens, str(setup["event_id"]), str(ROUNDS * stride)],
+        )
         references, rounds = [], []
         for number in range(ROUNDS):
-            references.append(run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", per_round,
-                                      args.connections, []))
-            rounds.append(run_wrk(f"http://127.0.0.1:{kc_port}", workdir / "checkin.lua", per_round, args.connections,
-                                  [codes, tokens, str(setup["event_id"]), str(number * stride)]))
+            references.append(
+                run_wrk(f"http://127.0.0.1:{bare_port}", workdir / "bare.lua", per_round, args.connections, [])
+            )
+            rounds.append(
+                run_wrk(
+                    f"http://127.0.0.1:{kc_port}",
+                    workdir / "checkin.lua",
+                    per_round,
+                    args.connections,
+                    [codes, tokens, str(setup["event_id"]), str(number * stride)],
+                )
+            )
         at_rates = []
         remaining = list(setup["rate_codes"])
         for rate in USER_RATES:  # the rates users produce, ours and the reference at the same rate
-            batch, remaining = remaining[:rate * RATE_SECONDS], remaining[rate * RATE_SECONDS:]
+            batch, remaining = remaining[: rate * RATE_SECONDS], remaining[rate * RATE_SECONDS :]
             bodies = rate_bodies(batch, setup["event_id"], f"rate{rate}")
-            at_rates.append((open_loop(kc_port, "/api/v1/checkins", bodies, setup["tokens"], rate),
-                             open_loop(bare_port, "/bare", bodies, setup["tokens"], rate)))
+            at_rates.append(
+                (
+                    open_loop(kc_port, "/api/v1/checkins", bodies, setup["tokens"], rate),
+                    open_loop(bare_port, "/bare", bodies, setup["tokens"], rate),
+                )
+            )
         time.sleep(3)  # requests wrk left in flight finish before the rows are counted
         check = verify(setup["app"], setup["event_id"])  # before the upload adds its own scans
-        upload = upload_offline(f"http://127.0.0.1:{kc_port}", setup["token"], setup["event_id"],
-                                setup["offline_codes"] * 2)
+        upload = upload_offline(
+            f"http://127.0.0.1:{kc_port}", setup["token"], setup["event_id"], setup["offline_codes"] * 2
+        )
     finally:
         stop(kc)
         stop(bare)
     with setup["app"].app_context():
         cpu = cpu_per_request(setup["app"], setup["event_id"], setup["cpu_codes"], setup["tokens"])
     listing = offline_list(database_url)
-    ratios = sorted((o["rps"] / r["rps"] if r["rps"] else 0.0, n)
-                    for n, (o, r) in enumerate(zip(rounds, references, strict=True)))
+    ratios = sorted(
+        (o["rps"] / r["rps"] if r["rps"] else 0.0, n) for n, (o, r) in enumerate(zip(rounds, references, strict=True))
+    )
     median_round = ratios[len(ratios) // 2][1]
     reference, ours = references[median_round], rounds[median_round]
-    ours = {**ours, "errors": sum(o["errors"] for o in rounds), "requests": sum(o["requests"] for o in rounds),
-            "p99_ms": max(o["p99_ms"] for o in rounds), "p99_median_ms": ours["p99_ms"]}
+    ours = {
+        **ours,
+        "errors": sum(o["errors"] for o in rounds),
+        "requests": sum(o["requests"] for o in rounds),
+        "p99_ms": max(o["p99_ms"] for o in rounds),
+        "p99_median_ms": ours["p99_ms"],
+    }
     ratio = ours["rps"] / reference["rps"] if reference["rps"] else 0.0
     exact = check["doubled"] == 0 and check["checkins"] == check["distinct_codes"] == check["admitted_answers"]
     db_name = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     config = f"gunicorn -w 2 -k gthread --threads {args.threads}, wrk -c{args.connections}, {db_name}"
     all_ratios = ", ".join(f"{r:.2f}x" for r, _n in sorted(ratios, key=lambda item: item[1]))
-    print(f"events_checkin_throughput[{db_name}]: {ours['rps']:.0f} req/s ({ratio:.2f}x vs bare Flask JSON "
-          f"{reference['rps']:.0f} req/s in the median of {ROUNDS} alternating rounds [{all_ratios}]; "
-          f"target >= {TARGET_RATIO:.2f}x; {config})")
-    print(f"events_checkin_latency_p99[{db_name}]: {ours['p99_ms']:.1f} ms worst round, {ours['p99_median_ms']:.1f} ms "
-          f"median round ({ours['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; p50 "
-          f"{ours['p50_ms']:.1f} ms; bare p99 {reference['p99_ms']:.1f} ms)")
-    print(f"events_checkin_errors[{db_name}]: {ours['errors']} responses (of {ours['requests']} requests; bare: "
-          f"{reference['errors']})")
-    print(f"events_checkin_rows_per_code[{db_name}]: {check['checkins']} check-ins for {check['distinct_codes']} "
-          f"distinct codes scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
-          f"{check['doubled']} doubled, {check['logged']} scans logged)")
-    print(f"events_checkin_cpu_per_scan[{db_name}]: {cpu['scan_ms']:.2f} ms of the app's CPU per check-in, in process "
-          f"({cpu['bare_ms'] / cpu['scan_ms']:.2f}x of bare Flask's {cpu['bare_ms']:.2f} ms per request; the app's own "
-          f"/healthz {cpu['healthz_ms']:.2f} ms): at most {1000 / cpu['scan_ms']:.0f} scans/s per core before the "
-          f"database's own work")
+    print(
+        f"events_checkin_throughput[{db_name}]: {ours['rps']:.0f} req/s ({ratio:.2f}x vs bare Flask JSON "
+        f"{reference['rps']:.0f} req/s in the median of {ROUNDS} alternating rounds [{all_ratios}]; "
+        f"target >= {TARGET_RATIO:.2f}x; {config})"
+    )
+    print(
+        f"events_checkin_latency_p99[{db_name}]: {ours['p99_ms']:.1f} ms worst round, {ours['p99_median_ms']:.1f} ms "
+        f"median round ({ours['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; p50 "
+        f"{ours['p50_ms']:.1f} ms; bare p99 {reference['p99_ms']:.1f} ms)"
+    )
+    print(
+        f"events_checkin_errors[{db_name}]: {ours['errors']} responses (of {ours['requests']} requests; bare: "
+        f"{reference['errors']})"
+    )
+    print(
+        f"events_checkin_rows_per_code[{db_name}]: {check['checkins']} check-ins for {check['distinct_codes']} "
+        f"distinct codes scanned ({'exact' if exact else 'MISMATCH'}; {check['admitted_answers']} answers 201, "
+        f"{check['doubled']} doubled, {check['logged']} scans logged)"
+    )
+    print(
+        f"events_checkin_cpu_per_scan[{db_name}]: {cpu['scan_ms']:.2f} ms of the app's CPU per check-in, in process "
+        f"({cpu['bare_ms'] / cpu['scan_ms']:.2f}x of bare Flask's {cpu['bare_ms']:.2f} ms per request; the app's own "
+        f"/healthz {cpu['healthz_ms']:.2f} ms): at most {1000 / cpu['scan_ms']:.0f} scans/s per core before the "
+        f"database's own work"
+    )
     for ours_at, bare_at in at_rates:
-        print(f"events_checkin_at_user_rate[{db_name}]: p99 {ours_at['p99_ms']:.1f} ms at {ours_at['rate']:.0f} scans/s "
-              f"offered open-loop ({ours_at['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; "
-              f"p50 {ours_at['p50_ms']:.1f} ms; {ours_at['errors']} errors of {ours_at['requests']}; bare Flask at the "
-              f"same rate p99 {bare_at['p99_ms']:.1f} ms, p50 {bare_at['p50_ms']:.1f} ms)")
-    print(f"events_offline_upload[{db_name}]: {upload['seconds']:.2f} s for {upload['scans']} queued scans decided and "
-          f"logged ({upload['seconds'] / TARGET_UPLOAD_S:.2f}x of the {TARGET_UPLOAD_S:.0f} s target; "
-          f"{upload['answered']} answers, {upload['differs']} differ from the device)")
-    print(f"events_offline_list[{db_name}]: {listing['seconds']:.2f} s to build for {listing['tickets']} tickets "
-          f"({listing['seconds'] / TARGET_LIST_S:.2f}x of the {TARGET_LIST_S:.0f} s target), "
-          f"{listing['gzip_bytes'] / 1000:.0f} kB gzip of {listing['bytes'] / 1000:.0f} kB "
-          f"({listing['gzip_bytes'] / TARGET_LIST_BYTES:.2f}x of the 1 MB target)")
+        print(
+            f"events_checkin_at_user_rate[{db_name}]: p99 {ours_at['p99_ms']:.1f} ms at {ours_at['rate']:.0f} scans/s "
+            f"offered open-loop ({ours_at['p99_ms'] / TARGET_P99_MS:.2f}x of the {TARGET_P99_MS:.0f} ms target; "
+            f"p50 {ours_at['p50_ms']:.1f} ms; {ours_at['errors']} errors of {ours_at['requests']}; bare Flask at the "
+            f"same rate p99 {bare_at['p99_ms']:.1f} ms, p50 {bare_at['p50_ms']:.1f} ms)"
+        )
+    print(
+        f"events_offline_upload[{db_name}]: {upload['seconds']:.2f} s for {upload['scans']} queued scans decided and "
+        f"logged ({upload['seconds'] / TARGET_UPLOAD_S:.2f}x of the {TARGET_UPLOAD_S:.0f} s target; "
+        f"{upload['answered']} answers, {upload['differs']} differ from the device)"
+    )
+    print(
+        f"events_offline_list[{db_name}]: {listing['seconds']:.2f} s to build for {listing['tickets']} tickets "
+        f"({listing['seconds'] / TARGET_LIST_S:.2f}x of the {TARGET_LIST_S:.0f} s target), "
+        f"{listing['gzip_bytes'] / 1000:.0f} kB gzip of {listing['bytes'] / 1000:.0f} kB "
+        f"({listing['gzip_bytes'] / TARGET_LIST_BYTES:.2f}x of the 1 MB target)"
+    )
     shutil.rmtree(workdir, ignore_errors=True)
-    return {"config": config, "throughput_rps": ours["rps"], "reference_rps": reference["rps"],
-            "ratio": round(ratio, 3), "round_ratios": [round(r, 3) for r, _n in sorted(ratios, key=lambda i: i[1])],
-            "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"], "errors": ours["errors"],
-            "requests": ours["requests"], **check, "exact": exact, "upload": upload, "offline_list": listing,
-            "cpu_per_request_ms": cpu, "at_user_rates": [{"rate": o["rate"], "p50_ms": o["p50_ms"], "p99_ms": o["p99_ms"], "errors": o["errors"],
-                               "bare_p99_ms": b["p99_ms"]} for o, b in at_rates]}
+    return {
+        "config": config,
+        "throughput_rps": ours["rps"],
+        "reference_rps": reference["rps"],
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(r, 3) for r, _n in sorted(ratios, key=lambda i: i[1])],
+        "p50_ms": ours["p50_ms"],
+        "p99_ms": ours["p99_ms"],
+        "errors": ours["errors"],
+        "requests": ours["requests"],
+        **check,
+        "exact": exact,
+        "upload": upload,
+        "offline_list": listing,
+        "cpu_per_request_ms": cpu,
+        "at_user_rates": [
+            {
+                "rate": o["rate"],
+                "p50_ms": o["p50_ms"],
+                "p99_ms": o["p99_ms"],
+                "errors": o["errors"],
+                "bare_p99_ms": b["p99_ms"],
+            }
+            for o, b in at_rates
+        ],
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:

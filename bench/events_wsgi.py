@@ -1,5 +1,6 @@
 """WSGI entry points for bench/events_checkin.py: the Kechuang app, and a bare Flask JSON endpoint as the
 reference, both served by gunicorn with the same configuration."""
+
 from __future__ import annotations
 
 from flask import Flask, request

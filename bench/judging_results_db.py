@@ -5,6 +5,7 @@ Reads 25,000 submitted scores, aggregates, ranks per category, allocates awards 
 Prints wall and CPU time (the machine is shared, so CPU time is the steadier figure).
 Run: .venv/bin/python bench/judging_results_db.py
 """
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,9 @@ def _seed(db):
 
     rng = random.Random(7)
     org = accounts.save_organisation(None, kind="association", name="基准科协", code="BENCH2")
-    school = accounts.save_organisation(None, kind="school", name="基准学校", code="BENCH2-S", parent_id=org.id,
-                                        stage="primary")
+    school = accounts.save_organisation(
+        None, kind="school", name="基准学校", code="BENCH2-S", parent_id=org.id, stage="primary"
+    )
     contest = Contest(organisation_id=org.id, year=2024, name="基准赛", status="judging")
     db.session.add(contest)
     db.session.flush()
@@ -42,9 +44,20 @@ def _seed(db):
         db.session.add(cat)
         categories.append(cat)
     db.session.flush()
-    db.session.execute(sa.insert(Entry), [
-        {"contest_id": contest.id, "category_id": categories[i % N_CATEGORIES].id, "school_id": school.id,
-         "code": f"2024-C-{i:05d}", "status": "approved", "title": f"作品{i}"} for i in range(N_ENTRIES)])
+    db.session.execute(
+        sa.insert(Entry),
+        [
+            {
+                "contest_id": contest.id,
+                "category_id": categories[i % N_CATEGORIES].id,
+                "school_id": school.id,
+                "code": f"2024-C-{i:05d}",
+                "status": "approved",
+                "title": f"作品{i}",
+            }
+            for i in range(N_ENTRIES)
+        ],
+    )
     judge_ids = []
     for j in range(N_JUDGES):
         user = User(name=f"评委{j}", email=f"bench{j}@example.cn", password_hash="x")
@@ -54,10 +67,17 @@ def _seed(db):
         db.session.add(judge)
         db.session.flush()
         judge_ids.append(judge.id)
-    rnd = rounds.create_round(contest, name="终评", category_ids=[c.id for c in categories], judges_per_entry=5,
-                                method="zscore_trimmed", n_min=5, tie_breaks=["raw_sum", "criterion:c0"],
-                                award_mode="percentage",
-                                award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60"})
+    rnd = rounds.create_round(
+        contest,
+        name="终评",
+        category_ids=[c.id for c in categories],
+        judges_per_entry=5,
+        method="zscore_trimmed",
+        n_min=5,
+        tie_breaks=["raw_sum", "criterion:c0"],
+        award_mode="percentage",
+        award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60"},
+    )
     for rc in rnd.categories:
         for k in range(N_CRITERIA):
             rc.criteria.append(Criterion(name=f"c{k}", maximum=Decimal(20), step=Decimal("0.5"), position=k))
@@ -65,17 +85,32 @@ def _seed(db):
     db.session.flush()
     entries = db.session.execute(sa.select(Entry.id, Entry.category_id).where(Entry.contest_id == contest.id)).all()
     criteria = {rc.category_id: [str(c.id) for c in rc.criteria] for rc in rnd.categories}
-    db.session.execute(sa.insert(JudgeAssignment), [
-        {"round_id": rnd.id, "entry_id": e, "judge_id": j, "status": "active"} for e, _ in entries for j in judge_ids])
-    assignment_ids = dict(((e, j), a) for a, e, j in db.session.execute(sa.select(
-        JudgeAssignment.id, JudgeAssignment.entry_id, JudgeAssignment.judge_id)).all())
+    db.session.execute(
+        sa.insert(JudgeAssignment),
+        [{"round_id": rnd.id, "entry_id": e, "judge_id": j, "status": "active"} for e, _ in entries for j in judge_ids],
+    )
+    assignment_ids = dict(
+        ((e, j), a)
+        for a, e, j in db.session.execute(
+            sa.select(JudgeAssignment.id, JudgeAssignment.entry_id, JudgeAssignment.judge_id)
+        ).all()
+    )
     rows = []
     for e, category_id in entries:
         for j in judge_ids:
             values = {c: str(rng.randrange(0, 41) / 2) for c in criteria[category_id]}
-            rows.append({"assignment_id": assignment_ids[(e, j)], "round_id": rnd.id, "entry_id": e, "judge_id": j,
-                         "values": values, "total": sum(Decimal(v) for v in values.values()), "submitted": True,
-                         "version": 1})
+            rows.append(
+                {
+                    "assignment_id": assignment_ids[(e, j)],
+                    "round_id": rnd.id,
+                    "entry_id": e,
+                    "judge_id": j,
+                    "values": values,
+                    "total": sum(Decimal(v) for v in values.values()),
+                    "submitted": True,
+                    "version": 1,
+                }
+            )
     db.session.execute(sa.insert(Score), rows)
     db.session.commit()
     return rnd.id
@@ -88,9 +123,16 @@ def main() -> dict:
     from judging.services import results as results_service
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-results-"))
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SQLALCHEMY_DATABASE_URI": None,
-                      "SECRET_KEY": "bench-secret-key-0123456789-0123456789", "JOBS_IMMEDIATE": True},
-                     instance_path=str(tmp))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "SQLALCHEMY_DATABASE_URI": None,
+            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
+            "JOBS_IMMEDIATE": True,
+        },
+        instance_path=str(tmp),
+    )
     with app.app_context():
         db.create_all()
         round_id = _seed(db)
@@ -105,8 +147,12 @@ def main() -> dict:
     (wall1, cpu1), (wall2, cpu2) = figures
     print(f"judging_compute_results_db_first: {wall1:.3f} s wall, {cpu1:.3f} s cpu ({wall1 / BUDGET_S:.2f}x of 1 s)")
     print(f"judging_compute_results_db_again: {wall2:.3f} s wall, {cpu2:.3f} s cpu ({wall2 / BUDGET_S:.2f}x of 1 s)")
-    return {"judging_compute_results_db_first_s": wall1, "judging_compute_results_db_first_cpu_s": cpu1,
-            "judging_compute_results_db_again_s": wall2, "judging_compute_results_db_again_cpu_s": cpu2}
+    return {
+        "judging_compute_results_db_first_s": wall1,
+        "judging_compute_results_db_first_cpu_s": cpu1,
+        "judging_compute_results_db_again_s": wall2,
+        "judging_compute_results_db_again_cpu_s": cpu2,
+    }
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Builds a throw-away SQLite app with a contest, 50 entries assigned to a judge, l
 test client and times the autosave endpoint (validation, audit row, commit) and the full submit.
 Run: .venv/bin/python bench/judging_save_score.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -27,8 +28,9 @@ def _world(db):
     from judging.services import rounds as rounds_service
 
     org = accounts.save_organisation(None, kind="association", name="基准科协", code="BENCH")
-    school = accounts.save_organisation(None, kind="school", name="基准学校", code="BENCH-S", parent_id=org.id,
-                                        stage="primary")
+    school = accounts.save_organisation(
+        None, kind="school", name="基准学校", code="BENCH-S", parent_id=org.id, stage="primary"
+    )
     contest = Contest(organisation_id=org.id, year=2024, name="基准赛", status="judging")
     db.session.add(contest)
     db.session.flush()
@@ -36,8 +38,16 @@ def _world(db):
     db.session.add(category)
     db.session.flush()
     for i in range(50):
-        db.session.add(Entry(contest_id=contest.id, category_id=category.id, school_id=school.id,
-                             code=f"2024-KX-{i + 1:04d}", status="approved", title=f"作品{i}"))
+        db.session.add(
+            Entry(
+                contest_id=contest.id,
+                category_id=category.id,
+                school_id=school.id,
+                code=f"2024-KX-{i + 1:04d}",
+                status="approved",
+                title=f"作品{i}",
+            )
+        )
     user = accounts.create_user(name="评委", email="bench-judge@example.cn", password="bench-password-123")
     accounts.grant_role(user, Role.JUDGE, scope_id=contest.id)
     rnd = rounds_service.create_round(contest, name="初评", category_ids=[category.id], judges_per_entry=1)
@@ -58,9 +68,18 @@ def main() -> dict:
     from judging.services import assignment
 
     tmp = Path(tempfile.mkdtemp(prefix="kc-bench-judging-"))
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SQLALCHEMY_DATABASE_URI": None,
-                      "SECRET_KEY": "bench-secret-key-0123456789-0123456789", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "JOBS_IMMEDIATE": True}, instance_path=str(tmp))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "SQLALCHEMY_DATABASE_URI": None,
+            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "JOBS_IMMEDIATE": True,
+        },
+        instance_path=str(tmp),
+    )
     with app.app_context():
         db.create_all()
         rnd, criteria = _world(db)
@@ -94,13 +113,20 @@ def main() -> dict:
     submit_median = statistics.median(submits)
     cpu_median = statistics.median(cpu)
     print(f"judging_save_draft_median: {median:.1f} ms ({median / BUDGET_MS:.2f}x of the 20 ms budget)")
-    print(f"judging_save_draft_cpu_median: {cpu_median:.1f} ms ({cpu_median / BUDGET_MS:.2f}x of the 20 ms budget; "
-          f"CPU time, steady on a shared machine)")
+    print(
+        f"judging_save_draft_cpu_median: {cpu_median:.1f} ms ({cpu_median / BUDGET_MS:.2f}x of the 20 ms budget; "
+        f"CPU time, steady on a shared machine)"
+    )
     print(f"judging_save_draft_p95: {p95:.1f} ms ({p95 / BUDGET_MS:.2f}x of the 20 ms budget)")
     print(f"judging_submit_score_median: {submit_median:.1f} ms ({submit_median / BUDGET_MS:.2f}x of the 20 ms budget)")
     print(f"judging_worklist_50_queries: {len(statements)} queries (constant; test_worklist_constant_queries)")
-    return {"judging_save_draft_median_ms": median, "judging_save_draft_cpu_median_ms": cpu_median, "judging_save_draft_p95_ms": p95,
-            "judging_submit_score_median_ms": submit_median, "judging_worklist_50_queries": len(statements)}
+    return {
+        "judging_save_draft_median_ms": median,
+        "judging_save_draft_cpu_median_ms": cpu_median,
+        "judging_save_draft_p95_ms": p95,
+        "judging_submit_score_median_ms": submit_median,
+        "judging_worklist_50_queries": len(statements),
+    }
 
 
 if __name__ == "__main__":

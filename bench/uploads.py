@@ -6,6 +6,7 @@ uploads of the largest accepted size (a 20,000-student roster, a 50-megapixel ph
 
 Run: .venv/bin/python bench/uploads.py   (or `make bench`). Prints `name: value unit` lines, returns a dict.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -76,9 +77,16 @@ def _case(name: str, queue) -> None:
     work()
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    queue.put({"file_mb": round(len(data) / 1048576, 2), "inflated_mb": round(inflated / 1048576, 1),
-               "outcome": outcome, "seconds": round(seconds, 4), "traced_peak_mb": round(traced / 1048576, 1),
-               "rss_growth_mb": round((peak - baseline) / 1024, 1)})
+    queue.put(
+        {
+            "file_mb": round(len(data) / 1048576, 2),
+            "inflated_mb": round(inflated / 1048576, 1),
+            "outcome": outcome,
+            "seconds": round(seconds, 4),
+            "traced_peak_mb": round(traced / 1048576, 1),
+            "rss_growth_mb": round((peak - baseline) / 1024, 1),
+        }
+    )
 
 
 def main() -> dict:
@@ -91,9 +99,12 @@ def main() -> dict:
         result = queue.get(timeout=600)
         process.join()
         figures[name] = result
-        print(f"{name}: {result['seconds']} s, peak +{result['rss_growth_mb']} MB RSS "
-              f"({result['traced_peak_mb']} MB traced) for a {result['file_mb']} MB file that unpacks to "
-              f"{result['inflated_mb']} MB -> {result['outcome']}", flush=True)
+        print(
+            f"{name}: {result['seconds']} s, peak +{result['rss_growth_mb']} MB RSS "
+            f"({result['traced_peak_mb']} MB traced) for a {result['file_mb']} MB file that unpacks to "
+            f"{result['inflated_mb']} MB -> {result['outcome']}",
+            flush=True,
+        )
     return figures
 
 

@@ -1,6 +1,7 @@
 """Calls (评选/申报): selections beyond youth contests — papers, talents, workstations, advisors — with an
 organiser-built application form, organiser review, experts' scores aggregated by judging's methods, and outcomes
 as levels by quota, bands by thresholds or top-N."""
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -56,9 +57,16 @@ def _register_invitation_scope() -> None:
     from accounts.services import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
-    register_invitation_scope(Role.EXPERT, InvitationScope(
-        load=_call, permission="calls.manage", choices=_calls_managed_by, unknown=_l("This call does not exist."),
-        name=lambda call: f"{call.year} {call.title}"))
+    register_invitation_scope(
+        Role.EXPERT,
+        InvitationScope(
+            load=_call,
+            permission="calls.manage",
+            choices=_calls_managed_by,
+            unknown=_l("This call does not exist."),
+            name=lambda call: f"{call.year} {call.title}",
+        ),
+    )
 
 
 def _call(call_id: int):

@@ -5,6 +5,7 @@ final — its applicant: the person (advisors, scientists: adults), the paper's 
 Registered with certificates' sources registry (scope "call") only when certificates accepts that scope: its
 certificates table is keyed by contest or event today (certificates.sources.SCOPES and a CHECK on
 certificates.scope), so until the certificates area takes calls this module's collect() is not offered there."""
+
 from __future__ import annotations
 
 import re
@@ -31,14 +32,27 @@ def collect_result_holders(call_id: int):
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
         rows = [row for row in services.compute_results(call).rows if row.result]
     own = call.applicants == Applicants.INDIVIDUALS  # the applicant's own account downloads it
-    holders = [Holder(ref=f"application:{row.application.id}", name=row.application.applicant_name,
-                      school=row.application.unit_name, award=row.result, title=row.application.title,
-                      minor=call.subject == Subject.ENTRY, user_id=row.application.submitted_by_id if own else None,
-                      order=row.rank or 0)
-               for row in rows]
-    return SourceBatch(scope_title=call.title, scope_code=re.sub(r"[^A-Za-z0-9]", "", f"SB{call.year}{call.id}"),
-                       organisation_id=call.organisation_id, org_name=call.organisation.name, year=call.year,
-                       holders=holders)
+    holders = [
+        Holder(
+            ref=f"application:{row.application.id}",
+            name=row.application.applicant_name,
+            school=row.application.unit_name,
+            award=row.result,
+            title=row.application.title,
+            minor=call.subject == Subject.ENTRY,
+            user_id=row.application.submitted_by_id if own else None,
+            order=row.rank or 0,
+        )
+        for row in rows
+    ]
+    return SourceBatch(
+        scope_title=call.title,
+        scope_code=re.sub(r"[^A-Za-z0-9]", "", f"SB{call.year}{call.id}"),
+        organisation_id=call.organisation_id,
+        org_name=call.organisation.name,
+        year=call.year,
+        holders=holders,
+    )
 
 
 def calls_with_final_results(organisation_ids: list[int] | None) -> list[tuple[int, str]]:
@@ -59,7 +73,14 @@ def register() -> bool:
         return False
     if "call" not in SCOPES:
         return False
-    register_source(CertificateSource(key="calls.results", kind="award", scope="call",
-                                      label=_l("Results of a call (final)"), collect=collect_result_holders,
-                                      scopes=calls_with_final_results))
+    register_source(
+        CertificateSource(
+            key="calls.results",
+            kind="award",
+            scope="call",
+            label=_l("Results of a call (final)"),
+            collect=collect_result_holders,
+            scopes=calls_with_final_results,
+        )
+    )
     return True

@@ -1,4 +1,5 @@
 """`flask calls list` and `flask calls results`."""
+
 from __future__ import annotations
 
 import sys
@@ -31,6 +32,15 @@ def results(call_id: int, fmt: str) -> None:
         raise click.ClickException(f"No call with id {call_id}.")
     computed = services.compute_results(call)
     rows = [["code", "title", "unit", "score", "rank", "result"]]
-    rows += [[row.application.code, row.application.title, row.application.unit_name,
-              "" if row.score is None else f"{row.score:.2f}", row.rank or "", row.result or ""] for row in computed.rows]
+    rows += [
+        [
+            row.application.code,
+            row.application.title,
+            row.application.unit_name,
+            "" if row.score is None else f"{row.score:.2f}",
+            row.rank or "",
+            row.result or "",
+        ]
+        for row in computed.rows
+    ]
     write_csv(sys.stdout, rows, lineterminator="\n")  # applicants' text never becomes a formula

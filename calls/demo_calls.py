@@ -1,6 +1,7 @@
 """Demo data of calls beyond the workstation evaluation (calls.demo): the city association's expert pool, the paper
 selection (eligibility: published within two years; experts invited from the pool; levels by quota) and 十佳科技辅导员
 nominated by the county associations within their quotas (top 10). Idempotent: what exists is left alone."""
+
 from __future__ import annotations
 
 import io
@@ -21,12 +22,18 @@ PAPERS_TITLE = "自然科学优秀学术论文评选"
 ADVISORS_TITLE = "十佳科技辅导员评选"
 # (name, title, field, workplace)
 POOL = [
-    ("孙德明", "教授", "材料科学", "青溪大学材料学院"), ("陈志远", "研究员", "材料科学", "市新材料研究院"),
-    ("刘晓梅", "教授", "生物医药", "青溪医学院"), ("张建国", "高级工程师", "机械工程", "青溪精工机械有限公司"),
-    ("赵明轩", "教授", "电子信息", "青溪大学信息学院"), ("孙丽娟", "研究员", "农学", "市农业科学院"),
-    ("欧阳䶮", "副教授", "环境科学", "青溪大学环境学院"), ("吉𠮷祥", "高级农艺师", "农学", "龙泉县农技站"),
-    ("王慧敏", "主任医师", "生物医药", "市第一人民医院"), ("李文博", "教授", "电子信息", "市电子科学研究所"),
-    ("周海涛", "正高级教师", "科学教育", "青溪市第一中学"), ("吴丽清", "正高级教师", "科学教育", "市青少年科技馆"),
+    ("孙德明", "教授", "材料科学", "青溪大学材料学院"),
+    ("陈志远", "研究员", "材料科学", "市新材料研究院"),
+    ("刘晓梅", "教授", "生物医药", "青溪医学院"),
+    ("张建国", "高级工程师", "机械工程", "青溪精工机械有限公司"),
+    ("赵明轩", "教授", "电子信息", "青溪大学信息学院"),
+    ("孙丽娟", "研究员", "农学", "市农业科学院"),
+    ("欧阳䶮", "副教授", "环境科学", "青溪大学环境学院"),
+    ("吉𠮷祥", "高级农艺师", "农学", "龙泉县农技站"),
+    ("王慧敏", "主任医师", "生物医药", "市第一人民医院"),
+    ("李文博", "教授", "电子信息", "市电子科学研究所"),
+    ("周海涛", "正高级教师", "科学教育", "青溪市第一中学"),
+    ("吴丽清", "正高级教师", "科学教育", "市青少年科技馆"),
 ]
 EXPERTS = ["孙德明", "陈志远", "刘晓梅", "赵明轩", "欧阳䶮"]  # invited to review the papers
 OFFSETS = (-2, -1, 0, 1, 2)
@@ -44,11 +51,33 @@ PAPERS = [  # (title, society, journal, discipline, centre score, months since p
     ("丘陵山区小型农机适应性评价", "市农业机械学会", "农业机械学报", "农科", 77, 15),
     ("城市地下管廊结构健康监测", "市土木建筑学会", "土木工程学报", "工科", 74, 22),
 ]
-COUNTIES = [("龙泉县科学技术协会", "LQ-KX", "龙泉县"), ("临江区科学技术协会", "LJ-KX", "临江区"),
-            ("南山县科学技术协会", "NS-KX", "南山县")]
+COUNTIES = [
+    ("龙泉县科学技术协会", "LQ-KX", "龙泉县"),
+    ("临江区科学技术协会", "LJ-KX", "临江区"),
+    ("南山县科学技术协会", "NS-KX", "南山县"),
+]
 QUOTAS = {"青溪县科学技术协会": 6, "龙泉县科学技术协会": 5, "临江区科学技术协会": 5, "南山县科学技术协会": 4}
-ADVISOR_NAMES = ["何秀英", "罗建华", "梁晓东", "宋美玲", "唐志刚", "韩雪梅", "冯国强", "董丽萍", "萧文杰", "程海燕",
-                 "曹立新", "袁慧芳", "邓伟明", "许春兰", "傅家豪", "沈玉珍", "曾凡荣", "彭晓红", "吕国栋"]
+ADVISOR_NAMES = [
+    "何秀英",
+    "罗建华",
+    "梁晓东",
+    "宋美玲",
+    "唐志刚",
+    "韩雪梅",
+    "冯国强",
+    "董丽萍",
+    "萧文杰",
+    "程海燕",
+    "曹立新",
+    "袁慧芳",
+    "邓伟明",
+    "许春兰",
+    "傅家豪",
+    "沈玉珍",
+    "曾凡荣",
+    "彭晓红",
+    "吕国栋",
+]
 UNIT_TYPES = ["小学", "初中", "高中", "科技馆"]
 
 
@@ -71,12 +100,24 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _pool(city: Organisation, judge) -> dict[str, experts.Expert]:
-    existing = {e.name: e for e in db.session.execute(sa.select(experts.Expert).where(
-        experts.Expert.organisation_id == city.id)).scalars()}
+    existing = {
+        e.name: e
+        for e in db.session.execute(
+            sa.select(experts.Expert).where(experts.Expert.organisation_id == city.id)
+        ).scalars()
+    }
     for i, (name, title, field, workplace) in enumerate(POOL):
         if name not in existing:
-            existing[name] = experts.add_expert(city, {"name": name, "title": title, "field": field,
-                                                       "workplace": workplace, "email": f"expert{i + 1}@kechuang.demo"})
+            existing[name] = experts.add_expert(
+                city,
+                {
+                    "name": name,
+                    "title": title,
+                    "field": field,
+                    "workplace": workplace,
+                    "email": f"expert{i + 1}@kechuang.demo",
+                },
+            )
     if judge is not None and existing["孙德明"].user_id is None:  # the demo judge's account reviews papers too
         existing["孙德明"].user_id = judge.id
     db.session.flush()
@@ -91,16 +132,31 @@ def _score(application, actor, centre) -> None:
 
 def _papers(city: Organisation, organiser, pool: dict) -> None:
     call = services.create_call(
-        city, year=2026, title=PAPERS_TITLE, subject="paper", applicants="units", outcome="levels",
+        city,
+        year=2026,
+        title=PAPERS_TITLE,
+        subject="paper",
+        applicants="units",
+        outcome="levels",
         outcome_rule={"levels": [["first", "10"], ["second", "20"], ["third", "30"]]},
         description="各学会推荐本会会员近两年公开发表的论文；专家双盲评审（评审专家看不到作者、单位与致谢），"
-                    "按一、二、三等奖比例评定。",
-        form=[{"label": "期刊名称", "kind": "text", "required": True},
-              {"label": "发表日期", "kind": "date", "required": True, "help": "须为近两年内公开发表"},
-              {"label": "学科", "kind": "choice", "required": True, "choices": ["理科", "工科", "农科", "医科"]},
-              {"label": "摘要", "kind": "long_text", "required": False},
-              {"label": "论文全文", "kind": "file", "required": True, "accept": ["pdf"], "max_mb": 20,
-               "max_count": 1, "help": "匿名版：删去作者、单位与致谢"}])
+        "按一、二、三等奖比例评定。",
+        form=[
+            {"label": "期刊名称", "kind": "text", "required": True},
+            {"label": "发表日期", "kind": "date", "required": True, "help": "须为近两年内公开发表"},
+            {"label": "学科", "kind": "choice", "required": True, "choices": ["理科", "工科", "农科", "医科"]},
+            {"label": "摘要", "kind": "long_text", "required": False},
+            {
+                "label": "论文全文",
+                "kind": "file",
+                "required": True,
+                "accept": ["pdf"],
+                "max_mb": 20,
+                "max_count": 1,
+                "help": "匿名版：删去作者、单位与致谢",
+            },
+        ],
+    )
     services.add_rule(call, {"kind": "within_years", "field": "f2", "years": 2})
     services.set_status(call, CallStatus.OPEN)
     for name in EXPERTS:
@@ -109,29 +165,56 @@ def _papers(city: Organisation, organiser, pool: dict) -> None:
     today = local_today()
     for title, society, journal, discipline, centre, months in PAPERS:
         application = services.submit_application(
-            call, title=title, applicant_name=society, unit_name=society, actor=organiser,
-            answers={"f1": journal, "f2": (today - timedelta(days=30 * months)).isoformat(), "f3": discipline,
-                     "f4": f"{title}：研究背景、方法与主要结论。"},
-            uploads={"f5": [Upload(f"{title}.pdf", demo_pdf(title, [f"{journal}", "摘要", "正文（匿名版）"]))]})
+            call,
+            title=title,
+            applicant_name=society,
+            unit_name=society,
+            actor=organiser,
+            answers={
+                "f1": journal,
+                "f2": (today - timedelta(days=30 * months)).isoformat(),
+                "f3": discipline,
+                "f4": f"{title}：研究背景、方法与主要结论。",
+            },
+            uploads={"f5": [Upload(f"{title}.pdf", demo_pdf(title, [f"{journal}", "摘要", "正文（匿名版）"]))]},
+        )
         _score(application, organiser, centre)
     services.set_status(call, CallStatus.REVIEW)
 
 
 def _advisors(city: Organisation, county: Organisation, users: dict) -> None:
-    counties = [county] + [db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
-                           or save_organisation(None, kind=OrganisationKind.ASSOCIATION, name=name, code=code,
-                                                district=district, parent_id=city.id)
-                           for name, code, district in COUNTIES]
+    counties = [county] + [
+        db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
+        or save_organisation(
+            None, kind=OrganisationKind.ASSOCIATION, name=name, code=code, district=district, parent_id=city.id
+        )
+        for name, code, district in COUNTIES
+    ]
     call = services.create_call(
-        city, year=2026, title=ADVISORS_TITLE, subject="person", applicants="nominations", outcome="top",
-        outcome_rule={"n": 10}, description="各区县科协在名额内推荐；年龄不超过 60 周岁，任教于中小学或科技馆。",
-        form=[{"label": "工作单位", "kind": "text", "required": True},
-              {"label": "出生日期", "kind": "date", "required": True},
-              {"label": "单位类型", "kind": "choice", "required": True, "choices": [*UNIT_TYPES, "其他"]},
-              {"label": "辅导年限", "kind": "number", "required": True, "minimum": "1", "maximum": "45"},
-              {"label": "主要事迹", "kind": "long_text", "required": True},
-              {"label": "事迹材料", "kind": "file", "required": False, "accept": ["pdf", "docx"], "max_mb": 10,
-               "max_count": 2}])
+        city,
+        year=2026,
+        title=ADVISORS_TITLE,
+        subject="person",
+        applicants="nominations",
+        outcome="top",
+        outcome_rule={"n": 10},
+        description="各区县科协在名额内推荐；年龄不超过 60 周岁，任教于中小学或科技馆。",
+        form=[
+            {"label": "工作单位", "kind": "text", "required": True},
+            {"label": "出生日期", "kind": "date", "required": True},
+            {"label": "单位类型", "kind": "choice", "required": True, "choices": [*UNIT_TYPES, "其他"]},
+            {"label": "辅导年限", "kind": "number", "required": True, "minimum": "1", "maximum": "45"},
+            {"label": "主要事迹", "kind": "long_text", "required": True},
+            {
+                "label": "事迹材料",
+                "kind": "file",
+                "required": False,
+                "accept": ["pdf", "docx"],
+                "max_mb": 10,
+                "max_count": 2,
+            },
+        ],
+    )
     services.add_rule(call, {"kind": "age_between", "field": "f2", "max": "60", "reference": "2026-12-31"})
     services.add_rule(call, {"kind": "one_of", "field": "f3", "values": UNIT_TYPES})
     services.set_status(call, CallStatus.OPEN)
@@ -144,10 +227,20 @@ def _advisors(city: Organisation, county: Organisation, users: dict) -> None:
             name = next(names)
             unit = f"{association.district}第{n + 1}中学" if n % 2 else f"{association.district}实验小学"
             application = nominations.nominate(
-                call, association.id, actor, title=name, applicant_name=name, unit_name=unit,
-                answers={"f1": unit, "f2": f"{1970 + (index * 5 + n) % 25}-0{1 + n % 9}-12",
-                         "f3": "初中" if n % 2 else "小学", "f4": str(5 + (index + n) % 20),
-                         "f5": f"{name}长期辅导学生开展科技创新活动，所辅导学生多次在青少年科技创新大赛中获奖。"})
+                call,
+                association.id,
+                actor,
+                title=name,
+                applicant_name=name,
+                unit_name=unit,
+                answers={
+                    "f1": unit,
+                    "f2": f"{1970 + (index * 5 + n) % 25}-0{1 + n % 9}-12",
+                    "f3": "初中" if n % 2 else "小学",
+                    "f4": str(5 + (index + n) % 20),
+                    "f5": f"{name}长期辅导学生开展科技创新活动，所辅导学生多次在青少年科技创新大赛中获奖。",
+                },
+            )
             _score(application, users["city_organiser"], 70 + k * 7 % 19)  # 19 different scores
             k += 1
     services.set_status(call, CallStatus.REVIEW)
@@ -164,7 +257,9 @@ def seed_more_calls(ctx: DemoContext) -> None:
     done = set(db.session.execute(sa.select(Call.title).where(Call.organisation_id == city.id)).scalars())
     if PAPERS_TITLE not in done:
         _papers(city, organiser, pool)
-        ctx.echo(f"  calls: {PAPERS_TITLE} with {len(PAPERS)} papers, {len(EXPERTS)} experts from a pool of {len(POOL)}")
+        ctx.echo(
+            f"  calls: {PAPERS_TITLE} with {len(PAPERS)} papers, {len(EXPERTS)} experts from a pool of {len(POOL)}"
+        )
     if ADVISORS_TITLE not in done:
         _advisors(city, county, users)
         ctx.echo(f"  calls: {ADVISORS_TITLE} nominated by {len(QUOTAS)} county associations within quotas")

@@ -6,6 +6,7 @@ no database, no request.
     one_of        a choice field answered with one of the allowed options (单位类型)
 
 The reference date is the rule's own (`reference`, ISO) or, without one, the day of submission."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,9 +24,11 @@ class RuleKind(StrEnum):
     ONE_OF = "one_of"
 
 
-RULE_KIND_LABELS = {RuleKind.WITHIN_YEARS: _l("Date within the last N years"),
-                    RuleKind.AGE_BETWEEN: _l("Age at a reference date"),
-                    RuleKind.ONE_OF: _l("One of the allowed options")}
+RULE_KIND_LABELS = {
+    RuleKind.WITHIN_YEARS: _l("Date within the last N years"),
+    RuleKind.AGE_BETWEEN: _l("Age at a reference date"),
+    RuleKind.ONE_OF: _l("One of the allowed options"),
+}
 #: The kind of field each rule works on.
 FIELD_KIND_OF_RULE = {RuleKind.WITHIN_YEARS: "date", RuleKind.AGE_BETWEEN: "date", RuleKind.ONE_OF: "choice"}
 
@@ -38,8 +41,9 @@ def _whole(value, label, low: int, high: int) -> int | None:
     except ValueError:
         number = None
     if number is None or not low <= number <= high:
-        raise DomainError(_("%(name)s is a whole number from %(low)d to %(high)d.", name=label, low=low, high=high),
-                          field="rule")
+        raise DomainError(
+            _("%(name)s is a whole number from %(low)d to %(high)d.", name=label, low=low, high=high), field="rule"
+        )
     return number
 
 
@@ -52,13 +56,20 @@ def check_rule(rule: dict, form: list[dict]) -> dict:
         raise DomainError(_("Choose the kind of the rule."), field="kind") from None
     field = next((d for d in form if d.get("key") == rule.get("field")), None)
     if field is None:
-        raise DomainError(_("The rule is over a field the application form does not have. Add the field first."),
-                          field="field")
+        raise DomainError(
+            _("The rule is over a field the application form does not have. Add the field first."), field="field"
+        )
     wanted = FIELD_KIND_OF_RULE[kind]
     if field["kind"] != wanted:
-        raise DomainError(_("The rule “%(rule)s” works on a %(kind)s field; %(field)s is not one.",
-                            rule=RULE_KIND_LABELS[kind], kind=_("date") if wanted == "date" else _("choice"),
-                            field=field["label"]), field="field")
+        raise DomainError(
+            _(
+                "The rule “%(rule)s” works on a %(kind)s field; %(field)s is not one.",
+                rule=RULE_KIND_LABELS[kind],
+                kind=_("date") if wanted == "date" else _("choice"),
+                field=field["label"],
+            ),
+            field="field",
+        )
     checked: dict = {"kind": kind.value, "field": field["key"]}
     if kind in (RuleKind.WITHIN_YEARS, RuleKind.AGE_BETWEEN):
         reference = (rule.get("reference") or "").strip()
@@ -85,8 +96,14 @@ def check_rule(rule: dict, form: list[dict]) -> dict:
         values = [v.strip() for v in rule.get("values") or [] if v.strip()]
         unknown = [v for v in values if v not in field["choices"]]
         if not values or unknown:
-            raise DomainError(_("Allow one or more of the options of %(field)s: %(options)s.", field=field["label"],
-                                options="、".join(field["choices"])), field="values")
+            raise DomainError(
+                _(
+                    "Allow one or more of the options of %(field)s: %(options)s.",
+                    field=field["label"],
+                    options="、".join(field["choices"]),
+                ),
+                field="values",
+            )
         checked["values"] = values
     return checked
 
@@ -107,12 +124,15 @@ def describe(rule: dict, form: list[dict]) -> str:
     label = next((d["label"] for d in form if d["key"] == rule["field"]), rule["field"])
     reference = rule.get("reference") or _("the day of submission")
     if rule["kind"] == RuleKind.WITHIN_YEARS:
-        return _("%(field)s: within %(n)d years before %(reference)s", field=label, n=rule["years"], reference=reference)
+        return _(
+            "%(field)s: within %(n)d years before %(reference)s", field=label, n=rule["years"], reference=reference
+        )
     if rule["kind"] == RuleKind.AGE_BETWEEN:
         low = "—" if rule.get("min") is None else rule["min"]
         high = "—" if rule.get("max") is None else rule["max"]
-        return _("%(field)s: age %(low)s to %(high)s on %(reference)s", field=label, low=low, high=high,
-                 reference=reference)
+        return _(
+            "%(field)s: age %(low)s to %(high)s on %(reference)s", field=label, low=low, high=high, reference=reference
+        )
     return _("%(field)s: one of %(values)s", field=label, values="、".join(rule["values"]))
 
 
@@ -128,21 +148,44 @@ def check_eligibility(rules: list[dict], form: list[dict], answers: dict[str, st
             raise DomainError(_("%(field)s is needed to check eligibility.", field=label), field=field["key"])
         if rule["kind"] == RuleKind.ONE_OF:
             if value not in rule["values"]:
-                raise DomainError(_("Not eligible: %(field)s must be one of %(values)s.", field=label,
-                                    values="、".join(rule["values"])), field=field["key"])
+                raise DomainError(
+                    _(
+                        "Not eligible: %(field)s must be one of %(values)s.",
+                        field=label,
+                        values="、".join(rule["values"]),
+                    ),
+                    field=field["key"],
+                )
             continue
         given = date.fromisoformat(value)
         reference = date.fromisoformat(rule["reference"]) if rule.get("reference") else today
         if rule["kind"] == RuleKind.WITHIN_YEARS:
             earliest = _years_before(reference, rule["years"])
             if not earliest <= given <= reference:
-                raise DomainError(_("Not eligible: %(field)s must be between %(earliest)s and %(reference)s "
-                                    "(within %(n)d years).", field=label, earliest=earliest.isoformat(),
-                                    reference=reference.isoformat(), n=rule["years"]), field=field["key"])
+                raise DomainError(
+                    _(
+                        "Not eligible: %(field)s must be between %(earliest)s and %(reference)s (within %(n)d years).",
+                        field=label,
+                        earliest=earliest.isoformat(),
+                        reference=reference.isoformat(),
+                        n=rule["years"],
+                    ),
+                    field=field["key"],
+                )
         else:
             age = age_on(given, reference)
-            if (rule.get("min") is not None and age < rule["min"]) or (rule.get("max") is not None and age > rule["max"]):
-                raise DomainError(_("Not eligible: by %(field)s the age on %(reference)s is %(age)d; the call asks "
-                                    "for %(low)s to %(high)s.", field=label, reference=reference.isoformat(), age=age,
-                                    low="—" if rule.get("min") is None else rule["min"],
-                                    high="—" if rule.get("max") is None else rule["max"]), field=field["key"])
+            if (rule.get("min") is not None and age < rule["min"]) or (
+                rule.get("max") is not None and age > rule["max"]
+            ):
+                raise DomainError(
+                    _(
+                        "Not eligible: by %(field)s the age on %(reference)s is %(age)d; the call asks "
+                        "for %(low)s to %(high)s.",
+                        field=label,
+                        reference=reference.isoformat(),
+                        age=age,
+                        low="—" if rule.get("min") is None else rule["min"],
+                        high="—" if rule.get("max") is None else rule["max"],
+                    ),
+                    field=field["key"],
+                )

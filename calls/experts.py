@@ -3,6 +3,7 @@ contact), the calls they were invited to (history of calls served) and the confl
 inviting a pool expert to a call: an account invitation through accounts' invitations (role expert, scope the
 call) for an expert without an account, a notification for one with an account. Models and services; services
 flush, never commit."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,11 +43,14 @@ class Expert(db.Model):
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User | None] = relationship()
     calls: Mapped[list[CallExpert]] = relationship(back_populates="expert", order_by="CallExpert.id.desc()")
-    conflicts: Mapped[list[ExpertConflict]] = relationship(back_populates="expert", order_by="ExpertConflict.id.desc()",
-                                                           cascade="all, delete-orphan")
+    conflicts: Mapped[list[ExpertConflict]] = relationship(
+        back_populates="expert", order_by="ExpertConflict.id.desc()", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (sa.Index("ix_call_experts_org_field", "organisation_id", "field", "name"),
-                      sa.Index("ix_call_experts_org_name", "organisation_id", "name"))
+    __table_args__ = (
+        sa.Index("ix_call_experts_org_field", "organisation_id", "field", "name"),
+        sa.Index("ix_call_experts_org_name", "organisation_id", "name"),
+    )
 
     @property
     def audit_organisation_id(self) -> int:
@@ -61,8 +65,9 @@ class CallExpert(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True)
-    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("call_experts.id", ondelete="CASCADE"), nullable=False,
-                                           index=True)
+    expert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_experts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -80,8 +85,9 @@ class ExpertConflict(db.Model):
     __tablename__ = "call_expert_conflicts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("call_experts.id", ondelete="CASCADE"), nullable=False,
-                                           index=True)
+    expert_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_experts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
     note: Mapped[str] = mapped_column(sa.String(200), nullable=False)  # 与申报单位XX存在合作关系
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -100,8 +106,14 @@ def _clean(values: dict) -> dict:
     data = {k: (values.get(k) or "").strip() for k in LIMITS}
     if not data["name"]:
         raise DomainError(_("%(name)s is required.", name=_("Full name")), field="name")
-    labels = {"name": _l("Full name"), "title": _l("Professional title"), "field": _l("Field of expertise"), "workplace": _l("Workplace"),
-              "mobile": _l("Mobile"), "email": _l("Email")}
+    labels = {
+        "name": _l("Full name"),
+        "title": _l("Professional title"),
+        "field": _l("Field of expertise"),
+        "workplace": _l("Workplace"),
+        "mobile": _l("Mobile"),
+        "email": _l("Email"),
+    }
     for key, limit in LIMITS.items():
         if len(data[key]) > limit:
             raise DomainError(_("%(name)s has at most %(n)d characters.", name=labels[key], n=limit), field=key)
@@ -118,8 +130,7 @@ def add_expert(organisation: Organisation, values: dict) -> Expert:
     return expert
 
 
-def search_experts(organisation_ids, *, name: str = "", field: str = "", page: int = 1,
-                   per_page: int = 50):
+def search_experts(organisation_ids, *, name: str = "", field: str = "", page: int = 1, per_page: int = 50):
     """Pool experts of these associations, by field (exact, as chosen from the pool's fields) and name (a part
     of it), name order, as a Flask-SQLAlchemy page; their calls and conflicts loaded with them (a count and four
     queries whatever the page holds)."""
@@ -129,16 +140,22 @@ def search_experts(organisation_ids, *, name: str = "", field: str = "", page: i
     if name.strip():
         escaped = name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Expert.name.like(f"%{escaped}%", escape="\\"))
-    query = query.options(selectinload(Expert.calls).selectinload(CallExpert.call),
-                          selectinload(Expert.conflicts)).order_by(Expert.name, Expert.id)
+    query = query.options(
+        selectinload(Expert.calls).selectinload(CallExpert.call), selectinload(Expert.conflicts)
+    ).order_by(Expert.name, Expert.id)
     return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, count=True)
 
 
 def pool_fields(organisation_ids) -> list[str]:
     """The fields of the pool, for the search's choice list."""
-    return list(db.session.execute(sa.select(Expert.field).where(
-        Expert.organisation_id.in_(sorted(organisation_ids) or [-1]), Expert.field != "").distinct()
-        .order_by(Expert.field)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Expert.field)
+            .where(Expert.organisation_id.in_(sorted(organisation_ids) or [-1]), Expert.field != "")
+            .distinct()
+            .order_by(Expert.field)
+        ).scalars()
+    )
 
 
 def declare_conflict(expert: Expert, note: str, call: Call | None = None) -> ExpertConflict:
@@ -163,24 +180,41 @@ def invite_to_call(expert: Expert, call: Call, actor: User) -> CallExpert:
 
     if expert.organisation_id != call.organisation_id:
         raise DomainError(_("Only experts of the call's own pool can be invited."), field="expert_id")
-    if db.session.execute(sa.select(CallExpert.id).where(CallExpert.call_id == call.id,
-                                                          CallExpert.expert_id == expert.id)).first():
-        raise DomainError(_("%(name)s is already invited to this call.", name=expert.name), field="expert_id",
-                          code="duplicate", status=409)
+    if db.session.execute(
+        sa.select(CallExpert.id).where(CallExpert.call_id == call.id, CallExpert.expert_id == expert.id)
+    ).first():
+        raise DomainError(
+            _("%(name)s is already invited to this call.", name=expert.name),
+            field="expert_id",
+            code="duplicate",
+            status=409,
+        )
     if expert.user_id is None and expert.mobile is None and expert.email is None:
-        raise DomainError(_("%(name)s has neither mobile nor email: add one to send the invitation.",
-                            name=expert.name), field="expert_id")
+        raise DomainError(
+            _("%(name)s has neither mobile nor email: add one to send the invitation.", name=expert.name),
+            field="expert_id",
+        )
     served = CallExpert(call_id=call.id, expert_id=expert.id, invited_by_id=actor.id)
     if expert.user_id is not None:
         grant_role(expert.user, Role.EXPERT, scope_id=call.id, actor=actor)
         db.session.add(served)
         db.session.flush()
-        notify(expert.user, EXPERT_INVITED.key, {"call": call.title, "organisation": call.organisation.name,
-                                                     "link": link_for("calls.expert_calls")},
-               key=f"calls.expert_invited:{served.id}", organisation_id=call.organisation_id)
+        notify(
+            expert.user,
+            EXPERT_INVITED.key,
+            {"call": call.title, "organisation": call.organisation.name, "link": link_for("calls.expert_calls")},
+            key=f"calls.expert_invited:{served.id}",
+            organisation_id=call.organisation_id,
+        )
     else:
-        invitation, _token = create_invitation(role=Role.EXPERT, created_by=actor, scope_id=call.id,
-                                               email=expert.email, mobile=expert.mobile, name=expert.name)
+        invitation, _token = create_invitation(
+            role=Role.EXPERT,
+            created_by=actor,
+            scope_id=call.id,
+            email=expert.email,
+            mobile=expert.mobile,
+            name=expert.name,
+        )
         served.invitation_id = invitation.id
         db.session.add(served)
         db.session.flush()
@@ -189,10 +223,12 @@ def invite_to_call(expert: Expert, call: Call, actor: User) -> CallExpert:
 
 def link_accepted_invitations(call: Call) -> int:
     """Pool experts whose invitation to this call was accepted get the new account linked (once)."""
-    rows = db.session.execute(sa.select(Expert, Invitation.used_by_id).join(CallExpert, CallExpert.expert_id == Expert.id)
-                              .join(Invitation, Invitation.id == CallExpert.invitation_id)
-                              .where(CallExpert.call_id == call.id, Expert.user_id.is_(None),
-                                     Invitation.used_by_id.is_not(None))).all()
+    rows = db.session.execute(
+        sa.select(Expert, Invitation.used_by_id)
+        .join(CallExpert, CallExpert.expert_id == Expert.id)
+        .join(Invitation, Invitation.id == CallExpert.invitation_id)
+        .where(CallExpert.call_id == call.id, Expert.user_id.is_(None), Invitation.used_by_id.is_not(None))
+    ).all()
     for expert, user_id in rows:
         expert.user_id = user_id
     db.session.flush()
@@ -200,9 +236,14 @@ def link_accepted_invitations(call: Call) -> int:
 
 
 def invited_to(call: Call) -> list[CallExpert]:
-    return list(db.session.execute(sa.select(CallExpert).where(CallExpert.call_id == call.id)
-                                   .options(selectinload(CallExpert.expert), selectinload(CallExpert.invitation))
-                                   .order_by(CallExpert.id)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(CallExpert)
+            .where(CallExpert.call_id == call.id)
+            .options(selectinload(CallExpert.expert), selectinload(CallExpert.invitation))
+            .order_by(CallExpert.id)
+        ).scalars()
+    )
 
 
 def calls_of_expert(user: User) -> list[Call]:
@@ -210,5 +251,11 @@ def calls_of_expert(user: User) -> list[Call]:
     ids = sorted(user.scope_ids(Role.EXPERT))
     if not ids:
         return []
-    return list(db.session.execute(sa.select(Call).where(Call.id.in_(ids)).options(selectinload(Call.organisation))
-                                   .order_by(Call.year.desc(), Call.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Call)
+            .where(Call.id.in_(ids))
+            .options(selectinload(Call.organisation))
+            .order_by(Call.year.desc(), Call.id.desc())
+        ).scalars()
+    )

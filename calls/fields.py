@@ -1,5 +1,6 @@
 """The application form of a call: typed field definitions an organiser builds, checked by a marshmallow schema,
 and the answers to them, checked by a schema made from those definitions. Pure rules, no Flask request."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,8 +22,14 @@ class FieldKind(StrEnum):
     FILE = "file"
 
 
-FIELD_KIND_LABELS = {FieldKind.TEXT: _l("Text"), FieldKind.LONG_TEXT: _l("Long text"), FieldKind.NUMBER: _l("Numeric"),
-                     FieldKind.DATE: _l("Date"), FieldKind.CHOICE: _l("Choice"), FieldKind.FILE: _l("File")}
+FIELD_KIND_LABELS = {
+    FieldKind.TEXT: _l("Text"),
+    FieldKind.LONG_TEXT: _l("Long text"),
+    FieldKind.NUMBER: _l("Numeric"),
+    FieldKind.DATE: _l("Date"),
+    FieldKind.CHOICE: _l("Choice"),
+    FieldKind.FILE: _l("File"),
+}
 TEXT_LIMITS = {FieldKind.TEXT: 200, FieldKind.LONG_TEXT: 5000}
 #: The largest upload a request may carry (core's MAX_CONTENT_LENGTH is 60 MB).
 MAX_FILE_MB = 60
@@ -40,26 +47,45 @@ class FieldSchema(Schema):
         unknown = EXCLUDE
 
     key = fields.String(load_default=None)
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100,
-                          error=_l("A field's label has 1 to 100 characters.")),
-                          error_messages=_required(_l("The field's label")))
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in FieldKind],
-                         error=_l("Choose the kind of the field.")), error_messages=_required(_l("The field's kind")))
+    label = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100, error=_l("A field's label has 1 to 100 characters.")),
+        error_messages=_required(_l("The field's label")),
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([k.value for k in FieldKind], error=_l("Choose the kind of the field.")),
+        error_messages=_required(_l("The field's kind")),
+    )
     required = fields.Boolean(load_default=False)
-    help = fields.String(load_default="", validate=validate.Length(max=300, error=_l("Help text has at most 300 characters.")))
+    help = fields.String(
+        load_default="", validate=validate.Length(max=300, error=_l("Help text has at most 300 characters."))
+    )
     choices = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
-    minimum = fields.Decimal(load_default=None, allow_none=True, as_string=True,
-                             error_messages={"invalid": _l("The minimum is a number.")})
-    maximum = fields.Decimal(load_default=None, allow_none=True, as_string=True,
-                             error_messages={"invalid": _l("The maximum is a number.")})
-    accept = fields.List(fields.String(validate=validate.Regexp(r"^[a-z0-9]{1,10}$",
-                         error=_l("File types are extensions such as pdf, docx, jpg."))), load_default=list)
-    max_mb = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
-        min=1, max=MAX_FILE_MB, error=_l("The size limit is 1 to %(n)d MB.", n=MAX_FILE_MB)),
-        error_messages={"invalid": _l("The size limit is a whole number of MB.")})
-    max_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
-        min=1, max=20, error=_l("A field takes 1 to 20 files.")),
-        error_messages={"invalid": _l("The number of files is a whole number.")})
+    minimum = fields.Decimal(
+        load_default=None, allow_none=True, as_string=True, error_messages={"invalid": _l("The minimum is a number.")}
+    )
+    maximum = fields.Decimal(
+        load_default=None, allow_none=True, as_string=True, error_messages={"invalid": _l("The maximum is a number.")}
+    )
+    accept = fields.List(
+        fields.String(
+            validate=validate.Regexp(r"^[a-z0-9]{1,10}$", error=_l("File types are extensions such as pdf, docx, jpg."))
+        ),
+        load_default=list,
+    )
+    max_mb = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_FILE_MB, error=_l("The size limit is 1 to %(n)d MB.", n=MAX_FILE_MB)),
+        error_messages={"invalid": _l("The size limit is a whole number of MB.")},
+    )
+    max_count = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=20, error=_l("A field takes 1 to 20 files.")),
+        error_messages={"invalid": _l("The number of files is a whole number.")},
+    )
 
     @validates_schema
     def _kind_settings(self, data, **kwargs):
@@ -140,20 +166,40 @@ def _answer_field(d: dict) -> fields.Field:
     kind = d["kind"]
     if kind in TEXT_LIMITS:
         limit = TEXT_LIMITS[FieldKind(kind)]
-        return fields.String(validate=validate.Length(max=limit, error=_("%(name)s has at most %(n)d characters.",
-                             name=label, n=limit)), error_messages=messages, **common)
+        return fields.String(
+            validate=validate.Length(max=limit, error=_("%(name)s has at most %(n)d characters.", name=label, n=limit)),
+            error_messages=messages,
+            **common,
+        )
     if kind == FieldKind.NUMBER:
         low = Decimal(d["minimum"]) if d.get("minimum") is not None else None
         high = Decimal(d["maximum"]) if d.get("maximum") is not None else None
-        checks = [validate.Range(min=low, max=high, error=_("%(name)s is between %(low)s and %(high)s.", name=label,
-                  low="—" if low is None else low, high="—" if high is None else high))] if low is not None or high is not None else []
+        checks = (
+            [
+                validate.Range(
+                    min=low,
+                    max=high,
+                    error=_(
+                        "%(name)s is between %(low)s and %(high)s.",
+                        name=label,
+                        low="—" if low is None else low,
+                        high="—" if high is None else high,
+                    ),
+                )
+            ]
+            if low is not None or high is not None
+            else []
+        )
         messages["invalid"] = _("%(name)s is a number.", name=label)
         return fields.Decimal(validate=checks, error_messages=messages, as_string=True, allow_nan=False, **common)
     if kind == FieldKind.DATE:
         messages["invalid"] = _("%(name)s is a date such as 2026-09-01.", name=label)
         return fields.Date(error_messages=messages, **common)
-    return fields.String(validate=validate.OneOf(d["choices"], error=_("Choose one of the options of %(name)s.",
-                         name=label)), error_messages=messages, **common)
+    return fields.String(
+        validate=validate.OneOf(d["choices"], error=_("Choose one of the options of %(name)s.", name=label)),
+        error_messages=messages,
+        **common,
+    )
 
 
 def check_answers(definitions: list[dict], raw: dict[str, str]) -> dict[str, str]:

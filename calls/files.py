@@ -4,6 +4,7 @@ name the same type), then stored under UPLOAD_DIR/calls with a random name.
 
 All-or-nothing: every file of every field is checked before anything is written, and the rows are flushed with
 the application in the same transaction; files written for a transaction that is rolled back are removed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,9 @@ class ApplicationFile(db.Model):
     __tablename__ = "call_application_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(sa.ForeignKey("call_applications.id", ondelete="CASCADE"),
-                                                nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     field_key: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     original_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
@@ -72,11 +74,13 @@ def check_uploads(form: list[dict], uploads: dict[str, list[Upload]]) -> list[tu
         if field["required"] and not given:
             raise DomainError(_("%(name)s is required.", name=field["label"]), field=field["key"])
         if len(given) > field["max_count"]:
-            raise DomainError(_("%(name)s takes at most %(n)d files.", name=field["label"], n=field["max_count"]),
-                              field=field["key"])
+            raise DomainError(
+                _("%(name)s takes at most %(n)d files.", name=field["label"], n=field["max_count"]), field=field["key"]
+            )
         for upload in given:
-            result = check_material(upload.data, upload.filename, accepted_types(field) or {"pdf"},
-                                    field["max_mb"] * MB)
+            result = check_material(
+                upload.data, upload.filename, accepted_types(field) or {"pdf"}, field["max_mb"] * MB
+            )
             if not result.ok:
                 raise DomainError(f"{field['label']}：{result.render(_)}", field=field["key"])
             checked.append((field, upload, result.file_type))
@@ -91,10 +95,17 @@ def store_uploads(application: CallApplication, checked: list[tuple[dict, Upload
         stored = secrets.token_hex(16) + FILE_EXTENSION[file_type]
         (directory / stored).write_bytes(upload.data)
         written.append(directory / stored)
-        rows.append(ApplicationFile(application_id=application.id, field_key=field["key"],
-                                    original_name=PurePath(upload.filename).name[:255] or stored, stored_name=stored,
-                                    file_type=file_type, size=len(upload.data),
-                                    sha256=hashlib.sha256(upload.data).hexdigest()))
+        rows.append(
+            ApplicationFile(
+                application_id=application.id,
+                field_key=field["key"],
+                original_name=PurePath(upload.filename).name[:255] or stored,
+                stored_name=stored,
+                file_type=file_type,
+                size=len(upload.data),
+                sha256=hashlib.sha256(upload.data).hexdigest(),
+            )
+        )
     db.session().info.setdefault(_WRITTEN, []).extend(written)
     db.session.add_all(rows)
     db.session.flush()
@@ -118,7 +129,8 @@ def _remove_written(session) -> None:
 def files_of(application: CallApplication) -> dict[str, list[ApplicationFile]]:
     """field key -> its files, in upload order."""
     found: dict[str, list[ApplicationFile]] = {}
-    for row in db.session.execute(sa.select(ApplicationFile).where(ApplicationFile.application_id == application.id)
-                                  .order_by(ApplicationFile.id)).scalars():
+    for row in db.session.execute(
+        sa.select(ApplicationFile).where(ApplicationFile.application_id == application.id).order_by(ApplicationFile.id)
+    ).scalars():
         found.setdefault(row.field_key, []).append(row)
     return found

@@ -1,6 +1,7 @@
 """Calls (评选/申报): selections beyond youth contests — papers, talents, workstations, advisors — with an
 application form the organiser builds from typed fields, applications with organiser review, experts' scores
 and outcomes of three shapes (levels by quota, bands by thresholds, top-N)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,9 +25,13 @@ class Subject(StrEnum):
     ENTRY = "entry"  # the existing student entry
 
 
-SUBJECT_LABELS = {Subject.PERSON: _l("Person"), Subject.PAPER: _l("Paper"),
-                  Subject.ORGANISATION: _l("Organisation or unit"), Subject.PROJECT: _l("Project"),
-                  Subject.ENTRY: _l("Student entry")}
+SUBJECT_LABELS = {
+    Subject.PERSON: _l("Person"),
+    Subject.PAPER: _l("Paper"),
+    Subject.ORGANISATION: _l("Organisation or unit"),
+    Subject.PROJECT: _l("Project"),
+    Subject.ENTRY: _l("Student entry"),
+}
 
 
 class Applicants(StrEnum):
@@ -35,9 +40,11 @@ class Applicants(StrEnum):
     NOMINATIONS = "nominations"  # lower associations nominate within their quotas (calls.nominations)
 
 
-APPLICANTS_LABELS = {Applicants.UNITS: _l("Units with accounts"),
-                     Applicants.INDIVIDUALS: _l("Individuals who register themselves"),
-                     Applicants.NOMINATIONS: _l("Nomination by lower associations within quotas")}
+APPLICANTS_LABELS = {
+    Applicants.UNITS: _l("Units with accounts"),
+    Applicants.INDIVIDUALS: _l("Individuals who register themselves"),
+    Applicants.NOMINATIONS: _l("Nomination by lower associations within quotas"),
+}
 
 
 class Outcome(StrEnum):
@@ -46,8 +53,11 @@ class Outcome(StrEnum):
     TOP = "top"  # 十佳
 
 
-OUTCOME_LABELS = {Outcome.LEVELS: _l("Levels by quota"), Outcome.BANDS: _l("Bands by score thresholds"),
-                  Outcome.TOP: _l("Top N")}
+OUTCOME_LABELS = {
+    Outcome.LEVELS: _l("Levels by quota"),
+    Outcome.BANDS: _l("Bands by score thresholds"),
+    Outcome.TOP: _l("Top N"),
+}
 
 
 class CallStatus(StrEnum):
@@ -57,8 +67,12 @@ class CallStatus(StrEnum):
     FINISHED = "finished"  # results final
 
 
-CALL_STATUS_LABELS = {CallStatus.DRAFT: _l("Draft"), CallStatus.OPEN: _l("Open for applications"),
-                      CallStatus.REVIEW: _l("Under review"), CallStatus.FINISHED: _l("Results final")}
+CALL_STATUS_LABELS = {
+    CallStatus.DRAFT: _l("Draft"),
+    CallStatus.OPEN: _l("Open for applications"),
+    CallStatus.REVIEW: _l("Under review"),
+    CallStatus.FINISHED: _l("Results final"),
+}
 
 
 class ApplicationStatus(StrEnum):
@@ -68,10 +82,12 @@ class ApplicationStatus(StrEnum):
     REJECTED = "rejected"  # not eligible, with a reason
 
 
-APPLICATION_STATUS_LABELS = {ApplicationStatus.SUBMITTED: _l("Submitted"),
-                             ApplicationStatus.ACCEPTED: _l("Accepted for review"),
-                             ApplicationStatus.RETURNED: _l("Returned for completion"),
-                             ApplicationStatus.REJECTED: _l("Rejected")}
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.SUBMITTED: _l("Submitted"),
+    ApplicationStatus.ACCEPTED: _l("Accepted for review"),
+    ApplicationStatus.RETURNED: _l("Returned for completion"),
+    ApplicationStatus.REJECTED: _l("Rejected"),
+}
 
 
 def _check_in(column: str, values, name: str) -> sa.CheckConstraint:
@@ -85,8 +101,9 @@ class Call(TimestampMixin, db.Model):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False,
-                                                 index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     year: Mapped[int] = mapped_column(nullable=False)
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
@@ -163,8 +180,9 @@ class CallApplication(TimestampMixin, db.Model):
     call: Mapped[Call] = relationship(back_populates="applications")
     nominated_by: Mapped[Organisation | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
-    scores: Mapped[list[CallScore]] = relationship(back_populates="application", order_by="CallScore.id",
-                                                   cascade="all, delete-orphan")
+    scores: Mapped[list[CallScore]] = relationship(
+        back_populates="application", order_by="CallScore.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("call_id", "number"),
@@ -193,8 +211,9 @@ class CallScore(db.Model):
     __tablename__ = "call_scores"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(sa.ForeignKey("call_applications.id", ondelete="CASCADE"),
-                                                nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     expert_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     total: Mapped[Decimal] = mapped_column(sa.Numeric(8, 2), nullable=False)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -202,5 +221,7 @@ class CallScore(db.Model):
 
     application: Mapped[CallApplication] = relationship(back_populates="scores")
 
-    __table_args__ = (sa.UniqueConstraint("application_id", "expert_name"),
-                      sa.CheckConstraint("total >= 0", name="total"))
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "expert_name"),
+        sa.CheckConstraint("total >= 0", name="total"),
+    )

@@ -6,6 +6,7 @@
   ``min ≤ score < max`` (the top band includes the maximum), e.g. 优秀 90–100, 合格 60–90, 不合格 0–60;
 - ``top``: the best N (十佳); entries tied with the N-th are all in, and the result says so.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
@@ -48,8 +49,10 @@ def check_bands(bands: Sequence[dict], scale_max: Decimal) -> list[dict]:
         low = _decimal(band.get("min"), _("The lower bound of %(band)s", band=label))
         high = _decimal(band.get("max"), _("The upper bound of %(band)s", band=label))
         if low >= high:
-            raise DomainError(_("The band %(band)s starts at %(low)s, not below its end %(high)s.", band=label,
-                                low=low, high=high), field="outcome_rule")
+            raise DomainError(
+                _("The band %(band)s starts at %(low)s, not below its end %(high)s.", band=label, low=low, high=high),
+                field="outcome_rule",
+            )
         checked.append({"label": label, "min": low, "max": high})
     names = [b["label"] for b in checked]
     for name in names:
@@ -57,17 +60,35 @@ def check_bands(bands: Sequence[dict], scale_max: Decimal) -> list[dict]:
             raise DomainError(_("Two bands are called %(band)s.", band=name), field="outcome_rule")
     ordered = sorted(checked, key=lambda b: b["min"])
     if ordered[0]["min"] != 0:
-        raise DomainError(_("No band covers the scores from 0 to %(low)s.", low=ordered[0]["min"]), field="outcome_rule")
+        raise DomainError(
+            _("No band covers the scores from 0 to %(low)s.", low=ordered[0]["min"]), field="outcome_rule"
+        )
     if ordered[-1]["max"] != scale_max:
-        raise DomainError(_("No band covers the scores from %(high)s to %(top)s.", high=ordered[-1]["max"],
-                            top=scale_max), field="outcome_rule")
+        raise DomainError(
+            _("No band covers the scores from %(high)s to %(top)s.", high=ordered[-1]["max"], top=scale_max),
+            field="outcome_rule",
+        )
     for lower, upper in zip(ordered, ordered[1:], strict=False):
         if lower["max"] < upper["min"]:
-            raise DomainError(_("The bands leave a gap: no band covers the scores from %(a)s to %(b)s.",
-                                a=lower["max"], b=upper["min"]), field="outcome_rule")
+            raise DomainError(
+                _(
+                    "The bands leave a gap: no band covers the scores from %(a)s to %(b)s.",
+                    a=lower["max"],
+                    b=upper["min"],
+                ),
+                field="outcome_rule",
+            )
         if lower["max"] > upper["min"]:
-            raise DomainError(_("The bands %(a)s and %(b)s overlap from %(low)s to %(high)s.", a=lower["label"],
-                                b=upper["label"], low=upper["min"], high=lower["max"]), field="outcome_rule")
+            raise DomainError(
+                _(
+                    "The bands %(a)s and %(b)s overlap from %(low)s to %(high)s.",
+                    a=lower["label"],
+                    b=upper["label"],
+                    low=upper["min"],
+                    high=lower["max"],
+                ),
+                field="outcome_rule",
+            )
     return [{"label": b["label"], "min": str(b["min"]), "max": str(b["max"])} for b in reversed(ordered)]
 
 
@@ -119,14 +140,26 @@ def allocate(outcome: str, rule: dict, ranked: Sequence[EntryResult]) -> Outcome
         in_top = [r for r in ranked if r.rank is not None and r.rank <= n]
         notes = []
         if len(in_top) > n:
-            notes.append(_("%(extra)d more than %(n)d are in the top places: they are tied with the last place.",
-                           extra=len(in_top) - n, n=n))
+            notes.append(
+                _(
+                    "%(extra)d more than %(n)d are in the top places: they are tied with the last place.",
+                    extra=len(in_top) - n,
+                    n=n,
+                )
+            )
         label = _("Top %(n)d", n=n)
         return OutcomeAllocation({r.entry_id: (label if r in in_top else None) for r in ranked}, notes)
-    allocation = allocate_by_percentage([RankedEntry(r.entry_id, r.rank, r.score) for r in ranked],
-                                        [(lv, Decimal(p)) for lv, p in rule["levels"]])
-    notes = [_("%(n)d tied at the boundary of %(level)s all receive it.", n=len(note.entry_ids),
-               level=AWARD_LABELS[note.level]) for note in allocation.notes]
+    allocation = allocate_by_percentage(
+        [RankedEntry(r.entry_id, r.rank, r.score) for r in ranked], [(lv, Decimal(p)) for lv, p in rule["levels"]]
+    )
+    notes = [
+        _(
+            "%(n)d tied at the boundary of %(level)s all receive it.",
+            n=len(note.entry_ids),
+            level=AWARD_LABELS[note.level],
+        )
+        for note in allocation.notes
+    ]
     return OutcomeAllocation({k: (str(AWARD_LABELS[v]) if v else None) for k, v in allocation.awards.items()}, notes)
 
 

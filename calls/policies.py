@@ -1,4 +1,5 @@
 """Who may do what with calls, registered in core's one permission registry (core.permissions.policy)."""
+
 from __future__ import annotations
 
 from core.permissions import Role, organises, policy

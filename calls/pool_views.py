@@ -1,5 +1,6 @@
 """Pages of the expert pool (专家库): the association's organisers search and add experts, see each one's calls
 and conflicts, invite experts to a call; an expert sees the calls they were invited to. Routes on calls' blueprint."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -35,15 +36,22 @@ def pool():
     organisation = _pool_owner()
     form = ExpertForm()
     if form.validate_on_submit():
-        done = commit_or_show(lambda: experts.add_expert(organisation, form.data), form,
-                              _("Expert added to the pool."))
+        done = commit_or_show(lambda: experts.add_expert(organisation, form.data), form, _("Expert added to the pool."))
         if done:
             return redirect(url_for("calls.pool", org=organisation.id))
     name, field = request.args.get("name", ""), request.args.get("field", "")
     page = experts.search_experts({organisation.id}, name=name, field=field, page=request.args.get("page", 1, type=int))
     masked = {e.id: (mask_contact(e.mobile), mask_contact(e.email)) for e in page.items}  # lists show contacts masked
-    return render_template("calls/pool.html", organisation=organisation, form=form, page=page, name=name,
-                           field=field, fields=experts.pool_fields({organisation.id}), masked=masked)
+    return render_template(
+        "calls/pool.html",
+        organisation=organisation,
+        form=form,
+        page=page,
+        name=name,
+        field=field,
+        fields=experts.pool_fields({organisation.id}),
+        masked=masked,
+    )
 
 
 @bp.route("/experts/<int:expert_id>", methods=["GET", "POST"])
@@ -51,12 +59,15 @@ def expert(expert_id: int):
     expert = get_or_404(experts.Expert, expert_id)
     require("calls.manage_pool", expert.organisation)
     form = ConflictForm()
-    calls = db.session.execute(sa.select(Call).where(Call.organisation_id == expert.organisation_id)
-                               .order_by(Call.id.desc())).scalars()
+    calls = db.session.execute(
+        sa.select(Call).where(Call.organisation_id == expert.organisation_id).order_by(Call.id.desc())
+    ).scalars()
     form.call_id.choices = [(0, _("Every call"))] + [(c.id, f"{c.year} {c.title}") for c in calls]
     if form.validate_on_submit():
         call = db.session.get(Call, form.call_id.data) if form.call_id.data else None
-        if commit_or_show(lambda: experts.declare_conflict(expert, form.note.data, call), form, _("Conflict recorded.")):
+        if commit_or_show(
+            lambda: experts.declare_conflict(expert, form.note.data, call), form, _("Conflict recorded.")
+        ):
             return redirect(url_for("calls.expert", expert_id=expert.id))
     return render_template("calls/expert.html", expert=expert, form=form)
 
@@ -68,18 +79,30 @@ def call_experts(call_id: int):
     require("calls.manage", call)
     if request.method == "POST":
         expert = get_or_404(experts.Expert, request.form.get("expert_id", type=int))
-        done = commit_or_show(lambda: experts.invite_to_call(expert, call, current_user), None,
-                              _("%(name)s is invited.", name=expert.name))
+        done = commit_or_show(
+            lambda: experts.invite_to_call(expert, call, current_user),
+            None,
+            _("%(name)s is invited.", name=expert.name),
+        )
         if done:
             return redirect(url_for("calls.call_experts", call_id=call.id))
     experts.link_accepted_invitations(call)
     db.session.commit()
     name, field = request.args.get("name", ""), request.args.get("field", "")
-    page = experts.search_experts({call.organisation_id}, name=name, field=field,
-                                  page=request.args.get("page", 1, type=int), per_page=20)
+    page = experts.search_experts(
+        {call.organisation_id}, name=name, field=field, page=request.args.get("page", 1, type=int), per_page=20
+    )
     invited = experts.invited_to(call)
-    return render_template("calls/call_experts.html", call=call, page=page, invited=invited, name=name, field=field,
-                           invited_ids={i.expert_id for i in invited}, fields=experts.pool_fields({call.organisation_id}))
+    return render_template(
+        "calls/call_experts.html",
+        call=call,
+        page=page,
+        invited=invited,
+        name=name,
+        field=field,
+        invited_ids={i.expert_id for i in invited},
+        fields=experts.pool_fields({call.organisation_id}),
+    )
 
 
 @bp.route("/mine/expert")

@@ -1,6 +1,7 @@
 """The experts' side of a call's review, seen by its organisers: an application as judging will show it to
 experts (kind "application" of judging.submissions) — the blind title and answers, how many places named an
 applicant or the unit, and who stands aside (回避). Calls' rounds themselves are judging's (docs/decisions/0007)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -19,5 +20,10 @@ def experts_view(application_id: int):
     application = get_or_404(CallApplication, application_id)
     require("calls.manage", application.call)
     submission = load_submission(KIND, application.id)
-    return render_template("calls/experts_view.html", application=application, call=application.call,
-                           submission=submission, authors=applicant_names(application))
+    return render_template(
+        "calls/experts_view.html",
+        application=application,
+        call=application.call,
+        submission=submission,
+        authors=applicant_names(application),
+    )

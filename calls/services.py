@@ -1,4 +1,5 @@
 """Every state change of calls and its non-trivial queries. Functions flush, never commit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,13 +32,28 @@ from core.locks import acquire_lock
 from judging.aggregation import METHODS, AggregationOptions, JudgeScore, aggregate, rank_results
 
 #: Where a call may go from each status.
-TRANSITIONS = {CallStatus.DRAFT: {CallStatus.OPEN}, CallStatus.OPEN: {CallStatus.REVIEW, CallStatus.DRAFT},
-               CallStatus.REVIEW: {CallStatus.FINISHED, CallStatus.OPEN}, CallStatus.FINISHED: {CallStatus.REVIEW}}
+TRANSITIONS = {
+    CallStatus.DRAFT: {CallStatus.OPEN},
+    CallStatus.OPEN: {CallStatus.REVIEW, CallStatus.DRAFT},
+    CallStatus.REVIEW: {CallStatus.FINISHED, CallStatus.OPEN},
+    CallStatus.FINISHED: {CallStatus.REVIEW},
+}
 
 
-def create_call(organisation: Organisation, *, year: int, title: str, subject: str, applicants: str, outcome: str,
-                outcome_rule: dict, description: str = "", method: str = "trimmed_mean",
-                scale_max: Decimal = Decimal(100), form: list[dict] | None = None) -> Call:
+def create_call(
+    organisation: Organisation,
+    *,
+    year: int,
+    title: str,
+    subject: str,
+    applicants: str,
+    outcome: str,
+    outcome_rule: dict,
+    description: str = "",
+    method: str = "trimmed_mean",
+    scale_max: Decimal = Decimal(100),
+    form: list[dict] | None = None,
+) -> Call:
     """A new call in draft, its outcome rule and form checked first (nothing is saved when one is wrong)."""
     title = (title or "").strip()
     if not title:
@@ -52,9 +68,19 @@ def create_call(organisation: Organisation, *, year: int, title: str, subject: s
     checked = form_fields.check_fields(form or [])
     for i, definition in enumerate(checked, start=1):
         definition["key"] = f"f{i}"
-    call = Call(organisation_id=organisation.id, year=year, title=title, description=description or "", subject=subject,
-                applicants=applicants, outcome=outcome, outcome_rule=rule, method=method, scale_max=Decimal(scale_max),
-                form_fields=checked)
+    call = Call(
+        organisation_id=organisation.id,
+        year=year,
+        title=title,
+        description=description or "",
+        subject=subject,
+        applicants=applicants,
+        outcome=outcome,
+        outcome_rule=rule,
+        method=method,
+        scale_max=Decimal(scale_max),
+        form_fields=checked,
+    )
     db.session.add(call)
     db.session.flush()
     return call
@@ -87,8 +113,11 @@ def remove_field(call: Call, key: str) -> None:
         raise DomainError(_("The form can be changed only while the call is a draft."), code="not_draft", status=409)
     label = next((d["label"] for d in call.form_fields if d["key"] == key), key)
     if any(rule["field"] == key for rule in call.eligibility):
-        raise DomainError(_("An eligibility rule is over %(field)s: remove the rule first.", field=label),
-                          code="rule_uses_field", status=409)
+        raise DomainError(
+            _("An eligibility rule is over %(field)s: remove the rule first.", field=label),
+            code="rule_uses_field",
+            status=409,
+        )
     call.form_fields = [d for d in call.form_fields if d["key"] != key]
     db.session.flush()
 
@@ -97,8 +126,9 @@ def add_rule(call: Call, rule: dict) -> dict:
     """Add an eligibility rule over one of the form's fields (calls.eligibility.check_rule refuses a rule over a
     missing field or a field of the wrong kind), while the call is a draft."""
     if call.status != CallStatus.DRAFT:
-        raise DomainError(_("Eligibility rules can be changed only while the call is a draft."), code="not_draft",
-                          status=409)
+        raise DomainError(
+            _("Eligibility rules can be changed only while the call is a draft."), code="not_draft", status=409
+        )
     checked = eligibility.check_rule(rule, call.form_fields)
     call.eligibility = [*call.eligibility, checked]
     db.session.flush()
@@ -107,8 +137,9 @@ def add_rule(call: Call, rule: dict) -> dict:
 
 def remove_rule(call: Call, index: int) -> None:
     if call.status != CallStatus.DRAFT:
-        raise DomainError(_("Eligibility rules can be changed only while the call is a draft."), code="not_draft",
-                          status=409)
+        raise DomainError(
+            _("Eligibility rules can be changed only while the call is a draft."), code="not_draft", status=409
+        )
     call.eligibility = [r for i, r in enumerate(call.eligibility) if i != index]
     db.session.flush()
 
@@ -117,20 +148,34 @@ def set_status(call: Call, status: str) -> None:
     """Move a call along draft → open → review → finished (or one step back)."""
     target = CallStatus(status)
     if target not in TRANSITIONS[CallStatus(call.status)]:
-        raise DomainError(_("A call that is %(now)s cannot become %(then)s.", now=call.status_label,
-                            then=CALL_STATUS_LABELS[target]), code="transition", status=409)
+        raise DomainError(
+            _("A call that is %(now)s cannot become %(then)s.", now=call.status_label, then=CALL_STATUS_LABELS[target]),
+            code="transition",
+            status=409,
+        )
     if target == CallStatus.DRAFT and call.applications:
-        raise DomainError(_("The call has applications: its form can no longer change."), code="has_applications",
-                          status=409)
+        raise DomainError(
+            _("The call has applications: its form can no longer change."), code="has_applications", status=409
+        )
     if target == CallStatus.OPEN and not call.form_fields:
-        raise DomainError(_("Add at least one field to the application form before opening the call."),
-                          code="empty_form", status=409)
+        raise DomainError(
+            _("Add at least one field to the application form before opening the call."), code="empty_form", status=409
+        )
     call.status = target.value
     db.session.flush()
 
 
-def submit_application(call: Call, *, title: str, applicant_name: str, unit_name: str, answers: dict[str, str],
-                       actor: User | None, uploads: dict | None = None, today: date | None = None) -> CallApplication:
+def submit_application(
+    call: Call,
+    *,
+    title: str,
+    applicant_name: str,
+    unit_name: str,
+    answers: dict[str, str],
+    actor: User | None,
+    uploads: dict | None = None,
+    today: date | None = None,
+) -> CallApplication:
     """申报 to an open call: the answers checked against its form and its eligibility rules, the files against
     their fields' limits (all before anything is written); numbered per call under a named lock (core.locks)."""
     if call.status != CallStatus.OPEN:
@@ -143,14 +188,26 @@ def submit_application(call: Call, *, title: str, applicant_name: str, unit_name
     if len(title) > 200 or len(applicant_name) > 100 or len(unit_name or "") > 200:
         raise DomainError(_("The title, applicant or unit is too long."), field="title")
     checked = form_fields.check_answers(call.form_fields, answers)
-    eligibility.check_eligibility(call.eligibility, call.form_fields, checked, today or utcnow().astimezone(select_timezone()).date())
+    eligibility.check_eligibility(
+        call.eligibility, call.form_fields, checked, today or utcnow().astimezone(select_timezone()).date()
+    )
     files_checked = call_files.check_uploads(call.form_fields, uploads or {})
     acquire_lock(f"calls.applications:{call.id}")  # numbering: SQLite ignores FOR UPDATE, this holds on both
-    number = (db.session.execute(sa.select(sa.func.max(CallApplication.number))
-                                 .where(CallApplication.call_id == call.id)).scalar() or 0) + 1
-    application = CallApplication(call=call, number=number, title=title, applicant_name=applicant_name,
-                                  unit_name=(unit_name or "").strip(), answers=checked,
-                                  submitted_by_id=actor.id if actor else None)
+    number = (
+        db.session.execute(
+            sa.select(sa.func.max(CallApplication.number)).where(CallApplication.call_id == call.id)
+        ).scalar()
+        or 0
+    ) + 1
+    application = CallApplication(
+        call=call,
+        number=number,
+        title=title,
+        applicant_name=applicant_name,
+        unit_name=(unit_name or "").strip(),
+        answers=checked,
+        submitted_by_id=actor.id if actor else None,
+    )
     db.session.add(application)
     db.session.flush()
     call_files.store_uploads(application, files_checked)
@@ -195,8 +252,9 @@ def record_score(application: CallApplication, expert_name: str, total, actor: U
         raise DomainError(_("A score is a number from 0 to %(max)s.", max=scale), field="total")
     score = next((s for s in application.scores if s.expert_name == expert_name), None)
     if score is None:
-        score = CallScore(application=application, expert_name=expert_name, total=value,
-                          recorded_by_id=actor.id if actor else None)
+        score = CallScore(
+            application=application, expert_name=expert_name, total=value, recorded_by_id=actor.id if actor else None
+        )
         db.session.add(score)
     else:
         score.total = value
@@ -232,10 +290,16 @@ class CallResults:
 def compute_results(call: Call) -> CallResults:
     """Accepted applications scored by the call's aggregation method, ranked (judging's aggregation and tie-break
     by raw sum) and given their outcome; accepted applications without scores come last without a result."""
-    applications = db.session.execute(
-        sa.select(CallApplication).where(CallApplication.call_id == call.id,
-                                         CallApplication.status == ApplicationStatus.ACCEPTED)
-        .options(selectinload(CallApplication.scores)).order_by(CallApplication.number)).scalars().all()
+    applications = (
+        db.session.execute(
+            sa.select(CallApplication)
+            .where(CallApplication.call_id == call.id, CallApplication.status == ApplicationStatus.ACCEPTED)
+            .options(selectinload(CallApplication.scores))
+            .order_by(CallApplication.number)
+        )
+        .scalars()
+        .all()
+    )
     scores = [JudgeScore(a.id, s.expert_name, float(s.total)) for a in applications for s in a.scores]
     aggregated = aggregate(scores, call.method, AggregationOptions(n_min=call.n_min, scale_max=float(call.scale_max)))
     ranked = rank_results(aggregated.values())
@@ -256,36 +320,51 @@ def calls_for(user: User, *, is_admin: bool) -> list[Call]:
 
 def open_calls() -> list[Call]:
     """Calls taking applications, for applicants."""
-    return list(db.session.execute(sa.select(Call).where(Call.status == CallStatus.OPEN)
-                                   .options(selectinload(Call.organisation))
-                                   .order_by(Call.year.desc(), Call.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Call)
+            .where(Call.status == CallStatus.OPEN)
+            .options(selectinload(Call.organisation))
+            .order_by(Call.year.desc(), Call.id.desc())
+        ).scalars()
+    )
 
 
 def application_counts(call_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per call: applications per status, in one query."""
     counts: dict[int, dict[str, int]] = {cid: {} for cid in call_ids}
     for cid, status, n in db.session.execute(
-            sa.select(CallApplication.call_id, CallApplication.status, sa.func.count())
-            .where(CallApplication.call_id.in_(call_ids or [-1]))
-            .group_by(CallApplication.call_id, CallApplication.status)):
+        sa.select(CallApplication.call_id, CallApplication.status, sa.func.count())
+        .where(CallApplication.call_id.in_(call_ids or [-1]))
+        .group_by(CallApplication.call_id, CallApplication.status)
+    ):
         counts[cid][status] = n
     return counts
 
 
 def applications_of(call: Call) -> list[CallApplication]:
     """A call's applications in order, with their scores (one query each, however many there are)."""
-    return list(db.session.execute(sa.select(CallApplication).where(CallApplication.call_id == call.id)
-                                   .options(selectinload(CallApplication.scores))
-                                   .order_by(CallApplication.number)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(CallApplication)
+            .where(CallApplication.call_id == call.id)
+            .options(selectinload(CallApplication.scores))
+            .order_by(CallApplication.number)
+        ).scalars()
+    )
 
 
 def applications_by(user: User) -> list[CallApplication]:
     """The applications user submitted, newest first, with their calls."""
-    return list(db.session.execute(sa.select(CallApplication).where(CallApplication.submitted_by_id == user.id)
-                                   .options(selectinload(CallApplication.call))
-                                   .order_by(CallApplication.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            sa.select(CallApplication)
+            .where(CallApplication.submitted_by_id == user.id)
+            .options(selectinload(CallApplication.call))
+            .order_by(CallApplication.id.desc())
+        ).scalars()
+    )
 
 
 def all_calls() -> list[Call]:
     return list(db.session.execute(sa.select(Call).order_by(Call.year.desc(), Call.id)).scalars())
-

@@ -1,5 +1,6 @@
 """Pages of a call's eligibility rules, its nominations with per-association quotas, and the download of an
 application's files. Routes on calls' blueprint."""
+
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, send_file, url_for
@@ -29,8 +30,12 @@ def rules(call_id: int):
     elif form.validate_on_submit():
         if commit_or_show(lambda: services.add_rule(call, form.rule()), form, _("Rule added.")):
             return redirect(url_for("calls.rules", call_id=call.id))
-    return render_template("calls/rules.html", call=call, form=form,
-                           described=[describe_rule(r, call.form_fields) for r in call.eligibility])
+    return render_template(
+        "calls/rules.html",
+        call=call,
+        form=form,
+        described=[describe_rule(r, call.form_fields) for r in call.eligibility],
+    )
 
 
 @bp.route("/<int:call_id>/nominations", methods=["GET", "POST"])
@@ -47,8 +52,9 @@ def call_nominations(call_id: int):
             return redirect(url_for("calls.call_nominations", call_id=call.id))
     by_association = nominations.nominations_by_association(call)
     quota_of = {q.organisation_id: q.quota for q, _apps in by_association}
-    return render_template("calls/nominations.html", call=call, lower=lower, quota_of=quota_of,
-                           by_association=by_association)
+    return render_template(
+        "calls/nominations.html", call=call, lower=lower, quota_of=quota_of, by_association=by_association
+    )
 
 
 @bp.route("/files/<int:file_id>")

@@ -9,6 +9,7 @@ stands for in 回避, is decided here, once:
   (an expert from the same workplace stands aside), in core.conflicts' form; ``expert_keys`` gives an expert's
   side of the same rule.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,11 @@ def applicant_names(application: CallApplication) -> list[str]:
 def _names(application: CallApplication) -> list[str]:
     """What must not reach a blind reviewer: each applicant's name and the unit's, longest first ("青溪大学化学系"
     before "青溪大学"). A one-character "name" is left out: blotting every 李 or 王 would ruin the text."""
-    return sorted({n for n in [*applicant_names(application), (application.unit_name or "").strip()] if len(n) >= 2},
-                  key=len, reverse=True)
+    return sorted(
+        {n for n in [*applicant_names(application), (application.unit_name or "").strip()] if len(n) >= 2},
+        key=len,
+        reverse=True,
+    )
 
 
 def _redact(text: str, names: Sequence[str]) -> tuple[str, int]:
@@ -84,13 +88,18 @@ class ApplicationSubmission:
 
     def _answers(self) -> list[tuple[str, str]]:
         answers = self.application.answers or {}
-        return [(d["label"], answers[d["key"]]) for d in answer_fields(self.application.call.form_fields)
-                if answers.get(d["key"])]
+        return [
+            (d["label"], answers[d["key"]])
+            for d in answer_fields(self.application.call.form_fields)
+            if answers.get(d["key"])
+        ]
 
     @property
     def conflict_keys(self) -> frozenset[str]:
-        return conflicts.keys(*(conflicts.person_key(n) for n in applicant_names(self.application)),
-                              conflicts.unit_key(self.application.unit_name))
+        return conflicts.keys(
+            *(conflicts.person_key(n) for n in applicant_names(self.application)),
+            conflicts.unit_key(self.application.unit_name),
+        )
 
     @property
     def organisation_id(self) -> None:
@@ -103,8 +112,9 @@ class ApplicationSubmission:
 
 def load_applications(ids: Sequence[int]) -> list[ApplicationSubmission]:
     """The applications with these ids as submissions, with their calls, in one query."""
-    rows = db.session.execute(sa.select(CallApplication).where(CallApplication.id.in_(list(ids)))
-                              .options(joinedload(CallApplication.call))).scalars()
+    rows = db.session.execute(
+        sa.select(CallApplication).where(CallApplication.id.in_(list(ids))).options(joinedload(CallApplication.call))
+    ).scalars()
     return [ApplicationSubmission(a) for a in rows]
 
 

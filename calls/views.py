@@ -1,5 +1,6 @@
 """Pages of calls: the organiser sets a call up (outcome, application form), reviews applications and types in
 experts' scores, sees the results; applicants apply to open calls."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -34,12 +35,20 @@ def _field_error(form, exc: DomainError) -> None:
 @bp.route("/")
 def index():
     """The calls an organiser runs, and the calls open to the current user."""
-    managed = services.calls_for(current_user, is_admin=is_admin(current_user)) if (
-        current_user.organised_org_ids() or is_admin(current_user)) else []
+    managed = (
+        services.calls_for(current_user, is_admin=is_admin(current_user))
+        if (current_user.organised_org_ids() or is_admin(current_user))
+        else []
+    )
     counts = services.application_counts([c.id for c in managed])
     open_to_me = [c for c in services.open_calls() if can("calls.apply", c)]
-    return render_template("calls/index.html", managed=managed, counts=counts, open_to_me=open_to_me,
-                           mine=services.applications_by(current_user))
+    return render_template(
+        "calls/index.html",
+        managed=managed,
+        counts=counts,
+        open_to_me=open_to_me,
+        mine=services.applications_by(current_user),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -52,10 +61,17 @@ def new_call():
     form = CallForm()
     if form.validate_on_submit():
         try:
-            call = services.create_call(organisation, year=form.year.data, title=form.title.data,
-                                        subject=form.subject.data, applicants=form.applicants.data,
-                                        outcome=form.outcome.data, outcome_rule=form.outcome_rule(),
-                                        description=form.description.data or "", method=form.method.data)
+            call = services.create_call(
+                organisation,
+                year=form.year.data,
+                title=form.title.data,
+                subject=form.subject.data,
+                applicants=form.applicants.data,
+                outcome=form.outcome.data,
+                outcome_rule=form.outcome_rule(),
+                description=form.description.data or "",
+                method=form.method.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             if exc.field == "outcome_rule":  # next to the inputs of the chosen outcome
@@ -72,11 +88,16 @@ def new_call():
 def call(call_id: int):
     call = get_or_404(Call, call_id)
     require("calls.manage", call)
-    return render_template("calls/call.html", call=call, field_form=FieldForm(prefix="field"),
-                           kind_labels=FIELD_KIND_LABELS, status_labels=CALL_STATUS_LABELS,
-                           transitions=services.TRANSITIONS[CallStatus(call.status)],
-                           applications=services.applications_of(call),
-                           rule_text=outcomes.describe(call.outcome, call.outcome_rule))
+    return render_template(
+        "calls/call.html",
+        call=call,
+        field_form=FieldForm(prefix="field"),
+        kind_labels=FIELD_KIND_LABELS,
+        status_labels=CALL_STATUS_LABELS,
+        transitions=services.TRANSITIONS[CallStatus(call.status)],
+        applications=services.applications_of(call),
+        rule_text=outcomes.describe(call.outcome, call.outcome_rule),
+    )
 
 
 @bp.route("/<int:call_id>/outcome", methods=["GET", "POST"])
@@ -159,10 +180,18 @@ def apply(call_id: int):
     quotas = nominations.nominating_for(call, current_user) if call.applicants == Applicants.NOMINATIONS else []
     if request.method == "POST":
         answers = {d["key"]: request.form.get(d["key"], "") for d in answer_fields(call.form_fields)}
-        uploads = {d["key"]: [Upload(f.filename or "", f.read()) for f in request.files.getlist(d["key"]) if f.filename]
-                   for d in call.form_fields if d["kind"] == "file"}
-        given = {"title": request.form.get("title", ""), "applicant_name": request.form.get("applicant_name", ""),
-                 "unit_name": request.form.get("unit_name", ""), "answers": answers, "uploads": uploads}
+        uploads = {
+            d["key"]: [Upload(f.filename or "", f.read()) for f in request.files.getlist(d["key"]) if f.filename]
+            for d in call.form_fields
+            if d["kind"] == "file"
+        }
+        given = {
+            "title": request.form.get("title", ""),
+            "applicant_name": request.form.get("applicant_name", ""),
+            "unit_name": request.form.get("unit_name", ""),
+            "answers": answers,
+            "uploads": uploads,
+        }
         try:
             if call.applicants == Applicants.NOMINATIONS:
                 by = request.form.get("nominated_by", "")
@@ -176,9 +205,15 @@ def apply(call_id: int):
             db.session.commit()
             flash(_("Application %(code)s submitted; the organiser reviews it.", code=application.code), "success")
             return redirect(url_for("calls.application", application_id=application.id))
-    return render_template("calls/apply.html", call=call, errors=errors, kind_labels=FIELD_KIND_LABELS, quotas=quotas,
-                           used=nominations.nominated_counts(call) if quotas else {},
-                           rules=[describe_rule(r, call.form_fields) for r in call.eligibility])
+    return render_template(
+        "calls/apply.html",
+        call=call,
+        errors=errors,
+        kind_labels=FIELD_KIND_LABELS,
+        quotas=quotas,
+        used=nominations.nominated_counts(call) if quotas else {},
+        rules=[describe_rule(r, call.form_fields) for r in call.eligibility],
+    )
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -205,9 +240,17 @@ def application(application_id: int):
                 db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("calls.application", application_id=application.id))
-    return render_template("calls/application.html", application=application, call=application.call, manage=manage,
-                           review_form=review_form, score_form=score_form, kind_labels=FIELD_KIND_LABELS,
-                           files=files_of(application), format_size=format_size)
+    return render_template(
+        "calls/application.html",
+        application=application,
+        call=application.call,
+        manage=manage,
+        review_form=review_form,
+        score_form=score_form,
+        kind_labels=FIELD_KIND_LABELS,
+        files=files_of(application),
+        format_size=format_size,
+    )
 
 
 @bp.route("/<int:call_id>/results")
@@ -215,5 +258,10 @@ def results(call_id: int):
     call = get_or_404(Call, call_id)
     require("calls.manage", call)
     results = services.compute_results(call)
-    return render_template("calls/results.html", call=call, results=results, summary=results.summary,
-                           method_label=METHOD_LABELS.get(call.method, call.method))
+    return render_template(
+        "calls/results.html",
+        call=call,
+        results=results,
+        summary=results.summary,
+        method_label=METHOD_LABELS.get(call.method, call.method),
+    )

@@ -1,4 +1,5 @@
 """Certificates: templates, fonts, numbering, rendering, records and verification."""
+
 from __future__ import annotations
 
 
@@ -30,8 +31,10 @@ def certificate_links(source_key: str, scope_id: int, holder_ref: str) -> list[t
     """(holder name, certificate number, signed download URL) for one holder's valid certificates."""
     from certificates import services
 
-    return [(c.holder_name, c.number, services.download_url(c))
-            for c in services.holder_certificates(source_key, scope_id, holder_ref)]
+    return [
+        (c.holder_name, c.number, services.download_url(c))
+        for c in services.holder_certificates(source_key, scope_id, holder_ref)
+    ]
 
 
 def _dashboard_context(user):
@@ -49,5 +52,8 @@ def _dashboard_context(user):
     summaries = services.scope_summaries(ids) if ids is None or ids else []
     school_ids = sorted(user.scope_ids(Role.COORDINATOR))
     schools = [db.session.get(Organisation, i) for i in school_ids]
-    return {"summaries": summaries[:5], "schools": [s for s in schools if s is not None],
-            "organiser": ids is None or bool(ids)}
+    return {
+        "summaries": summaries[:5],
+        "schools": [s for s in schools if s is not None],
+        "organiser": ids is None or bool(ids),
+    }

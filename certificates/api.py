@@ -1,4 +1,5 @@
 """/api/v1/certificates: public verification (404 unknown, 410 revoked) and organisers' certificate lists."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, jsonify
@@ -11,8 +12,9 @@ from core.api import ApiBlueprint
 from core.extensions import db, limiter
 from core.permissions import get_or_404, is_admin, public, require
 
-blp = ApiBlueprint("certificates_api", __name__, url_prefix="/api/v1/certificates",
-                   description="Certificates: verification and lists")
+blp = ApiBlueprint(
+    "certificates_api", __name__, url_prefix="/api/v1/certificates", description="Certificates: verification and lists"
+)
 
 
 def verify_limit() -> str:
@@ -54,8 +56,7 @@ def verify(token: str):
     """Verify a certificate by its QR token: 200 valid or superseded, 410 revoked, 404 unknown (not genuine)."""
     cert = services.certificate_by_token(token)
     if cert is None:
-        return jsonify({"error": {"code": "not_found",
-                                  "message": _("No such certificate: it is not genuine.")}}), 404
+        return jsonify({"error": {"code": "not_found", "message": _("No such certificate: it is not genuine.")}}), 404
     body = {"certificate": services.verification_payload(cert)}
     if cert.status == CertificateStatus.REVOKED:
         body["error"] = {"code": "revoked", "message": _("This certificate has been revoked.")}
@@ -79,8 +80,13 @@ def list_certificates(args):
         org_ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
         if org_ids == []:
             abort(403)
-    stmt = services.certificates_stmt(scope=args["scope"], scope_id=args["scope_id"], school_id=school_id,
-                                      organisation_ids=org_ids, statuses=[args["status"]] if args.get("status") else None)
+    stmt = services.certificates_stmt(
+        scope=args["scope"],
+        scope_id=args["scope_id"],
+        school_id=school_id,
+        organisation_ids=org_ids,
+        statuses=[args["status"]] if args.get("status") else None,
+    )
     return db.session.execute(stmt.limit(args["limit"])).scalars().all()
 
 

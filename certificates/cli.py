@@ -1,6 +1,7 @@
 """`flask certificates issue|render|fonts`: what they print is in the installation's language (zh_CN first).
 
 Commands run in an application context without a request, so gettext answers in BABEL_DEFAULT_LOCALE."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,14 +30,22 @@ def _scope(contest_id, event_id) -> tuple[str, int]:
 def _default_source(scope: str, source_key: str | None) -> str:
     if source_key:
         if source_key not in SOURCES or SOURCES[source_key].scope != scope:
-            raise click.ClickException(_("There is no certificate source %(key)s here; known: %(known)s",
-                                         key=source_key, known=", ".join(s.key for s in sources_for(scope))))
+            raise click.ClickException(
+                _(
+                    "There is no certificate source %(key)s here; known: %(known)s",
+                    key=source_key,
+                    known=", ".join(s.key for s in sources_for(scope)),
+                )
+            )
         return source_key
     preferred = "award" if scope == "contest" else "attendance"
     candidates = [s for s in sources_for(scope) if s.kind == preferred] or sources_for(scope)
     if not candidates:
-        raise click.ClickException(_("No certificate source is registered for contests.") if scope == "contest"
-                                   else _("No certificate source is registered for events."))
+        raise click.ClickException(
+            _("No certificate source is registered for contests.")
+            if scope == "contest"
+            else _("No certificate source is registered for events.")
+        )
     return candidates[0].key
 
 
@@ -46,10 +55,15 @@ def _template(template_id: int | None, organisation_id: int, kind: str) -> Certi
         if template is None:
             raise click.ClickException(_("There is no template %(id)d.", id=template_id))
         return template
-    stmt = (sa.select(CertificateTemplate)
-            .where(CertificateTemplate.organisation_id == organisation_id, CertificateTemplate.archived.is_(False),
-                   sa.or_(CertificateTemplate.kind == kind, CertificateTemplate.kind.is_(None)))
-            .order_by(CertificateTemplate.kind.is_(None), CertificateTemplate.id.desc()))
+    stmt = (
+        sa.select(CertificateTemplate)
+        .where(
+            CertificateTemplate.organisation_id == organisation_id,
+            CertificateTemplate.archived.is_(False),
+            sa.or_(CertificateTemplate.kind == kind, CertificateTemplate.kind.is_(None)),
+        )
+        .order_by(CertificateTemplate.kind.is_(None), CertificateTemplate.id.desc())
+    )
     template = db.session.execute(stmt).scalars().first()
     if template is None:
         raise click.ClickException(_("The organiser has no template of this kind; create one or pass --template ID."))
@@ -73,15 +87,28 @@ def issue(contest_id, event_id, category_code, school_id, source_key, template_i
         source, batch = services.collect_batch(key, scope_id)
         template = _template(template_id, batch.organisation_id, source.kind)
         issued, plan = services.issue_certificates(
-            key, scope_id, template, category_code=category_code, school_id=school_id,
-            issue_date=issue_date.date() if issue_date else None, accept_preflight=accept_preflight)
+            key,
+            scope_id,
+            template,
+            category_code=category_code,
+            school_id=school_id,
+            issue_date=issue_date.date() if issue_date else None,
+            accept_preflight=accept_preflight,
+        )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     if issued:
-        click.echo(_("Issued %(count)d certificates, %(first)s to %(last)s; %(already)d holders already had one.",
-                     count=len(issued), first=issued[0].number, last=issued[-1].number, already=plan.already))
+        click.echo(
+            _(
+                "Issued %(count)d certificates, %(first)s to %(last)s; %(already)d holders already had one.",
+                count=len(issued),
+                first=issued[0].number,
+                last=issued[-1].number,
+                already=plan.already,
+            )
+        )
     else:
         click.echo(_("Nothing new to issue; %(already)d holders already have a certificate.", already=plan.already))
 
@@ -99,8 +126,9 @@ def render(contest_id, event_id, category_code, school_id, out):
 
     from certificates.models import Certificate
 
-    stmt = services.certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code,
-                                      school_id=school_id).options(selectinload(Certificate.template))
+    stmt = services.certificates_stmt(
+        scope=scope, scope_id=scope_id, category_code=category_code, school_id=school_id
+    ).options(selectinload(Certificate.template))
     certs = db.session.execute(stmt).scalars().all()
     items, specs = services.print_items(certs)
     try:
@@ -108,8 +136,16 @@ def render(contest_id, event_id, category_code, school_id, out):
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     for m in missing:
-        click.echo(_("Warning: %(number)s %(holder)s: no installed font has %(chars)s (%(codes)s).", number=m.number,
-                     holder=m.holder, chars="".join(m.chars), codes=m.codes), err=True)
+        click.echo(
+            _(
+                "Warning: %(number)s %(holder)s: no installed font has %(chars)s (%(codes)s).",
+                number=m.number,
+                holder=m.holder,
+                chars="".join(m.chars),
+                codes=m.codes,
+            ),
+            err=True,
+        )
     path = Path(out)
     try:
         fh = path.open("wb")
@@ -137,12 +173,14 @@ def fonts():
         cov = info.coverage
         blocks = "，".join(f"{_(label)} {n}/{size}" for label, n, size in cov.blocks if n)
         source = _("Installed") if info.face.source == "system" else _("Uploaded")
-        click.echo(f"{info.face.key:28} {info.face.family:28} {source}  {_('Glyphs')} {cov.glyph_count:6}  "
-                   f"{_('GB 2312 hanzi')} {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}")
+        click.echo(
+            f"{info.face.key:28} {info.face.family:28} {source}  {_('Glyphs')} {cov.glyph_count:6}  "
+            f"{_('GB 2312 hanzi')} {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}"
+        )
     directory = services.storage_dir("fonts")
     _faces, errors = font_lib.load_font_directory(directory)
     for name, error in errors.items():
-        click.echo(_("Unusable uploaded font %(name)s: %(error)s", name=name,
-                     error=services.font_error_message(error)), err=True)
-
-
+        click.echo(
+            _("Unusable uploaded font %(name)s: %(error)s", name=name, error=services.font_error_message(error)),
+            err=True,
+        )

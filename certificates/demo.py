@@ -1,4 +1,5 @@
 """Demo data: a designed award template with a background for the finished edition, and its certificates."""
+
 from __future__ import annotations
 
 import io
@@ -48,13 +49,19 @@ def _template(organisation_id: int, name: str, kind: str):
     from certificates import services
     from certificates.models import CertificateTemplate
 
-    template = db.session.execute(sa.select(CertificateTemplate).where(
-        CertificateTemplate.organisation_id == organisation_id, CertificateTemplate.name == name)).scalar_one_or_none()
+    template = db.session.execute(
+        sa.select(CertificateTemplate).where(
+            CertificateTemplate.organisation_id == organisation_id, CertificateTemplate.name == name
+        )
+    ).scalar_one_or_none()
     if template is None:
         background = services.store_image("background.png", make_background_png())
-        template = services.create_template(organisation_id, name, kind=kind,
-                                            spec=services.default_spec(background, kind=kind,
-                                                                       brand=services.template_brand(organisation_id)))
+        template = services.create_template(
+            organisation_id,
+            name,
+            kind=kind,
+            spec=services.default_spec(background, kind=kind, brand=services.template_brand(organisation_id)),
+        )
     return template
 
 
@@ -86,6 +93,7 @@ def seed(ctx: DemoContext) -> None:
         ctx.echo("  certificates: no award source registered (judging area missing)")
     past_event = ctx.data.get("events_past")
     if past_event is not None and get_source("events.attendees") is not None:
-        attendance = _issue("events.attendees", getattr(past_event, "id", past_event), ATTENDANCE_TEMPLATE_NAME,
-                            "attendance")
+        attendance = _issue(
+            "events.attendees", getattr(past_event, "id", past_event), ATTENDANCE_TEMPLATE_NAME, "attendance"
+        )
     ctx.echo(f"  certificates: {awards} award and {attendance} attendance certificates issued")

@@ -1,4 +1,5 @@
 """Forms of the certificates area, one per use case."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -38,7 +39,8 @@ ITEM_KIND_CHOICES = [
     ("image", _l("Image")),
 ]
 ALIGN_CHOICES = [("left", _l("Left")), ("center", _l("Centre")), ("right", _l("Right"))]
-assert [a for a, _label in ALIGN_CHOICES] == list(ALIGNMENTS)
+if [a for a, _label in ALIGN_CHOICES] != list(ALIGNMENTS):  # the form offers exactly the layout's alignments
+    raise RuntimeError("ALIGN_CHOICES and certificates.layout.ALIGNMENTS differ")
 
 
 class ItemForm(Form):
@@ -62,11 +64,15 @@ class ItemForm(Form):
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Meant for"), choices=KIND_CHOICES, validators=[Optional()])
-    number_pattern = StringField(_l("Number pattern"), default=DEFAULT_PATTERN,
-                                 validators=[DataRequired(), Length(max=80)],
-                                 description=_l("Tokens: {YEAR} {CONTEST} {KIND} {SEQ:05d}"))
-    page_size = SelectField(_l("Page size"), choices=[("A4", "A4"), ("A5", "A5"), ("B5", "B5"),
-                                                      ("custom", _l("Custom"))], default="A4")
+    number_pattern = StringField(
+        _l("Number pattern"),
+        default=DEFAULT_PATTERN,
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Tokens: {YEAR} {CONTEST} {KIND} {SEQ:05d}"),
+    )
+    page_size = SelectField(
+        _l("Page size"), choices=[("A4", "A4"), ("A5", "A5"), ("B5", "B5"), ("custom", _l("Custom"))], default="A4"
+    )
     orientation = SelectField(_l("Orientation"), choices=[("landscape", _l("Landscape")), ("portrait", _l("Portrait"))])
     width_mm = FloatField(_l("Custom width (mm)"), validators=[Optional()])
     height_mm = FloatField(_l("Custom height (mm)"), validators=[Optional()])
@@ -100,11 +106,23 @@ class TemplateForm(FlaskForm):
         while len(self.items):
             self.items.pop_entry()
         for item in spec.items:
-            self.items.append_entry({
-                "kind": item.kind, "x_mm": item.x_mm, "y_mm": item.y_mm, "width_mm": item.width_mm,
-                "height_mm": item.height_mm, "text": item.text, "font": item.font or "", "size_pt": item.size_pt,
-                "min_size_pt": item.min_size_pt, "colour": item.colour, "align": item.align,
-                "line_spacing": item.line_spacing, "image": item.image or ""})
+            self.items.append_entry(
+                {
+                    "kind": item.kind,
+                    "x_mm": item.x_mm,
+                    "y_mm": item.y_mm,
+                    "width_mm": item.width_mm,
+                    "height_mm": item.height_mm,
+                    "text": item.text,
+                    "font": item.font or "",
+                    "size_pt": item.size_pt,
+                    "min_size_pt": item.min_size_pt,
+                    "colour": item.colour,
+                    "align": item.align,
+                    "line_spacing": item.line_spacing,
+                    "image": item.image or "",
+                }
+            )
         for _i in range(blank_rows):
             self.items.append_entry({"kind": ""})
 
@@ -115,19 +133,36 @@ class TemplateForm(FlaskForm):
             f = entry.form
             if not f.kind.data:
                 continue
-            items.append(TemplateItem(
-                kind=f.kind.data, x_mm=f.x_mm.data or 0.0, y_mm=f.y_mm.data or 0.0, width_mm=f.width_mm.data or 0.0,
-                height_mm=f.height_mm.data or 0.0, text=f.text.data or "", font=f.font.data or None,
-                size_pt=f.size_pt.data or 16.0, min_size_pt=f.min_size_pt.data or 8.0,
-                colour=(f.colour.data or "#000000").strip(), align=f.align.data or "left",
-                line_spacing=f.line_spacing.data or 1.4, image=f.image.data or None))
+            items.append(
+                TemplateItem(
+                    kind=f.kind.data,
+                    x_mm=f.x_mm.data or 0.0,
+                    y_mm=f.y_mm.data or 0.0,
+                    width_mm=f.width_mm.data or 0.0,
+                    height_mm=f.height_mm.data or 0.0,
+                    text=f.text.data or "",
+                    font=f.font.data or None,
+                    size_pt=f.size_pt.data or 16.0,
+                    min_size_pt=f.min_size_pt.data or 8.0,
+                    colour=(f.colour.data or "#000000").strip(),
+                    align=f.align.data or "left",
+                    line_spacing=f.line_spacing.data or 1.4,
+                    image=f.image.data or None,
+                )
+            )
         items.extend(extra_items)
         fonts = [k for k in (self.font1.data, self.font2.data, self.font3.data) if k]
         fonts = list(dict.fromkeys(fonts))
         page = PageSpec(self.page_size.data, self.orientation.data, self.width_mm.data, self.height_mm.data)
-        return TemplateSpec(page=page, items=items, fonts=fonts, background=background,
-                            preprinted=bool(self.preprinted.data), offset_x_mm=self.offset_x_mm.data or 0.0,
-                            offset_y_mm=self.offset_y_mm.data or 0.0)
+        return TemplateSpec(
+            page=page,
+            items=items,
+            fonts=fonts,
+            background=background,
+            preprinted=bool(self.preprinted.data),
+            offset_x_mm=self.offset_x_mm.data or 0.0,
+            offset_y_mm=self.offset_y_mm.data or 0.0,
+        )
 
 
 class FontUploadForm(FlaskForm):
@@ -137,12 +172,17 @@ class FontUploadForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     source = SelectField(_l("Holders"), choices=[], validate_choice=False, validators=[DataRequired()])
-    scope_id = SelectField(_l("Contest or event"), choices=[], validate_choice=False,
-                           validators=[DataRequired(_l("Choose a contest or event."))])
+    scope_id = SelectField(
+        _l("Contest or event"),
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a contest or event."))],
+    )
     template_id = SelectField(_l("Template"), coerce=int, choices=[], validate_choice=False)
     category_code = StringField(_l("Only this category code (optional)"), validators=[Optional(), Length(max=40)])
-    school_id = SelectField(_l("Only this school (optional)"), coerce=int, choices=[], validate_choice=False,
-                            validators=[Optional()])
+    school_id = SelectField(
+        _l("Only this school (optional)"), coerce=int, choices=[], validate_choice=False, validators=[Optional()]
+    )
     issue_date = DateField(_l("Issue date"), validators=[Optional()])
     public_full_name = BooleanField(_l("Show minors' full names on the public verification page"))
     accept_preflight = BooleanField(_l("Issue even though the preflight reported problems"))
@@ -151,11 +191,13 @@ class IssueForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (shown when the certificate is verified)"),
-                           validators=[DataRequired(), Length(min=2, max=500)])
-    confirm = BooleanField(_l("I understand that revoking cannot be undone"),
-                           validators=[DataRequired(_l("Tick the box to confirm: a revoked certificate cannot be "
-                                                       "made valid again."))])
+    reason = TextAreaField(
+        _l("Reason (shown when the certificate is verified)"), validators=[DataRequired(), Length(min=2, max=500)]
+    )
+    confirm = BooleanField(
+        _l("I understand that revoking cannot be undone"),
+        validators=[DataRequired(_l("Tick the box to confirm: a revoked certificate cannot be made valid again."))],
+    )
     submit = SubmitField(_l("Revoke the certificate"))
 
 
@@ -170,8 +212,9 @@ class ReissueForm(FlaskForm):
 
 
 class RenderForm(FlaskForm):
-    fmt = SelectField(_l("Output"), choices=[("pdf", _l("One merged PDF for printing")),
-                                              ("zip", _l("ZIP with one PDF per holder"))])
+    fmt = SelectField(
+        _l("Output"), choices=[("pdf", _l("One merged PDF for printing")), ("zip", _l("ZIP with one PDF per holder"))]
+    )
     category_code = StringField(_l("Only this category code (optional)"), validators=[Optional(), Length(max=40)])
     submit = SubmitField(_l("Render"))
 
@@ -181,7 +224,16 @@ class LookupForm(FlaskForm):
         csrf = False  # a public GET search form
 
     number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64)])
-    name = StringField(_l("Holder's name"), validators=[
-        DataRequired(_l("Enter the holder's name as printed on the certificate as well: a number alone is not "
-                        "enough to verify a certificate.")), Length(max=200)])
+    name = StringField(
+        _l("Holder's name"),
+        validators=[
+            DataRequired(
+                _l(
+                    "Enter the holder's name as printed on the certificate as well: a number alone is not "
+                    "enough to verify a certificate."
+                )
+            ),
+            Length(max=200),
+        ],
+    )
     submit = SubmitField(_l("Verify"))

@@ -1,4 +1,5 @@
 """Background jobs of the certificates area."""
+
 from __future__ import annotations
 
 from certificates import services

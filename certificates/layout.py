@@ -4,6 +4,7 @@ Plain Python (needs no app or request). Coordinates are millimetres from the TOP
 organiser measures a printed sheet with a ruler; render.py converts to PDF points (origin bottom-left).
 Every item has a box: x/y is its top-left corner, width its width; text is aligned inside the width.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,6 @@ from typing import NamedTuple
 from core.i18n import N_
 
 MM = 72.0 / 25.4  # points per millimetre
-
 
 
 #: The placeholders a template may use, and the sample values of the live preview.
@@ -107,11 +107,18 @@ class TemplateSpec:
         page_fields = PageSpec.__dataclass_fields__
         item_fields = TemplateItem.__dataclass_fields__
         page = PageSpec(**{k: v for k, v in dict(data.get("page") or {}).items() if k in page_fields})
-        items = [TemplateItem(**{k: v for k, v in dict(i).items() if k in item_fields})
-                 for i in data.get("items") or []]
-        return cls(page=page, items=items, fonts=list(data.get("fonts") or []),
-                   background=data.get("background"), preprinted=bool(data.get("preprinted")),
-                   offset_x_mm=float(data.get("offset_x_mm") or 0), offset_y_mm=float(data.get("offset_y_mm") or 0))
+        items = [
+            TemplateItem(**{k: v for k, v in dict(i).items() if k in item_fields}) for i in data.get("items") or []
+        ]
+        return cls(
+            page=page,
+            items=items,
+            fonts=list(data.get("fonts") or []),
+            background=data.get("background"),
+            preprinted=bool(data.get("preprinted")),
+            offset_x_mm=float(data.get("offset_x_mm") or 0),
+            offset_y_mm=float(data.get("offset_y_mm") or 0),
+        )
 
     def effective_offset(self) -> tuple[float, float]:
         """The calibration shift applies only on pre-printed paper."""
@@ -147,24 +154,38 @@ def _check_text(index: int, text: str) -> list[TemplateProblem]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        return [TemplateProblem("braces", N_("Unbalanced { or } in the text; write {{ or }} for a literal brace."),
-                                item=index)]
+        return [
+            TemplateProblem(
+                "braces", N_("Unbalanced { or } in the text; write {{ or }} for a literal brace."), item=index
+            )
+        ]
     for _lit, name, spec, conv in parsed:
         if name is None:
             continue
         if name not in PLACEHOLDERS:
-            problems.append(TemplateProblem(
-                "placeholder_unknown", N_("Unknown placeholder {%(name)s}; use one of: %(known)s."),
-                (("name", name), ("known", " ".join(f"{{{p}}}" for p in PLACEHOLDERS))), index))
+            problems.append(
+                TemplateProblem(
+                    "placeholder_unknown",
+                    N_("Unknown placeholder {%(name)s}; use one of: %(known)s."),
+                    (("name", name), ("known", " ".join(f"{{{p}}}" for p in PLACEHOLDERS))),
+                    index,
+                )
+            )
         elif spec or conv:
-            problems.append(TemplateProblem(
-                "placeholder_format", N_("Placeholder {%(name)s} must not carry a format or conversion."),
-                (("name", name),), index))
+            problems.append(
+                TemplateProblem(
+                    "placeholder_format",
+                    N_("Placeholder {%(name)s} must not carry a format or conversion."),
+                    (("name", name),),
+                    index,
+                )
+            )
     return problems
 
 
-def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
-                      image_ok: Callable[[str], bool] | None = None) -> list[TemplateProblem]:
+def validate_template(  # noqa: C901 — one pass listing every problem of a design, each check two lines
+    spec: TemplateSpec, font_keys: set[str] | frozenset[str], image_ok: Callable[[str], bool] | None = None
+) -> list[TemplateProblem]:
     """Every reason the template cannot be rendered; an empty list means it is valid.
 
     `font_keys` are the TrueType faces available (system and uploaded); `image_ok(path)` says whether a
@@ -173,8 +194,11 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
     problems: list[TemplateProblem] = []
     page = spec.page
     if page.size not in PAGE_SIZES_MM and page.size != "custom":
-        problems.append(TemplateProblem("page_size", N_("Unknown page size %(size)s; use A4, A5, B5 or custom."),
-                                        (("size", page.size),)))
+        problems.append(
+            TemplateProblem(
+                "page_size", N_("Unknown page size %(size)s; use A4, A5, B5 or custom."), (("size", page.size),)
+            )
+        )
         return problems
     if page.orientation not in ORIENTATIONS:
         problems.append(TemplateProblem("orientation", N_("Orientation must be portrait or landscape.")))
@@ -182,27 +206,39 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
     if page.size == "custom":
         for value in (page.width_mm, page.height_mm):
             if value is None or not CUSTOM_MIN_MM <= float(value) <= CUSTOM_MAX_MM:
-                problems.append(TemplateProblem(
-                    "page_custom", N_("A custom page must be between %(lo)d and %(hi)d mm on each side."),
-                    (("lo", CUSTOM_MIN_MM), ("hi", CUSTOM_MAX_MM))))
+                problems.append(
+                    TemplateProblem(
+                        "page_custom",
+                        N_("A custom page must be between %(lo)d and %(hi)d mm on each side."),
+                        (("lo", CUSTOM_MIN_MM), ("hi", CUSTOM_MAX_MM)),
+                    )
+                )
                 return problems
     page_w, page_h = page.dimensions_mm()
     if not spec.fonts:
         problems.append(TemplateProblem("fonts_empty", N_("Choose at least one font for the template.")))
     for key in spec.fonts:
         if key not in font_keys:
-            problems.append(TemplateProblem("font_unknown", N_("Font %(font)s is not an available TrueType font."),
-                                            (("font", key),)))
+            problems.append(
+                TemplateProblem(
+                    "font_unknown", N_("Font %(font)s is not an available TrueType font."), (("font", key),)
+                )
+            )
     if spec.background and not spec.preprinted and image_ok is not None and not image_ok(spec.background):
         problems.append(TemplateProblem("background_not_image", N_("The background is not a PNG or JPEG image.")))
     if spec.preprinted and (abs(spec.offset_x_mm) > MAX_OFFSET_MM or abs(spec.offset_y_mm) > MAX_OFFSET_MM):
-        problems.append(TemplateProblem("offset", N_("The calibration offset must be within ±%(max)d mm."),
-                                        (("max", MAX_OFFSET_MM),)))
+        problems.append(
+            TemplateProblem(
+                "offset", N_("The calibration offset must be within ±%(max)d mm."), (("max", MAX_OFFSET_MM),)
+            )
+        )
     dx, dy = spec.effective_offset()
     qr_count = 0
     for index, item in enumerate(spec.items):
         if item.kind not in ITEM_KINDS:
-            problems.append(TemplateProblem("item_kind", N_("Unknown item kind %(kind)s."), (("kind", item.kind),), index))
+            problems.append(
+                TemplateProblem("item_kind", N_("Unknown item kind %(kind)s."), (("kind", item.kind),), index)
+            )
             continue
         if item.width_mm <= 0 or item.kind in ("textbox", "image") and item.height_mm <= 0:
             problems.append(TemplateProblem("item_size", N_("The item needs a positive width and height."), item=index))
@@ -211,34 +247,58 @@ def validate_template(spec: TemplateSpec, font_keys: set[str] | frozenset[str],
         right, bottom = left + item.width_mm, top + item.box_height_mm()
         eps = 1e-6
         if left < -eps or top < -eps or right > page_w + eps or bottom > page_h + eps:
-            problems.append(TemplateProblem(
-                "item_outside", N_("The item (%(x).1f, %(y).1f mm, %(w).1f × %(h).1f mm) lies outside the "
-                                "%(pw).0f × %(ph).0f mm page."),
-                (("x", left), ("y", top), ("w", item.width_mm), ("h", item.box_height_mm()), ("pw", page_w),
-                 ("ph", page_h)), index))
+            problems.append(
+                TemplateProblem(
+                    "item_outside",
+                    N_(
+                        "The item (%(x).1f, %(y).1f mm, %(w).1f × %(h).1f mm) lies outside the "
+                        "%(pw).0f × %(ph).0f mm page."
+                    ),
+                    (
+                        ("x", left),
+                        ("y", top),
+                        ("w", item.width_mm),
+                        ("h", item.box_height_mm()),
+                        ("pw", page_w),
+                        ("ph", page_h),
+                    ),
+                    index,
+                )
+            )
         if item.kind in ("text", "textbox"):
             problems.extend(_check_text(index, item.text))
             if not 1 <= item.size_pt <= 400 or not 1 <= item.min_size_pt <= item.size_pt:
-                problems.append(TemplateProblem(
-                    "font_size", N_("Font sizes must satisfy 1 ≤ minimum ≤ size ≤ 400 pt."), item=index))
+                problems.append(
+                    TemplateProblem("font_size", N_("Font sizes must satisfy 1 ≤ minimum ≤ size ≤ 400 pt."), item=index)
+                )
             if item.font is not None and item.font not in font_keys:
-                problems.append(TemplateProblem("font_unknown", N_("Font %(font)s is not an available TrueType font."),
-                                                (("font", item.font),), index))
+                problems.append(
+                    TemplateProblem(
+                        "font_unknown",
+                        N_("Font %(font)s is not an available TrueType font."),
+                        (("font", item.font),),
+                        index,
+                    )
+                )
             if not _COLOUR_RE.match(item.colour or ""):
                 problems.append(TemplateProblem("colour", N_("Colour must look like #RRGGBB."), item=index))
             if item.align not in ALIGNMENTS:
                 problems.append(TemplateProblem("align", N_("Alignment must be left, center or right."), item=index))
             if item.kind == "textbox" and not 1.0 <= item.line_spacing <= 3.0:
-                problems.append(TemplateProblem("line_spacing", N_("Line spacing must be between 1 and 3."), item=index))
+                problems.append(
+                    TemplateProblem("line_spacing", N_("Line spacing must be between 1 and 3."), item=index)
+                )
         elif item.kind == "qr":
             qr_count += 1
             if item.width_mm < 10:
-                problems.append(TemplateProblem("qr_small", N_("A QR box must be at least 10 mm wide to scan."),
-                                                item=index))
+                problems.append(
+                    TemplateProblem("qr_small", N_("A QR box must be at least 10 mm wide to scan."), item=index)
+                )
         elif item.kind == "image":
             if not item.image or (image_ok is not None and not image_ok(item.image)):
-                problems.append(TemplateProblem("image_not_image", N_("The item's file is not a PNG or JPEG image."),
-                                                item=index))
+                problems.append(
+                    TemplateProblem("image_not_image", N_("The item's file is not a PNG or JPEG image."), item=index)
+                )
     if qr_count > 1:
         problems.append(TemplateProblem("qr_many", N_("A template has at most one QR box.")))
     return problems
@@ -259,8 +319,9 @@ def layout_warnings(spec: TemplateSpec) -> list[TemplateProblem]:
     texts or the QR code whose boxes overlap (the name and school lines printed over each other), and items
     that leave the page (also a validation error when saving)."""
     warnings: list[TemplateProblem] = []
-    page_w, page_h = spec.page.dimensions_mm() if spec.page.size in PAGE_SIZES_MM or spec.page.size == "custom" \
-        else (0.0, 0.0)
+    page_w, page_h = (
+        spec.page.dimensions_mm() if spec.page.size in PAGE_SIZES_MM or spec.page.size == "custom" else (0.0, 0.0)
+    )
     offset = spec.effective_offset()
     boxes = [(i, item_box(item, offset)) for i, item in enumerate(spec.items) if item.kind in ITEM_KINDS]
     eps = 1e-6
@@ -269,10 +330,11 @@ def layout_warnings(spec: TemplateSpec) -> list[TemplateProblem]:
             warnings.append(TemplateProblem("item_off_page", N_("The item leaves the page."), item=i))
     solid = [(i, b) for i, b in boxes if spec.items[i].kind in _NO_OVERLAP_KINDS]
     for n, (i, (l1, t1, w1, h1)) in enumerate(solid):
-        for j, (l2, t2, w2, h2) in solid[n + 1:]:
+        for j, (l2, t2, w2, h2) in solid[n + 1 :]:
             if min(l1 + w1, l2 + w2) - max(l1, l2) > eps and min(t1 + h1, t2 + h2) - max(t1, t2) > eps:
-                warnings.append(TemplateProblem("items_overlap", N_("The item overlaps item %(other)d."),
-                                                (("other", j + 1),), i))
+                warnings.append(
+                    TemplateProblem("items_overlap", N_("The item overlaps item %(other)d."), (("other", j + 1),), i)
+                )
     return warnings
 
 
@@ -283,7 +345,9 @@ def fill_text(text: str, values: Mapping[str, str]) -> str:
     """Substitute placeholders; a placeholder without a value prints as nothing, and so do brackets that
     enclose only that placeholder (an organisation's award has no 《{title}》 or （{category}）)."""
     blank = _Blank(values)
-    text = _BRACKETED.sub(lambda m: "" if not blank.get(m.group(1)) and m.group(1) in PLACEHOLDERS else m.group(0), text)
+    text = _BRACKETED.sub(
+        lambda m: "" if not blank.get(m.group(1)) and m.group(1) in PLACEHOLDERS else m.group(0), text
+    )
     return string.Formatter().vformat(text, (), blank)
 
 
@@ -424,8 +488,15 @@ class BoxFit(NamedTuple):
     overflow: bool
 
 
-def fit_box(text: str, width_pt: float, height_pt: float, size_pt: float, min_size_pt: float,
-            line_spacing: float, measure: Measure) -> BoxFit:
+def fit_box(
+    text: str,
+    width_pt: float,
+    height_pt: float,
+    size_pt: float,
+    min_size_pt: float,
+    line_spacing: float,
+    measure: Measure,
+) -> BoxFit:
     """Wrap the text into the box, shrinking by 0.5 pt steps until the lines fit its height.
 
     If even min_size_pt does not fit, the text is laid out at the minimum and reported as overflow.

@@ -1,4 +1,5 @@
 """Certificate templates, uploaded fonts, number series and certificate records."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -56,8 +57,9 @@ class CertificateTemplate(TimestampMixin, db.Model):
     __tablename__ = "certificate_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"),
-                                                 nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     kind: Mapped[str | None] = mapped_column(sa.String(20))  # the kind it is meant for; None = any
     number_pattern: Mapped[str] = mapped_column(sa.String(80), default="{YEAR}-{CONTEST}-{SEQ:05d}", nullable=False)
@@ -68,7 +70,8 @@ class CertificateTemplate(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "kind IS NULL OR kind IN ('award','participation','advisor','organisation','attendance')", name="kind"),
+            "kind IS NULL OR kind IN ('award','participation','advisor','organisation','attendance')", name="kind"
+        ),
     )
 
     @property
@@ -125,10 +128,12 @@ class Certificate(db.Model):
     org_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     sort_order: Mapped[int] = mapped_column(default=0, nullable=False)
 
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"),
-                                                 nullable=False, index=True)
-    template_id: Mapped[int] = mapped_column(sa.ForeignKey("certificate_templates.id", ondelete="RESTRICT"),
-                                             nullable=False)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    template_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("certificate_templates.id", ondelete="RESTRICT"), nullable=False
+    )
     issue_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -145,12 +150,19 @@ class Certificate(db.Model):
         sa.CheckConstraint("status IN ('valid','revoked','superseded')", name="status"),
         sa.CheckConstraint("kind IN ('award','participation','advisor','organisation','attendance')", name="kind"),
         sa.CheckConstraint("scope IN ('contest','event')", name="scope"),
-        sa.CheckConstraint("status != 'revoked' OR (revoke_reason IS NOT NULL AND revoked_at IS NOT NULL)",
-                           name="revoked_reason"),
+        sa.CheckConstraint(
+            "status != 'revoked' OR (revoke_reason IS NOT NULL AND revoked_at IS NOT NULL)", name="revoked_reason"
+        ),
         # one current (not superseded) certificate per holder of a source: issuing twice issues nothing new
-        sa.Index("ix_certificates_current_holder", "source_key", "scope_id", "holder_ref", unique=True,
-                 sqlite_where=sa.text("status != 'superseded'"),
-                 postgresql_where=sa.text("status != 'superseded'")),
+        sa.Index(
+            "ix_certificates_current_holder",
+            "source_key",
+            "scope_id",
+            "holder_ref",
+            unique=True,
+            sqlite_where=sa.text("status != 'superseded'"),
+            postgresql_where=sa.text("status != 'superseded'"),
+        ),
         sa.Index("ix_certificates_scope", "scope", "scope_id"),
     )
 
@@ -164,6 +176,15 @@ class Certificate(db.Model):
 
     def placeholder_values(self, date_text: str) -> dict[str, str]:
         """What the template's {placeholders} print for this certificate."""
-        return {"name": self.holder_name, "school": self.school_name, "award": self.award,
-                "contest": self.scope_title, "category": self.category, "title": self.title,
-                "advisors": self.advisors, "date": date_text, "number": self.number, "org": self.org_name}
+        return {
+            "name": self.holder_name,
+            "school": self.school_name,
+            "award": self.award,
+            "contest": self.scope_title,
+            "category": self.category,
+            "title": self.title,
+            "advisors": self.advisors,
+            "date": date_text,
+            "number": self.number,
+            "org": self.org_name,
+        }

@@ -8,6 +8,7 @@ Plain Python (needs no app or request). A pattern is literal text plus tokens:
 Exactly one {SEQ} is required. The sequence counts per *series key*: the pattern with everything but
 {SEQ} filled in, so 2025 and 2026 (or two contests) each start at 1 and numbers never collide.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,6 @@ _TOKEN_RE = re.compile(r"\{([^{}]*)\}")
 _SEQ_SPEC_RE = re.compile(r"^0?([1-9])d$")
 _LITERAL_OK = re.compile(r"^[A-Za-z0-9\-_/.#()\u3400-\u9fff（）]*$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
-
-
 
 
 class NumberPatternError(ValueError):
@@ -61,8 +60,11 @@ class NumberPattern:
             elif token in ("CONTEST", "KIND"):
                 value = contest if token == "CONTEST" else kind
                 if not _CODE_RE.match(value or ""):
-                    raise NumberPatternError(N_("The code %(code)r of {%(token)s} must be 1 to 16 letters or digits."),
-                                             code=value or "", token=token)
+                    raise NumberPatternError(
+                        N_("The code %(code)r of {%(token)s} must be 1 to 16 letters or digits."),
+                        code=value or "",
+                        token=token,
+                    )
                 out.append(value.upper())
             elif token == "SEQ":
                 out.append("{SEQ}" if seq is None else (str(seq).zfill(int(arg)) if arg else str(seq)))
@@ -90,7 +92,7 @@ class NumberPattern:
         return int(found.group("seq")) if found else None
 
 
-def parse_pattern(pattern: str) -> NumberPattern:
+def parse_pattern(pattern: str) -> NumberPattern:  # noqa: C901 — a small tokenizer: one branch per token kind
     """Validate a pattern and split it into parts. Raises NumberPatternError with the reason."""
     if not pattern or not pattern.strip():
         raise NumberPatternError(N_("The number pattern is empty."))
@@ -100,14 +102,15 @@ def parse_pattern(pattern: str) -> NumberPattern:
     pos = 0
     seq_count = 0
     for found in _TOKEN_RE.finditer(pattern):
-        literal = pattern[pos:found.start()]
+        literal = pattern[pos : found.start()]
         if literal:
             parts.append(("lit", literal))
         body = found.group(1)
         name, _sep, spec = body.partition(":")
         if name not in TOKENS:
-            raise NumberPatternError(N_("Unknown token {%(token)s}; use {YEAR}, {CONTEST}, {KIND} and {SEQ}."),
-                                     token=body)
+            raise NumberPatternError(
+                N_("Unknown token {%(token)s}; use {YEAR}, {CONTEST}, {KIND} and {SEQ}."), token=body
+            )
         if spec and name != "SEQ":
             raise NumberPatternError(N_("Only {SEQ} takes a width, e.g. {SEQ:05d}."))
         width = ""
@@ -124,7 +127,9 @@ def parse_pattern(pattern: str) -> NumberPattern:
         parts.append(("lit", pattern[pos:]))
     for token, text in parts:
         if token == "lit" and ("{" in text or "}" in text or not _LITERAL_OK.match(text)):
-            raise NumberPatternError(N_("Only letters, digits, Chinese characters and - _ / . # ( ) may appear between tokens."))
+            raise NumberPatternError(
+                N_("Only letters, digits, Chinese characters and - _ / . # ( ) may appear between tokens.")
+            )
     if seq_count != 1:
         raise NumberPatternError(N_("The pattern needs exactly one {SEQ}."))
     # Two adjacent variable-width tokens could let different series produce the same number

@@ -1,6 +1,7 @@
 """Permission rules of the certificates area: designing, issuing, managing, downloading.
 
 Imported by the area's init_app, which registers every @policy below (core.permissions holds the mechanism)."""
+
 from __future__ import annotations
 
 from core.permissions import Role, coordinates, is_organiser, organises, policy
@@ -38,8 +39,11 @@ def _manage_certificate(user, cert) -> bool:
 @policy("certificate.download")
 def _download_certificate(user, cert) -> bool:
     """One certificate's PDF: its organisers, the holder's school coordinator, or the holder."""
-    return cert is not None and (organises(user, cert.organisation_id) or coordinates(user, cert.school_id)
-                                 or (cert.holder_user_id is not None and cert.holder_user_id == user.id))
+    return cert is not None and (
+        organises(user, cert.organisation_id)
+        or coordinates(user, cert.school_id)
+        or (cert.holder_user_id is not None and cert.holder_user_id == user.id)
+    )
 
 
 @policy("certificate.school_download")

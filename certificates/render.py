@@ -7,6 +7,7 @@ Plain Python (no Flask). Speed comes from three things (see bench/certificates_r
 - the QR code is built at a fixed version and mask (chosen once per batch) and drawn as rectangles in a
   scaled coordinate system, instead of rendering a bitmap per page.
 """
+
 from __future__ import annotations
 
 import io
@@ -89,8 +90,9 @@ class CertificateRenderer:
     `faces` maps font keys to FontFace; the chain of an item is its own font followed by the template's.
     """
 
-    def __init__(self, spec: TemplateSpec, faces: Mapping[str, FontFace],
-                 image_ok: Callable[[str], bool] = is_image_file):
+    def __init__(
+        self, spec: TemplateSpec, faces: Mapping[str, FontFace], image_ok: Callable[[str], bool] = is_image_file
+    ):
         problems = validate_template(spec, set(faces), image_ok)
         if problems:
             raise TemplateInvalid(problems)
@@ -163,8 +165,9 @@ class CertificateRenderer:
             text = text.replace("\n", " ")
             fit = fit_line(text, item.width_mm * MM, item.size_pt, item.min_size_pt, measure)
             return fit.size_pt, (text,), fit.overflow
-        fit = fit_box(text, item.width_mm * MM, item.height_mm * MM, item.size_pt, item.min_size_pt,
-                      item.line_spacing, measure)
+        fit = fit_box(
+            text, item.width_mm * MM, item.height_mm * MM, item.size_pt, item.min_size_pt, item.line_spacing, measure
+        )
         return fit.size_pt, fit.lines, fit.overflow
 
     # ---- preflight ----------------------------------------------------------------------------------
@@ -227,14 +230,28 @@ class CertificateRenderer:
         canvas.drawText(textobj)
 
     def _draw_image(self, canvas: Canvas, item: TemplateItem) -> None:
-        self.images.draw(canvas, item.image, self._x(item.x_mm), self._y_top(item.y_mm + item.height_mm),
-                         item.width_mm * MM, item.height_mm * MM, mask="auto", preserve_aspect_ratio=True,
-                         anchor="c")
+        self.images.draw(
+            canvas,
+            item.image,
+            self._x(item.x_mm),
+            self._y_top(item.y_mm + item.height_mm),
+            item.width_mm * MM,
+            item.height_mm * MM,
+            mask="auto",
+            preserve_aspect_ratio=True,
+            anchor="c",
+        )
 
     def _draw_qr(self, canvas: Canvas, item: TemplateItem, url: str) -> None:
         if url:
-            draw_qr(canvas, self.qr.matrix(url), self._x(item.x_mm), self._y_top(item.y_mm), item.width_mm * MM,
-                    QR_QUIET_MODULES)
+            draw_qr(
+                canvas,
+                self.qr.matrix(url),
+                self._x(item.x_mm),
+                self._y_top(item.y_mm),
+                item.width_mm * MM,
+                QR_QUIET_MODULES,
+            )
 
     def prepare_canvas(self, canvas: Canvas, prefix: str = "kc") -> list:
         """Define this template's static forms on a (possibly shared) canvas; returns the page layers.
@@ -243,7 +260,9 @@ class CertificateRenderer:
         each uses its own form-name prefix, and draw_page() sets its own page size."""
         return self._static_forms(canvas, prefix)
 
-    def _static_forms(self, canvas: Canvas, prefix: str = "kc") -> list[tuple[str, list[_PreparedItem]] | _PreparedItem]:
+    def _static_forms(
+        self, canvas: Canvas, prefix: str = "kc"
+    ) -> list[tuple[str, list[_PreparedItem]] | _PreparedItem]:
         """Group the page into layers: runs of static items (and the background) become one form XObject
         drawn once; the rest is drawn per page. Order of items is kept."""
         layers: list = []
@@ -283,8 +302,14 @@ class CertificateRenderer:
         canvas.setCreator("Kechuang")
         return canvas
 
-    def render(self, certificates: Iterable[CertificateData], out, title: str = "Certificates",
-               progress: Callable[[int], None] | None = None, progress_every: int = 100) -> int:
+    def render(
+        self,
+        certificates: Iterable[CertificateData],
+        out,
+        title: str = "Certificates",
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = 100,
+    ) -> int:
         """Draw one page per certificate into `out` (a path or binary file); returns the page count."""
         canvas = self.new_canvas(out, title)
         layers = self._static_forms(canvas)
@@ -364,9 +389,19 @@ def sample_certificate(verify_url: str = "https://example.org/v/SAMPLE-TOKEN-NOT
 def render_preview(spec: TemplateSpec, faces: Mapping[str, FontFace], verify_url: str | None = None) -> bytes:
     """One-page PDF of the template filled with sample data (the live preview)."""
     renderer = CertificateRenderer(spec, faces)
-    return renderer.render_bytes([sample_certificate(verify_url or "https://example.org/v/preview")],
-                                 title="Preview")
+    return renderer.render_bytes([sample_certificate(verify_url or "https://example.org/v/preview")], title="Preview")
 
 
-__all__ = ["CertificateData", "CertificateRenderer", "FontError", "Overflow", "PreflightReport", "QrEncoder",
-           "is_image_bytes", "is_image_file", "render_calibration", "render_preview", "sample_certificate"]
+__all__ = [
+    "CertificateData",
+    "CertificateRenderer",
+    "FontError",
+    "Overflow",
+    "PreflightReport",
+    "QrEncoder",
+    "is_image_bytes",
+    "is_image_file",
+    "render_calibration",
+    "render_preview",
+    "sample_certificate",
+]

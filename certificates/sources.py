@@ -27,6 +27,7 @@ Rules a source must keep:
 
 Plain Python: no Flask import here, so the pure-logic tests and every area can import it freely.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

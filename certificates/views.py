@@ -1,4 +1,5 @@
 """Certificate pages: templates and fonts, issuing, lists, revoke/reissue, downloads, public verification."""
+
 from __future__ import annotations
 
 import io
@@ -59,10 +60,18 @@ def index():
     templates = services.templates_for(ids) if can("certificate.design") else []
     summaries = services.scope_summaries(ids) if ids is None or ids else []
     school_ids = sorted(current_user.scope_ids(_coordinator_role()))
-    schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars()) \
-        if school_ids else []
-    return render_template("certificates/index.html", templates=templates, summaries=summaries, schools=schools,
-                           kind_label=services.kind_label)
+    schools = (
+        list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars())
+        if school_ids
+        else []
+    )
+    return render_template(
+        "certificates/index.html",
+        templates=templates,
+        summaries=summaries,
+        schools=schools,
+        kind_label=services.kind_label,
+    )
 
 
 def _coordinator_role():
@@ -83,8 +92,12 @@ def fonts():
         data = upload.read() if upload else b""
         units = organiser_units()
         try:
-            row = services.upload_font(getattr(upload, "filename", "") or "", data,
-                                       organisation_id=units[0].id if units else None, user=current_user)
+            row = services.upload_font(
+                getattr(upload, "filename", "") or "",
+                data,
+                organisation_id=units[0].id if units else None,
+                user=current_user,
+            )
             db.session.commit()
             flash(_("Font %(name)s uploaded.", name=row.family or row.original_name), "success")
             return redirect(url_for("certificates.fonts"))
@@ -98,8 +111,9 @@ def fonts():
 # ---- templates -----------------------------------------------------------------------------------------
 
 
-def _store_uploads(form: TemplateForm, current_background: str | None,
-                   stored: list[str]) -> tuple[str | None, list[TemplateItem]]:
+def _store_uploads(
+    form: TemplateForm, current_background: str | None, stored: list[str]
+) -> tuple[str | None, list[TemplateItem]]:
     """Store a new background / seal image from the form; returns (background name, extra image items).
 
     The names of the files written are appended to `stored`, so that the caller can remove them again
@@ -127,8 +141,9 @@ def _store_uploads(form: TemplateForm, current_background: str | None,
 def _seal_position(form: TemplateForm) -> tuple[float, float]:
     """Where a newly added image lands: near the bottom-right corner, where seals go; the organiser moves it."""
     try:
-        width, height = PageSpec(form.page_size.data, form.orientation.data, form.width_mm.data,
-                                 form.height_mm.data).dimensions_mm()
+        width, height = PageSpec(
+            form.page_size.data, form.orientation.data, form.width_mm.data, form.height_mm.data
+        ).dimensions_mm()
     except (KeyError, TypeError, ValueError):
         width, height = 297.0, 210.0
     return max(0.0, width - 70.0), max(0.0, height - 70.0)
@@ -139,8 +154,9 @@ def _template_form(template: CertificateTemplate | None, organisation_id: int | 
     organisation it is made for."""
     form = TemplateForm(obj=template) if template else TemplateForm()
     if request.method == "GET":
-        spec = TemplateSpec.from_dict(template.spec if template else
-                                      services.default_spec(brand=services.template_brand(organisation_id)))
+        spec = TemplateSpec.from_dict(
+            template.spec if template else services.default_spec(brand=services.template_brand(organisation_id))
+        )
         form.load_spec(spec)
     form.set_font_choices(font_choices())
     return form
@@ -161,8 +177,14 @@ def template_new():
         try:
             background, extra = _store_uploads(form, None, stored)
             spec = form.to_spec(background, extra).to_dict()
-            template = services.create_template(unit_id, form.name.data, kind=form.kind.data or None, spec=spec,
-                                                number_pattern=form.number_pattern.data, user=current_user)
+            template = services.create_template(
+                unit_id,
+                form.name.data,
+                kind=form.kind.data or None,
+                spec=spec,
+                number_pattern=form.number_pattern.data,
+                user=current_user,
+            )
             db.session.commit()
             flash(_("Template saved."), "success")
             for warning in services.layout_check(spec)["warnings"]:
@@ -185,8 +207,13 @@ def template_edit(template_id: int):
         try:
             background, extra = _store_uploads(form, template.spec.get("background"), stored)
             spec = form.to_spec(background, extra).to_dict()
-            services.update_template(template, name=form.name.data, kind=form.kind.data or None, spec=spec,
-                                     number_pattern=form.number_pattern.data)
+            services.update_template(
+                template,
+                name=form.name.data,
+                kind=form.kind.data or None,
+                spec=spec,
+                number_pattern=form.number_pattern.data,
+            )
             db.session.commit()
             flash(_("Template saved."), "success")
             for warning in services.layout_check(spec)["warnings"]:
@@ -196,8 +223,9 @@ def template_edit(template_id: int):
             db.session.rollback()
             services.discard_images(stored)
             form_error(form, exc)
-    return render_template("certificates/template_edit.html", form=form, template=template, units=None,
-                           unit_id=template.organisation_id)
+    return render_template(
+        "certificates/template_edit.html", form=form, template=template, units=None, unit_id=template.organisation_id
+    )
 
 
 @bp.route("/templates/<int:template_id>/duplicate", methods=["POST"])
@@ -349,8 +377,11 @@ def issue():
         if template is None or template.archived or not can("certificate.template.edit", template):
             form.template_id.errors = [_("Choose one of your templates.")]
         else:
-            kwargs = dict(category_code=(form.category_code.data or "").strip() or None,
-                          school_id=form.school_id.data or None, issue_date=form.issue_date.data)
+            kwargs = dict(
+                category_code=(form.category_code.data or "").strip() or None,
+                school_id=form.school_id.data or None,
+                issue_date=form.issue_date.data,
+            )
             try:
                 source, batch = services.collect_batch(form.source.data, scope_id)
                 require("certificate.issue", batch.organisation_id)
@@ -359,27 +390,47 @@ def issue():
                     db.session.rollback()
                 else:
                     issued, plan = services.issue_certificates(
-                        form.source.data, scope_id, template, user=current_user,
-                        public_full_name=form.public_full_name.data, accept_preflight=form.accept_preflight.data,
-                        **kwargs)
+                        form.source.data,
+                        scope_id,
+                        template,
+                        user=current_user,
+                        public_full_name=form.public_full_name.data,
+                        accept_preflight=form.accept_preflight.data,
+                        **kwargs,
+                    )
                     db.session.commit()
                     if issued:
-                        flash(_("%(count)d certificates issued (%(first)s – %(last)s); %(already)d holders already had one.",
-                                count=len(issued), first=issued[0].number, last=issued[-1].number,
-                                already=plan.already), "success")
+                        flash(
+                            _(
+                                "%(count)d certificates issued (%(first)s – %(last)s); %(already)d holders already had one.",
+                                count=len(issued),
+                                first=issued[0].number,
+                                last=issued[-1].number,
+                                already=plan.already,
+                            ),
+                            "success",
+                        )
                     elif plan.already:
-                        flash(_("Nothing new to issue: all %(already)d eligible holders already have a certificate.",
-                                already=plan.already), "info")
+                        flash(
+                            _(
+                                "Nothing new to issue: all %(already)d eligible holders already have a certificate.",
+                                already=plan.already,
+                            ),
+                            "info",
+                        )
                     else:
-                        flash(_("No eligible holder matches this selection (school or category): nothing was "
-                                "issued."), "warning")
+                        flash(
+                            _("No eligible holder matches this selection (school or category): nothing was issued."),
+                            "warning",
+                        )
                     return redirect(url_for("certificates.scope_list", scope=source.scope, scope_id=plan.scope_id))
             except DomainError as exc:
                 db.session.rollback()
                 form_error(form, exc)
     preflight = services.preflight_messages(plan.preflight) if plan else None
-    return render_template("certificates/issue.html", form=form, plan=plan, preflight=preflight,
-                           has_sources=bool(SOURCES))
+    return render_template(
+        "certificates/issue.html", form=form, plan=plan, preflight=preflight, has_sources=bool(SOURCES)
+    )
 
 
 # ---- lists, records, downloads -------------------------------------------------------------------------
@@ -397,14 +448,29 @@ def scope_list(scope: str, scope_id: int):
     require("certificate.design", None)  # organisers; school coordinators use the school page
     status = request.args.get("status") or None
     category = request.args.get("category") or None
-    stmt = services.certificates_stmt(scope=scope, scope_id=scope_id, category_code=category,
-                                      organisation_ids=organised_ids(), statuses=[status] if status else None)
+    stmt = services.certificates_stmt(
+        scope=scope,
+        scope_id=scope_id,
+        category_code=category,
+        organisation_ids=organised_ids(),
+        statuses=[status] if status else None,
+    )
     page = db.paginate(stmt, per_page=50, error_out=False)
     title = page.items[0].scope_title if page.items else ""
     missing = services.print_check(scope, scope_id, category_code=category, organisation_ids=organised_ids())
-    return render_template("certificates/list.html", page=page, scope=scope, scope_id=scope_id, title=title,
-                           status=status, category=category, render_form=RenderForm(), missing=missing,
-                           status_labels=services.STATUS_LABELS, kind_label=services.kind_label)
+    return render_template(
+        "certificates/list.html",
+        page=page,
+        scope=scope,
+        scope_id=scope_id,
+        title=title,
+        status=status,
+        category=category,
+        render_form=RenderForm(),
+        missing=missing,
+        status_labels=services.STATUS_LABELS,
+        kind_label=services.kind_label,
+    )
 
 
 @bp.route("/<scope>/<int:scope_id>/render", methods=["POST"])
@@ -415,8 +481,13 @@ def render(scope: str, scope_id: int):
     if not form.validate_on_submit():
         abort(400)
     ids = organised_ids()
-    req = services.RenderRequest(scope, scope_id, category_code=(form.category_code.data or "").strip() or None,
-                                 fmt=form.fmt.data, organisation_ids=ids)
+    req = services.RenderRequest(
+        scope,
+        scope_id,
+        category_code=(form.category_code.data or "").strip() or None,
+        fmt=form.fmt.data,
+        organisation_ids=ids,
+    )
     try:
         job = services.start_render_job(req, user=current_user, title=_("Render certificates"))
     except DomainError as exc:
@@ -442,8 +513,13 @@ def school_render(school_id: int, scope: str, scope_id: int):
     form = RenderForm()
     if not form.validate_on_submit():
         abort(400)
-    req = services.RenderRequest(scope, scope_id, school_id=school_id, fmt=form.fmt.data,
-                                 category_code=(form.category_code.data or "").strip() or None)
+    req = services.RenderRequest(
+        scope,
+        scope_id,
+        school_id=school_id,
+        fmt=form.fmt.data,
+        category_code=(form.category_code.data or "").strip() or None,
+    )
     try:
         job = services.start_render_job(req, user=current_user, title=_("Certificates of my school"))
     except DomainError as exc:
@@ -457,9 +533,15 @@ def school_render(school_id: int, scope: str, scope_id: int):
 def detail(cert_id: int):
     cert = get_or_404(Certificate, cert_id)
     require("certificate.manage", cert)
-    return render_template("certificates/detail.html", cert=cert, revoke_form=RevokeForm(),
-                           reissue_form=ReissueForm(obj=cert), verify_url=services.verify_url(cert.token),
-                           status_labels=services.STATUS_LABELS, kind_label=services.kind_label)
+    return render_template(
+        "certificates/detail.html",
+        cert=cert,
+        revoke_form=RevokeForm(),
+        reissue_form=ReissueForm(obj=cert),
+        verify_url=services.verify_url(cert.token),
+        status_labels=services.STATUS_LABELS,
+        kind_label=services.kind_label,
+    )
 
 
 @bp.route("/c/<int:cert_id>/revoke", methods=["POST"])
@@ -476,9 +558,15 @@ def revoke(cert_id: int):
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
-    return render_template("certificates/detail.html", cert=cert, revoke_form=form, reissue_form=ReissueForm(obj=cert),
-                           verify_url=services.verify_url(cert.token), status_labels=services.STATUS_LABELS,
-                           kind_label=services.kind_label), 422
+    return render_template(
+        "certificates/detail.html",
+        cert=cert,
+        revoke_form=form,
+        reissue_form=ReissueForm(obj=cert),
+        verify_url=services.verify_url(cert.token),
+        status_labels=services.STATUS_LABELS,
+        kind_label=services.kind_label,
+    ), 422
 
 
 @bp.route("/c/<int:cert_id>/reissue", methods=["POST"])
@@ -488,24 +576,32 @@ def reissue(cert_id: int):
     form = ReissueForm()
     if form.validate_on_submit():
         try:
-            new = services.reissue_certificate(cert, {f: getattr(form, f).data for f in services.REISSUE_FIELDS},
-                                               user=current_user)
+            new = services.reissue_certificate(
+                cert, {f: getattr(form, f).data for f in services.REISSUE_FIELDS}, user=current_user
+            )
             db.session.commit()
             flash(_("Reissued as %(number)s; %(old)s is superseded.", number=new.number, old=cert.number), "success")
             return redirect(url_for("certificates.detail", cert_id=new.id))
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
-    return render_template("certificates/detail.html", cert=cert, revoke_form=RevokeForm(), reissue_form=form,
-                           verify_url=services.verify_url(cert.token), status_labels=services.STATUS_LABELS,
-                           kind_label=services.kind_label), 422
+    return render_template(
+        "certificates/detail.html",
+        cert=cert,
+        revoke_form=RevokeForm(),
+        reissue_form=form,
+        verify_url=services.verify_url(cert.token),
+        status_labels=services.STATUS_LABELS,
+        kind_label=services.kind_label,
+    ), 422
 
 
 @bp.route("/c/<int:cert_id>.pdf")
 def pdf(cert_id: int):
     """One certificate's PDF: organisers, the holder's school coordinator, or the holder."""
-    cert = db.session.execute(sa.select(Certificate).options(selectinload(Certificate.template))
-                              .where(Certificate.id == cert_id)).scalar_one_or_none()
+    cert = db.session.execute(
+        sa.select(Certificate).options(selectinload(Certificate.template)).where(Certificate.id == cert_id)
+    ).scalar_one_or_none()
     if cert is None:
         abort(404)
     require("certificate.download", cert)
@@ -515,8 +611,12 @@ def pdf(cert_id: int):
         data = services.render_single_pdf(cert)
     except DomainError as exc:  # e.g. an uploaded font of the template was removed
         return render_template("errors/error.html", status=422, message=str(exc)), 422
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf",
+    )
 
 
 @bp.route("/mine")
@@ -536,8 +636,13 @@ def verify(token: str):
     cert = services.certificate_by_token(token)
     if cert is None:
         return render_template("certificates/verify_unknown.html", form=LookupForm(formdata=None)), 404
-    return render_template("certificates/verify.html", cert=cert, info=services.verification_payload(cert),
-                           kind_label=services.kind_label, status_labels=services.STATUS_LABELS)
+    return render_template(
+        "certificates/verify.html",
+        cert=cert,
+        info=services.verification_payload(cert),
+        kind_label=services.kind_label,
+        status_labels=services.STATUS_LABELS,
+    )
 
 
 @verify_bp.route("/v/<token>/<signature>.pdf")
@@ -554,8 +659,12 @@ def holder_download(token: str, signature: str):
         data = services.render_single_pdf(cert)
     except DomainError as exc:
         return render_template("errors/error.html", status=422, message=str(exc)), 422
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=services.safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf",
+    )
 
 
 @verify_bp.route("/v/")
@@ -570,8 +679,11 @@ def lookup():
         cert = services.certificate_by_number_and_name(form.number.data, form.name.data)
         if cert is None:
             return render_template("certificates/verify_unknown.html", form=form), 404
-        return render_template("certificates/verify.html", cert=cert, info=services.verification_payload(cert),
-                               kind_label=services.kind_label, status_labels=services.STATUS_LABELS)
+        return render_template(
+            "certificates/verify.html",
+            cert=cert,
+            info=services.verification_payload(cert),
+            kind_label=services.kind_label,
+            status_labels=services.STATUS_LABELS,
+        )
     return render_template("certificates/verify_lookup.html", form=form)
-
-

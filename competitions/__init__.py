@@ -1,4 +1,5 @@
 """Competitions: contests, categories, eligibility, quotas, students, advisors, entries, materials, review."""
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -17,10 +18,15 @@ def panel_context(user) -> dict | None:
     org_ids = user.organised_org_ids()
     if org_ids or is_admin(user):
         contests = contests_service.list_contests(None if is_admin(user) else org_ids)[:8]
-        waiting = dict(db.session.execute(
-            sa.select(Entry.contest_id, sa.func.count()).where(Entry.contest_id.in_([c.id for c in contests] or [-1]),
-                                                              Entry.status == EntryStatus.SUBMITTED.value)
-            .group_by(Entry.contest_id)).all())
+        waiting = dict(
+            db.session.execute(
+                sa.select(Entry.contest_id, sa.func.count())
+                .where(
+                    Entry.contest_id.in_([c.id for c in contests] or [-1]), Entry.status == EntryStatus.SUBMITTED.value
+                )
+                .group_by(Entry.contest_id)
+            ).all()
+        )
         managed = [(c, waiting.get(c.id, 0)) for c in contests]
     school_ids = user.scope_ids(Role.COORDINATOR)
     schools, open_contests = [], []
@@ -29,9 +35,11 @@ def panel_context(user) -> dict | None:
 
         schools = list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(school_ids))).scalars())
         for school in schools:
-            open_contests += [(school, c, contests_service.status_label_for_school(c, school.id))
-                              for c in contests_service.contests_open_to_school(school)
-                              if c.status in ("registration", "closed", "judging", "notice")]
+            open_contests += [
+                (school, c, contests_service.status_label_for_school(c, school.id))
+                for c in contests_service.contests_open_to_school(school)
+                if c.status in ("registration", "closed", "judging", "notice")
+            ]
     if not managed and not schools:
         return None
     return {"managed": managed, "open": open_contests, "schools": schools}
@@ -66,7 +74,21 @@ def _register_certificate_sources() -> None:
         return
     from competitions.services.certificates import collect_advisors, collect_participants
 
-    register_source(CertificateSource(key="competitions.participants", kind="participation", scope="contest",
-                                      label=_l("Participants (students of approved entries)"), collect=collect_participants))
-    register_source(CertificateSource(key="competitions.advisors", kind="advisor", scope="contest",
-                                      label=_l("Advisors of approved entries"), collect=collect_advisors))
+    register_source(
+        CertificateSource(
+            key="competitions.participants",
+            kind="participation",
+            scope="contest",
+            label=_l("Participants (students of approved entries)"),
+            collect=collect_participants,
+        )
+    )
+    register_source(
+        CertificateSource(
+            key="competitions.advisors",
+            kind="advisor",
+            scope="contest",
+            label=_l("Advisors of approved entries"),
+            collect=collect_advisors,
+        )
+    )

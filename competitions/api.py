@@ -1,4 +1,5 @@
 """/api/v1/competitions: contests, entries, review decisions, rosters (masked). Same rules as the pages."""
+
 from __future__ import annotations
 
 from flask import abort
@@ -17,8 +18,12 @@ from core.api import ApiBlueprint
 from core.extensions import db
 from core.permissions import Role, can, get_or_404, is_admin, require
 
-blp = ApiBlueprint("competitions_api", __name__, url_prefix="/api/v1/competitions",
-                   description="Contests, categories, entries, review and school rosters")
+blp = ApiBlueprint(
+    "competitions_api",
+    __name__,
+    url_prefix="/api/v1/competitions",
+    description="Contests, categories, entries, review and school rosters",
+)
 
 
 class QuotaSchema(Schema):
@@ -155,7 +160,9 @@ def list_contests():
     require("contest.view_list")
     found = {}
     if is_admin(current_user) or current_user.organised_org_ids():
-        for contest in contests_service.list_contests(None if is_admin(current_user) else current_user.organised_org_ids()):
+        for contest in contests_service.list_contests(
+            None if is_admin(current_user) else current_user.organised_org_ids()
+        ):
             found[contest.id] = contest
     for school in schools_service.schools_by_ids(current_user.scope_ids(Role.COORDINATOR)):
         for contest in contests_service.contests_open_to_school(school):
@@ -206,8 +213,13 @@ def list_entries(args, contest_id: int):
             school_id = next(iter(mine))
         if school_id not in mine:
             abort(403)
-    query = listings_service.entries_query(contest.id, school_id=school_id, category_id=args.get("category_id"),
-                                   status=args.get("status"), search=args.get("q"))
+    query = listings_service.entries_query(
+        contest.id,
+        school_id=school_id,
+        category_id=args.get("category_id"),
+        status=args.get("status"),
+        search=args.get("q"),
+    )
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     return {"items": page.items, "total": page.total, "page": page.page, "pages": page.pages}
 

@@ -1,4 +1,5 @@
 """The organiser's "needs me now" items of the competitions area: entries to review, registration closing."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,21 +22,47 @@ def attention(user) -> list[Attention]:
         return []
     scope = (lambda q: q) if org_ids is None else (lambda q: q.where(Contest.organisation_id.in_(org_ids)))
     items = []
-    waiting = db.session.execute(scope(
-        sa.select(Contest, sa.func.count(Entry.id)).join(Entry, Entry.contest_id == Contest.id)
-        .where(Entry.status == EntryStatus.SUBMITTED.value).group_by(Contest.id).order_by(Contest.id))).all()
+    waiting = db.session.execute(
+        scope(
+            sa.select(Contest, sa.func.count(Entry.id))
+            .join(Entry, Entry.contest_id == Contest.id)
+            .where(Entry.status == EntryStatus.SUBMITTED.value)
+            .group_by(Contest.id)
+            .order_by(Contest.id)
+        )
+    ).all()
     for contest, n in waiting:
-        items.append(Attention(20, _l("Entries to review · %(contest)s", contest=contest.name),
-                               url_for("competitions.review", contest_id=contest.id), n, "review"))
+        items.append(
+            Attention(
+                20,
+                _l("Entries to review · %(contest)s", contest=contest.name),
+                url_for("competitions.review", contest_id=contest.id),
+                n,
+                "review",
+            )
+        )
     now = utcnow()
-    closing = db.session.execute(scope(
-        sa.select(Contest).where(Contest.registration_closes_at >= now,
-                                 Contest.registration_closes_at < now + timedelta(days=7))
-        .order_by(Contest.registration_closes_at))).scalars()
+    closing = db.session.execute(
+        scope(
+            sa.select(Contest)
+            .where(Contest.registration_closes_at >= now, Contest.registration_closes_at < now + timedelta(days=7))
+            .order_by(Contest.registration_closes_at)
+        )
+    ).scalars()
     for contest in closing:
-        items.append(Attention(60, _l("Registration closes %(when)s · %(contest)s",
-                                      when=_moment(contest.registration_closes_at), contest=contest.name),
-                               url_for("competitions.contest", contest_id=contest.id), None, "deadline"))
+        items.append(
+            Attention(
+                60,
+                _l(
+                    "Registration closes %(when)s · %(contest)s",
+                    when=_moment(contest.registration_closes_at),
+                    contest=contest.name,
+                ),
+                url_for("competitions.contest", contest_id=contest.id),
+                None,
+                "deadline",
+            )
+        )
     return items
 
 

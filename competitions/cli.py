@@ -2,6 +2,7 @@
 `flask entries export`. Bad input prints a clear message and exits non-zero, never a traceback. Everything
 printed is in the installation's language (BABEL_DEFAULT_LOCALE, zh_CN first): the CLI has no user, so no
 other language to choose."""
+
 from __future__ import annotations
 
 import json
@@ -78,6 +79,7 @@ def _read(path: str) -> bytes:
 
 # ------------------------------------------------------------------ contests
 
+
 @contests_cli.command("list")
 def list_contests():
     """One line per contest: id, year, name, status."""
@@ -114,11 +116,20 @@ def import_contest(file: str, org_code: str | None, year: int | None, name: str 
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    click.echo(_("Imported contest %(id)s, %(year)s, %(name)s, %(status)s with %(count)s categories.", id=contest.id,
-                 year=contest.year, name=contest.name, status=contest.status_label, count=len(contest.categories)))
+    click.echo(
+        _(
+            "Imported contest %(id)s, %(year)s, %(name)s, %(status)s with %(count)s categories.",
+            id=contest.id,
+            year=contest.year,
+            name=contest.name,
+            status=contest.status_label,
+            count=len(contest.categories),
+        )
+    )
 
 
 # ------------------------------------------------------------------ schools
+
 
 @schools_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -137,6 +148,7 @@ def import_schools(file: str, org_code: str | None):
 
 # ------------------------------------------------------------------ students
 
+
 @students_cli.command("import")
 @click.option("--school", "school_code", required=True, help="School code.")
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -146,8 +158,11 @@ def import_students(school_code: str, file: str):
     result = parse_roster(_read(file), file)
     if not result.ok:
         for error in result.errors:
-            where = _("Row %(row)s, column %(column)s: ", row=error.row, column=error.column) if error.row and error.column \
+            where = (
+                _("Row %(row)s, column %(column)s: ", row=error.row, column=error.column)
+                if error.row and error.column
                 else (_("Row %(row)s: ", row=error.row) if error.row else "")
+            )
             click.echo(where + _render(error), err=True)
         raise _nothing_imported(len(result.errors))
     try:
@@ -155,8 +170,15 @@ def import_students(school_code: str, file: str):
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    click.echo(_("%(school)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.", school=school.name,
-                 created=counts["create"], updated=counts["update"], unchanged=counts["unchanged"]))
+    click.echo(
+        _(
+            "%(school)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+            school=school.name,
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=counts["unchanged"],
+        )
+    )
 
 
 @students_cli.command("export")
@@ -175,6 +197,7 @@ def export_students(school_code: str, out: str):
 
 
 # ------------------------------------------------------------------ entries
+
 
 @entries_cli.command("export")
 @click.option("--contest", "contest_id", required=True, type=int)

@@ -3,6 +3,7 @@
 A code is given once, when an entry is first submitted, as the next number within (contest, category), and
 never changes or gets reused afterwards: judging, results and certificates all print it.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ path of the bad value, so an organiser can fix a template a city handed down. No
 are strict about JSON types (true is not a number); each error is a msgid with its values, translated where
 it is shown.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -227,8 +228,12 @@ class _Strict(Schema):
 class _RequirementSchema(_Strict):
     kind = _Choice(MATERIAL_KINDS, N_("must be one of %(kinds)s"), {"kinds": ", ".join(MATERIAL_KINDS)}, required=True)
     label = _Text(load_default="")
-    accepted = _Choices(list(TYPE_GROUPS) + list(FILE_TYPES), N_("must list file types among %(types)s"),
-                        {"types": ", ".join(list(TYPE_GROUPS) + list(FILE_TYPES))}, load_default=lambda: ["pdf"])
+    accepted = _Choices(
+        list(TYPE_GROUPS) + list(FILE_TYPES),
+        N_("must list file types among %(types)s"),
+        {"types": ", ".join(list(TYPE_GROUPS) + list(FILE_TYPES))},
+        load_default=lambda: ["pdf"],
+    )
     max_mb = _Int(minimum=1, maximum=60, load_default=20)
     max_files = _Int(minimum=1, maximum=20, load_default=1)
     required = _Flag(load_default=True)
@@ -286,11 +291,13 @@ class _CategorySchema(_Strict):
     code = _Code(required=True)
     name = _Text(required=True)
     description = _Text(load_default="")
-    entry_type = _Choice(("individual", "team", "advisor"), N_("must be individual, team or advisor"),
-                         load_default="individual")
+    entry_type = _Choice(
+        ("individual", "team", "advisor"), N_("must be individual, team or advisor"), load_default="individual"
+    )
     scoring_mode = _Choice(("rubric", "performance"), N_("must be rubric or performance"), load_default="rubric")
-    allowed_stages = _Choices(STAGES, N_("must list stages among primary, junior, senior"),
-                              load_default=lambda: list(STAGES))
+    allowed_stages = _Choices(
+        STAGES, N_("must list stages among primary, junior, senior"), load_default=lambda: list(STAGES)
+    )
     min_members = _Int(maximum=10)  # default by entry_type (_MEMBER_DEFAULTS)
     max_members = _Int(maximum=10)
     max_advisors = _Int(maximum=10, load_default=2)

@@ -4,6 +4,7 @@ Every check returns a list of ``Problem`` (machine-readable ``code`` + ``params`
 rule holds. Services build the plain facts from the database and call ``check_entry``; the review queue shows
 the problems, the school sees them before submitting.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -77,13 +78,19 @@ MESSAGES = {
     "grade_out_of_range": N_("%(name)s is in grade %(grade)s; this category accepts grades %(min)s to %(max)s."),
     "too_young": N_("%(name)s is %(age)s on %(reference)s; the minimum age is %(min)s."),
     "too_old": N_("%(name)s is %(age)s on %(reference)s; the maximum age is %(max)s."),
-    "started_too_early": N_("The work began on %(started)s, before %(earliest)s (it must be done within %(months)s months before %(reference)s)."),
+    "started_too_early": N_(
+        "The work began on %(started)s, before %(earliest)s (it must be done within %(months)s months before %(reference)s)."
+    ),
     "completed_after_reference": N_("The work was completed on %(completed)s, after the reference date %(reference)s."),
     "completion_missing": N_("The dates the work was done are missing."),
-    "student_in_other_entry": N_("%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition."),
+    "student_in_other_entry": N_(
+        "%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition."
+    ),
     "student_twice": N_("%(name)s is listed twice in this entry."),
     "other_school": N_("%(name)s is not a student of this school."),
-    "quota_exceeded": N_("Quota reached: %(scope)s may enter %(limit)s %(kind)s entries in %(stage)s; this would be number %(count)s."),
+    "quota_exceeded": N_(
+        "Quota reached: %(scope)s may enter %(limit)s %(kind)s entries in %(stage)s; this would be number %(count)s."
+    ),
     "material_missing": N_("Required material missing: %(material)s."),
 }
 
@@ -186,8 +193,11 @@ def check_same_stage(entry: EntryFacts) -> list[Problem]:
 
 def check_allowed_stage(rules: CategoryRules, entry: EntryFacts) -> list[Problem]:
     """Each member's stage is one the category accepts."""
-    return [Problem("stage_not_allowed", {"name": m.name, "stage": m.stage}, m.id)
-            for m in entry.members if m.stage not in rules.allowed_stages]
+    return [
+        Problem("stage_not_allowed", {"name": m.name, "stage": m.stage}, m.id)
+        for m in entry.members
+        if m.stage not in rules.allowed_stages
+    ]
 
 
 def check_advisors(rules: CategoryRules, entry: EntryFacts) -> list[Problem]:
@@ -203,8 +213,11 @@ def check_grade_range(rules: CategoryRules, entry: EntryFacts) -> list[Problem]:
     """Each member's grade lies within [grade_min, grade_max] when the category sets them."""
     low = rules.grade_min if rules.grade_min is not None else 1
     high = rules.grade_max if rules.grade_max is not None else 12
-    return [Problem("grade_out_of_range", {"name": m.name, "grade": m.grade, "min": low, "max": high}, m.id)
-            for m in entry.members if not low <= m.grade <= high]
+    return [
+        Problem("grade_out_of_range", {"name": m.name, "grade": m.grade, "min": low, "max": high}, m.id)
+        for m in entry.members
+        if not low <= m.grade <= high
+    ]
 
 
 def check_age(rules: CategoryRules, entry: EntryFacts) -> list[Problem]:
@@ -234,21 +247,35 @@ def check_completion_window(rules: CategoryRules, entry: EntryFacts) -> list[Pro
     earliest = months_before(reference, rules.completion_months)
     problems = []
     if entry.work_started_on < earliest:
-        problems.append(Problem("started_too_early", {"started": entry.work_started_on.isoformat(),
-                                                      "earliest": earliest.isoformat(),
-                                                      "months": rules.completion_months,
-                                                      "reference": reference.isoformat()}))
+        problems.append(
+            Problem(
+                "started_too_early",
+                {
+                    "started": entry.work_started_on.isoformat(),
+                    "earliest": earliest.isoformat(),
+                    "months": rules.completion_months,
+                    "reference": reference.isoformat(),
+                },
+            )
+        )
     if entry.work_completed_on is not None and entry.work_completed_on > reference:
-        problems.append(Problem("completed_after_reference", {"completed": entry.work_completed_on.isoformat(),
-                                                              "reference": reference.isoformat()}))
+        problems.append(
+            Problem(
+                "completed_after_reference",
+                {"completed": entry.work_completed_on.isoformat(), "reference": reference.isoformat()},
+            )
+        )
     return problems
 
 
 def check_one_entry_per_student(entry: EntryFacts, other_entries: Mapping[int, str]) -> list[Problem]:
     """One project per student per edition. ``other_entries`` maps student id -> the code (or title) of
     another live entry of the same contest that already has the student."""
-    return [Problem("student_in_other_entry", {"name": m.name, "entry": other_entries[m.id]}, m.id)
-            for m in entry.members if m.id in other_entries]
+    return [
+        Problem("student_in_other_entry", {"name": m.name, "entry": other_entries[m.id]}, m.id)
+        for m in entry.members
+        if m.id in other_entries
+    ]
 
 
 @dataclass(frozen=True)
@@ -277,15 +304,20 @@ def quota_usage(rule: QuotaRule, counted: Iterable[QuotaCount], school_id: int, 
     for item in counted:
         if item.stage != rule.stage or item.kind != rule.kind:
             continue
-        if rule.scope == "school" and item.school_id == school_id:
-            total += 1
-        elif rule.scope == "district" and district is not None and item.district == district:
+        if (
+            rule.scope == "school"
+            and item.school_id == school_id
+            or rule.scope == "district"
+            and district is not None
+            and item.district == district
+        ):
             total += 1
     return total
 
 
-def check_quota(rules: Iterable[QuotaRule], entry: EntryFacts, district: str | None,
-                counted: Iterable[QuotaCount]) -> list[Problem]:
+def check_quota(
+    rules: Iterable[QuotaRule], entry: EntryFacts, district: str | None, counted: Iterable[QuotaCount]
+) -> list[Problem]:
     """Adding this entry keeps every applicable quota (stage × individual/team, per school or district)."""
     stage = entry.stage
     counted = list(counted)
@@ -297,9 +329,19 @@ def check_quota(rules: Iterable[QuotaRule], entry: EntryFacts, district: str | N
             continue
         used = quota_usage(rule, counted, entry.school_id, district)
         if used + 1 > rule.limit:
-            problems.append(Problem("quota_exceeded", {"scope": rule.scope if rule.scope == "school" else district,
-                                                       "limit": rule.limit, "kind": rule.kind, "stage": stage,
-                                                       "count": used + 1, "rule_scope": rule.scope}))
+            problems.append(
+                Problem(
+                    "quota_exceeded",
+                    {
+                        "scope": rule.scope if rule.scope == "school" else district,
+                        "limit": rule.limit,
+                        "kind": rule.kind,
+                        "stage": stage,
+                        "count": used + 1,
+                        "rule_scope": rule.scope,
+                    },
+                )
+            )
     return problems
 
 
@@ -308,14 +350,24 @@ def check_materials(required: Iterable[str] | Mapping[str, str], present: Iterab
     category gives it (参赛承诺书 for a declaration): the problem then names the material that way."""
     have = set(present)
     names = required if isinstance(required, Mapping) else {}
-    return [Problem("material_missing", {"material": kind, **({"label": names[kind]} if names.get(kind) else {})})
-            for kind in required if kind not in have]
+    return [
+        Problem("material_missing", {"material": kind, **({"label": names[kind]} if names.get(kind) else {})})
+        for kind in required
+        if kind not in have
+    ]
 
 
-def check_entry(rules: CategoryRules, entry: EntryFacts, *, other_entries: Mapping[int, str] | None = None,
-                quota_rules: Iterable[QuotaRule] = (), district: str | None = None,
-                counted: Iterable[QuotaCount] = (), required_materials: Iterable[str] | Mapping[str, str] = (),
-                present_materials: Iterable[str] = ()) -> list[Problem]:
+def check_entry(
+    rules: CategoryRules,
+    entry: EntryFacts,
+    *,
+    other_entries: Mapping[int, str] | None = None,
+    quota_rules: Iterable[QuotaRule] = (),
+    district: str | None = None,
+    counted: Iterable[QuotaCount] = (),
+    required_materials: Iterable[str] | Mapping[str, str] = (),
+    present_materials: Iterable[str] = (),
+) -> list[Problem]:
     """All the rules, in the order a reviewer reads them."""
     problems: list[Problem] = []
     problems += check_team_size(rules, entry)

@@ -1,4 +1,5 @@
 """Background jobs of the competitions area: large roster imports (a 10,000-row file takes a few seconds)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,12 +38,20 @@ def import_roster_job(progress: Progress, *, school_id: int, token: str, filenam
         result = roster_from_json(path.read_bytes())
         progress.update(1, 3, gettext("Importing %(n)s students…", n=len(result.rows)))
         counts = students_service.import_roster(school, result, actor=actor)
-        message = gettext("Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
-                          created=counts["create"], updated=counts["update"], unchanged=counts["unchanged"])
+        message = gettext(
+            "Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=counts["unchanged"],
+        )
     progress.update(3, 3, message)  # commits the import together with the finished progress
     path.unlink(missing_ok=True)
-    return {"school_id": school_id, "created": counts["create"], "updated": counts["update"],
-            "unchanged": counts["unchanged"]}
+    return {
+        "school_id": school_id,
+        "created": counts["create"],
+        "updated": counts["update"],
+        "unchanged": counts["unchanged"],
+    }
 
 
 # Master lists with more entries than this are written by a background job (a province has 50,000).

@@ -1,5 +1,6 @@
 """Loading by id what competitions' pages and API both load, with their 404: views and api import this,
 never each other."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -4,6 +4,7 @@ The type comes from the file's first bytes (and, for Office files, the parts ins
 extension; an extension that names another type is refused too, so a PDF renamed to .docx is caught.
 Pure Python, needs no app or request.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,21 +16,54 @@ from core.i18n import N_
 
 FILE_TYPES = ("pdf", "png", "jpeg", "gif", "webp", "mp4", "mov", "docx", "xlsx", "pptx", "doc", "xls", "ppt")
 MIME_TYPES = {
-    "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
-    "mp4": "video/mp4", "mov": "video/quicktime",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
 }
 EXTENSIONS = {
-    ".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".gif": "gif", ".webp": "webp",
-    ".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".qt": "mov", ".docx": "docx", ".xlsx": "xlsx", ".pptx": "pptx",
-    ".doc": "doc", ".xls": "xls", ".ppt": "ppt",
+    ".pdf": "pdf",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".jpe": "jpeg",
+    ".gif": "gif",
+    ".webp": "webp",
+    ".mp4": "mp4",
+    ".m4v": "mp4",
+    ".mov": "mov",
+    ".qt": "mov",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".pptx": "pptx",
+    ".doc": "doc",
+    ".xls": "xls",
+    ".ppt": "ppt",
 }
-FILE_EXTENSION = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "gif": ".gif", "webp": ".webp", "mp4": ".mp4",
-                  "mov": ".mov", "docx": ".docx", "xlsx": ".xlsx", "pptx": ".pptx", "doc": ".doc", "xls": ".xls",
-                  "ppt": ".ppt"}
+FILE_EXTENSION = {
+    "pdf": ".pdf",
+    "png": ".png",
+    "jpeg": ".jpg",
+    "gif": ".gif",
+    "webp": ".webp",
+    "mp4": ".mp4",
+    "mov": ".mov",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "pptx": ".pptx",
+    "doc": ".doc",
+    "xls": ".xls",
+    "ppt": ".ppt",
+}
 IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "webp"})
 # Groups an organiser picks from when defining a required material.
 TYPE_GROUPS = {
@@ -44,14 +78,35 @@ DEFAULT_LIMITS = {"pdf": 20 * MB, "image": 10 * MB, "video": 50 * MB, "document"
 # The material kinds of CASTIC entries; categories list which are required.
 MATERIAL_KINDS = ("report", "photos", "video", "research_log", "declaration", "other")
 MATERIAL_KIND_LABELS = {
-    "report": N_("Research report (PDF)"), "photos": N_("Photos"), "video": N_("Video"),
-    "research_log": N_("Research log"), "declaration": N_("Declarations"), "other": N_("Other material"),
+    "report": N_("Research report (PDF)"),
+    "photos": N_("Photos"),
+    "video": N_("Video"),
+    "research_log": N_("Research log"),
+    "declaration": N_("Declarations"),
+    "other": N_("Other material"),
 }
 
 _QUICKTIME_BRANDS = {b"qt  "}
 _QUICKTIME_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
-_MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4VP", b"dash",
-               b"MSNV", b"3gp4", b"3gp5", b"3g2a", b"mmp4", b"f4v "}
+_MP4_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4VP",
+    b"dash",
+    b"MSNV",
+    b"3gp4",
+    b"3gp5",
+    b"3g2a",
+    b"mmp4",
+    b"f4v ",
+}
 
 
 def _ole_kind(data: bytes) -> str | None:
@@ -107,7 +162,7 @@ def detect_type(data: bytes) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return _ole_kind(data[:1024 * 1024])
+        return _ole_kind(data[: 1024 * 1024])
     return None
 
 
@@ -164,8 +219,9 @@ def _label(file_type: str) -> str:
     return file_type.upper()
 
 
-def check_material(data: bytes, filename: str, accepted: str | frozenset[str] | set[str] | list[str],
-                   max_bytes: int) -> MaterialCheck:
+def check_material(
+    data: bytes, filename: str, accepted: str | frozenset[str] | set[str] | list[str], max_bytes: int
+) -> MaterialCheck:
     """Accept a file when it is non-empty, within ``max_bytes``, its content is an accepted type, and its
     extension (if it has a known one) names that same type."""
     accepted_types = expand_types(accepted)
@@ -174,18 +230,21 @@ def check_material(data: bytes, filename: str, accepted: str | frozenset[str] | 
     if not data:
         return MaterialCheck(None, "empty", {"filename": name})
     if len(data) > max_bytes:
-        return MaterialCheck(None, "too_large", {"filename": name, "size": round(len(data) / MB, 1),
-                                                 "limit": round(max_bytes / MB, 1)})
+        return MaterialCheck(
+            None, "too_large", {"filename": name, "size": round(len(data) / MB, 1), "limit": round(max_bytes / MB, 1)}
+        )
     actual = detect_type(data)
     if actual is None:
         return MaterialCheck(None, "unknown_type", {"filename": name, "accepted": accepted_label})
     claimed = type_of_extension(name)
     if claimed is not None and claimed != actual:
-        return MaterialCheck(actual, "extension_mismatch", {"filename": name, "actual": _label(actual),
-                                                            "claimed": _label(claimed)})
+        return MaterialCheck(
+            actual, "extension_mismatch", {"filename": name, "actual": _label(actual), "claimed": _label(claimed)}
+        )
     if actual not in accepted_types:
-        return MaterialCheck(actual, "type_not_accepted", {"filename": name, "actual": _label(actual),
-                                                           "accepted": accepted_label})
+        return MaterialCheck(
+            actual, "type_not_accepted", {"filename": name, "actual": _label(actual), "accepted": accepted_label}
+        )
     return MaterialCheck(actual)
 
 

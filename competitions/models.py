@@ -1,4 +1,5 @@
 """Contests, categories (with eligibility, materials and quotas), students, advisors, entries, materials."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -75,8 +76,11 @@ class EntryType(StrEnum):
     ADVISOR = "advisor"  # 科技辅导员创新成果: the entrant is a teacher
 
 
-ENTRY_TYPE_LABELS = {EntryType.INDIVIDUAL: _l("Individual"), EntryType.TEAM: _l("Team"),
-                     EntryType.ADVISOR: _l("Advisor track")}
+ENTRY_TYPE_LABELS = {
+    EntryType.INDIVIDUAL: _l("Individual"),
+    EntryType.TEAM: _l("Team"),
+    EntryType.ADVISOR: _l("Advisor track"),
+}
 
 
 class ScoringMode(StrEnum):
@@ -100,7 +104,9 @@ class Contest(TimestampMixin, db.Model):
     __tablename__ = "contests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     year: Mapped[int] = mapped_column(nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default=ContestStatus.DRAFT.value, nullable=False, index=True)
@@ -112,9 +118,12 @@ class Contest(TimestampMixin, db.Model):
     reference_date: Mapped[date | None] = mapped_column(sa.Date)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    categories: Mapped[list[Category]] = relationship(back_populates="contest", cascade="all, delete-orphan",
-                                                     order_by="Category.position, Category.id")
-    school_deadlines: Mapped[list[SchoolDeadline]] = relationship(back_populates="contest", cascade="all, delete-orphan")
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="Category.position, Category.id"
+    )
+    school_deadlines: Mapped[list[SchoolDeadline]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         _enum_check("status", ContestStatus, "status"),
@@ -143,7 +152,9 @@ class Category(db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     position: Mapped[int] = mapped_column(default=0, nullable=False)
@@ -151,7 +162,9 @@ class Category(db.Model):
     entry_type: Mapped[str] = mapped_column(sa.String(20), default=EntryType.INDIVIDUAL.value, nullable=False)
     min_members: Mapped[int] = mapped_column(default=1, nullable=False)
     max_members: Mapped[int] = mapped_column(default=1, nullable=False)
-    allowed_stages: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["primary", "junior", "senior"], nullable=False)
+    allowed_stages: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=lambda: ["primary", "junior", "senior"], nullable=False
+    )
     max_advisors: Mapped[int] = mapped_column(default=2, nullable=False)
     grade_min: Mapped[int | None] = mapped_column()
     grade_max: Mapped[int | None] = mapped_column()
@@ -162,9 +175,13 @@ class Category(db.Model):
 
     contest: Mapped[Contest] = relationship(back_populates="categories")
     requirements: Mapped[list[MaterialRequirement]] = relationship(
-        back_populates="category", cascade="all, delete-orphan", order_by="MaterialRequirement.position, MaterialRequirement.id")
-    quotas: Mapped[list[CategoryQuota]] = relationship(back_populates="category", cascade="all, delete-orphan",
-                                                       order_by="CategoryQuota.id")
+        back_populates="category",
+        cascade="all, delete-orphan",
+        order_by="MaterialRequirement.position, MaterialRequirement.id",
+    )
+    quotas: Mapped[list[CategoryQuota]] = relationship(
+        back_populates="category", cascade="all, delete-orphan", order_by="CategoryQuota.id"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("contest_id", "code"),
@@ -192,7 +209,9 @@ class MaterialRequirement(db.Model):
     __tablename__ = "material_requirements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True)
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)  # competitions.materials.MATERIAL_KINDS
     label: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
     accepted: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)  # type groups/types: ["pdf"], ["image"]
@@ -212,7 +231,9 @@ class CategoryQuota(db.Model):
     __tablename__ = "category_quotas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True)
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     scope: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # 'school' | 'district'
     stage: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(12), nullable=False)  # 'individual' | 'team'
@@ -236,7 +257,9 @@ class SchoolDeadline(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True)
+    school_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -255,7 +278,9 @@ class Student(TimestampMixin, db.Model):
     __tablename__ = "students"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True)
+    school_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
     gender: Mapped[str] = mapped_column(sa.String(2), nullable=False)
     birth_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
@@ -316,7 +341,9 @@ class Advisor(TimestampMixin, db.Model):
     __tablename__ = "advisors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True)
+    school_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
     gender: Mapped[str | None] = mapped_column(sa.String(2))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
@@ -343,9 +370,15 @@ class Entry(TimestampMixin, db.Model):
     __tablename__ = "entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False, index=True)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    school_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     code: Mapped[str | None] = mapped_column(sa.String(40))
     sequence: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(20), default=EntryStatus.DRAFT.value, nullable=False, index=True)
@@ -363,12 +396,15 @@ class Entry(TimestampMixin, db.Model):
     contest: Mapped[Contest] = relationship()
     category: Mapped[Category] = relationship()
     school: Mapped[Organisation] = relationship()
-    members: Mapped[list[EntryMember]] = relationship(back_populates="entry", cascade="all, delete-orphan",
-                                                      order_by="EntryMember.position")
-    advisors: Mapped[list[EntryAdvisor]] = relationship(back_populates="entry", cascade="all, delete-orphan",
-                                                        order_by="EntryAdvisor.position")
-    materials: Mapped[list[Material]] = relationship(back_populates="entry", cascade="all, delete-orphan",
-                                                     order_by="Material.id")
+    members: Mapped[list[EntryMember]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryMember.position"
+    )
+    advisors: Mapped[list[EntryAdvisor]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryAdvisor.position"
+    )
+    materials: Mapped[list[Material]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="Material.id"
+    )
     advanced_from: Mapped[Entry | None] = relationship(remote_side=[id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
@@ -408,7 +444,9 @@ class EntryMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="RESTRICT"), nullable=False, index=True)
+    student_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("students.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(default=0, nullable=False)
     is_leader: Mapped[bool] = mapped_column(default=False, nullable=False)
 
@@ -425,7 +463,9 @@ class EntryAdvisor(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    advisor_id: Mapped[int] = mapped_column(sa.ForeignKey("advisors.id", ondelete="RESTRICT"), nullable=False, index=True)
+    advisor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("advisors.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(default=0, nullable=False)
 
     entry: Mapped[Entry] = relationship(back_populates="advisors")
@@ -462,4 +502,3 @@ class Material(db.Model):
         from competitions.materials import IMAGE_TYPES
 
         return self.file_type in IMAGE_TYPES
-

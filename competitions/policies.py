@@ -1,6 +1,7 @@
 """Permission rules of the competitions area: contests, school rosters, entries, materials.
 
 Imported by the area's init_app, which registers every @policy below (core.permissions holds the mechanism)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,5 +1,6 @@
 """The order of people in competitions' lists and exports: grade, class, then 姓氏拼音 (core.names).
 Pure Python, no Flask."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

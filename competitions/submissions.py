@@ -5,6 +5,7 @@ interface judging reads — code, title, anonymised materials, conflict keys, th
 it is ranked in — and judging's init_app registers ``load_entries`` under the key "entry". What an entry shows a
 judge, and which parties it stands for in 回避, is decided here, once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """The platform core: create_app() composes the extensions and the area packages."""
+
 from __future__ import annotations
 
 import importlib
@@ -19,8 +20,14 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from core.config import load_config
     from core.logs import init_logging
 
-    app = Flask(__name__.split(".")[0], root_path=str(_root()), instance_relative_config=True, instance_path=instance_path,
-                template_folder="templates", static_folder="static")
+    app = Flask(
+        __name__.split(".")[0],
+        root_path=str(_root()),
+        instance_relative_config=True,
+        instance_path=instance_path,
+        template_folder="templates",
+        static_folder="static",
+    )
     load_config(app, overrides)
     from core.db import DatabaseIdConverter
 
@@ -99,12 +106,14 @@ def _report_database(app: Flask) -> None:
     except sa.exc.SQLAlchemyError as exc:
         where = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
         reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
-        app.logger.error("The database %s cannot be reached: %s. Pages answer 503 and /healthz reports it "
-                         "until it can.", where, reason)
+        app.logger.error(
+            "The database %s cannot be reached: %s. Pages answer 503 and /healthz reports it until it can.",
+            where,
+            reason,
+        )
 
 
 def _root():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent
-

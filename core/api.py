@@ -8,6 +8,7 @@ An area's api.py does:
 
 and its init_app calls `register_api(app, blp)`.
 """
+
 from __future__ import annotations
 
 from flask import Flask, request
@@ -111,11 +112,16 @@ def register_api(app: Flask, blueprint) -> None:
 
 
 def init_api(app: Flask) -> None:
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        "security": [{"bearerAuth": []}],
-        "info": {"description": "Kechuang (科创) JSON API. Authenticate with a personal API token from your profile."},
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": "Kechuang (科创) JSON API. Authenticate with a personal API token from your profile."
+            },
+        },
+    )
     api = KechuangApi(app)  # one per app: tests create several apps
     app.extensions["kechuang_api"] = api
     api.register_blueprint(jobs_blp)

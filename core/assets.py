@@ -12,6 +12,7 @@ page after one round trip instead of two, and downloads no rule twice (issue 26)
 rebuilds it at start-up when a template or stylesheet is newer (read_critical_css), so an edit or a merge never
 leaves a page painting from stale rules.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -83,8 +84,10 @@ CRITICAL_MARK = re.compile(r"{%-?\s*set\s+inline_critical_css\s*=\s*true\s*-?%}"
 CRITICAL_EXTRA = frozenset({"bi", "svg", "path", "input", "select", "option", "textarea", "label", "ul", "li"})
 # What the first paint never shows: states that need the reader's hand (hover, focus, a ticked box, a field sent
 # back with an error), file-picker buttons, printing, motion. The full stylesheets arrive before they matter.
-LATER = re.compile(r":(hover|focus|focus-visible|focus-within|active|checked|indeterminate|valid|invalid|-moz-focusring)\b"
-                   r"|\.(is-valid|is-invalid|was-validated)\b|::-webkit-file-upload-button|::file-selector-button")
+LATER = re.compile(
+    r":(hover|focus|focus-visible|focus-within|active|checked|indeterminate|valid|invalid|-moz-focusring)\b"
+    r"|\.(is-valid|is-invalid|was-validated)\b|::-webkit-file-upload-button|::file-selector-button"
+)
 NOT_ARGUMENT = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")  # :not(:focus) is the state a first paint shows
 LATER_MEDIA = re.compile(r"\bprint\b|prefers-reduced-motion")
 LATER_PROPERTIES = ("transition", "-webkit-transition")
@@ -120,7 +123,7 @@ def _css_blocks(css: str) -> list[tuple[str, str | list]]:
                 end = pos + 1
                 while css[end] != "}":
                     end = _skip_string(css, end) if css[end] in "\"'" else end + 1
-                stack[-1].append((prelude, css[pos + 1:end].strip()))
+                stack[-1].append((prelude, css[pos + 1 : end].strip()))
                 pos = end
         elif char == "}":
             if len(stack) > 1:
@@ -169,7 +172,7 @@ def _declarations(body: str) -> list[str]:
 def _squeeze(declaration: str) -> str:
     parts, last = [], 0
     for match in STRING.finditer(declaration):
-        parts += [re.sub(r"\s+", " ", declaration[last:match.start()]), match.group()]
+        parts += [re.sub(r"\s+", " ", declaration[last : match.start()]), match.group()]
         last = match.end()
     parts.append(re.sub(r"\s+", " ", declaration[last:]))
     name, _, value = "".join(parts).strip().partition(":")
@@ -181,11 +184,15 @@ def _selector_names(selector: str) -> list[str]:
     bare = re.sub(r"\[[^\]]*\]", "", selector)
     bare = re.sub(r"::?[\w-]+(\((?:[^()]|\([^()]*\))*\))?", "", bare)
     classes = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", bare)
-    elements = re.findall(r"(?<![\w.#-])([a-zA-Z][a-zA-Z0-9]*)(?![\w-])", re.sub(r"\.-?[_a-zA-Z][\w-]*|#[\w-]+", " ", bare))
+    elements = re.findall(
+        r"(?<![\w.#-])([a-zA-Z][a-zA-Z0-9]*)(?![\w-])", re.sub(r"\.-?[_a-zA-Z][\w-]*|#[\w-]+", " ", bare)
+    )
     return classes + [e.lower() for e in elements]
 
 
-def _split(blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozenset[str] = frozenset()) -> tuple[list, list]:
+def _split(
+    blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozenset[str] = frozenset()
+) -> tuple[list, list]:
     """(critical, rest) of a parsed sheet, each rule split where it stands so that the rest keeps the sheet's order:
     a rule's selectors whose every class and element is in `tokens` (or starts with one of `prefixes`) go to the
     critical part, without what the first paint never shows (LATER: selectors, @media, transitions) and without
@@ -205,8 +212,14 @@ def _split(blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozense
         if not declarations:
             continue
         selectors = [re.sub(r"\s+", " ", sel) for sel in _split_selectors(prelude)]
-        first = [sel for sel in selectors if not prelude.startswith("@") and "data-bs-theme=dark" not in sel
-                 and not LATER.search(NOT_ARGUMENT.sub("", sel)) and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))]
+        first = [
+            sel
+            for sel in selectors
+            if not prelude.startswith("@")
+            and "data-bs-theme=dark" not in sel
+            and not LATER.search(NOT_ARGUMENT.sub("", sel))
+            and all(name in tokens or name.startswith(prefixes) for name in _selector_names(sel))
+        ]
         others = [sel for sel in selectors if sel not in first]
         now = [d for d in declarations if d.split(":", 1)[0] not in LATER_PROPERTIES + tuple(unread)]
         if first and now:
@@ -220,8 +233,11 @@ def _split(blocks, tokens: set[str], prefixes: tuple[str, ...], unread: frozense
 
 def _as_rules(blocks) -> list:
     """A parsed block taken whole (@keyframes, print): its rules with their declarations."""
-    return [(re.sub(r"\s+", " ", prelude), _as_rules(body)) if isinstance(body, list) else (prelude, _declarations(body))
-            for prelude, body in blocks if body]
+    return [
+        (re.sub(r"\s+", " ", prelude), _as_rules(body)) if isinstance(body, list) else (prelude, _declarations(body))
+        for prelude, body in blocks
+        if body
+    ]
 
 
 def _is_group(body) -> bool:
@@ -229,13 +245,17 @@ def _is_group(body) -> bool:
 
 
 def _variables(rules: list, pattern: str) -> set[str]:
-    return {name for prelude, body in rules
-            for name in (_variables(body, pattern) if _is_group(body) else re.findall(pattern, ";".join(body)))}
+    return {
+        name
+        for prelude, body in rules
+        for name in (_variables(body, pattern) if _is_group(body) else re.findall(pattern, ";".join(body)))
+    }
 
 
 def _render(rules: list) -> str:
-    return "".join(prelude + "{" + (_render(body) if _is_group(body) else ";".join(body)) + "}"
-                   for prelude, body in rules)
+    return "".join(
+        prelude + "{" + (_render(body) if _is_group(body) else ";".join(body)) + "}" for prelude, body in rules
+    )
 
 
 def split_css(sheets: list[str], tokens: set[str], prefixes: tuple[str, ...] = ()) -> tuple[str, list[str]]:

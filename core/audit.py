@@ -1,4 +1,5 @@
 """The audit log: one helper, record(), that services call for every state change worth tracing."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -86,8 +87,15 @@ VALUE_LABELS: dict[tuple[str, str], Any] = {}  # (field, coded value) -> label
 ID_NAMES: dict[str, Callable[[set[int]], dict[int, str]]] = {}  # field holding an id -> names for a set of ids
 
 
-def describe(*, objects: dict | None = None, actions: dict | None = None, fields: dict | None = None,
-             values: dict | None = None, ids: dict | None = None, object_type: str | None = None) -> None:
+def describe(
+    *,
+    objects: dict | None = None,
+    actions: dict | None = None,
+    fields: dict | None = None,
+    values: dict | None = None,
+    ids: dict | None = None,
+    object_type: str | None = None,
+) -> None:
     """Register words for the audit log page. ``actions`` and ``fields`` apply to ``object_type`` (None: to every
     type); ``values`` map (field, coded value) to a label, e.g. ("status", "approved") -> 已通过; ``ids`` map a
     field that holds ids to a function giving the names of a set of ids in one query (see names_of)."""
@@ -100,11 +108,13 @@ def describe(*, objects: dict | None = None, actions: dict | None = None, fields
 
 def names_of(id_column: Any, name_column: Any, *joins: Any) -> Callable[[set[int]], dict[int, str]]:
     """An ``ids`` resolver: one SELECT id, name ... WHERE id IN (...) for the ids shown on a page."""
+
     def resolve(ids: set[int]) -> dict[int, str]:
         query = sa.select(id_column, name_column)
         for target in joins:
             query = query.join(target)
         return {row[0]: str(row[1]) for row in db.session.execute(query.where(id_column.in_(ids))) if row[1]}
+
     return resolve
 
 
@@ -137,8 +147,11 @@ def id_names(rows: list[AuditLog]) -> dict[tuple[str, str], str]:
         elif isinstance(value, list):
             for inner in value:
                 walk(inner, name)
-        elif name in ID_NAMES and (isinstance(value, int) or (isinstance(value, str) and value.isdigit())) \
-                and not isinstance(value, bool):
+        elif (
+            name in ID_NAMES
+            and (isinstance(value, int) or (isinstance(value, str) and value.isdigit()))
+            and not isinstance(value, bool)
+        ):
             wanted.setdefault(name, set()).add(int(value))
 
     for row in rows:
@@ -168,8 +181,9 @@ def value_text(object_type: str, name: str, value: Any, names: dict[tuple[str, s
         parts = [value_text(object_type, name, v, names) for v in value]
         return ("；" if any(isinstance(v, dict) for v in value) else "、").join(parts)
     if isinstance(value, dict):
-        return "，".join(f"{field_label(object_type, k)}：{value_text(object_type, k, v, names)}"
-                        for k, v in value.items())
+        return "，".join(
+            f"{field_label(object_type, k)}：{value_text(object_type, k, v, names)}" for k, v in value.items()
+        )
     if isinstance(value, (str, int)):
         label = VALUE_LABELS.get((name, str(value)))
         if label is not None:
@@ -200,14 +214,23 @@ def changes(row: AuditLog, names: dict[tuple[str, str], str] | None = None) -> l
     page's id_names(rows)."""
     before, after = row.before or {}, row.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
-        return [Change("", value_text(row.object_type, "", row.before, names) if row.before is not None else None,
-                       value_text(row.object_type, "", row.after, names) if row.after is not None else None)]
+        return [
+            Change(
+                "",
+                value_text(row.object_type, "", row.before, names) if row.before is not None else None,
+                value_text(row.object_type, "", row.after, names) if row.after is not None else None,
+            )
+        ]
     out = []
     for name in list(before) + [k for k in after if k not in before]:
         old, new = before.get(name), after.get(name)
         if name in before and name in after and old == new:
             continue
-        out.append(Change(field_label(row.object_type, name),
-                          value_text(row.object_type, name, old, names) if name in before else None,
-                          value_text(row.object_type, name, new, names) if name in after else None))
+        out.append(
+            Change(
+                field_label(row.object_type, name),
+                value_text(row.object_type, name, old, names) if name in before else None,
+                value_text(row.object_type, name, new, names) if name in after else None,
+            )
+        )
     return out

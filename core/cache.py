@@ -1,4 +1,5 @@
 """A per-request cache for values computed from the database once per request (e.g. a user's organisations)."""
+
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context

@@ -6,6 +6,7 @@ templates/<area>/; core also owns templates/*.html, _macros/ and errors/) and me
 `compile` writes the .mo files (git-ignored, built by make); `check` lists untranslated or fuzzy messages
 and exits 1 when there are any (tests run it); `fill AREA FILE.json` sets translations from {msgid: 中文}.
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,8 +52,9 @@ def _extract_into(template: Catalog, base: Path, only: str | None = None) -> Non
     ):
         if "translations" in filename or "/tests/" in filename:
             continue
-        template.add(message, None, [(str(base.relative_to(ROOT) / filename), lineno)], auto_comments=comments,
-                     context=context)
+        template.add(
+            message, None, [(str(base.relative_to(ROOT) / filename), lineno)], auto_comments=comments, context=context
+        )
 
 
 def po_path(area: str) -> Path:

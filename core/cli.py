@@ -2,6 +2,7 @@
 
 What the commands print goes through gettext, so it is in the installation's language (BABEL_DEFAULT_LOCALE, set
 with KECHUANG_BABEL_DEFAULT_LOCALE; zh_CN unless changed): outside a request that is the language chosen."""
+
 from __future__ import annotations
 
 import click
@@ -14,8 +15,13 @@ from core.extensions import db
 
 
 @click.command("seed-demo")
-@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100),
-              help="Multiply the number of students and entries.")
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Multiply the number of students and entries.",
+)
 @with_appcontext
 def seed_demo(scale: int) -> None:
     """Load realistic demo data; running it again adds nothing that is already there."""

@@ -1,4 +1,5 @@
 """Configuration: environment variables over instance/config.py over these defaults."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ unit, its authors — and a judge carries the keys of the parties they belong to
 rule refuses a pair that shares a key (judging.assignment.has_conflict). Every area builds its keys here, so
 "the same unit" and "the same person" mean one thing on both sides. Pure Python, no Flask.
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """Declarative base with a constraint naming convention (deterministic migrations) and shared column helpers."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -25,8 +26,14 @@ class DatabaseIdConverter(IntegerConverter):
     """Flask's <int:…> converter bounded to what an INTEGER id can be: a larger number matches no rule (404)
     instead of reaching the database (an overflow, a 500)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,  # noqa: A002
-                 signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = DB_INT_MAX,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

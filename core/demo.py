@@ -1,4 +1,5 @@
 """Demo data: areas register seeders that run in order; each is idempotent (seeding twice changes nothing)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

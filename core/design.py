@@ -4,6 +4,7 @@ Icons are inlined as SVG rather than loaded as an icon font: a page carries only
 and its CSS would cost more than the rest of a public page over a phone's connection). docs/design.md lists the
 patterns (page header, empty state, badge colours, toasts).
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,9 +18,31 @@ ICON_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "boots
 
 # The icons core/assets.py copies; a name outside this list is a typo and fails loudly in tests.
 ICONS = (
-    "arrow-left", "award", "calendar-event", "check-circle", "chevron-right", "clock", "download", "envelope-exclamation",
-    "exclamation-triangle", "geo-alt", "info-circle", "inbox", "list-check", "megaphone", "mortarboard", "patch-check",
-    "people", "person-badge", "printer", "qr-code", "search", "shield-check", "share", "ticket-perforated", "truck",
+    "arrow-left",
+    "award",
+    "calendar-event",
+    "check-circle",
+    "chevron-right",
+    "clock",
+    "download",
+    "envelope-exclamation",
+    "exclamation-triangle",
+    "geo-alt",
+    "info-circle",
+    "inbox",
+    "list-check",
+    "megaphone",
+    "mortarboard",
+    "patch-check",
+    "people",
+    "person-badge",
+    "printer",
+    "qr-code",
+    "search",
+    "shield-check",
+    "share",
+    "ticket-perforated",
+    "truck",
     "x-circle",
 )
 

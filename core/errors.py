@@ -1,4 +1,5 @@
 """DomainError: a rule a person broke, with a localised message and the field it points at."""
+
 from __future__ import annotations
 
 

@@ -7,6 +7,7 @@
 The rule of the house (DESIGN.md): services only flush; the view commits once when the service succeeded
 and rolls back when it refused, so nothing half-written stays in the session.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

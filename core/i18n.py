@@ -1,4 +1,5 @@
 """Chinese first: zh_CN by default, English second; dates like 2024年11月22日 in Chinese."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

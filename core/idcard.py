@@ -4,6 +4,7 @@
 Pure functions, no Flask. The 18th character is a checksum over the first 17 digits (ISO 7064 MOD 11-2);
 digits 7-14 are the birth date (YYYYMMDD) and digit 17 is odd for men and even for women.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -21,6 +21,7 @@ REAP_SECONDS (``start_reaper``) — finds running jobs whose worker process is g
 heartbeat is older than STALE_AFTER (any host), removes the files they claimed (``Progress.claim_file``) and
 marks them failed with a clear message, or queues them again when their handler is idempotent.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,6 +65,7 @@ _RUNNING_HERE: set[str] = set()
 def job_handler(kind: str, *, idempotent: bool = False):
     """Register a handler. ``idempotent``: running it again from the start is harmless (it only reads and
     writes a new file), so a job whose worker died is queued again instead of failed."""
+
     def register(fn):
         HANDLERS[kind] = fn
         if idempotent:
@@ -196,8 +198,11 @@ class _Heartbeat:
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(sa.update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
-                                       .values(heartbeat_at=utcnow()))
+                    connection.execute(
+                        sa.update(Job)
+                        .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
             except Exception:  # noqa: BLE001  (a busy database skips one beat; STALE_AFTER allows several)
                 log.warning("heartbeat of job %s skipped", self.job_id, exc_info=True)
 
@@ -245,14 +250,20 @@ def reap_dead_jobs(app: Flask, now: datetime | None = None) -> list[str]:
                 continue
             again = job.kind in IDEMPOTENT
             with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
-                message = gettext("The worker running this job stopped (a restart or a crash) before it finished; "
-                                  "nothing it started was kept. Start the job again.")
-            values = ({"status": JobStatus.QUEUED, "started_at": None, "worker": "", "heartbeat_at": None,
-                       "done": 0} if again else
-                      {"status": JobStatus.FAILED, "finished_at": now, "error": message})
+                message = gettext(
+                    "The worker running this job stopped (a restart or a crash) before it finished; "
+                    "nothing it started was kept. Start the job again."
+                )
+            values = (
+                {"status": JobStatus.QUEUED, "started_at": None, "worker": "", "heartbeat_at": None, "done": 0}
+                if again
+                else {"status": JobStatus.FAILED, "finished_at": now, "error": message}
+            )
             changed = db.session.execute(
-                sa.update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.worker == job.worker)
-                .values(**values)).rowcount
+                sa.update(Job)
+                .where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.worker == job.worker)
+                .values(**values)
+            ).rowcount
             if not changed:
                 continue
             _remove_claimed_files(app, job.params.get("_files", []))
@@ -282,6 +293,7 @@ def _remove_claimed_files(app: Flask, files: list[str]) -> None:
 def start_reaper(app: Flask, interval: float = REAP_SECONDS) -> threading.Thread:
     """Reap once now (a worker starting after a crash fails its predecessor's jobs at once), then every
     ``interval`` seconds, in a daemon thread."""
+
     def loop() -> None:
         while True:
             try:
@@ -329,8 +341,10 @@ def job_queue(app: Flask):
             else:
                 path = Path(app.config.get("JOBS_DB") or Path(app.instance_path) / "jobs.db")
                 queue = SqliteHuey("kechuang", filename=str(path))
-            app.extensions["huey_tasks"] = {name: queue.task(name=name, retries=0)(fn)
-                                            for name, fn in app.extensions.get("huey_task_functions", {}).items()}
+            app.extensions["huey_tasks"] = {
+                name: queue.task(name=name, retries=0)(fn)
+                for name, fn in app.extensions.get("huey_task_functions", {}).items()
+            }
             app.extensions["huey"] = queue
         return app.extensions["huey"]
 
@@ -348,6 +362,7 @@ def init_jobs(app: Flask) -> None:
     register_task(app, RUN_JOB, run_job)
 
     if jobs_immediate(app):
+
         @app.after_request
         def _run_backlog(response):
             run_immediate_backlog(app)

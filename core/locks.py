@@ -1,4 +1,5 @@
 """Named locks held until the end of the current transaction, on PostgreSQL and SQLite alike."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ Every request gets an id: the `X-Request-ID` a proxy in front set (when it looks
 It is returned in the response's `X-Request-ID` header and stamped on every log record written while the
 request runs, so an error a user reports ("请求编号 …") can be found in the log of whichever worker served it.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Tables that belong to the platform itself: the audit log, background jobs and named locks."""
+
 from __future__ import annotations
 
 from datetime import datetime

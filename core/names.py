@@ -5,25 +5,57 @@ order the same names differently. Pinyin comes from pypinyin (pinned in requirem
 surnames read differently from the common reading of their character (单 shàn, 曾 zēng, 解 xiè…) are read
 as surnames when they begin a name. Pure Python, no Flask.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 # Characters whose reading as a surname differs from the one pypinyin gives first (TONE3 spelling).
 SURNAME_READINGS = {
-    "单": "shan4", "曾": "zeng1", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1", "区": "ou1",
-    "盖": "ge3", "乐": "yue4", "缪": "miao4", "翟": "zhai2", "秘": "bi4", "覃": "qin2", "种": "chong2",
-    "员": "yun4", "卜": "bu3", "尉": "yu4", "长": "chang2", "召": "shao4", "繁": "po2", "折": "she2",
-    "黑": "he4", "任": "ren2", "华": "hua4", "纪": "ji3", "过": "guo1", "相": "xiang1", "蕃": "pi2",
-    "参": "can1", "沈": "shen3", "柏": "bai3", "句": "gou1", "宿": "su4", "车": "che1", "贲": "ben1",
+    "单": "shan4",
+    "曾": "zeng1",
+    "解": "xie4",
+    "仇": "qiu2",
+    "朴": "piao2",
+    "查": "zha1",
+    "区": "ou1",
+    "盖": "ge3",
+    "乐": "yue4",
+    "缪": "miao4",
+    "翟": "zhai2",
+    "秘": "bi4",
+    "覃": "qin2",
+    "种": "chong2",
+    "员": "yun4",
+    "卜": "bu3",
+    "尉": "yu4",
+    "长": "chang2",
+    "召": "shao4",
+    "繁": "po2",
+    "折": "she2",
+    "黑": "he4",
+    "任": "ren2",
+    "华": "hua4",
+    "纪": "ji3",
+    "过": "guo1",
+    "相": "xiang1",
+    "蕃": "pi2",
+    "参": "can1",
+    "沈": "shen3",
+    "柏": "bai3",
+    "句": "gou1",
+    "宿": "su4",
+    "车": "che1",
+    "贲": "ben1",
 }
 _HIGH = "\U0010ffff"  # characters without a known reading sort after every spelled one
 
 
 def _is_han(char: str) -> bool:
     code = ord(char)
-    return (0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3134F)
+    return (
+        0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F
+    )
 
 
 def _readings(name: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Pages of a list already in memory (sorted in Python, e.g. by pinyin), with the same interface as
 Flask-SQLAlchemy's query pagination so templates/_macros/pagination.html shows either."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,7 +14,7 @@ class ListPagination(Pagination):
 
     def _query_items(self) -> list[Any]:
         items = self._query_args["items"]
-        return list(items[self._query_offset:self._query_offset + self.per_page])
+        return list(items[self._query_offset : self._query_offset + self.per_page])
 
     def _query_count(self) -> int:
         return len(self._query_args["items"])

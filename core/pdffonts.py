@@ -7,6 +7,7 @@ Only TrueType outlines (.ttf and the subfonts of a .ttc) are accepted, because
 ReportLab embeds TrueType fonts as subsets and a PDF whose CJK font is not embedded shows empty boxes on
 a viewer without Chinese fonts. CFF/OpenType (.otf) and Type 1 fonts are rejected with a clear reason.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -208,8 +209,11 @@ class FontIndex:
         if entry is not None and entry.get("stamp") == stamp:
             if "error" in entry:
                 raise FontError(entry["error"])
-            return [(i, f["family"], _from_ranges(f["ranges"]), f["ascent"], f["descent"])
-                    for i, f in enumerate(entry["faces"]) if f["cjk"] or not cjk_only]
+            return [
+                (i, f["family"], _from_ranges(f["ranges"]), f["ascent"], f["descent"])
+                for i, f in enumerate(entry["faces"])
+                if f["cjk"] or not cjk_only
+            ]
         self.parsed.append(path)
         try:
             faces = [_read_face(path, i) for i in range(count_subfonts(path))]
@@ -218,9 +222,13 @@ class FontIndex:
             self.dirty = True
             raise
         cjk = [is_cjk_codepoints(cps) for _fam, cps, _asc, _desc in faces]
-        self.entries[path] = {"stamp": stamp, "faces": [
-            {"family": fam, "ascent": asc, "descent": desc, "cjk": is_cjk, "ranges": _ranges(cps)}
-            for (fam, cps, asc, desc), is_cjk in zip(faces, cjk, strict=True)]}
+        self.entries[path] = {
+            "stamp": stamp,
+            "faces": [
+                {"family": fam, "ascent": asc, "descent": desc, "cjk": is_cjk, "ranges": _ranges(cps)}
+                for (fam, cps, asc, desc), is_cjk in zip(faces, cjk, strict=True)
+            ],
+        }
         self.dirty = True
         return [(i, *face) for i, (face, is_cjk) in enumerate(zip(faces, cjk, strict=True)) if is_cjk or not cjk_only]
 
@@ -252,8 +260,13 @@ def count_subfonts(path: str) -> int:
     return 1
 
 
-def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix: str | None = None,
-                   index: FontIndex | None = None, cjk_only: bool = False) -> list[FontFace]:
+def load_font_file(
+    path: str | os.PathLike,
+    source: str = "uploaded",
+    key_prefix: str | None = None,
+    index: FontIndex | None = None,
+    cjk_only: bool = False,
+) -> list[FontFace]:
     """Load every face (every CJK face with cjk_only) of a .ttf/.ttc file; raises FontError if the file is
     not TrueType.
 
@@ -268,8 +281,18 @@ def load_font_file(path: str | os.PathLike, source: str = "uploaded", key_prefix
     described = (index or FontIndex()).faces(path, cjk_only=cjk_only)
     faces = []
     for index_no, family, codepoints, ascent, descent in described:
-        faces.append(FontFace(key=f"{prefix}{stem}-{index_no}", family=family, path=path, subfont_index=index_no,
-                              source=source, codepoints=codepoints, ascent=ascent, descent=descent))
+        faces.append(
+            FontFace(
+                key=f"{prefix}{stem}-{index_no}",
+                family=family,
+                path=path,
+                subfont_index=index_no,
+                source=source,
+                codepoints=codepoints,
+                ascent=ascent,
+                descent=descent,
+            )
+        )
     return faces
 
 
@@ -325,7 +348,9 @@ def is_cjk_face(face: FontFace) -> bool:
     return is_cjk_codepoints(face.codepoints)
 
 
-def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: FontIndex | None = None) -> list[FontFace]:
+def discover_system_fonts(
+    dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: FontIndex | None = None
+) -> list[FontFace]:
     """Installed TrueType faces (all subfonts of .ttc files), CJK ones only by default.
 
     Unreadable or non-TrueType files are skipped: a broken system font must not break the font list.
@@ -342,8 +367,9 @@ def discover_system_fonts(dirs=SYSTEM_FONT_DIRS, cjk_only: bool = True, index: F
     return faces
 
 
-def load_font_directory(directory: str | os.PathLike,
-                        index: FontIndex | None = None) -> tuple[list[FontFace], dict[str, str]]:
+def load_font_directory(
+    directory: str | os.PathLike, index: FontIndex | None = None
+) -> tuple[list[FontFace], dict[str, str]]:
     """Uploaded fonts in a directory: (faces, {file name: error}) — bad files are reported, not fatal."""
     faces: list[FontFace] = []
     errors: dict[str, str] = {}
@@ -364,11 +390,16 @@ def load_font_directory(directory: str | os.PathLike,
 def coverage_of(face: FontFace) -> FontCoverage:
     """Count covered characters per block and of the GB 2312 hanzi."""
     cps = face.codepoints
-    blocks = tuple((label, sum(1 for cp in cps if lo <= cp <= hi), hi - lo + 1)
-                   for label, lo, hi in COVERAGE_BLOCKS)
+    blocks = tuple((label, sum(1 for cp in cps if lo <= cp <= hi), hi - lo + 1) for label, lo, hi in COVERAGE_BLOCKS)
     gb = sum(1 for c in GB2312_HANZI if ord(c) in cps)
-    return FontCoverage(key=face.key, family=face.family, glyph_count=len(cps), gb2312_covered=gb,
-                        gb2312_total=len(GB2312_HANZI), blocks=blocks)
+    return FontCoverage(
+        key=face.key,
+        family=face.family,
+        glyph_count=len(cps),
+        gb2312_covered=gb,
+        gb2312_total=len(GB2312_HANZI),
+        blocks=blocks,
+    )
 
 
 def needs_glyph(char: str) -> bool:
@@ -460,8 +491,13 @@ def register_face(face: FontFace) -> str:
 
 #: Order of the installed faces in every chain: Micro Hei (clean on screen and paper) first, Zen Hei for
 #: Extension A (䶮), HanaMin A/B for the rest of the extensions (𠮷), Droid Sans Fallback last.
-PREFERRED_FACES: tuple[str, ...] = ("wqy-microhei-0", "wqy-zenhei-0", "hanamina-0", "hanaminb-0",
-                                    "droidsansfallbackfull-0")
+PREFERRED_FACES: tuple[str, ...] = (
+    "wqy-microhei-0",
+    "wqy-zenhei-0",
+    "hanamina-0",
+    "hanaminb-0",
+    "droidsansfallbackfull-0",
+)
 
 
 def default_chain_keys(faces) -> list[str]:
@@ -527,8 +563,9 @@ def chain_font_name(chain: FontChain, face: FontFace | None) -> str:
     return name
 
 
-def draw_chain_string(canvas, chain: FontChain, x: float, y: float, text: str, size: float,
-                      align: str = "left") -> float:
+def draw_chain_string(
+    canvas, chain: FontChain, x: float, y: float, text: str, size: float, align: str = "left"
+) -> float:
     """Draw one line in the chain's faces (each run embedded from the face that has it); returns its width
     (0 for left-aligned text, which does not need it).
 

@@ -10,6 +10,7 @@ its init_app (accounts/policies.py, competitions/policies.py, ...). They read ro
 Routes are protected by default (core.security.enforce_login); a view that anonymous visitors may use is
 marked @public.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 Used by every form, import and registration that takes a phone: roster files (Excel may hand over a number
 as 13800138000.0), visitor registration, caravan visit requests, the single-student form.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,7 @@ def parse_mobile(value: Any) -> str:
     text = _NOISE.sub("", unicodedata.normalize("NFKC", raw)).replace("\u200b", "").replace("\ufeff", "")
     for prefix in ("0086", "86"):
         if len(text) == 11 + len(prefix) and text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     if not (text.isascii() and _MAINLAND_MOBILE.fullmatch(text)):
         raise InvalidPhone(raw)

@@ -3,6 +3,7 @@
 One rule per kind of data, used by every public surface and export (the 公示 page, open data, annual
 figures, certificate verification, lists), so that two surfaces put together never reveal more than one.
 """
+
 from __future__ import annotations
 
 import unicodedata

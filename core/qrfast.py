@@ -8,6 +8,7 @@ log/antilog tables and drop the bits into the precomputed positions. tests/certi
 the result module-for-module against `qrcode` itself; it is several times faster than `qrcode.make`
 even at a fixed mask.
 """
+
 from __future__ import annotations
 
 import qrcode
@@ -140,7 +141,7 @@ class FixedQr:
         dc_blocks, ec_blocks = [], []
         offset = 0
         for dc, ec in self.blocks:
-            block = codewords[offset:offset + dc]
+            block = codewords[offset : offset + dc]
             offset += dc
             dc_blocks.append(block)
             ec_blocks.append(_rs_remainder(block, self.gen_logs[ec]))

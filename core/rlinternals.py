@@ -6,6 +6,7 @@ page stream. Each helper below is the only code that touches those internals; wh
 changes them, the test of this module fails with the name of the attribute, instead of PDFs silently going
 wrong. Pinned: reportlab in requirements.txt.
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,13 +34,26 @@ def _to_unicode_cmap(fontname: str, subset) -> str:
     def utf16(cp: int) -> str:
         return chr(cp).encode("utf-16-be", "surrogatepass").hex().upper()
 
-    cmap = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
-        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
-        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
-    ] + [f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)] + [
-        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    cmap = (
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+        ]
+        + [f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)]
+        + ["endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    )
     return "\n".join(cmap)
 
 
@@ -70,8 +84,19 @@ class ImageCache:
             self._protos[key] = proto
         return proto
 
-    def draw(self, canvas: Canvas, path: str, x: float, y: float, width: float, height: float, *, mask=None,
-             preserve_aspect_ratio: bool = False, anchor: str = "c") -> None:
+    def draw(
+        self,
+        canvas: Canvas,
+        path: str,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        *,
+        mask=None,
+        preserve_aspect_ratio: bool = False,
+        anchor: str = "c",
+    ) -> None:
         """What Canvas.drawImage does, with the image data built only once per file."""
         proto = self._proto(path, mask)
         doc = canvas._doc
@@ -91,8 +116,9 @@ class ImageCache:
                     obj.smask = doc.Reference(mask_obj, mask_name)
                 else:
                     obj.smask = pdfdoc.PDFObjectReference(mask_name)
-        x, y, width, height, _scaled = aspectRatioFix(preserve_aspect_ratio, anchor, x, y, width, height,
-                                                      obj.width, obj.height)
+        x, y, width, height, _scaled = aspectRatioFix(
+            preserve_aspect_ratio, anchor, x, y, width, height, obj.width, obj.height
+        )
         canvas._currentPageHasImages = 1
         canvas.saveState()
         canvas.translate(x, y)

@@ -1,4 +1,5 @@
 """Protected by default, CSRF, security headers and localised error pages."""
+
 from __future__ import annotations
 
 import base64
@@ -35,6 +36,7 @@ def content_security_policy(inline_css: str | None) -> str:
     if not inline_css:
         return CSP
     return CSP.replace("style-src 'self';", f"style-src 'self' {style_hash(inline_css)};")
+
 
 ERROR_MESSAGES = {
     400: ("bad_request", lambda: _("The request could not be understood.")),
@@ -74,7 +76,13 @@ def is_safe_next(target: str | None) -> bool:
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):  # CR/LF would split the Location header
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    )
 
 
 def enforce_login():
@@ -120,9 +128,13 @@ def protect_csrf():
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:
     """The headers every answer carries."""
-    headers = [("Content-Security-Policy", app.extensions.get("kc.csp", CSP)), ("X-Content-Type-Options", "nosniff"),
-               ("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "same-origin"),
-               ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")]
+    headers = [
+        ("Content-Security-Policy", app.extensions.get("kc.csp", CSP)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ]
     if app.config.get("SESSION_COOKIE_SECURE"):
         headers.append(("Strict-Transport-Security", "max-age=31536000"))
     return headers
@@ -149,7 +161,9 @@ def handle_http_error(exc: HTTPException):
 
 
 def handle_csrf_error(exc: CSRFError):
-    message = _("The form was sent without a valid security token (it may have expired). Reload the page and try again.")
+    message = _(
+        "The form was sent without a valid security token (it may have expired). Reload the page and try again."
+    )
     if wants_json():
         return api_error(400, message=message, code="csrf")
     return render_template("errors/error.html", status=400, message=message), 400

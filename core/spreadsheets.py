@@ -19,6 +19,7 @@ Writing (.xlsx and .csv downloads): text that a spreadsheet program would run as
 Nothing else in the platform creates an openpyxl ``Workbook`` or a ``csv.writer``
 (tests/core/test_spreadsheets.py holds every export to this).
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,12 +43,14 @@ SCAN_CHUNK_BYTES = 1024 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-
-
 NOT_SPREADSHEET = N_("This file is not a spreadsheet. Upload an .xlsx or .csv file.")
 DAMAGED = N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")
-TOO_LARGE_INFLATED = N_("The spreadsheet unpacks to %(size)s MB; the limit is %(limit)s MB. Remove unused sheets, pictures and empty formatted rows, then save it again.")
-TOO_COMPRESSED = N_("The spreadsheet's contents are packed %(ratio)s times smaller than they are (at most %(limit)s is accepted); it is not an ordinary Excel file. Open it in Excel and save it again as .xlsx.")
+TOO_LARGE_INFLATED = N_(
+    "The spreadsheet unpacks to %(size)s MB; the limit is %(limit)s MB. Remove unused sheets, pictures and empty formatted rows, then save it again."
+)
+TOO_COMPRESSED = N_(
+    "The spreadsheet's contents are packed %(ratio)s times smaller than they are (at most %(limit)s is accepted); it is not an ordinary Excel file. Open it in Excel and save it again as .xlsx."
+)
 TOO_MANY_PARTS = N_("The spreadsheet has too many parts (%(count)s). Open it in Excel and save it again as .xlsx.")
 
 
@@ -77,14 +80,19 @@ def check_archive(data: bytes) -> zipfile.ZipFile:
         raise SpreadsheetRefused("too_many_parts", TOO_MANY_PARTS, count=len(members))
     total = sum(member.file_size for member in members)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetRefused("inflates_too_much", TOO_LARGE_INFLATED, size=round(total / 1048576),
-                                 limit=MAX_UNCOMPRESSED_BYTES // 1048576)
+        raise SpreadsheetRefused(
+            "inflates_too_much",
+            TOO_LARGE_INFLATED,
+            size=round(total / 1048576),
+            limit=MAX_UNCOMPRESSED_BYTES // 1048576,
+        )
     for member in members:
         if member.file_size >= RATIO_CHECK_FROM_BYTES:
             ratio = member.file_size / max(member.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO:
-                raise SpreadsheetRefused("compression_ratio", TOO_COMPRESSED, ratio=int(ratio),
-                                         limit=MAX_COMPRESSION_RATIO)
+                raise SpreadsheetRefused(
+                    "compression_ratio", TOO_COMPRESSED, ratio=int(ratio), limit=MAX_COMPRESSION_RATIO
+                )
     return archive
 
 
@@ -146,8 +154,13 @@ def scan_sheet(book: XlsxFile, patterns: dict[str, re.Pattern[bytes]]) -> dict[s
     return found
 
 
-def find_header_row(rows: Sequence[tuple[int, Sequence[Any]]], field_of: Callable[[Any], str | None], *,
-                    required: str, search_rows: int = 10) -> tuple[int, dict[str, int], list[Any]] | None:
+def find_header_row(
+    rows: Sequence[tuple[int, Sequence[Any]]],
+    field_of: Callable[[Any], str | None],
+    *,
+    required: str,
+    search_rows: int = 10,
+) -> tuple[int, dict[str, int], list[Any]] | None:
     """The header row of an uploaded sheet: the first of the first ``search_rows`` rows (a title row or two
     above the header is common) in which ``field_of(cell)`` names the ``required`` field. Returns its index in
     ``rows``, {field: column index} (the first column naming a field wins) and the cells that named a field
@@ -267,4 +280,3 @@ class StreamWorkbook:
         buffer = io.BytesIO()
         self._workbook.save(buffer)
         return buffer.getvalue()
-

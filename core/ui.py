@@ -1,5 +1,6 @@
 """Registries that let areas add to the shared UI without core importing them: navigation entries,
 dashboard panels and sections of the public home page (CTFd-style plain registries filled at start-up)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -121,11 +122,21 @@ def failed_jobs(user) -> list[Attention]:
     from core.models import Job, JobStatus
 
     jobs = db.session.execute(
-        sa.select(Job).where(Job.owner_id == user.id, Job.status == JobStatus.FAILED,
-                             Job.created_at >= utcnow() - timedelta(days=7)).order_by(Job.created_at.desc()).limit(5)
+        sa.select(Job)
+        .where(Job.owner_id == user.id, Job.status == JobStatus.FAILED, Job.created_at >= utcnow() - timedelta(days=7))
+        .order_by(Job.created_at.desc())
+        .limit(5)
     ).scalars()
-    return [Attention(41, _l("Job failed: %(title)s", title=job.title or job.kind), url_for("core.job_progress", job_id=job.id),
-                      None, "failed") for job in jobs]
+    return [
+        Attention(
+            41,
+            _l("Job failed: %(title)s", title=job.title or job.kind),
+            url_for("core.job_progress", job_id=job.id),
+            None,
+            "failed",
+        )
+        for job in jobs
+    ]
 
 
 def nav_for(user) -> list[NavItem]:

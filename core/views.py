@@ -1,4 +1,5 @@
 """Platform pages: the public home page, the dashboard, language switch, audit log, job progress."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,8 +49,11 @@ def dashboard():
 def set_language(code: str):
     """Switch the UI language; an unknown code is refused and changes nothing."""
     if code not in current_app.config["LANGUAGES"]:
-        return render_template("errors/error.html", status=400,
-                               message=_("Unknown language: %(code)s. Choose 中文 or English.", code=code[:20])), 400
+        return render_template(
+            "errors/error.html",
+            status=400,
+            message=_("Unknown language: %(code)s. Choose 中文 or English.", code=code[:20]),
+        ), 400
     session["lang"] = code
     if current_user.is_authenticated:
         current_user.locale = code
@@ -72,12 +76,22 @@ def audit_log():
     if not is_admin(current_user):
         query = query.where(AuditLog.organisation_id.in_(current_user.organised_org_ids()))
     page = db.paginate(query, per_page=50, error_out=False)
-    types = db.session.execute(sa.select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)).scalars().all()
+    types = (
+        db.session.execute(sa.select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)).scalars().all()
+    )
     from core import audit
 
-    return render_template("core/audit.html", page=page, types=types, object_type=object_type, object_id=object_id,
-                           object_label=audit.object_label, action_label=audit.action_label, changes=audit.changes,
-                           names=audit.id_names(page.items))
+    return render_template(
+        "core/audit.html",
+        page=page,
+        types=types,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=audit.object_label,
+        action_label=audit.action_label,
+        changes=audit.changes,
+        names=audit.id_names(page.items),
+    )
 
 
 @bp.route("/jobs/<job_id>")

@@ -1,4 +1,5 @@
 """Events area: venues, events, sessions, the science caravan, registrations, tickets and check-in."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -42,10 +43,16 @@ def _register_invitation_scope() -> None:
     from accounts.services import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
-    register_invitation_scope(Role.CHECKIN, InvitationScope(
-        load=_event, permission="event.manage", choices=_events_managed_by,
-        unknown=_l("This event does not exist."), name=_event_name,
-    ))
+    register_invitation_scope(
+        Role.CHECKIN,
+        InvitationScope(
+            load=_event,
+            permission="event.manage",
+            choices=_events_managed_by,
+            unknown=_l("This event does not exist."),
+            name=_event_name,
+        ),
+    )
 
 
 def _event(event_id: int):
@@ -92,11 +99,20 @@ def dashboard_context(user) -> dict | None:
         schools = user.scope_ids(Role.COORDINATOR)
         if not schools:
             return None
-        visits = db.session.execute(
-            sa.select(CaravanVisit).where(sa.or_(CaravanVisit.host_organisation_id.in_(sorted(schools)),
-                                                 CaravanVisit.submitted_by_id == user.id))
-            .order_by(CaravanVisit.starts_at.desc()).limit(5)
-        ).scalars().all()
+        visits = (
+            db.session.execute(
+                sa.select(CaravanVisit)
+                .where(
+                    sa.or_(
+                        CaravanVisit.host_organisation_id.in_(sorted(schools)), CaravanVisit.submitted_by_id == user.id
+                    )
+                )
+                .order_by(CaravanVisit.starts_at.desc())
+                .limit(5)
+            )
+            .scalars()
+            .all()
+        )
         return {"visits": visits, "coordinator": True}
     org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
     staff_only = org_ids is not None and not org_ids
@@ -125,9 +141,16 @@ def _register_certificate_source() -> None:
         return
     from events.services.attendance import collect_attendees
 
-    register_source(CertificateSource(key="events.attendees", kind="attendance", scope="event",
-                                      label=_l("Attendees (checked in)"), collect=collect_attendees,
-                                      scopes=_event_choices))
+    register_source(
+        CertificateSource(
+            key="events.attendees",
+            kind="attendance",
+            scope="event",
+            label=_l("Attendees (checked in)"),
+            collect=collect_attendees,
+            scopes=_event_choices,
+        )
+    )
 
 
 def _event_choices(organisation_ids):

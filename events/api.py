@@ -4,6 +4,7 @@ counters, manual search, walk-ins, event list.
 Check-in calls are open to the event's check-in staff and organisers (session or bearer token) and to a
 browser holding a valid staff link for that event; so the routes are @public and check access themselves.
 """
+
 from __future__ import annotations
 
 from datetime import UTC
@@ -40,7 +41,9 @@ class CheckinArgs(Schema):
     head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))  # people arriving
     confirm_over = fields.Boolean(load_default=False)  # staff confirmed a count above the ticket's
     session_id = fields.Integer(load_default=None)
-    direction = fields.String(load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT]))
+    direction = fields.String(
+        load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT])
+    )
 
 
 class QueuedScanSchema(Schema):
@@ -51,7 +54,9 @@ class QueuedScanSchema(Schema):
     device = fields.String(load_default="", validate=validate.Length(max=200))
     head_count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
     confirm_over = fields.Boolean(load_default=False)
-    direction = fields.String(load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT]))
+    direction = fields.String(
+        load_default=checkin_service.IN, validate=validate.OneOf([checkin_service.IN, checkin_service.OUT])
+    )
     offline_result = fields.String(load_default=None, validate=validate.Length(max=30))
 
 
@@ -132,13 +137,24 @@ def create_checkin():
     user = current_user if current_user.is_authenticated else None
     try:
         result = checkin_service.perform_checkin(
-            event, raw_code=args["code"], gate=args["gate"], nonce=args["nonce"], scanned_at=args["scanned_at"],
-            device=args["device"], head_count=args["head_count"], confirm_over=args["confirm_over"],
-            session_id=args["session_id"], direction=args["direction"], user=user, staff_link=link)
+            event,
+            raw_code=args["code"],
+            gate=args["gate"],
+            nonce=args["nonce"],
+            scanned_at=args["scanned_at"],
+            device=args["device"],
+            head_count=args["head_count"],
+            confirm_over=args["confirm_over"],
+            session_id=args["session_id"],
+            direction=args["direction"],
+            user=user,
+            staff_link=link,
+        )
     except IntegrityError:  # the same nonce twice at the same instant: answer like the first one
         db.session.rollback()
-        result = checkin_service.replay_scan(args["nonce"], raw=args["code"], gate=args["gate"], user=user,
-                                      staff_link=link)
+        result = checkin_service.replay_scan(
+            args["nonce"], raw=args["code"], gate=args["gate"], user=user, staff_link=link
+        )
         if result is None:
             raise
     db.session.commit()
@@ -162,8 +178,7 @@ def upload_scans(args, event_id: int):
         results = offline_service.upload_offline_scans(event, scans, user=user, staff_link=link)
     except IntegrityError:  # a nonce being written by a concurrent upload: the device sends the batch again
         db.session.rollback()
-        return api_error(409, _("Another upload of these scans is running; they will be sent again."),
-                         code="conflict")
+        return api_error(409, _("Another upload of these scans is running; they will be sent again."), code="conflict")
     db.session.commit()
     return {"results": results}
 
@@ -208,12 +223,22 @@ def search(args, event_id: int):
     if error is not None:
         return error
     rows = registration_service.search_registrations(event, args["q"])
-    return {"results": [
-        {"code": r.code, "name": r.name, "phone": mask_phone(r.phone) if r.phone else "", "school": r.school_name,
-         "kind": r.kind, "head_count": r.head_count, "status": r.status,
-         "session": r.session.title, "checked_in": r.checkin is not None}
-        for r in rows
-    ]}
+    return {
+        "results": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "phone": mask_phone(r.phone) if r.phone else "",
+                "school": r.school_name,
+                "kind": r.kind,
+                "head_count": r.head_count,
+                "status": r.status,
+                "session": r.session.title,
+                "checked_in": r.checkin is not None,
+            }
+            for r in rows
+        ]
+    }
 
 
 @blp.route("/events/<int:event_id>/walk-ins", methods=["POST"])
@@ -237,23 +262,32 @@ def walk_in(args, event_id: int):
         return api_error(422, _("Choose a session of this event."), code="invalid")
     try:
         registration = registration_service.register(
-            session, name=args["name"], phone=args["phone"] or None, kind=args["kind"], head_count=args["head_count"],
-            school_name=args["school_name"], source=RegistrationSource.WALK_IN,
-            use_absent_seats=args["use_absent_seats"], user=user)
+            session,
+            name=args["name"],
+            phone=args["phone"] or None,
+            kind=args["kind"],
+            head_count=args["head_count"],
+            school_name=args["school_name"],
+            source=RegistrationSource.WALK_IN,
+            use_absent_seats=args["use_absent_seats"],
+            user=user,
+        )
     except registration_service.SessionFull as exc:
         db.session.rollback()
         return api_error(409, str(exc), code=exc.code, details={"field": exc.field, "absent_seats": exc.absent_seats})
     try:
-        result = checkin_service.perform_checkin(event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"],
-                                          user=user, staff_link=link)
+        result = checkin_service.perform_checkin(
+            event, raw_code=registration.code, gate=args["gate"], nonce=args["nonce"], user=user, staff_link=link
+        )
     except IntegrityError:  # the same nonce at the very same moment: undo this registration, answer like the first
         result = None
     if result is None or result.replayed:
         db.session.rollback()
         result = checkin_service.replay_scan(args["nonce"], raw="", gate=args["gate"], user=user, staff_link=link)
         if result is None:
-            return api_error(409, _("This walk-in is being registered already; scan the ticket to check."),
-                             code="conflict")
+            return api_error(
+                409, _("This walk-in is being registered already; scan the ticket to check."), code="conflict"
+            )
     db.session.commit()
     return result.body, result.http_status
 
@@ -265,6 +299,16 @@ def list_events():
     require("event.view_list")
     ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
     rows = planning_service.list_events(organisation_ids=ids)
-    return [{"id": e.id, "title": e.title, "kind": e.kind, "status": e.status, "starts_at": e.starts_at,
-             "ends_at": e.ends_at, "capacity": e.capacity, "registered": registered} for e, registered in rows]
-
+    return [
+        {
+            "id": e.id,
+            "title": e.title,
+            "kind": e.kind,
+            "status": e.status,
+            "starts_at": e.starts_at,
+            "ends_at": e.ends_at,
+            "capacity": e.capacity,
+            "registered": registered,
+        }
+        for e, registered in rows
+    ]

@@ -1,4 +1,5 @@
 """The organiser's "needs me now" items of the events area: caravan requests to answer, registration closing."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,9 +22,15 @@ def attention(user) -> list[Attention]:
     if org_ids == []:
         return []
     pending = sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status.in_(PENDING_VISIT_STATUSES))
-    closing = (sa.select(Event).where(Event.status == EventStatus.PUBLISHED, Event.registration_closes_at >= utcnow(),
-                                      Event.registration_closes_at < utcnow() + timedelta(days=7))
-               .order_by(Event.registration_closes_at))
+    closing = (
+        sa.select(Event)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.registration_closes_at >= utcnow(),
+            Event.registration_closes_at < utcnow() + timedelta(days=7),
+        )
+        .order_by(Event.registration_closes_at)
+    )
     if org_ids is not None:
         pending = pending.where(CaravanVisit.organisation_id.in_(org_ids))
         closing = closing.where(Event.organisation_id.in_(org_ids))
@@ -34,7 +41,17 @@ def attention(user) -> list[Attention]:
     from core.i18n import format_moment
 
     for event in db.session.execute(closing).scalars():
-        items.append(Attention(61, _l("Registration closes %(when)s · %(event)s",
-                                      when=format_moment(event.registration_closes_at, "short"), event=event.title),
-                               url_for("events.admin_event", event_id=event.id), None, "deadline"))
+        items.append(
+            Attention(
+                61,
+                _l(
+                    "Registration closes %(when)s · %(event)s",
+                    when=format_moment(event.registration_closes_at, "short"),
+                    event=event.title,
+                ),
+                url_for("events.admin_event", event_id=event.id),
+                None,
+                "deadline",
+            )
+        )
     return items

@@ -6,6 +6,7 @@ registration is confirmed, waitlisted or refused; on a cancellation it asks `pla
 up. Promotion is first come, first served, except that a group too large for the seats just freed does not
 hold up smaller registrations behind it (it stays first in line for the next seats).
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
@@ -13,6 +14,7 @@ from collections.abc import Hashable, Iterable
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
 FULL = "full"
+
 
 def seats_free(capacity: int, taken: int) -> int:
     """Seats still free in a session (never negative, even if capacity was lowered below what's taken)."""

@@ -24,6 +24,7 @@ what is left needs the staff's explicit confirmation (`confirm_over`) and is the
 Check-out (`decide_checkout`, for events that ask for an exit scan) has its own short order: not_found,
 wrong_event, cancelled, waitlisted, not_checked_in, already_checked_out, checked_out.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,19 @@ CHECKED_OUT = "checked_out"
 ALREADY_CHECKED_OUT = "already_checked_out"
 NOT_CHECKED_IN = "not_checked_in"
 
-REASONS = (CHECKED_IN, ALREADY_CHECKED_IN, NOT_FOUND, WRONG_EVENT, OUTSIDE_WINDOW, CANCELLED, WAITLISTED,
-           OVER_COUNT, CHECKED_OUT, ALREADY_CHECKED_OUT, NOT_CHECKED_IN)
+REASONS = (
+    CHECKED_IN,
+    ALREADY_CHECKED_IN,
+    NOT_FOUND,
+    WRONG_EVENT,
+    OUTSIDE_WINDOW,
+    CANCELLED,
+    WAITLISTED,
+    OVER_COUNT,
+    CHECKED_OUT,
+    ALREADY_CHECKED_OUT,
+    NOT_CHECKED_IN,
+)
 
 HTTP_STATUS = {
     CHECKED_IN: 201,
@@ -60,8 +72,13 @@ HTTP_STATUS = {
 
 # What the scanner page shows: green admits, amber is "already in" (look at the person), red refuses.
 # An over-count is amber too: staff look at the group and confirm or correct the number.
-COLOUR = {CHECKED_IN: "green", ALREADY_CHECKED_IN: "amber", OVER_COUNT: "amber", CHECKED_OUT: "green",
-          ALREADY_CHECKED_OUT: "amber"}
+COLOUR = {
+    CHECKED_IN: "green",
+    ALREADY_CHECKED_IN: "amber",
+    OVER_COUNT: "amber",
+    CHECKED_OUT: "green",
+    ALREADY_CHECKED_OUT: "amber",
+}
 
 # Registration states as the decision sees them.
 CONFIRMED = "confirmed"
@@ -192,8 +209,9 @@ def decide_checkin(
     return Decision(CHECKED_IN, prior, people=people)
 
 
-def decide_checkout(ticket: TicketState | None, event_id: int, prior: PriorCheckIn | None,
-                    checked_out_at: datetime | None) -> Decision:
+def decide_checkout(
+    ticket: TicketState | None, event_id: int, prior: PriorCheckIn | None, checked_out_at: datetime | None
+) -> Decision:
     """The reason code for an exit scan of `ticket` at `event_id`: only a ticket that came in can go out, once."""
     if ticket is None:
         return Decision(NOT_FOUND)

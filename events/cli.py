@@ -3,6 +3,7 @@
 What it says to people (messages, errors, the year's figures) is in the installation's language
 (BABEL_DEFAULT_LOCALE, core.i18n.print_locale), zh_CN first; the CSV and JSON column keys stay fixed, as files
 other programs read."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,13 @@ def _local(moment) -> str:
 def list_command(year):
     """Print `id, start, title, registered` per event (registered = confirmed seats)."""
     rows = planning_service.list_events(year=year)
-    write_csv(sys.stdout, [["id", "start", "title", "registered"],
-                           *([event.id, _local(event.starts_at), event.title, registered] for event, registered in rows)])
+    write_csv(
+        sys.stdout,
+        [
+            ["id", "start", "title", "registered"],
+            *([event.id, _local(event.starts_at), event.title, registered] for event, registered in rows),
+        ],
+    )
 
 
 @events_cli.command("registrations")
@@ -47,17 +53,37 @@ def registrations_command(event_id, fmt):
     if event is None:
         with print_locale():
             raise click.ClickException(_("No event with id %(id)d (see `flask events list`).", id=event_id))
-    columns = ["code", "name", "kind", "head_count", "school", "grade", "session", "status", "checked_in_at",
-               "gate", "ticket_url"]
+    columns = [
+        "code",
+        "name",
+        "kind",
+        "head_count",
+        "school",
+        "grade",
+        "session",
+        "status",
+        "checked_in_at",
+        "gate",
+        "ticket_url",
+    ]
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     rows = []
     for r in registration_service.event_registrations(event):
-        rows.append({
-            "code": r.code, "name": r.name, "kind": r.kind, "head_count": r.head_count,
-            "school": r.school_name, "grade": r.grade, "session": r.session.title or _local(r.session.starts_at),
-            "status": r.status, "checked_in_at": _local(r.checkin.checked_in_at) if r.checkin else "",
-            "gate": r.checkin.gate if r.checkin else "", "ticket_url": f"{base}/events/t/{r.link_token}",
-        })
+        rows.append(
+            {
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "head_count": r.head_count,
+                "school": r.school_name,
+                "grade": r.grade,
+                "session": r.session.title or _local(r.session.starts_at),
+                "status": r.status,
+                "checked_in_at": _local(r.checkin.checked_in_at) if r.checkin else "",
+                "gate": r.checkin.gate if r.checkin else "",
+                "ticket_url": f"{base}/events/t/{r.link_token}",
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -77,14 +103,25 @@ def stats_command(year):
         if not 2000 <= year <= 2100:
             raise click.ClickException(_("Give a year between 2000 and 2100."))
         stats = attendance_service.year_stats(year)
-        figures = (("year", _("Year")), ("events", _("Events")), ("sessions", _("Event sessions")),
-                   ("registered", _("Registered people")), ("checked_in", _("Checked-in people")),
-                   ("caravan_visits", _("Caravan visits")))
+        figures = (
+            ("year", _("Year")),
+            ("events", _("Events")),
+            ("sessions", _("Event sessions")),
+            ("registered", _("Registered people")),
+            ("checked_in", _("Checked-in people")),
+            ("caravan_visits", _("Caravan visits")),
+        )
         for key, label in figures:
             click.echo(f"{label}: {stats[key]}")
         for kind, values in sorted(stats["by_kind"].items()):
-            click.echo("  " + _("%(kind)s: %(events)d events, %(registered)d registered, %(checked_in)d checked in",
-                                kind=label_of(EVENT_KIND_LABELS, kind), **values))
+            click.echo(
+                "  "
+                + _(
+                    "%(kind)s: %(events)d events, %(registered)d registered, %(checked_in)d checked in",
+                    kind=label_of(EVENT_KIND_LABELS, kind),
+                    **values,
+                )
+            )
 
 
 @events_cli.command("remind")

@@ -1,5 +1,6 @@
 """Forms of the events area, one per use case (the caravan's are in events.caravan.forms). Times are typed in
 local time (Asia/Shanghai)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -23,8 +24,7 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _when(label, required=True):
-    return DateTimeLocalField(label, format=DATETIME_FORMAT,
-                              validators=[DataRequired()] if required else [Optional()])
+    return DateTimeLocalField(label, format=DATETIME_FORMAT, validators=[DataRequired()] if required else [Optional()])
 
 
 class EventForm(FlaskForm):
@@ -41,8 +41,11 @@ class EventForm(FlaskForm):
     registration_closes_at = _when(_l("Registration closes"), required=False)
     waitlist_enabled = BooleanField(_l("Keep a waiting list when full"), default=True)
     exit_scan = BooleanField(_l("Scan visitors at the exit too (study visits, volunteer hours)"), default=False)
-    personal_data = SelectField(_l("Asked of each visitor for the insurance list (研学)"), choices=[
-        ("", _l("Nothing")), ("birth_date", _l("Gender and birth date")), ("id_number", _l("ID number"))], default="")
+    personal_data = SelectField(
+        _l("Asked of each visitor for the insurance list (研学)"),
+        choices=[("", _l("Nothing")), ("birth_date", _l("Gender and birth date")), ("id_number", _l("ID number"))],
+        default="",
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -61,8 +64,10 @@ class VenueForm(FlaskForm):
     name = StringField(_l("Venue name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100000)], default=0)
-    travel_minutes = IntegerField(_l("Caravan travel time to here (minutes, empty: default)"),
-                                  validators=[Optional(), NumberRange(min=0, max=1440)])
+    travel_minutes = IntegerField(
+        _l("Caravan travel time to here (minutes, empty: default)"),
+        validators=[Optional(), NumberRange(min=0, max=1440)],
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -73,10 +78,12 @@ class RegistrationForm(FlaskForm):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(), Length(max=30)])
     school_name = StringField(_l("School (optional)"), validators=[Optional(), Length(max=200)])
     grade = StringField(_l("Grade (optional)"), validators=[Optional(), Length(max=40)])
-    head_count = IntegerField(_l("Number of people (groups)"), validators=[Optional(), NumberRange(min=1, max=500)],
-                              default=1)
-    member_names = TextAreaField(_l("Names of the group members (optional, one per line)"),
-                                 validators=[Optional(), Length(max=10000)])
+    head_count = IntegerField(
+        _l("Number of people (groups)"), validators=[Optional(), NumberRange(min=1, max=500)], default=1
+    )
+    member_names = TextAreaField(
+        _l("Names of the group members (optional, one per line)"), validators=[Optional(), Length(max=10000)]
+    )
     # asked only where the event needs them for its insurance list (the view removes them otherwise)
     gender = SelectField(_l("Gender"), choices=[("", "—"), ("男", _l("Male")), ("女", _l("Female"))], default="")
     birth_date = DateField(_l("Birth date"), validators=[Optional()])
@@ -106,8 +113,9 @@ class GrantStaffForm(FlaskForm):
 
 
 class RecoveryStartForm(FlaskForm):
-    contact = StringField(_l("The mobile number (or email) you registered with"),
-                          validators=[DataRequired(), Length(max=254)])
+    contact = StringField(
+        _l("The mobile number (or email) you registered with"), validators=[DataRequired(), Length(max=254)]
+    )
     submit = SubmitField(_l("Send me a code"))
 
 

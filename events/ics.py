@@ -9,6 +9,7 @@ Times are written in UTC ("...Z"); X-WR-TIMEZONE tells clients the calendar's ho
 library builds the feed: it escapes TEXT values and folds lines at 75 octets without splitting a UTF-8
 character (Chinese titles are 3 octets per character).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

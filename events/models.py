@@ -1,6 +1,7 @@
 """Venues, events and sessions, registrations, check-ins and the scan log, and the area's vocabulary (every
 enumeration with its display names, the caravan's visit statuses included). The caravan's tables are in
 events/caravan/models.py."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -91,8 +92,11 @@ EVENT_KIND_LABELS = {
     EventKind.CARAVAN_COMMUNITY: _l("Caravan in a community"),
 }
 AUDIENCE_LABELS = {Audience.PUBLIC: _l("Public"), Audience.SCHOOL_GROUPS: _l("School groups")}
-EVENT_STATUS_LABELS = {EventStatus.DRAFT: _l("Draft"), EventStatus.PUBLISHED: _l("Published"),
-                       EventStatus.CANCELLED: _l("Cancelled")}
+EVENT_STATUS_LABELS = {
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+}
 VENUE_KIND_LABELS = {
     VenueKind.SCHOOL: _l("School"),
     VenueKind.COMMUNITY: _l("Community"),
@@ -100,16 +104,28 @@ VENUE_KIND_LABELS = {
     VenueKind.OTHER: _l("Other"),
 }
 REGISTRATION_KIND_LABELS = {RegistrationKind.INDIVIDUAL: _l("Individual"), RegistrationKind.GROUP: _l("School group")}
-REGISTRATION_STATUS_LABELS = {RegistrationStatus.CONFIRMED: _l("Confirmed"),
-                              RegistrationStatus.WAITLISTED: _l("Waiting list"),
-                              RegistrationStatus.CANCELLED: _l("Cancelled")}
-VISIT_STATUS_LABELS = {VisitStatus.REQUESTED: _l("Pending"), VisitStatus.PROPOSED: _l("Other date proposed"),
-                       VisitStatus.CONFIRMED: _l("Scheduled"), VisitStatus.DECLINED: _l("Declined"),
-                       VisitStatus.CANCELLED: _l("Cancelled")}
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+VISIT_STATUS_LABELS = {
+    VisitStatus.REQUESTED: _l("Pending"),
+    VisitStatus.PROPOSED: _l("Other date proposed"),
+    VisitStatus.CONFIRMED: _l("Scheduled"),
+    VisitStatus.DECLINED: _l("Declined"),
+    VisitStatus.CANCELLED: _l("Cancelled"),
+}
 #: By vocabulary name, for templates: events_labels.kind["lecture"] (see events/_labels.html).
-LABELS = {"kind": EVENT_KIND_LABELS, "audience": AUDIENCE_LABELS, "event_status": EVENT_STATUS_LABELS,
-          "venue_kind": VENUE_KIND_LABELS, "registration_kind": REGISTRATION_KIND_LABELS,
-          "registration_status": REGISTRATION_STATUS_LABELS, "visit_status": VISIT_STATUS_LABELS}
+LABELS = {
+    "kind": EVENT_KIND_LABELS,
+    "audience": AUDIENCE_LABELS,
+    "event_status": EVENT_STATUS_LABELS,
+    "venue_kind": VENUE_KIND_LABELS,
+    "registration_kind": REGISTRATION_KIND_LABELS,
+    "registration_status": REGISTRATION_STATUS_LABELS,
+    "visit_status": VISIT_STATUS_LABELS,
+}
 
 
 def label_of(labels: dict, value) -> str:
@@ -166,8 +182,9 @@ class Event(TimestampMixin, db.Model):
     # 研学 and volunteer hours: visitors are scanned at the exit too, and the attendance shows time in and out
     exit_scan: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
     sequence: Mapped[int] = mapped_column(default=0, nullable=False)  # iCalendar SEQUENCE
-    personal_data: Mapped[str] = mapped_column(sa.String(20), default=PersonalData.NONE, server_default="",
-                                               nullable=False)
+    personal_data: Mapped[str] = mapped_column(
+        sa.String(20), default=PersonalData.NONE, server_default="", nullable=False
+    )
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     venue: Mapped[Venue | None] = relationship()
@@ -254,7 +271,10 @@ class Registration(TimestampMixin, db.Model):
         sa.CheckConstraint("head_count >= 1", name="head_count"),
         # the same phone can hold one live registration per session (cancelled ones don't count)
         sa.Index(
-            "uq_event_registrations_session_phone", "session_id", "phone", unique=True,
+            "uq_event_registrations_session_phone",
+            "session_id",
+            "phone",
+            unique=True,
             sqlite_where=sa.text("status <> 'cancelled' AND phone IS NOT NULL"),
             postgresql_where=sa.text("status <> 'cancelled' AND phone IS NOT NULL"),
         ),

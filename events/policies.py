@@ -1,6 +1,7 @@
 """Permission rules of the events area: events, venues, caravans, check-in, visit requests.
 
 Imported by the area's init_app, which registers every @policy below (core.permissions holds the mechanism)."""
+
 from __future__ import annotations
 
 from core.permissions import Role, coordinates, is_organiser, organises, policy, staffs

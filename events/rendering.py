@@ -5,6 +5,7 @@ a system CJK TrueType font when one is installed (fonts-wqy-*); the PDF uses the
 (core.pdffonts: embedded TrueType subsets with fallbacks, so 䶮 and 𠮷 print and "·" is never a "�").
 Everything printed is in the installation's language (core.i18n.print_locale), whatever the page's.
 """
+
 from __future__ import annotations
 
 import io
@@ -106,8 +107,9 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int
     return lines
 
 
-def share_png(*, title: str, when: str, where: str, organiser: str, colour: str | None, logo: str | None,
-              footer: str) -> bytes:
+def share_png(
+    *, title: str, when: str, where: str, organiser: str, colour: str | None, logo: str | None, footer: str
+) -> bytes:
     """The 1200 × 630 picture of a link preview: a band in the organiser's colour (neutral ink without one), its
     logo, the title in large type, time and place."""
     ink = colour or "#1f2937"
@@ -212,40 +214,78 @@ def signin_sheet_pdf(session, registrations, member_list) -> bytes:
     event = session.event
     buffer = io.BytesIO()
     with print_locale():
-        doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, leftMargin=12 * mm, rightMargin=12 * mm,
-                                topMargin=14 * mm,
-                                bottomMargin=14 * mm, title=_("Sign-in sheet"))
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            initialFontName=font,
+            leftMargin=12 * mm,
+            rightMargin=12 * mm,
+            topMargin=14 * mm,
+            bottomMargin=14 * mm,
+            title=_("Sign-in sheet"),
+        )
         place = ", ".join(p for p in ((event.venue.name, event.venue.address) if event.venue else ()) if p)
-        story = [text(f"{event.title} · {_('Sign-in sheet')}", title_style),
-                 text(" · ".join(p for p in (session.title, ticket_time(session), place) if p), meta_style),
-                 Spacer(1, 4 * mm)]
-        data = [[text(_("No.")), text(_("Full name")), text(_("School")), text(_("People")), text(_("Phone")),
-                 text(_("Signature")), text(_("Time"))]]
+        story = [
+            text(f"{event.title} · {_('Sign-in sheet')}", title_style),
+            text(" · ".join(p for p in (session.title, ticket_time(session), place) if p), meta_style),
+            Spacer(1, 4 * mm),
+        ]
+        data = [
+            [
+                text(_("No.")),
+                text(_("Full name")),
+                text(_("School")),
+                text(_("People")),
+                text(_("Phone")),
+                text(_("Signature")),
+                text(_("Time")),
+            ]
+        ]
         for number, registration in enumerate(registrations, 1):
             name = [text(registration.name)]
             members = member_list(registration) if registration.kind == "group" else []
             if members:
                 name.append(text(_("Members: %(names)s", names="、".join(members)), small))
-            data.append([str(number), name, text(" ".join(p for p in (registration.school_name, registration.grade)
-                                                          if p)),
-                         str(registration.head_count), mask_phone(registration.phone), "", ""])
+            data.append(
+                [
+                    str(number),
+                    name,
+                    text(" ".join(p for p in (registration.school_name, registration.grade) if p)),
+                    str(registration.head_count),
+                    mask_phone(registration.phone),
+                    "",
+                    "",
+                ]
+            )
         if not registrations:
             data.append(["", text(_("No confirmed registrations.")), "", "", "", "", ""])
-        table = Table(data, colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm],
-                      repeatRows=1)
-        table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-            ("TOPPADDING", (0, 1), (-1, -1), 6), ("BOTTOMPADDING", (0, 1), (-1, -1), 6),
-        ]))
+        table = Table(data, colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 10),
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ("TOPPADDING", (0, 1), (-1, -1), 6),
+                    ("BOTTOMPADDING", (0, 1), (-1, -1), 6),
+                ]
+            )
+        )
         story.append(table)
         story.append(Spacer(1, 4 * mm))
-        story.append(text(_("Walk-ins: add name, phone and signature on the empty lines; staff enter them later."),
-                          small))
-        blank = Table([["", "", "", "", "", "", ""] for _row in range(5)],
-                      colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm], rowHeights=9 * mm)
-        blank.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        story.append(
+            text(_("Walk-ins: add name, phone and signature on the empty lines; staff enter them later."), small)
+        )
+        blank = Table(
+            [["", "", "", "", "", "", ""] for _row in range(5)],
+            colWidths=[12 * mm, 40 * mm, 40 * mm, 12 * mm, 26 * mm, 36 * mm, 20 * mm],
+            rowHeights=9 * mm,
+        )
+        blank.setStyle(
+            TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
+        )
         story.append(blank)
         doc.build(story)
     return buffer.getvalue()

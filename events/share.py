@@ -1,5 +1,6 @@
 """Sharing an event: a printable poster with a QR code to the event page, and the picture chat apps show when its
 link is pasted (Open Graph image). Public, like the event page they point to; drafts stay hidden."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,9 @@ def event_link(event: Event) -> str:
 def poster(event_id: int):
     """A poster for a school's notice board: title, time, place, and a QR code to the event page."""
     event = _shared_event_or_404(event_id)
-    return render_template("events/poster.html", event=event, brand=brand_of(event.organisation),
-                           link=event_link(event))
+    return render_template(
+        "events/poster.html", event=event, brand=brand_of(event.organisation), link=event_link(event)
+    )
 
 
 @bp.route("/<int:event_id>/qr.png")
@@ -58,7 +60,12 @@ def share_image(event_id: int):
 
         logo = logo_path(db.session.get(Organisation, brand.organisation_id))
     data = rendering.share_png(
-        title=event.title, when=rendering.event_time(event), where=event.venue.name if event.venue else "",
-        organiser=brand.name if brand else (org.name if org else ""), colour=brand.colour if brand else None,
-        logo=str(logo) if logo else None, footer=_("Scan or tap to register"))
+        title=event.title,
+        when=rendering.event_time(event),
+        where=event.venue.name if event.venue else "",
+        organiser=brand.name if brand else (org.name if org else ""),
+        colour=brand.colour if brand else None,
+        logo=str(logo) if logo else None,
+        footer=_("Scan or tap to register"),
+    )
     return send_file(io.BytesIO(data), mimetype="image/png", max_age=600)

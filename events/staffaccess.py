@@ -3,6 +3,7 @@
 A staff link (a token the organiser hands to volunteers without accounts) is opened once in the browser,
 which keeps its id in the Flask session under STAFF_LINK_KEY.
 """
+
 from __future__ import annotations
 
 from flask import session

@@ -14,6 +14,7 @@ The QR code holds the bare canonical code (QR alphanumeric mode). People see it 
 (full-width letters typed while a Chinese input method is active), upper case, and spaces, dashes and
 underscores removed.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,7 +99,7 @@ def is_valid_code(raw: str) -> bool:
 
 def format_code(code: str) -> str:
     """Canonical code in groups of four for people: 'ABCD-EFGH-…'."""
-    return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
 
 
 def new_link_token() -> str:

@@ -5,6 +5,7 @@ header `YUV4MPEG2 W<w> H<h> F<fps>:1 Ip A1:1 C420jpeg`, then per frame the line 
 plane (w*h bytes) and the U and V planes at half width and half height. It loops the file, so a few
 identical frames are enough. Samples are BT.601 "studio" range (Y 16-235, chroma 16-240).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -76,4 +77,4 @@ def read_first_frame_luma(path: str | Path) -> Image.Image:
     tags = dict((token[:1], token[1:]) for token in data[:header_end].decode("ascii").split()[1:])
     width, height = int(tags["W"]), int(tags["H"])
     start = data.index(FRAME_MARK, header_end) + len(FRAME_MARK)
-    return Image.frombytes("L", (width, height), data[start:start + width * height])
+    return Image.frombytes("L", (width, height), data[start : start + width * height])

@@ -1,5 +1,6 @@
 """Judging: rounds, rubrics, judges, balanced conflict-free assignment, mobile scoring, robot-run refereeing,
 aggregation (mean, trimmed mean, z-score, median), judge quality, awards, public notice with objections."""
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -37,8 +38,12 @@ def _register_outcomes() -> None:
     from judging import outcome_panels
 
     add_page_section("competitions.entry", 100, "judging/_entry_outcome.html", outcome_panels.entry_section)
-    add_page_section("competitions.school_entries", 100, "judging/_school_outcome_summary.html",
-                     outcome_panels.school_entries_section)
+    add_page_section(
+        "competitions.school_entries",
+        100,
+        "judging/_school_outcome_summary.html",
+        outcome_panels.school_entries_section,
+    )
     add_dashboard_panel(150, "judging/_dashboard_outcomes.html", outcome_panels.dashboard_context)
 
 
@@ -56,10 +61,16 @@ def _register_invitation_scope() -> None:
     from accounts.services import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
-    register_invitation_scope(Role.JUDGE, InvitationScope(
-        load=_contest, permission="judging.manage", choices=_contests_judged_by_organiser,
-        unknown=_l("This contest does not exist."), name=_contest_name,
-    ))
+    register_invitation_scope(
+        Role.JUDGE,
+        InvitationScope(
+            load=_contest,
+            permission="judging.manage",
+            choices=_contests_judged_by_organiser,
+            unknown=_l("This contest does not exist."),
+            name=_contest_name,
+        ),
+    )
 
 
 def _contest(contest_id: int):
@@ -80,7 +91,9 @@ def _contests_judged_by_organiser(user) -> list[tuple[int, str]]:
     query = sa.select(Contest).order_by(Contest.year.desc(), Contest.name)
     if not is_admin(user):
         query = query.where(Contest.organisation_id.in_(sorted(user.organised_org_ids()) or [-1]))
-    return [(c.id, _contest_name(c)) for c in db.session.execute(query).scalars() if can("judging.manage", c, user=user)]
+    return [
+        (c.id, _contest_name(c)) for c in db.session.execute(query).scalars() if can("judging.manage", c, user=user)
+    ]
 
 
 def _contest_name(contest) -> str:
@@ -95,9 +108,16 @@ def _register_certificate_source() -> None:
         return
     from judging.services.notice import collect_award_holders
 
-    register_source(CertificateSource(key="judging.awards", kind="award", scope="contest",
-                                      label=_l("Award winners (final results)"), collect=collect_award_holders,
-                                      scopes=_contest_choices))
+    register_source(
+        CertificateSource(
+            key="judging.awards",
+            kind="award",
+            scope="contest",
+            label=_l("Award winners (final results)"),
+            collect=collect_award_holders,
+            scopes=_contest_choices,
+        )
+    )
 
 
 def _contest_choices(organisation_ids):

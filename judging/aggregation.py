@@ -21,6 +21,7 @@ Rules implemented:
   values say little (the results page warns of them).
 - ``median``: median of the totals (mean of the two middle values for an even count).
 """
+
 from __future__ import annotations
 
 import gc
@@ -91,7 +92,9 @@ def register_method(name: str) -> Callable[[Method], Method]:
 
 
 def aggregate(
-    scores: Iterable[JudgeScore], method: str = "mean", options: AggregationOptions | None = None,
+    scores: Iterable[JudgeScore],
+    method: str = "mean",
+    options: AggregationOptions | None = None,
 ) -> dict[Hashable, EntryResult]:
     """Aggregate all judge totals of a round with the named method."""
     if method not in METHODS:
@@ -107,6 +110,7 @@ def aggregate(
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def _group_by_entry(scores: Sequence[JudgeScore]) -> dict[Hashable, list[JudgeScore]]:
     grouped: dict[Hashable, list[JudgeScore]] = defaultdict(list)
@@ -150,9 +154,13 @@ def _build(entry_id, method, entry_scores, values, normalised, flags, score) -> 
         for i, s in enumerate(entry_scores)
     ]
     return EntryResult(
-        entry_id=entry_id, method=method, score=score,
-        raw_sum=sum(float(s.total) for s in entry_scores), explanation=explanation,
-        trimmed=any(flags), criteria_sums=_criteria_sums(entry_scores),
+        entry_id=entry_id,
+        method=method,
+        score=score,
+        raw_sum=sum(float(s.total) for s in entry_scores),
+        explanation=explanation,
+        trimmed=any(flags),
+        criteria_sums=_criteria_sums(entry_scores),
     )
 
 
@@ -160,7 +168,9 @@ def _per_entry(scores, options, method, combine, trim: bool) -> dict[Hashable, E
     results = {}
     for entry_id, entry_scores in _group_by_entry(scores).items():
         values = [float(s.total) for s in entry_scores]
-        flags = _trim_flags(values, [s.judge_id for s in entry_scores], options.n_min) if trim else [False] * len(values)
+        flags = (
+            _trim_flags(values, [s.judge_id for s in entry_scores], options.n_min) if trim else [False] * len(values)
+        )
         score = combine(values, flags)
         results[entry_id] = _build(entry_id, method, entry_scores, values, None, flags, score)
     return results
@@ -226,13 +236,16 @@ def _zscore(scores, options, method, trim: bool) -> dict[Hashable, EntryResult]:
     for entry_id, idx in by_entry.items():
         entry_scores = [scores[i] for i in idx]
         normalised = [normalised_all[i] for i in idx]
-        flags = _trim_flags(normalised, [s.judge_id for s in entry_scores], options.n_min) if trim else [False] * len(idx)
+        flags = (
+            _trim_flags(normalised, [s.judge_id for s in entry_scores], options.n_min) if trim else [False] * len(idx)
+        )
         score = _mean_of_kept(normalised, flags)
         results[entry_id] = _build(entry_id, method, entry_scores, None, normalised, flags, score)
     return results
 
 
 # --- registered methods --------------------------------------------------------------------
+
 
 @register_method("mean")
 def mean_method(scores, options):
@@ -278,12 +291,13 @@ def _key_value(result: EntryResult, key: str, later_round: Mapping[Hashable, flo
         value = later_round.get(result.entry_id)
         return -math.inf if value is None else round(float(value), SCORE_PRECISION)
     if key.startswith(TIE_BREAK_CRITERION_PREFIX):
-        return round(result.criteria_sums.get(key[len(TIE_BREAK_CRITERION_PREFIX):], 0.0), SCORE_PRECISION)
+        return round(result.criteria_sums.get(key[len(TIE_BREAK_CRITERION_PREFIX) :], 0.0), SCORE_PRECISION)
     raise KeyError(f"unknown tie-break key {key!r}")
 
 
 def rank_results(
-    results: Iterable[EntryResult], tie_breaks: Sequence[str] = (TIE_BREAK_RAW_SUM,),
+    results: Iterable[EntryResult],
+    tie_breaks: Sequence[str] = (TIE_BREAK_RAW_SUM,),
     later_round: Mapping[Hashable, float] | None = None,
 ) -> list[EntryResult]:
     """Sort by score (desc), then by each tie-break key (desc); set ``rank`` and ``decided_by``.

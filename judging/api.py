@@ -1,4 +1,5 @@
 """/api/v1/judging: a judge's assignments and scores (mobile clients), round results for organisers."""
+
 from __future__ import annotations
 
 from flask import abort, request
@@ -34,8 +35,12 @@ class AssignmentSchema(Schema):
 
 
 class ScoreInSchema(Schema):
-    values = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                         metadata={"description": "criterion id -> score, e.g. {\"12\": \"8.5\"}"})
+    values = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": 'criterion id -> score, e.g. {"12": "8.5"}'},
+    )
     comment = fields.String(load_default="")
     submit = fields.Boolean(load_default=False)
 
@@ -92,11 +97,18 @@ def put_score(payload, round_id: int, entry_id: int):
     a = assignment.load_assignment_for_judge(rnd, entry, current_user)
     if a is None:
         return api_error(403, _("You are not assigned to this entry."), code="not_assigned")
-    score = scoring.save_score(a, payload["values"], comment=payload["comment"], submit=payload["submit"],
-                               actor=current_user)  # a DomainError answers 400/409 (core.api)
+    score = scoring.save_score(
+        a, payload["values"], comment=payload["comment"], submit=payload["submit"], actor=current_user
+    )  # a DomainError answers 400/409 (core.api)
     db.session.commit()
-    return {"entry_id": entry.id, "values": score.values, "total": None if score.total is None else str(score.total),
-            "comment": score.comment, "submitted": score.submitted, "version": score.version}
+    return {
+        "entry_id": entry.id,
+        "values": score.values,
+        "total": None if score.total is None else str(score.total),
+        "comment": score.comment,
+        "submitted": score.submitted,
+        "version": score.version,
+    }
 
 
 @blp.route("/rounds/<int:round_id>/results")
@@ -106,6 +118,16 @@ def round_results(round_id: int):
     rnd = get_or_404(Round, round_id)
     require("judging.manage", rnd.contest)
     rows = results_service.results_of(rnd, request.args.get("category", type=int))
-    return [{"entry_id": r.entry_id, "entry": r.entry, "category_id": r.category_id,
-             "score": None if r.score is None else str(r.score), "rank": r.rank, "award": r.award,
-             "advanced": r.advanced, "explanation": r.explanation} for r in rows]
+    return [
+        {
+            "entry_id": r.entry_id,
+            "entry": r.entry,
+            "category_id": r.category_id,
+            "score": None if r.score is None else str(r.score),
+            "rank": r.rank,
+            "award": r.award,
+            "advanced": r.advanced,
+            "explanation": r.explanation,
+        }
+        for r in rows
+    ]

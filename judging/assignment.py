@@ -21,6 +21,7 @@ allow.  The algorithm:
    assignment achieves that.
 Locked pairs (already scored) are never moved.
 """
+
 from __future__ import annotations
 
 import random
@@ -67,12 +68,16 @@ def is_eligible(judge: JudgeInfo, entry: EntryInfo, excluded: frozenset | set = 
 def has_conflict(judge: JudgeInfo, entry: EntryInfo) -> bool:
     """回避: the entry and the judge (or referee) share a conflict key (a school, a unit, a co-author the judge
     belongs to, is, or declared a conflict with), or the entry is one of their declared entries."""
-    return bool(entry.conflict_keys & (judge.conflict_keys | judge.declared_conflict_keys)
-                or entry.id in judge.conflict_entry_ids)
+    return bool(
+        entry.conflict_keys & (judge.conflict_keys | judge.declared_conflict_keys)
+        or entry.id in judge.conflict_entry_ids
+    )
 
 
 def eligible_judges(
-    entries: Sequence[EntryInfo], judges: Sequence[JudgeInfo], excluded: Iterable = (),
+    entries: Sequence[EntryInfo],
+    judges: Sequence[JudgeInfo],
+    excluded: Iterable = (),
 ) -> dict[Hashable, list[Hashable]]:
     """Map each entry id to the ids of the judges eligible for it."""
     excluded = frozenset(excluded)
@@ -126,8 +131,11 @@ def _find_chain(assign, eligible_sets, loads, judges_by_entry_load, locked, sour
 
 
 def rebalance(
-    plan: AssignmentPlan, entries: Sequence[EntryInfo], judges: Sequence[JudgeInfo],
-    excluded: Iterable = (), locked: Iterable = (),
+    plan: AssignmentPlan,
+    entries: Sequence[EntryInfo],
+    judges: Sequence[JudgeInfo],
+    excluded: Iterable = (),
+    locked: Iterable = (),
 ) -> AssignmentPlan:
     """Move assignments along chains until no judge has 2+ more than a reachable judge.
 
@@ -171,9 +179,14 @@ def rebalance(
 
 
 def assign_judges(
-    entries: Sequence[EntryInfo], judges: Sequence[JudgeInfo], k: int, *,
-    existing: Mapping[Hashable, Iterable] | None = None, excluded: Iterable = (),
-    locked: Iterable = (), seed: int = 0,
+    entries: Sequence[EntryInfo],
+    judges: Sequence[JudgeInfo],
+    k: int,
+    *,
+    existing: Mapping[Hashable, Iterable] | None = None,
+    excluded: Iterable = (),
+    locked: Iterable = (),
+    seed: int = 0,
 ) -> AssignmentPlan:
     """Give every entry ``k`` eligible judges with balanced loads (see module docstring).
 
@@ -201,9 +214,15 @@ def assign_judges(
 
 
 def reassign_after_withdrawal(
-    entries: Sequence[EntryInfo], judges: Sequence[JudgeInfo], k: int,
-    current: Mapping[Hashable, Iterable], withdrawn_judge_id: Hashable, *,
-    locked: Iterable = (), excluded: Iterable = (), seed: int = 0,
+    entries: Sequence[EntryInfo],
+    judges: Sequence[JudgeInfo],
+    k: int,
+    current: Mapping[Hashable, Iterable],
+    withdrawn_judge_id: Hashable,
+    *,
+    locked: Iterable = (),
+    excluded: Iterable = (),
+    seed: int = 0,
 ) -> AssignmentPlan:
     """Remove a withdrawn judge and give each of their entries a replacement.
 
@@ -224,9 +243,15 @@ def reassign_after_withdrawal(
 
 
 def replace_judge_for_entry(
-    entries: Sequence[EntryInfo], judges: Sequence[JudgeInfo], k: int,
-    current: Mapping[Hashable, Iterable], entry_id: Hashable, judge_id: Hashable, *,
-    excluded: Iterable = (), seed: int = 0,
+    entries: Sequence[EntryInfo],
+    judges: Sequence[JudgeInfo],
+    k: int,
+    current: Mapping[Hashable, Iterable],
+    entry_id: Hashable,
+    judge_id: Hashable,
+    *,
+    excluded: Iterable = (),
+    seed: int = 0,
 ) -> AssignmentPlan:
     """A judge cannot judge one entry ("cannot judge"): drop the pair, exclude it, top the entry up."""
     excluded = set(excluded) | {(entry_id, judge_id)}

@@ -1,4 +1,5 @@
 """The organiser's "needs me now" items of the judging area: objections to a 公示 still unanswered."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -17,12 +18,23 @@ def attention(user) -> list[Attention]:
     org_ids = None if is_admin(user) else sorted(user.organised_org_ids())
     if org_ids == []:
         return []
-    query = (sa.select(Contest, sa.func.count(Objection.id))
-             .join(Notice, Notice.contest_id == Contest.id).join(Objection, Objection.notice_id == Notice.id)
-             .where(Objection.status == "open", Notice.finalised_at.is_(None)).group_by(Contest.id)
-             .order_by(Contest.id))
+    query = (
+        sa.select(Contest, sa.func.count(Objection.id))
+        .join(Notice, Notice.contest_id == Contest.id)
+        .join(Objection, Objection.notice_id == Notice.id)
+        .where(Objection.status == "open", Notice.finalised_at.is_(None))
+        .group_by(Contest.id)
+        .order_by(Contest.id)
+    )
     if org_ids is not None:
         query = query.where(Contest.organisation_id.in_(org_ids))
-    return [Attention(10, _l("Objections to answer · %(contest)s", contest=contest.name),
-                      url_for("judging.notice", contest_id=contest.id), n, "objection")
-            for contest, n in db.session.execute(query)]
+    return [
+        Attention(
+            10,
+            _l("Objections to answer · %(contest)s", contest=contest.name),
+            url_for("judging.notice", contest_id=contest.id),
+            n,
+            "objection",
+        )
+        for contest, n in db.session.execute(query)
+    ]

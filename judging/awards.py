@@ -14,6 +14,7 @@ By percentage (the stated rounding rule):
 By threshold: an entry gets the best level whose minimum score it reaches.
 Special awards (mayor's award, best creativity ...) are chosen by hand and are separate.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
@@ -59,7 +60,9 @@ def round_count(value: Decimal, rounding: str = "half_up") -> int:
 
 
 def cumulative_quotas(
-    n: int, percentages: Sequence[tuple[str, Decimal | float | str]], cap_percent=None,
+    n: int,
+    percentages: Sequence[tuple[str, Decimal | float | str]],
+    cap_percent=None,
     rounding: str = "half_up",
 ) -> tuple[dict[str, int], int | None]:
     """Quota per level from cumulative percentages, and the cap as a count (floor)."""
@@ -79,8 +82,12 @@ def cumulative_quotas(
 
 
 def allocate_by_percentage(
-    ranked: Sequence[RankedEntry], percentages: Sequence[tuple[str, Decimal | float | str]],
-    cap_percent=None, *, rounding: str = "half_up", strict_cap: bool = False,
+    ranked: Sequence[RankedEntry],
+    percentages: Sequence[tuple[str, Decimal | float | str]],
+    cap_percent=None,
+    *,
+    rounding: str = "half_up",
+    strict_cap: bool = False,
 ) -> AwardAllocation:
     """Allocate award levels by cumulative percentage with the boundary-tie rule (module docstring)."""
     ordered = sorted(ranked, key=lambda r: r.rank)
@@ -107,12 +114,23 @@ def allocate_by_percentage(
             group_start = tie_end - 1
             while group_start > position and ordered[group_start - 1].rank == ordered[tie_end - 1].rank:
                 group_start -= 1
-            notes.append(BoundaryTieNote(level, quotas[level], group_start - position,
-                                         [r.entry_id for r in ordered[group_start:tie_end]], True, True))
+            notes.append(
+                BoundaryTieNote(
+                    level,
+                    quotas[level],
+                    group_start - position,
+                    [r.entry_id for r in ordered[group_start:tie_end]],
+                    True,
+                    True,
+                )
+            )
             tie_end = group_start
         elif tie_end > end:
-            notes.append(BoundaryTieNote(level, quotas[level], tie_end - position,
-                                         [r.entry_id for r in ordered[end:tie_end]], crosses_cap))
+            notes.append(
+                BoundaryTieNote(
+                    level, quotas[level], tie_end - position, [r.entry_id for r in ordered[end:tie_end]], crosses_cap
+                )
+            )
         for r in ordered[position:tie_end]:
             awards[r.entry_id] = level
         counts[level] += tie_end - position
@@ -123,14 +141,14 @@ def allocate_by_percentage(
 
 
 def allocate_by_threshold(
-    scored: Sequence[RankedEntry], thresholds: Sequence[tuple[str, Decimal | float | str]],
+    scored: Sequence[RankedEntry],
+    thresholds: Sequence[tuple[str, Decimal | float | str]],
 ) -> AwardAllocation:
     """Each entry gets the first level (best first) whose minimum score it reaches, else none."""
     awards: dict[Hashable, str | None] = {}
     counts = {level: 0 for level, _ in thresholds}
     for r in scored:
-        level = next((lv for lv, minimum in thresholds
-                      if round(r.score, 6) >= float(Decimal(str(minimum)))), None)
+        level = next((lv for lv, minimum in thresholds if round(r.score, 6) >= float(Decimal(str(minimum)))), None)
         awards[r.entry_id] = level
         if level:
             counts[level] += 1

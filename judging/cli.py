@@ -1,4 +1,5 @@
 """`flask judging import-scores` and `flask judging results`."""
+
 from __future__ import annotations
 
 import sys
@@ -49,8 +50,13 @@ def import_scores(contest_id: int, round_name: str, file: Path) -> None:
 @click.option("--contest", "contest_id", type=int, required=True, help="Contest id.")
 @click.option("--round", "round_name", default=None, help="Round name (default: the final round).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: standard output).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file (default: standard output).",
+)
 def results(contest_id: int, round_name: str | None, fmt: str, out: Path | None) -> None:
     """Results with 作品编号, 类别, 作品名称, 学校, 最终得分, 排名, 奖项 (CSV is UTF-8 with BOM)."""
     from judging.exports import results_csv, results_xlsx

@@ -1,6 +1,7 @@
 """Demo judging data: the finished edition gets a 终评 round with scores from five judges, results, awards,
 special awards and a closed (finalised) notice period with an answered objection; the current contest gets
 an open 初评 round in which the demo judge has entries to score."""
+
 from __future__ import annotations
 
 import random
@@ -23,8 +24,12 @@ from judging.services import judges as judges_service
 from judging.services import results as results_service
 from judging.services import rounds, runs, scoring
 
-EXTRA_JUDGES = [("judge2@kechuang.demo", "李文博"), ("judge3@kechuang.demo", "周慧敏"),
-                ("judge4@kechuang.demo", "吴国栋"), ("judge5@kechuang.demo", "郑雅琴")]
+EXTRA_JUDGES = [
+    ("judge2@kechuang.demo", "李文博"),
+    ("judge3@kechuang.demo", "周慧敏"),
+    ("judge4@kechuang.demo", "吴国栋"),
+    ("judge5@kechuang.demo", "郑雅琴"),
+]
 demo_login("评委 judge (2)", EXTRA_JUDGES[0][0])
 
 
@@ -44,9 +49,13 @@ def _to_step(value: float, maximum: Decimal, step: Decimal) -> Decimal:
 
 
 # 评语 as judges write them; chosen per (entry, judge) without drawing from the demo's random sequence
-DEMO_COMMENTS = ["研究过程完整，数据翔实。", "选题贴近生活，建议扩大样本量并说明对照组设置。",
-                 "创新点突出，作品展示清晰，答辩表达流畅。", "实验记录规范，结论部分可再结合数据深入分析。",
-                 "设计思路巧妙，建议进一步测试装置的稳定性。"]
+DEMO_COMMENTS = [
+    "研究过程完整，数据翔实。",
+    "选题贴近生活，建议扩大样本量并说明对照组设置。",
+    "创新点突出，作品展示清晰，答辩表达流畅。",
+    "实验记录规范，结论部分可再结合数据深入分析。",
+    "设计思路巧妙，建议进一步测试装置的稳定性。",
+]
 
 
 def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitted: bool = True, only=None) -> int:
@@ -62,13 +71,24 @@ def _fill_scores(rnd: Round, rng: random.Random, fraction: float = 1.0, submitte
             continue
         q = quality.setdefault(a.entry_id, rng.uniform(0.55, 0.93))
         b = bias.setdefault(a.judge_id, rng.uniform(-0.06, 0.06))
-        values = {str(c.id): _to_step((q + b + rng.uniform(-0.05, 0.05)) * float(c.maximum), c.maximum, c.step)
-                  for c in rc.criteria}
+        values = {
+            str(c.id): _to_step((q + b + rng.uniform(-0.05, 0.05)) * float(c.maximum), c.maximum, c.step)
+            for c in rc.criteria
+        }
         total = sum((c.weight * values[str(c.id)] for c in rc.criteria), Decimal(0))
-        db.session.add(Score(assignment=a, round_id=rnd.id, entry_id=a.entry_id, judge_id=a.judge_id,
-                             values={k: str(v) for k, v in values.items()}, total=total if submitted else None,
-                             submitted=submitted, submitted_at=utcnow() if submitted else None,
-                             comment=DEMO_COMMENTS[(a.entry_id + a.judge_id) % len(DEMO_COMMENTS)] if submitted else ""))
+        db.session.add(
+            Score(
+                assignment=a,
+                round_id=rnd.id,
+                entry_id=a.entry_id,
+                judge_id=a.judge_id,
+                values={k: str(v) for k, v in values.items()},
+                total=total if submitted else None,
+                submitted=submitted,
+                submitted_at=utcnow() if submitted else None,
+                comment=DEMO_COMMENTS[(a.entry_id + a.judge_id) % len(DEMO_COMMENTS)] if submitted else "",
+            )
+        )
         made += 1
     db.session.flush()
     return made
@@ -88,7 +108,9 @@ def _seed_outlier(ctx: DemoContext, rnd: Round, entry_id: int, demo_judge) -> No
         if a.judge_id == demo_judge.id:
             flagged = score
     if flagged is not None:
-        scoring.request_recheck(flagged, "该作品您的评分明显低于其他评委，请复核。", actor=ctx.data["users"]["organiser"])
+        scoring.request_recheck(
+            flagged, "该作品您的评分明显低于其他评委，请复核。", actor=ctx.data["users"]["organiser"]
+        )
 
 
 def _fill_runs(rnd: Round, rng: random.Random, referee) -> None:
@@ -102,9 +124,16 @@ def _fill_runs(rnd: Round, rng: random.Random, referee) -> None:
                 status = "dnf" if rng.random() < 0.08 else "ok"
                 seconds = rng.uniform(45, 170)
                 time_text = "" if status != "ok" else f"{int(seconds // 60):02d}:{seconds % 60:05.2f}"
-                runs.record_run(rnd, entry, run_number=run_number, points=str(rng.randrange(60, 201, 10)),
-                                    time_text=time_text, penalty_seconds=rng.choice([0, 0, 0, 20]), status=status,
-                                    actor=referee)
+                runs.record_run(
+                    rnd,
+                    entry,
+                    run_number=run_number,
+                    points=str(rng.randrange(60, 201, 10)),
+                    time_text=time_text,
+                    penalty_seconds=rng.choice([0, 0, 0, 20]),
+                    status=status,
+                    actor=referee,
+                )
 
 
 def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random.Random) -> None:
@@ -116,10 +145,22 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     category_ids = [c.id for c in contest.categories]
     innovation = "创新性"
     rnd = rounds.create_round(
-        contest, name="终评", category_ids=category_ids, onsite=True, judges_per_entry=5, method="trimmed_mean",
-        n_min=5, tie_breaks=["raw_sum", f"criterion:{innovation}"], award_mode="percentage",
-        award_rule={"levels": [["first", "15"], ["second", "25"], ["third", "35"]], "cap": "60",
-                    "rounding": "half_up", "strict_cap": False})
+        contest,
+        name="终评",
+        category_ids=category_ids,
+        onsite=True,
+        judges_per_entry=5,
+        method="trimmed_mean",
+        n_min=5,
+        tie_breaks=["raw_sum", f"criterion:{innovation}"],
+        award_mode="percentage",
+        award_rule={
+            "levels": [["first", "15"], ["second", "25"], ["third", "35"]],
+            "cap": "60",
+            "rounding": "half_up",
+            "strict_cap": False,
+        },
+    )
     for rc in rnd.categories:
         if not rc.is_performance:
             rounds.apply_rubric_template(rc, "kexie")
@@ -132,26 +173,50 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     _fill_runs(rnd, rng, judges[0])
     rounds.close_round(rnd)
     rnd.comments_released = True  # schools see the 终评 comments, anonymised, on their entries
-    results = [r for r in results_service.results_of(rnd) if r.rank == 1 and not r.explanation.get("kind") == "performance"]
+    results = [r for r in results_service.results_of(rnd) if r.rank == 1 and r.explanation.get("kind") != "performance"]
     if results:
         top = results[0].entry
         results_service.add_special_award(contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。")
         if top.advisors:
-            results_service.add_special_award(contest, kind="outstanding_advisor", advisor_id=top.advisors[0].advisor_id,
-                                       reason="长期坚持科技辅导工作。")
-    results_service.add_special_award(contest, kind="outstanding_organiser", organisation=ctx.data["schools"][5],
-                               reason="组织参赛作品数量多、质量高。")
+            results_service.add_special_award(
+                contest,
+                kind="outstanding_advisor",
+                advisor_id=top.advisors[0].advisor_id,
+                reason="长期坚持科技辅导工作。",
+            )
+    results_service.add_special_award(
+        contest,
+        kind="outstanding_organiser",
+        organisation=ctx.data["schools"][5],
+        reason="组织参赛作品数量多、质量高。",
+    )
     start = utcnow() - timedelta(days=40)
-    notice = Notice(contest_id=contest.id, rounds=[rnd], starts_at=start, ends_at=start + timedelta(days=7),
-                    mask_names=True, finalised_at=start + timedelta(days=8))
+    notice = Notice(
+        contest_id=contest.id,
+        rounds=[rnd],
+        starts_at=start,
+        ends_at=start + timedelta(days=7),
+        mask_names=True,
+        finalised_at=start + timedelta(days=8),
+    )
     db.session.add(notice)
     db.session.flush()
     some_entry = results_service.results_of(rnd)[0].entry if results_service.results_of(rnd) else None
-    db.session.add(Objection(notice=notice, number=1, entry_id=some_entry.id if some_entry else None, name="陈先生",
-                             contact="13912345678", reason="该作品与往届获奖作品主题相近，请核实原创性。",
-                             status="rejected", reply="经评审委员会复核，该作品为原创，维持原评审结果。",
-                             answered_by_id=ctx.data["users"]["organiser"].id, answered_at=start + timedelta(days=3),
-                             created_at=start + timedelta(days=2)))
+    db.session.add(
+        Objection(
+            notice=notice,
+            number=1,
+            entry_id=some_entry.id if some_entry else None,
+            name="陈先生",
+            contact="13912345678",
+            reason="该作品与往届获奖作品主题相近，请核实原创性。",
+            status="rejected",
+            reply="经评审委员会复核，该作品为原创，维持原评审结果。",
+            answered_by_id=ctx.data["users"]["organiser"].id,
+            answered_at=start + timedelta(days=3),
+            created_at=start + timedelta(days=2),
+        )
+    )
     db.session.flush()
     ctx.echo(f"  judging: finished contest {contest.id}: round 终评 closed, results, awards, notice finalised")
 
@@ -164,10 +229,18 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
         judges_service.judge_for_user(contest, user)
     rubric_ids = [c.id for c in contest.categories if c.scoring_mode == "rubric"]
     now = utcnow()
-    rnd = rounds.create_round(contest, name="初评", category_ids=rubric_ids, judges_per_entry=3,
-                                method="zscore_trimmed", n_min=5, opens_at=now - timedelta(days=1),
-                                closes_at=now + timedelta(days=21), advancement="top_percent",
-                                advancement_value=Decimal("50"))
+    rnd = rounds.create_round(
+        contest,
+        name="初评",
+        category_ids=rubric_ids,
+        judges_per_entry=3,
+        method="zscore_trimmed",
+        n_min=5,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=21),
+        advancement="top_percent",
+        advancement_value=Decimal("50"),
+    )
     for index, rc in enumerate(rnd.categories):
         rounds.apply_rubric_template(rc, "isef" if index == 0 else "kexie")
     rnd.status = "open"

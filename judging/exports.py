@@ -1,6 +1,8 @@
 """Results exports (.csv with BOM, .xlsx), written through core.spreadsheets (pure logic)."""
+
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,8 +25,17 @@ class ResultRow:
 
 
 def _cells(row: ResultRow) -> list:
-    return [row.code, row.category, row.title, row.school, row.score, "" if row.rank is None else row.rank, row.award,
-            row.students, row.advisors]
+    return [
+        row.code,
+        row.category,
+        row.title,
+        row.school,
+        row.score,
+        "" if row.rank is None else row.rank,
+        row.award,
+        row.students,
+        row.advisors,
+    ]
 
 
 def results_csv(rows: Sequence[ResultRow]) -> bytes:
@@ -44,10 +55,8 @@ def results_xlsx(rows: Sequence[ResultRow], sheet_title: str = "评审结果") -
     for row in rows:
         cells = _cells(row)
         if cells[4] != "":
-            try:
+            with contextlib.suppress(ValueError):  # a score typed as words stays as typed
                 cells[4] = float(cells[4])
-            except ValueError:
-                pass
         sheet.append(cells)
     for column, width in zip("ABCDEFGHI", (16, 14, 36, 26, 10, 8, 10, 24, 20), strict=True):
         sheet.column_dimensions[column].width = width

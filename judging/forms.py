@@ -1,4 +1,5 @@
 """Forms of the judging area, one per use case. Criterion scores are a dynamic form handled in the view."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -26,8 +27,7 @@ from judging.models import (
     SPECIAL_AWARD_LABELS,
 )
 
-TIE_BREAK_CHOICES = [("raw_sum", _l("Sum of all judges' raw scores")),
-                     ("later_round", _l("Score in the later round"))]
+TIE_BREAK_CHOICES = [("raw_sum", _l("Sum of all judges' raw scores")), ("later_round", _l("Score in the later round"))]
 
 
 class RoundForm(FlaskForm):
@@ -37,12 +37,16 @@ class RoundForm(FlaskForm):
     categories = CheckboxesField(_l("Categories judged in this round"), coerce=int)
     opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    judges_per_entry = IntegerField(_l("Judges per entry (k)"), default=3,
-                                    validators=[DataRequired(), NumberRange(min=1, max=15)])
+    judges_per_entry = IntegerField(
+        _l("Judges per entry (k)"), default=3, validators=[DataRequired(), NumberRange(min=1, max=15)]
+    )
     method = SelectField(_l("Aggregation method"), choices=list(METHOD_LABELS.items()), default="trimmed_mean")
-    n_min = IntegerField(_l("Fewest scores needed to drop the highest and lowest"), default=5,
-                         description=_l("With fewer scores, none is dropped."),
-                         validators=[DataRequired(), NumberRange(min=3, max=50)])
+    n_min = IntegerField(
+        _l("Fewest scores needed to drop the highest and lowest"),
+        default=5,
+        description=_l("With fewer scores, none is dropped."),
+        validators=[DataRequired(), NumberRange(min=3, max=50)],
+    )
     tie_breaks = SelectMultipleField(_l("Tie-breaks, in order"), choices=TIE_BREAK_CHOICES, default=["raw_sum"])
     tie_criterion = StringField(_l("Then this criterion (name, optional)"), validators=[Optional(), Length(max=100)])
     advancement = SelectField(_l("Advancement"), choices=list(ADVANCEMENT_LABELS.items()), default="none")
@@ -53,8 +57,11 @@ class RoundForm(FlaskForm):
     third = DecimalField(_l("Third prize (% or minimum score)"), places=2, validators=[Optional()])
     merit = DecimalField(_l("Merit award (% or minimum score)"), places=2, validators=[Optional()])
     cap = DecimalField(_l("Total cap (% of entries)"), places=2, validators=[Optional(), NumberRange(min=0, max=100)])
-    rounding = SelectField(_l("Rounding of quotas"), choices=[
-        ("half_up", _l("Round half up (2.5 → 3)")), ("down", _l("Round down (2.9 → 2)"))], default="half_up")
+    rounding = SelectField(
+        _l("Rounding of quotas"),
+        choices=[("half_up", _l("Round half up (2.5 → 3)")), ("down", _l("Round down (2.9 → 2)"))],
+        default="half_up",
+    )
     strict_cap = BooleanField(_l("Strict cap: a tie across the cap gets no award"))
     submit = SubmitField(_l("Save round"))
 
@@ -77,8 +84,9 @@ class PerformanceRuleForm(FlaskForm):
     performance_rule = SelectField(_l("Rule"), choices=list(PERFORMANCE_RULE_LABELS.items()))
     runs = IntegerField(_l("Runs (N)"), validators=[DataRequired(), NumberRange(min=1, max=10)])
     confirm_runs = BooleanField(_l("A second person confirms each run"))
-    max_points = DecimalField(_l("Maximum points per run"), places=2,
-                              validators=[DataRequired(), NumberRange(min=0.01, max=999999)])
+    max_points = DecimalField(
+        _l("Maximum points per run"), places=2, validators=[DataRequired(), NumberRange(min=0.01, max=999999)]
+    )
     time_limit = StringField(_l("Time limit per run (mm:ss.cc, optional)"), validators=[Optional(), Length(max=12)])
     submit = SubmitField(_l("Save rule"))
 
@@ -93,8 +101,9 @@ class JudgeProfileForm(FlaskForm):
     expertise = CheckboxesField(_l("Expertise (categories; none selected = any)"), coerce=int)
     affiliation_id = SelectField(_l("Works at (organisation)"), coerce=int, validate_choice=False)
     conflict_schools = CheckboxesField(_l("Conflicts: schools"), coerce=int)
-    conflict_entries = StringField(_l("Conflicts: entry codes, separated by commas"),
-                                   validators=[Optional(), Length(max=2000)])
+    conflict_entries = StringField(
+        _l("Conflicts: entry codes, separated by commas"), validators=[Optional(), Length(max=2000)]
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -113,8 +122,9 @@ class RunForm(FlaskForm):
     run_number = IntegerField(_l("Run"), validators=[DataRequired(), NumberRange(min=1, max=10)])
     status = SelectField(_l("Status"), choices=list(RUN_STATUS_LABELS.items()), default="ok")
     # a DNF/DQ run needs no points: the service asks for them only for a finished run
-    points = StringField(_l("Points"), validators=[Optional(), Length(max=20)],
-                         description=_l("Not needed for a DNF or DQ run."))
+    points = StringField(
+        _l("Points"), validators=[Optional(), Length(max=20)], description=_l("Not needed for a DNF or DQ run.")
+    )
     time = StringField(_l("Time (mm:ss.cc)"), validators=[Optional(), Length(max=12)])
     penalty_seconds = IntegerField(_l("Penalty seconds"), default=0, validators=[Optional(), NumberRange(min=0)])
     submit = SubmitField(_l("Save run"))
@@ -146,8 +156,11 @@ class SpecialAwardForm(FlaskForm):
 
 class NoticeForm(FlaskForm):
     # checkboxes (templates/judging/notice.html): the rubric round and the robot round are published together
-    rounds = SelectMultipleField(_l("Results of rounds"), coerce=int,
-                                 validators=[DataRequired(_l("Choose the rounds whose results are published."))])
+    rounds = SelectMultipleField(
+        _l("Results of rounds"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose the rounds whose results are published."))],
+    )
     days = IntegerField(_l("Notice period (days)"), default=7, validators=[DataRequired(), NumberRange(min=1, max=60)])
     mask_names = BooleanField(_l("Mask student names (张*明)"), default=True)
     submit = SubmitField(_l("Publish notice"))
@@ -162,6 +175,8 @@ class ObjectionForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[("reject", _l("Reject the objection")), ("accept", _l("Accept the objection"))])
+    decision = SelectField(
+        _l("Decision"), choices=[("reject", _l("Reject the objection")), ("accept", _l("Accept the objection"))]
+    )
     reply = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Answer"))

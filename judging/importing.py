@@ -7,6 +7,7 @@ assignments and criterion maxima/steps against the database.  Either every row i
 ``ScoreImport.rows`` is returned, or ``errors`` lists every problem by spreadsheet row and
 column and nothing is imported.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -78,7 +79,9 @@ def _norm(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text or "")).strip()
 
 
-def read_score_sheet(data: bytes, criterion_names: list[str], *, partial: bool = False) -> ScoreImport:
+def read_score_sheet(  # noqa: C901 — the sheet's checks in the order a judge's clerk fills it; each reports a cell
+    data: bytes, criterion_names: list[str], *, partial: bool = False
+) -> ScoreImport:
     """Parse the first sheet of an .xlsx score file into rows, or return every problem found.
 
     ``partial``: the round's categories have different rubrics, so a file may carry only some criterion
@@ -100,7 +103,9 @@ def read_score_sheet(data: bytes, criterion_names: list[str], *, partial: bool =
     except SpreadsheetRefused as exc:
         # not a readable .xlsx keeps its own message; a bomb gets the reason it was refused
         refused = exc.code not in ("not_spreadsheet", "damaged")
-        result.errors.append(ImportProblem(None, None, "refused", exc) if refused else ImportProblem(None, None, "not_xlsx"))
+        result.errors.append(
+            ImportProblem(None, None, "refused", exc) if refused else ImportProblem(None, None, "not_xlsx")
+        )
         return result
     try:
         if scan_sheet(book, {"merge": re.compile(rb"<(?:\w+:)?mergeCell[\s>/]")})["merge"]:

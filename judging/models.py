@@ -1,5 +1,6 @@
 """Judging: rounds, rubrics (criteria), judges, assignments, scores, performance runs, results and awards,
 special awards, public notices with objections, re-check requests."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,9 +33,12 @@ class Advancement(StrEnum):
     THRESHOLD = "threshold"  # a score of at least X
 
 
-ADVANCEMENT_LABELS = {Advancement.NONE: _l("No advancement"), Advancement.TOP_N: _l("Top N per category"),
-                      Advancement.TOP_PERCENT: _l("Top X % per category"),
-                      Advancement.THRESHOLD: _l("Score threshold")}
+ADVANCEMENT_LABELS = {
+    Advancement.NONE: _l("No advancement"),
+    Advancement.TOP_N: _l("Top N per category"),
+    Advancement.TOP_PERCENT: _l("Top X % per category"),
+    Advancement.THRESHOLD: _l("Score threshold"),
+}
 
 
 class AwardMode(StrEnum):
@@ -44,17 +48,32 @@ class AwardMode(StrEnum):
     MANUAL = "manual"
 
 
-AWARD_MODE_LABELS = {AwardMode.NONE: _l("No awards in this round"), AwardMode.PERCENTAGE: _l("By percentage"),
-                     AwardMode.THRESHOLD: _l("By score threshold"), AwardMode.MANUAL: _l("Manual")}
+AWARD_MODE_LABELS = {
+    AwardMode.NONE: _l("No awards in this round"),
+    AwardMode.PERCENTAGE: _l("By percentage"),
+    AwardMode.THRESHOLD: _l("By score threshold"),
+    AwardMode.MANUAL: _l("Manual"),
+}
 
-AWARD_LABELS = {"first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
-                "merit": _l("Merit award")}
-SPECIAL_AWARD_LABELS = {"mayor": _l("Mayor's award"), "best_creativity": _l("Best creativity award"),
-                        "outstanding_advisor": _l("Outstanding science advisor"),
-                        "outstanding_organiser": _l("Outstanding organising unit")}
-METHOD_LABELS = {"mean": _l("Mean"), "trimmed_mean": _l("Trimmed mean (drop highest and lowest)"),
-                 "zscore": _l("Z-score normalised per judge"),
-                 "zscore_trimmed": _l("Z-score normalised, then trimmed"), "median": _l("Median")}
+AWARD_LABELS = {
+    "first": _l("First prize"),
+    "second": _l("Second prize"),
+    "third": _l("Third prize"),
+    "merit": _l("Merit award"),
+}
+SPECIAL_AWARD_LABELS = {
+    "mayor": _l("Mayor's award"),
+    "best_creativity": _l("Best creativity award"),
+    "outstanding_advisor": _l("Outstanding science advisor"),
+    "outstanding_organiser": _l("Outstanding organising unit"),
+}
+METHOD_LABELS = {
+    "mean": _l("Mean"),
+    "trimmed_mean": _l("Trimmed mean (drop highest and lowest)"),
+    "zscore": _l("Z-score normalised per judge"),
+    "zscore_trimmed": _l("Z-score normalised, then trimmed"),
+    "median": _l("Median"),
+}
 RUN_STATUS_LABELS = {"ok": _l("Finished"), "dnf": _l("DNF"), "dq": _l("DQ")}
 PERFORMANCE_RULE_LABELS = {"best_of": _l("Best of N runs"), "sum": _l("Sum of runs"), "average": _l("Average of runs")}
 
@@ -69,7 +88,9 @@ class Round(TimestampMixin, db.Model):
     __tablename__ = "judging_rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     position: Mapped[int] = mapped_column(default=1, nullable=False)
     onsite: Mapped[bool] = mapped_column(default=False, nullable=False)
@@ -92,8 +113,9 @@ class Round(TimestampMixin, db.Model):
     comments_released: Mapped[bool] = mapped_column(default=False, nullable=False)
 
     contest: Mapped[Contest] = relationship()
-    categories: Mapped[list[RoundCategory]] = relationship(back_populates="round", cascade="all, delete-orphan",
-                                                           order_by="RoundCategory.id")
+    categories: Mapped[list[RoundCategory]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundCategory.id"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("contest_id", "name"),
@@ -136,8 +158,12 @@ class RoundCategory(db.Model):
     __tablename__ = "judging_round_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     performance_rule: Mapped[str] = mapped_column(sa.String(10), default="best_of", nullable=False)
     runs: Mapped[int] = mapped_column(default=2, nullable=False)
     confirm_runs: Mapped[bool] = mapped_column(default=False, nullable=False)
@@ -147,8 +173,12 @@ class RoundCategory(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="categories")
     category: Mapped[Category] = relationship(lazy="joined")
-    criteria: Mapped[list[Criterion]] = relationship(back_populates="round_category", cascade="all, delete-orphan",
-                                                     order_by="Criterion.position, Criterion.id", lazy="selectin")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round_category",
+        cascade="all, delete-orphan",
+        order_by="Criterion.position, Criterion.id",
+        lazy="selectin",
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("round_id", "category_id"),
@@ -173,8 +203,9 @@ class Criterion(db.Model):
     __tablename__ = "judging_criteria"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_category_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_round_categories.id", ondelete="CASCADE"),
-                                                   nullable=False, index=True)
+    round_category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_round_categories.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(1), nullable=False)
@@ -196,7 +227,9 @@ class Judge(TimestampMixin, db.Model):
     __tablename__ = "judging_judges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     affiliation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     expertise: Mapped[list[int]] = mapped_column(sa.JSON, default=list, nullable=False)  # category ids; [] = any
@@ -233,7 +266,9 @@ class JudgeAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True)
+    judge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     status: Mapped[str] = mapped_column(sa.String(10), default=AssignmentStatus.ACTIVE.value, nullable=False)
     reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -261,11 +296,16 @@ class Score(db.Model):
     __tablename__ = "judging_scores"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_assignments.id", ondelete="CASCADE"),
-                                               nullable=False, unique=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_assignments.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True)
+    judge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     values: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, nullable=False)  # criterion id -> "7.5"
     total: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
     comment: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
@@ -291,7 +331,9 @@ class RecheckRequest(db.Model):
     __tablename__ = "judging_recheck_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    score_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_scores.id", ondelete="CASCADE"), nullable=False, index=True)
+    score_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_scores.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -366,7 +408,9 @@ class SpecialAward(db.Model):
     __tablename__ = "judging_special_awards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
     advisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("advisors.id", ondelete="CASCADE"))
@@ -380,8 +424,9 @@ class SpecialAward(db.Model):
 
     __table_args__ = (
         _check_in("kind", list(SPECIAL_AWARD_LABELS), "kind"),
-        sa.CheckConstraint("entry_id IS NOT NULL OR advisor_id IS NOT NULL OR organisation_id IS NOT NULL",
-                           name="holder"),
+        sa.CheckConstraint(
+            "entry_id IS NOT NULL OR advisor_id IS NOT NULL OR organisation_id IS NOT NULL", name="holder"
+        ),
     )
 
     @property
@@ -390,7 +435,8 @@ class SpecialAward(db.Model):
 
 
 notice_rounds = sa.Table(
-    "judging_notice_rounds", db.metadata,
+    "judging_notice_rounds",
+    db.metadata,
     sa.Column("notice_id", sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("round_id", sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), primary_key=True),
 )
@@ -404,7 +450,9 @@ class Notice(db.Model):
     __tablename__ = "judging_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, unique=True)
+    contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     mask_names: Mapped[bool] = mapped_column(default=True, nullable=False)
@@ -429,7 +477,9 @@ class Objection(db.Model):
     __tablename__ = "judging_objections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), nullable=False, index=True)
+    notice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     number: Mapped[int] = mapped_column(nullable=False)  # 1, 2, ... per notice: the objector's reference
     entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
@@ -444,8 +494,10 @@ class Objection(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="objections")
     entry: Mapped[Entry | None] = relationship()
 
-    __table_args__ = (_check_in("status", ["open", "accepted", "rejected"], "status"),
-                      sa.UniqueConstraint("notice_id", "number"))
+    __table_args__ = (
+        _check_in("status", ["open", "accepted", "rejected"], "status"),
+        sa.UniqueConstraint("notice_id", "number"),
+    )
 
     @property
     def audit_organisation_id(self) -> int:
@@ -463,9 +515,11 @@ class RecommendationStatus(StrEnum):
     DECLINED = "declined"  # the city declined it, with a reason
 
 
-RECOMMENDATION_STATUS_LABELS = {RecommendationStatus.PENDING: _l("Awaiting decision"),
-                                RecommendationStatus.ACCEPTED: _l("Accepted"),
-                                RecommendationStatus.DECLINED: _l("Declined")}
+RECOMMENDATION_STATUS_LABELS = {
+    RecommendationStatus.PENDING: _l("Awaiting decision"),
+    RecommendationStatus.ACCEPTED: _l("Accepted"),
+    RecommendationStatus.DECLINED: _l("Declined"),
+}
 
 
 class Recommendation(db.Model):
@@ -477,8 +531,9 @@ class Recommendation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    target_contest_id: Mapped[int] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False,
-                                                   index=True)
+    target_contest_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     award: Mapped[str | None] = mapped_column(sa.String(20))
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 4))
     rank: Mapped[int | None] = mapped_column()

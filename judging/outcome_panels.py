@@ -1,5 +1,6 @@
 """Schools' outcomes shown on other pages: the entry page and the school's entry list (competitions' pages,
 through core.ui page sections) and the coordinator's dashboard (past contests with their results)."""
+
 from __future__ import annotations
 
 from core.permissions import Role, can

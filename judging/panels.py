@@ -1,4 +1,5 @@
 """Dashboard panel (judges: rounds to score, re-check requests) and home section (results under public notice)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -17,11 +18,16 @@ def dashboard_context(user) -> dict | None:
     if not contest_ids:
         return None
     rows = db.session.execute(
-        sa.select(Round, Contest).join(Contest, Contest.id == Round.contest_id)
+        sa.select(Round, Contest)
+        .join(Contest, Contest.id == Round.contest_id)
         .where(Round.contest_id.in_(contest_ids), Round.status == RoundStatus.OPEN.value)
-        .order_by(Round.contest_id, Round.position)).all()
-    withdrawn = set(db.session.execute(sa.select(Judge.contest_id).where(
-        Judge.user_id == user.id, Judge.withdrawn_at.is_not(None))).scalars())
+        .order_by(Round.contest_id, Round.position)
+    ).all()
+    withdrawn = set(
+        db.session.execute(
+            sa.select(Judge.contest_id).where(Judge.user_id == user.id, Judge.withdrawn_at.is_not(None))
+        ).scalars()
+    )
     rounds = [(r, c) for r, c in rows if c.id not in withdrawn]
     return {"rounds": rounds, "rechecks": scoring.pending_rechecks(user)}
 
@@ -31,8 +37,12 @@ def home_context() -> dict | None:
     from competitions.models import Contest
     from judging.models import Notice
 
-    rows = db.session.execute(sa.select(Notice, Contest).join(Contest, Contest.id == Notice.contest_id)
-                              .order_by(Notice.starts_at.desc()).limit(10)).all()
+    rows = db.session.execute(
+        sa.select(Notice, Contest)
+        .join(Contest, Contest.id == Notice.contest_id)
+        .order_by(Notice.starts_at.desc())
+        .limit(10)
+    ).all()
     if not rows:
         return None
     return {"notices": rows}
@@ -51,14 +61,21 @@ def organiser_context(user) -> dict | None:
         managed = sorted(user.organised_org_ids())
         if not managed:
             return None
-    objections = (sa.select(Contest, sa.func.count(Objection.id), sa.func.min(Objection.created_at))
-                  .join(Notice, Notice.contest_id == Contest.id).join(Objection, Objection.notice_id == Notice.id)
-                  .where(Objection.status == "open", Notice.finalised_at.is_(None))
-                  .group_by(Contest.id).order_by(sa.func.min(Objection.created_at)))
-    recommendations = (sa.select(Contest, sa.func.count(Recommendation.id))
-                       .join(Recommendation, Recommendation.target_contest_id == Contest.id)
-                       .where(Recommendation.status == RecommendationStatus.PENDING.value)
-                       .group_by(Contest.id).order_by(Contest.id))
+    objections = (
+        sa.select(Contest, sa.func.count(Objection.id), sa.func.min(Objection.created_at))
+        .join(Notice, Notice.contest_id == Contest.id)
+        .join(Objection, Objection.notice_id == Notice.id)
+        .where(Objection.status == "open", Notice.finalised_at.is_(None))
+        .group_by(Contest.id)
+        .order_by(sa.func.min(Objection.created_at))
+    )
+    recommendations = (
+        sa.select(Contest, sa.func.count(Recommendation.id))
+        .join(Recommendation, Recommendation.target_contest_id == Contest.id)
+        .where(Recommendation.status == RecommendationStatus.PENDING.value)
+        .group_by(Contest.id)
+        .order_by(Contest.id)
+    )
     if managed is not None:
         objections = objections.where(Contest.organisation_id.in_(managed))
         recommendations = recommendations.where(Contest.organisation_id.in_(managed))

@@ -2,6 +2,7 @@
 
 ReportLab platypus tables, in the platform's embedded font chain (core.pdffonts), like every PDF it prints.
 """
+
 from __future__ import annotations
 
 import io
@@ -59,14 +60,18 @@ def _styles(font: str):
 
 def _table(data, widths, font, header_rows=1):
     table = Table(data, colWidths=widths, repeatRows=header_rows)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (2, 1), (-1, -1), "CENTER"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (2, 1), (-1, -1), "CENTER"),
+            ]
+        )
+    )
     return table
 
 
@@ -87,25 +92,45 @@ def score_sheets_pdf(sheets: Sequence[ScoreSheet], labels: dict[str, str]) -> by
         canvas.drawRightString(landscape(A4)[0] - 12 * mm, 10 * mm, str(doc_.page))
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), initialFontName=font, leftMargin=12 * mm,
-                            rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=20 * mm, title=labels["title"])
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        initialFontName=font,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=20 * mm,
+        title=labels["title"],
+    )
     story = []
     for index, sheet in enumerate(sheets):
         if index:
             story.append(PageBreak())
         story.append(Paragraph(labels["title"], title_style))
-        story.append(Paragraph(
-            f"{labels['contest']}: {_esc(sheet.contest)}　{labels['round']}: {_esc(sheet.round)}　"
-            f"{labels['category']}: {_esc(sheet.category)}　{labels['judge']}: {_esc(sheet.judge)}", meta_style))
+        story.append(
+            Paragraph(
+                f"{labels['contest']}: {_esc(sheet.contest)}　{labels['round']}: {_esc(sheet.round)}　"
+                f"{labels['category']}: {_esc(sheet.category)}　{labels['judge']}: {_esc(sheet.judge)}",
+                meta_style,
+            )
+        )
         story.append(Spacer(1, 4 * mm))
-        header = [labels["code"], labels["entry"]] + [
-            Paragraph(f"{_esc(name)}<br/>({_esc(maximum)})", cell_style) for name, maximum in sheet.criteria
-        ] + [labels["total"], labels["comment"]]
+        header = (
+            [labels["code"], labels["entry"]]
+            + [Paragraph(f"{_esc(name)}<br/>({_esc(maximum)})", cell_style) for name, maximum in sheet.criteria]
+            + [labels["total"], labels["comment"]]
+        )
         data = [header]
         for entry in sheet.entries:
-            data.append([entry.code, Paragraph(_esc(entry.title), cell_style), *entry.scores, entry.total,
-                         Paragraph(_esc(entry.comment), cell_style)])
+            data.append(
+                [
+                    entry.code,
+                    Paragraph(_esc(entry.title), cell_style),
+                    *entry.scores,
+                    entry.total,
+                    Paragraph(_esc(entry.comment), cell_style),
+                ]
+            )
         usable = landscape(A4)[0] - 24 * mm
         fixed = 28 * mm + 60 * mm + 16 * mm + 40 * mm
         per = max((usable - fixed) / max(len(sheet.criteria), 1), 14 * mm)
@@ -122,16 +147,33 @@ def award_list_pdf(title: str, categories: Sequence[AwardListCategory], labels: 
     font = cjk_font()
     title_style, meta_style, cell_style = _styles(font)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), initialFontName=font, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title=title)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        initialFontName=font,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+    )
     story = [Paragraph(_esc(title), title_style), Spacer(1, 4 * mm)]
     for category in categories:
         story.append(Paragraph(_esc(category.category), meta_style))
-        data = [[labels["code"], labels["entry"], labels["school"], labels["students"], labels["advisors"],
-                 labels["award"]]]
+        data = [
+            [labels["code"], labels["entry"], labels["school"], labels["students"], labels["advisors"], labels["award"]]
+        ]
         for code, entry_title, school, students, advisors, award in category.rows:
-            data.append([code, Paragraph(_esc(entry_title), cell_style), Paragraph(_esc(school), cell_style),
-                         Paragraph(_esc(students), cell_style), Paragraph(_esc(advisors), cell_style), award])
+            data.append(
+                [
+                    code,
+                    Paragraph(_esc(entry_title), cell_style),
+                    Paragraph(_esc(school), cell_style),
+                    Paragraph(_esc(students), cell_style),
+                    Paragraph(_esc(advisors), cell_style),
+                    award,
+                ]
+            )
         story.append(_table(data, [30 * mm, 70 * mm, 50 * mm, 50 * mm, 40 * mm, 23 * mm], font))
         story.append(Spacer(1, 6 * mm))
     doc.build(story)

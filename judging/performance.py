@@ -15,6 +15,7 @@ Rules per category:
 Ranking: points descending, then time ascending, then the other runs; entries equal on
 all of these share a rank (1, 2, 2, 4).
 """
+
 from __future__ import annotations
 
 import math
@@ -113,8 +114,14 @@ def compute_result(entry_id: Hashable, runs: Sequence[Run], rule: str = "best_of
     if rule == "best_of":
         best_index = min(range(len(considered)), key=lambda i: considered[i].sort_key())
         best = considered[best_index]
-        return PerformanceResult(entry_id, best.effective_points, best.effective_time_cs, [best_index],
-                                 tuple(run_keys), has_result=best.has_result)
+        return PerformanceResult(
+            entry_id,
+            best.effective_points,
+            best.effective_time_cs,
+            [best_index],
+            tuple(run_keys),
+            has_result=best.has_result,
+        )
     points = sum((r.effective_points for r in considered), Decimal(0))
     times = [r.effective_time_cs for r in considered]
     time = None if any(t is None for t in times) else sum(times)
@@ -127,7 +134,9 @@ def compute_result(entry_id: Hashable, runs: Sequence[Run], rule: str = "best_of
 
 
 def rank_performance(
-    runs_by_entry: Mapping[Hashable, Sequence[Run]], rule: str = "best_of", n: int = 2,
+    runs_by_entry: Mapping[Hashable, Sequence[Run]],
+    rule: str = "best_of",
+    n: int = 2,
 ) -> list[PerformanceResult]:
     """Compute every entry's result and rank them (competition ranking for full ties); entries without a
     result (only DNF/DQ runs) come last, unranked."""

@@ -1,6 +1,7 @@
 """Permission rules of the judging area: running rounds, judging, refereeing runs.
 
 Imported by the area's init_app, which registers every @policy below (core.permissions holds the mechanism)."""
+
 from __future__ import annotations
 
 from core.permissions import judges, organises, policy

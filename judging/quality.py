@@ -12,6 +12,7 @@ score can never be 2 SD away among 5 judges (the bound is (n-1)/sqrt(n) = 1.79),
 why leave-one-out is used.  ``min_sd`` keeps a unanimous panel (SD 0) from flagging
 every small difference: the SD used is ``max(panel SD, min_sd)``.
 """
+
 from __future__ import annotations
 
 import math

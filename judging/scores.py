@@ -6,6 +6,7 @@ A judge's total for an entry is ``sum(weight * score)`` over the criteria, so th
 rubric maximum is ``sum(weight * maximum)``.  Decimal is used throughout so that
 0.1 + 0.2 style float errors never reject a valid score.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
@@ -67,7 +68,9 @@ def parse_score(value: Any) -> Decimal:
 
 
 def validate_criterion_score(
-    value: Any, maximum: Decimal | int | str, step: Decimal | int | str = 1,
+    value: Any,
+    maximum: Decimal | int | str,
+    step: Decimal | int | str = 1,
     minimum: Decimal | int | str = 0,
 ) -> Decimal:
     """Return the score as Decimal if minimum <= score <= maximum and it is a multiple of step."""
@@ -83,7 +86,10 @@ def validate_criterion_score(
 
 
 def validate_score_sheet(
-    values: Mapping[Hashable, Any], criteria: Sequence[CriterionSpec], *, partial: bool = False,
+    values: Mapping[Hashable, Any],
+    criteria: Sequence[CriterionSpec],
+    *,
+    partial: bool = False,
 ) -> dict[Hashable, Decimal]:
     """Validate every criterion of a sheet at once; all errors are reported together.
 

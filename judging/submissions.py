@@ -15,6 +15,7 @@ organisation responsible, and the group it is ranked in (a contest's category; o
 A loader returns the submissions it finds for the ids, in any order, and leaves out ids it does not know.
 Plain Python: no Flask or database import here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence

@@ -5,6 +5,7 @@ sending jobs. Every area sends every message through one call:
     notify(user_or_contact, "events.registration_confirmed", {"event": ..., "link": ...}, key=f"reg-confirmed:{id}")
 
 and registers the kinds it sends with notifications.kinds.register_kind (in its own notifications.py)."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -43,10 +44,20 @@ def init_app(app: Flask) -> None:
     from notifications.jobs import init_jobs
     from notifications.views import bp, inject_unread
 
-    for key, value in {"MAIL_SERVER": None, "MAIL_PORT": 25, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
-                       "MAIL_USERNAME": None, "MAIL_PASSWORD": None, "MAIL_DEFAULT_SENDER": "kechuang@localhost",
-                       "MAIL_TIMEOUT": 20, "SMS_PROVIDER": None, "SMS_GATEWAY_URL": None,
-                       "SMS_GATEWAY_SECRET": None, "SMS_SIGNATURE": None}.items():
+    for key, value in {
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "kechuang@localhost",
+        "MAIL_TIMEOUT": 20,
+        "SMS_PROVIDER": None,
+        "SMS_GATEWAY_URL": None,
+        "SMS_GATEWAY_SECRET": None,
+        "SMS_SIGNATURE": None,
+    }.items():
         app.config.setdefault(key, value)
     Mail(app)
     init_jobs(app)

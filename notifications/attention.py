@@ -1,4 +1,5 @@
 """The organiser's "needs me now" item of the notifications area: messages that could not be delivered."""
+
 from __future__ import annotations
 
 from flask import url_for
@@ -17,5 +18,12 @@ def attention(user) -> list[Attention]:
     failed = status_counts(user).get(MessageStatus.FAILED, 0)
     if not failed:
         return []
-    return [Attention(40, _l("Messages not delivered"), url_for("notifications.outbox", status=MessageStatus.FAILED),
-                      failed, "failed")]
+    return [
+        Attention(
+            40,
+            _l("Messages not delivered"),
+            url_for("notifications.outbox", status=MessageStatus.FAILED),
+            failed,
+            "failed",
+        )
+    ]

@@ -1,5 +1,6 @@
 """How a message leaves: email through SMTP (Flask-Mailman), SMS through a provider, or the outbox when the
 channel has no settings. A provider or server that refuses raises DeliveryError with its reason."""
+
 from __future__ import annotations
 
 import hashlib
@@ -43,9 +44,14 @@ class EmailSender:
         mail = current_app.extensions["mailman"]
         self.sender = config.get("MAIL_DEFAULT_SENDER") or "kechuang@localhost"
         self.connection = mail.get_connection(
-            backend="smtp", fail_silently=False, host=config["MAIL_SERVER"], port=int(config.get("MAIL_PORT") or 25),
-            username=config.get("MAIL_USERNAME") or "", password=config.get("MAIL_PASSWORD") or "",
-            use_tls=bool(config.get("MAIL_USE_TLS")), use_ssl=bool(config.get("MAIL_USE_SSL")),
+            backend="smtp",
+            fail_silently=False,
+            host=config["MAIL_SERVER"],
+            port=int(config.get("MAIL_PORT") or 25),
+            username=config.get("MAIL_USERNAME") or "",
+            password=config.get("MAIL_PASSWORD") or "",
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+            use_ssl=bool(config.get("MAIL_USE_SSL")),
             timeout=int(config.get("MAIL_TIMEOUT") or 20),
         )
         self.opened = False
@@ -55,8 +61,14 @@ class EmailSender:
         if unsubscribe_url:
             headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        email = EmailMultiAlternatives(subject=message.subject, body=message.body, from_email=self.sender,
-                                       to=[message.address], headers=headers, connection=self.connection)
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body,
+            from_email=self.sender,
+            to=[message.address],
+            headers=headers,
+            connection=self.connection,
+        )
         if message.html:
             email.attach_alternative(message.html, "text/html")
         try:
@@ -123,15 +135,19 @@ class HttpGatewayProvider(SmsProvider):
         self.url, self.secret, self.timeout = url, secret, timeout
 
     def send(self, mobile: str, text: str) -> str:
-        body = json.dumps({"mobile": mobile, "text": text, "nonce": secrets.token_hex(8)},
-                          ensure_ascii=False).encode()
+        body = json.dumps({"mobile": mobile, "text": text, "nonce": secrets.token_hex(8)}, ensure_ascii=False).encode()
         timestamp = str(int(time.time()))
         # The URL is the operator's SMS_GATEWAY_URL, held to http(s) in __init__.
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={  # noqa: S310
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Kechuang-Timestamp": timestamp,
-            "X-Kechuang-Signature": sign_gateway_request(self.secret, timestamp, body),
-        })
+        request = urllib.request.Request(  # noqa: S310
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "X-Kechuang-Timestamp": timestamp,
+                "X-Kechuang-Signature": sign_gateway_request(self.secret, timestamp, body),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 — http(s) only, see __init__
                 answer = response.read(4096)
@@ -147,9 +163,11 @@ class HttpGatewayProvider(SmsProvider):
 
 # Providers by the name SMS_PROVIDER gives; the big Chinese providers register here when they come.
 SMS_PROVIDERS: dict[str, Callable[[dict], SmsProvider]] = {
-    "http": lambda config: HttpGatewayProvider(config.get("SMS_GATEWAY_URL") or "",
-                                               config.get("SMS_GATEWAY_SECRET") or "",
-                                               float(config.get("SMS_GATEWAY_TIMEOUT") or 10)),
+    "http": lambda config: HttpGatewayProvider(
+        config.get("SMS_GATEWAY_URL") or "",
+        config.get("SMS_GATEWAY_SECRET") or "",
+        float(config.get("SMS_GATEWAY_TIMEOUT") or 10),
+    ),
 }
 
 
@@ -159,4 +177,3 @@ def sms_provider() -> SmsProvider:
     if factory is None:
         raise DeliveryError(f"unknown SMS provider {name!r}")
     return factory(current_app.config)
-

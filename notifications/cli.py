@@ -1,4 +1,5 @@
 """`flask notifications test --to ADDRESS`, `flask notifications outbox`, `flask notifications retry`."""
+
 from __future__ import annotations
 
 import click
@@ -26,28 +27,53 @@ def send_test(to: str, language: str | None):
         channel, address = services.clean_address(to)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
-    contact = services.Contact(email=address if channel == "email" else None,
-                               mobile=address if channel == "sms" else None, language=language)
-    messages = services.notify(contact, "notifications.test", {"sender": "flask notifications test",
-                                                                "channel": channel})
+    contact = services.Contact(
+        email=address if channel == "email" else None, mobile=address if channel == "sms" else None, language=language
+    )
+    messages = services.notify(
+        contact, "notifications.test", {"sender": "flask notifications test", "channel": channel}
+    )
     db.session.commit()
     from notifications.jobs import deliver
 
     counts = deliver([m.id for m in messages])
     message = db.session.get(Message, messages[0].id)
     if message.status == "sent":
-        where = (f"SMTP {current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}" if channel == "email"
-                 else _("SMS provider %(provider)s", provider=current_app.config["SMS_PROVIDER"]))
-        click.echo(_("sent %(channel)s to %(address)s through %(where)s (message %(id)s)", channel=channel,
-                     address=address, where=where, id=message.id))
+        where = (
+            f"SMTP {current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}"
+            if channel == "email"
+            else _("SMS provider %(provider)s", provider=current_app.config["SMS_PROVIDER"])
+        )
+        click.echo(
+            _(
+                "sent %(channel)s to %(address)s through %(where)s (message %(id)s)",
+                channel=channel,
+                address=address,
+                where=where,
+                id=message.id,
+            )
+        )
     elif message.status == "outbox":
-        click.echo(_("%(channel)s is not configured: kept in the outbox (message %(id)s), shown at %(url)s",
-                     channel=channel, id=message.id, url=f"/notifications/outbox/{message.id}"))
+        click.echo(
+            _(
+                "%(channel)s is not configured: kept in the outbox (message %(id)s), shown at %(url)s",
+                channel=channel,
+                id=message.id,
+                url=f"/notifications/outbox/{message.id}",
+            )
+        )
     else:
-        raise click.ClickException(_("%(channel)s to %(address)s failed: %(error)s (message %(id)s; retried "
-                                     "%(retries)s time(s) later by `flask notifications retry`)", channel=channel,
-                                     address=address, error=message.error, id=message.id,
-                                     retries=len(counts["retry"])))
+        raise click.ClickException(
+            _(
+                "%(channel)s to %(address)s failed: %(error)s (message %(id)s; retried "
+                "%(retries)s time(s) later by `flask notifications retry`)",
+                channel=channel,
+                address=address,
+                error=message.error,
+                id=message.id,
+                retries=len(counts["retry"]),
+            )
+        )
 
 
 @notifications_cli.command("outbox")
@@ -61,14 +87,22 @@ def list_outbox(limit: int, status: str | None):
     rows = db.session.execute(query).scalars().all()
     for m in rows:
         error = f"  {m.error}" if m.error else ""
-        click.echo(f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{mask_contact(m.address)}\t"
-                   f"{m.channel}\t{m.status}{error}")
+        click.echo(
+            f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\t{mask_contact(m.address)}\t"
+            f"{m.channel}\t{m.status}{error}"
+        )
     if not rows:
         click.echo(_("no messages"))
-    email = (f"SMTP {current_app.config['MAIL_SERVER']}" if channel_configured("email")
-             else _("outbox (%(setting)s unset)", setting="MAIL_SERVER"))
-    sms = (current_app.config["SMS_PROVIDER"] if channel_configured("sms")
-           else _("outbox (%(setting)s unset)", setting="SMS_PROVIDER"))
+    email = (
+        f"SMTP {current_app.config['MAIL_SERVER']}"
+        if channel_configured("email")
+        else _("outbox (%(setting)s unset)", setting="MAIL_SERVER")
+    )
+    sms = (
+        current_app.config["SMS_PROVIDER"]
+        if channel_configured("sms")
+        else _("outbox (%(setting)s unset)", setting="SMS_PROVIDER")
+    )
     click.echo(_("email: %(email)s; sms: %(sms)s", email=email, sms=sms))
 
 
@@ -79,5 +113,12 @@ def retry():
 
     ids = services.due_message_ids()
     counts = deliver(ids) if ids else {"sent": 0, "outbox": 0, "failed": 0}
-    click.echo(_("due %(due)s: sent %(sent)s, outbox %(outbox)s, failed %(failed)s", due=len(ids),
-                 sent=counts["sent"], outbox=counts["outbox"], failed=counts["failed"]))
+    click.echo(
+        _(
+            "due %(due)s: sent %(sent)s, outbox %(outbox)s, failed %(failed)s",
+            due=len(ids),
+            sent=counts["sent"],
+            outbox=counts["outbox"],
+            failed=counts["failed"],
+        )
+    )

@@ -13,8 +13,13 @@ class AnnouncementForm(FlaskForm):
 
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=120)])
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=2000)])
-    channels = SelectMultipleField(_l("Channels"), choices=CHANNEL_CHOICES, default=["inbox", "email", "sms"],
-                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-                                   validators=[DataRequired(message=_l("Choose at least one channel."))])
+    channels = SelectMultipleField(
+        _l("Channels"),
+        choices=CHANNEL_CHOICES,
+        default=["inbox", "email", "sms"],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(message=_l("Choose at least one channel."))],
+    )
     preview = SubmitField(_l("Preview the recipients"))
     send = SubmitField(_l("Send"))

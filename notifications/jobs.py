@@ -3,6 +3,7 @@
 The job claims each message (queued → sending) in one UPDATE before sending it, commits every outcome at once,
 and schedules failed ones again with back-off. In tests (JOBS_IMMEDIATE) the chunks run after the request, or
 when run_backlog(app) is called."""
+
 from __future__ import annotations
 
 import logging
@@ -92,7 +93,7 @@ def deliver(ids: Iterable[int]) -> dict[str, int]:
 def send_chunks(app: Flask, ids: list[int]) -> None:
     """Hand message ids to the queue in chunks (immediate mode: to the backlog run after the request)."""
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         if jobs_immediate(app):  # a request's chunks run after it; others when run_backlog(app) is called
             backlog = g.setdefault(_BACKLOG, []) if has_request_context() else app.extensions.setdefault(_BACKLOG, [])
             backlog.append(chunk)
@@ -138,6 +139,7 @@ def init_jobs(app: Flask) -> None:
 
     register_task(app, SEND_TASK, send)
     if jobs_immediate(app):
+
         @app.after_request
         def _run_backlog(response):
             run_backlog(app, g.pop(_BACKLOG, []))

@@ -7,6 +7,7 @@ area imports none of them:
 
 Texts are English msgids marked with lazy_gettext, translated in the owning area's catalog and rendered in the
 recipient's language with the context given to notify(); `%(name)s` placeholders name context keys."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

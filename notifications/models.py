@@ -1,4 +1,5 @@
 """Messages (one row per recipient and channel), preferences and one-time codes."""
+
 from __future__ import annotations
 
 from datetime import datetime

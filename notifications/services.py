@@ -1,5 +1,6 @@
 """Every message to a user goes through notify(): rendered in the recipient's language, stored once per channel
 (the idempotency key is unique), then sent by a background job with retries. Functions flush, never commit."""
+
 from __future__ import annotations
 
 import base64
@@ -115,8 +116,13 @@ class KindTexts:
 
 def kind_texts(kind: MessageKind) -> KindTexts:
     """The kind's texts in the current locale (callers wrap it in force_locale)."""
-    return KindTexts(str(kind.subject), str(kind.body), str(kind.sms) if kind.sms else None,
-                     str(_l("Unsubscribe from these messages: %(url)s")), str(_l("Unsubscribe from these messages")))
+    return KindTexts(
+        str(kind.subject),
+        str(kind.body),
+        str(kind.sms) if kind.sms else None,
+        str(_l("Unsubscribe from these messages: %(url)s")),
+        str(_l("Unsubscribe from these messages")),
+    )
 
 
 @dataclass
@@ -139,11 +145,16 @@ class Rendered:
             paragraphs.append('<a href="{0}">{0}</a>'.format(html_escape(self.link)))
         html = "".join(f"<p>{p}</p>" for p in paragraphs)
         if brand is not None:
-            logo = (f'<img src="{html_escape(brand.logo_url)}" alt="" height="32" '
-                    f'style="vertical-align:middle;background:#fff;border-radius:4px;margin-right:8px">'
-                    if brand.logo_url else "")
-            html = (f'<div style="background:{brand.colour or "#1f2937"};color:#fff;padding:12px 16px;'
-                    f'font-weight:600">{logo}{html_escape(brand.name)}</div>' + html)
+            logo = (
+                f'<img src="{html_escape(brand.logo_url)}" alt="" height="32" '
+                f'style="vertical-align:middle;background:#fff;border-radius:4px;margin-right:8px">'
+                if brand.logo_url
+                else ""
+            )
+            html = (
+                f'<div style="background:{brand.colour or "#1f2937"};color:#fff;padding:12px 16px;'
+                f'font-weight:600">{logo}{html_escape(brand.name)}</div>' + html
+            )
         if unsubscribe_url:
             url, label = html_escape(unsubscribe_url), html_escape(texts.unsubscribe)
             html += f'<hr><p><small><a href="{url}">{label}</a></small></p>'
@@ -155,8 +166,9 @@ def render_message(texts: KindTexts, context: dict, *, signature: str = "") -> R
     values = _localised(context)
     subject = texts.subject % values
     short = texts.sms % values if texts.sms else subject
-    return Rendered(subject[:300], texts.body % values, f"【{signature}】{short}" if signature else short,
-                    values.get("link", ""))
+    return Rendered(
+        subject[:300], texts.body % values, f"【{signature}】{short}" if signature else short, values.get("link", "")
+    )
 
 
 def sms_signature(organisation_id: int | None) -> str:
@@ -205,8 +217,15 @@ def link_for(endpoint: str, **values) -> str:
 # --- notify ------------------------------------------------------------------------------------------------
 
 
-def notify(recipient: Recipient, kind: str, context: dict | None = None, *, key: str | None = None,
-           organisation_id: int | None = None, channels: Sequence[str] | None = None) -> list[Message]:
+def notify(
+    recipient: Recipient,
+    kind: str,
+    context: dict | None = None,
+    *,
+    key: str | None = None,
+    organisation_id: int | None = None,
+    channels: Sequence[str] | None = None,
+) -> list[Message]:
     """Tell one recipient (an account, or a Contact for a visitor) that something happened; returns the messages
     created.
 
@@ -214,15 +233,20 @@ def notify(recipient: Recipient, kind: str, context: dict | None = None, *, key:
     address for and has not turned off (security kinds are always sent); the rate limit of the kind holds back
     extra messages. `key` names the occurrence (e.g. "registration-confirmed:42"): calling again with the same key
     creates nothing, so a retried job or trigger never sends twice. Email and SMS leave after commit."""
-    ids = notify_many([(recipient, context or {})], kind, key=key, organisation_id=organisation_id,
-                      channels=channels)
+    ids = notify_many([(recipient, context or {})], kind, key=key, organisation_id=organisation_id, channels=channels)
     if not ids:
         return []
     return list(db.session.execute(sa.select(Message).where(Message.id.in_(ids)).order_by(Message.id)).scalars())
 
 
-def notify_many(items: Iterable[tuple[Recipient, dict]], kind: str, *, key: str | None = None,
-                organisation_id: int | None = None, channels: Sequence[str] | None = None) -> list[int]:
+def notify_many(
+    items: Iterable[tuple[Recipient, dict]],
+    kind: str,
+    *,
+    key: str | None = None,
+    organisation_id: int | None = None,
+    channels: Sequence[str] | None = None,
+) -> list[int]:
     """notify() for many recipients at once (results to 300 schools, a cancellation to 5,000 registrants):
     texts translated once per language, preferences and limits read in one query each, one INSERT for all; rows
     whose key exists are left alone. Returns the ids of the messages created."""
@@ -241,8 +265,14 @@ def notify_many(items: Iterable[tuple[Recipient, dict]], kind: str, *, key: str 
     for recipient, context in items:
         by_language[_language_of(recipient)].append((recipient, context))
     rows = []
-    common = {"kind": kind, "bulk": message_kind.bulk, "organisation_id": organisation_id, "created_at": now,
-              "attempts": 0, "error": ""}
+    common = {
+        "kind": kind,
+        "bulk": message_kind.bulk,
+        "organisation_id": organisation_id,
+        "created_at": now,
+        "attempts": 0,
+        "error": "",
+    }
     for language, group in by_language.items():
         with force_locale(language):  # texts translated once; dates in the recipient's language
             texts = kind_texts(message_kind)
@@ -257,8 +287,9 @@ def notify_many(items: Iterable[tuple[Recipient, dict]], kind: str, *, key: str 
     return [message_id for message_id, _ in created]
 
 
-def _rows_for(group, texts: KindTexts, wanted, disabled, key: str, language: str, signature: str,
-              common: dict, now: datetime) -> list[dict]:
+def _rows_for(
+    group, texts: KindTexts, wanted, disabled, key: str, language: str, signature: str, common: dict, now: datetime
+) -> list[dict]:
     """The rows to insert for recipients of one language: one per channel they have an address for."""
     rows = []
     kind = common["kind"]
@@ -275,18 +306,29 @@ def _rows_for(group, texts: KindTexts, wanted, disabled, key: str, language: str
                 continue
             if rendered is None:
                 rendered = render_message(texts, context, signature=signature)
-            row = {**common, "key": _row_key(key, channel, subject), "channel": str(channel), "user_id": user_id,
-                   "address": address, "language": language, "subject": rendered.subject,
-                   "body": rendered.body, "html": None, "link": rendered.link[:500],
-                   "status": MessageStatus.QUEUED, "sent_at": None}
+            row = {
+                **common,
+                "key": _row_key(key, channel, subject),
+                "channel": str(channel),
+                "user_id": user_id,
+                "address": address,
+                "language": language,
+                "subject": rendered.subject,
+                "body": rendered.body,
+                "html": None,
+                "link": rendered.link[:500],
+                "status": MessageStatus.QUEUED,
+                "sent_at": None,
+            }
             if channel == Channel.INBOX:
                 row.update(status=MessageStatus.SENT, sent_at=now)
             elif channel == Channel.SMS:
                 row["body"] = rendered.sms
             else:
                 unsubscribe = unsubscribe_url(subject, kind) if common["bulk"] else None
-                row.update(body=rendered.email_text(texts, unsubscribe),
-                           html=rendered.email_html(texts, unsubscribe, brand))
+                row.update(
+                    body=rendered.email_text(texts, unsubscribe), html=rendered.email_html(texts, unsubscribe, brand)
+                )
             rows.append(row)
     return rows
 
@@ -334,7 +376,7 @@ def _insert_new(rows: list[dict]) -> list[tuple[int, str]]:
     created: list[tuple[int, str]] = []
     statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id, table.c.key)
     for start in range(0, len(rows), 1000):
-        created += [(row[0], row[1]) for row in db.session.execute(statement, rows[start:start + 1000])]
+        created += [(row[0], row[1]) for row in db.session.execute(statement, rows[start : start + 1000])]
     return created
 
 
@@ -355,9 +397,12 @@ def claim_messages(ids: Iterable[int], now: datetime | None = None) -> list[int]
         return []
     result = db.session.execute(
         sa.update(Message)
-        .where(Message.id.in_(ids), Message.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
-               sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-               Message.attempts < MAX_ATTEMPTS)
+        .where(
+            Message.id.in_(ids),
+            Message.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
+            sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            Message.attempts < MAX_ATTEMPTS,
+        )
         .values(status=MessageStatus.SENDING, attempts=Message.attempts + 1)
         .returning(Message.id)
     )
@@ -382,33 +427,48 @@ def due_message_ids(now: datetime | None = None, limit: int = 5000) -> list[int]
     """Failed messages whose next attempt is due, and queued ones older than a minute (a lost queue message):
     what `flask notifications retry` sends."""
     now = now or utcnow()
-    return list(db.session.execute(
-        sa.select(Message.id).where(sa.or_(
-            sa.and_(Message.status == MessageStatus.FAILED, Message.next_attempt_at <= now),
-            sa.and_(Message.status == MessageStatus.QUEUED, Message.created_at <= now - timedelta(minutes=1)),
-        )).order_by(Message.id).limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Message.id)
+            .where(
+                sa.or_(
+                    sa.and_(Message.status == MessageStatus.FAILED, Message.next_attempt_at <= now),
+                    sa.and_(Message.status == MessageStatus.QUEUED, Message.created_at <= now - timedelta(minutes=1)),
+                )
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 # --- inbox, outbox, preferences ----------------------------------------------------------------------------
 
 
 def inbox_query(user: User):
-    return (sa.select(Message).where(Message.user_id == user.id, Message.channel == Channel.INBOX)
-            .order_by(Message.created_at.desc(), Message.id.desc()))
+    return (
+        sa.select(Message)
+        .where(Message.user_id == user.id, Message.channel == Channel.INBOX)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+    )
 
 
 def unread_count(user: User) -> int:
-    return db.session.execute(
-        sa.select(sa.func.count(Message.id))
-        .where(Message.user_id == user.id, Message.channel == Channel.INBOX, Message.read_at.is_(None))
-    ).scalar() or 0
+    return (
+        db.session.execute(
+            sa.select(sa.func.count(Message.id)).where(
+                Message.user_id == user.id, Message.channel == Channel.INBOX, Message.read_at.is_(None)
+            )
+        ).scalar()
+        or 0
+    )
 
 
 def mark_read(user: User, message_ids: Iterable[int] | None = None) -> int:
     """Mark the user's inbox messages read (all of them when message_ids is None); returns how many."""
-    statement = sa.update(Message).where(Message.user_id == user.id, Message.channel == Channel.INBOX,
-                                         Message.read_at.is_(None))
+    statement = sa.update(Message).where(
+        Message.user_id == user.id, Message.channel == Channel.INBOX, Message.read_at.is_(None)
+    )
     if message_ids is not None:
         statement = statement.where(Message.id.in_(list(message_ids)))
     return db.session.execute(statement.values(read_at=utcnow())).rowcount
@@ -447,8 +507,11 @@ def set_preference(subject: str, kind: str, channel: str, enabled: bool) -> None
         raise DomainError(_l("Security messages are always sent."), code="security")
     if channel not in set(Channel):
         raise DomainError(_l("Unknown channel."), field="channel")
-    row = db.session.execute(sa.select(Preference).where(
-        Preference.subject == subject, Preference.kind == kind, Preference.channel == channel)).scalar_one_or_none()
+    row = db.session.execute(
+        sa.select(Preference).where(
+            Preference.subject == subject, Preference.kind == kind, Preference.channel == channel
+        )
+    ).scalar_one_or_none()
     if row is None:
         db.session.add(Preference(subject=subject, kind=kind, channel=channel, enabled=enabled))
     else:
@@ -476,16 +539,33 @@ def issue_code(purpose: str, address: str, now: datetime | None = None) -> str |
     """A new 6-digit code for address (earlier ones die), or None when CODES_PER_HOUR were issued already.
     Only an HMAC of the code is stored."""
     now = now or utcnow()
-    recent = db.session.execute(sa.select(sa.func.count(OneTimeCode.id)).where(
-        OneTimeCode.purpose == purpose, OneTimeCode.address == address,
-        OneTimeCode.created_at >= now - timedelta(hours=1))).scalar() or 0
+    recent = (
+        db.session.execute(
+            sa.select(sa.func.count(OneTimeCode.id)).where(
+                OneTimeCode.purpose == purpose,
+                OneTimeCode.address == address,
+                OneTimeCode.created_at >= now - timedelta(hours=1),
+            )
+        ).scalar()
+        or 0
+    )
     if recent >= CODES_PER_HOUR:
         return None
-    db.session.execute(sa.update(OneTimeCode).where(OneTimeCode.purpose == purpose, OneTimeCode.address == address,
-                                                    OneTimeCode.used_at.is_(None)).values(used_at=now))
+    db.session.execute(
+        sa.update(OneTimeCode)
+        .where(OneTimeCode.purpose == purpose, OneTimeCode.address == address, OneTimeCode.used_at.is_(None))
+        .values(used_at=now)
+    )
     code = f"{secrets.randbelow(10**6):06d}"
-    db.session.add(OneTimeCode(purpose=purpose, address=address, code_hash=_code_hash(purpose, address, code),
-                               created_at=now, expires_at=now + CODE_LIFETIME))
+    db.session.add(
+        OneTimeCode(
+            purpose=purpose,
+            address=address,
+            code_hash=_code_hash(purpose, address, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
     db.session.flush()
     return code
 
@@ -493,17 +573,26 @@ def issue_code(purpose: str, address: str, now: datetime | None = None) -> str |
 def redeem_code(purpose: str, address: str, code: str, now: datetime | None = None) -> bool:
     """True once for the latest live code of address; a wrong guess counts, and CODE_TRIES guesses kill it."""
     now = now or utcnow()
-    row = db.session.execute(sa.select(OneTimeCode).where(
-        OneTimeCode.purpose == purpose, OneTimeCode.address == address, OneTimeCode.used_at.is_(None),
-        OneTimeCode.expires_at > now).order_by(OneTimeCode.id.desc()).limit(1)).scalar_one_or_none()
+    row = db.session.execute(
+        sa.select(OneTimeCode)
+        .where(
+            OneTimeCode.purpose == purpose,
+            OneTimeCode.address == address,
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.expires_at > now,
+        )
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if row is None or row.attempts >= CODE_TRIES:
         return False
     if not hmac.compare_digest(row.code_hash, _code_hash(purpose, address, (code or "").strip())):
         row.attempts += 1
         db.session.flush()
         return False
-    spent = db.session.execute(sa.update(OneTimeCode).where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
-                               .values(used_at=now))
+    spent = db.session.execute(
+        sa.update(OneTimeCode).where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None)).values(used_at=now)
+    )
     return spent.rowcount == 1
 
 
@@ -513,7 +602,10 @@ def describe_channel(channel: str) -> Any:
 
 def describe_status(status: str) -> Any:
     return {
-        MessageStatus.QUEUED: _l("Queued"), MessageStatus.SENDING: _l("Sending"), MessageStatus.SENT: _l("Sent"),
-        MessageStatus.OUTBOX: _l("In the outbox (not sent)"), MessageStatus.FAILED: _l("Failed"),
+        MessageStatus.QUEUED: _l("Queued"),
+        MessageStatus.SENDING: _l("Sending"),
+        MessageStatus.SENT: _l("Sent"),
+        MessageStatus.OUTBOX: _l("In the outbox (not sent)"),
+        MessageStatus.FAILED: _l("Failed"),
         MessageStatus.SKIPPED: _l("Skipped"),
     }[status]

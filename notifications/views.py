@@ -1,5 +1,6 @@
 """The inbox, preferences, the outbox (administrators; organisers for their units' messages), resending and the
 one-click unsubscribe link."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -62,8 +63,13 @@ def preferences():
         flash(_("Your choices were saved."), "success")
         return redirect(url_for("notifications.preferences"))
     chosen = services.preferences_of(subject)
-    return render_template("notifications/preferences.html", kinds=kinds, chosen=chosen,
-                           channels=list(Channel), describe_channel=services.describe_channel)
+    return render_template(
+        "notifications/preferences.html",
+        kinds=kinds,
+        chosen=chosen,
+        channels=list(Channel),
+        describe_channel=services.describe_channel,
+    )
 
 
 def _may_read(message: Message) -> bool:
@@ -78,10 +84,17 @@ def outbox():
     if status and status not in set(MessageStatus):
         status = None
     page = db.paginate(services.outbox_query(current_user, status=status), per_page=50, error_out=False)
-    return render_template("notifications/outbox.html", page=page, status=status,
-                           counts=services.status_counts(current_user), statuses=list(MessageStatus),
-                           mask=mask_contact, describe_status=services.describe_status,
-                           describe_channel=services.describe_channel, kinds=KINDS)
+    return render_template(
+        "notifications/outbox.html",
+        page=page,
+        status=status,
+        counts=services.status_counts(current_user),
+        statuses=list(MessageStatus),
+        mask=mask_contact,
+        describe_status=services.describe_status,
+        describe_channel=services.describe_channel,
+        kinds=KINDS,
+    )
 
 
 @bp.route("/outbox/<int:message_id>")
@@ -89,9 +102,14 @@ def outbox_message(message_id: int):
     message = get_or_404(Message, message_id)
     if message.channel == Channel.INBOX or not _may_read(message):
         abort(403)
-    return render_template("notifications/outbox_message.html", message=message, mask=mask_contact,
-                           describe_status=services.describe_status, describe_channel=services.describe_channel,
-                           kinds=KINDS)
+    return render_template(
+        "notifications/outbox_message.html",
+        message=message,
+        mask=mask_contact,
+        describe_status=services.describe_status,
+        describe_channel=services.describe_channel,
+        kinds=KINDS,
+    )
 
 
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
@@ -118,8 +136,7 @@ def unsubscribe(token: str):
     kind's email off for the recipient."""
     found = services.read_unsubscribe_token(token)
     if found is None or found[1] not in KINDS or KINDS[found[1]].security:
-        return render_template("errors/error.html", status=404,
-                               message=_("This unsubscribe link is not valid.")), 404
+        return render_template("errors/error.html", status=404, message=_("This unsubscribe link is not valid.")), 404
     subject, kind = found
     done = False
     if request.method == "POST":
@@ -128,4 +145,7 @@ def unsubscribe(token: str):
         done = True
     return render_template("notifications/unsubscribe.html", kind=KINDS[kind], done=done, token=token)
 
-unsubscribe.csrf_exempt = True  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the signed token is the proof
+
+unsubscribe.csrf_exempt = (
+    True  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the signed token is the proof
+)

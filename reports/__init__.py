@@ -1,5 +1,6 @@
 """Reports area: the organiser's figures, the annual report (page, PDF, .xlsx), the school view, the lists
 every figure links to, and the open-data export. Reads every other area; owns no tables."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -21,8 +22,12 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(report_command)
     app.cli.add_command(opendata_cli)
     add_nav(500, _l("Reports"), "reports.index", lambda u: can("report.view", user=u))
-    add_nav(510, _l("Our school"), "reports.my_schools",
-            lambda u: bool(u.scope_ids(Role.COORDINATOR)) and not can("report.view", user=u))
+    add_nav(
+        510,
+        _l("Our school"),
+        "reports.my_schools",
+        lambda u: bool(u.scope_ids(Role.COORDINATOR)) and not can("report.view", user=u),
+    )
     if not any(p.template == "reports/_dashboard_panel.html" for p in _panels()):
         add_dashboard_panel(500, "reports/_dashboard_panel.html", dashboard_context)
 
@@ -41,6 +46,11 @@ def dashboard_context(user) -> dict | None:
     if not can("report.view", user=user):
         return None
     board = services.dashboard(None if is_admin(user) else sorted(user.organised_org_ids()), visits_limit=0)
-    return {"steps": services.STEPS, "step_labels": services.STEP_LABELS, "totals": services.dashboard_totals(board),
-            "events": len(board.events), "checkin_rate": board.checkin_rate,
-            "month": board.month_start.astimezone(services.CHINA).strftime("%Y-%m")}
+    return {
+        "steps": services.STEPS,
+        "step_labels": services.STEP_LABELS,
+        "totals": services.dashboard_totals(board),
+        "events": len(board.events),
+        "checkin_rate": board.checkin_rate,
+        "month": board.month_start.astimezone(services.CHINA).strftime("%Y-%m"),
+    }

@@ -1,4 +1,5 @@
 """/api/v1/reports: the annual report's figures as JSON (every number with the URL of the list it counts)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

@@ -1,4 +1,5 @@
 """`flask --app run report --year YYYY --org CODE --out FILE.pdf|.xlsx` and `flask --app run opendata export OUT.db`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,11 @@ def report_command(year: int, code: str, out: str) -> None:
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
-        raise click.ClickException(_("--out must end in .pdf or .xlsx, not %(suffix)s", suffix=suffix) if suffix
-                                   else _("--out must end in .pdf or .xlsx"))
+        raise click.ClickException(
+            _("--out must end in .pdf or .xlsx, not %(suffix)s", suffix=suffix)
+            if suffix
+            else _("--out must end in .pdf or .xlsx")
+        )
     if not 2000 <= year <= 2100:
         raise click.ClickException(_("--year %(year)s is not a plausible year", year=year))
     org = db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
@@ -42,8 +46,15 @@ def report_command(year: int, code: str, out: str) -> None:
     tmp = target.with_name(f".{target.name}.part")
     tmp.write_bytes(data)
     tmp.replace(target)  # never half a file at the target
-    click.echo(_("%(file)s: %(size)s bytes, %(entries)s entries, %(events)s events", file=target,
-                 size=f"{len(data):,}", entries=report.figure("entries").value, events=report.figure("events").value))
+    click.echo(
+        _(
+            "%(file)s: %(size)s bytes, %(entries)s entries, %(events)s events",
+            file=target,
+            size=f"{len(data):,}",
+            entries=report.figure("entries").value,
+            events=report.figure("events").value,
+        )
+    )
 
 
 def _summary_title() -> str:

@@ -3,6 +3,7 @@
 Every number carries the link of the list it counts (``links``), so each figure can be traced to its data.
 Labels are plain (already translated) strings; builders never translate.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Background job: render the annual report (PDF or .xlsx) into instance/exports/reports/ with a progress bar."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,8 +13,9 @@ FORMATS = ("pdf", "xlsx")
 
 
 @job_handler("reports.annual", idempotent=True)
-def render_annual_report(progress: Progress, *, organisation_id: int, year: int, fmt: str, base_url: str,
-                         lang: str | None = None) -> dict:
+def render_annual_report(
+    progress: Progress, *, organisation_id: int, year: int, fmt: str, base_url: str, lang: str | None = None
+) -> dict:
     """Count the figures, render the file, store it under a random name; the job page offers the download.
 
     The file is in lang, the language of whoever asked (the page's download gives the same file); without it

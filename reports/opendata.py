@@ -6,6 +6,7 @@ name says it is personal (phone, ID number, birth date, address, contact …) is
 masks students' names (core.privacy.mask_minor_name) before they get here. The file is written next to the target and
 renamed over it at the end, so a failed export never leaves half a file behind.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,9 @@ def _enable_fts(db: sqlite_utils.Database, table: OpenTable) -> None:
         db.table(table.name).enable_fts(table.fts, create_triggers=True, replace=True)
 
 
-def write_opendata(path: str | os.PathLike, tables: Iterable[OpenTable], about: Mapping[str, str] | None = None) -> dict:
+def write_opendata(
+    path: str | os.PathLike, tables: Iterable[OpenTable], about: Mapping[str, str] | None = None
+) -> dict:
     """Write every table into a new SQLite file at path (replacing it); returns {table: row count}."""
     tables = list(tables)
     for table in tables:

@@ -4,6 +4,7 @@ Charts are vector drawings (reportlab.graphics bar and pie charts), not images. 
 face embedded as a subset (WenQuanYi Micro Hei subfont 0 by default), so the PDF reads the same on a
 computer without Chinese fonts. Numbers with a link become PDF hyperlinks to the list they count.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,9 +23,7 @@ from reports.document import Table as ReportTable
 
 #: Bars shown in one chart; the table under it always lists every row.
 MAX_CHART_ROWS = 15
-PALETTE = ["#2f6fb0", "#e07b39", "#4a9d5b", "#c0504d", "#8064a2", "#4bacc6", "#f2b134", "#7f7f7f",
-           "#9bbb59", "#2c4d75"]
-
+PALETTE = ["#2f6fb0", "#e07b39", "#4a9d5b", "#c0504d", "#8064a2", "#4bacc6", "#f2b134", "#7f7f7f", "#9bbb59", "#2c4d75"]
 
 
 class ReportFontMissing(RuntimeError):
@@ -56,16 +55,25 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=20, leading=26, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=15, textColor=colors.HexColor("#555555"),
-                                   spaceAfter=10),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=14, leading=19, spaceBefore=10, spaceAfter=6,
-                             textColor=colors.HexColor("#1d3f6e")),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=11, leading=15, textColor=colors.HexColor("#555555"), spaceAfter=10
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontSize=14,
+            leading=19,
+            spaceBefore=10,
+            spaceAfter=6,
+            textColor=colors.HexColor("#1d3f6e"),
+        ),
         "h3": ParagraphStyle("h3", parent=base, fontSize=11, leading=15, spaceBefore=6, spaceAfter=4),
         "body": base,
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
         "num": ParagraphStyle("num", parent=base, fontSize=9, leading=12, alignment=2),
-        "big": ParagraphStyle("big", parent=base, fontSize=16, leading=20, alignment=1,
-                              textColor=colors.HexColor("#1d3f6e")),
+        "big": ParagraphStyle(
+            "big", parent=base, fontSize=16, leading=20, alignment=1, textColor=colors.HexColor("#1d3f6e")
+        ),
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#666666")),
     }
 
@@ -93,32 +101,46 @@ def _figures_block(figures: list[Figure], st, width: float) -> Table:
         row += [""] * (per_row - len(row))
         cells.append(row)
     table = Table(cells, colWidths=[width / per_row] * per_row)
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#c8d3e0")),
-        ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#c8d3e0")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#c8d3e0")),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#c8d3e0")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return table
 
 
 def _data_table(table: ReportTable, st, width: float) -> Table:
-    header = [Paragraph(escape(table.label_header), st["cell"])] + [Paragraph(escape(c), st["num"]) for c in table.columns]
+    header = [Paragraph(escape(table.label_header), st["cell"])] + [
+        Paragraph(escape(c), st["num"]) for c in table.columns
+    ]
     body = [header]
     for row in table.rows:
-        body.append([Paragraph(escape(row.label), st["cell"])]
-                    + [_linked(_fmt(v), row.link(i), st["num"]) for i, v in enumerate(row.values)])
+        body.append(
+            [Paragraph(escape(row.label), st["cell"])]
+            + [_linked(_fmt(v), row.link(i), st["num"]) for i, v in enumerate(row.values)]
+        )
     value_width = min(28 * mm, width * 0.6 / max(1, len(table.columns)))
     col_widths = [width - value_width * len(table.columns)] + [value_width] * len(table.columns)
     out = Table(body, colWidths=col_widths, repeatRows=1)
-    out.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#8aa2c0")),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#d9d9d9")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    out.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#8aa2c0")),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#d9d9d9")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return out
 
 
@@ -185,8 +207,9 @@ def pie_chart(table: ReportTable, font: str, width: float) -> Drawing | None:
         y = size + 2 - i * 13
         drawing.add(Rect(size + 45, y, 8, 8, fillColor=colors.HexColor(PALETTE[i % len(PALETTE)]), strokeColor=None))
         share = round(100 * pie.data[i] / total)
-        drawing.add(String(size + 58, y, f"{_shorten(row.label, 20)}  {pie.data[i]:,} ({share}%)",
-                           fontName=font, fontSize=8))
+        drawing.add(
+            String(size + 58, y, f"{_shorten(row.label, 20)}  {pie.data[i]:,} ({share}%)", fontName=font, fontSize=8)
+        )
     return drawing
 
 
@@ -206,10 +229,19 @@ def build_pdf(report: Report) -> bytes:
     font = register_font()
     st = _styles(font)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=report.title, subject=report.subtitle,
-                            author="Kechuang", creator="Kechuang reports")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        initialFontName=font,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=report.title,
+        subject=report.subtitle,
+        author="Kechuang",
+        creator="Kechuang reports",
+    )
     width = doc.width
     story: list = [Paragraph(escape(report.title), st["title"]), Paragraph(escape(report.subtitle), st["subtitle"])]
     for section in report.sections:

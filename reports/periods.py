@@ -1,4 +1,5 @@
 """Calendar periods of the reports in China time (Asia/Shanghai): plain Python, no Flask."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,6 +1,7 @@
 """Permission rules of the reports area: figures, annual reports, school reports.
 
 Imported by the area's init_app, which registers every @policy below (core.permissions holds the mechanism)."""
+
 from __future__ import annotations
 
 from core.permissions import coordinates, is_organiser, organises, policy

@@ -1,5 +1,6 @@
 """Pages of the reports area: the organiser's figures, the annual report (page, PDF, .xlsx), the school view
 and the list pages every figure links to. Read-only: no page here changes data."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -79,10 +80,18 @@ def index():
     require("report.view")
     org_ids = None if is_admin(current_user) else sorted(current_user.organised_org_ids())
     board = services.dashboard(org_ids)
-    return render_template("reports/index.html", board=board, totals=services.dashboard_totals(board),
-                           organisations=services.report_organisations(current_user), year=this_year(), steps=services.STEPS,
-                           step_labels=services.STEP_LABELS, kind_labels=services.EVENT_KIND_LABELS,
-                           area_url=_area_url, month_param=board.month_start.astimezone(services.CHINA).strftime("%Y-%m"))
+    return render_template(
+        "reports/index.html",
+        board=board,
+        totals=services.dashboard_totals(board),
+        organisations=services.report_organisations(current_user),
+        year=this_year(),
+        steps=services.STEPS,
+        step_labels=services.STEP_LABELS,
+        kind_labels=services.EVENT_KIND_LABELS,
+        area_url=_area_url,
+        month_param=board.month_start.astimezone(services.CHINA).strftime("%Y-%m"),
+    )
 
 
 @bp.route("/annual")
@@ -95,8 +104,14 @@ def annual():
             abort(403)
         org = organisations[0]
     report = services.build_annual_report(org, year)
-    return render_template("reports/annual.html", report=report, org=org, year=year, organisations=organisations,
-                           years=range(this_year() + 1, this_year() - 10, -1))
+    return render_template(
+        "reports/annual.html",
+        report=report,
+        org=org,
+        year=year,
+        organisations=organisations,
+        years=range(this_year() + 1, this_year() - 10, -1),
+    )
 
 
 @bp.route("/annual.pdf")
@@ -105,8 +120,7 @@ def annual_pdf():
 
     year, org = _year_arg(), _organisation_arg()
     data = build_pdf(services.build_annual_report(org, year))
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": _download_name(org, year, "pdf")})
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": _download_name(org, year, "pdf")})
 
 
 @bp.route("/annual.xlsx")
@@ -115,8 +129,11 @@ def annual_xlsx():
 
     year, org = _year_arg(), _organisation_arg()
     data = build_xlsx(services.build_annual_report(org, year), summary_title=_("Summary"))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": _download_name(org, year, "xlsx")})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": _download_name(org, year, "xlsx")},
+    )
 
 
 @bp.route("/annual/export", methods=["POST"])
@@ -130,9 +147,16 @@ def annual_export():
     year, fmt = _form_int("year"), request.form.get("format", "")
     if fmt not in FORMATS or not 2000 <= year <= 2100:
         abort(400)
-    job = enqueue("reports.annual", owner=current_user, organisation_id=org.id, year=year, fmt=fmt,
-                  base_url=request.host_url, lang=current_language(), title=_("%(org)s %(year)d annual report", org=org.name, year=year)
-                  + f" (.{fmt})")
+    job = enqueue(
+        "reports.annual",
+        owner=current_user,
+        organisation_id=org.id,
+        year=year,
+        fmt=fmt,
+        base_url=request.host_url,
+        lang=current_language(),
+        title=_("%(org)s %(year)d annual report", org=org.name, year=year) + f" (.{fmt})",
+    )
     db.session.commit()
     return redirect(url_for("core.job_progress", job_id=job.id))
 
@@ -155,8 +179,13 @@ def school(school_id: int):
         abort(404)
     require("report.school", school_org)
     history = services.school_history(school_org.id)
-    return render_template("reports/school.html", school=school_org, history=history,
-                           levels=services.AWARD_LEVELS, award_labels=services.AWARD_LABELS)
+    return render_template(
+        "reports/school.html",
+        school=school_org,
+        history=history,
+        levels=services.AWARD_LEVELS,
+        award_labels=services.AWARD_LABELS,
+    )
 
 
 @bp.route("/schools")
@@ -185,8 +214,12 @@ def _list_scope() -> tuple[tuple[int, ...] | None, Organisation | None]:
     if is_admin(current_user):
         return None, None
     school_id = _int_arg("school")
-    if not current_user.organised_org_ids() and school_id is not None and coordinates(current_user, school_id) \
-            and request.view_args.get("kind") in ("entries", "students", "awards"):
+    if (
+        not current_user.organised_org_ids()
+        and school_id is not None
+        and coordinates(current_user, school_id)
+        and request.view_args.get("kind") in ("entries", "students", "awards")
+    ):
         return None, None
     require("report.view")
     return tuple(sorted(current_user.organised_org_ids())), None
@@ -200,9 +233,17 @@ def _entry_filter(org_ids) -> services.EntryFilter:
     if stage is not None and stage not in services.STAGES:
         abort(400)
     return services.EntryFilter(
-        org_ids=org_ids, year=_int_arg("year"), contest_id=_int_arg("contest"), category_id=_int_arg("category"),
-        school_id=_int_arg("school"), step=step, stage=stage, award=request.args.get("award") or None,
-        published_only=bool(request.args.get("published")), active_only=bool(request.args.get("active")))
+        org_ids=org_ids,
+        year=_int_arg("year"),
+        contest_id=_int_arg("contest"),
+        category_id=_int_arg("category"),
+        school_id=_int_arg("school"),
+        step=step,
+        stage=stage,
+        award=request.args.get("award") or None,
+        published_only=bool(request.args.get("published")),
+        active_only=bool(request.args.get("active")),
+    )
 
 
 def _event_filter(org_ids) -> services.EventFilter:
@@ -213,16 +254,25 @@ def _event_filter(org_ids) -> services.EventFilter:
             month_of = datetime.strptime(month + "-15", "%Y-%m-%d").replace(tzinfo=services.CHINA)
         except ValueError:
             abort(400)
-    return services.EventFilter(org_ids=org_ids, year=_int_arg("year"), month_of=month_of,
-                                kind=request.args.get("type") or None, group_only=bool(request.args.get("group")),
-                                venue_kind=request.args.get("venue_kind") or None)
+    return services.EventFilter(
+        org_ids=org_ids,
+        year=_int_arg("year"),
+        month_of=month_of,
+        kind=request.args.get("type") or None,
+        group_only=bool(request.args.get("group")),
+        venue_kind=request.args.get("venue_kind") or None,
+    )
 
 
 def _visit_filter(org_ids) -> services.VisitFilter:
-    return services.VisitFilter(org_ids=org_ids, year=_int_arg("year"), host_kind=request.args.get("host_kind") or None,
-                                host_name=request.args.get("host") or None,
-                                uncounted_only=bool(request.args.get("uncounted")),
-                                upcoming_from=utcnow() if request.args.get("upcoming") else None)
+    return services.VisitFilter(
+        org_ids=org_ids,
+        year=_int_arg("year"),
+        host_kind=request.args.get("host_kind") or None,
+        host_name=request.args.get("host") or None,
+        uncounted_only=bool(request.args.get("uncounted")),
+        upcoming_from=utcnow() if request.args.get("upcoming") else None,
+    )
 
 
 class _OnePage:
@@ -243,17 +293,43 @@ def list_rows(kind: str):
     if kind == "reached":  # people reached = checked in + caravan audiences without check-in: both lists
         checked, audience = lists.reached_parts(_event_filter(org_ids), _visit_filter(org_ids))
         common = {k: v for k, v in query_args.items() if k not in ("kind", "measure")}
-        rows = [[_("People checked in"), checked, url_for("reports.list_rows", kind="checkins", measure="people", **common)],
-                [_("Caravan audience reported by hosts"), audience,
-                 url_for("reports.list_rows", kind="visits", measure="people", uncounted=1, **common)]]
-        return render_template("reports/list.html", title=_("People reached"), headers=[_("Counted as"), _("People")],
-                               rows=rows, linked=True, page=_OnePage(rows), org=org, query_args=query_args,
-                               people=checked + audience, measure="people")
+        rows = [
+            [
+                _("People checked in"),
+                checked,
+                url_for("reports.list_rows", kind="checkins", measure="people", **common),
+            ],
+            [
+                _("Caravan audience reported by hosts"),
+                audience,
+                url_for("reports.list_rows", kind="visits", measure="people", uncounted=1, **common),
+            ],
+        ]
+        return render_template(
+            "reports/list.html",
+            title=_("People reached"),
+            headers=[_("Counted as"), _("People")],
+            rows=rows,
+            linked=True,
+            page=_OnePage(rows),
+            org=org,
+            query_args=query_args,
+            people=checked + audience,
+            measure="people",
+        )
     if kind == "hosts":
         rows = lists.host_rows(_visit_filter(org_ids))
-        return render_template("reports/list.html", title=_("Schools and communities visited"),
-                               headers=[_("Host"), _("Kind"), _("Visits"), _("Expected audience")], rows=rows,
-                               page=_OnePage(rows), org=org, query_args=query_args, people=None, measure="rows")
+        return render_template(
+            "reports/list.html",
+            title=_("Schools and communities visited"),
+            headers=[_("Host"), _("Kind"), _("Visits"), _("Expected audience")],
+            rows=rows,
+            page=_OnePage(rows),
+            org=org,
+            query_args=query_args,
+            people=None,
+            measure="rows",
+        )
     if kind in lists.ENTRY_KINDS:
         spec = lists.entry_list(kind, _entry_filter(org_ids))
     elif kind in lists.EVENT_LIST_KINDS:
@@ -268,5 +344,14 @@ def list_rows(kind: str):
         rows = [spec.cells(item) for item in page.items]
     people = services.sum_of(spec.select, spec.people_column) if spec.people_column else None
     measure = "people" if people is not None and request.args.get("measure") == "people" else "rows"
-    return render_template("reports/list.html", title=spec.title, headers=spec.headers, rows=rows, page=page, org=org,
-                           query_args=query_args, people=people, measure=measure)
+    return render_template(
+        "reports/list.html",
+        title=spec.title,
+        headers=spec.headers,
+        rows=rows,
+        page=page,
+        org=org,
+        query_args=query_args,
+        people=people,
+        measure=measure,
+    )

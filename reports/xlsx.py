@@ -4,6 +4,7 @@ One summary sheet with the headline figures, then one sheet per table. Numbers s
 organiser can sum them in Excel); a number with a link becomes a hyperlink to the list it counts. Text that
 looks like a formula is written as text by core.spreadsheets, so a school or title can never run as one.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@
 Builds a throw-away instance with the demo data, serves it on a free port, and drives Debian's Chromium. Prints
 each page's path with its scrollWidth/innerWidth so horizontal overflow shows up in the log as well.
 """
+
 from __future__ import annotations
 
 import sys
@@ -30,8 +31,15 @@ def main() -> None:
     from core import create_app
     from core.extensions import db
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{instance}/kc.db", "SECRET_KEY": "x" * 40,
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True}, instance_path=instance)
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{instance}/kc.db",
+            "SECRET_KEY": "x" * 40,
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": True,
+        },
+        instance_path=instance,
+    )
     with app.app_context():
         db.create_all()
         from click.testing import CliRunner
@@ -44,10 +52,13 @@ def main() -> None:
         from events.models import Event
         from judging.services import rounds as rounds_service
 
-        event = db.session.execute(select(Event).where(Event.status == "published").order_by(Event.id)).scalars().first()
+        event = (
+            db.session.execute(select(Event).where(Event.status == "published").order_by(Event.id)).scalars().first()
+        )
         cert = db.session.execute(select(Certificate).order_by(Certificate.id)).scalars().first()
-        notice_contest = next((c for c in db.session.execute(select(Contest)).scalars()
-                               if rounds_service.notice_of(c) is not None), None)
+        notice_contest = next(
+            (c for c in db.session.execute(select(Contest)).scalars() if rounds_service.notice_of(c) is not None), None
+        )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -68,8 +79,10 @@ def main() -> None:
         driver.set_window_size(width, max(height, full_h))
         driver.save_screenshot(str(out / f"{name}.png"))
         driver.set_window_size(width, height)
-        print(f"{name:<18} {driver.current_url.replace(base, ''):<50} scrollWidth={sw} innerWidth={iw}"
-              f"{'  OVERFLOW' if sw > iw else ''}")
+        print(
+            f"{name:<18} {driver.current_url.replace(base, ''):<50} scrollWidth={sw} innerWidth={iw}"
+            f"{'  OVERFLOW' if sw > iw else ''}"
+        )
 
     try:
         shot("home", "/")

@@ -9,6 +9,7 @@ the exact command to run and exits 0: the app still starts, and each test needin
 skipped with that command in its reason (tests/conftest.py asks `missing_for()` below). `--check` only
 prints what is missing. Standard library only: it runs before the virtualenv exists.
 """
+
 from __future__ import annotations
 
 import os
@@ -82,8 +83,7 @@ def ensure(need: str, check_only: bool = False) -> int:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     quiet = {"stdout": subprocess.DEVNULL, "env": env}
     subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
-    result = subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False,
-                            **quiet)
+    result = subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False, **quiet)
     still = [p for p in missing if not is_installed(p)]
     done = [p for p in missing if p not in still]
     if done:

@@ -4,6 +4,7 @@ The database is a temporary SQLite file by default, or TEST_DATABASE_URL (Postgr
 with create_all() once (tests/core/test_migrations.py checks that the Alembic revisions produce the same
 schema), and every table is emptied after each test, so tests may commit, use threads and run a live server.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,19 +36,22 @@ def test_database_url() -> str:
 def app():
     instance = _TMP / "instance"
     instance.mkdir(exist_ok=True)
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": test_database_url(),
-        "SQLALCHEMY_DATABASE_URI": None,  # recomputed by load_config from DATABASE_URL
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_LOGIN": "10000 per minute",  # test_login_is_rate_limited lowers it
-        "RATELIMIT_VERIFY": "10000 per minute",
-        "JOBS_IMMEDIATE": True,
-        "UPLOAD_DIR": str(instance / "uploads"),
-        "SERVER_NAME": None,
-        "BASE_URL": "http://localhost",
-    }, instance_path=str(instance))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": test_database_url(),
+            "SQLALCHEMY_DATABASE_URI": None,  # recomputed by load_config from DATABASE_URL
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_LOGIN": "10000 per minute",  # test_login_is_rate_limited lowers it
+            "RATELIMIT_VERIFY": "10000 per minute",
+            "JOBS_IMMEDIATE": True,
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "SERVER_NAME": None,
+            "BASE_URL": "http://localhost",
+        },
+        instance_path=str(instance),
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -179,9 +183,20 @@ def chromium_options(*extra: str):
 
     options = Options()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic", "--window-size=1280,900", "--lang=zh-CN", *extra):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,900",
+        "--lang=zh-CN",
+        *extra,
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return options

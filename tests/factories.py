@@ -1,4 +1,5 @@
 """Factories for domain objects in tests: small functions with sensible Chinese defaults, all flushed."""
+
 from __future__ import annotations
 
 import itertools
@@ -12,11 +13,23 @@ PASSWORD = "correct-horse-电池"
 _seq = itertools.count(1)
 
 
-def organisation(kind: str = OrganisationKind.ASSOCIATION, name: str | None = None, parent: Organisation | None = None,
-                 stage: str | None = None, code: str | None = None, district: str = "城关镇") -> Organisation:
+def organisation(
+    kind: str = OrganisationKind.ASSOCIATION,
+    name: str | None = None,
+    parent: Organisation | None = None,
+    stage: str | None = None,
+    code: str | None = None,
+    district: str = "城关镇",
+) -> Organisation:
     n = next(_seq)
-    org = Organisation(kind=kind, name=name or f"测试单位{n}", code=code or f"T{n:04d}", parent_id=parent.id if parent else None,
-                       stage=stage, district=district)
+    org = Organisation(
+        kind=kind,
+        name=name or f"测试单位{n}",
+        code=code or f"T{n:04d}",
+        parent_id=parent.id if parent else None,
+        stage=stage,
+        district=district,
+    )
     db.session.add(org)
     db.session.flush()
     return org
@@ -26,9 +39,12 @@ def association(name: str | None = None, parent: Organisation | None = None) -> 
     return organisation(OrganisationKind.ASSOCIATION, name or f"测试县科学技术协会{next(_seq)}", parent)
 
 
-def school(parent: Organisation | None = None, stage: str = "primary", name: str | None = None,
-           district: str = "城关镇") -> Organisation:
-    return organisation(OrganisationKind.SCHOOL, name or f"测试实验小学{next(_seq)}", parent, stage=stage, district=district)
+def school(
+    parent: Organisation | None = None, stage: str = "primary", name: str | None = None, district: str = "城关镇"
+) -> Organisation:
+    return organisation(
+        OrganisationKind.SCHOOL, name or f"测试实验小学{next(_seq)}", parent, stage=stage, district=district
+    )
 
 
 def user(name: str = "李䶮", email: str | None = None, mobile: str | None = None, password: str = PASSWORD) -> User:

@@ -1,4 +1,5 @@
 """Hostile files for tests and benchmarks, built in memory without ever holding their decoded size."""
+
 from __future__ import annotations
 
 import struct
@@ -7,6 +8,7 @@ import zlib
 
 def huge_png(width: int = 13000, height: int = 13000) -> bytes:
     """A real greyscale PNG of width × height plain pixels: a few hundred KB that decode to width*height bytes."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 

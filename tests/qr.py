@@ -2,6 +2,7 @@
 
 zxing-cpp's wheel carries its native decoder, so this needs no system library (pyzbar needed libzbar).
 """
+
 from __future__ import annotations
 
 import zxingcpp

@@ -2,6 +2,7 @@
 rendering. Every state change flushes and never commits; views, API, CLI and jobs commit.
 
 This package re-exports every service so callers keep `from certificates import services`."""
+
 from __future__ import annotations
 
 from certificates.services.base import (  # noqa: F401

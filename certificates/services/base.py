@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,6 @@ KIND_LABELS = {
     "attendance": _l("Event attendance"),
 }
 STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked"), "superseded": _l("Superseded")}
-
 
 
 def new_token() -> str:

@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -40,8 +41,14 @@ def store_image(filename: str, data: bytes) -> str:
 
     if not data:
         raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
-    check_image_pixels(data, MAX_IMAGE_PIXELS, field="image", advice=_(  # from the header, before decoding
-        "A full A4 page at 300 dpi needs only 3508 × 2480. Scale it down and upload it again."))
+    check_image_pixels(
+        data,
+        MAX_IMAGE_PIXELS,
+        field="image",
+        advice=_(  # from the header, before decoding
+            "A full A4 page at 300 dpi needs only 3508 × 2480. Scale it down and upload it again."
+        ),
+    )
     if not is_image_bytes(data):
         raise DomainError(_l("The file is not a PNG or JPEG image."), field="image", code="not_image")
     suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"

@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -21,6 +22,7 @@ from core.errors import DomainError
 from core.extensions import db
 
 # ---- fonts ---------------------------------------------------------------------------------------------
+
 
 def system_faces() -> dict[str, font_lib.FontFace]:
     """Installed CJK TrueType faces, from the font index in instance/ (a file is parsed only when new or
@@ -56,8 +58,9 @@ def available_faces() -> dict[str, font_lib.FontFace]:
 def font_error_message(error: str):
     """The reader's words for a core.pdffonts.FontError (its own text is English, for logs)."""
     if "PostScript" in error:
-        return _l("This font has PostScript (CFF) outlines, which cannot be embedded; upload a TrueType font "
-                  "(.ttf or .ttc).")
+        return _l(
+            "This font has PostScript (CFF) outlines, which cannot be embedded; upload a TrueType font (.ttf or .ttc)."
+        )
     return _l("This file is not a TrueType font (.ttf or .ttc).")
 
 
@@ -73,9 +76,14 @@ def upload_font(filename: str, data: bytes, *, organisation_id: int | None, user
     path.write_bytes(data)
     try:
         faces = font_lib.load_font_file(path, source="uploaded")
-        row = CertificateFont(stored_name=stored, original_name=(filename or stored)[:200],
-                              family=", ".join(sorted({f.family for f in faces}))[:200], faces=len(faces),
-                              organisation_id=organisation_id, uploaded_by_id=getattr(user, "id", None))
+        row = CertificateFont(
+            stored_name=stored,
+            original_name=(filename or stored)[:200],
+            family=", ".join(sorted({f.family for f in faces}))[:200],
+            faces=len(faces),
+            organisation_id=organisation_id,
+            uploaded_by_id=getattr(user, "id", None),
+        )
         db.session.add(row)
         db.session.flush()
     except Exception:

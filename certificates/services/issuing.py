@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,6 @@ def series_code(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", code or "").upper()[:16] or "X"
 
 
-
 # ---- issuing -------------------------------------------------------------------------------------------
 
 
@@ -84,10 +84,14 @@ def collect_batch(source_key: str, scope_id: int) -> tuple:
     return source, batch
 
 
-def filter_holders(holders: Iterable[Holder], category_code: str | None = None,
-                   school_id: int | None = None) -> list[Holder]:
-    return [h for h in holders if (not category_code or h.category_code == category_code)
-            and (school_id is None or h.school_id == school_id)]
+def filter_holders(
+    holders: Iterable[Holder], category_code: str | None = None, school_id: int | None = None
+) -> list[Holder]:
+    return [
+        h
+        for h in holders
+        if (not category_code or h.category_code == category_code) and (school_id is None or h.school_id == school_id)
+    ]
 
 
 def format_issue_date(value: date) -> str:
@@ -96,12 +100,20 @@ def format_issue_date(value: date) -> str:
 
 
 def holder_data(holder: Holder, batch: SourceBatch, number: str, issue_date: date, token: str = "") -> CertificateData:
-    values = {"name": holder.name, "school": holder.school, "award": holder.award, "contest": batch.scope_title,
-              "category": holder.category, "title": holder.title, "advisors": holder.advisors,
-              "date": format_issue_date(issue_date), "number": number, "org": batch.org_name}
+    values = {
+        "name": holder.name,
+        "school": holder.school,
+        "award": holder.award,
+        "contest": batch.scope_title,
+        "category": holder.category,
+        "title": holder.title,
+        "advisors": holder.advisors,
+        "date": format_issue_date(issue_date),
+        "number": number,
+        "org": batch.org_name,
+    }
     key = number or (f"{holder.name}（{holder.school}）" if holder.school else holder.name)
-    return CertificateData(key=key, values=values,
-                           verify_url=verify_url(token) if token else "")
+    return CertificateData(key=key, values=values, verify_url=verify_url(token) if token else "")
 
 
 @dataclass
@@ -118,54 +130,97 @@ class IssuePlan:
     issue_date: date
 
 
-def plan_issue(source_key: str, scope_id: int, template: CertificateTemplate, *, category_code: str | None = None,
-               school_id: int | None = None, issue_date: date | None = None) -> IssuePlan:
+def plan_issue(
+    source_key: str,
+    scope_id: int,
+    template: CertificateTemplate,
+    *,
+    category_code: str | None = None,
+    school_id: int | None = None,
+    issue_date: date | None = None,
+) -> IssuePlan:
     """What issuing would do: which holders are new (idempotency) and the glyph/overflow preflight."""
     source, batch = collect_batch(source_key, scope_id)
     if template.kind and template.kind != source.kind:
-        raise DomainError(_l("This template is meant for another kind of certificate."), field="template",
-                          code="template_kind")
+        raise DomainError(
+            _l("This template is meant for another kind of certificate."), field="template", code="template_kind"
+        )
     known_codes = sorted({h.category_code for h in batch.holders if h.category_code})
     if category_code and category_code not in known_codes:
-        raise DomainError(_l("No eligible holder has the category code %(code)s; the codes here are: %(codes)s.",
-                             code=category_code, codes=", ".join(known_codes) or "—"),
-                          field="category_code", code="unknown_category")
+        raise DomainError(
+            _l(
+                "No eligible holder has the category code %(code)s; the codes here are: %(codes)s.",
+                code=category_code,
+                codes=", ".join(known_codes) or "—",
+            ),
+            field="category_code",
+            code="unknown_category",
+        )
     holders = filter_holders(batch.holders, category_code, school_id)
-    existing = set(db.session.execute(
-        sa.select(Certificate.holder_ref).where(Certificate.source_key == source_key, Certificate.scope_id == scope_id,
-                                                Certificate.status != CertificateStatus.SUPERSEDED)).scalars())
+    existing = set(
+        db.session.execute(
+            sa.select(Certificate.holder_ref).where(
+                Certificate.source_key == source_key,
+                Certificate.scope_id == scope_id,
+                Certificate.status != CertificateStatus.SUPERSEDED,
+            )
+        ).scalars()
+    )
     new = [h for h in holders if h.ref not in existing]
     day = issue_date or batch.issue_date or local_today()
     renderer = renderer_for(template.spec)
     report = renderer.preflight(holder_data(h, batch, "", day) for h in new)
-    return IssuePlan(source_key, source.kind, source.scope, int(scope_id), batch, new, len(holders) - len(new), report,
-                     template, day)
+    return IssuePlan(
+        source_key, source.kind, source.scope, int(scope_id), batch, new, len(holders) - len(new), report, template, day
+    )
 
 
 def preflight_messages(report: PreflightReport, limit: int = 20) -> list[str]:
     out = []
     for char, keys in report.missing.items():
         shown = "、".join(keys[:limit]) + ("…" if len(keys) > limit else "")
-        out.append(_("No font of the template has the character %(char)s (U+%(code)04X), used by: %(holders)s",
-                     char=char, code=ord(char), holders=shown))
+        out.append(
+            _(
+                "No font of the template has the character %(char)s (U+%(code)04X), used by: %(holders)s",
+                char=char,
+                code=ord(char),
+                holders=shown,
+            )
+        )
     for over in report.overflows[:limit]:
-        out.append(_("The text of item %(n)d for %(holder)s does not fit even at %(size)s pt: %(text)s",
-                     n=over.item + 1, holder=over.key, size=over.min_size_pt, text=over.text))
+        out.append(
+            _(
+                "The text of item %(n)d for %(holder)s does not fit even at %(size)s pt: %(text)s",
+                n=over.item + 1,
+                holder=over.key,
+                size=over.min_size_pt,
+                text=over.text,
+            )
+        )
     return out
 
 
-def issue_certificates(source_key: str, scope_id: int, template: CertificateTemplate, *, user=None,
-                       category_code: str | None = None, school_id: int | None = None,
-                       issue_date: date | None = None, public_full_name: bool = False,
-                       accept_preflight: bool = False) -> tuple[list[Certificate], IssuePlan]:
+def issue_certificates(
+    source_key: str,
+    scope_id: int,
+    template: CertificateTemplate,
+    *,
+    user=None,
+    category_code: str | None = None,
+    school_id: int | None = None,
+    issue_date: date | None = None,
+    public_full_name: bool = False,
+    accept_preflight: bool = False,
+) -> tuple[list[Certificate], IssuePlan]:
     """Issue certificates to every eligible holder of the source that has none yet (idempotent).
 
     Refused when the source is not ready (e.g. results not final) and, unless accepted, when the
     preflight finds characters no font covers or text that does not fit. Numbers are taken inside this
     transaction under the series lock."""
     acquire_lock(f"certificates.issue:{source_key}:{int(scope_id)}")  # one issuer per source and scope at a time
-    plan = plan_issue(source_key, scope_id, template, category_code=category_code, school_id=school_id,
-                      issue_date=issue_date)
+    plan = plan_issue(
+        source_key, scope_id, template, category_code=category_code, school_id=school_id, issue_date=issue_date
+    )
     if not plan.preflight.ok and not accept_preflight:
         raise DomainError("; ".join(preflight_messages(plan.preflight)), code="preflight", status=422)
     if not plan.new_holders:
@@ -177,26 +232,61 @@ def issue_certificates(source_key: str, scope_id: int, template: CertificateTemp
     except NumberPatternError as exc:
         raise DomainError(pattern_message(exc), field="template", code="number_pattern") from exc
     if _numbers_taken(numbers):
-        raise DomainError(_l("A certificate with one of these numbers already exists (another series uses the same "
-                             "pattern); change the number pattern."), code="number_taken", status=409)
+        raise DomainError(
+            _l(
+                "A certificate with one of these numbers already exists (another series uses the same "
+                "pattern); change the number pattern."
+            ),
+            code="number_taken",
+            status=409,
+        )
     issued = []
     for holder, number in zip(plan.new_holders, numbers, strict=False):
         cert = Certificate(
-            kind=plan.kind, number=number, token=new_token(), status=CertificateStatus.VALID,
-            source_key=source_key, scope=plan.scope, scope_id=plan.scope_id, holder_ref=holder.ref[:120],
-            holder_name=holder.name[:200], holder_minor=holder.minor, public_full_name=public_full_name,
-            holder_user_id=holder.user_id, school_id=holder.school_id, school_name=holder.school[:200],
-            award=holder.award[:100], category=holder.category[:200], category_code=holder.category_code[:40],
-            title=holder.title[:300], advisors=holder.advisors[:300], scope_title=batch.scope_title[:300],
-            org_name=batch.org_name[:200], sort_order=holder.order, organisation_id=batch.organisation_id,
-            template_id=template.id, issue_date=plan.issue_date, issued_by_id=getattr(user, "id", None))
+            kind=plan.kind,
+            number=number,
+            token=new_token(),
+            status=CertificateStatus.VALID,
+            source_key=source_key,
+            scope=plan.scope,
+            scope_id=plan.scope_id,
+            holder_ref=holder.ref[:120],
+            holder_name=holder.name[:200],
+            holder_minor=holder.minor,
+            public_full_name=public_full_name,
+            holder_user_id=holder.user_id,
+            school_id=holder.school_id,
+            school_name=holder.school[:200],
+            award=holder.award[:100],
+            category=holder.category[:200],
+            category_code=holder.category_code[:40],
+            title=holder.title[:300],
+            advisors=holder.advisors[:300],
+            scope_title=batch.scope_title[:300],
+            org_name=batch.org_name[:200],
+            sort_order=holder.order,
+            organisation_id=batch.organisation_id,
+            template_id=template.id,
+            issue_date=plan.issue_date,
+            issued_by_id=getattr(user, "id", None),
+        )
         db.session.add(cert)
         issued.append(cert)
     db.session.flush()
-    audit.record("issue", object_type="certificate_batch", object_id=f"{source_key}:{scope_id}",
-                 organisation_id=batch.organisation_id,
-                 after={"count": len(issued), "first": numbers[0], "last": numbers[-1], "template": template.id,
-                        "category": category_code, "school_id": school_id})
+    audit.record(
+        "issue",
+        object_type="certificate_batch",
+        object_id=f"{source_key}:{scope_id}",
+        organisation_id=batch.organisation_id,
+        after={
+            "count": len(issued),
+            "first": numbers[0],
+            "last": numbers[-1],
+            "template": template.id,
+            "category": category_code,
+            "school_id": school_id,
+        },
+    )
     notices.tell_issued(issued)
     return issued, plan
 
@@ -204,7 +294,7 @@ def issue_certificates(source_key: str, scope_id: int, template: CertificateTemp
 def _numbers_taken(numbers: list[str]) -> bool:
     """Another series with an overlapping pattern could have produced one of these numbers already."""
     for start in range(0, len(numbers), 1000):
-        chunk = numbers[start:start + 1000]
+        chunk = numbers[start : start + 1000]
         if db.session.execute(sa.select(Certificate.id).where(Certificate.number.in_(chunk)).limit(1)).first():
             return True
     return False
@@ -219,8 +309,11 @@ def revoke_certificate(cert: Certificate, reason: str, *, user=None) -> Certific
     """Revoke a valid certificate; a reason is required and shown on the verification page."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise DomainError(_l("Give the reason for revoking (it is shown when the certificate is verified)."),
-                          field="reason", code="reason_required")
+        raise DomainError(
+            _l("Give the reason for revoking (it is shown when the certificate is verified)."),
+            field="reason",
+            code="reason_required",
+        )
     if cert.status != CertificateStatus.VALID:
         raise DomainError(_l("Only a valid certificate can be revoked."), code="not_valid", status=409)
     before = audit.snapshot(cert, ["status"])
@@ -249,11 +342,34 @@ def reissue_certificate(cert: Certificate, changes: dict, *, user=None) -> Certi
     before = audit.snapshot(cert, ["status", *REISSUE_FIELDS])
     cert.status, cert.superseded_at = CertificateStatus.SUPERSEDED, utcnow()
     db.session.flush()  # the partial unique index admits the new current certificate only after this
-    new = Certificate(**{c: getattr(cert, c) for c in (
-        "kind", "source_key", "scope", "scope_id", "holder_ref", "holder_minor", "public_full_name", "holder_user_id",
-        "school_id", "category_code", "scope_title", "org_name", "sort_order", "organisation_id", "template_id",
-        "issue_date")}, **values, number=number, token=new_token(), status=CertificateStatus.VALID,
-        issued_by_id=getattr(user, "id", None))
+    new = Certificate(
+        **{
+            c: getattr(cert, c)
+            for c in (
+                "kind",
+                "source_key",
+                "scope",
+                "scope_id",
+                "holder_ref",
+                "holder_minor",
+                "public_full_name",
+                "holder_user_id",
+                "school_id",
+                "category_code",
+                "scope_title",
+                "org_name",
+                "sort_order",
+                "organisation_id",
+                "template_id",
+                "issue_date",
+            )
+        },
+        **values,
+        number=number,
+        token=new_token(),
+        status=CertificateStatus.VALID,
+        issued_by_id=getattr(user, "id", None),
+    )
     db.session.add(new)
     db.session.flush()
     cert.superseded_by_id = new.id

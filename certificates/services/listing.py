@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -18,9 +19,16 @@ from core.extensions import db
 # ---- listing -------------------------------------------------------------------------------------------
 
 
-def certificates_stmt(*, scope: str | None = None, scope_id: int | None = None, category_code: str | None = None,
-                      school_id: int | None = None, organisation_ids: Iterable[int] | None = None,
-                      statuses: Sequence[str] | None = (CertificateStatus.VALID,), holder_user_id: int | None = None):
+def certificates_stmt(
+    *,
+    scope: str | None = None,
+    scope_id: int | None = None,
+    category_code: str | None = None,
+    school_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
+    statuses: Sequence[str] | None = (CertificateStatus.VALID,),
+    holder_user_id: int | None = None,
+):
     """Certificates in print order: school, category, number."""
     stmt = sa.select(Certificate)
     if scope:
@@ -53,8 +61,14 @@ class ScopeSummary:
 
 def scope_summaries(organisation_ids: Iterable[int] | None, school_id: int | None = None) -> list[ScopeSummary]:
     """One row per contest/event with certificates, counts by status (one grouped query)."""
-    stmt = sa.select(Certificate.scope, Certificate.scope_id, sa.func.max(Certificate.scope_title),
-                     sa.func.max(Certificate.organisation_id), Certificate.status, sa.func.count())
+    stmt = sa.select(
+        Certificate.scope,
+        Certificate.scope_id,
+        sa.func.max(Certificate.scope_title),
+        sa.func.max(Certificate.organisation_id),
+        Certificate.status,
+        sa.func.count(),
+    )
     if organisation_ids is not None:
         stmt = stmt.where(Certificate.organisation_id.in_(list(organisation_ids)))
     if school_id is not None:

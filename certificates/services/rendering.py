@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,11 @@ from core.extensions import db
 
 
 def certificate_data(cert: Certificate) -> CertificateData:
-    return CertificateData(key=cert.number, values=cert.placeholder_values(format_issue_date(cert.issue_date)),
-                           verify_url=verify_url(cert.token))
+    return CertificateData(
+        key=cert.number,
+        values=cert.placeholder_values(format_issue_date(cert.issue_date)),
+        verify_url=verify_url(cert.token),
+    )
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,11 @@ def print_items(certs: Iterable[Certificate]) -> tuple[list[PrintItem], dict[int
     items, specs = [], {}
     for cert in certs:
         specs.setdefault(cert.template_id, cert.template.spec)
-        items.append(PrintItem(cert.template_id, certificate_data(cert),
-                               safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf"))
+        items.append(
+            PrintItem(
+                cert.template_id, certificate_data(cert), safe_filename(f"{cert.number}_{cert.holder_name}") + ".pdf"
+            )
+        )
     return items, specs
 
 
@@ -82,17 +89,31 @@ def missing_glyphs(items: Sequence[PrintItem], specs: dict[int, dict]) -> list[M
     found: dict[str, list[str]] = {}
     for template_id, group in by_template.items():
         found.update(renderer_for(specs[template_id]).missing_glyphs(i.data for i in group))
-    return [MissingGlyphs(i.data.key, i.data.values.get("name", ""), tuple(found[i.data.key]))
-            for i in items if i.data.key in found]
+    return [
+        MissingGlyphs(i.data.key, i.data.values.get("name", ""), tuple(found[i.data.key]))
+        for i in items
+        if i.data.key in found
+    ]
 
 
-def print_check(scope: str, scope_id: int, *, category_code: str | None = None, school_id: int | None = None,
-                organisation_ids: Iterable[int] | None = None) -> list[MissingGlyphs]:
+def print_check(
+    scope: str,
+    scope_id: int,
+    *,
+    category_code: str | None = None,
+    school_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
+) -> list[MissingGlyphs]:
     """missing_glyphs() of the valid certificates of a contest/event selection."""
     from sqlalchemy.orm import selectinload
 
-    stmt = certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code, school_id=school_id,
-                             organisation_ids=organisation_ids).options(selectinload(Certificate.template))
+    stmt = certificates_stmt(
+        scope=scope,
+        scope_id=scope_id,
+        category_code=category_code,
+        school_id=school_id,
+        organisation_ids=organisation_ids,
+    ).options(selectinload(Certificate.template))
     items, specs = print_items(db.session.execute(stmt).scalars())
     return missing_glyphs(items, specs) if items else []
 
@@ -169,23 +190,52 @@ def start_render_job(req: RenderRequest, *, user, title: str):
 
     if req.fmt not in ("pdf", "zip"):
         raise DomainError(_l("Choose PDF or ZIP."), field="fmt", code="format")
-    count = db.session.execute(sa.select(sa.func.count()).select_from(
-        certificates_stmt(scope=req.scope, scope_id=req.scope_id, category_code=req.category_code,
-                          school_id=req.school_id, organisation_ids=req.organisation_ids).subquery())).scalar_one()
+    count = db.session.execute(
+        sa.select(sa.func.count()).select_from(
+            certificates_stmt(
+                scope=req.scope,
+                scope_id=req.scope_id,
+                category_code=req.category_code,
+                school_id=req.school_id,
+                organisation_ids=req.organisation_ids,
+            ).subquery()
+        )
+    ).scalar_one()
     if not count:
         raise DomainError(_l("There are no certificates to print."), code="empty")
-    return enqueue("certificates.render", owner=user, title=title, scope=req.scope, scope_id=req.scope_id,
-                   category_code=req.category_code, school_id=req.school_id, fmt=req.fmt,
-                   organisation_ids=req.organisation_ids)
+    return enqueue(
+        "certificates.render",
+        owner=user,
+        title=title,
+        scope=req.scope,
+        scope_id=req.scope_id,
+        category_code=req.category_code,
+        school_id=req.school_id,
+        fmt=req.fmt,
+        organisation_ids=req.organisation_ids,
+    )
 
 
-def run_render(progress, *, scope: str, scope_id: int, category_code: str | None = None, school_id: int | None = None,
-               fmt: str = "pdf", organisation_ids: list[int] | None = None) -> dict:
+def run_render(
+    progress,
+    *,
+    scope: str,
+    scope_id: int,
+    category_code: str | None = None,
+    school_id: int | None = None,
+    fmt: str = "pdf",
+    organisation_ids: list[int] | None = None,
+) -> dict:
     """Job body: render the selection into instance/exports/certificates and return the download."""
     from sqlalchemy.orm import selectinload
 
-    stmt = certificates_stmt(scope=scope, scope_id=scope_id, category_code=category_code, school_id=school_id,
-                             organisation_ids=organisation_ids).options(selectinload(Certificate.template))
+    stmt = certificates_stmt(
+        scope=scope,
+        scope_id=scope_id,
+        category_code=category_code,
+        school_id=school_id,
+        organisation_ids=organisation_ids,
+    ).options(selectinload(Certificate.template))
     certs = list(db.session.execute(stmt).scalars())
     items, specs = print_items(certs)
     title = certs[0].scope_title if certs else "certificates"
@@ -210,5 +260,9 @@ def run_render(progress, *, scope: str, scope_id: int, category_code: str | None
         raise
     progress.update(total, total)
     rel = path.relative_to(Path(current_app.instance_path))
-    return {"file": str(rel), "filename": safe_filename(f"{title}_证书") + "." + fmt, "count": total,
-            "missing_glyphs": [{"number": m.number, "holder": m.holder, "chars": "".join(m.chars)} for m in missing]}
+    return {
+        "file": str(rel),
+        "filename": safe_filename(f"{title}_证书") + "." + fmt,
+        "count": total,
+        "missing_glyphs": [{"number": m.number, "holder": m.holder, "chars": "".join(m.chars)} for m in missing],
+    }

@@ -2,8 +2,10 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
+import contextlib
 import secrets
 import subprocess
 import tempfile
@@ -73,10 +75,20 @@ def layout_check(spec_data: dict) -> dict:
     warnings = layout_warnings(spec)
     flagged = {w.item for w in warnings if w.item is not None}
     flagged |= {int(dict(w.params)["other"]) - 1 for w in warnings if "other" in dict(w.params)}
-    return {"page": [page_w, page_h],
-            "items": [{"index": i, "kind": item.kind, "box": item_box(item), "warn": i in flagged,
-                       "label": (item.text or item.kind)[:24]} for i, item in enumerate(spec.items)],
-            "warnings": problem_messages(warnings)}
+    return {
+        "page": [page_w, page_h],
+        "items": [
+            {
+                "index": i,
+                "kind": item.kind,
+                "box": item_box(item),
+                "warn": i in flagged,
+                "label": (item.text or item.kind)[:24],
+            }
+            for i, item in enumerate(spec.items)
+        ],
+        "warnings": problem_messages(warnings),
+    }
 
 
 def check_template(spec_data: dict, number_pattern: str) -> TemplateSpec:
@@ -147,15 +159,19 @@ def default_spec(background: str | None = None, kind: str = "award", brand: Temp
     else:
         heading, body, highlight = "荣誉证书", "在{contest}中，《{title}》（{category}）荣获", "{award}"
     items = [
-        TemplateItem("text", 20, 31 if logo else 28, 257, text=heading, size_pt=42, min_size_pt=24, align="center",
-                     colour=accent),
+        TemplateItem(
+            "text", 20, 31 if logo else 28, 257, text=heading, size_pt=42, min_size_pt=24, align="center", colour=accent
+        ),
         TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28, min_size_pt=14, align="left"),
         TemplateItem("text", 40, 78, 217, text="{school}", size_pt=14, min_size_pt=9, align="left"),
         TemplateItem("textbox", 40, 92, 217, 40, text=body, size_pt=18, min_size_pt=10, line_spacing=1.5),
     ]
     if highlight:
-        items.append(TemplateItem("text", 40, 132, 217, text=highlight, size_pt=34, min_size_pt=18, align="center",
-                                  colour=accent))
+        items.append(
+            TemplateItem(
+                "text", 40, 132, 217, text=highlight, size_pt=34, min_size_pt=18, align="center", colour=accent
+            )
+        )
     items += [
         TemplateItem("text", 157, 160, 110, text="{org}", size_pt=15, min_size_pt=9, align="right"),
         TemplateItem("text", 157, 170, 110, text="{date}", size_pt=14, min_size_pt=9, align="right"),
@@ -167,24 +183,33 @@ def default_spec(background: str | None = None, kind: str = "award", brand: Temp
     return TemplateSpec(items=items, fonts=default_fonts(), background=background).to_dict()
 
 
-def create_template(organisation_id: int, name: str, *, kind: str | None = None, spec: dict | None = None,
-                    number_pattern: str = DEFAULT_PATTERN, user=None) -> CertificateTemplate:
+def create_template(
+    organisation_id: int,
+    name: str,
+    *,
+    kind: str | None = None,
+    spec: dict | None = None,
+    number_pattern: str = DEFAULT_PATTERN,
+    user=None,
+) -> CertificateTemplate:
     """A new template; the design must validate (placeholders, page bounds, fonts, images)."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the template a name."), field="name", code="name_required")
     spec = spec if spec is not None else default_spec(brand=template_brand(organisation_id))
     check_template(spec, number_pattern)
-    template = CertificateTemplate(organisation_id=organisation_id, name=name[:200], kind=kind or None,
-                                   number_pattern=number_pattern, spec=spec)
+    template = CertificateTemplate(
+        organisation_id=organisation_id, name=name[:200], kind=kind or None, number_pattern=number_pattern, spec=spec
+    )
     db.session.add(template)
     db.session.flush()
     audit.record("create", template, after={"name": template.name})
     return template
 
 
-def update_template(template: CertificateTemplate, *, name: str, kind: str | None, spec: dict,
-                    number_pattern: str) -> CertificateTemplate:
+def update_template(
+    template: CertificateTemplate, *, name: str, kind: str | None, spec: dict, number_pattern: str
+) -> CertificateTemplate:
     """Replace the design. Issued certificates keep their number; re-rendering uses the new design."""
     name = (name or "").strip()
     if not name:
@@ -200,8 +225,13 @@ def update_template(template: CertificateTemplate, *, name: str, kind: str | Non
 
 def duplicate_template(template: CertificateTemplate, *, user=None) -> CertificateTemplate:
     """A copy named "… (copy)" with the same design and files (images are shared, never modified)."""
-    copy = CertificateTemplate(organisation_id=template.organisation_id, name=_("%(name)s (copy)", name=template.name)[:200],
-                               kind=template.kind, number_pattern=template.number_pattern, spec=dict(template.spec))
+    copy = CertificateTemplate(
+        organisation_id=template.organisation_id,
+        name=_("%(name)s (copy)", name=template.name)[:200],
+        kind=template.kind,
+        number_pattern=template.number_pattern,
+        spec=dict(template.spec),
+    )
     db.session.add(copy)
     db.session.flush()
     audit.record("duplicate", copy, after={"from_template": template.id})
@@ -238,11 +268,11 @@ def preview_pdf(spec_data: dict, number_pattern: str = DEFAULT_PATTERN) -> bytes
     check_template(spec_data, number_pattern)
     renderer = renderer_for(spec_data)
     sample = sample_certificate(verify_url(secrets.token_urlsafe(TOKEN_BYTES)))
-    try:
-        sample.values = {**sample.values, "number": parse_pattern(number_pattern).format(
-            local_today().year, "KC", KIND_CODES["award"], 1)}
-    except NumberPatternError:
-        pass
+    with contextlib.suppress(NumberPatternError):  # a pattern being typed: the sample keeps its own number
+        sample.values = {
+            **sample.values,
+            "number": parse_pattern(number_pattern).format(local_today().year, "KC", KIND_CODES["award"], 1),
+        }
     return renderer.render_bytes([sample], title="Preview")
 
 
@@ -265,6 +295,11 @@ def preview_png(spec_data: dict, number_pattern: str = DEFAULT_PATTERN, dpi: int
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "p.pdf"
         src.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(src), str(Path(tmp) / "p")],
-                       check=True, timeout=30, capture_output=True)
+        # poppler's pdftoppm (a package `make run` installs), fixed arguments
+        subprocess.run(  # noqa: S603
+            ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(src), str(Path(tmp) / "p")],  # noqa: S607
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
         return (Path(tmp) / "p.png").read_bytes()

@@ -2,6 +2,7 @@
 
 Every state change flushes and never commits; views, API, CLI and jobs commit.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,13 @@ def certificate_by_number_and_name(number: str, name: str) -> Certificate | None
     candidates = sorted({v for form in forms for v in (form, form.upper(), form.lower())})
     certs = list(db.session.execute(sa.select(Certificate).where(Certificate.number.in_(candidates))).scalars())
     if not certs:  # mixed-case literals: compare case-insensitively (a scan, but verification is rate-limited)
-        certs = list(db.session.execute(sa.select(Certificate).where(
-            sa.func.upper(Certificate.number).in_(sorted({f.upper() for f in forms}))).limit(10)).scalars())
+        certs = list(
+            db.session.execute(
+                sa.select(Certificate)
+                .where(sa.func.upper(Certificate.number).in_(sorted({f.upper() for f in forms})))
+                .limit(10)
+            ).scalars()
+        )
     wanted = _normalise_name(name)
     for cert in certs:
         if _normalise_name(cert.holder_name) == wanted:
@@ -79,8 +85,7 @@ def verification_payload(cert: Certificate) -> dict:
         payload["revoked_at"] = cert.revoked_at.date().isoformat() if cert.revoked_at else None
         payload["revoke_reason"] = cert.revoke_reason
     if cert.status == CertificateStatus.SUPERSEDED and cert.superseded_by is not None:
-        payload["superseded_by"] = {"number": cert.superseded_by.number,
-                                    "url": verify_url(cert.superseded_by.token)}
+        payload["superseded_by"] = {"number": cert.superseded_by.number, "url": verify_url(cert.superseded_by.token)}
     return payload
 
 
@@ -116,9 +121,14 @@ def holder_certificates(source_key: str, scope_id: int, holder_ref: str) -> list
         certs = holder_certificates("events.attendees", event.id, f"registration:{registration.id}")
         links = [(c.holder_name, download_url(c)) for c in certs]
     """
-    stmt = (sa.select(Certificate)
-            .where(Certificate.source_key == source_key, Certificate.scope_id == scope_id,
-                   Certificate.status == CertificateStatus.VALID,
-                   sa.or_(Certificate.holder_ref == holder_ref, Certificate.holder_ref.startswith(holder_ref + ":")))
-            .order_by(Certificate.holder_ref))
+    stmt = (
+        sa.select(Certificate)
+        .where(
+            Certificate.source_key == source_key,
+            Certificate.scope_id == scope_id,
+            Certificate.status == CertificateStatus.VALID,
+            sa.or_(Certificate.holder_ref == holder_ref, Certificate.holder_ref.startswith(holder_ref + ":")),
+        )
+        .order_by(Certificate.holder_ref)
+    )
     return list(db.session.execute(stmt).scalars())

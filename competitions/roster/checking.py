@@ -1,5 +1,6 @@
 """Checking one roster row: the messages (English msgids marked with ``N_``, translated by the caller with
 ``gettext(error.message) % error.params``, see ``RosterError.render``) and the ``RowChecker``."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -33,7 +34,9 @@ MESSAGES = {
     "gender": N_("%(header)s must be 男 or 女, not “%(value)s”."),
     "grade": N_("%(header)s: “%(value)s” is not a grade; use 一年级…六年级, 初一…初三, 高一…高三 or 1-12."),
     "phone": N_("%(header)s: “%(value)s” is not an 11-digit mobile number."),
-    "id_number_as_number": N_("%(header)s was stored as a number and Excel dropped its last digits; format the column as text and type the ID numbers again."),
+    "id_number_as_number": N_(
+        "%(header)s was stored as a number and Excel dropped its last digits; format the column as text and type the ID numbers again."
+    ),
     "id_length": N_("%(header)s: “%(value)s” must have 18 characters."),
     "id_format": N_("%(header)s: “%(value)s” must be 17 digits followed by a digit or X."),
     "id_checksum": N_("%(header)s: “%(value)s” fails the check digit (GB 11643); it has a typing error."),
@@ -42,12 +45,18 @@ MESSAGES = {
     "id_gender_mismatch": N_("%(header)s: the ID number belongs to a %(id_gender)s student but 性别 is %(gender)s."),
     "name_too_long": N_("%(header)s is longer than %(limit)s characters."),
     "duplicate_id_number": N_("%(header)s: the ID number is also on row %(other_row)s."),
-    "duplicate_student": N_("%(header)s: %(value)s with the same birth date is also on row %(other_row)s, and nothing "
-                            "(gender, class or ID number) tells the two apart."),
-    "namesake": N_("%(value)s on rows %(other_row)s and %(row)s share a name and birth date; taken as two students "
-                   "because their %(by)s differ."),
+    "duplicate_student": N_(
+        "%(header)s: %(value)s with the same birth date is also on row %(other_row)s, and nothing "
+        "(gender, class or ID number) tells the two apart."
+    ),
+    "namesake": N_(
+        "%(value)s on rows %(other_row)s and %(row)s share a name and birth date; taken as two students "
+        "because their %(by)s differ."
+    ),
     "grade_not_taught": N_("%(header)s: %(value)s is not taught at this school (%(stages)s)."),
-    "age_for_grade": N_("%(header)s: born %(birth_date)s, the student is %(age)s on 1 September — unusual for %(value)s."),
+    "age_for_grade": N_(
+        "%(header)s: born %(birth_date)s, the student is %(age)s on 1 September — unusual for %(value)s."
+    ),
     "too_many_rows": N_("The file has %(count)s students; at most %(limit)s can be imported at once."),
     "no_rows": N_("The file has a header row but no students."),
 }
@@ -56,6 +65,7 @@ MESSAGES = {
 class RowChecker:
     """Validates and normalises one row at a time (roster files, and the single-student form), collecting
     errors by row and column."""
+
     def __init__(self, mapping: dict[str, int], headers: dict[str, str], today: date):
         self.mapping = mapping
         self.headers = headers
@@ -65,9 +75,21 @@ class RowChecker:
     def error(self, row: int, field_name: str, code: str, value: Any = "", **params: Any) -> None:
         header = self.headers.get(field_name, FIELD_LABELS.get(field_name, field_name))
         index = self.mapping.get(field_name)
-        params = {"header": header, "value": normalise_text(value) if not isinstance(value, (date, datetime)) else value.isoformat(), **params}
-        self.errors.append(RosterError(code=code, message=MESSAGES[code], params=params, row=row,
-                                       column=column_letter(index) if index is not None else None, header=header))
+        params = {
+            "header": header,
+            "value": normalise_text(value) if not isinstance(value, (date, datetime)) else value.isoformat(),
+            **params,
+        }
+        self.errors.append(
+            RosterError(
+                code=code,
+                message=MESSAGES[code],
+                params=params,
+                row=row,
+                column=column_letter(index) if index is not None else None,
+                header=header,
+            )
+        )
 
     def cell(self, values: tuple, field_name: str) -> Any:
         index = self.mapping.get(field_name)
@@ -144,15 +166,28 @@ class RowChecker:
                 else:
                     id_number = info.number
                     if birth is not None and info.birth_date != birth:
-                        self.error(number, "id_number", "id_birth_mismatch", text,
-                                   id_date=info.birth_date.isoformat(), birth_date=birth.isoformat())
+                        self.error(
+                            number,
+                            "id_number",
+                            "id_birth_mismatch",
+                            text,
+                            id_date=info.birth_date.isoformat(),
+                            birth_date=birth.isoformat(),
+                        )
                     if gender is not None and info.gender != gender:
-                        self.error(number, "id_number", "id_gender_mismatch", text, id_gender=info.gender, gender=gender)
+                        self.error(
+                            number, "id_number", "id_gender_mismatch", text, id_gender=info.gender, gender=gender
+                        )
 
         if len(self.errors) != before:
             return None
-        return RosterRow(row=number, name=name, gender=gender, birth_date=birth, grade=grade,
-                         class_name=parse_class(self.cell(values, "class_name")), id_number=id_number,
-                         guardian_phone=phone)
-
-
+        return RosterRow(
+            row=number,
+            name=name,
+            gender=gender,
+            birth_date=birth,
+            grade=grade,
+            class_name=parse_class(self.cell(values, "class_name")),
+            id_number=id_number,
+            guardian_phone=phone,
+        )

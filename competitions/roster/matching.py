@@ -1,4 +1,5 @@
 """Matching students: what tells two namesakes apart, and the plausibility of a grade for a birth date."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,8 +35,9 @@ def school_year_start(today: date) -> date:
     return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
 
 
-def plausibility_warnings(rows: Iterable[RosterRow], today: date, stages: Iterable[str] | None = None,
-                          headers: dict[str, str] | None = None) -> list[RosterError]:
+def plausibility_warnings(
+    rows: Iterable[RosterRow], today: date, stages: Iterable[str] | None = None, headers: dict[str, str] | None = None
+) -> list[RosterError]:
     """Warnings, not errors, for rows that are valid but unlikely: a grade the school does not teach (高二 in a
     primary school; ``stages`` are the ones it teaches, None when unknown), or an age far from the grade's
     (a child born 2023 in 三年级). The import goes ahead; the preview lists them so a slip is caught."""
@@ -46,17 +48,34 @@ def plausibility_warnings(rows: Iterable[RosterRow], today: date, stages: Iterab
     for row in rows:
         label = grade_label(row.grade)
         if stages is not None and stage_of_grade(row.grade) not in stages:
-            out.append(RosterError(code="grade_not_taught", message=MESSAGES["grade_not_taught"], row=row.row,
-                                   header=headers["grade"], params={"header": headers["grade"], "value": label,
-                                                                    "stages": ", ".join(sorted(stages, key=STAGES.index))}))
+            out.append(
+                RosterError(
+                    code="grade_not_taught",
+                    message=MESSAGES["grade_not_taught"],
+                    row=row.row,
+                    header=headers["grade"],
+                    params={
+                        "header": headers["grade"],
+                        "value": label,
+                        "stages": ", ".join(sorted(stages, key=STAGES.index)),
+                    },
+                )
+            )
         age = start.year - row.birth_date.year - ((start.month, start.day) < (row.birth_date.month, row.birth_date.day))
         expected = SCHOOL_ENTRY_AGE + row.grade - 1
         if abs(age - expected) > AGE_SLACK:
-            out.append(RosterError(code="age_for_grade", message=MESSAGES["age_for_grade"], row=row.row,
-                                   header=headers["birth_date"],
-                                   params={"header": headers["birth_date"], "value": label, "age": age,
-                                           "birth_date": row.birth_date.isoformat()}))
+            out.append(
+                RosterError(
+                    code="age_for_grade",
+                    message=MESSAGES["age_for_grade"],
+                    row=row.row,
+                    header=headers["birth_date"],
+                    params={
+                        "header": headers["birth_date"],
+                        "value": label,
+                        "age": age,
+                        "birth_date": row.birth_date.isoformat(),
+                    },
+                )
+            )
     return out
-
-
-

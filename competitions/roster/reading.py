@@ -1,5 +1,6 @@
 """Reading a roster file: .xlsx or .csv bytes to raw rows, the header found, then ``parse_roster`` — every row
 validated, or every error (by spreadsheet row and column); never a partial list, an import is all-or-nothing."""
+
 from __future__ import annotations
 
 import csv
@@ -31,6 +32,7 @@ _MERGE_TAG = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+\d+):")
 
 # ---------------------------------------------------------------- reading files
 
+
 def _sniff_format(data: bytes, filename: str | None) -> str:
     if data[:4] == b"PK\x03\x04":
         return "zip"
@@ -55,7 +57,9 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise file_error("encoding", N_("The file's text encoding could not be recognised. Save it as UTF-8 or as CSV from Excel.")) from None
+        raise file_error(
+            "encoding", N_("The file's text encoding could not be recognised. Save it as UTF-8 or as CSV from Excel.")
+        ) from None
 
 
 def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
@@ -71,7 +75,9 @@ def _read_csv(data: bytes) -> tuple[list[tuple[int, tuple]], str]:
     try:
         rows = [(number, tuple(cells)) for number, cells in enumerate(reader, start=1)]
     except csv.Error:
-        raise file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file.")) from None
+        raise file_error(
+            "not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file.")
+        ) from None
     return rows, encoding
 
 
@@ -104,7 +110,13 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
             for cells in sheet.iter_rows():
                 for cell in cells:
                     if getattr(cell, "data_type", None) == "f":
-                        raise file_error("formulas", N_("The sheet contains formulas (first at %(cell)s). Paste the values only (Paste Special → Values) and try again."), cell=cell.coordinate)
+                        raise file_error(
+                            "formulas",
+                            N_(
+                                "The sheet contains formulas (first at %(cell)s). Paste the values only (Paste Special → Values) and try again."
+                            ),
+                            cell=cell.coordinate,
+                        )
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
             rows.append((number, values))
             if len(rows) > MAX_ROSTER_ROWS + HEADER_SEARCH_ROWS + 1000:
@@ -112,7 +124,10 @@ def _xlsx_rows(book) -> list[tuple[int, tuple]]:
     except RosterFileError:
         raise
     except Exception:
-        raise file_error("not_spreadsheet", N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx.")) from None
+        raise file_error(
+            "not_spreadsheet",
+            N_("The spreadsheet could not be read; it may be damaged. Open it in Excel and save it again as .xlsx."),
+        ) from None
     if merges:
         _refuse_merges_below_titles(rows, merges)
     return rows
@@ -136,8 +151,10 @@ def _merge_ranges(book) -> list[tuple[str, int, int]]:
                 break
             window = tail + chunk
             for match in _MERGE_RANGE.finditer(window):
-                found.setdefault(match.group(0), (f"{match.group(1).decode()}{int(match.group(2))}",
-                                                  int(match.group(2)), int(match.group(3))))
+                found.setdefault(
+                    match.group(0),
+                    (f"{match.group(1).decode()}{int(match.group(2))}", int(match.group(2)), int(match.group(3))),
+                )
             tail = window[-4096:]
     return list(found.values())
 
@@ -151,25 +168,36 @@ def _refuse_merges_below_titles(rows: list[tuple[int, tuple]], merges: list[tupl
         header_row = 0  # no header found: every merge counts
     for cell, _first, last in merges:
         if last >= header_row:
-            raise file_error("merged_cells", N_("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."), cell=cell)
+            raise file_error(
+                "merged_cells",
+                N_("The sheet has merged cells (first at %(cell)s). Unmerge all cells and try again."),
+                cell=cell,
+            )
 
 
-def read_table(data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES,
-               size: int | None = None) -> tuple[list[tuple[int, tuple]], str, str | None]:
+def read_table(
+    data: bytes, filename: str | None = None, max_bytes: int = MAX_ROSTER_BYTES, size: int | None = None
+) -> tuple[list[tuple[int, tuple]], str, str | None]:
     """The raw rows of the first sheet: [(spreadsheet row number, cell values)], plus format and encoding.
     Raises RosterFileError for files that are empty, too large, or not spreadsheets. ``size`` is the whole
     upload's size when the caller read only the first max_bytes + 1 bytes of it."""
     size = max(size or 0, len(data))
     if size > max_bytes:
-        raise file_error("too_large", N_("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
-                          size=round(size / 1048576, 1), limit=round(max_bytes / 1048576))
+        raise file_error(
+            "too_large",
+            N_("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+            size=round(size / 1048576, 1),
+            limit=round(max_bytes / 1048576),
+        )
     if not data or not data.strip():
         raise file_error("empty", N_("The file is empty."))
     kind = _sniff_format(data, filename)
     if kind == "zip":
         return _read_xlsx(data), "xlsx", None
     if kind == "ole":
-        raise file_error("xls", N_("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx."))
+        raise file_error(
+            "xls", N_("Old .xls workbooks are not supported. Open the file in Excel or WPS and save it as .xlsx.")
+        )
     if kind == "pdf":
         raise file_error("not_spreadsheet", N_("This file is not a spreadsheet. Upload an .xlsx or .csv file."))
     if _looks_binary(data):
@@ -196,19 +224,34 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int], di
     """Index into rows of the header row, canonical field -> column index, and field -> header text."""
     from core.spreadsheets import find_header_row
 
-    found = find_header_row(rows, lambda value: HEADER_LOOKUP.get(normalise_header(value)), required="name",
-                            search_rows=HEADER_SEARCH_ROWS)
+    found = find_header_row(
+        rows, lambda value: HEADER_LOOKUP.get(normalise_header(value)), required="name", search_rows=HEADER_SEARCH_ROWS
+    )
     if found is None:
-        raise file_error("missing_name_column", N_("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."))
+        raise file_error(
+            "missing_name_column",
+            N_("No 姓名 (name) column was found in the first rows. The header row must contain 姓名."),
+        )
     position, mapping, duplicates = found
     if duplicates:
-        raise file_error("duplicate_column", N_("The column %(header)s appears twice in the header row."), header=normalise_text(duplicates[0]))
+        raise file_error(
+            "duplicate_column",
+            N_("The column %(header)s appears twice in the header row."),
+            header=normalise_text(duplicates[0]),
+        )
     values = rows[position][1]
     return position, mapping, {name: normalise_text(values[index]) for name, index in mapping.items()}
 
 
-def parse_roster(data: bytes, filename: str | None = None, *, today: date | None = None,
-                 max_bytes: int = MAX_ROSTER_BYTES, max_rows: int = MAX_ROSTER_ROWS, size: int | None = None) -> RosterResult:
+def parse_roster(
+    data: bytes,
+    filename: str | None = None,
+    *,
+    today: date | None = None,
+    max_bytes: int = MAX_ROSTER_BYTES,
+    max_rows: int = MAX_ROSTER_ROWS,
+    size: int | None = None,
+) -> RosterResult:
     """Read and validate a roster file. All rows or all errors: any error leaves ``rows`` empty. ``size``: the
     upload's full size when only its first max_bytes + 1 bytes were read (for the "too large" message)."""
     today = today or local_today()
@@ -217,14 +260,17 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
         position, mapping, headers = _find_header(raw_rows)
     except RosterFileError as exc:
         return RosterResult(errors=[exc.error])
-    body = [(n, v) for n, v in raw_rows[position + 1:] if not _is_blank(v)]
+    body = [(n, v) for n, v in raw_rows[position + 1 :] if not _is_blank(v)]
     result = RosterResult(columns=frozenset(mapping), file_format=file_format, encoding=encoding)
     if not body:
         result.errors.append(RosterError(code="no_rows", message=MESSAGES["no_rows"]))
         return result
     if len(body) > max_rows:
-        result.errors.append(RosterError(code="too_many_rows", message=MESSAGES["too_many_rows"],
-                                         params={"count": len(body), "limit": max_rows}))
+        result.errors.append(
+            RosterError(
+                code="too_many_rows", message=MESSAGES["too_many_rows"], params={"count": len(body), "limit": max_rows}
+            )
+        )
         return result
 
     checker = RowChecker(mapping, headers, today)
@@ -249,9 +295,19 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
             checker.error(number, "name", "duplicate_student", row.name, other_row=same.row)
             continue
         for other in others:
-            result.notes.append(RosterError(code="namesake", message=MESSAGES["namesake"], row=number,
-                                            params={"value": row.name, "row": number, "other_row": other.row,
-                                                    "by": namesake_difference(other, row)}))
+            result.notes.append(
+                RosterError(
+                    code="namesake",
+                    message=MESSAGES["namesake"],
+                    row=number,
+                    params={
+                        "value": row.name,
+                        "row": number,
+                        "other_row": other.row,
+                        "by": namesake_difference(other, row),
+                    },
+                )
+            )
         others.append(row)
         rows.append(row)
     if checker.errors:
@@ -259,5 +315,3 @@ def parse_roster(data: bytes, filename: str | None = None, *, today: date | None
         return result
     result.rows = rows
     return result
-
-

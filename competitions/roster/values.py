@@ -1,5 +1,6 @@
 """What a roster row holds and how one cell is read: the columns and their spellings, the row, error and result
 types, and the parsers of names, dates, grades, genders, phones and classes. Pure Python."""
+
 from __future__ import annotations
 
 import re
@@ -30,15 +31,62 @@ TEMPLATE_FIELDS = ("name", "gender", "birth_date", "grade", "class_name", "id_nu
 FIELD_LABELS = dict(zip(TEMPLATE_FIELDS, TEMPLATE_HEADERS, strict=True))
 
 GRADE_WORDS = {
-    "一年级": 1, "二年级": 2, "三年级": 3, "四年级": 4, "五年级": 5, "六年级": 6,
-    "七年级": 7, "八年级": 8, "九年级": 9,
-    "初一": 7, "初二": 8, "初三": 9, "初中一年级": 7, "初中二年级": 8, "初中三年级": 9,
-    "高一": 10, "高二": 11, "高三": 12, "高中一年级": 10, "高中二年级": 11, "高中三年级": 12,
+    "一年级": 1,
+    "二年级": 2,
+    "三年级": 3,
+    "四年级": 4,
+    "五年级": 5,
+    "六年级": 6,
+    "七年级": 7,
+    "八年级": 8,
+    "九年级": 9,
+    "初一": 7,
+    "初二": 8,
+    "初三": 9,
+    "初中一年级": 7,
+    "初中二年级": 8,
+    "初中三年级": 9,
+    "高一": 10,
+    "高二": 11,
+    "高三": 12,
+    "高中一年级": 10,
+    "高中二年级": 11,
+    "高中三年级": 12,
 }
-GRADE_LABELS = {1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
-                7: "初一", 8: "初二", 9: "初三", 10: "高一", 11: "高二", 12: "高三"}
-_DIGITS_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-              "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9}
+GRADE_LABELS = {
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "初一",
+    8: "初二",
+    9: "初三",
+    10: "高一",
+    11: "高二",
+    12: "高三",
+}
+_DIGITS_CN = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "4": 4,
+    "5": 5,
+    "6": 6,
+    "7": 7,
+    "8": 8,
+    "9": 9,
+}
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -112,6 +160,7 @@ def file_error(code: str, message: str, **params: Any) -> RosterFileError:
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
@@ -233,5 +282,3 @@ def parse_phone(value: Any) -> str:
 def parse_class(value: Any) -> str | None:
     text = normalise_text(value)
     return text or None
-
-

@@ -1,4 +1,5 @@
 """Writing rosters: the downloadable template, and exports as .xlsx or .csv."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,11 +9,19 @@ from competitions.roster.values import TEMPLATE_HEADERS, RosterRow, grade_label
 
 # ---------------------------------------------------------------- writing
 
+
 def roster_row_values(row: RosterRow | dict) -> list[Any]:
     """The template column values for one student (export and round trip)."""
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    return [get("name"), get("gender"), get("birth_date"), grade_label(get("grade")),
-            get("class_name") or "", get("id_number") or "", get("guardian_phone") or ""]
+    return [
+        get("name"),
+        get("gender"),
+        get("birth_date"),
+        grade_label(get("grade")),
+        get("class_name") or "",
+        get("id_number") or "",
+        get("guardian_phone") or "",
+    ]
 
 
 def write_roster_xlsx(rows: Iterable[RosterRow | dict]) -> bytes:

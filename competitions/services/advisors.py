@@ -1,4 +1,5 @@
 """Advisors (teachers) of a school: editing and listing."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,8 +43,13 @@ def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fi
     for key in ("email", "subject", "title"):
         setattr(advisor, key, (fields.get(key) or "").strip() or None)
     db.session.flush()
-    audit.record("update" if before else "create", advisor, before=before,
-                 after=audit.snapshot(advisor, ADVISOR_FIELDS), actor=actor)
+    audit.record(
+        "update" if before else "create",
+        advisor,
+        before=before,
+        after=audit.snapshot(advisor, ADVISOR_FIELDS),
+        actor=actor,
+    )
     return advisor
 
 
@@ -55,7 +61,9 @@ def list_advisors(school_id: int) -> list[Advisor]:
 
 def delete_advisor(advisor: Advisor, actor=None) -> None:
     """An advisor of an entry stays on the school's list."""
-    delete_unless_in_entry(advisor, EntryAdvisor.advisor_id, _l("%(name)s advises an entry and cannot be removed.",
-                                                                name=advisor.name), actor)
-
-
+    delete_unless_in_entry(
+        advisor,
+        EntryAdvisor.advisor_id,
+        _l("%(name)s advises an entry and cannot be removed.", name=advisor.name),
+        actor,
+    )

@@ -1,4 +1,5 @@
 """Categories of a contest: their settings, material requirements and quotas."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,23 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 
-CATEGORY_FIELDS = ["code", "name", "description", "entry_type", "min_members", "max_members", "allowed_stages",
-                   "max_advisors", "grade_min", "grade_max", "age_min", "age_max", "completion_months", "scoring_mode",
-                   "position"]
+CATEGORY_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "entry_type",
+    "min_members",
+    "max_members",
+    "allowed_stages",
+    "max_advisors",
+    "grade_min",
+    "grade_max",
+    "age_min",
+    "age_max",
+    "completion_months",
+    "scoring_mode",
+    "position",
+]
 
 
 def save_category(contest: Contest, category: Category | None, actor=None, **fields: Any) -> Category:
@@ -33,8 +48,11 @@ def save_category(contest: Contest, category: Category | None, actor=None, **fie
     code = normalise_category_code_or_error(fields.get("code", category.code if category else ""))
     if category is not None and code != category.code and _category_has_codes(category):
         raise DomainError(_l("Entries of this category already have codes; its code cannot change."), field="code")
-    clash = db.session.execute(sa.select(Category.id).where(Category.contest_id == contest.id, Category.code == code,
-                                                            Category.id != (category.id if category else -1))).first()
+    clash = db.session.execute(
+        sa.select(Category.id).where(
+            Category.contest_id == contest.id, Category.code == code, Category.id != (category.id if category else -1)
+        )
+    ).first()
     if clash:
         raise DomainError(_l("The code %(code)s is already used in this contest.", code=code), field="code")
     name = (fields.get("name", category.name if category else "") or "").strip()
@@ -42,8 +60,7 @@ def save_category(contest: Contest, category: Category | None, actor=None, **fie
         raise DomainError(_l("The category needs a name."), field="name")
     before = audit.snapshot(category, CATEGORY_FIELDS) if category else None
     if category is None:
-        category = Category(contest=contest, code=code, name=name,
-                            position=len(contest.categories))
+        category = Category(contest=contest, code=code, name=name, position=len(contest.categories))
         db.session.add(category)
     fields = {**fields, "code": code, "name": name}
     _check_category_values(fields)
@@ -55,8 +72,13 @@ def save_category(contest: Contest, category: Category | None, actor=None, **fie
     elif category.entry_type == EntryType.ADVISOR.value:
         category.min_members = category.max_members = 0
     db.session.flush()
-    audit.record("update" if before else "create", category, before=before,
-                 after=audit.snapshot(category, CATEGORY_FIELDS), actor=actor)
+    audit.record(
+        "update" if before else "create",
+        category,
+        before=before,
+        after=audit.snapshot(category, CATEGORY_FIELDS),
+        actor=actor,
+    )
     return category
 
 
@@ -64,8 +86,9 @@ def normalise_category_code_or_error(code: str) -> str:
     try:
         return normalise_category_code(code)
     except ValueError:
-        raise DomainError(_l("A category code has 1-12 letters or digits and starts with a letter, e.g. JQR."),
-                          field="code") from None
+        raise DomainError(
+            _l("A category code has 1-12 letters or digits and starts with a letter, e.g. JQR."), field="code"
+        ) from None
 
 
 def _check_category_values(fields: dict) -> None:
@@ -76,11 +99,15 @@ def _check_category_values(fields: dict) -> None:
     if fields.get("entry_type") == EntryType.TEAM.value:
         low, high = fields.get("min_members", 2), fields.get("max_members", 3)
         if low is None or low < 2:
-            raise DomainError(_l("A team (集体) has at least 2 members; a single student enters an individual category."),
-                              field="min_members")
+            raise DomainError(
+                _l("A team (集体) has at least 2 members; a single student enters an individual category."),
+                field="min_members",
+            )
         if high is None or not (low <= high <= 10):
-            raise DomainError(_l("A team has between 2 and 10 members, and the minimum cannot exceed the maximum."),
-                              field="max_members")
+            raise DomainError(
+                _l("A team has between 2 and 10 members, and the minimum cannot exceed the maximum."),
+                field="max_members",
+            )
     stages = fields.get("allowed_stages")
     if stages is not None and (not stages or any(s not in eligibility.STAGES for s in stages)):
         raise DomainError(_l("Choose at least one stage."), field="allowed_stages")
@@ -91,8 +118,12 @@ def _check_category_values(fields: dict) -> None:
 
 
 def _category_has_codes(category: Category) -> bool:
-    return db.session.execute(sa.select(Entry.id).where(Entry.category_id == category.id,
-                                                        Entry.code.is_not(None)).limit(1)).first() is not None
+    return (
+        db.session.execute(
+            sa.select(Entry.id).where(Entry.category_id == category.id, Entry.code.is_not(None)).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def delete_category(category: Category, actor=None) -> None:
@@ -104,8 +135,15 @@ def delete_category(category: Category, actor=None) -> None:
     db.session.flush()
 
 
-def save_category_with_rows(contest: Contest, category: Category | None, fields: dict, *, requirements: list[dict],
-                            quotas: list[dict], actor=None) -> Category:
+def save_category_with_rows(
+    contest: Contest,
+    category: Category | None,
+    fields: dict,
+    *,
+    requirements: list[dict],
+    quotas: list[dict],
+    actor=None,
+) -> Category:
     """Create or update a category with its material requirements and quotas, as the category form saves them."""
     saved = save_category(contest, category, actor=actor, **fields)
     set_category_requirements(saved, requirements, actor=actor)
@@ -131,41 +169,71 @@ def set_category_requirements(category: Category, requirements: list[dict], acto
     category.requirements.clear()
     db.session.flush()
     for position, item in enumerate(requirements):
-        category.requirements.append(MaterialRequirement(
-            kind=item["kind"], label=item.get("label", ""), accepted=list(item.get("accepted") or ["pdf"]),
-            max_mb=int(item.get("max_mb", 20)), max_files=int(item.get("max_files", 1)),
-            required=bool(item.get("required", True)), position=position))
+        category.requirements.append(
+            MaterialRequirement(
+                kind=item["kind"],
+                label=item.get("label", ""),
+                accepted=list(item.get("accepted") or ["pdf"]),
+                max_mb=int(item.get("max_mb", 20)),
+                max_files=int(item.get("max_files", 1)),
+                required=bool(item.get("required", True)),
+                position=position,
+            )
+        )
     db.session.flush()
-    audit.record("requirements", category, before={"materials": before},
-                 after={"materials": [requirement_plain(r) for r in category.requirements]}, actor=actor)
+    audit.record(
+        "requirements",
+        category,
+        before={"materials": before},
+        after={"materials": [requirement_plain(r) for r in category.requirements]},
+        actor=actor,
+    )
 
 
 def set_category_quotas(category: Category, quotas: list[dict], actor=None) -> None:
     """Replace the quotas of a category (scope, stage, kind, limit): one per scope, stage and kind."""
     for item in quotas:
-        if item.get("scope", "school") not in ("school", "district") or item.get("stage") not in eligibility.STAGES \
-                or item.get("kind") not in ("individual", "team") or item.get("limit") is None or int(item["limit"]) < 0:
-            raise DomainError(_l("Each quota needs where it counts, a stage, an entry type and a number (0 or more)."),
-                              field="quotas")
+        if (
+            item.get("scope", "school") not in ("school", "district")
+            or item.get("stage") not in eligibility.STAGES
+            or item.get("kind") not in ("individual", "team")
+            or item.get("limit") is None
+            or int(item["limit"]) < 0
+        ):
+            raise DomainError(
+                _l("Each quota needs where it counts, a stage, an entry type and a number (0 or more)."), field="quotas"
+            )
     if len({(i.get("scope", "school"), i["stage"], i["kind"]) for i in quotas}) != len(quotas):
         raise DomainError(_l("Each quota appears once."), field="quotas")
     before = [quota_plain(q) for q in category.quotas]
     category.quotas.clear()
     db.session.flush()
     for item in quotas:
-        category.quotas.append(CategoryQuota(scope=item.get("scope", "school"), stage=item["stage"],
-                                             kind=item["kind"], limit=int(item["limit"])))
+        category.quotas.append(
+            CategoryQuota(
+                scope=item.get("scope", "school"), stage=item["stage"], kind=item["kind"], limit=int(item["limit"])
+            )
+        )
     db.session.flush()
-    audit.record("quotas", category, before={"quotas": before},
-                 after={"quotas": [quota_plain(q) for q in category.quotas]}, actor=actor)
+    audit.record(
+        "quotas",
+        category,
+        before={"quotas": before},
+        after={"quotas": [quota_plain(q) for q in category.quotas]},
+        actor=actor,
+    )
 
 
 def requirement_plain(r: MaterialRequirement) -> dict:
-    return {"kind": r.kind, "label": r.label, "accepted": list(r.accepted), "max_mb": r.max_mb,
-            "max_files": r.max_files, "required": r.required}
+    return {
+        "kind": r.kind,
+        "label": r.label,
+        "accepted": list(r.accepted),
+        "max_mb": r.max_mb,
+        "max_files": r.max_files,
+        "required": r.required,
+    }
 
 
 def quota_plain(q: CategoryQuota) -> dict:
     return {"scope": q.scope, "stage": q.stage, "kind": q.kind, "limit": q.limit}
-
-

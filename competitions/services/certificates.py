@@ -1,4 +1,5 @@
 """Certificate sources of the area: participants and advisors of approved entries of a final contest."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,8 +32,14 @@ def _certificate_batch(contest_id: int, holders_of: Callable[[Entry], list]) -> 
         holders += holders_of(entry)
     org = contest.organisation
     code = re.sub(r"[^A-Za-z0-9]", "", org.code or "") + str(contest.id)
-    return SourceBatch(scope_title=contest.name, scope_code=code.upper(), organisation_id=contest.organisation_id,
-                       org_name=org.name, year=contest.year, holders=holders)
+    return SourceBatch(
+        scope_title=contest.name,
+        scope_code=code.upper(),
+        organisation_id=contest.organisation_id,
+        org_name=org.name,
+        year=contest.year,
+        holders=holders,
+    )
 
 
 def collect_participants(contest_id: int):
@@ -42,10 +49,22 @@ def collect_participants(contest_id: int):
 
     def holders(entry: Entry) -> list:
         advisors = "、".join(a.advisor.name for a in entry.advisors)
-        return [Holder(ref=f"entry:{entry.id}:student:{m.student_id}", name=m.student.name, school_id=entry.school_id,
-                       school=entry.school.name, category=entry.category.name, category_code=entry.category.code,
-                       title=entry.title, advisors=advisors, minor=True, order=m.position,
-                       extra={"entry_code": entry.code or ""}) for m in entry.members]
+        return [
+            Holder(
+                ref=f"entry:{entry.id}:student:{m.student_id}",
+                name=m.student.name,
+                school_id=entry.school_id,
+                school=entry.school.name,
+                category=entry.category.name,
+                category_code=entry.category.code,
+                title=entry.title,
+                advisors=advisors,
+                minor=True,
+                order=m.position,
+                extra={"entry_code": entry.code or ""},
+            )
+            for m in entry.members
+        ]
 
     return _certificate_batch(contest_id, holders)
 
@@ -56,9 +75,20 @@ def collect_advisors(contest_id: int):
     from certificates.sources import Holder
 
     def holders(entry: Entry) -> list:
-        return [Holder(ref=f"entry:{entry.id}:advisor:{a.advisor_id}", name=a.advisor.name, school_id=entry.school_id,
-                       school=entry.school.name, category=entry.category.name, category_code=entry.category.code,
-                       title=entry.title, minor=False, order=a.position, extra={"entry_code": entry.code or ""})
-                for a in entry.advisors]
+        return [
+            Holder(
+                ref=f"entry:{entry.id}:advisor:{a.advisor_id}",
+                name=a.advisor.name,
+                school_id=entry.school_id,
+                school=entry.school.name,
+                category=entry.category.name,
+                category_code=entry.category.code,
+                title=entry.title,
+                minor=False,
+                order=a.position,
+                extra={"entry_code": entry.code or ""},
+            )
+            for a in entry.advisors
+        ]
 
     return _certificate_batch(contest_id, holders)

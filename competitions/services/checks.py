@@ -1,4 +1,5 @@
 """Eligibility of an entry as facts for the pure rules in competitions.eligibility: the problems an entry has, quota counts, and how a problem reads."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -22,19 +23,39 @@ from core.extensions import db
 
 def category_rules(category: Category, contest: Contest) -> CategoryRules:
     return CategoryRules(
-        code=category.code, entry_type=category.entry_type, min_members=category.min_members,
-        max_members=category.max_members, allowed_stages=frozenset(category.allowed_stages or eligibility.STAGES),
-        max_advisors=category.max_advisors, grade_min=category.grade_min, grade_max=category.grade_max,
-        age_min=category.age_min, age_max=category.age_max, reference_date=contest.reference_date,
-        completion_months=category.completion_months)
+        code=category.code,
+        entry_type=category.entry_type,
+        min_members=category.min_members,
+        max_members=category.max_members,
+        allowed_stages=frozenset(category.allowed_stages or eligibility.STAGES),
+        max_advisors=category.max_advisors,
+        grade_min=category.grade_min,
+        grade_max=category.grade_max,
+        age_min=category.age_min,
+        age_max=category.age_max,
+        reference_date=contest.reference_date,
+        completion_months=category.completion_months,
+    )
 
 
 def entry_facts(entry: Entry) -> EntryFacts:
     return EntryFacts(
-        id=entry.id, school_id=entry.school_id,
-        members=tuple(StudentFacts(id=m.student.id, name=m.student.name, birth_date=m.student.birth_date,
-                                   grade=m.student.grade, school_id=m.student.school_id) for m in entry.members),
-        advisor_count=len(entry.advisors), work_started_on=entry.work_started_on, work_completed_on=entry.work_completed_on)
+        id=entry.id,
+        school_id=entry.school_id,
+        members=tuple(
+            StudentFacts(
+                id=m.student.id,
+                name=m.student.name,
+                birth_date=m.student.birth_date,
+                grade=m.student.grade,
+                school_id=m.student.school_id,
+            )
+            for m in entry.members
+        ),
+        advisor_count=len(entry.advisors),
+        work_started_on=entry.work_started_on,
+        work_completed_on=entry.work_completed_on,
+    )
 
 
 def quota_rules(category: Category) -> list[QuotaRule]:
@@ -46,8 +67,9 @@ def required_kinds(category: Category) -> dict[str, str]:
     return {r.kind: r.label for r in category.requirements if r.required}
 
 
-def entry_problems(entry: Entry, counted: list[QuotaCount] | None = None,
-                   other_entries: dict[int, str] | None = None) -> list[Problem]:
+def entry_problems(
+    entry: Entry, counted: list[QuotaCount] | None = None, other_entries: dict[int, str] | None = None
+) -> list[Problem]:
     """Every eligibility problem of one entry (team size, stage, advisors, grade, age, completion window, one
     entry per student, quota, missing materials). Quotas count the school's other submitted/approved entries."""
     category, contest = entry.category, entry.contest
@@ -57,26 +79,53 @@ def entry_problems(entry: Entry, counted: list[QuotaCount] | None = None,
     if counted is None:
         counted = _quota_counts(entry.category_id, exclude_entry_id=entry.id)
     return eligibility.check_entry(
-        category_rules(category, contest), facts, other_entries=other_entries, quota_rules=quota_rules(category),
-        district=entry.school.district, counted=counted, required_materials=required_kinds(category),
-        present_materials=[m.kind for m in entry.materials])
+        category_rules(category, contest),
+        facts,
+        other_entries=other_entries,
+        quota_rules=quota_rules(category),
+        district=entry.school.district,
+        counted=counted,
+        required_materials=required_kinds(category),
+        present_materials=[m.kind for m in entry.materials],
+    )
 
 
-def _quota_counts(category_id: int, exclude_entry_id: int | None = None,
-                  before: tuple[datetime, int] | None = None) -> list[QuotaCount]:
+def _quota_counts(
+    category_id: int, exclude_entry_id: int | None = None, before: tuple[datetime, int] | None = None
+) -> list[QuotaCount]:
     """Counted entries of a category as QuotaCount (stage from the members' grades)."""
-    entries = db.session.execute(
-        sa.select(Entry).options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school))
-        .where(Entry.category_id == category_id, Entry.status.in_([s.value for s in QUOTA_ENTRY_STATUSES]),
-               Entry.id != (exclude_entry_id or -1))).unique().scalars()
+    entries = (
+        db.session.execute(
+            sa.select(Entry)
+            .options(selectinload(Entry.members).joinedload(EntryMember.student), joinedload(Entry.school))
+            .where(
+                Entry.category_id == category_id,
+                Entry.status.in_([s.value for s in QUOTA_ENTRY_STATUSES]),
+                Entry.id != (exclude_entry_id or -1),
+            )
+        )
+        .unique()
+        .scalars()
+    )
     return [quota_count(e) for e in entries]
 
 
 def quota_count(entry: Entry) -> QuotaCount:
     """What quotas count of an entry: school, district, stage and individual/team (members only)."""
-    return plain_quota_count(entry.school_id, entry.school.district,
-                              [StudentFacts(id=m.student.id, name=m.student.name, birth_date=m.student.birth_date,
-                                            grade=m.student.grade, school_id=m.student.school_id) for m in entry.members])
+    return plain_quota_count(
+        entry.school_id,
+        entry.school.district,
+        [
+            StudentFacts(
+                id=m.student.id,
+                name=m.student.name,
+                birth_date=m.student.birth_date,
+                grade=m.student.grade,
+                school_id=m.student.school_id,
+            )
+            for m in entry.members
+        ],
+    )
 
 
 def problems_message(problems: list[Problem]):
@@ -109,24 +158,32 @@ def render_problem(problem: Problem, gettext: Callable[[str], str] | None = None
     if "material" in params:
         from competitions.materials import MATERIAL_KIND_LABELS
 
-        params["material"] = params.get("label") or gettext(MATERIAL_KIND_LABELS.get(params["material"], params["material"]))
+        params["material"] = params.get("label") or gettext(
+            MATERIAL_KIND_LABELS.get(params["material"], params["material"])
+        )
     if params.get("rule_scope") == "school":
         params["scope"] = gettext("your school")
     return gettext(problem.message) % params
 
 
-def students_in_other_entries(contest_id: int, student_ids: Iterable[int], exclude_entry_id: int | None = None) -> dict[int, str]:
+def students_in_other_entries(
+    contest_id: int, student_ids: Iterable[int], exclude_entry_id: int | None = None
+) -> dict[int, str]:
     """student id -> code (or title) of another live entry of the contest that has the student."""
     ids = list(student_ids)
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(EntryMember.student_id, Entry.code, Entry.title).join(Entry, Entry.id == EntryMember.entry_id)
-        .where(Entry.contest_id == contest_id, EntryMember.student_id.in_(ids),
-               Entry.status.in_([s.value for s in LIVE_ENTRY_STATUSES]), Entry.id != (exclude_entry_id or -1))).all()
+        sa.select(EntryMember.student_id, Entry.code, Entry.title)
+        .join(Entry, Entry.id == EntryMember.entry_id)
+        .where(
+            Entry.contest_id == contest_id,
+            EntryMember.student_id.in_(ids),
+            Entry.status.in_([s.value for s in LIVE_ENTRY_STATUSES]),
+            Entry.id != (exclude_entry_id or -1),
+        )
+    ).all()
     return {sid: code or f"“{title}”" for sid, code, title in rows}
-
-
 
 
 def plain_quota_count(school_id: int, district: str | None, members: list[StudentFacts]) -> QuotaCount:
@@ -134,7 +191,3 @@ def plain_quota_count(school_id: int, district: str | None, members: list[Studen
     stages = [eligibility.stage_of_grade(m.grade) for m in members]
     stage = max(stages, key=eligibility.STAGES.index) if stages else None
     return QuotaCount(school_id, district, stage, "team" if len(stages) > 1 else "individual")
-
-
-
-

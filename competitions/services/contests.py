@@ -1,4 +1,5 @@
 """Contests: creation, settings, status moves, listing, and the registration window per school (deadlines, extensions)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -24,11 +25,20 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 
-CONTEST_FIELDS = ["name", "year", "status", "description", "registration_opens_at", "registration_closes_at",
-                  "timezone", "reference_date"]
+CONTEST_FIELDS = [
+    "name",
+    "year",
+    "status",
+    "description",
+    "registration_opens_at",
+    "registration_closes_at",
+    "timezone",
+    "reference_date",
+]
 
 
 # ====================================================================================== time
+
 
 def local_to_utc(value: datetime | None, tz: str) -> datetime | None:
     """A wall-clock time in the contest's timezone (what an organiser types) as aware UTC."""
@@ -48,17 +58,36 @@ def utc_to_local(value: datetime | None, tz: str) -> datetime | None:
 
 # ====================================================================================== contests
 
-def create_contest(organisation: Organisation, *, name: str, year: int, description: str = "",
-                   registration_opens_at: datetime | None = None, registration_closes_at: datetime | None = None,
-                   timezone_name: str = "Asia/Shanghai", reference_date: date | None = None, actor=None) -> Contest:
+
+def create_contest(
+    organisation: Organisation,
+    *,
+    name: str,
+    year: int,
+    description: str = "",
+    registration_opens_at: datetime | None = None,
+    registration_closes_at: datetime | None = None,
+    timezone_name: str = "Asia/Shanghai",
+    reference_date: date | None = None,
+    actor=None,
+) -> Contest:
     """A new contest in draft. Window times are aware datetimes (UTC or any zone)."""
     if organisation.kind != OrganisationKind.ASSOCIATION:
-        raise DomainError(_l("Contests are organised by an organising unit (科协), not a school."), field="organisation_id")
+        raise DomainError(
+            _l("Contests are organised by an organising unit (科协), not a school."), field="organisation_id"
+        )
     contest = Contest(organisation_id=organisation.id, organisation=organisation, status=ContestStatus.DRAFT.value)
     db.session.add(contest)
-    _apply_contest_fields(contest, name=name, year=year, description=description,
-                          registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-                          timezone=timezone_name, reference_date=reference_date)
+    _apply_contest_fields(
+        contest,
+        name=name,
+        year=year,
+        description=description,
+        registration_opens_at=registration_opens_at,
+        registration_closes_at=registration_closes_at,
+        timezone=timezone_name,
+        reference_date=reference_date,
+    )
     audit.record("create", contest, after=audit.snapshot(contest, CONTEST_FIELDS), actor=actor)
     return contest
 
@@ -88,11 +117,18 @@ def _apply_contest_fields(contest: Contest, **fields: Any) -> None:
     if opens and closes and closes <= opens:
         raise DomainError(_l("Registration must close after it opens."), field="registration_closes_at")
     with db.session.no_autoflush:
-        clash = db.session.execute(sa.select(Contest.id).where(
-            Contest.organisation_id == contest.organisation_id, Contest.year == year, Contest.name == name,
-            Contest.id != (contest.id or -1))).first()
+        clash = db.session.execute(
+            sa.select(Contest.id).where(
+                Contest.organisation_id == contest.organisation_id,
+                Contest.year == year,
+                Contest.name == name,
+                Contest.id != (contest.id or -1),
+            )
+        ).first()
     if clash:
-        raise DomainError(_l("This organisation already has a contest %(name)s in %(year)s.", name=name, year=year), field="name")
+        raise DomainError(
+            _l("This organisation already has a contest %(name)s in %(year)s.", name=name, year=year), field="name"
+        )
     contest.name, contest.year, contest.timezone = name, year, tz
     contest.registration_opens_at, contest.registration_closes_at = opens, closes
     if "description" in fields:
@@ -111,13 +147,23 @@ def move_contest(contest: Contest, target: ContestStatus | str, actor=None) -> C
         raise DomainError(_l("Unknown status."), field="status", code="unknown_status") from None
     current = ContestStatus(contest.status)
     if target not in CONTEST_TRANSITIONS[current]:
-        raise DomainError(_l("A contest in %(current)s cannot move to %(target)s.", current=CONTEST_STATUS_LABELS[current],
-                             target=CONTEST_STATUS_LABELS[target]), field="status", code="bad_transition", status=409)
+        raise DomainError(
+            _l(
+                "A contest in %(current)s cannot move to %(target)s.",
+                current=CONTEST_STATUS_LABELS[current],
+                target=CONTEST_STATUS_LABELS[target],
+            ),
+            field="status",
+            code="bad_transition",
+            status=409,
+        )
     if target == ContestStatus.REGISTRATION:
         if not contest.categories:
             raise DomainError(_l("Add at least one category before opening registration."), field="status")
         if not (contest.registration_opens_at and contest.registration_closes_at):
-            raise DomainError(_l("Set the registration window before opening registration."), field="registration_closes_at")
+            raise DomainError(
+                _l("Set the registration window before opening registration."), field="registration_closes_at"
+            )
     contest.status = target.value
     db.session.flush()
     audit.record("status", contest, before={"status": current.value}, after={"status": target.value}, actor=actor)
@@ -126,11 +172,16 @@ def move_contest(contest: Contest, target: ContestStatus | str, actor=None) -> C
 
 def entry_counts_by_status(contest: Contest) -> dict[str, int]:
     """How many entries of the contest are in each status (its page's figures)."""
-    return dict(db.session.execute(sa.select(Entry.status, sa.func.count()).where(Entry.contest_id == contest.id)
-                                   .group_by(Entry.status)).all())
+    return dict(
+        db.session.execute(
+            sa.select(Entry.status, sa.func.count()).where(Entry.contest_id == contest.id).group_by(Entry.status)
+        ).all()
+    )
 
 
-def list_contests(organisation_ids: Iterable[int] | None = None, statuses: Iterable[str] | None = None) -> list[Contest]:
+def list_contests(
+    organisation_ids: Iterable[int] | None = None, statuses: Iterable[str] | None = None
+) -> list[Contest]:
     """Contests, newest first; restricted to the given organisations when given."""
     query = sa.select(Contest).order_by(Contest.year.desc(), Contest.id.desc())
     if organisation_ids is not None:
@@ -151,6 +202,7 @@ def contests_open_to_school(school: Organisation) -> list[Contest]:
 
 
 # -------------------------------------------------------------------------------------- window
+
 
 def school_deadline(contest: Contest, school_id: int) -> datetime | None:
     """When registration closes for this school: the contest's close, or the school's own extension."""
@@ -190,7 +242,9 @@ def status_label_for_school(contest: Contest, school_id: int, now: datetime | No
     return contest.status_label
 
 
-def extend_deadline(contest: Contest, school: Organisation, closes_at: datetime, reason: str = "", actor=None) -> SchoolDeadline:
+def extend_deadline(
+    contest: Contest, school: Organisation, closes_at: datetime, reason: str = "", actor=None
+) -> SchoolDeadline:
     """Extend the registration window for a single school (replaces an earlier extension). Audited."""
     if school.kind != OrganisationKind.SCHOOL:
         raise DomainError(_l("Extensions are given to schools."), field="school_id")
@@ -206,8 +260,13 @@ def extend_deadline(contest: Contest, school: Organisation, closes_at: datetime,
     extension.closes_at, extension.reason = closes_at, (reason or "").strip()[:500]
     extension.created_by_id = getattr(actor, "id", None)
     db.session.flush()
-    audit.record("extend_deadline", contest, before=before,
-                 after={"school_id": school.id, "closes_at": closes_at, "reason": extension.reason}, actor=actor)
+    audit.record(
+        "extend_deadline",
+        contest,
+        before=before,
+        after={"school_id": school.id, "closes_at": closes_at, "reason": extension.reason},
+        actor=actor,
+    )
     return extension
 
 
@@ -225,8 +284,10 @@ def entry_locked_reason(entry: Entry, now: datetime | None = None):
     if entry_editable(entry, now):
         return None
     if entry.status == EntryStatus.APPROVED.value:
-        return _l("This entry has passed the eligibility review and can no longer be changed. "
-                  "If something must be corrected, ask the organiser to return it to your school.")
+        return _l(
+            "This entry has passed the eligibility review and can no longer be changed. "
+            "If something must be corrected, ask the organiser to return it to your school."
+        )
     if entry.status == EntryStatus.REJECTED.value:
         return _l("This entry was not admitted to the contest and can no longer be changed.")
     if entry.status == EntryStatus.RETURNED.value:
@@ -238,6 +299,3 @@ def require_editable(entry: Entry, now: datetime | None) -> None:
     reason = entry_locked_reason(entry, now)
     if reason is not None:
         raise DomainError(reason, code="closed", status=409)
-
-
-

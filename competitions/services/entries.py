@@ -1,4 +1,5 @@
 """Entries: whether they can be edited, creating and editing them with their members and advisors, deleting."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -30,20 +31,47 @@ from core.locks import acquire_lock
 ENTRY_FIELDS = ["title", "abstract", "category_id", "work_started_on", "work_completed_on", "status", "code"]
 
 
-def create_entry(contest: Contest, school: Organisation, category: Category, *, title: str, abstract: str = "",
-                 student_ids: list[int] = (), leader_id: int | None = None, advisor_ids: list[int] = (),
-                 work_started_on: date | None = None, work_completed_on: date | None = None,
-                 actor=None, now: datetime | None = None) -> Entry:
+def create_entry(
+    contest: Contest,
+    school: Organisation,
+    category: Category,
+    *,
+    title: str,
+    abstract: str = "",
+    student_ids: list[int] = (),
+    leader_id: int | None = None,
+    advisor_ids: list[int] = (),
+    work_started_on: date | None = None,
+    work_completed_on: date | None = None,
+    actor=None,
+    now: datetime | None = None,
+) -> Entry:
     """A draft entry of a school, while registration is open for it (the server checks the window)."""
     if not registration_open_for(contest, school.id, now):
         raise DomainError(_l("Registration for this contest is not open."), code="closed", status=409)
     if category.contest_id != contest.id:
         raise DomainError(_l("Choose a category of this contest."), field="category_id")
-    entry = Entry(contest=contest, contest_id=contest.id, category=category, category_id=category.id,
-                  school_id=school.id, title="", status=EntryStatus.DRAFT.value, created_by_id=getattr(actor, "id", None))
+    entry = Entry(
+        contest=contest,
+        contest_id=contest.id,
+        category=category,
+        category_id=category.id,
+        school_id=school.id,
+        title="",
+        status=EntryStatus.DRAFT.value,
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(entry)
-    _fill_entry(entry, title=title, abstract=abstract, student_ids=student_ids, leader_id=leader_id,
-                advisor_ids=advisor_ids, work_started_on=work_started_on, work_completed_on=work_completed_on)
+    _fill_entry(
+        entry,
+        title=title,
+        abstract=abstract,
+        student_ids=student_ids,
+        leader_id=leader_id,
+        advisor_ids=advisor_ids,
+        work_started_on=work_started_on,
+        work_completed_on=work_completed_on,
+    )
     audit.record("create", entry, after=_entry_snapshot(entry), actor=actor)
     return entry
 
@@ -68,9 +96,17 @@ def update_entry(entry: Entry, *, actor=None, now: datetime | None = None, **fie
     return entry
 
 
-def _fill_entry(entry: Entry, *, title: str | None = None, abstract: str | None = None,
-                student_ids: list[int] | None = None, leader_id: int | None = None, advisor_ids: list[int] | None = None,
-                work_started_on: Any = ..., work_completed_on: Any = ...) -> None:
+def _fill_entry(
+    entry: Entry,
+    *,
+    title: str | None = None,
+    abstract: str | None = None,
+    student_ids: list[int] | None = None,
+    leader_id: int | None = None,
+    advisor_ids: list[int] | None = None,
+    work_started_on: Any = ...,
+    work_completed_on: Any = ...,
+) -> None:
     if title is not None:
         title = " ".join(title.split())
         if not title:
@@ -93,7 +129,9 @@ def _fill_entry(entry: Entry, *, title: str | None = None, abstract: str | None 
     db.session.flush()
 
 
-def _own_records(model: type[Student] | type[Advisor], ids: list[int], school_id: int, field: str, twice, foreign) -> dict:
+def _own_records(
+    model: type[Student] | type[Advisor], ids: list[int], school_id: int, field: str, twice, foreign
+) -> dict:
     """The students or advisors chosen for an entry by id: each once, each of the entry's school."""
     if len(set(ids)) != len(ids):
         raise DomainError(twice, field=field)
@@ -104,19 +142,35 @@ def _own_records(model: type[Student] | type[Advisor], ids: list[int], school_id
 
 
 def _set_members(entry: Entry, student_ids: list[int], leader_id: int | None) -> None:
-    students = _own_records(Student, student_ids, entry.school_id, "student_ids", _l("A student is listed twice."),
-                            _l("Choose students from your own school's roster."))
+    students = _own_records(
+        Student,
+        student_ids,
+        entry.school_id,
+        "student_ids",
+        _l("A student is listed twice."),
+        _l("Choose students from your own school's roster."),
+    )
     category = entry.category
     if category.entry_type == EntryType.ADVISOR.value and student_ids:
         raise DomainError(_l("The advisor track takes no students."), field="student_ids")
     if category.entry_type != EntryType.ADVISOR.value and len(student_ids) > max(category.max_members, 1):
-        raise DomainError(_l("This category allows at most %(n)s students.", n=max(category.max_members, 1)), field="student_ids")
+        raise DomainError(
+            _l("This category allows at most %(n)s students.", n=max(category.max_members, 1)), field="student_ids"
+        )
     acquire_lock(f"entries:{entry.contest_id}")  # two schools' drafts cannot both take one student
     taken = students_in_other_entries(entry.contest_id, student_ids, exclude_entry_id=entry.id)
     if taken:
         sid, code = next(iter(taken.items()))
-        raise DomainError(_l("%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition.",
-                             name=students[sid].name, entry=code), field="student_ids", code="student_taken", status=409)
+        raise DomainError(
+            _l(
+                "%(name)s is already in entry %(entry)s of this contest; a student may enter one project per edition.",
+                name=students[sid].name,
+                entry=code,
+            ),
+            field="student_ids",
+            code="student_taken",
+            status=409,
+        )
     if leader_id is None or leader_id not in student_ids:
         leader_id = student_ids[0] if student_ids else None
     current = {m.student_id: m for m in entry.members}
@@ -129,8 +183,14 @@ def _set_members(entry: Entry, student_ids: list[int], leader_id: int | None) ->
 
 
 def _set_advisors(entry: Entry, advisor_ids: list[int]) -> None:
-    advisors = _own_records(Advisor, advisor_ids, entry.school_id, "advisor_ids", _l("An advisor is listed twice."),
-                            _l("Choose advisors from your own school."))
+    advisors = _own_records(
+        Advisor,
+        advisor_ids,
+        entry.school_id,
+        "advisor_ids",
+        _l("An advisor is listed twice."),
+        _l("Choose advisors from your own school."),
+    )
     limit = 1 if entry.category.entry_type == EntryType.ADVISOR.value else entry.category.max_advisors
     if len(advisor_ids) > limit:
         raise DomainError(_l("At most %(n)s advisors are allowed.", n=limit), field="advisor_ids")
@@ -159,5 +219,3 @@ def delete_entry(entry: Entry, actor=None, now: datetime | None = None) -> None:
         remove_material_files(material)
     db.session.delete(entry)
     db.session.flush()
-
-

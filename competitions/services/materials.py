@@ -1,4 +1,5 @@
 """Materials of an entry: files on disk with thumbnails, adding and removing them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,9 @@ def material_path(stored_name: str) -> Path:
     return upload_dir() / stored_name
 
 
-def add_material(entry: Entry, kind: str, filename: str, data: bytes, actor=None, now: datetime | None = None) -> Material:
+def add_material(
+    entry: Entry, kind: str, filename: str, data: bytes, actor=None, now: datetime | None = None
+) -> Material:
     """Store an uploaded file for a required (or 'other') material: type by content (magic bytes) with the
     requirement's accepted types and size limit; a random stored name; a thumbnail for images."""
     require_editable(entry, now)
@@ -59,13 +62,31 @@ def add_material(entry: Entry, kind: str, filename: str, data: bytes, actor=None
     thumbnail = None
     if check.file_type in IMAGE_TYPES:
         thumbnail = _make_thumbnail(data)
-    material = Material(entry=entry, kind=kind, original_name=Path(filename).name[:255] or stored, stored_name=stored,
-                        file_type=check.file_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                        thumbnail_name=thumbnail, uploaded_by_id=getattr(actor, "id", None))
+    material = Material(
+        entry=entry,
+        kind=kind,
+        original_name=Path(filename).name[:255] or stored,
+        stored_name=stored,
+        file_type=check.file_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        thumbnail_name=thumbnail,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
     db.session.add(material)
     db.session.flush()
-    audit.record("add_material", entry, after={"material_id": material.id, "kind": kind, "file_type": check.file_type,
-                                              "size": len(data), "name": material.original_name}, actor=actor)
+    audit.record(
+        "add_material",
+        entry,
+        after={
+            "material_id": material.id,
+            "kind": kind,
+            "file_type": check.file_type,
+            "size": len(data),
+            "name": material.original_name,
+        },
+        actor=actor,
+    )
     return material
 
 
@@ -92,8 +113,12 @@ def _make_thumbnail(data: bytes) -> str | None:
 def remove_material(material: Material, actor=None, now: datetime | None = None) -> None:
     entry = material.entry
     require_editable(entry, now)
-    audit.record("remove_material", entry, before={"material_id": material.id, "kind": material.kind,
-                                                   "name": material.original_name}, actor=actor)
+    audit.record(
+        "remove_material",
+        entry,
+        before={"material_id": material.id, "kind": material.kind, "name": material.original_name},
+        actor=actor,
+    )
     remove_material_files(material)
     entry.materials.remove(material)
     db.session.delete(material)
@@ -105,5 +130,3 @@ def remove_material_files(material: Material) -> None:
     for name in (material.stored_name, material.thumbnail_name):
         if name:
             material_path(name).unlink(missing_ok=True)
-
-

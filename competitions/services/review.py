@@ -1,4 +1,5 @@
 """Submission and review: submitting, codes, withdrawing, approving/returning/rejecting, the organiser's review queue and its checks."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -61,14 +62,22 @@ def submit_entry(entry: Entry, actor=None, now: datetime | None = None) -> Entry
     entry.submitted_at = utcnow()
     entry.review_reason = ""
     db.session.flush()
-    audit.record("submit", entry, before={"status": before}, after={"status": entry.status, "code": entry.code}, actor=actor)
+    audit.record(
+        "submit", entry, before={"status": before}, after={"status": entry.status, "code": entry.code}, actor=actor
+    )
     return entry
 
 
 def assign_entry_code(entry: Entry) -> str:
     """Next sequence within (contest, category); call under the contest's entries lock."""
-    highest = db.session.execute(sa.select(sa.func.max(Entry.sequence)).where(
-        Entry.contest_id == entry.contest_id, Entry.category_id == entry.category_id)).scalar() or 0
+    highest = (
+        db.session.execute(
+            sa.select(sa.func.max(Entry.sequence)).where(
+                Entry.contest_id == entry.contest_id, Entry.category_id == entry.category_id
+            )
+        ).scalar()
+        or 0
+    )
     entry.sequence = highest + 1
     entry.code = format_entry_code(entry.contest.year, entry.category.code, entry.sequence)
     db.session.flush()
@@ -91,9 +100,14 @@ REVIEWABLE = (EntryStatus.SUBMITTED.value,)
 
 def _review(entry: Entry, status: EntryStatus, reason: str, actor) -> Entry:
     if entry.contest.status not in (ContestStatus.REGISTRATION.value, ContestStatus.CLOSED.value):
-        raise DomainError(_l("Entries are reviewed while registration is open or closed, before judging."),
-                          code="bad_status", status=409)
-    if entry.status not in REVIEWABLE and not (entry.status == EntryStatus.APPROVED.value and status != EntryStatus.APPROVED):
+        raise DomainError(
+            _l("Entries are reviewed while registration is open or closed, before judging."),
+            code="bad_status",
+            status=409,
+        )
+    if entry.status not in REVIEWABLE and not (
+        entry.status == EntryStatus.APPROVED.value and status != EntryStatus.APPROVED
+    ):
         raise DomainError(_l("This entry is not waiting for review."), code="bad_status", status=409)
     before = {"status": entry.status, "review_reason": entry.review_reason}
     entry.status = status.value
@@ -101,8 +115,13 @@ def _review(entry: Entry, status: EntryStatus, reason: str, actor) -> Entry:
     entry.reviewed_at = utcnow()
     entry.reviewed_by_id = getattr(actor, "id", None)
     db.session.flush()
-    audit.record(status.value if status != EntryStatus.APPROVED else "approve", entry, before=before,
-                 after={"status": entry.status, "review_reason": reason}, actor=actor)
+    audit.record(
+        status.value if status != EntryStatus.APPROVED else "approve",
+        entry,
+        before=before,
+        after={"status": entry.status, "review_reason": reason},
+        actor=actor,
+    )
     notices.tell_review(entry)
     return entry
 
@@ -133,29 +152,52 @@ def review_checks(contest: Contest, category_id: int | None = None) -> list[tupl
     approved entries first, then earlier submissions, so the entry that overflows a quota is the flagged one.
     Computed once per call from plain rows in a fixed number of queries (no ORM entries are built), so a
     page of the queue does not pay for loading the whole queue's objects."""
-    categories = {c.id: c for c in db.session.execute(
-        sa.select(Category).options(selectinload(Category.quotas), selectinload(Category.requirements))
-        .where(Category.contest_id == contest.id)).scalars()}
+    categories = {
+        c.id: c
+        for c in db.session.execute(
+            sa.select(Category)
+            .options(selectinload(Category.quotas), selectinload(Category.requirements))
+            .where(Category.contest_id == contest.id)
+        ).scalars()
+    }
     counted_statuses = [s.value for s in QUOTA_ENTRY_STATUSES]
     in_contest = sa.and_(Entry.contest_id == contest.id, Entry.status.in_(counted_statuses))
     entries = db.session.execute(
-        sa.select(Entry.id, Entry.category_id, Entry.school_id, Entry.status, Entry.work_started_on,
-                  Entry.work_completed_on, Organisation.district)
-        .join(Organisation, Organisation.id == Entry.school_id).where(in_contest)
-        .order_by(Entry.submitted_at, Entry.id)).all()
+        sa.select(
+            Entry.id,
+            Entry.category_id,
+            Entry.school_id,
+            Entry.status,
+            Entry.work_started_on,
+            Entry.work_completed_on,
+            Organisation.district,
+        )
+        .join(Organisation, Organisation.id == Entry.school_id)
+        .where(in_contest)
+        .order_by(Entry.submitted_at, Entry.id)
+    ).all()
     members: dict[int, list[StudentFacts]] = defaultdict(list)
     for entry_id, sid, name, birth, grade, school_id in db.session.execute(
-            sa.select(EntryMember.entry_id, Student.id, Student.name, Student.birth_date, Student.grade, Student.school_id)
-            .join(Student, Student.id == EntryMember.student_id).join(Entry, Entry.id == EntryMember.entry_id)
-            .where(in_contest).order_by(EntryMember.entry_id, EntryMember.position)):
+        sa.select(EntryMember.entry_id, Student.id, Student.name, Student.birth_date, Student.grade, Student.school_id)
+        .join(Student, Student.id == EntryMember.student_id)
+        .join(Entry, Entry.id == EntryMember.entry_id)
+        .where(in_contest)
+        .order_by(EntryMember.entry_id, EntryMember.position)
+    ):
         members[entry_id].append(StudentFacts(id=sid, name=name, birth_date=birth, grade=grade, school_id=school_id))
     waiting = sa.and_(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED.value)
-    advisor_counts = dict(db.session.execute(
-        sa.select(EntryAdvisor.entry_id, sa.func.count()).join(Entry, Entry.id == EntryAdvisor.entry_id).where(waiting)
-        .group_by(EntryAdvisor.entry_id)).all())
+    advisor_counts = dict(
+        db.session.execute(
+            sa.select(EntryAdvisor.entry_id, sa.func.count())
+            .join(Entry, Entry.id == EntryAdvisor.entry_id)
+            .where(waiting)
+            .group_by(EntryAdvisor.entry_id)
+        ).all()
+    )
     present: dict[int, list[str]] = defaultdict(list)
     for entry_id, kind in db.session.execute(
-            sa.select(Material.entry_id, Material.kind).join(Entry, Entry.id == Material.entry_id).where(waiting)):
+        sa.select(Material.entry_id, Material.kind).join(Entry, Entry.id == Material.entry_id).where(waiting)
+    ):
         present[entry_id].append(kind)
     live = _live_membership(contest.id)
     counted: dict[int, list[QuotaCount]] = defaultdict(list)
@@ -169,17 +211,37 @@ def review_checks(contest: Contest, category_id: int | None = None) -> list[tupl
             continue
         category = categories[row.category_id]
         if row.category_id not in rules_cache:
-            rules_cache[row.category_id] = (category_rules(category, contest), quota_rules(category),
-                                            required_kinds(category))
+            rules_cache[row.category_id] = (
+                category_rules(category, contest),
+                quota_rules(category),
+                required_kinds(category),
+            )
         rules, quotas, required = rules_cache[row.category_id]
-        facts = EntryFacts(id=row.id, school_id=row.school_id, members=tuple(members[row.id]),
-                           advisor_count=advisor_counts.get(row.id, 0), work_started_on=row.work_started_on,
-                           work_completed_on=row.work_completed_on)
+        facts = EntryFacts(
+            id=row.id,
+            school_id=row.school_id,
+            members=tuple(members[row.id]),
+            advisor_count=advisor_counts.get(row.id, 0),
+            work_started_on=row.work_started_on,
+            work_completed_on=row.work_completed_on,
+        )
         others = {m.id: code for m in facts.members for eid, code in live.get(m.id, ()) if eid != row.id}
         if category_id is None or row.category_id == category_id:
-            out.append((row.id, eligibility.check_entry(
-                rules, facts, other_entries=others, quota_rules=quotas, district=row.district,
-                counted=list(counted[row.category_id]), required_materials=required, present_materials=present[row.id])))
+            out.append(
+                (
+                    row.id,
+                    eligibility.check_entry(
+                        rules,
+                        facts,
+                        other_entries=others,
+                        quota_rules=quotas,
+                        district=row.district,
+                        counted=list(counted[row.category_id]),
+                        required_materials=required,
+                        present_materials=present[row.id],
+                    ),
+                )
+            )
         counted[row.category_id].append(plain_quota_count(row.school_id, row.district, members[row.id]))
     return out
 
@@ -192,12 +254,13 @@ def load_entries(ids: list[int]) -> list[Entry]:
     return [found[i] for i in ids if i in found]
 
 
-def review_queue(contest: Contest, category_id: int | None = None, *, offset: int = 0,
-                 limit: int | None = None) -> list[tuple[Entry, list[Problem]]]:
+def review_queue(
+    contest: Contest, category_id: int | None = None, *, offset: int = 0, limit: int | None = None
+) -> list[tuple[Entry, list[Problem]]]:
     """Submitted entries in submission order with their automatic checks (see review_checks); only the
     entries of the requested slice are loaded as objects."""
     checks = review_checks(contest, category_id)
-    shown = checks[offset: None if limit is None else offset + limit]
+    shown = checks[offset : None if limit is None else offset + limit]
     entries = load_entries([entry_id for entry_id, _problems in shown])
     problems = dict(shown)
     return [(entry, problems[entry.id]) for entry in entries]
@@ -205,8 +268,10 @@ def review_queue(contest: Contest, category_id: int | None = None, *, offset: in
 
 def _live_membership(contest_id: int) -> dict[int, list[tuple[int, str]]]:
     rows = db.session.execute(
-        sa.select(EntryMember.student_id, Entry.id, Entry.code, Entry.title).join(Entry, Entry.id == EntryMember.entry_id)
-        .where(Entry.contest_id == contest_id, Entry.status.in_([s.value for s in LIVE_ENTRY_STATUSES]))).all()
+        sa.select(EntryMember.student_id, Entry.id, Entry.code, Entry.title)
+        .join(Entry, Entry.id == EntryMember.entry_id)
+        .where(Entry.contest_id == contest_id, Entry.status.in_([s.value for s in LIVE_ENTRY_STATUSES]))
+    ).all()
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for sid, eid, code, title in rows:
         found[sid].append((eid, code or f"“{title}”"))
@@ -231,5 +296,3 @@ def bulk_approve_clean(contest: Contest, entry_ids: Iterable[int] | None = None,
     for entry in entries:
         approve_entry(entry, actor)
     return len(entries), skipped
-
-

@@ -1,4 +1,5 @@
 """Schools: the list of schools under a unit, imported from a spreadsheet, and looking one up."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -19,9 +20,20 @@ SCHOOL_HEADERS = {
     "stage": ("学段", "stage"),
     "district": ("地区", "区县", "district"),
 }
-STAGE_WORDS = {"小学": "primary", "初中": "junior", "高中": "senior", "完全中学": "complete", "完中": "complete",
-               "九年一贯制": "nine_year", "九年一贯": "nine_year", "primary": "primary", "junior": "junior",
-               "senior": "senior", "complete": "complete", "nine_year": "nine_year"}
+STAGE_WORDS = {
+    "小学": "primary",
+    "初中": "junior",
+    "高中": "senior",
+    "完全中学": "complete",
+    "完中": "complete",
+    "九年一贯制": "nine_year",
+    "九年一贯": "nine_year",
+    "primary": "primary",
+    "junior": "junior",
+    "senior": "senior",
+    "complete": "complete",
+    "nine_year": "nine_year",
+}
 
 
 @dataclass
@@ -32,7 +44,11 @@ class SchoolImportResult:
 
 
 def import_schools(  # noqa: C901 — read, check every row, then write all or nothing: one transaction's story in order
-    data: bytes, filename: str, parent: Organisation, actor=None, size: int | None = None,
+    data: bytes,
+    filename: str,
+    parent: Organisation,
+    actor=None,
+    size: int | None = None,
 ) -> SchoolImportResult:
     """Create or update schools under ``parent`` from a file with 学校名称, 代码, 学段, 地区 (xlsx or csv).
     Matched by code. All or nothing: any problem means nothing is written (problems are returned).
@@ -61,7 +77,7 @@ def import_schools(  # noqa: C901 — read, check every row, then write all or n
     def cell(values: tuple, key: str) -> str:
         return normalise_text(values[mapping[key]]) if key in mapping and mapping[key] < len(values) else ""
 
-    for number, values in rows[header_at + 1:]:
+    for number, values in rows[header_at + 1 :]:
         name, code, stage_text, district = (cell(values, k) for k in ("name", "code", "stage", "district"))
         if name and mapping["name"] < len(values):
             name = " ".join(str(values[mapping["name"]]).split())  # keep full-width （） as schools write them
@@ -76,22 +92,37 @@ def import_schools(  # noqa: C901 — read, check every row, then write all or n
         seen.setdefault(code, number)
         stage = STAGE_WORDS.get(stage_text.replace(" ", ""))
         if stage is None:
-            result.problems.append((number, _l("学段 “%(value)s” must be 小学, 初中, 高中, 完全中学 or 九年一贯制.", value=stage_text)))
+            result.problems.append(
+                (number, _l("学段 “%(value)s” must be 小学, 初中, 高中, 完全中学 or 九年一贯制.", value=stage_text))
+            )
         parsed.append((number, name, code, stage, district or None))
     if not parsed and not result.problems:
         result.problems.append((None, _l("The file has a header row but no schools.")))
     if result.problems:
         return result
-    existing = {o.code: o for o in db.session.execute(sa.select(Organisation).where(
-        Organisation.code.in_([p[2] for p in parsed]))).scalars()}
+    existing = {
+        o.code: o
+        for o in db.session.execute(
+            sa.select(Organisation).where(Organisation.code.in_([p[2] for p in parsed]))
+        ).scalars()
+    }
     for number, name, code, stage, district in parsed:
         org = existing.get(code)
         if org is not None and org.kind != OrganisationKind.SCHOOL:
-            result.problems.append((number, _l("The code %(code)s belongs to an organisation that is not a school.", code=code)))
+            result.problems.append(
+                (number, _l("The code %(code)s belongs to an organisation that is not a school.", code=code))
+            )
             continue
         try:
-            save_organisation(org, kind=OrganisationKind.SCHOOL.value, name=name, code=code, stage=stage,
-                              district=district, parent_id=org.parent_id if org else parent.id)
+            save_organisation(
+                org,
+                kind=OrganisationKind.SCHOOL.value,
+                name=name,
+                code=code,
+                stage=stage,
+                district=district,
+                parent_id=org.parent_id if org else parent.id,
+            )
         except DomainError as exc:
             result.problems.append((number, exc.message))
             continue
@@ -102,15 +133,15 @@ def import_schools(  # noqa: C901 — read, check every row, then write all or n
     return result
 
 
-
 def school_of(school_id: int) -> Organisation | None:
     org = db.session.get(Organisation, school_id)
     return org if org is not None and org.kind == OrganisationKind.SCHOOL else None
 
 
 def school_by_code(code: str) -> Organisation | None:
-    return db.session.execute(sa.select(Organisation).where(
-        Organisation.code == code, Organisation.kind == OrganisationKind.SCHOOL.value)).scalar_one_or_none()
+    return db.session.execute(
+        sa.select(Organisation).where(Organisation.code == code, Organisation.kind == OrganisationKind.SCHOOL.value)
+    ).scalar_one_or_none()
 
 
 def schools_by_ids(ids: Iterable[int]) -> list[Organisation]:
@@ -133,6 +164,9 @@ def organising_units(ids: Iterable[int] | None = None) -> list[Organisation]:
 def schools_under(organisation_id: int) -> list[tuple[int, str]]:
     """(id, name) of every school below an organising unit, in name order (a contest's schools)."""
     ids = descendant_ids({organisation_id})
-    rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value)).all()
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(
+            Organisation.id.in_(ids), Organisation.kind == OrganisationKind.SCHOOL.value
+        )
+    ).all()
     return [(r.id, r.name) for r in sorted(rows, key=lambda r: name_sort_key(r.name))]

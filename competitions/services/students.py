@@ -1,4 +1,5 @@
 """Students of a school: the roster import (plan, then apply), editing, listing, export rows."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -65,8 +66,11 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
     for row in result.rows:
         match = by_id.get(row.id_number) if row.id_number else None
         if match is None:
-            candidates = [s for s in by_person.get((row.name, row.birth_date), [])
-                          if s.id not in claimed and (not row.id_number or not s.id_number)]
+            candidates = [
+                s
+                for s in by_person.get((row.name, row.birth_date), [])
+                if s.id not in claimed and (not row.id_number or not s.id_number)
+            ]
             if in_file[(row.name, row.birth_date)] > 1:  # namesakes in the file: gender tells them apart
                 candidates = [s for s in candidates if s.gender == row.gender]
             # the one of the same gender and class first (a namesake on the roster is another student)
@@ -88,8 +92,9 @@ def plan_roster_import(school: Organisation, result: RosterResult) -> RosterPlan
                 changes[name] = (old, new)
         items.append(PlannedChange(row, "update" if changes else "unchanged", match, changes))
     stages = {str(s) for s in STAGE_COVERS[Stage(school.stage)]} if school.stage else None
-    warnings = sorted(result.notes + plausibility_warnings(result.rows, local_today(), stages),
-                      key=lambda w: (w.row or 0, w.code))
+    warnings = sorted(
+        result.notes + plausibility_warnings(result.rows, local_today(), stages), key=lambda w: (w.row or 0, w.code)
+    )
     return RosterPlan(items, warnings)
 
 
@@ -101,13 +106,27 @@ def import_roster(school: Organisation, result: RosterResult, actor=None) -> Cou
     plan = plan_roster_import(school, result)
     now = utcnow()
     # Core-level bulk statements: a 10,000-row roster is one executemany, not 10,000 ORM objects.
-    creates = [{"school_id": school.id, "name": item.row.name, "gender": item.row.gender,
-                "birth_date": item.row.birth_date, "grade": item.row.grade, "class_name": item.row.class_name,
-                "id_number": item.row.id_number, "guardian_phone": item.row.guardian_phone,
-                "created_at": now, "updated_at": now}
-               for item in plan.items if item.action == "create"]
-    updates = [{"id": item.student.id, "updated_at": now, **{name: new for name, (_old, new) in item.changes.items()}}
-               for item in plan.items if item.action == "update"]
+    creates = [
+        {
+            "school_id": school.id,
+            "name": item.row.name,
+            "gender": item.row.gender,
+            "birth_date": item.row.birth_date,
+            "grade": item.row.grade,
+            "class_name": item.row.class_name,
+            "id_number": item.row.id_number,
+            "guardian_phone": item.row.guardian_phone,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in plan.items
+        if item.action == "create"
+    ]
+    updates = [
+        {"id": item.student.id, "updated_at": now, **{name: new for name, (_old, new) in item.changes.items()}}
+        for item in plan.items
+        if item.action == "update"
+    ]
     if creates:
         db.session.execute(sa.insert(Student), creates)
     if updates:  # ORM bulk UPDATE by primary key: rows with the same changed columns go in one executemany
@@ -117,9 +136,20 @@ def import_roster(school: Organisation, result: RosterResult, actor=None) -> Cou
         if item.student is not None and item.action == "update":
             db.session.expire(item.student)
     counts = plan.counts
-    audit.record("roster_import", school, object_type="roster", object_id=school.id, organisation_id=school.id,
-                 after={"created": counts["create"], "updated": counts["update"], "unchanged": counts["unchanged"],
-                        "file_format": result.file_format}, actor=actor)
+    audit.record(
+        "roster_import",
+        school,
+        object_type="roster",
+        object_id=school.id,
+        organisation_id=school.id,
+        after={
+            "created": counts["create"],
+            "updated": counts["update"],
+            "unchanged": counts["unchanged"],
+            "file_format": result.file_format,
+        },
+        actor=actor,
+    )
     return counts
 
 
@@ -156,12 +186,18 @@ def save_student(school: Organisation, student: Student | None, actor=None, **fi
     row = checker.check(0, values)
     if row is None:
         error = checker.errors[0]
-        raise DomainError(_l(error.message, **error.params), field=error.header and
-                          {v: k for k, v in FIELD_LABELS.items()}.get(error.header, "name"))
+        raise DomainError(
+            _l(error.message, **error.params),
+            field=error.header and {v: k for k, v in FIELD_LABELS.items()}.get(error.header, "name"),
+        )
     if row.id_number:
-        clash = db.session.execute(sa.select(Student.id).where(
-            Student.school_id == school.id, Student.id_number == row.id_number,
-            Student.id != (student.id if student else -1))).first()
+        clash = db.session.execute(
+            sa.select(Student.id).where(
+                Student.school_id == school.id,
+                Student.id_number == row.id_number,
+                Student.id != (student.id if student else -1),
+            )
+        ).first()
         if clash:
             raise DomainError(_l("Another student of this school has this ID number."), field="id_number")
     before = audit.snapshot(student, STUDENT_FIELDS) if student else None
@@ -171,8 +207,13 @@ def save_student(school: Organisation, student: Student | None, actor=None, **fi
     for name in STUDENT_FIELDS:
         setattr(student, name, getattr(row, name))
     db.session.flush()
-    audit.record("update" if before else "create", student, before=_mask_student(before),
-                 after=_mask_student(audit.snapshot(student, STUDENT_FIELDS)), actor=actor)
+    audit.record(
+        "update" if before else "create",
+        student,
+        before=_mask_student(before),
+        after=_mask_student(audit.snapshot(student, STUDENT_FIELDS)),
+        actor=actor,
+    )
     return student
 
 
@@ -182,14 +223,18 @@ def _mask_student(values: dict | None) -> dict | None:
         return None
     from core.privacy import mask_id_number, mask_phone
 
-    return {**values, "id_number": mask_id_number(values.get("id_number")),
-            "guardian_phone": mask_phone(values.get("guardian_phone"))}
+    return {
+        **values,
+        "id_number": mask_id_number(values.get("id_number")),
+        "guardian_phone": mask_phone(values.get("guardian_phone")),
+    }
 
 
 def delete_student(student: Student, actor=None) -> None:
     """A student who is in an entry stays on the roster."""
-    delete_unless_in_entry(student, EntryMember.student_id, _l("%(name)s is in an entry and cannot be removed.",
-                                                               name=student.name), actor)
+    delete_unless_in_entry(
+        student, EntryMember.student_id, _l("%(name)s is in an entry and cannot be removed.", name=student.name), actor
+    )
 
 
 def delete_unless_in_entry(record: Student | Advisor, link_column, refusal, actor=None) -> None:
@@ -203,5 +248,3 @@ def delete_unless_in_entry(record: Student | Advisor, link_column, refusal, acto
 
 def roster_export_rows(school_id: int) -> list[Student]:
     return list_students(school_id)
-
-

@@ -1,5 +1,6 @@
 """The competitions blueprint and what its pages share: the labels templates show, an upload read with a cap,
 the signed-in user's schools and organising units, a workbook as a download."""
+
 from __future__ import annotations
 
 import io
@@ -52,8 +53,14 @@ def xlsx_response(data: bytes, name: str):
 @bp.app_context_processor
 def competitions_globals():
     """Labels for keywords shown in competitions templates (the pure modules' labels are plain msgids)."""
-    return {"contest_status_labels": CONTEST_STATUS_LABELS, "entry_status_labels": ENTRY_STATUS_LABELS,
-            "stage_labels": STAGE_LABELS, "quota_kind_labels": QUOTA_KIND_LABELS,
-            "quota_scope_labels": QUOTA_SCOPE_LABELS, "scoring_labels": SCORING_LABELS,
-            "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()},
-            "accepted_labels": ACCEPTED_LABELS, "timezone_label": lambda tz: TIMEZONE_LABELS.get(tz, tz)}
+    return {
+        "contest_status_labels": CONTEST_STATUS_LABELS,
+        "entry_status_labels": ENTRY_STATUS_LABELS,
+        "stage_labels": STAGE_LABELS,
+        "quota_kind_labels": QUOTA_KIND_LABELS,
+        "quota_scope_labels": QUOTA_SCOPE_LABELS,
+        "scoring_labels": SCORING_LABELS,
+        "material_kind_labels": {k: _l(v) for k, v in MATERIAL_KIND_LABELS.items()},
+        "accepted_labels": ACCEPTED_LABELS,
+        "timezone_label": lambda tz: TIMEZONE_LABELS.get(tz, tz),
+    }

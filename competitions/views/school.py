@@ -1,6 +1,7 @@
 """School coordinators' pages: the roster (students, advisors, imports and exports), the school's entries in a
 contest, each entry with its materials, and submitting or withdrawing it. Organisers open these pages too
 (read, review from the entry page)."""
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,13 @@ def students(school_id: int):
     require("school.roster", school)
     search = (request.args.get("q") or "").strip() or None
     page = ListPagination(items=students_service.list_students(school.id, search), per_page=PER_PAGE, error_out=False)
-    return render_template("competitions/students.html", school=school, page=page, search=search or "",
-                           advisors=advisors_service.list_advisors(school.id))
+    return render_template(
+        "competitions/students.html",
+        school=school,
+        page=page,
+        search=search or "",
+        advisors=advisors_service.list_advisors(school.id),
+    )
 
 
 @bp.route("/school/<int:school_id>/students/search")
@@ -59,25 +65,38 @@ def search_students(school_id: int):
     school = load_school(school_id)
     require("school.roster", school)
     found = students_service.list_students(school.id, request.args.get("q") or None)
-    return {"students": [{"id": s.id, "label": s.label} for s in found[:PICKER_RESULTS]],
-            "more": max(0, len(found) - PICKER_RESULTS)}
+    return {
+        "students": [{"id": s.id, "label": s.label} for s in found[:PICKER_RESULTS]],
+        "more": max(0, len(found) - PICKER_RESULTS),
+    }
 
 
 @bp.route("/school/<int:school_id>/students/new", methods=["GET", "POST"], endpoint="new_student")
 @bp.route("/school/<int:school_id>/students/<int:student_id>/edit", methods=["GET", "POST"])
 def edit_student(school_id: int, student_id: int | None = None):
-    return _edit_school_record(school_id, Student, student_id, StudentForm, students_service.save_student,
-                               students_service.STUDENT_FIELDS, "competitions/student_form.html", "student")
+    return _edit_school_record(
+        school_id,
+        Student,
+        student_id,
+        StudentForm,
+        students_service.save_student,
+        students_service.STUDENT_FIELDS,
+        "competitions/student_form.html",
+        "student",
+    )
 
 
-def _edit_school_record(school_id: int, model, record_id: int | None, form_class, save, fields, template: str, name: str):
+def _edit_school_record(
+    school_id: int, model, record_id: int | None, form_class, save, fields, template: str, name: str
+):
     """Add or edit a student or advisor of the school's roster (the service checks the values)."""
     school = load_school(school_id)
     require("school.roster", school)
     record = _school_record_or_404(model, record_id, school) if record_id is not None else None
     form = form_class(obj=record)
     if form.validate_on_submit() and commit_or_show(
-            lambda: save(school, record, **{k: getattr(form, k).data for k in fields}), form, _("Saved.")):
+        lambda: save(school, record, **{k: getattr(form, k).data for k in fields}), form, _("Saved.")
+    ):
         return redirect(url_for("competitions.students", school_id=school.id))
     return render_template(template, form=form, school=school, **{name: record})
 
@@ -119,8 +138,12 @@ def export_students(school_id: int, fmt: str):
     if fmt == "xlsx":
         return xlsx_response(write_roster_xlsx(rows), f"{school.name}-学生名单.xlsx")
     if fmt == "csv":
-        return send_file(io.BytesIO(write_roster_csv(rows)), mimetype="text/csv", as_attachment=True,
-                         download_name=f"{school.name}-学生名单.csv")
+        return send_file(
+            io.BytesIO(write_roster_csv(rows)),
+            mimetype="text/csv",
+            as_attachment=True,
+            download_name=f"{school.name}-学生名单.csv",
+        )
     abort(404)
 
 
@@ -138,9 +161,21 @@ def import_students(school_id: int):
             plan = students_service.plan_roster_import(school, result)
             token = secrets.token_urlsafe(24)
             pending_roster_path(token).write_bytes(roster_to_json(result))  # parsed once: confirm reuses it
-            session["roster_import"] = {"token": token, "school_id": school.id, "filename": form.file.data.filename or ""}
-    return render_template("competitions/import_students.html", school=school, form=form, result=result, plan=plan,
-                           token=token, render_error=_render_roster_message, grade_label=grade_label)
+            session["roster_import"] = {
+                "token": token,
+                "school_id": school.id,
+                "filename": form.file.data.filename or "",
+            }
+    return render_template(
+        "competitions/import_students.html",
+        school=school,
+        form=form,
+        result=result,
+        plan=plan,
+        token=token,
+        render_error=_render_roster_message,
+        grade_label=grade_label,
+    )
 
 
 def _render_roster_message(error) -> str:
@@ -173,9 +208,17 @@ def confirm_import_students(school_id: int):
         return redirect(url_for("competitions.import_students", school_id=school.id))
     if len(result.rows) > JOB_THRESHOLD_ROWS:
         session.pop("roster_import", None)
-        done = commit_or_show(lambda: enqueue(
-            "competitions.import_roster", owner=current_user, title=_("Import students: %(school)s", school=school.name),
-            school_id=school.id, token=token, filename=pending.get("filename") or "", actor_id=current_user.id))
+        done = commit_or_show(
+            lambda: enqueue(
+                "competitions.import_roster",
+                owner=current_user,
+                title=_("Import students: %(school)s", school=school.name),
+                school_id=school.id,
+                token=token,
+                filename=pending.get("filename") or "",
+                actor_id=current_user.id,
+            )
+        )
         return redirect(url_for("core.job_progress", job_id=done.value.id))
     done = commit_or_show(lambda: students_service.import_roster(school, result))
     if not done:
@@ -183,18 +226,34 @@ def confirm_import_students(school_id: int):
     path.unlink(missing_ok=True)
     session.pop("roster_import", None)
     counts = done.value
-    flash(_("Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.", created=counts["create"],
-            updated=counts["update"], unchanged=counts["unchanged"]), "success")
+    flash(
+        _(
+            "Roster imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=counts["unchanged"],
+        ),
+        "success",
+    )
     return redirect(url_for("competitions.students", school_id=school.id))
 
 
 # ====================================================================================== advisors
 
+
 @bp.route("/school/<int:school_id>/advisors/new", methods=["GET", "POST"], endpoint="new_advisor")
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/edit", methods=["GET", "POST"])
 def edit_advisor(school_id: int, advisor_id: int | None = None):
-    return _edit_school_record(school_id, Advisor, advisor_id, AdvisorForm, advisors_service.save_advisor,
-                               advisors_service.ADVISOR_FIELDS, "competitions/advisor_form.html", "advisor")
+    return _edit_school_record(
+        school_id,
+        Advisor,
+        advisor_id,
+        AdvisorForm,
+        advisors_service.save_advisor,
+        advisors_service.ADVISOR_FIELDS,
+        "competitions/advisor_form.html",
+        "advisor",
+    )
 
 
 @bp.route("/school/<int:school_id>/advisors/<int:advisor_id>/delete", methods=["POST"])
@@ -204,11 +263,14 @@ def delete_advisor(school_id: int, advisor_id: int):
 
 # ====================================================================================== school entries
 
+
 def _require_school_in_contest(contest: Contest, school: Organisation) -> None:
     """A coordinator of this school, and the school lies under the contest's organising unit."""
     require("school.roster", school)
-    if not (can("contest.manage", contest) or (can("contest.register", contest) and
-                                               school.id in current_user.scope_ids(Role.COORDINATOR))):
+    if not (
+        can("contest.manage", contest)
+        or (can("contest.register", contest) and school.id in current_user.scope_ids(Role.COORDINATOR))
+    ):
         abort(403)
     if school.id not in descendant_ids({contest.organisation_id}):
         abort(404)
@@ -222,11 +284,18 @@ def school_entries(contest_id: int, school_id: int):
     sort = entry_sort(request.args.get("sort"))
     entries = listings_service.list_entries(contest.id, sort, school_id=school.id)
     summary = listings_service.school_summaries(contest, [school.id])
-    return render_template("competitions/school_entries.html", contest=contest, school=school, entries=entries, sort=sort,
-                           summary=summary[0] if summary else None, deadline=contests_service.school_deadline(contest, school.id),
-                           is_open=contests_service.registration_open_for(contest, school.id),
-                           state_label=contests_service.status_label_for_school(contest, school.id),
-                           local=lambda v: contests_service.utc_to_local(v, contest.timezone))
+    return render_template(
+        "competitions/school_entries.html",
+        contest=contest,
+        school=school,
+        entries=entries,
+        sort=sort,
+        summary=summary[0] if summary else None,
+        deadline=contests_service.school_deadline(contest, school.id),
+        is_open=contests_service.registration_open_for(contest, school.id),
+        state_label=contests_service.status_label_for_school(contest, school.id),
+        local=lambda v: contests_service.utc_to_local(v, contest.timezone),
+    )
 
 
 def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
@@ -237,8 +306,13 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
     # Only the students already chosen (or just posted) travel with the page; the picker finds the others.
     chosen_ids = {m.student_id for m in entry.members} if entry is not None else set()
     if request.method == "POST":
-        chosen_ids |= {v for k, v in request.form.items(multi=True) if k.startswith("member_") or k == "leader_id"
-                       for v in [int(v) if v.isdigit() else 0] if v}
+        chosen_ids |= {
+            v
+            for k, v in request.form.items(multi=True)
+            if k.startswith("member_") or k == "leader_id"
+            for v in [int(v) if v.isdigit() else 0]
+            if v
+        }
     chosen = students_service.school_students_by_id(school.id, chosen_ids)
     student_choices = [(0, "—")] + [(s.id, s.label) for s in chosen]
     advisor_choices = [(0, "—")] + [(a.id, a.name) for a in advisors]
@@ -247,11 +321,21 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
         pass
 
     for i in range(member_places):
-        setattr(Form, f"member_{i}", SelectField(_("Student %(n)s", n=i + 1), coerce=int, choices=student_choices,
-                                                 validate_choice=False, default=0))
+        setattr(
+            Form,
+            f"member_{i}",
+            SelectField(
+                _("Student %(n)s", n=i + 1), coerce=int, choices=student_choices, validate_choice=False, default=0
+            ),
+        )
     for i in range(advisor_places):
-        setattr(Form, f"advisor_{i}", SelectField(_("Advisor %(n)s", n=i + 1), coerce=int, choices=advisor_choices,
-                                                  validate_choice=False, default=0))
+        setattr(
+            Form,
+            f"advisor_{i}",
+            SelectField(
+                _("Advisor %(n)s", n=i + 1), coerce=int, choices=advisor_choices, validate_choice=False, default=0
+            ),
+        )
     form = Form(obj=entry)
     form.category_id.choices = [(c.id, f"{c.code} {c.name}") for c in contest.categories]
     form.leader_id.choices = student_choices
@@ -264,18 +348,29 @@ def _entry_form(contest: Contest, school: Organisation, entry: Entry | None):
         form.leader_id.data = leader
     form.member_places, form.advisor_places = member_places, advisor_places
     # for static/js/competitions-entry.js: how many places each category shows
-    form.limits = {str(c.id): {"members": 0 if c.entry_type == "advisor" else max(c.max_members, 1),
-                               "advisors": 1 if c.entry_type == "advisor" else c.max_advisors,
-                               "team": c.entry_type == "team"} for c in contest.categories}
+    form.limits = {
+        str(c.id): {
+            "members": 0 if c.entry_type == "advisor" else max(c.max_members, 1),
+            "advisors": 1 if c.entry_type == "advisor" else c.max_advisors,
+            "team": c.entry_type == "team",
+        }
+        for c in contest.categories
+    }
     return form
 
 
 def _entry_values(form) -> dict:
     members = [getattr(form, f"member_{i}").data for i in range(form.member_places)]
     advisors = [getattr(form, f"advisor_{i}").data for i in range(form.advisor_places)]
-    return dict(title=form.title.data, abstract=form.abstract.data or "", student_ids=[m for m in members if m],
-                leader_id=form.leader_id.data or None, advisor_ids=[a for a in advisors if a],
-                work_started_on=form.work_started_on.data, work_completed_on=form.work_completed_on.data)
+    return dict(
+        title=form.title.data,
+        abstract=form.abstract.data or "",
+        student_ids=[m for m in members if m],
+        leader_id=form.leader_id.data or None,
+        advisor_ids=[a for a in advisors if a],
+        work_started_on=form.work_started_on.data,
+        work_completed_on=form.work_completed_on.data,
+    )
 
 
 @bp.route("/<int:contest_id>/school/<int:school_id>/entries/new", methods=["GET", "POST"])
@@ -292,8 +387,11 @@ def new_entry(contest_id: int, school_id: int):
     form = _entry_form(contest, school, None)
     if form.validate_on_submit():
         category = get_or_404(Category, form.category_id.data)
-        done = commit_or_show(lambda: entries_service.create_entry(contest, school, category, **_entry_values(form)),
-                              form, _("Entry saved as a draft. Upload its materials, then submit it."))
+        done = commit_or_show(
+            lambda: entries_service.create_entry(contest, school, category, **_entry_values(form)),
+            form,
+            _("Entry saved as a draft. Upload its materials, then submit it."),
+        )
         if done:
             return redirect(url_for("competitions.entry", entry_id=done.value.id))
     return render_template("competitions/entry_form.html", form=form, contest=contest, school=school, entry=None)
@@ -309,12 +407,22 @@ def entry(entry_id: int):
     if all(kind != "other" for kind, _label in kinds):
         kinds.append(("other", _(other_label)))
     material_form.kind.choices = kinds
-    problems = checks_service.entry_problems(entry) if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value,
-                                                                      EntryStatus.RETURNED.value) else []
-    return render_template("competitions/entry.html", entry=entry, material_form=material_form, problems=problems,
-                           kind_names=dict(kinds), locked_reason=contests_service.entry_locked_reason(entry),
-                           render_problem=checks_service.render_problem, editable=contests_service.entry_editable(entry),
-                           review_form=ReviewForm())
+    problems = (
+        checks_service.entry_problems(entry)
+        if entry.status in (EntryStatus.DRAFT.value, EntryStatus.SUBMITTED.value, EntryStatus.RETURNED.value)
+        else []
+    )
+    return render_template(
+        "competitions/entry.html",
+        entry=entry,
+        material_form=material_form,
+        problems=problems,
+        kind_names=dict(kinds),
+        locked_reason=contests_service.entry_locked_reason(entry),
+        render_problem=checks_service.render_problem,
+        editable=contests_service.entry_editable(entry),
+        review_form=ReviewForm(),
+    )
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -326,10 +434,15 @@ def edit_entry(entry_id: int):
         flash(str(reason), "warning")
         return redirect(url_for("competitions.entry", entry_id=entry.id))
     form = _entry_form(entry.contest, entry.school, entry)
-    if form.validate_on_submit() and commit_or_show(lambda: entries_service.update_entry(
-            entry, category_id=form.category_id.data, **_entry_values(form)), form, _("Saved.")):
+    if form.validate_on_submit() and commit_or_show(
+        lambda: entries_service.update_entry(entry, category_id=form.category_id.data, **_entry_values(form)),
+        form,
+        _("Saved."),
+    ):
         return redirect(url_for("competitions.entry", entry_id=entry.id))
-    return render_template("competitions/entry_form.html", form=form, contest=entry.contest, school=entry.school, entry=entry)
+    return render_template(
+        "competitions/entry_form.html", form=form, contest=entry.contest, school=entry.school, entry=entry
+    )
 
 
 def _entry_step(entry_id: int, step, success: str):
@@ -362,6 +475,7 @@ def delete_entry(entry_id: int):
 
 # ====================================================================================== materials
 
+
 @bp.route("/entries/<int:entry_id>/materials", methods=["POST"])
 def upload_material(entry_id: int):
     entry = get_or_404(Entry, entry_id)
@@ -372,8 +486,10 @@ def upload_material(entry_id: int):
         upload = form.file.data
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 60 * 1024 * 1024
         data = upload.read(limit + 1)
-        commit_or_show(lambda: materials_service.add_material(entry, form.kind.data, upload.filename or "file", data),
-                       success=_("Uploaded."))
+        commit_or_show(
+            lambda: materials_service.add_material(entry, form.kind.data, upload.filename or "file", data),
+            success=_("Uploaded."),
+        )
     else:
         flash(_("Choose a file to upload."), "danger")
     return redirect(url_for("competitions.entry", entry_id=entry.id))
@@ -398,8 +514,13 @@ def material(material_id: int):
     if not path.exists():
         abort(404)
     inline = material.file_type in ("pdf", "png", "jpeg", "gif", "webp", "mp4", "mov")
-    response = send_file(path, mimetype=MIME_TYPES.get(material.file_type, "application/octet-stream"),
-                         as_attachment=not inline, download_name=material.original_name, conditional=True)
+    response = send_file(
+        path,
+        mimetype=MIME_TYPES.get(material.file_type, "application/octet-stream"),
+        as_attachment=not inline,
+        download_name=material.original_name,
+        conditional=True,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=0"
     return response

@@ -1,5 +1,6 @@
 """Forms of the caravan: caravans, crew, blackout days, a school's request and the decisions on it. Times are
 typed in local time (Asia/Shanghai)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -48,8 +49,10 @@ class BlackoutForm(FlaskForm):
 
 class VisitRequestForm(FlaskForm):
     organisation_id = SelectField(_l("Science association"), coerce=int, validate_choice=False)
-    host_kind = SelectField(_l("We are a"), choices=[(kind.value, VENUE_KIND_LABELS[kind])
-                                                    for kind in (VenueKind.SCHOOL, VenueKind.COMMUNITY)])
+    host_kind = SelectField(
+        _l("We are a"),
+        choices=[(kind.value, VENUE_KIND_LABELS[kind]) for kind in (VenueKind.SCHOOL, VenueKind.COMMUNITY)],
+    )
     host_name = StringField(_l("School or community name"), validators=[DataRequired(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
@@ -58,8 +61,9 @@ class VisitRequestForm(FlaskForm):
     preferred_end = _when(_l("Preferred end"))
     alternative_start = _when(_l("Alternative start (optional)"), required=False)
     alternative_end = _when(_l("Alternative end (optional)"), required=False)
-    expected_audience = IntegerField(_l("Expected audience (people)"),
-                                     validators=[DataRequired(), NumberRange(min=1, max=100000)])
+    expected_audience = IntegerField(
+        _l("Expected audience (people)"), validators=[DataRequired(), NumberRange(min=1, max=100000)]
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Send request"))
 

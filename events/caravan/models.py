@@ -2,6 +2,7 @@
 visit), the bookings that keep a caravan or a person from being in two places at once, and blackout days.
 Table and constraint names are those of migration e0001 (they moved here from events/models.py unchanged);
 the visit statuses are part of the area's vocabulary in events.models."""
+
 from __future__ import annotations
 
 import secrets
@@ -55,8 +56,9 @@ class Caravan(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     # The staff calendar feed (crew names, school visits) is read at /events/caravans/feed/<feed_token>.ics:
     # 192 random bits, given to the crew's calendar apps; an organiser can replace it (reset_caravan_feed).
-    feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False,
-                                            default=lambda: secrets.token_urlsafe(24))
+    feed_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, nullable=False, default=lambda: secrets.token_urlsafe(24)
+    )
 
     crew: Mapped[list[CaravanStaff]] = relationship(secondary=caravan_crew, order_by="CaravanStaff.name")
 

@@ -17,6 +17,7 @@ one caravan or for all of them.
 
 Everything here is pure: dataclasses in, dataclasses out, no database, no Flask.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
@@ -192,8 +193,13 @@ def free_caravans(
     free = []
     for caravan_id in caravan_ids:
         trial = Booking(
-            candidate.key, caravan_id, candidate.start, candidate.end, candidate.confirmed,
-            candidate.staff_ids, candidate.travel_time,
+            candidate.key,
+            caravan_id,
+            candidate.start,
+            candidate.end,
+            candidate.confirmed,
+            candidate.staff_ids,
+            candidate.travel_time,
         )
         if find_conflicts(trial, existing, rules, blackouts).ok:
             free.append(caravan_id)

@@ -1,5 +1,6 @@
 """The caravan's pages: a school's request and status page (public), organisers' caravans, crew, blackout days,
 a visit with its decision forms, the month calendar, and the crew's calendar feeds."""
+
 from __future__ import annotations
 
 import calendar as calendar_module
@@ -68,8 +69,11 @@ def _caravan_feed(caravan: Caravan) -> Response:
 def reset_caravan_feed(caravan_id: int):
     caravan = get_or_404(Caravan, caravan_id)
     require("event.manage", caravan)
-    commit_or_show(lambda: fleet_service.reset_caravan_feed(caravan, actor=current_user), None,
-                   _("The caravan's calendar feed has a new address; the old one no longer works."))
+    commit_or_show(
+        lambda: fleet_service.reset_caravan_feed(caravan, actor=current_user),
+        None,
+        _("The caravan's calendar feed has a new address; the old one no longer works."),
+    )
     return redirect(url_for("events.caravan_form", caravan_id=caravan.id))
 
 
@@ -93,18 +97,28 @@ def visit_request():
         if form.organisation_id.data not in {o.id for o in orgs}:
             form.organisation_id.errors = [_("Choose a science association.")]
         else:
-            done = commit_or_show(lambda: visits_service.submit_visit_request(
-                    organisation_id=form.organisation_id.data, host_name=form.host_name.data,
-                    host_kind=form.host_kind.data, contact_name=form.contact_name.data,
-                    contact_phone=form.contact_phone.data, preferred_start=to_utc(form.preferred_start.data),
+            done = commit_or_show(
+                lambda: visits_service.submit_visit_request(
+                    organisation_id=form.organisation_id.data,
+                    host_name=form.host_name.data,
+                    host_kind=form.host_kind.data,
+                    contact_name=form.contact_name.data,
+                    contact_phone=form.contact_phone.data,
+                    preferred_start=to_utc(form.preferred_start.data),
                     preferred_end=to_utc(form.preferred_end.data),
                     alternative_start=to_utc(form.alternative_start.data),
                     alternative_end=to_utc(form.alternative_end.data),
-                    expected_audience=form.expected_audience.data, notes=form.notes.data, address=form.address.data,
-                    host_organisation_id=school.id if school is not None and school.name == form.host_name.data
+                    expected_audience=form.expected_audience.data,
+                    notes=form.notes.data,
+                    address=form.address.data,
+                    host_organisation_id=school.id
+                    if school is not None and school.name == form.host_name.data
                     else None,
                     user=current_user if current_user.is_authenticated else None,
-            ), form, _("Your request was sent. Keep this page's link to follow it."))
+                ),
+                form,
+                _("Your request was sent. Keep this page's link to follow it."),
+            )
             if done:
                 return redirect(url_for("events.visit_status", token=done.value.token))
     return render_template("events/visit_request.html", form=form, has_caravans=bool(orgs))
@@ -122,14 +136,23 @@ def visit_status(token: str):
         counter.starts_at.data, counter.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
     if counter.submit.data:
         if counter.validate_on_submit():
-            if commit_or_show(lambda: visits_service.counter_propose_visit(
-                visit, starts_at=to_utc(counter.starts_at.data), ends_at=to_utc(counter.ends_at.data),
-                message=counter.message.data,
-            ), counter, _("Your time was sent; the organiser will answer.")):
+            if commit_or_show(
+                lambda: visits_service.counter_propose_visit(
+                    visit,
+                    starts_at=to_utc(counter.starts_at.data),
+                    ends_at=to_utc(counter.ends_at.data),
+                    message=counter.message.data,
+                ),
+                counter,
+                _("Your time was sent; the organiser will answer."),
+            ):
                 return redirect(url_for("events.visit_status", token=token))
     elif request.method == "POST":
-        commit_or_show(lambda: visits_service.accept_proposed_date(visit), None,
-                       _("You accepted the proposed date; the organiser will confirm it."))
+        commit_or_show(
+            lambda: visits_service.accept_proposed_date(visit),
+            None,
+            _("You accepted the proposed date; the organiser will confirm it."),
+        )
         return redirect(url_for("events.visit_status", token=token))
     return render_template("events/visit_status.html", visit=visit, counter=counter)
 
@@ -144,9 +167,16 @@ def caravans():
     choose_organisation(staff_form, orgs)
     choose_organisation(blackout_form, orgs)
     blackout_form.caravan_id.choices = [(0, _("All caravans"))] + [(c.id, c.name) for c in board.caravans]
-    return render_template("events/caravans.html", caravans=board.caravans, staff=board.staff,
-                           blackouts=board.blackouts, pending=board.pending, upcoming=board.upcoming,
-                           staff_form=staff_form, blackout_form=blackout_form)
+    return render_template(
+        "events/caravans.html",
+        caravans=board.caravans,
+        staff=board.staff,
+        blackouts=board.blackouts,
+        pending=board.pending,
+        upcoming=board.upcoming,
+        staff_form=staff_form,
+        blackout_form=blackout_form,
+    )
 
 
 @bp.route("/caravans/new", methods=["GET", "POST"])
@@ -160,11 +190,20 @@ def caravan_form(caravan_id: int | None = None):
     if request.method == "GET" and caravan is not None:
         form.crew_ids.data = [s.id for s in caravan.crew]
     if form.validate_on_submit() and org_id is not None:
-        if commit_or_show(lambda: fleet_service.save_caravan(
-            caravan, organisation_id=org_id, crew_ids=form.crew_ids.data or [], name=form.name.data,
-            vehicle=form.vehicle.data or "", exhibit_set=form.exhibit_set.data or "", active=form.active.data,
-            actor=current_user,
-        ), form, _("Caravan saved.")):
+        if commit_or_show(
+            lambda: fleet_service.save_caravan(
+                caravan,
+                organisation_id=org_id,
+                crew_ids=form.crew_ids.data or [],
+                name=form.name.data,
+                vehicle=form.vehicle.data or "",
+                exhibit_set=form.exhibit_set.data or "",
+                active=form.active.data,
+                actor=current_user,
+            ),
+            form,
+            _("Caravan saved."),
+        ):
             return redirect(url_for("events.caravans"))
     return render_template("events/caravan_form.html", form=form, caravan=caravan)
 
@@ -175,9 +214,17 @@ def add_caravan_staff():
     form = forms.CaravanStaffForm(prefix="staff")
     org_id = choose_organisation(form, orgs)
     if form.validate_on_submit() and org_id is not None:
-        commit_or_show(lambda: fleet_service.save_caravan_staff(
-            None, organisation_id=org_id, name=form.name.data, role=form.role.data or "", actor=current_user,
-        ), None, _("Staff member added."))
+        commit_or_show(
+            lambda: fleet_service.save_caravan_staff(
+                None,
+                organisation_id=org_id,
+                name=form.name.data,
+                role=form.role.data or "",
+                actor=current_user,
+            ),
+            None,
+            _("Staff member added."),
+        )
     else:
         flash(_("Give the staff member's name."), "danger")
     return redirect(url_for("events.caravans"))
@@ -194,10 +241,18 @@ def add_blackout():
     if form.validate_on_submit() and org_id is not None:
         if caravan is not None:
             require("event.manage", caravan)
-        commit_or_show(lambda: fleet_service.add_blackout(
-            organisation_id=org_id, first_day=form.first_day.data, last_day=form.last_day.data,
-            caravan_id=caravan_id, reason=form.reason.data or "", actor=current_user,
-        ), None, _("Blackout added."))
+        commit_or_show(
+            lambda: fleet_service.add_blackout(
+                organisation_id=org_id,
+                first_day=form.first_day.data,
+                last_day=form.last_day.data,
+                caravan_id=caravan_id,
+                reason=form.reason.data or "",
+                actor=current_user,
+            ),
+            None,
+            _("Blackout added."),
+        )
     else:
         flash(_("Give the first and the last day."), "danger")
     return redirect(url_for("events.caravans"))
@@ -207,8 +262,9 @@ def add_blackout():
 def delete_blackout(blackout_id: int):
     blackout = get_or_404(Blackout, blackout_id)
     require("event.manage", blackout)
-    commit_or_show(lambda: fleet_service.delete_blackout(blackout, actor=current_user), None, _("Blackout removed."),
-                   "info")
+    commit_or_show(
+        lambda: fleet_service.delete_blackout(blackout, actor=current_user), None, _("Blackout removed."), "info"
+    )
     return redirect(url_for("events.caravans"))
 
 
@@ -216,8 +272,9 @@ def _visit_forms(visit: CaravanVisit):
     approve = forms.ApproveVisitForm(prefix="approve")
     caravan_rows = fleet_service.active_caravans(visit.organisation_id)
     approve.caravan_id.choices = [(c.id, c.name) for c in caravan_rows]
-    approve.staff_ids.choices = [(s.id, f"{s.name} {s.role}".strip())
-                                 for s in fleet_service.active_staff([visit.organisation_id])]
+    approve.staff_ids.choices = [
+        (s.id, f"{s.name} {s.role}".strip()) for s in fleet_service.active_staff([visit.organisation_id])
+    ]
     if request.method == "GET":
         approve.starts_at.data, approve.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
         approve.capacity.data = visit.expected_audience
@@ -226,32 +283,63 @@ def _visit_forms(visit: CaravanVisit):
     reschedule = forms.RescheduleVisitForm(prefix="reschedule")
     if request.method == "GET":
         reschedule.starts_at.data, reschedule.ends_at.data = to_form(visit.starts_at), to_form(visit.ends_at)
-    return approve, forms.DeclineVisitForm(prefix="decline"), forms.ProposeVisitForm(prefix="propose"), \
-        forms.CancelVisitForm(prefix="cancel"), reschedule, caravan_rows
+    return (
+        approve,
+        forms.DeclineVisitForm(prefix="decline"),
+        forms.ProposeVisitForm(prefix="propose"),
+        forms.CancelVisitForm(prefix="cancel"),
+        reschedule,
+        caravan_rows,
+    )
 
 
 def _visit_action(visit_obj: CaravanVisit, approve, decline, propose, reschedule, cancel):
     """The organiser's decision the submitted form asks for, as (service call, success message); None when no
     form was submitted valid."""
     if approve.submit.data and approve.validate_on_submit():
-        return (lambda: visits_service.approve_visit(
-            visit_obj, caravan=get_or_404(Caravan, approve.caravan_id.data), staff_ids=approve.staff_ids.data or [],
-            starts_at=to_utc(approve.starts_at.data), ends_at=to_utc(approve.ends_at.data),
-            capacity=approve.capacity.data, actor=current_user), _("Visit scheduled."))
+        return (
+            lambda: visits_service.approve_visit(
+                visit_obj,
+                caravan=get_or_404(Caravan, approve.caravan_id.data),
+                staff_ids=approve.staff_ids.data or [],
+                starts_at=to_utc(approve.starts_at.data),
+                ends_at=to_utc(approve.ends_at.data),
+                capacity=approve.capacity.data,
+                actor=current_user,
+            ),
+            _("Visit scheduled."),
+        )
     if decline.submit.data and decline.validate_on_submit():
-        return (lambda: visits_service.decline_visit(visit_obj, reason=decline.reason.data, actor=current_user),
-                _("Request declined."))
+        return (
+            lambda: visits_service.decline_visit(visit_obj, reason=decline.reason.data, actor=current_user),
+            _("Request declined."),
+        )
     if propose.submit.data and propose.validate_on_submit():
-        return (lambda: visits_service.propose_visit_date(
-            visit_obj, starts_at=to_utc(propose.starts_at.data), ends_at=to_utc(propose.ends_at.data),
-            reason=propose.reason.data, actor=current_user), _("Another date was proposed to the requester."))
+        return (
+            lambda: visits_service.propose_visit_date(
+                visit_obj,
+                starts_at=to_utc(propose.starts_at.data),
+                ends_at=to_utc(propose.ends_at.data),
+                reason=propose.reason.data,
+                actor=current_user,
+            ),
+            _("Another date was proposed to the requester."),
+        )
     if reschedule.submit.data and reschedule.validate_on_submit():
-        return (lambda: visits_service.reschedule_visit(
-            visit_obj, starts_at=to_utc(reschedule.starts_at.data), ends_at=to_utc(reschedule.ends_at.data),
-            actor=current_user), _("Visit moved; its event, calendars and the school's page show the new time."))
+        return (
+            lambda: visits_service.reschedule_visit(
+                visit_obj,
+                starts_at=to_utc(reschedule.starts_at.data),
+                ends_at=to_utc(reschedule.ends_at.data),
+                actor=current_user,
+            ),
+            _("Visit moved; its event, calendars and the school's page show the new time."),
+        )
     if cancel.submit.data and cancel.validate_on_submit():
-        return (lambda: visits_service.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user),
-                _("Visit cancelled."))
+        return (
+            lambda: visits_service.cancel_visit(visit_obj, reason=cancel.reason.data, actor=current_user),
+            _("Visit cancelled."),
+        )
     return None
 
 
@@ -270,11 +358,22 @@ def visit(visit_id: int):
     conflicts = {}
     if manage_it and visit_obj.is_pending:
         for caravan in caravan_rows:
-            conflicts[caravan.id] = visits_service.visit_conflicts(visit_obj, caravan_id=caravan.id,
-                                                             staff_ids=[s.id for s in caravan.crew])
-    return render_template("events/visit.html", visit=visit_obj, approve=approve, decline=decline, propose=propose,
-                           cancel=cancel, reschedule=reschedule, caravans=caravan_rows, conflicts=conflicts, manage_it=manage_it,
-                           describe=visits_service.describe_conflicts)
+            conflicts[caravan.id] = visits_service.visit_conflicts(
+                visit_obj, caravan_id=caravan.id, staff_ids=[s.id for s in caravan.crew]
+            )
+    return render_template(
+        "events/visit.html",
+        visit=visit_obj,
+        approve=approve,
+        decline=decline,
+        propose=propose,
+        cancel=cancel,
+        reschedule=reschedule,
+        caravans=caravan_rows,
+        conflicts=conflicts,
+        manage_it=manage_it,
+        describe=visits_service.describe_conflicts,
+    )
 
 
 def _month_arg() -> date:
@@ -321,5 +420,13 @@ def caravan_calendar(caravan_id: int | None = None):
             day += timedelta(days=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return render_template("events/calendar.html", caravan=caravan, weeks=weeks, first=first, by_day=by_day,
-                           blacked=blacked, previous=previous, following=following)
+    return render_template(
+        "events/calendar.html",
+        caravan=caravan,
+        weeks=weeks,
+        first=first,
+        by_day=by_day,
+        blacked=blacked,
+        previous=previous,
+        following=following,
+    )

@@ -4,6 +4,7 @@ found by the pure events.caravan.scheduling rules.
 
 Concurrency: an approval takes the organisation's schedule lock before checking conflicts, and on PostgreSQL
 an exclusion constraint on event_caravan_bookings refuses overlaps whatever happens."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -65,13 +66,21 @@ def _nearby_visits(organisation_id: int, start: datetime, end: datetime) -> list
     """Live visits (confirmed or pending) of the organisation within a day of [start, end) — wide enough for
     any buffer — with caravan, venue and staff loaded."""
     margin = timedelta(days=1)
-    return db.session.execute(
-        sa.select(CaravanVisit).options(selectinload(CaravanVisit.staff), selectinload(CaravanVisit.venue))
-        .where(CaravanVisit.organisation_id == organisation_id,
-               CaravanVisit.status.in_([VisitStatus.CONFIRMED, *PENDING_VISIT_STATUSES]),
-               CaravanVisit.starts_at < end + margin, CaravanVisit.ends_at > start - margin)
-        .execution_options(populate_existing=True)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(CaravanVisit)
+            .options(selectinload(CaravanVisit.staff), selectinload(CaravanVisit.venue))
+            .where(
+                CaravanVisit.organisation_id == organisation_id,
+                CaravanVisit.status.in_([VisitStatus.CONFIRMED, *PENDING_VISIT_STATUSES]),
+                CaravanVisit.starts_at < end + margin,
+                CaravanVisit.ends_at > start - margin,
+            )
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _blackouts(organisation_id: int) -> list[scheduling.Blackout]:
@@ -79,8 +88,14 @@ def _blackouts(organisation_id: int) -> list[scheduling.Blackout]:
     return [scheduling.Blackout(b.first_day, b.last_day, b.caravan_id, b.reason) for b in rows]
 
 
-def visit_conflicts(visit: CaravanVisit, *, caravan_id: int | None, staff_ids: Iterable[int] = (),
-                    start: datetime | None = None, end: datetime | None = None) -> scheduling.ConflictReport:
+def visit_conflicts(
+    visit: CaravanVisit,
+    *,
+    caravan_id: int | None,
+    staff_ids: Iterable[int] = (),
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> scheduling.ConflictReport:
     """Hard conflicts (confirmed visits, blackouts) and soft ones (pending requests) for scheduling `visit`
     on `caravan_id` with `staff_ids` at [start, end)."""
     start, end = start or visit.starts_at, end or visit.ends_at
@@ -94,7 +109,8 @@ def visit_conflicts(visit: CaravanVisit, *, caravan_id: int | None, staff_ids: I
     extra_soft = tuple(
         scheduling.Conflict(scheduling.OVERLAP, False, None, other.key, scheduling.blocked_interval(other, rules))
         for other in others
-        if not other.confirmed and other.caravan_id is None
+        if not other.confirmed
+        and other.caravan_id is None
         and scheduling.intervals_overlap(mine, scheduling.blocked_interval(other, rules))
     )
     return scheduling.ConflictReport(report.hard, report.soft + extra_soft, report.needs)
@@ -107,13 +123,26 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
     staff member busy (its blocked interval: travel and setup before, packing up after).
     """
     parts = []
-    visits = {v.id: v for v in db.session.execute(
-        sa.select(CaravanVisit).where(CaravanVisit.id.in_([c.other_key for c in report.hard if c.other_key]))
-    ).scalars()} if report.hard else {}
+    visits = (
+        {
+            v.id: v
+            for v in db.session.execute(
+                sa.select(CaravanVisit).where(CaravanVisit.id.in_([c.other_key for c in report.hard if c.other_key]))
+            ).scalars()
+        }
+        if report.hard
+        else {}
+    )
     staff_ids = [c.resource[1] for c in report.hard if c.resource and c.resource[0] == scheduling.STAFF]
-    staff_names = dict(db.session.execute(
-        sa.select(CaravanStaff.id, CaravanStaff.name).where(CaravanStaff.id.in_(staff_ids))
-    ).all()) if staff_ids else {}
+    staff_names = (
+        dict(
+            db.session.execute(
+                sa.select(CaravanStaff.id, CaravanStaff.name).where(CaravanStaff.id.in_(staff_ids))
+            ).all()
+        )
+        if staff_ids
+        else {}
+    )
 
     def period(start: datetime, end: datetime) -> tuple[str, str]:
         first, last = _local(start), _local(end)
@@ -126,30 +155,57 @@ def describe_conflicts(report: scheduling.ConflictReport) -> str:
         other = visits.get(conflict.other_key)
         blocked_from, blocked_until = period(*conflict.other_interval)
         start, end = period(other.starts_at, other.ends_at) if other else ("?", "?")
-        values = dict(host=other.host_name if other else "?", start=start, end=end, blocked_from=blocked_from,
-                      blocked_until=blocked_until)
+        values = dict(
+            host=other.host_name if other else "?",
+            start=start,
+            end=end,
+            blocked_from=blocked_from,
+            blocked_until=blocked_until,
+        )
         if conflict.resource and conflict.resource[0] == scheduling.CARAVAN:
-            parts.append(_("the caravan is already booked for %(host)s: the visit runs %(start)s – %(end)s, and "
-                           "with travel, setup and packing-up time the caravan is busy from %(blocked_from)s to "
-                           "%(blocked_until)s", **values))
+            parts.append(
+                _(
+                    "the caravan is already booked for %(host)s: the visit runs %(start)s – %(end)s, and "
+                    "with travel, setup and packing-up time the caravan is busy from %(blocked_from)s to "
+                    "%(blocked_until)s",
+                    **values,
+                )
+            )
         else:
-            parts.append(_("%(staff)s is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
-                           "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
-                           "%(blocked_until)s", staff=staff_names.get(conflict.resource[1], "?"), **values))
+            parts.append(
+                _(
+                    "%(staff)s is already booked for %(host)s: the visit runs %(start)s – %(end)s, "
+                    "and with travel, setup and packing-up time they are busy from %(blocked_from)s to "
+                    "%(blocked_until)s",
+                    staff=staff_names.get(conflict.resource[1], "?"),
+                    **values,
+                )
+            )
     if report.needs and any(c.kind == scheduling.OVERLAP for c in report.hard):
         # the blocked interval of the other visit is not the whole story: this visit needs its own travel and
         # setup time before it, so a start right at the end of the other's blocked interval is still refused
         needs_from, needs_until = period(*report.needs)
-        parts.append(_("with its own travel, setup and packing-up time this visit would need them from "
-                       "%(needs_from)s to %(needs_until)s", needs_from=needs_from, needs_until=needs_until))
+        parts.append(
+            _(
+                "with its own travel, setup and packing-up time this visit would need them from "
+                "%(needs_from)s to %(needs_until)s",
+                needs_from=needs_from,
+                needs_until=needs_until,
+            )
+        )
     return _("; ").join(dict.fromkeys(parts))  # "；" in Chinese
 
 
 def _active_caravans(organisation_id: int) -> list[Caravan]:
-    return db.session.execute(
-        sa.select(Caravan).where(Caravan.organisation_id == organisation_id, Caravan.active.is_(True))
-        .order_by(Caravan.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Caravan)
+            .where(Caravan.organisation_id == organisation_id, Caravan.active.is_(True))
+            .order_by(Caravan.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def submit_visit_request(
@@ -198,12 +254,24 @@ def submit_visit_request(
     if expected_audience is not None and expected_audience < 0:
         raise DomainError(_l("The expected audience can't be negative."), field="expected_audience")
     visit = CaravanVisit(
-        organisation_id=organisation_id, host_kind=host_kind, host_name=host_name.strip(),
-        contact_name=contact_name.strip(), contact_phone=phone, preferred_start=preferred_start,
-        preferred_end=preferred_end, alternative_start=alternative_start, alternative_end=alternative_end,
-        starts_at=preferred_start, ends_at=preferred_end, expected_audience=expected_audience or 0,
-        notes=(notes or "").strip(), address=(address or "").strip(), host_organisation_id=host_organisation_id,
-        venue_id=venue_id, token=tickets.new_link_token(), submitted_by_id=getattr(user, "id", None),
+        organisation_id=organisation_id,
+        host_kind=host_kind,
+        host_name=host_name.strip(),
+        contact_name=contact_name.strip(),
+        contact_phone=phone,
+        preferred_start=preferred_start,
+        preferred_end=preferred_end,
+        alternative_start=alternative_start,
+        alternative_end=alternative_end,
+        starts_at=preferred_start,
+        ends_at=preferred_end,
+        expected_audience=expected_audience or 0,
+        notes=(notes or "").strip(),
+        address=(address or "").strip(),
+        host_organisation_id=host_organisation_id,
+        venue_id=venue_id,
+        token=tickets.new_link_token(),
+        submitted_by_id=getattr(user, "id", None),
         status=VisitStatus.REQUESTED,
     )
     caravans = _active_caravans(organisation_id)
@@ -221,20 +289,30 @@ def submit_visit_request(
     return visit
 
 
-def _require_free_caravan(organisation_id: int, caravans: list[Caravan], start: datetime, end: datetime,
-                          field_name: str, key=None) -> None:
+def _require_free_caravan(
+    organisation_id: int, caravans: list[Caravan], start: datetime, end: datetime, field_name: str, key=None
+) -> None:
     """Refuse a requested slot when no caravan is free then (confirmed visits and blackouts, buffers included)."""
     candidate = scheduling.Booking(key, None, start, end, False)
     existing = [_as_booking(v) for v in _nearby_visits(organisation_id, start, end)]
-    if not scheduling.free_caravans(candidate, [c.id for c in caravans], existing, scheduling_rules(),
-                                    _blackouts(organisation_id)):
+    if not scheduling.free_caravans(
+        candidate, [c.id for c in caravans], existing, scheduling_rules(), _blackouts(organisation_id)
+    ):
         raise DomainError(
-            _l("The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
-               start=_local(start), end=_local(end)), field=field_name, code="conflict", status=409)
+            _l(
+                "The caravan is already booked (or unavailable) at %(start)s – %(end)s; choose another date.",
+                start=_local(start),
+                end=_local(end),
+            ),
+            field=field_name,
+            code="conflict",
+            status=409,
+        )
 
 
-def counter_propose_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, message: str = "",
-                          now: datetime | None = None) -> CaravanVisit:
+def counter_propose_visit(
+    visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, message: str = "", now: datetime | None = None
+) -> CaravanVisit:
     """The requester answers with a time of their own (instead of accepting the organiser's): the request is
     pending again at that time, refused like a new request when it is past or no caravan is free then. Their
     message joins the request's notes."""
@@ -244,8 +322,9 @@ def counter_propose_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: 
     _check_period(starts_at, ends_at)
     if starts_at <= now:
         raise DomainError(_l("The proposed date must be in the future."), field="starts_at")
-    _require_free_caravan(visit.organisation_id, _active_caravans(visit.organisation_id), starts_at, ends_at,
-                          "starts_at", key=visit.id)
+    _require_free_caravan(
+        visit.organisation_id, _active_caravans(visit.organisation_id), starts_at, ends_at, "starts_at", key=visit.id
+    )
     before = {"start": visit.starts_at, "end": visit.ends_at, "status": visit.status}
     visit.starts_at, visit.ends_at, visit.status = starts_at, ends_at, VisitStatus.REQUESTED
     message = (message or "").strip()
@@ -253,8 +332,9 @@ def counter_propose_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: 
         visit.notes = "\n".join(p for p in (visit.notes, f"{_local(now)} {message}") if p)
     bump_sequence(visit)
     db.session.flush()
-    audit.record("counter_propose", visit, before=before,
-                 after={"start": starts_at, "end": ends_at, "message": message})
+    audit.record(
+        "counter_propose", visit, before=before, after={"start": starts_at, "end": ends_at, "message": message}
+    )
     notices.tell_visit(visit, notices.VISIT_RECEIVED.key)
     return visit
 
@@ -285,10 +365,17 @@ def approve_visit(
     start, end = starts_at or visit.starts_at, ends_at or visit.ends_at
     _check_period(start, end)
     staff_ids = [s.id for s in caravan.crew] if staff_ids is None else list(staff_ids)
-    staff = db.session.execute(
-        sa.select(CaravanStaff).where(CaravanStaff.id.in_(staff_ids),
-                                      CaravanStaff.organisation_id == visit.organisation_id)
-    ).scalars().all() if staff_ids else []
+    staff = (
+        db.session.execute(
+            sa.select(CaravanStaff).where(
+                CaravanStaff.id.in_(staff_ids), CaravanStaff.organisation_id == visit.organisation_id
+            )
+        )
+        .scalars()
+        .all()
+        if staff_ids
+        else []
+    )
     if len(staff) != len(set(staff_ids)):
         raise DomainError(_l("Unknown staff member."), field="staff_ids")
 
@@ -300,8 +387,12 @@ def approve_visit(
         visit.venue = venue
     report = visit_conflicts(visit, caravan_id=caravan.id, staff_ids=staff_ids, start=start, end=end)
     if not report.ok:
-        raise DomainError(_l("Can't schedule this visit: %(why)s.", why=describe_conflicts(report)),
-                          field="starts_at", code="conflict", status=409)
+        raise DomainError(
+            _l("Can't schedule this visit: %(why)s.", why=describe_conflicts(report)),
+            field="starts_at",
+            code="conflict",
+            status=409,
+        )
     visit.caravan_id, visit.staff, visit.starts_at, visit.ends_at = caravan.id, staff, start, end
     visit.status, visit.decided_by_id, visit.decided_at = VisitStatus.CONFIRMED, getattr(actor, "id", None), now
     if visit.venue is None:
@@ -310,16 +401,30 @@ def approve_visit(
         organisation_id=visit.organisation_id,
         kind=EventKind.CARAVAN_SCHOOL if visit.host_kind == VenueKind.SCHOOL else EventKind.CARAVAN_COMMUNITY,
         title=_caravan_event_title(visit),
-        description=visit.notes, starts_at=start, ends_at=end, venue_id=visit.venue.id,
+        description=visit.notes,
+        starts_at=start,
+        ends_at=end,
+        venue_id=visit.venue.id,
         capacity=capacity if capacity is not None else max(visit.expected_audience, 0),
         audience=Audience.SCHOOL_GROUPS if visit.host_kind == VenueKind.SCHOOL else Audience.PUBLIC,
-        status=EventStatus.PUBLISHED, actor=actor,
+        status=EventStatus.PUBLISHED,
+        actor=actor,
     )
     visit.event_id = event.id
     bump_sequence(visit)
     _claim_resources(visit, caravan.id, [s.id for s in staff])
-    audit.record("approve", visit, after={"caravan_id": caravan.id, "staff": [s.id for s in staff],
-                                          "start": start, "end": end, "event_id": event.id}, actor=actor)
+    audit.record(
+        "approve",
+        visit,
+        after={
+            "caravan_id": caravan.id,
+            "staff": [s.id for s in staff],
+            "start": start,
+            "end": end,
+            "event_id": event.id,
+        },
+        actor=actor,
+    )
     notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
 
@@ -333,30 +438,49 @@ def _caravan_event_title(visit: CaravanVisit) -> str:
 
 
 def _venue_for_visit(visit: CaravanVisit, actor) -> Venue:
-    existing = db.session.execute(
-        sa.select(Venue).where(Venue.organisation_id == visit.organisation_id, Venue.name == visit.host_name)
-    ).scalars().first()
+    existing = (
+        db.session.execute(
+            sa.select(Venue).where(Venue.organisation_id == visit.organisation_id, Venue.name == visit.host_name)
+        )
+        .scalars()
+        .first()
+    )
     if existing is not None:
         return existing
-    return save_venue(None, organisation_id=visit.organisation_id, kind=visit.host_kind, name=visit.host_name,
-                      address=visit.address, capacity=visit.expected_audience,
-                      host_organisation_id=visit.host_organisation_id, actor=actor)
+    return save_venue(
+        None,
+        organisation_id=visit.organisation_id,
+        kind=visit.host_kind,
+        name=visit.host_name,
+        address=visit.address,
+        capacity=visit.expected_audience,
+        host_organisation_id=visit.host_organisation_id,
+        actor=actor,
+    )
 
 
 def _claim_resources(visit: CaravanVisit, caravan_id: int, staff_ids: list[int]) -> None:
     rules = scheduling_rules()
     blocked_from, blocked_until = scheduling.blocked_interval(
-        _as_booking(visit, caravan_id=caravan_id, staff_ids=staff_ids), rules)
+        _as_booking(visit, caravan_id=caravan_id, staff_ids=staff_ids), rules
+    )
     resources = [f"caravan:{caravan_id}"] + [f"staff:{sid}" for sid in staff_ids]
     try:
         with db.session.begin_nested():
             for resource in resources:
-                db.session.add(CaravanBooking(visit_id=visit.id, resource=resource, blocked_from=blocked_from,
-                                              blocked_until=blocked_until))
+                db.session.add(
+                    CaravanBooking(
+                        visit_id=visit.id, resource=resource, blocked_from=blocked_from, blocked_until=blocked_until
+                    )
+                )
             db.session.flush()
     except IntegrityError:  # PostgreSQL's exclusion constraint caught a concurrent approval
-        raise DomainError(_l("Another approval booked this caravan or a staff member at the same time; reload."),
-                          field="starts_at", code="conflict", status=409) from None
+        raise DomainError(
+            _l("Another approval booked this caravan or a staff member at the same time; reload."),
+            field="starts_at",
+            code="conflict",
+            status=409,
+        ) from None
 
 
 def decline_visit(visit: CaravanVisit, *, reason: str, actor=None, now: datetime | None = None) -> CaravanVisit:
@@ -374,8 +498,15 @@ def decline_visit(visit: CaravanVisit, *, reason: str, actor=None, now: datetime
     return visit
 
 
-def propose_visit_date(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, reason: str = "",
-                       actor=None, now: datetime | None = None) -> CaravanVisit:
+def propose_visit_date(
+    visit: CaravanVisit,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str = "",
+    actor=None,
+    now: datetime | None = None,
+) -> CaravanVisit:
     """Offer the requester another date; they accept it on their status page (then it is pending again)."""
     if visit.status not in PENDING_VISIT_STATUSES:
         raise DomainError(_l("Only a pending request can get another date."), code="state", status=409)
@@ -417,8 +548,9 @@ def cancel_visit(visit: CaravanVisit, *, reason: str = "", actor=None) -> Carava
     return visit
 
 
-def reschedule_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, actor=None,
-                     now: datetime | None = None) -> CaravanVisit:
+def reschedule_visit(
+    visit: CaravanVisit, *, starts_at: datetime, ends_at: datetime, actor=None, now: datetime | None = None
+) -> CaravanVisit:
     """Move a scheduled visit to another time: the one way a scheduled visit's time changes.
 
     Under the organisation's schedule lock, the same conflict check as an approval (the visit's own bookings
@@ -443,8 +575,12 @@ def reschedule_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datet
     staff_ids = [s.id for s in visit.staff]
     report = visit_conflicts(visit, caravan_id=visit.caravan_id, staff_ids=staff_ids, start=starts_at, end=ends_at)
     if not report.ok:
-        raise DomainError(_l("Can't move this visit: %(why)s.", why=describe_conflicts(report)),
-                          field="starts_at", code="conflict", status=409)
+        raise DomainError(
+            _l("Can't move this visit: %(why)s.", why=describe_conflicts(report)),
+            field="starts_at",
+            code="conflict",
+            status=409,
+        )
     db.session.execute(sa.delete(CaravanBooking).where(CaravanBooking.visit_id == visit.id))
     visit.starts_at, visit.ends_at = starts_at, ends_at
     bump_sequence(visit)
@@ -456,25 +592,35 @@ def reschedule_visit(visit: CaravanVisit, *, starts_at: datetime, ends_at: datet
         move_sessions(event, old_period, (starts_at, ends_at), follow_all=True)
         bump_sequence(event)
         db.session.flush()
-        audit.record("update", event, before=event_before, after=audit.snapshot(event, ["starts_at", "ends_at"]),
-                     actor=actor)
+        audit.record(
+            "update", event, before=event_before, after=audit.snapshot(event, ["starts_at", "ends_at"]), actor=actor
+        )
         if event.status == EventStatus.PUBLISHED:
             notices.tell_event_changed(event)
     db.session.flush()
-    audit.record("reschedule", visit, before={"start": old_period[0], "end": old_period[1]},
-                 after={"start": starts_at, "end": ends_at}, actor=actor)
+    audit.record(
+        "reschedule",
+        visit,
+        before={"start": old_period[0], "end": old_period[1]},
+        after={"start": starts_at, "end": ends_at},
+        actor=actor,
+    )
     notices.tell_visit(visit, notices.VISIT_APPROVED.key)
     return visit
 
 
-def visits_between(organisation_ids: Iterable[int] | None, start: datetime, end: datetime,
-                   caravan_id: int | None = None, include_pending: bool = True) -> list[CaravanVisit]:
+def visits_between(
+    organisation_ids: Iterable[int] | None,
+    start: datetime,
+    end: datetime,
+    caravan_id: int | None = None,
+    include_pending: bool = True,
+) -> list[CaravanVisit]:
     """Visits overlapping [start, end) for calendars, with caravan, venue and staff loaded."""
     statuses = [VisitStatus.CONFIRMED] + (list(PENDING_VISIT_STATUSES) if include_pending else [])
     query = (
         sa.select(CaravanVisit)
-        .options(selectinload(CaravanVisit.caravan), selectinload(CaravanVisit.staff),
-                 selectinload(CaravanVisit.venue))
+        .options(selectinload(CaravanVisit.caravan), selectinload(CaravanVisit.staff), selectinload(CaravanVisit.venue))
         .where(CaravanVisit.status.in_(statuses), CaravanVisit.starts_at < end, CaravanVisit.ends_at > start)
         .order_by(CaravanVisit.starts_at, CaravanVisit.id)
     )

@@ -1,5 +1,6 @@
 """After the event: the attendance report, attendance and insurance workbooks (reading contacts is audited),
 sign-in sheets' rows, the attendees certificates are issued to, and the year's statistics."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -47,12 +48,15 @@ def attendance_report(event: Event) -> AttendanceReport:
     sessions = []
     for session in event.sessions:
         mine = [r for r in confirmed if r.session_id == session.id]
-        sessions.append({
-            "session": session, "capacity": session.capacity,
-            "registered": sum(r.head_count for r in mine),
-            "checked_in": sum(r.checkin.head_count for r in mine if r.checkin is not None),
-            "no_shows": sum(r.head_count for r in mine if r.checkin is None),
-        })
+        sessions.append(
+            {
+                "session": session,
+                "capacity": session.capacity,
+                "registered": sum(r.head_count for r in mine),
+                "checked_in": sum(r.checkin.head_count for r in mine if r.checkin is not None),
+                "no_shows": sum(r.head_count for r in mine if r.checkin is None),
+            }
+        )
     by_school: dict[str, dict] = {}
     for registration in confirmed:
         key = registration.school_name or ""
@@ -101,20 +105,46 @@ def attendance_workbook(event: Event, actor=None) -> bytes:
         for column, width in zip("ABCDEFGHIJKLM", (24, 18, 14, 14, 14, 30, 18, 14, 10, 10, 18, 14, 18), strict=True):
             ws.column_dimensions[column].width = width
 
-    sheet(_("Sessions"), [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
-          [[row["session"].title or _local(row["session"].starts_at), _local(row["session"].starts_at),
-            row["capacity"], row["registered"], row["checked_in"], row["no_shows"]] for row in report.sessions],
-          first=True)
-    sheet(_("Schools"), [_("School"), _("Registered"), _("Checked in")],
-          [[row["school"] or _("(no school)"), row["registered"], row["checked_in"]] for row in report.schools])
+    sheet(
+        _("Sessions"),
+        [_("Session"), _("Start"), _("Capacity"), _("Registered"), _("Checked in"), _("No-shows")],
+        [
+            [
+                row["session"].title or _local(row["session"].starts_at),
+                _local(row["session"].starts_at),
+                row["capacity"],
+                row["registered"],
+                row["checked_in"],
+                row["no_shows"],
+            ]
+            for row in report.sessions
+        ],
+        first=True,
+    )
+    sheet(
+        _("Schools"),
+        [_("School"), _("Registered"), _("Checked in")],
+        [[row["school"] or _("(no school)"), row["registered"], row["checked_in"]] for row in report.schools],
+    )
 
     def person_rows(registrations, with_checkin):
         for r in registrations:
-            row = [r.name, r.phone or "", r.school_name, r.grade,
-                   r.head_count, "、".join(member_list(r)), r.session.title or _local(r.session.starts_at)]
+            row = [
+                r.name,
+                r.phone or "",
+                r.school_name,
+                r.grade,
+                r.head_count,
+                "、".join(member_list(r)),
+                r.session.title or _local(r.session.starts_at),
+            ]
             if with_checkin:
-                row += [_local(r.checkin.checked_in_at), r.checkin.gate, r.checkin.head_count,
-                        _("yes") if r.checkin.over_count else ""]
+                row += [
+                    _local(r.checkin.checked_in_at),
+                    r.checkin.gate,
+                    r.checkin.head_count,
+                    _("yes") if r.checkin.over_count else "",
+                ]
                 if event.exit_scan:
                     row += [_local(r.checkin.checked_out_at), r.checkin.checkout_gate]
             yield row
@@ -135,12 +165,33 @@ def insurance_rows(event: Event) -> list[dict]:
     rows = []
     confirmed = [r for r in event_registrations(event) if r.status == RegistrationStatus.CONFIRMED]
     for r in sorted(confirmed, key=lambda r: (r.session.starts_at, r.school_name, r.id)):
-        rows.append({"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_number": r.id_number or "",
-                     "phone": r.phone or "", "school": r.school_name, "grade": r.grade, "session": r.session,
-                     "leader": r.kind == RegistrationKind.GROUP})
+        rows.append(
+            {
+                "name": r.name,
+                "gender": r.gender,
+                "birth_date": r.birth_date,
+                "id_number": r.id_number or "",
+                "phone": r.phone or "",
+                "school": r.school_name,
+                "grade": r.grade,
+                "session": r.session,
+                "leader": r.kind == RegistrationKind.GROUP,
+            }
+        )
         for member in member_list(r) if r.kind == RegistrationKind.GROUP else ():
-            rows.append({"name": member, "gender": "", "birth_date": None, "id_number": "", "phone": r.phone or "",
-                         "school": r.school_name, "grade": r.grade, "session": r.session, "leader": False})
+            rows.append(
+                {
+                    "name": member,
+                    "gender": "",
+                    "birth_date": None,
+                    "id_number": "",
+                    "phone": r.phone or "",
+                    "school": r.school_name,
+                    "grade": r.grade,
+                    "session": r.session,
+                    "leader": False,
+                }
+            )
     return rows
 
 
@@ -167,16 +218,21 @@ def insurance_workbook(event: Event, actor=None) -> bytes:
             values.append(row["id_number"])
         values += [row["phone"], row["school"], row["grade"], row["session"].title or _local(row["session"].starts_at)]
         ws.append(values)
-    for index, width in enumerate((6, 16, 6, 12, 22, 16, 24, 10, 20)[:len(header)]):
+    for index, width in enumerate((6, 16, 6, 12, 22, 16, 24, 10, 20)[: len(header)]):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     return workbook_bytes(book)
 
 
 def signin_rows(session: EventSession) -> list[Registration]:
     """Who is expected at a session, for its printed sign-in sheet: confirmed registrations by school, then name."""
-    return sorted((r for r in event_registrations(session.event)
-                   if r.session_id == session.id and r.status == RegistrationStatus.CONFIRMED),
-                  key=lambda r: (r.school_name, r.name, r.id))
+    return sorted(
+        (
+            r
+            for r in event_registrations(session.event)
+            if r.session_id == session.id and r.status == RegistrationStatus.CONFIRMED
+        ),
+        key=lambda r: (r.school_name, r.name, r.id),
+    )
 
 
 def collect_attendees(event_id: int):
@@ -199,21 +255,47 @@ def collect_attendees(event_id: int):
         names = member_list(registration)
         if registration.kind == RegistrationKind.GROUP and names:
             for index, name in enumerate(names):
-                holders.append(Holder(ref=f"registration:{registration.id}:member:{index}", name=name,
-                                      school_id=registration.school_id, school=registration.school_name,
-                                      title=event.title, order=index))
+                holders.append(
+                    Holder(
+                        ref=f"registration:{registration.id}:member:{index}",
+                        name=name,
+                        school_id=registration.school_id,
+                        school=registration.school_name,
+                        title=event.title,
+                        order=index,
+                    )
+                )
         elif registration.kind == RegistrationKind.GROUP:
-            holders.append(Holder(ref=f"registration:{registration.id}", name=registration.school_name
-                                  or registration.name, school_id=registration.school_id,
-                                  school=registration.school_name, title=event.title, minor=False,
-                                  extra={"head_count": registration.checkin.head_count}))
+            holders.append(
+                Holder(
+                    ref=f"registration:{registration.id}",
+                    name=registration.school_name or registration.name,
+                    school_id=registration.school_id,
+                    school=registration.school_name,
+                    title=event.title,
+                    minor=False,
+                    extra={"head_count": registration.checkin.head_count},
+                )
+            )
         else:
-            holders.append(Holder(ref=f"registration:{registration.id}", name=registration.name,
-                                  school_id=registration.school_id, school=registration.school_name,
-                                  title=event.title))
-    return SourceBatch(scope_title=event.title, scope_code=f"EV{event.id}", organisation_id=event.organisation_id,
-                       org_name=event.organisation.name, year=to_user_timezone(event.starts_at).year,
-                       holders=holders, issue_date=to_user_timezone(event.ends_at).date())
+            holders.append(
+                Holder(
+                    ref=f"registration:{registration.id}",
+                    name=registration.name,
+                    school_id=registration.school_id,
+                    school=registration.school_name,
+                    title=event.title,
+                )
+            )
+    return SourceBatch(
+        scope_title=event.title,
+        scope_code=f"EV{event.id}",
+        organisation_id=event.organisation_id,
+        org_name=event.organisation.name,
+        year=to_user_timezone(event.starts_at).year,
+        holders=holders,
+        issue_date=to_user_timezone(event.ends_at).date(),
+    )
 
 
 def year_stats(year: int, organisation_ids: Iterable[int] | None = None) -> dict:
@@ -234,7 +316,7 @@ def year_stats(year: int, organisation_ids: Iterable[int] | None = None) -> dict
             CaravanVisit.status == VisitStatus.CONFIRMED,
             CaravanVisit.starts_at >= datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=8),
             CaravanVisit.starts_at < datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(hours=8),
-            *( [CaravanVisit.organisation_id.in_(list(organisation_ids))] if organisation_ids is not None else []),
+            *([CaravanVisit.organisation_id.in_(list(organisation_ids))] if organisation_ids is not None else []),
         )
     ).scalar()
     return {

@@ -1,6 +1,7 @@
 """Seat use: registered/checked-in counts per session, an event's counters, and the waiting list (promotion in
 arrival order when seats free up, a waiting registration's place). The seat arithmetic itself is the pure
 events.capacity."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -32,8 +33,12 @@ def session_counts(session_ids: Iterable[int]) -> dict[int, SessionCounts]:
     if not ids:
         return counts
     rows = db.session.execute(
-        sa.select(Registration.session_id, Registration.status,
-                  sa.func.coalesce(sa.func.sum(Registration.head_count), 0), sa.func.count(Registration.id))
+        sa.select(
+            Registration.session_id,
+            Registration.status,
+            sa.func.coalesce(sa.func.sum(Registration.head_count), 0),
+            sa.func.count(Registration.id),
+        )
         .where(Registration.session_id.in_(ids), Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.session_id, Registration.status)
     ).all()
@@ -45,7 +50,8 @@ def session_counts(session_ids: Iterable[int]) -> dict[int, SessionCounts]:
             counts[sid].waitlisted = int(people)
     for sid, people in db.session.execute(
         sa.select(CheckIn.session_id, sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
-        .where(CheckIn.session_id.in_(ids)).group_by(CheckIn.session_id)
+        .where(CheckIn.session_id.in_(ids))
+        .group_by(CheckIn.session_id)
     ).all():
         counts[sid].checked_in = int(people)
     return counts
@@ -60,8 +66,13 @@ def event_counters(event: Event) -> dict:
         "waitlisted": sum(c.waitlisted for c in counts.values()),
         "capacity": sum(s.capacity for s in event.sessions),
         "sessions": [
-            {"id": s.id, "title": s.title, "checked_in": counts[s.id].checked_in,
-             "registered": counts[s.id].registered, "capacity": s.capacity}
+            {
+                "id": s.id,
+                "title": s.title,
+                "checked_in": counts[s.id].checked_in,
+                "registered": counts[s.id].registered,
+                "capacity": s.capacity,
+            }
             for s in event.sessions
         ],
     }
@@ -73,11 +84,15 @@ def promote_waitlist(session: EventSession, *, now: datetime | None = None) -> l
     free = seats.seats_free(session.capacity, session_counts([session.id])[session.id].registered)
     if free <= 0:
         return []
-    waiting = db.session.execute(
-        sa.select(Registration).where(Registration.session_id == session.id,
-                                      Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.created_at, Registration.id)
-    ).scalars().all()
+    waiting = (
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.session_id == session.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.created_at, Registration.id)
+        )
+        .scalars()
+        .all()
+    )
     chosen = set(seats.plan_promotions(free, [(r.id, r.head_count) for r in waiting]))
     promoted = [r for r in waiting if r.id in chosen]
     for registration in promoted:
@@ -97,8 +112,12 @@ def waitlist_position(registration: Registration) -> int | None:
         return None
     ahead = db.session.execute(
         sa.select(sa.func.count(Registration.id)).where(
-            Registration.session_id == registration.session_id, Registration.status == RegistrationStatus.WAITLISTED,
-            sa.or_(Registration.created_at < registration.created_at,
-                   sa.and_(Registration.created_at == registration.created_at, Registration.id < registration.id)))
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            sa.or_(
+                Registration.created_at < registration.created_at,
+                sa.and_(Registration.created_at == registration.created_at, Registration.id < registration.id),
+            ),
+        )
     ).scalar_one()
     return ahead + 1

@@ -4,6 +4,7 @@ write the check-in and the scan log, replay a scan by its nonce, and the scanner
 Concurrency: a scan takes the ticket's named lock before looking for an earlier check-in (a row lock taken by
 the same SELECT would not do: under READ COMMITTED the joined check-in would be read from the snapshot taken
 before the wait), and the unique constraint on event_checkins.registration_id is the last word."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ MESSAGES = {
     decision_rules.OUTSIDE_WINDOW: _l("Check-in for this session is not open now (%(start)s – %(end)s)."),
     decision_rules.CANCELLED: _l("This ticket was cancelled."),
     decision_rules.WAITLISTED: _l("This registration is still on the waiting list."),
-    decision_rules.OVER_COUNT: _l("More people than this ticket has left (%(left)d of %(total)d): "
-                                  "confirm the count to admit them anyway."),
+    decision_rules.OVER_COUNT: _l(
+        "More people than this ticket has left (%(left)d of %(total)d): confirm the count to admit them anyway."
+    ),
     decision_rules.CHECKED_OUT: _l("Checked out."),
     decision_rules.ALREADY_CHECKED_OUT: _l("Already checked out at %(time)s."),
     decision_rules.NOT_CHECKED_IN: _l("This ticket was never checked in, so it can't check out."),
@@ -81,14 +83,33 @@ def _ticket_window(ticket: ScannedTicket, event: Event) -> decision_rules.Window
 
 def session_window(starts_at: datetime, ends_at: datetime, event: Event) -> decision_rules.Window:
     """The check-in window of a session of `event` (it opens `checkin_opens_minutes` before the start)."""
-    return decision_rules.checkin_window(starts_at, ends_at, opens_before=timedelta(minutes=event.checkin_opens_minutes))
+    return decision_rules.checkin_window(
+        starts_at, ends_at, opens_before=timedelta(minutes=event.checkin_opens_minutes)
+    )
 
 
 _SCANNED_TICKET = (
-    sa.select(Registration.id, Registration.event_id, Registration.session_id, Registration.status, Registration.name,
-              Registration.phone, Registration.kind, Registration.head_count, Registration.school_name,
-              Registration.grade, EventSession.title, EventSession.starts_at, EventSession.ends_at, Event.title,
-              CheckIn.id, CheckIn.checked_in_at, CheckIn.gate, CheckIn.head_count, CheckIn.checked_out_at)
+    sa.select(
+        Registration.id,
+        Registration.event_id,
+        Registration.session_id,
+        Registration.status,
+        Registration.name,
+        Registration.phone,
+        Registration.kind,
+        Registration.head_count,
+        Registration.school_name,
+        Registration.grade,
+        EventSession.title,
+        EventSession.starts_at,
+        EventSession.ends_at,
+        Event.title,
+        CheckIn.id,
+        CheckIn.checked_in_at,
+        CheckIn.gate,
+        CheckIn.head_count,
+        CheckIn.checked_out_at,
+    )
     .join(EventSession, EventSession.id == Registration.session_id)
     .join(Event, Event.id == Registration.event_id)
     .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
@@ -155,8 +176,16 @@ def perform_checkin(
     if code is not None:
         acquire_lock(checkin_lock_name(code))
     if nonce is not None:
-        replay = replay_scan(nonce, raw=raw, gate=gate, device=device, scanned_at=scanned_at, now=server_now,
-                             user=user, staff_link=staff_link)
+        replay = replay_scan(
+            nonce,
+            raw=raw,
+            gate=gate,
+            device=device,
+            scanned_at=scanned_at,
+            now=server_now,
+            user=user,
+            staff_link=staff_link,
+        )
         if replay is not None:
             return replay
     row = db.session.execute(_SCANNED_TICKET, {"code": code}).first() if code is not None else None
@@ -170,16 +199,32 @@ def perform_checkin(
     else:
         window = _ticket_window(ticket, event) if ticket is not None else None
         arriving = None if head_count is None else max(1, min(int(head_count), MAX_HEAD_COUNT))
-        decision = decision_rules.decide_checkin(state, event.id, window, scan_time, prior, session_id=session_id,
-                                                 arriving=arriving, confirm_over=confirm_over,
-                                                 event_cancelled=event.status == EventStatus.CANCELLED)
+        decision = decision_rules.decide_checkin(
+            state,
+            event.id,
+            window,
+            scan_time,
+            prior,
+            session_id=session_id,
+            arriving=arriving,
+            confirm_over=confirm_over,
+            event_cancelled=event.status == EventStatus.CANCELLED,
+        )
     checkin = None
     if decision.reason == decision_rules.CHECKED_IN:
         if checkin_id is None:
-            checkin = CheckIn(registration_id=ticket.id, event_id=event.id, session_id=ticket.session_id,
-                              checked_in_at=scan_time, scanned_at=scanned_at, gate=gate, head_count=decision.people,
-                              over_count=decision.over_count, checked_in_by_id=getattr(user, "id", None),
-                              staff_link_id=getattr(staff_link, "id", None))
+            checkin = CheckIn(
+                registration_id=ticket.id,
+                event_id=event.id,
+                session_id=ticket.session_id,
+                checked_in_at=scan_time,
+                scanned_at=scanned_at,
+                gate=gate,
+                head_count=decision.people,
+                over_count=decision.over_count,
+                checked_in_by_id=getattr(user, "id", None),
+                staff_link_id=getattr(staff_link, "id", None),
+            )
             db.session.add(checkin)
         else:  # the next part of a group
             checkin = db.session.get(CheckIn, checkin_id)
@@ -190,26 +235,63 @@ def perform_checkin(
         checkin.checked_out_at = scan_time
         checkin.checkout_gate = gate
     body = scan_body(decision, ticket, event, checkin)
-    db.session.add(ScanLog(
-        event_id=event.id, registration_id=getattr(ticket, "id", None), gate=gate, device=device, raw_code=raw,
-        nonce=nonce, result=decision.reason, http_status=decision.http_status, response=body, direction=direction,
-        offline_result=(offline_result or None) and offline_result[:30], scanned_at=scanned_at,
-        server_at=server_now, user_id=getattr(user, "id", None), staff_link_id=getattr(staff_link, "id", None)))
+    db.session.add(
+        ScanLog(
+            event_id=event.id,
+            registration_id=getattr(ticket, "id", None),
+            gate=gate,
+            device=device,
+            raw_code=raw,
+            nonce=nonce,
+            result=decision.reason,
+            http_status=decision.http_status,
+            response=body,
+            direction=direction,
+            offline_result=(offline_result or None) and offline_result[:30],
+            scanned_at=scanned_at,
+            server_at=server_now,
+            user_id=getattr(user, "id", None),
+            staff_link_id=getattr(staff_link, "id", None),
+        )
+    )
     db.session.flush()
     return ScanResult(decision.http_status, body)
 
 
-def replay_scan(nonce: str, *, raw: str = "", gate: str = "", device: str = "", scanned_at=None, now=None,
-                user=None, staff_link=None) -> ScanResult | None:
+def replay_scan(
+    nonce: str,
+    *,
+    raw: str = "",
+    gate: str = "",
+    device: str = "",
+    scanned_at=None,
+    now=None,
+    user=None,
+    staff_link=None,
+) -> ScanResult | None:
     """The answer stored for `nonce` (the retry is logged too, pointing at the first), or None when it is new."""
     first = db.session.execute(sa.select(ScanLog).where(ScanLog.nonce == nonce)).scalar_one_or_none()
     if first is None:
         return None
-    db.session.add(ScanLog(event_id=first.event_id, registration_id=first.registration_id, gate=gate,
-                           device=(device or "")[:200], raw_code=raw, nonce=None, result=first.result,
-                           http_status=first.http_status, response=first.response, direction=first.direction,
-                           scanned_at=scanned_at, server_at=_now(now), user_id=getattr(user, "id", None),
-                           staff_link_id=getattr(staff_link, "id", None), replay_of_id=first.id))
+    db.session.add(
+        ScanLog(
+            event_id=first.event_id,
+            registration_id=first.registration_id,
+            gate=gate,
+            device=(device or "")[:200],
+            raw_code=raw,
+            nonce=None,
+            result=first.result,
+            http_status=first.http_status,
+            response=first.response,
+            direction=first.direction,
+            scanned_at=scanned_at,
+            server_at=_now(now),
+            user_id=getattr(user, "id", None),
+            staff_link_id=getattr(staff_link, "id", None),
+            replay_of_id=first.id,
+        )
+    )
     db.session.flush()
     return ScanResult(first.http_status, dict(first.response), replayed=True)
 
@@ -229,8 +311,10 @@ def scan_body(decision, ticket: ScannedTicket | None, event: Event, checkin: Che
         window = _ticket_window(ticket, event)
         params = {"start": _local(window.opens_at), "end": _local(window.closes_at)}
     elif reason == decision_rules.OVER_COUNT:
-        params = {"left": max(ticket.head_count - (decision.prior.head_count if decision.prior else 0), 0),
-                  "total": ticket.head_count}
+        params = {
+            "left": max(ticket.head_count - (decision.prior.head_count if decision.prior else 0), 0),
+            "total": ticket.head_count,
+        }
     message = str(MESSAGES[reason])
     body = {
         "status": reason,

@@ -1,5 +1,6 @@
 """What the events services share: the clock argument, the period check, iCalendar sequence bumps, token
 hashes, local times for messages and the personal-data choice."""
+
 from __future__ import annotations
 
 import hashlib

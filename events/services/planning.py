@@ -1,4 +1,5 @@
 """Venues, events and their sessions: create, edit, publish, reschedule (registrants are told of a move), list."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -52,8 +53,7 @@ def save_venue(venue: Venue | None, *, organisation_id: int, actor=None, **field
         setattr(venue, key, value.strip() if isinstance(value, str) else value)
     if not created and (venue.name, venue.address) != shown_before:
         # calendar items show the venue as their LOCATION: clients must see the change
-        db.session.execute(sa.update(Event).where(Event.venue_id == venue.id)
-                           .values(sequence=Event.sequence + 1))
+        db.session.execute(sa.update(Event).where(Event.venue_id == venue.id).values(sequence=Event.sequence + 1))
     db.session.flush()
     audit.record("create" if created else "update", venue, after={"name": venue.name}, actor=actor)
     return venue
@@ -102,16 +102,27 @@ def create_event(
             raise DomainError(_l("Give a capacity (0 or more)."), field="capacity")
         sessions = [SessionSpec(starts_at, ends_at, capacity)]
     event = Event(
-        organisation_id=organisation_id, kind=kind, title=title.strip(), description=description or "",
-        starts_at=starts_at, ends_at=ends_at, venue_id=venue_id, audience=audience, status=status,
-        registration_opens_at=registration_opens_at, registration_closes_at=registration_closes_at,
-        waitlist_enabled=waitlist_enabled, exit_scan=bool(exit_scan), personal_data=_personal_data(personal_data),
+        organisation_id=organisation_id,
+        kind=kind,
+        title=title.strip(),
+        description=description or "",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_id=venue_id,
+        audience=audience,
+        status=status,
+        registration_opens_at=registration_opens_at,
+        registration_closes_at=registration_closes_at,
+        waitlist_enabled=waitlist_enabled,
+        exit_scan=bool(exit_scan),
+        personal_data=_personal_data(personal_data),
     )
     db.session.add(event)
     for spec in sessions:
         _validate_session(spec.starts_at, spec.ends_at, spec.capacity)
-        event.sessions.append(EventSession(title=spec.title or "", starts_at=spec.starts_at,
-                                           ends_at=spec.ends_at, capacity=spec.capacity))
+        event.sessions.append(
+            EventSession(title=spec.title or "", starts_at=spec.starts_at, ends_at=spec.ends_at, capacity=spec.capacity)
+        )
     db.session.flush()
     audit.record("create", event, after={"title": event.title, "kind": kind, "sessions": len(sessions)}, actor=actor)
     return event
@@ -124,8 +135,18 @@ def _validate_session(starts_at, ends_at, capacity) -> None:
 
 
 EDITABLE_EVENT_FIELDS = (
-    "kind", "title", "description", "audience", "venue_id", "starts_at", "ends_at",
-    "registration_opens_at", "registration_closes_at", "waitlist_enabled", "exit_scan", "personal_data",
+    "kind",
+    "title",
+    "description",
+    "audience",
+    "venue_id",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "waitlist_enabled",
+    "exit_scan",
+    "personal_data",
 )
 
 
@@ -154,8 +175,12 @@ def update_event(event: Event, actor=None, **fields) -> Event:
     new_period = (event.starts_at, event.ends_at)
     if new_period != old_period:
         if visit_of_event(event) is not None:
-            raise DomainError(_l("This event is a caravan visit: its times follow the visit; move the visit "
-                                 "on its page."), field="starts_at", code="locked", status=409)
+            raise DomainError(
+                _l("This event is a caravan visit: its times follow the visit; move the visit on its page."),
+                field="starts_at",
+                code="locked",
+                status=409,
+            )
         move_sessions(event, old_period, new_period, follow_all=False)
     after = audit.snapshot(event, list(before))
     if before != after:
@@ -171,9 +196,15 @@ def visit_of_event(event: Event) -> CaravanVisit | None:
     """The scheduled caravan visit an event belongs to (its times are the visit's), if any."""
     if event.id is None or event.kind not in (EventKind.CARAVAN_SCHOOL, EventKind.CARAVAN_COMMUNITY):
         return None
-    return db.session.execute(
-        sa.select(CaravanVisit).where(CaravanVisit.event_id == event.id, CaravanVisit.status == VisitStatus.CONFIRMED)
-    ).scalars().first()
+    return (
+        db.session.execute(
+            sa.select(CaravanVisit).where(
+                CaravanVisit.event_id == event.id, CaravanVisit.status == VisitStatus.CONFIRMED
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 def move_sessions(event: Event, old_period: tuple, new_period: tuple, *, follow_all: bool) -> None:
@@ -205,8 +236,12 @@ def set_event_status(event: Event, status: str, actor=None) -> Event:
 def _check_inside_visit(event: Event, starts_at, ends_at) -> None:
     visit = visit_of_event(event)
     if visit is not None and (starts_at < visit.starts_at or ends_at > visit.ends_at):
-        raise DomainError(_l("This event is a caravan visit: its sessions stay within the visit's time; move the "
-                             "visit on its page."), field="starts_at", code="locked", status=409)
+        raise DomainError(
+            _l("This event is a caravan visit: its sessions stay within the visit's time; move the visit on its page."),
+            field="starts_at",
+            code="locked",
+            status=409,
+        )
 
 
 def add_session(event: Event, *, starts_at, ends_at, capacity: int, title: str = "", actor=None) -> EventSession:
@@ -229,8 +264,16 @@ class Overbooking:
     confirmed: int  # confirmed people (group head-counts included), all of whom keep their seats
 
 
-def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, title: str = "",
-                   actor=None, now: datetime | None = None) -> Overbooking | None:
+def update_session(
+    session: EventSession,
+    *,
+    starts_at,
+    ends_at,
+    capacity: int,
+    title: str = "",
+    actor=None,
+    now: datetime | None = None,
+) -> Overbooking | None:
     """Change a session; raising its capacity promotes people from the waiting list at once.
 
     Lowering the capacity below the people already confirmed is allowed (the room may really be smaller) and
@@ -247,19 +290,28 @@ def update_session(session: EventSession, *, starts_at, ends_at, capacity: int, 
     bump_sequence(session.event)
     db.session.flush()
     promote_waitlist(session, now=now)
-    audit.record("update_session", session.event, before=before,
-                 after=audit.snapshot(session, list(before)), actor=actor)
+    audit.record(
+        "update_session", session.event, before=before, after=audit.snapshot(session, list(before)), actor=actor
+    )
     if capacity == before["capacity"]:
         return None
     confirmed = session_counts([session.id])[session.id].registered
     return Overbooking(session, capacity, confirmed) if confirmed > capacity else None
 
 
-def list_events(*, organisation_ids: Iterable[int] | None = None, published_only: bool = False,
-                upcoming_from: datetime | None = None, year: int | None = None) -> list[tuple[Event, int]]:
+def list_events(
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    published_only: bool = False,
+    upcoming_from: datetime | None = None,
+    year: int | None = None,
+) -> list[tuple[Event, int]]:
     """Events (with venue and sessions loaded) and their confirmed seats, ordered by start."""
-    query = sa.select(Event).options(selectinload(Event.sessions), selectinload(Event.venue)).order_by(
-        Event.starts_at, Event.id)
+    query = (
+        sa.select(Event)
+        .options(selectinload(Event.sessions), selectinload(Event.venue))
+        .order_by(Event.starts_at, Event.id)
+    )
     if organisation_ids is not None:
         query = query.where(Event.organisation_id.in_(list(organisation_ids)))
     if published_only:
@@ -267,15 +319,25 @@ def list_events(*, organisation_ids: Iterable[int] | None = None, published_only
     if upcoming_from is not None:
         query = query.where(Event.ends_at >= upcoming_from)
     if year is not None:
-        query = query.where(Event.starts_at >= datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=8),
-                            Event.starts_at < datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(hours=8))
+        query = query.where(
+            Event.starts_at >= datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=8),
+            Event.starts_at < datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(hours=8),
+        )
     events = db.session.execute(query).scalars().all()
-    registered = dict(db.session.execute(
-        sa.select(Registration.event_id, sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
-        .where(Registration.event_id.in_([e.id for e in events]),
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .group_by(Registration.event_id)
-    ).all()) if events else {}
+    registered = (
+        dict(
+            db.session.execute(
+                sa.select(Registration.event_id, sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
+                .where(
+                    Registration.event_id.in_([e.id for e in events]),
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                )
+                .group_by(Registration.event_id)
+            ).all()
+        )
+        if events
+        else {}
+    )
     return [(event, int(registered.get(event.id, 0))) for event in events]
 
 

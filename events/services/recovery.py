@@ -1,5 +1,6 @@
 """Ticket recovery (“我的报名”): a one-time code sent to the phone or e-mail a registrant used, then the list of
 their registrations."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,10 +21,15 @@ def registrations_of_contact(channel: str, address: str) -> list[Registration]:
         condition = Registration.phone == address
     else:
         condition = Registration.registered_by_id.in_(sa.select(User.id).where(User.email == address))
-    return list(db.session.execute(
-        sa.select(Registration).options(selectinload(Registration.event), selectinload(Registration.session))
-        .where(condition).order_by(Registration.created_at.desc(), Registration.id.desc()).limit(200)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Registration)
+            .options(selectinload(Registration.event), selectinload(Registration.session))
+            .where(condition)
+            .order_by(Registration.created_at.desc(), Registration.id.desc())
+            .limit(200)
+        ).scalars()
+    )
 
 
 def start_ticket_recovery(channel: str, address: str, language: str | None = None) -> None:
@@ -36,8 +42,9 @@ def start_ticket_recovery(channel: str, address: str, language: str | None = Non
     code = issue_code(RECOVERY_PURPOSE, address)
     if code is None:
         return
-    contact = Contact(email=address if channel == "email" else None, mobile=address if channel == "sms" else None,
-                      language=language)
+    contact = Contact(
+        email=address if channel == "email" else None, mobile=address if channel == "sms" else None, language=language
+    )
     notices.send_recovery_code(contact, code)
 
 

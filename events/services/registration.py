@@ -2,6 +2,7 @@
 list when full), cancel, find by ticket token, search and list an event's registrations.
 
 Concurrency: a registration takes the session's named lock (core.locks) before counting seats."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -60,8 +61,15 @@ class SessionFull(DomainError):
 GENDERS = ("男", "女")
 
 
-def personal_answers(event: Event, kind: str, *, gender: str = "", birth_date: date | None = None,
-                     id_number: str | None = None, required: bool = True) -> dict:
+def personal_answers(
+    event: Event,
+    kind: str,
+    *,
+    gender: str = "",
+    birth_date: date | None = None,
+    id_number: str | None = None,
+    required: bool = True,
+) -> dict:
     """What a person gives for an event's insurance list (Event.personal_data), checked; {} when not asked.
 
     Asked of individuals only (a group's leader gives the school's list at the door). With an ID number, gender
@@ -79,8 +87,9 @@ def personal_answers(event: Event, kind: str, *, gender: str = "", birth_date: d
         try:
             info = parse_id_number(id_number)
         except IdNumberError:
-            raise DomainError(_l("This is not a valid ID number (18 characters, with its check digit)."),
-                              field="id_number") from None
+            raise DomainError(
+                _l("This is not a valid ID number (18 characters, with its check digit)."), field="id_number"
+            ) from None
         return {"id_number": info.number, "gender": info.gender, "birth_date": info.birth_date}
     answers = {}
     if gender or required:
@@ -139,10 +148,20 @@ def register(  # noqa: C901 — the registration rules in the order a visitor me
         head_count = 1
     elif not (1 <= int(head_count or 0) <= MAX_HEAD_COUNT):
         raise DomainError(_l("A group has between 1 and %(n)d people.", n=MAX_HEAD_COUNT), field="head_count")
-    if event.audience == Audience.SCHOOL_GROUPS and kind != RegistrationKind.GROUP and source != RegistrationSource.WALK_IN:
+    if (
+        event.audience == Audience.SCHOOL_GROUPS
+        and kind != RegistrationKind.GROUP
+        and source != RegistrationSource.WALK_IN
+    ):
         raise DomainError(_l("This event takes school groups only."), field="kind")
-    personal = personal_answers(event, kind, gender=gender, birth_date=birth_date, id_number=id_number,
-                                required=source != RegistrationSource.WALK_IN)
+    personal = personal_answers(
+        event,
+        kind,
+        gender=gender,
+        birth_date=birth_date,
+        id_number=id_number,
+        required=source != RegistrationSource.WALK_IN,
+    )
     normalised_phone = None
     if phone or source != RegistrationSource.WALK_IN:
         try:
@@ -154,26 +173,40 @@ def register(  # noqa: C901 — the registration rules in the order a visitor me
             raise DomainError(_l("This event was cancelled."), field="session_id")
         window = session_window(session.starts_at, session.ends_at, event)
         if not window.contains(now):
-            raise DomainError(_l("Check-in for this session is not open now (%(start)s – %(end)s).",
-                                 start=_local(window.opens_at), end=_local(window.closes_at)),
-                              field="session_id", code=decision_rules.OUTSIDE_WINDOW, status=409)
+            raise DomainError(
+                _l(
+                    "Check-in for this session is not open now (%(start)s – %(end)s).",
+                    start=_local(window.opens_at),
+                    end=_local(window.closes_at),
+                ),
+                field="session_id",
+                code=decision_rules.OUTSIDE_WINDOW,
+                status=409,
+            )
     elif not registration_open(event, now):
         raise DomainError(_l("Registration for this event is not open."), field="session_id")
     elif session.ends_at <= now:  # the event's window may still be open while this session is over
         raise DomainError(_l("This session is over; choose a later one."), field="session_id")
 
     acquire_lock(f"events.session:{session.id}")
-    if normalised_phone and db.session.execute(
-        sa.select(Registration.id).where(
-            Registration.session_id == session.id, Registration.phone == normalised_phone,
-            Registration.status != RegistrationStatus.CANCELLED)
-    ).first():
-        raise DomainError(_l("This phone number is already registered for this session."), field="phone",
-                          code="duplicate", status=409)
+    if (
+        normalised_phone
+        and db.session.execute(
+            sa.select(Registration.id).where(
+                Registration.session_id == session.id,
+                Registration.phone == normalised_phone,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        ).first()
+    ):
+        raise DomainError(
+            _l("This phone number is already registered for this session."), field="phone", code="duplicate", status=409
+        )
     counts = session_counts([session.id])[session.id]
     walk_in = source == RegistrationSource.WALK_IN
-    placement = seats.place_registration(session.capacity, counts.registered, int(head_count),
-                                         event.waitlist_enabled and not walk_in)
+    placement = seats.place_registration(
+        session.capacity, counts.registered, int(head_count), event.waitlist_enabled and not walk_in
+    )
     if walk_in and placement == seats.FULL:
         # seats of registrants who have not come are free to walk-ins only once the session has started
         absent = seats.seats_free(session.capacity, counts.checked_in) if now >= session.starts_at else 0
@@ -184,11 +217,21 @@ def register(  # noqa: C901 — the registration rules in the order a visitor me
     if placement == seats.FULL:
         raise DomainError(_l("This session is full."), field="session_id", code="full", status=409)
     registration = Registration(
-        event_id=event.id, session_id=session.id, kind=kind, source=source, name=name, phone=normalised_phone,
-        head_count=int(head_count), school_name=(school_name or "").strip(), school_id=school_id,
-        grade=(grade or "").strip(), member_names=(member_names or "").strip(),
+        event_id=event.id,
+        session_id=session.id,
+        kind=kind,
+        source=source,
+        name=name,
+        phone=normalised_phone,
+        head_count=int(head_count),
+        school_name=(school_name or "").strip(),
+        school_id=school_id,
+        grade=(grade or "").strip(),
+        member_names=(member_names or "").strip(),
         status=RegistrationStatus.CONFIRMED if placement == seats.CONFIRMED else RegistrationStatus.WAITLISTED,
-        code=tickets.new_code(), link_token=tickets.new_link_token(), registered_by_id=getattr(user, "id", None),
+        code=tickets.new_code(),
+        link_token=tickets.new_link_token(),
+        registered_by_id=getattr(user, "id", None),
         **personal,
     )
     db.session.add(registration)
@@ -196,8 +239,9 @@ def register(  # noqa: C901 — the registration rules in the order a visitor me
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DomainError(_l("This phone number is already registered for this session."), field="phone",
-                          code="duplicate", status=409) from None
+        raise DomainError(
+            _l("This phone number is already registered for this session."), field="phone", code="duplicate", status=409
+        ) from None
     after = {"status": registration.status, "seats": registration.head_count, "source": source}
     if walk_in and counts.registered + int(head_count) > session.capacity:
         after["absent_seats"] = True  # admitted into the seats of registrants who have not come
@@ -221,14 +265,20 @@ def cancel_registration(registration: Registration, *, actor=None, now: datetime
     if registration.status == RegistrationStatus.CANCELLED:
         return []
     if db.session.execute(sa.select(CheckIn.id).where(CheckIn.registration_id == registration.id)).first():
-        raise DomainError(_l("This ticket was already used to check in and can't be cancelled."), code="checked_in",
-                          status=409)
+        raise DomainError(
+            _l("This ticket was already used to check in and can't be cancelled."), code="checked_in", status=409
+        )
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
-    audit.record("cancel", registration, before={"status": "confirmed" if was_confirmed else "waitlisted"},
-                 after={"status": "cancelled"}, actor=actor)
+    audit.record(
+        "cancel",
+        registration,
+        before={"status": "confirmed" if was_confirmed else "waitlisted"},
+        after={"status": "cancelled"},
+        actor=actor,
+    )
     return promote_waitlist(registration.session, now=now) if was_confirmed else []
 
 
@@ -236,7 +286,8 @@ def find_registration_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return db.session.execute(
-        sa.select(Registration).options(selectinload(Registration.event), selectinload(Registration.session))
+        sa.select(Registration)
+        .options(selectinload(Registration.event), selectinload(Registration.session))
         .where(Registration.link_token == token)
     ).scalar_one_or_none()
 
@@ -250,16 +301,28 @@ def search_registrations(event: Event, query: str, limit: int = 20) -> list[Regi
     condition = Registration.name.contains(text, autoescape=True)
     if len(digits) >= 4:
         condition = sa.or_(condition, Registration.phone.endswith(digits, autoescape=True))
-    return db.session.execute(
-        sa.select(Registration).options(selectinload(Registration.checkin), selectinload(Registration.session))
-        .where(Registration.event_id == event.id, condition)
-        .order_by(Registration.name, Registration.id).limit(limit)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Registration)
+            .options(selectinload(Registration.checkin), selectinload(Registration.session))
+            .where(Registration.event_id == event.id, condition)
+            .order_by(Registration.name, Registration.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def event_registrations(event: Event) -> list[Registration]:
     """All registrations of an event with session and check-in loaded (for lists and exports)."""
-    return db.session.execute(
-        sa.select(Registration).options(selectinload(Registration.checkin), selectinload(Registration.session))
-        .where(Registration.event_id == event.id).order_by(Registration.session_id, Registration.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Registration)
+            .options(selectinload(Registration.checkin), selectinload(Registration.session))
+            .where(Registration.event_id == event.id)
+            .order_by(Registration.session_id, Registration.id)
+        )
+        .scalars()
+        .all()
+    )

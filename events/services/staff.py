@@ -1,5 +1,6 @@
 """Check-in staff: scanner links (created, validated, revoked; only the token's hash is stored) and check-in
 accounts granted to users."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -14,16 +15,24 @@ from events.models import Event, StaffLink
 from events.services.common import _now, hash_token
 
 
-def create_staff_link(event: Event, *, label: str, expires_at: datetime | None = None, actor=None) -> tuple[StaffLink, str]:
+def create_staff_link(
+    event: Event, *, label: str, expires_at: datetime | None = None, actor=None
+) -> tuple[StaffLink, str]:
     """A check-in link for helpers without an account; the token is shown once, only its hash is kept."""
     token = tickets.new_link_token()
     expires = expires_at or event.ends_at
-    link = StaffLink(event_id=event.id, token_hash=hash_token(token), label=(label or "").strip()[:60],
-                     created_by_id=getattr(actor, "id", None), expires_at=expires)
+    link = StaffLink(
+        event_id=event.id,
+        token_hash=hash_token(token),
+        label=(label or "").strip()[:60],
+        created_by_id=getattr(actor, "id", None),
+        expires_at=expires,
+    )
     db.session.add(link)
     db.session.flush()
-    audit.record("create_staff_link", event, after={"link_id": link.id, "label": link.label,
-                                                    "expires_at": expires}, actor=actor)
+    audit.record(
+        "create_staff_link", event, after={"link_id": link.id, "label": link.label, "expires_at": expires}, actor=actor
+    )
     return link, token
 
 
@@ -62,16 +71,24 @@ def grant_checkin_account(event: Event, user, actor=None):
 
 def staff_links(event: Event) -> list[StaffLink]:
     """The event's staff links, newest first."""
-    return db.session.execute(
-        sa.select(StaffLink).where(StaffLink.event_id == event.id).order_by(StaffLink.id.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(sa.select(StaffLink).where(StaffLink.event_id == event.id).order_by(StaffLink.id.desc()))
+        .scalars()
+        .all()
+    )
 
 
 def checkin_accounts(event: Event) -> list:
     """The accounts granted check-in at the event, by name."""
     from accounts.models import Membership, User
 
-    return db.session.execute(
-        sa.select(User).join(Membership).where(Membership.role == "checkin", Membership.scope_id == event.id)
-        .order_by(User.name)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(User)
+            .join(Membership)
+            .where(Membership.role == "checkin", Membership.scope_id == event.id)
+            .order_by(User.name)
+        )
+        .scalars()
+        .all()
+    )

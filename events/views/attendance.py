@@ -5,6 +5,7 @@ Pages and files that show full contacts record that they were seen (attendance_s
 and commit that audit record although they answer a GET: reading minors' and parents' phones is itself what
 the audit log must hold (issue 23), so these are the area's only GETs that write, and they write nothing else.
 (events.views.management.registrations does the same for the registrations list.)"""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,12 @@ def group_tickets(event_id: int):
     if not rows:
         flash(_("There are no confirmed tickets to print."), "info")
         return redirect(url_for("events.registrations", event_id=event.id))
-    return send_file(io.BytesIO(rendering.ticket_pdf(rows)), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"tickets-{event.id}.pdf")
+    return send_file(
+        io.BytesIO(rendering.ticket_pdf(rows)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"tickets-{event.id}.pdf",
+    )
 
 
 @bp.route("/<int:event_id>/attendance")
@@ -75,5 +80,9 @@ def signin_sheet(session_id: int):
     attendance_service.record_contacts_seen(session_obj.event, f"signin.pdf:{session_obj.id}", actor=current_user)
     data = rendering.signin_sheet_pdf(session_obj, rows, attendance_service.member_list)
     db.session.commit()
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"signin-{session_obj.event_id}-{session_obj.id}.pdf")
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"signin-{session_obj.event_id}-{session_obj.id}.pdf",
+    )

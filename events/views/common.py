@@ -1,5 +1,6 @@
 """The events blueprint and what its pages share: form times in the installation's zone, the organisations
 the user manages, the organising-unit choice, the check-in access check, calendar responses."""
+
 from __future__ import annotations
 
 import io
@@ -64,8 +65,12 @@ def editable_or_new(model, obj_id: int | None):
 
 
 def xlsx_response(data: bytes, filename: str):
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=filename,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def choose_organisation(form, orgs: list[Organisation], fixed_id: int | None = None) -> int | None:

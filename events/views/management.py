@@ -1,5 +1,6 @@
 """Organisers' pages: their events, event and session forms, status, registrations, check-in staff, venues and
 messages to registrants."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -57,16 +58,27 @@ def create():
     form.venue_id.choices = _venue_choices([o.id for o in orgs])
     if form.validate_on_submit() and org_id is not None:
         require("event.create", db.session.get(Organisation, org_id))
-        done = commit_or_show(lambda: planning_service.create_event(
-            organisation_id=org_id, kind=form.kind.data, title=form.title.data,
-            description=form.description.data or "", venue_id=form.venue_id.data or None,
-            audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-            capacity=form.capacity.data if form.capacity.data is not None else 0,
-            registration_opens_at=to_utc(form.registration_opens_at.data),
-            registration_closes_at=to_utc(form.registration_closes_at.data),
-            waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
-            personal_data=form.personal_data.data or "", actor=current_user,
-        ), form, _("Event saved as a draft. Publish it when it is ready."))
+        done = commit_or_show(
+            lambda: planning_service.create_event(
+                organisation_id=org_id,
+                kind=form.kind.data,
+                title=form.title.data,
+                description=form.description.data or "",
+                venue_id=form.venue_id.data or None,
+                audience=form.audience.data,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                capacity=form.capacity.data if form.capacity.data is not None else 0,
+                registration_opens_at=to_utc(form.registration_opens_at.data),
+                registration_closes_at=to_utc(form.registration_closes_at.data),
+                waitlist_enabled=form.waitlist_enabled.data,
+                exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "",
+                actor=current_user,
+            ),
+            form,
+            _("Event saved as a draft. Publish it when it is ready."),
+        )
         if done:
             return redirect(url_for("events.admin_event", event_id=done.value.id))
     return render_template("events/event_form.html", form=form, event=None)
@@ -77,8 +89,12 @@ def admin_event(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
     session_form = forms.SessionForm()
-    return render_template("events/admin_event.html", event=event, counters=capacity_service.event_counters(event),
-                           session_form=session_form)
+    return render_template(
+        "events/admin_event.html",
+        event=event,
+        counters=capacity_service.event_counters(event),
+        session_form=session_form,
+    )
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -101,15 +117,26 @@ def edit(event_id: int):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(form, name).data = to_form(getattr(event, name))
     if form.validate_on_submit():
-        if commit_or_show(lambda: planning_service.update_event(
-            event, actor=current_user, kind=form.kind.data, title=form.title.data,
-            description=form.description.data or "", venue_id=form.venue_id.data or None,
-            audience=form.audience.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-            registration_opens_at=to_utc(form.registration_opens_at.data),
-            registration_closes_at=to_utc(form.registration_closes_at.data),
-            waitlist_enabled=form.waitlist_enabled.data, exit_scan=form.exit_scan.data,
-            personal_data=form.personal_data.data or "",
-        ), form, _("Event updated.")):
+        if commit_or_show(
+            lambda: planning_service.update_event(
+                event,
+                actor=current_user,
+                kind=form.kind.data,
+                title=form.title.data,
+                description=form.description.data or "",
+                venue_id=form.venue_id.data or None,
+                audience=form.audience.data,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                registration_opens_at=to_utc(form.registration_opens_at.data),
+                registration_closes_at=to_utc(form.registration_closes_at.data),
+                waitlist_enabled=form.waitlist_enabled.data,
+                exit_scan=form.exit_scan.data,
+                personal_data=form.personal_data.data or "",
+            ),
+            form,
+            _("Event updated."),
+        ):
             return redirect(url_for("events.admin_event", event_id=event.id))
     return render_template("events/event_form.html", form=form, event=event, locked_by=locked_by)
 
@@ -118,7 +145,9 @@ def edit(event_id: int):
 def set_status(event_id: int, status: str):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
-    commit_or_show(lambda: planning_service.set_event_status(event, status, actor=current_user), None, _("Status changed."))
+    commit_or_show(
+        lambda: planning_service.set_event_status(event, status, actor=current_user), None, _("Status changed.")
+    )
     return redirect(url_for("events.admin_event", event_id=event.id))
 
 
@@ -128,9 +157,18 @@ def add_session(event_id: int):
     require("event.manage", event)
     form = forms.SessionForm()
     if form.validate_on_submit():
-        commit_or_show(lambda: planning_service.add_session(
-            event, title=form.title.data, starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-            capacity=form.capacity.data, actor=current_user), None, _("Session added."))
+        commit_or_show(
+            lambda: planning_service.add_session(
+                event,
+                title=form.title.data,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                capacity=form.capacity.data,
+                actor=current_user,
+            ),
+            None,
+            _("Session added."),
+        )
     else:
         for field in form:
             for error in field.errors:
@@ -144,12 +182,18 @@ def _overbooking_message(overbooking: planning_service.Overbooking) -> str:
     name = session_obj.title or to_user_timezone(session_obj.starts_at).strftime("%Y-%m-%d %H:%M")
     values = dict(session=name, capacity=overbooking.capacity, confirmed=overbooking.confirmed)
     if session_obj.event.waitlist_enabled:
-        return _("The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
-                 "confirmed: new registrations will go on the waiting list; those already confirmed keep their "
-                 "places.", **values)
-    return _("The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
-             "confirmed: this event keeps no waiting list, so new registrations will be refused; those already "
-             "confirmed keep their places.", **values)
+        return _(
+            "The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
+            "confirmed: new registrations will go on the waiting list; those already confirmed keep their "
+            "places.",
+            **values,
+        )
+    return _(
+        "The capacity of session “%(session)s” is now %(capacity)d, but %(confirmed)d people are already "
+        "confirmed: this event keeps no waiting list, so new registrations will be refused; those already "
+        "confirmed keep their places.",
+        **values,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -160,10 +204,18 @@ def edit_session(session_id: int):
     if request.method == "GET":
         form.starts_at.data, form.ends_at.data = to_form(session_obj.starts_at), to_form(session_obj.ends_at)
     if form.validate_on_submit():
-        done = commit_or_show(lambda: planning_service.update_session(
-            session_obj, title=form.title.data, starts_at=to_utc(form.starts_at.data),
-            ends_at=to_utc(form.ends_at.data), capacity=form.capacity.data, actor=current_user,
-        ), form, _("Session updated."))
+        done = commit_or_show(
+            lambda: planning_service.update_session(
+                session_obj,
+                title=form.title.data,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                capacity=form.capacity.data,
+                actor=current_user,
+            ),
+            form,
+            _("Session updated."),
+        )
         if done:
             if done.value is not None:  # the capacity went below the people already confirmed
                 flash(_overbooking_message(done.value), "warning")
@@ -177,9 +229,14 @@ def registrations(event_id: int):
     event = get_or_404(Event, event_id)
     require("event.manage", event)
     q = request.args.get("q", "").strip()
-    rows = registration_service.search_registrations(event, q, limit=500) if q else registration_service.event_registrations(event)
-    page = render_template("events/registrations.html", event=event, rows=rows, q=q,
-                           member_list=attendance_service.member_list)
+    rows = (
+        registration_service.search_registrations(event, q, limit=500)
+        if q
+        else registration_service.event_registrations(event)
+    )
+    page = render_template(
+        "events/registrations.html", event=event, rows=rows, q=q, member_list=attendance_service.member_list
+    )
     attendance_service.record_contacts_seen(event, "registrations", actor=current_user)  # full phones on this page
     db.session.commit()
     return page
@@ -204,9 +261,15 @@ def staff(event_id: int):
     grant_form = forms.GrantStaffForm(prefix="grant")
     new_link = None
     if link_form.submit.data and link_form.validate_on_submit():
-        done = commit_or_show(lambda: staff_service.create_staff_link(
-            event, label=link_form.label.data, expires_at=to_utc(link_form.expires_at.data), actor=current_user,
-        ), link_form)
+        done = commit_or_show(
+            lambda: staff_service.create_staff_link(
+                event,
+                label=link_form.label.data,
+                expires_at=to_utc(link_form.expires_at.data),
+                actor=current_user,
+            ),
+            link_form,
+        )
         if done:
             _link, token = done.value
             new_link = url_for("events.staff_entry", token=token, _external=True)
@@ -216,20 +279,31 @@ def staff(event_id: int):
         user = find_user_by_login(grant_form.login.data)
         if user is None:
             grant_form.login.errors = [_("No account with this email or mobile number.")]
-        elif commit_or_show(lambda: staff_service.grant_checkin_account(event, user, actor=current_user), grant_form,
-                            _("%(name)s can now check visitors in.", name=user.display_name)):
+        elif commit_or_show(
+            lambda: staff_service.grant_checkin_account(event, user, actor=current_user),
+            grant_form,
+            _("%(name)s can now check visitors in.", name=user.display_name),
+        ):
             return redirect(url_for("events.staff", event_id=event.id))
-    return render_template("events/staff.html", event=event, link_form=link_form, grant_form=grant_form,
-                           new_link=new_link, links=staff_service.staff_links(event),
-                           staff_users=staff_service.checkin_accounts(event), now=utcnow())
+    return render_template(
+        "events/staff.html",
+        event=event,
+        link_form=link_form,
+        grant_form=grant_form,
+        new_link=new_link,
+        links=staff_service.staff_links(event),
+        staff_users=staff_service.checkin_accounts(event),
+        now=utcnow(),
+    )
 
 
 @bp.route("/staff-links/<int:link_id>/revoke", methods=["POST"])
 def revoke_link(link_id: int):
     link = get_or_404(StaffLink, link_id)
     require("event.manage", link.event)
-    commit_or_show(lambda: staff_service.revoke_staff_link(link, actor=current_user), None, _("Staff link revoked."),
-                   "info")
+    commit_or_show(
+        lambda: staff_service.revoke_staff_link(link, actor=current_user), None, _("Staff link revoked."), "info"
+    )
     return redirect(url_for("events.staff", event_id=link.event_id))
 
 
@@ -246,11 +320,20 @@ def venue_form(venue_id: int | None = None):
     form = forms.VenueForm(obj=venue)
     org_id = choose_organisation(form, orgs, venue.organisation_id if venue else None)
     if form.validate_on_submit() and org_id is not None:
-        if commit_or_show(lambda: planning_service.save_venue(
-            venue, organisation_id=org_id, kind=form.kind.data, name=form.name.data,
-            address=form.address.data or "", capacity=form.capacity.data or 0,
-            travel_minutes=form.travel_minutes.data, actor=current_user,
-        ), form, _("Venue saved.")):
+        if commit_or_show(
+            lambda: planning_service.save_venue(
+                venue,
+                organisation_id=org_id,
+                kind=form.kind.data,
+                name=form.name.data,
+                address=form.address.data or "",
+                capacity=form.capacity.data or 0,
+                travel_minutes=form.travel_minutes.data,
+                actor=current_user,
+            ),
+            form,
+            _("Venue saved."),
+        ):
             return redirect(url_for("events.venues"))
     return render_template("events/venue_form.html", form=form, venue=venue)
 
@@ -266,15 +349,20 @@ def message_registrants(event_id: int):
     form = forms.EventAnnouncementForm()
     form.session_id.choices = [(0, _("All sessions"))] + [
         (s.id, f"{s.title or _('Session %(n)d', n=n)} · {format_moment(s.starts_at, 'short')}")
-        for n, s in enumerate(event.sessions, 1)]
+        for n, s in enumerate(event.sessions, 1)
+    ]
     recipient_count = None
     if form.validate_on_submit():
         session_id = form.session_id.data or None
         if session_id is not None and session_id not in {s.id for s in event.sessions}:
             abort(404)
         if form.send.data:
-            done = commit_or_show(lambda: notices.announce(event, session_id, form.subject.data, form.body.data,
-                                                           form.channels.data, actor=current_user), form)
+            done = commit_or_show(
+                lambda: notices.announce(
+                    event, session_id, form.subject.data, form.body.data, form.channels.data, actor=current_user
+                ),
+                form,
+            )
             if done:
                 flash(_("The message is on its way to %(n)d people.", n=done.value), "success")
                 return redirect(url_for("notifications.outbox"))

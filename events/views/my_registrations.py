@@ -1,4 +1,5 @@
 """“我的报名”: a registrant finds their tickets again with a one-time code sent to the phone or e-mail they used."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, session, url_for
@@ -57,8 +58,10 @@ def my_registrations_code():
         done = commit_or_show(lambda: recovery_service.finish_ticket_recovery(address, form.code.data))
         if done and done.value:  # committed either way: a wrong guess is counted
             session.pop("events_recovery", None)
-            session["events_recovered"] = {"address": address,
-                                           "until": utcnow().timestamp() + RECOVERY_SESSION_MINUTES * 60}
+            session["events_recovered"] = {
+                "address": address,
+                "until": utcnow().timestamp() + RECOVERY_SESSION_MINUTES * 60,
+            }
             return redirect(url_for("events.my_registrations_list"))
         form.code.errors = [_("This code is not right, or it has expired. Ask for a new one.")]
     from core.privacy import mask_contact as mask_address

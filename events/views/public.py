@@ -1,5 +1,6 @@
 """Public pages: the events list, an event with its registration form, the ticket (reached by its unguessable
 link) with its QR code, image and PDF, self-cancellation, and the events' and venues' calendar feeds."""
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,9 @@ def detail(event_id: int):
         abort(404)
     form = forms.RegistrationForm()
     now = utcnow()
-    form.session_id.choices = [(s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1)
-                               if s.ends_at > now]  # a session that is over takes no more registrations
+    form.session_id.choices = [
+        (s.id, s.title or _("Session %(n)d", n=n)) for n, s in enumerate(event.sessions, 1) if s.ends_at > now
+    ]  # a session that is over takes no more registrations
     if event.audience == "school_groups":
         form.kind.choices = [c for c in form.kind.choices if c[0] == "group"]
     if event.personal_data != PersonalData.BIRTH_DATE:
@@ -56,14 +58,23 @@ def detail(event_id: int):
         if session_obj is None or session_obj.event_id != event.id:
             form.session_id.errors = [_("Choose a session of this event.")]
         else:
-            done = commit_or_show(lambda: registration_service.register(
-                session_obj, name=form.name.data, phone=form.phone.data, kind=form.kind.data,
-                head_count=form.head_count.data or 1, school_name=form.school_name.data, grade=form.grade.data,
-                member_names=form.member_names.data,
-                gender=form.gender.data if "gender" in form else "",
-                birth_date=form.birth_date.data if "birth_date" in form else None,
-                id_number=form.id_number.data if "id_number" in form else None,
-                user=current_user if current_user.is_authenticated else None), form)
+            done = commit_or_show(
+                lambda: registration_service.register(
+                    session_obj,
+                    name=form.name.data,
+                    phone=form.phone.data,
+                    kind=form.kind.data,
+                    head_count=form.head_count.data or 1,
+                    school_name=form.school_name.data,
+                    grade=form.grade.data,
+                    member_names=form.member_names.data,
+                    gender=form.gender.data if "gender" in form else "",
+                    birth_date=form.birth_date.data if "birth_date" in form else None,
+                    id_number=form.id_number.data if "id_number" in form else None,
+                    user=current_user if current_user.is_authenticated else None,
+                ),
+                form,
+            )
             if done:
                 return redirect(url_for("events.ticket", token=done.value.link_token))
     return render_template("events/detail.html", event=event, form=form, counts=counts, is_open=is_open, now=now)
@@ -81,9 +92,13 @@ def _ticket_or_404(token: str) -> Registration:
 def ticket(token: str):
     """The ticket page (reached only through its unguessable link): QR code, status, cancel link."""
     registration = _ticket_or_404(token)
-    return render_template("events/ticket.html", r=registration, event=registration.event,
-                           masked_phone=mask_phone(registration.phone) if registration.phone else "",
-                           waitlist_position=capacity_service.waitlist_position(registration))
+    return render_template(
+        "events/ticket.html",
+        r=registration,
+        event=registration.event,
+        masked_phone=mask_phone(registration.phone) if registration.phone else "",
+        waitlist_position=capacity_service.waitlist_position(registration),
+    )
 
 
 @bp.route("/t/<token>/qr.png")
@@ -99,8 +114,12 @@ def _printed_ticket(token: str, render, mimetype: str, suffix: str):
     if registration.status != RegistrationStatus.CONFIRMED:
         flash(_("Only a confirmed registration has a ticket to print."), "warning")
         return redirect(url_for("events.ticket", token=token))
-    return send_file(io.BytesIO(render(registration)), mimetype=mimetype, as_attachment=True,
-                     download_name=f"ticket-{registration.event_id}.{suffix}")
+    return send_file(
+        io.BytesIO(render(registration)),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"ticket-{registration.event_id}.{suffix}",
+    )
 
 
 @bp.route("/t/<token>/ticket.png")
@@ -119,8 +138,12 @@ def ticket_pdf(token: str):
 @public
 def ticket_cancel(token: str):
     registration = _ticket_or_404(token)
-    commit_or_show(lambda: registration_service.cancel_registration(registration), None,
-                   _("Your registration was cancelled."), "info")
+    commit_or_show(
+        lambda: registration_service.cancel_registration(registration),
+        None,
+        _("Your registration was cancelled."),
+        "info",
+    )
     return redirect(url_for("events.ticket", token=token))
 
 
@@ -131,7 +154,8 @@ def event_ics(event_id: int):
     if event.status == EventStatus.DRAFT:
         abort(404)
     items = calendars_service.calendar_items_for_events(
-        [event], host(), lambda e: url_for("events.detail", event_id=e.id, _external=True))
+        [event], host(), lambda e: url_for("events.detail", event_id=e.id, _external=True)
+    )
     return ics_response(ics.render_calendar(items, event.title, utcnow()), f"event-{event.id}.ics")
 
 
@@ -140,5 +164,8 @@ def event_ics(event_id: int):
 def venue_ics(venue_id: int):
     venue = get_or_404(Venue, venue_id)
     items = calendars_service.calendar_items_for_events(
-        calendars_service.venue_feed_events(venue, utcnow()), host(), lambda e: url_for("events.detail", event_id=e.id, _external=True))
+        calendars_service.venue_feed_events(venue, utcnow()),
+        host(),
+        lambda e: url_for("events.detail", event_id=e.id, _external=True),
+    )
     return ics_response(ics.render_calendar(items, venue.name, utcnow()), f"venue-{venue.id}.ics")

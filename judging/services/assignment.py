@@ -1,4 +1,5 @@
 """Who judges what: balanced conflict-free assignment, declines, withdrawals, coverage, the judge's worklist."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -36,9 +37,19 @@ def withdraw_judge(judge: Judge, actor=None) -> dict[int, int]:
     for rnd in rounds_of(judge.contest):
         if rnd.is_closed():
             continue
-        rows = db.session.execute(sa.select(JudgeAssignment).options(selectinload(JudgeAssignment.score)).where(
-            JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id,
-            JudgeAssignment.status == AssignmentStatus.ACTIVE.value)).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.select(JudgeAssignment)
+                .options(selectinload(JudgeAssignment.score))
+                .where(
+                    JudgeAssignment.round_id == rnd.id,
+                    JudgeAssignment.judge_id == judge.id,
+                    JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+                )
+            )
+            .scalars()
+            .all()
+        )
         for a in rows:
             if a.score is None or not a.score.submitted:
                 a.status = AssignmentStatus.REMOVED.value
@@ -51,8 +62,13 @@ def withdraw_judge(judge: Judge, actor=None) -> dict[int, int]:
 
 
 def active_assignments(rnd: Round) -> list[JudgeAssignment]:
-    return list(db.session.execute(sa.select(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(JudgeAssignment).where(
+                JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value
+            )
+        ).scalars()
+    )
 
 
 @dataclass
@@ -76,8 +92,15 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
     rubric_categories = {rc.category_id for rc in rnd.categories if not rc.is_performance}
     entries = [e for e in round_entries(rnd) if e.category_id in rubric_categories]  # runs need referees, not judges
     entry_ids = {e.id for e in entries}
-    rows = db.session.execute(sa.select(JudgeAssignment).options(selectinload(JudgeAssignment.score)).where(
-        JudgeAssignment.round_id == rnd.id)).scalars().all()
+    rows = (
+        db.session.execute(
+            sa.select(JudgeAssignment)
+            .options(selectinload(JudgeAssignment.score))
+            .where(JudgeAssignment.round_id == rnd.id)
+        )
+        .scalars()
+        .all()
+    )
     current: dict[int, set] = defaultdict(set)
     locked, excluded = set(), set()
     by_pair = {}
@@ -92,14 +115,26 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
     judge_ids = {j.id for j in judges}
     # A withdrawn (or deactivated) judge's submitted scores still count towards k: such a judge takes part as
     # a judge eligible for nothing new, holding only their locked, scored pairs.
-    kept = {a.judge_id for a in rows if a.status == AssignmentStatus.ACTIVE and a.entry_id in entry_ids
-            and a.judge_id not in judge_ids and a.score is not None and a.score.submitted}
+    kept = {
+        a.judge_id
+        for a in rows
+        if a.status == AssignmentStatus.ACTIVE
+        and a.entry_id in entry_ids
+        and a.judge_id not in judge_ids
+        and a.score is not None
+        and a.score.submitted
+    }
     infos = [judge_info(j) for j in judges] + [assignment.JudgeInfo(id=j, categories=frozenset()) for j in kept]
     locked |= {(e, j) for e, js in current.items() for j in js if j in kept}
-    plan = assignment.assign_judges([submission_info(s) for s in entry_submissions(entries)], infos,
-                                    rnd.judges_per_entry, existing={e: {j for j in js if j in judge_ids or j in kept}
-                                                                    for e, js in current.items()},
-                                    excluded=excluded, locked=locked, seed=seed)
+    plan = assignment.assign_judges(
+        [submission_info(s) for s in entry_submissions(entries)],
+        infos,
+        rnd.judges_per_entry,
+        existing={e: {j for j in js if j in judge_ids or j in kept} for e, js in current.items()},
+        excluded=excluded,
+        locked=locked,
+        seed=seed,
+    )
     wanted = plan.pairs()
     added = removed = 0
     for (entry_id, judge_id), a in by_pair.items():
@@ -117,8 +152,9 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
             a.status, a.reason = AssignmentStatus.ACTIVE.value, ""
             added += 1
     db.session.flush()
-    audit.record("auto_assign", rnd, after={"added": added, "removed": removed,
-                                            "short": len(plan.shortfalls)}, actor=actor)
+    audit.record(
+        "auto_assign", rnd, after={"added": added, "removed": removed, "short": len(plan.shortfalls)}, actor=actor
+    )
     return AssignmentOutcome(added, removed, plan.shortfalls, {j: n for j, n in plan.loads.items() if j in judge_ids})
 
 
@@ -131,11 +167,17 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
     if judge.contest_id != rnd.contest_id or judge.withdrawn_at is not None:
         raise DomainError(_l("This judge does not judge this contest."), field="judge")
     if not assignment.is_eligible(judge_info(judge), submission_info(entry_submissions([entry])[0])):
-        raise DomainError(_l("%(judge)s has a conflict with this entry or lacks the expertise.",
-                             judge=judge.user.display_name), field="judge")
-    a = db.session.execute(sa.select(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.entry_id == entry.id,
-        JudgeAssignment.judge_id == judge.id)).scalar_one_or_none()
+        raise DomainError(
+            _l("%(judge)s has a conflict with this entry or lacks the expertise.", judge=judge.user.display_name),
+            field="judge",
+        )
+    a = db.session.execute(
+        sa.select(JudgeAssignment).where(
+            JudgeAssignment.round_id == rnd.id,
+            JudgeAssignment.entry_id == entry.id,
+            JudgeAssignment.judge_id == judge.id,
+        )
+    ).scalar_one_or_none()
     if a is None:
         a = JudgeAssignment(round_id=rnd.id, entry_id=entry.id, judge_id=judge.id)
         db.session.add(a)
@@ -143,8 +185,13 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
         raise DomainError(_l("This judge is already assigned to this entry."), field="judge")
     a.status, a.reason = AssignmentStatus.ACTIVE.value, ""
     db.session.flush()
-    audit.record("assign", a, after={"entry_id": entry.id, "judge_id": judge.id}, actor=actor,
-                 organisation_id=rnd.contest.organisation_id)
+    audit.record(
+        "assign",
+        a,
+        after={"entry_id": entry.id, "judge_id": judge.id},
+        actor=actor,
+        organisation_id=rnd.contest.organisation_id,
+    )
     return a
 
 
@@ -158,7 +205,7 @@ def remove_assignment(a: JudgeAssignment, actor=None) -> None:
 
 
 def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssignment | None:
-    """"Cannot judge" (conflict found, no-show): the pair is excluded for good and the entry gets another
+    """ "Cannot judge" (conflict found, no-show): the pair is excluded for good and the entry gets another
     eligible judge when there is one (returned)."""
     reason = (reason or "").strip()
     if not reason:
@@ -176,13 +223,23 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
     current = defaultdict(set)
     for other in active_assignments(a.round):
         current[other.entry_id].add(other.judge_id)
-    excluded = set(db.session.execute(sa.select(JudgeAssignment.entry_id, JudgeAssignment.judge_id).where(
-        JudgeAssignment.round_id == a.round_id, JudgeAssignment.status == AssignmentStatus.DECLINED.value)).all())
+    excluded = set(
+        db.session.execute(
+            sa.select(JudgeAssignment.entry_id, JudgeAssignment.judge_id).where(
+                JudgeAssignment.round_id == a.round_id, JudgeAssignment.status == AssignmentStatus.DECLINED.value
+            )
+        ).all()
+    )
     entries = round_entries(a.round)
-    plan = assignment.replace_judge_for_entry([submission_info(s) for s in entry_submissions(entries)],
-                                              [judge_info(j) for j in judges],
-                                              a.round.judges_per_entry, current, a.entry_id, a.judge_id,
-                                              excluded=excluded)
+    plan = assignment.replace_judge_for_entry(
+        [submission_info(s) for s in entry_submissions(entries)],
+        [judge_info(j) for j in judges],
+        a.round.judges_per_entry,
+        current,
+        a.entry_id,
+        a.judge_id,
+        excluded=excluded,
+    )
     new_ids = plan.assignments.get(a.entry_id, set()) - current[a.entry_id]
     replacement = None
     for judge_id in new_ids:
@@ -199,15 +256,30 @@ class CoverageRow:
 
 def coverage(rnd: Round) -> list[CoverageRow]:
     """Entries with fewer than k submitted scores (rubric categories), fewest first."""
-    entries = [e for e in round_entries(rnd)
-               if not next(rc for rc in rnd.categories if rc.category_id == e.category_id).is_performance]
-    assigned = dict(db.session.execute(sa.select(JudgeAssignment.entry_id, sa.func.count()).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
-        .group_by(JudgeAssignment.entry_id)).all())
-    submitted = dict(db.session.execute(sa.select(Score.entry_id, sa.func.count()).join(
-        JudgeAssignment, JudgeAssignment.id == Score.assignment_id).where(
-        Score.round_id == rnd.id, Score.submitted.is_(True), JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
-        .group_by(Score.entry_id)).all())
+    entries = [
+        e
+        for e in round_entries(rnd)
+        if not next(rc for rc in rnd.categories if rc.category_id == e.category_id).is_performance
+    ]
+    assigned = dict(
+        db.session.execute(
+            sa.select(JudgeAssignment.entry_id, sa.func.count())
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
+            .group_by(JudgeAssignment.entry_id)
+        ).all()
+    )
+    submitted = dict(
+        db.session.execute(
+            sa.select(Score.entry_id, sa.func.count())
+            .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+            .where(
+                Score.round_id == rnd.id,
+                Score.submitted.is_(True),
+                JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+            )
+            .group_by(Score.entry_id)
+        ).all()
+    )
     rows = [CoverageRow(e, assigned.get(e.id, 0), submitted.get(e.id, 0)) for e in entries]
     rows = [r for r in rows if r.submitted < rnd.judges_per_entry]
     rows.sort(key=lambda r: (r.submitted, r.assigned, r.entry.code or ""))
@@ -216,11 +288,20 @@ def coverage(rnd: Round) -> list[CoverageRow]:
 
 def judge_loads(rnd: Round) -> list[tuple[Judge, int, int]]:
     """(judge, active assignments, submitted scores) for every judge of the contest."""
-    counts = dict(db.session.execute(sa.select(JudgeAssignment.judge_id, sa.func.count()).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
-        .group_by(JudgeAssignment.judge_id)).all())
-    done = dict(db.session.execute(sa.select(Score.judge_id, sa.func.count()).where(
-        Score.round_id == rnd.id, Score.submitted.is_(True)).group_by(Score.judge_id)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(JudgeAssignment.judge_id, sa.func.count())
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
+            .group_by(JudgeAssignment.judge_id)
+        ).all()
+    )
+    done = dict(
+        db.session.execute(
+            sa.select(Score.judge_id, sa.func.count())
+            .where(Score.round_id == rnd.id, Score.submitted.is_(True))
+            .group_by(Score.judge_id)
+        ).all()
+    )
     return [(j, counts.get(j.id, 0), done.get(j.id, 0)) for j in judges_of(rnd.contest)]
 
 
@@ -233,26 +314,42 @@ def judge_worklist(rnd: Round, judge: Judge) -> list[JudgeAssignment]:
     number of queries whatever the list length."""
     from competitions.models import Material  # noqa: F401  (relationship target)
 
-    return list(db.session.execute(
-        sa.select(JudgeAssignment).join(Entry, Entry.id == JudgeAssignment.entry_id)
-        .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id,
-               JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
-        .options(joinedload(JudgeAssignment.entry).joinedload(Entry.category),
-                 joinedload(JudgeAssignment.entry).selectinload(Entry.materials),
-                 selectinload(JudgeAssignment.score))
-        .order_by(Entry.code, Entry.id)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(JudgeAssignment)
+            .join(Entry, Entry.id == JudgeAssignment.entry_id)
+            .where(
+                JudgeAssignment.round_id == rnd.id,
+                JudgeAssignment.judge_id == judge.id,
+                JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+            )
+            .options(
+                joinedload(JudgeAssignment.entry).joinedload(Entry.category),
+                joinedload(JudgeAssignment.entry).selectinload(Entry.materials),
+                selectinload(JudgeAssignment.score),
+            )
+            .order_by(Entry.code, Entry.id)
+        ).scalars()
+    )
 
 
 def load_assignment_for_judge(rnd: Round, entry: Entry, user: User) -> JudgeAssignment | None:
     """The user's active assignment to the entry in the round, or None (not a judge, not assigned)."""
-    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
-                               ).scalar_one_or_none()
+    judge = db.session.execute(
+        sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
+    ).scalar_one_or_none()
     return None if judge is None else assignment_of(rnd, entry, judge)
 
 
 def assignment_of(rnd: Round, entry: Entry, judge: Judge) -> JudgeAssignment | None:
     """The judge's active assignment to the entry in the round, with its score, or None."""
-    return db.session.execute(sa.select(JudgeAssignment).options(selectinload(JudgeAssignment.score)).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.entry_id == entry.id,
-        JudgeAssignment.judge_id == judge.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
+    return db.session.execute(
+        sa.select(JudgeAssignment)
+        .options(selectinload(JudgeAssignment.score))
+        .where(
+            JudgeAssignment.round_id == rnd.id,
+            JudgeAssignment.entry_id == entry.id,
+            JudgeAssignment.judge_id == judge.id,
+            JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+        )
     ).scalar_one_or_none()

@@ -1,4 +1,5 @@
 """The judges of a contest: profiles, invitations, expertise and declared conflicts (回避)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -19,8 +20,7 @@ from judging.submissions import ENTRY_KIND, Submission, load_submissions
 
 
 def judges_of(contest: Contest, include_withdrawn: bool = True) -> list[Judge]:
-    query = (sa.select(Judge).where(Judge.contest_id == contest.id).options(joinedload(Judge.user))
-             .order_by(Judge.id))
+    query = sa.select(Judge).where(Judge.contest_id == contest.id).options(joinedload(Judge.user)).order_by(Judge.id)
     if not include_withdrawn:
         query = query.where(Judge.withdrawn_at.is_(None))
     return list(db.session.execute(query).scalars())
@@ -30,8 +30,11 @@ def sync_judges(contest: Contest) -> list[Judge]:
     """Create the judge profile of every user holding the judge role for the contest (e.g. invited ones)."""
     from accounts.models import Membership
 
-    user_ids = set(db.session.execute(sa.select(Membership.user_id).where(
-        Membership.role == Role.JUDGE.value, Membership.scope_id == contest.id)).scalars())
+    user_ids = set(
+        db.session.execute(
+            sa.select(Membership.user_id).where(Membership.role == Role.JUDGE.value, Membership.scope_id == contest.id)
+        ).scalars()
+    )
     have = set(db.session.execute(sa.select(Judge.user_id).where(Judge.contest_id == contest.id)).scalars())
     for user_id in sorted(user_ids - have):
         db.session.add(Judge(contest_id=contest.id, user_id=user_id))
@@ -43,8 +46,9 @@ def judge_for_user(contest: Contest, user: User) -> Judge | None:
     """The user's judge profile in the contest (created on first use when they hold the judge role)."""
     if contest.id not in user.scope_ids(Role.JUDGE):
         return None
-    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
-                               ).scalar_one_or_none()
+    judge = db.session.execute(
+        sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+    ).scalar_one_or_none()
     if judge is None:
         judge = Judge(contest_id=contest.id, user_id=user.id)
         db.session.add(judge)
@@ -57,8 +61,9 @@ def add_judge(contest: Contest, user: User, *, affiliation: Organisation | None 
     from accounts.services import grant_role
 
     grant_role(user, Role.JUDGE, scope_id=contest.id, actor=actor)
-    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
-                               ).scalar_one_or_none()
+    judge = db.session.execute(
+        sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+    ).scalar_one_or_none()
     if judge is None:
         judge = Judge(contest_id=contest.id, user_id=user.id, affiliation_id=affiliation.id if affiliation else None)
         db.session.add(judge)
@@ -89,10 +94,15 @@ def invite_judge(contest: Contest, *, email: str, name: str = "", actor=None) ->
 JUDGE_FIELDS = ["affiliation_id", "expertise", "conflict_school_ids", "conflict_entry_ids"]
 
 
-def update_judge_profile(judge: Judge, *, expertise: Iterable[int] | None = None,
-                         conflict_school_ids: Iterable[int] | None = None,
-                         conflict_entry_ids: Iterable[int] | None = None,
-                         affiliation_id: int | None | str = "keep", actor=None) -> Judge:
+def update_judge_profile(
+    judge: Judge,
+    *,
+    expertise: Iterable[int] | None = None,
+    conflict_school_ids: Iterable[int] | None = None,
+    conflict_entry_ids: Iterable[int] | None = None,
+    affiliation_id: int | None | str = "keep",
+    actor=None,
+) -> Judge:
     """Expertise (categories of the contest) and declared conflicts (schools, entries), audited."""
     before = audit.snapshot(judge, JUDGE_FIELDS)
     if expertise is not None:
@@ -105,8 +115,15 @@ def update_judge_profile(judge: Judge, *, expertise: Iterable[int] | None = None
         judge.conflict_school_ids = sorted({int(i) for i in conflict_school_ids})
     if conflict_entry_ids is not None:
         ids = sorted({int(i) for i in conflict_entry_ids})
-        valid = set(db.session.execute(sa.select(Entry.id).where(Entry.contest_id == judge.contest_id,
-                                                                 Entry.id.in_(ids))).scalars()) if ids else set()
+        valid = (
+            set(
+                db.session.execute(
+                    sa.select(Entry.id).where(Entry.contest_id == judge.contest_id, Entry.id.in_(ids))
+                ).scalars()
+            )
+            if ids
+            else set()
+        )
         if set(ids) - valid:
             raise DomainError(_l("An entry does not belong to this contest."), field="conflict_entry_ids")
         judge.conflict_entry_ids = ids
@@ -122,8 +139,11 @@ def resolve_entry_codes(contest: Contest, codes: Iterable[str], *, field: str = 
     wanted = [c.strip() for c in codes if c and c.strip()]
     if not wanted:
         return []
-    found = dict(db.session.execute(sa.select(Entry.code, Entry.id).where(
-        Entry.contest_id == contest.id, Entry.code.in_(wanted))).all())
+    found = dict(
+        db.session.execute(
+            sa.select(Entry.code, Entry.id).where(Entry.contest_id == contest.id, Entry.code.in_(wanted))
+        ).all()
+    )
     missing = [c for c in wanted if c not in found]
     if missing:
         raise DomainError(_l("Unknown entry code: %(codes)s.", codes=", ".join(missing)), field=field)
@@ -141,10 +161,13 @@ def judge_organisation_ids(judge: Judge) -> set[int]:
 
 def judge_info(judge: Judge) -> assignment.JudgeInfo:
     """A judge never gets a submission from an organisation they belong to or declared a conflict with."""
-    return assignment.JudgeInfo(judge.id, frozenset(judge.expertise) if judge.expertise else None,
-                                frozenset(conflicts.organisation_key(o) for o in judge_organisation_ids(judge)),
-                                frozenset(conflicts.organisation_key(o) for o in judge.conflict_school_ids),
-                                frozenset(judge.conflict_entry_ids))
+    return assignment.JudgeInfo(
+        judge.id,
+        frozenset(judge.expertise) if judge.expertise else None,
+        frozenset(conflicts.organisation_key(o) for o in judge_organisation_ids(judge)),
+        frozenset(conflicts.organisation_key(o) for o in judge.conflict_school_ids),
+        frozenset(judge.conflict_entry_ids),
+    )
 
 
 def submission_info(submission: Submission) -> assignment.EntryInfo:
@@ -162,12 +185,18 @@ def entry_submissions(entries: Iterable[Entry]) -> list[Submission]:
 
 def _referee_info(rnd: Round, user: User) -> assignment.JudgeInfo:
     """Whom a referee belongs to: as a judge of the contest (declared conflicts too), else their memberships."""
-    judge = db.session.execute(sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
-                               ).scalar_one_or_none()
+    judge = db.session.execute(
+        sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
+    ).scalar_one_or_none()
     if judge is not None:
         return judge_info(judge)
-    return assignment.JudgeInfo(None, None, frozenset(conflicts.organisation_key(m.organisation_id)
-                                                      for m in user.memberships if m.organisation_id is not None))
+    return assignment.JudgeInfo(
+        None,
+        None,
+        frozenset(
+            conflicts.organisation_key(m.organisation_id) for m in user.memberships if m.organisation_id is not None
+        ),
+    )
 
 
 def entries_to_stand_aside(rnd: Round, user: User | None, entries) -> set[int]:
@@ -185,5 +214,6 @@ def refuse_if_conflicted(rnd: Round, entry: Entry, user: User | None) -> None:
         raise DomainError(STAND_ASIDE, field="entry", code="conflict", status=403)
 
 
-STAND_ASIDE = _l("You must stand aside (回避) from this entry: it comes from your school or you declared a conflict "
-                 "with it.")
+STAND_ASIDE = _l(
+    "You must stand aside (回避) from this entry: it comes from your school or you declared a conflict with it."
+)

@@ -1,4 +1,5 @@
 """Public notice (公示), objections, final results and the certificate source of award winners."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -36,8 +37,15 @@ def _set_contest_status(contest: Contest, status: ContestStatus, actor=None) -> 
         move_contest(contest, status, actor=actor)
 
 
-def start_notice(contest: Contest, rounds: Round | Iterable[Round], *, days: int = 7, mask_names: bool = True,
-                 starts_at=None, actor=None) -> Notice:
+def start_notice(
+    contest: Contest,
+    rounds: Round | Iterable[Round],
+    *,
+    days: int = 7,
+    mask_names: bool = True,
+    starts_at=None,
+    actor=None,
+) -> Notice:
     """Publish the results of one or more rounds (公示) for ``days`` days; each round must be closed with results.
 
     A contest has one notice, and it covers every round published so far: publishing another round (the robot
@@ -58,8 +66,15 @@ def start_notice(contest: Contest, rounds: Round | Iterable[Round], *, days: int
         raise DomainError(_l("The results are already final."), field="rounds")
     if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.NOTICE.value):
         # say it in words before the lifecycle check refuses with its status codes
-        raise DomainError(_l("Results are published once the contest is in judging; it is now: %(status)s.",
-                             status=contest.status_label), field="rounds", code="bad_transition", status=409)
+        raise DomainError(
+            _l(
+                "Results are published once the contest is in judging; it is now: %(status)s.",
+                status=contest.status_label,
+            ),
+            field="rounds",
+            code="bad_transition",
+            status=409,
+        )
     start = starts_at or utcnow()
     if notice is None:
         notice = Notice(contest_id=contest.id, starts_at=start, ends_at=start + timedelta(days=int(days)))
@@ -72,9 +87,13 @@ def start_notice(contest: Contest, rounds: Round | Iterable[Round], *, days: int
     notice.ends_at, notice.mask_names = start + timedelta(days=int(days)), bool(mask_names)
     db.session.flush()
     _set_contest_status(contest, ContestStatus.NOTICE, actor)
-    audit.record("start_notice", notice, before={"round_ids": before} if before else None,
-                 after={"round_ids": [r.id for r in notice.rounds], "days": int(days), "mask_names": mask_names},
-                 actor=actor)
+    audit.record(
+        "start_notice",
+        notice,
+        before={"round_ids": before} if before else None,
+        after={"round_ids": [r.id for r in notice.rounds], "days": int(days), "mask_names": mask_names},
+        actor=actor,
+    )
     notices.tell_results(notice)
     return notice
 
@@ -104,15 +123,20 @@ def award_order(result: Result) -> tuple:
 
 def notice_results(notice: Notice, category_id: int | None = None, *, awarded_only: bool = False) -> list[Result]:
     """Results the notice publishes, category by category (contest order), each by award level then rank."""
-    pairs = [(cid, rnd.id) for cid, rnd in category_rounds(notice).items()
-             if category_id is None or cid == category_id]
+    pairs = [(cid, rnd.id) for cid, rnd in category_rounds(notice).items() if category_id is None or cid == category_id]
     if not pairs:
         return []
-    query = (sa.select(Result).join(Category, Category.id == Result.category_id)
-             .where(sa.or_(*[sa.and_(Result.category_id == cid, Result.round_id == rid) for cid, rid in pairs]))
-             .options(joinedload(Result.entry).joinedload(Entry.school), joinedload(Result.entry).joinedload(Entry.category),
-                      joinedload(Result.entry).selectinload(Entry.members),
-                      joinedload(Result.entry).selectinload(Entry.advisors)))
+    query = (
+        sa.select(Result)
+        .join(Category, Category.id == Result.category_id)
+        .where(sa.or_(*[sa.and_(Result.category_id == cid, Result.round_id == rid) for cid, rid in pairs]))
+        .options(
+            joinedload(Result.entry).joinedload(Entry.school),
+            joinedload(Result.entry).joinedload(Entry.category),
+            joinedload(Result.entry).selectinload(Entry.members),
+            joinedload(Result.entry).selectinload(Entry.advisors),
+        )
+    )
     query = query.where(Result.award.is_not(None)) if awarded_only else query.where(Result.rank.is_not(None))
     rows = list(db.session.execute(query).unique().scalars())
     return sorted(rows, key=lambda r: ((r.entry.category.position, r.category_id), award_order(r)))
@@ -131,20 +155,30 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
         raise DomainError(_l("Describe your objection (at least 10 characters)."), field="reason")
     entry = None
     if (entry_code or "").strip():
-        entry = db.session.execute(sa.select(Entry).where(Entry.contest_id == notice.contest_id,
-                                                          Entry.code == entry_code.strip())).scalar_one_or_none()
+        entry = db.session.execute(
+            sa.select(Entry).where(Entry.contest_id == notice.contest_id, Entry.code == entry_code.strip())
+        ).scalar_one_or_none()
         if entry is None:
             raise DomainError(_l("Unknown entry code: %(codes)s.", codes=entry_code.strip()), field="entry_code")
     # numbered per notice: the objector's reference (异议编号), told at once and quoted when they ask
     acquire_lock(f"judging.objections:{notice.id}")
-    number = (db.session.execute(sa.select(sa.func.max(Objection.number)).where(
-        Objection.notice_id == notice.id)).scalar() or 0) + 1
-    objection = Objection(notice=notice, number=number, entry_id=entry.id if entry else None, name=name[:100],
-                          contact=contact[:200], reason=reason[:5000])
+    number = (
+        db.session.execute(sa.select(sa.func.max(Objection.number)).where(Objection.notice_id == notice.id)).scalar()
+        or 0
+    ) + 1
+    objection = Objection(
+        notice=notice,
+        number=number,
+        entry_id=entry.id if entry else None,
+        name=name[:100],
+        contact=contact[:200],
+        reason=reason[:5000],
+    )
     db.session.add(objection)
     db.session.flush()
-    audit.record("create", objection, after={"entry_id": objection.entry_id, "reference": objection.reference},
-                 actor=None)
+    audit.record(
+        "create", objection, after={"entry_id": objection.entry_id, "reference": objection.reference}, actor=None
+    )
     notices.tell_objection_received(objection)
     return objection
 
@@ -158,10 +192,15 @@ def answer_objection(objection: Objection, *, accept: bool, reply: str, actor=No
         raise DomainError(_l("The results are already final."), field="reply")
     before = {"status": objection.status, "reply": objection.reply}
     objection.status = "accepted" if accept else "rejected"
-    objection.reply, objection.answered_by_id, objection.answered_at = reply[:5000], getattr(actor, "id", None), utcnow()
+    objection.reply, objection.answered_by_id, objection.answered_at = (
+        reply[:5000],
+        getattr(actor, "id", None),
+        utcnow(),
+    )
     db.session.flush()
-    audit.record("answer", objection, before=before, after={"status": objection.status, "reply": objection.reply},
-                 actor=actor)
+    audit.record(
+        "answer", objection, before=before, after={"status": objection.status, "reply": objection.reply}, actor=actor
+    )
     notices.tell_objection_answered(objection)
     return objection
 
@@ -238,35 +277,83 @@ def _collect_award_holders(contest_id: int):
         advisors = "、".join(a.advisor.name for a in entry.advisors)
         if not entry.members:  # advisor track: the teachers are the entrants
             for link in entry.advisors:
-                holders.append(Holder(ref=f"result:{result.id}:advisor:{link.advisor_id}", name=link.advisor.name,
-                                      school_id=entry.school_id, school=entry.school.name,
-                                      award=str(AWARD_LABELS[result.award]), category=entry.category.name,
-                                      category_code=entry.category.code, title=entry.title, minor=False,
-                                      order=result.rank or 0))
+                holders.append(
+                    Holder(
+                        ref=f"result:{result.id}:advisor:{link.advisor_id}",
+                        name=link.advisor.name,
+                        school_id=entry.school_id,
+                        school=entry.school.name,
+                        award=str(AWARD_LABELS[result.award]),
+                        category=entry.category.name,
+                        category_code=entry.category.code,
+                        title=entry.title,
+                        minor=False,
+                        order=result.rank or 0,
+                    )
+                )
         for member in entry.members:
-            holders.append(Holder(ref=f"result:{result.id}:student:{member.student_id}", name=member.student.name,
-                                  school_id=entry.school_id, school=entry.school.name,
-                                  award=str(AWARD_LABELS[result.award]), category=entry.category.name,
-                                  category_code=entry.category.code, title=entry.title, advisors=advisors,
-                                  minor=True, order=result.rank or 0))
+            holders.append(
+                Holder(
+                    ref=f"result:{result.id}:student:{member.student_id}",
+                    name=member.student.name,
+                    school_id=entry.school_id,
+                    school=entry.school.name,
+                    award=str(AWARD_LABELS[result.award]),
+                    category=entry.category.name,
+                    category_code=entry.category.code,
+                    title=entry.title,
+                    advisors=advisors,
+                    minor=True,
+                    order=result.rank or 0,
+                )
+            )
     for special in special_awards_of(contest):
         label = str(SPECIAL_AWARD_LABELS[special.kind])
         if special.entry is not None:
             entry = special.entry
             for member in entry.members:
-                holders.append(Holder(ref=f"special:{special.id}:student:{member.student_id}", name=member.student.name,
-                                      school_id=entry.school_id, school=entry.school.name, award=label,
-                                      category=entry.category.name, category_code=entry.category.code,
-                                      title=entry.title, minor=True))
+                holders.append(
+                    Holder(
+                        ref=f"special:{special.id}:student:{member.student_id}",
+                        name=member.student.name,
+                        school_id=entry.school_id,
+                        school=entry.school.name,
+                        award=label,
+                        category=entry.category.name,
+                        category_code=entry.category.code,
+                        title=entry.title,
+                        minor=True,
+                    )
+                )
         elif special.advisor_id is not None:
             advisor = db.session.get(Advisor, special.advisor_id)
-            holders.append(Holder(ref=f"special:{special.id}:advisor:{advisor.id}", name=advisor.name,
-                                  school_id=advisor.school_id, school=advisor.school.name, award=label, minor=False))
+            holders.append(
+                Holder(
+                    ref=f"special:{special.id}:advisor:{advisor.id}",
+                    name=advisor.name,
+                    school_id=advisor.school_id,
+                    school=advisor.school.name,
+                    award=label,
+                    minor=False,
+                )
+            )
         elif special.organisation is not None:
-            holders.append(Holder(ref=f"special:{special.id}:org:{special.organisation_id}",
-                                  name=special.organisation.name, award=label, minor=False))
+            holders.append(
+                Holder(
+                    ref=f"special:{special.id}:org:{special.organisation_id}",
+                    name=special.organisation.name,
+                    award=label,
+                    minor=False,
+                )
+            )
     org = contest.organisation
     code = re.sub(r"[^A-Za-z0-9]", "", org.code or "") + str(contest.id)
-    return SourceBatch(scope_title=contest.name, scope_code=code.upper(), organisation_id=contest.organisation_id,
-                       org_name=org.name, year=contest.year, holders=holders,
-                       issue_date=notice.finalised_at.date())
+    return SourceBatch(
+        scope_title=contest.name,
+        scope_code=code.upper(),
+        organisation_id=contest.organisation_id,
+        org_name=org.name,
+        year=contest.year,
+        holders=holders,
+        issue_date=notice.finalised_at.date(),
+    )

@@ -3,6 +3,7 @@ rank, the judges' comments of the rounds whose comments the organiser released (
 awards, and the certificates of the school's students and advisors.
 
 Nothing here shows anything before the results are final (the 公示 finalised); permissions are the views'."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -93,8 +94,13 @@ def set_comments_released(rnd: Round, released: bool, actor=None) -> Round:
     before = {"comments_released": rnd.comments_released}
     rnd.comments_released = bool(released)
     db.session.flush()
-    audit.record("release_comments" if released else "withhold_comments", rnd, before=before,
-                 after={"comments_released": rnd.comments_released}, actor=actor)
+    audit.record(
+        "release_comments" if released else "withhold_comments",
+        rnd,
+        before=before,
+        after={"comments_released": rnd.comments_released},
+        actor=actor,
+    )
     return rnd
 
 
@@ -106,24 +112,37 @@ def released_comments(entry: Entry, rounds: list[Round] | None = None) -> list[R
     if not rounds:
         return []
     rows = db.session.execute(
-        sa.select(Score.round_id, Score.comment).join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
-        .where(Score.entry_id == entry.id, Score.round_id.in_([r.id for r in rounds]), Score.submitted.is_(True),
-               JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
-        .order_by(Score.round_id, JudgeAssignment.id)).all()
+        sa.select(Score.round_id, Score.comment)
+        .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+        .where(
+            Score.entry_id == entry.id,
+            Score.round_id.in_([r.id for r in rounds]),
+            Score.submitted.is_(True),
+            JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+        )
+        .order_by(Score.round_id, JudgeAssignment.id)
+    ).all()
     by_round: dict[int, list[str]] = defaultdict(list)
     for round_id, comment in rows:
         if (comment or "").strip():
             by_round[round_id].append(comment.strip())
-    return [RoundComments(r.name, [JudgeComment(n, text) for n, text in enumerate(by_round[r.id], 1)])
-            for r in rounds if by_round.get(r.id)]
+    return [
+        RoundComments(r.name, [JudgeComment(n, text) for n, text in enumerate(by_round[r.id], 1)])
+        for r in rounds
+        if by_round.get(r.id)
+    ]
 
 
 def _ranked_counts(round_ids: list[int]) -> dict[tuple[int, int], int]:
     """(round id, category id) -> number of entries with a rank in that round's category."""
-    return {(rid, cid): n for rid, cid, n in db.session.execute(
-        sa.select(Result.round_id, Result.category_id, sa.func.count())
-        .where(Result.round_id.in_(round_ids or [-1]), Result.rank.is_not(None))
-        .group_by(Result.round_id, Result.category_id)).all()}
+    return {
+        (rid, cid): n
+        for rid, cid, n in db.session.execute(
+            sa.select(Result.round_id, Result.category_id, sa.func.count())
+            .where(Result.round_id.in_(round_ids or [-1]), Result.rank.is_not(None))
+            .group_by(Result.round_id, Result.category_id)
+        ).all()
+    }
 
 
 def _counting_round(notice: Notice, category_id: int) -> Round:
@@ -138,8 +157,9 @@ def _certificates(contest: Contest, school_id: int) -> list:
         from certificates.services import certificates_stmt
     except ImportError:  # certificates area not installed
         return []
-    return list(db.session.execute(certificates_stmt(scope="contest", scope_id=contest.id,
-                                                     school_id=school_id)).scalars())
+    return list(
+        db.session.execute(certificates_stmt(scope="contest", scope_id=contest.id, school_id=school_id)).scalars()
+    )
 
 
 def _entry_refs(entry_id: int, result_ids: list[int], special_ids: list[int]) -> tuple[str, ...]:
@@ -148,20 +168,37 @@ def _entry_refs(entry_id: int, result_ids: list[int], special_ids: list[int]) ->
 
 
 def _specials(contest: Contest) -> list[SpecialAward]:
-    return list(db.session.execute(
-        sa.select(SpecialAward).where(SpecialAward.contest_id == contest.id)
-        .options(joinedload(SpecialAward.advisor), joinedload(SpecialAward.organisation))
-        .order_by(SpecialAward.kind, SpecialAward.id)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(SpecialAward)
+            .where(SpecialAward.contest_id == contest.id)
+            .options(joinedload(SpecialAward.advisor), joinedload(SpecialAward.organisation))
+            .order_by(SpecialAward.kind, SpecialAward.id)
+        ).scalars()
+    )
 
 
-def _outcome(entry: Entry, rnd: Round, rounds: list[Round], results: dict[int, Result], ranked: dict[int, int],
-             specials: list[SpecialAward], certificates: list) -> EntryOutcome:
+def _outcome(
+    entry: Entry,
+    rnd: Round,
+    rounds: list[Round],
+    results: dict[int, Result],
+    ranked: dict[int, int],
+    specials: list[SpecialAward],
+    certificates: list,
+) -> EntryOutcome:
     result = results.get(entry.id)
     mine = [s for s in specials if s.entry_id == entry.id]
     refs = _entry_refs(entry.id, [result.id] if result is not None else [], [s.id for s in mine])
-    return EntryOutcome(entry=entry, round=rnd, result=result, ranked=ranked.get((rnd.id, entry.category_id), 0),
-                        specials=mine, comments=released_comments(entry, rounds),
-                        certificates=[c for c in certificates if c.holder_ref.startswith(refs)])
+    return EntryOutcome(
+        entry=entry,
+        round=rnd,
+        result=result,
+        ranked=ranked.get((rnd.id, entry.category_id), 0),
+        specials=mine,
+        comments=released_comments(entry, rounds),
+        certificates=[c for c in certificates if c.holder_ref.startswith(refs)],
+    )
 
 
 def entry_outcome(entry: Entry) -> EntryOutcome | None:
@@ -170,10 +207,21 @@ def entry_outcome(entry: Entry) -> EntryOutcome | None:
     if notice is None or entry.status != EntryStatus.APPROVED.value:
         return None
     rnd = _counting_round(notice, entry.category_id)
-    results = {r.entry_id: r for r in db.session.execute(
-        sa.select(Result).where(Result.round_id == rnd.id, Result.entry_id == entry.id)).scalars()}
-    return _outcome(entry, rnd, rounds_of(entry.contest), results, _ranked_counts([rnd.id]), _specials(entry.contest),
-                    _certificates(entry.contest, entry.school_id))
+    results = {
+        r.entry_id: r
+        for r in db.session.execute(
+            sa.select(Result).where(Result.round_id == rnd.id, Result.entry_id == entry.id)
+        ).scalars()
+    }
+    return _outcome(
+        entry,
+        rnd,
+        rounds_of(entry.contest),
+        results,
+        _ranked_counts([rnd.id]),
+        _specials(entry.contest),
+        _certificates(entry.contest, entry.school_id),
+    )
 
 
 def _holder_key(ref: str) -> tuple[str, str]:
@@ -200,30 +248,57 @@ def school_outcome(contest: Contest, school: Organisation) -> SchoolOutcome | No
     if notice is None:
         return None
     latest = max(notice.rounds, key=lambda r: (r.position, r.id))
-    entries = list(db.session.execute(
-        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.school_id == school.id,
-                               Entry.status == EntryStatus.APPROVED.value)
-        .options(joinedload(Entry.category)).order_by(Entry.code, Entry.id)).unique().scalars())
+    entries = list(
+        db.session.execute(
+            sa.select(Entry)
+            .where(
+                Entry.contest_id == contest.id, Entry.school_id == school.id, Entry.status == EntryStatus.APPROVED.value
+            )
+            .options(joinedload(Entry.category))
+            .order_by(Entry.code, Entry.id)
+        )
+        .unique()
+        .scalars()
+    )
     counting = {e.id: _counting_round(notice, e.category_id) for e in entries}
-    results = {r.entry_id: r for r in db.session.execute(
-        sa.select(Result).where(Result.round_id.in_([r.id for r in notice.rounds] or [-1]),
-                                Result.entry_id.in_([e.id for e in entries] or [-1]))).scalars()
-        if r.round_id == counting[r.entry_id].id}
+    results = {
+        r.entry_id: r
+        for r in db.session.execute(
+            sa.select(Result).where(
+                Result.round_id.in_([r.id for r in notice.rounds] or [-1]),
+                Result.entry_id.in_([e.id for e in entries] or [-1]),
+            )
+        ).scalars()
+        if r.round_id == counting[r.entry_id].id
+    }
     rounds, specials = rounds_of(contest), _specials(contest)
     ranked = _ranked_counts([r.id for r in notice.rounds])
     certificates = _certificates(contest, school.id)
     outcomes = [_outcome(e, counting[e.id], rounds, results, ranked, specials, certificates) for e in entries]
-    outcomes.sort(key=lambda o: (o.result is None or o.result.award is None,
-                                 list(AWARD_LABELS).index(o.result.award) if o.result and o.result.award else 0,
-                                 o.entry.code or ""))
+    outcomes.sort(
+        key=lambda o: (
+            o.result is None or o.result.award is None,
+            list(AWARD_LABELS).index(o.result.award) if o.result and o.result.award else 0,
+            o.entry.code or "",
+        )
+    )
     advisor_ids = set(db.session.execute(sa.select(Advisor.id).where(Advisor.school_id == school.id)).scalars())
-    own = [s for s in specials if s.entry_id is None and (s.organisation_id == school.id or s.advisor_id in advisor_ids)]
+    own = [
+        s for s in specials if s.entry_id is None and (s.organisation_id == school.id or s.advisor_id in advisor_ids)
+    ]
     counts = {k: 0 for k in AWARD_LABELS}
     for o in outcomes:
         if o.result is not None and o.result.award:
             counts[o.result.award] += 1
-    return SchoolOutcome(contest=contest, school=school, round=latest, entries=outcomes, specials=own,
-                         holders=_group_by_holder(certificates), award_counts=counts)
+    return SchoolOutcome(
+        contest=contest,
+        school=school,
+        round=latest,
+        entries=outcomes,
+        specials=own,
+        holders=_group_by_holder(certificates),
+        award_counts=counts,
+    )
 
 
 @dataclass
@@ -247,24 +322,40 @@ def finished_contests(school_ids: set[int] | list[int], limit: int = 12) -> list
         return []
     rows = db.session.execute(
         sa.select(Contest, Organisation, sa.func.count(Entry.id))
-        .join(Notice, Notice.contest_id == Contest.id).join(Entry, Entry.contest_id == Contest.id)
+        .join(Notice, Notice.contest_id == Contest.id)
+        .join(Entry, Entry.contest_id == Contest.id)
         .join(Organisation, Organisation.id == Entry.school_id)
-        .where(Notice.finalised_at.is_not(None), Entry.school_id.in_(list(school_ids)),
-               Entry.status == EntryStatus.APPROVED.value)
+        .where(
+            Notice.finalised_at.is_not(None),
+            Entry.school_id.in_(list(school_ids)),
+            Entry.status == EntryStatus.APPROVED.value,
+        )
         .group_by(Contest.id, Organisation.id)
-        .order_by(Contest.year.desc(), Contest.id.desc(), Organisation.name).limit(limit)).all()
+        .order_by(Contest.year.desc(), Contest.id.desc(), Organisation.name)
+        .limit(limit)
+    ).all()
     if not rows:
         return []
     notices = db.session.execute(
-        sa.select(Notice).where(Notice.contest_id.in_([c.id for c, _, _ in rows]), Notice.finalised_at.is_not(None))
-        .options(selectinload(Notice.rounds).selectinload(Round.categories))).scalars()
+        sa.select(Notice)
+        .where(Notice.contest_id.in_([c.id for c, _, _ in rows]), Notice.finalised_at.is_not(None))
+        .options(selectinload(Notice.rounds).selectinload(Round.categories))
+    ).scalars()
     pairs = [(rnd.id, cid) for notice in notices for cid, rnd in category_rounds(notice).items()]
-    awards = db.session.execute(
-        sa.select(Entry.contest_id, Entry.school_id, Result.award, sa.func.count())
-        .join(Result, Result.entry_id == Entry.id)
-        .where(Entry.school_id.in_(list(school_ids)), Result.award.is_not(None),
-               sa.or_(*[sa.and_(Result.round_id == rid, Result.category_id == cid) for rid, cid in pairs]))
-        .group_by(Entry.contest_id, Entry.school_id, Result.award)).all() if pairs else []
+    awards = (
+        db.session.execute(
+            sa.select(Entry.contest_id, Entry.school_id, Result.award, sa.func.count())
+            .join(Result, Result.entry_id == Entry.id)
+            .where(
+                Entry.school_id.in_(list(school_ids)),
+                Result.award.is_not(None),
+                sa.or_(*[sa.and_(Result.round_id == rid, Result.category_id == cid) for rid, cid in pairs]),
+            )
+            .group_by(Entry.contest_id, Entry.school_id, Result.award)
+        ).all()
+        if pairs
+        else []
+    )
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {k: 0 for k in AWARD_LABELS})
     for contest_id, school_id, award, n in awards:
         if award in AWARD_LABELS:

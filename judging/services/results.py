@@ -1,4 +1,5 @@
 """Results: aggregation, ranks, advancement, awards and overrides, judge quality, special awards, exports."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -45,14 +46,16 @@ def _quantize(value: float | Decimal | None) -> Decimal | None:
     return Decimal(str(value)).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
-def submitted_judge_scores(rnd: Round, category_id: int | None = None,
-                           with_criteria: bool = True) -> list[aggregation.JudgeScore]:
+def submitted_judge_scores(
+    rnd: Round, category_id: int | None = None, with_criteria: bool = True
+) -> list[aggregation.JudgeScore]:
     """Submitted totals of active assignments as plain values for the pure algorithms."""
     return [s for _, s in _submitted_scores_by_category(rnd, category_id, with_criteria)]
 
 
-def _submitted_scores_by_category(rnd: Round, category_id: int | None = None, with_criteria: bool = True,
-                                  criterion_ids: list[str] | None = None) -> list[tuple[int, aggregation.JudgeScore]]:
+def _submitted_scores_by_category(
+    rnd: Round, category_id: int | None = None, with_criteria: bool = True, criterion_ids: list[str] | None = None
+) -> list[tuple[int, aggregation.JudgeScore]]:
     """(category id, JudgeScore) for every submitted score of an active assignment, in one query.
 
     ``with_criteria`` reads every criterion value (JSON); ``criterion_ids`` instead extracts just those
@@ -62,10 +65,17 @@ def _submitted_scores_by_category(rnd: Round, category_id: int | None = None, wi
     if with_criteria and not wanted:
         columns.append(Score.values)
     columns += [Score.values[cid].as_float() for cid in wanted]
-    query = (sa.select(*columns).join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
-             .join(Entry, Entry.id == Score.entry_id)
-             .where(Score.round_id == rnd.id, Score.submitted.is_(True), Score.total.is_not(None),
-                    JudgeAssignment.status == AssignmentStatus.ACTIVE.value))
+    query = (
+        sa.select(*columns)
+        .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+        .join(Entry, Entry.id == Score.entry_id)
+        .where(
+            Score.round_id == rnd.id,
+            Score.submitted.is_(True),
+            Score.total.is_not(None),
+            JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+        )
+    )
     if category_id is not None:
         query = query.where(Entry.category_id == category_id)
     out = []
@@ -86,9 +96,13 @@ def _submitted_scores_by_category(rnd: Round, category_id: int | None = None, wi
 def _award_allocation(rnd: Round, ranked: list[awards.RankedEntry]) -> awards.AwardAllocation | None:
     rule = rnd.award_rule or {}
     if rnd.award_mode == AwardMode.PERCENTAGE:
-        return awards.allocate_by_percentage(ranked, [tuple(x) for x in rule.get("levels", [])], rule.get("cap"),
-                                             rounding=rule.get("rounding", "half_up"),
-                                             strict_cap=bool(rule.get("strict_cap")))
+        return awards.allocate_by_percentage(
+            ranked,
+            [tuple(x) for x in rule.get("levels", [])],
+            rule.get("cap"),
+            rounding=rule.get("rounding", "half_up"),
+            strict_cap=bool(rule.get("strict_cap")),
+        )
     if rnd.award_mode == AwardMode.THRESHOLD:
         return awards.allocate_by_threshold(ranked, [tuple(x) for x in rule.get("thresholds", [])])
     return None
@@ -115,40 +129,63 @@ def _advanced(rnd: Round, ranked: list[tuple[int, int | None, float | None]]) ->
 def _performance_rows(rnd: Round, rc: RoundCategory, entry_ids: list[int]) -> dict[int, dict]:
     runs = runs_of(rnd, rc.category_id)
     # with confirmation switched on, only runs a second person confirmed count
-    counted = {eid: [r for r in runs.get(eid, []) if not rc.confirm_runs or r.confirmed_at is not None]
-               for eid in entry_ids}
-    plain = {eid: [performance.Run(r.points, r.time_cs, r.penalty_seconds, r.status) for r in rs]
-             for eid, rs in counted.items() if rs}
+    counted = {
+        eid: [r for r in runs.get(eid, []) if not rc.confirm_runs or r.confirmed_at is not None] for eid in entry_ids
+    }
+    plain = {
+        eid: [performance.Run(r.points, r.time_cs, r.penalty_seconds, r.status) for r in rs]
+        for eid, rs in counted.items()
+        if rs
+    }
     rows = {}
     for pr in performance.rank_performance(plain, rc.performance_rule, rc.runs):
         if not pr.has_result:  # only DNF/DQ runs: no result, no rank
             continue
-        rows[pr.entry_id] = {"score": pr.points, "rank": pr.rank, "count": len(plain[pr.entry_id]),
-                             "explanation": {"kind": "performance", "rule": rc.performance_rule, "n": rc.runs,
-                                             "time": performance.format_time(
-                                                 None if pr.time_cs is None else int(pr.time_cs)),
-                                             "counted_runs": [i + 1 for i in pr.counted_runs]}}
+        rows[pr.entry_id] = {
+            "score": pr.points,
+            "rank": pr.rank,
+            "count": len(plain[pr.entry_id]),
+            "explanation": {
+                "kind": "performance",
+                "rule": rc.performance_rule,
+                "n": rc.runs,
+                "time": performance.format_time(None if pr.time_cs is None else int(pr.time_cs)),
+                "counted_runs": [i + 1 for i in pr.counted_runs],
+            },
+        }
     return rows
 
 
-def _rubric_rows(rnd: Round, rc: RoundCategory, plain: list[aggregation.JudgeScore],
-                 later_scores: dict[int, float]) -> dict[int, dict]:
+def _rubric_rows(
+    rnd: Round, rc: RoundCategory, plain: list[aggregation.JudgeScore], later_scores: dict[int, float]
+) -> dict[int, dict]:
     # z-scores map back to this rubric's scale, 0 .. maximum total
-    options = aggregation.AggregationOptions(n_min=rnd.n_min, scale_min=0.0,
-                                             scale_max=float(rc.maximum_total) or 100.0)
+    options = aggregation.AggregationOptions(n_min=rnd.n_min, scale_min=0.0, scale_max=float(rc.maximum_total) or 100.0)
     results = aggregation.aggregate(plain, rnd.method, options)
     # tie-break criteria are named by the organiser; the score values are keyed by criterion id
     chain = list(rnd.tie_breaks or [])
     ids = {c.name: str(c.id) for c in rc.criteria}
     prefix = aggregation.TIE_BREAK_CRITERION_PREFIX
-    mapped = [prefix + ids.get(k[len(prefix):], k[len(prefix):]) if k.startswith(prefix) else k for k in chain]
+    mapped = [prefix + ids.get(k[len(prefix) :], k[len(prefix) :]) if k.startswith(prefix) else k for k in chain]
     rows = {}
     for r in aggregation.rank_results(results.values(), mapped, later_scores):
-        rows[r.entry_id] = {"score": r.score, "rank": r.rank, "count": r.count, "explanation": {
-            "kind": "rubric", "method": r.method, "trimmed": r.trimmed, "raw_sum": r.raw_sum, "n_min": rnd.n_min,
-            "decided_by": chain[mapped.index(r.decided_by)] if r.decided_by else None,
-            "scores": [{"judge_id": x.judge_id, "raw": x.raw, "normalised": x.normalised,
-                        "dropped": x.dropped} for x in r.explanation]}}
+        rows[r.entry_id] = {
+            "score": r.score,
+            "rank": r.rank,
+            "count": r.count,
+            "explanation": {
+                "kind": "rubric",
+                "method": r.method,
+                "trimmed": r.trimmed,
+                "raw_sum": r.raw_sum,
+                "n_min": rnd.n_min,
+                "decided_by": chain[mapped.index(r.decided_by)] if r.decided_by else None,
+                "scores": [
+                    {"judge_id": x.judge_id, "raw": x.raw, "normalised": x.normalised, "dropped": x.dropped}
+                    for x in r.explanation
+                ],
+            },
+        }
     return rows
 
 
@@ -179,13 +216,21 @@ def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation
     later = next_round(rnd)
     later_scores = {}
     if later is not None and "later_round" in chain:
-        later_scores = {eid: float(s) for eid, s in db.session.execute(
-            sa.select(Result.entry_id, Result.score).where(Result.round_id == later.id,
-                                                           Result.score.is_not(None))).all()}
+        later_scores = {
+            eid: float(s)
+            for eid, s in db.session.execute(
+                sa.select(Result.entry_id, Result.score).where(Result.round_id == later.id, Result.score.is_not(None))
+            ).all()
+        }
     with db.session.no_autoflush:
-        existing = {row.entry_id: row for row in db.session.execute(
-            sa.select(Result.id, Result.entry_id, Result.override_reason, Result.award)
-            .where(Result.round_id == rnd.id)).all()}
+        existing = {
+            row.entry_id: row
+            for row in db.session.execute(
+                sa.select(Result.id, Result.entry_id, Result.override_reason, Result.award).where(
+                    Result.round_id == rnd.id
+                )
+            ).all()
+        }
         by_category: dict[int, list[int]] = defaultdict(list)
         for entry_id, category_id in round_entry_ids(rnd):
             by_category[category_id].append(entry_id)
@@ -197,16 +242,20 @@ def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation
         for rc in rubric_categories if with_criteria else []:
             # only the tie-break criteria of this rubric are read
             ids = {c.name: str(c.id) for c in rc.criteria}
-            wanted = [ids.get(k[len(prefix):], k[len(prefix):]) for k in chain if k.startswith(prefix)]
-            scores_by_category[rc.category_id] = [plain for _, plain in _submitted_scores_by_category(
-                rnd, rc.category_id, criterion_ids=wanted)]
+            wanted = [ids.get(k[len(prefix) :], k[len(prefix) :]) for k in chain if k.startswith(prefix)]
+            scores_by_category[rc.category_id] = [
+                plain for _, plain in _submitted_scores_by_category(rnd, rc.category_id, criterion_ids=wanted)
+            ]
     allocations = {}
     inserts, updates = [], []
     seen = set()
     for rc in rnd.categories:
         entry_ids = by_category.get(rc.category_id, [])
-        rows = (_performance_rows(rnd, rc, entry_ids) if rc.is_performance
-                else _rubric_rows(rnd, rc, scores_by_category.get(rc.category_id, []), later_scores))
+        rows = (
+            _performance_rows(rnd, rc, entry_ids)
+            if rc.is_performance
+            else _rubric_rows(rnd, rc, scores_by_category.get(rc.category_id, []), later_scores)
+        )
         ranked = sorted(((eid, row["rank"], float(row["score"])) for eid, row in rows.items()), key=lambda t: t[1])
         advanced = _advanced(rnd, ranked)
         allocation = _award_allocation(rnd, [awards.RankedEntry(e, r, s) for e, r, s in ranked])
@@ -214,15 +263,21 @@ def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation
         for entry_id in entry_ids:
             row = rows.get(entry_id)
             computed = allocation.awards.get(entry_id) if allocation else None
-            values = {"category_id": rc.category_id, "score": _quantize(row["score"]) if row else None,
-                      "rank": row["rank"] if row else None, "score_count": row["count"] if row else 0,
-                      "explanation": row["explanation"] if row else {}, "advanced": entry_id in advanced,
-                      "award_computed": computed}
+            values = {
+                "category_id": rc.category_id,
+                "score": _quantize(row["score"]) if row else None,
+                "rank": row["rank"] if row else None,
+                "score_count": row["count"] if row else 0,
+                "explanation": row["explanation"] if row else {},
+                "advanced": entry_id in advanced,
+                "award_computed": computed,
+            }
             seen.add(entry_id)
             old = existing.get(entry_id)
             if old is None:
-                inserts.append({"round_id": rnd.id, "entry_id": entry_id, "award": computed, "override_reason": "",
-                                **values})
+                inserts.append(
+                    {"round_id": rnd.id, "entry_id": entry_id, "award": computed, "override_reason": "", **values}
+                )
             else:
                 # an organiser's override (with its reason) survives; every row carries the same keys
                 values["award"] = old.award if old.override_reason else computed
@@ -231,8 +286,9 @@ def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation
     if inserts:  # Core executemany: one statement for all rows
         db.session.execute(table.insert(), inserts)
     if updates:
-        db.session.execute(table.update().where(table.c.id == sa.bindparam("_id")),
-                           [{"_id": u.pop("id"), **u} for u in updates])
+        db.session.execute(
+            table.update().where(table.c.id == sa.bindparam("_id")), [{"_id": u.pop("id"), **u} for u in updates]
+        )
     stale = [row.id for entry_id, row in existing.items() if entry_id not in seen]
     if stale:
         db.session.execute(sa.delete(Result).where(Result.id.in_(stale)))
@@ -247,8 +303,11 @@ def _compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation
 
 def award_notes(rnd: Round) -> dict[int, awards.AwardAllocation]:
     """The award allocation per category recomputed from stored ranks (for the boundary-tie notes and quotas)."""
-    rows = db.session.execute(sa.select(Result.category_id, Result.entry_id, Result.rank, Result.score).where(
-        Result.round_id == rnd.id, Result.rank.is_not(None)).order_by(Result.category_id, Result.rank)).all()
+    rows = db.session.execute(
+        sa.select(Result.category_id, Result.entry_id, Result.rank, Result.score)
+        .where(Result.round_id == rnd.id, Result.rank.is_not(None))
+        .order_by(Result.category_id, Result.rank)
+    ).all()
     grouped = defaultdict(list)
     for category_id, entry_id, rank, score in rows:
         grouped[category_id].append(awards.RankedEntry(entry_id, rank, float(score or 0)))
@@ -257,11 +316,13 @@ def award_notes(rnd: Round) -> dict[int, awards.AwardAllocation]:
 
 def results_of(rnd: Round, category_id: int | None = None) -> list[Result]:
     """Stored results with entry, school and category loaded, by category then rank."""
-    query = (sa.select(Result).where(Result.round_id == rnd.id)
-             .options(joinedload(Result.entry).joinedload(Entry.school),
-                      joinedload(Result.entry).joinedload(Entry.category))
-             .join(Category, Category.id == Result.category_id)
-             .order_by(Category.position, Category.id, Result.rank.is_(None), Result.rank, Result.id))
+    query = (
+        sa.select(Result)
+        .where(Result.round_id == rnd.id)
+        .options(joinedload(Result.entry).joinedload(Entry.school), joinedload(Result.entry).joinedload(Entry.category))
+        .join(Category, Category.id == Result.category_id)
+        .order_by(Category.position, Category.id, Result.rank.is_(None), Result.rank, Result.id)
+    )
     if category_id is not None:
         query = query.where(Result.category_id == category_id)
     return list(db.session.execute(query).unique().scalars())
@@ -280,16 +341,25 @@ def override_award(result: Result, award: str | None, reason: str, actor=None) -
     result.award = award or None
     result.override_reason = reason[:500]
     db.session.flush()
-    audit.record("override_award", result, object_type="judging_result", before=before,
-                 after={"award": result.award, "override_reason": result.override_reason}, actor=actor,
-                 organisation_id=result.round.contest.organisation_id)
+    audit.record(
+        "override_award",
+        result,
+        object_type="judging_result",
+        before=before,
+        after={"award": result.award, "override_reason": result.override_reason},
+        actor=actor,
+        organisation_id=result.round.contest.organisation_id,
+    )
     return result
 
 
 def award_table(rnd: Round) -> list[tuple[Category, dict[str, int]]]:
     """Counts of each award per category and in total."""
-    rows = db.session.execute(sa.select(Result.category_id, Result.award, sa.func.count()).where(
-        Result.round_id == rnd.id, Result.award.is_not(None)).group_by(Result.category_id, Result.award)).all()
+    rows = db.session.execute(
+        sa.select(Result.category_id, Result.award, sa.func.count())
+        .where(Result.round_id == rnd.id, Result.award.is_not(None))
+        .group_by(Result.category_id, Result.award)
+    ).all()
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {k: 0 for k in AWARD_LABELS})
     for category_id, award, n in rows:
         counts[category_id][award] = n
@@ -331,8 +401,13 @@ def normalisation_warnings(rnd: Round) -> list[NormalisationWarning]:
         if rc.is_performance or not thin:
             continue
         judges = len({s.judge_id for s in plain})
-        warnings.append(NormalisationWarning(rc.category, sorted(((names.get(j, "?"), n) for j, n in thin.items()),
-                                                                 key=lambda t: (t[1], t[0])), judges))
+        warnings.append(
+            NormalisationWarning(
+                rc.category,
+                sorted(((names.get(j, "?"), n) for j, n in thin.items()), key=lambda t: (t[1], t[0])),
+                judges,
+            )
+        )
     return warnings
 
 
@@ -350,19 +425,45 @@ def judge_quality_report(rnd: Round) -> tuple[list[tuple], list[tuple]]:
         min_sd = float(rc.maximum_total) * 0.05
         for flag in quality.flag_outliers(plain, 2.0, min_sd):
             flags.append(flag)
-    score_rows = {(s.entry_id, s.judge_id): s for s in db.session.execute(
-        sa.select(Score).where(Score.round_id == rnd.id).options(
-            joinedload(Score.assignment).joinedload(JudgeAssignment.entry),
-            joinedload(Score.judge).joinedload(Judge.user))).scalars()} if flags else {}
-    open_requests = set(db.session.execute(sa.select(RecheckRequest.score_id).where(
-        RecheckRequest.resolved_at.is_(None))).scalars()) if flags else set()
-    flagged = [(f, score_rows[(f.entry_id, f.judge_id)], score_rows[(f.entry_id, f.judge_id)].id in open_requests)
-               for f in flags if (f.entry_id, f.judge_id) in score_rows]
+    score_rows = (
+        {
+            (s.entry_id, s.judge_id): s
+            for s in db.session.execute(
+                sa.select(Score)
+                .where(Score.round_id == rnd.id)
+                .options(
+                    joinedload(Score.assignment).joinedload(JudgeAssignment.entry),
+                    joinedload(Score.judge).joinedload(Judge.user),
+                )
+            ).scalars()
+        }
+        if flags
+        else {}
+    )
+    open_requests = (
+        set(
+            db.session.execute(sa.select(RecheckRequest.score_id).where(RecheckRequest.resolved_at.is_(None))).scalars()
+        )
+        if flags
+        else set()
+    )
+    flagged = [
+        (f, score_rows[(f.entry_id, f.judge_id)], score_rows[(f.entry_id, f.judge_id)].id in open_requests)
+        for f in flags
+        if (f.entry_id, f.judge_id) in score_rows
+    ]
     return stats, flagged
 
 
-def add_special_award_by_code(contest: Contest, *, kind: str, entry_code: str = "",
-                              organisation: Organisation | None = None, reason: str = "", actor=None) -> SpecialAward:
+def add_special_award_by_code(
+    contest: Contest,
+    *,
+    kind: str,
+    entry_code: str = "",
+    organisation: Organisation | None = None,
+    reason: str = "",
+    actor=None,
+) -> SpecialAward:
     """A special award from the organiser's form: the entry is given by its code; an outstanding-advisor award
     goes to the first advisor of that entry (the entry itself then receives nothing)."""
     entry = None
@@ -374,12 +475,21 @@ def add_special_award_by_code(contest: Contest, *, kind: str, entry_code: str = 
         if entry is None or not entry.advisors:
             raise DomainError(_l("Give the code of an entry that has an advisor."), field="entry_code")
         advisor_id, entry = entry.advisors[0].advisor_id, None
-    return add_special_award(contest, kind=kind, entry=entry, advisor_id=advisor_id, organisation=organisation,
-                             reason=reason, actor=actor)
+    return add_special_award(
+        contest, kind=kind, entry=entry, advisor_id=advisor_id, organisation=organisation, reason=reason, actor=actor
+    )
 
 
-def add_special_award(contest: Contest, *, kind: str, entry: Entry | None = None, advisor_id: int | None = None,
-                      organisation: Organisation | None = None, reason: str = "", actor=None) -> SpecialAward:
+def add_special_award(
+    contest: Contest,
+    *,
+    kind: str,
+    entry: Entry | None = None,
+    advisor_id: int | None = None,
+    organisation: Organisation | None = None,
+    reason: str = "",
+    actor=None,
+) -> SpecialAward:
     """A special award chosen by hand; it goes to an entry, an advisor or an organisation of the contest."""
     if kind not in awards.SPECIAL_AWARD_KINDS:
         raise DomainError(_l("Unknown special award."), field="kind")
@@ -387,29 +497,56 @@ def add_special_award(contest: Contest, *, kind: str, entry: Entry | None = None
         raise DomainError(_l("Choose who receives the special award."), field="entry")
     if entry is not None and entry.contest_id != contest.id:
         raise DomainError(_l("An entry does not belong to this contest."), field="entry")
-    award = SpecialAward(contest_id=contest.id, kind=kind, entry_id=entry.id if entry else None,
-                         advisor_id=advisor_id, organisation_id=organisation.id if organisation else None,
-                         reason=(reason or "")[:500])
+    award = SpecialAward(
+        contest_id=contest.id,
+        kind=kind,
+        entry_id=entry.id if entry else None,
+        advisor_id=advisor_id,
+        organisation_id=organisation.id if organisation else None,
+        reason=(reason or "")[:500],
+    )
     db.session.add(award)
     db.session.flush()
-    audit.record("create", award, after={"kind": kind, "entry_id": award.entry_id, "advisor_id": advisor_id,
-                                         "organisation_id": award.organisation_id}, actor=actor,
-                 organisation_id=contest.organisation_id)
+    audit.record(
+        "create",
+        award,
+        after={
+            "kind": kind,
+            "entry_id": award.entry_id,
+            "advisor_id": advisor_id,
+            "organisation_id": award.organisation_id,
+        },
+        actor=actor,
+        organisation_id=contest.organisation_id,
+    )
     return award
 
 
 def remove_special_award(award: SpecialAward, actor=None) -> None:
-    audit.record("delete", award, before={"kind": award.kind, "entry_id": award.entry_id}, actor=actor,
-                 organisation_id=db.session.get(Contest, award.contest_id).organisation_id)
+    audit.record(
+        "delete",
+        award,
+        before={"kind": award.kind, "entry_id": award.entry_id},
+        actor=actor,
+        organisation_id=db.session.get(Contest, award.contest_id).organisation_id,
+    )
     db.session.delete(award)
     db.session.flush()
 
 
 def special_awards_of(contest: Contest) -> list[SpecialAward]:
-    return list(db.session.execute(sa.select(SpecialAward).where(SpecialAward.contest_id == contest.id).options(
-        joinedload(SpecialAward.entry).joinedload(Entry.school), joinedload(SpecialAward.organisation),
-        joinedload(SpecialAward.advisor).joinedload(Advisor.school))
-        .order_by(SpecialAward.kind, SpecialAward.id)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(SpecialAward)
+            .where(SpecialAward.contest_id == contest.id)
+            .options(
+                joinedload(SpecialAward.entry).joinedload(Entry.school),
+                joinedload(SpecialAward.organisation),
+                joinedload(SpecialAward.advisor).joinedload(Advisor.school),
+            )
+            .order_by(SpecialAward.kind, SpecialAward.id)
+        ).scalars()
+    )
 
 
 def entry_people(results, mask=None) -> dict[int, tuple[str, str]]:
@@ -423,14 +560,20 @@ def entry_people(results, mask=None) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
     students: dict[int, list[str]] = defaultdict(list)
-    for entry_id, name in db.session.execute(sa.select(EntryMember.entry_id, Student.name).join(
-            Student, Student.id == EntryMember.student_id).where(EntryMember.entry_id.in_(ids))
-            .order_by(EntryMember.entry_id, EntryMember.position)).all():
+    for entry_id, name in db.session.execute(
+        sa.select(EntryMember.entry_id, Student.name)
+        .join(Student, Student.id == EntryMember.student_id)
+        .where(EntryMember.entry_id.in_(ids))
+        .order_by(EntryMember.entry_id, EntryMember.position)
+    ).all():
         students[entry_id].append(mask(name) if mask else name)
     advisors: dict[int, list[str]] = defaultdict(list)
-    for entry_id, name in db.session.execute(sa.select(EntryAdvisor.entry_id, Advisor.name).join(
-            Advisor, Advisor.id == EntryAdvisor.advisor_id).where(EntryAdvisor.entry_id.in_(ids))
-            .order_by(EntryAdvisor.entry_id, EntryAdvisor.position)).all():
+    for entry_id, name in db.session.execute(
+        sa.select(EntryAdvisor.entry_id, Advisor.name)
+        .join(Advisor, Advisor.id == EntryAdvisor.advisor_id)
+        .where(EntryAdvisor.entry_id.in_(ids))
+        .order_by(EntryAdvisor.entry_id, EntryAdvisor.position)
+    ).all():
         advisors[entry_id].append(name)
     return {eid: ("、".join(students.get(eid, [])), "、".join(advisors.get(eid, []))) for eid in ids}
 
@@ -446,10 +589,19 @@ def result_rows(rnd: Round) -> list:
     rows = results_of(rnd)
     people = entry_people(rows)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
-        return [ResultRow(r.entry.code or "", r.entry.category.name, r.entry.title, r.entry.school.name,
-                          "" if r.score is None else f"{r.score:.2f}", r.rank,
-                          str(AWARD_LABELS[r.award]) if r.award else "", *people.get(r.entry_id, ("", "")))
-                for r in rows]
+        return [
+            ResultRow(
+                r.entry.code or "",
+                r.entry.category.name,
+                r.entry.title,
+                r.entry.school.name,
+                "" if r.score is None else f"{r.score:.2f}",
+                r.rank,
+                str(AWARD_LABELS[r.award]) if r.award else "",
+                *people.get(r.entry_id, ("", "")),
+            )
+            for r in rows
+        ]
 
 
 def score_sheet_data(rnd: Round, judge: Judge | None = None) -> list:
@@ -470,19 +622,46 @@ def score_sheet_data(rnd: Round, judge: Judge | None = None) -> list:
             entries = []
             for a in items:
                 values = a.score.values if a.score else {}
-                entries.append(SheetEntry(a.entry.code or "", a.entry.title,
-                                          [values.get(str(c.id), "") for c in rc.criteria],
-                                          "" if not a.score or a.score.total is None else f"{a.score.total:.2f}",
-                                          a.score.comment if a.score else ""))
-            sheets.append(ScoreSheet(rnd.contest.name, rnd.name, rc.category.name, j.user.display_name,
-                                     [(c.name, f"{c.maximum:g}" if c.weight == 1 else f"{c.maximum:g}×{c.weight:g}")
-                                      for c in rc.criteria], entries))
+                entries.append(
+                    SheetEntry(
+                        a.entry.code or "",
+                        a.entry.title,
+                        [values.get(str(c.id), "") for c in rc.criteria],
+                        "" if not a.score or a.score.total is None else f"{a.score.total:.2f}",
+                        a.score.comment if a.score else "",
+                    )
+                )
+            sheets.append(
+                ScoreSheet(
+                    rnd.contest.name,
+                    rnd.name,
+                    rc.category.name,
+                    j.user.display_name,
+                    [
+                        (c.name, f"{c.maximum:g}" if c.weight == 1 else f"{c.maximum:g}×{c.weight:g}")
+                        for c in rc.criteria
+                    ],
+                    entries,
+                )
+            )
     return sheets
 
 
 def pdf_labels() -> dict[str, str]:
-    return {"title": gettext("Score sheet"), "contest": gettext("Contest"), "round": gettext("Round"), "category": gettext("Category"),
-            "judge": gettext("Judge"), "code": gettext("Entry code"), "entry": gettext("Entry title"), "total": gettext("Total"),
-            "comment": gettext("Comment"), "signature": gettext("Judge's signature"), "date": gettext("Date"),
-            "school": gettext("School"), "award": gettext("Award"), "students": gettext("Students"),
-            "advisors": gettext("Advisors")}
+    return {
+        "title": gettext("Score sheet"),
+        "contest": gettext("Contest"),
+        "round": gettext("Round"),
+        "category": gettext("Category"),
+        "judge": gettext("Judge"),
+        "code": gettext("Entry code"),
+        "entry": gettext("Entry title"),
+        "total": gettext("Total"),
+        "comment": gettext("Comment"),
+        "signature": gettext("Judge's signature"),
+        "date": gettext("Date"),
+        "school": gettext("School"),
+        "award": gettext("Award"),
+        "students": gettext("Students"),
+        "advisors": gettext("Advisors"),
+    }

@@ -1,4 +1,5 @@
 """Rounds and their rubrics: settings, status, categories, criteria, run rules, and which entries a round judges."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -32,24 +33,47 @@ from judging.models import (
 JUDGED_ENTRY_STATUSES = (EntryStatus.APPROVED.value,)
 
 
-ROUND_FIELDS = ["name", "position", "onsite", "status", "opens_at", "closes_at", "judges_per_entry", "method",
-                "n_min", "tie_breaks", "advancement", "advancement_value", "award_mode", "award_rule"]
+ROUND_FIELDS = [
+    "name",
+    "position",
+    "onsite",
+    "status",
+    "opens_at",
+    "closes_at",
+    "judges_per_entry",
+    "method",
+    "n_min",
+    "tie_breaks",
+    "advancement",
+    "advancement_value",
+    "award_mode",
+    "award_rule",
+]
 
 
 def rounds_of(contest: Contest) -> list[Round]:
-    return list(db.session.execute(
-        sa.select(Round).where(Round.contest_id == contest.id).order_by(Round.position, Round.id)
-        .options(selectinload(Round.categories))).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Round)
+            .where(Round.contest_id == contest.id)
+            .order_by(Round.position, Round.id)
+            .options(selectinload(Round.categories))
+        ).scalars()
+    )
 
 
 def find_round(contest: Contest, name: str) -> Round:
     """The contest's round with this name, or a DomainError listing the names there are."""
-    rnd = db.session.execute(sa.select(Round).where(Round.contest_id == contest.id, Round.name == name.strip())
-                             ).scalar_one_or_none()
+    rnd = db.session.execute(
+        sa.select(Round).where(Round.contest_id == contest.id, Round.name == name.strip())
+    ).scalar_one_or_none()
     if rnd is None:
         names = ", ".join(r.name for r in rounds_of(contest)) or "-"
-        raise DomainError(_l("No round named %(name)s in this contest (rounds: %(names)s).", name=name, names=names),
-                          field="round", code="unknown_round")
+        raise DomainError(
+            _l("No round named %(name)s in this contest (rounds: %(names)s).", name=name, names=names),
+            field="round",
+            code="unknown_round",
+        )
     return rnd
 
 
@@ -85,8 +109,10 @@ def create_round(contest: Contest, *, name: str, category_ids: Iterable[int] = (
         raise DomainError(_l("This contest already has a round named %(name)s.", name=name), field="name")
     _validate_round_fields(fields)
     if "position" not in fields:
-        fields["position"] = (db.session.execute(sa.select(sa.func.max(Round.position))
-                                                 .where(Round.contest_id == contest.id)).scalar() or 0) + 1
+        fields["position"] = (
+            db.session.execute(sa.select(sa.func.max(Round.position)).where(Round.contest_id == contest.id)).scalar()
+            or 0
+        ) + 1
     rnd = Round(contest=contest, name=name, **fields)
     db.session.add(rnd)
     db.session.flush()
@@ -99,8 +125,13 @@ def update_round(rnd: Round, actor=None, **fields) -> Round:
     """Change a round's settings; its name stays unique in the contest."""
     merged = {k: getattr(rnd, k) for k in ROUND_FIELDS} | fields
     _validate_round_fields(merged)
-    if "name" in fields and fields["name"] != rnd.name and db.session.execute(
-            sa.select(Round.id).where(Round.contest_id == rnd.contest_id, Round.name == fields["name"])).first():
+    if (
+        "name" in fields
+        and fields["name"] != rnd.name
+        and db.session.execute(
+            sa.select(Round.id).where(Round.contest_id == rnd.contest_id, Round.name == fields["name"])
+        ).first()
+    ):
         raise DomainError(_l("This contest already has a round named %(name)s.", name=fields["name"]), field="name")
     before = audit.snapshot(rnd, ROUND_FIELDS)
     for key, value in fields.items():
@@ -130,8 +161,9 @@ def open_round(rnd: Round, actor=None) -> Round:
         if not rc.is_performance and not rc.criteria:
             raise DomainError(_l("Category %(name)s has no criteria yet.", name=rc.category.name), field="status")
         if rc.is_performance and rc.max_points is None:
-            raise DomainError(_l("Category %(name)s has no maximum points per run yet.", name=rc.category.name),
-                              field="status")
+            raise DomainError(
+                _l("Category %(name)s has no maximum points per run yet.", name=rc.category.name), field="status"
+            )
     update_round(rnd, actor=actor, status=RoundStatus.OPEN.value)
     notices.tell_round_opened(rnd)
     return rnd
@@ -164,10 +196,15 @@ def reopen_round(rnd: Round, actor=None) -> Round:
 
 
 CRITERION_TEMPLATE_NAMES = {
-    "Scientific soundness": _l("Scientific soundness"), "Innovation": _l("Innovation"),
-    "Practical value": _l("Practical value"), "Presentation standards": _l("Presentation standards"),
-    "Research question": _l("Research question"), "Design and methodology": _l("Design and methodology"),
-    "Execution": _l("Execution"), "Creativity": _l("Creativity"), "Presentation": _l("Presentation"),
+    "Scientific soundness": _l("Scientific soundness"),
+    "Innovation": _l("Innovation"),
+    "Practical value": _l("Practical value"),
+    "Presentation standards": _l("Presentation standards"),
+    "Research question": _l("Research question"),
+    "Design and methodology": _l("Design and methodology"),
+    "Execution": _l("Execution"),
+    "Creativity": _l("Creativity"),
+    "Presentation": _l("Presentation"),
 }
 
 
@@ -175,7 +212,9 @@ CRITERION_TEMPLATE_DESCRIPTIONS = {
     "Sound method, correct science, reliable data": _l("Sound method, correct science, reliable data"),
     "Originality of the question, idea or solution": _l("Originality of the question, idea or solution"),
     "Usefulness and feasibility of the result": _l("Usefulness and feasibility of the result"),
-    "Complete, well-structured and properly cited materials": _l("Complete, well-structured and properly cited materials"),
+    "Complete, well-structured and properly cited materials": _l(
+        "Complete, well-structured and properly cited materials"
+    ),
     "Clear, focused and testable question": _l("Clear, focused and testable question"),
     "Well-designed plan, variables and controls": _l("Well-designed plan, variables and controls"),
     "Data collection, analysis and reproducibility": _l("Data collection, analysis and reproducibility"),
@@ -184,8 +223,10 @@ CRITERION_TEMPLATE_DESCRIPTIONS = {
 }
 
 
-TEMPLATE_LABELS = {"kexie": _l("Scientific soundness / innovation / practical value / standards"),
-                   "isef": _l("ISEF weights (10/15/20/20/35)")}
+TEMPLATE_LABELS = {
+    "kexie": _l("Scientific soundness / innovation / practical value / standards"),
+    "isef": _l("ISEF weights (10/15/20/20/35)"),
+}
 
 
 def apply_rubric_template(rc: RoundCategory, template: str, actor=None) -> list[Criterion]:
@@ -196,26 +237,51 @@ def apply_rubric_template(rc: RoundCategory, template: str, actor=None) -> list[
     rc.criteria.clear()
     db.session.flush()
     for position, (name, description, weight, maximum, step) in enumerate(scores.RUBRIC_TEMPLATES[template], 1):
-        rc.criteria.append(Criterion(name=str(CRITERION_TEMPLATE_NAMES[name]),
-                                     description=str(CRITERION_TEMPLATE_DESCRIPTIONS[description]),
-                                     weight=Decimal(weight), maximum=Decimal(maximum), step=Decimal(step),
-                                     position=position))
+        rc.criteria.append(
+            Criterion(
+                name=str(CRITERION_TEMPLATE_NAMES[name]),
+                description=str(CRITERION_TEMPLATE_DESCRIPTIONS[description]),
+                weight=Decimal(weight),
+                maximum=Decimal(maximum),
+                step=Decimal(step),
+                position=position,
+            )
+        )
     db.session.flush()
-    audit.record("apply_template", rc.round, object_type="judging_round_category", object_id=rc.id,
-                 after={"template": template}, actor=actor, organisation_id=rc.round.contest.organisation_id)
+    audit.record(
+        "apply_template",
+        rc.round,
+        object_type="judging_round_category",
+        object_id=rc.id,
+        after={"template": template},
+        actor=actor,
+        organisation_id=rc.round.contest.organisation_id,
+    )
     return rc.criteria
 
 
 def _refuse_if_scored(rc: RoundCategory) -> None:
     exists = db.session.execute(
-        sa.select(Score.id).join(Entry, Entry.id == Score.entry_id)
-        .where(Score.round_id == rc.round_id, Entry.category_id == rc.category_id).limit(1)).first()
+        sa.select(Score.id)
+        .join(Entry, Entry.id == Score.entry_id)
+        .where(Score.round_id == rc.round_id, Entry.category_id == rc.category_id)
+        .limit(1)
+    ).first()
     if exists:
         raise DomainError(_l("Scores exist for this category; the rubric can no longer change."), field="criteria")
 
 
-def save_criterion(rc: RoundCategory, criterion: Criterion | None, *, name: str, description: str = "",
-                   weight: Decimal, maximum: Decimal, step: Decimal, actor=None) -> Criterion:
+def save_criterion(
+    rc: RoundCategory,
+    criterion: Criterion | None,
+    *,
+    name: str,
+    description: str = "",
+    weight: Decimal,
+    maximum: Decimal,
+    step: Decimal,
+    actor=None,
+) -> Criterion:
     """Add or change a criterion; names are unique within the rubric, numbers positive, max a multiple of step."""
     name = (name or "").strip()
     if not name:
@@ -236,23 +302,34 @@ def save_criterion(rc: RoundCategory, criterion: Criterion | None, *, name: str,
     criterion.name, criterion.description = name, description or ""
     criterion.weight, criterion.maximum, criterion.step = weight, maximum, step
     db.session.flush()
-    audit.record("save_criterion", criterion, before=before,
-                 after=audit.snapshot(criterion, ["name", "weight", "maximum", "step"]), actor=actor,
-                 organisation_id=rc.round.contest.organisation_id)
+    audit.record(
+        "save_criterion",
+        criterion,
+        before=before,
+        after=audit.snapshot(criterion, ["name", "weight", "maximum", "step"]),
+        actor=actor,
+        organisation_id=rc.round.contest.organisation_id,
+    )
     return criterion
 
 
 def delete_criterion(criterion: Criterion, actor=None) -> None:
     rc = criterion.round_category
     _refuse_if_scored(rc)
-    audit.record("delete", criterion, before=audit.snapshot(criterion, ["name", "maximum"]), actor=actor,
-                 organisation_id=rc.round.contest.organisation_id)
+    audit.record(
+        "delete",
+        criterion,
+        before=audit.snapshot(criterion, ["name", "maximum"]),
+        actor=actor,
+        organisation_id=rc.round.contest.organisation_id,
+    )
     rc.criteria.remove(criterion)
     db.session.flush()
 
 
-def set_performance_rule(rc: RoundCategory, rule: str, runs: int, confirm_runs: bool, *, max_points: Any,
-                         time_limit: str = "", actor=None) -> RoundCategory:
+def set_performance_rule(
+    rc: RoundCategory, rule: str, runs: int, confirm_runs: bool, *, max_points: Any, time_limit: str = "", actor=None
+) -> RoundCategory:
     """Best of N, sum or average of runs, whether a second person confirms each run, and the category's limits
     for one run: the most points it can earn (required) and, optionally, the longest time (mm:ss.cc). Audited."""
     if rule not in performance.RULES:
@@ -270,8 +347,9 @@ def set_performance_rule(rc: RoundCategory, rule: str, runs: int, confirm_runs: 
         try:
             limit_cs = performance.parse_time(time_limit)
         except performance.TimeFormatError:
-            raise DomainError(_l("%(value)s is not a time in mm:ss.cc format.", value=time_limit),
-                              field="time_limit") from None
+            raise DomainError(
+                _l("%(value)s is not a time in mm:ss.cc format.", value=time_limit), field="time_limit"
+            ) from None
         if limit_cs <= 0:
             raise DomainError(_l("The time limit must be longer than 0."), field="time_limit")
     fields = ["performance_rule", "runs", "confirm_runs", "max_points", "time_limit_cs"]
@@ -279,26 +357,39 @@ def set_performance_rule(rc: RoundCategory, rule: str, runs: int, confirm_runs: 
     rc.performance_rule, rc.runs, rc.confirm_runs = rule, int(runs), bool(confirm_runs)
     rc.max_points, rc.time_limit_cs = maximum.quantize(Decimal("0.01")), limit_cs
     db.session.flush()
-    audit.record("performance_rule", rc.round, object_type="judging_round_category", object_id=rc.id, before=before,
-                 after=audit.snapshot(rc, fields), actor=actor)
+    audit.record(
+        "performance_rule",
+        rc.round,
+        object_type="judging_round_category",
+        object_id=rc.id,
+        before=before,
+        after=audit.snapshot(rc, fields),
+        actor=actor,
+    )
     return rc
 
 
 def criterion_specs(rc: RoundCategory) -> list[scores.CriterionSpec]:
-    return [scores.CriterionSpec(str(c.id), c.name, Decimal(c.maximum), Decimal(c.step), Decimal(c.weight))
-            for c in rc.criteria]
+    return [
+        scores.CriterionSpec(str(c.id), c.name, Decimal(c.maximum), Decimal(c.step), Decimal(c.weight))
+        for c in rc.criteria
+    ]
 
 
 def _round_entry_filter(rnd: Round, query):
     """Approved entries of the round's categories; in a later round, only those that advanced from the
     previous round when that round has an advancement rule."""
     category_ids = [rc.category_id for rc in rnd.categories]
-    query = query.where(Entry.contest_id == rnd.contest_id, Entry.category_id.in_(category_ids or [-1]),
-                        Entry.status.in_(JUDGED_ENTRY_STATUSES))
+    query = query.where(
+        Entry.contest_id == rnd.contest_id,
+        Entry.category_id.in_(category_ids or [-1]),
+        Entry.status.in_(JUDGED_ENTRY_STATUSES),
+    )
     previous = previous_round(rnd)
     if previous is not None and previous.advancement != Advancement.NONE and previous.results_computed_at:
-        query = query.where(Entry.id.in_(sa.select(Result.entry_id).where(Result.round_id == previous.id,
-                                                                          Result.advanced.is_(True))))
+        query = query.where(
+            Entry.id.in_(sa.select(Result.entry_id).where(Result.round_id == previous.id, Result.advanced.is_(True)))
+        )
     return query
 
 
@@ -314,18 +405,30 @@ def round_entry_ids(rnd: Round) -> list[tuple[int, int]]:
     """(entry id, category id) of the entries judged in the round — cheap, for computing results."""
     if not rnd.categories:
         return []
-    return [tuple(row) for row in db.session.execute(
-        _round_entry_filter(rnd, sa.select(Entry.id, Entry.category_id)).order_by(Entry.id)).all()]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            _round_entry_filter(rnd, sa.select(Entry.id, Entry.category_id)).order_by(Entry.id)
+        ).all()
+    ]
 
 
 def previous_round(rnd: Round) -> Round | None:
-    return db.session.execute(sa.select(Round).where(Round.contest_id == rnd.contest_id, Round.position < rnd.position)
-                              .order_by(Round.position.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        sa.select(Round)
+        .where(Round.contest_id == rnd.contest_id, Round.position < rnd.position)
+        .order_by(Round.position.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def next_round(rnd: Round) -> Round | None:
-    return db.session.execute(sa.select(Round).where(Round.contest_id == rnd.contest_id, Round.position > rnd.position)
-                              .order_by(Round.position).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        sa.select(Round)
+        .where(Round.contest_id == rnd.contest_id, Round.position > rnd.position)
+        .order_by(Round.position)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def round_category_for(rnd: Round, category_id: int) -> RoundCategory:

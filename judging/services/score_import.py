@@ -1,4 +1,5 @@
 """Import of paper score sheets (.xlsx), all-or-nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -58,7 +59,9 @@ def _problem_text(problem: ImportProblem) -> str:
     return str(messages[problem.code])
 
 
-def import_scores(rnd: Round, data: bytes, *, actor=None) -> ImportOutcome:
+def import_scores(  # noqa: C901 — read, check every row, write all or nothing: one transaction in order
+    rnd: Round, data: bytes, *, actor=None
+) -> ImportOutcome:
     """Import paper score sheets (.xlsx): all rows are checked (entry code in the round, judge's login email
     of a judge of the contest assigned to that entry, every value within maximum and step); any problem means
     nothing is saved. Rows are saved as submitted scores. All criteria of one rubric are needed per file, so a
@@ -76,29 +79,43 @@ def import_scores(rnd: Round, data: bytes, *, actor=None) -> ImportOutcome:
         return outcome
     entries = {e.code: e for e in round_entries(rnd) if e.code}
     judges = {(j.user.email or "").lower(): j for j in judges_of(rnd.contest, include_withdrawn=False)}
-    actives = {(a.entry_id, a.judge_id): a for a in db.session.execute(
-        sa.select(JudgeAssignment).options(selectinload(JudgeAssignment.score)).where(
-            JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)).scalars()}
+    actives = {
+        (a.entry_id, a.judge_id): a
+        for a in db.session.execute(
+            sa.select(JudgeAssignment)
+            .options(selectinload(JudgeAssignment.score))
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == AssignmentStatus.ACTIVE.value)
+        ).scalars()
+    }
     planned = []
     for row in sheet.rows:
         entry = entries.get(row.entry_code)
         judge = judges.get(row.judge_login)
         if entry is None:
-            outcome.errors.append((row.row, "作品编号", _problem_text(ImportProblem(row.row, "作品编号", "unknown_entry",
-                                                                                  row.entry_code))))
+            outcome.errors.append(
+                (
+                    row.row,
+                    "作品编号",
+                    _problem_text(ImportProblem(row.row, "作品编号", "unknown_entry", row.entry_code)),
+                )
+            )
         if judge is None:
-            outcome.errors.append((row.row, "评委", _problem_text(ImportProblem(row.row, "评委", "unknown_judge",
-                                                                              row.judge_login))))
+            outcome.errors.append(
+                (row.row, "评委", _problem_text(ImportProblem(row.row, "评委", "unknown_judge", row.judge_login)))
+            )
         if entry is None or judge is None:
             continue
         a = actives.get((entry.id, judge.id))
         if a is None:
-            outcome.errors.append((row.row, "评委", _problem_text(ImportProblem(row.row, "评委", "not_assigned",
-                                                                              row.judge_login))))
+            outcome.errors.append(
+                (row.row, "评委", _problem_text(ImportProblem(row.row, "评委", "not_assigned", row.judge_login)))
+            )
             continue
         rc = round_category_for(rnd, entry.category_id)
         if rc.is_performance:
-            outcome.errors.append((row.row, "作品编号", str(_l("This category is scored by runs on the referee page."))))
+            outcome.errors.append(
+                (row.row, "作品编号", str(_l("This category is scored by runs on the referee page.")))
+            )
             continue
         if sheet.uses_total:
             try:
@@ -113,8 +130,9 @@ def import_scores(rnd: Round, data: bytes, *, actor=None) -> ImportOutcome:
             for name, raw in row.values.items():
                 criterion = by_name.get(name)
                 if criterion is None:
-                    outcome.errors.append((row.row, name, str(_l("Column %(column)s is not a criterion of this rubric.",
-                                                                 column=name))))
+                    outcome.errors.append(
+                        (row.row, name, str(_l("Column %(column)s is not a criterion of this rubric.", column=name)))
+                    )
                     continue
                 try:
                     values[str(criterion.id)] = scores.validate_criterion_score(raw, criterion.maximum, criterion.step)

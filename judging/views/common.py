@@ -1,4 +1,5 @@
 """The judging blueprint and what every page of it shares: load-or-404, the organiser check."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort

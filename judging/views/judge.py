@@ -1,4 +1,5 @@
 """The judge's pages: contests, worklist, scoring (mobile), autosave, decline, materials."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -33,8 +34,11 @@ def my():
     from core.permissions import Role
 
     contest_ids = current_user.scope_ids(Role.JUDGE)
-    contests = db.session.execute(sa.select(Contest).where(Contest.id.in_(contest_ids or [-1]))
-                                  .order_by(Contest.year.desc())).scalars().all()
+    contests = (
+        db.session.execute(sa.select(Contest).where(Contest.id.in_(contest_ids or [-1])).order_by(Contest.year.desc()))
+        .scalars()
+        .all()
+    )
     items = []
     for contest in contests:
         judge = judges_service.judge_for_user(contest, current_user)
@@ -48,13 +52,24 @@ def my():
 
 
 def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
-    total = db.session.execute(sa.select(sa.func.count()).select_from(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id,
-        JudgeAssignment.status == "active")).scalar()
-    done = db.session.execute(sa.select(sa.func.count()).select_from(Score).join(
-        JudgeAssignment, JudgeAssignment.id == Score.assignment_id).where(
-        Score.round_id == rnd.id, Score.judge_id == judge.id, Score.submitted.is_(True),
-        JudgeAssignment.status == "active")).scalar()
+    total = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(JudgeAssignment)
+        .where(
+            JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id, JudgeAssignment.status == "active"
+        )
+    ).scalar()
+    done = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Score)
+        .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+        .where(
+            Score.round_id == rnd.id,
+            Score.judge_id == judge.id,
+            Score.submitted.is_(True),
+            JudgeAssignment.status == "active",
+        )
+    ).scalar()
     return total, done
 
 
@@ -79,8 +94,9 @@ def worklist(round_id: int):
     sort = request.args.get("sort") if request.args.get("sort") in JUDGE_SORTS else "code"  # never by school or name
     items = sort_entries(assignment_service.judge_worklist(rnd, judge), sort, entry_of=lambda a: a.entry)
     done = sum(1 for a in items if a.score is not None and a.score.submitted)
-    return render_template("judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items), sort=sort,
-                           sorts=JUDGE_SORTS)
+    return render_template(
+        "judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items), sort=sort, sorts=JUDGE_SORTS
+    )
 
 
 def _assignment_or_403(rnd: Round, entry: Entry) -> JudgeAssignment:
@@ -118,17 +134,33 @@ def score(round_id: int, entry_id: int):
         else:
             db.session.commit()
             flash(_("Score submitted.") if submit else _("Draft saved."), "success")
-            return redirect(url_for("judging.worklist", round_id=rnd.id) if submit
-                            else url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
+            return redirect(
+                url_for("judging.worklist", round_id=rnd.id)
+                if submit
+                else url_for("judging.score", round_id=rnd.id, entry_id=entry.id)
+            )
     items = assignment_service.judge_worklist(rnd, a.judge)
     ids = [x.entry_id for x in items]
     position = ids.index(entry.id) if entry.id in ids else 0
     next_id = ids[position + 1] if position + 1 < len(ids) else None
     others = scoring_service.visible_scores(rnd, entry, current_user, organiser=False) if rnd.is_closed() else []
-    return render_template("judging/score.html", rnd=rnd, entry=entry, a=a, rc=rc, values=values, comment=comment,
-                           errors=errors, decline_form=forms.DeclineForm(), next_id=next_id, others=others,
-                           materials=entry.materials, accepts=rnd.accepts_scores(),
-                           done=sum(1 for x in items if x.score is not None and x.score.submitted), total=len(items))
+    return render_template(
+        "judging/score.html",
+        rnd=rnd,
+        entry=entry,
+        a=a,
+        rc=rc,
+        values=values,
+        comment=comment,
+        errors=errors,
+        decline_form=forms.DeclineForm(),
+        next_id=next_id,
+        others=others,
+        materials=entry.materials,
+        accepts=rnd.accepts_scores(),
+        done=sum(1 for x in items if x.score is not None and x.score.submitted),
+        total=len(items),
+    )
 
 
 def _field_errors(rc: RoundCategory, values: dict, submit: bool) -> dict[str, str]:
@@ -150,15 +182,21 @@ def autosave(round_id: int, entry_id: int):
     payload = request.get_json(silent=True) or {}
     values = {str(k): ("" if v is None else str(v)) for k, v in (payload.get("values") or {}).items()}
     try:
-        saved = scoring_service.save_score(a, values, comment=str(payload.get("comment") or ""), submit=False,
-                                    actor=current_user)
+        saved = scoring_service.save_score(
+            a, values, comment=str(payload.get("comment") or ""), submit=False, actor=current_user
+        )
     except DomainError as exc:
         db.session.rollback()
         rc = _round_category_or_404(rnd, entry)
-        return jsonify({"error": {"code": exc.code, "message": str(exc),
-                                  "fields": _field_errors(rc, values, False)}}), exc.status
-    body = {"saved": True, "version": saved.version, "submitted": saved.submitted,
-            "total": None if saved.total is None else str(saved.total)}
+        return jsonify(
+            {"error": {"code": exc.code, "message": str(exc), "fields": _field_errors(rc, values, False)}}
+        ), exc.status
+    body = {
+        "saved": True,
+        "version": saved.version,
+        "submitted": saved.submitted,
+        "total": None if saved.total is None else str(saved.total),
+    }
     db.session.commit()
     return jsonify(body)
 
@@ -199,8 +237,15 @@ def material(round_id: int, entry_id: int, material_id: int):
     path = material_path(item.thumbnail_name if thumb else item.stored_name)
     if not path.is_file():
         abort(404)
-    mimetypes = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
-                 "webp": "image/webp", "mp4": "video/mp4", "mov": "video/quicktime"}
+    mimetypes = {
+        "pdf": "application/pdf",
+        "png": "image/png",
+        "jpeg": "image/jpeg",
+        "gif": "image/gif",
+        "webp": "image/webp",
+        "mp4": "video/mp4",
+        "mov": "video/quicktime",
+    }
     mimetype = "image/jpeg" if thumb else mimetypes.get(item.file_type, "application/octet-stream")
     inline = thumb or item.file_type in mimetypes
     return send_file(path, mimetype=mimetype, as_attachment=not inline, download_name=item.original_name)

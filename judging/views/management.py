@@ -1,4 +1,5 @@
 """Organisers' pages: rounds, rubrics, judges, assignment, results, awards, exports, the notice."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -54,8 +55,12 @@ def index():
 
     query = sa.select(Contest).order_by(Contest.year.desc(), Contest.id.desc())
     if not is_admin(current_user):
-        query = query.where(sa.or_(Contest.organisation_id.in_(current_user.organised_org_ids() or [-1]),
-                                   Contest.id.in_(current_user.scope_ids(Role.JUDGE) or [-1])))
+        query = query.where(
+            sa.or_(
+                Contest.organisation_id.in_(current_user.organised_org_ids() or [-1]),
+                Contest.id.in_(current_user.scope_ids(Role.JUDGE) or [-1]),
+            )
+        )
     contests = db.session.execute(query).scalars().all()
 
     managed = [c for c in contests if can("judging.manage", c)]
@@ -93,22 +98,32 @@ def _round_fields(form: forms.RoundForm, contest: Contest) -> dict:
     chain = list(form.tie_breaks.data or [])
     if form.tie_criterion.data and form.tie_criterion.data.strip():
         chain.insert(1 if "raw_sum" in chain else 0, "criterion:" + form.tie_criterion.data.strip())
-    levels = [(level, str(getattr(form, level).data)) for level in AWARD_LEVELS
-              if getattr(form, level).data is not None]
+    levels = [
+        (level, str(getattr(form, level).data)) for level in AWARD_LEVELS if getattr(form, level).data is not None
+    ]
     rule: dict = {}
     if form.award_mode.data == AwardMode.PERCENTAGE:
-        rule = {"levels": levels, "cap": str(form.cap.data) if form.cap.data is not None else None,
-                "rounding": form.rounding.data, "strict_cap": bool(form.strict_cap.data)}
+        rule = {
+            "levels": levels,
+            "cap": str(form.cap.data) if form.cap.data is not None else None,
+            "rounding": form.rounding.data,
+            "strict_cap": bool(form.strict_cap.data),
+        }
     elif form.award_mode.data == AwardMode.THRESHOLD:
         rule = {"thresholds": levels}
     return {
-        "position": form.position.data or None, "onsite": bool(form.onsite.data),
+        "position": form.position.data or None,
+        "onsite": bool(form.onsite.data),
         "opens_at": local_to_utc(form.opens_at.data, _contest_tz(contest)),
         "closes_at": local_to_utc(form.closes_at.data, _contest_tz(contest)),
-        "judges_per_entry": form.judges_per_entry.data, "method": form.method.data, "n_min": form.n_min.data,
-        "tie_breaks": chain, "advancement": form.advancement.data,
+        "judges_per_entry": form.judges_per_entry.data,
+        "method": form.method.data,
+        "n_min": form.n_min.data,
+        "tie_breaks": chain,
+        "advancement": form.advancement.data,
         "advancement_value": form.advancement_value.data if form.advancement.data != Advancement.NONE else None,
-        "award_mode": form.award_mode.data, "award_rule": rule,
+        "award_mode": form.award_mode.data,
+        "award_rule": rule,
     }
 
 
@@ -124,8 +139,9 @@ def contest(contest_id: int):
         if fields["position"] is None:
             fields.pop("position")
         try:
-            rnd = rounds_service.create_round(contest, name=form.name.data, category_ids=form.categories.data,
-                                        actor=current_user, **fields)
+            rnd = rounds_service.create_round(
+                contest, name=form.name.data, category_ids=form.categories.data, actor=current_user, **fields
+            )
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -133,8 +149,14 @@ def contest(contest_id: int):
             db.session.commit()
             flash(_("Round %(name)s created.", name=rnd.name), "success")
             return redirect(url_for("judging.round_detail", round_id=rnd.id))
-    return render_template("judging/contest.html", contest=contest, rounds=rounds_service.rounds_of(contest), form=form,
-                           notice=rounds_service.notice_of(contest), method_labels=METHOD_LABELS)
+    return render_template(
+        "judging/contest.html",
+        contest=contest,
+        rounds=rounds_service.rounds_of(contest),
+        form=form,
+        notice=rounds_service.notice_of(contest),
+        method_labels=METHOD_LABELS,
+    )
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
@@ -161,8 +183,9 @@ def round_detail(round_id: int):
             flash(_("Round saved."), "success")
             return redirect(url_for("judging.round_detail", round_id=rnd.id))
     loads = assignment_service.judge_loads(rnd)
-    return render_template("judging/round.html", rnd=rnd, contest=contest, form=form, loads=loads,
-                           method_labels=METHOD_LABELS)
+    return render_template(
+        "judging/round.html", rnd=rnd, contest=contest, form=form, loads=loads, method_labels=METHOD_LABELS
+    )
 
 
 @bp.route("/rounds/<int:round_id>/status/<action>", methods=["POST"])
@@ -170,7 +193,11 @@ def round_status(round_id: int, action: str):
     """Open, close (computes results) or reopen a round."""
     rnd = _load_round(round_id)
     _manage(rnd.contest)
-    actions = {"open": rounds_service.open_round, "close": rounds_service.close_round, "reopen": rounds_service.reopen_round}
+    actions = {
+        "open": rounds_service.open_round,
+        "close": rounds_service.close_round,
+        "reopen": rounds_service.reopen_round,
+    }
     if action not in actions:
         abort(404)
     try:
@@ -182,8 +209,13 @@ def round_status(round_id: int, action: str):
         db.session.commit()
         flash(_("Round status: %(status)s.", status=rnd.status_label), "success")
         if action == "open" and rnd.not_started():
-            flash(_("The round starts at %(time)s: judges see when scoring starts and can score only from then.",
-                    time=format_moment(rnd.opens_at)), "warning")
+            flash(
+                _(
+                    "The round starts at %(time)s: judges see when scoring starts and can score only from then.",
+                    time=format_moment(rnd.opens_at),
+                ),
+                "warning",
+            )
     return redirect(url_for("judging.round_detail", round_id=rnd.id))
 
 
@@ -207,9 +239,16 @@ def rubric(round_id: int, rc_id: int):
         rule_form.time_limit.data = format_time(rc.time_limit_cs)
     try:
         if form.submit.data and form.validate_on_submit():
-            rounds_service.save_criterion(rc, criterion, name=form.name.data, description=form.description.data or "",
-                                    weight=form.weight.data, maximum=form.maximum.data, step=form.step.data,
-                                    actor=current_user)
+            rounds_service.save_criterion(
+                rc,
+                criterion,
+                name=form.name.data,
+                description=form.description.data or "",
+                weight=form.weight.data,
+                maximum=form.maximum.data,
+                step=form.step.data,
+                actor=current_user,
+            )
             db.session.commit()
             flash(_("Criterion saved."), "success")
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
@@ -219,17 +258,30 @@ def rubric(round_id: int, rc_id: int):
             flash(_("Template applied."), "success")
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
         if rule_form.submit.data and rule_form.validate_on_submit():
-            rounds_service.set_performance_rule(rc, rule_form.performance_rule.data, rule_form.runs.data,
-                                                bool(rule_form.confirm_runs.data), max_points=rule_form.max_points.data,
-                                                time_limit=rule_form.time_limit.data or "", actor=current_user)
+            rounds_service.set_performance_rule(
+                rc,
+                rule_form.performance_rule.data,
+                rule_form.runs.data,
+                bool(rule_form.confirm_runs.data),
+                max_points=rule_form.max_points.data,
+                time_limit=rule_form.time_limit.data or "",
+                actor=current_user,
+            )
             db.session.commit()
             flash(_("Rule saved."), "success")
             return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
     except DomainError as exc:
         db.session.rollback()
         form_error(rule_form if exc.field in ("performance_rule", "runs", "max_points", "time_limit") else form, exc)
-    return render_template("judging/rubric.html", rnd=rnd, rc=rc, form=form, template_form=template_form,
-                           rule_form=rule_form, criterion=criterion)
+    return render_template(
+        "judging/rubric.html",
+        rnd=rnd,
+        rc=rc,
+        form=form,
+        template_form=template_form,
+        rule_form=rule_form,
+        criterion=criterion,
+    )
 
 
 @bp.route("/criteria/<int:criterion_id>/delete", methods=["POST"])
@@ -255,8 +307,9 @@ def judges(contest_id: int):
     link = None
     if form.validate_on_submit():
         try:
-            judge, token = judges_service.invite_judge(contest, email=form.email.data, name=form.name.data or "",
-                                                 actor=current_user)
+            judge, token = judges_service.invite_judge(
+                contest, email=form.email.data, name=form.name.data or "", actor=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -274,11 +327,23 @@ def judges(contest_id: int):
     # 回避 by workplace: the schools a judge belongs to (affiliation, coordinator) keep their entries away
     org_ids = {j.id: judges_service.judge_organisation_ids(j) for j in rows}
     wanted = set().union(*org_ids.values()) if org_ids else set()
-    schools = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(wanted or [-1]), Organisation.kind == "school")).all())
+    schools = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_(wanted or [-1]), Organisation.kind == "school"
+            )
+        ).all()
+    )
     workplaces = {jid: [schools[o] for o in sorted(ids) if o in schools] for jid, ids in org_ids.items()}
-    return render_template("judging/judges.html", contest=contest, judges=rows, form=form, link=link,
-                           categories=categories, workplaces=workplaces)
+    return render_template(
+        "judging/judges.html",
+        contest=contest,
+        judges=rows,
+        form=form,
+        link=link,
+        categories=categories,
+        workplaces=workplaces,
+    )
 
 
 def _org_choices(contest: Contest):
@@ -305,15 +370,26 @@ def judge_profile(judge_id: int):
         form.expertise.data = judge.expertise
         form.conflict_schools.data = judge.conflict_school_ids
         form.affiliation_id.data = judge.affiliation_id or 0
-        codes = dict(db.session.execute(sa.select(Entry.id, Entry.code).where(
-            Entry.id.in_(judge.conflict_entry_ids or [-1]))).all())
+        codes = dict(
+            db.session.execute(
+                sa.select(Entry.id, Entry.code).where(Entry.id.in_(judge.conflict_entry_ids or [-1]))
+            ).all()
+        )
         form.conflict_entries.data = ", ".join(codes.get(i, "") for i in judge.conflict_entry_ids)
     elif form.validate_on_submit():
         codes = (form.conflict_entries.data or "").replace("，", ",").split(",")
-        if commit_or_show(lambda: judges_service.update_judge_profile(
-                judge, expertise=form.expertise.data, conflict_school_ids=form.conflict_schools.data,
+        if commit_or_show(
+            lambda: judges_service.update_judge_profile(
+                judge,
+                expertise=form.expertise.data,
+                conflict_school_ids=form.conflict_schools.data,
                 conflict_entry_ids=judges_service.resolve_entry_codes(contest, codes),
-                affiliation_id=form.affiliation_id.data or None, actor=current_user), form, _("Saved.")):
+                affiliation_id=form.affiliation_id.data or None,
+                actor=current_user,
+            ),
+            form,
+            _("Saved."),
+        ):
             if own and not can("judging.manage", contest):
                 return redirect(url_for("judging.my"))
             return redirect(url_for("judging.judges", contest_id=contest.id))
@@ -327,8 +403,11 @@ def withdraw_judge(judge_id: int):
     shortfalls = assignment_service.withdraw_judge(judge, actor=current_user)
     db.session.commit()
     short = sum(shortfalls.values())
-    flash(_("%(name)s withdrew; their entries were reassigned.", name=judge.user.display_name)
-          + (" " + _("%(n)d entries still lack judges.", n=short) if short else ""), "warning" if short else "success")
+    flash(
+        _("%(name)s withdrew; their entries were reassigned.", name=judge.user.display_name)
+        + (" " + _("%(n)d entries still lack judges.", n=short) if short else ""),
+        "warning" if short else "success",
+    )
     return redirect(url_for("judging.judges", contest_id=judge.contest_id))
 
 
@@ -340,8 +419,9 @@ def assignments(round_id: int):
     judges_list = judges_service.judges_of(rnd.contest, include_withdrawn=False)
     form.judge_id.choices = [(j.id, j.user.display_name) for j in judges_list]
     if form.validate_on_submit():
-        entry = db.session.execute(sa.select(Entry).where(Entry.contest_id == rnd.contest_id,
-                                                          Entry.code == form.entry_code.data.strip())).scalar_one_or_none()
+        entry = db.session.execute(
+            sa.select(Entry).where(Entry.contest_id == rnd.contest_id, Entry.code == form.entry_code.data.strip())
+        ).scalar_one_or_none()
         judge = db.session.get(Judge, form.judge_id.data)
         try:
             if entry is None:
@@ -357,18 +437,38 @@ def assignments(round_id: int):
             flash(_("Assigned."), "success")
             return redirect(url_for("judging.assignments", round_id=rnd.id))
     entries = rounds_service.round_entries(rnd)
-    rows = db.session.execute(sa.select(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "active").options(
-        selectinload(JudgeAssignment.score))).scalars().all()
+    rows = (
+        db.session.execute(
+            sa.select(JudgeAssignment)
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "active")
+            .options(selectinload(JudgeAssignment.score))
+        )
+        .scalars()
+        .all()
+    )
     judge_names = {j.id: j.user.display_name for j in judges_service.judges_of(rnd.contest)}
     by_entry: dict[int, list[JudgeAssignment]] = {}
     for a in rows:
         by_entry.setdefault(a.entry_id, []).append(a)
-    declined = db.session.execute(sa.select(JudgeAssignment).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "declined").options(
-        joinedload(JudgeAssignment.entry))).scalars().all()
-    return render_template("judging/assignments.html", rnd=rnd, entries=entries, by_entry=by_entry, form=form,
-                           judge_names=judge_names, loads=assignment_service.judge_loads(rnd), declined=declined)
+    declined = (
+        db.session.execute(
+            sa.select(JudgeAssignment)
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "declined")
+            .options(joinedload(JudgeAssignment.entry))
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "judging/assignments.html",
+        rnd=rnd,
+        entries=entries,
+        by_entry=by_entry,
+        form=form,
+        judge_names=judge_names,
+        loads=assignment_service.judge_loads(rnd),
+        declined=declined,
+    )
 
 
 @bp.route("/rounds/<int:round_id>/auto-assign", methods=["POST"])
@@ -382,11 +482,22 @@ def auto_assign(round_id: int):
         flash(str(exc), "danger")
     else:
         db.session.commit()
-        flash(_("Automatic assignment: %(added)d added, %(removed)d moved.", added=outcome.added,
-                removed=outcome.removed), "success")
+        flash(
+            _(
+                "Automatic assignment: %(added)d added, %(removed)d moved.",
+                added=outcome.added,
+                removed=outcome.removed,
+            ),
+            "success",
+        )
         if outcome.shortfalls:
-            flash(_("%(n)d entries have fewer eligible judges than required; see the coverage page.",
-                    n=len(outcome.shortfalls)), "warning")
+            flash(
+                _(
+                    "%(n)d entries have fewer eligible judges than required; see the coverage page.",
+                    n=len(outcome.shortfalls),
+                ),
+                "warning",
+            )
     return redirect(url_for("judging.assignments", round_id=rnd.id))
 
 
@@ -424,15 +535,25 @@ def results(round_id: int):
     judge_names = {j.id: j.user.display_name for j in judges_service.judges_of(rnd.contest)}
     notes = results_service.award_notes(rnd) if rnd.results_computed_at else {}
     entry_codes = {r.entry_id: r.entry.code for r in rows}
-    boundary_notes = [(note, [entry_codes.get(e, str(e)) for e in note.entry_ids])
-                      for alloc in notes.values() for note in alloc.notes]
-    return render_template("judging/results.html", rnd=rnd, rows=rows, judge_names=judge_names,
-                           boundary_notes=boundary_notes, award_labels=AWARD_LABELS, override_form=forms.OverrideForm(),
-                           table=results_service.award_table(rnd), allocations=notes, final=_is_final(rnd.contest),
-                           ranked={cid: sum(1 for r in rows if r.category_id == cid and r.rank is not None)
-                                   for cid in notes},
-                           normalisation=results_service.normalisation_warnings(rnd) if rnd.results_computed_at else [],
-                           min_scores=MIN_SCORES_TO_NORMALISE, trimming=TRIMMING_METHODS)
+    boundary_notes = [
+        (note, [entry_codes.get(e, str(e)) for e in note.entry_ids]) for alloc in notes.values() for note in alloc.notes
+    ]
+    return render_template(
+        "judging/results.html",
+        rnd=rnd,
+        rows=rows,
+        judge_names=judge_names,
+        boundary_notes=boundary_notes,
+        award_labels=AWARD_LABELS,
+        override_form=forms.OverrideForm(),
+        table=results_service.award_table(rnd),
+        allocations=notes,
+        final=_is_final(rnd.contest),
+        ranked={cid: sum(1 for r in rows if r.category_id == cid and r.rank is not None) for cid in notes},
+        normalisation=results_service.normalisation_warnings(rnd) if rnd.results_computed_at else [],
+        min_scores=MIN_SCORES_TO_NORMALISE,
+        trimming=TRIMMING_METHODS,
+    )
 
 
 @bp.route("/rounds/<int:round_id>/compute", methods=["POST"])
@@ -443,8 +564,13 @@ def compute(round_id: int):
     db.session.commit()
     flash(_("Results computed."), "success")
     if results_service.normalisation_warnings(rnd):
-        flash(_("Some judges scored too few entries for the z-score method to normalise their scores: see the "
-                "warning on the results page."), "warning")
+        flash(
+            _(
+                "Some judges scored too few entries for the z-score method to normalise their scores: see the "
+                "warning on the results page."
+            ),
+            "warning",
+        )
     return redirect(url_for("judging.results", round_id=rnd.id))
 
 
@@ -529,14 +655,21 @@ def import_template(round_id: int):
     sheet = workbook.active
     sheet.title = "评分"
     sheet.append(["作品编号", "评委"] + names)
-    rows = db.session.execute(sa.select(Entry.code, JudgeAssignment.judge_id).join(
-        Entry, Entry.id == JudgeAssignment.entry_id).where(
-        JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "active").order_by(Entry.code)).all()
+    rows = db.session.execute(
+        sa.select(Entry.code, JudgeAssignment.judge_id)
+        .join(Entry, Entry.id == JudgeAssignment.entry_id)
+        .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.status == "active")
+        .order_by(Entry.code)
+    ).all()
     emails = {j.id: j.user.email or "" for j in judges_service.judges_of(rnd.contest)}
     for code, judge_id in rows:
         sheet.append([code, emails.get(judge_id, "")])
-    return send_file(BytesIO(workbook_bytes(workbook)), as_attachment=True, download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        BytesIO(workbook_bytes(workbook)),
+        as_attachment=True,
+        download_name=f"{rnd.contest.name}-{rnd.name}-评分录入.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/rounds/<int:round_id>/export.<fmt>")
@@ -550,11 +683,16 @@ def export_results(round_id: int, fmt: str):
     rows = results_service.result_rows(rnd)
     name = f"{rnd.contest.name}-{rnd.name}-results"
     if fmt == "csv":
-        return send_file(BytesIO(results_csv(rows)), mimetype="text/csv", as_attachment=True,
-                         download_name=f"{name}.csv")
+        return send_file(
+            BytesIO(results_csv(rows)), mimetype="text/csv", as_attachment=True, download_name=f"{name}.csv"
+        )
     if fmt == "xlsx":
-        return send_file(BytesIO(results_xlsx(rows)), as_attachment=True, download_name=f"{name}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(
+            BytesIO(results_xlsx(rows)),
+            as_attachment=True,
+            download_name=f"{name}.xlsx",
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     abort(404)
 
 
@@ -571,8 +709,12 @@ def score_sheets(round_id: int):
         require("judging.judge", rnd.contest)
         judge = judges_service.judge_for_user(rnd.contest, current_user)
     data = score_sheets_pdf(results_service.score_sheet_data(rnd, judge), results_service.pdf_labels())
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{rnd.contest.name}-{rnd.name}-评分表.pdf")
+    return send_file(
+        BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{rnd.contest.name}-{rnd.name}-评分表.pdf",
+    )
 
 
 def _award_list_response(contest: Contest, results: list[Result]):
@@ -588,20 +730,24 @@ def _award_list_response(contest: Contest, results: list[Result]):
         if r.award:
             students, advisors = people.get(r.entry_id, ("", ""))
             group = groups.setdefault(r.category_id, AwardListCategory(r.entry.category.name, []))
-            group.rows.append((r.entry.code or "", r.entry.title, r.entry.school.name, students, advisors,
-                               str(AWARD_LABELS[r.award])))
+            group.rows.append(
+                (r.entry.code or "", r.entry.title, r.entry.school.name, students, advisors, str(AWARD_LABELS[r.award]))
+            )
     title = _("%(contest)s — award list", contest=contest.name)
     data = award_list_pdf(title, list(groups.values()), results_service.pdf_labels())
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{contest.name}-获奖名单.pdf")
+    return send_file(
+        BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=f"{contest.name}-获奖名单.pdf"
+    )
 
 
 @bp.route("/rounds/<int:round_id>/awards.pdf")
 def awards_pdf(round_id: int):
     rnd = _load_round(round_id)
     _manage(rnd.contest)
-    rows = sorted(results_service.results_of(rnd), key=lambda r: (
-        (r.entry.category.position, r.category_id), notice_service.award_order(r)))
+    rows = sorted(
+        results_service.results_of(rnd),
+        key=lambda r: ((r.entry.category.position, r.category_id), notice_service.award_order(r)),
+    )
     return _award_list_response(rnd.contest, rows)
 
 
@@ -625,12 +771,26 @@ def special_awards(contest_id: int):
     form.organisation_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-        if commit_or_show(lambda: results_service.add_special_award_by_code(
-                contest, kind=form.kind.data, entry_code=form.entry_code.data or "", organisation=organisation,
-                reason=form.reason.data or "", actor=current_user), form, _("Special award added.")):
+        if commit_or_show(
+            lambda: results_service.add_special_award_by_code(
+                contest,
+                kind=form.kind.data,
+                entry_code=form.entry_code.data or "",
+                organisation=organisation,
+                reason=form.reason.data or "",
+                actor=current_user,
+            ),
+            form,
+            _("Special award added."),
+        ):
             return redirect(url_for("judging.special_awards", contest_id=contest.id))
-    return render_template("judging/special_awards.html", contest=contest, form=form,
-                           awards=results_service.special_awards_of(contest), labels=SPECIAL_AWARD_LABELS)
+    return render_template(
+        "judging/special_awards.html",
+        contest=contest,
+        form=form,
+        awards=results_service.special_awards_of(contest),
+        labels=SPECIAL_AWARD_LABELS,
+    )
 
 
 @bp.route("/special-awards/<int:award_id>/delete", methods=["POST"])
@@ -656,8 +816,9 @@ def notice(contest_id: int):
     if form.validate_on_submit():
         chosen = [r for r in closed if r.id in set(form.rounds.data)]
         try:
-            notice_service.start_notice(contest, chosen, days=form.days.data, mask_names=form.mask_names.data,
-                                        actor=current_user)
+            notice_service.start_notice(
+                contest, chosen, days=form.days.data, mask_names=form.mask_names.data, actor=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -666,9 +827,15 @@ def notice(contest_id: int):
             flash(_("The results are published for public notice."), "success")
             return redirect(url_for("judging.notice", contest_id=contest.id))
     categories = notice_service.category_rounds(current) if current else {}
-    return render_template("judging/notice.html", contest=contest, notice=current, form=form,
-                           answer_form=forms.AnswerForm(), category_rounds=categories,
-                           category_names={c.id: c.name for c in contest.categories})
+    return render_template(
+        "judging/notice.html",
+        contest=contest,
+        notice=current,
+        form=form,
+        answer_form=forms.AnswerForm(),
+        category_rounds=categories,
+        category_names={c.id: c.name for c in contest.categories},
+    )
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
@@ -681,8 +848,9 @@ def answer_objection(objection_id: int):
         flash(_("Write a reply to the objection."), "danger")
         return redirect(url_for("judging.notice", contest_id=contest.id))
     try:
-        notice_service.answer_objection(objection, accept=form.decision.data == "accept", reply=form.reply.data,
-                                  actor=current_user)
+        notice_service.answer_objection(
+            objection, accept=form.decision.data == "accept", reply=form.reply.data, actor=current_user
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

@@ -1,5 +1,6 @@
 """What schools see of their outcomes once results are final (school coordinators, organisers), and the
 organiser's switch that releases a round's judges' comments to the schools."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,8 +28,9 @@ def school_outcomes(contest_id: int, school_id: int):
     if school.id not in descendant_ids({contest.organisation_id}):
         abort(404)
     outcome = outcomes_service.school_outcome(contest, school)
-    return render_template("judging/school_outcomes.html", contest=contest, school=school, outcome=outcome,
-                           award_labels=AWARD_LABELS)
+    return render_template(
+        "judging/school_outcomes.html", contest=contest, school=school, outcome=outcome, award_labels=AWARD_LABELS
+    )
 
 
 @bp.route("/rounds/<int:round_id>/comments", methods=["POST"])
@@ -39,7 +41,13 @@ def release_comments(round_id: int):
     released = request.form.get("release") == "1"
     outcomes_service.set_comments_released(rnd, released, actor=current_user)
     db.session.commit()
-    flash(_("Judges' comments of this round are released to the schools; they see them, anonymised, once the "
-            "results are final.") if released else _("Judges' comments of this round are hidden from the schools."),
-          "success")
+    flash(
+        _(
+            "Judges' comments of this round are released to the schools; they see them, anonymised, once the "
+            "results are final."
+        )
+        if released
+        else _("Judges' comments of this round are hidden from the schools."),
+        "success",
+    )
     return redirect(url_for("judging.round_detail", round_id=rnd.id))

@@ -1,4 +1,5 @@
 """The public notice (公示) page with its objection form (no login)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -35,21 +36,41 @@ def public_notice(contest_id: int):
     form = forms.ObjectionForm()
     if request.method == "POST" and current.is_running() and form.validate_on_submit():
         try:
-            objection = notice_service.submit_objection(current, name=form.name.data, contact=form.contact.data,
-                                                        reason=form.reason.data, entry_code=form.entry_code.data or "")
+            objection = notice_service.submit_objection(
+                current,
+                name=form.name.data,
+                contact=form.contact.data,
+                reason=form.reason.data,
+                entry_code=form.entry_code.data or "",
+            )
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
         else:
             reference = objection.reference
             db.session.commit()
-            flash(_("Your objection was received under reference %(ref)s. Quote it when you ask about it; the "
-                    "organiser will answer it.", ref=reference), "success")
+            flash(
+                _(
+                    "Your objection was received under reference %(ref)s. Quote it when you ask about it; the "
+                    "organiser will answer it.",
+                    ref=reference,
+                ),
+                "success",
+            )
             return redirect(url_for("judging.public_notice", contest_id=contest.id))
     category_id = request.args.get("category", type=int)
     rows = notice_service.public_results(current, category_id)
     members = results_service.entry_people(rows, mask=mask_name if current.mask_names else None)
-    return render_template("judging/public_notice.html", contest=contest, notice=current, rows=rows, form=form,
-                           members=members, category_id=category_id, award_labels=AWARD_LABELS,
-                           categories=notice_service.notice_categories(current),
-                           specials=results_service.special_awards_of(contest), special_labels=SPECIAL_AWARD_LABELS)
+    return render_template(
+        "judging/public_notice.html",
+        contest=contest,
+        notice=current,
+        rows=rows,
+        form=form,
+        members=members,
+        category_id=category_id,
+        award_labels=AWARD_LABELS,
+        categories=notice_service.notice_categories(current),
+        specials=results_service.special_awards_of(contest),
+        special_labels=SPECIAL_AWARD_LABELS,
+    )

@@ -1,4 +1,5 @@
 """Recommendations to a parent association's contest: the county recommends, the city accepts or declines."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -28,25 +29,41 @@ def recommend(contest_id: int):
         try:
             if target is None:
                 raise DomainError(_("Entries are recommended to an open contest of a parent association."))
-            created = service.recommend_entries(contest, target, ids, note=request.form.get("note", ""),
-                                                actor=current_user)
+            created = service.recommend_entries(
+                contest, target, ids, note=request.form.get("note", ""), actor=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash(_("%(n)d entries recommended to %(contest)s; its organiser accepts or declines them.",
-                    n=len(created), contest=target.name), "success")
+            flash(
+                _(
+                    "%(n)d entries recommended to %(contest)s; its organiser accepts or declines them.",
+                    n=len(created),
+                    contest=target.name,
+                ),
+                "success",
+            )
             skipped = len(set(ids)) - len(created)
             if skipped:
-                flash(_("%(n)d of the selected entries were already recommended there and were skipped.", n=skipped),
-                      "warning")
+                flash(
+                    _("%(n)d of the selected entries were already recommended there and were skipped.", n=skipped),
+                    "warning",
+                )
             return redirect(url_for("judging.recommend", contest_id=contest.id))
     rows = service.recommendable_results(contest)
     sent = service.recommendations_from(contest)
-    return render_template("judging/recommend.html", contest=contest, targets=targets, rows=rows,
-                           people=results_service.entry_people(rows), sent=sent,
-                           recommended={(r.entry_id, r.target_contest_id) for r in sent}, award_labels=AWARD_LABELS)
+    return render_template(
+        "judging/recommend.html",
+        contest=contest,
+        targets=targets,
+        rows=rows,
+        people=results_service.entry_people(rows),
+        sent=sent,
+        recommended={(r.entry_id, r.target_contest_id) for r in sent},
+        award_labels=AWARD_LABELS,
+    )
 
 
 @bp.route("/contests/<int:contest_id>/recommendations")
@@ -56,8 +73,13 @@ def incoming_recommendations(contest_id: int):
     contest = get_or_404(Contest, contest_id)
     require("contest.manage", contest)
     rows = service.incoming_recommendations(contest)
-    return render_template("judging/recommendations.html", contest=contest, rows=rows,
-                           people=results_service.entry_people(rows), award_labels=AWARD_LABELS)
+    return render_template(
+        "judging/recommendations.html",
+        contest=contest,
+        rows=rows,
+        people=results_service.entry_people(rows),
+        award_labels=AWARD_LABELS,
+    )
 
 
 @bp.route("/recommendations/<int:recommendation_id>/<decision>", methods=["POST"])

@@ -1,4 +1,5 @@
 """The referee's pages: robot runs recorded per entry and confirmed by a second person."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -32,9 +33,16 @@ def referee(round_id: int):
     perf = [rc for rc in rnd.categories if rc.is_performance]
     entries = rounds_service.round_entries(rnd)
     runs = {rc.category_id: runs_service.runs_of(rnd, rc.category_id) for rc in perf}
-    return render_template("judging/referee.html", rnd=rnd, perf=perf, entries=entries, runs=runs,
-                           status_labels=RUN_STATUS_LABELS, rule_labels=PERFORMANCE_RULE_LABELS,
-                           stand_aside=judges_service.entries_to_stand_aside(rnd, current_user, entries))
+    return render_template(
+        "judging/referee.html",
+        rnd=rnd,
+        perf=perf,
+        entries=entries,
+        runs=runs,
+        status_labels=RUN_STATUS_LABELS,
+        rule_labels=PERFORMANCE_RULE_LABELS,
+        stand_aside=judges_service.entries_to_stand_aside(rnd, current_user, entries),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/referee/<int:entry_id>", methods=["GET", "POST"])
@@ -61,9 +69,16 @@ def referee_entry(round_id: int, entry_id: int):
             form.status.data = existing.status
     if form.validate_on_submit():
         try:
-            runs_service.record_run(rnd, entry, run_number=form.run_number.data, points=form.points.data,
-                                    time_text=form.time.data or "", penalty_seconds=form.penalty_seconds.data or 0,
-                                    status=form.status.data, actor=current_user)
+            runs_service.record_run(
+                rnd,
+                entry,
+                run_number=form.run_number.data,
+                points=form.points.data,
+                time_text=form.time.data or "",
+                penalty_seconds=form.penalty_seconds.data or 0,
+                status=form.status.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
@@ -73,12 +88,24 @@ def referee_entry(round_id: int, entry_id: int):
             return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=entry.id))
     stand_aside = bool(judges_service.entries_to_stand_aside(rnd, current_user, [entry]))
     show_form = rnd.accepts_scores() and (form.run_number.data is not None) and not stand_aside
-    return render_template("judging/referee_entry.html", rnd=rnd, rc=rc, entry=entry, form=form, runs=runs,
-                           stand_aside=stand_aside, stand_aside_text=judges_service.STAND_ASIDE,
-                           format_time=format_time, status_labels=RUN_STATUS_LABELS,
-                           accepts=rnd.accepts_scores() and not stand_aside,
-                           show_form=show_form, correcting=correcting, counting=runs_service.counting_run(rc, runs),
-                           rule_labels=PERFORMANCE_RULE_LABELS, plain_number=scoring_service.plain_number)
+    return render_template(
+        "judging/referee_entry.html",
+        rnd=rnd,
+        rc=rc,
+        entry=entry,
+        form=form,
+        runs=runs,
+        stand_aside=stand_aside,
+        stand_aside_text=judges_service.STAND_ASIDE,
+        format_time=format_time,
+        status_labels=RUN_STATUS_LABELS,
+        accepts=rnd.accepts_scores() and not stand_aside,
+        show_form=show_form,
+        correcting=correcting,
+        counting=runs_service.counting_run(rc, runs),
+        rule_labels=PERFORMANCE_RULE_LABELS,
+        plain_number=scoring_service.plain_number,
+    )
 
 
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])

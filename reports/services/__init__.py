@@ -26,6 +26,7 @@ Definitions (stated once, used by the dashboard, the annual report, the school v
 - Caravan visits: confirmed visits. Judges: active judges of the year's contests (distinct people).
   Volunteers: check-in staff of the year's events (distinct accounts) and caravan crew of its visits.
 """
+
 # The package is split by concern (one module each); callers may import the names they need from here.
 from reports.periods import CHINA, month_bounds, year_bounds  # noqa: F401
 from reports.services.annual import annual_report, build_annual_report, list_link  # noqa: F401

@@ -1,5 +1,6 @@
 """Contest figures: entries and their pipeline steps, students, schools, awards and judges, each defined by
 an ``EntryFilter`` that builds both the grouped count and the list page."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -70,9 +71,18 @@ class EntryFilter:
 
     def params(self) -> dict:
         """The query-string of the list page showing these rows."""
-        out = {k: v for k, v in (("year", self.year), ("contest", self.contest_id), ("category", self.category_id),
-                                 ("school", self.school_id), ("stage", self.stage), ("award", self.award))
-               if v is not None}
+        out = {
+            k: v
+            for k, v in (
+                ("year", self.year),
+                ("contest", self.contest_id),
+                ("category", self.category_id),
+                ("school", self.school_id),
+                ("stage", self.stage),
+                ("award", self.award),
+            )
+            if v is not None
+        }
         out["step"] = self.step
         if self.published_only:
             out["published"] = 1
@@ -107,8 +117,13 @@ def entry_where(f: EntryFilter) -> list:
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)
     if f.stage is not None:
-        where.append(sa.exists().where(EntryMember.entry_id == Entry.id, EntryMember.student_id == Student.id,
-                                       stage_of(Student.grade) == f.stage))
+        where.append(
+            sa.exists().where(
+                EntryMember.entry_id == Entry.id,
+                EntryMember.student_id == Student.id,
+                stage_of(Student.grade) == f.stage,
+            )
+        )
     return where
 
 
@@ -118,20 +133,30 @@ def entries_select(f: EntryFilter):
 
     from competitions.models import Contest, Entry, EntryMember
 
-    return (sa.select(Entry).join(Contest, Contest.id == Entry.contest_id).where(*entry_where(f))
-            .options(joinedload(Entry.contest), joinedload(Entry.category), joinedload(Entry.school),
-                     selectinload(Entry.members).joinedload(EntryMember.student))
-            .order_by(Contest.year.desc(), Entry.contest_id, Entry.category_id, Entry.code, Entry.id))
+    return (
+        sa.select(Entry)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .where(*entry_where(f))
+        .options(
+            joinedload(Entry.contest),
+            joinedload(Entry.category),
+            joinedload(Entry.school),
+            selectinload(Entry.members).joinedload(EntryMember.student),
+        )
+        .order_by(Contest.year.desc(), Entry.contest_id, Entry.category_id, Entry.code, Entry.id)
+    )
 
 
 def students_select(f: EntryFilter):
     """Distinct students of the entries counted by the filter (of the stage, when set)."""
     from competitions.models import Contest, Entry, EntryMember, Student
 
-    entry_ids = sa.select(Entry.id).join(Contest, Contest.id == Entry.contest_id).where(
-        *entry_where(replace(f, stage=None)))
+    entry_ids = (
+        sa.select(Entry.id).join(Contest, Contest.id == Entry.contest_id).where(*entry_where(replace(f, stage=None)))
+    )
     query = sa.select(Student).where(
-        Student.id.in_(sa.select(EntryMember.student_id).where(EntryMember.entry_id.in_(entry_ids))))
+        Student.id.in_(sa.select(EntryMember.student_id).where(EntryMember.entry_id.in_(entry_ids)))
+    )
     if f.stage is not None:
         query = query.where(stage_of(Student.grade) == f.stage)
     return query.options(sa.orm.joinedload(Student.school)).order_by(Student.school_id, Student.grade, Student.id)
@@ -151,11 +176,18 @@ def awards_select(f: EntryFilter):
         where.append(Entry.category_id == f.category_id)
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)
-    return (sa.select(Result).join(Entry, Entry.id == Result.entry_id).join(Contest, Contest.id == Entry.contest_id)
-            .where(*where).options(joinedload(Result.entry).joinedload(Entry.school),
-                                   joinedload(Result.entry).joinedload(Entry.category),
-                                   joinedload(Result.round).joinedload(Round.contest))
-            .order_by(Contest.year.desc(), Entry.contest_id, Result.award, Entry.code, Result.id))
+    return (
+        sa.select(Result)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .where(*where)
+        .options(
+            joinedload(Result.entry).joinedload(Entry.school),
+            joinedload(Result.entry).joinedload(Entry.category),
+            joinedload(Result.round).joinedload(Round.contest),
+        )
+        .order_by(Contest.year.desc(), Entry.contest_id, Result.award, Entry.code, Result.id)
+    )
 
 
 def contests_select(f: EntryFilter):
@@ -180,20 +212,33 @@ def entry_counts(f: EntryFilter, by: str | None = None) -> dict:
     queries."""
     from competitions.models import Contest, Entry, EntryMember, Student
 
-    group_col = {"category": Entry.category_id, "school": Entry.school_id, "contest": Entry.contest_id,
-                 None: sa.literal(0), "stage": None}[by]
+    group_col = {
+        "category": Entry.category_id,
+        "school": Entry.school_id,
+        "contest": Entry.contest_id,
+        None: sa.literal(0),
+        "stage": None,
+    }[by]
     base = sa.select().select_from(Entry).join(Contest, Contest.id == Entry.contest_id).where(*entry_where(f))
     out: dict = defaultdict(lambda: [0, 0])
     if by != "stage":
         for key, n in db.session.execute(base.add_columns(group_col, sa.func.count(Entry.id)).group_by(group_col)):
             out[key][0] = int(n)
     stage_col = stage_of(Student.grade)
-    student_group = {"category": Entry.category_id, "school": Entry.school_id, "contest": Entry.contest_id,
-                     None: sa.literal(0),
-                     "stage": stage_col}[by]
-    pairs = (base.add_columns(student_group.label("k"), EntryMember.student_id.label("sid"))
-             .join(EntryMember, EntryMember.entry_id == Entry.id).join(Student, Student.id == EntryMember.student_id)
-             .distinct().subquery())
+    student_group = {
+        "category": Entry.category_id,
+        "school": Entry.school_id,
+        "contest": Entry.contest_id,
+        None: sa.literal(0),
+        "stage": stage_col,
+    }[by]
+    pairs = (
+        base.add_columns(student_group.label("k"), EntryMember.student_id.label("sid"))
+        .join(EntryMember, EntryMember.entry_id == Entry.id)
+        .join(Student, Student.id == EntryMember.student_id)
+        .distinct()
+        .subquery()
+    )
     for key, n in db.session.execute(sa.select(pairs.c.k, sa.func.count()).group_by(pairs.c.k)):
         out[key][1] = int(n)
     return {k: tuple(v) for k, v in out.items()}
@@ -210,8 +255,12 @@ def award_counts(f: EntryFilter, by: str = "award") -> dict:
         where.append(Entry.school_id == f.school_id)
     key = Result.award if by == "award" else Entry.contest_id
     rows = db.session.execute(
-        sa.select(key, sa.func.count(Result.id)).join(Entry, Entry.id == Result.entry_id)
-        .join(Contest, Contest.id == Entry.contest_id).where(*where).group_by(key))
+        sa.select(key, sa.func.count(Result.id))
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .where(*where)
+        .group_by(key)
+    )
     return {k: int(n) for k, n in rows}
 
 
@@ -220,8 +269,11 @@ def special_award_counts(f: EntryFilter) -> dict[str, int]:
     from judging.models import SpecialAward
 
     rows = db.session.execute(
-        sa.select(SpecialAward.kind, sa.func.count(SpecialAward.id)).join(Contest, Contest.id == SpecialAward.contest_id)
-        .where(*contest_where(f)).group_by(SpecialAward.kind))
+        sa.select(SpecialAward.kind, sa.func.count(SpecialAward.id))
+        .join(Contest, Contest.id == SpecialAward.contest_id)
+        .where(*contest_where(f))
+        .group_by(SpecialAward.kind)
+    )
     return {kind: int(n) for kind, n in rows}
 
 
@@ -235,7 +287,8 @@ def special_awards_select(f: EntryFilter):
     if f.award is not None:
         query = query.where(SpecialAward.kind == f.award)
     return query.options(joinedload(SpecialAward.entry), joinedload(SpecialAward.organisation)).order_by(
-        SpecialAward.contest_id, SpecialAward.kind, SpecialAward.id)
+        SpecialAward.contest_id, SpecialAward.kind, SpecialAward.id
+    )
 
 
 def judges_select(f: EntryFilter):
@@ -244,8 +297,11 @@ def judges_select(f: EntryFilter):
     from competitions.models import Contest
     from judging.models import Judge
 
-    judge_users = (sa.select(Judge.user_id).join(Contest, Contest.id == Judge.contest_id)
-                   .where(*contest_where(f), Judge.withdrawn_at.is_(None)))
+    judge_users = (
+        sa.select(Judge.user_id)
+        .join(Contest, Contest.id == Judge.contest_id)
+        .where(*contest_where(f), Judge.withdrawn_at.is_(None))
+    )
     return sa.select(User).where(User.id.in_(judge_users)).order_by(User.name, User.id)
 
 
@@ -256,9 +312,11 @@ def judge_contests(f: EntryFilter, user_ids: Iterable[int]) -> dict[int, list[st
 
     out: dict[int, list[str]] = defaultdict(list)
     for user_id, name in db.session.execute(
-            sa.select(Judge.user_id, Contest.name).join(Contest, Contest.id == Judge.contest_id)
-            .where(*contest_where(f), Judge.withdrawn_at.is_(None), Judge.user_id.in_(list(user_ids) or [-1]))
-            .order_by(Contest.name)):
+        sa.select(Judge.user_id, Contest.name)
+        .join(Contest, Contest.id == Judge.contest_id)
+        .where(*contest_where(f), Judge.withdrawn_at.is_(None), Judge.user_id.in_(list(user_ids) or [-1]))
+        .order_by(Contest.name)
+    ):
         out[user_id].append(name)
     return out
 
@@ -268,9 +326,14 @@ def count_judges(f: EntryFilter) -> int:
     from competitions.models import Contest
     from judging.models import Judge
 
-    return int(db.session.execute(sa.select(sa.func.count(sa.distinct(Judge.user_id)))
-                                  .join(Contest, Contest.id == Judge.contest_id)
-                                  .where(*contest_where(f), Judge.withdrawn_at.is_(None))).scalar() or 0)
+    return int(
+        db.session.execute(
+            sa.select(sa.func.count(sa.distinct(Judge.user_id)))
+            .join(Contest, Contest.id == Judge.contest_id)
+            .where(*contest_where(f), Judge.withdrawn_at.is_(None))
+        ).scalar()
+        or 0
+    )
 
 
 def awards_announced_for_other_editions(f: EntryFilter) -> list[tuple[int, str, int, int]]:
@@ -282,12 +345,21 @@ def awards_announced_for_other_editions(f: EntryFilter) -> list[tuple[int, str, 
 
     start, end = year_bounds(f.year)
     announced = sa.select(Notice.contest_id).where(Notice.starts_at >= start, Notice.starts_at < end)
-    where = [*contest_where(replace(f, year=None)), Contest.year != f.year, Contest.id.in_(announced),
-             Result.award.is_not(None)]
+    where = [
+        *contest_where(replace(f, year=None)),
+        Contest.year != f.year,
+        Contest.id.in_(announced),
+        Result.award.is_not(None),
+    ]
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)
     rows = db.session.execute(
         sa.select(Contest.id, Contest.name, Contest.year, sa.func.count(Result.id))
-        .select_from(Result).join(Entry, Entry.id == Result.entry_id).join(Contest, Contest.id == Entry.contest_id)
-        .where(*where).group_by(Contest.id, Contest.name, Contest.year).order_by(Contest.year, Contest.name))
+        .select_from(Result)
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .where(*where)
+        .group_by(Contest.id, Contest.name, Contest.year)
+        .order_by(Contest.year, Contest.name)
+    )
     return [(cid, name, edition, int(n)) for cid, name, edition, n in rows]

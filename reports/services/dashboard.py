@@ -1,5 +1,6 @@
 """The organiser dashboard: the pipeline of the contests in progress, judging progress, this month's
 events and the caravan schedule, in a constant number of queries."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -58,51 +59,102 @@ def dashboard(org_ids: Iterable[int] | None, now: datetime | None = None, visits
     step_sums = [sa.func.sum(sa.case((step_clause(s), 1), else_=0)).label(s) for s in STEPS]
     rows = db.session.execute(
         sa.select(Contest.id, Contest.name, Category.id, Category.name, *step_sums)
-        .select_from(Entry).join(Contest, Contest.id == Entry.contest_id).join(Category, Category.id == Entry.category_id)
+        .select_from(Entry)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .join(Category, Category.id == Entry.category_id)
         .where(*contest_where(ef))
         .group_by(Contest.id, Contest.name, Category.id, Category.name, Category.position)
-        .order_by(Contest.name, Contest.id, Category.position, Category.id)).all()
+        .order_by(Contest.name, Contest.id, Category.position, Category.id)
+    ).all()
     for row in rows:
-        out.pipeline.append({"contest_id": row[0], "contest": row[1], "category_id": row[2], "category": row[3],
-                             "counts": {s: int(row[4 + i] or 0) for i, s in enumerate(STEPS)}})
+        out.pipeline.append(
+            {
+                "contest_id": row[0],
+                "contest": row[1],
+                "category_id": row[2],
+                "category": row[3],
+                "counts": {s: int(row[4 + i] or 0) for i, s in enumerate(STEPS)},
+            }
+        )
 
     active = JudgeAssignment.status == "active"
     submitted = sa.and_(active, Score.submitted.is_(True))
     rounds = db.session.execute(
-        sa.select(Round.id, Round.name, Round.status, Contest.id, Contest.name,
-                  sa.func.count(sa.case((active, JudgeAssignment.id))),
-                  sa.func.count(sa.case((submitted, JudgeAssignment.id))),
-                  sa.func.count(sa.distinct(sa.case((active, JudgeAssignment.entry_id)))))
+        sa.select(
+            Round.id,
+            Round.name,
+            Round.status,
+            Contest.id,
+            Contest.name,
+            sa.func.count(sa.case((active, JudgeAssignment.id))),
+            sa.func.count(sa.case((submitted, JudgeAssignment.id))),
+            sa.func.count(sa.distinct(sa.case((active, JudgeAssignment.entry_id)))),
+        )
         .join(Contest, Contest.id == Round.contest_id)
         .outerjoin(JudgeAssignment, JudgeAssignment.round_id == Round.id)
         .outerjoin(Score, Score.assignment_id == JudgeAssignment.id)
         .where(*contest_where(ef))
         .group_by(Round.id, Round.name, Round.status, Round.position, Contest.id, Contest.name)
-        .order_by(Contest.name, Contest.id, Round.position, Round.id)).all()
+        .order_by(Contest.name, Contest.id, Round.position, Round.id)
+    ).all()
     for rid, name, status, cid, cname, assigned, done, entries in rounds:
-        out.rounds.append({"round_id": rid, "round": name, "status": status, "contest_id": cid, "contest": cname,
-                           "assignments": int(assigned), "submitted": int(done), "entries": int(entries),
-                           "percent": round(100 * done / assigned) if assigned else 0})
+        out.rounds.append(
+            {
+                "round_id": rid,
+                "round": name,
+                "status": status,
+                "contest_id": cid,
+                "contest": cname,
+                "assignments": int(assigned),
+                "submitted": int(done),
+                "entries": int(entries),
+                "percent": round(100 * done / assigned) if assigned else 0,
+            }
+        )
 
     vf = EventFilter(org_ids=ids, month_of=now)
-    registered = (sa.select(sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
-                  .where(Registration.event_id == Event.id, Registration.status == "confirmed")
-                  .correlate(Event).scalar_subquery())
-    checked = (sa.select(sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
-               .where(CheckIn.event_id == Event.id).correlate(Event).scalar_subquery())
+    registered = (
+        sa.select(sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
+        .where(Registration.event_id == Event.id, Registration.status == "confirmed")
+        .correlate(Event)
+        .scalar_subquery()
+    )
+    checked = (
+        sa.select(sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
+        .where(CheckIn.event_id == Event.id)
+        .correlate(Event)
+        .scalar_subquery()
+    )
     for eid, title, kind, starts_at, ends_at, reg, chk in db.session.execute(
-            sa.select(Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, registered, checked)
-            .where(*event_where(vf)).order_by(Event.starts_at, Event.id)):
+        sa.select(Event.id, Event.title, Event.kind, Event.starts_at, Event.ends_at, registered, checked)
+        .where(*event_where(vf))
+        .order_by(Event.starts_at, Event.id)
+    ):
         started = starts_at <= now  # an event still to come has no rate yet (not 0 %)
-        out.events.append({"id": eid, "title": title, "kind": kind, "starts_at": starts_at, "registered": int(reg),
-                           "checked_in": int(chk), "started": started, "ended": ends_at <= now,
-                           "percent": round(100 * int(chk) / int(reg)) if reg and started else None})
+        out.events.append(
+            {
+                "id": eid,
+                "title": title,
+                "kind": kind,
+                "starts_at": starts_at,
+                "registered": int(reg),
+                "checked_in": int(chk),
+                "started": started,
+                "ended": ends_at <= now,
+                "percent": round(100 * int(chk) / int(reg)) if reg and started else None,
+            }
+        )
 
     if visits_limit:
-        out.visits = list(db.session.execute(
-            sa.select(CaravanVisit).where(*visit_where(VisitFilter(org_ids=ids, upcoming_from=now)))
-            .options(joinedload(CaravanVisit.caravan)).order_by(CaravanVisit.starts_at, CaravanVisit.id)
-            .limit(visits_limit)).scalars())
+        out.visits = list(
+            db.session.execute(
+                sa.select(CaravanVisit)
+                .where(*visit_where(VisitFilter(org_ids=ids, upcoming_from=now)))
+                .options(joinedload(CaravanVisit.caravan))
+                .order_by(CaravanVisit.starts_at, CaravanVisit.id)
+                .limit(visits_limit)
+            ).scalars()
+        )
     return out
 
 

@@ -1,5 +1,6 @@
 """What every figure shares: the organisations a report covers, and counting or summing the rows of the
 list select behind a figure (so a figure and its list page can never disagree)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,8 +17,9 @@ def organisation_scope(organisation_id: int) -> list[int]:
 
 def count_of(select_stmt) -> int:
     """The number of rows a list select returns (what its figure shows)."""
-    return int(db.session.execute(sa.select(sa.func.count()).select_from(
-        select_stmt.order_by(None).subquery())).scalar() or 0)
+    return int(
+        db.session.execute(sa.select(sa.func.count()).select_from(select_stmt.order_by(None).subquery())).scalar() or 0
+    )
 
 
 def sum_of(select_stmt, column) -> int:
@@ -41,5 +43,8 @@ def organisations_by_name(ids) -> list:
     """These organisations, by name (a coordinator's schools)."""
     from accounts.models import Organisation
 
-    return list(db.session.execute(sa.select(Organisation).where(Organisation.id.in_(list(ids) or [-1]))
-                                   .order_by(Organisation.name)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Organisation).where(Organisation.id.in_(list(ids) or [-1])).order_by(Organisation.name)
+        ).scalars()
+    )

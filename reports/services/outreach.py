@@ -1,5 +1,6 @@
 """Outreach figures: published events, sessions, registrations and check-ins (``EventFilter``), caravan
 visits and their hosts (``VisitFilter``), check-in volunteers and caravan crew."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -32,8 +33,11 @@ class EventFilter:
         return None, None
 
     def params(self) -> dict:
-        out = {k: v for k, v in (("year", self.year), ("type", self.kind), ("venue_kind", self.venue_kind))
-               if v is not None}
+        out = {
+            k: v
+            for k, v in (("year", self.year), ("type", self.kind), ("venue_kind", self.venue_kind))
+            if v is not None
+        }
         if self.month_of is not None:
             out["month"] = self.month_of.astimezone(CHINA).strftime("%Y-%m")
         if self.group_only:
@@ -65,8 +69,12 @@ def events_select(f: EventFilter):
 
     from events.models import Event
 
-    return (sa.select(Event).where(*event_where(f))
-            .options(selectinload(Event.venue), selectinload(Event.sessions)).order_by(Event.starts_at, Event.id))
+    return (
+        sa.select(Event)
+        .where(*event_where(f))
+        .options(selectinload(Event.venue), selectinload(Event.sessions))
+        .order_by(Event.starts_at, Event.id)
+    )
 
 
 def sessions_select(f: EventFilter):
@@ -75,8 +83,13 @@ def sessions_select(f: EventFilter):
 
     from events.models import Event, EventSession
 
-    return (sa.select(EventSession).join(Event, Event.id == EventSession.event_id).where(*event_where(f))
-            .options(joinedload(EventSession.event)).order_by(EventSession.starts_at, EventSession.id))
+    return (
+        sa.select(EventSession)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(*event_where(f))
+        .options(joinedload(EventSession.event))
+        .order_by(EventSession.starts_at, EventSession.id)
+    )
 
 
 def registrations_select(f: EventFilter):
@@ -85,9 +98,13 @@ def registrations_select(f: EventFilter):
 
     from events.models import Event, Registration
 
-    return (sa.select(Registration).join(Event, Event.id == Registration.event_id)
-            .where(*event_where(f), Registration.status == "confirmed")
-            .options(joinedload(Registration.event)).order_by(Registration.created_at, Registration.id))
+    return (
+        sa.select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(*event_where(f), Registration.status == "confirmed")
+        .options(joinedload(Registration.event))
+        .order_by(Registration.created_at, Registration.id)
+    )
 
 
 def checkins_select(f: EventFilter):
@@ -96,9 +113,13 @@ def checkins_select(f: EventFilter):
 
     from events.models import CheckIn, Event, Registration
 
-    query = (sa.select(CheckIn).join(Event, Event.id == CheckIn.event_id).where(*event_where(f))
-             .options(joinedload(CheckIn.registration).joinedload(Registration.event))
-             .order_by(CheckIn.checked_in_at, CheckIn.id))
+    query = (
+        sa.select(CheckIn)
+        .join(Event, Event.id == CheckIn.event_id)
+        .where(*event_where(f))
+        .options(joinedload(CheckIn.registration).joinedload(Registration.event))
+        .order_by(CheckIn.checked_in_at, CheckIn.id)
+    )
     if f.group_only:
         query = query.join(Registration, Registration.id == CheckIn.registration_id).where(Registration.kind == "group")
     return query
@@ -109,23 +130,35 @@ def event_counts(f: EventFilter) -> dict[str, dict[str, int]]:
     Four grouped queries whatever the number of events."""
     from events.models import CheckIn, Event, EventSession, Registration
 
-    out: dict[str, dict[str, int]] = defaultdict(lambda: {"events": 0, "sessions": 0, "registered": 0,
-                                                          "checked_in": 0, "group_checked_in": 0})
+    out: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"events": 0, "sessions": 0, "registered": 0, "checked_in": 0, "group_checked_in": 0}
+    )
     where = event_where(f)
-    for kind, n in db.session.execute(sa.select(Event.kind, sa.func.count(Event.id)).where(*where).group_by(Event.kind)):
+    for kind, n in db.session.execute(
+        sa.select(Event.kind, sa.func.count(Event.id)).where(*where).group_by(Event.kind)
+    ):
         out[kind]["events"] = int(n)
-    for kind, n in db.session.execute(sa.select(Event.kind, sa.func.count(EventSession.id))
-                                      .join(EventSession, EventSession.event_id == Event.id).where(*where)
-                                      .group_by(Event.kind)):
+    for kind, n in db.session.execute(
+        sa.select(Event.kind, sa.func.count(EventSession.id))
+        .join(EventSession, EventSession.event_id == Event.id)
+        .where(*where)
+        .group_by(Event.kind)
+    ):
         out[kind]["sessions"] = int(n)
-    for kind, n in db.session.execute(sa.select(Event.kind, sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
-                                      .join(Registration, Registration.event_id == Event.id)
-                                      .where(*where, Registration.status == "confirmed").group_by(Event.kind)):
+    for kind, n in db.session.execute(
+        sa.select(Event.kind, sa.func.coalesce(sa.func.sum(Registration.head_count), 0))
+        .join(Registration, Registration.event_id == Event.id)
+        .where(*where, Registration.status == "confirmed")
+        .group_by(Event.kind)
+    ):
         out[kind]["registered"] = int(n)
     for kind, rkind, n in db.session.execute(
-            sa.select(Event.kind, Registration.kind, sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
-            .join(CheckIn, CheckIn.event_id == Event.id).join(Registration, Registration.id == CheckIn.registration_id)
-            .where(*where).group_by(Event.kind, Registration.kind)):
+        sa.select(Event.kind, Registration.kind, sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
+        .join(CheckIn, CheckIn.event_id == Event.id)
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(*where)
+        .group_by(Event.kind, Registration.kind)
+    ):
         out[kind]["checked_in"] += int(n)
         if rkind == "group":
             out[kind]["group_checked_in"] += int(n)
@@ -139,8 +172,12 @@ def checked_in_by_venue_kind(f: EventFilter) -> dict[str, int]:
     kind = sa.func.coalesce(Venue.kind, "other")
     rows = db.session.execute(
         sa.select(kind, sa.func.coalesce(sa.func.sum(CheckIn.head_count), 0))
-        .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id).outerjoin(Venue, Venue.id == Event.venue_id)
-        .where(*event_where(f)).group_by(kind))
+        .select_from(CheckIn)
+        .join(Event, Event.id == CheckIn.event_id)
+        .outerjoin(Venue, Venue.id == Event.venue_id)
+        .where(*event_where(f))
+        .group_by(kind)
+    )
     return {k: int(n) for k, n in rows}
 
 
@@ -156,8 +193,11 @@ class VisitFilter:
     host_name: str | None = None
 
     def params(self) -> dict:
-        out = {k: v for k, v in (("year", self.year), ("host_kind", self.host_kind), ("host", self.host_name))
-               if v is not None}
+        out = {
+            k: v
+            for k, v in (("year", self.year), ("host_kind", self.host_kind), ("host", self.host_name))
+            if v is not None
+        }
         if self.uncounted_only:
             out["uncounted"] = 1
         if self.upcoming_from is not None:
@@ -182,9 +222,10 @@ def visit_where(f: VisitFilter, now: datetime | None = None) -> list:
     if f.upcoming_from is not None:
         where.append(CaravanVisit.ends_at >= f.upcoming_from)
     if f.uncounted_only:
-        where += [CaravanVisit.ends_at <= (now or utcnow()),
-                  sa.or_(CaravanVisit.event_id.is_(None),
-                         ~sa.exists().where(CheckIn.event_id == CaravanVisit.event_id))]
+        where += [
+            CaravanVisit.ends_at <= (now or utcnow()),
+            sa.or_(CaravanVisit.event_id.is_(None), ~sa.exists().where(CheckIn.event_id == CaravanVisit.event_id)),
+        ]
     return where
 
 
@@ -193,9 +234,12 @@ def visits_select(f: VisitFilter, now: datetime | None = None):
 
     from events.caravan.models import CaravanVisit
 
-    return (sa.select(CaravanVisit).where(*visit_where(f, now))
-            .options(joinedload(CaravanVisit.caravan), selectinload(CaravanVisit.staff))
-            .order_by(CaravanVisit.starts_at, CaravanVisit.id))
+    return (
+        sa.select(CaravanVisit)
+        .where(*visit_where(f, now))
+        .options(joinedload(CaravanVisit.caravan), selectinload(CaravanVisit.staff))
+        .order_by(CaravanVisit.starts_at, CaravanVisit.id)
+    )
 
 
 def visit_counts(f: VisitFilter, now: datetime | None = None) -> dict[str, dict[str, int]]:
@@ -206,12 +250,16 @@ def visit_counts(f: VisitFilter, now: datetime | None = None) -> dict[str, dict[
     host = CaravanVisit.host_name
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"visits": 0, "hosts": 0, "uncounted_audience": 0})
     for kind, visits, hosts in db.session.execute(
-            sa.select(CaravanVisit.host_kind, sa.func.count(CaravanVisit.id), sa.func.count(sa.distinct(host)))
-            .where(*visit_where(f, now)).group_by(CaravanVisit.host_kind)):
+        sa.select(CaravanVisit.host_kind, sa.func.count(CaravanVisit.id), sa.func.count(sa.distinct(host)))
+        .where(*visit_where(f, now))
+        .group_by(CaravanVisit.host_kind)
+    ):
         out[kind]["visits"], out[kind]["hosts"] = int(visits), int(hosts)
     for kind, audience in db.session.execute(
-            sa.select(CaravanVisit.host_kind, sa.func.coalesce(sa.func.sum(CaravanVisit.expected_audience), 0))
-            .where(*visit_where(replace(f, uncounted_only=True), now)).group_by(CaravanVisit.host_kind)):
+        sa.select(CaravanVisit.host_kind, sa.func.coalesce(sa.func.sum(CaravanVisit.expected_audience), 0))
+        .where(*visit_where(replace(f, uncounted_only=True), now))
+        .group_by(CaravanVisit.host_kind)
+    ):
         out[kind]["uncounted_audience"] = int(audience)
     return dict(out)
 
@@ -221,10 +269,16 @@ def hosts_visited(f: VisitFilter, now: datetime | None = None) -> list[dict]:
     from events.caravan.models import CaravanVisit
 
     rows = db.session.execute(
-        sa.select(CaravanVisit.host_kind, CaravanVisit.host_name, sa.func.count(CaravanVisit.id),
-                  sa.func.sum(CaravanVisit.expected_audience))
-        .where(*visit_where(f, now)).group_by(CaravanVisit.host_kind, CaravanVisit.host_name)
-        .order_by(CaravanVisit.host_kind, CaravanVisit.host_name))
+        sa.select(
+            CaravanVisit.host_kind,
+            CaravanVisit.host_name,
+            sa.func.count(CaravanVisit.id),
+            sa.func.sum(CaravanVisit.expected_audience),
+        )
+        .where(*visit_where(f, now))
+        .group_by(CaravanVisit.host_kind, CaravanVisit.host_name)
+        .order_by(CaravanVisit.host_kind, CaravanVisit.host_name)
+    )
     return [{"kind": k, "name": n, "visits": int(v), "audience": int(a or 0)} for k, n, v, a in rows]
 
 
@@ -234,9 +288,15 @@ def checkin_staff_select(f: EventFilter):
     from events.models import Event
 
     event_ids = sa.select(Event.id).where(*event_where(f))
-    return sa.select(User).where(User.id.in_(
-        sa.select(Membership.user_id).where(Membership.role == "checkin", Membership.scope_id.in_(event_ids)))
-    ).order_by(User.name, User.id)
+    return (
+        sa.select(User)
+        .where(
+            User.id.in_(
+                sa.select(Membership.user_id).where(Membership.role == "checkin", Membership.scope_id.in_(event_ids))
+            )
+        )
+        .order_by(User.name, User.id)
+    )
 
 
 def crew_select(f: VisitFilter, now: datetime | None = None):
@@ -244,6 +304,8 @@ def crew_select(f: VisitFilter, now: datetime | None = None):
     from events.caravan.models import CaravanStaff, CaravanVisit, visit_staff
 
     visit_ids = sa.select(CaravanVisit.id).where(*visit_where(f, now))
-    return sa.select(CaravanStaff).where(CaravanStaff.id.in_(
-        sa.select(visit_staff.c.staff_id).where(visit_staff.c.visit_id.in_(visit_ids)))).order_by(
-        CaravanStaff.name, CaravanStaff.id)
+    return (
+        sa.select(CaravanStaff)
+        .where(CaravanStaff.id.in_(sa.select(visit_staff.c.staff_id).where(visit_staff.c.visit_id.in_(visit_ids))))
+        .order_by(CaravanStaff.name, CaravanStaff.id)
+    )

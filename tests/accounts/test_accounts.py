@@ -17,7 +17,13 @@ from tests.competitions import factories as contest_factories
 def test_login_by_email_or_mobile(client):
     factories.user(name="张䶮", email="Zhang@Example.cn", mobile="13800138000")
     factories.commit()
-    for login in ("zhang@example.cn", " ZHANG@example.cn ", "138 0013 8000", "+8613800138000", "１３８００１３８０００"):
+    for login in (
+        "zhang@example.cn",
+        " ZHANG@example.cn ",
+        "138 0013 8000",
+        "+8613800138000",
+        "１３８００１３８０００",
+    ):
         client.post("/logout")
         response = client.post("/login", data={"login": login, "password": factories.PASSWORD})
         assert response.status_code == 302, login
@@ -49,11 +55,25 @@ def test_logout_and_password_change(client, login):
     user = factories.user(email="pw@example.cn")
     factories.commit()
     login(user)
-    response = client.post("/profile", data={"pw-current_password": "wrong", "pw-password": "new-password-1",
-                                              "pw-confirm": "new-password-1", "pw-submit": "1"})
+    response = client.post(
+        "/profile",
+        data={
+            "pw-current_password": "wrong",
+            "pw-password": "new-password-1",
+            "pw-confirm": "new-password-1",
+            "pw-submit": "1",
+        },
+    )
     assert "当前密码不正确" in response.get_data(as_text=True)
-    response = client.post("/profile", data={"pw-current_password": factories.PASSWORD, "pw-password": "new-password-1",
-                                              "pw-confirm": "new-password-1", "pw-submit": "1"})
+    response = client.post(
+        "/profile",
+        data={
+            "pw-current_password": factories.PASSWORD,
+            "pw-password": "new-password-1",
+            "pw-confirm": "new-password-1",
+            "pw-submit": "1",
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     assert client.get("/profile").status_code == 302
@@ -71,8 +91,9 @@ def test_invitation_creates_account_with_role_once(client):
     county = factories.association()
     school = factories.school(parent=county)
     organiser = factories.organiser(county)
-    invitation, token = services.create_invitation(role=Role.COORDINATOR, created_by=organiser, organisation=school,
-                                                   email="teacher@example.cn")
+    invitation, token = services.create_invitation(
+        role=Role.COORDINATOR, created_by=organiser, organisation=school, email="teacher@example.cn"
+    )
     factories.commit()
     data = {"name": "刘𠮷", "email": "teacher@example.cn", "password": "a-good-password", "confirm": "a-good-password"}
     response = client.post(f"/invite/{token}", data=data)
@@ -107,8 +128,10 @@ def test_invitation_with_duplicate_email_changes_nothing(client):
     contest = contest_factories.contest(county)
     _inv, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
     factories.commit()
-    response = client.post(f"/invite/{token}", data={"name": "x", "email": "taken@example.cn",
-                                                     "password": "a-good-password", "confirm": "a-good-password"})
+    response = client.post(
+        f"/invite/{token}",
+        data={"name": "x", "email": "taken@example.cn", "password": "a-good-password", "confirm": "a-good-password"},
+    )
     assert response.status_code == 200
     assert "已存在" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(Invitation.used_at)) is None
@@ -137,8 +160,10 @@ def test_organiser_invites_through_the_page(client, login):
     organiser = factories.organiser(county)
     factories.commit()
     login(organiser)
-    response = client.post("/invitations", data={"role": "coordinator", "organisation_id": school.id, "email": "",
-                                                 "name": "", "scope_id": ""})
+    response = client.post(
+        "/invitations",
+        data={"role": "coordinator", "organisation_id": school.id, "email": "", "name": "", "scope_id": ""},
+    )
     assert response.status_code == 200
     assert "/invite/" in response.get_data(as_text=True)
 
@@ -169,11 +194,25 @@ def test_organiser_creates_a_school_and_the_change_is_audited(client, login):
     organiser = factories.organiser(county)
     factories.commit()
     login(organiser)
-    response = client.post("/organisations/new", data={"kind": "school", "name": "青溪县实验小学", "code": "QX-1",
-                                                       "parent_id": county.id, "stage": "primary", "district": "城关镇"})
+    response = client.post(
+        "/organisations/new",
+        data={
+            "kind": "school",
+            "name": "青溪县实验小学",
+            "code": "QX-1",
+            "parent_id": county.id,
+            "stage": "primary",
+            "district": "城关镇",
+        },
+    )
     assert response.status_code == 302
-    row = db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "organisations",
-                                                       AuditLog.action == "create")).scalars().all()
+    row = (
+        db.session.execute(
+            sa.select(AuditLog).where(AuditLog.object_type == "organisations", AuditLog.action == "create")
+        )
+        .scalars()
+        .all()
+    )
     assert any(r.after["name"] == "青溪县实验小学" for r in row)
     # a school without a stage is refused next to the field
     response = client.post("/organisations/new", data={"kind": "school", "name": "无学段学校", "parent_id": county.id})
@@ -212,8 +251,20 @@ def test_cli_users_create_and_token(runner, client):
     school = factories.school()
     school.code = "QX-S99"
     factories.commit()
-    result = runner.invoke(args=["users", "create", "--email", "t@example.cn", "--password", "a-long-password",
-                                 "--role", "coordinator", "--org", "QX-S99"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "t@example.cn",
+            "--password",
+            "a-long-password",
+            "--role",
+            "coordinator",
+            "--org",
+            "QX-S99",
+        ]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "token", "--email", "t@example.cn"])
     assert result.exit_code == 0
@@ -224,10 +275,18 @@ def test_cli_users_create_and_token(runner, client):
 
 
 CLI_WORDS = {  # the installation's language: Chinese by default, English when set so
-    "zh_CN": {"created": "已创建用户 {id} w@example.cn，角色 coordinator", "token": "王老师 的 API 令牌（只显示这一次）：",
-              "no_org": "没有代码为 NOPE 的单位。", "no_user": "没有登录名为 nobody@example.cn 的账号。"},
-    "en": {"created": "created user {id} w@example.cn with role coordinator", "token": "API token for 王老师 (shown once):",
-           "no_org": "No organisation has the code NOPE.", "no_user": "No account has the login nobody@example.cn."},
+    "zh_CN": {
+        "created": "已创建用户 {id} w@example.cn，角色 coordinator",
+        "token": "王老师 的 API 令牌（只显示这一次）：",
+        "no_org": "没有代码为 NOPE 的单位。",
+        "no_user": "没有登录名为 nobody@example.cn 的账号。",
+    },
+    "en": {
+        "created": "created user {id} w@example.cn with role coordinator",
+        "token": "API token for 王老师 (shown once):",
+        "no_org": "No organisation has the code NOPE.",
+        "no_user": "No account has the login nobody@example.cn.",
+    },
 }
 
 
@@ -238,14 +297,40 @@ def test_cli_users_speak_the_installation_language(runner, installation_language
     school = factories.school()
     school.code = "QX-S98"
     factories.commit()
-    result = runner.invoke(args=["users", "create", "--email", "w@example.cn", "--password", "a-long-password",
-                                 "--name", "王老师", "--role", "coordinator", "--org", "QX-S98"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "w@example.cn",
+            "--password",
+            "a-long-password",
+            "--name",
+            "王老师",
+            "--role",
+            "coordinator",
+            "--org",
+            "QX-S98",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.execute(sa.select(User).where(User.email == "w@example.cn")).scalar_one()
     assert words["created"].format(id=user.id) in result.output
     assert words["token"] in runner.invoke(args=["users", "token", "--email", "w@example.cn"]).output
-    bad = runner.invoke(args=["users", "create", "--email", "v@example.cn", "--password", "a-long-password",
-                              "--role", "coordinator", "--org", "NOPE"])
+    bad = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "v@example.cn",
+            "--password",
+            "a-long-password",
+            "--role",
+            "coordinator",
+            "--org",
+            "NOPE",
+        ]
+    )
     assert bad.exit_code == 1 and words["no_org"] in bad.output
     bad = runner.invoke(args=["users", "token", "--email", "nobody@example.cn"])
     assert bad.exit_code == 1 and words["no_user"] in bad.output
@@ -266,8 +351,17 @@ def test_admin_creates_an_account_with_a_role(client, login):
     county = factories.association()
     factories.commit()
     login(admin)
-    response = client.post("/users", data={"name": "欧阳䶮", "email": "oy@example.cn", "mobile": "", "password": "long-enough-1",
-                                           "role": "organiser", "organisation_id": county.id})
+    response = client.post(
+        "/users",
+        data={
+            "name": "欧阳䶮",
+            "email": "oy@example.cn",
+            "mobile": "",
+            "password": "long-enough-1",
+            "role": "organiser",
+            "organisation_id": county.id,
+        },
+    )
     assert response.status_code == 302
     user = services.find_user_by_login("oy@example.cn")
     assert user.scope_ids(Role.ORGANISER) == {county.id}

@@ -1,4 +1,5 @@
 """Issue 19 (trust), authentication and authorisation: each hole a hostile user found, with the test that guards it."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,9 @@ def test_an_organiser_cannot_invite_judges_or_staff_to_another_associations_cont
             services.create_invitation(role=role, created_by=organiser, scope_id=scope_id)
         assert err.value.status == 403
     with pytest.raises(DomainError):
-        services.create_invitation(role=Role.COORDINATOR, created_by=organiser,
-                                   organisation=factories.school(parent=theirs))
+        services.create_invitation(
+            role=Role.COORDINATOR, created_by=organiser, organisation=factories.school(parent=theirs)
+        )
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
 
 
@@ -44,8 +46,11 @@ def test_an_invitation_to_an_unknown_contest_or_event_is_refused_with_a_message(
     _mine, _theirs, organiser = _two_associations()
     factories.commit()
     login(organiser)
-    for data in ({"role": "judge", "contest_id": "424242"}, {"role": "checkin", "event_id": "424242"},
-                 {"role": "judge", "contest_id": "99999999999999999999"}):
+    for data in (
+        {"role": "judge", "contest_id": "424242"},
+        {"role": "checkin", "event_id": "424242"},
+        {"role": "judge", "contest_id": "99999999999999999999"},
+    ):
         response = client.post("/invitations", data={"organisation_id": "0", "email": "", "name": "", **data})
         html = response.get_data(as_text=True)
         assert response.status_code == 200, data
@@ -66,8 +71,10 @@ def test_the_invitation_form_offers_the_inviters_own_contests_and_events_by_name
     assert "青溪县第三届青少年科技创新大赛" in html and "𠮷祥科普讲座" in html
     assert "江城市第一届机器人大赛" not in html and "别人的活动" not in html
     assert f'<option value="{own_contest.id}">' in html
-    response = client.post("/invitations", data={"role": "checkin", "event_id": own_event.id, "organisation_id": "0",
-                                                 "email": "", "name": "周晓燕"})
+    response = client.post(
+        "/invitations",
+        data={"role": "checkin", "event_id": own_event.id, "organisation_id": "0", "email": "", "name": "周晓燕"},
+    )
     assert "/invite/" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(Invitation.scope_id)) == own_event.id
 
@@ -77,8 +84,10 @@ def test_a_forged_post_for_another_associations_event_is_refused(client, login):
     their_event = event_factories.event(theirs, status="draft")
     factories.commit()
     login(organiser)
-    response = client.post("/invitations", data={"role": "checkin", "event_id": their_event.id, "organisation_id": "0",
-                                                 "email": "", "name": ""})
+    response = client.post(
+        "/invitations",
+        data={"role": "checkin", "event_id": their_event.id, "organisation_id": "0", "email": "", "name": ""},
+    )
     assert "/invite/" not in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
 
@@ -101,8 +110,16 @@ def test_an_invitation_is_checked_again_when_accepted(client):
 
 
 def _change_password(client, new: str, **extra):
-    return client.post("/profile", data={"pw-current_password": factories.PASSWORD, "pw-password": new,
-                                         "pw-confirm": new, "pw-submit": "1", **extra})
+    return client.post(
+        "/profile",
+        data={
+            "pw-current_password": factories.PASSWORD,
+            "pw-password": new,
+            "pw-confirm": new,
+            "pw-submit": "1",
+            **extra,
+        },
+    )
 
 
 def test_a_password_change_ends_every_other_session_and_keeps_this_one(app):
@@ -110,7 +127,9 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_one(app):
     factories.commit()
     laptop, phone = app.test_client(), app.test_client()
     for device in (laptop, phone):
-        assert device.post("/login", data={"login": "two@example.cn", "password": factories.PASSWORD}).status_code == 302
+        assert (
+            device.post("/login", data={"login": "two@example.cn", "password": factories.PASSWORD}).status_code == 302
+        )
         assert device.get("/profile").status_code == 200
     assert _change_password(laptop, "新的密码-䶮-2026").status_code == 302
     assert laptop.get("/profile").status_code == 200
@@ -166,8 +185,16 @@ def test_a_password_change_revokes_api_tokens_when_asked(app, client, login):
     client.post("/login", data={"login": "tokens@example.cn", "password": "another-good-pass-1"})
     html = client.get("/profile").get_data(as_text=True)
     assert "同时撤销我的 API 令牌" in html
-    response = client.post("/profile", data={"pw-current_password": "another-good-pass-1", "pw-password": "third-good-pass-2",
-                                             "pw-confirm": "third-good-pass-2", "pw-revoke_tokens": "y", "pw-submit": "1"})
+    response = client.post(
+        "/profile",
+        data={
+            "pw-current_password": "another-good-pass-1",
+            "pw-password": "third-good-pass-2",
+            "pw-confirm": "third-good-pass-2",
+            "pw-revoke_tokens": "y",
+            "pw-submit": "1",
+        },
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(ApiToken.revoked_at.is_(None))) == 0
     assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -229,8 +256,15 @@ def test_failed_logins_from_one_address_are_limited_across_accounts(app):
 
 def test_failed_logins_are_counted_in_the_database_every_worker_sees(app, tmp_path):
     """Two app instances (two workers) on one database share the counts: no per-process memory."""
-    other_worker = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "y" * 40,
-                               "WTF_CSRF_ENABLED": False}, instance_path=str(tmp_path))
+    other_worker = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "y" * 40,
+            "WTF_CSRF_ENABLED": False,
+        },
+        instance_path=str(tmp_path),
+    )
     factories.user(email="shared@example.cn")
     factories.commit()
     for _ in range(3):
@@ -279,8 +313,15 @@ def test_the_redis_store_counts_the_same_way(app):
 
 
 def test_redis_url_selects_the_redis_store(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "z" * 40, "REDIS_URL": "redis://127.0.0.1:6379/0",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, instance_path=str(tmp_path))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "z" * 40,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+        instance_path=str(tmp_path),
+    )
     with app.app_context():
         assert isinstance(throttle._store(), throttle.RedisStore)  # noqa: SLF001
 
@@ -292,12 +333,15 @@ def test_common_passwords_are_refused(password):
     assert err.value.field == "password"
 
 
-@pytest.mark.parametrize(("email", "mobile", "password"), [
-    ("zhangwei@example.cn", None, "zhangwei2024"),
-    ("zhangwei@example.cn", None, "ZHANGWEI@example.cn"),
-    (None, "13800138000", "13800138000"),
-    (None, "13800138000", "pw13800138000"),
-])
+@pytest.mark.parametrize(
+    ("email", "mobile", "password"),
+    [
+        ("zhangwei@example.cn", None, "zhangwei2024"),
+        ("zhangwei@example.cn", None, "ZHANGWEI@example.cn"),
+        (None, "13800138000", "13800138000"),
+        (None, "13800138000", "pw13800138000"),
+    ],
+)
 def test_a_password_built_on_the_users_own_login_is_refused(email, mobile, password):
     with pytest.raises(DomainError) as err:
         factories.user(email=email, mobile=mobile, password=password)
@@ -317,8 +361,9 @@ def test_the_password_policy_applies_to_a_change_too(client, login):
 # --- 6. never a 500 on bad input ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/events/99999999999999999999", "/events/2147483648",
-                                  "/contests/99999999999999999999"])
+@pytest.mark.parametrize(
+    "path", ["/events/99999999999999999999", "/events/2147483648", "/contests/99999999999999999999"]
+)
 def test_ids_beyond_the_database_range_answer_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -327,8 +372,9 @@ def test_ids_beyond_the_database_range_in_a_query_answer_404_for_pages_and_422_f
     organiser = factories.organiser()
     _row, token = services.create_api_token(organiser, "脚本")
     factories.commit()
-    response = client.get("/api/v1/reports/annual?org=99999999999999999999&year=2025",
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(
+        "/api/v1/reports/annual?org=99999999999999999999&year=2025", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid"
     login(organiser)
     assert client.get("/reports/annual?org=99999999999999999999&year=2025").status_code == 404
@@ -346,9 +392,14 @@ def test_a_next_with_control_characters_is_refused(client, target):
 
 def test_an_unreachable_database_is_reported_at_start_up_and_healthz_answers_503(tmp_path, caplog):
     with caplog.at_level(logging.ERROR):
-        app = create_app({"TESTING": True, "SECRET_KEY": "u" * 40,
-                          "DATABASE_URL": "postgresql+psycopg://kechuang:secret@127.0.0.1:1/nowhere"},
-                         instance_path=str(tmp_path))
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "u" * 40,
+                "DATABASE_URL": "postgresql+psycopg://kechuang:secret@127.0.0.1:1/nowhere",
+            },
+            instance_path=str(tmp_path),
+        )
     assert any("cannot be reached" in r.getMessage() and "secret" not in r.getMessage() for r in caplog.records)
     client = app.test_client()
     health = client.get("/healthz")
@@ -369,8 +420,9 @@ def test_a_session_with_a_junk_bearer_header_still_needs_the_csrf_token(client, 
     user = factories.organiser(email="csrf@example.cn")
     _row, token = services.create_api_token(user, "脚本")
     factories.commit()
-    client.post("/login", data={"login": "csrf@example.cn", "password": factories.PASSWORD,
-                                "csrf_token": _csrf_token(client)})
+    client.post(
+        "/login", data={"login": "csrf@example.cn", "password": factories.PASSWORD, "csrf_token": _csrf_token(client)}
+    )
     url = "/api/v1/competitions/contests/424242/status"  # a state-changing API route (the contest does not exist)
     for header in ("Bearer junk", f"Bearer {token}"):  # a cookie session is a session request, whatever it carries
         response = client.post(url, json={"status": "registration"}, headers={"Authorization": header})
@@ -383,6 +435,9 @@ def test_a_session_with_a_junk_bearer_header_still_needs_the_csrf_token(client, 
 
 
 def test_a_bad_token_on_a_public_api_route_is_told_about_the_token_not_csrf(client, csrf_enabled):
-    response = client.post("/api/v1/checkins", json={"code": "x", "event_id": 1, "nonce": "n1"},
-                           headers={"Authorization": "Bearer kc_" + "x" * 43})
+    response = client.post(
+        "/api/v1/checkins",
+        json={"code": "x", "event_id": 1, "nonce": "n1"},
+        headers={"Authorization": "Bearer kc_" + "x" * 43},
+    )
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"

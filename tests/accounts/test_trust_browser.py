@@ -1,4 +1,5 @@
 """Real Chromium: a password changed on one device logs the other out; the profile page on a phone."""
+
 import os
 
 import pytest
@@ -31,7 +32,8 @@ def test_a_password_change_on_the_phone_logs_the_laptop_out(browser, live_server
         assert browser.find_element(By.CSS_SELECTOR, "[name='pw-revoke_tokens']")
         assert "在所有设备上退出" in browser.page_source
         scroll, width = browser.execute_script(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert scroll <= width
         if os.environ.get("KECHUANG_SCREENSHOTS"):
             browser.save_screenshot(os.path.join(os.environ["KECHUANG_SCREENSHOTS"], "profile-phone.png"))
@@ -39,7 +41,9 @@ def test_a_password_change_on_the_phone_logs_the_laptop_out(browser, live_server
         browser.find_element(By.NAME, "pw-password").send_keys("新密码-𠮷-2026-夏")
         browser.find_element(By.NAME, "pw-confirm").send_keys("新密码-𠮷-2026-夏")
         browser.find_element(By.NAME, "pw-submit").click()
-        WebDriverWait(browser, 10).until(lambda d: "密码已修改" in d.page_source)  # the hint above the form says 其他所有设备 too
+        WebDriverWait(browser, 10).until(
+            lambda d: "密码已修改" in d.page_source
+        )  # the hint above the form says 其他所有设备 too
         assert browser.current_url.endswith("/profile")
         laptop.get(live_server + "/profile")
         assert "/login" in laptop.current_url

@@ -1,6 +1,7 @@
 """The call set-up page and the results page on a laptop (1366×900), in real headless Chromium: the organiser
 builds the form with the field builder, and reads the bands with their rule. KC_SCREENSHOT_DIR keeps the
 screenshots for a person to look at."""
+
 import os
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def _login(browser, live_server, email):
 def test_call_set_up_and_workstation_results_in_bands(browser, live_server, tmp_path):
     city = factories.association("青溪市科学技术协会")
     organiser = factories.organiser(city, email="calls-organiser@example.cn", name="王丽华")
-    demo.seed_calls(DemoContext(scale=1, echo=lambda _m: None, data={"city": city, "users": {"city_organiser": organiser}}))
+    demo.seed_calls(
+        DemoContext(scale=1, echo=lambda _m: None, data={"city": city, "users": {"city_organiser": organiser}})
+    )
     factories.commit()
     _login(browser, live_server, "calls-organiser@example.cn")
 
@@ -71,6 +74,7 @@ def test_call_set_up_and_workstation_results_in_bands(browser, live_server, tmp_
 
     from calls.models import Call
     from core.extensions import db
+
     evaluation = db.session.query(Call).filter_by(title=demo.TITLE).one()
     browser.get(f"{live_server}/calls/{evaluation.id}/results")
     assert browser.find_element(By.ID, "rule").text == "优秀 ≥ 90 分，合格 ≥ 60 分，其余为不合格"

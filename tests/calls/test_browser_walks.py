@@ -2,6 +2,7 @@
 rule and invites an expert from the pool; an applicant applies with a file (refused first by the rule, with the
 field named); a county nominates within its quota (refused beyond it) and the city sees the nominations by
 association. KC_SCREENSHOT_DIR keeps the screenshots for a person to look at."""
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -23,8 +24,17 @@ def _logout(browser, live_server):
 def test_organiser_builds_a_call_and_an_applicant_applies_with_a_file(browser, live_server, tmp_path):
     city = factories.association("青溪市科学技术协会")
     factories.organiser(city, email="paper-organiser@example.cn", name="陈建国")
-    experts.add_expert(city, {"name": "孙德明", "title": "教授", "field": "材料科学", "workplace": "青溪大学",
-                              "mobile": "13800138000", "email": "sun@example.cn"})
+    experts.add_expert(
+        city,
+        {
+            "name": "孙德明",
+            "title": "教授",
+            "field": "材料科学",
+            "workplace": "青溪大学",
+            "mobile": "13800138000",
+            "email": "sun@example.cn",
+        },
+    )
     factories.coordinator(email="applicant@example.cn", name="欧阳䶮")
     factories.commit()
     _login(browser, live_server, "paper-organiser@example.cn")
@@ -93,13 +103,27 @@ def test_a_county_nominates_within_its_quota(browser, live_server, tmp_path):
     other = factories.association("龙泉县科学技术协会", parent=city)
     factories.organiser(city, email="city@example.cn", name="陈建国")
     county_organiser = factories.organiser(county, email="county@example.cn", name="王丽华")
-    call = services.create_call(city, year=2026, title="十佳科技辅导员评选", subject="person", applicants="nominations",
-                                outcome="top", outcome_rule={"n": 10},
-                                form=[{"label": "工作单位", "kind": "text", "required": True}])
+    call = services.create_call(
+        city,
+        year=2026,
+        title="十佳科技辅导员评选",
+        subject="person",
+        applicants="nominations",
+        outcome="top",
+        outcome_rule={"n": 10},
+        form=[{"label": "工作单位", "kind": "text", "required": True}],
+    )
     services.set_status(call, "open")
     nominations.set_quotas(call, {county.id: "2", other.id: "3"})
-    nominations.nominate(call, county.id, county_organiser, title="何秀英", applicant_name="何秀英", unit_name="",
-                         answers={"f1": "青溪县实验小学"})
+    nominations.nominate(
+        call,
+        county.id,
+        county_organiser,
+        title="何秀英",
+        applicant_name="何秀英",
+        unit_name="",
+        answers={"f1": "青溪县实验小学"},
+    )
     factories.commit()
 
     _login(browser, live_server, "county@example.cn")
@@ -132,12 +156,34 @@ def test_a_county_nominates_within_its_quota(browser, live_server, tmp_path):
 def test_the_pool_on_a_phone_masks_contacts_and_fits(browser, live_server, tmp_path):
     city = factories.association("青溪市科学技术协会")
     organiser = factories.organiser(city, email="pool@example.cn", name="陈建国")
-    call = services.create_call(city, year=2026, title="自然科学优秀学术论文评选", subject="paper", applicants="units",
-                                outcome="bands", outcome_rule=BANDS, form=FORM)
-    for i, (n, t, f, w) in enumerate([("孙德明", "教授", "材料科学", "青溪大学材料学院"), ("欧阳䶮", "副教授", "环境科学", "青溪大学环境学院"),
-                                      ("吉𠮷祥", "高级农艺师", "农学", "龙泉县农技站")]):
-        e = experts.add_expert(city, {"name": n, "title": t, "field": f, "workplace": w, "mobile": f"1380013800{i}",
-                                      "email": f"expert{i}@example.cn"})
+    call = services.create_call(
+        city,
+        year=2026,
+        title="自然科学优秀学术论文评选",
+        subject="paper",
+        applicants="units",
+        outcome="bands",
+        outcome_rule=BANDS,
+        form=FORM,
+    )
+    for i, (n, t, f, w) in enumerate(
+        [
+            ("孙德明", "教授", "材料科学", "青溪大学材料学院"),
+            ("欧阳䶮", "副教授", "环境科学", "青溪大学环境学院"),
+            ("吉𠮷祥", "高级农艺师", "农学", "龙泉县农技站"),
+        ]
+    ):
+        e = experts.add_expert(
+            city,
+            {
+                "name": n,
+                "title": t,
+                "field": f,
+                "workplace": w,
+                "mobile": f"1380013800{i}",
+                "email": f"expert{i}@example.cn",
+            },
+        )
         experts.invite_to_call(e, call, organiser)
     experts.declare_conflict(e, "与某申报单位有合作关系", call)
     factories.commit()

@@ -1,6 +1,7 @@
 """The expert pool (专家库): experts added with the phone rule, searched by field and name, their contacts masked on
 the list, invited to a call (an account invitation for one without an account, the expert role and a notification
 for one with), calls served and conflicts kept; an expert sees only the calls they were invited to."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,14 +17,23 @@ from tests.calls.test_services import BANDS, FORM
 
 
 def make_call(org, title="自然科学优秀学术论文评选"):
-    return services.create_call(org, year=2026, title=title, subject="paper", applicants="units", outcome="bands",
-                                outcome_rule=BANDS, form=FORM)
+    return services.create_call(
+        org, year=2026, title=title, subject="paper", applicants="units", outcome="bands", outcome_rule=BANDS, form=FORM
+    )
 
 
 def test_experts_are_added_with_clean_contacts_and_refused_when_incomplete():
     city = factories.association("青溪市科学技术协会")
-    expert = experts.add_expert(city, {"name": " 欧阳䶮 ", "title": "教授", "field": "材料科学",
-                                       "mobile": "138 0013 8000", "email": "OuYang@Example.cn"})
+    expert = experts.add_expert(
+        city,
+        {
+            "name": " 欧阳䶮 ",
+            "title": "教授",
+            "field": "材料科学",
+            "mobile": "138 0013 8000",
+            "email": "OuYang@Example.cn",
+        },
+    )
     assert (expert.name, expert.mobile, expert.email) == ("欧阳䶮", "13800138000", "ouyang@example.cn")
     with pytest.raises(DomainError) as refused:
         experts.add_expert(city, {"name": "", "field": "材料科学"})
@@ -58,6 +68,7 @@ def test_invite_without_an_account_sends_an_invitation_for_the_call(app):
         experts.invite_to_call(expert, call, organiser)
     # accepting the link (the token is only in the message: make a fresh one as accounts would)
     from accounts.services import create_invitation
+
     _inv, token = create_invitation(role=Role.EXPERT, created_by=organiser, scope_id=call.id, email="sun@example.cn")
     user = accept_invitation(token, name="孙德明", password="a-long-password-1", email=None, mobile=None)
     assert experts.calls_of_expert(user) == [call]  # this call, not the other one
@@ -77,8 +88,10 @@ def test_invite_with_an_account_grants_the_role_and_notifies(app):
     db.session.flush()
     experts.invite_to_call(expert, call, organiser)
     assert call.id in user.scope_ids(Role.EXPERT)
-    assert db.session.execute(sa.select(Message.kind).where(Message.user_id == user.id)).scalars().first() == \
-        "calls.expert_invited"
+    assert (
+        db.session.execute(sa.select(Message.kind).where(Message.user_id == user.id)).scalars().first()
+        == "calls.expert_invited"
+    )
     assert db.session.query(Invitation).count() == 0
     assert [c.call for c in expert.calls] == [call]
 
@@ -111,8 +124,10 @@ def test_pool_page_masks_contacts_and_keeps_its_query_count(client, login, count
     organiser = factories.organiser(city)
     call = make_call(city)
     for i in range(3):
-        e = experts.add_expert(city, {"name": f"专家{i}", "field": "材料科学", "mobile": f"1380013800{i}",
-                                      "email": f"expert{i}@example.cn"})
+        e = experts.add_expert(
+            city,
+            {"name": f"专家{i}", "field": "材料科学", "mobile": f"1380013800{i}", "email": f"expert{i}@example.cn"},
+        )
         experts.declare_conflict(e, "同一单位", call)
     factories.commit()
     login(organiser)

@@ -1,5 +1,6 @@
 """Outcome rules: bands that tile the scale (gaps and overlaps refused, localised), top-N with ties, levels by
 quota through judging's allocation."""
+
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,11 @@ from calls import outcomes
 from core.errors import DomainError
 from judging.aggregation import EntryResult
 
-BANDS = [{"label": "优秀", "min": "90", "max": "100"}, {"label": "合格", "min": "60", "max": "90"},
-         {"label": "不合格", "min": "0", "max": "60"}]
+BANDS = [
+    {"label": "优秀", "min": "90", "max": "100"},
+    {"label": "合格", "min": "60", "max": "90"},
+    {"label": "不合格", "min": "0", "max": "60"},
+]
 
 
 def ranked(scores):
@@ -28,17 +32,40 @@ def test_bands_are_stored_best_first_and_cover_the_scale():
     assert [b["label"] for b in rule["bands"]] == ["优秀", "合格", "不合格"]
 
 
-@pytest.mark.parametrize("bands, message", [
-    ([{"label": "优秀", "min": "90", "max": "100"}, {"label": "合格", "min": "60", "max": "85"},
-      {"label": "不合格", "min": "0", "max": "60"}], "85 至 90 分没有对应的等次"),
-    ([{"label": "优秀", "min": "85", "max": "100"}, {"label": "合格", "min": "60", "max": "90"},
-      {"label": "不合格", "min": "0", "max": "60"}], "等次“合格”与“优秀”在 85 至 90 分重叠"),
-    ([{"label": "优秀", "min": "90", "max": "100"}, {"label": "合格", "min": "60", "max": "90"}],
-     "0 至 60 分没有对应的等次"),
-    ([{"label": "优秀", "min": "90", "max": "95"}, {"label": "合格", "min": "0", "max": "90"}], "95 至 100 分没有对应的等次"),
-    ([{"label": "优秀", "min": "九十", "max": "100"}, {"label": "合格", "min": "0", "max": "90"}], "“优秀”的最低分不是数字"),
-    ([{"label": "优秀", "min": "0", "max": "100"}], "等次至少要有两档"),
-])
+@pytest.mark.parametrize(
+    "bands, message",
+    [
+        (
+            [
+                {"label": "优秀", "min": "90", "max": "100"},
+                {"label": "合格", "min": "60", "max": "85"},
+                {"label": "不合格", "min": "0", "max": "60"},
+            ],
+            "85 至 90 分没有对应的等次",
+        ),
+        (
+            [
+                {"label": "优秀", "min": "85", "max": "100"},
+                {"label": "合格", "min": "60", "max": "90"},
+                {"label": "不合格", "min": "0", "max": "60"},
+            ],
+            "等次“合格”与“优秀”在 85 至 90 分重叠",
+        ),
+        (
+            [{"label": "优秀", "min": "90", "max": "100"}, {"label": "合格", "min": "60", "max": "90"}],
+            "0 至 60 分没有对应的等次",
+        ),
+        (
+            [{"label": "优秀", "min": "90", "max": "95"}, {"label": "合格", "min": "0", "max": "90"}],
+            "95 至 100 分没有对应的等次",
+        ),
+        (
+            [{"label": "优秀", "min": "九十", "max": "100"}, {"label": "合格", "min": "0", "max": "90"}],
+            "“优秀”的最低分不是数字",
+        ),
+        ([{"label": "优秀", "min": "0", "max": "100"}], "等次至少要有两档"),
+    ],
+)
 def test_bands_with_a_gap_an_overlap_or_a_hole_are_refused_in_chinese(bands, message):
     with force_locale("zh_CN"), pytest.raises(DomainError) as exc:
         outcomes.check_rule("bands", {"bands": bands}, Decimal(100))
@@ -71,8 +98,18 @@ def test_levels_by_quota_use_judging_allocation():
     rule = outcomes.check_rule("levels", {"levels": [["first", "10"], ["second", "20"], ["third", "30"]]}, Decimal(100))
     with force_locale("zh_CN"):
         result = outcomes.allocate("levels", rule, ranked([100 - i for i in range(10)]))
-    assert [result.results[i + 1] for i in range(10)] == ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖",
-                                                          None, None, None, None]
+    assert [result.results[i + 1] for i in range(10)] == [
+        "一等奖",
+        "二等奖",
+        "二等奖",
+        "三等奖",
+        "三等奖",
+        "三等奖",
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 def test_levels_over_100_percent_are_refused():

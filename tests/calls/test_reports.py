@@ -1,5 +1,6 @@
 """Calls in the annual report (applications, experts and results per call) and in the open data (final results
 only; adults' names as published, students' names masked)."""
+
 import pytest
 from flask_babel import force_locale
 
@@ -16,8 +17,9 @@ def test_the_annual_report_counts_applications_experts_and_results_per_call():
     call, apps = scored_call("bands", BANDS, [95, 80, 52])
     organiser = factories.organiser(call.organisation)
     for name in ("孙德明", "陈志远"):
-        experts.invite_to_call(experts.add_expert(call.organisation, {"name": name, "email": f"{len(name)}{name}@e.cn"}),
-                               call, organiser)
+        experts.invite_to_call(
+            experts.add_expert(call.organisation, {"name": name, "email": f"{len(name)}{name}@e.cn"}), call, organiser
+        )
     services.set_status(call, "review")
     with force_locale("zh_CN"):
         report = annual_report(call.organisation, 2026)
@@ -59,7 +61,10 @@ def test_certificate_holders_are_the_final_results():
         collect_result_holders(call.id)
     services.set_status(call, "finished")
     batch = collect_result_holders(call.id)
-    assert [(h.name, h.award, h.minor) for h in batch.holders] == [("欧阳䶮", "优秀", False), ("单位2", "合格", False),
-                                                                   ("单位3", "不合格", False)]
+    assert [(h.name, h.award, h.minor) for h in batch.holders] == [
+        ("欧阳䶮", "优秀", False),
+        ("单位2", "合格", False),
+        ("单位3", "不合格", False),
+    ]
     assert batch.scope_title == call.title and batch.organisation_id == call.organisation_id
     assert len({h.ref for h in batch.holders}) == 3

@@ -1,6 +1,7 @@
 """Eligibility rules over a call's fields (refused over a missing field when saved, checked on submit with the field
 named), file fields (type, size, count; nothing written when the application is refused), and nominations by lower
 associations within their quotas (refused beyond, with a message; the parent sees them by association)."""
+
 import threading
 from datetime import date
 from pathlib import Path
@@ -28,14 +29,17 @@ def stored_files() -> set[str]:
 # --- eligibility --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule, message", [
-    ({"kind": "within_years", "field": "f9", "years": 2}, "申请表中没有"),
-    ({"kind": "within_years", "field": "f1", "years": 2}, "论文题目"),  # a text field
-    ({"kind": "within_years", "field": "f3"}, "请填写年数"),
-    ({"kind": "age_between", "field": "f3"}, "最小年龄"),
-    ({"kind": "one_of", "field": "f5", "values": ["文科"]}, "理科、工科、农科"),
-    ({"kind": "nonsense", "field": "f3"}, "请选择条件类型"),
-])
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ({"kind": "within_years", "field": "f9", "years": 2}, "申请表中没有"),
+        ({"kind": "within_years", "field": "f1", "years": 2}, "论文题目"),  # a text field
+        ({"kind": "within_years", "field": "f3"}, "请填写年数"),
+        ({"kind": "age_between", "field": "f3"}, "最小年龄"),
+        ({"kind": "one_of", "field": "f5", "values": ["文科"]}, "理科、工科、农科"),
+        ({"kind": "nonsense", "field": "f3"}, "请选择条件类型"),
+    ],
+)
 def test_a_wrong_rule_is_refused_in_chinese_and_nothing_saved(rule, message):
     call = make_call()
     with force_locale("zh_CN"), pytest.raises(DomainError) as refused:
@@ -60,27 +64,45 @@ def test_published_within_two_years_checked_on_submit():
     services.add_rule(call, {"kind": "within_years", "field": "f3", "years": 2})
     services.set_status(call, "open")
     with force_locale("zh_CN"), pytest.raises(DomainError) as refused:
-        services.submit_application(call, title="旧论文", applicant_name="张三", unit_name="", uploads=paper(),
-                                    answers={**ANSWERS, "f3": "2023-06-01"}, actor=None, today=date(2026, 12, 7))
+        services.submit_application(
+            call,
+            title="旧论文",
+            applicant_name="张三",
+            unit_name="",
+            uploads=paper(),
+            answers={**ANSWERS, "f3": "2023-06-01"},
+            actor=None,
+            today=date(2026, 12, 7),
+        )
     assert "发表日期" in str(refused.value) and "2024-12-07" in str(refused.value)
     assert refused.value.field == "f3"
-    application = services.submit_application(call, title="新论文", applicant_name="张三", unit_name="",
-                                              uploads=paper(), answers={**ANSWERS, "f3": "2025-06-01"}, actor=None,
-                                              today=date(2026, 12, 7))
+    application = services.submit_application(
+        call,
+        title="新论文",
+        applicant_name="张三",
+        unit_name="",
+        uploads=paper(),
+        answers={**ANSWERS, "f3": "2025-06-01"},
+        actor=None,
+        today=date(2026, 12, 7),
+    )
     assert application.number == 1
 
 
 def test_age_at_a_reference_date_and_unit_type():
-    form = [{"label": "出生日期", "kind": "date", "required": True},
-            {"label": "单位类型", "kind": "choice", "required": False, "choices": ["小学", "初中", "企业"]}]
+    form = [
+        {"label": "出生日期", "kind": "date", "required": True},
+        {"label": "单位类型", "kind": "choice", "required": False, "choices": ["小学", "初中", "企业"]},
+    ]
     call = make_call(form=form)
     services.add_rule(call, {"kind": "age_between", "field": "f1", "min": "", "max": "60", "reference": "2026-12-31"})
     services.add_rule(call, {"kind": "one_of", "field": "f2", "values": ["小学", "初中"]})
     services.set_status(call, "open")
 
     def submit(birth, unit):
-        return services.submit_application(call, title="辅导员", applicant_name="何秀英", unit_name="",
-                                           answers={"f1": birth, "f2": unit}, actor=None)
+        return services.submit_application(
+            call, title="辅导员", applicant_name="何秀英", unit_name="", answers={"f1": birth, "f2": unit}, actor=None
+        )
 
     with force_locale("zh_CN"):
         with pytest.raises(DomainError) as refused:
@@ -99,19 +121,23 @@ def test_age_at_a_reference_date_and_unit_type():
 # --- files --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("uploads, message", [
-    ({}, "请填写论文全文"),
-    ({"f6": [Upload("全文.pdf", b"PK\x03\x04" + b"0" * 100)]}, "论文全文"),  # not a PDF by content
-    ({"f6": [Upload("全文.pdf", PDF), Upload("附件.pdf", PDF)]}, "最多"),  # max_count 1
-    ({"f6": [Upload("全文.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))]}, "20"),  # max_mb 20
-])
+@pytest.mark.parametrize(
+    "uploads, message",
+    [
+        ({}, "请填写论文全文"),
+        ({"f6": [Upload("全文.pdf", b"PK\x03\x04" + b"0" * 100)]}, "论文全文"),  # not a PDF by content
+        ({"f6": [Upload("全文.pdf", PDF), Upload("附件.pdf", PDF)]}, "最多"),  # max_count 1
+        ({"f6": [Upload("全文.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))]}, "20"),  # max_mb 20
+    ],
+)
 def test_file_fields_are_checked_and_nothing_is_written_when_refused(uploads, message):
     call = make_call()
     services.set_status(call, "open")
     before = stored_files()
     with force_locale("zh_CN"), pytest.raises(DomainError) as refused:
-        services.submit_application(call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS,
-                                    uploads=uploads, actor=None)
+        services.submit_application(
+            call, title="论文", applicant_name="张三", unit_name="", answers=ANSWERS, uploads=uploads, actor=None
+        )
     assert message in str(refused.value) and refused.value.field == "f6"
     assert stored_files() == before
     assert db.session.query(CallApplication).count() == 0
@@ -122,15 +148,29 @@ def test_files_are_stored_with_the_application_and_removed_on_rollback(app):
     services.set_status(call, "open")
     factories.commit()
     before = stored_files()
-    application = services.submit_application(call, title="论文", applicant_name="张三", unit_name="",
-                                              answers=ANSWERS, uploads=paper("论文全文.pdf"), actor=None)
+    application = services.submit_application(
+        call,
+        title="论文",
+        applicant_name="张三",
+        unit_name="",
+        answers=ANSWERS,
+        uploads=paper("论文全文.pdf"),
+        actor=None,
+    )
     [stored] = files.files_of(application)["f6"]
     assert (stored.original_name, stored.file_type, stored.size) == ("论文全文.pdf", "pdf", len(PDF))
     assert files.path_of(stored).read_bytes() == PDF
     db.session.rollback()  # e.g. the commit failed: the written file goes with the rows
     assert stored_files() == before
-    application = services.submit_application(db.session.get(Call, call.id), title="论文", applicant_name="张三",
-                                              unit_name="", answers=ANSWERS, uploads=paper(), actor=None)
+    application = services.submit_application(
+        db.session.get(Call, call.id),
+        title="论文",
+        applicant_name="张三",
+        unit_name="",
+        answers=ANSWERS,
+        uploads=paper(),
+        actor=None,
+    )
     db.session.commit()
     assert len(stored_files() - before) == 1
 
@@ -141,16 +181,24 @@ def test_files_are_stored_with_the_application_and_removed_on_rollback(app):
 def nomination_call():
     city = factories.association("青溪市科学技术协会")
     counties = [factories.association(name, parent=city) for name in ("青溪县科协", "龙泉县科协")]
-    call = services.create_call(city, year=2026, title="十佳科技辅导员评选", subject="person",
-                                applicants="nominations", outcome="top", outcome_rule={"n": 10},
-                                form=[{"label": "工作单位", "kind": "text", "required": True}])
+    call = services.create_call(
+        city,
+        year=2026,
+        title="十佳科技辅导员评选",
+        subject="person",
+        applicants="nominations",
+        outcome="top",
+        outcome_rule={"n": 10},
+        form=[{"label": "工作单位", "kind": "text", "required": True}],
+    )
     services.set_status(call, "open")
     return city, counties, call
 
 
 def nominate(call, org, actor, name="何秀英"):
-    return nominations.nominate(call, org.id, actor, title=name, applicant_name=name, unit_name="",
-                                answers={"f1": "青溪县实验小学"})
+    return nominations.nominate(
+        call, org.id, actor, title=name, applicant_name=name, unit_name="", answers={"f1": "青溪县实验小学"}
+    )
 
 
 def test_a_county_nominates_up_to_its_quota():
@@ -165,8 +213,9 @@ def test_a_county_nominates_up_to_its_quota():
     assert "青溪县科协" in str(refused.value) and "2" in str(refused.value) and refused.value.status == 409
     with pytest.raises(DomainError):  # not theirs to nominate for
         nominate(call, longquan, county_organiser)
-    by_association = {q.organisation.name: [a.title for a in apps]
-                      for q, apps in nominations.nominations_by_association(call)}
+    by_association = {
+        q.organisation.name: [a.title for a in apps] for q, apps in nominations.nominations_by_association(call)
+    }
     assert by_association == {"青溪县科协": ["何秀英", "罗建华"], "龙泉县科协": []}
     with force_locale("zh_CN"), pytest.raises(DomainError) as refused:
         nominations.set_quotas(call, {qingxi.id: "1"})  # below what it already nominated
@@ -207,7 +256,9 @@ def test_the_county_nominates_on_the_apply_page_and_the_city_sees_it(client, log
     login(city_organiser)
     page = client.get(f"/calls/{call.id}/nominations").get_data(as_text=True)
     assert "何秀英" in page and "龙泉县科协" in page
-    response = client.post(f"/calls/{call.id}/nominations", data={f"quota-{qingxi.id}": "2", f"quota-{longquan.id}": "0"})
+    response = client.post(
+        f"/calls/{call.id}/nominations", data={f"quota-{qingxi.id}": "2", f"quota-{longquan.id}": "0"}
+    )
     assert response.status_code == 302
     assert {q.organisation_id: q.quota for q in nominations.quotas_of(call)} == {qingxi.id: 2}
 
@@ -227,9 +278,15 @@ def test_concurrent_nominations_never_exceed_the_quota(app):
         with app.app_context():
             barrier.wait()
             try:
-                application = nominations.nominate(db.session.get(Call, call_id), org_id, db.session.get(User, user_id),
-                                                   title=f"辅导员{n}", applicant_name=f"辅导员{n}", unit_name="",
-                                                   answers={"f1": "青溪县实验小学"})
+                application = nominations.nominate(
+                    db.session.get(Call, call_id),
+                    org_id,
+                    db.session.get(User, user_id),
+                    title=f"辅导员{n}",
+                    applicant_name=f"辅导员{n}",
+                    unit_name="",
+                    answers={"f1": "青溪县实验小学"},
+                )
                 db.session.commit()
                 done.append(application.number)
             except DomainError as exc:

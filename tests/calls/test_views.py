@@ -1,5 +1,6 @@
 """Pages of calls as their users use them: the organiser creates a call and builds its form, an applicant applies,
 the organiser reviews and types in scores, the results page shows the rule and the bands; others get 403."""
+
 import io
 
 import pytest
@@ -15,18 +16,40 @@ def test_organiser_creates_a_call_and_builds_its_form(client, login):
     org = factories.association("青溪市科学技术协会")
     login(factories.organiser(org))
     factories.commit()
-    response = client.post("/calls/new", data={"title": "十佳科技辅导员评选", "year": "2026", "subject": "person",
-                                               "applicants": "units", "method": "trimmed_mean", "outcome": "top",
-                                               "top_n": "10", "bands": "", "first": "", "second": "", "third": ""})
+    response = client.post(
+        "/calls/new",
+        data={
+            "title": "十佳科技辅导员评选",
+            "year": "2026",
+            "subject": "person",
+            "applicants": "units",
+            "method": "trimmed_mean",
+            "outcome": "top",
+            "top_n": "10",
+            "bands": "",
+            "first": "",
+            "second": "",
+            "third": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     call = db.session.query(Call).one()
     assert (call.subject, call.outcome, call.outcome_rule) == ("person", "top", {"n": 10})
-    response = client.post(f"/calls/{call.id}/fields", data={"field-label": "辅导学生获奖情况", "field-kind": "choice",
-                                                             "field-choices": "国家级，省级, 市级", "field-required": "y"})
+    response = client.post(
+        f"/calls/{call.id}/fields",
+        data={
+            "field-label": "辅导学生获奖情况",
+            "field-kind": "choice",
+            "field-choices": "国家级，省级, 市级",
+            "field-required": "y",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert call.form_fields[0]["choices"] == ["国家级", "省级", "市级"] and call.form_fields[0]["required"] is True
-    client.post(f"/calls/{call.id}/fields", data={"field-label": "事迹材料", "field-kind": "file", "field-accept": "pdf"})
+    client.post(
+        f"/calls/{call.id}/fields", data={"field-label": "事迹材料", "field-kind": "file", "field-accept": "pdf"}
+    )
     page = client.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "文件字段须设置大小上限" in page  # refused, nothing added
     db.session.expire_all()
@@ -37,9 +60,18 @@ def test_organiser_creates_a_call_and_builds_its_form(client, login):
 def test_a_band_gap_is_shown_next_to_the_bands(client, login):
     login(factories.organiser())
     factories.commit()
-    page = client.post("/calls/new", data={"title": "工作站绩效评估", "year": "2026", "subject": "organisation",
-                                           "applicants": "units", "method": "mean", "outcome": "bands",
-                                           "bands": "优秀 90 100\n合格 60 85\n不合格 0 60"}).get_data(as_text=True)
+    page = client.post(
+        "/calls/new",
+        data={
+            "title": "工作站绩效评估",
+            "year": "2026",
+            "subject": "organisation",
+            "applicants": "units",
+            "method": "mean",
+            "outcome": "bands",
+            "bands": "优秀 90 100\n合格 60 85\n不合格 0 60",
+        },
+    ).get_data(as_text=True)
     assert "等次之间有空档：85 至 90 分没有对应的等次" in page
     assert db.session.query(Call).count() == 0
 
@@ -47,52 +79,94 @@ def test_a_band_gap_is_shown_next_to_the_bands(client, login):
 def test_apply_review_score_and_results(client, login):
     org = factories.association("青溪市科学技术协会")
     organiser = factories.organiser(org)
-    call = services.create_call(org, year=2026, title="自然科学优秀学术论文评选", subject="paper", applicants="units",
-                                outcome="bands", outcome_rule=BANDS, form=FORM)
+    call = services.create_call(
+        org,
+        year=2026,
+        title="自然科学优秀学术论文评选",
+        subject="paper",
+        applicants="units",
+        outcome="bands",
+        outcome_rule=BANDS,
+        form=FORM,
+    )
     services.set_status(call, "open")
     applicant = factories.coordinator(name="欧阳䶮")
     factories.commit()
     login(applicant)
     assert "自然科学优秀学术论文评选" in client.get("/calls/").get_data(as_text=True)
-    page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
-                                                        "unit_name": "䶮山学会", **ANSWERS, "f4": "十一"})
+    page = client.post(
+        f"/calls/{call.id}/apply",
+        data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮", "unit_name": "䶮山学会", **ANSWERS, "f4": "十一"},
+    )
     assert "作者人数须为数字" in page.get_data(as_text=True)
-    page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
-                                                        "unit_name": "䶮山学会", **ANSWERS}).get_data(as_text=True)
+    page = client.post(
+        f"/calls/{call.id}/apply",
+        data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮", "unit_name": "䶮山学会", **ANSWERS},
+    ).get_data(as_text=True)
     assert "请填写论文全文" in page  # the required file field, named; nothing saved
     assert not call.applications
-    page = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
-                                                        "unit_name": "䶮山学会", **ANSWERS,
-                                                        "f6": (io.BytesIO(b"PK\x03\x04 not a pdf"), "全文.pdf")})
+    page = client.post(
+        f"/calls/{call.id}/apply",
+        data={
+            "title": "𠮷祥河水质",
+            "applicant_name": "欧阳䶮",
+            "unit_name": "䶮山学会",
+            **ANSWERS,
+            "f6": (io.BytesIO(b"PK\x03\x04 not a pdf"), "全文.pdf"),
+        },
+    )
     assert "论文全文" in page.get_data(as_text=True) and "PDF" in page.get_data(as_text=True)
     upload = paper()["f6"][0]
-    response = client.post(f"/calls/{call.id}/apply", data={"title": "𠮷祥河水质", "applicant_name": "欧阳䶮",
-                                                            "unit_name": "䶮山学会", **ANSWERS,
-                                                            "f6": (io.BytesIO(upload.data), upload.filename)})
+    response = client.post(
+        f"/calls/{call.id}/apply",
+        data={
+            "title": "𠮷祥河水质",
+            "applicant_name": "欧阳䶮",
+            "unit_name": "䶮山学会",
+            **ANSWERS,
+            "f6": (io.BytesIO(upload.data), upload.filename),
+        },
+    )
     assert response.status_code == 302
     application = call.applications[0]
     page = client.get(f"/calls/applications/{application.id}").get_data(as_text=True)
     assert "全文.pdf" in page
     from calls.files import files_of
+
     stored = files_of(application)["f6"][0]
     download = client.get(f"/calls/files/{stored.id}")
     assert download.status_code == 200 and download.data == upload.data
     assert client.get(f"/calls/applications/{application.id}").status_code == 200
-    assert client.post(f"/calls/applications/{application.id}",
-                       data={"action": "review", "review-decision": "accepted"}).status_code == 403
+    assert (
+        client.post(
+            f"/calls/applications/{application.id}", data={"action": "review", "review-decision": "accepted"}
+        ).status_code
+        == 403
+    )
     assert client.get(f"/calls/{call.id}").status_code == 403
     assert client.get(f"/calls/{call.id}/results").status_code == 403
 
     client.post("/logout")
     login(organiser)
-    page = client.post(f"/calls/applications/{application.id}", data={"action": "review", "review-decision": "rejected",
-                                                                      "review-reason": ""}).get_data(as_text=True)
+    page = client.post(
+        f"/calls/applications/{application.id}",
+        data={"action": "review", "review-decision": "rejected", "review-reason": ""},
+    ).get_data(as_text=True)
     assert "请说明退回或不予受理的理由" in page
-    assert client.post(f"/calls/applications/{application.id}",
-                       data={"action": "review", "review-decision": "accepted"}).status_code == 302
+    assert (
+        client.post(
+            f"/calls/applications/{application.id}", data={"action": "review", "review-decision": "accepted"}
+        ).status_code
+        == 302
+    )
     for expert, total in [("陈志远", "91"), ("刘晓梅", "93")]:
-        assert client.post(f"/calls/applications/{application.id}",
-                           data={"action": "score", "score-expert_name": expert, "score-total": total}).status_code == 302
+        assert (
+            client.post(
+                f"/calls/applications/{application.id}",
+                data={"action": "score", "score-expert_name": expert, "score-total": total},
+            ).status_code
+            == 302
+        )
     page = client.get(f"/calls/{call.id}/results").get_data(as_text=True)
     assert "优秀 ≥ 90 分" in page and "92.00" in page and "𠮷祥河水质" in page and "优秀 1" in page
 
@@ -100,16 +174,23 @@ def test_apply_review_score_and_results(client, login):
 @pytest.mark.parametrize("who", ["outsider", "coordinator", "judge"])
 def test_only_the_call_organisers_manage_it(client, login, who):
     call, _apps = scored_call("bands", BANDS, [80])
-    user = {"outsider": factories.organiser, "coordinator": factories.coordinator,
-            "judge": lambda: factories.judge(1)}[who]()
+    user = {"outsider": factories.organiser, "coordinator": factories.coordinator, "judge": lambda: factories.judge(1)}[
+        who
+    ]()
     login(user)
     factories.commit()
-    for url in (f"/calls/{call.id}", f"/calls/{call.id}/results", f"/calls/{call.id}/outcome",
-                f"/calls/applications/{_apps[0].id}"):
+    for url in (
+        f"/calls/{call.id}",
+        f"/calls/{call.id}/results",
+        f"/calls/{call.id}/outcome",
+        f"/calls/applications/{_apps[0].id}",
+    ):
         assert client.get(url).status_code == 403, url
-    for url, data in ((f"/calls/{call.id}/status", {"status": "review"}),
-                      (f"/calls/{call.id}/fields", {"field-label": "x", "field-kind": "text"}),
-                      (f"/calls/{call.id}/outcome", {"outcome": "top", "top_n": "1"})):
+    for url, data in (
+        (f"/calls/{call.id}/status", {"status": "review"}),
+        (f"/calls/{call.id}/fields", {"field-label": "x", "field-kind": "text"}),
+        (f"/calls/{call.id}/outcome", {"outcome": "top", "top_n": "1"}),
+    ):
         assert client.post(url, data=data).status_code == 403, url
     if who != "outsider":  # an organiser of another association sets up calls of their own
         assert client.get("/calls/new").status_code == 403
@@ -151,11 +232,13 @@ def test_organiser_changes_the_bands_and_a_gap_is_refused(client, login):
     factories.commit()
     page = client.get(f"/calls/{call.id}/outcome").get_data(as_text=True)
     assert "优秀 90 100\n合格 60 90\n不合格 0 60" in page
-    page = client.post(f"/calls/{call.id}/outcome", data={"outcome": "bands",
-                                                          "bands": "优秀 85 100\n合格 60 80\n不合格 0 60"})
+    page = client.post(
+        f"/calls/{call.id}/outcome", data={"outcome": "bands", "bands": "优秀 85 100\n合格 60 80\n不合格 0 60"}
+    )
     assert "等次之间有空档：80 至 85 分没有对应的等次" in page.get_data(as_text=True)
-    response = client.post(f"/calls/{call.id}/outcome", data={"outcome": "bands",
-                                                              "bands": "优秀 85 100\n合格 60 85\n不合格 0 60"})
+    response = client.post(
+        f"/calls/{call.id}/outcome", data={"outcome": "bands", "bands": "优秀 85 100\n合格 60 85\n不合格 0 60"}
+    )
     assert response.status_code == 302
     page = client.get(f"/calls/{call.id}/results").get_data(as_text=True)
     assert "优秀 ≥ 85 分" in page and "优秀 2" in page
@@ -167,8 +250,15 @@ def test_organiser_changes_the_bands_and_a_gap_is_refused(client, login):
 def test_applicants_find_their_applications_with_the_reason(client, login):
     call, _apps = scored_call("bands", BANDS, [])
     applicant = factories.coordinator(name="欧阳䶮")
-    application = services.submit_application(call, title="𠮷祥河水质", applicant_name="欧阳䶮", unit_name="",
-                                              answers=ANSWERS, uploads=paper(), actor=applicant)
+    application = services.submit_application(
+        call,
+        title="𠮷祥河水质",
+        applicant_name="欧阳䶮",
+        unit_name="",
+        answers=ANSWERS,
+        uploads=paper(),
+        actor=applicant,
+    )
     services.review_application(application, "returned", "缺少推荐意见", factories.organiser(call.organisation))
     factories.commit()
     login(applicant)

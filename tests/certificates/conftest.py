@@ -1,4 +1,5 @@
 """Fixtures of the certificates tests."""
+
 import pytest
 
 from core import pdffonts as kc_fonts
@@ -15,8 +16,10 @@ def system_faces():
     require_packages("fonts-wqy-microhei", "fonts-wqy-zenhei", "fonts-hanazono")
     faces = {f.key: f for f in kc_fonts.discover_system_fonts()}
     if not {"wqy-microhei-0", "wqy-zenhei-0", "hanamina-0", "hanaminb-0"} <= set(faces):
-        pytest.fail("fonts-wqy-microhei, fonts-wqy-zenhei and fonts-hanazono must be installed for the certificates "
-                    "tests (.ci/run installs them)")
+        pytest.fail(
+            "fonts-wqy-microhei, fonts-wqy-zenhei and fonts-hanazono must be installed for the certificates "
+            "tests (.ci/run installs them)"
+        )
     return faces
 
 

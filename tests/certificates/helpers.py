@@ -4,6 +4,7 @@ Extension B (e.g. 𠮷).
 Each glyph is a filled square with a hole, so rendered text is visible; the cmap gets a format 12
 subtable automatically when a character lies beyond the BMP.
 """
+
 from __future__ import annotations
 
 from fontTools.fontBuilder import FontBuilder
@@ -41,6 +42,7 @@ def build_font(path, chars: str, family: str = "Kechuang Test") -> str:
     fb.setupPost()
     fb.save(str(path))
     return str(path)
+
 
 #: U+30000 (CJK Extension G): no installed font covers it, not even the HanaMin fallbacks, so it stands for
 #: "a character the chain cannot print" now that 𠮷 (Extension B) prints from HanaMin.

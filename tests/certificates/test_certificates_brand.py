@@ -2,6 +2,7 @@
 association without a brand keeps the neutral default. Checked on the rendered PDF itself: rasterised
 with poppler's pdftoppm (pixels of the brand colour in the heading, of the logo above it), fonts embedded,
 rare names (䶮, 𠮷) still printed."""
+
 from __future__ import annotations
 
 import io
@@ -55,8 +56,11 @@ def _raster(pdf: bytes, tmp_path) -> Image.Image:
         pytest.fail("poppler-utils (pdftoppm) must be installed")
     src = tmp_path / "c.pdf"
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", "-singlefile", str(src),
-                    str(tmp_path / "c")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-png", "-f", "1", "-l", "1", "-singlefile", str(src), str(tmp_path / "c")],
+        check=True,
+        timeout=60,
+    )
     return Image.open(tmp_path / "c.png").convert("RGB")
 
 
@@ -68,7 +72,7 @@ def _count(img: Image.Image, box_mm, rgb, tolerance: int = 40) -> int:
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 HEADING_MM = (20, 28, 277, 50)  # the default design's heading line
@@ -81,8 +85,9 @@ def _fonts_embedded(pdf: bytes) -> bool:
         resources = page.get("/Resources") or {}
         for name, ref in (resources.get("/Font") or {}).items():
             fonts[name] = ref.get_object()
-    descendants = [font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-                   for font in fonts.values()]
+    descendants = [
+        font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font for font in fonts.values()
+    ]
     return bool(descendants) and all(d["/FontDescriptor"].get_object().get("/FontFile2") for d in descendants)
 
 

@@ -1,4 +1,5 @@
 """Real headless Chromium: the template designer's live preview updates as the organiser edits."""
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -25,8 +26,9 @@ def test_designer_live_preview_and_error(browser, live_server):
     _login(browser, live_server, "designer@example.cn")
     browser.get(f"{live_server}/certificates/templates/{template.id}")
     image = browser.find_element(By.ID, "live-preview")
-    WebDriverWait(browser, 30).until(lambda d: image.get_attribute("src") and
-                                     d.execute_script("return arguments[0].naturalWidth", image) > 100)
+    WebDriverWait(browser, 30).until(
+        lambda d: image.get_attribute("src") and d.execute_script("return arguments[0].naturalWidth", image) > 100
+    )
     first_src = image.get_attribute("src")
     assert first_src.startswith("blob:")
     # a placeholder that does not exist: the preview explains instead of drawing
@@ -59,7 +61,9 @@ def test_designer_item_rows_show_their_kind(browser, live_server):
             "var s = arguments[0], c = document.createElement('canvas').getContext('2d');"
             "c.font = getComputedStyle(s).font;"
             "return Math.max.apply(null, Array.from(s.options).map(function (o) {"
-            "  return c.measureText(o.text).width; }));", select)
+            "  return c.measureText(o.text).width; }));",
+            select,
+        )
         width = browser.execute_script("return arguments[0].getBoundingClientRect().width", select)
         if name == "items-0-font":
             needed = min(needed, 120)  # long font names may be cut, but the start must be readable

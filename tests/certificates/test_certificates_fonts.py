@@ -1,4 +1,5 @@
 """Font discovery, loading, coverage and the fallback chain (no app needed)."""
+
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,15 @@ def test_load_font_directory_reports_bad_files(upload_dir):
     assert "not a TrueType font" in errors["broken.ttf"]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"OTTO" + b"\0" * 100, "PostScript (CFF) outlines"),
-    (b"%!PS-AdobeFont-1.0", "not a TrueType font"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "not a TrueType font"),
-    (b"\x00\x01\x00\x00" + b"\0" * 8, "not a usable TrueType font"),  # right magic, truncated tables
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"OTTO" + b"\0" * 100, "PostScript (CFF) outlines"),
+        (b"%!PS-AdobeFont-1.0", "not a TrueType font"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "not a TrueType font"),
+        (b"\x00\x01\x00\x00" + b"\0" * 8, "not a usable TrueType font"),  # right magic, truncated tables
+    ],
+)
 def test_validate_font_bytes_rejects_non_truetype(data, message):
     with pytest.raises(FontError, match=message.replace("(", r"\(").replace(")", r"\)")):
         fonts.validate_font_bytes(data, "x.ttf")
@@ -72,7 +76,11 @@ def test_chain_splits_runs_by_first_covering_face(system_faces, uploaded_faces):
     chain = FontChain([micro, zen, extb])
     runs = chain.split_runs("王䶮𠮷 Li明")
     assert [(f.key if f else None, t) for f, t in runs] == [
-        ("wqy-microhei-0", "王"), ("wqy-zenhei-0", "䶮"), ("upload:extb-0", "𠮷 "), ("wqy-microhei-0", "Li明")]
+        ("wqy-microhei-0", "王"),
+        ("wqy-zenhei-0", "䶮"),
+        ("upload:extb-0", "𠮷 "),
+        ("wqy-microhei-0", "Li明"),
+    ]
     assert chain.missing_chars("王䶮𠮷") == []
 
 

@@ -1,4 +1,5 @@
 """Issuing, numbering (also under concurrency), revoke/reissue and the audit trail."""
+
 import threading
 from datetime import date
 
@@ -50,8 +51,12 @@ def test_issue_assigns_sequential_numbers_and_is_idempotent():
 def test_issue_filters_by_category_and_school():
     county = f.association()
     a, b = f.school(county), f.school(county)
-    cf.contest(2, county, cf.holders_for(a, ["甲", "乙"], category_code="INV")
-               + cf.holders_for(b, ["丙"], prefix="b", category_code="ROB"))
+    cf.contest(
+        2,
+        county,
+        cf.holders_for(a, ["甲", "乙"], category_code="INV")
+        + cf.holders_for(b, ["丙"], prefix="b", category_code="ROB"),
+    )
     template = cf.template(county)
     issued, _ = services.issue_certificates(cf.SOURCE_KEY, 2, template, category_code="ROB")
     assert [c.holder_name for c in issued] == ["丙"]
@@ -101,7 +106,9 @@ def test_revoke_needs_reason_and_is_audited():
     with pytest.raises(DomainError):
         services.revoke_certificate(cert, "again")
     row = db.session.execute(sa.select(AuditLog).where(AuditLog.action == "revoke")).scalar_one()
-    assert row.object_id == str(cert.id) and row.after["reason"] == "成绩复核后取消" and row.organisation_id == county.id
+    assert (
+        row.object_id == str(cert.id) and row.after["reason"] == "成绩复核后取消" and row.organisation_id == county.id
+    )
 
 
 def test_reissue_supersedes_with_new_number_and_links():
@@ -116,7 +123,9 @@ def test_reissue_supersedes_with_new_number_and_links():
     # re-running the batch issues nothing: the holder has a current certificate (the new one)
     again, plan = services.issue_certificates(cf.SOURCE_KEY, 6, cf.template(county, name="另一个"))
     assert again == [] and plan.already == 2
-    actions = db.session.execute(sa.select(AuditLog.action).where(AuditLog.object_type == "certificates")).scalars().all()
+    actions = (
+        db.session.execute(sa.select(AuditLog.action).where(AuditLog.object_type == "certificates")).scalars().all()
+    )
     assert "reissue" in actions and "issue" in actions
     with pytest.raises(DomainError):
         services.reissue_certificate(first, {"holder_name": "x"})
@@ -226,14 +235,21 @@ def test_long_or_odd_contest_codes_are_normalised():
     assert new.number == "2026-QXKX2026CONTESTL-00002"
 
 
-@pytest.mark.parametrize("pattern, typed", [
-    ("qx-{YEAR}-{SEQ:05d}", lambda n: n),                 # lower-case literal typed exactly
-    ("qx-{YEAR}-{SEQ:05d}", lambda n: n.upper()),         # … or in capitals
-    ("Qx-{YEAR}-{SEQ:05d}", lambda n: n.lower()),         # mixed case in the pattern
-    ("{YEAR}-{CONTEST}-{SEQ:05d}", lambda n: n.translate(  # full-width digits and hyphen from a Chinese IME
-        {ord(c): ord(c) + 0xFEE0 for c in "0123456789-"})),
-    ("{YEAR}-{CONTEST}-{SEQ:05d}", lambda n: " " + n.lower() + " "),
-])
+@pytest.mark.parametrize(
+    "pattern, typed",
+    [
+        ("qx-{YEAR}-{SEQ:05d}", lambda n: n),  # lower-case literal typed exactly
+        ("qx-{YEAR}-{SEQ:05d}", lambda n: n.upper()),  # … or in capitals
+        ("Qx-{YEAR}-{SEQ:05d}", lambda n: n.lower()),  # mixed case in the pattern
+        (
+            "{YEAR}-{CONTEST}-{SEQ:05d}",
+            lambda n: n.translate(  # full-width digits and hyphen from a Chinese IME
+                {ord(c): ord(c) + 0xFEE0 for c in "0123456789-"}
+            ),
+        ),
+        ("{YEAR}-{CONTEST}-{SEQ:05d}", lambda n: " " + n.lower() + " "),
+    ],
+)
 def test_lookup_by_number_ignores_case_and_full_width(pattern, typed):
     """QA: lookup upper-cased the typed number, so a number whose pattern has lower-case letters
     (allowed by the pattern rules) could never be verified by number + name."""
@@ -250,8 +266,12 @@ def test_unknown_category_code_is_rejected_with_the_known_codes():
     eligible holders already have a certificate"."""
     county = f.association()
     school = f.school(county)
-    cf.contest(18, county, cf.holders_for(school, ["甲", "乙"], category_code="INV")
-               + cf.holders_for(school, ["丙"], prefix="s", category_code="SCI"))
+    cf.contest(
+        18,
+        county,
+        cf.holders_for(school, ["甲", "乙"], category_code="INV")
+        + cf.holders_for(school, ["丙"], prefix="s", category_code="SCI"),
+    )
     template = cf.template(county)
     db.session.commit()
     with pytest.raises(DomainError) as caught:

@@ -1,4 +1,5 @@
 """Template validation and text fitting with a hand-checkable measure (every character 1 em wide)."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,19 +31,27 @@ def codes(problems):
     return [(p.code, p.item) for p in problems]
 
 
-@pytest.mark.parametrize("page, dims", [
-    (PageSpec("A4", "portrait"), (210, 297)), (PageSpec("A4", "landscape"), (297, 210)),
-    (PageSpec("A5", "landscape"), (210, 148)), (PageSpec("B5", "portrait"), (176, 250)),
-    (PageSpec("custom", "landscape", 200, 140), (200, 140)), (PageSpec("custom", "portrait", 200, 140), (140, 200)),
-])
+@pytest.mark.parametrize(
+    "page, dims",
+    [
+        (PageSpec("A4", "portrait"), (210, 297)),
+        (PageSpec("A4", "landscape"), (297, 210)),
+        (PageSpec("A5", "landscape"), (210, 148)),
+        (PageSpec("B5", "portrait"), (176, 250)),
+        (PageSpec("custom", "landscape", 200, 140), (200, 140)),
+        (PageSpec("custom", "portrait", 200, 140), (140, 200)),
+    ],
+)
 def test_page_dimensions(page, dims):
     assert page.dimensions_mm() == dims
 
 
 def test_valid_template_has_no_problems():
-    s = spec(TemplateItem("text", 10, 10, 100, text="{name} {school} {award}"),
-             TemplateItem("textbox", 10, 40, 200, 50, text="在{contest}中荣获{award}", font="f2"),
-             TemplateItem("qr", 250, 160, 30))
+    s = spec(
+        TemplateItem("text", 10, 10, 100, text="{name} {school} {award}"),
+        TemplateItem("textbox", 10, 40, 200, 50, text="在{contest}中荣获{award}", font="f2"),
+        TemplateItem("qr", 250, 160, 30),
+    )
     assert validate_template(s, FONTS) == []
 
 
@@ -54,20 +63,24 @@ def test_unknown_placeholder_names_it_and_lists_known():
 
 def test_placeholder_format_and_braces():
     assert codes(validate_template(spec(TemplateItem("text", 10, 10, 100, text="{name:>5}")), FONTS)) == [
-        ("placeholder_format", 0)]
+        ("placeholder_format", 0)
+    ]
     assert codes(validate_template(spec(TemplateItem("text", 10, 10, 100, text="{name")), FONTS)) == [("braces", 0)]
     assert validate_template(spec(TemplateItem("text", 10, 10, 100, text="{{literal}}")), FONTS) == []
 
 
-@pytest.mark.parametrize("item, ok", [
-    (TemplateItem("text", 0, 0, 297), True),
-    (TemplateItem("text", 200, 10, 98), False),  # right edge 298 > 297
-    (TemplateItem("text", -1, 10, 50), False),
-    (TemplateItem("textbox", 10, 180, 50, 31), False),  # bottom 211 > 210
-    (TemplateItem("qr", 270, 183, 27), True),  # square: bottom exactly 210
-    (TemplateItem("qr", 270, 184, 27), False),
-    (TemplateItem("text", 10, 205, 50, size_pt=16), False),  # 16 pt is 5.64 mm high: bottom 210.6
-])
+@pytest.mark.parametrize(
+    "item, ok",
+    [
+        (TemplateItem("text", 0, 0, 297), True),
+        (TemplateItem("text", 200, 10, 98), False),  # right edge 298 > 297
+        (TemplateItem("text", -1, 10, 50), False),
+        (TemplateItem("textbox", 10, 180, 50, 31), False),  # bottom 211 > 210
+        (TemplateItem("qr", 270, 183, 27), True),  # square: bottom exactly 210
+        (TemplateItem("qr", 270, 184, 27), False),
+        (TemplateItem("text", 10, 205, 50, size_pt=16), False),  # 16 pt is 5.64 mm high: bottom 210.6
+    ],
+)
 def test_item_outside_page(item, ok):
     problems = validate_template(spec(item), FONTS)
     assert (problems == []) == ok, problems
@@ -87,7 +100,11 @@ def test_preprinted_offset_moves_items_and_is_bounded():
 def test_fonts_sizes_colours_alignment():
     bad = TemplateItem("text", 10, 10, 100, font="nope", size_pt=10, min_size_pt=12, colour="red", align="justify")
     assert sorted(codes(validate_template(spec(bad), FONTS))) == [
-        ("align", 0), ("colour", 0), ("font_size", 0), ("font_unknown", 0)]
+        ("align", 0),
+        ("colour", 0),
+        ("font_size", 0),
+        ("font_unknown", 0),
+    ]
     s = spec(TemplateItem("text", 10, 10, 100))
     s.fonts = ["missing"]
     assert codes(validate_template(s, FONTS)) == [("font_unknown", None)]
@@ -108,16 +125,22 @@ def test_background_and_image_checked_with_image_ok():
 def test_page_and_kind_errors():
     assert codes(validate_template(spec(page=PageSpec("Letter")), FONTS)) == [("page_size", None)]
     assert codes(validate_template(spec(page=PageSpec("custom", "portrait", 30, 100)), FONTS)) == [
-        ("page_custom", None)]
+        ("page_custom", None)
+    ]
     assert codes(validate_template(spec(TemplateItem("barcode", 1, 1, 10)), FONTS)) == [("item_kind", 0)]
     assert codes(validate_template(spec(TemplateItem("qr", 1, 1, 20), TemplateItem("qr", 40, 1, 20)), FONTS)) == [
-        ("qr_many", None)]
+        ("qr_many", None)
+    ]
     assert codes(validate_template(spec(TemplateItem("qr", 1, 1, 8)), FONTS)) == [("qr_small", 0)]
 
 
 def test_round_trip_through_dict():
-    s = spec(TemplateItem("textbox", 10, 40, 200, 50, text="{title}", font="f2"), background="bg.png",
-             preprinted=True, offset_x_mm=1.5)
+    s = spec(
+        TemplateItem("textbox", 10, 40, 200, 50, text="{title}", font="f2"),
+        background="bg.png",
+        preprinted=True,
+        offset_x_mm=1.5,
+    )
     assert TemplateSpec.from_dict(s.to_dict()) == s
 
 
@@ -161,8 +184,10 @@ def test_fit_box_shrinks_then_reports_overflow():
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.text(alphabet="一二三四五六七八九十。，、（）《》", min_size=0, max_size=80),
-       width=st.integers(min_value=10, max_value=200))
+@given(
+    text=st.text(alphabet="一二三四五六七八九十。，、（）《》", min_size=0, max_size=80),
+    width=st.integers(min_value=10, max_value=200),
+)
 def test_wrap_keeps_every_character_and_fits(text, width):
     lines = wrap_text(text, width, 10, em)
     assert "".join(lines) == text  # CJK: nothing lost, nothing added
@@ -173,8 +198,11 @@ def test_wrap_keeps_every_character_and_fits(text, width):
 
 
 @settings(max_examples=100, deadline=None)
-@given(text=st.text(alphabet="一二三四五", min_size=1, max_size=60), width=st.integers(20, 300),
-       height=st.integers(10, 200))
+@given(
+    text=st.text(alphabet="一二三四五", min_size=1, max_size=60),
+    width=st.integers(20, 300),
+    height=st.integers(10, 200),
+)
 def test_fit_box_never_grows_and_fits_unless_overflow(text, width, height):
     fit = fit_box(text, width, height, 20, 6, 1.2, em)
     assert 6 <= fit.size_pt <= 20
@@ -189,11 +217,14 @@ def _one_unit_per_char(text: str) -> float:
     return float(len(text))
 
 
-@pytest.mark.parametrize("text, width, last", [
-    ("参加了科学技术协会举办的活动，特发此证。", 9, "此证。"),  # was "证。" alone on the last line
-    ("在第十届大赛中荣获一等奖", 11, "等奖"),  # was "奖"
-    ("在第十届大赛中荣获一等奖。", 12, "等奖。"),
-])
+@pytest.mark.parametrize(
+    "text, width, last",
+    [
+        ("参加了科学技术协会举办的活动，特发此证。", 9, "此证。"),  # was "证。" alone on the last line
+        ("在第十届大赛中荣获一等奖", 11, "等奖"),  # was "奖"
+        ("在第十届大赛中荣获一等奖。", 12, "等奖。"),
+    ],
+)
 def test_wrap_never_ends_a_paragraph_on_one_hanzi(text, width, last):
     lines = wrap_text(text, width, 1.0, _one_unit_per_char)
     assert "".join(lines) == text and lines[-1] == last
@@ -208,12 +239,15 @@ def test_wrap_keeps_a_single_latin_word_and_short_paragraphs():
 def test_layout_warnings_flag_overlapping_texts_and_items_off_the_page():
     from certificates.layout import layout_warnings
 
-    spec = TemplateSpec(fonts=["f"], items=[
-        TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28),  # 62 .. 71.9 mm
-        TemplateItem("text", 40, 70, 217, text="{school}", size_pt=14),  # starts inside the name line
-        TemplateItem("image", 150, 60, 40, 40, image="seal.png"),  # a seal over texts is meant to be there
-        TemplateItem("qr", 280, 190, 32),  # beyond the 297 × 210 mm page
-    ])
+    spec = TemplateSpec(
+        fonts=["f"],
+        items=[
+            TemplateItem("text", 40, 62, 217, text="{name}", size_pt=28),  # 62 .. 71.9 mm
+            TemplateItem("text", 40, 70, 217, text="{school}", size_pt=14),  # starts inside the name line
+            TemplateItem("image", 150, 60, 40, 40, image="seal.png"),  # a seal over texts is meant to be there
+            TemplateItem("qr", 280, 190, 32),  # beyond the 297 × 210 mm page
+        ],
+    )
     found = [(w.code, w.item, dict(w.params)) for w in layout_warnings(spec)]
     assert found == [("item_off_page", 3, {}), ("items_overlap", 0, {"other": 2})]
     spec.items[1].y_mm = 78

@@ -1,4 +1,5 @@
 """Certificate number patterns."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,22 +22,27 @@ def test_other_tokens_and_literals():
     assert p.uses("KIND") and not p.uses("CONTEST")
 
 
-@pytest.mark.parametrize("pattern, message", [
-    ("", "empty"),
-    ("{YEAR}-{CONTEST}", "exactly one {SEQ}"),
-    ("{SEQ}-{SEQ}", "exactly one {SEQ}"),
-    ("{YEAR}-{SCHOOL}-{SEQ}", "Unknown token {SCHOOL}"),
-    ("{YEAR:04d}-{SEQ}", "Only {SEQ} takes a width"),
-    ("{SEQ:5}", "{SEQ:05d}"),
-    ("{SEQ:010d}", "{SEQ:05d}"),
-    ("{CONTEST}{SEQ}", "literal character"),
-    ("{CONTEST}{KIND}-{SEQ}", "literal character"),
-    ("{YEAR} {SEQ}", "may appear between tokens"),
-    ("{YEAR}-{SEQ}}", "may appear between tokens"),
-])
+@pytest.mark.parametrize(
+    "pattern, message",
+    [
+        ("", "empty"),
+        ("{YEAR}-{CONTEST}", "exactly one {SEQ}"),
+        ("{SEQ}-{SEQ}", "exactly one {SEQ}"),
+        ("{YEAR}-{SCHOOL}-{SEQ}", "Unknown token {SCHOOL}"),
+        ("{YEAR:04d}-{SEQ}", "Only {SEQ} takes a width"),
+        ("{SEQ:5}", "{SEQ:05d}"),
+        ("{SEQ:010d}", "{SEQ:05d}"),
+        ("{CONTEST}{SEQ}", "literal character"),
+        ("{CONTEST}{KIND}-{SEQ}", "literal character"),
+        ("{YEAR} {SEQ}", "may appear between tokens"),
+        ("{YEAR}-{SEQ}}", "may appear between tokens"),
+    ],
+)
 def test_bad_patterns_are_rejected_with_reason(pattern, message):
-    with pytest.raises(NumberPatternError, match=message.replace("{", r"\{").replace("}", r"\}")
-                       .replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        NumberPatternError,
+        match=message.replace("{", r"\{").replace("}", r"\}").replace("(", r"\(").replace(")", r"\)"),
+    ):
         parse_pattern(pattern)
 
 
@@ -57,8 +63,12 @@ def test_match_recovers_sequence():
     assert p.match("2026_KC-00042") is None
 
 
-@given(year=st.integers(1900, 9999), code=st.from_regex(r"[A-Z0-9]{1,16}", fullmatch=True),
-       a=st.integers(1, 10**7), b=st.integers(1, 10**7))
+@given(
+    year=st.integers(1900, 9999),
+    code=st.from_regex(r"[A-Z0-9]{1,16}", fullmatch=True),
+    a=st.integers(1, 10**7),
+    b=st.integers(1, 10**7),
+)
 def test_distinct_sequences_give_distinct_numbers_that_round_trip(year, code, a, b):
     p = parse_pattern(DEFAULT_PATTERN)
     na, nb = p.format(year, code, seq=a), p.format(year, code, seq=b)

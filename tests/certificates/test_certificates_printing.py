@@ -1,6 +1,7 @@
 """Issue 23, the printing half: names that still miss a glyph are listed before printing, texts are printed in
 the installation's language whatever the entry point, revoking asks for confirmation, the issue form picks a
 contest or event, and a lookup by number alone explains what is missing."""
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -69,8 +70,9 @@ def test_cli_render_and_job_report_the_holders(runner, rare, tmp_path, app):
             pass
 
     job = services.run_render(Progress(), scope="contest", scope_id=3)
-    assert job["missing_glyphs"] == [{"number": rare["certs"][2].number, "holder": "吉" + UNCOVERED,
-                                      "chars": UNCOVERED}]
+    assert job["missing_glyphs"] == [
+        {"number": rare["certs"][2].number, "holder": "吉" + UNCOVERED, "chars": UNCOVERED}
+    ]
 
 
 def test_texts_are_stored_in_the_installations_language_from_an_english_page(client, login):
@@ -79,18 +81,32 @@ def test_texts_are_stored_in_the_installations_language_from_an_english_page(cli
 
     def collect(contest_id):
         # what a source does: labels through gettext in the current locale
-        return SourceBatch(scope_title="第五届大赛", scope_code="KC", organisation_id=county.id, org_name=county.name,
-                           year=2026, holders=[Holder(ref="h1", name="王小明", school_id=school.id, school=school.name,
-                                                      award=gettext("First prize"))])
+        return SourceBatch(
+            scope_title="第五届大赛",
+            scope_code="KC",
+            organisation_id=county.id,
+            org_name=county.name,
+            year=2026,
+            holders=[
+                Holder(ref="h1", name="王小明", school_id=school.id, school=school.name, award=gettext("First prize"))
+            ],
+        )
 
     register_source(CertificateSource(key="tests.lang", kind="award", scope="contest", label="t", collect=collect))
     template = cf.template(county)
     login(f.organiser(county))
     db.session.commit()
     client.post("/lang/en")
-    response = client.post("/certificates/issue", data={"source": "tests.lang", "scope_id": "contest:5",
-                                                        "template_id": str(template.id), "school_id": "0",
-                                                        "submit": "1"})
+    response = client.post(
+        "/certificates/issue",
+        data={
+            "source": "tests.lang",
+            "scope_id": "contest:5",
+            "template_id": str(template.id),
+            "school_id": "0",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     cert = db.session.execute(sa.select(Certificate).where(Certificate.source_key == "tests.lang")).scalar_one()
     assert cert.award == "一等奖"
@@ -114,10 +130,20 @@ def test_revoking_needs_an_explicit_confirmation(client, login, rare):
 
 def test_issue_form_picks_the_organisers_contests_instead_of_a_raw_id(client, login):
     county, other = f.association(name="青溪县科协"), f.association(name="别县科协")
-    register_source(CertificateSource(
-        key="tests.picker", kind="award", scope="contest", label="t", collect=cf.collect,
-        scopes=lambda ids: [(i, t) for i, t, org in ((9, "2026 第九届青少年科技创新大赛", county.id),
-                                                      (10, "2026 别县大赛", other.id)) if ids is None or org in ids]))
+    register_source(
+        CertificateSource(
+            key="tests.picker",
+            kind="award",
+            scope="contest",
+            label="t",
+            collect=cf.collect,
+            scopes=lambda ids: [
+                (i, t)
+                for i, t, org in ((9, "2026 第九届青少年科技创新大赛", county.id), (10, "2026 别县大赛", other.id))
+                if ids is None or org in ids
+            ],
+        )
+    )
     cf.template(county)
     login(f.organiser(county))
     db.session.commit()
@@ -133,9 +159,16 @@ def test_issue_form_refuses_an_event_for_contest_holders(client, login):
     template = cf.template(county)
     login(f.organiser(county))
     db.session.commit()
-    response = client.post("/certificates/issue", data={"source": cf.SOURCE_KEY, "scope_id": "event:4",
-                                                        "template_id": str(template.id), "school_id": "0",
-                                                        "submit": "1"})
+    response = client.post(
+        "/certificates/issue",
+        data={
+            "source": cf.SOURCE_KEY,
+            "scope_id": "event:4",
+            "template_id": str(template.id),
+            "school_id": "0",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 200 and "活动参与者请选择活动" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar_one() == 0
 

@@ -1,4 +1,5 @@
 """The fast fixed-version QR encoder must produce exactly what the qrcode package produces."""
+
 import pytest
 import qrcode
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
 """Rendering: embedded fonts, extractable text through the fallback chain, a decodable QR, preflight."""
+
 import io
 import re
 import subprocess
@@ -19,7 +20,9 @@ URL = "https://kc.example.org/v/Qm9vayBvZiBLZWNodWFuZyB0b2tlbg"
 
 def award_template(background=None, fonts=("wqy-microhei-0", "wqy-zenhei-0", "upload:extb-0"), **kw):
     return TemplateSpec(
-        page=PageSpec("A4", "landscape"), fonts=list(fonts), background=background,
+        page=PageSpec("A4", "landscape"),
+        fonts=list(fonts),
+        background=background,
         items=[
             TemplateItem("text", 20, 20, 257, text="荣誉证书", size_pt=40, align="center"),
             TemplateItem("text", 30, 60, 200, text="{name}同学", size_pt=24, min_size_pt=12),
@@ -27,7 +30,9 @@ def award_template(background=None, fonts=("wqy-microhei-0", "wqy-zenhei-0", "up
             TemplateItem("text", 180, 165, 90, text="{org}", align="right", size_pt=14, colour="#aa0000"),
             TemplateItem("text", 20, 190, 100, text="证书编号：{number}", size_pt=10),
             TemplateItem("qr", 240, 140, 35),
-        ], **kw)
+        ],
+        **kw,
+    )
 
 
 def cert(name, number="2026-KC-00001", url=URL):
@@ -38,8 +43,22 @@ def rasterise(pdf: bytes, tmp_path, page=1, dpi=150) -> Image.Image:
     require_packages("poppler-utils")
     src = tmp_path / "in.pdf"
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile",
-                    str(src), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-png",
+            "-singlefile",
+            str(src),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     return Image.open(tmp_path / "page.png")
 
 
@@ -57,6 +76,7 @@ def test_qr_decodes_to_verify_url(rendered, tmp_path):
 def _fonts_of(reader):
     found = {}
     for page in reader.pages:
+
         def walk(resources):
             resources = resources.get_object() if resources is not None else {}
             for _name, ref in (resources.get("/Font") or {}).items():
@@ -66,6 +86,7 @@ def _fonts_of(reader):
                 xobj = ref.get_object()
                 if xobj.get("/Subtype") == "/Form":
                     walk(xobj.get("/Resources"))
+
         walk(page.get("/Resources"))
     return found
 
@@ -200,8 +221,9 @@ def test_one_renderer_decodes_each_image_once_across_separate_pdfs(all_faces, ba
     renderer = CertificateRenderer(spec, all_faces)
     loads = []
     original = pdfdoc.PDFImageXObject.loadImageFromSRC
-    monkeypatch.setattr(pdfdoc.PDFImageXObject, "loadImageFromSRC",
-                        lambda self, im: (loads.append(1), original(self, im))[1])
+    monkeypatch.setattr(
+        pdfdoc.PDFImageXObject, "loadImageFromSRC", lambda self, im: (loads.append(1), original(self, im))[1]
+    )
     pdfs = [renderer.render_bytes([cert(name, f"2026-KC-0000{i}")]) for i, name in enumerate(["甲", "乙", "丙"])]
     assert len(loads) == 3  # background, seal and its alpha mask: once, not 3 per PDF
     for pdf in pdfs:

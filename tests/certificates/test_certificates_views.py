@@ -1,4 +1,5 @@
 """Pages and API: verification states, school downloads, template validation, fonts, jobs, query counts."""
+
 import io
 import zipfile
 
@@ -31,7 +32,9 @@ def issued():
     """A county with two schools and five issued award certificates."""
     county = f.association(name="城关县科学技术协会")
     a, b = f.school(county, name="城关第一小学"), f.school(county, name="实验中学")
-    cf.contest(1, county, cf.holders_for(a, ["王小明", "李䶮"]) + cf.holders_for(b, ["赵大海", "钱多多", "孙悟"], prefix="b"))
+    cf.contest(
+        1, county, cf.holders_for(a, ["王小明", "李䶮"]) + cf.holders_for(b, ["赵大海", "钱多多", "孙悟"], prefix="b")
+    )
     template = cf.template(county)
     certs, _ = services.issue_certificates(cf.SOURCE_KEY, 1, template)
     db.session.commit()
@@ -131,16 +134,22 @@ def test_school_downloads_only_its_own_students(client, login, issued):
     own = next(c for c in issued["certs"] if c.school_id == issued["a"].id)
     assert client.get(f"/certificates/c/{other.id}.pdf").status_code == 403
     assert client.get(f"/certificates/c/{own.id}.pdf").status_code == 200
-    assert client.post(f"/certificates/school/{issued['b'].id}/contest/1/render", data={"fmt": "zip"}).status_code == 403
+    assert (
+        client.post(f"/certificates/school/{issued['b'].id}/contest/1/render", data={"fmt": "zip"}).status_code == 403
+    )
     response = client.post(f"/certificates/school/{issued['a'].id}/contest/1/render", data={"fmt": "zip"})
     assert response.status_code == 302
     job_url = response.headers["Location"]
     download = client.get(job_url.rstrip("/") + "/download")
     assert download.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
-    assert sorted(names) == sorted(f"{c.number}_{c.holder_name}.pdf" for c in issued["certs"] if c.school_id == issued["a"].id)
+    assert sorted(names) == sorted(
+        f"{c.number}_{c.holder_name}.pdf" for c in issued["certs"] if c.school_id == issued["a"].id
+    )
     # the API agrees
-    api = client.get("/api/v1/certificates", query_string={"scope": "contest", "scope_id": 1, "school_id": issued["b"].id})
+    api = client.get(
+        "/api/v1/certificates", query_string={"scope": "contest", "scope_id": 1, "school_id": issued["b"].id}
+    )
     assert api.status_code == 403
 
 
@@ -154,7 +163,9 @@ def test_organiser_renders_merged_pdf_in_print_order(client, login, issued):
     assert len(texts) == 5
     # ordered by school name, then category, then number
     expected = sorted(issued["certs"], key=lambda c: (c.school_name, c.category_code, c.number))
-    assert [next(n for n in [c.holder_name] if n in t) for t, c in zip(texts, expected, strict=False)] == [c.holder_name for c in expected]
+    assert [next(n for n in [c.holder_name] if n in t) for t, c in zip(texts, expected, strict=False)] == [
+        c.holder_name for c in expected
+    ]
 
 
 def test_list_page_query_count_does_not_grow(client, login, issued, count_queries):
@@ -199,23 +210,47 @@ def test_revoke_and_reissue_through_pages(client, login, issued):
 
 
 def _template_form(**overrides):
-    data = {"name": "测试模板", "kind": "award", "number_pattern": "{YEAR}-{CONTEST}-{SEQ:05d}", "page_size": "A4",
-            "orientation": "landscape", "font1": "wqy-microhei-0", "font2": "wqy-zenhei-0",
-            "offset_x_mm": "0", "offset_y_mm": "0",
-            "items-0-kind": "text", "items-0-x_mm": "20", "items-0-y_mm": "20", "items-0-width_mm": "200",
-            "items-0-text": "{name} {school}", "items-0-size_pt": "20", "items-0-min_size_pt": "10",
-            "items-0-colour": "#000000", "items-0-align": "center", "items-0-line_spacing": "1.4",
-            "items-1-kind": "qr", "items-1-x_mm": "250", "items-1-y_mm": "160", "items-1-width_mm": "30",
-            "items-1-colour": "#000000", "items-1-align": "left", "items-1-size_pt": "16", "items-1-min_size_pt": "8"}
+    data = {
+        "name": "测试模板",
+        "kind": "award",
+        "number_pattern": "{YEAR}-{CONTEST}-{SEQ:05d}",
+        "page_size": "A4",
+        "orientation": "landscape",
+        "font1": "wqy-microhei-0",
+        "font2": "wqy-zenhei-0",
+        "offset_x_mm": "0",
+        "offset_y_mm": "0",
+        "items-0-kind": "text",
+        "items-0-x_mm": "20",
+        "items-0-y_mm": "20",
+        "items-0-width_mm": "200",
+        "items-0-text": "{name} {school}",
+        "items-0-size_pt": "20",
+        "items-0-min_size_pt": "10",
+        "items-0-colour": "#000000",
+        "items-0-align": "center",
+        "items-0-line_spacing": "1.4",
+        "items-1-kind": "qr",
+        "items-1-x_mm": "250",
+        "items-1-y_mm": "160",
+        "items-1-width_mm": "30",
+        "items-1-colour": "#000000",
+        "items-1-align": "left",
+        "items-1-size_pt": "16",
+        "items-1-min_size_pt": "8",
+    }
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"items-0-text": "{name} {grade}"}, "{grade}"),
-    ({"items-0-x_mm": "120"}, "outside"),
-    ({"number_pattern": "{YEAR}-{CONTEST}"}, "{SEQ}"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"items-0-text": "{name} {grade}"}, "{grade}"),
+        ({"items-0-x_mm": "120"}, "outside"),
+        ({"number_pattern": "{YEAR}-{CONTEST}"}, "{SEQ}"),
+    ],
+)
 def test_template_bad_input_is_rejected_clearly(client, login, overrides, message):
     county = f.association()
     login(f.organiser(county))
@@ -244,11 +279,16 @@ def test_template_create_preview_duplicate(client, login, background_png):
     response = client.post("/certificates/templates/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     template = db.session.execute(sa.select(CertificateTemplate)).scalar_one()
-    assert template.spec["background"].startswith("img-") and template.spec["fonts"] == ["wqy-microhei-0", "wqy-zenhei-0"]
+    assert template.spec["background"].startswith("img-") and template.spec["fonts"] == [
+        "wqy-microhei-0",
+        "wqy-zenhei-0",
+    ]
     preview = client.get(f"/certificates/templates/{template.id}/preview.pdf")
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
     assert "张三" in pypdf.PdfReader(io.BytesIO(preview.data)).pages[0].extract_text()
-    live = client.post("/certificates/templates/live-preview.png", data={**_template_form(), "template_id": template.id})
+    live = client.post(
+        "/certificates/templates/live-preview.png", data={**_template_form(), "template_id": template.id}
+    )
     assert live.status_code == 200 and live.data.startswith(b"\x89PNG")
     bad = client.post("/certificates/templates/live-preview.png", data=_template_form(**{"items-0-text": "{oops}"}))
     assert bad.status_code == 422 and "{oops}" in bad.get_data(as_text=True)
@@ -264,13 +304,19 @@ def test_font_upload_rejects_non_truetype_and_accepts_ttf(client, login, tmp_pat
 
     login(f.organiser(f.association()))
     client.post("/lang/en", data={"next": "/"})
-    bad = client.post("/certificates/fonts", data={"font": (io.BytesIO(b"OTTO" + b"\0" * 64), "fs.ttf")},
-                      content_type="multipart/form-data")
+    bad = client.post(
+        "/certificates/fonts",
+        data={"font": (io.BytesIO(b"OTTO" + b"\0" * 64), "fs.ttf")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 200 and "TrueType" in bad.get_data(as_text=True)
     path = build_font(tmp_path / "fangsong.ttf", "仿宋𠮷", family="Test FangSong")
     with open(path, "rb") as fh:
-        good = client.post("/certificates/fonts", data={"font": (io.BytesIO(fh.read()), "fangsong.ttf")},
-                           content_type="multipart/form-data")
+        good = client.post(
+            "/certificates/fonts",
+            data={"font": (io.BytesIO(fh.read()), "fangsong.ttf")},
+            content_type="multipart/form-data",
+        )
     assert good.status_code == 302
     page = client.get("/certificates/fonts").get_data(as_text=True)
     assert "Test FangSong" in page and "WenQuanYi Zen Hei" in page
@@ -332,8 +378,15 @@ def test_signed_holder_download_for_ticket_pages(app, client):
     from certificates.sources import Holder
 
     county = f.association()
-    cf.contest(12, county, [Holder(ref="registration:5:member:0", name="陈一"), Holder(ref="registration:5:member:1", name="陈二"),
-                            Holder(ref="registration:50", name="别人")])
+    cf.contest(
+        12,
+        county,
+        [
+            Holder(ref="registration:5:member:0", name="陈一"),
+            Holder(ref="registration:5:member:1", name="陈二"),
+            Holder(ref="registration:50", name="别人"),
+        ],
+    )
     services.issue_certificates(cf.SOURCE_KEY, 12, cf.template(county))
     db.session.commit()
     with app.test_request_context():
@@ -349,8 +402,11 @@ def test_signed_holder_download_for_ticket_pages(app, client):
 
 def test_template_seal_upload_adds_an_image_item(client, login, background_png):
     login(f.organiser(f.association()))
-    data = _template_form(page_size="A5", orientation="portrait",
-                          **{"items-0-width_mm": "100", "items-1-x_mm": "100", "items-1-y_mm": "170"})
+    data = _template_form(
+        page_size="A5",
+        orientation="portrait",
+        **{"items-0-width_mm": "100", "items-1-x_mm": "100", "items-1-y_mm": "170"},
+    )
     with open(background_png, "rb") as fh:
         data["new_image"] = (io.BytesIO(fh.read()), "seal.png")
     response = client.post("/certificates/templates/new", data=data, content_type="multipart/form-data")
@@ -385,8 +441,9 @@ def test_api_lists_for_organisers_and_schools(client, login, issued):
     assert one["number"] == issued["certs"][0].number
     client.post("/logout")
     login(f.coordinator(issued["b"]))
-    rows = client.get("/api/v1/certificates",
-                      query_string={"scope": "contest", "scope_id": 1, "school_id": issued["b"].id}).get_json()
+    rows = client.get(
+        "/api/v1/certificates", query_string={"scope": "contest", "scope_id": 1, "school_id": issued["b"].id}
+    ).get_json()
     assert sorted(r["holder_name"] for r in rows) == ["孙悟", "赵大海", "钱多多"]
     assert client.get(f"/api/v1/certificates/{issued['certs'][0].id}").status_code == 403
 
@@ -399,8 +456,9 @@ def test_calibration_sheet_page(client, login, issued):
 
 def test_live_pdf_preview_of_unsaved_design(client, login):
     login(f.organiser(f.association()))
-    response = client.post("/certificates/templates/live-preview.pdf",
-                           data=_template_form(**{"items-0-text": "{name}（{school}）获奖"}))
+    response = client.post(
+        "/certificates/templates/live-preview.pdf", data=_template_form(**{"items-0-text": "{name}（{school}）获奖"})
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "张三（第一实验小学）获奖" in pypdf.PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
     bad = client.post("/certificates/templates/live-preview.pdf", data=_template_form(**{"items-0-x_mm": "290"}))
@@ -413,9 +471,15 @@ def test_cli_event_scope_attendance(runner, tmp_path):
     from certificates.sources import CertificateSource, Holder, SourceBatch, register_source
 
     county = f.association()
-    batch = SourceBatch("科技馆研学开放日", "EV7", county.id, county.name, 2026,
-                        [Holder(ref=f"registration:{i}", name=n, minor=False) for i, n in enumerate(["周一", "吴二"])],
-                        date(2026, 4, 1))
+    batch = SourceBatch(
+        "科技馆研学开放日",
+        "EV7",
+        county.id,
+        county.name,
+        2026,
+        [Holder(ref=f"registration:{i}", name=n, minor=False) for i, n in enumerate(["周一", "吴二"])],
+        date(2026, 4, 1),
+    )
     register_source(CertificateSource("tests.attendees", "attendance", "event", "Test attendees", lambda _id: batch))
     services.create_template(county.id, "参与证明", kind="attendance", spec=services.default_spec(kind="attendance"))
     db.session.commit()
@@ -425,7 +489,9 @@ def test_cli_event_scope_attendance(runner, tmp_path):
     out = tmp_path / "event.zip"
     result = runner.invoke(args=["certificates", "render", "--event", "7", "--out", str(out)])
     assert result.exit_code == 0 and sorted(zipfile.ZipFile(out).namelist()) == [
-        "2026-EV7-00001_周一.pdf", "2026-EV7-00002_吴二.pdf"]
+        "2026-EV7-00001_周一.pdf",
+        "2026-EV7-00002_吴二.pdf",
+    ]
     result = runner.invoke(args=["certificates", "issue", "--contest", "1", "--event", "7"])
     assert result.exit_code != 0 and "请只给出" in result.output
     cert = db.session.execute(sa.select(Certificate).where(Certificate.scope == "event")).scalars().first()
@@ -553,8 +619,11 @@ def test_issue_page_preselects_award_winners(client, login, monkeypatch):
 
     from certificates.sources import SOURCES, CertificateSource
 
-    monkeypatch.setitem(SOURCES, "aaa.advisors", CertificateSource(
-        key="aaa.advisors", kind="advisor", scope="contest", label="Advisors", collect=cf.collect))
+    monkeypatch.setitem(
+        SOURCES,
+        "aaa.advisors",
+        CertificateSource(key="aaa.advisors", kind="advisor", scope="contest", label="Advisors", collect=cf.collect),
+    )
     login(f.organiser(f.association()))
     html = client.get("/certificates/issue").get_data(as_text=True)
     selected = re.search(r'<select[^>]*name="source"[^>]*>.*?<option selected value="([^"]+)"', html, re.S).group(1)

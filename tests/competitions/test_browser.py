@@ -1,5 +1,6 @@
 """Real headless Chromium: a school coordinator imports the roster from a GBK CSV, registers an entry,
 uploads its report and submits it."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,9 +32,11 @@ def test_coordinator_imports_roster_and_submits_an_entry(browser, live_server, t
     factories.commit()
 
     roster = tmp_path / "学生名单.csv"
-    roster.write_bytes("姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n"
-                       "王小明,男,2011/3/5,初二,2班,,138 0013 8000\n"
-                       "欧阳娜娜,女,2011年6月1日,初二,2班,,\n".encode("gbk"))
+    roster.write_bytes(
+        "姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n"
+        "王小明,男,2011/3/5,初二,2班,,138 0013 8000\n"
+        "欧阳娜娜,女,2011年6月1日,初二,2班,,\n".encode("gbk")
+    )
     report = tmp_path / "研究报告.pdf"
     report.write_bytes(cf.PDF)
 
@@ -48,11 +51,15 @@ def test_coordinator_imports_roster_and_submits_an_entry(browser, live_server, t
     browser.find_element(By.ID, "import-roster").click()
     browser.find_element(By.ID, "roster-file").send_keys(str(roster))
     browser.find_element(By.ID, "roster-check").click()
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: d.find_elements(By.ID, "roster-preview"))
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_elements(By.ID, "roster-preview")
+    )
     preview = browser.find_element(By.ID, "roster-preview").text
     assert "王小明" in preview and "欧阳娜娜" in preview
     click(browser, browser.find_element(By.ID, "roster-confirm"))
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: d.find_elements(By.ID, "students-table"))
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_elements(By.ID, "students-table")
+    )
     table = browser.find_element(By.ID, "students-table").text
     assert "王小明" in table and "138****8000" in table and "13800138000" not in table
 
@@ -70,20 +77,29 @@ def test_coordinator_imports_roster_and_submits_an_entry(browser, live_server, t
         if found:
             found[0].click()
         return bool(found)
+
     WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(pick)
-    assert Select(browser.find_element(By.NAME, "member_0")).first_selected_option.get_attribute("textContent") == "王小明（初二2班）"
+    assert (
+        Select(browser.find_element(By.NAME, "member_0")).first_selected_option.get_attribute("textContent")
+        == "王小明（初二2班）"
+    )
     # the date picker's own widget is locale-dependent; set the value the way the picker would
     browser.execute_script("arguments[0].value = '2024-03-01';", browser.find_element(By.NAME, "work_started_on"))
     click(browser, browser.find_element(By.CSS_SELECTOR, "#entry-form [type=submit]"))
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: "/contests/entries/" in d.current_url)
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: "/contests/entries/" in d.current_url
+    )
     assert browser.find_element(By.ID, "entry-status").get_attribute("data-status") == "draft"
     browser.find_element(By.ID, "material-file").send_keys(str(report))
     click(browser, browser.find_element(By.ID, "material-submit"))
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kc-material"))
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".kc-material")
+    )
     assert "研究报告.pdf" in browser.find_element(By.CSS_SELECTOR, ".kc-material").text
     click(browser, browser.find_element(By.XPATH, "//form[contains(@action, '/submit')]//button"))
     WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: d.find_element(By.ID, "entry-status").get_attribute("data-status") == "submitted")
+        lambda d: d.find_element(By.ID, "entry-status").get_attribute("data-status") == "submitted"
+    )
     assert browser.find_element(By.ID, "entry-code").text == "2025-CX-0001"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

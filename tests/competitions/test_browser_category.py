@@ -1,5 +1,6 @@
 """An organiser sets up a category in real headless Chromium: stages as checkboxes, materials and quotas as
 rows of fields, one more row added with the button, the team minimum held at 2."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,8 @@ def test_organiser_sets_up_a_team_category_with_rows(browser, live_server):
     _click(browser, browser.find_element(By.CSS_SELECTOR, "#category-form [type=submit]"))
     # a team of one is refused, next to the field, and nothing typed is lost
     WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: "is-invalid" in d.find_element(By.NAME, "min_members").get_attribute("class"))
+        lambda d: "is-invalid" in d.find_element(By.NAME, "min_members").get_attribute("class")
+    )
     assert browser.find_element(By.NAME, "materials-2-label").get_attribute("value") == "参赛承诺书"
     minimum = browser.find_element(By.NAME, "min_members")
     minimum.clear()

@@ -1,6 +1,7 @@
 """A coordinator of a big school on a phone (390×844, real headless Chromium): the roster and the entry list
 are cards that fit the screen, and the entry form's student picker finds a student among 2,200 by name,
 pinyin initials or class instead of listing every one."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -31,9 +32,18 @@ def _big_school(school, count: int = 2200) -> None:
         name = SURNAMES[n % len(SURNAMES)] + GIVEN[(n // 20) % len(GIVEN)] + GIVEN[(n // 7) % len(GIVEN)]
         if name == "张思远":
             name = "张思源"  # exactly one 张思远 below
-        rows.append({"school_id": school.id, "name": name, "gender": "男女"[n % 2], "grade": grade,
-                     "birth_date": date(2025 - 6 - grade, 1 + n % 12, 1 + n % 28), "class_name": f"{1 + n % 9}班",
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "school_id": school.id,
+                "name": name,
+                "gender": "男女"[n % 2],
+                "grade": grade,
+                "birth_date": date(2025 - 6 - grade, 1 + n % 12, 1 + n % 28),
+                "class_name": f"{1 + n % 9}班",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     db.session.execute(sa.insert(Student), rows)
 
 
@@ -112,7 +122,8 @@ def test_student_picker_searches_by_initials_name_and_class(browser, live_server
     _fits(browser, picker)
     picker.send_keys("zsy")
     options = WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option") if "张思远" in o.text])
+        lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option") if "张思远" in o.text]
+    )
     assert options[0].text == "张思远（三年级3班）"
     browser.save_screenshot("/tmp/kc_phone_picker.png")
     _fits(browser, options[0])
@@ -122,13 +133,15 @@ def test_student_picker_searches_by_initials_name_and_class(browser, live_server
     picker.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)  # as a user clears it (clear() also blurs)
     picker.send_keys("䶮")
     WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option") if "𠮷䶮" in o.text])
+        lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option") if "𠮷䶮" in o.text]
+    )
     picker.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)  # as a user clears it (clear() also blurs)
     picker.send_keys("3班")  # by class: only students of a 3班
 
     def class_three(d):
         options = [o.text for o in d.find_elements(By.CSS_SELECTOR, ".kc-picker-option")]
         return len(options) == 20 and all("3班" in text for text in options)
+
     WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(class_three)
 
     def pick(d):
@@ -136,6 +149,7 @@ def test_student_picker_searches_by_initials_name_and_class(browser, live_server
         if target:
             target[0].click()
         return bool(target)
+
     picker.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)  # as a user clears it (clear() also blurs)
     picker.send_keys("张思")
     WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(pick)
@@ -145,7 +159,8 @@ def test_student_picker_searches_by_initials_name_and_class(browser, live_server
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", submit)
     submit.click()
     WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: "/contests/entries/" in d.current_url and "/edit" not in d.current_url)
+        lambda d: "/contests/entries/" in d.current_url and "/edit" not in d.current_url
+    )
     db.session.expire_all()
     entry = db.session.execute(sa.select(Entry).where(Entry.title == "纸飞机的滞空时间研究")).scalar_one()
     assert [m.student_id for m in entry.members] == [w["target"].id]

@@ -1,4 +1,5 @@
 """`flask contests|schools|students|entries ...`: output, exit codes, all-or-nothing, no tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -60,13 +61,23 @@ def test_contests_import_bad_file(runner, setup, tmp_path):
 
 def _roster(tmp_path, rows, name="r.csv", encoding="gbk"):
     path = tmp_path / name
-    path.write_bytes(("姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n" + "\n".join(",".join(r) for r in rows) + "\n").encode(encoding))
+    path.write_bytes(
+        ("姓名,性别,出生日期,年级,班级,身份证号,监护人电话\n" + "\n".join(",".join(r) for r in rows) + "\n").encode(
+            encoding
+        )
+    )
     return path
 
 
 def test_students_import_and_reimport(runner, setup, tmp_path):
     idn = make_id_number("330102", date(2011, 5, 1), 8, "男")
-    path = _roster(tmp_path, [["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"], ["王芳", "女", "2011/6/2", "初二", "", "", ""]])
+    path = _roster(
+        tmp_path,
+        [
+            ["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"],
+            ["王芳", "女", "2011/6/2", "初二", "", "", ""],
+        ],
+    )
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 0, result.output
     assert "新建 2 名，更新 0 名，未变 0 名" in result.output
@@ -75,11 +86,14 @@ def test_students_import_and_reimport(runner, setup, tmp_path):
     assert len(students_service.list_students(setup["school"].id)) == 2
 
 
-@pytest.mark.parametrize("content,expected", [  # the CLI speaks the default language, zh_CN
-    (b"", "文件是空的"),
-    (b"%PDF-1.4 not a roster", "不是电子表格"),
-    ("性别,出生日期\n男,2011-01-01\n".encode(), "姓名"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [  # the CLI speaks the default language, zh_CN
+        (b"", "文件是空的"),
+        (b"%PDF-1.4 not a roster", "不是电子表格"),
+        ("性别,出生日期\n男,2011-01-01\n".encode(), "姓名"),
+    ],
+)
 def test_students_import_bad_files(runner, setup, tmp_path, content, expected):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
@@ -90,7 +104,9 @@ def test_students_import_bad_files(runner, setup, tmp_path, content, expected):
 
 
 def test_students_import_row_errors_exit_nonzero(runner, setup, tmp_path):
-    path = _roster(tmp_path, [["张伟", "男", "2011-05-01", "初二", "", "", ""], ["李雷", "男", "2011-02-30", "初二", "", "", ""]])
+    path = _roster(
+        tmp_path, [["张伟", "男", "2011-05-01", "初二", "", "", ""], ["李雷", "男", "2011-02-30", "初二", "", "", ""]]
+    )
     result = runner.invoke(args=["students", "import", "--school", "QX-S08", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "第 3 行 C 列" in result.output
@@ -117,7 +133,14 @@ def test_students_export(runner, setup, tmp_path, suffix):
 
 def test_entries_export(runner, setup, tmp_path):
     student = cf.student(setup["school"], grade=8)
-    cf.entry(setup["contest"], setup["category"], setup["school"], students=[student], status="submitted", code="2025-JQR-0001")
+    cf.entry(
+        setup["contest"],
+        setup["category"],
+        setup["school"],
+        students=[student],
+        status="submitted",
+        code="2025-JQR-0001",
+    )
     db.session.commit()
     out = tmp_path / "entries.xlsx"
     result = runner.invoke(args=["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)])
@@ -130,7 +153,11 @@ def test_entries_export(runner, setup, tmp_path):
 
 def test_schools_import(runner, setup, tmp_path):
     path = tmp_path / "schools.csv"
-    path.write_bytes("学校名称,代码,学段,地区\n青溪县桃源镇中心小学,QX-S03,小学,桃源镇\n青溪县实验初级中学（新）,QX-S08,初中,城关镇\n".encode("gbk"))
+    path.write_bytes(
+        "学校名称,代码,学段,地区\n青溪县桃源镇中心小学,QX-S03,小学,桃源镇\n青溪县实验初级中学（新）,QX-S08,初中,城关镇\n".encode(
+            "gbk"
+        )
+    )
     result = runner.invoke(args=["schools", "import", str(path), "--org", "QX-KX"])
     assert result.exit_code == 0, result.output
     assert "新建 1 所，更新 1 所" in result.output
@@ -145,8 +172,10 @@ def test_schools_import(runner, setup, tmp_path):
 def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
     """QA: `entries export` / `students export` into a missing folder ended in a FileNotFoundError traceback."""
     out = tmp_path / "no-such-folder" / "x.xlsx"
-    for args in (["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)],
-                 ["students", "export", "--school", "QX-S08", "--out", str(out)]):
+    for args in (
+        ["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)],
+        ["students", "export", "--school", "QX-S08", "--out", str(out)],
+    ):
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
         assert "无法写入" in result.output and "Traceback" not in result.output and not out.exists()
@@ -155,9 +184,19 @@ def test_exports_to_an_unwritable_path_fail_cleanly(runner, setup, tmp_path):
 def test_entries_export_writes_chinese_status_and_stage(runner, setup, tmp_path):
     """QA: the CLI master list had 'Primary school'-style English stage names (and raw status keywords)."""
     student = cf.student(setup["school"], grade=8)
-    cf.entry(setup["contest"], setup["category"], setup["school"], students=[student], status="submitted", code="2025-JQR-0001")
+    cf.entry(
+        setup["contest"],
+        setup["category"],
+        setup["school"],
+        students=[student],
+        status="submitted",
+        code="2025-JQR-0001",
+    )
     db.session.commit()
     out = tmp_path / "entries.xlsx"
-    assert runner.invoke(args=["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(args=["entries", "export", "--contest", str(setup["contest"].id), "--out", str(out)]).exit_code
+        == 0
+    )
     sheet = openpyxl.load_workbook(out).active
     assert (sheet["G2"].value, sheet["H2"].value) == ("已提交", "初中")

@@ -1,5 +1,6 @@
 """Entry lists in official 作品编号 order by default, and on request by 作品名称, 学校 or 第一作者 in pinyin order
 (core.names) — the organiser's list, its .xlsx master list, a school's entries and a judge's worklist."""
+
 from __future__ import annotations
 
 import io
@@ -17,16 +18,31 @@ from tests.competitions import factories as cf
 
 def _season():
     county = factories.association("青溪县科协")
-    schools = {name: factories.school(county, stage="junior", name=name) for name in ("赵庄中学", "安平中学", "曾家中学")}
+    schools = {
+        name: factories.school(county, stage="junior", name=name) for name in ("赵庄中学", "安平中学", "曾家中学")
+    }
     contest = cf.contest(county)
     category = cf.category(contest, code="KX", quotas=(("school", "junior", "individual", 50),))
-    rows = [("KX-2025-0001", "赵庄中学", "水质监测", "张三"), ("KX-2025-0002", "安平中学", "智能垃圾桶", "欧阳娜娜"),
-            ("KX-2025-0003", "曾家中学", "单车锁", "李四"), ("KX-2025-0004", "安平中学", "饮水机", "单田芳")]
+    rows = [
+        ("KX-2025-0001", "赵庄中学", "水质监测", "张三"),
+        ("KX-2025-0002", "安平中学", "智能垃圾桶", "欧阳娜娜"),
+        ("KX-2025-0003", "曾家中学", "单车锁", "李四"),
+        ("KX-2025-0004", "安平中学", "饮水机", "单田芳"),
+    ]
     entries = []
     for code, school, title, author in rows:
         s = cf.student(schools[school], grade=8, name=author)
-        entries.append(cf.entry(contest, category, schools[school], students=[s], status=EntryStatus.SUBMITTED.value,
-                                title=title, code=code))
+        entries.append(
+            cf.entry(
+                contest,
+                category,
+                schools[school],
+                students=[s],
+                status=EntryStatus.SUBMITTED.value,
+                title=title,
+                code=code,
+            )
+        )
     organiser = factories.organiser(county)
     db.session.commit()
     return {"contest": contest, "schools": schools, "entries": entries, "organiser": organiser}
@@ -43,8 +59,18 @@ def test_the_rule_orders_by_code_unless_asked_and_ignores_unknown_sorts(app):
     assert codes(sort_entries(w["entries"], None)) == codes(w["entries"])
     assert entry_sort("drop table") == "code"
     assert [e.title for e in sort_entries(w["entries"], "title")] == ["单车锁", "水质监测", "饮水机", "智能垃圾桶"]
-    assert codes(sort_entries(w["entries"], "school")) == ["KX-2025-0002", "KX-2025-0004", "KX-2025-0003", "KX-2025-0001"]
-    assert [e.members[0].student.name for e in sort_entries(w["entries"], "author")] == ["李四", "欧阳娜娜", "单田芳", "张三"]
+    assert codes(sort_entries(w["entries"], "school")) == [
+        "KX-2025-0002",
+        "KX-2025-0004",
+        "KX-2025-0003",
+        "KX-2025-0001",
+    ]
+    assert [e.members[0].student.name for e in sort_entries(w["entries"], "author")] == [
+        "李四",
+        "欧阳娜娜",
+        "单田芳",
+        "张三",
+    ]
 
 
 def test_the_organiser_list_and_its_master_list_follow_the_chosen_order(client, login):
@@ -63,7 +89,11 @@ def test_the_organiser_list_and_its_master_list_follow_the_chosen_order(client, 
     data = client.get(f"/contests/{contest_id}/entries.xlsx?sort=school").data
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "KX-2025-0002", "KX-2025-0004", "KX-2025-0003", "KX-2025-0001"]
+        "KX-2025-0002",
+        "KX-2025-0004",
+        "KX-2025-0003",
+        "KX-2025-0001",
+    ]
 
 
 def test_the_background_master_list_follows_the_order_too(app):

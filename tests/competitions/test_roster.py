@@ -1,4 +1,5 @@
 """Roster files: encodings, header aliases, normalisation, errors by row and column, bad files."""
+
 from __future__ import annotations
 
 import io
@@ -47,9 +48,23 @@ def parse(data, name="roster.csv"):
 
 # ------------------------------------------------------------------ values
 
-@pytest.mark.parametrize("text", ["2012-03-05", "2012/3/5", "2012年3月5日", "2012.03.05", "2012年03月05日",
-                                  " 2012-3-5 ", "２０１２－０３－０５", "20120305", "2012/03/05 00:00:00",
-                                  "2012-03-05 00:00", "40973"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2012-03-05",
+        "2012/3/5",
+        "2012年3月5日",
+        "2012.03.05",
+        "2012年03月05日",
+        " 2012-3-5 ",
+        "２０１２－０３－０５",
+        "20120305",
+        "2012/03/05 00:00:00",
+        "2012-03-05 00:00",
+        "40973",
+    ],
+)
 def test_parse_date_formats(text):
     assert parse_date(text) == date(2012, 3, 5)
 
@@ -68,18 +83,44 @@ def test_excel_serials_around_the_fictitious_leap_day():
     assert excel_serial_to_date(36526) == date(2000, 1, 1)
 
 
-@pytest.mark.parametrize("text,code", [("2012-02-30", "date_impossible"), ("2011年2月29日", "date_impossible"),
-                                       ("2012-13-01", "date_impossible"), ("去年", "date_format"),
-                                       ("3/5/2012", "date_format"), ("2012", "date_format")])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("2012-02-30", "date_impossible"),
+        ("2011年2月29日", "date_impossible"),
+        ("2012-13-01", "date_impossible"),
+        ("去年", "date_format"),
+        ("3/5/2012", "date_format"),
+        ("2012", "date_format"),
+    ],
+)
 def test_parse_date_rejects(text, code):
     with pytest.raises(ValueError) as info:
         parse_date(text)
     assert str(info.value) == code
 
 
-@pytest.mark.parametrize("text,grade", [("一年级", 1), ("六年级", 6), ("初一", 7), ("初三", 9), ("七年级", 7),
-                                        ("高一", 10), ("高三", 12), ("3", 3), (3, 3), (5.0, 5), ("12", 12),
-                                        ("3年级", 3), ("小学三年级", 3), ("初２", 8), (" 高二 ", 11), ("初中一年级", 7)])
+@pytest.mark.parametrize(
+    "text,grade",
+    [
+        ("一年级", 1),
+        ("六年级", 6),
+        ("初一", 7),
+        ("初三", 9),
+        ("七年级", 7),
+        ("高一", 10),
+        ("高三", 12),
+        ("3", 3),
+        (3, 3),
+        (5.0, 5),
+        ("12", 12),
+        ("3年级", 3),
+        ("小学三年级", 3),
+        ("初２", 8),
+        (" 高二 ", 11),
+        ("初中一年级", 7),
+    ],
+)
 def test_parse_grade(text, grade):
     assert parse_grade(text) == grade
 
@@ -96,11 +137,19 @@ def test_column_letters():
 
 # ------------------------------------------------------------------ encodings
 
-@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
-                                               ("gbk", "gb18030"), ("gb18030", "gb18030"), ("utf-16", "utf-16")])
+
+@pytest.mark.parametrize(
+    "encoding,expected",
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030"), ("utf-16", "utf-16")],
+)
 def test_csv_encodings(encoding, expected):
-    data = csv_bytes([["王小明", "男", "2013-07-09", "五年级", "5班", ID_BOY, "13900000000"],
-                      ["欧阳娜娜", "女", "2012/3/5", "六年级", "6(2)班", ID_GIRL, "13800138000"]], encoding)
+    data = csv_bytes(
+        [
+            ["王小明", "男", "2013-07-09", "五年级", "5班", ID_BOY, "13900000000"],
+            ["欧阳娜娜", "女", "2012/3/5", "六年级", "6(2)班", ID_GIRL, "13800138000"],
+        ],
+        encoding,
+    )
     result = parse(data)
     assert result.ok, result.errors
     assert result.encoding == expected
@@ -110,16 +159,20 @@ def test_csv_encodings(encoding, expected):
 
 def test_gb18030_rare_characters_in_names():
     # 䶮 (CJK extension A) exists in GBK's successor GB18030, 𠮷 (extension B, 4-byte) only in GB18030.
-    data = csv_bytes([["刘䶮", "男", "2013-07-09", "五年级", "", "", ""],
-                      ["𠮷野家", "女", "2012-03-05", "六年级", "", "", ""]], "gb18030")
+    data = csv_bytes(
+        [["刘䶮", "男", "2013-07-09", "五年级", "", "", ""], ["𠮷野家", "女", "2012-03-05", "六年级", "", "", ""]],
+        "gb18030",
+    )
     result = parse(data)
     assert result.ok, result.errors
     assert [r.name for r in result.rows] == ["刘䶮", "𠮷野家"]
 
 
 def test_rare_characters_survive_xlsx_and_utf8():
-    rows = [["刘䶮", "男", date(2013, 7, 9), "五年级", None, None, None],
-            ["𠮷田", "女", date(2012, 3, 5), "六年级", None, None, None]]
+    rows = [
+        ["刘䶮", "男", date(2013, 7, 9), "五年级", None, None, None],
+        ["𠮷田", "女", date(2012, 3, 5), "六年级", None, None, None],
+    ]
     assert [r.name for r in parse(xlsx_bytes(rows), "a.xlsx").rows] == ["刘䶮", "𠮷田"]
 
 
@@ -132,14 +185,22 @@ def test_undecodable_bytes_are_a_clear_error():
 
 # ------------------------------------------------------------------ headers
 
+
 def test_english_headers_and_extra_columns():
     header = ["No.", "name", "gender", "birth_date", "grade", "class", "id_number", "guardian_phone", "备注"]
     data = csv_bytes([["1", "Li Lei", "男", "2013-07-09", "5", "3", ID_BOY, "13900000000", "x"]], header=header)
     result = parse(data)
     assert result.ok, result.errors
     row = result.rows[0]
-    assert (row.name, row.gender, row.birth_date, row.grade, row.class_name, row.id_number, row.guardian_phone) == \
-        ("Li Lei", "男", date(2013, 7, 9), 5, "3", ID_BOY, "13900000000")
+    assert (row.name, row.gender, row.birth_date, row.grade, row.class_name, row.id_number, row.guardian_phone) == (
+        "Li Lei",
+        "男",
+        date(2013, 7, 9),
+        5,
+        "3",
+        ID_BOY,
+        "13900000000",
+    )
 
 
 def test_title_rows_above_header_and_full_width_headers():
@@ -160,40 +221,66 @@ def test_missing_name_column():
 def test_missing_required_column_reports_every_row():
     data = csv_bytes([["张三", "男", "五年级"], ["李四", "女", "四年级"]], header=["姓名", "性别", "年级"])
     result = parse(data)
-    assert [(e.row, e.code, e.header) for e in result.errors] == [(2, "required", "出生日期"), (3, "required", "出生日期")]
+    assert [(e.row, e.code, e.header) for e in result.errors] == [
+        (2, "required", "出生日期"),
+        (3, "required", "出生日期"),
+    ]
 
 
 def test_duplicate_header_column():
-    data = csv_bytes([["张三", "男", "2013-07-09", "五年级", "男"]], header=["姓名", "性别", "出生日期", "年级", "gender"])
+    data = csv_bytes(
+        [["张三", "男", "2013-07-09", "五年级", "男"]], header=["姓名", "性别", "出生日期", "年级", "gender"]
+    )
     assert [e.code for e in parse(data).errors] == ["duplicate_column"]
 
 
 # ------------------------------------------------------------------ normalisation
 
+
 def test_normalisation_accepted_not_errors():
-    rows = [["  张 三  ", " 男 ", "２０１３年７月９日", "五年级", " 5班 ", ID_BOY.lower()[:-1] + ID_BOY[-1].lower(), "139 0000 0000"],
-            ["阿卜杜拉・艾力", "女", "2012.03.05", "6", "", "", ""],
-            ["", "", "", "", "", "", ""], [",", "", "", "", "", "", ""][1:] + [""]]
+    rows = [
+        [
+            "  张 三  ",
+            " 男 ",
+            "２０１３年７月９日",
+            "五年级",
+            " 5班 ",
+            ID_BOY.lower()[:-1] + ID_BOY[-1].lower(),
+            "139 0000 0000",
+        ],
+        ["阿卜杜拉・艾力", "女", "2012.03.05", "6", "", "", ""],
+        ["", "", "", "", "", "", ""],
+        [",", "", "", "", "", "", ""][1:] + [""],
+    ]
     data = csv_bytes(rows) + b",,,,,,\r\n,,,,,,\r\n"
     result = parse(data)
     assert result.ok, [e.render() for e in result.errors]
     first, second = result.rows
-    assert (first.name, first.gender, first.birth_date, first.class_name, first.guardian_phone) == \
-        ("张三", "男", date(2013, 7, 9), "5班", "13900000000")
+    assert (first.name, first.gender, first.birth_date, first.class_name, first.guardian_phone) == (
+        "张三",
+        "男",
+        date(2013, 7, 9),
+        "5班",
+        "13900000000",
+    )
     assert first.id_number == ID_BOY
     assert second.name == "阿卜杜拉·艾力"
     assert second.class_name is None and second.id_number is None and second.guardian_phone is None
 
 
 def test_xlsx_real_dates_serials_and_numbers():
-    rows = [["张三", "男", datetime(2013, 7, 9), 5, 3, ID_BOY, 13900000000],  # noqa: DTZ001 — as Excel stores it
-            ["李四", "女", 40973, "初一", "1班", None, None],
-            [None, None, None, None, None, None, None]]
+    rows = [
+        ["张三", "男", datetime(2013, 7, 9), 5, 3, ID_BOY, 13900000000],  # noqa: DTZ001 — as Excel stores it
+        ["李四", "女", 40973, "初一", "1班", None, None],
+        [None, None, None, None, None, None, None],
+    ]
     result = parse(xlsx_bytes(rows), "r.xlsx")
     assert result.ok, [e.render() for e in result.errors]
     assert result.file_format == "xlsx"
     assert [(r.row, r.birth_date, r.grade, r.class_name, r.guardian_phone) for r in result.rows] == [
-        (2, date(2013, 7, 9), 5, "3", "13900000000"), (3, date(2012, 3, 5), 7, "1班", None)]
+        (2, date(2013, 7, 9), 5, "3", "13900000000"),
+        (3, date(2012, 3, 5), 7, "1班", None),
+    ]
 
 
 def test_xlsx_trailing_blank_rows_with_formatting():
@@ -201,11 +288,13 @@ def test_xlsx_trailing_blank_rows_with_formatting():
         for r in range(3, 60):
             sheet.cell(row=r, column=1).value = "   " if r % 2 else None
             sheet.cell(row=r, column=2).number_format = "@"
+
     result = parse(xlsx_bytes([["张三", "男", date(2013, 7, 9), 5, None, None, None]], setup=setup), "r.xlsx")
     assert result.ok and len(result.rows) == 1
 
 
 # ------------------------------------------------------------------ row errors
+
 
 def test_errors_by_row_and_column():
     wrong_check = ID_GIRL[:-1] + ("0" if ID_GIRL[-1] != "0" else "1")
@@ -244,36 +333,47 @@ def test_errors_by_row_and_column():
 
 
 def test_duplicate_students_in_one_file():
-    rows = [["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],
-            ["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],
-            ["李四", "女", "2012-03-05", "六年级", "", "", ""],
-            ["李四", "女", "2012-03-05", "六年级", "", "", ""]]
+    rows = [
+        ["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],
+        ["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],
+        ["李四", "女", "2012-03-05", "六年级", "", "", ""],
+        ["李四", "女", "2012-03-05", "六年级", "", "", ""],
+    ]
     result = parse(csv_bytes(rows))
     assert [(e.row, e.code, e.params.get("other_row")) for e in result.errors] == [
-        (3, "duplicate_id_number", 2), (5, "duplicate_student", 4)]
+        (3, "duplicate_id_number", 2),
+        (5, "duplicate_student", 4),
+    ]
 
 
 def test_namesakes_told_apart_by_gender_or_class_are_two_students_and_noted():
-    rows = [["王伟", "男", "2013-07-09", "五年级", "1班", ID_BOY, ""],
-            ["王伟", "女", "2013-07-09", "五年级", "3班", "", ""],  # no ID number: gender tells them apart
-            ["刘䶮", "男", "2012-03-05", "六年级", "1班", "", ""],
-            ["刘䶮", "男", "2012-03-05", "六年级", "2班", "", ""],  # same gender, another class
-            ["𠮷祥", "女", "2012-03-05", "六年级", "", "", ""],
-            ["𠮷祥", "女", "2012-03-05", "六年级", "2班", "", ""]]  # a blank class tells nothing: the same girl
+    rows = [
+        ["王伟", "男", "2013-07-09", "五年级", "1班", ID_BOY, ""],
+        ["王伟", "女", "2013-07-09", "五年级", "3班", "", ""],  # no ID number: gender tells them apart
+        ["刘䶮", "男", "2012-03-05", "六年级", "1班", "", ""],
+        ["刘䶮", "男", "2012-03-05", "六年级", "2班", "", ""],  # same gender, another class
+        ["𠮷祥", "女", "2012-03-05", "六年级", "", "", ""],
+        ["𠮷祥", "女", "2012-03-05", "六年级", "2班", "", ""],
+    ]  # a blank class tells nothing: the same girl
     result = parse(csv_bytes(rows))
     assert [(e.row, e.code) for e in result.errors] == [(7, "duplicate_student")]
     result = parse(csv_bytes(rows[:4]))
     assert result.ok and len(result.rows) == 4
-    assert [(n.row, n.params["other_row"], n.params["by"]) for n in result.notes] == [(3, 2, "gender"), (5, 4, "class_name")]
+    assert [(n.row, n.params["other_row"], n.params["by"]) for n in result.notes] == [
+        (3, 2, "gender"),
+        (5, 4, "class_name"),
+    ]
     assert "王伟" in result.notes[0].render()
 
 
 def test_plausibility_warnings_are_not_errors():
     from competitions.roster.matching import plausibility_warnings
 
-    rows = [["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],  # 11 on 1 September 2024: fine
-            ["李四", "女", "2008-03-05", "高二", "", "", ""],  # a 高二 student on a primary school's roster
-            ["王五", "男", "2023-01-05", "三年级", "", "", ""]]  # a child born 2023 in 三年级
+    rows = [
+        ["张三", "男", "2013-07-09", "五年级", "", ID_BOY, ""],  # 11 on 1 September 2024: fine
+        ["李四", "女", "2008-03-05", "高二", "", "", ""],  # a 高二 student on a primary school's roster
+        ["王五", "男", "2023-01-05", "三年级", "", "", ""],
+    ]  # a child born 2023 in 三年级
     result = parse(csv_bytes(rows))
     assert result.ok and len(result.rows) == 3
     warnings = plausibility_warnings(result.rows, TODAY, {"primary"})
@@ -285,25 +385,37 @@ def test_plausibility_warnings_are_not_errors():
 def test_twins_with_same_name_and_different_ids_are_two_students():
     twin_a = make_id_number("110105", date(2012, 3, 5), 11, "男")
     twin_b = make_id_number("110105", date(2012, 3, 5), 13, "男")
-    rows = [["张一", "男", "2012-03-05", "六年级", "", twin_a, ""], ["张一", "男", "2012-03-05", "六年级", "", twin_b, ""]]
+    rows = [
+        ["张一", "男", "2012-03-05", "六年级", "", twin_a, ""],
+        ["张一", "男", "2012-03-05", "六年级", "", twin_b, ""],
+    ]
     assert len(parse(csv_bytes(rows)).rows) == 2
 
 
 def test_id_number_stored_as_excel_number():
-    rows = [["张三", "男", date(2013, 7, 9), 5, None, int(ID_BOY[:-1] + "0") if ID_BOY[-1] == "X" else int(ID_BOY), None]]
+    rows = [
+        ["张三", "男", date(2013, 7, 9), 5, None, int(ID_BOY[:-1] + "0") if ID_BOY[-1] == "X" else int(ID_BOY), None]
+    ]
     result = parse(xlsx_bytes(rows), "r.xlsx")
     assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "F", "id_number_as_number")]
 
 
 # ------------------------------------------------------------------ bad files
 
+
 def test_not_a_spreadsheet_pdf():
     result = parse(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "roster.xlsx")
     assert [e.code for e in result.errors] == ["not_spreadsheet"]
 
 
-@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(range(200)),
-                                  bytes([0x81, 0x01, 0x02, 0x03, 0xfe, 0x05, 0x06, 0x07, 0x10, 0x11]) * 10])
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 4,
+        b"\x89PNG\r\n\x1a\n" + bytes(range(200)),
+        bytes([0x81, 0x01, 0x02, 0x03, 0xFE, 0x05, 0x06, 0x07, 0x10, 0x11]) * 10,
+    ],
+)
 def test_not_a_spreadsheet_binary(data):
     result = parse(data, "roster.csv")
     assert [e.code for e in result.errors] == ["not_spreadsheet"]
@@ -345,6 +457,7 @@ def test_fifty_megabyte_file():
 def test_formulas_are_refused():
     def setup(sheet):
         sheet["H2"] = "=A2&B2"
+
     result = parse(xlsx_bytes([["张三", "男", date(2013, 7, 9), 5, None, None, None]], setup=setup), "r.xlsx")
     assert [(e.code, e.params.get("cell")) for e in result.errors] == [("formulas", "H2")]
 
@@ -352,6 +465,7 @@ def test_formulas_are_refused():
 def test_merged_cells_are_refused():
     def setup(sheet):
         sheet.merge_cells("D2:E2")
+
     result = parse(xlsx_bytes([["张三", "男", date(2013, 7, 9), 5, None, None, None]], setup=setup), "r.xlsx")
     assert [(e.code, e.params.get("cell")) for e in result.errors] == [("merged_cells", "D2")]
 
@@ -359,38 +473,74 @@ def test_merged_cells_are_refused():
 def test_a_merged_title_row_above_the_header_is_read():
     """The file a school really has: its title merged across the columns above the header (seen in the season
     walk: refused as "merged cells at A1"); merges in the header or the data are still refused."""
+
     def setup(sheet):
         sheet.insert_rows(1)
         sheet["A1"] = "青溪县实验小学 2026 学年学生名单"
         sheet.merge_cells("A1:G1")
+
     result = parse(xlsx_bytes([["李䶮", "男", date(2013, 7, 9), 5, "5班", None, None]], setup=setup), "r.xlsx")
     assert not result.errors and [r.name for r in result.rows] == ["李䶮"]
 
     def data_merge(sheet):
         setup(sheet)
         sheet.merge_cells("D3:E3")
+
     result = parse(xlsx_bytes([["李䶮", "男", date(2013, 7, 9), 5, "5班", None, None]], setup=data_merge), "r.xlsx")
     assert [(e.code, e.params.get("cell")) for e in result.errors] == [("merged_cells", "D3")]
 
 
 # ------------------------------------------------------------------ round trip
 
+
 def test_export_round_trip_xlsx_and_csv():
-    rows = [{"name": "刘䶮", "gender": "男", "birth_date": date(2013, 7, 9), "grade": 5, "class_name": "5班",
-             "id_number": ID_BOY, "guardian_phone": "13900000000"},
-            {"name": "𠮷田", "gender": "女", "birth_date": date(2012, 3, 5), "grade": 7, "class_name": None,
-             "id_number": None, "guardian_phone": None}]
-    for data, name in ((write_roster_xlsx(rows), "x.xlsx"), (write_roster_csv(rows), "x.csv"),
-                       (write_roster_csv(rows, "gb18030"), "x.csv")):
+    rows = [
+        {
+            "name": "刘䶮",
+            "gender": "男",
+            "birth_date": date(2013, 7, 9),
+            "grade": 5,
+            "class_name": "5班",
+            "id_number": ID_BOY,
+            "guardian_phone": "13900000000",
+        },
+        {
+            "name": "𠮷田",
+            "gender": "女",
+            "birth_date": date(2012, 3, 5),
+            "grade": 7,
+            "class_name": None,
+            "id_number": None,
+            "guardian_phone": None,
+        },
+    ]
+    for data, name in (
+        (write_roster_xlsx(rows), "x.xlsx"),
+        (write_roster_csv(rows), "x.csv"),
+        (write_roster_csv(rows, "gb18030"), "x.csv"),
+    ):
         result = parse(data, name)
         assert result.ok, result.errors
         assert [(r.name, r.birth_date, r.grade, r.id_number) for r in result.rows] == [
-            ("刘䶮", date(2013, 7, 9), 5, ID_BOY), ("𠮷田", date(2012, 3, 5), 7, None)]
+            ("刘䶮", date(2013, 7, 9), 5, ID_BOY),
+            ("𠮷田", date(2012, 3, 5), 7, None),
+        ]
 
 
 def test_exported_xlsx_keeps_id_numbers_as_text():
-    data = write_roster_xlsx([{"name": "张三", "gender": "男", "birth_date": date(2013, 7, 9), "grade": 5,
-                               "class_name": None, "id_number": ID_BOY, "guardian_phone": "13900000000"}])
+    data = write_roster_xlsx(
+        [
+            {
+                "name": "张三",
+                "gender": "男",
+                "birth_date": date(2013, 7, 9),
+                "grade": 5,
+                "class_name": None,
+                "id_number": ID_BOY,
+                "guardian_phone": "13900000000",
+            }
+        ]
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet["F2"].value == ID_BOY and sheet["F2"].data_type == "s"
     assert sheet["C2"].is_date
@@ -400,18 +550,39 @@ names = st.text(alphabet=st.sampled_from("张王李赵刘䶮𠮷欧阳娜明华"
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(names, st.dates(date(2006, 1, 1), date(2019, 12, 31)), st.integers(1, 12),
-                          st.sampled_from(["男", "女"])), min_size=1, max_size=15, unique_by=lambda t: (t[0], t[1])),
-       st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+@given(
+    st.lists(
+        st.tuples(
+            names, st.dates(date(2006, 1, 1), date(2019, 12, 31)), st.integers(1, 12), st.sampled_from(["男", "女"])
+        ),
+        min_size=1,
+        max_size=15,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
 def test_any_valid_csv_round_trips(students, encoding):
-    rows = [{"name": n, "gender": g, "birth_date": b, "grade": gr, "class_name": None, "id_number": None,
-             "guardian_phone": None} for n, b, gr, g in students]
+    rows = [
+        {
+            "name": n,
+            "gender": g,
+            "birth_date": b,
+            "grade": gr,
+            "class_name": None,
+            "id_number": None,
+            "guardian_phone": None,
+        }
+        for n, b, gr, g in students
+    ]
     result = parse(write_roster_csv(rows, encoding))
     assert result.ok
-    assert [(r.name, r.birth_date, r.grade, r.gender) for r in result.rows] == [(n, b, gr, g) for n, b, gr, g in students]
+    assert [(r.name, r.birth_date, r.grade, r.gender) for r in result.rows] == [
+        (n, b, gr, g) for n, b, gr, g in students
+    ]
 
 
 # ------------------------------------------------------------------ the download template (QA)
+
 
 def test_template_formats_id_number_and_phone_cells_as_text():
     """QA: the downloaded template had no cell formats, so an ID number typed into it in Excel became a
@@ -435,4 +606,3 @@ def test_template_formats_id_number_and_phone_cells_as_text():
     sheet.parent.save(buffer)
     result = parse(buffer.getvalue(), "模板.xlsx")
     assert result.ok and result.rows[0].id_number == ID_BOY
-

@@ -1,4 +1,5 @@
 """Pure rules: ID numbers, eligibility, materials by magic bytes, entry codes."""
+
 from __future__ import annotations
 
 import io
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.no_app
 
 # ------------------------------------------------------------------ ID numbers
 
+
 def test_known_valid_id_number():
     # The widely published GB 11643 example: 11010519491231002X (born 1949-12-31, woman).
     info = parse_id_number("11010519491231002x")
@@ -52,8 +54,15 @@ def test_check_char_hand_computed():
     assert check_char("11010519491231002") == "X"
 
 
-@pytest.mark.parametrize("value,code", [("1101051949123100", "id_length"), ("11010519491231002Y", "id_format"),
-                                        ("110105194912310021", "id_checksum"), ("110105201302300010", "id_birth_date")])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("1101051949123100", "id_length"),
+        ("11010519491231002Y", "id_format"),
+        ("110105194912310021", "id_checksum"),
+        ("110105201302300010", "id_birth_date"),
+    ],
+)
 def test_id_number_errors(value, code):
     if code == "id_birth_date":
         value = value[:17] + check_char(value[:17])
@@ -164,18 +173,27 @@ def test_completion_window():
 def test_one_entry_per_student():
     entry = EntryFacts(None, 1, (student(1, 7), student(2, 7)))
     problems = check_one_entry_per_student(entry, {2: "2025-KX-0003"})
-    assert [(p.code, p.student_id, p.params["entry"]) for p in problems] == [("student_in_other_entry", 2, "2025-KX-0003")]
+    assert [(p.code, p.student_id, p.params["entry"]) for p in problems] == [
+        ("student_in_other_entry", 2, "2025-KX-0003")
+    ]
 
 
 def test_quota_per_school_and_district():
     rules = [QuotaRule("school", "junior", "individual", 2), QuotaRule("district", "junior", "individual", 3)]
     entry = EntryFacts(None, 1, (student(1, 8),))
-    counted = [QuotaCount(1, "西湖区", "junior", "individual"), QuotaCount(2, "西湖区", "junior", "individual"),
-               QuotaCount(1, "西湖区", "junior", "team"), QuotaCount(1, "西湖区", "primary", "individual")]
+    counted = [
+        QuotaCount(1, "西湖区", "junior", "individual"),
+        QuotaCount(2, "西湖区", "junior", "individual"),
+        QuotaCount(1, "西湖区", "junior", "team"),
+        QuotaCount(1, "西湖区", "primary", "individual"),
+    ]
     assert check_quota(rules, entry, "西湖区", counted) == []
     counted.append(QuotaCount(1, "西湖区", "junior", "individual"))
     problems = check_quota(rules, entry, "西湖区", counted)
-    assert [(p.params["rule_scope"], p.params["count"], p.params["limit"]) for p in problems] == [("school", 3, 2), ("district", 4, 3)]
+    assert [(p.params["rule_scope"], p.params["count"], p.params["limit"]) for p in problems] == [
+        ("school", 3, 2),
+        ("district", 4, 3),
+    ]
     # a team entry is counted against team quotas only
     team_entry = EntryFacts(None, 1, (student(1, 8), student(2, 8)))
     assert check_quota(rules, team_entry, "西湖区", counted) == []
@@ -186,17 +204,32 @@ def test_materials_required():
 
 
 def test_check_entry_collects_everything():
-    rules = CategoryRules(code="KX", entry_type="team", min_members=1, max_members=3, max_advisors=2,
-                          allowed_stages=frozenset({"junior", "senior"}), reference_date=REF, completion_months=24)
-    entry = EntryFacts(7, 1, (student(1, 9), student(2, 10), student(3, 10, school=2)), advisor_count=3,
-                       work_started_on=date(2024, 1, 1))
-    codes = [p.code for p in check_entry(rules, entry, other_entries={3: "2025-KX-0001"},
-                                         required_materials=["report"])]
+    rules = CategoryRules(
+        code="KX",
+        entry_type="team",
+        min_members=1,
+        max_members=3,
+        max_advisors=2,
+        allowed_stages=frozenset({"junior", "senior"}),
+        reference_date=REF,
+        completion_months=24,
+    )
+    entry = EntryFacts(
+        7,
+        1,
+        (student(1, 9), student(2, 10), student(3, 10, school=2)),
+        advisor_count=3,
+        work_started_on=date(2024, 1, 1),
+    )
+    codes = [
+        p.code for p in check_entry(rules, entry, other_entries={3: "2025-KX-0001"}, required_materials=["report"])
+    ]
     assert codes == ["other_school", "mixed_stages", "too_many_advisors", "student_in_other_entry", "material_missing"]
     assert all(p.render() for p in check_entry(rules, entry, other_entries={3: "x"}, required_materials=["report"]))
 
 
 # ------------------------------------------------------------------ materials
+
 
 def _zip(*names):
     buffer = io.BytesIO()
@@ -260,6 +293,7 @@ def test_material_checks():
 
 
 # ------------------------------------------------------------------ entry codes
+
 
 def test_entry_codes():
     assert format_entry_code(2024, "jqr", 1) == "2024-JQR-0001"

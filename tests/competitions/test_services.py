@@ -1,5 +1,6 @@
 """Competitions services against the database: lifecycle, window, entries, review, roster, materials,
 contest definition JSON, schools import, advancement."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,11 @@ PNG_1PX = png_bytes()
 
 
 def audit_actions(object_type: str) -> list[str]:
-    return list(db.session.execute(sa.select(AuditLog.action).where(AuditLog.object_type == object_type)
-                                   .order_by(AuditLog.id)).scalars())
+    return list(
+        db.session.execute(
+            sa.select(AuditLog.action).where(AuditLog.object_type == object_type).order_by(AuditLog.id)
+        ).scalars()
+    )
 
 
 @pytest.fixture
@@ -62,13 +66,21 @@ def world():
 
 def make_ready_entry(w, grade=8, **kw):
     s = cf.student(w["school"], grade=grade)
-    e = entries_service.create_entry(w["contest"], w["school"], w["solo"], title="智能垃圾分类机器人", student_ids=[s.id],
-                              work_started_on=date(2024, 1, 1), **kw)
+    e = entries_service.create_entry(
+        w["contest"],
+        w["school"],
+        w["solo"],
+        title="智能垃圾分类机器人",
+        student_ids=[s.id],
+        work_started_on=date(2024, 1, 1),
+        **kw,
+    )
     materials_service.add_material(e, "report", "报告.pdf", cf.PDF)
     return e
 
 
 # ------------------------------------------------------------------ lifecycle
+
 
 def test_lifecycle_moves_forward_only_and_is_audited(world):
     contest = cf.contest(world["county"], status="draft")
@@ -100,6 +112,7 @@ def test_opening_registration_needs_categories_and_window(world):
 
 
 # ------------------------------------------------------------------ registration window
+
 
 def test_window_enforced_and_extension_for_one_school(world):
     contest, school, other = world["contest"], world["school"], world["other"]
@@ -135,6 +148,7 @@ def test_local_time_conversion():
 
 # ------------------------------------------------------------------ entries
 
+
 def test_submit_assigns_stable_codes_per_category(world):
     first, second = make_ready_entry(world), make_ready_entry(world)
     review_service.submit_entry(second)
@@ -157,13 +171,21 @@ def test_student_in_two_entries_is_refused(world):
 def test_students_of_another_school_are_refused(world):
     stranger = cf.student(world["other"], grade=8)
     with pytest.raises(DomainError):
-        entries_service.create_entry(world["contest"], world["school"], world["solo"], title="x", student_ids=[stranger.id])
+        entries_service.create_entry(
+            world["contest"], world["school"], world["solo"], title="x", student_ids=[stranger.id]
+        )
 
 
 def test_submit_runs_every_check(world):
     s1, s2 = cf.student(world["school"], grade=9), cf.student(world["school"], grade=10)
-    e = entries_service.create_entry(world["contest"], world["school"], world["team"], title="跨学段团队",
-                              student_ids=[s1.id, s2.id], work_started_on=date(2024, 1, 1))
+    e = entries_service.create_entry(
+        world["contest"],
+        world["school"],
+        world["team"],
+        title="跨学段团队",
+        student_ids=[s1.id, s2.id],
+        work_started_on=date(2024, 1, 1),
+    )
     with pytest.raises(DomainError) as info:
         review_service.submit_entry(e)
     assert info.value.code == "ineligible"
@@ -186,8 +208,14 @@ def test_quota_per_school(world):
 
 def test_missing_material_blocks_submission(world):
     s = cf.student(world["school"], grade=8)
-    e = entries_service.create_entry(world["contest"], world["school"], world["solo"], title="无报告", student_ids=[s.id],
-                              work_started_on=date(2024, 1, 1))
+    e = entries_service.create_entry(
+        world["contest"],
+        world["school"],
+        world["solo"],
+        title="无报告",
+        student_ids=[s.id],
+        work_started_on=date(2024, 1, 1),
+    )
     with pytest.raises(DomainError):
         review_service.submit_entry(e)
 
@@ -228,8 +256,14 @@ def test_review_queue_flags_and_bulk_approve_skips_problem_entries(world):
     review_service.submit_entry(clean)
     # a submitted entry whose student was later put in another entry by hand (data fixed by organisers)
     s = cf.student(world["school"], grade=8)
-    twice_a = cf.entry(world["contest"], world["team"], world["school"], students=[s, cf.student(world["school"], grade=8)],
-                       status="submitted", code="2025-KX-0001")
+    twice_a = cf.entry(
+        world["contest"],
+        world["team"],
+        world["school"],
+        students=[s, cf.student(world["school"], grade=8)],
+        status="submitted",
+        code="2025-KX-0001",
+    )
     cf.entry(world["contest"], world["solo"], world["school"], students=[s], status="submitted", code="2025-JQR-0009")
     queue = dict((e.id, [p.code for p in problems]) for e, problems in review_service.review_queue(world["contest"]))
     assert queue[clean.id] == []
@@ -245,7 +279,11 @@ def test_review_queue_counts_quota_in_submission_order(world):
         e.status = "submitted"
         e.submitted_at = NOW + timedelta(minutes=len(e.title) + entries.index(e))
     db.session.flush()
-    flagged = [e for e, problems in review_service.review_queue(world["contest"]) if any(p.code == "quota_exceeded" for p in problems)]
+    flagged = [
+        e
+        for e, problems in review_service.review_queue(world["contest"])
+        if any(p.code == "quota_exceeded" for p in problems)
+    ]
     assert flagged == [entries[2]]
 
 
@@ -255,9 +293,17 @@ def test_review_checks_match_the_single_entry_checks_and_pages_load_only_their_e
     clean = make_ready_entry(world)
     review_service.submit_entry(clean)
     s = cf.student(world["school"], grade=8)
-    mixed_stages = cf.entry(world["contest"], world["team"], world["school"],
-                            students=[s, cf.student(world["school"], grade=11)], status="submitted", code="2025-KX-0001")
-    twice = cf.entry(world["contest"], world["solo"], world["school"], students=[s], status="submitted", code="2025-JQR-0009")
+    mixed_stages = cf.entry(
+        world["contest"],
+        world["team"],
+        world["school"],
+        students=[s, cf.student(world["school"], grade=11)],
+        status="submitted",
+        code="2025-KX-0001",
+    )
+    twice = cf.entry(
+        world["contest"], world["solo"], world["school"], students=[s], status="submitted", code="2025-JQR-0009"
+    )
     db.session.flush()
     checks = dict(review_service.review_checks(world["contest"]))
     assert set(checks) == {clean.id, mixed_stages.id, twice.id}
@@ -276,15 +322,27 @@ def test_advisor_limit(world):
     advisors = [cf.advisor(world["school"]) for _ in range(3)]
     s = cf.student(world["school"], grade=8)
     with pytest.raises(DomainError):
-        entries_service.create_entry(world["contest"], world["school"], world["solo"], title="x", student_ids=[s.id],
-                              advisor_ids=[a.id for a in advisors])
+        entries_service.create_entry(
+            world["contest"],
+            world["school"],
+            world["solo"],
+            title="x",
+            student_ids=[s.id],
+            advisor_ids=[a.id for a in advisors],
+        )
 
 
 def test_advisor_track_entry(world):
     track = cf.category(world["contest"], code="FDY", entry_type="advisor", min_members=0, max_members=0)
     teacher = cf.advisor(world["school"], name="陈老师")
-    e = entries_service.create_entry(world["contest"], world["school"], track, title="校本课程开发", advisor_ids=[teacher.id],
-                              work_started_on=date(2024, 1, 1))
+    e = entries_service.create_entry(
+        world["contest"],
+        world["school"],
+        track,
+        title="校本课程开发",
+        advisor_ids=[teacher.id],
+        work_started_on=date(2024, 1, 1),
+    )
     materials_service.add_material(e, "report", "成果.pdf", cf.PDF)
     review_service.submit_entry(e)
     assert e.code == "2025-FDY-0001"
@@ -292,10 +350,14 @@ def test_advisor_track_entry(world):
 
 # ------------------------------------------------------------------ materials
 
+
 def test_material_type_by_content_and_thumbnail(world, app):
     e = make_ready_entry(world)
-    world["solo"].requirements.append(__import__("competitions.models", fromlist=["MaterialRequirement"])
-                                      .MaterialRequirement(kind="photos", accepted=["image"], max_mb=5, max_files=3))
+    world["solo"].requirements.append(
+        __import__("competitions.models", fromlist=["MaterialRequirement"]).MaterialRequirement(
+            kind="photos", accepted=["image"], max_mb=5, max_files=3
+        )
+    )
     db.session.flush()
     with pytest.raises(DomainError) as info:
         materials_service.add_material(e, "report", "研究报告.docx", cf.PDF)
@@ -322,6 +384,7 @@ def test_material_size_limit(world):
 
 # ------------------------------------------------------------------ roster
 
+
 def roster_csv(rows):
     lines = ["姓名,性别,出生日期,年级,班级,身份证号,监护人电话"] + [",".join(r) for r in rows]
     return "\n".join(lines).encode("gb18030")
@@ -330,8 +393,12 @@ def roster_csv(rows):
 def test_roster_import_and_reimport_never_duplicates(world):
     school = world["school"]
     idn = make_id_number("330102", date(2011, 5, 1), 7, "男")
-    data = roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"],
-                       ["王芳", "女", "2011/6/2", "初二", "2班", "", ""]])
+    data = roster_csv(
+        [
+            ["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"],
+            ["王芳", "女", "2011/6/2", "初二", "2班", "", ""],
+        ]
+    )
     result = parse_roster(data, "r.csv")
     counts = students_service.import_roster(school, result)
     assert (counts["create"], counts["update"]) == (2, 0)
@@ -339,11 +406,17 @@ def test_roster_import_and_reimport_never_duplicates(world):
     counts = students_service.import_roster(school, parse_roster(data, "r.csv"))
     assert (counts["create"], counts["update"], counts["unchanged"]) == (0, 0, 2)
     # updated file: matched by ID number (name corrected) and by name + birth date (class changed)
-    data2 = roster_csv([["张 伟", "男", "2011-05-01", "初三", "3班", idn, "13800000001"],
-                        ["王芳", "女", "2011-06-02", "初三", "3班", "", "13900000002"]])
+    data2 = roster_csv(
+        [
+            ["张 伟", "男", "2011-05-01", "初三", "3班", idn, "13800000001"],
+            ["王芳", "女", "2011-06-02", "初三", "3班", "", "13900000002"],
+        ]
+    )
     plan = students_service.plan_roster_import(school, parse_roster(data2, "r.csv"))
     assert [(i.action, sorted(i.changes)) for i in plan.items] == [
-        ("update", ["class_name", "grade"]), ("update", ["class_name", "grade", "guardian_phone"])]
+        ("update", ["class_name", "grade"]),
+        ("update", ["class_name", "grade", "guardian_phone"]),
+    ]
     students_service.import_roster(school, parse_roster(data2, "r.csv"))
     students = students_service.list_students(school.id)
     assert len(students) == 2 and {s.grade for s in students} == {9}
@@ -351,8 +424,10 @@ def test_roster_import_and_reimport_never_duplicates(world):
 
 
 def test_roster_with_errors_imports_nothing(world):
-    bad = parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "", "", ""],
-                                   ["李雷", "X", "2011-05-01", "初二", "", "", ""]]), "r.csv")
+    bad = parse_roster(
+        roster_csv([["张伟", "男", "2011-05-01", "初二", "", "", ""], ["李雷", "X", "2011-05-01", "初二", "", "", ""]]),
+        "r.csv",
+    )
     with pytest.raises(DomainError):
         students_service.import_roster(world["school"], bad)
     assert students_service.list_students(world["school"].id) == []
@@ -360,7 +435,9 @@ def test_roster_with_errors_imports_nothing(world):
 
 def test_roster_missing_column_keeps_existing_values(world):
     school = world["school"]
-    students_service.import_roster(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", "", "13800000001"]]), "r.csv"))
+    students_service.import_roster(
+        school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", "", "13800000001"]]), "r.csv")
+    )
     data = "姓名,性别,出生日期,年级\n张伟,男,2011-05-01,初三\n".encode()
     students_service.import_roster(school, parse_roster(data, "r.csv"))
     student = students_service.list_students(school.id)[0]
@@ -369,13 +446,23 @@ def test_roster_missing_column_keeps_existing_values(world):
 
 def test_save_student_validates_like_a_row(world):
     with pytest.raises(DomainError):
-        students_service.save_student(world["school"], None, name="赵六", gender="男", birth_date="2011-05-01", grade="初二",
-                              id_number="330102201105010070")
-    s = students_service.save_student(world["school"], None, name="赵六", gender="男", birth_date="2011-05-01", grade="初二")
+        students_service.save_student(
+            world["school"],
+            None,
+            name="赵六",
+            gender="男",
+            birth_date="2011-05-01",
+            grade="初二",
+            id_number="330102201105010070",
+        )
+    s = students_service.save_student(
+        world["school"], None, name="赵六", gender="男", birth_date="2011-05-01", grade="初二"
+    )
     assert s.grade == 8
 
 
 # ------------------------------------------------------------------ definition JSON
+
 
 def test_definition_round_trip_and_year_shift(world):
     contest = world["contest"]
@@ -399,14 +486,23 @@ def test_definition_errors_name_the_path(world):
     doc["categories"][0]["materials"][0]["accepted"] = ["exe"]
     doc["categories"][0]["quotas"][0]["stage"] = "college"
     _definition, errors = validate_definition(doc)
-    assert [e.path for e in errors] == ["$.categories[0].materials[0].accepted", "$.categories[0].quotas[0].stage",
-                                        "$.categories[1].entry_type"]
+    assert [e.path for e in errors] == [
+        "$.categories[0].materials[0].accepted",
+        "$.categories[0].quotas[0].stage",
+        "$.categories[1].entry_type",
+    ]
     with pytest.raises(definitions_service.DefinitionInvalid):
         definitions_service.import_contest_definition(doc, world["county"], year=2030)
-    assert db.session.execute(sa.select(sa.func.count()).select_from(__import__("competitions.models", fromlist=["Contest"]).Contest)).scalar() == 1
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(__import__("competitions.models", fromlist=["Contest"]).Contest)
+        ).scalar()
+        == 1
+    )
 
 
 # ------------------------------------------------------------------ schools import
+
 
 def school_file(rows):
     wb = openpyxl.Workbook()
@@ -421,18 +517,26 @@ def school_file(rows):
 
 def test_schools_import_creates_updates_and_is_all_or_nothing(world):
     county = world["county"]
-    result = schools_service.import_schools(school_file([["城关第一小学", "S001", "小学", "城关镇"], ["实验中学", "S002", "完全中学", "城关镇"]]),
-                                     "s.xlsx", county)
+    result = schools_service.import_schools(
+        school_file([["城关第一小学", "S001", "小学", "城关镇"], ["实验中学", "S002", "完全中学", "城关镇"]]),
+        "s.xlsx",
+        county,
+    )
     assert (result.created, result.updated, result.problems) == (2, 0, [])
-    result = schools_service.import_schools(school_file([["城关第一小学（新校区）", "S001", "小学", "城南"]]), "s.xlsx", county)
+    result = schools_service.import_schools(
+        school_file([["城关第一小学（新校区）", "S001", "小学", "城南"]]), "s.xlsx", county
+    )
     assert (result.created, result.updated) == (0, 1)
     assert schools_service.school_by_code("S001").name == "城关第一小学（新校区）"
-    bad = schools_service.import_schools(school_file([["新学校", "S003", "小学", "x"], ["坏学校", "S004", "大学", "x"]]), "s.xlsx", county)
+    bad = schools_service.import_schools(
+        school_file([["新学校", "S003", "小学", "x"], ["坏学校", "S004", "大学", "x"]]), "s.xlsx", county
+    )
     assert [row for row, _m in bad.problems] == [3]
     assert schools_service.school_by_code("S003") is None
 
 
 # ------------------------------------------------------------------ lists and exports
+
 
 def test_master_list_and_summary(world):
     e = make_ready_entry(world)
@@ -461,15 +565,29 @@ def test_master_list_shows_status_and_stage_labels_not_keywords(world):
 
 def test_quota_use_lists_only_the_stages_a_school_has(world):
     """QA: every school saw every quota of every stage (a primary school read 11 lines incl. senior quotas)."""
-    cat = cf.category(world["contest"], code="CX", quotas=(("school", "primary", "individual", 6),
-                                                          ("school", "junior", "individual", 6),
-                                                          ("school", "senior", "individual", 6)))
+    cat = cf.category(
+        world["contest"],
+        code="CX",
+        quotas=(
+            ("school", "primary", "individual", 6),
+            ("school", "junior", "individual", 6),
+            ("school", "senior", "individual", 6),
+        ),
+    )
     nine_year = factories.school(world["county"], stage="nine_year", district="城关镇")
-    cf.entry(world["contest"], cat, world["school"], students=[cf.student(world["school"], grade=8)], status="submitted",
-             code="2025-CX-0001")
+    cf.entry(
+        world["contest"],
+        cat,
+        world["school"],
+        students=[cf.student(world["school"], grade=8)],
+        status="submitted",
+        code="2025-CX-0001",
+    )
     db.session.flush()
-    use = {s.school.id: [(c.code, q.stage, used) for c, q, used in s.quota_use]
-           for s in listings_service.school_summaries(world["contest"], [world["school"].id, nine_year.id])}
+    use = {
+        s.school.id: [(c.code, q.stage, used) for c, q, used in s.quota_use]
+        for s in listings_service.school_summaries(world["contest"], [world["school"].id, nine_year.id])
+    }
     assert [u for u in use[world["school"].id] if u[0] == "CX"] == [("CX", "junior", 1)]
     assert [u for u in use[nine_year.id] if u[0] == "CX"] == [("CX", "primary", 0), ("CX", "junior", 0)]
 
@@ -477,13 +595,22 @@ def test_quota_use_lists_only_the_stages_a_school_has(world):
 def test_list_search_and_filters(world):
     s = cf.student(world["school"], name="欧阳䶮", grade=8)
     cf.entry(world["contest"], world["solo"], world["school"], students=[s], title="水质检测")
-    cf.entry(world["contest"], world["solo"], world["other"], students=[cf.student(world["other"], grade=8)], title="风力发电")
+    cf.entry(
+        world["contest"],
+        world["solo"],
+        world["other"],
+        students=[cf.student(world["other"], grade=8)],
+        title="风力发电",
+    )
     assert [e.title for e in listings_service.list_entries(world["contest"].id, search="䶮")] == ["水质检测"]
-    assert [e.title for e in listings_service.list_entries(world["contest"].id, school_id=world["other"].id)] == ["风力发电"]
+    assert [e.title for e in listings_service.list_entries(world["contest"].id, school_id=world["other"].id)] == [
+        "风力发电"
+    ]
     assert listings_service.list_entries(world["contest"].id, status="approved") == []
 
 
 # ------------------------------------------------------------------ advancement
+
 
 def test_advance_entries_copies_and_links(world, app):
     e = make_ready_entry(world)
@@ -495,7 +622,9 @@ def test_advance_entries_copies_and_links(world, app):
     world["county"].parent_id = city.id
     city_contest = cf.contest(city, year=2025, name="市青少年科技创新大赛")
     city_cat = cf.category(city_contest, code="CX")
-    created = advancement_service.advance_entries(world["contest"], city_contest, [e.id], {world["solo"].id: city_cat.id})
+    created = advancement_service.advance_entries(
+        world["contest"], city_contest, [e.id], {world["solo"].id: city_cat.id}
+    )
     assert len(created) == 1
     copy = created[0]
     assert copy.advanced_from_id == e.id and copy.code == "2025-CX-0001" and copy.status == "submitted"
@@ -503,10 +632,14 @@ def test_advance_entries_copies_and_links(world, app):
     assert copy.materials[0].stored_name != e.materials[0].stored_name
     assert materials_service.material_path(copy.materials[0].stored_name).read_bytes() == cf.PDF
     # running it again does not duplicate
-    assert advancement_service.advance_entries(world["contest"], city_contest, [e.id], {world["solo"].id: city_cat.id}) == []
+    assert (
+        advancement_service.advance_entries(world["contest"], city_contest, [e.id], {world["solo"].id: city_cat.id})
+        == []
+    )
 
 
 # ------------------------------------------------------------------ certificate sources
+
 
 def test_certificate_sources(world):
     from certificates.sources import SourceNotReady, get_source
@@ -531,22 +664,47 @@ def test_certificate_sources(world):
 
 def test_exports_never_write_formulas(world):
     s = cf.student(world["school"], grade=8)
-    cf.entry(world["contest"], world["solo"], world["school"], students=[s], title='=HYPERLINK("http://x","点我")',
-             status="submitted", code="2025-JQR-0001")
+    cf.entry(
+        world["contest"],
+        world["solo"],
+        world["school"],
+        students=[s],
+        title='=HYPERLINK("http://x","点我")',
+        status="submitted",
+        code="2025-JQR-0001",
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(listings_service.master_list_xlsx(world["contest"]))).active
     assert sheet["D2"].value.startswith("=HYPERLINK") and sheet["D2"].data_type == "s"
     from competitions.roster.writing import write_roster_csv
 
-    data = write_roster_csv([{"name": "=1+1", "gender": "男", "birth_date": date(2011, 1, 1), "grade": 8,
-                              "class_name": "@x", "id_number": None, "guardian_phone": None}]).decode("utf-8-sig")
+    data = write_roster_csv(
+        [
+            {
+                "name": "=1+1",
+                "gender": "男",
+                "birth_date": date(2011, 1, 1),
+                "grade": 8,
+                "class_name": "@x",
+                "id_number": None,
+                "guardian_phone": None,
+            }
+        ]
+    ).decode("utf-8-sig")
     assert "'=1+1" in data and "'@x" in data
 
 
 def test_update_members_and_advisors_keeps_order_and_leader(world):
     a, b, c = (cf.student(world["school"], grade=8) for _ in range(3))
     t1, t2 = cf.advisor(world["school"]), cf.advisor(world["school"])
-    e = entries_service.create_entry(world["contest"], world["school"], world["team"], title="团队", student_ids=[a.id, b.id],
-                              advisor_ids=[t1.id], work_started_on=date(2024, 1, 1))
+    e = entries_service.create_entry(
+        world["contest"],
+        world["school"],
+        world["team"],
+        title="团队",
+        student_ids=[a.id, b.id],
+        advisor_ids=[t1.id],
+        work_started_on=date(2024, 1, 1),
+    )
     entries_service.update_entry(e, student_ids=[c.id, a.id, b.id], leader_id=a.id, advisor_ids=[t2.id, t1.id])
     db.session.expire_all()
     e = db.session.get(Entry, e.id)
@@ -562,22 +720,42 @@ def test_update_members_and_advisors_keeps_order_and_leader(world):
 def test_blank_cells_never_erase_stored_values(world):
     school = world["school"]
     idn = make_id_number("330102", date(2011, 5, 1), 8, "男")
-    students_service.import_roster(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"]]), "r.csv"))
-    plan = students_service.plan_roster_import(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv"))
+    students_service.import_roster(
+        school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初二", "2班", idn, "13800000001"]]), "r.csv")
+    )
+    plan = students_service.plan_roster_import(
+        school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv")
+    )
     assert [(i.action, sorted(i.changes)) for i in plan.items] == [("update", ["grade"])]
-    students_service.import_roster(school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv"))
+    students_service.import_roster(
+        school, parse_roster(roster_csv([["张伟", "男", "2011-05-01", "初三", "", "", ""]]), "r.csv")
+    )
     student = students_service.list_students(school.id)[0]
-    assert (student.grade, student.class_name, student.id_number, student.guardian_phone) == (9, "2班", idn, "13800000001")
+    assert (student.grade, student.class_name, student.id_number, student.guardian_phone) == (
+        9,
+        "2班",
+        idn,
+        "13800000001",
+    )
 
 
 def test_summary_shows_district_quota_use(world):
-    world["solo"].quotas.append(__import__("competitions.models", fromlist=["CategoryQuota"]).CategoryQuota(
-        scope="district", stage="junior", kind="individual", limit=3))
+    world["solo"].quotas.append(
+        __import__("competitions.models", fromlist=["CategoryQuota"]).CategoryQuota(
+            scope="district", stage="junior", kind="individual", limit=3
+        )
+    )
     db.session.flush()
     review_service.submit_entry(make_ready_entry(world))
     s = cf.student(world["other"], grade=8)
-    e = entries_service.create_entry(world["contest"], world["other"], world["solo"], title="邻校作品", student_ids=[s.id],
-                              work_started_on=date(2024, 1, 1))
+    e = entries_service.create_entry(
+        world["contest"],
+        world["other"],
+        world["solo"],
+        title="邻校作品",
+        student_ids=[s.id],
+        work_started_on=date(2024, 1, 1),
+    )
     materials_service.add_material(e, "report", "r.pdf", cf.PDF)
     review_service.submit_entry(e)
     summary = listings_service.school_summaries(world["contest"], [world["school"].id])[0]
@@ -610,7 +788,10 @@ def test_definition_errors_are_strict_about_json_types_and_read_in_chinese(world
     assert ("$.contest.year", "has the wrong type") in found
     assert ("$.categories[0].min_members", "must be between %(min)s and %(max)s") in found
     assert ("$.categories[0].max_members", "must not be smaller than min_members") in found
-    assert (f"$.categories[0].quotas[{len(doc['categories'][0]['quotas']) - 1}]", "the same quota appears twice") in found
+    assert (
+        f"$.categories[0].quotas[{len(doc['categories'][0]['quotas']) - 1}]",
+        "the same quota appears twice",
+    ) in found
     with force_locale("zh_CN"):
         rendered = [e.render(gettext) for e in errors]
     assert "$.contest.year: 类型不正确" in rendered

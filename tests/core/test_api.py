@@ -74,8 +74,11 @@ def test_openapi_describes_the_error_bodies_the_api_really_returns(client):
     _row, token = services.create_api_token(user, "t")
     factories.commit()
     headers = {"Authorization": f"Bearer {token}"}
-    answers = [client.get("/api/v1/me"), client.get("/api/v1/jobs/nope", headers=headers),
-               client.get("/api/v1/certificates?scope=contest&scope_id=abc", headers=headers)]
+    answers = [
+        client.get("/api/v1/me"),
+        client.get("/api/v1/jobs/nope", headers=headers),
+        client.get("/api/v1/certificates?scope=contest&scope_id=abc", headers=headers),
+    ]
     assert [a.status_code for a in answers] == [401, 404, 422]
     for answer in answers:
         ApiErrorBodySchema().load(answer.get_json())  # raises if the body is not the documented one

@@ -1,6 +1,7 @@
 """The audit log in words: every action code any area writes, every audited object and every logged field has
 words in zh_CN and en (found by reading the source, so a new audit.record() call without words fails here), and
 the page shows names for ids and labels for coded values."""
+
 from __future__ import annotations
 
 import ast
@@ -21,10 +22,23 @@ DYNAMIC_ACTIONS = {
     'status.value if status != EntryStatus.APPROVED else "approve"': {"returned", "rejected", "approve"},
 }
 # Tables that are written without audit.record(): their own logs, locks, caches and link rows.
-NEVER_AUDITED = {"audit_log", "jobs", "named_locks", "login_failures", "event_checkins", "event_scan_log",
-                 "entry_members", "entry_advisors", "notification_preferences", "notification_codes",
-                 "certificate_series", "event_caravan_bookings", "material_requirements", "category_quotas",
-                 "judging_round_categories"}
+NEVER_AUDITED = {
+    "audit_log",
+    "jobs",
+    "named_locks",
+    "login_failures",
+    "event_checkins",
+    "event_scan_log",
+    "entry_members",
+    "entry_advisors",
+    "notification_preferences",
+    "notification_codes",
+    "certificate_series",
+    "event_caravan_bookings",
+    "material_requirements",
+    "category_quotas",
+    "judging_round_categories",
+}
 
 
 def _source_files():
@@ -33,14 +47,23 @@ def _source_files():
 
 
 def _is_record(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "record"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "audit"
+    )
 
 
 def _strings(node: ast.AST, source: str, where: str) -> set[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
-    if isinstance(node, ast.IfExp) and isinstance(node.body, ast.Constant) and not isinstance(node.orelse, ast.Attribute):
+    if (
+        isinstance(node, ast.IfExp)
+        and isinstance(node.body, ast.Constant)
+        and not isinstance(node.orelse, ast.Attribute)
+    ):
         return _strings(node.body, source, where) | _strings(node.orelse, source, where)
     text = ast.get_source_segment(source, node)
     assert text in DYNAMIC_ACTIONS, f"{where}: action code computed by {text!r}: list its values in DYNAMIC_ACTIONS"
@@ -66,8 +89,12 @@ def _fields(node: ast.AST | None, lists: dict[str, list[str]]) -> set[str]:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Dict):
             found |= {k.value for k in sub.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-        elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "snapshot"
-              and len(sub.args) == 2):
+        elif (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr == "snapshot"
+            and len(sub.args) == 2
+        ):
             names = sub.args[1]
             if isinstance(names, ast.Name):
                 found |= set(lists.get(names.id, []))
@@ -118,8 +145,18 @@ def _all_field_labels(name: str) -> list:
 def test_the_walker_finds_the_audit_calls_of_every_writing_area():
     actions, _, fields = written_audit_codes()
     assert len(actions) > 60
-    for code in ("approve", "returned", "rejected", "record_run", "confirm_run", "reissue", "grant_role", "promote",
-                 "start_notice", "resend"):
+    for code in (
+        "approve",
+        "returned",
+        "rejected",
+        "record_run",
+        "confirm_run",
+        "reissue",
+        "grant_role",
+        "promote",
+        "start_notice",
+        "resend",
+    ):
         assert code in actions, code
     assert {"judge_id", "entry_id", "school_id", "points"} <= set(fields)
 
@@ -165,7 +202,8 @@ def test_the_same_code_reads_for_its_object(app):
     with force_locale("zh_CN"):
         assert audit.action_label("withdraw", "entries") != audit.action_label("withdraw", "judging_judges")
         assert audit.action_label("decline", "judging_assignments") != audit.action_label(
-            "decline", "event_caravan_visits")
+            "decline", "event_caravan_visits"
+        )
 
 
 def test_the_page_names_ids_and_labels_codes_in_one_query_per_kind(client, login, count_queries):

@@ -1,4 +1,5 @@
 """Real headless Chromium: log in, switch language, see the role's dashboard."""
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -55,5 +56,6 @@ def test_phone_pages_do_not_scroll_sideways(browser, live_server):
     for path in ("/", "/login"):
         browser.get(live_server + path)
         scroll, client = browser.execute_script(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert scroll <= client, f"{path}: page is {scroll}px wide in a {client}px window"

@@ -1,14 +1,21 @@
 """The shared commands (seed-demo, demo-logins) print in the installation's language: Chinese by default
 (BABEL_DEFAULT_LOCALE, set with KECHUANG_BABEL_DEFAULT_LOCALE), English when set so."""
+
 import pytest
 
 from core.demo import SEEDERS
 
 CLI_WORDS = {
-    "zh_CN": {"seeding": "正在载入演示数据：accounts …", "ready": "演示数据已就绪",
-              "logins": "演示账号（密码均为 kechuang-demo）："},
-    "en": {"seeding": "seeding accounts …", "ready": "demo data ready",
-           "logins": "Demo logins (password for all: kechuang-demo):"},
+    "zh_CN": {
+        "seeding": "正在载入演示数据：accounts …",
+        "ready": "演示数据已就绪",
+        "logins": "演示账号（密码均为 kechuang-demo）：",
+    },
+    "en": {
+        "seeding": "seeding accounts …",
+        "ready": "demo data ready",
+        "logins": "Demo logins (password for all: kechuang-demo):",
+    },
 }
 
 
@@ -22,8 +29,9 @@ def test_demo_logins_speak_the_installation_language(runner, installation_langua
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_seed_demo_says_what_it_loads_in_the_installation_language(runner, installation_language, language,
-                                                                     monkeypatch):
+def test_seed_demo_says_what_it_loads_in_the_installation_language(
+    runner, installation_language, language, monkeypatch
+):
     installation_language(language)
     monkeypatch.setattr("core.cli.SEEDERS", [s for s in SEEDERS if s.name == "accounts"])  # the quickest seeder
     result = runner.invoke(args=["seed-demo"])

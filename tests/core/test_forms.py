@@ -1,4 +1,5 @@
 """core.forms: a service call's DomainError is shown on the form and rolled back; success commits once."""
+
 from __future__ import annotations
 
 from flask import get_flashed_messages
@@ -40,6 +41,7 @@ def test_a_refusal_without_a_field_is_flashed(app):
 
 def test_success_commits_once_and_flashes(app):
     with app.test_request_context(method="POST"):
+
         def save():
             org = Organisation(kind="school", name="䶮𠮷小学", code="YAN-2")
             db.session.add(org)

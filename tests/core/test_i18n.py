@@ -10,8 +10,9 @@ from core.i18n import format_day, format_moment
 _ONLY = [a for a in os.environ.get("KECHUANG_AREAS", "").split(",") if a]
 
 
-@pytest.mark.parametrize("area", [a for a in catalogs.AREAS if (catalogs.ROOT / a).is_dir() and
-                                  (not _ONLY or a in _ONLY or a == "core")])
+@pytest.mark.parametrize(
+    "area", [a for a in catalogs.AREAS if (catalogs.ROOT / a).is_dir() and (not _ONLY or a in _ONLY or a == "core")]
+)
 def test_every_message_has_a_chinese_translation(area):
     missing = catalogs.untranslated(area)
     assert not missing, f"{area}: run `python -m core.catalogs update {area}` and translate: {missing[:20]}"

@@ -1,4 +1,5 @@
 """Images are checked for pixel count from their header, before anything decodes them (issue 19, hole 2)."""
+
 from __future__ import annotations
 
 import io

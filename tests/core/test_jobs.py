@@ -1,4 +1,5 @@
 """Background jobs: progress, failure, and queued jobs surviving a restart (real SqliteHuey file)."""
+
 import sqlalchemy as sa
 from huey import SqliteHuey
 
@@ -73,8 +74,13 @@ def test_a_job_enqueued_in_a_rolled_back_transaction_is_never_sent(app):
 def test_queued_jobs_survive_a_restart(app, tmp_path):
     """Enqueue with the queue stored in a SQLite file, 'restart' (a new app and queue on the same file), run."""
     queue_file = tmp_path / "jobs.db"
-    config = {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
-              "JOBS_IMMEDIATE": False, "JOBS_DB": str(queue_file)}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "x" * 40,
+        "JOBS_IMMEDIATE": False,
+        "JOBS_DB": str(queue_file),
+    }
     first = create_app(config, instance_path=str(tmp_path))
     with first.app_context():
         job = enqueue("tests.count", n=3)
@@ -135,8 +141,12 @@ def test_a_job_whose_worker_was_killed_is_failed_and_its_partial_file_removed(ap
     partial = Path(app.instance_path) / "exports" / "certificates" / "half-written.pdf"
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(b"")  # what a killed render leaves behind: 0 bytes
-    job = _running("tests.count", f"{socket.gethostname()}:{_dead_pid()}:abcd", n=3,
-                   files=["exports/certificates/half-written.pdf", "../../etc/passwd"])
+    job = _running(
+        "tests.count",
+        f"{socket.gethostname()}:{_dead_pid()}:abcd",
+        n=3,
+        files=["exports/certificates/half-written.pdf", "../../etc/passwd"],
+    )
     assert reap_dead_jobs(app) == [job.id]
     db.session.expire_all()
     job = db.session.get(Job, job.id)
@@ -153,8 +163,7 @@ def test_a_job_of_a_live_worker_elsewhere_is_reaped_only_when_its_heartbeat_stop
     from core.jobs import STALE_AFTER, reap_dead_jobs
 
     alive = _running("tests.count", "other-host:4242:beef", beat_seconds_ago=5, n=1)
-    silent = _running("tests.count", "other-host:4243:beef",
-                      beat_seconds_ago=int(STALE_AFTER.total_seconds()) + 5, n=1)
+    silent = _running("tests.count", "other-host:4243:beef", beat_seconds_ago=int(STALE_AFTER.total_seconds()) + 5, n=1)
     assert reap_dead_jobs(app) == [silent.id]
     db.session.expire_all()
     assert db.session.get(Job, alive.id).status == JobStatus.RUNNING
@@ -197,8 +206,12 @@ def test_a_live_worker_on_this_host_is_never_reaped_and_is_once_killed(app):
 
     worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        job = _running("tests.count", f"{socket.gethostname()}:{worker.pid}:cafe",
-                       beat_seconds_ago=int(STALE_AFTER.total_seconds()) * 3, n=1)
+        job = _running(
+            "tests.count",
+            f"{socket.gethostname()}:{worker.pid}:cafe",
+            beat_seconds_ago=int(STALE_AFTER.total_seconds()) * 3,
+            n=1,
+        )
         assert reap_dead_jobs(app) == []
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -210,10 +223,16 @@ def test_a_live_worker_on_this_host_is_never_reaped_and_is_once_killed(app):
 
 def test_the_queue_is_built_when_first_used(app, tmp_path):
     """Huey (and the Redis and PostgreSQL clients it imports) is not paid for by a process that never queues."""
-    config = {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
-              "JOBS_IMMEDIATE": False, "JOBS_DB": str(tmp_path / "jobs.db")}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "x" * 40,
+        "JOBS_IMMEDIATE": False,
+        "JOBS_DB": str(tmp_path / "jobs.db"),
+    }
     fresh = create_app(config, instance_path=str(tmp_path))
     assert "huey" not in fresh.extensions
     queue = job_queue(fresh)
     assert job_queue(fresh) is queue and {"kechuang.run_job", "kechuang.notifications.send"} <= set(
-        fresh.extensions["huey_tasks"])
+        fresh.extensions["huey_tasks"]
+    )

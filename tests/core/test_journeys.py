@@ -1,4 +1,5 @@
 """A journey per role: log in, see the dashboard with the role, open every page the navigation offers."""
+
 import re
 
 import pytest
@@ -6,7 +7,13 @@ import pytest
 from core.extensions import db
 from tests import factories
 
-ROLE_LABELS = {"admin": "管理员", "organiser": "组织者", "coordinator": "学校联络员", "judge": "评委", "checkin": "签到员"}
+ROLE_LABELS = {
+    "admin": "管理员",
+    "organiser": "组织者",
+    "coordinator": "学校联络员",
+    "judge": "评委",
+    "checkin": "签到员",
+}
 
 
 def _make(role: str):
@@ -46,8 +53,10 @@ def test_organiser_browses_the_audit_log_by_object(client, login):
     other = factories.organiser(factories.association())
     factories.commit()
     login(organiser)
-    client.post("/organisations/new", data={"kind": "school", "name": "青溪县第一中学", "code": "QX-9",
-                                            "parent_id": county.id, "stage": "complete"})
+    client.post(
+        "/organisations/new",
+        data={"kind": "school", "name": "青溪县第一中学", "code": "QX-9", "parent_id": county.id, "stage": "complete"},
+    )
     import sqlalchemy as sa
 
     from accounts.models import Organisation

@@ -1,4 +1,5 @@
 """Request ids: returned in a header, stamped on log records, shown on the error page; JSON lines on demand."""
+
 import json
 import logging
 
@@ -14,7 +15,9 @@ def test_each_response_carries_a_request_id(client):
 
 
 def test_a_proxy_request_id_is_kept_and_a_malformed_one_replaced(client):
-    assert client.get("/healthz", headers={"X-Request-ID": "nginx-4f2a9c1e"}).headers["X-Request-ID"] == "nginx-4f2a9c1e"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "nginx-4f2a9c1e"}).headers["X-Request-ID"] == "nginx-4f2a9c1e"
+    )
     replaced = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"}).headers["X-Request-ID"]
     assert "<" not in replaced and len(replaced) == 32
 

@@ -1,4 +1,5 @@
 """The Alembic revisions build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 import os
 import uuid
 
@@ -31,8 +32,10 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_matches_the_models(empty_database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": empty_database_url, "SECRET_KEY": "x" * 40,
-                      "JOBS_IMMEDIATE": True}, instance_path=str(tmp_path))
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": empty_database_url, "SECRET_KEY": "x" * 40, "JOBS_IMMEDIATE": True},
+        instance_path=str(tmp_path),
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -52,7 +55,13 @@ def _functions(conn) -> list[str]:
     Python only: none)."""
     if conn.dialect.name != "postgresql":
         return []
-    return conn.execute(sa.text(
-        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
-        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
-    )).scalars().all()
+    return (
+        conn.execute(
+            sa.text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+            )
+        )
+        .scalars()
+        .all()
+    )

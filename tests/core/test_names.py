@@ -1,4 +1,5 @@
 """core.names: 按姓氏拼音 order and pinyin-initial search for Chinese names, rare characters included."""
+
 from __future__ import annotations
 
 from core.names import name_initials, name_matches, name_sort_key

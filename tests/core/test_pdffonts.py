@@ -1,5 +1,6 @@
 """The one font chain of every PDF (core/pdffonts.py): the font index in instance/, fallbacks in the
 annual report and the judging lists, and nothing but embedded TrueType fonts."""
+
 import io
 import os
 import shutil
@@ -64,9 +65,19 @@ def test_annual_report_prints_rare_names_from_the_fallbacks():
     from reports.document import Report, Row, Section, Table
     from reports.pdf import build_pdf
 
-    report = Report(title="2026年度统计报告", subtitle="青溪县科学技术协会", footer="", sections=[
-        Section("获奖", tables=[Table("names", "获奖学生", ["奖项"], [Row("刘䶮", [1]), Row("董𠮷祥", [2])],
-                                      label_header="姓名")])])
+    report = Report(
+        title="2026年度统计报告",
+        subtitle="青溪县科学技术协会",
+        footer="",
+        sections=[
+            Section(
+                "获奖",
+                tables=[
+                    Table("names", "获奖学生", ["奖项"], [Row("刘䶮", [1]), Row("董𠮷祥", [2])], label_header="姓名")
+                ],
+            )
+        ],
+    )
     pdf = build_pdf(report)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "刘䶮" in text and "董𠮷祥" in text
@@ -78,8 +89,15 @@ def test_award_list_prints_rare_names_in_embedded_fonts():
     from judging.pdf import AwardListCategory, award_list_pdf
 
     labels = {k: k for k in ("title", "code", "entry", "school", "students", "advisors", "award", "category")}
-    pdf = award_list_pdf("第十届大赛获奖名单", [AwardListCategory("科技创新成果", [
-        ("A001", "董𠮷祥的节水装置", "青溪县实验小学", "刘䶮、董𠮷祥", "王春华", "一等奖")])], labels)
+    pdf = award_list_pdf(
+        "第十届大赛获奖名单",
+        [
+            AwardListCategory(
+                "科技创新成果", [("A001", "董𠮷祥的节水装置", "青溪县实验小学", "刘䶮、董𠮷祥", "王春华", "一等奖")]
+            )
+        ],
+        labels,
+    )
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
     assert "董𠮷祥的节水装置" in text and "刘䶮" in text
     assert not any("STSong" in f for f in _font_names(pdf))

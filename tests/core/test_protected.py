@@ -1,4 +1,5 @@
 """Protected by default: every endpoint not explicitly marked @public refuses anonymous requests."""
+
 import uuid
 
 import pytest

@@ -2,6 +2,7 @@
 
 When a ReportLab upgrade renames or removes one of these, this test fails with the attribute's name instead
 of certificates and tickets going wrong silently."""
+
 import io
 
 import pypdf

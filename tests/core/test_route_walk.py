@@ -13,6 +13,7 @@ another association, the organiser, an administrator. What must hold:
 GETs are walked first by every role, then POSTs from the least to the most privileged role (the organiser's and
 the administrator's POSTs may change the world, so they come last and only "never a 5xx" is asserted of them).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -119,10 +120,19 @@ def _world():
     }
     token_row, _token = account_services.create_api_token(w["organiser"], "脚本")
     ids = {
-        "contest_id": contest.id, "round_id": w["round"].id, "entry_id": w["entries"][0].id, "school_id": school.id,
-        "event_id": event.id, "category_id": w["category"].id, "judge_id": w["judges"][0].id, "org_id": org.id,
-        "scope_id": contest.id, "registration_id": registration.id, "session_id": event.sessions[0].id,
-        "caravan_id": caravan.id, "token_id": token_row.id,
+        "contest_id": contest.id,
+        "round_id": w["round"].id,
+        "entry_id": w["entries"][0].id,
+        "school_id": school.id,
+        "event_id": event.id,
+        "category_id": w["category"].id,
+        "judge_id": w["judges"][0].id,
+        "org_id": org.id,
+        "scope_id": contest.id,
+        "registration_id": registration.id,
+        "session_id": event.sessions[0].id,
+        "caravan_id": caravan.id,
+        "token_id": token_row.id,
     }
     factories.commit()
     return users, ids
@@ -152,8 +162,10 @@ def test_every_rule_as_every_role(app):
     users, ids = _world()
     clients = {role: _client(app, users.get(role)) for role in ROLES}
     # Logging out ends the walk of a role: those two come last.
-    rules = sorted(((rule, *_url(rule, ids)) for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
-                   key=lambda item: item[0].endpoint in LOGOUTS)
+    rules = sorted(
+        ((rule, *_url(rule, ids)) for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda item: item[0].endpoint in LOGOUTS,
+    )
     server_errors, anonymous_through, organiser_refused, logged_out = [], [], set(), []
     reached: dict[str, set] = defaultdict(set)
 
@@ -192,5 +204,6 @@ def test_every_rule_as_every_role(app):
         beyond_anonymous = reached[role] - reached["anonymous"]  # public pages anyone reaches are not a role's
         assert beyond_anonymous == REACHES[role], (
             f"{role} reaches (unexpected: {sorted(beyond_anonymous - REACHES[role])}, "
-            f"no longer: {sorted(REACHES[role] - beyond_anonymous)})")
+            f"no longer: {sorted(REACHES[role] - beyond_anonymous)})"
+        )
     assert organiser_refused == ORGANISER_REFUSED, sorted(organiser_refused ^ ORGANISER_REFUSED)

@@ -1,4 +1,5 @@
 """The scale path: with REDIS_URL set the job queue and the rate limiter use a real Redis server."""
+
 import os
 
 import pytest
@@ -25,8 +26,16 @@ def redis_app(app, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"Redis is required in CI at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
-    redis_app = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x" * 40,
-                            "REDIS_URL": REDIS_URL, "JOBS_IMMEDIATE": False}, instance_path=str(tmp_path))
+    redis_app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": "x" * 40,
+            "REDIS_URL": REDIS_URL,
+            "JOBS_IMMEDIATE": False,
+        },
+        instance_path=str(tmp_path),
+    )
     yield redis_app
     job_queue(redis_app).flush()  # database 15 is the tests' own
 

@@ -1,4 +1,5 @@
 """Defects met walking a season end to end in Chromium (issue 22), each pinned in the browser where it was seen."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,8 @@ def test_a_toast_icon_is_icon_sized_on_a_laptop(browser, live_server):
     browser.execute_script("document.querySelector('main form [type=submit]').click()")
     WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kc-toast svg"))
     width, height = browser.execute_script(
-        "const r = document.querySelector('.kc-toast svg').getBoundingClientRect(); return [r.width, r.height]")
+        "const r = document.querySelector('.kc-toast svg').getBoundingClientRect(); return [r.width, r.height]"
+    )
     assert width <= 32 and height <= 32, (width, height)
     skip = browser.execute_script("return getComputedStyle(document.querySelector('.kc-skip')).position")
     assert skip == "absolute"  # the skip link's rule (after the block) applies on a laptop too

@@ -24,8 +24,9 @@ def test_json_call_without_csrf_header_is_refused_but_bearer_token_is_exempt(cli
     anonymous = client.post("/logout")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     # A logged-in session posting without the token (form field or X-CSRFToken header): refused as CSRF (400).
-    client.post("/login", data={"login": "api@example.cn", "password": factories.PASSWORD,
-                                "csrf_token": _csrf_token(client)})
+    client.post(
+        "/login", data={"login": "api@example.cn", "password": factories.PASSWORD, "csrf_token": _csrf_token(client)}
+    )
     refused = client.post("/logout")
     assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
     token_in_header = client.post("/logout", headers={"X-CSRFToken": _csrf_token(client)})
@@ -53,7 +54,9 @@ def test_security_headers_and_self_only_csp(client):
 def test_pages_reference_only_self_hosted_assets(client):
     html = client.get("/").get_data(as_text=True)
     assert "cdn" not in html.lower()
-    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)  # the home page: critical CSS inline, the rest here
+    sheets = re.findall(
+        r'<link rel="stylesheet" href="([^"]+)"', html
+    )  # the home page: critical CSS inline, the rest here
     assert sheets and all(sheet.startswith("/static/") for sheet in sheets)
     assert "/static/vendor/bootstrap/bootstrap.min.js" in html
     assert "<script>" not in html and "style=" not in html
@@ -105,7 +108,9 @@ def test_login_ignores_offsite_next(client, target):
 def test_login_follows_local_next(client):
     factories.user(email="next2@example.cn")
     factories.commit()
-    response = client.post("/login", data={"login": "next2@example.cn", "password": factories.PASSWORD, "next": "/profile"})
+    response = client.post(
+        "/login", data={"login": "next2@example.cn", "password": factories.PASSWORD, "next": "/profile"}
+    )
     assert response.headers["Location"].endswith("/profile")
 
 

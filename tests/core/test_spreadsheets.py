@@ -1,5 +1,6 @@
 """core.spreadsheets: uploads are read within limits checked before inflating; every .xlsx and .csv the
 platform writes carries no formula, whoever typed the text (issue 19, holes 2 and 3)."""
+
 from __future__ import annotations
 
 import csv
@@ -43,19 +44,23 @@ MINIMAL_PARTS = {
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        "</Types>"),
+        "</Types>"
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"),
+        "</Relationships>"
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-        '<sheet name="学生名单" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheet name="学生名单" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-        "</Relationships>"),
+        "</Relationships>"
+    ),
 }
 
 
@@ -67,9 +72,12 @@ def inflating_xlsx(inflated_bytes: int = 110 * 1024 * 1024) -> bytes:
         for name, text in MINIMAL_PARTS.items():
             archive.writestr(name, text)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                        b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
-                        + "姓名".encode() + b"</t></is></c></row>")
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+                + "姓名".encode()
+                + b"</t></is></c></row>"
+            )
             block = b"<!-- padding -->" * 65536  # 1 MiB of XML
             written = 0
             while written < inflated_bytes:
@@ -133,8 +141,11 @@ def test_the_roster_upload_page_says_why_in_chinese(client, login, bomb):
     coordinator = factories.coordinator(school)
     factories.commit()
     login(coordinator)
-    response = client.post(f"/contests/school/{school.id}/students/import",
-                           data={"file": (io.BytesIO(bomb), "名单.xlsx")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/contests/school/{school.id}/students/import",
+        data={"file": (io.BytesIO(bomb), "名单.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     assert "解压" in response.get_data(as_text=True)
 
@@ -187,13 +198,29 @@ def test_hostile_text_through_the_pure_exports():
     rows = [ResultRow(HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], "", None, HOSTILE[4])]
     assert_no_formula(results_xlsx(rows))
     assert_csv_neutralised(results_csv(rows).decode("utf-8-sig"))
-    student = {"name": HOSTILE[0], "gender": "男", "birth_date": date(2014, 3, 5), "grade": 3,
-               "class_name": HOSTILE[3], "id_number": HOSTILE[2], "guardian_phone": HOSTILE[1]}
+    student = {
+        "name": HOSTILE[0],
+        "gender": "男",
+        "birth_date": date(2014, 3, 5),
+        "grade": 3,
+        "class_name": HOSTILE[3],
+        "id_number": HOSTILE[2],
+        "guardian_phone": HOSTILE[1],
+    }
     assert_no_formula(write_roster_xlsx([student]))
     assert_no_formula(write_roster_template(rows=3))
     assert_csv_neutralised(write_roster_csv([student]).decode("utf-8-sig"))
-    report = Report(title=HOSTILE[0], subtitle=HOSTILE[1], footer=HOSTILE[2], sections=[Section(HOSTILE[3], tables=[
-        Table("t", HOSTILE[0], [HOSTILE[5]], [Row(HOSTILE[4], [HOSTILE[0]])], label_header=HOSTILE[1])])])
+    report = Report(
+        title=HOSTILE[0],
+        subtitle=HOSTILE[1],
+        footer=HOSTILE[2],
+        sections=[
+            Section(
+                HOSTILE[3],
+                tables=[Table("t", HOSTILE[0], [HOSTILE[5]], [Row(HOSTILE[4], [HOSTILE[0]])], label_header=HOSTILE[1])],
+            )
+        ],
+    )
     assert_no_formula(build_xlsx(report, summary_title="概览"))
 
 
@@ -202,9 +229,18 @@ def test_a_visitor_named_as_a_formula_stays_text_in_every_event_export(client, l
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=5, title="-1+1 天文观测夜")
     factories.commit()
-    response = client.post(f"/events/{event.id}", data={
-        "session_id": event.sessions[0].id, "kind": "individual", "name": HOSTILE[0], "phone": "13800138000",
-        "school_name": "@SUM(1+1)", "grade": "+五年级", "head_count": 1})
+    response = client.post(
+        f"/events/{event.id}",
+        data={
+            "session_id": event.sessions[0].id,
+            "kind": "individual",
+            "name": HOSTILE[0],
+            "phone": "13800138000",
+            "school_name": "@SUM(1+1)",
+            "grade": "+五年级",
+            "head_count": 1,
+        },
+    )
     assert response.status_code == 302
     assert db.session.execute(sa.select(Registration.name)).scalar_one() == HOSTILE[0]
     login(organiser)
@@ -227,8 +263,11 @@ def test_nothing_writes_a_spreadsheet_but_core_spreadsheets():
         rel = path.relative_to(ROOT).as_posix()
         if rel.startswith((".venv/", "tests/", "bench/", "node_modules/")) or rel == "core/spreadsheets.py":
             continue
-        offenders += [f"{rel}:{n}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                      if pattern.search(line)]
+        offenders += [
+            f"{rel}:{n}"
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if pattern.search(line)
+        ]
     assert offenders == []
 
 

@@ -1,5 +1,6 @@
 """The site's own stylesheets parse as their author meant: every block closed. An unclosed @media block
 silently turns every later rule into a phone-only rule (desktop toasts showed full-width icons)."""
+
 import re
 from pathlib import Path
 

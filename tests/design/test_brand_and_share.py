@@ -1,5 +1,6 @@
 """Issue 26: an association's brand (colour, logo) on its public pages; share cards, posters and the
 "needs me now" panel."""
+
 from __future__ import annotations
 
 import io
@@ -79,15 +80,19 @@ def test_organiser_sets_the_brand_and_public_pages_carry_it(client, login):
     response = client.get(f"/organisations/{county.id}/brand")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="brand-form"' in page, re.findall(r"<title>.*</title>|<h1.*</h1>", page)
-    response = client.post(f"/organisations/{county.id}/brand",
-                           data={"brand_colour": "#fde68a", "logo": (io.BytesIO(png()), "logo.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/organisations/{county.id}/brand",
+        data={"brand_colour": "#fde68a", "logo": (io.BytesIO(png()), "logo.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and "4.5:1" in response.get_data(as_text=True)  # refused, next to the field
     db.session.expire_all()
     assert db.session.get(type(county), county.id).brand_colour is None
-    response = client.post(f"/organisations/{county.id}/brand",
-                           data={"brand_colour": "#0f5132", "logo": (io.BytesIO(png()), "logo.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/organisations/{county.id}/brand",
+        data={"brand_colour": "#0f5132", "logo": (io.BytesIO(png()), "logo.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     county = db.session.get(type(county), county.id)
@@ -159,10 +164,18 @@ def test_emails_from_a_branded_association_carry_its_band_and_logo(app):
     plain = factories.association("白沙县科协")
     branding.set_brand(county, colour="#0f5132", logo=png())
     factories.commit()
-    [branded] = notify(Contact(email="𠮷田@example.cn"), "notifications.test", {"sender": "王丽华", "channel": "email"},
-                       organisation_id=county.id)
+    [branded] = notify(
+        Contact(email="𠮷田@example.cn"),
+        "notifications.test",
+        {"sender": "王丽华", "channel": "email"},
+        organisation_id=county.id,
+    )
     assert "background:#0f5132" in branded.html and "青溪县科协" in branded.html
     assert f"{app.config['BASE_URL'].rstrip('/')}/brand/{county.id}/{county.logo_file}" in branded.html
-    [neutral] = notify(Contact(email="li@example.cn"), "notifications.test", {"sender": "王丽华", "channel": "email"},
-                       organisation_id=plain.id)
+    [neutral] = notify(
+        Contact(email="li@example.cn"),
+        "notifications.test",
+        {"sender": "王丽华", "channel": "email"},
+        organisation_id=plain.id,
+    )
     assert "background:" not in neutral.html

@@ -1,6 +1,7 @@
 """First paint on a slow phone network (issue 26): public pages inline the critical CSS of the public layout in a
 <style> the CSP allows by its hash, and load the full stylesheets at the end of <body>; other pages keep their
 stylesheets in <head>. The first render on Slow 3G is measured by bench/design_pages.py, not asserted here."""
+
 from __future__ import annotations
 
 import base64
@@ -16,23 +17,29 @@ from core.security import content_security_policy, init_critical_css
 
 @pytest.mark.no_app
 def test_filter_keeps_the_rules_of_the_classes_and_elements_in_use_only():
-    css = ('@charset "UTF-8";/* note { } */:root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2;--unread:3}'
-           '[data-bs-theme=dark]{--x:2}body{margin:0}legend{float:left}.card{border:var(--x) solid}'
-           '.card-title,.toast{font-weight:600}.btn:hover{color:red}.btn{padding:1rem;transition:color .2s}.skip:not(:focus){position:absolute}'
-           '.badge::before{content:"{ ; }"}.alert-danger{color:var(--y)}'
-           '@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@media print{.card{display:none}}'
-           '@keyframes spin{to{transform:rotate(1turn)}}'
-           '.table>:not(caption)>*>*{padding:.5rem}.form-control.is-invalid{border-color:red}')
-    kept = assets.filter_css([css], {"body", "card", "card-title", "btn", "skip", "badge", "table", "form-control"},
-                             prefixes=("alert-",))
-    assert kept == (':root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2}body{margin:0}.card{border:var(--x) solid}'
-                    '.card-title{font-weight:600}.btn{padding:1rem}.skip:not(:focus){position:absolute}.badge::before{content:"{ ; }"}'
-                    '.alert-danger{color:var(--y)}@media (min-width:576px){.card{padding:1rem}}'
-                    '.table>:not(caption)>*>*{padding:.5rem}')
+    css = (
+        '@charset "UTF-8";/* note { } */:root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2;--unread:3}'
+        "[data-bs-theme=dark]{--x:2}body{margin:0}legend{float:left}.card{border:var(--x) solid}"
+        ".card-title,.toast{font-weight:600}.btn:hover{color:red}.btn{padding:1rem;transition:color .2s}.skip:not(:focus){position:absolute}"
+        '.badge::before{content:"{ ; }"}.alert-danger{color:var(--y)}'
+        "@media (min-width:576px){.card{padding:1rem}.modal{display:none}}@media print{.card{display:none}}"
+        "@keyframes spin{to{transform:rotate(1turn)}}"
+        ".table>:not(caption)>*>*{padding:.5rem}.form-control.is-invalid{border-color:red}"
+    )
+    kept = assets.filter_css(
+        [css], {"body", "card", "card-title", "btn", "skip", "badge", "table", "form-control"}, prefixes=("alert-",)
+    )
+    assert kept == (
+        ":root,[data-bs-theme=light]{--x:1;--y:var(--z);--z:2}body{margin:0}.card{border:var(--x) solid}"
+        '.card-title{font-weight:600}.btn{padding:1rem}.skip:not(:focus){position:absolute}.badge::before{content:"{ ; }"}'
+        ".alert-danger{color:var(--y)}@media (min-width:576px){.card{padding:1rem}}"
+        ".table>:not(caption)>*>*{padding:.5rem}"
+    )
 
 
 def _rules(css: str) -> collections.Counter:
     """Each (at-rule context, selector, declaration) of a stylesheet, counted."""
+
     def flat(blocks, context=()):
         out = collections.Counter()
         for prelude, body in blocks:
@@ -52,10 +59,14 @@ def test_critical_and_deferred_hold_every_rule_of_bootstrap_and_app_css_once():
     if not bootstrap.exists():
         pytest.skip("Bootstrap is not copied: run `make assets`")
     assets.build_critical_css()
-    whole = _rules(bootstrap.read_text(encoding="utf-8")) + _rules((assets.ROOT / "static/css/app.css").read_text(encoding="utf-8"))
+    whole = _rules(bootstrap.read_text(encoding="utf-8")) + _rules(
+        (assets.ROOT / "static/css/app.css").read_text(encoding="utf-8")
+    )
     critical = _rules(assets.CRITICAL.read_text(encoding="utf-8"))
     deferred = _rules(assets.DEFERRED.read_text(encoding="utf-8"))
-    critical_of_these = collections.Counter({rule: n for rule, n in critical.items() if rule in whole})  # not judging.css'
+    critical_of_these = collections.Counter(
+        {rule: n for rule, n in critical.items() if rule in whole}
+    )  # not judging.css'
     assert critical_of_these + deferred == whole
     assert sum(critical_of_these.values()) < sum(whole.values()) / 5
 
@@ -63,8 +74,16 @@ def test_critical_and_deferred_hold_every_rule_of_bootstrap_and_app_css_once():
 @pytest.mark.no_app
 def test_the_public_layout_is_the_marked_pages_their_imports_and_the_home_sections():
     names = {str(p.relative_to(assets.TEMPLATES)) for p in assets.critical_templates()}
-    assert {"base.html", "core/home.html", "events/detail.html", "judging/public_notice.html",
-            "certificates/verify.html", "_macros/forms.html", "_macros/ui.html", "events/_home_events.html"} <= names
+    assert {
+        "base.html",
+        "core/home.html",
+        "events/detail.html",
+        "judging/public_notice.html",
+        "certificates/verify.html",
+        "_macros/forms.html",
+        "_macros/ui.html",
+        "events/_home_events.html",
+    } <= names
     assert "competitions/students.html" not in names and "core/dashboard.html" not in names
     sheets = [p.name for p in assets.critical_stylesheets(assets.critical_templates())]
     assert sheets[:2] == ["bootstrap.min.css", "app.css"] and "judging.css" in sheets

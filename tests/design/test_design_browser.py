@@ -3,6 +3,7 @@
 
 The pages are those of the demo data (core.demo: a county's contest with its 公示, events, the caravan,
 certificates), so they carry real Chinese names, long titles and codes. Screenshots go to the pytest tmp dir."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,9 +38,17 @@ def public_paths(app) -> dict[str, str]:
     from judging.services import rounds as rounds_service
 
     event = db.session.execute(sa.select(Event).where(Event.status == "published").order_by(Event.id)).scalars().first()
-    registration = registration_service.register(event.sessions[0], name="李䶮", phone="13800138000", kind="group",
-                                           head_count=3, school_name="青溪县实验小学", grade="五年级", member_names="王𠮷\n张小明",
-                                           user=None)
+    registration = registration_service.register(
+        event.sessions[0],
+        name="李䶮",
+        phone="13800138000",
+        kind="group",
+        head_count=3,
+        school_name="青溪县实验小学",
+        grade="五年级",
+        member_names="王𠮷\n张小明",
+        user=None,
+    )
     db.session.commit()
     cert = db.session.execute(sa.select(Certificate).order_by(Certificate.id)).scalars().first()
     contest = next(c for c in db.session.execute(sa.select(Contest)).scalars() if rounds_service.notice_of(c))
@@ -74,9 +83,13 @@ def serious_violations(browser) -> list[str]:
         "var done = arguments[arguments.length - 1];"
         "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
         ".then(function (r) { done(r.violations); }, function (e) { done([{id: 'axe-error', impact: 'critical',"
-        " nodes: [{target: [String(e)]}]}]); });")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result
-            if v["impact"] in ("serious", "critical")]
+        " nodes: [{target: [String(e)]}]}]); });"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def check_pages(browser, live_server, paths: dict[str, str], shots: Path, who: str) -> list[str]:
@@ -87,7 +100,8 @@ def check_pages(browser, live_server, paths: dict[str, str], shots: Path, who: s
             browser.get(live_server + path)
             assert "500" not in browser.title, (name, path)
             scroll_width, inner_width = browser.execute_script(
-                "return [document.documentElement.scrollWidth, window.innerWidth]")
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
             if scroll_width > inner_width:
                 problems.append(f"{who} {name} at {width}px: scrollWidth {scroll_width} > innerWidth {inner_width}")
             browser.save_screenshot(str(shots / f"{who}-{name}-{width}.png"))
@@ -111,8 +125,10 @@ def test_public_pages_fit_phones_and_laptops_and_pass_axe(app, demo_browser, liv
     assert not problems, "\n".join(problems)
     # a link pasted in a chat shows the event's title and picture
     demo_browser.get(live_server + paths["event"])
-    og = {m.get_attribute("property"): m.get_attribute("content")
-          for m in demo_browser.find_elements(By.CSS_SELECTOR, "meta[property^='og:']")}
+    og = {
+        m.get_attribute("property"): m.get_attribute("content")
+        for m in demo_browser.find_elements(By.CSS_SELECTOR, "meta[property^='og:']")
+    }
     assert og["og:title"] == demo_browser.find_element(By.TAG_NAME, "h1").text
     assert og["og:image"].endswith("/share.png") and og["og:image"].startswith("http")
 
@@ -132,11 +148,14 @@ def test_daily_screens_fit_phones_and_laptops_and_pass_axe(app, demo_browser, li
         screens = {
             "coordinator@kechuang.demo": {
                 "students": url_for("competitions.students", school_id=school.id),
-                "entries": url_for("competitions.school_entries", contest_id=contest.id, school_id=school.id)},
+                "entries": url_for("competitions.school_entries", contest_id=contest.id, school_id=school.id),
+            },
             "judge@kechuang.demo": {"worklist": url_for("judging.my")},
             "checkin@kechuang.demo": {"scanner": url_for("events.scanner", event_id=event.id)},
-            "organiser@kechuang.demo": {"dashboard": url_for("core.dashboard"),
-                                        "round": url_for("judging.round_detail", round_id=rnd.id)},
+            "organiser@kechuang.demo": {
+                "dashboard": url_for("core.dashboard"),
+                "round": url_for("judging.round_detail", round_id=rnd.id),
+            },
         }
     problems = []
     for login, paths in screens.items():

@@ -1,4 +1,5 @@
 """Fixtures shared by the events tests."""
+
 import pytest
 
 from tests import factories

@@ -1,4 +1,5 @@
 """Events factories: venues, events with sessions, registrations, caravans and visits (all flushed)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -26,27 +27,49 @@ def venue(org=None, **fields):
     return planning_service.save_venue(None, organisation_id=org.id, **values)
 
 
-def event(org=None, *, capacity: int = 100, starts_at: datetime | None = None, hours: int = 3,
-          status: str = EventStatus.PUBLISHED, sessions=None, **fields):
+def event(
+    org=None,
+    *,
+    capacity: int = 100,
+    starts_at: datetime | None = None,
+    hours: int = 3,
+    status: str = EventStatus.PUBLISHED,
+    sessions=None,
+    **fields,
+):
     """A published event starting in 10 minutes (so check-in is open now) unless told otherwise."""
     org = org or factories.association()
     start = starts_at or (utcnow() + timedelta(minutes=10)).replace(microsecond=0)
     values = dict(kind=EventKind.LECTURE, title="科普讲座：走近人工智能", audience="public")
     values.update(fields)
-    return planning_service.create_event(organisation_id=org.id, starts_at=start, ends_at=start + timedelta(hours=hours),
-                                 capacity=capacity, status=status, sessions=sessions or (), **values)
+    return planning_service.create_event(
+        organisation_id=org.id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        capacity=capacity,
+        status=status,
+        sessions=sessions or (),
+        **values,
+    )
 
 
-def registration(ev, *, session=None, name: str = "张小明", kind: str = RegistrationKind.INDIVIDUAL,
-                 head_count: int = 1, **fields):
+def registration(
+    ev, *, session=None, name: str = "张小明", kind: str = RegistrationKind.INDIVIDUAL, head_count: int = 1, **fields
+):
     session = session or ev.sessions[0]
     fields.setdefault("phone", phone())
     return registration_service.register(session, name=name, kind=kind, head_count=head_count, **fields)
 
 
 def caravan(org, name: str = "科普大篷车一号", crew=()):
-    return fleet_service.save_caravan(None, organisation_id=org.id, name=name, vehicle="依维柯", exhibit_set="机器人、VR、力学",
-                                 crew_ids=[s.id for s in crew])
+    return fleet_service.save_caravan(
+        None,
+        organisation_id=org.id,
+        name=name,
+        vehicle="依维柯",
+        exhibit_set="机器人、VR、力学",
+        crew_ids=[s.id for s in crew],
+    )
 
 
 def staff(org, name: str = "司机老陈"):
@@ -56,8 +79,13 @@ def staff(org, name: str = "司机老陈"):
 def visit_request(org, start: datetime, hours: int = 2, host_name: str = "青溪县实验小学", **fields):
     values = dict(host_kind="school", contact_name="刘芳", contact_phone="13800001111", expected_audience=120)
     values.update(fields)
-    return visits_service.submit_visit_request(organisation_id=org.id, host_name=host_name, preferred_start=start,
-                                         preferred_end=start + timedelta(hours=hours), **values)
+    return visits_service.submit_visit_request(
+        organisation_id=org.id,
+        host_name=host_name,
+        preferred_start=start,
+        preferred_end=start + timedelta(hours=hours),
+        **values,
+    )
 
 
 def future_day(days: int = 30, hour: int = 9) -> datetime:

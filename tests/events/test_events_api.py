@@ -1,4 +1,5 @@
 """POST /api/v1/checkins and the scanner's helper endpoints: status codes, bodies, access, nonce, walk-ins."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,8 +26,11 @@ def setup():
 
 
 def checkin(client, headers, event_id, code, nonce, **extra):
-    return client.post("/api/v1/checkins", json={"code": code, "event_id": event_id, "gate": "东门", "nonce": nonce,
-                                                 **extra}, headers=headers)
+    return client.post(
+        "/api/v1/checkins",
+        json={"code": code, "event_id": event_id, "gate": "东门", "nonce": nonce, **extra},
+        headers=headers,
+    )
 
 
 def test_status_codes_and_bodies(client, setup):
@@ -60,8 +64,12 @@ def test_refusals_are_409_with_reason(client, setup):
     account_services.grant_role(staff_later, "checkin", scope_id=later.id)
     early = ef.registration(later)
     factories.commit()
-    cases = [(event.id, foreign.code, "wrong_event"), (event.id, cancelled.code, "cancelled"),
-             (event.id, waiting.code, "waitlisted"), (later.id, early.code, "outside_window")]
+    cases = [
+        (event.id, foreign.code, "wrong_event"),
+        (event.id, cancelled.code, "cancelled"),
+        (event.id, waiting.code, "waitlisted"),
+        (later.id, early.code, "outside_window"),
+    ]
     for n, (event_id, code, reason) in enumerate(cases):
         response = checkin(client, headers, event_id, code, f"r{n}")
         assert response.status_code == 409, reason
@@ -89,9 +97,13 @@ def test_access_rules(client, setup, login):
     _row, stranger_token = account_services.create_api_token(stranger, "x")
     factories.commit()
     assert checkin(client, {}, event.id, registration.code, "x1").status_code == 401
-    assert checkin(client, {"Authorization": "Bearer kc_nonsense"}, event.id, registration.code, "x2").status_code == 401
-    assert checkin(client, {"Authorization": f"Bearer {stranger_token}"}, event.id, registration.code,
-                   "x3").status_code == 403
+    assert (
+        checkin(client, {"Authorization": "Bearer kc_nonsense"}, event.id, registration.code, "x2").status_code == 401
+    )
+    assert (
+        checkin(client, {"Authorization": f"Bearer {stranger_token}"}, event.id, registration.code, "x3").status_code
+        == 403
+    )
     assert checkin(client, headers, 999999, registration.code, "x4").status_code == 404
     assert db.session.execute(sa.select(sa.func.count(CheckIn.id))).scalar() == 0
     # the organiser of the event may check in too
@@ -102,8 +114,9 @@ def test_access_rules(client, setup, login):
 
 
 def test_invalid_payload_is_422(client, setup):
-    response = client.post("/api/v1/checkins", json={"event_id": setup["event"].id, "gate": "东门"},
-                           headers=setup["headers"])
+    response = client.post(
+        "/api/v1/checkins", json={"event_id": setup["event"].id, "gate": "东门"}, headers=setup["headers"]
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["code"]
 
@@ -140,13 +153,19 @@ def test_counters_search_and_walk_in(client, setup):
     assert [r["code"] for r in found] == [registration.code]
     assert found[0]["phone"] == "139****5678"
     assert client.get(f"/api/v1/events/{event.id}/search?q=欧阳", headers=headers).get_json()["results"]
-    walk = client.post(f"/api/v1/events/{event.id}/walk-ins", headers=headers, json={
-        "session_id": event.sessions[0].id, "name": "现场观众", "kind": "group", "head_count": 2, "nonce": "w1"})
+    walk = client.post(
+        f"/api/v1/events/{event.id}/walk-ins",
+        headers=headers,
+        json={"session_id": event.sessions[0].id, "name": "现场观众", "kind": "group", "head_count": 2, "nonce": "w1"},
+    )
     assert walk.status_code == 201 and walk.get_json()["attendee"]["name"] == "现场观众"
     counters = client.get(f"/api/v1/events/{event.id}/counters", headers=headers).get_json()
     assert (counters["checked_in"], counters["registered"]) == (2, 3)
-    full = client.post(f"/api/v1/events/{event.id}/walk-ins", headers=headers, json={
-        "session_id": event.sessions[0].id, "name": "晚到的人", "nonce": "w2"})
+    full = client.post(
+        f"/api/v1/events/{event.id}/walk-ins",
+        headers=headers,
+        json={"session_id": event.sessions[0].id, "name": "晚到的人", "nonce": "w2"},
+    )
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "full"
 
 
@@ -179,8 +198,12 @@ def test_scanner_page_calls_need_the_csrf_header(client, setup, login, csrf_enab
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
     form_token = next(g for g in token.groups() if g)
-    assert client.post("/login", data={"login": organiser.email, "password": factories.PASSWORD,
-                                       "csrf_token": form_token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"login": organiser.email, "password": factories.PASSWORD, "csrf_token": form_token}
+        ).status_code
+        == 302
+    )
     scanner = client.get(f"/events/{setup['event'].id}/scan").get_data(as_text=True)
     meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', scanner).group(1)
     body = {"code": registration.code, "event_id": setup["event"].id, "gate": "东门", "nonce": "csrf-1"}

@@ -1,5 +1,6 @@
 """Real-browser check-in: Chromium's fake camera shows a ticket's QR code (a .y4m we write), and a USB scanner
 "types" a code plus Enter into the always-focused input."""
+
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,10 @@ def _wait_for_status(driver, expected: str, timeout: int = 30) -> None:
         WebDriverWait(driver, timeout).until(has_status)
     except Exception as exc:
         logs = driver.get_log("browser")
-        raise AssertionError(f"no {expected!r} result; status="
-                             f"{driver.find_element('id', 'result').get_attribute('data-status')!r}; console={logs}") from exc
+        raise AssertionError(
+            f"no {expected!r} result; status="
+            f"{driver.find_element('id', 'result').get_attribute('data-status')!r}; console={logs}"
+        ) from exc
 
 
 def test_fake_camera_scan_checks_the_attendee_in(live_server, tmp_path):
@@ -46,8 +49,11 @@ def test_fake_camera_scan_checks_the_attendee_in(live_server, tmp_path):
     registration = ef.registration(event, name="镜头前的人")
     url = _staff_link_scanner_url(live_server, event)
     video = write_qr_video(tmp_path / "ticket.y4m", registration.code, width=640, height=480, fps=10, frames=5)
-    driver = make_browser("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                          f"--use-file-for-fake-video-capture={video}")
+    driver = make_browser(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
     try:
         driver.get(url)  # the staff link unlocks the scanner in this browser, then redirects to it
         assert f"/events/{event.id}/scan" in driver.current_url

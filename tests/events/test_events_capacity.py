@@ -1,4 +1,5 @@
 """Seats and waiting-list promotion order (phones and masks: tests/core/test_privacy.py)."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,16 +16,19 @@ from events.capacity import (
 pytestmark = pytest.mark.no_app  # pure logic: no app context or database
 
 
-@pytest.mark.parametrize("capacity, taken, seats, waitlist, expected", [
-    (100, 0, 1, True, CONFIRMED),
-    (100, 99, 1, True, CONFIRMED),  # the last seat
-    (100, 100, 1, True, WAITLISTED),
-    (100, 100, 1, False, FULL),
-    (100, 70, 30, False, CONFIRMED),  # a group of 30 filling the session exactly
-    (100, 71, 30, True, WAITLISTED),
-    (100, 71, 30, False, FULL),
-    (50, 60, 1, True, WAITLISTED),  # capacity lowered below what is taken
-])
+@pytest.mark.parametrize(
+    "capacity, taken, seats, waitlist, expected",
+    [
+        (100, 0, 1, True, CONFIRMED),
+        (100, 99, 1, True, CONFIRMED),  # the last seat
+        (100, 100, 1, True, WAITLISTED),
+        (100, 100, 1, False, FULL),
+        (100, 70, 30, False, CONFIRMED),  # a group of 30 filling the session exactly
+        (100, 71, 30, True, WAITLISTED),
+        (100, 71, 30, False, FULL),
+        (50, 60, 1, True, WAITLISTED),  # capacity lowered below what is taken
+    ],
+)
 def test_place_registration(capacity, taken, seats, waitlist, expected):
     assert place_registration(capacity, taken, seats, waitlist) == expected
 

@@ -1,4 +1,5 @@
 """Caravan requests and approvals: conflicts with buffers, staff, blackouts, soft conflicts, concurrent approvals."""
+
 import threading
 from datetime import timedelta
 
@@ -109,7 +110,9 @@ def test_decline_needs_a_reason_and_propose_then_accept(org):
     with pytest.raises(DomainError):
         visits_service.decline_visit(visit, reason=" ")
     new_start = ef.future_day(21)
-    visits_service.propose_visit_date(visit, starts_at=new_start, ends_at=new_start + timedelta(hours=2), reason="20日已满")
+    visits_service.propose_visit_date(
+        visit, starts_at=new_start, ends_at=new_start + timedelta(hours=2), reason="20日已满"
+    )
     assert visit.status == VisitStatus.PROPOSED and visit.starts_at == new_start
     visits_service.accept_proposed_date(visit)
     assert visit.status == VisitStatus.REQUESTED
@@ -165,7 +168,8 @@ def test_concurrent_approvals_cannot_double_book(app, org):
         thread.join()
     assert sorted(outcomes) == ["conflict"] * 3 + ["ok"]
     confirmed = db.session.execute(
-        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == VisitStatus.CONFIRMED)).scalar()
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == VisitStatus.CONFIRMED)
+    ).scalar()
     assert confirmed == 1
 
 
@@ -177,8 +181,14 @@ def test_database_refuses_overlapping_bookings_on_postgresql(org):
     start = ef.future_day(15, 9)
     a, b = ef.visit_request(org, start), ef.visit_request(org, start, host_name="其他学校")
     visits_service.approve_visit(a, caravan=caravan)
-    db.session.add(CaravanBooking(visit_id=b.id, resource=f"caravan:{caravan.id}", blocked_from=start,
-                                  blocked_until=start + timedelta(hours=1)))
+    db.session.add(
+        CaravanBooking(
+            visit_id=b.id,
+            resource=f"caravan:{caravan.id}",
+            blocked_from=start,
+            blocked_until=start + timedelta(hours=1),
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -193,21 +203,30 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
     visits_service.approve_visit(ef.visit_request(org, start, host_name="青溪县实验小学"), caravan=caravan)
     later = ef.visit_request(org, start + timedelta(days=1), host_name="桃源镇中心小学")
     with pytest.raises(DomainError) as excinfo:
-        visits_service.approve_visit(later, caravan=caravan, starts_at=start + timedelta(hours=3),
-                               ends_at=start + timedelta(hours=5))
+        visits_service.approve_visit(
+            later, caravan=caravan, starts_at=start + timedelta(hours=3), ends_at=start + timedelta(hours=5)
+        )
     day = start.strftime("%Y-%m-%d")
     assert str(excinfo.value) == (
         f"无法安排：大篷车已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，加上路程、布展和撤展时间，"
         f"大篷车在 {day} 07:00 至 11:30 期间都被占用；随车人员讲解员林晓已安排在青溪县实验小学：活动时间 {day} 09:00 – 11:00，"
         f"加上路程、布展和撤展时间，该人员在 {day} 07:00 至 11:30 期间都被占用；"
-        f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。")
+        f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。"
+    )
     with force_locale("en"):
-        english = visits_service.describe_conflicts(visits_service.visit_conflicts(
-            later, caravan_id=caravan.id, staff_ids=[guide.id], start=start + timedelta(hours=3),
-            end=start + timedelta(hours=5)))
+        english = visits_service.describe_conflicts(
+            visits_service.visit_conflicts(
+                later,
+                caravan_id=caravan.id,
+                staff_ids=[guide.id],
+                start=start + timedelta(hours=3),
+                end=start + timedelta(hours=5),
+            )
+        )
     assert english.startswith(
         f"the caravan is already booked for 青溪县实验小学: the visit runs {day} 09:00 – 11:00, and with travel, "
-        f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; 讲解员林晓 is already booked")
+        f"setup and packing-up time the caravan is busy from {day} 07:00 to 11:30; 讲解员林晓 is already booked"
+    )
     assert later.status == VisitStatus.REQUESTED
 
 
@@ -285,7 +304,9 @@ def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, 
     organiser = factories.organiser(org)
     first, second = ef.caravan(org, name="科普大篷车一号"), ef.caravan(org, name="科普大篷车二号")
     day = ef.future_day(20).date()
-    fleet_service.add_blackout(organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检")
+    fleet_service.add_blackout(
+        organisation_id=org.id, first_day=day, last_day=day, caravan_id=second.id, reason="车辆年检"
+    )
     factories.commit()
     login(organiser)
     month = day.strftime("%Y-%m")
@@ -293,4 +314,5 @@ def test_the_all_caravans_calendar_says_which_caravan_a_blackout_is_for(client, 
     assert "科普大篷车二号: 车辆年检" in page
     assert "车辆年检" not in client.get(f"/events/caravans/{first.id}/calendar?month={month}").get_data(as_text=True)
     assert "科普大篷车二号: 车辆年检" not in client.get(
-        f"/events/caravans/{second.id}/calendar?month={month}").get_data(as_text=True)
+        f"/events/caravans/{second.id}/calendar?month={month}"
+    ).get_data(as_text=True)

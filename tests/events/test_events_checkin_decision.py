@@ -1,6 +1,7 @@
 """The pure check-in decision: one table of cases (checkin_cases.json) run against the server's rule
 (events.checkin.decide_checkin) and the offline scanner's mirror (static/js/events-checkin-rule.js, through node);
 HTTP statuses, colours, check-out, and the window and clock rules."""
+
 import json
 import shutil
 import subprocess
@@ -55,16 +56,23 @@ def _python_decision(case) -> dict:
     t, w, p = case["ticket"], case["window"], case["prior"]
     if case.get("direction") == "out":
         decision = decide_checkout(
-            TicketState(**t) if t else None, case["event_id"],
+            TicketState(**t) if t else None,
+            case["event_id"],
             PriorCheckIn(_moment(p["checked_in_at"]), p["gate"], p["head_count"]) if p else None,
-            _moment(case["checked_out_at"]) if case.get("checked_out_at") else None)
+            _moment(case["checked_out_at"]) if case.get("checked_out_at") else None,
+        )
         return {"reason": decision.reason, "people": decision.people, "over_count": decision.over_count}
     decision = decide_checkin(
-        TicketState(**t) if t else None, case["event_id"],
-        Window(_moment(w["opens_at"]), _moment(w["closes_at"])) if w else None, _moment(case["scan_time"]),
+        TicketState(**t) if t else None,
+        case["event_id"],
+        Window(_moment(w["opens_at"]), _moment(w["closes_at"])) if w else None,
+        _moment(case["scan_time"]),
         PriorCheckIn(_moment(p["checked_in_at"]), p["gate"], p["head_count"]) if p else None,
-        session_id=case["session_id"], arriving=case["arriving"], confirm_over=case["confirm_over"],
-        event_cancelled=case.get("event_cancelled", False))
+        session_id=case["session_id"],
+        arriving=case["arriving"],
+        confirm_over=case["confirm_over"],
+        event_cancelled=case.get("event_cancelled", False),
+    )
     return {"reason": decision.reason, "people": decision.people, "over_count": decision.over_count}
 
 
@@ -77,8 +85,9 @@ def test_the_offline_scanner_rule_decides_every_case_of_the_table_alike():
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the scanner's rule is checked in the browser tests only")
-    out = subprocess.run([node, str(HERE / "checkin_cases_runner.js")], capture_output=True, text=True, check=True,
-                         timeout=60).stdout
+    out = subprocess.run(
+        [node, str(HERE / "checkin_cases_runner.js")], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     decided = {row.pop("name"): row for row in map(json.loads, out.splitlines())}
     assert decided == {case["name"]: case["expected"] for case in CASES}
 
@@ -88,7 +97,11 @@ def test_the_table_covers_every_reason_in_and_out():
     entries = [case for case in CASES if case.get("direction") != "out"]
     assert {case["expected"]["reason"] for case in entries} == set(REASONS) - exits
     assert {case["expected"]["reason"] for case in CASES if case.get("direction") == "out"} == exits | {
-        NOT_FOUND, WRONG_EVENT, CANCELLED, WAITLISTED}
+        NOT_FOUND,
+        WRONG_EVENT,
+        CANCELLED,
+        WAITLISTED,
+    }
 
 
 def test_http_status_mapping_is_exactly_as_specified():

@@ -1,5 +1,6 @@
 """Issue 20 on the server: groups in parts, confirmed over-counts, walk-ins refused before writing, exit scans,
 the stored answer of every scan, the offline ticket list, queued uploads decided at the device's time, conflicts."""
+
 import gzip
 import io
 import json
@@ -33,7 +34,11 @@ def test_a_group_arrives_in_two_parts_and_an_over_count_needs_confirming():
     assert (first.http_status, first.body["people"], first.body["head_count"]) == (201, 5, 5)
     second = scan(event, group.code)  # the rest, no count given
     assert (second.http_status, second.body["status"], second.body["people"], second.body["head_count"]) == (
-        201, "checked_in", 7, 12)
+        201,
+        "checked_in",
+        7,
+        12,
+    )
     assert second.body["first_gate"] == "东门"
     assert scan(event, group.code).body["status"] == "already_checked_in"
     refused = scan(event, group.code, head_count=2)
@@ -91,11 +96,14 @@ def test_a_walk_in_may_take_the_seats_of_registrants_who_have_not_come_once_the_
     with pytest.raises(registration_service.SessionFull) as refused:
         registration_service.register(session, name="现场观众", phone=None, source="walk_in")
     assert refused.value.absent_seats == 2
-    walk_in = registration_service.register(session, name="现场观众", phone=None, source="walk_in", use_absent_seats=True)
+    walk_in = registration_service.register(
+        session, name="现场观众", phone=None, source="walk_in", use_absent_seats=True
+    )
     assert walk_in.status == "confirmed"
     with pytest.raises(registration_service.SessionFull):  # three people in a group do not fit the two absent seats
-        registration_service.register(session, name="一家三口", phone=None, kind="group", head_count=3, source="walk_in",
-                          use_absent_seats=True)
+        registration_service.register(
+            session, name="一家三口", phone=None, kind="group", head_count=3, source="walk_in", use_absent_seats=True
+        )
 
 
 def test_walk_in_api_refuses_a_full_session_with_the_absent_seats(client):
@@ -107,8 +115,11 @@ def test_walk_in_api_refuses_a_full_session_with_the_absent_seats(client):
 
     _row, token = account_services.create_api_token(staff, "scanner")
     factories.commit()
-    response = client.post(f"/api/v1/events/{event.id}/walk-ins", headers={"Authorization": f"Bearer {token}"},
-                           json={"session_id": event.sessions[0].id, "name": "现场", "nonce": "w-1"})
+    response = client.post(
+        f"/api/v1/events/{event.id}/walk-ins",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"session_id": event.sessions[0].id, "name": "现场", "nonce": "w-1"},
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "full"
     assert response.get_json()["error"]["details"]["absent_seats"] == 0
@@ -141,7 +152,12 @@ def test_the_offline_list_holds_only_what_the_gate_needs():
     assert "13912345678" not in text and "5678" not in text and "欧阳𠮷䶮" not in text and child.code not in text
     rows = {row[0]: dict(zip(data["fields"], row, strict=True)) for row in data["tickets"]}
     mine = rows[offline_service.ticket_hash(child.code)]
-    assert (mine["name"], mine["status"], mine["head_count"], mine["in"]) == ("欧阳**", "confirmed", 1, 0)  # core.privacy: a compound surname stays whole
+    assert (mine["name"], mine["status"], mine["head_count"], mine["in"]) == (
+        "欧阳**",
+        "confirmed",
+        1,
+        0,
+    )  # core.privacy: a compound surname stays whole
     theirs = rows[offline_service.ticket_hash(group.code)]
     assert (theirs["head_count"], theirs["in"], theirs["gate"]) == (8, 3, "东门")
     assert data["sessions"][0]["id"] == event.sessions[0].id
@@ -180,12 +196,27 @@ def test_queued_offline_scans_are_decided_at_the_devices_time_and_conflicts_list
     headers = {"Authorization": f"Bearer {token}"}
     at = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
     scans = [
-        {"code": first.code, "nonce": "gate-a-1", "scanned_at": at.isoformat(), "gate": "东门",
-         "offline_result": "checked_in"},
-        {"code": first.code, "nonce": "gate-b-1", "scanned_at": (at + timedelta(minutes=1)).isoformat(),
-         "gate": "西门", "offline_result": "checked_in"},
-        {"code": cancelled.code, "nonce": "gate-a-2", "scanned_at": at.isoformat(), "gate": "东门",
-         "offline_result": "checked_in"},
+        {
+            "code": first.code,
+            "nonce": "gate-a-1",
+            "scanned_at": at.isoformat(),
+            "gate": "东门",
+            "offline_result": "checked_in",
+        },
+        {
+            "code": first.code,
+            "nonce": "gate-b-1",
+            "scanned_at": (at + timedelta(minutes=1)).isoformat(),
+            "gate": "西门",
+            "offline_result": "checked_in",
+        },
+        {
+            "code": cancelled.code,
+            "nonce": "gate-a-2",
+            "scanned_at": at.isoformat(),
+            "gate": "东门",
+            "offline_result": "checked_in",
+        },
     ]
     response = client.post(f"/api/v1/events/{event.id}/checkins/batch", json={"scans": scans}, headers=headers)
     assert response.status_code == 200, response.get_json()

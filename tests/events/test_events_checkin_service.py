@@ -1,4 +1,5 @@
 """perform_checkin: every reason, nonce replay, logging, group head-count, concurrent double scans."""
+
 import threading
 from datetime import timedelta
 
@@ -107,7 +108,10 @@ def test_repeated_nonce_returns_the_first_answer_and_is_logged():
     assert other.http_status == 200
     logs = db.session.execute(sa.select(ScanLog).order_by(ScanLog.id)).scalars().all()
     assert [(log.result, log.http_status) for log in logs] == [
-        ("checked_in", 201), ("checked_in", 201), ("already_checked_in", 200)]
+        ("checked_in", 201),
+        ("checked_in", 201),
+        ("already_checked_in", 200),
+    ]
     assert logs[1].replay_of_id == logs[0].id and logs[1].gate == "西门"
 
 
@@ -117,7 +121,12 @@ def test_every_attempt_is_logged_with_raw_code_gate_and_times():
     scan(event, "not a code", gate="南门", device="iPhone", scanned_at=scanned_at)
     log = db.session.execute(sa.select(ScanLog)).scalar_one()
     assert (log.raw_code, log.gate, log.device, log.result, log.http_status) == (
-        "not a code", "南门", "iPhone", "not_found", 404)
+        "not a code",
+        "南门",
+        "iPhone",
+        "not_found",
+        404,
+    )
     assert log.scanned_at == scanned_at.replace(microsecond=scanned_at.microsecond)
     assert log.server_at >= log.scanned_at
 

@@ -1,4 +1,5 @@
 """CLI (events list|registrations|stats), the attendance certificate source, and the demo seeder."""
+
 import csv
 import io
 from datetime import datetime, timedelta
@@ -63,10 +64,10 @@ def test_events_stats_count_published_events_only_as_the_annual_report(runner):
     published = ef.event(org, capacity=50, starts_at=start, kind="lecture", title="科普讲座：航天梦")
     ef.registration(published, name="陈思远")
     ef.registration(published, kind="group", head_count=3, name="周老师", school_name="青溪县实验小学")
-    draft = ef.event(org, capacity=50, starts_at=start, kind="lecture", title="草稿：机器人工作坊",
-                     status="draft")
-    cancelled = ef.event(org, capacity=50, starts_at=start + timedelta(days=1), kind="science_day",
-                         title="已取消：科学之夜")
+    draft = ef.event(org, capacity=50, starts_at=start, kind="lecture", title="草稿：机器人工作坊", status="draft")
+    cancelled = ef.event(
+        org, capacity=50, starts_at=start + timedelta(days=1), kind="science_day", title="已取消：科学之夜"
+    )
     ef.registration(cancelled, name="林小雨")  # registered while it was published
     planning_service.set_event_status(cancelled, "cancelled")
     factories.commit()
@@ -94,7 +95,9 @@ def test_attendance_certificate_source():
     org = factories.association()
     event = ef.event(org, capacity=40)
     person = ef.registration(event, name="赵小龙", school_name="实验小学")
-    named_group = ef.registration(event, kind="group", head_count=3, name="王老师", member_names="甲同学、乙同学\n丙同学")
+    named_group = ef.registration(
+        event, kind="group", head_count=3, name="王老师", member_names="甲同学、乙同学\n丙同学"
+    )
     anonymous_group = ef.registration(event, kind="group", head_count=20, name="刘老师", school_name="育才小学")
     ef.registration(event, name="没来的人")
     for registration in (person, named_group, anonymous_group):
@@ -115,17 +118,21 @@ def test_demo_seeder_is_complete_and_idempotent(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     confirmed = db.session.execute(
-        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "confirmed")).scalar()
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "confirmed")
+    ).scalar()
     pending = db.session.execute(
-        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "requested")).scalar()
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "requested")
+    ).scalar()
     assert confirmed >= 1 and pending >= 1
     now = utcnow()
     events = db.session.execute(sa.select(Event)).scalars().all()
     past = [e for e in events if e.ends_at < now]
     assert any(capacity_service.event_counters(e)["checked_in"] > 0 for e in past)
-    upcoming_counts = [db.session.execute(sa.select(sa.func.count(Registration.id))
-                                          .where(Registration.event_id == e.id)).scalar()
-                       for e in events if e.starts_at > now]
+    upcoming_counts = [
+        db.session.execute(sa.select(sa.func.count(Registration.id)).where(Registration.event_id == e.id)).scalar()
+        for e in events
+        if e.starts_at > now
+    ]
     assert max(upcoming_counts) >= 200
     before = db.session.execute(sa.select(sa.func.count(Registration.id))).scalar()
     assert runner.invoke(args=["seed-demo"]).exit_code == 0

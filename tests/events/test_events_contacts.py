@@ -1,5 +1,6 @@
 """Organisers reach people (issue 23, point 4): full phones (each view and export audited), group members in the
 attendance export, the insurance/contact list for 研学, the printable sign-in sheet per session."""
+
 import io
 import subprocess
 from datetime import date
@@ -22,10 +23,12 @@ def org():
     return factories.association(name="青溪县科学技术协会")
 
 
-
 def _contacts_seen() -> list[str]:
-    rows = db.session.execute(sa.select(AuditLog).where(AuditLog.action == "view_contacts")
-                              .order_by(AuditLog.id)).scalars().all()
+    rows = (
+        db.session.execute(sa.select(AuditLog).where(AuditLog.action == "view_contacts").order_by(AuditLog.id))
+        .scalars()
+        .all()
+    )
     return [row.after["what"] for row in rows]
 
 
@@ -33,8 +36,15 @@ def test_organiser_sees_full_phones_and_each_view_and_export_is_audited(client, 
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=50)
     ef.registration(event, name="刘䶮", phone="13911112222", school_name="青溪县实验小学")
-    group = ef.registration(event, name="董老师", kind="group", head_count=3, phone="13933334444",
-                            school_name="青溪县育才小学", member_names="王𠮷祥\n李四、欧阳娜娜")
+    group = ef.registration(
+        event,
+        name="董老师",
+        kind="group",
+        head_count=3,
+        phone="13933334444",
+        school_name="青溪县育才小学",
+        member_names="王𠮷祥\n李四、欧阳娜娜",
+    )
     checkin_service.perform_checkin(event, raw_code=group.code, gate="东门")
     factories.commit()
     login(organiser)
@@ -59,13 +69,29 @@ def test_insurance_list_with_id_numbers_for_a_study_visit(client, login, org):
     # the public form asks for the ID number, and refuses a wrong check digit next to the field
     form = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert 'name="id_number"' in form and 'name="birth_date"' not in form
-    data = {"session_id": event.sessions[0].id, "kind": "individual", "name": "刘䶮", "phone": "13800138000",
-            "school_name": "青溪县实验小学", "grade": "五年级", "head_count": 1}
-    wrong = client.post(f"/events/{event.id}", data={**data, "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")})
+    data = {
+        "session_id": event.sessions[0].id,
+        "kind": "individual",
+        "name": "刘䶮",
+        "phone": "13800138000",
+        "school_name": "青溪县实验小学",
+        "grade": "五年级",
+        "head_count": 1,
+    }
+    wrong = client.post(
+        f"/events/{event.id}", data={**data, "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")}
+    )
     assert wrong.status_code == 200 and "is-invalid" in wrong.get_data(as_text=True)
     assert client.post(f"/events/{event.id}", data={**data, "id_number": number}).status_code == 302
-    ef.registration(event, name="带队老师", kind="group", head_count=2, phone="13955556666",
-                    school_name="青溪县育才小学", member_names="王𠮷祥\n张三")
+    ef.registration(
+        event,
+        name="带队老师",
+        kind="group",
+        head_count=2,
+        phone="13955556666",
+        school_name="青溪县育才小学",
+        member_names="王𠮷祥\n张三",
+    )
     factories.commit()
     login(organiser)
     book = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/insurance.xlsx").data))
@@ -93,8 +119,9 @@ def test_signin_sheet_per_session(client, login, org, tmp_path):
     organiser = factories.organiser(org)
     event = ef.event(org, capacity=50, title="科普讲座：走近人工智能")
     ef.registration(event, name="刘䶮", phone="13911112222", school_name="青溪县实验小学")
-    ef.registration(event, name="董老师", kind="group", head_count=3, school_name="青溪县育才小学",
-                    member_names="王𠮷祥、李四")
+    ef.registration(
+        event, name="董老师", kind="group", head_count=3, school_name="青溪县育才小学", member_names="王𠮷祥、李四"
+    )
     factories.commit()
     login(organiser)
     admin = client.get(f"/events/{event.id}/admin").get_data(as_text=True)

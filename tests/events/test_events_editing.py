@@ -1,5 +1,6 @@
 """Editing an event: a single-session event's session (tickets, .ics feed, check-in window) moves with it, and the
 registration window is checked."""
+
 from datetime import timedelta
 
 import pytest
@@ -36,5 +37,7 @@ def test_editing_an_event_checks_the_registration_window(org):
     event = ef.event(org, capacity=10, starts_at=ef.future_day(10))
     opens = utcnow() + timedelta(days=2)
     with pytest.raises(DomainError) as refused:
-        planning_service.update_event(event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1))
+        planning_service.update_event(
+            event, registration_opens_at=opens, registration_closes_at=opens - timedelta(days=1)
+        )
     assert refused.value.field == "registration_closes_at"

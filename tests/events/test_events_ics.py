@@ -1,4 +1,5 @@
 """iCalendar output, parsed back with the `icalendar` library."""
+
 from datetime import UTC, datetime, timedelta, timezone
 
 import icalendar
@@ -61,8 +62,12 @@ def test_round_trip_through_icalendar():
 
 def test_uid_is_stable_and_sequence_follows_changes():
     before = item(sequence=0)
-    after = item(sequence=1, start=datetime(2026, 4, 11, 9, 0, tzinfo=CST),
-                 end=datetime(2026, 4, 11, 11, 0, tzinfo=CST), summary="改期：实验小学")
+    after = item(
+        sequence=1,
+        start=datetime(2026, 4, 11, 9, 0, tzinfo=CST),
+        end=datetime(2026, 4, 11, 11, 0, tzinfo=CST),
+        summary="改期：实验小学",
+    )
     (_, [one]), (_, [two]) = parse(render_calendar([before], "c", STAMP)), parse(render_calendar([after], "c", STAMP))
     assert str(one["UID"]) == str(two["UID"])
     assert int(two["SEQUENCE"]) == int(one["SEQUENCE"]) + 1
@@ -117,13 +122,16 @@ def test_escape_text_by_hand():
     assert escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"start": datetime(2026, 4, 10, 9, 0)},  # noqa: DTZ001 — a naive start is refused
-    {"end": datetime(2026, 4, 10, 8, 0, tzinfo=CST)},
-    {"sequence": -1},
-    {"status": "DONE"},
-    {"uid": "a\r\nb"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"start": datetime(2026, 4, 10, 9, 0)},  # noqa: DTZ001 — a naive start is refused
+        {"end": datetime(2026, 4, 10, 8, 0, tzinfo=CST)},
+        {"sequence": -1},
+        {"status": "DONE"},
+        {"uid": "a\r\nb"},
+    ],
+)
 def test_invalid_items_are_refused(kwargs):
     with pytest.raises(ValueError):
         item(**kwargs)

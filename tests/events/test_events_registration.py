@@ -1,4 +1,5 @@
 """Registration: capacity per session (also under concurrent registrations), waiting list, duplicates, cancel."""
+
 import threading
 from datetime import timedelta
 
@@ -54,8 +55,12 @@ def test_group_takes_its_head_count_and_must_fit_whole():
 
 def test_sessions_have_their_own_capacity():
     start = utcnow() + timedelta(days=3)
-    event = ef.event(sessions=[SessionSpec(start, start + timedelta(hours=1), 1, "上午场"),
-                               SessionSpec(start + timedelta(hours=2), start + timedelta(hours=3), 1, "下午场")])
+    event = ef.event(
+        sessions=[
+            SessionSpec(start, start + timedelta(hours=1), 1, "上午场"),
+            SessionSpec(start + timedelta(hours=2), start + timedelta(hours=3), 1, "下午场"),
+        ]
+    )
     morning, afternoon = event.sessions
     assert ef.registration(event, session=morning).status == "confirmed"
     assert ef.registration(event, session=afternoon).status == "confirmed"
@@ -179,8 +184,9 @@ def test_registration_for_a_session_that_is_over_is_refused(org):
     event = ef.event(org, capacity=10, starts_at=start, hours=8)
     over = event.sessions[0]
     planning_service.update_session(over, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)
-    later = planning_service.add_session(event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8),
-                                 capacity=10)
+    later = planning_service.add_session(
+        event, starts_at=utcnow() + timedelta(hours=1), ends_at=start + timedelta(hours=8), capacity=10
+    )
     with pytest.raises(DomainError) as refused:
         ef.registration(event, session=over)
     assert refused.value.field == "session_id"

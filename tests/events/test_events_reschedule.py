@@ -1,4 +1,5 @@
 """Rescheduling a caravan visit: on the visit, through the approval's conflict check, everything moves together."""
+
 from datetime import timedelta
 
 import icalendar
@@ -51,8 +52,9 @@ def test_session_of_a_visit_event_stays_inside_the_visit(org):
 def test_reschedule_into_another_visits_buffer_is_refused(org):
     _, first, second = _two_visits(org)
     with pytest.raises(DomainError) as excinfo:
-        visits_service.reschedule_visit(first, starts_at=second.starts_at - timedelta(hours=1),
-                                  ends_at=second.starts_at + timedelta(hours=1))
+        visits_service.reschedule_visit(
+            first, starts_at=second.starts_at - timedelta(hours=1), ends_at=second.starts_at + timedelta(hours=1)
+        )
     assert excinfo.value.code == "conflict"
 
 
@@ -71,8 +73,9 @@ def test_reschedule_moves_visit_event_bookings_and_feeds(client, org):
     caravan, first, second = _two_visits(org)
     registration = ef.registration(first.event, phone="13912345678", name="刘䶮", kind="group", head_count=30)
     factories.commit()
-    feed_before = list(icalendar.Calendar.from_ical(
-        client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))
+    feed_before = list(
+        icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT")
+    )
     event_before = list(icalendar.Calendar.from_ical(client.get(f"/events/{first.event_id}.ics").data).walk("VEVENT"))
     new_start = ef.future_day(21, 9)
     visits_service.reschedule_visit(first, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
@@ -83,8 +86,12 @@ def test_reschedule_moves_visit_event_bookings_and_feeds(client, org):
     assert (visit.event.sessions[0].starts_at, visit.event.sessions[0].ends_at) == (visit.starts_at, visit.ends_at)
     bookings = db.session.execute(sa.select(CaravanBooking).where(CaravanBooking.visit_id == visit.id)).scalars().all()
     assert len(bookings) == 2 and all(b.blocked_from == new_start - timedelta(hours=2) for b in bookings)
-    feed = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(
-        client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT")}
+    feed = {
+        str(e["UID"]): e
+        for e in icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk(
+            "VEVENT"
+        )
+    }
     old = next(e for e in feed_before if str(e["UID"]) in feed and "青溪县实验小学" in str(e["SUMMARY"]))
     moved = feed[str(old["UID"])]
     assert moved["DTSTART"].dt == new_start and int(moved["SEQUENCE"]) > int(old["SEQUENCE"])
@@ -112,15 +119,25 @@ def test_organiser_moves_the_visit_on_its_page(client, login, org):
     page = client.get(f"/events/caravans/visits/{first.id}").get_data(as_text=True)
     assert 'id="reschedule-form"' in page and "data-confirm" in page  # cancelling asks first
     clash = second.starts_at.astimezone(ef.CST).replace(tzinfo=None)
-    refused = client.post(f"/events/caravans/visits/{first.id}", data={
-        "reschedule-starts_at": clash.strftime("%Y-%m-%dT%H:%M"),
-        "reschedule-ends_at": (clash + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "reschedule-submit": "1"})
+    refused = client.post(
+        f"/events/caravans/visits/{first.id}",
+        data={
+            "reschedule-starts_at": clash.strftime("%Y-%m-%dT%H:%M"),
+            "reschedule-ends_at": (clash + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "reschedule-submit": "1",
+        },
+    )
     assert refused.status_code == 200
     assert db.session.get(CaravanVisit, first.id).starts_at == ef.future_day(20, 9)
     new = ef.future_day(22, 9).replace(tzinfo=None)
-    moved = client.post(f"/events/caravans/visits/{first.id}", data={
-        "reschedule-starts_at": new.strftime("%Y-%m-%dT%H:%M"),
-        "reschedule-ends_at": (new + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "reschedule-submit": "1"})
+    moved = client.post(
+        f"/events/caravans/visits/{first.id}",
+        data={
+            "reschedule-starts_at": new.strftime("%Y-%m-%dT%H:%M"),
+            "reschedule-ends_at": (new + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "reschedule-submit": "1",
+        },
+    )
     assert moved.status_code == 302
     db.session.expire_all()
     assert db.session.get(CaravanVisit, first.id).starts_at == ef.future_day(22, 9)
@@ -139,22 +156,34 @@ def test_caravan_event_title_in_installation_language(org):
 def test_school_counter_proposes_a_time_on_its_status_page(client, org):
     caravan = ef.caravan(org)
     visit = ef.visit_request(org, ef.future_day(20, 9))
-    visits_service.propose_visit_date(visit, starts_at=ef.future_day(21, 9), ends_at=ef.future_day(21, 11), reason="原定日期有安排")
+    visits_service.propose_visit_date(
+        visit, starts_at=ef.future_day(21, 9), ends_at=ef.future_day(21, 11), reason="原定日期有安排"
+    )
     taken = ef.visit_request(org, ef.future_day(23, 9), host_name="桃源镇中心小学")
     visits_service.approve_visit(taken, caravan=caravan)
     factories.commit()
     page = client.get(f"/events/caravan/request/{visit.token}").get_data(as_text=True)
     assert 'id="accept-proposal"' in page and 'id="counter-form"' in page
     busy = ef.future_day(23, 9).replace(tzinfo=None)
-    refused = client.post(f"/events/caravan/request/{visit.token}", data={
-        "counter-starts_at": busy.strftime("%Y-%m-%dT%H:%M"),
-        "counter-ends_at": (busy + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "counter-submit": "1"})
+    refused = client.post(
+        f"/events/caravan/request/{visit.token}",
+        data={
+            "counter-starts_at": busy.strftime("%Y-%m-%dT%H:%M"),
+            "counter-ends_at": (busy + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "counter-submit": "1",
+        },
+    )
     assert refused.status_code == 200 and "is-invalid" in refused.get_data(as_text=True)
     mine = ef.future_day(24, 14).replace(tzinfo=None)
-    sent = client.post(f"/events/caravan/request/{visit.token}", data={
-        "counter-starts_at": mine.strftime("%Y-%m-%dT%H:%M"),
-        "counter-ends_at": (mine + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "counter-message": "周四下午全校都在", "counter-submit": "1"})
+    sent = client.post(
+        f"/events/caravan/request/{visit.token}",
+        data={
+            "counter-starts_at": mine.strftime("%Y-%m-%dT%H:%M"),
+            "counter-ends_at": (mine + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "counter-message": "周四下午全校都在",
+            "counter-submit": "1",
+        },
+    )
     assert sent.status_code == 302
     db.session.expire_all()
     visit = db.session.get(CaravanVisit, visit.id)

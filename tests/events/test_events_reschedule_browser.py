@@ -1,5 +1,6 @@
 """Real headless Chromium: an organiser moves a scheduled caravan visit (1366×900), the school sees the one new
 time on its phone (390×844), and cancelling asks first. Screenshots go to $KC_SCREENSHOTS when it is set."""
+
 import os
 from datetime import timedelta
 from pathlib import Path

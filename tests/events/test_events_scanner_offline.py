@@ -2,6 +2,7 @@
 decides scans on the device from the ticket list in IndexedDB and queues them; back online the queue uploads and
 the server decides each scan with the one rule at the device's time. Two devices admitting the same ticket offline
 both list the conflict. The camera does not re-submit a code held in view. A group checks in in two parts."""
+
 import time
 from pathlib import Path
 
@@ -76,8 +77,10 @@ def _wait(driver, condition, what, timeout=30):
 
 def _network(driver, offline: bool):
     driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": offline, "latency": 0,
-                                                                "downloadThroughput": -1, "uploadThroughput": -1})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
 
 
 def _type(driver, code, people=""):
@@ -113,9 +116,13 @@ def test_offline_reload_three_scans_queued_then_synced_with_the_devices_times(sw
         _wait(driver, lambda d: _result(d) == ("checked_in", ""), "online scan")
         _shoot(driver, "scanner-online.png")
         _network(driver, offline=True)
-        assert driver.execute_async_script(
-            "var done = arguments[0]; fetch('/api/v1/events/1/counters').then(function () { done('reached'); },"
-            " function () { done('offline'); });") == "offline"
+        assert (
+            driver.execute_async_script(
+                "var done = arguments[0]; fetch('/api/v1/events/1/counters').then(function () { done('reached'); },"
+                " function () { done('offline'); });"
+            )
+            == "offline"
+        )
         switchable_server["stop"]()  # no network at all: the service worker's requests fail too
         driver.refresh()  # the page comes from the service worker's cache
         _wait(driver, lambda d: d.find_element("id", "code-input").is_displayed(), "no page offline")
@@ -173,8 +180,14 @@ def test_the_camera_does_not_resubmit_a_code_held_in_view(live_server, tmp_path)
     registration = ef.registration(event, name="举着票的人")
     video = tmp_path / "held.y4m"
     write_qr_video(video, registration.code, width=640, height=480, fps=10, frames=5)
-    driver = _scanner(live_server, event, "东门", "--use-fake-ui-for-media-stream",
-                      "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}")
+    driver = _scanner(
+        live_server,
+        event,
+        "东门",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
     try:
         driver.get(driver.current_url + "?camera=1")
         _wait(driver, lambda d: _result(d)[0] == "checked_in", "camera scan")

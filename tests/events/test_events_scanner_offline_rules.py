@@ -2,6 +2,7 @@
 the mirror of decide_checkout (out once, then "already out"), and uploads as the visitor's time out; a scan at an
 event that was called off says so on the device, as the server does. Cases shared with the server's rule are in
 checkin_cases.json; these walks check the page wires the rule to what the device knows."""
+
 import pytest
 import sqlalchemy as sa
 from selenium.webdriver.support.ui import Select

@@ -1,4 +1,5 @@
 """Caravan conflict detection: buffers, travel time, adjacency, staff, pending vs confirmed, blackouts."""
+
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -22,8 +23,12 @@ from events.caravan.scheduling import (
 pytestmark = pytest.mark.no_app  # pure logic: no app context or database
 
 CST = timezone(timedelta(hours=8))
-RULES = SchedulingRules(setup_buffer=timedelta(minutes=60), teardown_buffer=timedelta(minutes=30),
-                        travel_time=timedelta(minutes=45), timezone=CST)
+RULES = SchedulingRules(
+    setup_buffer=timedelta(minutes=60),
+    teardown_buffer=timedelta(minutes=30),
+    travel_time=timedelta(minutes=45),
+    timezone=CST,
+)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -154,11 +159,14 @@ def test_free_caravans_skips_busy_and_blacked_out_ones():
     assert free_caravans(request, [1, 2, 3], [busy], RULES, [blackout]) == [2]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"setup_buffer": timedelta(minutes=-1)},
-    {"teardown_buffer": timedelta(minutes=-1)},
-    {"travel_time": timedelta(minutes=-1)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"setup_buffer": timedelta(minutes=-1)},
+        {"teardown_buffer": timedelta(minutes=-1)},
+        {"travel_time": timedelta(minutes=-1)},
+    ],
+)
 def test_negative_buffers_are_refused(kwargs):
     with pytest.raises(ValueError):
         SchedulingRules(**kwargs)
@@ -177,8 +185,15 @@ minutes = st.integers(min_value=0, max_value=600)
 
 
 @settings(max_examples=300, deadline=None)
-@given(a_start=minutes, a_len=st.integers(1, 240), b_start=minutes, b_len=st.integers(1, 240),
-       setup=st.integers(0, 60), teardown=st.integers(0, 60), travel=st.integers(0, 60))
+@given(
+    a_start=minutes,
+    a_len=st.integers(1, 240),
+    b_start=minutes,
+    b_len=st.integers(1, 240),
+    setup=st.integers(0, 60),
+    teardown=st.integers(0, 60),
+    travel=st.integers(0, 60),
+)
 def test_overlap_matches_minute_by_minute_occupation(a_start, a_len, b_start, b_len, setup, teardown, travel):
     """Two bookings of one caravan conflict exactly when some minute is claimed by both blocked intervals."""
     rules = SchedulingRules(timedelta(minutes=setup), timedelta(minutes=teardown), timedelta(minutes=travel), CST)

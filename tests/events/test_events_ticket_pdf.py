@@ -1,5 +1,6 @@
 """Printed tickets (issue 23, point 3): the platform's embedded font chain, start and end time, the venue's
 address, QR codes that decode, and the installation's language whatever the page's."""
+
 import io
 import subprocess
 from datetime import timedelta
@@ -51,8 +52,9 @@ def test_printed_ticket_qr_codes_decode(client, org, tmp_path):
     codes = [ef.registration(event, name=name).code for name in ("王小明", "李䶮")]
     factories.commit()
     (tmp_path / "t.pdf").write_bytes(client.get(f"/events/{event.id}/tickets.pdf").data)
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "t.pdf"), str(tmp_path / "t")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "t.pdf"), str(tmp_path / "t")], check=True
+    )
     assert sorted(decode_qr(Image.open(tmp_path / "t.png"))) == sorted(codes)
 
 

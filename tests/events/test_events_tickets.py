@@ -1,4 +1,5 @@
 """Ticket codes: entropy, alphabet, check symbol, normalisation of scanner input, refusal of forgeries."""
+
 import math
 import re
 
@@ -64,16 +65,19 @@ def test_every_symbol_appears_in_generated_codes():
     assert seen == set(ALPHABET)
 
 
-@pytest.mark.parametrize("typed", [
-    "{code}",
-    "{lower}",
-    "  {code}\r\n",
-    "{grouped}",
-    "{grouped_lower}",
-    "{spaced}",
-    "{fullwidth}",
-    "{code_with_underscores}",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "{code}",
+        "{lower}",
+        "  {code}\r\n",
+        "{grouped}",
+        "{grouped_lower}",
+        "{spaced}",
+        "{fullwidth}",
+        "{code_with_underscores}",
+    ],
+)
 def test_scanner_input_is_normalised(typed):
     code = HAND_BODY + "W"
     grouped = format_code(code)
@@ -101,20 +105,23 @@ def test_format_code_groups_of_four():
     assert normalise(format_code(code)) == code
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("", EMPTY),
-    ("   - ", EMPTY),
-    (None, EMPTY),
-    (HAND_BODY + "W"[:0], WRONG_LENGTH),  # truncated: check symbol missing
-    ((HAND_BODY + "W")[:20], WRONG_LENGTH),
-    (HAND_BODY + "WW", WRONG_LENGTH),
-    (HAND_BODY + "X", BAD_CHECK),
-    ("O" + HAND_BODY[1:] + "W", BAD_CHARACTER),
-    ("0" + HAND_BODY[1:] + "W", BAD_CHARACTER),
-    ("1" + HAND_BODY[1:] + "W", BAD_CHARACTER),
-    ("https://example.org/t/abc", BAD_CHARACTER),
-    ("12345", BAD_CHARACTER),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("", EMPTY),
+        ("   - ", EMPTY),
+        (None, EMPTY),
+        (HAND_BODY + "W"[:0], WRONG_LENGTH),  # truncated: check symbol missing
+        ((HAND_BODY + "W")[:20], WRONG_LENGTH),
+        (HAND_BODY + "WW", WRONG_LENGTH),
+        (HAND_BODY + "X", BAD_CHECK),
+        ("O" + HAND_BODY[1:] + "W", BAD_CHARACTER),
+        ("0" + HAND_BODY[1:] + "W", BAD_CHARACTER),
+        ("1" + HAND_BODY[1:] + "W", BAD_CHARACTER),
+        ("https://example.org/t/abc", BAD_CHARACTER),
+        ("12345", BAD_CHARACTER),
+    ],
+)
 def test_malformed_codes_are_refused_with_a_reason(raw, reason):
     with pytest.raises(InvalidCode) as excinfo:
         parse_code(raw)
@@ -128,7 +135,7 @@ def test_every_single_substitution_is_caught():
         for symbol in ALPHABET:
             if symbol == code[position]:
                 continue
-            forged = code[:position] + symbol + code[position + 1:]
+            forged = code[:position] + symbol + code[position + 1 :]
             with pytest.raises(InvalidCode):
                 parse_code(forged)
 

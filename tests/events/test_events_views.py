@@ -1,4 +1,5 @@
 """Pages: public registration and tickets, organiser pages, caravan pages, feeds, exports, query counts, CSP."""
+
 import io
 import re
 from datetime import timedelta
@@ -30,9 +31,18 @@ def test_public_registration_flow_to_ticket(client, org):
     assert "天文观测夜" in client.get("/events/").get_data(as_text=True)
     page = client.get(f"/events/{event.id}")
     assert page.status_code == 200 and "registration-form" in page.get_data(as_text=True)
-    response = client.post(f"/events/{event.id}", data={
-        "session_id": event.sessions[0].id, "kind": "individual", "name": "王小丫", "phone": "13800138000",
-        "school_name": "青溪县实验小学", "grade": "五年级", "head_count": 1})
+    response = client.post(
+        f"/events/{event.id}",
+        data={
+            "session_id": event.sessions[0].id,
+            "kind": "individual",
+            "name": "王小丫",
+            "phone": "13800138000",
+            "school_name": "青溪县实验小学",
+            "grade": "五年级",
+            "head_count": 1,
+        },
+    )
     assert response.status_code == 302 and "/events/t/" in response.headers["Location"]
     registration = db.session.execute(sa.select(Registration)).scalar_one()
     ticket = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -44,8 +54,10 @@ def test_public_registration_flow_to_ticket(client, org):
     pdf = client.get(f"/events/t/{registration.link_token}/ticket.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     # the same phone again is refused next to the phone field, nothing written
-    again = client.post(f"/events/{event.id}", data={
-        "session_id": event.sessions[0].id, "kind": "individual", "name": "别人", "phone": "138 0013 8000"})
+    again = client.post(
+        f"/events/{event.id}",
+        data={"session_id": event.sessions[0].id, "kind": "individual", "name": "别人", "phone": "138 0013 8000"},
+    )
     assert again.status_code == 200 and "is-invalid" in again.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == 1
 
@@ -62,8 +74,10 @@ def test_full_session_refuses_without_waitlist(client, org):
     event = ef.event(org, capacity=1, waitlist_enabled=False)
     ef.registration(event)
     factories.commit()
-    response = client.post(f"/events/{event.id}", data={
-        "session_id": event.sessions[0].id, "kind": "individual", "name": "晚来的人", "phone": "13900000001"})
+    response = client.post(
+        f"/events/{event.id}",
+        data={"session_id": event.sessions[0].id, "kind": "individual", "name": "晚来的人", "phone": "13900000001"},
+    )
     assert response.status_code == 200
     assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar() == 1
 
@@ -94,17 +108,24 @@ def test_ics_feeds_parse(client, org):
     visit = ef.visit_request(org, ef.future_day(20))
     visits_service.approve_visit(visit, caravan=caravan)
     factories.commit()
-    for url, expected in ((f"/events/{event.id}.ics", "机器人工作坊"), (f"/events/venues/{venue.id}.ics", "机器人工作坊"),
-                          (f"/events/caravans/feed/{caravan.feed_token}.ics", "青溪县实验小学")):
+    for url, expected in (
+        (f"/events/{event.id}.ics", "机器人工作坊"),
+        (f"/events/venues/{venue.id}.ics", "机器人工作坊"),
+        (f"/events/caravans/feed/{caravan.feed_token}.ics", "青溪县实验小学"),
+    ):
         response = client.get(url)
         assert response.mimetype == "text/calendar"
         calendar = icalendar.Calendar.from_ical(response.data)
         events = list(calendar.walk("VEVENT"))
         assert any(expected in str(e["SUMMARY"]) for e in events), url
-    first = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
+    first = list(
+        icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT")
+    )[0]
     visits_service.cancel_visit(visit, reason="改期")
     factories.commit()
-    second = list(icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT"))[0]
+    second = list(
+        icalendar.Calendar.from_ical(client.get(f"/events/caravans/feed/{caravan.feed_token}.ics").data).walk("VEVENT")
+    )[0]
     assert str(first["UID"]) == str(second["UID"])
     assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])
     assert str(second["STATUS"]) == "CANCELLED"
@@ -120,12 +141,26 @@ def test_organiser_pages_render(client, login, org):
     visit = ef.visit_request(org, ef.future_day(20))
     factories.commit()
     login(organiser)
-    for url in ("/events/manage", "/events/new", f"/events/{event.id}/admin", f"/events/{event.id}/edit",
-                f"/events/{event.id}/registrations", f"/events/{event.id}/attendance", f"/events/{event.id}/staff",
-                f"/events/{event.id}/scan", "/events/venues", "/events/venues/new", "/events/caravans",
-                "/events/caravans/new", f"/events/caravans/{caravan.id}/edit", "/events/caravans/calendar",
-                f"/events/caravans/{caravan.id}/calendar", f"/events/caravans/visits/{visit.id}",
-                f"/events/sessions/{event.sessions[0].id}/edit", "/dashboard"):
+    for url in (
+        "/events/manage",
+        "/events/new",
+        f"/events/{event.id}/admin",
+        f"/events/{event.id}/edit",
+        f"/events/{event.id}/registrations",
+        f"/events/{event.id}/attendance",
+        f"/events/{event.id}/staff",
+        f"/events/{event.id}/scan",
+        "/events/venues",
+        "/events/venues/new",
+        "/events/caravans",
+        "/events/caravans/new",
+        f"/events/caravans/{caravan.id}/edit",
+        "/events/caravans/calendar",
+        f"/events/caravans/{caravan.id}/calendar",
+        f"/events/caravans/visits/{visit.id}",
+        f"/events/sessions/{event.sessions[0].id}/edit",
+        "/dashboard",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
     registrations = client.get(f"/events/{event.id}/registrations").get_data(as_text=True)
@@ -142,8 +177,12 @@ def test_other_organisations_cannot_manage(client, login, org):
     outsider = factories.organiser(factories.association(name="别的科协"))
     factories.commit()
     login(outsider)
-    for url in (f"/events/{event.id}/admin", f"/events/{event.id}/registrations", f"/events/{event.id}/scan",
-                f"/events/{event.id}/attendance.xlsx"):
+    for url in (
+        f"/events/{event.id}/admin",
+        f"/events/{event.id}/registrations",
+        f"/events/{event.id}/scan",
+        f"/events/{event.id}/attendance.xlsx",
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -163,13 +202,32 @@ def test_create_event_through_the_form(client, login, org):
     login(organiser)
     start = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT09:00")
     end = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT12:00")
-    response = client.post("/events/new", data={
-        "kind": "lecture", "title": "院士科普讲座", "venue_id": 0, "audience": "public", "starts_at": start,
-        "ends_at": end, "capacity": 200, "waitlist_enabled": "y"})
+    response = client.post(
+        "/events/new",
+        data={
+            "kind": "lecture",
+            "title": "院士科普讲座",
+            "venue_id": 0,
+            "audience": "public",
+            "starts_at": start,
+            "ends_at": end,
+            "capacity": 200,
+            "waitlist_enabled": "y",
+        },
+    )
     assert response.status_code == 302
-    bad = client.post("/events/new", data={
-        "kind": "lecture", "title": "时间倒了", "venue_id": 0, "audience": "public", "starts_at": end,
-        "ends_at": start, "capacity": 200})
+    bad = client.post(
+        "/events/new",
+        data={
+            "kind": "lecture",
+            "title": "时间倒了",
+            "venue_id": 0,
+            "audience": "public",
+            "starts_at": end,
+            "ends_at": start,
+            "capacity": 200,
+        },
+    )
     assert bad.status_code == 200 and "is-invalid" in bad.get_data(as_text=True)
     titles = db.session.execute(sa.text("select title from events")).scalars().all()
     assert titles == ["院士科普讲座"]
@@ -180,10 +238,17 @@ def test_public_visit_request_and_organiser_decisions(client, login, org):
     organiser = factories.organiser(org)
     factories.commit()
     start = ef.future_day(30, 9).replace(tzinfo=None)
-    data = {"organisation_id": org.id, "host_kind": "school", "host_name": "青溪县龙潭乡中心小学", "address": "龙潭乡",
-            "contact_name": "李老师", "contact_phone": "13800001234",
-            "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
-            "preferred_end": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), "expected_audience": 200}
+    data = {
+        "organisation_id": org.id,
+        "host_kind": "school",
+        "host_name": "青溪县龙潭乡中心小学",
+        "address": "龙潭乡",
+        "contact_name": "李老师",
+        "contact_phone": "13800001234",
+        "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
+        "preferred_end": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "expected_audience": 200,
+    }
     response = client.post("/events/caravan/request", data=data)
     assert response.status_code == 302
     visit = db.session.execute(sa.select(CaravanVisit)).scalar_one()
@@ -192,10 +257,17 @@ def test_public_visit_request_and_organiser_decisions(client, login, org):
     login(organiser)
     page = client.get(f"/events/caravans/visits/{visit.id}").get_data(as_text=True)
     assert 'id="conflicts"' in page
-    approve = client.post(f"/events/caravans/visits/{visit.id}", data={
-        "approve-caravan_id": caravan.id,
-        "approve-staff_ids": [], "approve-starts_at": data["preferred_start"], "approve-ends_at": data["preferred_end"],
-        "approve-capacity": 200, "approve-submit": "1"})
+    approve = client.post(
+        f"/events/caravans/visits/{visit.id}",
+        data={
+            "approve-caravan_id": caravan.id,
+            "approve-staff_ids": [],
+            "approve-starts_at": data["preferred_start"],
+            "approve-ends_at": data["preferred_end"],
+            "approve-capacity": 200,
+            "approve-submit": "1",
+        },
+    )
     assert approve.status_code == 302
     assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.CONFIRMED
     client.post("/logout")
@@ -246,8 +318,12 @@ def test_event_feed_sequence_goes_up_on_every_change(client, org):
         return list(calendar.walk("VEVENT"))[0]
 
     before = feed_event()
-    planning_service.update_event(event, title="科技周开幕式（改期）", starts_at=event.starts_at + timedelta(days=1),
-                          ends_at=event.ends_at + timedelta(days=1))
+    planning_service.update_event(
+        event,
+        title="科技周开幕式（改期）",
+        starts_at=event.starts_at + timedelta(days=1),
+        ends_at=event.ends_at + timedelta(days=1),
+    )
     factories.commit()
     after = feed_event()
     assert str(after["UID"]) == str(before["UID"])
@@ -269,17 +345,30 @@ def test_coordinator_requests_from_the_account_and_sees_the_calendar_marks(clien
     form = client.get("/events/caravan/request").get_data(as_text=True)
     assert 'value="青溪县实验小学"' in form
     start = ef.future_day(12, 9)
-    response = client.post("/events/caravan/request", data={
-        "organisation_id": org.id, "host_kind": "school", "host_name": "青溪县实验小学", "contact_name": "刘芳",
-        "contact_phone": "13800001111", "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
-        "preferred_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "expected_audience": 90})
+    response = client.post(
+        "/events/caravan/request",
+        data={
+            "organisation_id": org.id,
+            "host_kind": "school",
+            "host_name": "青溪县实验小学",
+            "contact_name": "刘芳",
+            "contact_phone": "13800001111",
+            "preferred_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "preferred_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "expected_audience": 90,
+        },
+    )
     assert response.status_code == 302
     visit = db.session.execute(sa.select(CaravanVisit)).scalar_one()
     assert visit.host_organisation_id == school.id and visit.submitted_by_id == coordinator.id
     assert client.get(f"/events/caravans/visits/{visit.id}").status_code == 200  # the school's own request
     client.post("/logout")
-    fleet_service.add_blackout(organisation_id=org.id, first_day=(start + timedelta(days=1)).date(),
-                          last_day=(start + timedelta(days=1)).date(), reason="期中考试")
+    fleet_service.add_blackout(
+        organisation_id=org.id,
+        first_day=(start + timedelta(days=1)).date(),
+        last_day=(start + timedelta(days=1)).date(),
+        reason="期中考试",
+    )
     factories.commit()
     login(organiser)
     month = start.strftime("%Y-%m")
@@ -302,8 +391,15 @@ def test_city_organiser_chooses_the_organising_unit(client, login):
     assert 'name="organisation_id"' in page and "青溪县科学技术协会" in page and "别的市科协" not in page
     start = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT09:00")
     end = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT12:00")
-    data = {"kind": "lecture", "title": "县里的讲座", "venue_id": 0, "audience": "public", "starts_at": start,
-            "ends_at": end, "capacity": 50}
+    data = {
+        "kind": "lecture",
+        "title": "县里的讲座",
+        "venue_id": 0,
+        "audience": "public",
+        "starts_at": start,
+        "ends_at": end,
+        "capacity": 50,
+    }
     assert client.post("/events/new", data={**data, "organisation_id": stranger.id}).status_code == 200
     assert client.post("/events/new", data={**data, "organisation_id": county.id}).status_code == 302
     rows = db.session.execute(sa.text("select organisation_id from events")).scalars().all()
@@ -336,8 +432,11 @@ def _session_data(session, capacity: int) -> dict:
 def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client, login, org):
     organiser = factories.organiser(org)
     start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
-    event = ef.event(org, title="青少年机器人体验日", sessions=[
-        planning_service.SessionSpec(start, start + timedelta(hours=3), 50, "上午场")])
+    event = ef.event(
+        org,
+        title="青少年机器人体验日",
+        sessions=[planning_service.SessionSpec(start, start + timedelta(hours=3), 50, "上午场")],
+    )
     session = event.sessions[0]
     group = ef.registration(event, kind="group", head_count=40, name="周老师", school_name="青溪县实验小学")
     people = [ef.registration(event, name=name) for name in ("王小明", "李思琪")]
@@ -347,8 +446,9 @@ def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client
     assert client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 50)).status_code == 302
     page = client.get(f"/events/{event.id}/admin").get_data(as_text=True)
     assert "场次已更新。" in page and "alert-warning" not in page
-    response = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 30),
-                           follow_redirects=True)
+    response = client.post(
+        f"/events/sessions/{session.id}/edit", data=_session_data(session, 30), follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "alert-warning" in page
     assert "场次“上午场”的容量已改为 30，但已确认 42 人：新报名将进入候补，已确认的人不受影响。" in page
@@ -358,12 +458,16 @@ def test_lowering_capacity_below_confirmed_seats_warns_and_keeps_everyone(client
     assert ef.registration(event, name="赵子涵").status == "waitlisted"
     # the same warning, in English, when the capacity changes again but stays below the confirmed people
     assert client.post("/lang/en").status_code == 302
-    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 35),
-                       follow_redirects=True).get_data(as_text=True)
-    assert ("The capacity of session “上午场” is now 35, but 42 people are already confirmed: new registrations "
-            "will go on the waiting list; those already confirmed keep their places.") in page
-    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 45),
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/events/sessions/{session.id}/edit", data=_session_data(session, 35), follow_redirects=True
+    ).get_data(as_text=True)
+    assert (
+        "The capacity of session “上午场” is now 35, but 42 people are already confirmed: new registrations "
+        "will go on the waiting list; those already confirmed keep their places."
+    ) in page
+    page = client.post(
+        f"/events/sessions/{session.id}/edit", data=_session_data(session, 45), follow_redirects=True
+    ).get_data(as_text=True)
     assert "alert-warning" not in page
     assert db.session.get(Registration, people[0].id).status == "confirmed"
 
@@ -376,19 +480,25 @@ def test_lowering_capacity_without_waiting_list_says_new_registrations_are_refus
     factories.commit()
     login(organiser)
     session = event.sessions[0]
-    page = client.post(f"/events/sessions/{session.id}/edit", data=_session_data(session, 2),
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/events/sessions/{session.id}/edit", data=_session_data(session, 2), follow_redirects=True
+    ).get_data(as_text=True)
     local_start = session.starts_at.astimezone(ef.CST).strftime("%Y-%m-%d %H:%M")
-    assert (f"场次“{local_start}”的容量已改为 2，但已确认 3 人：本活动不设候补，新报名将被拒绝；已确认的人不受影响。"
-            in page)
+    assert (
+        f"场次“{local_start}”的容量已改为 2，但已确认 3 人：本活动不设候补，新报名将被拒绝；已确认的人不受影响。"
+        in page
+    )
 
 
 def test_a_session_can_be_closed_with_capacity_zero(client, login, org):
     """0 is a capacity, not a missing value: the session closes to new registrations, nobody loses a seat."""
     organiser = factories.organiser(org)
     start = (utcnow() + timedelta(days=5)).replace(microsecond=0)
-    event = ef.event(org, title="科普大讲堂：天宫课堂", sessions=[
-        planning_service.SessionSpec(start, start + timedelta(hours=2), 20, "下午场")])
+    event = ef.event(
+        org,
+        title="科普大讲堂：天宫课堂",
+        sessions=[planning_service.SessionSpec(start, start + timedelta(hours=2), 20, "下午场")],
+    )
     session = event.sessions[0]
     kept = ef.registration(event, name="欧阳䶮")
     factories.commit()
@@ -436,6 +546,8 @@ def test_the_public_event_page_says_when_registration_opens_and_closes(client, o
     assert 'id="registration-form"' not in page
     page = client.get(f"/events/{open_now.id}").get_data(as_text=True)
     assert 'id="registration-form"' in page and closes.strftime("%Y/%-m/%-d 18:00") in page
+
+
 def test_organiser_post_forms_commit_once_or_show_the_refusal(client, login, org):
     """The organisers' POST pages (staff links and accounts, caravan staff, blackouts, visit decisions) either
     write and say so, or show the service's refusal and write nothing."""
@@ -462,21 +574,26 @@ def test_organiser_post_forms_commit_once_or_show_the_refusal(client, login, org
     assert client.post("/events/caravans/staff", data={"staff-name": "钱司机", "staff-role": "司机"}).status_code == 302
     assert db.session.execute(sa.select(CaravanStaff.name)).scalars().all() == ["钱司机"]
     day = ef.future_day(40).date()
-    backwards = client.post("/events/caravans/blackouts", data={
-        "blackout-first_day": day.isoformat(), "blackout-last_day": (day - timedelta(days=2)).isoformat()},
-        follow_redirects=True)
+    backwards = client.post(
+        "/events/caravans/blackouts",
+        data={"blackout-first_day": day.isoformat(), "blackout-last_day": (day - timedelta(days=2)).isoformat()},
+        follow_redirects=True,
+    )
     assert backwards.status_code == 200 and "alert-danger" in backwards.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
-    client.post("/events/caravans/blackouts", data={
-        "blackout-first_day": day.isoformat(), "blackout-last_day": day.isoformat(), "blackout-reason": "年检"})
+    client.post(
+        "/events/caravans/blackouts",
+        data={"blackout-first_day": day.isoformat(), "blackout-last_day": day.isoformat(), "blackout-reason": "年检"},
+    )
     blackout = db.session.execute(sa.select(Blackout)).scalar_one()
     assert client.post(f"/events/caravans/blackouts/{blackout.id}/delete").status_code == 302
     assert db.session.execute(sa.select(sa.func.count(Blackout.id))).scalar() == 0
     blank = client.post(f"/events/caravans/visits/{visit.id}", data={"decline-reason": " ", "decline-submit": "1"})
     assert blank.status_code == 200
     assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.REQUESTED
-    declined = client.post(f"/events/caravans/visits/{visit.id}",
-                           data={"decline-reason": "当天车辆检修", "decline-submit": "1"})
+    declined = client.post(
+        f"/events/caravans/visits/{visit.id}", data={"decline-reason": "当天车辆检修", "decline-submit": "1"}
+    )
     assert declined.status_code == 302 and f"/events/caravans/visits/{visit.id}" in declined.headers["Location"]
     db.session.expire_all()
     assert db.session.get(CaravanVisit, visit.id).status == VisitStatus.DECLINED

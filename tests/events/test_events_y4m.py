@@ -1,4 +1,5 @@
 """The .y4m fake-camera file: header, 4:2:0 layout, studio range, and a QR code a decoder can read."""
+
 import pytest
 from PIL import Image
 
@@ -20,7 +21,7 @@ def test_header_and_frame_layout(tmp_path):
     # every frame starts exactly where Chromium's parser expects it
     for n in range(3):
         offset = len(header) + n * (len(FRAME_MARK) + frame_bytes)
-        assert data[offset:offset + 6] == FRAME_MARK
+        assert data[offset : offset + 6] == FRAME_MARK
 
 
 def test_studio_range_and_neutral_chroma_for_black_and_white():

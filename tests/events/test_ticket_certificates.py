@@ -1,4 +1,5 @@
 """An attendee downloads their attendance certificate from the ticket page (no account needed)."""
+
 from datetime import timedelta
 
 from certificates import services as certificate_services

@@ -1,4 +1,5 @@
 """Judging test data: a contest with categories, approved entries from several schools, judges, a round."""
+
 from __future__ import annotations
 
 import itertools
@@ -32,12 +33,25 @@ def category(c: Contest, code: str = "KX", name: str = "科技创新", scoring_m
 
 def entry(c: Contest, cat: Category, school, title: str | None = None, student_name: str = "张三明") -> Entry:
     n = next(_seq)
-    e = Entry(contest_id=c.id, category_id=cat.id, school_id=school.id, code=f"2024-{cat.code}-{n:04d}",
-              status="approved", title=title or f"作品{n}")
+    e = Entry(
+        contest_id=c.id,
+        category_id=cat.id,
+        school_id=school.id,
+        code=f"2024-{cat.code}-{n:04d}",
+        status="approved",
+        title=title or f"作品{n}",
+    )
     db.session.add(e)
     db.session.flush()
-    s = Student(school_id=school.id, name=student_name, gender="男", birth_date=date(2011, 3, 5), grade=6,
-                id_number=None, guardian_phone="13800138000")
+    s = Student(
+        school_id=school.id,
+        name=student_name,
+        gender="男",
+        birth_date=date(2011, 3, 5),
+        grade=6,
+        id_number=None,
+        guardian_phone="13800138000",
+    )
     db.session.add(s)
     db.session.flush()
     db.session.add(EntryMember(entry_id=e.id, student_id=s.id, position=0, is_leader=True))
@@ -45,11 +59,21 @@ def entry(c: Contest, cat: Category, school, title: str | None = None, student_n
     return e
 
 
-def rubric_round(c: Contest, cats, name: str = "初评", status: str = "open", k: int = 3, method: str = "mean",
-                 criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")), max_points: str = "200",
-                 time_limit: str = "", **fields) -> Round:
-    rnd = rounds.create_round(c, name=name, category_ids=[x.id for x in cats], judges_per_entry=k, method=method,
-                                **fields)
+def rubric_round(
+    c: Contest,
+    cats,
+    name: str = "初评",
+    status: str = "open",
+    k: int = 3,
+    method: str = "mean",
+    criteria=(("科学性", "10", "0.5"), ("创新性", "10", "0.5")),
+    max_points: str = "200",
+    time_limit: str = "",
+    **fields,
+) -> Round:
+    rnd = rounds.create_round(
+        c, name=name, category_ids=[x.id for x in cats], judges_per_entry=k, method=method, **fields
+    )
     for rc in rnd.categories:
         if rc.category.scoring_mode == "rubric":
             for pos, (cname, mx, step) in enumerate(criteria, 1):
@@ -76,8 +100,16 @@ def world(n_schools: int = 3, n_entries: int = 6, n_judges: int = 4, k: int = 3,
     judges = [judge(c, name=f"评委{i}") for i in range(n_judges)]
     rnd = rubric_round(c, [cat], k=k, method=method)
     organiser = factories.organiser(org)
-    return {"org": org, "contest": c, "category": cat, "schools": schools, "entries": entries, "judges": judges,
-            "round": rnd, "organiser": organiser}
+    return {
+        "org": org,
+        "contest": c,
+        "category": cat,
+        "schools": schools,
+        "entries": entries,
+        "judges": judges,
+        "round": rnd,
+        "organiser": organiser,
+    }
 
 
 def criterion_values(rnd: Round, entry: Entry, a, b) -> dict[str, object]:

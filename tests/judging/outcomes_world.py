@@ -1,5 +1,6 @@
 """A contest whose results are (or are about to be) final, for the schools' outcomes tests: two schools, four
 entries, three named judges who all comment, a percentage award rule."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,17 +29,26 @@ def build(final: bool = True) -> dict:
     cat = jf.category(contest)
     school_a = factories.school(parent=org, name="青溪县实验小学")
     school_b = factories.school(parent=org, name="青溪县第二小学")
-    entries = [jf.entry(contest, cat, school_a, title="校园雨水回收装置", student_name="王䶮"),
-               jf.entry(contest, cat, school_a, title="蚯蚓与土壤肥力", student_name="𠮷田明"),
-               jf.entry(contest, cat, school_b, title="智能浇花器", student_name="刘晨"),
-               jf.entry(contest, cat, school_b, title="水质检测小助手", student_name="陈一")]
+    entries = [
+        jf.entry(contest, cat, school_a, title="校园雨水回收装置", student_name="王䶮"),
+        jf.entry(contest, cat, school_a, title="蚯蚓与土壤肥力", student_name="𠮷田明"),
+        jf.entry(contest, cat, school_b, title="智能浇花器", student_name="刘晨"),
+        jf.entry(contest, cat, school_b, title="水质检测小助手", student_name="陈一"),
+    ]
     advisor = Advisor(school_id=school_a.id, name="赵老师")
     db.session.add(advisor)
     db.session.flush()
     db.session.add(EntryAdvisor(entry_id=entries[0].id, advisor_id=advisor.id, position=0))
     judges = [jf.judge(contest, name=name) for name in JUDGE_NAMES]
-    rnd = jf.rubric_round(contest, [cat], name="终评", k=3, method="mean", award_mode="percentage",
-                          award_rule={"levels": [["first", "25"], ["second", "25"]], "cap": "50"})
+    rnd = jf.rubric_round(
+        contest,
+        [cat],
+        name="终评",
+        k=3,
+        method="mean",
+        award_mode="percentage",
+        award_rule={"levels": [["first", "25"], ["second", "25"]], "cap": "50"},
+    )
     assignment_service.auto_assign(rnd)
     db.session.flush()
     rc = rnd.categories[0]
@@ -46,20 +56,32 @@ def build(final: bool = True) -> dict:
         i, j = entries.index(a.entry), [x.id for x in judges].index(a.judge_id)
         half = str(Decimal(TOTALS[i][j]) / 2)
         comment = "" if (i == 1 and j == 2) else COMMENTS[j]
-        scoring_service.save_score(a, {str(rc.criteria[0].id): half, str(rc.criteria[1].id): half}, submit=True,
-                                   comment=comment)
+        scoring_service.save_score(
+            a, {str(rc.criteria[0].id): half, str(rc.criteria[1].id): half}, submit=True, comment=comment
+        )
     rounds.close_round(rnd)
     organiser = factories.organiser(org, name="周组织")
-    notice = notice_service.start_notice(contest, rnd, days=1, starts_at=utcnow() - timedelta(days=2),
-                                         actor=organiser)
+    notice = notice_service.start_notice(contest, rnd, days=1, starts_at=utcnow() - timedelta(days=2), actor=organiser)
     if final:
         notice_service.finalise_notice(notice, actor=organiser)
     coordinator_a = factories.coordinator(school_a, name="吴联络", email="wu@school-a.cn")
     coordinator_b = factories.coordinator(school_b, name="郑联络", email="zheng@school-b.cn")
     db.session.commit()
-    return {"org": org, "contest": contest, "category": cat, "school_a": school_a, "school_b": school_b,
-            "entries": entries, "advisor": advisor, "judges": judges, "round": rnd, "notice": notice,
-            "organiser": organiser, "coordinator_a": coordinator_a, "coordinator_b": coordinator_b}
+    return {
+        "org": org,
+        "contest": contest,
+        "category": cat,
+        "school_a": school_a,
+        "school_b": school_b,
+        "entries": entries,
+        "advisor": advisor,
+        "judges": judges,
+        "round": rnd,
+        "notice": notice,
+        "organiser": organiser,
+        "coordinator_a": coordinator_a,
+        "coordinator_b": coordinator_b,
+    }
 
 
 def finalise(w: dict) -> None:

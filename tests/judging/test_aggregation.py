@@ -1,4 +1,5 @@
 """Aggregation methods against hand-computed examples (no app)."""
+
 import math
 
 import pytest
@@ -50,8 +51,7 @@ def test_median_odd_and_even():
 
 def two_judge_round():
     # J1 is strict (60, 80), J2 lenient (85, 95); J3 scored a single entry
-    return [JudgeScore("A", "J1", 60), JudgeScore("B", "J1", 80),
-            JudgeScore("A", "J2", 85), JudgeScore("B", "J2", 95)]
+    return [JudgeScore("A", "J1", 60), JudgeScore("B", "J1", 80), JudgeScore("A", "J2", 85), JudgeScore("B", "J2", 95)]
 
 
 def test_zscore_hand_computed():
@@ -81,8 +81,12 @@ def test_zscore_clamped_to_rubric_scale():
 
 
 def test_zscore_judge_with_identical_scores_maps_to_panel_mean():
-    scores = [JudgeScore("A", "J1", 70), JudgeScore("B", "J1", 70),
-              JudgeScore("A", "J2", 60), JudgeScore("B", "J2", 100)]
+    scores = [
+        JudgeScore("A", "J1", 70),
+        JudgeScore("B", "J1", 70),
+        JudgeScore("A", "J2", 60),
+        JudgeScore("B", "J2", 100),
+    ]
     # panel mean 75, sd sqrt((25+25+225+625)/4) = 15; J1 z=0 -> 75; J2 z=-1/+1 -> 60/90
     results = aggregate(scores, "zscore")
     assert results["A"].score == pytest.approx((75 + 60) / 2)
@@ -112,7 +116,8 @@ def test_zscore_trimmed_hand_computed():
 
 def test_zscore_trimmed_with_fewer_than_n_min_is_plain_mean_of_normalised():
     assert aggregate(two_judge_round(), "zscore_trimmed")["A"].score == pytest.approx(
-        aggregate(two_judge_round(), "zscore")["A"].score)
+        aggregate(two_judge_round(), "zscore")["A"].score
+    )
 
 
 def test_new_method_is_one_registered_function():
@@ -136,10 +141,12 @@ def test_unknown_method():
 
 def test_tie_break_chain_raw_sum_then_criterion_then_later_round():
     crit = lambda *vals: [{"innovation": v} for v in vals]  # noqa: E731
-    scores = (scores_for("X", [60, 80, 80, 80, 100], crit(10, 10, 10, 10, 10))    # trimmed 80, sum 400
-              + scores_for("Y", [70, 80, 80, 80, 95], crit(10, 10, 10, 10, 10))   # trimmed 80, sum 405, innov 50
-              + scores_for("Z", [65, 80, 80, 80, 100], crit(12, 10, 10, 10, 10))  # trimmed 80, sum 405, innov 52
-              + scores_for("W", [90, 90, 90, 90, 90]))                            # trimmed 90
+    scores = (
+        scores_for("X", [60, 80, 80, 80, 100], crit(10, 10, 10, 10, 10))  # trimmed 80, sum 400
+        + scores_for("Y", [70, 80, 80, 80, 95], crit(10, 10, 10, 10, 10))  # trimmed 80, sum 405, innov 50
+        + scores_for("Z", [65, 80, 80, 80, 100], crit(12, 10, 10, 10, 10))  # trimmed 80, sum 405, innov 52
+        + scores_for("W", [90, 90, 90, 90, 90])
+    )  # trimmed 90
     results = aggregate(scores, "trimmed_mean")
     ranked = rank_results(results.values(), ["raw_sum", "criterion:innovation"])
     assert [r.entry_id for r in ranked] == ["W", "Z", "Y", "X"]
@@ -162,8 +169,15 @@ def test_tie_break_later_round_and_shared_rank():
 
 def test_float_noise_does_not_break_ties():
     # (0.1 + 0.2) / 2 vs 0.15 differ in the last bit
-    results = aggregate([JudgeScore("A", "j1", 0.1), JudgeScore("A", "j2", 0.2),
-                         JudgeScore("B", "j1", 0.15), JudgeScore("B", "j2", 0.15)], "mean")
+    results = aggregate(
+        [
+            JudgeScore("A", "j1", 0.1),
+            JudgeScore("A", "j2", 0.2),
+            JudgeScore("B", "j1", 0.15),
+            JudgeScore("B", "j2", 0.15),
+        ],
+        "mean",
+    )
     ranked = rank_results(results.values(), [])
     assert [r.rank for r in ranked] == [1, 1]
 
@@ -173,8 +187,11 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=9),
-       st.sampled_from(["mean", "trimmed_mean", "median"]), st.integers(3, 6))
+@given(
+    st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=9),
+    st.sampled_from(["mean", "trimmed_mean", "median"]),
+    st.integers(3, 6),
+)
 def test_plain_methods_stay_within_the_raw_scores(values, method, n_min):
     result = aggregate(scores_for("A", values), method, AggregationOptions(n_min=n_min))["A"]
     assert min(values) - 1e-9 <= result.score <= max(values) + 1e-9

@@ -1,4 +1,5 @@
 """Judge assignment: hand examples and hypothesis properties (no app)."""
+
 import itertools
 
 from hypothesis import given, settings
@@ -90,17 +91,22 @@ def test_cannot_judge_replaces_one_pair():
 
 # --- property-based ------------------------------------------------------------------------
 
+
 @st.composite
 def instances(draw, max_entries=12, max_judges=7):
     n_schools = draw(st.integers(1, 4))
     categories = ["c0", "c1", "c2"][: draw(st.integers(1, 3))]
-    entries = [EntryInfo(i, draw(st.sampled_from(categories)), frozenset({draw(st.integers(0, n_schools - 1))}))
-               for i in range(draw(st.integers(0, max_entries)))]
+    entries = [
+        EntryInfo(i, draw(st.sampled_from(categories)), frozenset({draw(st.integers(0, n_schools - 1))}))
+        for i in range(draw(st.integers(0, max_entries)))
+    ]
     judges = []
     for j in range(draw(st.integers(1, max_judges))):
         cats = draw(st.one_of(st.none(), st.frozensets(st.sampled_from(categories), min_size=1)))
         orgs = draw(st.frozensets(st.integers(0, n_schools - 1), max_size=2))
-        conflicts = draw(st.frozensets(st.integers(0, max(len(entries) - 1, 0)), max_size=2)) if entries else frozenset()
+        conflicts = (
+            draw(st.frozensets(st.integers(0, max(len(entries) - 1, 0)), max_size=2)) if entries else frozenset()
+        )
         judges.append(JudgeInfo(f"j{j}", cats, orgs, frozenset(), conflicts))
     k = draw(st.integers(1, 3))
     return entries, judges, k

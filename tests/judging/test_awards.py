@@ -1,4 +1,5 @@
 """Award allocation: rounding rule, boundary ties, cap, thresholds (no app)."""
+
 from judging.awards import RankedEntry, allocate_by_percentage, allocate_by_threshold, award_table, cumulative_quotas
 
 LEVELS = [("first", 15), ("second", 25), ("third", 35)]
@@ -35,7 +36,14 @@ def test_boundary_tie_gets_higher_award_and_is_reported():
     # quotas 2/2/2 (cap 6); e2 and e3 share rank 2 at the first-prize boundary
     allocation = allocate_by_percentage(ranked([1, 2, 2, 4, 5, 6, 7, 8, 9, 10]), LEVELS, 60)
     assert [allocation.awards[f"e{i}"] for i in range(1, 8)] == [
-        "first", "first", "first", "second", "third", "third", None]
+        "first",
+        "first",
+        "first",
+        "second",
+        "third",
+        "third",
+        None,
+    ]
     assert allocation.counts == {"first": 3, "second": 1, "third": 2}
     assert len(allocation.notes) == 1
     note = allocation.notes[0]
@@ -70,8 +78,12 @@ def test_empty_category():
 
 
 def test_threshold_allocation():
-    entries = [RankedEntry("a", 1, 92.0), RankedEntry("b", 2, 85.0), RankedEntry("c", 3, 84.99),
-               RankedEntry("d", 4, 60.0)]
+    entries = [
+        RankedEntry("a", 1, 92.0),
+        RankedEntry("b", 2, 85.0),
+        RankedEntry("c", 3, 84.99),
+        RankedEntry("d", 4, 60.0),
+    ]
     allocation = allocate_by_threshold(entries, [("first", 90), ("second", 85), ("third", 70)])
     assert allocation.awards == {"a": "first", "b": "second", "c": "third", "d": None}
     assert allocation.counts == {"first": 1, "second": 1, "third": 1}

@@ -1,4 +1,5 @@
 """A judge scores on a phone-sized viewport in real headless Chromium: autosave, step check, submit."""
+
 import pytest
 import sqlalchemy as sa
 from selenium.common.exceptions import StaleElementReferenceException
@@ -47,7 +48,9 @@ def test_judge_scores_on_a_phone(browser, live_server):
     a.send_keys("7.5")
     WebDriverWait(browser, 3).until(lambda d: "is-invalid" not in a.get_attribute("class"))
     # draft autosave: the server holds the partial score without any click
-    WebDriverWait(browser, 6).until(lambda d: d.find_element(By.ID, "autosave-status").text.strip() in ("草稿已保存", "Draft saved"))
+    WebDriverWait(browser, 6).until(
+        lambda d: d.find_element(By.ID, "autosave-status").text.strip() in ("草稿已保存", "Draft saved")
+    )
     db.session.expire_all()
     draft = db.session.execute(sa.select(Score)).scalar_one()
     assert not draft.submitted and draft.values == {str(first): "7.5"}
@@ -122,15 +125,18 @@ def test_referee_records_runs_on_a_phone(browser, live_server):
     browser.find_element(By.NAME, "time").send_keys("01:05.20")
     _tap(browser, "form [type=submit][name=submit]")
     WebDriverWait(browser, 5, ignored_exceptions=[StaleElementReferenceException]).until(  # the page reloads
-        lambda d: d.find_element(By.NAME, "run_number").get_attribute("value") == "2")
+        lambda d: d.find_element(By.NAME, "run_number").get_attribute("value") == "2"
+    )
     assert browser.find_element(By.NAME, "points").get_attribute("value") == ""
     assert browser.find_element(By.NAME, "time").get_attribute("value") == ""
     # run 2: did not finish — no points needed
     from selenium.webdriver.support.ui import Select
+
     Select(browser.find_element(By.NAME, "status")).select_by_value("dnf")
     _tap(browser, "form [type=submit][name=submit]")
     WebDriverWait(browser, 5, ignored_exceptions=[StaleElementReferenceException]).until(  # the page reloads
-        lambda d: d.find_element(By.NAME, "run_number").get_attribute("value") == "3")
+        lambda d: d.find_element(By.NAME, "run_number").get_attribute("value") == "3"
+    )
     counting = browser.find_element(By.ID, "counting").text
     assert "计入成绩：第 1 轮" in counting and "第 2 轮：未完成或取消成绩" in counting
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -1,5 +1,6 @@
 """The judging demo seeder: finished edition with scores, results, awards and a final notice; an open round
 with work for the demo judge; idempotent."""
+
 import sqlalchemy as sa
 
 from core.demo import SEEDERS, DemoContext
@@ -24,8 +25,9 @@ def test_demo_seeder(app):
     assert final.is_closed() and final.results_computed_at
     judges_with_scores = set(db.session.execute(sa.select(Score.judge_id).where(Score.round_id == final.id)).scalars())
     assert len(judges_with_scores) == 5
-    awards = db.session.execute(sa.select(Result.award, sa.func.count()).where(Result.round_id == final.id)
-                                .group_by(Result.award)).all()
+    awards = db.session.execute(
+        sa.select(Result.award, sa.func.count()).where(Result.round_id == final.id).group_by(Result.award)
+    ).all()
     assert {a for a, _ in awards} >= {"first", "second", "third"}
     notice = db.session.execute(sa.select(Notice).where(Notice.contest_id == previous.id)).scalar_one()
     assert notice.finalised_at is not None and notice.objections and notice.objections[0].status == "rejected"

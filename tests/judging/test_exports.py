@@ -1,4 +1,5 @@
 """Result exports (no app)."""
+
 import csv
 import io
 
@@ -6,8 +7,12 @@ from openpyxl import load_workbook
 
 from judging.exports import RESULT_HEADERS, ResultRow, results_csv, results_xlsx
 
-ROWS = [ResultRow("2024-KX-0001", "科技创新", "雨水回收装置", "青溪县第一中学", "91.25", 1, "一等奖", "欧阳䶮、刘𠮷", "王老师"),
-        ResultRow("2024-KX-0002", "科技创新", "=HYPERLINK(1)", "青溪县实验小学", "", None, "")]
+ROWS = [
+    ResultRow(
+        "2024-KX-0001", "科技创新", "雨水回收装置", "青溪县第一中学", "91.25", 1, "一等奖", "欧阳䶮、刘𠮷", "王老师"
+    ),
+    ResultRow("2024-KX-0002", "科技创新", "=HYPERLINK(1)", "青溪县实验小学", "", None, ""),
+]
 
 
 def test_csv_has_bom_headers_and_neutralised_formula():
@@ -15,8 +20,17 @@ def test_csv_has_bom_headers_and_neutralised_formula():
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == RESULT_HEADERS
-    assert rows[1] == ["2024-KX-0001", "科技创新", "雨水回收装置", "青溪县第一中学", "91.25", "1", "一等奖",
-                       "欧阳䶮、刘𠮷", "王老师"]
+    assert rows[1] == [
+        "2024-KX-0001",
+        "科技创新",
+        "雨水回收装置",
+        "青溪县第一中学",
+        "91.25",
+        "1",
+        "一等奖",
+        "欧阳䶮、刘𠮷",
+        "王老师",
+    ]
     assert RESULT_HEADERS[-2:] == ("学生", "辅导教师")
     assert rows[2][2] == "'=HYPERLINK(1)"
 

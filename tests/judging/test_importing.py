@@ -1,4 +1,5 @@
 """Score sheet reading (.xlsx) without the database."""
+
 import io
 
 from openpyxl import Workbook
@@ -25,9 +26,13 @@ def codes(result):
 
 
 def test_reads_criterion_columns():
-    data = xlsx([["作品编号", "评委", "科学性", "创新性"],
-                 ["2024-KX-0001", "Judge@Example.com ", 20.5, "18"],
-                 [None, None, None, None]])
+    data = xlsx(
+        [
+            ["作品编号", "评委", "科学性", "创新性"],
+            ["2024-KX-0001", "Judge@Example.com ", 20.5, "18"],
+            [None, None, None, None],
+        ]
+    )
     result = read_score_sheet(data, CRITERIA)
     assert result.ok and not result.uses_total
     assert len(result.rows) == 1
@@ -43,28 +48,43 @@ def test_reads_total_column_and_english_aliases():
 
 
 def test_every_error_reported_and_no_rows():
-    data = xlsx([["作品编号", "评委", "科学性", "创新性"],
-                 ["A", "j@x.cn", "abc", 10],
-                 ["B", "", 1, "=1+1"],
-                 ["A", "j@x.cn", 1, 2]])
+    data = xlsx(
+        [
+            ["作品编号", "评委", "科学性", "创新性"],
+            ["A", "j@x.cn", "abc", 10],
+            ["B", "", 1, "=1+1"],
+            ["A", "j@x.cn", 1, 2],
+        ]
+    )
     result = read_score_sheet(data, CRITERIA)
     assert result.rows == []
-    assert codes(result) == [(2, "科学性", "not_a_number"), (3, "评委", "blank"), (3, "创新性", "formula"),
-                             (4, None, "duplicate_row")]
+    assert codes(result) == [
+        (2, "科学性", "not_a_number"),
+        (3, "评委", "blank"),
+        (3, "创新性", "formula"),
+        (4, None, "duplicate_row"),
+    ]
     assert result.errors[-1].message() == "This entry and judge already appear in row 2."
 
 
 def test_header_problems():
     assert codes(read_score_sheet(xlsx([["作品编号", "科学性", "创新性"], ["A", 1, 2]]), CRITERIA)) == [
-        (1, "评委", "missing_column")]
+        (1, "评委", "missing_column")
+    ]
     assert codes(read_score_sheet(xlsx([["作品编号", "评委", "科学性"], ["A", "j", 1]]), CRITERIA)) == [
-        (1, "创新性", "missing_column")]
+        (1, "创新性", "missing_column")
+    ]
     assert codes(read_score_sheet(xlsx([["作品编号", "评委", "总分", "科学性"], ["A", "j", 1, 1]]), CRITERIA)) == [
-        (1, "总分", "mixed_total")]
+        (1, "总分", "mixed_total")
+    ]
     assert codes(read_score_sheet(xlsx([["作品编号", "评委", "颜值"], ["A", "j", 1]]), CRITERIA))[0] == (
-        1, "颜值", "unknown_column")
+        1,
+        "颜值",
+        "unknown_column",
+    )
     assert codes(read_score_sheet(xlsx([["作品编号", "评委"], ["A", "j"]]), CRITERIA)) == [
-        (1, None, "no_score_columns")]
+        (1, None, "no_score_columns")
+    ]
 
 
 def test_bad_files():
@@ -77,7 +97,13 @@ def test_bad_files():
 
 
 def test_partial_mode_allows_other_rubrics_columns_blank():
-    data = xlsx([["作品编号", "评委", "科学性", "创新性", "研究问题"], ["A", "j@x.cn", 8, 9, None], ["B", "j@x.cn", None, None, 7]])
+    data = xlsx(
+        [
+            ["作品编号", "评委", "科学性", "创新性", "研究问题"],
+            ["A", "j@x.cn", 8, 9, None],
+            ["B", "j@x.cn", None, None, 7],
+        ]
+    )
     strict = read_score_sheet(data, ["科学性", "创新性", "研究问题"])
     assert [p.code for p in strict.errors] == ["blank", "blank", "blank"]
     result = read_score_sheet(data, ["科学性", "创新性", "研究问题", "设计"], partial=True)

@@ -1,7 +1,6 @@
 """Judges: the list names the workplace a judge stands aside from (回避); a withdrawn judge's submitted scores still
 count; what a judge sees once the round closes (no re-check requests, the panel's submitted scores, never drafts)."""
 
-
 from core.extensions import db
 from judging.services import assignment, scoring
 from judging.services import rounds as rounds_service

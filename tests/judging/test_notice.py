@@ -1,5 +1,6 @@
 """公示 (the results notice): publishing every closed round, awards by level on the public list with minors masked,
 confirmation before publishing, words instead of status codes, objections with a reference."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -35,8 +36,10 @@ def test_the_notice_page_publishes_every_closed_round_ticked(client, login):
     login(w["organiser"])
     page = client.get(f"/judging/contests/{w['contest'].id}/notice").get_data(as_text=True)
     assert page.count('name="rounds"') == 2 and page.count("checked") >= 2
-    response = client.post(f"/judging/contests/{w['contest'].id}/notice", data={
-        "rounds": [w["rubric"].id, w["robot"].id], "days": 7, "mask_names": "y"})
+    response = client.post(
+        f"/judging/contests/{w['contest'].id}/notice",
+        data={"rounds": [w["rubric"].id, w["robot"].id], "days": 7, "mask_names": "y"},
+    )
     assert response.status_code == 302
     public = client.get(f"/judging/public/{w['contest'].id}").get_data(as_text=True)
     assert "雨水回收装置" in public and "䶮队" in public
@@ -55,9 +58,11 @@ def test_objector_gets_a_reference_and_the_organiser_sees_it_flagged(client, log
     w = season_world.build()
     notice_service.start_notice(w["contest"], [w["rubric"], w["robot"]], days=7)
     db.session.commit()
-    answer = client.post(f"/judging/public/{w['contest'].id}", data={
-        "name": "陈先生", "contact": "13912345678", "reason": "该作品与往届获奖作品主题相近，请核实原创性。"},
-        follow_redirects=True).get_data(as_text=True)
+    answer = client.post(
+        f"/judging/public/{w['contest'].id}",
+        data={"name": "陈先生", "contact": "13912345678", "reason": "该作品与往届获奖作品主题相近，请核实原创性。"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     objection = db.session.execute(sa.select(Objection)).scalar_one()
     assert objection.number == 1 and objection.reference in answer
     assert objection.reference == f"YY2024-{w['contest'].id}-001"

@@ -1,6 +1,7 @@
 """Schools see their outcomes (issue 21, point 4): once results are final, each entry page of the school shows
 award, final score and rank; judges' comments when the organiser releases them, as 评委1, 评委2, …; the
 school's certificates per student and as one file; the dashboard keeps the finished contest."""
+
 import io
 import zipfile
 from pathlib import Path
@@ -124,9 +125,15 @@ def test_judges_are_numbered_stably_by_assignment_and_without_gaps():
     w["round"].comments_released = True
     db.session.flush()
     entry = w["entries"][0]
-    order = db.session.execute(sa.select(JudgeAssignment.judge_id).where(
-        JudgeAssignment.entry_id == entry.id, JudgeAssignment.round_id == w["round"].id)
-        .order_by(JudgeAssignment.id)).scalars().all()
+    order = (
+        db.session.execute(
+            sa.select(JudgeAssignment.judge_id)
+            .where(JudgeAssignment.entry_id == entry.id, JudgeAssignment.round_id == w["round"].id)
+            .order_by(JudgeAssignment.id)
+        )
+        .scalars()
+        .all()
+    )
     expected = [COMMENTS[[j.id for j in w["judges"]].index(judge_id)] for judge_id in order]
     first = outcomes.released_comments(entry)
     assert [(c.number, c.text) for c in first[0].comments] == list(enumerate(expected, 1))
@@ -135,8 +142,13 @@ def test_judges_are_numbered_stably_by_assignment_and_without_gaps():
     weak = outcomes.released_comments(w["entries"][1])
     assert [c.number for c in weak[0].comments] == [1, 2]
     # a removed assignment's comment is not shown
-    a = db.session.execute(sa.select(JudgeAssignment).where(JudgeAssignment.entry_id == entry.id)
-                           .order_by(JudgeAssignment.id)).scalars().first()
+    a = (
+        db.session.execute(
+            sa.select(JudgeAssignment).where(JudgeAssignment.entry_id == entry.id).order_by(JudgeAssignment.id)
+        )
+        .scalars()
+        .first()
+    )
     a.status = AssignmentStatus.REMOVED.value
     db.session.flush()
     assert [c.text for c in outcomes.released_comments(entry)[0].comments] == expected[1:]
@@ -204,8 +216,9 @@ def test_certificates_per_student_and_as_one_file(client, login):
     response = client.get(f"/certificates/c/{mine[0].id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
 
-    response = client.post(f"/certificates/school/{w['school_a'].id}/contest/{w['contest'].id}/render",
-                           data={"fmt": "zip"})
+    response = client.post(
+        f"/certificates/school/{w['school_a'].id}/contest/{w['contest'].id}/render", data={"fmt": "zip"}
+    )
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     db.session.expire_all()
     job = db.session.execute(sa.select(Job).order_by(Job.id.desc())).scalars().first()
@@ -233,4 +246,6 @@ def test_the_dashboard_keeps_the_finished_contest_with_its_results(client, login
     assert f'data-contest="{w["contest"].id}"' in page
     finished = outcomes.finished_contests({w["school_a"].id, w["school_b"].id})
     assert {(f.school.name, f.award_counts["first"], f.award_counts["second"]) for f in finished} == {
-        ("青溪县实验小学", 1, 0), ("青溪县第二小学", 0, 1)}
+        ("青溪县实验小学", 1, 0),
+        ("青溪县第二小学", 0, 1),
+    }

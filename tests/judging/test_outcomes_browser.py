@@ -1,5 +1,6 @@
 """A school coordinator on a phone (390×844) finds the finished contest on the dashboard, its awards and released
 comments on the entry page, and downloads the school's certificates as one file, in real headless Chromium."""
+
 import os
 
 import pytest
@@ -23,7 +24,8 @@ def _shot(browser, name: str) -> None:
 
 def _fits(browser) -> bool:
     scroll, width = browser.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     return scroll <= width
 
 
@@ -73,6 +75,8 @@ def test_a_coordinator_sees_award_and_released_comments_on_a_phone(browser, live
     download.click()
     WebDriverWait(browser, 10).until(lambda d: "/jobs/" in d.current_url)
     link = WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "job-download") if d.find_element(By.ID, "job-download").is_displayed()
-        else None)
+        lambda d: (
+            d.find_element(By.ID, "job-download") if d.find_element(By.ID, "job-download").is_displayed() else None
+        )
+    )
     assert link.get_attribute("href").endswith("/download")

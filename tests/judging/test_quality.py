@@ -1,4 +1,5 @@
 """Judge quality statistics and outlier flags (no app)."""
+
 import math
 
 import pytest

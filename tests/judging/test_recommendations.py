@@ -1,5 +1,6 @@
 """Recommendations from a county's final results to the city's contest: accepted or declined by the city, only from
 final results of a contest with a parent."""
+
 from decimal import Decimal
 
 import pytest
@@ -26,24 +27,35 @@ def test_county_recommends_and_city_accepts_or_declines(client, login):
     page = client.get(f"/judging/contests/{w['contest'].id}/recommend").get_data(as_text=True)
     assert city_contest.name in page and "一等奖" in page and "18.00" in page  # award and score in the list
     first, third = w["kx_entries"][0], w["kx_entries"][2]
-    response = client.post(f"/judging/contests/{w['contest'].id}/recommend", data={
-        "target_id": city_contest.id, "entry_ids": [first.id, third.id], "note": "县赛一等奖"})
+    response = client.post(
+        f"/judging/contests/{w['contest'].id}/recommend",
+        data={"target_id": city_contest.id, "entry_ids": [first.id, third.id], "note": "县赛一等奖"},
+    )
     assert response.status_code == 302
     recs = {r.entry_id: r for r in db.session.execute(sa.select(Recommendation)).scalars()}
     assert recs[first.id].award == "first" and recs[first.id].score == Decimal("18.0000")
     # the county cannot decide for the city
-    assert client.post(f"/judging/recommendations/{recs[first.id].id}/accept",
-                       data={"category_id": city_kx.id}).status_code == 403
+    assert (
+        client.post(
+            f"/judging/recommendations/{recs[first.id].id}/accept", data={"category_id": city_kx.id}
+        ).status_code
+        == 403
+    )
     client.post("/logout")
     login(city_organiser)
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert "pending-recommendations" in dashboard
     incoming = client.get(f"/judging/contests/{city_contest.id}/recommendations").get_data(as_text=True)
     assert "雨水回收装置" in incoming and "一等奖" in incoming and "18.00" in incoming
-    assert client.post(f"/judging/recommendations/{recs[first.id].id}/accept",
-                       data={"category_id": city_kx.id}).status_code == 302
-    empty_reason = client.post(f"/judging/recommendations/{recs[third.id].id}/decline", data={"reason": " "},
-                               follow_redirects=True).get_data(as_text=True)
+    assert (
+        client.post(
+            f"/judging/recommendations/{recs[first.id].id}/accept", data={"category_id": city_kx.id}
+        ).status_code
+        == 302
+    )
+    empty_reason = client.post(
+        f"/judging/recommendations/{recs[third.id].id}/decline", data={"reason": " "}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "说明" in empty_reason and db.session.get(Recommendation, recs[third.id].id).status == "pending"
     client.post(f"/judging/recommendations/{recs[third.id].id}/decline", data={"reason": "名额已满"})
     db.session.expire_all()

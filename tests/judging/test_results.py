@@ -1,6 +1,7 @@
 """Results of a round: a later round supersedes an earlier one for its category, exports and the award list name
 students and advisors, z-scores that cannot normalise and untrimmed entries say why, final results cannot change,
 special awards name their advisor."""
+
 import csv
 import io
 from datetime import timedelta
@@ -34,8 +35,16 @@ def test_publishing_the_robot_round_keeps_the_rubric_rounds_results():
 
 def test_a_later_round_judging_the_same_category_supersedes_the_earlier_one():
     w = season_world.build()
-    final_round = jf.rubric_round(w["contest"], [w["kx"]], name="终评", position=3, k=3, method="mean",
-                                  award_mode="percentage", award_rule=season_world.PERCENT)
+    final_round = jf.rubric_round(
+        w["contest"],
+        [w["kx"]],
+        name="终评",
+        position=3,
+        k=3,
+        method="mean",
+        award_mode="percentage",
+        award_rule=season_world.PERCENT,
+    )
     assignment_service.auto_assign(final_round)
     db.session.flush()
     e = w["kx_entries"]
@@ -138,9 +147,11 @@ def test_final_results_cannot_be_changed():
     finalised and certificates issued from them."""
     w = _final_world()
     result = next(r for r in results_service.results_of(w["round"]) if r.award == "first")
-    for change in (lambda: results_service.override_award(result, "second", "复核", actor=w["organiser"]),
-                   lambda: results_service.compute_results(w["round"]),
-                   lambda: rounds_service.reopen_round(w["round"])):
+    for change in (
+        lambda: results_service.override_award(result, "second", "复核", actor=w["organiser"]),
+        lambda: results_service.compute_results(w["round"]),
+        lambda: rounds_service.reopen_round(w["round"]),
+    ):
         with pytest.raises(DomainError) as err:
             change()
         assert err.value.code == "results_final"
@@ -156,7 +167,9 @@ def test_special_award_for_an_advisor_names_the_advisor(client, login):
     advisor = Advisor(school_id=w["schools"][0].id, name="陈老师")
     db.session.add(advisor)
     db.session.flush()
-    results_service.add_special_award(w["contest"], kind="outstanding_advisor", advisor_id=advisor.id, reason="长期辅导")
+    results_service.add_special_award(
+        w["contest"], kind="outstanding_advisor", advisor_id=advisor.id, reason="长期辅导"
+    )
     db.session.commit()
     assert "陈老师" in client.get(f"/judging/public/{w['contest'].id}").get_data(as_text=True)
     login(w["organiser"])
@@ -172,6 +185,8 @@ def test_a_schools_results_name_every_round_that_counted(client, login):
     db.session.commit()
     login(factories.coordinator(w["schools"][0], name="实验小学联络员"))
     db.session.commit()
-    page = client.get(f"/judging/contests/{w['contest'].id}/school/{w['schools'][0].id}/outcomes").get_data(as_text=True)
+    page = client.get(f"/judging/contests/{w['contest'].id}/school/{w['schools'][0].id}/outcomes").get_data(
+        as_text=True
+    )
     counts = page.split('id="outcome-counts"')[1].split("</p>")[0]
     assert "初评" in counts and "现场赛" in counts

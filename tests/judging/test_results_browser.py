@@ -1,5 +1,6 @@
 """The 公示 page on a phone (390×844) and the results page on a laptop (1366×900), in real headless Chromium.
 KC_SCREENSHOT_DIR keeps the screenshots for a person to look at."""
+
 import os
 from pathlib import Path
 

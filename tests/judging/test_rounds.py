@@ -1,5 +1,6 @@
 """Rounds: one opened before its start warns the organiser, and judges are told when scoring starts instead of
 "该轮次已结束"; the round form says in Chinese what N_min means."""
+
 from datetime import timedelta
 
 import pytest

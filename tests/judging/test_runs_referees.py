@@ -1,6 +1,7 @@
 """Robot runs as referees record them — the form opens on the next unrecorded run, DNF/DQ need no points and count as
 no result, each category's maximum points and time limit, the run that counts shown with why, 回避 for referees,
 a correction opening filled in, no confirming once the round closed, no referee form for a rubric entry."""
+
 from decimal import Decimal
 
 import pytest
@@ -20,13 +21,24 @@ def _robot_world(max_points: str = "200", time_limit: str = "03:00"):
     org = factories.association()
     c = jf.contest(org)
     cat = jf.category(c, code="JQR", name="超级轨迹赛", scoring_mode="performance")
-    school, other = factories.school(parent=org, name="青溪县实验小学"), factories.school(parent=org, name="青溪县第一中学")
+    school, other = (
+        factories.school(parent=org, name="青溪县实验小学"),
+        factories.school(parent=org, name="青溪县第一中学"),
+    )
     slip, clean = jf.entry(c, cat, school, title="䶮队"), jf.entry(c, cat, other, title="𠮷祥队")
     rnd = jf.rubric_round(c, [cat], name="现场赛", max_points=max_points, time_limit=time_limit)
     rc = rnd.categories[0]
     rc.runs = 3
-    return {"org": org, "contest": c, "round": rnd, "rc": rc, "slip": slip, "clean": clean, "school": school,
-            "referee": factories.organiser(org)}
+    return {
+        "org": org,
+        "contest": c,
+        "round": rnd,
+        "rc": rc,
+        "slip": slip,
+        "clean": clean,
+        "school": school,
+        "referee": factories.organiser(org),
+    }
 
 
 def test_dnf_run_needs_no_points_and_counts_as_no_result():
@@ -101,22 +113,23 @@ def test_referee_form_opens_on_the_next_unrecorded_run_with_empty_fields(client,
     db.session.commit()
     login(w["referee"])
     url = f"/judging/rounds/{w['round'].id}/referee/{w['slip'].id}"
-    response = client.post(url, data={"run_number": 1, "status": "ok", "points": "180", "time": "01:05.00",
-                                      "penalty_seconds": 0})
+    response = client.post(
+        url, data={"run_number": 1, "status": "ok", "points": "180", "time": "01:05.00", "penalty_seconds": 0}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'name="run_number" type="number" value="2"' in page or 'value="2"' in page.split('name="run_number"')[1][:80]
     assert 'value="180"' not in page and 'value="01:05.00"' not in page
     assert "计入成绩：第 1 轮" in page
     # DNF without points through the page
-    response = client.post(url, data={"run_number": 2, "status": "dnf", "points": "", "time": "",
-                                      "penalty_seconds": 0})
+    response = client.post(url, data={"run_number": 2, "status": "dnf", "points": "", "time": "", "penalty_seconds": 0})
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "第 2 轮：未完成或取消成绩，不计成绩" in page
     # above the maximum: refused next to the field, nothing saved
-    response = client.post(url, data={"run_number": 3, "status": "ok", "points": "1800", "time": "01:00.00",
-                                      "penalty_seconds": 0})
+    response = client.post(
+        url, data={"run_number": 3, "status": "ok", "points": "1800", "time": "01:00.00", "penalty_seconds": 0}
+    )
     assert response.status_code == 200 and "1800 超过满分 200" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(PerformanceRun)).scalar() == 2
 
@@ -132,6 +145,7 @@ def test_referee_from_the_entrys_school_must_stand_aside(client, login):
     coordinator = factories.coordinator(w["school"])
     from accounts.services import grant_role
     from core.permissions import Role
+
     grant_role(coordinator, Role.JUDGE, scope_id=w["contest"].id)
     for person in (own.user, declared.user, coordinator):
         with pytest.raises(DomainError) as err:
@@ -145,8 +159,10 @@ def test_referee_from_the_entrys_school_must_stand_aside(client, login):
     runs.record_run(w["round"], w["clean"], run_number=1, points="100", time_text="01:00", actor=own.user)
     db.session.commit()
     login(own.user)
-    response = client.post(f"/judging/rounds/{w['round'].id}/referee/{w['slip'].id}", data={
-        "run_number": 2, "status": "ok", "points": "100", "time": "01:00", "penalty_seconds": 0})
+    response = client.post(
+        f"/judging/rounds/{w['round'].id}/referee/{w['slip'].id}",
+        data={"run_number": 2, "status": "ok", "points": "100", "time": "01:00", "penalty_seconds": 0},
+    )
     assert response.status_code == 200 and "回避" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Result)).scalar() == 0
 
@@ -161,16 +177,21 @@ def _performance_world(confirm: bool = True):
     rnd = jf.rubric_round(c, [cat, rubric], name="终评")
     rc = rounds_service.round_category_for(rnd, cat.id)
     rounds_service.set_performance_rule(rc, "best_of", 2, confirm, max_points="200")
-    return {"org": org, "contest": c, "round": rnd, "robot": robot, "paper": paper,
-            "organiser": factories.organiser(org)}
+    return {
+        "org": org,
+        "contest": c,
+        "round": rnd,
+        "robot": robot,
+        "paper": paper,
+        "organiser": factories.organiser(org),
+    }
 
 
 def test_run_cannot_be_confirmed_after_the_round_closed():
     """Bug: a confirmation (which decides whether a run counts) was accepted after the round closed."""
     w = _performance_world()
     referee, second = w["organiser"], factories.organiser(w["org"])
-    run = runs.record_run(w["round"], w["robot"], run_number=1, points="120", time_text="01:02.03",
-                              actor=referee)
+    run = runs.record_run(w["round"], w["robot"], run_number=1, points="120", time_text="01:02.03", actor=referee)
     w["round"].status = "closed"
     db.session.flush()
     with pytest.raises(DomainError) as err:
@@ -182,8 +203,16 @@ def test_run_cannot_be_confirmed_after_the_round_closed():
 def test_referee_page_is_404_for_a_rubric_entry_and_prefills_a_correction(client, login):
     """Bug: the referee form was offered for entries judged with a rubric; correcting a run started blank."""
     w = _performance_world(confirm=False)
-    runs.record_run(w["round"], w["robot"], run_number=2, points="150.5", time_text="00:58.20",
-                        penalty_seconds=20, status="ok", actor=w["organiser"])
+    runs.record_run(
+        w["round"],
+        w["robot"],
+        run_number=2,
+        points="150.5",
+        time_text="00:58.20",
+        penalty_seconds=20,
+        status="ok",
+        actor=w["organiser"],
+    )
     db.session.commit()
     login(w["organiser"])
     rid = w["round"].id
@@ -204,7 +233,7 @@ def test_a_referee_who_must_stand_aside_is_told_before_typing_the_runs(client, l
     db.session.commit()
     login(declared.user)
     listing = client.get(f"/judging/rounds/{w['round'].id}/referee").get_data(as_text=True)
-    assert f"/referee/{w['slip'].id}\"" not in listing and f"/referee/{w['clean'].id}\"" in listing
+    assert f'/referee/{w["slip"].id}"' not in listing and f'/referee/{w["clean"].id}"' in listing
     assert "须回避" in listing.split("䶮队")[1].split("𠮷祥队")[0] or "须回避" in listing.split("䶮队")[1][:300]
     page = client.get(f"/judging/rounds/{w['round'].id}/referee/{w['slip'].id}").get_data(as_text=True)
     assert 'id="stand-aside"' in page and 'name="points"' not in page

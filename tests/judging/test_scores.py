@@ -1,4 +1,5 @@
 """Criterion score validation and weighted totals (no app)."""
+
 from decimal import Decimal
 
 import pytest
@@ -17,15 +18,27 @@ from judging.scores import (
 from judging.services import scoring
 
 
-@pytest.mark.parametrize("value, expected", [("7.5", Decimal("7.5")), (10, Decimal(10)), ("0", Decimal(0)),
-                                             (" 9.0 ", Decimal("9.0"))])
+@pytest.mark.parametrize(
+    "value, expected", [("7.5", Decimal("7.5")), (10, Decimal(10)), ("0", Decimal(0)), (" 9.0 ", Decimal("9.0"))]
+)
 def test_valid_scores(value, expected):
     assert validate_criterion_score(value, 10, "0.5") == expected
 
 
-@pytest.mark.parametrize("value, code", [("10.5", "above_maximum"), ("7.3", "off_step"), ("-1", "below_minimum"),
-                                         ("abc", "not_a_number"), ("", "missing"), (None, "missing"),
-                                         ("nan", "not_a_number"), ("inf", "not_a_number"), (True, "not_a_number")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("10.5", "above_maximum"),
+        ("7.3", "off_step"),
+        ("-1", "below_minimum"),
+        ("abc", "not_a_number"),
+        ("", "missing"),
+        (None, "missing"),
+        ("nan", "not_a_number"),
+        ("inf", "not_a_number"),
+        (True, "not_a_number"),
+    ],
+)
 def test_invalid_scores(value, code):
     with pytest.raises(ScoreError) as info:
         validate_criterion_score(value, 10, "0.5")
@@ -56,8 +69,10 @@ def test_partial_sheet_allows_missing_for_drafts():
 
 
 def test_weighted_total_and_isef_template():
-    criteria = [CriterionSpec(name, name, Decimal(mx), Decimal(step), Decimal(w))
-                for name, _, w, mx, step in RUBRIC_TEMPLATES["isef"]]
+    criteria = [
+        CriterionSpec(name, name, Decimal(mx), Decimal(step), Decimal(w))
+        for name, _, w, mx, step in RUBRIC_TEMPLATES["isef"]
+    ]
     assert rubric_maximum(criteria) == Decimal(100)
     scores = {c.key: c.maximum / 2 for c in criteria}
     assert weighted_total(scores, criteria) == Decimal(50)

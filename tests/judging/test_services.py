@@ -1,4 +1,5 @@
 """Judging services against the database: assignment, scoring rules, import, results, awards, notice."""
+
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -36,6 +37,7 @@ def test_auto_assign_balanced_and_conflict_free():
     # judge 0 belongs to school 0 (coordinator there) -> never gets that school's entries
     from accounts.services import grant_role
     from core.permissions import Role
+
     grant_role(w["judges"][0].user, Role.COORDINATOR, organisation=w["schools"][0])
     judges_service.update_judge_profile(w["judges"][1], conflict_school_ids=[w["schools"][1].id])
     outcome = assign_all(w)
@@ -195,8 +197,15 @@ def test_import_scores_all_or_nothing():
     assign_all(w)
     e0, e1 = w["entries"]
     j0 = w["judges"][0].user.email
-    bad = sheet([["作品编号", "评委", "科学性", "创新性"], [e0.code, j0, 8, 9], ["NOPE", j0, 1, 1],
-                 [e1.code, "nobody@x.cn", 1, 1], [e1.code, j0, 11, 1]])
+    bad = sheet(
+        [
+            ["作品编号", "评委", "科学性", "创新性"],
+            [e0.code, j0, 8, 9],
+            ["NOPE", j0, 1, 1],
+            [e1.code, "nobody@x.cn", 1, 1],
+            [e1.code, j0, 11, 1],
+        ]
+    )
     outcome = score_import.import_scores(w["round"], bad)
     assert not outcome.ok
     assert [(r, c) for r, c, _ in outcome.errors] == [(3, "作品编号"), (4, "评委"), (5, "科学性")]
@@ -222,8 +231,9 @@ def test_performance_runs_and_ranking():
     referee, second = factories.user(name="裁判甲"), factories.user(name="裁判乙")
     runs_service.record_run(rnd, a, run_number=1, points="120", time_text="01:30.00", actor=referee)
     runs_service.record_run(rnd, a, run_number=2, points="100", time_text="00:50.00", actor=referee)
-    run = runs_service.record_run(rnd, b, run_number=1, points="120", time_text="01:10.00", penalty_seconds="20",
-                              actor=referee)
+    run = runs_service.record_run(
+        rnd, b, run_number=1, points="120", time_text="01:10.00", penalty_seconds="20", actor=referee
+    )
     runs_service.record_run(rnd, b, run_number=2, points="90", time_text="", status="dnf", actor=referee)
     with pytest.raises(DomainError):
         runs_service.record_run(rnd, b, run_number=3, points="1", time_text="00:01.00")
@@ -254,8 +264,13 @@ def test_notice_objection_and_finalise():
     assert w["contest"].status == "notice"
     with pytest.raises(DomainError):
         notice_service.submit_objection(notice, name="", contact="x", reason="太短")
-    objection = notice_service.submit_objection(notice, name="李四", contact="13800000000",
-                                          reason="该作品与往届作品雷同，请复核。", entry_code=w["entries"][0].code)
+    objection = notice_service.submit_objection(
+        notice,
+        name="李四",
+        contact="13800000000",
+        reason="该作品与往届作品雷同，请复核。",
+        entry_code=w["entries"][0].code,
+    )
     with pytest.raises(DomainError):
         notice_service.finalise_notice(notice, now=notice.ends_at + timedelta(hours=1))  # objection open
     notice_service.answer_objection(objection, accept=False, reply="经复核，作品为原创。", actor=w["organiser"])

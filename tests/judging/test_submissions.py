@@ -1,5 +1,6 @@
 """Submissions: judging reads a contest entry through the registered "entry" kind — its code, title, anonymised
 materials (no student, school or file name), conflict keys — and 回避 compares keys, not entry fields."""
+
 import pytest
 
 from competitions.models import Material
@@ -31,8 +32,17 @@ def test_an_entry_shows_judges_no_student_school_or_file_name():
     w = jf.world(n_entries=1)
     entry = w["entries"][0]
     entry.abstract = "研究青溪河的水质变化。"
-    db.session.add(Material(entry_id=entry.id, kind="report", original_name="张三明-青溪实验小学-研究报告.pdf",
-                            stored_name="r1.pdf", file_type="pdf", size=2_200_000, sha256="0" * 64))
+    db.session.add(
+        Material(
+            entry_id=entry.id,
+            kind="report",
+            original_name="张三明-青溪实验小学-研究报告.pdf",
+            stored_name="r1.pdf",
+            file_type="pdf",
+            size=2_200_000,
+            sha256="0" * 64,
+        )
+    )
     db.session.flush()
     db.session.refresh(entry)
     shown = " ".join(f"{label} {text}" for label, text in EntrySubmission(entry).materials)

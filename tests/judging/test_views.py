@@ -1,4 +1,5 @@
 """Judging pages, API and CLI: permissions, isolation, blind judging, query counts, exports."""
+
 import csv
 import io
 import re
@@ -27,8 +28,12 @@ def setup_world(**kw):
 
 def form_values(rnd, entry, a, b, action="submit"):
     rc = rounds_service.round_category_for(rnd, entry.category_id)
-    return {f"criterion-{rc.criteria[0].id}": a, f"criterion-{rc.criteria[1].id}": b, "comment": "不错",
-            "action": action}
+    return {
+        f"criterion-{rc.criteria[0].id}": a,
+        f"criterion-{rc.criteria[1].id}": b,
+        "comment": "不错",
+        "action": action,
+    }
 
 
 def test_organiser_pages_render(client, login):
@@ -36,13 +41,23 @@ def test_organiser_pages_render(client, login):
     rnd, contest = w["round"], w["contest"]
     login(w["organiser"])
     rc = rnd.categories[0]
-    for url in ["/judging/", f"/judging/contests/{contest.id}", f"/judging/rounds/{rnd.id}",
-                f"/judging/rounds/{rnd.id}/categories/{rc.id}", f"/judging/contests/{contest.id}/judges",
-                f"/judging/judges/{w['judges'][0].id}", f"/judging/rounds/{rnd.id}/assignments",
-                f"/judging/rounds/{rnd.id}/coverage", f"/judging/rounds/{rnd.id}/results",
-                f"/judging/rounds/{rnd.id}/quality", f"/judging/rounds/{rnd.id}/import",
-                f"/judging/rounds/{rnd.id}/referee", f"/judging/contests/{contest.id}/special-awards",
-                f"/judging/contests/{contest.id}/notice", f"/judging/rounds/{rnd.id}/entries/{w['entries'][0].id}/scores"]:
+    for url in [
+        "/judging/",
+        f"/judging/contests/{contest.id}",
+        f"/judging/rounds/{rnd.id}",
+        f"/judging/rounds/{rnd.id}/categories/{rc.id}",
+        f"/judging/contests/{contest.id}/judges",
+        f"/judging/judges/{w['judges'][0].id}",
+        f"/judging/rounds/{rnd.id}/assignments",
+        f"/judging/rounds/{rnd.id}/coverage",
+        f"/judging/rounds/{rnd.id}/results",
+        f"/judging/rounds/{rnd.id}/quality",
+        f"/judging/rounds/{rnd.id}/import",
+        f"/judging/rounds/{rnd.id}/referee",
+        f"/judging/contests/{contest.id}/special-awards",
+        f"/judging/contests/{contest.id}/notice",
+        f"/judging/rounds/{rnd.id}/entries/{w['entries'][0].id}/scores",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert 'style="' not in response.get_data(as_text=True), url
@@ -52,10 +67,25 @@ def test_organiser_pages_render(client, login):
 def test_create_round_and_rubric_through_pages(client, login):
     w = setup_world()
     login(w["organiser"])
-    response = client.post(f"/judging/contests/{w['contest'].id}", data={
-        "name": "终评", "categories": [w["category"].id], "judges_per_entry": 5, "method": "zscore_trimmed",
-        "n_min": 5, "tie_breaks": ["raw_sum"], "tie_criterion": "创新性", "advancement": "none",
-        "award_mode": "percentage", "first": "15", "second": "25", "third": "35", "cap": "60", "rounding": "half_up"})
+    response = client.post(
+        f"/judging/contests/{w['contest'].id}",
+        data={
+            "name": "终评",
+            "categories": [w["category"].id],
+            "judges_per_entry": 5,
+            "method": "zscore_trimmed",
+            "n_min": 5,
+            "tie_breaks": ["raw_sum"],
+            "tie_criterion": "创新性",
+            "advancement": "none",
+            "award_mode": "percentage",
+            "first": "15",
+            "second": "25",
+            "third": "35",
+            "cap": "60",
+            "rounding": "half_up",
+        },
+    )
     assert response.status_code == 302
     rnd = rounds_service.find_round(w["contest"], "终评")
     assert rnd.tie_breaks == ["raw_sum", "criterion:创新性"]
@@ -65,8 +95,10 @@ def test_create_round_and_rubric_through_pages(client, login):
     assert response.status_code == 302
     db.session.refresh(rc)
     assert len(rc.criteria) == 5 and rc.maximum_total == 100
-    bad = client.post(f"/judging/rounds/{rnd.id}/categories/{rc.id}", data={
-        "c-name": "额外", "c-weight": "1", "c-maximum": "10", "c-step": "3", "c-submit": "1"})
+    bad = client.post(
+        f"/judging/rounds/{rnd.id}/categories/{rc.id}",
+        data={"c-name": "额外", "c-weight": "1", "c-maximum": "10", "c-step": "3", "c-submit": "1"},
+    )
     assert bad.status_code == 200 and "满分必须是步长的整数倍" in bad.get_data(as_text=True)
 
 
@@ -78,7 +110,9 @@ def test_judge_scores_through_page_and_is_audited(client, login):
     login(judge.user)
     page = client.get(f"/judging/rounds/{rnd.id}/my")
     assert page.status_code == 200 and a.entry.code in page.get_data(as_text=True)
-    bad = client.post(f"/judging/rounds/{rnd.id}/entries/{a.entry_id}/score", data=form_values(rnd, a.entry, "11", "7.3"))
+    bad = client.post(
+        f"/judging/rounds/{rnd.id}/entries/{a.entry_id}/score", data=form_values(rnd, a.entry, "11", "7.3")
+    )
     assert bad.status_code == 200
     text = bad.get_data(as_text=True)
     assert "11 超过满分 10" in text and "7.3 不是步长 0.5" in text
@@ -134,7 +168,9 @@ def test_blind_until_round_closes(client, login):
     w = setup_world(n_entries=1, n_judges=3, k=3)
     rnd = w["round"]
     for a in assignment.active_assignments(rnd):
-        scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True, comment=f"评语{a.judge_id}")
+        scoring.save_score(
+            a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True, comment=f"评语{a.judge_id}"
+        )
     db.session.commit()
     judge = w["judges"][0]
     other_names = [j.user.display_name for j in w["judges"][1:]]
@@ -198,8 +234,10 @@ def test_public_notice_masks_names_and_takes_objections(client, login):
     assert "张*明" in text and "张三明" not in text and "13800138000" not in text
     assert "欧阳**" in text and "欧**娜" not in text  # issue 19: the 公示 page used to show 欧**娜
     assert w["entries"][0].code in text
-    response = client.post(f"/judging/public/{w['contest'].id}", data={
-        "name": "王五", "contact": "wang@example.cn", "reason": "评分过程不透明，请公开评分细则。"})
+    response = client.post(
+        f"/judging/public/{w['contest'].id}",
+        data={"name": "王五", "contact": "wang@example.cn", "reason": "评分过程不透明，请公开评分细则。"},
+    )
     assert response.status_code == 302
     login(w["organiser"])
     assert "评分过程不透明" in client.get(f"/judging/contests/{w['contest'].id}/notice").get_data(as_text=True)
@@ -209,6 +247,7 @@ def test_cli_results_and_import(runner, tmp_path):
     w = setup_world(n_entries=2, n_judges=3, k=3)
     rnd = w["round"]
     from openpyxl import Workbook
+
     wb = Workbook()
     wb.active.append(["作品编号", "评委", "科学性", "创新性"])
     for a in assignment.active_assignments(rnd):
@@ -223,14 +262,28 @@ def test_cli_results_and_import(runner, tmp_path):
     wb2.save(bad)
     result = runner.invoke(args=["judging", "import-scores", "--contest", str(contest_id), "--round", "初评", str(bad)])
     assert result.exit_code == 1 and "row 2" in result.output and "Traceback" not in result.output
-    result = runner.invoke(args=["judging", "import-scores", "--contest", str(contest_id), "--round", "初评", str(path)])
+    result = runner.invoke(
+        args=["judging", "import-scores", "--contest", str(contest_id), "--round", "初评", str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "imported 6 scores" in result.output
     rounds_service.close_round(db.session.get(type(rnd), rnd.id))
     db.session.commit()
     out = tmp_path / "results.csv"
-    result = runner.invoke(args=["judging", "results", "--contest", str(contest_id), "--round", "初评", "--format", "csv",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        args=[
+            "judging",
+            "results",
+            "--contest",
+            str(contest_id),
+            "--round",
+            "初评",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -250,11 +303,17 @@ def test_referee_page_records_run(client, login):
     referee = jf.judge(c, name="裁判")
     db.session.commit()
     login(referee.user)
-    response = client.post(f"/judging/rounds/{rnd.id}/referee/{e.id}", data={
-        "run_number": 1, "points": "150", "time": "1:75.00", "penalty_seconds": 0, "status": "ok"})
-    assert response.status_code == 200 and "1:75.00 不是“分:秒.百分秒”（mm:ss.cc）格式的时间" in response.get_data(as_text=True)
-    response = client.post(f"/judging/rounds/{rnd.id}/referee/{e.id}", data={
-        "run_number": 1, "points": "150", "time": "01:15.30", "penalty_seconds": 20, "status": "ok"})
+    response = client.post(
+        f"/judging/rounds/{rnd.id}/referee/{e.id}",
+        data={"run_number": 1, "points": "150", "time": "1:75.00", "penalty_seconds": 0, "status": "ok"},
+    )
+    assert response.status_code == 200 and "1:75.00 不是“分:秒.百分秒”（mm:ss.cc）格式的时间" in response.get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/judging/rounds/{rnd.id}/referee/{e.id}",
+        data={"run_number": 1, "points": "150", "time": "01:15.30", "penalty_seconds": 20, "status": "ok"},
+    )
     assert response.status_code == 302
     assert "01:15.30" in client.get(f"/judging/rounds/{rnd.id}/referee/{e.id}").get_data(as_text=True)
 
@@ -276,8 +335,12 @@ def test_two_tabs_last_write_wins_and_both_audited(app, login):
     score = db.session.execute(sa.select(Score)).scalar_one()
     assert score.values == {str(rc.criteria[0].id): "8.5"}
     from core.models import AuditLog
-    rows = db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "judging_scores")
-                              .order_by(AuditLog.id)).scalars().all()
+
+    rows = (
+        db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "judging_scores").order_by(AuditLog.id))
+        .scalars()
+        .all()
+    )
     assert [r.after["values"] for r in rows] == [{str(rc.criteria[0].id): "6"}, {str(rc.criteria[0].id): "8.5"}]
     assert rows[1].before["values"] == {str(rc.criteria[0].id): "6"}
 
@@ -291,8 +354,15 @@ def test_materials_only_for_assigned_judges(client, login):
     entry = w["entries"][0]
     stored = "judging-test-material.pdf"
     material_path(stored).write_bytes(b"%PDF-1.4\n%%EOF\n")
-    item = Material(entry_id=entry.id, kind="report", original_name="报告.pdf", stored_name=stored, file_type="pdf",
-                    size=15, sha256="0" * 64)
+    item = Material(
+        entry_id=entry.id,
+        kind="report",
+        original_name="报告.pdf",
+        stored_name=stored,
+        file_type="pdf",
+        size=15,
+        sha256="0" * 64,
+    )
     db.session.add(item)
     db.session.commit()
     assigned = {a.judge_id for a in assignment.active_assignments(rnd) if a.entry_id == entry.id}
@@ -359,9 +429,17 @@ def test_performance_rule_through_page(client, login):
     db.session.commit()
     login(organiser)
     rc = rnd.categories[0]
-    response = client.post(f"/judging/rounds/{rnd.id}/categories/{rc.id}", data={
-        "p-performance_rule": "sum", "p-runs": 3, "p-confirm_runs": "y", "p-max_points": "250",
-        "p-time_limit": "2:30", "p-submit": "1"})
+    response = client.post(
+        f"/judging/rounds/{rnd.id}/categories/{rc.id}",
+        data={
+            "p-performance_rule": "sum",
+            "p-runs": 3,
+            "p-confirm_runs": "y",
+            "p-max_points": "250",
+            "p-time_limit": "2:30",
+            "p-submit": "1",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(rc)
     assert (rc.performance_rule, rc.runs, rc.confirm_runs) == ("sum", 3, True)
@@ -379,8 +457,11 @@ def test_list_pages_constant_queries(client, login, count_queries, page):
         notice_service.start_notice(w["contest"], rnd, days=7)
         db.session.commit()
         login(w["organiser"])
-        url = {"results": f"/judging/rounds/{rnd.id}/results", "assignments": f"/judging/rounds/{rnd.id}/assignments",
-               "public": f"/judging/public/{w['contest'].id}"}[page]
+        url = {
+            "results": f"/judging/rounds/{rnd.id}/results",
+            "assignments": f"/judging/rounds/{rnd.id}/assignments",
+            "public": f"/judging/public/{w['contest'].id}",
+        }[page]
         client.get(url)
         with count_queries() as statements:
             assert client.get(url).status_code == 200
@@ -422,8 +503,9 @@ def test_import_template_round_trip(client, login):
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
     buffer.seek(0)
-    response = client.post(f"/judging/rounds/{rnd.id}/import", data={"file": (buffer, "scores.xlsx")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/judging/rounds/{rnd.id}/import", data={"file": (buffer, "scores.xlsx")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     assert db.session.execute(sa.select(sa.func.count()).select_from(Score)).scalar() == 6
 
@@ -458,8 +540,11 @@ def test_concurrent_first_saves_do_not_collide(app):
     db.session.expire_all()
     rows = db.session.execute(sa.select(Score)).scalars().all()
     assert len(rows) == 1 and rows[0].version == 2 and rows[0].values[key] in ("6", "7")
-    audits = db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "judging_scores")
-                                .order_by(AuditLog.id)).scalars().all()
+    audits = (
+        db.session.execute(sa.select(AuditLog).where(AuditLog.object_type == "judging_scores").order_by(AuditLog.id))
+        .scalars()
+        .all()
+    )
     assert len(audits) == 2 and audits[-1].after["values"][key] == rows[0].values[key]
 
 
@@ -475,7 +560,7 @@ def test_results_page_award_table_totals(client, login):
     db.session.commit()
     login(w["organiser"])
     page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)
-    footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
+    footer = page[page.index("<tfoot>") : page.index("</tfoot>")]
     assert "<td>1</td><td>1</td><td>0</td><td>0</td><td>2</td>" in footer.replace("\n", "")
 
 
@@ -500,13 +585,18 @@ def test_categories_and_conflicts_are_ticked_not_ctrl_clicked(client, login):
     profile = client.get(f"/judging/judges/{w['judges'][0].id}").get_data(as_text=True)
     for name in ("expertise", "conflict_schools"):
         assert f'<select class="form-select" id="{name}" multiple' not in profile
-        assert re.search(rf'<input[^>]*name="{name}"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="{name}"',
-                         profile), name
+        assert re.search(
+            rf'<input[^>]*name="{name}"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="{name}"', profile
+        ), name
     rounds_page = client.get(f"/judging/contests/{w['contest'].id}").get_data(as_text=True)
-    assert re.search(r'<input[^>]*name="categories"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="categories"',
-                     rounds_page)
-    response = client.post(f"/judging/judges/{w['judges'][0].id}", data={
-        "conflict_schools": [w["schools"][0].id, w["schools"][1].id], "affiliation_id": 0})
+    assert re.search(
+        r'<input[^>]*name="categories"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="categories"',
+        rounds_page,
+    )
+    response = client.post(
+        f"/judging/judges/{w['judges'][0].id}",
+        data={"conflict_schools": [w["schools"][0].id, w["schools"][1].id], "affiliation_id": 0},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert sorted(w["judges"][0].conflict_school_ids) == sorted([w["schools"][0].id, w["schools"][1].id])

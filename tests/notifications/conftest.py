@@ -1,5 +1,6 @@
 """Real parts for the notifications tests: an SMTP server (aiosmtpd) and a signed SMS gateway (http.server), both
 on loopback ports in the test process. Nothing mocks the sending call."""
+
 from __future__ import annotations
 
 import email
@@ -101,8 +102,11 @@ def sms_gateway(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     saved = {k: app.config.get(k) for k in ("SMS_PROVIDER", "SMS_GATEWAY_URL", "SMS_GATEWAY_SECRET")}
-    app.config.update(SMS_PROVIDER="http", SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send",
-                      SMS_GATEWAY_SECRET=GATEWAY_SECRET)
+    app.config.update(
+        SMS_PROVIDER="http",
+        SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send",
+        SMS_GATEWAY_SECRET=GATEWAY_SECRET,
+    )
     try:
         yield gateway
     finally:

@@ -1,5 +1,6 @@
 """The triggers, as the people they tell would meet them: a visitor waitlisted then promoted, a lost ticket found
 by phone, an organiser's weather message, a coordinator's returned entry, an invitation, a changed password."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,10 @@ def _messages(**filters):
 
 
 def _register(client, event, name, phone):
-    return client.post(f"/events/{event.id}", data={"session_id": event.sessions[0].id, "kind": "individual",
-                                                    "name": name, "phone": phone})
+    return client.post(
+        f"/events/{event.id}",
+        data={"session_id": event.sessions[0].id, "kind": "individual", "name": name, "phone": phone},
+    )
 
 
 def test_waitlisted_visitor_is_told_and_then_told_of_the_promotion(app, client, sms_gateway):
@@ -166,8 +169,9 @@ def test_a_coordinator_is_emailed_when_an_entry_is_returned(app, client, login, 
     school = factories.school(county, stage="junior", name="青溪县第一中学")
     contest = cf.contest(county, name="第25届青少年科技创新大赛")
     category = cf.category(contest, code="JQR", quotas=(("school", "junior", "individual", 50),))
-    entry = cf.entry(contest, category, school, students=[cf.student(school, grade=8)], status="submitted",
-                     title="智能垃圾分类桶")
+    entry = cf.entry(
+        contest, category, school, students=[cf.student(school, grade=8)], status="submitted", title="智能垃圾分类桶"
+    )
     coordinator = factories.coordinator(school, name="刘芳", email="liufang@example.cn")
     organiser = factories.organiser(county)
     factories.commit()
@@ -207,8 +211,10 @@ def test_an_invitation_link_is_emailed(app, client, login, smtp_server):
     organiser = factories.organiser(county)
     factories.commit()
     login(organiser)
-    response = client.post("/invitations", data={"role": "coordinator", "organisation_id": school.id,
-                                                 "email": "new.teacher@example.cn", "name": "赵老师"})
+    response = client.post(
+        "/invitations",
+        data={"role": "coordinator", "organisation_id": school.id, "email": "new.teacher@example.cn", "name": "赵老师"},
+    )
     assert response.status_code == 200
     [mail] = smtp_server.to("new.teacher@example.cn")
     link = re.search(r"http://localhost/invite/\S+", text_of(mail)).group(0)
@@ -220,8 +226,9 @@ def test_an_invalid_email_is_refused_at_the_invitation_form(client, login, smtp_
     organiser = factories.organiser(county)
     factories.commit()
     login(organiser)
-    page = client.post("/invitations", data={"role": "coordinator", "organisation_id": county.id,
-                                              "email": "not-an-email"}).get_data(as_text=True)
+    page = client.post(
+        "/invitations", data={"role": "coordinator", "organisation_id": county.id, "email": "not-an-email"}
+    ).get_data(as_text=True)
     assert "请输入有效的电子邮箱地址" in page and smtp_server.messages == []
 
 
@@ -235,8 +242,9 @@ def test_an_invitation_link_is_sent_by_sms_to_the_mobile_given(app, client, logi
     contest = cf.contest(county, year=2026, name="青溪县青少年科技创新大赛")
     factories.commit()
     login(organiser)
-    response = client.post("/invitations", data={"role": "judge", "contest_id": contest.id,
-                                                 "mobile": "138 0013 8000", "name": "王䶮"})
+    response = client.post(
+        "/invitations", data={"role": "judge", "contest_id": contest.id, "mobile": "138 0013 8000", "name": "王䶮"}
+    )
     assert response.status_code == 200 and "/invite/" in response.get_data(as_text=True)
     [sms] = sms_gateway.received
     assert sms["mobile"] == "13800138000" and sms_gateway.rejected == 0
@@ -246,8 +254,10 @@ def test_an_invitation_link_is_sent_by_sms_to_the_mobile_given(app, client, logi
     client.post("/logout")
     page = client.get(link.removeprefix("http://localhost")).get_data(as_text=True)
     assert "2026 青溪县青少年科技创新大赛" in page and 'value="13800138000"' in page
-    response = client.post(link.removeprefix("http://localhost"),
-                           data={"name": "王䶮", "password": "a-good-password-𠮷", "confirm": "a-good-password-𠮷"})
+    response = client.post(
+        link.removeprefix("http://localhost"),
+        data={"name": "王䶮", "password": "a-good-password-𠮷", "confirm": "a-good-password-𠮷"},
+    )
     assert response.status_code == 302
     user = db.session.execute(sa.select(User).where(User.mobile == "13800138000")).scalar_one()
     assert user.scope_ids(Role.JUDGE) == {contest.id}
@@ -262,8 +272,9 @@ def test_an_invalid_mobile_is_refused_at_the_invitation_form(client, login, sms_
     organiser = factories.organiser(county)
     factories.commit()
     login(organiser)
-    page = client.post("/invitations", data={"role": "coordinator", "organisation_id": school.id,
-                                              "mobile": "1234567"}).get_data(as_text=True)
+    page = client.post(
+        "/invitations", data={"role": "coordinator", "organisation_id": school.id, "mobile": "1234567"}
+    ).get_data(as_text=True)
     assert "请输入中国大陆手机号" in page and "/invite/" not in page
     assert sms_gateway.received == [] and db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
 
@@ -275,8 +286,15 @@ def test_a_changed_password_is_told_even_when_the_person_turned_messages_off(app
     set_preference(f"user:{user.id}", "notifications.announcement", "email", False)
     factories.commit()
     login(user)
-    client.post("/profile", data={"pw-current_password": factories.PASSWORD, "pw-password": "新的密码-䶮-12345",
-                                  "pw-confirm": "新的密码-䶮-12345", "pw-submit": "1"})
+    client.post(
+        "/profile",
+        data={
+            "pw-current_password": factories.PASSWORD,
+            "pw-password": "新的密码-䶮-12345",
+            "pw-confirm": "新的密码-䶮-12345",
+            "pw-submit": "1",
+        },
+    )
     [mail] = smtp_server.to("safe@example.cn")
     assert mail["Subject"] == "您的密码已修改"
 

@@ -1,4 +1,5 @@
 """notify() and the sending job against a real SMTP server and a signed SMS gateway on loopback ports."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -123,8 +124,9 @@ def test_without_mail_settings_messages_wait_in_the_outbox(app):
 
 def test_sms_goes_to_the_gateway_signed_and_signed_with_the_organisation(app, sms_gateway):
     org = factories.association(name="青溪县科学技术协会")
-    notify(Contact(mobile="13800138000"), "notifications.test", {**TEST_CONTEXT, "channel": "sms"},
-           organisation_id=org.id)
+    notify(
+        Contact(mobile="13800138000"), "notifications.test", {**TEST_CONTEXT, "channel": "sms"}, organisation_id=org.id
+    )
     assert _send(app)["sent"] == 1
     [sms] = sms_gateway.received
     assert sms["mobile"] == "13800138000"
@@ -184,8 +186,12 @@ def test_the_rate_limit_holds_back_extra_reminders(app):
 
     user = factories.user()
     for n in range(REMINDER.limit + 2):
-        notify(user, REMINDER.key, {"name": "李䶮", "event": f"讲座{n}", "starts": utcnow(), "venue": "科技馆",
-                                    "link": "http://localhost/t"}, key=f"r{n}")
+        notify(
+            user,
+            REMINDER.key,
+            {"name": "李䶮", "event": f"讲座{n}", "starts": utcnow(), "venue": "科技馆", "link": "http://localhost/t"},
+            key=f"r{n}",
+        )
     assert len(_messages(channel="inbox")) == REMINDER.limit
 
 

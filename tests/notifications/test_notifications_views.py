@@ -1,4 +1,5 @@
 """The inbox (unread count in the navigation), preferences, the outbox's permissions and resending, the CLI."""
+
 from __future__ import annotations
 
 import pytest
@@ -58,8 +59,12 @@ def test_organisers_see_only_their_units_messages_and_resend_failures(app, clien
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # a server that is down
     try:
         [mine] = notify(Contact(email="a@example.cn"), "notifications.announcement", CONTEXT, organisation_id=county.id)
-        [theirs] = notify(Contact(email="b@example.cn"), "notifications.announcement",
-                          {"subject": "别人的通知", "body": "x"}, organisation_id=other.id)
+        [theirs] = notify(
+            Contact(email="b@example.cn"),
+            "notifications.announcement",
+            {"subject": "别人的通知", "body": "x"},
+            organisation_id=other.id,
+        )
         factories.commit()
         run_backlog(app)
     finally:
@@ -79,12 +84,24 @@ def test_organisers_see_only_their_units_messages_and_resend_failures(app, clien
 
 # What the CLI prints, in the installation's language: Chinese by default, English when set so.
 CLI_WORDS = {
-    "zh_CN": {"subject": "科创平台测试消息", "sent": "已通过 SMTP 127.0.0.1:{port} 向 admin@example.cn 发送 email", "outbox": "sms 未配置：消息留在发件箱",
-              "listed": "邮件：发件箱（未设置 MAIL_SERVER）；短信：发件箱（未设置 SMS_PROVIDER）",
-              "none": "没有消息", "failed": "向 x@example.cn 发送 email 失败", "retry": "到期 0 条：已发送 0，留在发件箱 0，失败 0"},
-    "en": {"subject": "Test message from Kechuang", "sent": "sent email to admin@example.cn through SMTP 127.0.0.1:{port}", "outbox": "sms is not configured: kept in the outbox",
-           "listed": "email: outbox (MAIL_SERVER unset); sms: outbox (SMS_PROVIDER unset)",
-           "none": "no messages", "failed": "email to x@example.cn failed", "retry": "due 0: sent 0, outbox 0, failed 0"},
+    "zh_CN": {
+        "subject": "科创平台测试消息",
+        "sent": "已通过 SMTP 127.0.0.1:{port} 向 admin@example.cn 发送 email",
+        "outbox": "sms 未配置：消息留在发件箱",
+        "listed": "邮件：发件箱（未设置 MAIL_SERVER）；短信：发件箱（未设置 SMS_PROVIDER）",
+        "none": "没有消息",
+        "failed": "向 x@example.cn 发送 email 失败",
+        "retry": "到期 0 条：已发送 0，留在发件箱 0，失败 0",
+    },
+    "en": {
+        "subject": "Test message from Kechuang",
+        "sent": "sent email to admin@example.cn through SMTP 127.0.0.1:{port}",
+        "outbox": "sms is not configured: kept in the outbox",
+        "listed": "email: outbox (MAIL_SERVER unset); sms: outbox (SMS_PROVIDER unset)",
+        "none": "no messages",
+        "failed": "email to x@example.cn failed",
+        "retry": "due 0: sent 0, outbox 0, failed 0",
+    },
 }
 
 
@@ -99,8 +116,9 @@ def test_cli_test_message_goes_through_the_real_smtp_server(runner, smtp_server,
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_cli_test_message_without_settings_lands_in_the_outbox_and_is_listed_masked(runner, installation_language,
-                                                                                     language):
+def test_cli_test_message_without_settings_lands_in_the_outbox_and_is_listed_masked(
+    runner, installation_language, language
+):
     installation_language(language)
     assert CLI_WORDS[language]["none"] in runner.invoke(args=["notifications", "outbox"]).output
     result = runner.invoke(args=["notifications", "test", "--to", "13800138000"])

@@ -2,6 +2,7 @@
 entries in every state, judging with scores and awards, events with registrations and check-ins, the
 caravan with visits; plus a second county that must never be counted. Built directly from the models
 (flushed), and remembered in plain lists so the tests can count independently of the reports' queries."""
+
 from __future__ import annotations
 
 import itertools
@@ -55,13 +56,27 @@ def student(w: World, school, name: str, grade: int):
 
     n = next(_n)
     birth = date(2025 - 6 - grade, 1 + n % 12, 1 + n % 27)
-    s = Student(school_id=school.id, name=name, gender="男" if n % 2 else "女", birth_date=birth, grade=grade,
-                id_number=f"4201022{n:03d}0{birth:%m%d}{n % 10}", guardian_phone=f"1390{n:07d}")
+    s = Student(
+        school_id=school.id,
+        name=name,
+        gender="男" if n % 2 else "女",
+        birth_date=birth,
+        grade=grade,
+        id_number=f"4201022{n:03d}0{birth:%m%d}{n % 10}",
+        guardian_phone=f"1390{n:07d}",
+    )
     db.session.add(s)
     db.session.flush()
     w.students.append(s)
-    w.personal += [s.name, s.id_number, s.guardian_phone, birth.isoformat(), f"{birth:%Y%m%d}",
-                   f"{birth.year}年{birth.month}月{birth.day}日", f"{birth:%Y/%m/%d}"]
+    w.personal += [
+        s.name,
+        s.id_number,
+        s.guardian_phone,
+        birth.isoformat(),
+        f"{birth:%Y%m%d}",
+        f"{birth.year}年{birth.month}月{birth.day}日",
+        f"{birth:%Y/%m/%d}",
+    ]
     return s
 
 
@@ -70,9 +85,15 @@ def entry(w: World, contest, category, school, members, status: str, title: str 
 
     n = next(_n)
     submitted = status not in ("draft",)
-    e = Entry(contest_id=contest.id, category_id=category.id, school_id=school.id, status=status,
-              title=title or f"作品{n}：智能垃圾分类装置", code=f"{contest.year}-{n:04d}" if submitted else None,
-              submitted_at=at(contest.year, 3, 1) if submitted else None)
+    e = Entry(
+        contest_id=contest.id,
+        category_id=category.id,
+        school_id=school.id,
+        status=status,
+        title=title or f"作品{n}：智能垃圾分类装置",
+        code=f"{contest.year}-{n:04d}" if submitted else None,
+        submitted_at=at(contest.year, 3, 1) if submitted else None,
+    )
     db.session.add(e)
     db.session.flush()
     for i, s in enumerate(members):
@@ -90,10 +111,18 @@ def _contest(w: World, org, year, status, name):
     db.session.add(ct)
     db.session.flush()
     cats = []
-    for i, (code, cname, etype, mx) in enumerate((("A", "青少年科技创新成果（个人）", "individual", 1),
-                                                  ("B", "青少年科技创新成果（集体）", "team", 3))):
-        cat = Category(contest_id=ct.id, code=code, name=cname, position=i, entry_type=etype, max_members=mx,
-                       min_members=1 if mx == 1 else 2)
+    for i, (code, cname, etype, mx) in enumerate(
+        (("A", "青少年科技创新成果（个人）", "individual", 1), ("B", "青少年科技创新成果（集体）", "team", 3))
+    ):
+        cat = Category(
+            contest_id=ct.id,
+            code=code,
+            name=cname,
+            position=i,
+            entry_type=etype,
+            max_members=mx,
+            min_members=1 if mx == 1 else 2,
+        )
         db.session.add(cat)
         cats.append(cat)
     db.session.flush()
@@ -112,8 +141,11 @@ def build_world(now: datetime | None = None) -> World:
     w.city = factories.association("江城市科学技术协会")
     w.county = factories.association("青溪县科学技术协会", parent=w.city)
     w.other = factories.association("白沙县科学技术协会")
-    w.schools = [factories.school(w.county, "primary", "青溪县实验小学"), factories.school(w.county, "junior", "青溪县第一中学"),
-                 factories.school(w.city, "senior", "江城市第一高级中学")]
+    w.schools = [
+        factories.school(w.county, "primary", "青溪县实验小学"),
+        factories.school(w.county, "junior", "青溪县第一中学"),
+        factories.school(w.city, "senior", "江城市第一高级中学"),
+    ]
     w.other_school = factories.school(w.other, "primary", "白沙县中心小学")
     w.organiser = factories.organiser(w.city, name="王丽华")
     w.coordinator = factories.coordinator(w.schools[0], name="刘芳")
@@ -182,14 +214,23 @@ def build_world(now: datetime | None = None) -> World:
         db.session.add(asg)
         db.session.flush()
         if submitted is not None:
-            db.session.add(Score(assignment_id=asg.id, round_id=r.id, entry_id=e.id, judge_id=j.id,
-                                 submitted=submitted, total=Decimal("80") if submitted else None))
+            db.session.add(
+                Score(
+                    assignment_id=asg.id,
+                    round_id=r.id,
+                    entry_id=e.id,
+                    judge_id=j.id,
+                    submitted=submitted,
+                    total=Decimal("80") if submitted else None,
+                )
+            )
             db.session.flush()
         return asg
 
     def result(r, e, award, rank):
-        res = Result(round_id=r.id, entry_id=e.id, category_id=e.category_id, score=Decimal("88.5"), rank=rank,
-                     award=award)
+        res = Result(
+            round_id=r.id, entry_id=e.id, category_id=e.category_id, score=Decimal("88.5"), rank=rank, award=award
+        )
         db.session.add(res)
         db.session.flush()
         w.results.append(res)
@@ -221,13 +262,27 @@ def build_world(now: datetime | None = None) -> World:
     now = now or datetime.now(UTC)
 
     def event(org, kind, title, start, status="published", sessions=1, capacity=50):
-        ev = Event(organisation_id=org.id, kind=kind, title=title, status=status, starts_at=start,
-                   ends_at=start + timedelta(hours=3), audience="public")
+        ev = Event(
+            organisation_id=org.id,
+            kind=kind,
+            title=title,
+            status=status,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            audience="public",
+        )
         db.session.add(ev)
         db.session.flush()
         for i in range(sessions):
-            db.session.add(EventSession(event_id=ev.id, title=f"第{i + 1}场", starts_at=start + timedelta(hours=i),
-                                        ends_at=start + timedelta(hours=i + 1), capacity=capacity))
+            db.session.add(
+                EventSession(
+                    event_id=ev.id,
+                    title=f"第{i + 1}场",
+                    starts_at=start + timedelta(hours=i),
+                    ends_at=start + timedelta(hours=i + 1),
+                    capacity=capacity,
+                )
+            )
         db.session.flush()
         db.session.refresh(ev)
         w.events.append(ev)
@@ -236,10 +291,20 @@ def build_world(now: datetime | None = None) -> World:
     def register(ev, name, head=1, kind="individual", status="confirmed", check=None, phone=None):
         n = next(_n)
         phone = phone or f"1360{n:07d}"
-        reg = Registration(event_id=ev.id, session_id=ev.sessions[n % len(ev.sessions)].id, kind=kind, status=status,
-                           source="online", name=name, phone=phone, school_name="青溪县实验小学", head_count=head,
-                           member_names="张同学、李同学" if kind == "group" else "", code=secrets.token_hex(10),
-                           link_token=secrets.token_hex(20))
+        reg = Registration(
+            event_id=ev.id,
+            session_id=ev.sessions[n % len(ev.sessions)].id,
+            kind=kind,
+            status=status,
+            source="online",
+            name=name,
+            phone=phone,
+            school_name="青溪县实验小学",
+            head_count=head,
+            member_names="张同学、李同学" if kind == "group" else "",
+            code=secrets.token_hex(10),
+            link_token=secrets.token_hex(20),
+        )
         db.session.add(reg)
         db.session.flush()
         w.registrations.append(reg)
@@ -301,15 +366,28 @@ def build_world(now: datetime | None = None) -> World:
     db.session.flush()
     w.crew = crew
 
-    def visit(host_kind, host_name, start, status="confirmed", audience=100, staff=(), event_id=None,
-              host_org=None, org=None):
+    def visit(
+        host_kind, host_name, start, status="confirmed", audience=100, staff=(), event_id=None, host_org=None, org=None
+    ):
         n = next(_n)
-        v = CaravanVisit(organisation_id=(org or w.county).id, caravan_id=car.id, status=status, host_kind=host_kind,
-                         host_name=host_name, host_organisation_id=host_org.id if host_org else None,
-                         contact_name=f"联系人{n}号", contact_phone=f"1350{n:07d}", expected_audience=audience,
-                         preferred_start=start, preferred_end=start + timedelta(hours=3), starts_at=start,
-                         ends_at=start + timedelta(hours=3), token=secrets.token_urlsafe(24), event_id=event_id,
-                         address="某某路88号")
+        v = CaravanVisit(
+            organisation_id=(org or w.county).id,
+            caravan_id=car.id,
+            status=status,
+            host_kind=host_kind,
+            host_name=host_name,
+            host_organisation_id=host_org.id if host_org else None,
+            contact_name=f"联系人{n}号",
+            contact_phone=f"1350{n:07d}",
+            expected_audience=audience,
+            preferred_start=start,
+            preferred_end=start + timedelta(hours=3),
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            token=secrets.token_urlsafe(24),
+            event_id=event_id,
+            address="某某路88号",
+        )
         v.staff = list(staff)
         db.session.add(v)
         db.session.flush()

@@ -1,4 +1,5 @@
 """Chart pages in a real browser (headless Chromium): they load without console errors and draw their charts."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,8 @@ def _charts_drawn(browser) -> int:
     """Figures whose Chart.js chart exists (Chart.getChart finds the instance on the canvas)."""
     return browser.execute_script(
         "return Array.from(document.querySelectorAll('figure[data-chart] canvas'))"
-        ".filter(function (c) { return window.Chart && window.Chart.getChart(c); }).length;")
+        ".filter(function (c) { return window.Chart && window.Chart.getChart(c); }).length;"
+    )
 
 
 def test_chart_pages_load_without_console_errors(browser, live_server):

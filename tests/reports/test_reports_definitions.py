@@ -1,6 +1,7 @@
 """What the reports count is stated where they are read, and counts what it says (issue 23 point 7): the
 check-in rate over events that have ended, the year an award counts in, whole-number chart ticks, and every
 word of the files in the user's language (sheet names, the open-data descriptions)."""
+
 from __future__ import annotations
 
 import io
@@ -32,24 +33,42 @@ def _event(org, title, start, registered, checked_in):
     """A published one-session lecture with confirmed registrations (head-counts) and the check-ins of the first ones."""
     from events.models import CheckIn, Event, EventSession, Registration
 
-    ev = Event(organisation_id=org.id, kind="lecture", title=title, status="published", starts_at=start,
-               ends_at=start + timedelta(hours=2), audience="public")
+    ev = Event(
+        organisation_id=org.id,
+        kind="lecture",
+        title=title,
+        status="published",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        audience="public",
+    )
     db.session.add(ev)
     db.session.flush()
-    session = EventSession(event_id=ev.id, title="第1场", starts_at=start, ends_at=start + timedelta(hours=2),
-                           capacity=200)
+    session = EventSession(
+        event_id=ev.id, title="第1场", starts_at=start, ends_at=start + timedelta(hours=2), capacity=200
+    )
     db.session.add(session)
     db.session.flush()
     for i, head in enumerate(registered):
-        reg = Registration(event_id=ev.id, session_id=session.id, kind="group" if head > 1 else "individual",
-                           status="confirmed", source="online", name=("刘䶮", "吉𠮷", "王小明")[i % 3],
-                           head_count=head, phone=f"1380000{i:04d}", school_name="青溪县实验小学",
-                           code=secrets.token_hex(10), link_token=secrets.token_hex(20))
+        reg = Registration(
+            event_id=ev.id,
+            session_id=session.id,
+            kind="group" if head > 1 else "individual",
+            status="confirmed",
+            source="online",
+            name=("刘䶮", "吉𠮷", "王小明")[i % 3],
+            head_count=head,
+            phone=f"1380000{i:04d}",
+            school_name="青溪县实验小学",
+            code=secrets.token_hex(10),
+            link_token=secrets.token_hex(20),
+        )
         db.session.add(reg)
         db.session.flush()
         if i < len(checked_in):
-            db.session.add(CheckIn(registration_id=reg.id, event_id=ev.id, session_id=session.id,
-                                   head_count=checked_in[i]))
+            db.session.add(
+                CheckIn(registration_id=reg.id, event_id=ev.id, session_id=session.id, head_count=checked_in[i])
+            )
     db.session.flush()
     return ev
 
@@ -86,8 +105,16 @@ def _announce(world, contest_name: str, when):
 
     contest = next(c for c in world.contests if c.name == contest_name)
     rnd = db.session.scalars(sa.select(Round).where(Round.contest_id == contest.id)).first()
-    db.session.add(Notice(contest_id=contest.id, rounds=[rnd], starts_at=when, ends_at=when + timedelta(days=7),
-                          mask_names=True, finalised_at=when + timedelta(days=8)))
+    db.session.add(
+        Notice(
+            contest_id=contest.id,
+            rounds=[rnd],
+            starts_at=when,
+            ends_at=when + timedelta(days=7),
+            mask_names=True,
+            finalised_at=when + timedelta(days=8),
+        )
+    )
     db.session.commit()
     return contest
 
@@ -100,8 +127,12 @@ def test_awards_announced_this_year_for_an_earlier_edition_are_shown_where_they_
     elsewhere = report.table("awards_elsewhere")  # … and the 2026 report says where they are
     assert [(r.label, r.values) for r in elsewhere.rows] == [(f"{contest.name}（2025年度）", [3])]
     assert services.annual_report(world.county, 2025).figure("awards").value == 3
-    assert [t.key for s in services.annual_report(world.county, 2025).sections for t in s.tables
-            if t.key == "awards_elsewhere"] == []  # announced in 2026, not in 2025
+    assert [
+        t.key
+        for s in services.annual_report(world.county, 2025).sections
+        for t in s.tables
+        if t.key == "awards_elsewhere"
+    ] == []  # announced in 2026, not in 2025
     # the number links to the list of exactly those awards
     login(world.organiser)
     with app.test_request_context():
@@ -130,7 +161,9 @@ def test_the_annual_page_pdf_and_xlsx_state_the_definitions(world, client, login
 # --- the user's language in files -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, summary, stage_sheet", [("zh_CN", "概览", "按学段统计学生"), ("en", "Summary", "Students by stage")])
+@pytest.mark.parametrize(
+    "lang, summary, stage_sheet", [("zh_CN", "概览", "按学段统计学生"), ("en", "Summary", "Students by stage")]
+)
 def test_the_background_export_is_in_the_language_of_whoever_asked(world, client, login, lang, summary, stage_sheet):
     from openpyxl import load_workbook
 
@@ -157,8 +190,15 @@ def test_opendata_descriptions_are_in_the_installation_language(world, runner, t
     described = dict(conn.execute("select table_name, description from _tables").fetchall())
     about = dict(conn.execute("select key, value from _about").fetchall())
     conn.close()
-    assert set(described) == {"contests", "categories", "results", "events", "attendance", "caravan_visits",
-                              "call_results"}  # calls register their table (calls.reports)
+    assert set(described) == {
+        "contests",
+        "categories",
+        "results",
+        "events",
+        "attendance",
+        "caravan_visits",
+        "call_results",
+    }  # calls register their table (calls.reports)
     for name, text in described.items():
         assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{3,}", text), (name, text)
     for key in ("title", "note"):

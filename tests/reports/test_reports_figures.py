@@ -1,5 +1,6 @@
 """Every figure equals a count computed independently (in Python, from the objects the test made), and every
 figure's link lists exactly as many rows as the figure says."""
+
 from __future__ import annotations
 
 import re
@@ -41,30 +42,47 @@ def expected(w):
     students = {m.student_id for e in part for m in e.members}
     public = {cid for cid, c in contests.items() if c.status in ("notice", "final", "archived")}
     awards = Counter(r.award for r in w.results if r.award and r.entry.contest_id in public)
-    events = [e for e in w.events if e.status == "published" and e.organisation_id in scope
-              and _local_year(e.starts_at) == YEAR]
+    events = [
+        e
+        for e in w.events
+        if e.status == "published" and e.organisation_id in scope and _local_year(e.starts_at) == YEAR
+    ]
     ev_ids = {e.id for e in events}
     registered = sum(r.head_count for r in w.registrations if r.event_id in ev_ids and r.status == "confirmed")
     checked = sum(c.head_count for c in w.checkins if c.event_id in ev_ids)
     groups = sum(c.head_count for c in w.checkins if c.event_id in ev_ids and c.registration.kind == "group")
-    visits = [v for v in w.visits if v.status == "confirmed" and v.organisation_id in scope
-              and _local_year(v.starts_at) == YEAR]
+    visits = [
+        v
+        for v in w.visits
+        if v.status == "confirmed" and v.organisation_id in scope and _local_year(v.starts_at) == YEAR
+    ]
     checked_events = {c.event_id for c in w.checkins}
     uncounted = sum(v.expected_audience for v in visits if v.event_id is None or v.event_id not in checked_events)
     return {
-        "contests": len(contests), "entries": len(part), "students": len(students),
-        "schools": len({e.school_id for e in part}), "awards": sum(awards.values()),
+        "contests": len(contests),
+        "entries": len(part),
+        "students": len(students),
+        "schools": len({e.school_id for e in part}),
+        "awards": sum(awards.values()),
         "special_awards": sum(1 for s in w.specials if s.contest_id in public),
-        "events": len(events), "sessions": sum(len(e.sessions) for e in events), "registered": registered,
-        "checked_in": checked, "group_checked_in": groups, "uncounted_audience": uncounted,
-        "reached": checked + uncounted, "visits": len(visits),
+        "events": len(events),
+        "sessions": sum(len(e.sessions) for e in events),
+        "registered": registered,
+        "checked_in": checked,
+        "group_checked_in": groups,
+        "uncounted_audience": uncounted,
+        "reached": checked + uncounted,
+        "visits": len(visits),
         "schools_visited": len({v.host_name for v in visits if v.host_kind == "school"}),
         "communities_visited": len({v.host_name for v in visits if v.host_kind == "community"}),
         "judges": len({j.user_id for j in w.judges if j.contest_id in contests and j.withdrawn_at is None}),
-        "checkin_staff": len({m.user_id for u in w.checkin_users for m in u.memberships
-                              if m.role == "checkin" and m.scope_id in ev_ids}),
+        "checkin_staff": len(
+            {m.user_id for u in w.checkin_users for m in u.memberships if m.role == "checkin" and m.scope_id in ev_ids}
+        ),
         "crew": len({s.id for v in visits for s in v.staff}),
-        "_awards": awards, "_part": part, "_events": events,
+        "_awards": awards,
+        "_part": part,
+        "_events": events,
     }
 
 
@@ -99,23 +117,36 @@ def test_annual_tables_equal_independent_counts(world):
     assert [r.values[0] for r in awards.rows[:4]] == [exp["_awards"].get(a, 0) for a in services.AWARD_LEVELS]
     kinds = Counter(e.kind for e in exp["_events"])
     table = report.table("events_by_kind")
-    assert {r.label: r.values[0] for r in table.rows} == {str(services.EVENT_KIND_LABELS[k]): n for k, n in kinds.items()}
+    assert {r.label: r.values[0] for r in table.rows} == {
+        str(services.EVENT_KIND_LABELS[k]): n for k, n in kinds.items()
+    }
     hosts = report.table("hosts")
     assert sum(r.values[0] for r in hosts.rows) == exp["visits"]
     venues = Counter()
     for c in world.checkins:
-        ev = next(e for e in exp["_events"] if e.id == c.event_id) if c.event_id in {e.id for e in exp["_events"]} else None
+        ev = (
+            next(e for e in exp["_events"] if e.id == c.event_id)
+            if c.event_id in {e.id for e in exp["_events"]}
+            else None
+        )
         if ev is not None:
             venues[ev.venue.kind if ev.venue_id else "other"] += c.head_count
     assert {r.label: r.values[0] for r in report.table("reached_by_venue").rows} == {
-        str(services.HOST_KIND_LABELS[k]): n for k, n in venues.items()}
+        str(services.HOST_KIND_LABELS[k]): n for k, n in venues.items()
+    }
     assert venues["science_base"] == 13
     contests = report.table("by_contest")
-    assert sorted(r.values for r in contests.rows) == sorted([
-        [sum(1 for e in exp["_part"] if e.contest_id == c.id),
-         len({m.student_id for e in exp["_part"] if e.contest_id == c.id for m in e.members}),
-         sum(1 for r in world.results if r.award and r.entry.contest_id == c.id and c.status == "final")]
-        for c in world.contests if c.year == YEAR and c.organisation_id in _scope_ids(world)])
+    assert sorted(r.values for r in contests.rows) == sorted(
+        [
+            [
+                sum(1 for e in exp["_part"] if e.contest_id == c.id),
+                len({m.student_id for e in exp["_part"] if e.contest_id == c.id for m in e.members}),
+                sum(1 for r in world.results if r.award and r.entry.contest_id == c.id and c.status == "final"),
+            ]
+            for c in world.contests
+            if c.year == YEAR and c.organisation_id in _scope_ids(world)
+        ]
+    )
 
 
 def test_a_county_sees_only_itself(world):
@@ -151,7 +182,9 @@ def test_every_figure_links_to_a_list_of_exactly_that_many_rows(world, app, clie
     for section in report.sections:
         numbers = [(f.label, f.value, f.link) for f in section.figures]
         for table in section.tables:
-            numbers += [(f"{table.key}:{row.label}", v, row.link(i)) for row in table.rows for i, v in enumerate(row.values)]
+            numbers += [
+                (f"{table.key}:{row.label}", v, row.link(i)) for row in table.rows for i, v in enumerate(row.values)
+            ]
         for label, value, link in numbers:
             if not link:
                 continue
@@ -174,16 +207,22 @@ def test_school_history_equals_independent_counts(world):
         mine = [e for e in part if e.contest.year == year]
         assert history[year]["entries"] == len(mine)
         assert history[year]["students"] == len({m.student_id for e in mine for m in e.members})
-    public_awards = Counter(r.award for r in world.results if r.entry.school_id == school.id
-                            and r.entry.contest.status in ("notice", "final", "archived"))
+    public_awards = Counter(
+        r.award
+        for r in world.results
+        if r.entry.school_id == school.id and r.entry.contest.status in ("notice", "final", "archived")
+    )
     assert history[2025]["awards"] == dict(public_awards) == {"first": 2, "second": 1}
 
 
 def test_dashboard_figures_equal_independent_counts(world):
     board = services.dashboard(services.organisation_scope(world.city.id))
     scope = _scope_ids(world)
-    active = {c.id for c in world.contests if c.organisation_id in scope
-              and c.status in ("registration", "closed", "judging", "notice")}
+    active = {
+        c.id
+        for c in world.contests
+        if c.organisation_id in scope and c.status in ("registration", "closed", "judging", "notice")
+    }
     for row in board.pipeline:
         mine = [e for e in world.entries if e.category_id == row["category_id"]]
         awarded = {r.entry_id for r in world.results if r.award}
@@ -196,8 +235,9 @@ def test_dashboard_figures_equal_independent_counts(world):
             "scored": sum(1 for e in mine if e.status == "approved" and e.id in scored),
             "awarded": sum(1 for e in mine if e.id in awarded),
         }
-    assert {row["contest_id"] for row in board.pipeline} == {c for c in active
-                                                             if any(e.contest_id == c for e in world.entries)}
+    assert {row["contest_id"] for row in board.pipeline} == {
+        c for c in active if any(e.contest_id == c for e in world.entries)
+    }
     # judging progress: active assignments and submitted scores per round
     progress = {r["round"] + str(r["contest_id"]): (r["assignments"], r["submitted"]) for r in board.rounds}
     c26 = next(c for c in world.contests if c.year == 2026)
@@ -205,10 +245,13 @@ def test_dashboard_figures_equal_independent_counts(world):
     # this month's events: published, in scope, starting this month
     now = datetime.now(UTC)
     start, end = services.month_bounds(now)
-    month = [e for e in world.events if e.status == "published" and e.organisation_id in scope
-             and start <= e.starts_at < end]
+    month = [
+        e for e in world.events if e.status == "published" and e.organisation_id in scope and start <= e.starts_at < end
+    ]
     assert [e["id"] for e in board.events] == [e.id for e in sorted(month, key=lambda e: e.starts_at)]
-    reg = sum(r.head_count for r in world.registrations if r.status == "confirmed" and r.event_id in {e.id for e in month})
+    reg = sum(
+        r.head_count for r in world.registrations if r.status == "confirmed" and r.event_id in {e.id for e in month}
+    )
     chk = sum(c.head_count for c in world.checkins if c.event_id in {e.id for e in month})
     assert (reg, chk) == (12, 9)
     ended = {e.id for e in month if e.ends_at <= now}  # the rate reads only the events that are over

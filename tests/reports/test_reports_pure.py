@@ -1,4 +1,5 @@
 """Pure parts of the reports area: the PDF and .xlsx builders, the open-data writer."""
+
 from __future__ import annotations
 
 import io
@@ -14,24 +15,43 @@ pytestmark = pytest.mark.no_app
 
 # --- a small report ------------------------------------------------------------------------------------------
 
+
 def sample_report() -> Report:
     return Report(
         title="2026年度科技创新工作统计报告",
         subtitle="测试县科学技术协会（含下级单位）",
         footer="生成于 2026-11-22",
         sections=[
-            Section("参赛情况", figures=[
-                Figure("students", "参赛学生", 1251, "http://localhost/reports/list/students?year=2026"),
-                Figure("entries", "参赛作品", 987, None),
-            ], tables=[
-                Table("by_stage", "按学段", ["学生", "作品"], [
-                    Row("小学", [700, 500], ["http://localhost/a", None]),
-                    Row("初中", [400, 350]), Row("高中", [151, 137]),
-                ], label_header="学段", chart="bar"),
-                Table("by_kind", "活动类型", ["活动"], [Row("科普日", [12]), Row("讲座", [20]), Row("=cmd", [0])],
-                      label_header="类型", chart="pie"),
-                Table("empty", "空表", ["数"], [], label_header="x", chart="bar"),
-            ]),
+            Section(
+                "参赛情况",
+                figures=[
+                    Figure("students", "参赛学生", 1251, "http://localhost/reports/list/students?year=2026"),
+                    Figure("entries", "参赛作品", 987, None),
+                ],
+                tables=[
+                    Table(
+                        "by_stage",
+                        "按学段",
+                        ["学生", "作品"],
+                        [
+                            Row("小学", [700, 500], ["http://localhost/a", None]),
+                            Row("初中", [400, 350]),
+                            Row("高中", [151, 137]),
+                        ],
+                        label_header="学段",
+                        chart="bar",
+                    ),
+                    Table(
+                        "by_kind",
+                        "活动类型",
+                        ["活动"],
+                        [Row("科普日", [12]), Row("讲座", [20]), Row("=cmd", [0])],
+                        label_header="类型",
+                        chart="pie",
+                    ),
+                    Table("empty", "空表", ["数"], [], label_header="x", chart="bar"),
+                ],
+            ),
         ],
     )
 
@@ -58,8 +78,7 @@ def test_pdf_has_text_embedded_cjk_font_links_and_vector_charts():
                 desc = desc.get_object()
                 assert "/FontFile2" in desc, "the TrueType font must be embedded"
                 fonts.add(str(font["/BaseFont"]))
-        images += len([x for x in resources.get("/XObject", {}).values()
-                       if x.get_object().get("/Subtype") == "/Image"])
+        images += len([x for x in resources.get("/XObject", {}).values() if x.get_object().get("/Subtype") == "/Image"])
         for annot in page.get("/Annots", []) or []:
             uri = annot.get_object().get("/A", {}).get("/URI")
             if uri:
@@ -109,21 +128,34 @@ def test_xlsx_keeps_numbers_links_and_neutralises_formulas():
 
 # --- open data ---------------------------------------------------------------------------------------------
 
+
 def test_opendata_writes_tables_with_fts_and_replaces_the_file(tmp_path):
     out = tmp_path / "open.db"
     out.write_bytes(b"old")
-    counts = write_opendata(out, [
-        OpenTable("contests", [{"id": 1, "name": "第一届青少年科技创新大赛", "year": 2026}], fts=["name"]),
-        OpenTable("results", [{"id": 5, "title": "智能垃圾分类机器人", "members": "张*明", "contest_id": 1},
-                              {"id": 6, "title": "水质检测小助手", "members": "李*", "contest_id": 1}],
-                  fts=["title"], foreign_keys=[("contest_id", "contests", "id")]),
-        OpenTable("attendance", [], pk=None, columns={"event_id": int, "checked_in": int}),
-    ], about={"source": "test"})
+    counts = write_opendata(
+        out,
+        [
+            OpenTable("contests", [{"id": 1, "name": "第一届青少年科技创新大赛", "year": 2026}], fts=["name"]),
+            OpenTable(
+                "results",
+                [
+                    {"id": 5, "title": "智能垃圾分类机器人", "members": "张*明", "contest_id": 1},
+                    {"id": 6, "title": "水质检测小助手", "members": "李*", "contest_id": 1},
+                ],
+                fts=["title"],
+                foreign_keys=[("contest_id", "contests", "id")],
+            ),
+            OpenTable("attendance", [], pk=None, columns={"event_id": int, "checked_in": int}),
+        ],
+        about={"source": "test"},
+    )
     assert counts == {"contests": 1, "results": 2, "attendance": 0}
     conn = sqlite3.connect(out)
     assert conn.execute("select count(*) from results").fetchone() == (2,)
-    hits = conn.execute("select title from results where rowid in "
-                        "(select rowid from results_fts where results_fts match ?)", ["垃圾分类"]).fetchall()
+    hits = conn.execute(
+        "select title from results where rowid in (select rowid from results_fts where results_fts match ?)",
+        ["垃圾分类"],
+    ).fetchall()
     assert hits == [("智能垃圾分类机器人",)]
     assert [r[1] for r in conn.execute("pragma table_info(attendance)")] == ["event_id", "checked_in"]
     assert conn.execute("select value from _about where key='source'").fetchone() == ("test",)
@@ -146,8 +178,16 @@ def test_long_tables_get_a_note_under_their_cut_chart():
 
     report = sample_report()
     report.chart_limit_note = "图表只显示前 %(n)d 项"
-    report.sections[0].tables.append(Table("many", "很多学校", ["作品"], [Row(f"学校{i}", [i + 1]) for i in range(40)],
-                                           label_header="学校", chart="bar"))
+    report.sections[0].tables.append(
+        Table(
+            "many",
+            "很多学校",
+            ["作品"],
+            [Row(f"学校{i}", [i + 1]) for i in range(40)],
+            label_header="学校",
+            chart="bar",
+        )
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(build_pdf(report))).pages)
     assert f"图表只显示前 {MAX_CHART_ROWS} 项" in text
     assert "学校39" in text  # the table lists every row

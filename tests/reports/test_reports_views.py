@@ -1,4 +1,5 @@
 """Pages, downloads, permissions, the CLI commands and the open-data export of the reports area."""
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,17 @@ def world():
 def test_dashboard_page_shows_pipeline_rounds_events_and_caravan(world, client, login):
     login(world.organiser)
     html = client.get("/reports/").get_data(as_text=True)
-    for marker in ('id="table-pipeline"', 'id="table-rounds"', 'id="table-events"', 'id="table-visits"',
-                   'data-chart="bar"', "chart.umd.min.js", "reports-charts.js", "本月讲座", "青溪县第一中学"):
+    for marker in (
+        'id="table-pipeline"',
+        'id="table-rounds"',
+        'id="table-events"',
+        'id="table-visits"',
+        'data-chart="bar"',
+        "chart.umd.min.js",
+        "reports-charts.js",
+        "本月讲座",
+        "青溪县第一中学",
+    ):
         assert marker in html, marker
     assert "<script>" not in html and 'style="' not in html  # CSP: no inline script or style
 
@@ -88,10 +98,27 @@ def test_annual_page_and_downloads(world, client, login):
 
 def test_list_pages_run_a_constant_number_of_queries(world, client, login, count_queries):
     login(world.organiser)
-    urls = [f"/reports/list/{kind}?org={world.city.id}" for kind in
-            ("contests", "schools", "entries", "students", "awards", "special_awards", "events", "sessions",
-             "registrations", "checkins",
-             "visits", "hosts", "reached", "judges", "checkin_staff", "crew")]
+    urls = [
+        f"/reports/list/{kind}?org={world.city.id}"
+        for kind in (
+            "contests",
+            "schools",
+            "entries",
+            "students",
+            "awards",
+            "special_awards",
+            "events",
+            "sessions",
+            "registrations",
+            "checkins",
+            "visits",
+            "hosts",
+            "reached",
+            "judges",
+            "checkin_staff",
+            "crew",
+        )
+    ]
     client.get(urls[0])
     before = {}
     for url in urls:
@@ -111,11 +138,22 @@ def test_list_pages_run_a_constant_number_of_queries(world, client, login, count
 
 
 CLI_WORDS = {  # the installation's language: Chinese by default, English when set so
-    "zh_CN": {"written": "作品 8 件，活动", "no_org": "没有代码为 NOPE 的单位。", "suffix": "--out 必须以 .pdf 或 .xlsx 结尾，而不是 .doc",
-              "year": "--year 1999 不是合理的年份", "db": "OUT 必须以 .db、.sqlite 或 .sqlite3 结尾", "export": "已写入 "},
-    "en": {"written": "8 entries,", "no_org": "No organisation has the code NOPE.",
-           "suffix": "--out must end in .pdf or .xlsx, not .doc", "year": "--year 1999 is not a plausible year",
-           "db": "OUT must end in .db, .sqlite or .sqlite3", "export": "written "},
+    "zh_CN": {
+        "written": "作品 8 件，活动",
+        "no_org": "没有代码为 NOPE 的单位。",
+        "suffix": "--out 必须以 .pdf 或 .xlsx 结尾，而不是 .doc",
+        "year": "--year 1999 不是合理的年份",
+        "db": "OUT 必须以 .db、.sqlite 或 .sqlite3 结尾",
+        "export": "已写入 ",
+    },
+    "en": {
+        "written": "8 entries,",
+        "no_org": "No organisation has the code NOPE.",
+        "suffix": "--out must end in .pdf or .xlsx, not .doc",
+        "year": "--year 1999 is not a plausible year",
+        "db": "OUT must end in .db, .sqlite or .sqlite3",
+        "export": "written ",
+    },
 }
 
 
@@ -159,11 +197,15 @@ def test_opendata_export_holds_public_tables_and_no_personal_value(world, runner
     assert ("基于单片机的智能垃圾分类装置", "张*明", "first") in rows
     assert ("家庭节水系统", "欧阳**、*", "first") in rows
     assert "高中生物实验" not in {r[0] for r in rows}
-    hits = conn.execute("select title from results where rowid in (select rowid from results_fts "
-                        "where results_fts match ?)", ["垃圾分类"]).fetchall()
+    hits = conn.execute(
+        "select title from results where rowid in (select rowid from results_fts where results_fts match ?)",
+        ["垃圾分类"],
+    ).fetchall()
     assert hits == [("基于单片机的智能垃圾分类装置",)]
     assert conn.execute("select count(*) from events where title like '%草稿%'").fetchone() == (0,)
-    ev = conn.execute("select registered, checked_in from events where title = ?", ["2025年全国科普日青溪县主场活动"]).fetchone()
+    ev = conn.execute(
+        "select registered, checked_in from events where title = ?", ["2025年全国科普日青溪县主场活动"]
+    ).fetchone()
     assert ev == (33, 30)
     conn.close()
     dump = _dump(out)
@@ -231,12 +273,16 @@ def test_annual_report_as_a_background_job(world, client, login):
     assert job.result["filename"].endswith(".pdf")
     download = client.get(f"/jobs/{job.id}/download")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
-    assert client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025,
-                                                       "format": "doc"}).status_code == 400
+    assert (
+        client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025, "format": "doc"}).status_code
+        == 400
+    )
 
 
 def test_background_job_needs_the_right_organisation(world, client, login):
     login(factories.organiser(world.other))
     db.session.commit()
-    assert client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025,
-                                                       "format": "pdf"}).status_code == 403
+    assert (
+        client.post("/reports/annual/export", data={"org": world.city.id, "year": 2025, "format": "pdf"}).status_code
+        == 403
+    )
