@@ -11,7 +11,7 @@ from core.extensions import db
 from judging import assignment, submissions
 from judging.services.judges import submission_info
 from tests import factories
-from tests.calls.test_services import ANSWERS, make_call
+from tests.calls.test_services import ANSWERS, make_call, paper
 
 
 def _apply(call, n, **kwargs):
@@ -23,6 +23,7 @@ def _apply(call, n, **kwargs):
             applicant_name=kwargs.get("applicant", f"作者{i}、合著者{i % 7}"),
             unit_name=kwargs.get("unit", f"单位{i % 5}"),
             answers=ANSWERS,
+            uploads=paper(),
             actor=None,
         )
         for i in range(n)
@@ -59,6 +60,7 @@ def test_a_blind_round_shows_no_author_or_unit_even_inside_an_answer():
         applicant_name="王小明；李四",
         unit_name="青溪大学化学系",
         answers=answers,
+        uploads=paper(),
         actor=None,
     )
     sub = load_applications([application.id])[0]
@@ -111,6 +113,7 @@ def test_organisers_see_what_experts_will_read_and_nobody_else_does(client, logi
         applicant_name="王小明、李四",
         unit_name="青溪大学化学系",
         answers={**ANSWERS, "f2": "感谢青溪大学化学系的支持。"},
+        uploads=paper(),
         actor=applicant,
     )
     organiser = factories.organiser(call.organisation)
