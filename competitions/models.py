@@ -315,9 +315,16 @@ class Student(TimestampMixin, db.Model):
         return grade_label(self.grade)
 
     @property
+    def grade_and_class(self) -> str:
+        """初二2班 (competitions.roster.values.grade_and_class: a class written with its grade is not prefixed)."""
+        from competitions.roster.values import grade_and_class
+
+        return grade_and_class(self.grade, self.class_name)
+
+    @property
     def label(self) -> str:
         """How pickers and lists name a student: 王小明（初二2班）."""
-        return f"{self.name}（{self.grade_label}{self.class_name or ''}）"
+        return f"{self.name}（{self.grade_and_class}）"
 
     @property
     def masked_id_number(self) -> str:

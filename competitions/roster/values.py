@@ -265,6 +265,19 @@ def grade_label(grade: int | None) -> str:
     return GRADE_LABELS.get(grade or 0, "")
 
 
+# A class name that already names its grade, as many schools write it: "4年级1班", "四年级(1)班", "初二2班", "高一3班".
+_CLASS_WITH_GRADE = re.compile(r"^(小学)?(\d{1,2}年级|[一二三四五六七八九]年级|[初高][一二三1-3])")
+
+
+def grade_and_class(grade: int | None, class_name: str | None) -> str:
+    """How lists name a student's class: 四年级1班 — but a class name that already names its grade is shown as
+    written ("4年级1班", not "四年级4年级1班")."""
+    written = (class_name or "").strip()
+    if written and _CLASS_WITH_GRADE.match(normalise_text(written)):
+        return written
+    return f"{grade_label(grade)}{written}"
+
+
 def parse_gender(value: Any) -> str:
     text = normalise_text(value)
     if text in ("男", "女"):

@@ -606,3 +606,21 @@ def test_template_formats_id_number_and_phone_cells_as_text():
     sheet.parent.save(buffer)
     result = parse(buffer.getvalue(), "模板.xlsx")
     assert result.ok and result.rows[0].id_number == ID_BOY
+
+
+@pytest.mark.parametrize(
+    ("grade", "class_name", "shown"),
+    [
+        (4, "1班", "四年级1班"),
+        (4, "4年级1班", "4年级1班"),  # seen in the season walk as "四年级4年级1班"
+        (4, "四年级(1)班", "四年级(1)班"),
+        (8, "初二2班", "初二2班"),
+        (11, "高二3班", "高二3班"),
+        (8, "", "初二"),
+        (None, "实验班", "实验班"),
+    ],
+)
+def test_a_class_that_names_its_grade_is_not_prefixed_again(grade, class_name, shown):
+    from competitions.roster.values import grade_and_class
+
+    assert grade_and_class(grade, class_name) == shown

@@ -907,3 +907,31 @@ def test_rosters_and_their_exports_are_in_pinyin_order(client, login, two_school
     found = client.get(f"/contests/school/{w['a'].id}/students/search?q=z").get_json()["students"]
     assert [s["label"].split("（")[0] for s in found] == ["曾小明", "张三", "赵六"]
     assert client.get(f"/contests/school/{w['b'].id}/students/search?q=z").status_code == 403
+
+
+def test_an_open_schools_deadline_names_beijing_time_without_nested_brackets(client, login, two_schools):
+    """Seen in the season walk: "报名截止时间：…（北京时间（UTC+8））" — brackets inside brackets."""
+    from datetime import UTC, datetime
+
+    w = two_schools
+    w["contest"].registration_closes_at = datetime.now(UTC) + timedelta(days=3)
+    db.session.commit()
+    login(w["coordinator_a"])
+    page = client.get(f"/contests/{w['contest'].id}/school/{w['a'].id}").get_data(as_text=True)
+    assert "北京时间（UTC+8）" in page and "（北京时间（" not in page
+
+
+def test_the_roster_preview_reads_as_cards_on_a_phone(client, login, two_schools):
+    """Seen in the season walk: the preview table squeezed names to two characters a line at 390 px; it is on the
+    one phone-card pattern (kc-stack), each value under its column's name."""
+    w = two_schools
+    login(w["coordinator_a"])
+    data = "姓名,性别,出生日期,年级,班级\n欧阳䶮,男,2013-05-01,初一,1班\n".encode()
+    page = client.post(
+        f"/contests/school/{w['a'].id}/students/import",
+        data={"file": (io.BytesIO(data), "名单.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    table = page.split('id="roster-preview-rows"')[0].rsplit("<table", 1)[1]
+    assert "kc-stack" in table
+    assert '<td class="kc-card-title">欧阳䶮</td>' in page and 'data-label="班级">1班' in page
