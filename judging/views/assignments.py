@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from competitions.models import Entry
 from core.errors import DomainError
 from core.extensions import db
-from core.forms import form_error
+from core.forms import commit_or_show
 from core.permissions import get_or_404
 from judging import forms
 from judging.models import (
@@ -36,18 +36,15 @@ def assignments(round_id: int):
             sa.select(Entry).where(Entry.contest_id == rnd.contest_id, Entry.code == form.entry_code.data.strip())
         ).scalar_one_or_none()
         judge = db.session.get(Judge, form.judge_id.data)
-        try:
+
+        def assign() -> None:
             if entry is None:
                 raise DomainError(_("Unknown entry code: %(codes)s.", codes=form.entry_code.data), field="entry_code")
             if judge is None or judge.contest_id != rnd.contest_id:
                 raise DomainError(_("This judge does not judge this contest."), field="judge_id")
             assignment_service.add_assignment(rnd, entry, judge, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Assigned."), "success")
+
+        if commit_or_show(assign, form, _("Assigned.")):
             return redirect(url_for("judging.assignments", round_id=rnd.id))
     entries = rounds_service.round_entries(rnd)
     rows = (
@@ -88,13 +85,9 @@ def assignments(round_id: int):
 def auto_assign(round_id: int):
     rnd = _load_round(round_id)
     _manage(rnd.contest)
-    try:
-        outcome = assignment_service.auto_assign(rnd, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    done = commit_or_show(lambda: assignment_service.auto_assign(rnd, actor=current_user))
+    if done:
+        outcome = done.value
         flash(
             _(
                 "Automatic assignment: %(added)d added, %(removed)d moved.",
@@ -118,13 +111,7 @@ def auto_assign(round_id: int):
 def remove_assignment(assignment_id: int):
     a = get_or_404(JudgeAssignment, assignment_id)
     _manage(a.round.contest)
-    try:
-        assignment_service.remove_assignment(a, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    commit_or_show(lambda: assignment_service.remove_assignment(a, actor=current_user))
     return redirect(url_for("judging.assignments", round_id=a.round_id))
 
 

@@ -10,9 +10,8 @@ from flask_login import current_user
 
 from accounts.models import Organisation
 from competitions.models import Contest, Entry
-from core.errors import DomainError
 from core.extensions import db
-from core.forms import commit_or_show, form_error
+from core.forms import commit_or_show
 from core.permissions import can, get_or_404
 from judging import forms
 from judging.models import Judge
@@ -28,15 +27,14 @@ def judges(contest_id: int):
     form = forms.InviteJudgeForm()
     link = None
     if form.validate_on_submit():
-        try:
-            judge, token = judges_service.invite_judge(
+        done = commit_or_show(
+            lambda: judges_service.invite_judge(
                 contest, email=form.email.data, name=form.name.data or "", actor=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
+            ),
+            form,
+        )
+        if done:
+            judge, token = done.value
             if token:
                 link = url_for("accounts.accept_invitation", token=token, _external=True)
                 flash(_("No account uses this email yet: send the invitation link below."), "info")
@@ -116,12 +114,12 @@ def judge_profile(judge_id: int):
 def withdraw_judge(judge_id: int):
     judge = get_or_404(Judge, judge_id)
     _manage(judge.contest)
-    shortfalls = assignment_service.withdraw_judge(judge, actor=current_user)
-    db.session.commit()
-    short = sum(shortfalls.values())
-    flash(
-        _("%(name)s withdrew; their entries were reassigned.", name=judge.user.display_name)
-        + (" " + _("%(n)d entries still lack judges.", n=short) if short else ""),
-        "warning" if short else "success",
-    )
+    done = commit_or_show(lambda: assignment_service.withdraw_judge(judge, actor=current_user))
+    if done:
+        short = sum(done.value.values())
+        flash(
+            _("%(name)s withdrew; their entries were reassigned.", name=judge.user.display_name)
+            + (" " + _("%(n)d entries still lack judges.", n=short) if short else ""),
+            "warning" if short else "success",
+        )
     return redirect(url_for("judging.judges", contest_id=judge.contest_id))

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from accounts.models import Organisation
 from competitions.models import Contest
-from core.errors import DomainError
 from core.extensions import db
-from core.forms import commit_or_show, form_error
+from core.forms import commit_or_show
 from core.permissions import get_or_404
 from judging import forms
 from judging.models import (
@@ -60,8 +59,7 @@ def delete_special_award(award_id: int):
     award = get_or_404(SpecialAward, award_id)
     contest = get_or_404(Contest, award.contest_id)
     _manage(contest)
-    results_service.remove_special_award(award, actor=current_user)
-    db.session.commit()
+    commit_or_show(lambda: results_service.remove_special_award(award, actor=current_user))
     return redirect(url_for("judging.special_awards", contest_id=contest.id))
 
 
@@ -77,16 +75,13 @@ def notice(contest_id: int):
         form.rounds.data = [r.id for r in closed]
     if form.validate_on_submit():
         chosen = [r for r in closed if r.id in set(form.rounds.data)]
-        try:
-            notice_service.start_notice(
+        if commit_or_show(
+            lambda: notice_service.start_notice(
                 contest, chosen, days=form.days.data, mask_names=form.mask_names.data, actor=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The results are published for public notice."), "success")
+            ),
+            form,
+            _("The results are published for public notice."),
+        ):
             return redirect(url_for("judging.notice", contest_id=contest.id))
     categories = notice_service.category_rounds(current) if current else {}
     return render_template(
@@ -109,16 +104,12 @@ def answer_objection(objection_id: int):
     if not form.validate_on_submit():
         flash(_("Write a reply to the objection."), "danger")
         return redirect(url_for("judging.notice", contest_id=contest.id))
-    try:
-        notice_service.answer_objection(
+    commit_or_show(
+        lambda: notice_service.answer_objection(
             objection, accept=form.decision.data == "accept", reply=form.reply.data, actor=current_user
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Objection answered."), "success")
+        ),
+        success=_("Objection answered."),
+    )
     return redirect(url_for("judging.notice", contest_id=contest.id))
 
 
@@ -129,12 +120,7 @@ def finalise(contest_id: int):
     current = rounds_service.notice_of(contest)
     if current is None:
         abort(404)
-    try:
-        notice_service.finalise_notice(current, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("The results are final."), "success")
+    commit_or_show(
+        lambda: notice_service.finalise_notice(current, actor=current_user), success=_("The results are final.")
+    )
     return redirect(url_for("judging.notice", contest_id=contest.id))

@@ -6,9 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from competitions.models import Contest
-from core.errors import DomainError
-from core.extensions import db, limiter
-from core.forms import form_error
+from core.extensions import limiter
+from core.forms import commit_or_show
 from core.permissions import get_or_404, public
 from judging import forms
 from judging.models import (
@@ -35,20 +34,20 @@ def public_notice(contest_id: int):
         abort(404)
     form = forms.ObjectionForm()
     if request.method == "POST" and current.is_running() and form.validate_on_submit():
-        try:
-            objection = notice_service.submit_objection(
-                current,
-                name=form.name.data,
-                contact=form.contact.data,
-                reason=form.reason.data,
-                entry_code=form.entry_code.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            reference = objection.reference
-            db.session.commit()
+        done = commit_or_show(
+            lambda: (
+                notice_service.submit_objection(
+                    current,
+                    name=form.name.data,
+                    contact=form.contact.data,
+                    reason=form.reason.data,
+                    entry_code=form.entry_code.data or "",
+                ).reference
+            ),
+            form,
+        )
+        if done:
+            reference = done.value
             flash(
                 _(
                     "Your objection was received under reference %(ref)s. Quote it when you ask about it; the "

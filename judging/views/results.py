@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from competitions.models import Contest, Entry
-from core.errors import DomainError
 from core.extensions import db
+from core.forms import commit_or_show
 from core.permissions import can, get_or_404, require
 from judging import forms
 from judging.aggregation import MIN_SCORES_TO_NORMALISE, TRIMMING_METHODS
@@ -67,10 +67,9 @@ def results(round_id: int):
 def compute(round_id: int):
     rnd = _load_round(round_id)
     _manage(rnd.contest)
-    results_service.compute_results(rnd, actor=current_user)
-    db.session.commit()
-    flash(_("Results computed."), "success")
-    if results_service.normalisation_warnings(rnd):
+    if commit_or_show(
+        lambda: results_service.compute_results(rnd, actor=current_user), success=_("Results computed.")
+    ) and results_service.normalisation_warnings(rnd):
         flash(
             _(
                 "Some judges scored too few entries for the z-score method to normalise their scores: see the "
@@ -89,14 +88,10 @@ def override(result_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for changing the award."), "danger")
         return redirect(url_for("judging.results", round_id=result.round_id))
-    try:
-        results_service.override_award(result, form.award.data or None, form.reason.data, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Award changed; the change is recorded in the audit log."), "success")
+    commit_or_show(
+        lambda: results_service.override_award(result, form.award.data or None, form.reason.data, actor=current_user),
+        success=_("Award changed; the change is recorded in the audit log."),
+    )
     return redirect(url_for("judging.results", round_id=result.round_id))
 
 
@@ -115,14 +110,10 @@ def recheck(score_id: int):
     _manage(rnd.contest)
     form = forms.RecheckForm()
     form.validate_on_submit()
-    try:
-        scoring_service.request_recheck(score, form.message.data or "", actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("The judge is asked to re-check the score."), "success")
+    commit_or_show(
+        lambda: scoring_service.request_recheck(score, form.message.data or "", actor=current_user),
+        success=_("The judge is asked to re-check the score."),
+    )
     return redirect(url_for("judging.quality", round_id=rnd.id))
 
 

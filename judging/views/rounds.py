@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from competitions.models import Contest
-from core.errors import DomainError
 from core.extensions import db
-from core.forms import form_error
+from core.forms import commit_or_show
 from core.i18n import format_moment
 from core.permissions import can, get_or_404
 from judging import forms
@@ -122,15 +121,14 @@ def contest(contest_id: int):
         fields = _round_fields(form, contest)
         if fields["position"] is None:
             fields.pop("position")
-        try:
-            rnd = rounds_service.create_round(
+        done = commit_or_show(
+            lambda: rounds_service.create_round(
                 contest, name=form.name.data, category_ids=form.categories.data, actor=current_user, **fields
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
+            ),
+            form,
+        )
+        if done:
+            rnd = done.value
             flash(_("Round %(name)s created.", name=rnd.name), "success")
             return redirect(url_for("judging.round_detail", round_id=rnd.id))
     return render_template(
@@ -153,18 +151,15 @@ def round_detail(round_id: int):
     if request.method == "GET":
         _round_form_defaults(form, rnd, contest)
     elif form.validate_on_submit():
-        try:
+
+        def save() -> None:
             fields = _round_fields(form, contest)
             if fields["position"] is None:
                 fields.pop("position")
             rounds_service.update_round(rnd, actor=current_user, name=form.name.data.strip(), **fields)
             rounds_service.set_round_categories(rnd, form.categories.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Round saved."), "success")
+
+        if commit_or_show(save, form, _("Round saved.")):
             return redirect(url_for("judging.round_detail", round_id=rnd.id))
     loads = assignment_service.judge_loads(rnd)
     return render_template(
@@ -184,13 +179,7 @@ def round_status(round_id: int, action: str):
     }
     if action not in actions:
         abort(404)
-    try:
-        actions[action](rnd, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    if commit_or_show(lambda: actions[action](rnd, actor=current_user)):
         flash(_("Round status: %(status)s.", status=rnd.status_label), "success")
         if action == "open" and rnd.not_started():
             flash(
@@ -221,9 +210,10 @@ def rubric(round_id: int, rc_id: int):
     rule_form = forms.PerformanceRuleForm(prefix="p", obj=rc if request.method == "GET" else None)
     if request.method == "GET" and rc.time_limit_cs is not None:
         rule_form.time_limit.data = format_time(rc.time_limit_cs)
-    try:
-        if form.submit.data and form.validate_on_submit():
-            rounds_service.save_criterion(
+    saved = None
+    if form.submit.data and form.validate_on_submit():
+        saved = commit_or_show(
+            lambda: rounds_service.save_criterion(
                 rc,
                 criterion,
                 name=form.name.data,
@@ -232,17 +222,20 @@ def rubric(round_id: int, rc_id: int):
                 maximum=form.maximum.data,
                 step=form.step.data,
                 actor=current_user,
-            )
-            db.session.commit()
-            flash(_("Criterion saved."), "success")
-            return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
-        if template_form.submit.data and template_form.validate_on_submit():
-            rounds_service.apply_rubric_template(rc, template_form.template.data, actor=current_user)
-            db.session.commit()
-            flash(_("Template applied."), "success")
-            return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
-        if rule_form.submit.data and rule_form.validate_on_submit():
-            rounds_service.set_performance_rule(
+            ),
+            form,
+            _("Criterion saved."),
+        )
+    elif template_form.submit.data and template_form.validate_on_submit():
+        # the criterion form shows what the template refuses, as it always has (an unknown template is a flash)
+        saved = commit_or_show(
+            lambda: rounds_service.apply_rubric_template(rc, template_form.template.data, actor=current_user),
+            form,
+            _("Template applied."),
+        )
+    elif rule_form.submit.data and rule_form.validate_on_submit():
+        saved = commit_or_show(
+            lambda: rounds_service.set_performance_rule(
                 rc,
                 rule_form.performance_rule.data,
                 rule_form.runs.data,
@@ -250,13 +243,12 @@ def rubric(round_id: int, rc_id: int):
                 max_points=rule_form.max_points.data,
                 time_limit=rule_form.time_limit.data or "",
                 actor=current_user,
-            )
-            db.session.commit()
-            flash(_("Rule saved."), "success")
-            return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
-    except DomainError as exc:
-        db.session.rollback()
-        form_error(rule_form if exc.field in ("performance_rule", "runs", "max_points", "time_limit") else form, exc)
+            ),
+            rule_form,
+            _("Rule saved."),
+        )
+    if saved:
+        return redirect(url_for("judging.rubric", round_id=rnd.id, rc_id=rc.id))
     return render_template(
         "judging/rubric.html",
         rnd=rnd,
@@ -273,11 +265,5 @@ def delete_criterion(criterion_id: int):
     criterion = get_or_404(Criterion, criterion_id)
     rc = criterion.round_category
     _manage(rc.round.contest)
-    try:
-        rounds_service.delete_criterion(criterion, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
+    commit_or_show(lambda: rounds_service.delete_criterion(criterion, actor=current_user))
     return redirect(url_for("judging.rubric", round_id=rc.round_id, rc_id=rc.id))
