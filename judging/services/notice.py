@@ -25,8 +25,8 @@ from judging.models import (
     Result,
     Round,
 )
-from judging.services.results import special_awards_of
 from judging.services.rounds import notice_of, rounds_of
+from judging.services.special_awards import special_awards_of
 
 
 def _set_contest_status(contest: Contest, status: ContestStatus, actor=None) -> None:

@@ -18,8 +18,8 @@ from judging.models import (
     SpecialAward,
 )
 from judging.services import notice as notice_service
-from judging.services import results as results_service
 from judging.services import rounds as rounds_service
+from judging.services import special_awards as special_awards_service
 from judging.views.common import _manage, _org_choices, bp
 
 
@@ -33,7 +33,7 @@ def special_awards(contest_id: int):
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         if commit_or_show(
-            lambda: results_service.add_special_award_by_code(
+            lambda: special_awards_service.add_special_award_by_code(
                 contest,
                 kind=form.kind.data,
                 entry_code=form.entry_code.data or "",
@@ -49,7 +49,7 @@ def special_awards(contest_id: int):
         "judging/special_awards.html",
         contest=contest,
         form=form,
-        awards=results_service.special_awards_of(contest),
+        awards=special_awards_service.special_awards_of(contest),
         labels=SPECIAL_AWARD_LABELS,
     )
 
@@ -59,7 +59,7 @@ def delete_special_award(award_id: int):
     award = get_or_404(SpecialAward, award_id)
     contest = get_or_404(Contest, award.contest_id)
     _manage(contest)
-    commit_or_show(lambda: results_service.remove_special_award(award, actor=current_user))
+    commit_or_show(lambda: special_awards_service.remove_special_award(award, actor=current_user))
     return redirect(url_for("judging.special_awards", contest_id=contest.id))
 
 

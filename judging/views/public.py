@@ -15,8 +15,9 @@ from judging.models import (
     SPECIAL_AWARD_LABELS,
 )
 from judging.services import notice as notice_service
-from judging.services import results as results_service
 from judging.services import rounds as rounds_service
+from judging.services import sheets as sheets_service
+from judging.services import special_awards as special_awards_service
 from judging.views.common import bp
 
 
@@ -59,7 +60,7 @@ def public_notice(contest_id: int):
             return redirect(url_for("judging.public_notice", contest_id=contest.id))
     category_id = request.args.get("category", type=int)
     rows = notice_service.public_results(current, category_id)
-    members = results_service.entry_people(rows, mask=mask_name if current.mask_names else None)
+    members = sheets_service.entry_people(rows, mask=mask_name if current.mask_names else None)
     return render_template(
         "judging/public_notice.html",
         contest=contest,
@@ -70,6 +71,6 @@ def public_notice(contest_id: int):
         category_id=category_id,
         award_labels=AWARD_LABELS,
         categories=notice_service.notice_categories(current),
-        specials=results_service.special_awards_of(contest),
+        specials=special_awards_service.special_awards_of(contest),
         special_labels=SPECIAL_AWARD_LABELS,
     )

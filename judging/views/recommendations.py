@@ -12,7 +12,7 @@ from core.forms import commit_or_show
 from core.permissions import get_or_404, require
 from judging.models import AWARD_LABELS, Recommendation
 from judging.services import recommendations as service
-from judging.services import results as results_service
+from judging.services import sheets as sheets_service
 from judging.views.common import _manage, bp
 
 
@@ -59,7 +59,7 @@ def recommend(contest_id: int):
         contest=contest,
         targets=targets,
         rows=rows,
-        people=results_service.entry_people(rows),
+        people=sheets_service.entry_people(rows),
         sent=sent,
         recommended={(r.entry_id, r.target_contest_id) for r in sent},
         award_labels=AWARD_LABELS,
@@ -77,7 +77,7 @@ def incoming_recommendations(contest_id: int):
         "judging/recommendations.html",
         contest=contest,
         rows=rows,
-        people=results_service.entry_people(rows),
+        people=sheets_service.entry_people(rows),
         award_labels=AWARD_LABELS,
     )
 

@@ -26,6 +26,7 @@ from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 from judging.services import score_import
 from judging.services import scoring as scoring_service
+from judging.services import sheets as sheets_service
 from judging.views.common import _load_round, _manage, _round_category_or_404, bp
 
 
@@ -178,7 +179,7 @@ def export_results(round_id: int, fmt: str):
 
     rnd = _load_round(round_id)
     _manage(rnd.contest)
-    rows = results_service.result_rows(rnd)
+    rows = sheets_service.result_rows(rnd)
     name = f"{rnd.contest.name}-{rnd.name}-results"
     if fmt == "csv":
         return send_file(
@@ -206,7 +207,7 @@ def score_sheets(round_id: int):
     if not can("judging.manage", rnd.contest):
         require("judging.judge", rnd.contest)
         judge = judges_service.judge_for_user(rnd.contest, current_user)
-    data = score_sheets_pdf(results_service.score_sheet_data(rnd, judge), results_service.pdf_labels())
+    data = score_sheets_pdf(sheets_service.score_sheet_data(rnd, judge), sheets_service.pdf_labels())
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",
@@ -222,7 +223,7 @@ def _award_list_response(contest: Contest, results: list[Result]):
 
     from judging.pdf import AwardListCategory, award_list_pdf
 
-    people = results_service.entry_people(results)
+    people = sheets_service.entry_people(results)
     groups: dict[int, AwardListCategory] = {}
     for r in results:
         if r.award:
@@ -232,7 +233,7 @@ def _award_list_response(contest: Contest, results: list[Result]):
                 (r.entry.code or "", r.entry.title, r.entry.school.name, students, advisors, str(AWARD_LABELS[r.award]))
             )
     title = _("%(contest)s — award list", contest=contest.name)
-    data = award_list_pdf(title, list(groups.values()), results_service.pdf_labels())
+    data = award_list_pdf(title, list(groups.values()), sheets_service.pdf_labels())
     return send_file(
         BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=f"{contest.name}-获奖名单.pdf"
     )
