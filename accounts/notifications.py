@@ -1,5 +1,5 @@
-"""The messages of the accounts area: invitations and password changes. (Imports of notifications.services stay
-inside functions: that module builds on accounts.services.)"""
+"""The messages of the accounts area: invitations and password changes. accounts.services calls these with what
+the texts need, so this module imports nothing of it; notifications' services read only accounts.models."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from notifications import notify
 from notifications.kinds import MessageKind, register_kind
 from notifications.models import Channel
+from notifications.services.addresses import Contact
+from notifications.services.rendering import link_for
 
 INVITATION = register_kind(
     MessageKind(
@@ -46,15 +48,11 @@ ROLE_LABELS = {
 }
 
 
-def send_invitation(invitation, token: str, inviter) -> None:
+def send_invitation(invitation, token: str, inviter, place: str | None) -> None:
     """The link goes to the email and by SMS to the mobile given with the invitation (neither given: the
-    organiser copies it by hand). The text names the organisation, or the contest or event, invited to."""
-    from accounts.services import invitation_scope_name
-    from notifications.services import Contact, link_for
-
+    organiser copies it by hand). The text names `place`: the organisation, or the contest or event, invited to."""
     if not invitation.email and not invitation.mobile:
         return
-    place = invitation.organisation.name if invitation.organisation is not None else invitation_scope_name(invitation)
     where = f" · {place}" if place else ""
     notify(
         Contact(email=invitation.email, mobile=invitation.mobile, name=invitation.name),

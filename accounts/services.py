@@ -32,7 +32,7 @@ from core.db import DB_INT_MAX, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role, can
-from core.phones import InvalidPhone, parse_mobile
+from core.phones import InvalidPhone, clean_mobile, parse_mobile
 
 TOKEN_PREFIX = "kc_"  # noqa: S105 — the visible prefix of every API token, not a secret
 MIN_PASSWORD = 8
@@ -48,16 +48,6 @@ def normalise_login(identifier: str) -> tuple[str, str]:
         return "mobile", parse_mobile(value)
     except InvalidPhone:
         return "mobile", re.sub(r"[\s-]", "", value)  # finds no account; the answer stays the same
-
-
-def clean_mobile(value: str, field: str = "mobile") -> str:
-    """A mainland mobile number as 11 digits (the one rule: core.phones), or a DomainError next to `field`."""
-    try:
-        return parse_mobile(value)
-    except InvalidPhone:
-        raise DomainError(
-            _l("Enter a mainland mobile number: 11 digits starting with 13 to 19, such as 138 0013 8000."), field=field
-        ) from None
 
 
 def hash_token(token: str) -> str:
@@ -340,7 +330,8 @@ def create_invitation(
         actor=created_by,
         organisation_id=invitation.organisation_id,
     )
-    notices.send_invitation(invitation, token, created_by)
+    place = invitation.organisation.name if invitation.organisation is not None else invitation_scope_name(invitation)
+    notices.send_invitation(invitation, token, created_by, place)
     return invitation, token
 
 

@@ -13,7 +13,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -114,27 +113,13 @@ def _best(fn, repeat: int = 7) -> float:
 
 
 def main() -> dict:
+    from bench._app import throwaway_app
     from calls import experts
-    from core import create_app
     from core.extensions import db
 
-    tmp = Path(tempfile.mkdtemp(prefix="kc-bench-pool-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "SQLALCHEMY_DATABASE_URI": None,
-            "WTF_CSRF_ENABLED": False,
-            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
-            "JOBS_IMMEDIATE": True,
-        },
-        instance_path=str(tmp),
-    )
+    app = throwaway_app("kc-bench-pool-", database_url=os.environ.get("BENCH_DATABASE_URL"), WTF_CSRF_ENABLED=False)
     figures: dict[str, float] = {}
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         org_id, in_pool = _seed(db)
         name = db.session.execute(
             db.select(experts.Expert.name).where(experts.Expert.organisation_id == org_id).limit(1).offset(1234)

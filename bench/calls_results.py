@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -82,24 +81,13 @@ def _seed(db) -> int:
 
 
 def main() -> dict:
+    from bench._app import throwaway_app
     from calls import services
     from calls.models import Call
-    from core import create_app
     from core.extensions import db
 
-    tmp = Path(tempfile.mkdtemp(prefix="kc-bench-calls-"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-            "SQLALCHEMY_DATABASE_URI": None,
-            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
-            "JOBS_IMMEDIATE": True,
-        },
-        instance_path=str(tmp),
-    )
+    app = throwaway_app("kc-bench-calls-")
     with app.app_context():
-        db.create_all()
         call_id = _seed(db)
     figures = {}
     for outcome, rule in (("bands", None), ("top", {"n": 10})):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -117,24 +116,13 @@ def _seed(db):
 
 
 def main() -> dict:
-    from core import create_app
+    from bench._app import throwaway_app
     from core.extensions import db
     from judging.models import Round
     from judging.services import results as results_service
 
-    tmp = Path(tempfile.mkdtemp(prefix="kc-bench-results-"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-            "SQLALCHEMY_DATABASE_URI": None,
-            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
-            "JOBS_IMMEDIATE": True,
-        },
-        instance_path=str(tmp),
-    )
+    app = throwaway_app("kc-bench-results-")
     with app.app_context():
-        db.create_all()
         round_id = _seed(db)
     figures = []
     for _ in range(2):  # first run inserts the results, the second updates them

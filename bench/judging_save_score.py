@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -63,25 +62,12 @@ def _world(db):
 def main() -> dict:
     from sqlalchemy import event
 
-    from core import create_app
+    from bench._app import throwaway_app
     from core.extensions import db
     from judging.services import assignment
 
-    tmp = Path(tempfile.mkdtemp(prefix="kc-bench-judging-"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-            "SQLALCHEMY_DATABASE_URI": None,
-            "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "JOBS_IMMEDIATE": True,
-        },
-        instance_path=str(tmp),
-    )
+    app = throwaway_app("kc-bench-judging-", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     with app.app_context():
-        db.create_all()
         rnd, criteria = _world(db)
         round_id = rnd.id
         entry_ids = [a.entry_id for a in assignment.active_assignments(rnd)]

@@ -67,7 +67,7 @@ def worker(tmp: str, port: int) -> None:
     from core.extensions import db
     from notifications.jobs import deliver
     from notifications.models import Message
-    from notifications.services import CHUNK
+    from notifications.services.sending import CHUNK
 
     app = _app(tmp, port)
     with app.app_context():
@@ -93,7 +93,7 @@ def main(schools: int = 300, registrants: int = 5000) -> dict:
     from accounts.models import Membership, Organisation, User
     from core.extensions import db
     from notifications import notify_many
-    from notifications.services import Contact
+    from notifications.services.addresses import Contact
 
     tmp = tempfile.mkdtemp(prefix="kc-bench-notify-")
     port = _free_port()

@@ -101,7 +101,7 @@ class ExpertConflict(db.Model):
 
 def _clean(values: dict) -> dict:
     from accounts.services import clean_mobile
-    from notifications.services import clean_email
+    from notifications.services.addresses import clean_email
 
     data = {k: (values.get(k) or "").strip() for k in LIMITS}
     if not data["name"]:
@@ -176,7 +176,8 @@ def invite_to_call(expert: Expert, call: Call, actor: User) -> CallExpert:
     the same expert again is refused."""
     from accounts.services import create_invitation, grant_role
     from calls.notifications import EXPERT_INVITED
-    from notifications.services import link_for, notify
+    from notifications.services.rendering import link_for
+    from notifications.services.sending import notify
 
     if expert.organisation_id != call.organisation_id:
         raise DomainError(_("Only experts of the call's own pool can be invited."), field="expert_id")

@@ -13,7 +13,7 @@ from core.extensions import db
 from core.permissions import Role
 from notifications import notify_many
 from notifications.kinds import MessageKind, register_kind
-from notifications.services import link_for
+from notifications.services.rendering import link_for
 
 ISSUED = register_kind(
     MessageKind(
@@ -43,7 +43,7 @@ SCHOOL_ISSUED = register_kind(
 
 def tell_issued(certificates) -> None:
     """Holders with an account get their own message; each school's coordinators one message per batch."""
-    from certificates.services import verify_url
+    from certificates.services.base import verify_url  # base imports nothing of the area: no import circle
 
     if not certificates:
         return

@@ -16,7 +16,7 @@ from core.extensions import db
 from core.permissions import Role
 from notifications import notify_many
 from notifications.kinds import MessageKind, register_kind
-from notifications.services import link_for
+from notifications.services.rendering import link_for
 
 ENTRY_APPROVED = register_kind(
     MessageKind(

@@ -42,7 +42,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from core import models  # noqa: F401  (tables of the core)
     from core.api import init_api
     from core.cache import init_cache
-    from core.cli import init_cli
+    from core.cli import init_cli, translate_help
     from core.design import init_design
     from core.extensions import csrf, db, limiter, login_manager, migrate
     from core.i18n import init_i18n
@@ -87,6 +87,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
             init_area(app)
         if importlib.util.find_spec(f"{name}.audit_words") is not None:  # the area's words for the audit log
             importlib.import_module(f"{name}.audit_words").describe_audit()
+    translate_help(app.cli)  # every command's help in the installation's language
 
     _report_database(app)
     return app

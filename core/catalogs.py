@@ -9,11 +9,14 @@ and exits 1 when there are any (tests run it); `fill AREA FILE.json` sets transl
 
 from __future__ import annotations
 
+import ast
+import inspect
+import io
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -22,9 +25,56 @@ from core import CATALOG_AREAS
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = CATALOG_AREAS  # `check` and `update` without names go over all of them
 LOCALE = "zh_CN"
-METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
+METHODS = [("**.py", "core.catalogs:extract_python_and_cli_help"), ("**.html", "jinja2.ext:babel_extract")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None, "_n": (1, 2)}
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
+
+
+CLI_DECORATORS = {"command", "group"}  # @<group>.command(...), @click.group(...)
+CLI_HELP_CALLS = {"command", "group", "option", "AppGroup", "Group", "Command", "Option"}
+
+
+def extract_python_and_cli_help(fileobj, keywords, comment_tags, options):
+    """Babel's Python extraction, plus the help texts of the `flask` commands: the docstring of a function
+    decorated as a click command or group, and a literal `help="..."` given to a command, group or option.
+    They are translated where click shows them (core.cli.translate_help), so they are written in English
+    like every msgid, with no marker."""
+    data = fileobj.read()
+    yield from extract_python(io.BytesIO(data), keywords, comment_tags, options)
+    yield from cli_help_messages(data)
+
+
+def cli_help_messages(source: bytes):
+    """(lineno, None, message, []) for each command docstring and literal help= in a Python source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(_is_cli_decorator(d) for d in node.decorator_list):
+            explicit = any(
+                kw.arg == "help"
+                for d in node.decorator_list
+                if isinstance(d, ast.Call) and _is_cli_decorator(d)
+                for kw in d.keywords
+            )
+            doc = ast.get_docstring(node, clean=False)
+            if doc and not explicit:
+                yield node.body[0].lineno, None, inspect.cleandoc(doc), []
+        elif isinstance(node, ast.Call) and _call_name(node.func) in CLI_HELP_CALLS:
+            for kw in node.keywords:
+                if kw.arg in ("help", "short_help") and isinstance(kw.value, ast.Constant):
+                    if isinstance(kw.value.value, str) and kw.value.value.strip():
+                        yield kw.value.lineno, None, inspect.cleandoc(kw.value.value), []
+
+
+def _is_cli_decorator(node) -> bool:
+    func = node.func if isinstance(node, ast.Call) else node
+    return isinstance(func, ast.Attribute) and func.attr in CLI_DECORATORS
+
+
+def _call_name(func) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def sources(area: str) -> list[Path]:

@@ -1,14 +1,18 @@
-"""Shared `flask` commands: seed-demo, demo-logins, jobs worker.
+"""Shared `flask` commands: seed-demo, demo-logins, jobs worker; and the language of every command's help.
 
 What the commands print goes through gettext, so it is in the installation's language (BABEL_DEFAULT_LOCALE, set
-with KECHUANG_BABEL_DEFAULT_LOCALE; zh_CN unless changed): outside a request that is the language chosen."""
+with KECHUANG_BABEL_DEFAULT_LOCALE; zh_CN unless changed): outside a request that is the language chosen. Their
+help (`flask <area> --help`) too: translate_help."""
 
 from __future__ import annotations
+
+import inspect
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from core.demo import DEMO_LOGINS, SEEDERS, DemoContext
 from core.extensions import db
@@ -69,3 +73,34 @@ def jobs_worker(workers: int) -> None:
 def init_cli(app: Flask) -> None:
     for command in (seed_demo, demo_logins, jobs_group):
         app.cli.add_command(command)
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """Writes an option's lazy (translated) help as text: click measures the columns as str."""
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(str(term), str(text)) for term, text in rows], *args, **kwargs)
+
+
+class _HelpContext(click.Context):
+    formatter_class = _HelpFormatter
+
+
+def translate_help(group: click.Group) -> None:
+    """Show the help of every `flask` command in the installation's language: each command's, group's and
+    option's help, written in English in the code (a docstring or help="..."), becomes a lazy translation
+    looked up when click prints it. `flask <area> --help` runs in an application context without a request,
+    so that is BABEL_DEFAULT_LOCALE. The texts are in the areas' catalogs: core.catalogs extracts command
+    docstrings and help literals. Called once the areas have added their commands (core.create_app); a help
+    already made lazy is left alone, so a second app does not translate it twice."""
+    for command in group.commands.values():
+        command.context_class = _HelpContext
+        if isinstance(command.help, str):
+            command.help = lazy_gettext(inspect.cleandoc(command.help))
+        if isinstance(command.short_help, str):
+            command.short_help = lazy_gettext(inspect.cleandoc(command.short_help))
+        for param in command.params:
+            if isinstance(param, click.Option) and isinstance(param.help, str):
+                param.help = lazy_gettext(inspect.cleandoc(param.help))
+        if isinstance(command, click.Group):
+            translate_help(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
@@ -76,14 +77,24 @@ def select_timezone():
     return _timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def local_today() -> date:
-    """Today's date where the installation is (BABEL_DEFAULT_TIMEZONE, China time by default), not the server's
-    clock zone: a pupil's age at a roster import, the default year of a new contest, a certificate's issue date.
-    Outside an app (a pure module's default, a script) the default zone."""
+def installation_zone() -> ZoneInfo:
+    """The installation's time zone (BABEL_DEFAULT_TIMEZONE, China time by default): where its days, months
+    and years begin. Outside an app (a pure module's default, a script) the default configuration's zone."""
     from core.config import DefaultConfig
 
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DefaultConfig.BABEL_DEFAULT_TIMEZONE
-    return datetime.now(timezone(zone)).date()
+    return _zoneinfo(zone)
+
+
+@cache
+def _zoneinfo(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_today() -> date:
+    """Today's date where the installation is (installation_zone), not the server's clock zone: a pupil's age
+    at a roster import, the default year of a new contest, a certificate's issue date."""
+    return datetime.now(installation_zone()).date()
 
 
 def print_locale():

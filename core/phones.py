@@ -1,4 +1,4 @@
-"""The one phone-number rule (plain Python, no Flask): mainland mobile numbers as 11 ASCII digits.
+"""The one phone-number rule (plain Python, no Flask at import): mainland mobile numbers as 11 ASCII digits.
 
 Used by every form, import and registration that takes a phone: roster files (Excel may hand over a number
 as 13800138000.0), visitor registration, caravan visit requests, the single-student form.
@@ -36,3 +36,18 @@ def parse_mobile(value: Any) -> str:
     if not (text.isascii() and _MAINLAND_MOBILE.fullmatch(text)):
         raise InvalidPhone(raw)
     return text
+
+
+def clean_mobile(value: str, field: str = "mobile") -> str:
+    """parse_mobile for a number a person typed: the 11 digits, or a DomainError next to `field` whose message
+    is translated where it is shown."""
+    from flask_babel import lazy_gettext as _l
+
+    from core.errors import DomainError
+
+    try:
+        return parse_mobile(value)
+    except InvalidPhone:
+        raise DomainError(
+            _l("Enter a mainland mobile number: 11 digits starting with 13 to 19, such as 138 0013 8000."), field=field
+        ) from None

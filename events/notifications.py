@@ -14,7 +14,8 @@ from core.extensions import db
 from notifications import notify, notify_many
 from notifications.kinds import MessageKind, register_kind
 from notifications.models import Channel
-from notifications.services import Contact, link_for
+from notifications.services.addresses import Contact
+from notifications.services.rendering import link_for
 
 CONFIRMED = register_kind(
     MessageKind(

@@ -24,7 +24,7 @@ def _shared_event_or_404(event_id: int) -> Event:
 
 def event_link(event: Event) -> str:
     """The address printed on posters and carried by their QR code (BASE_URL: the poster outlives the request)."""
-    from notifications.services import link_for
+    from notifications.services.rendering import link_for
 
     return link_for("events.detail", event_id=event.id)
 

@@ -16,7 +16,8 @@ from core.permissions import Role
 from notifications import notify_many
 from notifications.kinds import MessageKind, register_kind
 from notifications.models import Channel
-from notifications.services import Contact, clean_address, link_for
+from notifications.services.addresses import Contact, clean_address
+from notifications.services.rendering import link_for
 
 ROUND_OPEN = register_kind(
     MessageKind(

@@ -14,21 +14,21 @@ from flask_babel import lazy_gettext as _l
 
 def notify(recipient, kind: str, context: dict | None = None, **options):
     """See notifications.services.notify."""
-    from notifications.services import notify as _notify
+    from notifications.services.sending import notify as _notify
 
     return _notify(recipient, kind, context, **options)
 
 
 def notify_many(items, kind: str, **options):
     """See notifications.services.notify_many."""
-    from notifications.services import notify_many as _notify_many
+    from notifications.services.sending import notify_many as _notify_many
 
     return _notify_many(items, kind, **options)
 
 
 def __getattr__(name: str):
     if name == "Contact":
-        from notifications.services import Contact
+        from notifications.services.addresses import Contact
 
         return Contact
     raise AttributeError(name)

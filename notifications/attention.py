@@ -11,7 +11,7 @@ from core.ui import Attention
 
 def attention(user) -> list[Attention]:
     from notifications.models import MessageStatus
-    from notifications.services import status_counts
+    from notifications.services.inbox import status_counts
 
     if not (is_admin(user) or is_organiser(user)):
         return []

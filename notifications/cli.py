@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from core.errors import DomainError
 from core.extensions import db
 from core.privacy import mask_contact
-from notifications import services
 from notifications.channels import channel_configured
 from notifications.models import Message
+from notifications.services import addresses as addresses_service
+from notifications.services import sending as sending_service
 
 notifications_cli = AppGroup("notifications", help="Messages: test the channels, read the outbox, retry failures.")
 
@@ -24,13 +25,13 @@ notifications_cli = AppGroup("notifications", help="Messages: test the channels,
 def send_test(to: str, language: str | None):
     """Send a test message through the configured channel and say where it went."""
     try:
-        channel, address = services.clean_address(to)
+        channel, address = addresses_service.clean_address(to)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
-    contact = services.Contact(
+    contact = addresses_service.Contact(
         email=address if channel == "email" else None, mobile=address if channel == "sms" else None, language=language
     )
-    messages = services.notify(
+    messages = sending_service.notify(
         contact, "notifications.test", {"sender": "flask notifications test", "channel": channel}
     )
     db.session.commit()
@@ -111,7 +112,7 @@ def retry():
     """Send failed messages whose next attempt is due (and queued ones the queue lost). Safe to run from cron."""
     from notifications.jobs import deliver
 
-    ids = services.due_message_ids()
+    ids = sending_service.due_message_ids()
     counts = deliver(ids) if ids else {"sent": 0, "outbox": 0, "failed": 0}
     click.echo(
         _(

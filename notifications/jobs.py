@@ -20,14 +20,8 @@ from core.extensions import db
 from core.jobs import jobs_immediate, queue_task, register_task
 from notifications.channels import DeliveryError, EmailSender, channel_configured, sms_provider
 from notifications.models import Channel, Message, MessageStatus
-from notifications.services import (
-    BACKOFF_SECONDS,
-    CHUNK,
-    MAX_ATTEMPTS,
-    PENDING_KEY,
-    claim_messages,
-    unsubscribe_url,
-)
+from notifications.services.preferences import unsubscribe_url
+from notifications.services.sending import BACKOFF_SECONDS, CHUNK, MAX_ATTEMPTS, PENDING_KEY, claim_messages
 
 log = logging.getLogger(__name__)
 _BACKLOG = "notifications_backlog"

@@ -49,7 +49,8 @@ def tell_job_owner(app, job) -> None:
     """core.jobs.job_finished: the starter of a long job learns that it finished or failed."""
     from accounts.models import User
     from core.extensions import db
-    from notifications.services import link_for, notify
+    from notifications.services.rendering import link_for
+    from notifications.services.sending import notify
 
     owner = db.session.get(User, job.owner_id) if job.owner_id else None
     if owner is None:

@@ -11,9 +11,12 @@ from core.errors import DomainError
 from core.extensions import db, limiter
 from core.permissions import get_or_404, is_admin, is_organiser, organises, public
 from core.privacy import mask_contact
-from notifications import services
 from notifications.kinds import KINDS, configurable_kinds
 from notifications.models import Channel, Message, MessageStatus
+from notifications.services import addresses as addresses_service
+from notifications.services import inbox as inbox_service
+from notifications.services import preferences as preferences_service
+from notifications.services import sending as sending_service
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,19 +25,19 @@ def inject_unread() -> dict:
     """The unread count the navigation shows next to 'Messages'."""
     if not getattr(current_user, "is_authenticated", False):
         return {}
-    return {"unread_notifications": services.unread_count(current_user)}
+    return {"unread_notifications": inbox_service.unread_count(current_user)}
 
 
 @bp.route("/")
 def inbox():
-    page = db.paginate(services.inbox_query(current_user), per_page=30, error_out=False)
+    page = db.paginate(inbox_service.inbox_query(current_user), per_page=30, error_out=False)
     return render_template("notifications/inbox.html", page=page)
 
 
 @bp.route("/read", methods=["POST"])
 def mark_read():
     ids = request.form.getlist("message_id", type=int)
-    services.mark_read(current_user, ids or None)
+    inbox_service.mark_read(current_user, ids or None)
     db.session.commit()
     return redirect(request.form.get("next") or url_for("notifications.inbox"))
 
@@ -45,7 +48,7 @@ def open_message(message_id: int):
     message = get_or_404(Message, message_id)
     if message.user_id != current_user.id or message.channel != Channel.INBOX:
         abort(403)
-    services.mark_read(current_user, [message.id])
+    inbox_service.mark_read(current_user, [message.id])
     db.session.commit()
     return redirect(message.link or url_for("notifications.inbox"))
 
@@ -53,22 +56,22 @@ def open_message(message_id: int):
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences():
     kinds = sorted(configurable_kinds(), key=lambda k: k.key)
-    subject = services.user_subject(current_user)
+    subject = addresses_service.user_subject(current_user)
     if request.method == "POST":
         for kind in kinds:
             for channel in kind.channels:
                 wanted = request.form.get(f"{kind.key}:{channel}") == "on"
-                services.set_preference(subject, kind.key, channel, wanted)
+                preferences_service.set_preference(subject, kind.key, channel, wanted)
         db.session.commit()
         flash(_("Your choices were saved."), "success")
         return redirect(url_for("notifications.preferences"))
-    chosen = services.preferences_of(subject)
+    chosen = preferences_service.preferences_of(subject)
     return render_template(
         "notifications/preferences.html",
         kinds=kinds,
         chosen=chosen,
         channels=list(Channel),
-        describe_channel=services.describe_channel,
+        describe_channel=inbox_service.describe_channel,
     )
 
 
@@ -83,16 +86,16 @@ def outbox():
     status = request.args.get("status") or None
     if status and status not in set(MessageStatus):
         status = None
-    page = db.paginate(services.outbox_query(current_user, status=status), per_page=50, error_out=False)
+    page = db.paginate(inbox_service.outbox_query(current_user, status=status), per_page=50, error_out=False)
     return render_template(
         "notifications/outbox.html",
         page=page,
         status=status,
-        counts=services.status_counts(current_user),
+        counts=inbox_service.status_counts(current_user),
         statuses=list(MessageStatus),
         mask=mask_contact,
-        describe_status=services.describe_status,
-        describe_channel=services.describe_channel,
+        describe_status=inbox_service.describe_status,
+        describe_channel=inbox_service.describe_channel,
         kinds=KINDS,
     )
 
@@ -106,8 +109,8 @@ def outbox_message(message_id: int):
         "notifications/outbox_message.html",
         message=message,
         mask=mask_contact,
-        describe_status=services.describe_status,
-        describe_channel=services.describe_channel,
+        describe_status=inbox_service.describe_status,
+        describe_channel=inbox_service.describe_channel,
         kinds=KINDS,
     )
 
@@ -118,7 +121,7 @@ def resend(message_id: int):
     if message.channel == Channel.INBOX or not _may_read(message):
         abort(403)
     try:
-        services.resend_message(message, actor=current_user)
+        sending_service.resend_message(message, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -134,13 +137,13 @@ def resend(message_id: int):
 def unsubscribe(token: str):
     """One click: GET shows a button, POST (the button, or a mail client's List-Unsubscribe-Post) turns the
     kind's email off for the recipient."""
-    found = services.read_unsubscribe_token(token)
+    found = preferences_service.read_unsubscribe_token(token)
     if found is None or found[1] not in KINDS or KINDS[found[1]].security:
         return render_template("errors/error.html", status=404, message=_("This unsubscribe link is not valid.")), 404
     subject, kind = found
     done = False
     if request.method == "POST":
-        services.set_preference(subject, kind, Channel.EMAIL, False)
+        preferences_service.set_preference(subject, kind, Channel.EMAIL, False)
         db.session.commit()
         done = True
     return render_template("notifications/unsubscribe.html", kind=KINDS[kind], done=done, token=token)

@@ -41,7 +41,7 @@ def _panels():
 def dashboard_context(user) -> dict | None:
     """Pipeline totals, this month's events and the check-in rate, for organisers."""
     from core.permissions import can, is_admin
-    from reports import services
+    from reports import periods, services
 
     if not can("report.view", user=user):
         return None
@@ -52,5 +52,5 @@ def dashboard_context(user) -> dict | None:
         "totals": services.dashboard_totals(board),
         "events": len(board.events),
         "checkin_rate": board.checkin_rate,
-        "month": board.month_start.astimezone(services.CHINA).strftime("%Y-%m"),
+        "month": periods.local(board.month_start).strftime("%Y-%m"),
     }

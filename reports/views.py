@@ -15,7 +15,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
 from core.permissions import coordinates, get_or_404, is_admin, require
-from reports import services
+from reports import periods, services
 from reports.services import lists
 
 bp = Blueprint("reports", __name__)
@@ -25,7 +25,7 @@ bp = Blueprint("reports", __name__)
 
 
 def this_year() -> int:
-    return utcnow().astimezone(services.CHINA).year
+    return periods.local(utcnow()).year
 
 
 def _int_arg(name: str) -> int | None:
@@ -90,7 +90,7 @@ def index():
         step_labels=services.STEP_LABELS,
         kind_labels=services.EVENT_KIND_LABELS,
         area_url=_area_url,
-        month_param=board.month_start.astimezone(services.CHINA).strftime("%Y-%m"),
+        month_param=periods.local(board.month_start).strftime("%Y-%m"),
     )
 
 
@@ -251,7 +251,7 @@ def _event_filter(org_ids) -> services.EventFilter:
     month_of = None
     if month:
         try:
-            month_of = datetime.strptime(month + "-15", "%Y-%m-%d").replace(tzinfo=services.CHINA)
+            month_of = datetime.strptime(month + "-15", "%Y-%m-%d").replace(tzinfo=periods.zone())
         except ValueError:
             abort(400)
     return services.EventFilter(

@@ -23,8 +23,8 @@ ADVISOR_FIELDS = ["name", "gender", "phone", "email", "subject", "title"]
 
 def save_advisor(school: Organisation, advisor: Advisor | None, actor=None, **fields: Any) -> Advisor:
     """Create or update a teacher of the school."""
-    from accounts.services import clean_mobile
     from competitions.roster.values import normalise_name
+    from core.phones import clean_mobile
 
     name = normalise_name(fields.get("name"))
     if not name:

@@ -35,7 +35,8 @@ def registrations_of_contact(channel: str, address: str) -> list[Registration]:
 def start_ticket_recovery(channel: str, address: str, language: str | None = None) -> None:
     """Send a one-time code to a phone or email that registered (nothing for one that did not, and nothing past
     the hourly limit of codes): the page says the same either way, so it reveals no one's registrations."""
-    from notifications.services import Contact, issue_code
+    from notifications.services.addresses import Contact
+    from notifications.services.codes import issue_code
 
     if not registrations_of_contact(channel, address):
         return
@@ -50,6 +51,6 @@ def start_ticket_recovery(channel: str, address: str, language: str | None = Non
 
 def finish_ticket_recovery(address: str, code: str) -> bool:
     """True once for the right, live code (short-lived, single-use, a few guesses)."""
-    from notifications.services import redeem_code
+    from notifications.services.codes import redeem_code
 
     return redeem_code(RECOVERY_PURPOSE, address, code)

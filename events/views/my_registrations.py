@@ -31,7 +31,7 @@ def my_registrations():
     either way)."""
     form = forms.RecoveryStartForm()
     if form.validate_on_submit():
-        from notifications.services import clean_address
+        from notifications.services.addresses import clean_address
 
         def start() -> str:
             channel, address = clean_address(form.contact.data, field="contact")

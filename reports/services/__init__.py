@@ -7,8 +7,8 @@ figure and its list can never disagree. Reports read the other areas' models and
 Definitions (stated once, used by the dashboard, the annual report, the school view and the tests):
 
 - An organisation's figures include its sub-organisations (accounts.models.descendant_ids).
-- A year is a calendar year in China time (Asia/Shanghai); contests count in their edition year
-  (``Contest.year``), events and caravan visits by their start.
+- A year is a calendar year in the installation's time zone (reports.periods; China time by default); contests
+  count in their edition year (``Contest.year``), events and caravan visits by their start.
 - Pipeline steps of an entry: *registered* (any entry), *submitted* (submitted at least once),
   *approved* (status approved), *scored* (approved, with at least one submitted judge score or a computed
   score in some round), *awarded* (a result with an award in some round).
@@ -28,7 +28,7 @@ Definitions (stated once, used by the dashboard, the annual report, the school v
 """
 
 # The package is split by concern (one module each); callers may import the names they need from here.
-from reports.periods import CHINA, month_bounds, year_bounds  # noqa: F401
+from reports.periods import month_bounds, year_bounds  # noqa: F401
 from reports.services.annual import annual_report, build_annual_report, list_link  # noqa: F401
 from reports.services.contests import (  # noqa: F401
     EntryFilter,

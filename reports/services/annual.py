@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from core.db import utcnow
 from core.extensions import db
-from reports.periods import CHINA
+from reports import periods
 from reports.services.contests import (
     EntryFilter,
     award_counts,
@@ -364,7 +364,7 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
             "reported for caravan visits without check-in."
         ),
     ]
-    if year >= now.astimezone(CHINA).year:
+    if year >= periods.local(now).year:
         definitions.append(
             _("The year is not over: events still to come count in people registered, not yet in people checked in.")
         )
@@ -380,7 +380,7 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
             people,
             *[section for fn in ANNUAL_SECTIONS if (section := fn(organisation, org_ids, year)) is not None],
         ],
-        footer=_("Generated %(when)s from the platform's data", when=now.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")),
+        footer=_("Generated %(when)s from the platform's data", when=periods.local(now).strftime("%Y-%m-%d %H:%M")),
         chart_limit_note=_("The chart shows the first %(n)d rows; the table lists them all."),
     )
 

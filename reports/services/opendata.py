@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from core.db import utcnow
 from core.extensions import db
-from reports.periods import CHINA, local_iso
+from reports.periods import local, local_iso
 from reports.services.contests import step_clause
 from reports.services.labels import AWARD_LABELS, EVENT_KIND_LABELS, PUBLISHED_CONTEST_STATUSES
 
@@ -200,7 +200,7 @@ def collect_open_data(now: datetime | None = None) -> list:
     visit_rows = [
         {
             "id": v.id,
-            "date": v.starts_at.astimezone(CHINA).date().isoformat(),
+            "date": local(v.starts_at).date().isoformat(),
             "host_kind": v.host_kind,
             "host": v.host_name,
             "caravan": v.caravan.name if v.caravan else "",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from reports.periods import CHINA, month_bounds, year_bounds
+from reports.periods import local, month_bounds, year_bounds
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class EventFilter:
             if v is not None
         }
         if self.month_of is not None:
-            out["month"] = self.month_of.astimezone(CHINA).strftime("%Y-%m")
+            out["month"] = local(self.month_of).strftime("%Y-%m")
         if self.group_only:
             out["group"] = 1
         return out

@@ -303,17 +303,26 @@
     });
   }
 
-  // An online check-in is remembered on the device too, so a rescan decided offline before the next sync
-  // still knows the visitor is in ("already checked in on this device").
-  function rememberAdmitted(item, body) {
+  // An online check-in or exit is remembered on the device too (as an offline one is in decideOffline), so a
+  // rescan decided offline before the next sync still knows the visitor is in ("already checked in on this
+  // device") or already went out ("already checked out"), as the server will.
+  function rememberOnline(item, body) {
+    if (body.status !== "checked_in" && body.status !== "checked_out") { return Promise.resolve(); }
     return dbPromise.then(function (db) {
       return db.get("meta", "list").then(function (meta) {
         return hashCode(item.code, meta && meta.separators);
       }).then(function (hash) {
         return db.get("local", hash).then(function (local) {
           local = local || {people: 0};
-          return db.put("local", {people: local.people + (body.people || 1), first: local.first || body.checked_in_at,
-                                  gate: local.gate || body.gate || ""}, hash);
+          var row = {people: local.people, first: local.first || null, gate: local.gate || "", out: local.out || null};
+          if (body.status === "checked_in") {
+            row.people += body.people || 1;
+            row.first = local.first || body.checked_in_at;
+            row.gate = local.gate || body.gate || "";
+          } else {
+            row.out = local.out || body.checked_out_at || item.scannedAt;
+          }
+          return db.put("local", row, hash);
         });
       });
     }).catch(function () { /* no IndexedDB: nothing to remember */ });
@@ -363,7 +372,7 @@
     post(urls.checkin, payload, 0).then(function (r) {
       show(r.body, r.status, item, false);
       refreshCounters();
-      if (r.body.status === "checked_in") { return rememberAdmitted(item, r.body); }
+      return rememberOnline(item, r.body);
     }, offline).then(done);
   }
 

@@ -158,7 +158,7 @@ def test_needs_me_now_lists_what_waits_with_links(client, login):
 
 def test_emails_from_a_branded_association_carry_its_band_and_logo(app):
     from notifications import notify
-    from notifications.services import Contact
+    from notifications.services.addresses import Contact
 
     county = factories.association("青溪县科协")
     plain = factories.association("白沙县科协")

@@ -62,6 +62,32 @@ def test_exit_scans_are_decided_offline_and_upload_as_the_time_out(switchable_se
     assert db.session.execute(sa.select(CheckIn).where(CheckIn.registration_id == never_in.id)).first() is None
 
 
+def test_an_exit_scanned_online_is_remembered_on_the_device(switchable_server):  # noqa: F811
+    """An exit the server recorded is remembered like a check-in: a second exit scanned offline before the next
+    sync says "already out" on the device, as the server will, and uploads without a conflict."""
+    event = ef.event(capacity=10, title="研学：天文馆夜游", exit_scan=True)
+    visitor = ef.registration(event, name="上官婉儿")
+    driver = _scanner(switchable_server["url"], event, "出口")
+    try:
+        _type(driver, visitor.code)
+        _wait(driver, lambda d: _result(d) == ("checked_in", ""), "online check-in")
+        Select(driver.find_element("id", "direction-input")).select_by_value("out")
+        _type(driver, visitor.code)
+        _wait(driver, lambda d: _result(d) == ("checked_out", ""), "online exit")
+        _go_offline(driver, switchable_server)
+        Select(driver.find_element("id", "direction-input")).select_by_value("out")
+        _type(driver, visitor.code)
+        _wait(driver, lambda d: _result(d) == ("already_checked_out", "1"), "offline exit after an online one")
+        _wait(driver, lambda d: _attr(d, "data-queued") == "1", "the queued exit")
+        switchable_server["start"]()
+        _network(driver, offline=False)
+        driver.execute_script("window.kcScanner.sync();")
+        _wait(driver, lambda d: _attr(d, "data-queued") == "0", "the queue never uploaded")
+        assert _attr(driver, "data-conflicts") == "0"  # the server decided the second exit as the device did
+    finally:
+        driver.quit()
+
+
 def test_a_scan_at_an_event_called_off_is_refused_on_the_device(switchable_server):  # noqa: F811
     event = ef.event(capacity=10, title="科普讲座（已取消）")
     visitor = ef.registration(event, name="诸葛小明")

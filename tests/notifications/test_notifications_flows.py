@@ -103,7 +103,7 @@ def test_ticket_recovery_refuses_a_malformed_number_at_the_form(client):
 
 
 def test_codes_expire_and_die_after_too_many_guesses(app):
-    from notifications.services import CODE_TRIES, issue_code, redeem_code
+    from notifications.services.codes import CODE_TRIES, issue_code, redeem_code
 
     code = issue_code("test", "13800000005")
     for _ in range(CODE_TRIES):
@@ -280,7 +280,7 @@ def test_an_invalid_mobile_is_refused_at_the_invitation_form(client, login, sms_
 
 
 def test_a_changed_password_is_told_even_when_the_person_turned_messages_off(app, client, login, smtp_server):
-    from notifications.services import set_preference
+    from notifications.services.preferences import set_preference
 
     user = factories.user(email="safe@example.cn")
     set_preference(f"user:{user.id}", "notifications.announcement", "email", False)

@@ -12,7 +12,9 @@ from core.extensions import db
 from notifications import notify, notify_many
 from notifications.jobs import deliver, run_backlog
 from notifications.models import Message, MessageStatus
-from notifications.services import Contact, due_message_ids, resend_message, set_preference
+from notifications.services.addresses import Contact
+from notifications.services.preferences import set_preference
+from notifications.services.sending import due_message_ids, resend_message
 from tests import factories
 from tests.notifications.conftest import free_port, html_of, text_of
 

@@ -9,7 +9,7 @@ from core.extensions import db
 from notifications import notify
 from notifications.jobs import run_backlog
 from notifications.models import Message, MessageStatus
-from notifications.services import Contact
+from notifications.services.addresses import Contact
 from tests import factories
 from tests.notifications.conftest import free_port
 

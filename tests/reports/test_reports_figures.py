@@ -165,6 +165,28 @@ def test_year_boundaries_are_china_time(world):
     assert report.figure("events").value == 1  # 2024-12-31 23:00 in China is still 2024
 
 
+def test_periods_follow_the_installations_time_zone(app):
+    """Years and months begin where the installation is (BABEL_DEFAULT_TIMEZONE), not always in China."""
+    from reports import periods
+
+    before = app.config["BABEL_DEFAULT_TIMEZONE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
+    try:
+        assert services.year_bounds(2025) == (
+            datetime(2024, 12, 31, 23, tzinfo=UTC),
+            datetime(2025, 12, 31, 23, tzinfo=UTC),
+        )
+        # 2025-08-01 00:30 in Berlin (summer time, UTC+2) is in August there, still July in UTC
+        assert services.month_bounds(datetime(2025, 7, 31, 22, 30, tzinfo=UTC)) == (
+            datetime(2025, 7, 31, 22, tzinfo=UTC),
+            datetime(2025, 8, 31, 22, tzinfo=UTC),
+        )
+        assert periods.local_iso(datetime(2025, 1, 1, 12, tzinfo=UTC)) == "2025-01-01T13:00+01:00"
+    finally:
+        app.config["BABEL_DEFAULT_TIMEZONE"] = before
+    assert services.year_bounds(2025)[0] == datetime(2024, 12, 31, 16, tzinfo=UTC)
+
+
 def _total(html: str) -> int:
     """The figure a list page shows: its number of rows, or the people they hold (measure=people)."""
     match = re.search(r'id="list-figure"[^>]*data-count="(\d+)"', html)
