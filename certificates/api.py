@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import abort, jsonify
 from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
 from certificates import services
 from certificates.models import Certificate, CertificateStatus
+from certificates.services.verification import verify_limit
 from core.api import ApiBlueprint
 from core.extensions import db, limiter
 from core.permissions import get_or_404, is_admin, public, require
@@ -15,10 +16,6 @@ from core.permissions import get_or_404, is_admin, public, require
 blp = ApiBlueprint(
     "certificates_api", __name__, url_prefix="/api/v1/certificates", description="Certificates: verification and lists"
 )
-
-
-def verify_limit() -> str:
-    return current_app.config["RATELIMIT_VERIFY"]
 
 
 class CertificateSchema(Schema):

@@ -91,7 +91,12 @@ def registrations_command(event_id, fmt):
 
 
 @events_cli.command("stats")
-@click.option("--year", type=int, required=True, help="A calendar year in China time (events count by their start).")
+@click.option(
+    "--year",
+    type=int,
+    required=True,
+    help="A calendar year in the installation's time zone (events count by their start).",
+)
 def stats_command(year):
     """Figures of a year for published events only: events, sessions, registered and checked-in people, and
     confirmed caravan visits, by type of event.

@@ -20,6 +20,11 @@ from core.extensions import db
 # ---- lookup and verification ---------------------------------------------------------------------------
 
 
+def verify_limit() -> str:
+    """The rate limit of every public verification endpoint (pages and API): RATELIMIT_VERIFY."""
+    return current_app.config["RATELIMIT_VERIFY"]
+
+
 def certificate_by_token(token: str) -> Certificate | None:
     """The certificate of a verification token; malformed tokens never reach the database."""
     if not token or not _TOKEN_RE.match(token):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 
 from accounts.models import Organisation, OrganisationKind
@@ -17,10 +17,6 @@ from core.permissions import is_admin
 
 bp = Blueprint("certificates", __name__)
 verify_bp = Blueprint("certificates_verify", __name__)
-
-
-def verify_limit() -> str:
-    return current_app.config["RATELIMIT_VERIFY"]
 
 
 def organised_ids() -> list[int] | None:

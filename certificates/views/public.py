@@ -8,7 +8,8 @@ from flask import abort, render_template, request
 from certificates import services
 from certificates.forms import LookupForm
 from certificates.models import Certificate, CertificateStatus
-from certificates.views.common import certificate_pdf, verify_bp, verify_limit
+from certificates.services.verification import verify_limit
+from certificates.views.common import certificate_pdf, verify_bp
 from core.extensions import limiter
 from core.permissions import public
 

@@ -355,7 +355,8 @@ def annual_report(organisation, year: int, link: Link = _no_link, now: datetime 
         ),
         _("Participating entries: submitted and not rejected; students: the distinct students of those entries."),
         _(
-            "Events count in the year they start, caravan visits in the year of the visit (China time); only "
+            "Events count in the year they start, caravan visits in the year of the visit (in the installation's time zone); "
+            "only "
             "published events and confirmed visits."
         ),
         _(
