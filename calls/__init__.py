@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp, url_prefix="/calls")
     app.register_blueprint(review_bp, url_prefix="/calls")
     app.cli.add_command(calls_cli)
+    from calls.api import blp as api_blp
+    from core.api import register_api
+
+    register_api(app, api_blp)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
     from calls.submissions import KIND, load_applications
     from judging.submissions import SubmissionKind, register_kind

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from calls import services
-from calls.models import Applicants, Call, CallStatus, Subject
+from calls.models import Applicants, Call, CallStatus
 from core.extensions import db
 
 
@@ -39,7 +39,7 @@ def collect_result_holders(call_id: int):
             school=row.application.unit_name,
             award=row.result,
             title=row.application.title,
-            minor=call.subject == Subject.ENTRY,
+            minor=call.subjects_are_minors,
             user_id=row.application.submitted_by_id if own else None,
             order=row.rank or 0,
         )

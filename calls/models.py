@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import Organisation, User
 from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.extensions import db
+from core.privacy import mask_minor_name
 
 
 class Subject(StrEnum):
@@ -154,6 +155,17 @@ class Call(TimestampMixin, db.Model):
     @property
     def applicants_label(self):
         return APPLICANTS_LABELS[Applicants(self.applicants)]
+
+    @property
+    def subjects_are_minors(self) -> bool:
+        """Students' entries are minors' (their names masked outside the organisers' pages); persons of the other
+        subjects are adults, and papers' authors and units are named as published in 公示."""
+        return self.subject == Subject.ENTRY
+
+    def published_name(self, name: str | None) -> str:
+        """An applicant's name as it may be shown to anyone: as in 公示 for adults, masked for minors
+        (core.privacy's rule)."""
+        return mask_minor_name(name) if self.subjects_are_minors else (name or "")
 
 
 class CallApplication(TimestampMixin, db.Model):
