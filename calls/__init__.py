@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         notifications,
         policies,
         pool_views,
+        recommend_views,
         setup_views,
     )
     from calls.cli import calls_cli

@@ -188,16 +188,22 @@ class CallApplication(TimestampMixin, db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # the lower association that nominated it, within its quota (calls.nominations)
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    # the result of a lower association's call this application was recommended from (calls.recommendation)
+    recommended_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("call_applications.id", ondelete="SET NULL"), index=True
+    )
 
     call: Mapped[Call] = relationship(back_populates="applications")
     nominated_by: Mapped[Organisation | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    recommended_from: Mapped[CallApplication | None] = relationship(remote_side=[id])
     scores: Mapped[list[CallScore]] = relationship(
         back_populates="application", order_by="CallScore.id", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
         sa.UniqueConstraint("call_id", "number"),
+        sa.UniqueConstraint("call_id", "recommended_from_id"),  # a result is recommended to a call once
         sa.Index("ix_call_applications_call_nominated_by", "call_id", "nominated_by_id"),
         _check_in("status", [s.value for s in ApplicationStatus], "status"),
     )
