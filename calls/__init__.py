@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     _register_reports()
     from calls.certificates import register as register_certificate_source
 
-    register_certificate_source()  # only once certificates takes the scope "call" (see calls/certificates.py)
+    register_certificate_source()  # results of a finished call, scope "call" (calls/certificates.py)
 
 
 def _register_reports() -> None:

@@ -173,7 +173,7 @@ class FontUploadForm(FlaskForm):
 class IssueForm(FlaskForm):
     source = SelectField(_l("Holders"), choices=[], validate_choice=False, validators=[DataRequired()])
     scope_id = SelectField(
-        _l("Contest or event"),
+        _l("Contest, event or call"),
         choices=[],
         validate_choice=False,
         validators=[DataRequired(_l("Choose a contest or event."))],
