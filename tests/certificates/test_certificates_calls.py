@@ -126,3 +126,31 @@ def test_students_of_an_entry_call_are_masked_on_verification(client):
     html = client.get(f"/v/{issued[0].token}").get_data(as_text=True)
     assert "王*明" in html and "王小明" not in html
     assert db.session.execute(sa.select(sa.func.count()).select_from(Certificate)).scalar_one() == 2
+
+
+def test_the_issue_page_offers_the_organisers_finished_calls_by_name(client, login):
+    city = f.association("青溪市科学技术协会")
+    call, organiser = finished_call(city)
+    call_services.set_status(call, "finished")
+    draft, _other = finished_call(city, title="优秀科技人才评选")  # under review: not offered
+    elsewhere, _theirs = finished_call(f.association("临江市科学技术协会"), title="临江十佳评选")
+    call_services.set_status(elsewhere, "finished")
+    template = cf.template(city)
+    db.session.commit()
+    login(organiser)
+    page = client.get(f"/certificates/issue?source={SOURCE}").get_data(as_text=True)
+    assert f'value="call:{call.id}"' in page and "2026 十佳科技辅导员评选" in page
+    assert f'value="call:{draft.id}"' not in page and "临江十佳评选" not in page
+    form = {"source": SOURCE, "scope_id": f"call:{call.id}", "template_id": str(template.id), "school_id": "0"}
+    response = client.post("/certificates/issue", data={**form, "submit": "1", "accept_preflight": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert response.headers["Location"].endswith(f"/certificates/call/{call.id}")
+    listing = client.get(f"/certificates/call/{call.id}").get_data(as_text=True)
+    assert "欧阳䶮" in listing and "评选" in listing
+    theirs = {**form, "scope_id": f"call:{elsewhere.id}", "submit": "1", "accept_preflight": "y"}
+    assert client.post("/certificates/issue", data=theirs).status_code in (200, 403)  # refused
+    counted = sa.select(sa.func.count()).select_from(Certificate).where(Certificate.scope_id == elsewhere.id)
+    assert db.session.execute(counted).scalar_one() == 0
+    services.issue_certificates(SOURCE, elsewhere.id, cf.template(elsewhere.organisation))
+    db.session.commit()
+    assert "欧阳䶮" not in client.get(f"/certificates/call/{elsewhere.id}").get_data(as_text=True)
