@@ -42,6 +42,16 @@ def init_app(app: Flask) -> None:
     from calls.certificates import register as register_certificate_source
 
     register_certificate_source()  # results of a finished call, scope "call" (calls/certificates.py)
+    app.jinja_env.globals["call_certificates_url"] = _certificates_url
+
+
+def _certificates_url(call) -> str | None:
+    """The certificates issue page with this call's results picked, when the certificates area is installed."""
+    from flask import current_app, url_for
+
+    if "certificates.issue" not in current_app.view_functions:
+        return None
+    return url_for("certificates.issue", source="calls.results", scope_id=call.id)
 
 
 def _register_reports() -> None:
