@@ -243,6 +243,24 @@ def invitation_scope_name(invitation: Invitation) -> str | None:
     return scope.name(target) if target is not None else None
 
 
+def invitation_scope_names(invitations, user) -> dict[tuple[str, int], str]:
+    """(role, scope id) -> the name of what each scoped invitation is for (contest, event, call), from the area
+    that registered the role's scope: one query per registered role for the objects user may invite to, then one
+    load per object user no longer manages (an invitation keeps its target's name after a right is lost)."""
+    names: dict[tuple[str, int], str] = {}
+    for role, scope in INVITATION_SCOPES.items():
+        wanted = {i.scope_id for i in invitations if i.role == role and i.scope_id is not None}
+        if not wanted:
+            continue
+        known = dict(scope.choices(user))
+        for scope_id in sorted(wanted):
+            if scope_id in known:
+                names[(role, scope_id)] = known[scope_id]
+            elif (target := scope.load(scope_id)) is not None:
+                names[(role, scope_id)] = scope.name(target)
+    return names
+
+
 def _check_invitation_right(role: Role, inviter, organisation: Organisation | None, scope_id: int | None) -> None:
     """Refuse (DomainError) an invitation the inviter may not give: an organisation or contest/event they do not
     manage, an unknown contest/event, or a role that does not fit the organisation. Checked when an invitation

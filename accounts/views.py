@@ -183,8 +183,7 @@ def invitations():
     if not is_admin(current_user):
         query = query.where(Invitation.created_by_id == current_user.id)
     rows = db.session.execute(query).scalars().all()
-    scope_names = {(Role.JUDGE.value, i): name for i, name in form.contest_id.choices if i}
-    scope_names.update({(Role.CHECKIN.value, i): name for i, name in form.event_id.choices if i})
+    scope_names = services.invitation_scope_names(rows, current_user)
     return render_template("accounts/invitations.html", form=form, link=link, invitations=rows, scope_names=scope_names)
 
 

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         notifications,
         policies,
         pool_views,
+        recommend_views,
         setup_views,
     )
     from calls.cli import calls_cli
@@ -27,6 +28,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp, url_prefix="/calls")
     app.register_blueprint(review_bp, url_prefix="/calls")
     app.cli.add_command(calls_cli)
+    from calls.api import blp as api_blp
+    from core.api import register_api
+
+    register_api(app, api_blp)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
     from calls.submissions import KIND, load_applications
     from judging.submissions import SubmissionKind, register_kind
@@ -36,7 +41,17 @@ def init_app(app: Flask) -> None:
     _register_reports()
     from calls.certificates import register as register_certificate_source
 
-    register_certificate_source()  # only once certificates takes the scope "call" (see calls/certificates.py)
+    register_certificate_source()  # results of a finished call, scope "call" (calls/certificates.py)
+    app.jinja_env.globals["call_certificates_url"] = _certificates_url
+
+
+def _certificates_url(call) -> str | None:
+    """The certificates issue page with this call's results picked, when the certificates area is installed."""
+    from flask import current_app, url_for
+
+    if "certificates.issue" not in current_app.view_functions:
+        return None
+    return url_for("certificates.issue", source="calls.results", scope_id=call.id)
 
 
 def _register_reports() -> None:

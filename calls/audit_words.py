@@ -20,3 +20,8 @@ def describe_audit() -> None:
             "call_quotas": _l("Nomination quota"),
         }
     )
+    audit.describe(
+        object_type="call_applications",
+        actions={"recommend": _l("recommended to the parent association's call")},
+        fields={"recommended_from_id": _l("Recommended from (application number)"), "result": _l("Result")},
+    )

@@ -2,9 +2,8 @@
 final — its applicant: the person (advisors, scientists: adults), the paper's author or the unit — with the result (优秀,
 一等奖, 前 10 名) as the award. Students' entries are flagged as minors so the verification page masks them.
 
-Registered with certificates' sources registry (scope "call") only when certificates accepts that scope: its
-certificates table is keyed by contest or event today (certificates.sources.SCOPES and a CHECK on
-certificates.scope), so until the certificates area takes calls this module's collect() is not offered there."""
+Registered with certificates' sources registry under the scope "call" (certificates.sources.SCOPES), so the issue
+page offers an organiser's finished calls in its picker."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from calls import services
-from calls.models import Applicants, Call, CallStatus, Subject
+from calls.models import Applicants, Call, CallStatus
 from core.extensions import db
 
 
@@ -39,7 +38,7 @@ def collect_result_holders(call_id: int):
             school=row.application.unit_name,
             award=row.result,
             title=row.application.title,
-            minor=call.subject == Subject.ENTRY,
+            minor=call.subjects_are_minors,
             user_id=row.application.submitted_by_id if own else None,
             order=row.rank or 0,
         )
@@ -66,12 +65,10 @@ def calls_with_final_results(organisation_ids: list[int] | None) -> list[tuple[i
 
 
 def register() -> bool:
-    """Register the source when certificates takes the scope "call"; True when registered."""
+    """Register the source with certificates; True when registered (False without the certificates area)."""
     try:
-        from certificates.sources import SCOPES, CertificateSource, register_source
+        from certificates.sources import CertificateSource, register_source
     except ImportError:  # certificates area not installed
-        return False
-    if "call" not in SCOPES:
         return False
     register_source(
         CertificateSource(

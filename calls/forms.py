@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from calls.eligibility import RULE_KIND_LABELS
@@ -183,3 +183,10 @@ class RuleForm(FlaskForm):
             "reference": self.reference.data or "",
             "values": values,
         }
+
+
+class RecommendForm(FlaskForm):
+    """推荐上报: the parent association's call, and the results recommended to it (checkboxes on the page)."""
+
+    parent_id = SelectField(_l("Recommend to"), coerce=int, validators=[InputRequired()])
+    application_ids = SelectMultipleField(_l("Results to recommend"), coerce=int)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import Organisation, User
 from core.db import TimestampMixin, UTCDateTime, utcnow
 from core.extensions import db
+from core.privacy import mask_minor_name
 
 
 class Subject(StrEnum):
@@ -155,6 +156,17 @@ class Call(TimestampMixin, db.Model):
     def applicants_label(self):
         return APPLICANTS_LABELS[Applicants(self.applicants)]
 
+    @property
+    def subjects_are_minors(self) -> bool:
+        """Students' entries are minors' (their names masked outside the organisers' pages); persons of the other
+        subjects are adults, and papers' authors and units are named as published in 公示."""
+        return self.subject == Subject.ENTRY
+
+    def published_name(self, name: str | None) -> str:
+        """An applicant's name as it may be shown to anyone: as in 公示 for adults, masked for minors
+        (core.privacy's rule)."""
+        return mask_minor_name(name) if self.subjects_are_minors else (name or "")
+
 
 class CallApplication(TimestampMixin, db.Model):
     """申报: one application to a call — its title, the unit responsible, the answers to the call's form — and the
@@ -176,16 +188,22 @@ class CallApplication(TimestampMixin, db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # the lower association that nominated it, within its quota (calls.nominations)
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    # the result of a lower association's call this application was recommended from (calls.recommendation)
+    recommended_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("call_applications.id", ondelete="SET NULL"), index=True
+    )
 
     call: Mapped[Call] = relationship(back_populates="applications")
     nominated_by: Mapped[Organisation | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    recommended_from: Mapped[CallApplication | None] = relationship(remote_side=[id])
     scores: Mapped[list[CallScore]] = relationship(
         back_populates="application", order_by="CallScore.id", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
         sa.UniqueConstraint("call_id", "number"),
+        sa.UniqueConstraint("call_id", "recommended_from_id"),  # a result is recommended to a call once
         sa.Index("ix_call_applications_call_nominated_by", "call_id", "nominated_by_id"),
         _check_in("status", [s.value for s in ApplicationStatus], "status"),
     )

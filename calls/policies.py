@@ -46,3 +46,21 @@ def _manage_pool(user, organisation) -> bool:
 def _expert_of_call(user, call) -> bool:
     """An expert sees the calls they were invited to, and no other."""
     return call.id in user.scope_ids(Role.EXPERT)
+
+
+@policy("calls.view")
+def _view_call(user, call) -> bool:
+    """A call is seen by its organisers, its experts, those who may apply to it while it is open, and — once its
+    results are final (公示 done) — by anyone signed in."""
+    return (
+        call.status == "finished"
+        or organises(user, call.organisation_id)
+        or call.id in user.scope_ids(Role.EXPERT)
+        or _apply_to_call(user, call)
+    )
+
+
+@policy("calls.view_results")
+def _view_results(user, call) -> bool:
+    """Results are the organisers' while they are worked out; everyone's once final."""
+    return call.status == "finished" or organises(user, call.organisation_id)

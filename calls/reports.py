@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 
 from calls import services
 from calls.experts import CallExpert
-from calls.models import ApplicationStatus, Call, CallApplication, CallScore, CallStatus, Subject
+from calls.models import ApplicationStatus, Call, CallApplication, CallScore, CallStatus
 from core.extensions import db
-from core.privacy import mask_minor_name
 
 
 def annual_section(organisation, org_ids, year: int):
@@ -90,7 +89,6 @@ def open_tables() -> list:
     )
     rows = []
     for call in calls:
-        minors = call.subject == Subject.ENTRY  # students: masked; adults, papers, units: as published
         for row in services.compute_results(call).rows:
             if not row.result:
                 continue
@@ -105,7 +103,7 @@ def open_tables() -> list:
                     "subject": call.subject,
                     "code": a.code,
                     "title": a.title,
-                    "applicant": mask_minor_name(a.applicant_name) if minors else a.applicant_name,
+                    "applicant": call.published_name(a.applicant_name),
                     "unit": a.unit_name,
                     "score": row.score,
                     "rank": row.rank,

@@ -17,6 +17,7 @@ from calls.models import CALL_STATUS_LABELS, Applicants, Call, CallApplication, 
 from competitions.materials import format_size
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import commit_or_show
 from core.permissions import can, get_or_404, is_admin, require
 from judging.models import METHOD_LABELS
 
@@ -30,6 +31,33 @@ def _field_error(form, exc: DomainError) -> None:
         field.errors = [*field.errors, str(exc)]
     else:
         flash(str(exc), "danger")
+
+
+class _FieldErrors:
+    """The apply page's fields for core.forms.commit_or_show: a service's error on one of them (title, applicant,
+    unit, nominating association, a form field's key) is kept under its name and shown next to it; any other
+    error is flashed at the top."""
+
+    class _Field:
+        def __init__(self, errors: dict[str, str], name: str) -> None:
+            self._store, self._name = errors, name
+
+        @property
+        def errors(self) -> list[str]:
+            return [self._store[self._name]] if self._name in self._store else []
+
+        @errors.setter
+        def errors(self, messages: list[str]) -> None:
+            self._store[self._name] = messages[-1]
+
+    def __init__(self, names) -> None:
+        self.errors: dict[str, str] = {}
+        self._names = set(names)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._names:
+            raise AttributeError(name)
+        return self._Field(self.errors, name)
 
 
 @bp.route("/")
@@ -192,19 +220,22 @@ def apply(call_id: int):
             "answers": answers,
             "uploads": uploads,
         }
-        try:
+
+        def submit():
             if call.applicants == Applicants.NOMINATIONS:
                 by = request.form.get("nominated_by", "")
-                application = nominations.nominate(call, int(by) if by.isdigit() else 0, current_user, **given)
-            else:
-                application = services.submit_application(call, actor=current_user, **given)
-        except DomainError as exc:
-            db.session.rollback()
-            errors[exc.field or "_"] = str(exc)
-        else:
-            db.session.commit()
+                return nominations.nominate(call, int(by) if by.isdigit() else 0, current_user, **given)
+            return services.submit_application(call, actor=current_user, **given)
+
+        shown = _FieldErrors(
+            ["title", "applicant_name", "unit_name", "nominated_by", *(d["key"] for d in call.form_fields)]
+        )
+        done = commit_or_show(submit, shown)
+        if done:
+            application = done.value
             flash(_("Application %(code)s submitted; the organiser reviews it.", code=application.code), "success")
             return redirect(url_for("calls.application", application_id=application.id))
+        errors = shown.errors
     return render_template(
         "calls/apply.html",
         call=call,

@@ -173,10 +173,10 @@ class FontUploadForm(FlaskForm):
 class IssueForm(FlaskForm):
     source = SelectField(_l("Holders"), choices=[], validate_choice=False, validators=[DataRequired()])
     scope_id = SelectField(
-        _l("Contest or event"),
+        _l("Contest, event or call"),
         choices=[],
         validate_choice=False,
-        validators=[DataRequired(_l("Choose a contest or event."))],
+        validators=[DataRequired(_l("Choose a contest, event or call."))],
     )
     template_id = SelectField(_l("Template"), coerce=int, choices=[], validate_choice=False)
     category_code = StringField(_l("Only this category code (optional)"), validators=[Optional(), Length(max=40)])

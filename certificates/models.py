@@ -108,7 +108,7 @@ class Certificate(db.Model):
 
     # where the holder came from (certificates.sources)
     source_key: Mapped[str] = mapped_column(sa.String(60), nullable=False)
-    scope: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # contest | event
+    scope: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # contest | event | call
     scope_id: Mapped[int] = mapped_column(nullable=False)
     holder_ref: Mapped[str] = mapped_column(sa.String(120), nullable=False)
 
@@ -149,7 +149,7 @@ class Certificate(db.Model):
     __table_args__ = (
         sa.CheckConstraint("status IN ('valid','revoked','superseded')", name="status"),
         sa.CheckConstraint("kind IN ('award','participation','advisor','organisation','attendance')", name="kind"),
-        sa.CheckConstraint("scope IN ('contest','event')", name="scope"),
+        sa.CheckConstraint("scope IN ('contest','event','call')", name="scope"),
         sa.CheckConstraint(
             "status != 'revoked' OR (revoke_reason IS NOT NULL AND revoked_at IS NOT NULL)", name="revoked_reason"
         ),

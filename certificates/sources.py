@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 
 KINDS = ("award", "participation", "advisor", "organisation", "attendance")
-SCOPES = ("contest", "event")
+SCOPES = ("contest", "event", "call")  # call: results of a call (评选), registered by calls
 
 
 class SourceNotReady(Exception):
@@ -87,10 +87,10 @@ class SourceBatch:
 class CertificateSource:
     key: str  # "<area>.<what>", e.g. "judging.awards"
     kind: str  # one of KINDS
-    scope: str  # "contest" or "event"
+    scope: str  # "contest", "event" or "call"
     label: Any  # lazy_gettext string shown to organisers
-    collect: Callable[[int], SourceBatch]  # (contest or event id) -> SourceBatch
-    # (organisation ids or None for all) -> [(contest or event id, title)], newest first: the issue form's picker
+    collect: Callable[[int], SourceBatch]  # (contest, event or call id) -> SourceBatch
+    # (organisation ids or None for all) -> [(contest, event or call id, title)], newest first: the issue picker
     scopes: Callable[[list[int] | None], list[tuple[int, str]]] | None = None
 
     def __post_init__(self):

@@ -78,7 +78,9 @@ def collect_batch(source_key: str, scope_id: int) -> tuple:
         with print_locale():  # award names and titles are stored as printed: in the installation's language
             batch = source.collect(int(scope_id))
     except SourceNotFound as exc:
-        raise DomainError(_l("No such contest or event."), field="scope_id", code="not_found", status=404) from exc
+        raise DomainError(
+            _l("No such contest, event or call."), field="scope_id", code="not_found", status=404
+        ) from exc
     except SourceNotReady as exc:
         raise DomainError(exc.message, field="scope_id", code="not_ready", status=409) from exc
     return source, batch

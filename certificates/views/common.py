@@ -11,6 +11,7 @@ from flask_login import current_user
 from accounts.models import Organisation, OrganisationKind
 from certificates import services
 from certificates.models import Certificate
+from certificates.sources import SCOPES
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import is_admin
@@ -34,8 +35,9 @@ def organiser_units() -> list[Organisation]:
 
 
 def scope_or_404(scope: str) -> None:
-    """Certificates are listed per contest or per event; any other scope in a URL is a 404."""
-    if scope not in ("contest", "event"):
+    """Certificates are listed per contest, event or call (certificates.sources.SCOPES); any other scope in a URL
+    is a 404."""
+    if scope not in SCOPES:
         abort(404)
 
 

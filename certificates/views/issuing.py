@@ -12,7 +12,7 @@ from accounts.models import Organisation, OrganisationKind
 from certificates import services
 from certificates.forms import IssueForm, RenderForm
 from certificates.models import CertificateTemplate
-from certificates.sources import SOURCES, sources_for
+from certificates.sources import SCOPES, SOURCES, sources_for
 from certificates.views.common import bp, organised_ids, scope_or_404
 from core.errors import DomainError
 from core.extensions import db
@@ -49,7 +49,7 @@ def index():
 
 def _issue_form() -> IssueForm:
     form = IssueForm()
-    form.source.choices = [(s.key, f"{s.label}") for s in sources_for("contest") + sources_for("event")]
+    form.source.choices = [(s.key, f"{s.label}") for scope in SCOPES for s in sources_for(scope)]
     form.template_id.choices = [(t.id, t.name) for t in services.templates_for(organised_ids())]
     ids = organised_ids()
     stmt = sa.select(Organisation.id, Organisation.name).where(Organisation.kind == OrganisationKind.SCHOOL)
@@ -62,9 +62,10 @@ def _issue_form() -> IssueForm:
 
 
 def scope_choices(organisation_ids) -> dict[str, list[tuple[int, str]]]:
-    """The organiser's contests and events, grouped, for the issue form's picker (never a raw id)."""
+    """The organiser's contests, events and finished calls, grouped, for the issue form's picker (never a raw
+    id)."""
     groups: dict[str, list[tuple[int, str]]] = {}
-    for scope, label in (("contest", _("Contests")), ("event", _("Events"))):
+    for scope, label in (("contest", _("Contests")), ("event", _("Events")), ("call", _("Calls"))):
         seen: dict[int, str] = {}
         for source in sources_for(scope):
             if source.scopes is not None:
@@ -81,7 +82,9 @@ def picked_scope_id(form: IssueForm) -> int | None:
     scope, _sep, number = raw.rpartition(":")
     source = SOURCES.get(form.source.data)
     if not number.isdigit() or (scope and source is not None and scope != source.scope):
-        form.scope_id.errors = [_("Choose a contest for award winners and participants, an event for attendees.")]
+        form.scope_id.errors = [
+            _("Choose a contest for award winners and participants, an event for attendees, a call for its results.")
+        ]
         return None
     return int(number)
 
@@ -176,7 +179,7 @@ def issue():
 
 @bp.route("/<scope>/<int:scope_id>")
 def scope_list(scope: str, scope_id: int):
-    """Certificates of one contest/event for its organisers (all statuses), in print order."""
+    """Certificates of one contest/event/call for its organisers (all statuses), in print order."""
     scope_or_404(scope)
     require("certificate.design", None)  # organisers; school coordinators use the school page
     status = request.args.get("status") or None

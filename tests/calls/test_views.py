@@ -264,3 +264,31 @@ def test_applicants_find_their_applications_with_the_reason(client, login):
     login(applicant)
     page = client.get("/calls/").get_data(as_text=True)
     assert "𠮷祥河水质" in page and "缺少推荐意见" in page
+
+
+def test_a_refused_answer_is_shown_next_to_its_field_and_nothing_is_saved(client, login):
+    """The apply page commits through core.forms.commit_or_show and keeps each error beside its own field."""
+    import re
+
+    org = factories.association("青溪市科学技术协会")
+    call = services.create_call(
+        org,
+        year=2026,
+        title="自然科学优秀学术论文评选",
+        subject="paper",
+        applicants="units",
+        outcome="bands",
+        outcome_rule=BANDS,
+        form=FORM,
+    )
+    services.set_status(call, "open")
+    login(factories.coordinator(name="欧阳䶮"))
+    factories.commit()
+    base = {"title": "𠮷祥河水质", "applicant_name": "欧阳䶮", "unit_name": "䶮山学会", **ANSWERS}
+    page = client.post(f"/calls/{call.id}/apply", data={**base, "f4": "十一"}).get_data(as_text=True)
+    assert re.search(r'id="f4"[^>]*>\s*<div class="invalid-feedback">作者人数须为数字', page)
+    assert 'is-invalid" id="f4"' in page or re.search(r'is-invalid"[^>]*id="f4"', page)
+    page = client.post(f"/calls/{call.id}/apply", data={**base, "applicant_name": " "}).get_data(as_text=True)
+    assert re.search(r'id="applicant_name"[^>]*>\s*<div class="invalid-feedback">请填写申报人', page), page[:3000]
+    db.session.expire_all()
+    assert not db.session.get(Call, call.id).applications
