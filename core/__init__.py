@@ -27,6 +27,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     gc.disable()
     try:
         app = _build_app(overrides, instance_path)
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()  # relationships resolved now, under the paused collector, not by the first query
         if collecting and not app.testing:
             gc.freeze()
         return app
