@@ -28,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from certificates.layout import MM, PageSpec, TemplateItem, TemplateSpec  # noqa: E402
 from certificates.render import CertificateData, CertificateRenderer  # noqa: E402
-from core import pdffonts as kc_fonts  # noqa: E402
+from core import fontfiles, pdffonts  # noqa: E402
 from core.qrfast import QrEncoder  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -88,7 +88,7 @@ def bench_kechuang(count: int, background: str, face_key: str, faces, out: str) 
 
 def bench_bare(count: int, background: str, face, out: str) -> float:
     """Bare canvas: same items, one font, no fallback chain, no fitting."""
-    name = kc_fonts.register_face(face)
+    name = pdffonts.register_face(face)
     page_w, page_h = 297 * MM, 210 * MM
     version = QrEncoder()
     version.matrix(next(iter(make_data(1))).verify_url)  # same version and mask as ours
@@ -137,7 +137,7 @@ def bench_bare(count: int, background: str, face, out: str) -> float:
 
 
 def main(count: int = 10000) -> dict:
-    faces = {f.key: f for f in kc_fonts.discover_system_fonts()}
+    faces = {f.key: f for f in fontfiles.discover_system_fonts()}
     key = "wqy-microhei-0" if "wqy-microhei-0" in faces else next(iter(faces))
     with tempfile.TemporaryDirectory() as tmp:
         bg = os.path.join(tmp, "bg.jpg")

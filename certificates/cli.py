@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from certificates import services
 from certificates.models import CertificateTemplate
 from certificates.sources import SOURCES, sources_for
-from core import pdffonts as font_lib
+from core import fontfiles
 from core.errors import DomainError
 from core.extensions import db
 
@@ -178,7 +178,7 @@ def fonts():
             f"{_('GB 2312 hanzi')} {cov.gb2312_covered}/{cov.gb2312_total}  {blocks}"
         )
     directory = services.storage_dir("fonts")
-    _faces, errors = font_lib.load_font_directory(directory)
+    _faces, errors = fontfiles.load_font_directory(directory)
     for name, error in errors.items():
         click.echo(
             _("Unusable uploaded font %(name)s: %(error)s", name=name, error=services.font_error_message(error)),

@@ -13,15 +13,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from reportlab.lib.colors import HexColor
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
-
+from core.fontfiles import FontFace
 from core.images import IMAGE_FORMATS, is_image_bytes, is_image_file  # noqa: F401 (re-exported)
-from core.pdffonts import FontChain, FontError, FontFace, chain_with_fallbacks, register_face
-from core.qrfast import QrEncoder, draw_qr
-from core.rlinternals import ImageCache, install_unicode_cmap_fix
+from core.pdffonts import FontChain, chain_with_fallbacks, register_face
 
 from .layout import (
     MM,
@@ -36,7 +32,12 @@ from .layout import (
     validate_template,
 )
 
-install_unicode_cmap_fix()  # 𠮷 copies and searches as 𠮷 (see core.rlinternals)
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+# ReportLab and the QR encoder are imported when a renderer is built, not by every process that imports the
+# certificates services (decision 0010). The ToUnicode fix that makes 𠮷 copy and search as 𠮷 is installed
+# by core.pdffonts.register_face, before any face draws.
 
 QR_QUIET_MODULES = 4  # white border around the code, in modules, as ISO 18004 asks
 # IMAGE_FORMATS, is_image_file and is_image_bytes live in core.images (brand logos use them too).
@@ -101,6 +102,9 @@ class CertificateRenderer:
         self.page_w_mm, self.page_h_mm = spec.page.dimensions_mm()
         self.page_w, self.page_h = self.page_w_mm * MM, self.page_h_mm * MM
         self.dx, self.dy = spec.effective_offset()
+        from core.qrfast import QrEncoder
+        from core.rlinternals import ImageCache
+
         self.qr = QrEncoder()
         self.images = ImageCache()
         self._names: dict[str, str] = {}
@@ -117,6 +121,8 @@ class CertificateRenderer:
         prepared = _PreparedItem(index, item)
         if item.kind in ("text", "textbox"):
             prepared.chain = self.chain_for(item)
+            from reportlab.lib.colors import HexColor
+
             prepared.colour = HexColor(item.colour)
             prepared.static = not placeholders_in(item.text)
         elif item.kind == "image":
@@ -146,6 +152,8 @@ class CertificateRenderer:
         key = (id(chain), text)
         width = self._widths.get(key)
         if width is None:
+            from reportlab.pdfbase import pdfmetrics
+
             width = 0.0
             for face, run in chain.split_runs(text):
                 width += pdfmetrics.stringWidth(run, self._font_name(face or chain.primary), 1.0)
@@ -206,6 +214,8 @@ class CertificateRenderer:
 
     # ---- drawing ------------------------------------------------------------------------------------
     def _draw_lines(self, canvas: Canvas, prepared: _PreparedItem, text: str) -> None:
+        from reportlab.pdfbase import pdfmetrics
+
         item, chain = prepared.item, prepared.chain
         size, lines, _overflow = self.layout_text(prepared, text)
         ascent = chain.primary.ascent / 1000.0 * size
@@ -243,6 +253,8 @@ class CertificateRenderer:
         )
 
     def _draw_qr(self, canvas: Canvas, item: TemplateItem, url: str) -> None:
+        from core.qrfast import draw_qr
+
         if url:
             draw_qr(
                 canvas,
@@ -294,6 +306,8 @@ class CertificateRenderer:
         return layers
 
     def new_canvas(self, out, title: str = "Certificates") -> Canvas:
+        from reportlab.pdfgen.canvas import Canvas
+
         # The initial font is the template's main font: ReportLab's default (Helvetica, never embedded)
         # would otherwise appear in every page's resources.
         primary = self._font_name(self.faces[self.spec.fonts[0]])
@@ -395,10 +409,8 @@ def render_preview(spec: TemplateSpec, faces: Mapping[str, FontFace], verify_url
 __all__ = [
     "CertificateData",
     "CertificateRenderer",
-    "FontError",
     "Overflow",
     "PreflightReport",
-    "QrEncoder",
     "is_image_bytes",
     "is_image_file",
     "render_calibration",

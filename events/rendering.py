@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qrcode
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from PIL import Image, ImageDraw, ImageFont
 
 from events.tickets import format_code
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
+
+# qrcode and Pillow are imported by the functions that draw, not by every process that registers the
+# ticket routes (decision 0010).
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -26,6 +31,9 @@ CJK_FONTS = (
 
 
 def qr_matrix_image(code: str, box: int = 10, border: int = 4) -> Image.Image:
+    import qrcode
+    import qrcode.constants
+
     qr = qrcode.QRCode(border=border, box_size=box, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(code)
     qr.make(fit=True)
@@ -39,6 +47,8 @@ def qr_png(code: str) -> bytes:
 
 
 def _font(size: int):
+    from PIL import ImageFont
+
     for path in CJK_FONTS:
         if Path(path).exists():
             return ImageFont.truetype(path, size)
@@ -70,6 +80,8 @@ def _ticket_lines(registration, time_text: str | None = None) -> list[str]:
 
 def ticket_png(registration) -> bytes:
     """A ticket card: title, time, venue, name (and group head-count), QR code and the readable code."""
+    from PIL import Image, ImageDraw
+
     qr = qr_matrix_image(registration.code, box=8).resize((400, 400), Image.NEAREST)
     card = Image.new("RGB", (480, 720), "white")
     draw = ImageDraw.Draw(card)
@@ -112,6 +124,8 @@ def share_png(
 ) -> bytes:
     """The 1200 × 630 picture of a link preview: a band in the organiser's colour (neutral ink without one), its
     logo, the title in large type, time and place."""
+    from PIL import Image, ImageDraw
+
     ink = colour or "#1f2937"
     card = Image.new("RGB", (1200, 630), "white")
     draw = ImageDraw.Draw(card)

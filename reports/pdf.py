@@ -32,7 +32,8 @@ class ReportFontMissing(RuntimeError):
 
 def register_font() -> str:
     """The registered name of the platform chain's main face (core.pdffonts), embedded as a subset."""
-    from core.pdffonts import FontError, platform_chain, register_face
+    from core.fontfiles import FontError
+    from core.pdffonts import platform_chain, register_face
 
     try:
         return register_face(platform_chain().primary)

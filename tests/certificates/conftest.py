@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import pdffonts as kc_fonts
+from core import fontfiles as kc_fonts
 from tests.certificates.helpers import build_font
 from tests.conftest import require_packages
 

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from core import pdffonts as fonts
-from core.pdffonts import FontChain, FontError
+from core import fontcoverage, fontfiles, pdffonts
+from core.fontfiles import FontError
+from core.pdffonts import FontChain
 from tests.certificates.helpers import build_font
 
 
@@ -16,19 +17,19 @@ def test_discovers_installed_cjk_truetype_faces_including_ttc_subfonts(system_fa
     # DejaVu is TrueType but has no hanzi: not a CJK face
     assert not any("dejavu" in k for k in system_faces)
     assert all(f.source == "system" for f in system_faces.values())
-    all_faces = {f.key for f in fonts.discover_system_fonts(cjk_only=False)}
+    all_faces = {f.key for f in fontfiles.discover_system_fonts(cjk_only=False)}
     assert "dejavusans-0" in all_faces
 
 
 def test_coverage_counts_blocks_and_gb2312(system_faces):
-    assert len(fonts.GB2312_HANZI) == 6763
-    cov = fonts.coverage_of(system_faces["wqy-zenhei-0"])
+    assert len(fontcoverage.gb2312_hanzi()) == 6763
+    cov = fontcoverage.coverage_of(system_faces["wqy-zenhei-0"])
     assert cov.gb2312_covered == cov.gb2312_total == 6763
     blocks = {label: (n, size) for label, n, size in cov.blocks}
     assert blocks["Basic Latin"] == (95, 95)
     assert blocks["CJK Extension A"][1] == 0x4DBF - 0x3400 + 1
     assert blocks["CJK Extension A"][0] > 6000  # Zen Hei has 䶮 and most of Ext A
-    micro = {label: n for label, n, _ in fonts.coverage_of(system_faces["wqy-microhei-0"]).blocks}
+    micro = {label: n for label, n, _ in fontcoverage.coverage_of(system_faces["wqy-microhei-0"]).blocks}
     assert micro["CJK Extension A"] < 10  # Micro Hei lacks Ext A: the reason for a fallback chain
 
 
@@ -38,13 +39,13 @@ def test_uploaded_font_loads_and_covers_exactly_its_glyphs(uploaded_faces):
     assert face.covers("𠮷") and face.covers("A") and not face.covers("中")
     # space, 𠮷, A, B (+ no-break space, which ReportLab maps to the space glyph)
     assert {0x20, 0x41, 0x42, 0x20BB7} <= face.codepoints <= {0x20, 0xA0, 0x41, 0x42, 0x20BB7}
-    cov = fonts.coverage_of(face)
+    cov = fontcoverage.coverage_of(face)
     assert cov.gb2312_covered == 0
     assert dict((label, n) for label, n, _ in cov.blocks)["CJK Extension B"] == 1
 
 
 def test_load_font_directory_reports_bad_files(upload_dir):
-    faces, errors = fonts.load_font_directory(upload_dir)
+    faces, errors = fontfiles.load_font_directory(upload_dir)
     assert [f.key for f in faces] == ["upload:extb-0"]
     assert "not a TrueType font" in errors["broken.ttf"]
 
@@ -60,15 +61,15 @@ def test_load_font_directory_reports_bad_files(upload_dir):
 )
 def test_validate_font_bytes_rejects_non_truetype(data, message):
     with pytest.raises(FontError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        fonts.validate_font_bytes(data, "x.ttf")
+        fontfiles.validate_font_bytes(data, "x.ttf")
 
 
 def test_validate_font_bytes_checks_extension_and_accepts_real_font(tmp_path):
     path = build_font(tmp_path / "ok.ttf", "中")
     data = Path(path).read_bytes()
-    fonts.validate_font_bytes(data, "Fangsong.TTF")
+    fontfiles.validate_font_bytes(data, "Fangsong.TTF")
     with pytest.raises(FontError, match=r"\.ttf or \.ttc"):
-        fonts.validate_font_bytes(data, "font.otf")
+        fontfiles.validate_font_bytes(data, "font.otf")
 
 
 def test_chain_splits_runs_by_first_covering_face(system_faces, uploaded_faces):
@@ -100,5 +101,5 @@ def test_chain_needs_a_face():
 
 def test_register_face_is_idempotent_and_embeddable(system_faces):
     face = system_faces["wqy-zenhei-1"]
-    assert fonts.register_face(face) == fonts.register_face(face) == face.pdf_name
+    assert pdffonts.register_face(face) == pdffonts.register_face(face) == face.pdf_name
     assert face.pdf_name.startswith("KC_wqy_zenhei_1_")

@@ -7,8 +7,8 @@ import shutil
 
 import pypdf
 
-from core import pdffonts
-from core.pdffonts import FontIndex
+from core import fontfiles
+from core.fontfiles import FontIndex
 
 WQY = "/usr/share/fonts/truetype/wqy"
 
@@ -33,22 +33,22 @@ def test_index_parses_a_font_once_and_again_when_it_changes(tmp_path, monkeypatc
     shutil.copy(f"{WQY}/wqy-microhei.ttc", fonts / "wqy-microhei.ttc")
     path = tmp_path / "instance" / "font-index.json"
     first = FontIndex(path)
-    faces = pdffonts.discover_system_fonts([str(fonts)], index=first)
+    faces = fontfiles.discover_system_fonts([str(fonts)], index=first)
     assert [f.key for f in faces] == ["wqy-microhei-0", "wqy-microhei-1"] and first.parsed and path.exists()
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("an indexed, unchanged font was parsed again")
 
-    monkeypatch.setattr(pdffonts, "_read_face", no_parsing)
+    monkeypatch.setattr(fontfiles, "_read_face", no_parsing)
     again = FontIndex(path)
-    cached = pdffonts.discover_system_fonts([str(fonts)], index=again)
+    cached = fontfiles.discover_system_fonts([str(fonts)], index=again)
     assert again.parsed == [] and [f.codepoints for f in cached] == [f.codepoints for f in faces]
     assert cached[0].family == "WenQuanYi Micro Hei" and cached[0].ascent == faces[0].ascent
     monkeypatch.undo()
     stat = os.stat(fonts / "wqy-microhei.ttc")
     os.utime(fonts / "wqy-microhei.ttc", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     changed = FontIndex(path)
-    pdffonts.discover_system_fonts([str(fonts)], index=changed)
+    fontfiles.discover_system_fonts([str(fonts)], index=changed)
     assert changed.parsed == [str(fonts / "wqy-microhei.ttc")]
 
 
@@ -56,7 +56,7 @@ def test_a_damaged_index_is_rebuilt(tmp_path):
     path = tmp_path / "font-index.json"
     path.write_text("{not json")
     index = FontIndex(path)
-    assert pdffonts.load_font_file(f"{WQY}/wqy-microhei.ttc", source="system", key_prefix="", index=index)
+    assert fontfiles.load_font_file(f"{WQY}/wqy-microhei.ttc", source="system", key_prefix="", index=index)
     index.save()
     assert FontIndex(path).entries
 

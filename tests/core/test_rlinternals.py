@@ -11,7 +11,8 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 from core import rlinternals
-from core.pdffonts import FontChain, app_system_faces, chain_with_fallbacks, draw_chain_string
+from core.fontfiles import app_system_faces
+from core.pdffonts import FontChain, chain_with_fallbacks, draw_chain_string
 
 
 @pytest.mark.parametrize("name", rlinternals.CANVAS_INTERNALS)
