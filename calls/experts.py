@@ -100,7 +100,7 @@ class ExpertConflict(db.Model):
 
 
 def _clean(values: dict) -> dict:
-    from accounts.services import clean_mobile
+    from core.phones import clean_mobile
     from notifications.services.addresses import clean_email
 
     data = {k: (values.get(k) or "").strip() for k in LIMITS}
@@ -123,7 +123,7 @@ def _clean(values: dict) -> dict:
 
 
 def add_expert(organisation: Organisation, values: dict) -> Expert:
-    """A new expert in the association's pool (the phone rule: accounts.services.clean_mobile)."""
+    """A new expert in the association's pool (the phone rule: core.phones.clean_mobile)."""
     expert = Expert(organisation_id=organisation.id, **_clean(values))
     db.session.add(expert)
     db.session.flush()

@@ -190,7 +190,8 @@ def recommend_results(call: Call, parent: Call, application_ids: list[int], acto
 def _tell_parent_organisers(call: Call, parent: Call, made: list[CallApplication]) -> None:
     """The organisers of the parent call's association, once per recommendation batch."""
     from calls.notifications import RESULTS_RECOMMENDED
-    from notifications.services import link_for, notify_many
+    from notifications.services.rendering import link_for
+    from notifications.services.sending import notify_many
 
     organisers = (
         db.session.execute(
