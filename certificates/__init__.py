@@ -9,6 +9,7 @@ def init_app(app) -> None:
     from certificates import demo, jobs, models, policies  # noqa: F401  (tables, job handler, demo seeder, rules)
     from certificates.api import blp as api_blp
     from certificates.cli import certificates_cli
+    from certificates.sources import scope_label
     from certificates.views import bp, verify_bp
     from core.api import register_api
     from core.permissions import can
@@ -25,6 +26,7 @@ def init_app(app) -> None:
     # Other areas' pages show a holder's certificates without importing this package (e.g. the event ticket
     # page: {{ certificate_links("events.attendees", event.id, "registration:%d" % r.id) }}).
     app.jinja_env.globals["certificate_links"] = certificate_links
+    app.jinja_env.globals["certificate_scope_label"] = scope_label
 
 
 def certificate_links(source_key: str, scope_id: int, holder_ref: str) -> list[tuple[str, str, str]]:

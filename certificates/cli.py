@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from certificates import services
 from certificates.models import CertificateTemplate
-from certificates.sources import SOURCES, sources_for
+from certificates.sources import SOURCES, scope_label, sources_for
 from core import fontfiles
 from core.errors import DomainError
 from core.extensions import db
@@ -21,10 +21,11 @@ from core.extensions import db
 certificates_cli = AppGroup("certificates", help="Certificates: issue, render, fonts.")
 
 
-def _scope(contest_id, event_id) -> tuple[str, int]:
-    if bool(contest_id) == bool(event_id):
-        raise click.ClickException(_("Give exactly one of --contest ID or --event ID."))
-    return ("contest", contest_id) if contest_id else ("event", event_id)
+def _scope(contest_id, event_id, call_id=None) -> tuple[str, int]:
+    given = [(scope, i) for scope, i in (("contest", contest_id), ("event", event_id), ("call", call_id)) if i]
+    if len(given) != 1:
+        raise click.ClickException(_("Give exactly one of --contest ID, --event ID or --call ID."))
+    return given[0]
 
 
 def _default_source(scope: str, source_key: str | None) -> str:
@@ -38,14 +39,10 @@ def _default_source(scope: str, source_key: str | None) -> str:
                 )
             )
         return source_key
-    preferred = "award" if scope == "contest" else "attendance"
+    preferred = "attendance" if scope == "event" else "award"
     candidates = [s for s in sources_for(scope) if s.kind == preferred] or sources_for(scope)
     if not candidates:
-        raise click.ClickException(
-            _("No certificate source is registered for contests.")
-            if scope == "contest"
-            else _("No certificate source is registered for events.")
-        )
+        raise click.ClickException(_("No certificate source is registered for %(scope)s.", scope=scope_label(scope)))
     return candidates[0].key
 
 
@@ -73,15 +70,18 @@ def _template(template_id: int | None, organisation_id: int, kind: str) -> Certi
 @certificates_cli.command("issue")
 @click.option("--contest", "contest_id", type=int, default=None)
 @click.option("--event", "event_id", type=int, default=None)
+@click.option("--call", "call_id", type=int, default=None, help="A call (评选) with final results.")
 @click.option("--category", "category_code", default=None, help="Only this category code.")
 @click.option("--school", "school_id", type=int, default=None, help="Only this school (organisation id).")
 @click.option("--source", "source_key", default=None, help="Certificate source key (default: award / attendance).")
 @click.option("--template", "template_id", type=int, default=None)
 @click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--accept-preflight", is_flag=True, help="Issue even when the preflight reports problems.")
-def issue(contest_id, event_id, category_code, school_id, source_key, template_id, issue_date, accept_preflight):
+def issue(
+    contest_id, event_id, call_id, category_code, school_id, source_key, template_id, issue_date, accept_preflight
+):
     """Issue certificates to every eligible holder who has none yet (a second run issues nothing)."""
-    scope, scope_id = _scope(contest_id, event_id)
+    scope, scope_id = _scope(contest_id, event_id, call_id)
     key = _default_source(scope, source_key)
     try:
         source, batch = services.collect_batch(key, scope_id)
@@ -116,12 +116,13 @@ def issue(contest_id, event_id, category_code, school_id, source_key, template_i
 @certificates_cli.command("render")
 @click.option("--contest", "contest_id", type=int, default=None)
 @click.option("--event", "event_id", type=int, default=None)
+@click.option("--call", "call_id", type=int, default=None, help="A call (评选) with final results.")
 @click.option("--category", "category_code", default=None)
 @click.option("--school", "school_id", type=int, default=None)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
-def render(contest_id, event_id, category_code, school_id, out):
+def render(contest_id, event_id, call_id, category_code, school_id, out):
     """Render the valid certificates into one PDF (or a ZIP of PDFs when --out ends in .zip)."""
-    scope, scope_id = _scope(contest_id, event_id)
+    scope, scope_id = _scope(contest_id, event_id, call_id)
     from sqlalchemy.orm import selectinload
 
     from certificates.models import Certificate

@@ -35,8 +35,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 KINDS = ("award", "participation", "advisor", "organisation", "attendance")
 SCOPES = ("contest", "event", "call")  # call: results of a call (评选), registered by calls
+SCOPE_LABELS = {"contest": _l("Contest"), "event": _l("Event"), "call": _l("Call")}
+
+
+def scope_label(scope: str) -> Any:
+    """What a certificate's scope is called (pages, the CLI)."""
+    return SCOPE_LABELS.get(scope, scope)
 
 
 class SourceNotReady(Exception):

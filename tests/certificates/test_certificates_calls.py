@@ -154,3 +154,21 @@ def test_the_issue_page_offers_the_organisers_finished_calls_by_name(client, log
     services.issue_certificates(SOURCE, elsewhere.id, cf.template(elsewhere.organisation))
     db.session.commit()
     assert "欧阳䶮" not in client.get(f"/certificates/call/{elsewhere.id}").get_data(as_text=True)
+
+
+def test_the_cli_issues_and_renders_a_calls_certificates(runner, tmp_path):
+    """`flask certificates issue|render --call ID`: the call's default source is its results, in Chinese."""
+    city = f.association("青溪市科学技术协会")
+    call, _organiser = finished_call(city)
+    cf.template(city)
+    call_services.set_status(call, "finished")
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "issue", "--call", str(call.id)])
+    assert result.exit_code == 0 and "已颁发 2 张证书" in result.output, result.output
+    out = tmp_path / "call.pdf"
+    result = runner.invoke(args=["certificates", "render", "--call", str(call.id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(str(out))
+    assert len(reader.pages) == 2 and "欧阳䶮" in reader.pages[0].extract_text()
+    result = runner.invoke(args=["certificates", "render", "--call", str(call.id), "--event", "1", "--out", str(out)])
+    assert result.exit_code != 0 and "--call ID" in result.output
