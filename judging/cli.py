@@ -12,7 +12,7 @@ from competitions.models import Contest
 from core.errors import DomainError
 from core.extensions import db
 from judging.services import notice, rounds, score_import
-from judging.services import results as results_service
+from judging.services import sheets as sheets_service
 
 judging_cli = AppGroup("judging", help="Judging: score import and results.")
 
@@ -70,7 +70,7 @@ def results(contest_id: int, round_name: str | None, fmt: str, out: Path | None)
         raise click.ClickException("This contest has no round with results yet.")
     if rnd.results_computed_at is None:
         raise click.ClickException(f"Round {rnd.name} has no computed results yet (close it first).")
-    rows = results_service.result_rows(rnd)
+    rows = sheets_service.result_rows(rnd)
     data = results_csv(rows) if fmt == "csv" else results_xlsx(rows)
     if out is not None:
         out.write_bytes(data)

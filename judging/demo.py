@@ -23,6 +23,7 @@ from judging.services import assignment as assignment_service
 from judging.services import judges as judges_service
 from judging.services import results as results_service
 from judging.services import rounds, runs, scoring
+from judging.services import special_awards as special_awards_service
 
 EXTRA_JUDGES = [
     ("judge2@kechuang.demo", "李文博"),
@@ -176,15 +177,17 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     results = [r for r in results_service.results_of(rnd) if r.rank == 1 and r.explanation.get("kind") != "performance"]
     if results:
         top = results[0].entry
-        results_service.add_special_award(contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。")
+        special_awards_service.add_special_award(
+            contest, kind="best_creativity", entry=top, reason="创意新颖，贴近生活。"
+        )
         if top.advisors:
-            results_service.add_special_award(
+            special_awards_service.add_special_award(
                 contest,
                 kind="outstanding_advisor",
                 advisor_id=top.advisors[0].advisor_id,
                 reason="长期坚持科技辅导工作。",
             )
-    results_service.add_special_award(
+    special_awards_service.add_special_award(
         contest,
         kind="outstanding_organiser",
         organisation=ctx.data["schools"][5],

@@ -1,5 +1,9 @@
 """Judging: rounds, rubrics (criteria), judges, assignments, scores, performance runs, results and awards,
-special awards, public notices with objections, re-check requests."""
+special awards, public notices with objections, re-check requests.
+
+One module past ~500 lines on purpose: these are the tables of one aggregate (a round with its rubrics, judges,
+assignments, scores, runs and results; the contest's notice, objections, special awards and recommendations built
+on those results), which name each other in their relationships; split, one schema would be read in six files."""
 
 from __future__ import annotations
 

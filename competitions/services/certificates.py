@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,19 +18,13 @@ from competitions.services.listings import list_entries
 from core.extensions import db
 
 
-def _certificate_batch(contest_id: int, holders_of: Callable[[Entry], list]) -> Any:
+def contest_source_batch(contest: Contest, holders: list, issue_date: date | None = None) -> Any:
+    """The certificate batch of a contest (every contest source uses it): its name, the number code made of the
+    organiser's code and the contest id, the organiser, the year and the holders."""
     import re
 
-    from certificates.sources import SourceBatch, SourceNotFound, SourceNotReady
+    from certificates.sources import SourceBatch
 
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        raise SourceNotFound()
-    if contest.status not in (ContestStatus.FINAL.value, ContestStatus.ARCHIVED.value):
-        raise SourceNotReady(_l("Participation certificates are issued once the contest is final."))
-    holders = []
-    for entry in list_entries(contest.id, status=EntryStatus.APPROVED.value):
-        holders += holders_of(entry)
     org = contest.organisation
     code = re.sub(r"[^A-Za-z0-9]", "", org.code or "") + str(contest.id)
     return SourceBatch(
@@ -39,7 +34,22 @@ def _certificate_batch(contest_id: int, holders_of: Callable[[Entry], list]) -> 
         org_name=org.name,
         year=contest.year,
         holders=holders,
+        issue_date=issue_date,
     )
+
+
+def _certificate_batch(contest_id: int, holders_of: Callable[[Entry], list]) -> Any:
+    from certificates.sources import SourceNotFound, SourceNotReady
+
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        raise SourceNotFound()
+    if contest.status not in (ContestStatus.FINAL.value, ContestStatus.ARCHIVED.value):
+        raise SourceNotReady(_l("Participation certificates are issued once the contest is final."))
+    holders = []
+    for entry in list_entries(contest.id, status=EntryStatus.APPROVED.value):
+        holders += holders_of(entry)
+    return contest_source_batch(contest, holders)
 
 
 def collect_participants(contest_id: int):

@@ -17,6 +17,7 @@ from core.extensions import db, limiter
 from core.forms import commit_or_show
 from core.permissions import can, get_or_404, public, require
 from events import ics
+from events.caravan import conflicts as conflicts_service
 from events.caravan import fleet as fleet_service
 from events.caravan import forms
 from events.caravan import visits as visits_service
@@ -358,7 +359,7 @@ def visit(visit_id: int):
     conflicts = {}
     if manage_it and visit_obj.is_pending:
         for caravan in caravan_rows:
-            conflicts[caravan.id] = visits_service.visit_conflicts(
+            conflicts[caravan.id] = conflicts_service.visit_conflicts(
                 visit_obj, caravan_id=caravan.id, staff_ids=[s.id for s in caravan.crew]
             )
     return render_template(
@@ -372,7 +373,7 @@ def visit(visit_id: int):
         caravans=caravan_rows,
         conflicts=conflicts,
         manage_it=manage_it,
-        describe=visits_service.describe_conflicts,
+        describe=conflicts_service.describe_conflicts,
     )
 
 

@@ -151,6 +151,16 @@ def set_status(event_id: int, status: str):
     return redirect(url_for("events.admin_event", event_id=event.id))
 
 
+def _session_fields(form: forms.SessionForm) -> dict:
+    """The session form's values as the planning service takes them (times from the organiser's zone to UTC)."""
+    return dict(
+        title=form.title.data,
+        starts_at=to_utc(form.starts_at.data),
+        ends_at=to_utc(form.ends_at.data),
+        capacity=form.capacity.data,
+    )
+
+
 @bp.route("/<int:event_id>/sessions", methods=["POST"])
 def add_session(event_id: int):
     event = get_or_404(Event, event_id)
@@ -158,14 +168,7 @@ def add_session(event_id: int):
     form = forms.SessionForm()
     if form.validate_on_submit():
         commit_or_show(
-            lambda: planning_service.add_session(
-                event,
-                title=form.title.data,
-                starts_at=to_utc(form.starts_at.data),
-                ends_at=to_utc(form.ends_at.data),
-                capacity=form.capacity.data,
-                actor=current_user,
-            ),
+            lambda: planning_service.add_session(event, **_session_fields(form), actor=current_user),
             None,
             _("Session added."),
         )
@@ -205,14 +208,7 @@ def edit_session(session_id: int):
         form.starts_at.data, form.ends_at.data = to_form(session_obj.starts_at), to_form(session_obj.ends_at)
     if form.validate_on_submit():
         done = commit_or_show(
-            lambda: planning_service.update_session(
-                session_obj,
-                title=form.title.data,
-                starts_at=to_utc(form.starts_at.data),
-                ends_at=to_utc(form.ends_at.data),
-                capacity=form.capacity.data,
-                actor=current_user,
-            ),
+            lambda: planning_service.update_session(session_obj, **_session_fields(form), actor=current_user),
             form,
             _("Session updated."),
         )

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from competitions.models import Advisor, Category, Contest, ContestStatus, Entry
+from competitions.services.certificates import contest_source_batch
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
@@ -27,8 +28,8 @@ from judging.models import (
     Result,
     Round,
 )
-from judging.services.results import special_awards_of
 from judging.services.rounds import notice_of, owner_fields, rounds_of
+from judging.services.special_awards import special_awards_of
 from judging.submissions import load_submissions
 
 
@@ -298,9 +299,7 @@ def collect_award_holders(contest_id: int):
 
 
 def _collect_award_holders(contest_id: int):
-    import re
-
-    from certificates.sources import Holder, SourceBatch, SourceNotFound, SourceNotReady
+    from certificates.sources import Holder, SourceNotFound, SourceNotReady
 
     contest = db.session.get(Contest, contest_id)
     if contest is None:
@@ -308,6 +307,21 @@ def _collect_award_holders(contest_id: int):
     notice = notice_of(contest)
     if notice is None or notice.finalised_at is None:
         raise SourceNotReady(_l("The results of this contest are not final yet."))
+
+    def entry_holder(ref: str, name: str, entry: Entry, award: str, **more) -> Holder:
+        """A holder named for an entry: its school, category and title are printed with the award."""
+        return Holder(
+            ref=ref,
+            name=name,
+            school_id=entry.school_id,
+            school=entry.school.name,
+            award=award,
+            category=entry.category.name,
+            category_code=entry.category.code,
+            title=entry.title,
+            **more,
+        )
+
     holders = []
     for result in final_award_winners(contest):
         entry = result.entry
@@ -315,30 +329,22 @@ def _collect_award_holders(contest_id: int):
         if not entry.members:  # advisor track: the teachers are the entrants
             for link in entry.advisors:
                 holders.append(
-                    Holder(
-                        ref=f"result:{result.id}:advisor:{link.advisor_id}",
-                        name=link.advisor.name,
-                        school_id=entry.school_id,
-                        school=entry.school.name,
-                        award=str(AWARD_LABELS[result.award]),
-                        category=entry.category.name,
-                        category_code=entry.category.code,
-                        title=entry.title,
+                    entry_holder(
+                        f"result:{result.id}:advisor:{link.advisor_id}",
+                        link.advisor.name,
+                        entry,
+                        str(AWARD_LABELS[result.award]),
                         minor=False,
                         order=result.rank or 0,
                     )
                 )
         for member in entry.members:
             holders.append(
-                Holder(
-                    ref=f"result:{result.id}:student:{member.student_id}",
-                    name=member.student.name,
-                    school_id=entry.school_id,
-                    school=entry.school.name,
-                    award=str(AWARD_LABELS[result.award]),
-                    category=entry.category.name,
-                    category_code=entry.category.code,
-                    title=entry.title,
+                entry_holder(
+                    f"result:{result.id}:student:{member.student_id}",
+                    member.student.name,
+                    entry,
+                    str(AWARD_LABELS[result.award]),
                     advisors=advisors,
                     minor=True,
                     order=result.rank or 0,
@@ -350,17 +356,7 @@ def _collect_award_holders(contest_id: int):
             entry = special.entry
             for member in entry.members:
                 holders.append(
-                    Holder(
-                        ref=f"special:{special.id}:student:{member.student_id}",
-                        name=member.student.name,
-                        school_id=entry.school_id,
-                        school=entry.school.name,
-                        award=label,
-                        category=entry.category.name,
-                        category_code=entry.category.code,
-                        title=entry.title,
-                        minor=True,
-                    )
+                    entry_holder(f"special:{special.id}:student:{member.student_id}", member.student.name, entry, label)
                 )
         elif special.advisor_id is not None:
             advisor = db.session.get(Advisor, special.advisor_id)
@@ -383,14 +379,4 @@ def _collect_award_holders(contest_id: int):
                     minor=False,
                 )
             )
-    org = contest.organisation
-    code = re.sub(r"[^A-Za-z0-9]", "", org.code or "") + str(contest.id)
-    return SourceBatch(
-        scope_title=contest.name,
-        scope_code=code.upper(),
-        organisation_id=contest.organisation_id,
-        org_name=org.name,
-        year=contest.year,
-        holders=holders,
-        issue_date=notice.finalised_at.date(),
-    )
+    return contest_source_batch(contest, holders, issue_date=notice.finalised_at.date())

@@ -1,4 +1,7 @@
-"""Results: aggregation, ranks, advancement, awards and overrides, judge quality, special awards, exports."""
+"""Results: aggregation, ranks, advancement, awards and overrides, normalisation warnings, judge quality.
+
+Special awards are in `judging.services.special_awards`; what the exports, score sheets and award lists print is
+in `judging.services.sheets`."""
 
 from __future__ import annotations
 
@@ -7,12 +10,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from accounts.models import Organisation
-from competitions.models import Advisor, Category, Contest, Entry
+from competitions.models import Category, Entry
 from core import audit
 from core.db import utcnow
 from core.errors import DomainError
@@ -30,10 +31,8 @@ from judging.models import (
     Round,
     RoundCategory,
     Score,
-    SpecialAward,
 )
-from judging.services.assignment import judge_worklist
-from judging.services.judges import judges_of, resolve_entry_codes
+from judging.services.judges import judges_of
 from judging.services.rounds import next_round, refuse_if_final, round_entry_ids
 from judging.services.runs import runs_of
 
@@ -453,215 +452,3 @@ def judge_quality_report(rnd: Round) -> tuple[list[tuple], list[tuple]]:
         if (f.entry_id, f.judge_id) in score_rows
     ]
     return stats, flagged
-
-
-def add_special_award_by_code(
-    contest: Contest,
-    *,
-    kind: str,
-    entry_code: str = "",
-    organisation: Organisation | None = None,
-    reason: str = "",
-    actor=None,
-) -> SpecialAward:
-    """A special award from the organiser's form: the entry is given by its code; an outstanding-advisor award
-    goes to the first advisor of that entry (the entry itself then receives nothing)."""
-    entry = None
-    if entry_code and entry_code.strip():
-        [entry_id] = resolve_entry_codes(contest, [entry_code], field="entry_code")
-        entry = db.session.get(Entry, entry_id)
-    advisor_id = None
-    if kind == "outstanding_advisor":
-        if entry is None or not entry.advisors:
-            raise DomainError(_l("Give the code of an entry that has an advisor."), field="entry_code")
-        advisor_id, entry = entry.advisors[0].advisor_id, None
-    return add_special_award(
-        contest, kind=kind, entry=entry, advisor_id=advisor_id, organisation=organisation, reason=reason, actor=actor
-    )
-
-
-def add_special_award(
-    contest: Contest,
-    *,
-    kind: str,
-    entry: Entry | None = None,
-    advisor_id: int | None = None,
-    organisation: Organisation | None = None,
-    reason: str = "",
-    actor=None,
-) -> SpecialAward:
-    """A special award chosen by hand; it goes to an entry, an advisor or an organisation of the contest."""
-    if kind not in awards.SPECIAL_AWARD_KINDS:
-        raise DomainError(_l("Unknown special award."), field="kind")
-    if entry is None and advisor_id is None and organisation is None:
-        raise DomainError(_l("Choose who receives the special award."), field="entry")
-    if entry is not None and entry.contest_id != contest.id:
-        raise DomainError(_l("An entry does not belong to this contest."), field="entry")
-    award = SpecialAward(
-        contest_id=contest.id,
-        kind=kind,
-        entry_id=entry.id if entry else None,
-        advisor_id=advisor_id,
-        organisation_id=organisation.id if organisation else None,
-        reason=(reason or "")[:500],
-    )
-    db.session.add(award)
-    db.session.flush()
-    audit.record(
-        "create",
-        award,
-        after={
-            "kind": kind,
-            "entry_id": award.entry_id,
-            "advisor_id": advisor_id,
-            "organisation_id": award.organisation_id,
-        },
-        actor=actor,
-        organisation_id=contest.organisation_id,
-    )
-    return award
-
-
-def remove_special_award(award: SpecialAward, actor=None) -> None:
-    audit.record(
-        "delete",
-        award,
-        before={"kind": award.kind, "entry_id": award.entry_id},
-        actor=actor,
-        organisation_id=db.session.get(Contest, award.contest_id).organisation_id,
-    )
-    db.session.delete(award)
-    db.session.flush()
-
-
-def special_awards_of(contest: Contest) -> list[SpecialAward]:
-    return list(
-        db.session.execute(
-            sa.select(SpecialAward)
-            .where(SpecialAward.contest_id == contest.id)
-            .options(
-                joinedload(SpecialAward.entry).joinedload(Entry.school),
-                joinedload(SpecialAward.organisation),
-                joinedload(SpecialAward.advisor).joinedload(Advisor.school),
-            )
-            .order_by(SpecialAward.kind, SpecialAward.id)
-        ).scalars()
-    )
-
-
-def entry_people(results, mask=None) -> dict[int, tuple[str, str]]:
-    """Entry id -> (students, advisors), names joined with "、" in the entry's order; two queries for all rows.
-
-    ``mask`` (the public page's rule for minors) is applied to students only: advisors are adults and are named
-    in full on public lists, as a 表彰 list names them."""
-    from competitions.models import EntryAdvisor, EntryMember, Student
-
-    ids = sorted({r.entry_id for r in results})
-    if not ids:
-        return {}
-    students: dict[int, list[str]] = defaultdict(list)
-    for entry_id, name in db.session.execute(
-        sa.select(EntryMember.entry_id, Student.name)
-        .join(Student, Student.id == EntryMember.student_id)
-        .where(EntryMember.entry_id.in_(ids))
-        .order_by(EntryMember.entry_id, EntryMember.position)
-    ).all():
-        students[entry_id].append(mask(name) if mask else name)
-    advisors: dict[int, list[str]] = defaultdict(list)
-    for entry_id, name in db.session.execute(
-        sa.select(EntryAdvisor.entry_id, Advisor.name)
-        .join(Advisor, Advisor.id == EntryAdvisor.advisor_id)
-        .where(EntryAdvisor.entry_id.in_(ids))
-        .order_by(EntryAdvisor.entry_id, EntryAdvisor.position)
-    ).all():
-        advisors[entry_id].append(name)
-    return {eid: ("、".join(students.get(eid, [])), "、".join(advisors.get(eid, []))) for eid in ids}
-
-
-def result_rows(rnd: Round) -> list:
-    """Rows of the results export (organisers only): students and advisors named in full; award names in the
-    default language, like the Chinese column headers."""
-    from flask import current_app
-    from flask_babel import force_locale
-
-    from judging.exports import ResultRow
-
-    rows = results_of(rnd)
-    people = entry_people(rows)
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
-        return [
-            ResultRow(
-                r.entry.code or "",
-                r.entry.category.name,
-                r.entry.title,
-                r.entry.school.name,
-                "" if r.score is None else f"{r.score:.2f}",
-                r.rank,
-                str(AWARD_LABELS[r.award]) if r.award else "",
-                *people.get(r.entry_id, ("", "")),
-            )
-            for r in rows
-        ]
-
-
-def score_sheet_data(rnd: Round, judge: Judge | None = None) -> list:
-    """Per-judge score sheets (one per judge and category) with the judge's current scores, for the PDF."""
-    from judging.pdf import ScoreSheet, SheetEntry
-
-    sheets = []
-    judges = [judge] if judge else judges_of(rnd.contest)
-    for j in judges:
-        worklist = judge_worklist(rnd, j)
-        by_category = defaultdict(list)
-        for a in worklist:
-            by_category[a.entry.category_id].append(a)
-        for rc in rnd.categories:
-            items = by_category.get(rc.category_id)
-            if not items or rc.is_performance:
-                continue
-            entries = []
-            for a in items:
-                values = a.score.values if a.score else {}
-                entries.append(
-                    SheetEntry(
-                        a.entry.code or "",
-                        a.entry.title,
-                        [values.get(str(c.id), "") for c in rc.criteria],
-                        "" if not a.score or a.score.total is None else f"{a.score.total:.2f}",
-                        a.score.comment if a.score else "",
-                    )
-                )
-            sheets.append(
-                ScoreSheet(
-                    rnd.contest.name,
-                    rnd.name,
-                    rc.category.name,
-                    j.user.display_name,
-                    [
-                        (c.name, f"{c.maximum:g}" if c.weight == 1 else f"{c.maximum:g}×{c.weight:g}")
-                        for c in rc.criteria
-                    ],
-                    entries,
-                )
-            )
-    return sheets
-
-
-def pdf_labels() -> dict[str, str]:
-    return {
-        "title": gettext("Score sheet"),
-        "contest": gettext("Contest"),
-        "round": gettext("Round"),
-        "category": gettext("Category"),
-        "judge": gettext("Judge"),
-        "code": gettext("Entry code"),
-        "entry": gettext("Entry title"),
-        "total": gettext("Total"),
-        "comment": gettext("Comment"),
-        "signature": gettext("Judge's signature"),
-        "date": gettext("Date"),
-        "school": gettext("School"),
-        "award": gettext("Award"),
-        "students": gettext("Students"),
-        "advisors": gettext("Advisors"),
-    }

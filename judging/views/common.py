@@ -1,11 +1,16 @@
-"""The judging blueprint and what every page of it shares: load-or-404, the organiser check."""
+"""The judging blueprint and what every page of it shares: load-or-404, the organiser check, the organisation
+choices of the judge and special-award forms."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort
 
+from accounts.models import Organisation
 from competitions.models import Contest, Entry
 from core.errors import DomainError
+from core.extensions import db
+from core.names import name_sort_key
 from core.permissions import get_or_404, require
 from judging.models import (
     Round,
@@ -36,3 +41,9 @@ def _round_category_or_404(rnd: Round, entry: Entry) -> RoundCategory:
         return rounds_service.round_category_for(rnd, entry.category_id)
     except DomainError:
         abort(404)
+
+
+def _org_choices(contest: Contest):
+    """Organisations by kind, each kind in pinyin order (core.names)."""
+    orgs = db.session.execute(sa.select(Organisation)).scalars().all()
+    return sorted(orgs, key=lambda o: (o.kind, name_sort_key(o.name)))

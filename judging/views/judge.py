@@ -11,6 +11,7 @@ from competitions.models import Contest, Entry, Material
 from competitions.sorting import sort_entries
 from core.errors import DomainError
 from core.extensions import db
+from core.forms import commit_or_show
 from core.permissions import can, get_or_404, require
 from judging import forms
 from judging.models import (
@@ -125,20 +126,16 @@ def score(round_id: int, entry_id: int):
         values = _score_values_from_form(rc)
         comment = request.form.get("comment", "")
         submit = request.form.get("action") == "submit"
-        try:
-            scoring_service.save_score(a, values, comment=comment, submit=submit, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            errors = _field_errors(rc, values, submit)
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("Score submitted.") if submit else _("Draft saved."), "success")
+        if commit_or_show(
+            lambda: scoring_service.save_score(a, values, comment=comment, submit=submit, actor=current_user),
+            success=_("Score submitted.") if submit else _("Draft saved."),
+        ):
             return redirect(
                 url_for("judging.worklist", round_id=rnd.id)
                 if submit
                 else url_for("judging.score", round_id=rnd.id, entry_id=entry.id)
             )
+        errors = _field_errors(rc, values, submit)
     items = assignment_service.judge_worklist(rnd, a.judge)
     ids = [x.entry_id for x in items]
     position = ids.index(entry.id) if entry.id in ids else 0
@@ -210,14 +207,12 @@ def decline(round_id: int, entry_id: int):
     if not form.validate_on_submit():
         flash(_("Say why you cannot judge this entry."), "danger")
         return redirect(url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
-    try:
-        assignment_service.decline_assignment(a, form.reason.data, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if not commit_or_show(
+        lambda: assignment_service.decline_assignment(a, form.reason.data, actor=current_user),
+        success=_("The entry goes back to the organisers for another judge."),
+        category="info",
+    ):
         return redirect(url_for("judging.score", round_id=rnd.id, entry_id=entry.id))
-    db.session.commit()
-    flash(_("The entry goes back to the organisers for another judge."), "info")
     return redirect(url_for("judging.worklist", round_id=rnd.id))
 
 

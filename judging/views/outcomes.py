@@ -3,13 +3,13 @@ organiser's switch that releases a round's judges' comments to the schools."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Organisation, OrganisationKind, descendant_ids
 from competitions.models import Contest
-from core.extensions import db
+from core.forms import commit_or_show
 from core.permissions import get_or_404, require
 from judging.models import AWARD_LABELS
 from judging.services import outcomes as outcomes_service
@@ -39,15 +39,13 @@ def release_comments(round_id: int):
     rnd = _load_round(round_id)
     _manage(rnd.contest)
     released = request.form.get("release") == "1"
-    outcomes_service.set_comments_released(rnd, released, actor=current_user)
-    db.session.commit()
-    flash(
-        _(
+    commit_or_show(
+        lambda: outcomes_service.set_comments_released(rnd, released, actor=current_user),
+        success=_(
             "Judges' comments of this round are released to the schools; they see them, anonymised, once the "
             "results are final."
         )
         if released
         else _("Judges' comments of this round are hidden from the schools."),
-        "success",
     )
     return redirect(url_for("judging.round_detail", round_id=rnd.id))

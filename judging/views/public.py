@@ -6,9 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from competitions.models import Contest
-from core.errors import DomainError
-from core.extensions import db, limiter
-from core.forms import form_error
+from core.extensions import limiter
+from core.forms import commit_or_show
 from core.permissions import get_or_404, public
 from judging import forms
 from judging.models import (
@@ -16,8 +15,9 @@ from judging.models import (
     SPECIAL_AWARD_LABELS,
 )
 from judging.services import notice as notice_service
-from judging.services import results as results_service
 from judging.services import rounds as rounds_service
+from judging.services import sheets as sheets_service
+from judging.services import special_awards as special_awards_service
 from judging.views.common import bp
 
 
@@ -35,20 +35,20 @@ def public_notice(contest_id: int):
         abort(404)
     form = forms.ObjectionForm()
     if request.method == "POST" and current.is_running() and form.validate_on_submit():
-        try:
-            objection = notice_service.submit_objection(
-                current,
-                name=form.name.data,
-                contact=form.contact.data,
-                reason=form.reason.data,
-                entry_code=form.entry_code.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            reference = objection.reference
-            db.session.commit()
+        done = commit_or_show(
+            lambda: (
+                notice_service.submit_objection(
+                    current,
+                    name=form.name.data,
+                    contact=form.contact.data,
+                    reason=form.reason.data,
+                    entry_code=form.entry_code.data or "",
+                ).reference
+            ),
+            form,
+        )
+        if done:
+            reference = done.value
             flash(
                 _(
                     "Your objection was received under reference %(ref)s. Quote it when you ask about it; the "
@@ -60,7 +60,7 @@ def public_notice(contest_id: int):
             return redirect(url_for("judging.public_notice", contest_id=contest.id))
     category_id = request.args.get("category", type=int)
     rows = notice_service.public_results(current, category_id)
-    members = results_service.entry_people(rows, mask=mask_name if current.mask_names else None)
+    members = sheets_service.entry_people(rows, mask=mask_name if current.mask_names else None)
     return render_template(
         "judging/public_notice.html",
         contest=contest,
@@ -71,6 +71,6 @@ def public_notice(contest_id: int):
         category_id=category_id,
         award_labels=AWARD_LABELS,
         categories=notice_service.notice_categories(current),
-        specials=results_service.special_awards_of(contest),
+        specials=special_awards_service.special_awards_of(contest),
         special_labels=SPECIAL_AWARD_LABELS,
     )

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from competitions.models import Contest
 from core.errors import DomainError
-from core.extensions import db
+from core.forms import commit_or_show
 from core.permissions import get_or_404, require
 from judging.models import AWARD_LABELS, Recommendation
 from judging.services import recommendations as service
-from judging.services import results as results_service
+from judging.services import sheets as sheets_service
 from judging.views.common import _manage, bp
 
 
@@ -26,17 +26,17 @@ def recommend(contest_id: int):
     if request.method == "POST":
         target = next((c for c in targets if c.id == request.form.get("target_id", type=int)), None)
         ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
-        try:
+
+        def recommend_chosen() -> list:
             if target is None:
                 raise DomainError(_("Entries are recommended to an open contest of a parent association."))
-            created = service.recommend_entries(
+            return service.recommend_entries(
                 contest, target, ids, note=request.form.get("note", ""), actor=current_user
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+
+        done = commit_or_show(recommend_chosen)
+        if done:
+            created = done.value
             flash(
                 _(
                     "%(n)d entries recommended to %(contest)s; its organiser accepts or declines them.",
@@ -59,7 +59,7 @@ def recommend(contest_id: int):
         contest=contest,
         targets=targets,
         rows=rows,
-        people=results_service.entry_people(rows),
+        people=sheets_service.entry_people(rows),
         sent=sent,
         recommended={(r.entry_id, r.target_contest_id) for r in sent},
         award_labels=AWARD_LABELS,
@@ -77,7 +77,7 @@ def incoming_recommendations(contest_id: int):
         "judging/recommendations.html",
         contest=contest,
         rows=rows,
-        people=results_service.entry_people(rows),
+        people=sheets_service.entry_people(rows),
         award_labels=AWARD_LABELS,
     )
 
@@ -88,17 +88,16 @@ def decide_recommendation(recommendation_id: int, decision: str):
         abort(404)
     rec = get_or_404(Recommendation, recommendation_id)
     require("contest.manage", rec.target_contest)
-    try:
+
+    def decide() -> str:
+        """The service's decision, and the message that says it (read before the commit)."""
         if decision == "accept":
             copy = service.accept_recommendation(rec, request.form.get("category_id", type=int), actor=current_user)
-            message = _("%(code)s accepted: registered as %(new)s.", code=rec.entry.code, new=copy.code)
-        else:
-            service.decline_recommendation(rec, request.form.get("reason", ""), actor=current_user)
-            message = _("%(code)s declined.", code=rec.entry.code)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
+            return _("%(code)s accepted: registered as %(new)s.", code=rec.entry.code, new=copy.code)
+        service.decline_recommendation(rec, request.form.get("reason", ""), actor=current_user)
+        return _("%(code)s declined.", code=rec.entry.code)
+
+    done = commit_or_show(decide)
+    if done:
+        flash(done.value, "success")
     return redirect(url_for("judging.incoming_recommendations", contest_id=rec.target_contest_id))

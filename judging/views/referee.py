@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from competitions.models import Entry
-from core.errors import DomainError
-from core.extensions import db
-from core.forms import form_error
+from core.forms import commit_or_show
 from core.permissions import get_or_404, require
 from judging import forms
 from judging.models import (
@@ -68,8 +66,8 @@ def referee_entry(round_id: int, entry_id: int):
             form.penalty_seconds.data = existing.penalty_seconds
             form.status.data = existing.status
     if form.validate_on_submit():
-        try:
-            runs_service.record_run(
+        if commit_or_show(
+            lambda: runs_service.record_run(
                 rnd,
                 entry,
                 run_number=form.run_number.data,
@@ -78,13 +76,10 @@ def referee_entry(round_id: int, entry_id: int):
                 penalty_seconds=form.penalty_seconds.data or 0,
                 status=form.status.data,
                 actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Run %(n)d saved.", n=form.run_number.data), "success")
+            ),
+            form,
+            _("Run %(n)d saved.", n=form.run_number.data),
+        ):
             return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=entry.id))
     stand_aside = bool(judges_service.entries_to_stand_aside(rnd, current_user, [entry]))
     show_form = rnd.accepts_scores() and (form.run_number.data is not None) and not stand_aside
@@ -113,12 +108,5 @@ def confirm_run(run_id: int):
     run = get_or_404(PerformanceRun, run_id)
     rnd = _load_round(run.round_id)
     require("judging.referee", rnd.contest)
-    try:
-        runs_service.confirm_run(run, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("Run confirmed."), "success")
+    commit_or_show(lambda: runs_service.confirm_run(run, current_user), success=_("Run confirmed."))
     return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=run.entry_id))

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from core.errors import DomainError
 from core.extensions import db
+from events.caravan import conflicts as conflicts_service
 from events.caravan import fleet as fleet_service
 from events.caravan import visits as visits_service
 from events.caravan.models import Caravan, CaravanBooking, CaravanVisit
@@ -87,7 +88,7 @@ def test_pending_requests_are_soft_conflicts(org):
     start = ef.future_day(30, 9)
     first = ef.visit_request(org, start)
     second = ef.visit_request(org, start, host_name="育才小学")
-    report = visits_service.visit_conflicts(second, caravan_id=caravan.id)
+    report = conflicts_service.visit_conflicts(second, caravan_id=caravan.id)
     assert report.ok
     assert [c.other_key for c in report.soft] == [first.id]
 
@@ -214,8 +215,8 @@ def test_double_booking_refusal_shows_the_visit_times_and_the_buffered_interval_
         f"而本次活动加上自身的路程、布展和撤展时间，需要占用 {day} 10:00 至 14:30。"
     )
     with force_locale("en"):
-        english = visits_service.describe_conflicts(
-            visits_service.visit_conflicts(
+        english = conflicts_service.describe_conflicts(
+            conflicts_service.visit_conflicts(
                 later,
                 caravan_id=caravan.id,
                 staff_ids=[guide.id],

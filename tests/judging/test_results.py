@@ -16,6 +16,7 @@ from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
 from judging.services import results as results_service
 from judging.services import rounds as rounds_service
+from judging.services import special_awards as special_awards_service
 from tests import factories
 from tests.judging import factories as jf
 from tests.judging import season_world
@@ -167,7 +168,7 @@ def test_special_award_for_an_advisor_names_the_advisor(client, login):
     advisor = Advisor(school_id=w["schools"][0].id, name="陈老师")
     db.session.add(advisor)
     db.session.flush()
-    results_service.add_special_award(
+    special_awards_service.add_special_award(
         w["contest"], kind="outstanding_advisor", advisor_id=advisor.id, reason="长期辅导"
     )
     db.session.commit()
