@@ -9,7 +9,6 @@ results, notice). Services flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -43,7 +42,6 @@ def register() -> None:
             judge_role=Role.EXPERT,
             judge_keys=judge_conflict_keys,
             finalise=finish_call,
-            notice_names=published_names,
             endpoint="calls.review",
             id_arg="call_id",
         )
@@ -77,12 +75,6 @@ def finish_call(call: Call, actor=None) -> None:
     """公示 over, every objection answered: the call's results are final."""
     call.status = CallStatus.FINISHED.value
     db.session.flush()
-
-
-def published_names(ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
-    """Application id -> (code, title, "applicants · unit") as 公示 publishes them: adults' names are public."""
-    rows = db.session.execute(sa.select(CallApplication).where(CallApplication.id.in_(list(ids) or [-1]))).scalars()
-    return {a.id: (a.code, a.title, " · ".join(x for x in (a.applicant_name, a.unit_name) if x)) for a in rows}
 
 
 def review_round(call: Call) -> Round | None:

@@ -130,6 +130,7 @@ def public_notice(call_id: int):
     call = get_or_404(Call, call_id)
     notice = _notice_or_404(call)
     form = judging_forms.ObjectionForm()
+    form.entry_code.label.text = _("Application code (optional)")
     if request.method == "POST" and notice.is_running() and form.validate_on_submit():
         try:
             objection = notice_service.submit_objection(

@@ -8,8 +8,7 @@ judge, and the few things judging asks of an owner it does not know:
 - ``judge_role``: the scoped role (scope id = the owner's id) whose holders judge for it, as the judge role does
   for a contest (a call: the expert role an invited pool expert holds);
 - ``judge_keys(judge)``: a judge's side of 回避 (a call: the expert's name, workplace and declared conflicts);
-- ``finalise(owner, actor)``: what final results mean for it (a call: its status becomes finished);
-- ``notice_names(ids)``: the names 公示 shows for its submissions (adults' names, as published).
+- ``finalise(owner, actor)``: what final results mean for it (a call: its status becomes finished).
 
 Contests are judging's own kind: they keep their foreign key (``contest_id``) and their code paths; a round of
 another kind has ``owner_kind``/``owner_id`` and one group (one ranking, one rubric). Decision 0007.
@@ -18,7 +17,7 @@ Plain Python: no Flask or database import here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,6 @@ class OwnerKind:
     judge_role: Any  # core.permissions.Role
     judge_keys: Callable[[Any], frozenset[str]]
     finalise: Callable[[Any, Any], None]
-    notice_names: Callable[[Iterable[int]], dict[int, tuple[str, str]]]
     endpoint: str  # the owner's page for its organisers: url_for(endpoint, **{id_arg: owner.id})
     id_arg: str
 

@@ -207,6 +207,22 @@ def round_submissions(rnd: Round) -> list[Submission]:
     return sorted(found.values(), key=lambda s: (s.code, s.id))
 
 
+def submissions_of(rnd: Round, ids) -> dict[int, Submission]:
+    """Submissions of another owner's round (a call's) by id, through its submission kind (one load)."""
+    return load_submissions(owners.owner_kind(rnd.owner_kind).submission_kind, ids)
+
+
+def other_owners_of(user: User) -> list:
+    """The owners other than contests (calls) whose rounds user judges, by the role each kind names."""
+    found = []
+    for kind in owners.OWNERS.values():
+        ids = sorted(user.scope_ids(kind.judge_role))
+        if ids:
+            rows = db.session.execute(sa.select(kind.model).where(kind.model.id.in_(ids))).scalars()
+            found += sorted(rows, key=lambda o: (-o.year, o.id))
+    return found
+
+
 def _referee_info(rnd: Round, user: User) -> assignment.JudgeInfo:
     """Whom a referee belongs to: as a judge of the contest (declared conflicts too), else their memberships."""
     judge = db.session.execute(

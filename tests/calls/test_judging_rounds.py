@@ -2,6 +2,7 @@
 invited experts as its judges, 回避 by workplace and authorship in judging's assignment, online scores, results
 computed by judging and the call's outcome of each shape over them; 公示 with an objection, then final."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,10 +10,12 @@ import sqlalchemy as sa
 
 from calls import experts, services
 from calls import judging as call_judging
+from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import can
-from judging.models import JudgeAssignment, Round
+from judging.models import JudgeAssignment, Result, Round
+from judging.services import notice as notice_service
 from judging.services import rounds as rounds_service
 from judging.services import scoring as scoring_service
 from tests import factories
@@ -115,9 +118,84 @@ def test_the_call_owns_its_round_and_experts_of_the_same_workplace_stand_aside(a
     assert not can("judging.judge", call, user=factories.user("路人"))
 
 
+@pytest.mark.parametrize(
+    "outcome, rule, expected",
+    [
+        ("bands", BANDS, ["优秀", "优秀", "合格", "合格", "不合格"]),
+        ("levels", LEVELS, ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖"]),
+        ("top", TOP, ["前 2 名", "前 2 名", None, None, None]),
+    ],
+)
+def test_each_outcome_shape_is_decided_on_judging_results(app, outcome, rule, expected):
+    from flask_babel import force_locale
+
+    call, rnd, apps, _users = reviewed_call(outcome, rule, APPS)
+    score_all(rnd, TOTALS)
+    rounds_service.close_round(rnd)
+    stored = db.session.execute(sa.select(Result).where(Result.round_id == rnd.id)).scalars().all()
+    assert {r.entry_id: float(r.score) for r in stored} == {a.id: float(TOTALS[a.title]) for a in apps}
+    assert all(r.category_id is None and r.score_count == 3 for r in stored)
+    with force_locale("zh_CN"):
+        results = services.compute_results(call)
+    by_title = {row.application.title: row for row in results.rows}
+    assert [by_title[t].rank for t in TOTALS] == [1, 2, 3, 4, 5]
+    assert [by_title[a.title].result for a in apps] == expected
+
+
+def test_a_call_notice_takes_an_objection_and_finalising_finishes_the_call(app):
+    call, rnd, apps, _users = reviewed_call("bands", BANDS, APPS)
+    score_all(rnd, TOTALS)
+    rounds_service.close_round(rnd)
+    notice = notice_service.start_notice(call, rnd, days=7, mask_names=False)
+    assert (notice.owner_kind, notice.owner_id) == ("call", call.id)
+    assert [r.entry_id for r in notice_service.notice_results(notice)][0] == apps[0].id
+    with pytest.raises(DomainError):
+        notice_service.submit_objection(notice, name="周九", contact="13800138000", reason="x" * 20, entry_code="SB0")
+    objection = notice_service.submit_objection(
+        notice, name="周九", contact="13800138000", reason="该论文已在其他评选中获奖，请核实。", entry_code=apps[1].code
+    )
+    assert objection.entry_id == apps[1].id and objection.reference == f"YY2026-P{call.id}-001"
+    with pytest.raises(DomainError):  # the objection is open
+        notice_service.finalise_notice(notice, now=utcnow() + timedelta(days=8))
+    notice_service.answer_objection(objection, accept=False, reply="经核实，不属于重复获奖。")
+    notice_service.finalise_notice(notice, now=utcnow() + timedelta(days=8))
+    assert call.status == "finished"
+    with pytest.raises(DomainError):  # final results do not change
+        rounds_service.reopen_round(rnd)
+
+
 def test_a_contest_and_a_call_may_name_their_rounds_alike(app):
     call, rnd, _apps, _users = reviewed_call("top", TOP, APPS[:2])
     assert rounds_service.rounds_of(call) == [rnd]
     with pytest.raises(DomainError):
         rounds_service.create_round(call, name="专家评审")
     assert db.session.execute(sa.select(sa.func.count()).select_from(Round)).scalar() == 1
+
+
+def test_a_call_result_never_joins_an_entry_with_the_same_id_in_open_data(app):
+    """A call's result holds an application id in entry_id (no foreign key): open data and reports join entries
+    only on results of the entry's own contest's round, so a call's result never shows as some entry's."""
+    from judging.models import Result
+    from reports.services.opendata import collect_open_data
+    from tests.reports.factories import build_world
+
+    build_world()
+    from competitions.models import Contest, Entry
+    from reports.services.labels import PUBLISHED_CONTEST_STATUSES
+
+    published = (
+        db.session.execute(
+            sa.select(Result)
+            .join(Entry, Entry.id == Result.entry_id)
+            .join(Contest, Contest.id == Entry.contest_id)
+            .where(Contest.status.in_(PUBLISHED_CONTEST_STATUSES))
+        )
+        .scalars()
+        .first()
+    )
+    call, rnd, _apps, _users = reviewed_call("top", TOP, APPS[:2])
+    db.session.add(Result(round_id=rnd.id, entry_id=published.entry_id, score=Decimal(99), rank=1, score_count=3))
+    db.session.commit()
+    tables = {t.name: t for t in collect_open_data()}
+    rows = [r for r in tables["results"].rows if r["round"] == rnd.name]
+    assert rows == []
