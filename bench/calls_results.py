@@ -1,8 +1,10 @@
 """Benchmark: calls.services.compute_results() for a call with 2,000 accepted applications scored by 5 experts each
 (issue 25: <= 1 s), bands and top-N, on a throw-away SQLite database.
 
-Reads 10,000 experts' totals, aggregates them with the trimmed mean, ranks and allocates the outcome. Experts'
-totals are single numbers in this slice (no 6-criterion rubric in calls yet: see docs/decisions/0007).
+Reads 10,000 experts' totals typed from paper sheets, aggregates them with the trimmed mean, ranks and allocates
+the outcome. Then the same call reviewed online on judging's engine (decision 0007): a round owned by the call,
+5 experts x 2,000 applications x a 6-criterion rubric, timed as judging.services.results.compute_results (reads
+10,000 submitted scores, aggregates, ranks, writes 2,000 results) and the call's outcome over those results.
 Then the experts' side as judging now does it: the 2,000 applications loaded as submissions through judging's
 registry (kind "application": anonymised materials, conflict keys of authors and units) and 5 of 40 experts
 assigned to each by judging's one balanced, conflict-free assignment rule; the reference in the same run is the
@@ -105,7 +107,104 @@ def main() -> dict:
             figures[f"calls_compute_results_{outcome}_s"] = wall
             figures[f"calls_compute_results_{outcome}_cpu_s"] = cpu
             db.session.rollback()
+    figures.update(_judging_round(app, call_id))
     figures.update(_assign_experts(app, call_id))
+    return figures
+
+
+N_CRITERIA = 6
+
+
+def _judging_round(app, call_id: int) -> dict:
+    """The call's applications scored online: a round owned by the call, judging computes its results."""
+    import sqlalchemy as sa
+
+    from accounts.models import User
+    from calls import judging as call_judging
+    from calls import services
+    from calls.models import Call, CallApplication
+    from core.extensions import db
+    from judging.models import Judge, JudgeAssignment, Score
+    from judging.services import results as results_service
+
+    rng = random.Random(26)
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        rnd = call_judging.create_review_round(
+            call,
+            name="专家评审",
+            criteria=[(f"指标{k}", Decimal(20)) for k in range(N_CRITERIA)],
+            judges_per_entry=N_EXPERTS,
+        )
+        judge_ids = []
+        for j in range(N_EXPERTS):
+            user = User(name=f"专家{j}", email=f"bench-expert{j}@example.cn", password_hash="x")
+            db.session.add(user)
+            db.session.flush()
+            judge = Judge(owner_kind="call", owner_id=call.id, user_id=user.id)
+            db.session.add(judge)
+            db.session.flush()
+            judge_ids.append(judge.id)
+        ids = db.session.execute(sa.select(CallApplication.id).where(CallApplication.call_id == call_id)).scalars()
+        ids = list(ids)
+        db.session.execute(
+            sa.insert(JudgeAssignment),
+            [{"round_id": rnd.id, "entry_id": a, "judge_id": j, "status": "active"} for a in ids for j in judge_ids],
+        )
+        assignment_ids = {
+            (e, j): a
+            for a, e, j in db.session.execute(
+                sa.select(JudgeAssignment.id, JudgeAssignment.entry_id, JudgeAssignment.judge_id).where(
+                    JudgeAssignment.round_id == rnd.id
+                )
+            ).all()
+        }
+        criteria = [str(c.id) for c in rnd.categories[0].criteria]
+        rows = []
+        for a in ids:
+            for j in judge_ids:
+                values = {c: str(rng.randrange(12, 41) / 2) for c in criteria}
+                rows.append(
+                    {
+                        "assignment_id": assignment_ids[(a, j)],
+                        "round_id": rnd.id,
+                        "entry_id": a,
+                        "judge_id": j,
+                        "values": values,
+                        "total": sum(Decimal(v) for v in values.values()),
+                        "submitted": True,
+                        "version": 1,
+                    }
+                )
+        db.session.execute(sa.insert(Score), rows)
+        rnd.status = "closed"
+        db.session.commit()
+        round_id = rnd.id
+    figures = {}
+    for run in ("insert", "update"):  # the first run writes the results, the second updates them
+        with app.app_context():
+            from judging.models import Round
+
+            rnd = db.session.get(Round, round_id)
+            wall, cpu = time.perf_counter(), time.process_time()
+            results_service.compute_results(rnd)
+            db.session.commit()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            print(
+                f"judging_compute_results_call_{run}: {wall:.3f} s wall, {cpu:.3f} s cpu "
+                f"({wall / BUDGET_S:.2f}x of 1 s; {len(ids)} applications x {N_EXPERTS} experts x {N_CRITERIA} criteria)"
+            )
+            figures[f"judging_compute_results_call_{run}_s"] = wall
+            figures[f"judging_compute_results_call_{run}_cpu_s"] = cpu
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        wall, cpu = time.perf_counter(), time.process_time()
+        results = services.compute_results(call)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        assert len(results.rows) == N_APPLICATIONS and results.rows[0].score_count == N_EXPERTS
+        print(f"calls_compute_results_from_judging: {wall:.3f} s wall, {cpu:.3f} s cpu ({wall / BUDGET_S:.2f}x of 1 s)")
+        figures["calls_compute_results_from_judging_s"] = wall
+        db.session.rollback()
     return figures
 
 

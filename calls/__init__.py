@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         policies,
         pool_views,
         recommend_views,
+        round_views,
         setup_views,
     )
     from calls.cli import calls_cli
@@ -37,6 +38,9 @@ def init_app(app: Flask) -> None:
     from judging.submissions import SubmissionKind, register_kind
 
     register_kind(SubmissionKind(KIND, _l("Application"), load_applications))  # judged as a submission
+    from calls.judging import register as register_judging_owner
+
+    register_judging_owner()  # a call owns rounds, judges and 公示 on judging's engine
     _register_invitation_scope()
     _register_reports()
     from calls.certificates import register as register_certificate_source

@@ -11,10 +11,12 @@ The expert pool (专家库) of the city association is seeded with them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 
-from calls import services
-from calls.demo_calls import demo_pdf
+from calls import experts, services
+from calls.demo_calls import demo_pdf, expert_accounts, review_online, seed_pool
 from calls.files import Upload
 from calls.models import Call, CallStatus
 from core.demo import DemoContext, demo_seeder
@@ -47,7 +49,7 @@ WORKSTATIONS = [
     ("西坝化工安全专家工作站", "西坝化工有限公司", 52),
 ]
 EXPERTS = ["陈志远", "刘晓梅", "张建国", "赵明轩", "孙丽娟"]
-OFFSETS = (-2, -1, 0, 1, 2)  # the trimmed mean drops the outer two: each workstation scores its centre
+# offsets (calls.demo_calls.OFFSETS): the trimmed mean drops the outer two, so each workstation scores its centre
 
 
 @demo_seeder(35, "calls")
@@ -90,6 +92,7 @@ def seed_calls(ctx: DemoContext) -> None:
         ],
     )
     services.set_status(call, CallStatus.OPEN)
+    centres = {}
     for i, (name, unit, centre) in enumerate(WORKSTATIONS):
         application = services.submit_application(
             call,
@@ -116,7 +119,14 @@ def seed_calls(ctx: DemoContext) -> None:
             },
         )
         services.review_application(application, "accepted", "", organiser)
-        for expert, offset in zip(EXPERTS, OFFSETS, strict=True):
-            services.record_score(application, expert, str(centre + offset), organiser)
+        centres[application.id] = centre
     services.set_status(call, CallStatus.REVIEW)
+    # the indicator system as the rubric; 张建国 (青溪精工机械) stands aside from the workstation his company hosts,
+    # and his offset is 0, so its four experts' mean is its centre too
+    pool = seed_pool(city, users.get("judge"))
+    expert_accounts(pool, EXPERTS)
+    for name in EXPERTS:
+        experts.invite_to_call(pool[name], call, organiser)
+    indicators = [("合作项目与技术攻关", Decimal(40)), ("人才培养", Decimal(30)), ("成果转化与效益", Decimal(30))]
+    review_online(call, organiser, pool, EXPERTS, indicators, centres)
     ctx.echo(f"  calls: {TITLE} with {len(WORKSTATIONS)} workstations scored by {len(EXPERTS)} experts")

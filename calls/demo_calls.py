@@ -1,17 +1,23 @@
 """Demo data of calls beyond the workstation evaluation (calls.demo): the city association's expert pool, the paper
 selection (eligibility: published within two years; experts invited from the pool; levels by quota) and 十佳科技辅导员
-nominated by the county associations within their quotas (top 10). Idempotent: what exists is left alone."""
+nominated by the county associations within their quotas (top 10). Idempotent: what exists is left alone.
+
+Experts score online on judging's engine (``review_online``): each expert's total is the application's centre
+plus the expert's offset, split over the rubric's criteria. The paper round stays open with the demo judge's
+(孙德明's) papers to score in the browser; the advisors' round is closed and its 公示 published."""
 
 from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.services import save_organisation
 from calls import experts, nominations, services
+from calls import judging as call_judging
 from calls.files import Upload
 from calls.models import Call, CallStatus
 from core.demo import DemoContext, demo_seeder
@@ -99,7 +105,7 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _pool(city: Organisation, judge) -> dict[str, experts.Expert]:
+def seed_pool(city: Organisation, judge) -> dict[str, experts.Expert]:
     existing = {
         e.name: e
         for e in db.session.execute(
@@ -124,13 +130,61 @@ def _pool(city: Organisation, judge) -> dict[str, experts.Expert]:
     return existing
 
 
-def _score(application, actor, centre) -> None:
-    services.review_application(application, "accepted", "", actor)
-    for expert, offset in zip(EXPERTS, OFFSETS, strict=True):
-        services.record_score(application, expert, str(min(100, centre + offset)), actor)
+def expert_accounts(pool: dict, names: list[str]) -> None:
+    """Experts who score online need an account: one with the demo password for each that has none."""
+    from flask import current_app
+
+    from accounts import services as accounts
+
+    for name in names:
+        expert = pool[name]
+        if expert.user_id is None:
+            user = accounts.find_user_by_login(expert.email) or accounts.create_user(
+                name=expert.name, email=expert.email, password=current_app.config["DEMO_PASSWORD"]
+            )
+            expert.user_id = user.id
+    db.session.flush()
 
 
-def _papers(city: Organisation, organiser, pool: dict) -> None:
+def split_total(total: Decimal, maxima: list[Decimal]) -> list[Decimal]:
+    """A total split over criteria in proportion to their maxima, in steps of 0.5, none above its maximum."""
+    whole = sum(maxima)
+    parts = [min(m, (total * m / whole * 2).to_integral_value(ROUND_FLOOR) / 2) for m in maxima]
+    rest = total - sum(parts)
+    for i, m in enumerate(maxima):
+        extra = min(rest, m - parts[i])
+        parts[i] += extra
+        rest -= extra
+    return parts
+
+
+def review_online(call, organiser, pool, names, criteria, centres, *, leave_for=None, close=True, actor=None):
+    """The call's experts (``names``, invited, with accounts) score on judging: a round with the rubric
+    ``criteria``, 回避 assignment (an expert of an applicant's unit stands aside), each expert's total the
+    application's centre (``centres`` by application id) plus their offset; closed and computed when ``close``.
+    ``leave_for``: a user whose assignments are left to score in the browser."""
+    from judging.models import JudgeAssignment
+    from judging.services import rounds as rounds_service
+    from judging.services import scoring
+
+    rnd = call_judging.create_review_round(call, name="专家评审", criteria=criteria, judges_per_entry=len(names))
+    call_judging.assign_experts(rnd, actor=organiser)
+    rounds_service.open_round(rnd, actor=organiser)
+    offsets = {pool[name].user_id: Decimal(o) for name, o in zip(names, OFFSETS, strict=True)}
+    criteria_rows = rnd.categories[0].criteria
+    maxima = [c.maximum for c in criteria_rows]
+    for a in db.session.execute(sa.select(JudgeAssignment).where(JudgeAssignment.round_id == rnd.id)).scalars():
+        if leave_for is not None and a.judge.user_id == leave_for.id:
+            continue
+        total = min(sum(maxima), Decimal(str(centres[a.entry_id])) + offsets[a.judge.user_id])
+        values = {str(c.id): str(v) for c, v in zip(criteria_rows, split_total(total, maxima), strict=True)}
+        scoring.save_score(a, values, submit=True, actor=a.judge.user)
+    if close:
+        rounds_service.close_round(rnd, actor=organiser)
+    return rnd
+
+
+def _papers(city: Organisation, organiser, pool: dict, judge=None) -> None:
     call = services.create_call(
         city,
         year=2026,
@@ -159,10 +213,12 @@ def _papers(city: Organisation, organiser, pool: dict) -> None:
     )
     services.add_rule(call, {"kind": "within_years", "field": "f2", "years": 2})
     services.set_status(call, CallStatus.OPEN)
+    expert_accounts(pool, EXPERTS)
     for name in EXPERTS:
         experts.invite_to_call(pool[name], call, organiser)
     experts.declare_conflict(pool["刘晓梅"], "与市医学会推荐论文作者为同一课题组", call)
     today = local_today()
+    centres = {}
     for title, society, journal, discipline, centre, months in PAPERS:
         application = services.submit_application(
             call,
@@ -178,11 +234,17 @@ def _papers(city: Organisation, organiser, pool: dict) -> None:
             },
             uploads={"f5": [Upload(f"{title}.pdf", demo_pdf(title, [f"{journal}", "摘要", "正文（匿名版）"]))]},
         )
-        _score(application, organiser, centre)
+        services.review_application(application, "accepted", "", organiser)
+        centres[application.id] = centre
     services.set_status(call, CallStatus.REVIEW)
+    criteria = [("科学性", Decimal(40)), ("创新性", Decimal(30)), ("学术价值", Decimal(30))]
+    review_online(call, organiser, pool, EXPERTS, criteria, centres, leave_for=judge, close=judge is None)
 
 
-def _advisors(city: Organisation, county: Organisation, users: dict) -> None:
+ADVISOR_EXPERTS = ["周海涛", "吴丽清", "孙丽娟", "张建国", "赵明轩"]
+
+
+def _advisors(city: Organisation, county: Organisation, users: dict, pool: dict) -> None:
     counties = [county] + [
         db.session.execute(sa.select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
         or save_organisation(
@@ -219,7 +281,7 @@ def _advisors(city: Organisation, county: Organisation, users: dict) -> None:
     services.add_rule(call, {"kind": "one_of", "field": "f3", "values": UNIT_TYPES})
     services.set_status(call, CallStatus.OPEN)
     nominations.set_quotas(call, {c.id: QUOTAS[c.name] for c in counties})
-    names, k = iter(ADVISOR_NAMES), 0
+    names, k, centres = iter(ADVISOR_NAMES), 0, {}
     for index, association in enumerate(counties):
         actor = users["organiser"] if association.id == county.id else users["city_organiser"]
         # 青溪县 leaves its last place open: the browser walk nominates into it, and one more is refused
@@ -241,9 +303,19 @@ def _advisors(city: Organisation, county: Organisation, users: dict) -> None:
                     "f5": f"{name}长期辅导学生开展科技创新活动，所辅导学生多次在青少年科技创新大赛中获奖。",
                 },
             )
-            _score(application, users["city_organiser"], 70 + k * 7 % 19)  # 19 different scores
+            services.review_application(application, "accepted", "", users["city_organiser"])
+            centres[application.id] = 70 + k * 7 % 19  # 19 different scores
             k += 1
     services.set_status(call, CallStatus.REVIEW)
+    organiser = users["city_organiser"]
+    expert_accounts(pool, ADVISOR_EXPERTS)
+    for name in ADVISOR_EXPERTS:
+        experts.invite_to_call(pool[name], call, organiser)
+    criteria = [("辅导成效", Decimal(50)), ("创新实践", Decimal(30)), ("示范作用", Decimal(20))]
+    rnd = review_online(call, organiser, pool, ADVISOR_EXPERTS, criteria, centres)
+    from judging.services import notice as notice_service
+
+    notice_service.start_notice(call, rnd, days=7, mask_names=False, actor=organiser)
 
 
 @demo_seeder(36, "calls: pool, papers, advisors")
@@ -253,13 +325,13 @@ def seed_more_calls(ctx: DemoContext) -> None:
     if city is None or county is None or organiser is None:
         ctx.echo("  calls: no demo city association, skipped")
         return
-    pool = _pool(city, users.get("judge"))
+    pool = seed_pool(city, users.get("judge"))
     done = set(db.session.execute(sa.select(Call.title).where(Call.organisation_id == city.id)).scalars())
     if PAPERS_TITLE not in done:
-        _papers(city, organiser, pool)
+        _papers(city, organiser, pool, users.get("judge"))
         ctx.echo(
             f"  calls: {PAPERS_TITLE} with {len(PAPERS)} papers, {len(EXPERTS)} experts from a pool of {len(POOL)}"
         )
     if ADVISORS_TITLE not in done:
-        _advisors(city, county, users)
+        _advisors(city, county, users, pool)
         ctx.echo(f"  calls: {ADVISORS_TITLE} nominated by {len(QUOTAS)} county associations within quotas")

@@ -141,6 +141,11 @@ class Call(TimestampMixin, db.Model):
         return self.organisation_id
 
     @property
+    def name(self) -> str:
+        """What judging calls its owner (judging.owners): a contest's name, a call's title."""
+        return self.title
+
+    @property
     def subject_label(self):
         return SUBJECT_LABELS[Subject(self.subject)]
 

@@ -29,7 +29,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import select_timezone
 from core.locks import acquire_lock
-from judging.aggregation import METHODS, AggregationOptions, JudgeScore, aggregate, rank_results
+from judging.aggregation import METHODS, AggregationOptions, EntryResult, JudgeScore, aggregate, rank_results
 
 #: Where a call may go from each status.
 TRANSITIONS = {
@@ -289,7 +289,15 @@ class CallResults:
 
 def compute_results(call: Call) -> CallResults:
     """Accepted applications scored by the call's aggregation method, ranked (judging's aggregation and tie-break
-    by raw sum) and given their outcome; accepted applications without scores come last without a result."""
+    by raw sum) and given their outcome; accepted applications without scores come last without a result.
+
+    When experts scored online, the scores and ranks are the results judging computed for the call's review
+    round (calls.judging); otherwise the totals typed from paper sheets (CallScore) are aggregated here."""
+    from calls.judging import review_round
+
+    rnd = review_round(call)
+    if rnd is not None and rnd.results_computed_at is not None:
+        return _round_results(call, rnd)
     applications = (
         db.session.execute(
             sa.select(CallApplication)
@@ -307,6 +315,36 @@ def compute_results(call: Call) -> CallResults:
     by_id = {a.id: a for a in applications}
     rows = [ResultRow(by_id[r.entry_id], r.score, r.rank, allocation.results.get(r.entry_id), r.count) for r in ranked]
     rows += [ResultRow(a, None, None, None, 0) for a in applications if a.id not in aggregated]
+    return CallResults(rows, outcomes.describe(call.outcome, call.outcome_rule), allocation.notes)
+
+
+def _round_results(call: Call, rnd) -> CallResults:
+    """The call's outcome over judging's results of its round (score, rank, number of scores per application)."""
+    from calls.judging import round_results
+
+    results = round_results(rnd)
+    by_id = {
+        a.id: a
+        for a in db.session.execute(
+            sa.select(CallApplication).where(CallApplication.id.in_([r.entry_id for r in results] or [-1]))
+        ).scalars()
+    }
+    ranked = [
+        EntryResult(r.entry_id, rnd.method, float(r.score), float(r.score), [], rank=r.rank)
+        for r in results
+        if r.rank is not None and r.score is not None and r.entry_id in by_id
+    ]
+    allocation = outcomes.allocate(call.outcome, call.outcome_rule, ranked)
+    rows = [
+        ResultRow(by_id[r.entry_id], float(r.score), r.rank, allocation.results.get(r.entry_id), r.score_count)
+        for r in results
+        if r.rank is not None and r.score is not None and r.entry_id in by_id
+    ]
+    rows += [
+        ResultRow(by_id[r.entry_id], None, None, None, r.score_count)
+        for r in results
+        if (r.rank is None or r.score is None) and r.entry_id in by_id
+    ]
     return CallResults(rows, outcomes.describe(call.outcome, call.outcome_rule), allocation.notes)
 
 

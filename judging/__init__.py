@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     register_api(app, api_blp)
     app.cli.add_command(judging_cli)
     add_nav(200, _l("Judging rounds"), "judging.index", lambda u: is_organiser(u) or u.has_role(Role.ADMIN))
-    add_nav(210, _l("My judging"), "judging.my", lambda u: bool(u.scope_ids(Role.JUDGE)))
+    add_nav(210, _l("My judging"), "judging.my", _judges_anything)
     add_dashboard_panel(200, "judging/_dashboard_panel.html", panels.dashboard_context)
     add_dashboard_panel(205, "judging/_organiser_panel.html", panels.organiser_context)
     from core.ui import add_attention
@@ -131,3 +131,11 @@ def _contest_choices(organisation_ids):
     if organisation_ids is not None:
         stmt = stmt.where(Contest.organisation_id.in_(list(organisation_ids)))
     return [(cid, f"{year} {name}") for cid, year, name in db.session.execute(stmt)]
+
+
+def _judges_anything(user) -> bool:
+    """A judge of a contest, or of another owner (a call's invited expert: judging.owners)."""
+    from core.permissions import Role
+    from judging.owners import OWNERS
+
+    return bool(user.scope_ids(Role.JUDGE)) or any(user.scope_ids(k.judge_role) for k in OWNERS.values())

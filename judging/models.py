@@ -86,15 +86,43 @@ def _check_in(column: str, values, name: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({','.join(repr(str(v)) for v in values)})", name=name)
 
 
-class Round(TimestampMixin, db.Model):
+#: The owner of a round, a judge or a notice that is a contest (judging.owners registers the other kinds).
+CONTEST = "contest"
+#: A contest owns through ``contest_id`` (its foreign key, with the cascade); another kind through ``owner_id``.
+_OWNER_CHECK = (
+    "(owner_kind = 'contest' AND contest_id IS NOT NULL AND owner_id IS NULL)"
+    " OR (owner_kind <> 'contest' AND contest_id IS NULL AND owner_id IS NOT NULL)"
+)
+
+
+class OwnedMixin:
+    """Rounds, judges and notices belong to an *owner*: a contest (``contest_id``) or another registered kind
+    (``owner_kind``, ``owner_id``: a call), decision 0007. ``owner`` is that object; it has ``id``, ``name``,
+    ``year`` and ``organisation_id`` whatever its kind."""
+
+    owner_kind: Mapped[str] = mapped_column(sa.String(20), default=CONTEST, server_default=CONTEST, nullable=False)
+    owner_id: Mapped[int | None] = mapped_column()
+
+    @property
+    def owner(self):
+        if self.owner_kind == CONTEST:
+            return self.contest
+        from judging.owners import load_owner
+
+        return load_owner(self.owner_kind, self.owner_id)
+
+    @property
+    def owned_by_contest(self) -> bool:
+        return self.owner_kind == CONTEST
+
+
+class Round(OwnedMixin, TimestampMixin, db.Model):
     """评审轮次: e.g. 初评 (online, materials) then 终评 (on site, defense)."""
 
     __tablename__ = "judging_rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    contest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     position: Mapped[int] = mapped_column(default=1, nullable=False)
     onsite: Mapped[bool] = mapped_column(default=False, nullable=False)
@@ -116,13 +144,15 @@ class Round(TimestampMixin, db.Model):
     # once the contest's results are final; off by default
     comments_released: Mapped[bool] = mapped_column(default=False, nullable=False)
 
-    contest: Mapped[Contest] = relationship()
+    contest: Mapped[Contest | None] = relationship()
     categories: Mapped[list[RoundCategory]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundCategory.id"
     )
 
     __table_args__ = (
         sa.UniqueConstraint("contest_id", "name"),
+        sa.UniqueConstraint("owner_kind", "owner_id", "name"),
+        sa.CheckConstraint(_OWNER_CHECK, name="owner"),
         _check_in("status", [s.value for s in RoundStatus], "status"),
         _check_in("advancement", [a.value for a in Advancement], "advancement"),
         _check_in("award_mode", [a.value for a in AwardMode], "award_mode"),
@@ -132,7 +162,7 @@ class Round(TimestampMixin, db.Model):
 
     @property
     def audit_organisation_id(self) -> int:
-        return self.contest.organisation_id
+        return self.owner.organisation_id
 
     @property
     def status_label(self):
@@ -157,7 +187,8 @@ class Round(TimestampMixin, db.Model):
 
 
 class RoundCategory(db.Model):
-    """A category judged in a round, with its rubric (criteria) or performance rule."""
+    """A category judged in a round, with its rubric (criteria) or performance rule. A round whose owner is not a
+    contest (a call) judges one group: its one row has no category."""
 
     __tablename__ = "judging_round_categories"
 
@@ -165,9 +196,7 @@ class RoundCategory(db.Model):
     round_id: Mapped[int] = mapped_column(
         sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    category_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     performance_rule: Mapped[str] = mapped_column(sa.String(10), default="best_of", nullable=False)
     runs: Mapped[int] = mapped_column(default=2, nullable=False)
     confirm_runs: Mapped[bool] = mapped_column(default=False, nullable=False)
@@ -176,7 +205,7 @@ class RoundCategory(db.Model):
     time_limit_cs: Mapped[int | None] = mapped_column()
 
     round: Mapped[Round] = relationship(back_populates="categories")
-    category: Mapped[Category] = relationship(lazy="joined")
+    category: Mapped[Category | None] = relationship(lazy="joined")
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="round_category",
         cascade="all, delete-orphan",
@@ -194,7 +223,7 @@ class RoundCategory(db.Model):
 
     @property
     def is_performance(self) -> bool:
-        return self.category.scoring_mode == "performance"
+        return self.category is not None and self.category.scoring_mode == "performance"
 
     @property
     def maximum_total(self) -> Decimal:
@@ -225,15 +254,14 @@ class Criterion(db.Model):
     )
 
 
-class Judge(TimestampMixin, db.Model):
-    """评委 of a contest: a user account with the judge role, expertise and declared conflicts."""
+class Judge(OwnedMixin, TimestampMixin, db.Model):
+    """评委 of a contest (a user account with the judge role), or an expert of a call (role expert on the call),
+    with expertise and declared conflicts."""
 
     __tablename__ = "judging_judges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    contest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     affiliation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     expertise: Mapped[list[int]] = mapped_column(sa.JSON, default=list, nullable=False)  # category ids; [] = any
@@ -243,13 +271,17 @@ class Judge(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship()  # usually the logged-in user, already in the session
     affiliation: Mapped[Organisation | None] = relationship()
-    contest: Mapped[Contest] = relationship()
+    contest: Mapped[Contest | None] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("contest_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("contest_id", "user_id"),
+        sa.UniqueConstraint("owner_kind", "owner_id", "user_id"),
+        sa.CheckConstraint(_OWNER_CHECK, name="owner"),
+    )
 
     @property
     def audit_organisation_id(self) -> int:
-        return self.contest.organisation_id
+        return self.owner.organisation_id
 
     @property
     def active(self) -> bool:
@@ -263,13 +295,14 @@ class AssignmentStatus(StrEnum):
 
 
 class JudgeAssignment(db.Model):
-    """A judge assigned to an entry in a round."""
+    """A judge assigned to a submission (an entry, an application) in a round."""
 
     __tablename__ = "judging_assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False)
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
+    # a submission of the round owner's kind: an entry, or a call's application (no foreign key, decision 0007)
+    entry_id: Mapped[int] = mapped_column(nullable=False, index=True)
     judge_id: Mapped[int] = mapped_column(
         sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -278,7 +311,8 @@ class JudgeAssignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     round: Mapped[Round] = relationship()
-    entry: Mapped[Entry] = relationship()
+    # only in a contest's round: the entry (a call's round reads its submissions through judging.submissions)
+    entry: Mapped[Entry] = relationship(primaryjoin="foreign(JudgeAssignment.entry_id) == Entry.id", viewonly=True)
     judge: Mapped[Judge] = relationship()
     score: Mapped[Score | None] = relationship(back_populates="assignment", uselist=False)
 
@@ -290,7 +324,7 @@ class JudgeAssignment(db.Model):
 
     @property
     def audit_organisation_id(self) -> int:
-        return self.round.contest.organisation_id
+        return self.round.owner.organisation_id
 
 
 class Score(db.Model):
@@ -306,7 +340,8 @@ class Score(db.Model):
     round_id: Mapped[int] = mapped_column(
         sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
+    # a submission of the round owner's kind: an entry, or a call's application (no foreign key, decision 0007)
+    entry_id: Mapped[int] = mapped_column(nullable=False, index=True)
     judge_id: Mapped[int] = mapped_column(
         sa.ForeignKey("judging_judges.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -376,14 +411,16 @@ class PerformanceRun(db.Model):
 
 
 class Result(db.Model):
-    """An entry's computed result in a round: score, rank, explanation, advancement and award."""
+    """A submission's computed result in a round: score, rank, explanation, advancement and award (no category in
+    a call's round)."""
 
     __tablename__ = "judging_results"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("judging_rounds.id", ondelete="CASCADE"), nullable=False)
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False, index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"), nullable=False)
+    # a submission of the round owner's kind: an entry, or a call's application (no foreign key, decision 0007)
+    entry_id: Mapped[int] = mapped_column(nullable=False, index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id", ondelete="CASCADE"))
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 4))
     rank: Mapped[int | None] = mapped_column()
     score_count: Mapped[int] = mapped_column(default=0, nullable=False)
@@ -393,7 +430,7 @@ class Result(db.Model):
     award_computed: Mapped[str | None] = mapped_column(sa.String(20))  # what the rule gave, before overrides
     override_reason: Mapped[str] = mapped_column(sa.String(500), default="", nullable=False)
 
-    entry: Mapped[Entry] = relationship()
+    entry: Mapped[Entry] = relationship(primaryjoin="foreign(Result.entry_id) == Entry.id", viewonly=True)
     round: Mapped[Round] = relationship()
 
     __table_args__ = (
@@ -404,6 +441,13 @@ class Result(db.Model):
     @property
     def award_label(self):
         return AWARD_LABELS.get(self.award, "") if self.award else ""
+
+
+def in_contest_round(model, entry_model=Entry) -> sa.ColumnElement[bool]:
+    """The rows of ``model`` (Result, Score, JudgeAssignment) in a round of the entry's own contest. Their
+    entry_id is a submission id of the round owner's kind (a call's round holds application ids: decision 0007),
+    so a query that joins entries on entry_id says this too."""
+    return model.round_id.in_(sa.select(Round.id).where(Round.contest_id == entry_model.contest_id))
 
 
 class SpecialAward(db.Model):
@@ -446,7 +490,7 @@ notice_rounds = sa.Table(
 )
 
 
-class Notice(db.Model):
+class Notice(OwnedMixin, db.Model):
     """公示 of a contest's results: public page for a period, objections, then final. It covers the results of
     every round it publishes (a rubric round and a robot round alike); for each category the latest of them
     that judges it counts."""
@@ -454,21 +498,21 @@ class Notice(db.Model):
     __tablename__ = "judging_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("contests.id", ondelete="CASCADE"), nullable=False, unique=True
-    )
+    contest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contests.id", ondelete="CASCADE"), unique=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     mask_names: Mapped[bool] = mapped_column(default=True, nullable=False)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    contest: Mapped[Contest] = relationship()
+    contest: Mapped[Contest | None] = relationship()
     rounds: Mapped[list[Round]] = relationship(secondary=notice_rounds, order_by="Round.position, Round.id")
     objections: Mapped[list[Objection]] = relationship(back_populates="notice", order_by="Objection.id")
 
+    __table_args__ = (sa.UniqueConstraint("owner_kind", "owner_id"), sa.CheckConstraint(_OWNER_CHECK, name="owner"))
+
     @property
     def audit_organisation_id(self) -> int:
-        return self.contest.organisation_id
+        return self.owner.organisation_id
 
     def is_running(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
@@ -485,7 +529,8 @@ class Objection(db.Model):
         sa.ForeignKey("judging_notices.id", ondelete="CASCADE"), nullable=False, index=True
     )
     number: Mapped[int] = mapped_column(nullable=False)  # 1, 2, ... per notice: the objector's reference
-    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
+    # a submission of the round owner's kind: an entry, or a call's application (no foreign key, decision 0007)
+    entry_id: Mapped[int | None] = mapped_column()
     name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     contact: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
@@ -496,7 +541,7 @@ class Objection(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     notice: Mapped[Notice] = relationship(back_populates="objections")
-    entry: Mapped[Entry | None] = relationship()
+    entry: Mapped[Entry | None] = relationship(primaryjoin="foreign(Objection.entry_id) == Entry.id", viewonly=True)
 
     __table_args__ = (
         _check_in("status", ["open", "accepted", "rejected"], "status"),
@@ -505,12 +550,15 @@ class Objection(db.Model):
 
     @property
     def audit_organisation_id(self) -> int:
-        return self.notice.contest.organisation_id
+        return self.notice.owner.organisation_id
 
     @property
     def reference(self) -> str:
-        """异议编号 the objector quotes: YY, the contest's year and id, the objection's number (YY2026-7-003)."""
-        return f"YY{self.notice.contest.year}-{self.notice.contest_id}-{self.number:03d}"
+        """异议编号 the objector quotes: YY, the owner's year and id, the objection's number (YY2026-7-003); a
+        call's notice has its own prefix (YY2026-P3-003) so a contest's and a call's numbers never coincide."""
+        owner = self.notice.owner
+        prefix = "" if self.notice.owned_by_contest else "P"
+        return f"YY{owner.year}-{prefix}{owner.id}-{self.number:03d}"
 
 
 class RecommendationStatus(StrEnum):

@@ -113,14 +113,14 @@ def tell_round_opened(rnd) -> None:
             {
                 "name": user.display_name,
                 "round": rnd.name,
-                "contest": rnd.contest.name,
+                "contest": rnd.owner.name,
                 "count": n,
                 "link": link_for("judging.worklist", round_id=rnd.id),
             },
         )
         for user, n in _judge_counts(rnd)
     ]
-    notify_many(items, ROUND_OPEN.key, key=f"{ROUND_OPEN.key}:{rnd.id}", organisation_id=rnd.contest.organisation_id)
+    notify_many(items, ROUND_OPEN.key, key=f"{ROUND_OPEN.key}:{rnd.id}", organisation_id=rnd.owner.organisation_id)
 
 
 def send_judge_reminders(now: datetime, hours: int = 48) -> int:
@@ -140,7 +140,7 @@ def send_judge_reminders(now: datetime, hours: int = 48) -> int:
                 {
                     "name": user.display_name,
                     "round": rnd.name,
-                    "contest": rnd.contest.name,
+                    "contest": rnd.owner.name,
                     "count": n,
                     "closes": rnd.closes_at,
                     "link": link_for("judging.worklist", round_id=rnd.id),
@@ -153,7 +153,7 @@ def send_judge_reminders(now: datetime, hours: int = 48) -> int:
                 items,
                 UNSCORED.key,
                 key=f"{UNSCORED.key}:{rnd.id}:{now.date().isoformat()}",
-                organisation_id=rnd.contest.organisation_id,
+                organisation_id=rnd.owner.organisation_id,
             )
         )
     return queued
@@ -191,9 +191,19 @@ def tell_results(notice, final: bool = False) -> None:
     )
 
 
+def _notice_link(notice) -> str:
+    """The organisers' page of a notice: the contest's notice page, or the page its owner kind names (a call's)."""
+    if notice.owned_by_contest:
+        return link_for("judging.notice", contest_id=notice.contest_id)
+    from judging.owners import owner_kind
+
+    kind = owner_kind(notice.owner_kind)
+    return link_for(kind.endpoint, **{kind.id_arg: notice.owner_id})
+
+
 def tell_objection_received(objection) -> None:
     """The organisers of the contest's organising unit."""
-    contest = objection.notice.contest
+    contest = objection.notice.owner
     organisers = (
         db.session.execute(
             sa.select(User)
@@ -211,7 +221,7 @@ def tell_objection_received(objection) -> None:
         "name": objection.name,
         "contest": contest.name,
         "reason": objection.reason[:500],
-        "link": link_for("judging.notice", contest_id=contest.id),
+        "link": _notice_link(objection.notice),
     }
     notify_many(
         [(user, context) for user in organisers],
@@ -232,7 +242,7 @@ def tell_objection_answered(objection) -> None:
     contact = Contact(
         email=address if channel == Channel.EMAIL else None, mobile=address if channel == Channel.SMS else None
     )
-    contest = objection.notice.contest
+    contest = objection.notice.owner
     notify_many(
         [
             (

@@ -5,6 +5,8 @@ Imported by the area's init_app, which registers every @policy below (core.permi
 from __future__ import annotations
 
 from core.permissions import judges, organises, policy
+from judging import owners
+from judging.models import CONTEST
 
 
 @policy("judging.manage")
@@ -15,8 +17,14 @@ def _manage_judging(user, contest) -> bool:
 
 @policy("judging.judge")
 def _judge_contest(user, contest) -> bool:
-    """Judges of the contest score their own assignments (the assignment itself is checked by the service)."""
-    return contest is not None and judges(user, contest.id)
+    """Judges of the contest score their own assignments (the assignment itself is checked by the service); for
+    another owner (a call), the holders of the role its kind names (the call's invited experts)."""
+    if contest is None:
+        return False
+    kind = owners.kind_of(contest)
+    if kind == CONTEST:
+        return judges(user, contest.id)
+    return contest.id in user.scope_ids(owners.owner_kind(kind).judge_role)
 
 
 @policy("judging.referee")

@@ -24,8 +24,15 @@ from judging.models import (
     RoundStatus,
     Score,
 )
-from judging.services.judges import entry_submissions, judge_info, judges_of, submission_info, sync_judges
-from judging.services.rounds import round_entries, rounds_of
+from judging.services.judges import (
+    entry_submissions,
+    judge_info,
+    judges_of,
+    round_submissions,
+    submission_info,
+    sync_judges,
+)
+from judging.services.rounds import owned_by, round_entries, rounds_of
 
 
 def withdraw_judge(judge: Judge, actor=None) -> dict[int, int]:
@@ -34,7 +41,7 @@ def withdraw_judge(judge: Judge, actor=None) -> dict[int, int]:
     judge.withdrawn_at = utcnow()
     audit.record("withdraw", judge, actor=actor)
     shortfalls = {}
-    for rnd in rounds_of(judge.contest):
+    for rnd in rounds_of(judge.owner):
         if rnd.is_closed():
             continue
         rows = (
@@ -86,12 +93,16 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
     again. With ``rebalance_existing`` unscored assignments may move to even out loads."""
     if rnd.is_closed():
         raise DomainError(_l("The round is closed."), field="round")
-    contest = rnd.contest
+    contest = rnd.owner
     sync_judges(contest)
     judges = [j for j in judges_of(contest, include_withdrawn=False) if j.user.active]
-    rubric_categories = {rc.category_id for rc in rnd.categories if not rc.is_performance}
-    entries = [e for e in round_entries(rnd) if e.category_id in rubric_categories]  # runs need referees, not judges
-    entry_ids = {e.id for e in entries}
+    if rnd.owned_by_contest:
+        rubric_categories = {rc.category_id for rc in rnd.categories if not rc.is_performance}
+        entries = [e for e in round_entries(rnd) if e.category_id in rubric_categories]  # runs need referees
+        submissions = entry_submissions(entries)
+    else:
+        submissions = round_submissions(rnd)  # a call's accepted applications
+    entry_ids = {s.id for s in submissions}
     rows = (
         db.session.execute(
             sa.select(JudgeAssignment)
@@ -127,7 +138,7 @@ def auto_assign(rnd: Round, *, actor=None, rebalance_existing: bool = True, seed
     infos = [judge_info(j) for j in judges] + [assignment.JudgeInfo(id=j, categories=frozenset()) for j in kept]
     locked |= {(e, j) for e, js in current.items() for j in js if j in kept}
     plan = assignment.assign_judges(
-        [submission_info(s) for s in entry_submissions(entries)],
+        [submission_info(s) for s in submissions],
         infos,
         rnd.judges_per_entry,
         existing={e: {j for j in js if j in judge_ids or j in kept} for e, js in current.items()},
@@ -171,20 +182,7 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
             _l("%(judge)s has a conflict with this entry or lacks the expertise.", judge=judge.user.display_name),
             field="judge",
         )
-    a = db.session.execute(
-        sa.select(JudgeAssignment).where(
-            JudgeAssignment.round_id == rnd.id,
-            JudgeAssignment.entry_id == entry.id,
-            JudgeAssignment.judge_id == judge.id,
-        )
-    ).scalar_one_or_none()
-    if a is None:
-        a = JudgeAssignment(round_id=rnd.id, entry_id=entry.id, judge_id=judge.id)
-        db.session.add(a)
-    elif a.status == AssignmentStatus.ACTIVE:
-        raise DomainError(_l("This judge is already assigned to this entry."), field="judge")
-    a.status, a.reason = AssignmentStatus.ACTIVE.value, ""
-    db.session.flush()
+    a = _activate(rnd, entry.id, judge.id)
     audit.record(
         "assign",
         a,
@@ -195,13 +193,32 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
     return a
 
 
+def _activate(rnd: Round, submission_id: int, judge_id: int) -> JudgeAssignment:
+    """The judge's assignment to the submission, made or made active again."""
+    a = db.session.execute(
+        sa.select(JudgeAssignment).where(
+            JudgeAssignment.round_id == rnd.id,
+            JudgeAssignment.entry_id == submission_id,
+            JudgeAssignment.judge_id == judge_id,
+        )
+    ).scalar_one_or_none()
+    if a is None:
+        a = JudgeAssignment(round_id=rnd.id, entry_id=submission_id, judge_id=judge_id)
+        db.session.add(a)
+    elif a.status == AssignmentStatus.ACTIVE:
+        raise DomainError(_l("This judge is already assigned to this entry."), field="judge")
+    a.status, a.reason = AssignmentStatus.ACTIVE.value, ""
+    db.session.flush()
+    return a
+
+
 def remove_assignment(a: JudgeAssignment, actor=None) -> None:
     """Manual removal; a submitted score keeps the assignment (remove the score's judge only before scoring)."""
     if a.score is not None and a.score.submitted:
         raise DomainError(_l("This judge has already submitted a score for the entry."), field="assignment")
     a.status, a.reason = AssignmentStatus.REMOVED.value, "manual"
     db.session.flush()
-    audit.record("unassign", a, actor=actor, organisation_id=a.round.contest.organisation_id)
+    audit.record("unassign", a, actor=actor, organisation_id=a.round.owner.organisation_id)
 
 
 def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssignment | None:
@@ -218,8 +235,8 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
         raise DomainError(_l("You have already submitted a score for this entry."), field="assignment")
     a.status, a.reason = AssignmentStatus.DECLINED.value, reason[:500]
     db.session.flush()
-    audit.record("decline", a, after={"reason": a.reason}, actor=actor, organisation_id=a.round.contest.organisation_id)
-    judges = [j for j in judges_of(a.round.contest, include_withdrawn=False) if j.user.active]
+    audit.record("decline", a, after={"reason": a.reason}, actor=actor, organisation_id=a.round.owner.organisation_id)
+    judges = [j for j in judges_of(a.round.owner, include_withdrawn=False) if j.user.active]
     current = defaultdict(set)
     for other in active_assignments(a.round):
         current[other.entry_id].add(other.judge_id)
@@ -230,9 +247,8 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
             )
         ).all()
     )
-    entries = round_entries(a.round)
     plan = assignment.replace_judge_for_entry(
-        [submission_info(s) for s in entry_submissions(entries)],
+        [submission_info(s) for s in round_submissions(a.round)],
         [judge_info(j) for j in judges],
         a.round.judges_per_entry,
         current,
@@ -243,7 +259,11 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
     new_ids = plan.assignments.get(a.entry_id, set()) - current[a.entry_id]
     replacement = None
     for judge_id in new_ids:
-        replacement = add_assignment(a.round, a.entry, db.session.get(Judge, judge_id), actor=actor)
+        if a.round.owned_by_contest:
+            replacement = add_assignment(a.round, a.entry, db.session.get(Judge, judge_id), actor=actor)
+        else:  # the replacement the rule chose is conflict-free already
+            replacement = _activate(a.round, a.entry_id, judge_id)
+            audit.record("assign", replacement, after={"entry_id": a.entry_id, "judge_id": judge_id}, actor=actor)
     return replacement
 
 
@@ -302,18 +322,32 @@ def judge_loads(rnd: Round) -> list[tuple[Judge, int, int]]:
             .group_by(Score.judge_id)
         ).all()
     )
-    return [(j, counts.get(j.id, 0), done.get(j.id, 0)) for j in judges_of(rnd.contest)]
+    return [(j, counts.get(j.id, 0), done.get(j.id, 0)) for j in judges_of(rnd.owner)]
 
 
 def open_rounds_for_judge(judge: Judge) -> list[Round]:
-    return [r for r in rounds_of(judge.contest) if r.status != RoundStatus.SETUP]
+    return [r for r in rounds_of(judge.owner) if r.status != RoundStatus.SETUP]
 
 
 def judge_worklist(rnd: Round, judge: Judge) -> list[JudgeAssignment]:
     """The judge's active assignments in the round with entry, category, materials and own score — a fixed
-    number of queries whatever the list length."""
+    number of queries whatever the list length. In another owner's round (a call) the assignments alone, by
+    submission id: the page reads the submissions through judging.submissions."""
     from competitions.models import Material  # noqa: F401  (relationship target)
 
+    if not rnd.owned_by_contest:
+        return list(
+            db.session.execute(
+                sa.select(JudgeAssignment)
+                .where(
+                    JudgeAssignment.round_id == rnd.id,
+                    JudgeAssignment.judge_id == judge.id,
+                    JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+                )
+                .options(selectinload(JudgeAssignment.score))
+                .order_by(JudgeAssignment.entry_id)
+            ).scalars()
+        )
     return list(
         db.session.execute(
             sa.select(JudgeAssignment)
@@ -336,7 +370,7 @@ def judge_worklist(rnd: Round, judge: Judge) -> list[JudgeAssignment]:
 def load_assignment_for_judge(rnd: Round, entry: Entry, user: User) -> JudgeAssignment | None:
     """The user's active assignment to the entry in the round, or None (not a judge, not assigned)."""
     judge = db.session.execute(
-        sa.select(Judge).where(Judge.contest_id == rnd.contest_id, Judge.user_id == user.id)
+        sa.select(Judge).where(owned_by(Judge, rnd.owner), Judge.user_id == user.id)
     ).scalar_one_or_none()
     return None if judge is None else assignment_of(rnd, entry, judge)
 

@@ -14,43 +14,54 @@ from core import audit, conflicts
 from core.errors import DomainError
 from core.extensions import db
 from core.permissions import Role
-from judging import assignment
-from judging.models import Judge, Round
+from judging import assignment, owners
+from judging.models import CONTEST, Judge, Round
+from judging.services.rounds import owned_by, owner_fields, round_entries, round_entry_ids
 from judging.submissions import ENTRY_KIND, Submission, load_submissions
 
 
-def judges_of(contest: Contest, include_withdrawn: bool = True) -> list[Judge]:
-    query = sa.select(Judge).where(Judge.contest_id == contest.id).options(joinedload(Judge.user)).order_by(Judge.id)
+def _judge_role(owner) -> Role:
+    """Who judges for an owner: the judge role for a contest, the role its kind names for another (a call)."""
+    kind = owners.kind_of(owner)
+    return Role.JUDGE if kind == CONTEST else owners.owner_kind(kind).judge_role
+
+
+def judges_of(contest, include_withdrawn: bool = True) -> list[Judge]:
+    """The judges of a contest, or of another owner (a call's experts)."""
+    query = sa.select(Judge).where(owned_by(Judge, contest)).options(joinedload(Judge.user)).order_by(Judge.id)
     if not include_withdrawn:
         query = query.where(Judge.withdrawn_at.is_(None))
     return list(db.session.execute(query).scalars())
 
 
-def sync_judges(contest: Contest) -> list[Judge]:
-    """Create the judge profile of every user holding the judge role for the contest (e.g. invited ones)."""
+def sync_judges(contest) -> list[Judge]:
+    """Create the judge profile of every user holding the judge role for the contest (e.g. invited ones); for
+    another owner, of every holder of its kind's judge role (a call's invited experts)."""
     from accounts.models import Membership
 
+    role = _judge_role(contest)
     user_ids = set(
         db.session.execute(
-            sa.select(Membership.user_id).where(Membership.role == Role.JUDGE.value, Membership.scope_id == contest.id)
+            sa.select(Membership.user_id).where(Membership.role == role.value, Membership.scope_id == contest.id)
         ).scalars()
     )
-    have = set(db.session.execute(sa.select(Judge.user_id).where(Judge.contest_id == contest.id)).scalars())
+    have = set(db.session.execute(sa.select(Judge.user_id).where(owned_by(Judge, contest))).scalars())
     for user_id in sorted(user_ids - have):
-        db.session.add(Judge(contest_id=contest.id, user_id=user_id))
+        db.session.add(Judge(user_id=user_id, **owner_fields(contest)))
     db.session.flush()
     return judges_of(contest)
 
 
-def judge_for_user(contest: Contest, user: User) -> Judge | None:
-    """The user's judge profile in the contest (created on first use when they hold the judge role)."""
-    if contest.id not in user.scope_ids(Role.JUDGE):
+def judge_for_user(contest, user: User) -> Judge | None:
+    """The user's judge profile in the contest, or for another owner (created on first use when they hold the
+    judge role, or the owner kind's)."""
+    if contest.id not in user.scope_ids(_judge_role(contest)):
         return None
     judge = db.session.execute(
-        sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+        sa.select(Judge).where(owned_by(Judge, contest), Judge.user_id == user.id)
     ).scalar_one_or_none()
     if judge is None:
-        judge = Judge(contest_id=contest.id, user_id=user.id)
+        judge = Judge(user_id=user.id, **owner_fields(contest))
         db.session.add(judge)
         db.session.flush()
     return judge
@@ -160,7 +171,10 @@ def judge_organisation_ids(judge: Judge) -> set[int]:
 
 
 def judge_info(judge: Judge) -> assignment.JudgeInfo:
-    """A judge never gets a submission from an organisation they belong to or declared a conflict with."""
+    """A judge never gets a submission from an organisation they belong to or declared a conflict with; a judge
+    of another owner (a call's expert) carries the keys its kind gives (name, workplace, declared conflicts)."""
+    if not judge.owned_by_contest:
+        return assignment.JudgeInfo(judge.id, None, owners.owner_kind(judge.owner_kind).judge_keys(judge))
     return assignment.JudgeInfo(
         judge.id,
         frozenset(judge.expertise) if judge.expertise else None,
@@ -181,6 +195,32 @@ def entry_submissions(entries: Iterable[Entry]) -> list[Submission]:
     entries = list(entries)
     found = load_submissions(ENTRY_KIND, [e.id for e in entries])
     return [found[e.id] for e in entries if e.id in found]
+
+
+def round_submissions(rnd: Round) -> list[Submission]:
+    """What a round judges, as submissions: a contest's entries (rounds.round_entries); for another owner (a call)
+    what its kind says, through its submission kind, by code."""
+    if rnd.owned_by_contest:
+        return entry_submissions(round_entries(rnd))
+    kind = owners.owner_kind(rnd.owner_kind)
+    found = load_submissions(kind.submission_kind, [i for i, _ in round_entry_ids(rnd)])
+    return sorted(found.values(), key=lambda s: (s.code, s.id))
+
+
+def submissions_of(rnd: Round, ids) -> dict[int, Submission]:
+    """Submissions of another owner's round (a call's) by id, through its submission kind (one load)."""
+    return load_submissions(owners.owner_kind(rnd.owner_kind).submission_kind, ids)
+
+
+def other_owners_of(user: User) -> list:
+    """The owners other than contests (calls) whose rounds user judges, by the role each kind names."""
+    found = []
+    for kind in owners.OWNERS.values():
+        ids = sorted(user.scope_ids(kind.judge_role))
+        if ids:
+            rows = db.session.execute(sa.select(kind.model).where(kind.model.id.in_(ids))).scalars()
+            found += sorted(rows, key=lambda o: (-o.year, o.id))
+    return found
 
 
 def _referee_info(rnd: Round, user: User) -> assignment.JudgeInfo:

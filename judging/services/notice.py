@@ -17,17 +17,20 @@ from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
 from judging import notifications as notices
+from judging import owners
 from judging.awards import AWARD_LEVELS
 from judging.models import (
     AWARD_LABELS,
+    CONTEST,
     SPECIAL_AWARD_LABELS,
     Notice,
     Objection,
     Result,
     Round,
 )
-from judging.services.rounds import notice_of, rounds_of
+from judging.services.rounds import notice_of, owner_fields, rounds_of
 from judging.services.special_awards import special_awards_of
+from judging.submissions import load_submissions
 
 
 def _set_contest_status(contest: Contest, status: ContestStatus, actor=None) -> None:
@@ -55,8 +58,9 @@ def start_notice(
     chosen = [rounds] if isinstance(rounds, Round) else list(rounds)
     if not chosen:
         raise DomainError(_l("Choose the rounds whose results are published."), field="rounds")
+    by_contest = owners.kind_of(contest) == CONTEST
     for rnd in chosen:
-        if rnd.contest_id != contest.id:
+        if rnd.owner_kind != owners.kind_of(contest) or (rnd.contest_id if by_contest else rnd.owner_id) != contest.id:
             raise DomainError(_l("This round does not belong to the contest."), field="rounds")
         if not rnd.is_closed() or rnd.results_computed_at is None:
             raise DomainError(_l("Close the round and compute its results before publishing them."), field="rounds")
@@ -65,7 +69,7 @@ def start_notice(
     notice = notice_of(contest)
     if notice is not None and notice.finalised_at is not None:
         raise DomainError(_l("The results are already final."), field="rounds")
-    if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.NOTICE.value):
+    if by_contest and contest.status not in (ContestStatus.JUDGING.value, ContestStatus.NOTICE.value):
         # say it in words before the lifecycle check refuses with its status codes
         raise DomainError(
             _l(
@@ -78,7 +82,7 @@ def start_notice(
         )
     start = starts_at or utcnow()
     if notice is None:
-        notice = Notice(contest_id=contest.id, starts_at=start, ends_at=start + timedelta(days=int(days)))
+        notice = Notice(**owner_fields(contest), starts_at=start, ends_at=start + timedelta(days=int(days)))
         db.session.add(notice)
     before = [r.id for r in notice.rounds]
     for rnd in chosen:
@@ -87,7 +91,8 @@ def start_notice(
     notice.starts_at = start
     notice.ends_at, notice.mask_names = start + timedelta(days=int(days)), bool(mask_names)
     db.session.flush()
-    _set_contest_status(contest, ContestStatus.NOTICE, actor)
+    if by_contest:
+        _set_contest_status(contest, ContestStatus.NOTICE, actor)
     audit.record(
         "start_notice",
         notice,
@@ -95,7 +100,8 @@ def start_notice(
         after={"round_ids": [r.id for r in notice.rounds], "days": int(days), "mask_names": mask_names},
         actor=actor,
     )
-    notices.tell_results(notice)
+    if by_contest:  # the coordinators of the schools with entries; a call's applicants follow its page
+        notices.tell_results(notice)
     return notice
 
 
@@ -124,6 +130,8 @@ def award_order(result: Result) -> tuple:
 
 def notice_results(notice: Notice, category_id: int | None = None, *, awarded_only: bool = False) -> list[Result]:
     """Results the notice publishes, category by category (contest order), each by award level then rank."""
+    if not notice.owned_by_contest:  # one group: the latest published round's results
+        return _owner_notice_results(notice, awarded_only=awarded_only)
     pairs = [(cid, rnd.id) for cid, rnd in category_rounds(notice).items() if category_id is None or cid == category_id]
     if not pairs:
         return []
@@ -143,6 +151,28 @@ def notice_results(notice: Notice, category_id: int | None = None, *, awarded_on
     return sorted(rows, key=lambda r: ((r.entry.category.position, r.category_id), award_order(r)))
 
 
+def _owner_notice_results(notice: Notice, *, awarded_only: bool) -> list[Result]:
+    """The results a notice of another owner (a call) publishes: its latest round's, by award level then rank;
+    the page reads names through the owner kind (judging.owners), never an entry."""
+    if not notice.rounds:
+        return []
+    rnd = max(notice.rounds, key=lambda r: (r.position, r.id))
+    query = sa.select(Result).where(Result.round_id == rnd.id)
+    query = query.where(Result.award.is_not(None)) if awarded_only else query.where(Result.rank.is_not(None))
+    return sorted(db.session.execute(query).scalars(), key=award_order)
+
+
+def _objected_submission(notice: Notice, code: str) -> int:
+    """The id of the published submission with this code, for an objection to a notice of another owner."""
+    results = _owner_notice_results(notice, awarded_only=False)
+    kind = owners.owner_kind(notice.owner_kind)
+    found = load_submissions(kind.submission_kind, [r.entry_id for r in results])
+    for submission in found.values():
+        if submission.code == code:
+            return submission.id
+    raise DomainError(_l("Unknown entry code: %(codes)s.", codes=code), field="entry_code")
+
+
 def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, entry_code: str = "") -> Objection:
     """Anyone may object in writing while the notice runs: name, contact and reason are required."""
     if not notice.is_running():
@@ -155,7 +185,10 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
     if len(reason) < 10:
         raise DomainError(_l("Describe your objection (at least 10 characters)."), field="reason")
     entry = None
-    if (entry_code or "").strip():
+    submission_id = None
+    if (entry_code or "").strip() and not notice.owned_by_contest:
+        submission_id = _objected_submission(notice, entry_code.strip())
+    elif (entry_code or "").strip():
         entry = db.session.execute(
             sa.select(Entry).where(Entry.contest_id == notice.contest_id, Entry.code == entry_code.strip())
         ).scalar_one_or_none()
@@ -170,7 +203,7 @@ def submit_objection(notice: Notice, *, name: str, contact: str, reason: str, en
     objection = Objection(
         notice=notice,
         number=number,
-        entry_id=entry.id if entry else None,
+        entry_id=entry.id if entry else submission_id,
         name=name[:100],
         contact=contact[:200],
         reason=reason[:5000],
@@ -217,6 +250,10 @@ def finalise_notice(notice: Notice, actor=None, now: datetime | None = None) -> 
         raise DomainError(_l("Answer every objection before finalising."), field="notice")
     notice.finalised_at = now
     db.session.flush()
+    if not notice.owned_by_contest:  # what final results mean for a call (its status): its kind says
+        owners.owner_kind(notice.owner_kind).finalise(notice.owner, actor)
+        audit.record("finalise", notice, actor=actor)
+        return notice
     _set_contest_status(notice.contest, ContestStatus.FINAL, actor)
     audit.record("finalise", notice, actor=actor)
     notices.tell_results(notice, final=True)

@@ -58,8 +58,11 @@ def _submitted_scores_by_category(
     """(category id, JudgeScore) for every submitted score of an active assignment, in one query.
 
     ``with_criteria`` reads every criterion value (JSON); ``criterion_ids`` instead extracts just those
-    criteria in SQL (what a tie-break needs), which is much cheaper for thousands of scores."""
-    columns = [Entry.category_id, Score.entry_id, Score.judge_id, sa.cast(Score.total, sa.Float)]
+    criteria in SQL (what a tie-break needs), which is much cheaper for thousands of scores. A round of another
+    owner (a call) judges one group: its category is None and no entry is read."""
+    by_contest = rnd.owned_by_contest
+    group = Entry.category_id if by_contest else sa.null()
+    columns = [group, Score.entry_id, Score.judge_id, sa.cast(Score.total, sa.Float)]
     wanted = list(criterion_ids or [])
     if with_criteria and not wanted:
         columns.append(Score.values)
@@ -67,7 +70,6 @@ def _submitted_scores_by_category(
     query = (
         sa.select(*columns)
         .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
-        .join(Entry, Entry.id == Score.entry_id)
         .where(
             Score.round_id == rnd.id,
             Score.submitted.is_(True),
@@ -75,7 +77,9 @@ def _submitted_scores_by_category(
             JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
         )
     )
-    if category_id is not None:
+    if by_contest:
+        query = query.join(Entry, Entry.id == Score.entry_id)
+    if category_id is not None and by_contest:
         query = query.where(Entry.category_id == category_id)
     out = []
     judge_score = aggregation.JudgeScore
@@ -193,7 +197,7 @@ def compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation 
     tens of thousands of short-lived score objects again and again, for no garbage)."""
     import gc
 
-    refuse_if_final(rnd.contest)
+    refuse_if_final(rnd.owner)
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -15,9 +15,10 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from judging import aggregation, performance, scores
+from judging import aggregation, owners, performance, scores
 from judging import notifications as notices
 from judging.models import (
+    CONTEST,
     Advancement,
     AwardMode,
     Criterion,
@@ -51,11 +52,27 @@ ROUND_FIELDS = [
 ]
 
 
-def rounds_of(contest: Contest) -> list[Round]:
+def owned_by(model, owner) -> sa.ColumnElement[bool]:
+    """The rows of ``model`` (Round, Judge, Notice) that belong to ``owner``: a contest through its foreign key,
+    another kind (a call) through owner_kind and owner_id (judging.owners)."""
+    kind = owners.kind_of(owner)
+    if kind == CONTEST:
+        return model.contest_id == owner.id
+    return sa.and_(model.owner_kind == kind, model.owner_id == owner.id)
+
+
+def owner_fields(owner) -> dict:
+    """The columns that make a new round, judge or notice belong to ``owner``."""
+    kind = owners.kind_of(owner)
+    return {"contest_id": owner.id} if kind == CONTEST else {"owner_kind": kind, "owner_id": owner.id}
+
+
+def rounds_of(contest) -> list[Round]:
+    """The rounds of a contest, or of another owner (a call), in order."""
     return list(
         db.session.execute(
             sa.select(Round)
-            .where(Round.contest_id == contest.id)
+            .where(owned_by(Round, contest))
             .order_by(Round.position, Round.id)
             .options(selectinload(Round.categories))
         ).scalars()
@@ -65,7 +82,7 @@ def rounds_of(contest: Contest) -> list[Round]:
 def find_round(contest: Contest, name: str) -> Round:
     """The contest's round with this name, or a DomainError listing the names there are."""
     rnd = db.session.execute(
-        sa.select(Round).where(Round.contest_id == contest.id, Round.name == name.strip())
+        sa.select(Round).where(owned_by(Round, contest), Round.name == name.strip())
     ).scalar_one_or_none()
     if rnd is None:
         names = ", ".join(r.name for r in rounds_of(contest)) or "-"
@@ -100,23 +117,28 @@ def _validate_round_fields(fields: dict) -> None:
             raise DomainError(_l("Award percentages add up to more than 100 %."), field="award_rule")
 
 
-def create_round(contest: Contest, *, name: str, category_ids: Iterable[int] = (), actor=None, **fields) -> Round:
-    """A new round of the contest, in set-up, judging the given categories of that contest."""
+def create_round(contest, *, name: str, category_ids: Iterable[int] = (), actor=None, **fields) -> Round:
+    """A new round of the contest, in set-up, judging the given categories of that contest. The round of another
+    owner (a call) judges its one group: one rubric, no category."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the round a name."), field="name")
-    if db.session.execute(sa.select(Round.id).where(Round.contest_id == contest.id, Round.name == name)).first():
+    if db.session.execute(sa.select(Round.id).where(owned_by(Round, contest), Round.name == name)).first():
         raise DomainError(_l("This contest already has a round named %(name)s.", name=name), field="name")
     _validate_round_fields(fields)
     if "position" not in fields:
         fields["position"] = (
-            db.session.execute(sa.select(sa.func.max(Round.position)).where(Round.contest_id == contest.id)).scalar()
-            or 0
+            db.session.execute(sa.select(sa.func.max(Round.position)).where(owned_by(Round, contest))).scalar() or 0
         ) + 1
-    rnd = Round(contest=contest, name=name, **fields)
+    if owners.kind_of(contest) == CONTEST:
+        rnd = Round(contest=contest, name=name, **fields)
+    else:
+        rnd = Round(name=name, **owner_fields(contest), **fields)
+        rnd.categories.append(RoundCategory(category_id=None))
     db.session.add(rnd)
     db.session.flush()
-    set_round_categories(rnd, category_ids)
+    if rnd.owned_by_contest:
+        set_round_categories(rnd, category_ids)
     audit.record("create", rnd, after=audit.snapshot(rnd, ROUND_FIELDS), actor=actor)
     return rnd
 
@@ -129,7 +151,7 @@ def update_round(rnd: Round, actor=None, **fields) -> Round:
         "name" in fields
         and fields["name"] != rnd.name
         and db.session.execute(
-            sa.select(Round.id).where(Round.contest_id == rnd.contest_id, Round.name == fields["name"])
+            sa.select(Round.id).where(owned_by(Round, rnd.owner), Round.name == fields["name"])
         ).first()
     ):
         raise DomainError(_l("This contest already has a round named %(name)s.", name=fields["name"]), field="name")
@@ -159,7 +181,8 @@ def open_round(rnd: Round, actor=None) -> Round:
     """Judges may score from now until the round closes; every rubric category needs criteria."""
     for rc in rnd.categories:
         if not rc.is_performance and not rc.criteria:
-            raise DomainError(_l("Category %(name)s has no criteria yet.", name=rc.category.name), field="status")
+            name = rc.category.name if rc.category is not None else rnd.name
+            raise DomainError(_l("Category %(name)s has no criteria yet.", name=name), field="status")
         if rc.is_performance and rc.max_points is None:
             raise DomainError(
                 _l("Category %(name)s has no maximum points per run yet.", name=rc.category.name), field="status"
@@ -178,7 +201,7 @@ def close_round(rnd: Round, actor=None) -> Round:
     return rnd
 
 
-def refuse_if_final(contest: Contest) -> None:
+def refuse_if_final(contest) -> None:
     """Final results (公示 over, 结果确定) feed certificates: nothing that changes them may happen afterwards."""
     notice = notice_of(contest)
     if notice is not None and notice.finalised_at is not None:
@@ -188,7 +211,7 @@ def refuse_if_final(contest: Contest) -> None:
 def reopen_round(rnd: Round, actor=None) -> Round:
     """Take a closed round back to open (e.g. an upheld objection needs re-scoring); not once the contest's
     results are final."""
-    refuse_if_final(rnd.contest)
+    refuse_if_final(rnd.owner)
     fields = {"status": RoundStatus.OPEN.value}
     if rnd.closes_at and rnd.closes_at <= utcnow():
         fields["closes_at"] = None
@@ -255,18 +278,16 @@ def apply_rubric_template(rc: RoundCategory, template: str, actor=None) -> list[
         object_id=rc.id,
         after={"template": template},
         actor=actor,
-        organisation_id=rc.round.contest.organisation_id,
+        organisation_id=rc.round.owner.organisation_id,
     )
     return rc.criteria
 
 
 def _refuse_if_scored(rc: RoundCategory) -> None:
-    exists = db.session.execute(
-        sa.select(Score.id)
-        .join(Entry, Entry.id == Score.entry_id)
-        .where(Score.round_id == rc.round_id, Entry.category_id == rc.category_id)
-        .limit(1)
-    ).first()
+    query = sa.select(Score.id).where(Score.round_id == rc.round_id)
+    if rc.category_id is not None:
+        query = query.join(Entry, Entry.id == Score.entry_id).where(Entry.category_id == rc.category_id)
+    exists = db.session.execute(query.limit(1)).first()
     if exists:
         raise DomainError(_l("Scores exist for this category; the rubric can no longer change."), field="criteria")
 
@@ -308,7 +329,7 @@ def save_criterion(
         before=before,
         after=audit.snapshot(criterion, ["name", "weight", "maximum", "step"]),
         actor=actor,
-        organisation_id=rc.round.contest.organisation_id,
+        organisation_id=rc.round.owner.organisation_id,
     )
     return criterion
 
@@ -321,7 +342,7 @@ def delete_criterion(criterion: Criterion, actor=None) -> None:
         criterion,
         before=audit.snapshot(criterion, ["name", "maximum"]),
         actor=actor,
-        organisation_id=rc.round.contest.organisation_id,
+        organisation_id=rc.round.owner.organisation_id,
     )
     rc.criteria.remove(criterion)
     db.session.flush()
@@ -401,8 +422,11 @@ def round_entries(rnd: Round) -> list[Entry]:
     return list(db.session.execute(query).scalars())
 
 
-def round_entry_ids(rnd: Round) -> list[tuple[int, int]]:
-    """(entry id, category id) of the entries judged in the round — cheap, for computing results."""
+def round_entry_ids(rnd: Round) -> list[tuple[int, int | None]]:
+    """(entry id, category id) of the entries judged in the round — cheap, for computing results; for another
+    owner (a call), (submission id, None) of what its kind says a round judges."""
+    if not rnd.owned_by_contest:
+        return [(sid, None) for sid in sorted(owners.owner_kind(rnd.owner_kind).submissions(rnd.owner))]
     if not rnd.categories:
         return []
     return [
@@ -416,7 +440,7 @@ def round_entry_ids(rnd: Round) -> list[tuple[int, int]]:
 def previous_round(rnd: Round) -> Round | None:
     return db.session.execute(
         sa.select(Round)
-        .where(Round.contest_id == rnd.contest_id, Round.position < rnd.position)
+        .where(owned_by(Round, rnd.owner), Round.position < rnd.position)
         .order_by(Round.position.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -425,7 +449,7 @@ def previous_round(rnd: Round) -> Round | None:
 def next_round(rnd: Round) -> Round | None:
     return db.session.execute(
         sa.select(Round)
-        .where(Round.contest_id == rnd.contest_id, Round.position > rnd.position)
+        .where(owned_by(Round, rnd.owner), Round.position > rnd.position)
         .order_by(Round.position)
         .limit(1)
     ).scalar_one_or_none()
@@ -438,5 +462,14 @@ def round_category_for(rnd: Round, category_id: int) -> RoundCategory:
     raise DomainError(_l("This category is not judged in this round."), field="category")
 
 
-def notice_of(contest: Contest) -> Notice | None:
-    return db.session.execute(sa.select(Notice).where(Notice.contest_id == contest.id)).scalar_one_or_none()
+def rubric_of(a) -> RoundCategory:
+    """The rubric an assignment is scored on: its entry's category's in a contest's round, the round's one rubric
+    in another owner's (a call's)."""
+    if not a.round.owned_by_contest:
+        return a.round.categories[0]
+    return round_category_for(a.round, a.entry.category_id)
+
+
+def notice_of(contest) -> Notice | None:
+    """The 公示 of a contest or of another owner (a call), if there is one."""
+    return db.session.execute(sa.select(Notice).where(owned_by(Notice, contest))).scalar_one_or_none()

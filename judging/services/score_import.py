@@ -78,7 +78,7 @@ def import_scores(  # noqa: C901 — read, check every row, write all or nothing
         outcome.errors = [(p.row, p.column, _problem_text(p)) for p in sheet.errors]
         return outcome
     entries = {e.code: e for e in round_entries(rnd) if e.code}
-    judges = {(j.user.email or "").lower(): j for j in judges_of(rnd.contest, include_withdrawn=False)}
+    judges = {(j.user.email or "").lower(): j for j in judges_of(rnd.owner, include_withdrawn=False)}
     actives = {
         (a.entry_id, a.judge_id): a
         for a in db.session.execute(

@@ -29,7 +29,7 @@ from judging.models import (
     Score,
 )
 from judging.services.assignment import load_assignment_for_judge
-from judging.services.rounds import criterion_specs, round_category_for
+from judging.services.rounds import criterion_specs, rubric_of
 
 SCORE_FIELDS = ["values", "total", "comment", "submitted", "version"]
 
@@ -69,7 +69,7 @@ def save_score(
         raise DomainError(
             _l("The round is closed; scores can no longer change."), field="round", code="round_closed", status=409
         )
-    rc = round_category_for(rnd, a.entry.category_id)
+    rc = rubric_of(a)
     if rc.is_performance:
         raise DomainError(_l("This category is scored by runs on the referee page."), field="assignment")
     specs = criterion_specs(rc)
@@ -111,14 +111,14 @@ def save_score(
         before=before,
         after=audit.snapshot(score, SCORE_FIELDS),
         actor=actor,
-        organisation_id=rnd.contest.organisation_id,
+        organisation_id=rnd.owner.organisation_id,
     )
     return score
 
 
 def save_total_score(a: JudgeAssignment, total: Any, *, actor=None) -> Score:
     """A single 总分 from a paper sheet: checked against the rubric maximum (step 0.01), stored as the total."""
-    rc = round_category_for(a.round, a.entry.category_id)
+    rc = rubric_of(a)
     maximum = rc.maximum_total
     try:
         value = scores.validate_criterion_score(total, maximum, "0.01")
@@ -146,7 +146,7 @@ def save_total_score(a: JudgeAssignment, total: Any, *, actor=None) -> Score:
         before=before,
         after=audit.snapshot(score, SCORE_FIELDS),
         actor=actor,
-        organisation_id=a.round.contest.organisation_id,
+        organisation_id=a.round.owner.organisation_id,
     )
     return score
 
@@ -242,6 +242,6 @@ def request_recheck(score: Score, message: str, actor=None) -> RecheckRequest:
         request,
         after={"score_id": score.id, "message": request.message},
         actor=actor,
-        organisation_id=score.assignment.round.contest.organisation_id,
+        organisation_id=score.assignment.round.owner.organisation_id,
     )
     return request

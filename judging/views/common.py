@@ -25,8 +25,18 @@ def _contest_tz(contest: Contest) -> str:
     return contest.timezone or "Asia/Shanghai"
 
 
-def _manage(contest: Contest) -> None:
+def _manage(contest: Contest | None) -> None:
+    """Organisers of the contest; a call's round (no contest) is managed on the call's pages (calls.round_views)."""
+    if contest is None:
+        abort(404)
     require("judging.manage", contest)
+
+
+def _contest_of(rnd: Round) -> Contest:
+    """The contest of a round that runs contest-only features (runs, referees); 404 for a call's round."""
+    if not rnd.owned_by_contest:
+        abort(404)
+    return rnd.contest
 
 
 def _load_round(round_id: int) -> Round:

@@ -40,6 +40,7 @@ def my():
         .scalars()
         .all()
     )
+    contests += judges_service.other_owners_of(current_user)  # calls the user reviews as an invited expert
     items = []
     for contest in contests:
         judge = judges_service.judge_for_user(contest, current_user)
@@ -75,8 +76,8 @@ def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
 
 
 def _judge_or_403(rnd: Round) -> Judge:
-    require("judging.judge", rnd.contest)
-    judge = judges_service.judge_for_user(rnd.contest, current_user)
+    require("judging.judge", rnd.owner)
+    judge = judges_service.judge_for_user(rnd.owner, current_user)
     if judge is None or judge.withdrawn_at is not None:
         abort(403)
     return judge
@@ -93,11 +94,41 @@ def worklist(round_id: int):
     if rnd.status == RoundStatus.SETUP:
         abort(404)
     sort = request.args.get("sort") if request.args.get("sort") in JUDGE_SORTS else "code"  # never by school or name
-    items = sort_entries(assignment_service.judge_worklist(rnd, judge), sort, entry_of=lambda a: a.entry)
+    subs = None
+    if rnd.owned_by_contest:
+        items = sort_entries(assignment_service.judge_worklist(rnd, judge), sort, entry_of=lambda a: a.entry)
+    else:  # another owner's round (a call): the submissions as its kind shows them to a blind reviewer
+        items = assignment_service.judge_worklist(rnd, judge)
+        subs = judges_service.submissions_of(rnd, [a.entry_id for a in items])
+        items = [a for a in items if a.entry_id in subs]
+        items.sort(key=lambda a: (getattr(subs[a.entry_id], sort), a.entry_id))
     done = sum(1 for a in items if a.score is not None and a.score.submitted)
     return render_template(
-        "judging/worklist.html", rnd=rnd, items=items, done=done, total=len(items), sort=sort, sorts=JUDGE_SORTS
+        "judging/worklist.html",
+        rnd=rnd,
+        items=items,
+        subs=subs,
+        done=done,
+        total=len(items),
+        sort=sort,
+        sorts=JUDGE_SORTS,
     )
+
+
+def _judged_or_404(rnd: Round, entry_id: int):
+    """The entry of a contest's round, or the submission of another owner's round (a call's application)."""
+    if rnd.owned_by_contest:
+        return get_or_404(Entry, entry_id)
+    found = judges_service.submissions_of(rnd, [entry_id]).get(entry_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _rubric_or_404(rnd: Round, entry) -> RoundCategory:
+    if not rnd.owned_by_contest:
+        return rnd.categories[0]
+    return _round_category_or_404(rnd, entry)
 
 
 def _assignment_or_403(rnd: Round, entry: Entry) -> JudgeAssignment:
@@ -116,9 +147,9 @@ def _score_values_from_form(rc: RoundCategory) -> dict[str, str]:
 def score(round_id: int, entry_id: int):
     """Score one entry: per-criterion inputs (maximum, step), comment, save draft or submit."""
     rnd = _load_round(round_id)
-    entry = get_or_404(Entry, entry_id)
+    entry = _judged_or_404(rnd, entry_id)
     a = _assignment_or_403(rnd, entry)
-    rc = _round_category_or_404(rnd, entry)
+    rc = _rubric_or_404(rnd, entry)
     errors: dict[str, str] = {}
     values = {k: v for k, v in ((a.score.values if a.score else {}) or {}).items()}
     comment = a.score.comment if a.score else ""
@@ -153,7 +184,8 @@ def score(round_id: int, entry_id: int):
         decline_form=forms.DeclineForm(),
         next_id=next_id,
         others=others,
-        materials=entry.materials,
+        materials=entry.materials if rnd.owned_by_contest else [],
+        texts=[] if rnd.owned_by_contest else entry.materials,
         accepts=rnd.accepts_scores(),
         done=sum(1 for x in items if x.score is not None and x.score.submitted),
         total=len(items),
@@ -174,7 +206,7 @@ def _field_errors(rc: RoundCategory, values: dict, submit: bool) -> dict[str, st
 def autosave(round_id: int, entry_id: int):
     """Draft autosave from the scoring page (JSON); the same rules as saving a draft."""
     rnd = _load_round(round_id)
-    entry = get_or_404(Entry, entry_id)
+    entry = _judged_or_404(rnd, entry_id)
     a = _assignment_or_403(rnd, entry)
     payload = request.get_json(silent=True) or {}
     values = {str(k): ("" if v is None else str(v)) for k, v in (payload.get("values") or {}).items()}
@@ -184,7 +216,7 @@ def autosave(round_id: int, entry_id: int):
         )
     except DomainError as exc:
         db.session.rollback()
-        rc = _round_category_or_404(rnd, entry)
+        rc = _rubric_or_404(rnd, entry)
         return jsonify(
             {"error": {"code": exc.code, "message": str(exc), "fields": _field_errors(rc, values, False)}}
         ), exc.status
@@ -201,7 +233,7 @@ def autosave(round_id: int, entry_id: int):
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>/decline", methods=["POST"])
 def decline(round_id: int, entry_id: int):
     rnd = _load_round(round_id)
-    entry = get_or_404(Entry, entry_id)
+    entry = _judged_or_404(rnd, entry_id)
     a = _assignment_or_403(rnd, entry)
     form = forms.DeclineForm()
     if not form.validate_on_submit():
@@ -222,6 +254,8 @@ def material(round_id: int, entry_id: int, material_id: int):
     from competitions.services.materials import material_path
 
     rnd = _load_round(round_id)
+    if not rnd.owned_by_contest:  # an entry's materials only: a call's files are served by calls
+        abort(404)
     entry = get_or_404(Entry, entry_id)
     if not can("judging.manage", rnd.contest):
         _assignment_or_403(rnd, entry)

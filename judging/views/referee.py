@@ -20,14 +20,14 @@ from judging.services import judges as judges_service
 from judging.services import rounds as rounds_service
 from judging.services import runs as runs_service
 from judging.services import scoring as scoring_service
-from judging.views.common import _load_round, _round_category_or_404, bp
+from judging.views.common import _contest_of, _load_round, _round_category_or_404, bp
 
 
 @bp.route("/rounds/<int:round_id>/referee")
 def referee(round_id: int):
     """Performance categories of the round: entries and their runs."""
     rnd = _load_round(round_id)
-    require("judging.referee", rnd.contest)
+    require("judging.referee", _contest_of(rnd))
     perf = [rc for rc in rnd.categories if rc.is_performance]
     entries = rounds_service.round_entries(rnd)
     runs = {rc.category_id: runs_service.runs_of(rnd, rc.category_id) for rc in perf}
@@ -48,7 +48,7 @@ def referee_entry(round_id: int, entry_id: int):
     """One entry's runs: the form opens on the next unrecorded run with empty fields (``?run=N`` corrects a
     recorded run, starting from what was recorded); the page says which run counts and why."""
     rnd = _load_round(round_id)
-    require("judging.referee", rnd.contest)
+    require("judging.referee", _contest_of(rnd))
     entry = get_or_404(Entry, entry_id)
     rc = _round_category_or_404(rnd, entry)
     if not rc.is_performance:
@@ -107,6 +107,6 @@ def referee_entry(round_id: int, entry_id: int):
 def confirm_run(run_id: int):
     run = get_or_404(PerformanceRun, run_id)
     rnd = _load_round(run.round_id)
-    require("judging.referee", rnd.contest)
+    require("judging.referee", _contest_of(rnd))
     commit_or_show(lambda: runs_service.confirm_run(run, current_user), success=_("Run confirmed."))
     return redirect(url_for("judging.referee_entry", round_id=rnd.id, entry_id=run.entry_id))

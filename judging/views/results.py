@@ -27,7 +27,7 @@ from judging.services import rounds as rounds_service
 from judging.services import score_import
 from judging.services import scoring as scoring_service
 from judging.services import sheets as sheets_service
-from judging.views.common import _load_round, _manage, _round_category_or_404, bp
+from judging.views.common import _contest_of, _load_round, _manage, _round_category_or_404, bp
 
 
 def _is_final(contest: Contest) -> bool:
@@ -204,7 +204,7 @@ def score_sheets(round_id: int):
 
     rnd = _load_round(round_id)
     judge = None
-    if not can("judging.manage", rnd.contest):
+    if not can("judging.manage", _contest_of(rnd)):
         require("judging.judge", rnd.contest)
         judge = judges_service.judge_for_user(rnd.contest, current_user)
     data = score_sheets_pdf(sheets_service.score_sheet_data(rnd, judge), sheets_service.pdf_labels())

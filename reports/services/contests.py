@@ -20,19 +20,19 @@ def stage_of(grade_column):
 
 def _scored_clause():
     from competitions.models import Entry
-    from judging.models import Result, Score
+    from judging.models import Result, Score, in_contest_round
 
     return sa.or_(
-        sa.exists().where(Score.entry_id == Entry.id, Score.submitted.is_(True)),
-        sa.exists().where(Result.entry_id == Entry.id, Result.score.is_not(None)),
+        sa.exists().where(Score.entry_id == Entry.id, Score.submitted.is_(True), in_contest_round(Score)),
+        sa.exists().where(Result.entry_id == Entry.id, Result.score.is_not(None), in_contest_round(Result)),
     )
 
 
 def _awarded_clause():
     from competitions.models import Entry
-    from judging.models import Result
+    from judging.models import Result, in_contest_round
 
-    return sa.exists().where(Result.entry_id == Entry.id, Result.award.is_not(None))
+    return sa.exists().where(Result.entry_id == Entry.id, Result.award.is_not(None), in_contest_round(Result))
 
 
 def step_clause(step: str):
@@ -167,9 +167,9 @@ def awards_select(f: EntryFilter):
     from sqlalchemy.orm import joinedload
 
     from competitions.models import Contest, Entry
-    from judging.models import Result, Round
+    from judging.models import Result, Round, in_contest_round
 
-    where = [*contest_where(f), Result.award.is_not(None)]
+    where = [*contest_where(f), Result.award.is_not(None), in_contest_round(Result)]
     if f.award is not None:
         where.append(Result.award == f.award)
     if f.category_id is not None:
@@ -248,9 +248,9 @@ def award_counts(f: EntryFilter, by: str = "award") -> dict:
     """Awards (results with an award) for the filter's contests per level, or per contest (by="contest"):
     one grouped query."""
     from competitions.models import Contest, Entry
-    from judging.models import Result
+    from judging.models import Result, in_contest_round
 
-    where = [*contest_where(f), Result.award.is_not(None)]
+    where = [*contest_where(f), Result.award.is_not(None), in_contest_round(Result)]
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)
     key = Result.award if by == "award" else Entry.contest_id
@@ -341,7 +341,7 @@ def awards_announced_for_other_editions(f: EntryFilter) -> list[tuple[int, str, 
     [(contest id, name, edition year, awards)]. Awards count in their edition's report (f.year's report only
     points to them), so a report of the year they were announced can say where they are. One query."""
     from competitions.models import Contest, Entry
-    from judging.models import Notice, Result
+    from judging.models import Notice, Result, in_contest_round
 
     start, end = year_bounds(f.year)
     announced = sa.select(Notice.contest_id).where(Notice.starts_at >= start, Notice.starts_at < end)
@@ -350,6 +350,7 @@ def awards_announced_for_other_editions(f: EntryFilter) -> list[tuple[int, str, 
         Contest.year != f.year,
         Contest.id.in_(announced),
         Result.award.is_not(None),
+        in_contest_round(Result),
     ]
     if f.school_id is not None:
         where.append(Entry.school_id == f.school_id)

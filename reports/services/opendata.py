@@ -37,7 +37,7 @@ def collect_open_data(now: datetime | None = None) -> list:
     from core.privacy import mask_minor_names
     from events.caravan.models import CaravanVisit
     from events.models import Event, EventSession
-    from judging.models import Result, Round
+    from judging.models import Result, Round, in_contest_round
     from reports.opendata import OpenTable
 
     now = now or utcnow()
@@ -97,7 +97,7 @@ def collect_open_data(now: datetime | None = None) -> list:
             sa.select(Result)
             .join(Entry, Entry.id == Result.entry_id)
             .join(Contest, Contest.id == Entry.contest_id)
-            .where(Contest.status.in_(PUBLISHED_CONTEST_STATUSES))
+            .where(Contest.status.in_(PUBLISHED_CONTEST_STATUSES), in_contest_round(Result))
             .options(
                 joinedload(Result.round).joinedload(Round.contest),
                 joinedload(Result.entry).joinedload(Entry.category),

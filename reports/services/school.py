@@ -28,13 +28,18 @@ def school_history(school_id: int) -> list[dict]:
     )
     for year, n in db.session.execute(sa.select(pairs.c.y, sa.func.count()).group_by(pairs.c.y)):
         years[year]["students"] = int(n)
-    from judging.models import Result
+    from judging.models import Result, in_contest_round
 
     for year, award, n in db.session.execute(
         sa.select(Contest.year, Result.award, sa.func.count(Result.id))
         .join(Entry, Entry.id == Result.entry_id)
         .join(Contest, Contest.id == Entry.contest_id)
-        .where(Entry.school_id == school_id, Result.award.is_not(None), Contest.status.in_(PUBLISHED_CONTEST_STATUSES))
+        .where(
+            Entry.school_id == school_id,
+            Result.award.is_not(None),
+            Contest.status.in_(PUBLISHED_CONTEST_STATUSES),
+            in_contest_round(Result),
+        )
         .group_by(Contest.year, Result.award)
     ):
         years[year]["awards"][award] = int(n)
