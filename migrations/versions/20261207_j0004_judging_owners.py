@@ -1,7 +1,7 @@
 """judging: rounds, judges and notices owned by a contest or a call; rows keyed by submission
 
 Revision ID: j0004
-Revises: h0001
+Revises: c0002
 Create Date: 2026-12-07 07:00:00
 
 Issue 25, decision 0007: a round, a judge and a notice belong to an *owner* — a contest through contest_id (its
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "j0004"
-down_revision = "h0001"
+down_revision = "c0002"
 branch_labels = None
 depends_on = None
 
