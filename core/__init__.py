@@ -19,10 +19,11 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     """The app, with the cyclic garbage collector paused while it is built (decision 0010).
 
     Start-up makes ~300,000 objects that live as long as the process (modules, classes, mappers, routes) and
-    almost no garbage, yet the collector walked them in ~3 full passes (0.2-0.3 s of every process). Outside
-    tests the result is then frozen (gc.freeze, as the gc docs advise before forking workers) so that later
-    collections, such as those during a 366-page render, do not walk it again; the test suite builds many apps
-    in one process and leaves each one collectable."""
+    almost no garbage, yet the collector walked them in ~3 full passes (0.2-0.3 s of every process). The
+    composition root (run.py: gunicorn, `flask --app run`, job workers) then freezes the result (gc.freeze, as
+    the gc docs advise before forking workers) so that later collections, such as those during a 366-page
+    render, do not walk it again; an app built anywhere else (the test suite builds many in one process) stays
+    collectable."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -30,8 +31,6 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         from sqlalchemy.orm import configure_mappers
 
         configure_mappers()  # relationships resolved now, under the paused collector, not by the first query
-        if collecting and not app.testing:
-            gc.freeze()
         return app
     finally:
         if collecting:

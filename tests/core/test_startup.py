@@ -15,8 +15,7 @@ ON_USE_ONLY = ("reportlab", "qrcode", "PIL", "icalendar", "openpyxl", "pypinyin"
 
 PROBE = """
 import gc, json, sys
-from core import create_app
-app = create_app()
+from run import app  # the composition root: create_app, then gc.freeze
 from core.extensions import db
 print(json.dumps({
     "loaded": sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:])),
@@ -37,7 +36,7 @@ def test_create_app_imports_no_library_that_only_some_requests_use(tmp_path):
         [sys.executable, "-c", PROBE, *ON_USE_ONLY], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     probe = json.loads(out.stdout.strip().splitlines()[-1])
-    assert probe["loaded"] == [], f"create_app imported {probe['loaded']}: import them where they are used"
+    assert probe["loaded"] == [], f"run.py (create_app) imported {probe['loaded']}: import them where they are used"
     assert probe["gc_enabled"] and probe["frozen"] and probe["mappers_configured"]
 
 
