@@ -185,6 +185,11 @@ def grant_role(
     audit.record(
         "grant_role", user, after={"role": role.value, "organisation_id": org_id, "scope_id": scope}, actor=actor
     )
+    target = INVITATION_SCOPES.get(role.value)
+    if scope is not None and target is not None and target.granted is not None:
+        obj = target.load(scope)
+        if obj is not None:
+            target.granted(user, obj, actor)
     return membership
 
 
@@ -216,6 +221,9 @@ class InvitationScope:
     choices: Callable[[Any], list[tuple[int, str]]]  # (id, name) of the objects a user may invite to
     unknown: Any  # message for an id that names nothing
     name: Callable[[Any], str]  # how the object is named to the person invited (contest name, event title)
+    # What the owning area sets up when the role is granted on one of its objects, whatever the path (invitation
+    # accepted, an organiser adding an account, the admin's role page): a judge's profile. (user, object, actor)
+    granted: Callable[[Any, Any, Any], None] | None = None
 
 
 INVITATION_SCOPES: dict[str, InvitationScope] = {}

@@ -84,8 +84,16 @@ def _register_invitation_scope() -> None:
             choices=_calls_managed_by,
             unknown=_l("This call does not exist."),
             name=lambda call: f"{call.year} {call.title}",
+            granted=_make_expert_profile,
         ),
     )
+
+
+def _make_expert_profile(user, call, actor) -> None:
+    """An expert invited to a call reviews on judging's rounds: their judge profile of the call is made now."""
+    from judging.services import judges as judges_service
+
+    judges_service.ensure_judge(call, user, actor=actor)
 
 
 def _call(call_id: int):

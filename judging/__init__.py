@@ -56,6 +56,14 @@ def _register_submission_kinds() -> None:
     register_kind(SubmissionKind(ENTRY_KIND, _l("Contest entry"), load_entries))
 
 
+def _make_judge_profile(user, owner, actor) -> None:
+    """The judge role was granted on owner (a contest, or a call through calls' scope): make the profile now, so
+    pages that show judges only read."""
+    from judging.services import judges as judges_service
+
+    judges_service.ensure_judge(owner, user, actor=actor)
+
+
 def _register_invitation_scope() -> None:
     """Judges are invited to a contest by those who may manage its judging (accounts checks it)."""
     from accounts.services import InvitationScope, register_invitation_scope
@@ -69,6 +77,7 @@ def _register_invitation_scope() -> None:
             choices=_contests_judged_by_organiser,
             unknown=_l("This contest does not exist."),
             name=_contest_name,
+            granted=_make_judge_profile,
         ),
     )
 

@@ -68,7 +68,7 @@ class ResultSchema(Schema):
 
 def _judge(rnd: Round):
     require("judging.judge", rnd.contest)
-    judge = judges.judge_for_user(rnd.contest, current_user)
+    judge = judges.find_judge(rnd.contest, current_user)
     if judge is None or judge.withdrawn_at is not None:
         abort(403)
     return judge

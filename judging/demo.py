@@ -142,7 +142,7 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
         return
     for user in judges:
         account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
-        judges_service.judge_for_user(contest, user)
+        judges_service.ensure_judge(contest, user)
     category_ids = [c.id for c in contest.categories]
     innovation = "创新性"
     rnd = rounds.create_round(
@@ -229,7 +229,7 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
         return
     for user in judges[:3]:
         account_services.grant_role(user, Role.JUDGE, scope_id=contest.id)
-        judges_service.judge_for_user(contest, user)
+        judges_service.ensure_judge(contest, user)
     rubric_ids = [c.id for c in contest.categories if c.scoring_mode == "rubric"]
     now = utcnow()
     rnd = rounds.create_round(
@@ -249,11 +249,11 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
     rnd.status = "open"
     db.session.flush()
     assignment_service.auto_assign(rnd)
-    demo_judge = judges_service.judge_for_user(contest, judges[0])
+    demo_judge = judges_service.ensure_judge(contest, judges[0])
     mine = assignment_service.judge_worklist(rnd, demo_judge)
     if mine:
         _seed_outlier(ctx, rnd, mine[0].entry_id, demo_judge)
-    others = {judges_service.judge_for_user(contest, u).id for u in judges[1:3]}
+    others = {judges_service.ensure_judge(contest, u).id for u in judges[1:3]}
     _fill_scores(rnd, rng, fraction=0.6, only=others)
     if mine:
         _fill_scores(rnd, rng, only={demo_judge.id}, fraction=2 / max(len(mine), 2))

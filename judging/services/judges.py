@@ -52,18 +52,27 @@ def sync_judges(contest) -> list[Judge]:
     return judges_of(contest)
 
 
-def judge_for_user(contest, user: User) -> Judge | None:
-    """The user's judge profile in the contest, or for another owner (created on first use when they hold the
-    judge role, or the owner kind's)."""
+def find_judge(contest, user: User) -> Judge | None:
+    """The user's judge profile in the contest (or another owner: a call), if they hold its judge role. Reads
+    only: the profile is made when the role is granted (ensure_judge, through accounts' grant hook)."""
     if contest.id not in user.scope_ids(_judge_role(contest)):
         return None
-    judge = db.session.execute(
+    return db.session.execute(
         sa.select(Judge).where(owned_by(Judge, contest), Judge.user_id == user.id)
     ).scalar_one_or_none()
+
+
+def ensure_judge(contest, user: User, actor=None) -> Judge | None:
+    """The user's judge profile, made if they hold the judge role (or the owner kind's) and have none yet:
+    called when the role is granted (judging and calls register it as the invitation scope's `granted`)."""
+    if contest.id not in user.scope_ids(_judge_role(contest)):
+        return None
+    judge = find_judge(contest, user)
     if judge is None:
         judge = Judge(user_id=user.id, **owner_fields(contest))
         db.session.add(judge)
         db.session.flush()
+        audit.record("create", judge, after={"user_id": user.id}, actor=actor)
     return judge
 
 
@@ -72,15 +81,10 @@ def add_judge(contest: Contest, user: User, *, affiliation: Organisation | None 
     from accounts.services import grant_role
 
     grant_role(user, Role.JUDGE, scope_id=contest.id, actor=actor)
-    judge = db.session.execute(
-        sa.select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
-    ).scalar_one_or_none()
-    if judge is None:
-        judge = Judge(contest_id=contest.id, user_id=user.id, affiliation_id=affiliation.id if affiliation else None)
-        db.session.add(judge)
-        db.session.flush()
-        audit.record("create", judge, after={"user_id": user.id}, actor=actor)
-    elif judge.withdrawn_at is not None:
+    judge = ensure_judge(contest, user, actor=actor)  # made by the grant, or here for a role granted before
+    if affiliation is not None and judge.affiliation_id is None:
+        judge.affiliation_id = affiliation.id
+    if judge.withdrawn_at is not None:
         judge.withdrawn_at = None
         audit.record("rejoin", judge, actor=actor)
     db.session.flush()

@@ -43,13 +43,12 @@ def my():
     contests += judges_service.other_owners_of(current_user)  # calls the user reviews as an invited expert
     items = []
     for contest in contests:
-        judge = judges_service.judge_for_user(contest, current_user)
+        judge = judges_service.find_judge(contest, current_user)
         rounds = []
-        for rnd in assignment_service.open_rounds_for_judge(judge):
+        for rnd in assignment_service.open_rounds_for_judge(judge) if judge is not None else []:
             total, done = _progress(rnd, judge)
             rounds.append((rnd, total, done))
         items.append((contest, judge, rounds))
-    db.session.commit()  # judge profiles created on first visit
     return render_template("judging/my.html", items=items, rechecks=scoring_service.pending_rechecks(current_user))
 
 
@@ -77,7 +76,7 @@ def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
 
 def _judge_or_403(rnd: Round) -> Judge:
     require("judging.judge", rnd.owner)
-    judge = judges_service.judge_for_user(rnd.owner, current_user)
+    judge = judges_service.find_judge(rnd.owner, current_user)
     if judge is None or judge.withdrawn_at is not None:
         abort(403)
     return judge

@@ -41,8 +41,7 @@ def judges(contest_id: int):
             else:
                 flash(_("%(name)s is now a judge of this contest.", name=judge.user.display_name), "success")
                 return redirect(url_for("judging.judges", contest_id=contest.id))
-    rows = judges_service.sync_judges(contest)
-    db.session.commit()
+    rows = judges_service.judges_of(contest)
     categories = {c.id: c.name for c in contest.categories}
     # 回避 by workplace: the schools a judge belongs to (affiliation, coordinator) keep their entries away
     org_ids = {j.id: judges_service.judge_organisation_ids(j) for j in rows}

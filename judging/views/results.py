@@ -206,7 +206,7 @@ def score_sheets(round_id: int):
     judge = None
     if not can("judging.manage", _contest_of(rnd)):
         require("judging.judge", rnd.contest)
-        judge = judges_service.judge_for_user(rnd.contest, current_user)
+        judge = judges_service.find_judge(rnd.contest, current_user)
     data = score_sheets_pdf(sheets_service.score_sheet_data(rnd, judge), sheets_service.pdf_labels())
     return send_file(
         BytesIO(data),

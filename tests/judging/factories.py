@@ -87,7 +87,7 @@ def rubric_round(
 
 def judge(c: Contest, name: str = "评委", **kwargs):
     user = factories.judge(c.id, name=name, **kwargs)
-    return judges_service.judge_for_user(c, user)
+    return judges_service.ensure_judge(c, user)
 
 
 def world(n_schools: int = 3, n_entries: int = 6, n_judges: int = 4, k: int = 3, method: str = "mean"):

@@ -34,7 +34,7 @@ def test_demo_seeder(app):
     assert notice_service.collect_award_holders(previous.id).holders
     open_round = rounds.find_round(current, "初评")
     assert open_round.accepts_scores()
-    demo_judge = judges.judge_for_user(current, ctx.data["users"]["judge"])
+    demo_judge = judges.ensure_judge(current, ctx.data["users"]["judge"])
     assert assignment.judge_worklist(open_round, demo_judge)
     assert scoring.pending_rechecks(ctx.data["users"]["judge"])  # a flagged score to re-check
     counts = db.session.execute(sa.select(sa.func.count()).select_from(Round)).scalar()
