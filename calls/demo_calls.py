@@ -1,6 +1,7 @@
 """Demo data of calls beyond the workstation evaluation (calls.demo): the city association's expert pool, the paper
 selection (eligibility: published within two years; experts invited from the pool; levels by quota) and 十佳科技辅导员
-nominated by the county associations within their quotas (top 10). Idempotent: what exists is left alone.
+nominated by the county associations within their quotas (top 10), and the province's 全省十佳科技辅导员评选 open
+for the city's recommendations (推荐上报, calls.recommendation). Idempotent: what exists is left alone.
 
 Experts score online on judging's engine (``review_online``): each expert's total is the application's centre
 plus the expert's offset, split over the rubric's criteria. The paper round stays open with the demo judge's
@@ -26,6 +27,9 @@ from core.i18n import local_today
 
 PAPERS_TITLE = "自然科学优秀学术论文评选"
 ADVISORS_TITLE = "十佳科技辅导员评选"
+PROVINCE = ("四川省科学技术协会", "SC-KX", "四川省")  # name, code, district: the city's parent association
+PROVINCE_TITLE = "全省十佳科技辅导员评选"
+PROVINCE_QUOTA = 3  # places for the city's recommendations
 # (name, title, field, workplace)
 POOL = [
     ("孙德明", "教授", "材料科学", "青溪大学材料学院"),
@@ -318,6 +322,43 @@ def _advisors(city: Organisation, county: Organisation, users: dict, pool: dict)
     notice_service.start_notice(call, rnd, days=7, mask_names=False, actor=organiser)
 
 
+def _province_call(city: Organisation) -> Call | None:
+    """The province above the demo city (made here when the city has no parent) with its own 十佳 call, open for
+    nominations, where the city has PROVINCE_QUOTA places: the city's organiser makes its 十佳 results final and
+    recommends the best upward (推荐上报). The advisors' form is copied, so every answer carries over."""
+    if city.parent_id is None:
+        name, code, district = PROVINCE
+        province = db.session.execute(
+            sa.select(Organisation).where(Organisation.code == code)
+        ).scalar_one_or_none() or save_organisation(
+            None, kind=OrganisationKind.ASSOCIATION, name=name, code=code, district=district, parent_id=None
+        )
+        city.parent = province
+        db.session.flush()
+    province = city.parent
+    if db.session.execute(
+        sa.select(Call.id).where(Call.organisation_id == province.id, Call.title == PROVINCE_TITLE)
+    ).first():
+        return None
+    advisors = db.session.execute(
+        sa.select(Call).where(Call.organisation_id == city.id, Call.title == ADVISORS_TITLE)
+    ).scalar_one()
+    call = services.create_call(
+        province,
+        year=2026,
+        title=PROVINCE_TITLE,
+        subject="person",
+        applicants="nominations",
+        outcome="top",
+        outcome_rule={"n": 10},
+        description="各市（州）科协在名额内推荐本级评选结果。",
+        form=advisors.form_fields,
+    )
+    services.set_status(call, CallStatus.OPEN)
+    nominations.set_quotas(call, {city.id: str(PROVINCE_QUOTA)})
+    return call
+
+
 @demo_seeder(36, "calls: pool, papers, advisors")
 def seed_more_calls(ctx: DemoContext) -> None:
     city, county, users = ctx.data.get("city"), ctx.data.get("county"), ctx.data.get("users") or {}
@@ -335,3 +376,5 @@ def seed_more_calls(ctx: DemoContext) -> None:
     if ADVISORS_TITLE not in done:
         _advisors(city, county, users, pool)
         ctx.echo(f"  calls: {ADVISORS_TITLE} nominated by {len(QUOTAS)} county associations within quotas")
+    if _province_call(city) is not None:
+        ctx.echo(f"  calls: {PROVINCE_TITLE} takes {PROVINCE_QUOTA} recommendations from {city.name}")

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from accounts.models import Organisation
-from calls import demo_calls, nominations, services
+from calls import demo_calls
 from calls.models import Call, CallApplication
 from certificates.models import Certificate
 from core.demo import DemoContext
@@ -44,18 +44,9 @@ def test_the_advisors_organiser_certifies_and_recommends_upward_on_a_phone(brows
         )
     )
     advisors = db.session.execute(sa.select(Call).where(Call.title == demo_calls.ADVISORS_TITLE)).scalar_one()
-    parent = services.create_call(
-        province,
-        year=2026,
-        title="全省十佳科技辅导员评选",
-        subject="person",
-        applicants="nominations",
-        outcome="top",
-        outcome_rule={"n": 10},
-        form=advisors.form_fields,
-    )
-    services.set_status(parent, "open")
-    nominations.set_quotas(parent, {city.id: "3"})
+    parent = db.session.execute(  # seeded in the city's parent with 3 places for the city
+        sa.select(Call).where(Call.organisation_id == province.id, Call.title == demo_calls.PROVINCE_TITLE)
+    ).scalar_one()
     template = cf.template(city, name="十佳科技辅导员证书")
     factories.commit()
 

@@ -156,3 +156,27 @@ def test_the_page_recommends_and_is_the_organisers_only(client, login):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已推荐至全省十佳科技辅导员评选" in page
     assert count(parent) == 1
+
+
+def test_the_demo_seeds_the_province_call_the_city_recommends_into():
+    """seed-demo: the demo city gets its province above it, whose 十佳 call takes the city's recommendations
+    (3 places); once the city's 十佳 results are final its organiser sees that call. Seeding twice adds nothing."""
+    from calls import demo_calls
+    from calls.models import Call, CallStatus
+    from core.demo import DemoContext
+
+    city = factories.association("青溪市科学技术协会")
+    county = factories.association("青溪县科学技术协会", parent=city)
+    users = {"city_organiser": factories.organiser(city), "organiser": factories.organiser(county, name="王丽华")}
+    context = DemoContext(scale=1, echo=lambda _m: None, data={"city": city, "county": county, "users": users})
+    demo_calls.seed_more_calls(context)
+    demo_calls.seed_more_calls(context)
+    province_calls = db.session.execute(sa.select(Call).where(Call.title == demo_calls.PROVINCE_TITLE)).scalars().all()
+    assert len(province_calls) == 1
+    (parent,) = province_calls
+    assert city.parent.name == "四川省科学技术协会" and parent.organisation_id == city.parent_id
+    assert parent.status == CallStatus.OPEN
+    assert {q.organisation_id: q.quota for q in nominations.quotas_of(parent)} == {city.id: 3}
+    advisors = db.session.execute(sa.select(Call).where(Call.title == demo_calls.ADVISORS_TITLE)).scalar_one()
+    services.set_status(advisors, "finished")
+    assert [p.call.id for p in recommendation.parent_calls(advisors)] == [parent.id]
