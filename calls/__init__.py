@@ -37,7 +37,14 @@ def init_app(app: Flask) -> None:
     from calls.submissions import KIND, load_applications
     from judging.submissions import SubmissionKind, register_kind
 
-    register_kind(SubmissionKind(KIND, _l("Application"), load_applications))  # judged as a submission
+    words = {
+        "mine": _l("My applications to review"),
+        "none": _l("No applications are assigned to you in this round."),
+        "next": _l("Next application"),
+        "cannot": _l("Cannot review this application?"),
+        "why": _l("Why can you not review this application?"),
+    }
+    register_kind(SubmissionKind(KIND, _l("Application"), load_applications, words))  # judged as a submission
     from calls.judging import register as register_judging_owner
 
     register_judging_owner()  # a call owns rounds, judges and 公示 on judging's engine

@@ -53,7 +53,14 @@ def _register_submission_kinds() -> None:
     from competitions.submissions import load_entries
     from judging.submissions import ENTRY_KIND, SubmissionKind, register_kind
 
-    register_kind(SubmissionKind(ENTRY_KIND, _l("Contest entry"), load_entries))
+    words = {
+        "mine": _l("My entries"),
+        "none": _l("No entries are assigned to you in this round."),
+        "next": _l("Next entry"),
+        "cannot": _l("Cannot judge this entry?"),
+        "why": _l("Why can you not judge this entry?"),
+    }
+    register_kind(SubmissionKind(ENTRY_KIND, _l("Contest entry"), load_entries, words))
 
 
 def _make_judge_profile(user, owner, actor) -> None:

@@ -18,8 +18,8 @@ Plain Python: no Flask or database import here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -55,11 +55,16 @@ class Submission(Protocol):
     def group(self) -> Hashable: ...  # what it is ranked within: a category, a call
 
 
+#: The keys of SubmissionKind.words: what a judge's worklist and scoring page call the things they judge.
+WORD_KEYS = ("mine", "none", "next", "cannot", "why")
+
+
 @dataclass(frozen=True)
 class SubmissionKind:
     key: str
     label: Any  # a lazy string: "Contest entry", "Application"
     load: Callable[[Sequence[int]], Iterable[Submission]]
+    words: Mapping[str, Any] = field(default_factory=dict)  # lazy strings by WORD_KEYS ("My entries", ...)
 
 
 KINDS: dict[str, SubmissionKind] = {}

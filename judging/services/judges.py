@@ -17,7 +17,7 @@ from core.permissions import Role
 from judging import assignment, owners
 from judging.models import CONTEST, Judge, Round
 from judging.services.rounds import owned_by, owner_fields, round_entries, round_entry_ids
-from judging.submissions import ENTRY_KIND, Submission, load_submissions
+from judging.submissions import ENTRY_KIND, Submission, load_submissions, submission_kind
 
 
 def _judge_role(owner) -> Role:
@@ -209,6 +209,12 @@ def round_submissions(rnd: Round) -> list[Submission]:
     kind = owners.owner_kind(rnd.owner_kind)
     found = load_submissions(kind.submission_kind, [i for i, _ in round_entry_ids(rnd)])
     return sorted(found.values(), key=lambda s: (s.code, s.id))
+
+
+def judge_words(rnd: Round) -> dict:
+    """What the judge's pages of this round call its submissions (作品 for a contest, 申报 for a call)."""
+    kind = ENTRY_KIND if rnd.owned_by_contest else owners.owner_kind(rnd.owner_kind).submission_kind
+    return dict(submission_kind(kind).words)
 
 
 def submissions_of(rnd: Round, ids) -> dict[int, Submission]:

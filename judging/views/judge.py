@@ -111,6 +111,7 @@ def worklist(round_id: int):
         total=len(items),
         sort=sort,
         sorts=JUDGE_SORTS,
+        words=judges_service.judge_words(rnd),
     )
 
 
@@ -171,6 +172,9 @@ def score(round_id: int, entry_id: int):
     position = ids.index(entry.id) if entry.id in ids else 0
     next_id = ids[position + 1] if position + 1 < len(ids) else None
     others = scoring_service.visible_scores(rnd, entry, current_user, organiser=False) if rnd.is_closed() else []
+    words = judges_service.judge_words(rnd)
+    decline_form = forms.DeclineForm()
+    decline_form.reason.label.text = words["why"]
     return render_template(
         "judging/score.html",
         rnd=rnd,
@@ -180,9 +184,10 @@ def score(round_id: int, entry_id: int):
         values=values,
         comment=comment,
         errors=errors,
-        decline_form=forms.DeclineForm(),
+        decline_form=decline_form,
         next_id=next_id,
         others=others,
+        words=words,
         materials=entry.materials if rnd.owned_by_contest else [],
         texts=[] if rnd.owned_by_contest else entry.materials,
         accepts=rnd.accepts_scores(),

@@ -199,3 +199,22 @@ def test_a_call_result_never_joins_an_entry_with_the_same_id_in_open_data(app):
     tables = {t.name: t for t in collect_open_data()}
     rows = [r for r in tables["results"].rows if r["round"] == rnd.name]
     assert rows == []
+
+
+def test_an_experts_pages_speak_of_applications_not_entries(client, login):
+    """The worklist and scoring page are judging's; for a call's round they say 申报 (the kind's words)."""
+    _call, rnd, _apps, users = reviewed_call("bands", BANDS, APPS)
+    login(users["王建国"])
+    html = client.get(f"/judging/rounds/{rnd.id}/my").get_data(as_text=True)
+    assert "我评审的申报" in html and "我的作品" not in html
+    first = (
+        db.session.execute(
+            sa.select(JudgeAssignment.entry_id)
+            .where(JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge.has(user_id=users["王建国"].id))
+            .order_by(JudgeAssignment.entry_id)
+        )
+        .scalars()
+        .first()
+    )
+    html = client.get(f"/judging/rounds/{rnd.id}/entries/{first}/score").get_data(as_text=True)
+    assert "无法评审这项申报？" in html and "作品" not in html.split("<main", 1)[-1].split("</main>")[0]
