@@ -168,6 +168,7 @@ def review_online(call, organiser, pool, names, criteria, centres, *, leave_for=
     application's centre (``centres`` by application id) plus their offset; closed and computed when ``close``.
     ``leave_for``: a user whose assignments are left to score in the browser."""
     from judging.models import JudgeAssignment
+    from judging.services import results as results_service
     from judging.services import rounds as rounds_service
     from judging.services import scoring
 
@@ -184,7 +185,7 @@ def review_online(call, organiser, pool, names, criteria, centres, *, leave_for=
         values = {str(c.id): str(v) for c, v in zip(criteria_rows, split_total(total, maxima), strict=True)}
         scoring.save_score(a, values, submit=True, actor=a.judge.user)
     if close:
-        rounds_service.close_round(rnd, actor=organiser)
+        results_service.close_round(rnd, actor=organiser)
     return rnd
 
 

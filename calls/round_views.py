@@ -19,6 +19,7 @@ from judging import forms as judging_forms
 from judging.models import Objection
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
+from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 
 
@@ -79,7 +80,7 @@ def review_step(call_id: int, action: str):
     steps = {
         "assign": (lambda: call_judging.assign_experts(rnd), _("Experts assigned.")),
         "open": (lambda: rounds_service.open_round(rnd), _("The round is open: experts score online.")),
-        "close": (lambda: rounds_service.close_round(rnd), _("The round is closed and its results computed.")),
+        "close": (lambda: results_service.close_round(rnd), _("The round is closed and its results computed.")),
         "notice": (
             lambda: notice_service.start_notice(
                 call, rnd, days=request.form.get("days", type=int) or 7, mask_names=False

@@ -172,7 +172,7 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
     assignment_service.auto_assign(rnd)
     _fill_scores(rnd, rng)
     _fill_runs(rnd, rng, judges[0])
-    rounds.close_round(rnd)
+    results_service.close_round(rnd)
     rnd.comments_released = True  # schools see the 终评 comments, anonymised, on their entries
     results = [r for r in results_service.results_of(rnd) if r.rank == 1 and r.explanation.get("kind") != "performance"]
     if results:

@@ -30,10 +30,11 @@ from judging.models import (
     Result,
     Round,
     RoundCategory,
+    RoundStatus,
     Score,
 )
 from judging.services.judges import judges_of
-from judging.services.rounds import next_round, refuse_if_final, round_entry_ids
+from judging.services.rounds import next_round, refuse_if_final, round_entry_ids, update_round
 from judging.services.runs import runs_of
 
 SCORE_QUANTUM = Decimal("0.0001")
@@ -190,6 +191,13 @@ def _rubric_rows(
             },
         }
     return rows
+
+
+def close_round(rnd: Round, actor=None) -> Round:
+    """Scores freeze and become visible to the panel; results are computed (rounds know nothing of results)."""
+    update_round(rnd, actor=actor, status=RoundStatus.CLOSED.value)
+    compute_results(rnd, actor=actor)
+    return rnd
 
 
 def compute_results(rnd: Round, actor=None) -> dict[int, awards.AwardAllocation | None]:

@@ -192,15 +192,6 @@ def open_round(rnd: Round, actor=None) -> Round:
     return rnd
 
 
-def close_round(rnd: Round, actor=None) -> Round:
-    """Scores freeze and become visible to the panel; results are computed."""
-    from judging.services.results import compute_results  # results build on rounds
-
-    update_round(rnd, actor=actor, status=RoundStatus.CLOSED.value)
-    compute_results(rnd, actor=actor)
-    return rnd
-
-
 def refuse_if_final(contest) -> None:
     """Final results (公示 over, 结果确定) feed certificates: nothing that changes them may happen afterwards."""
     notice = notice_of(contest)

@@ -27,6 +27,7 @@ from judging.models import (
 )
 from judging.performance import format_time
 from judging.services import assignment as assignment_service
+from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 from judging.views.common import _contest_tz, _load_round, _manage, bp
 
@@ -174,7 +175,7 @@ def round_status(round_id: int, action: str):
     _manage(rnd.contest)
     actions = {
         "open": rounds_service.open_round,
-        "close": rounds_service.close_round,
+        "close": results_service.close_round,
         "reopen": rounds_service.reopen_round,
     }
     if action not in actions:

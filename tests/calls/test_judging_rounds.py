@@ -16,6 +16,7 @@ from core.extensions import db
 from core.permissions import can
 from judging.models import JudgeAssignment, Result, Round
 from judging.services import notice as notice_service
+from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 from judging.services import scoring as scoring_service
 from tests import factories
@@ -131,7 +132,7 @@ def test_each_outcome_shape_is_decided_on_judging_results(app, outcome, rule, ex
 
     call, rnd, apps, _users = reviewed_call(outcome, rule, APPS)
     score_all(rnd, TOTALS)
-    rounds_service.close_round(rnd)
+    results_service.close_round(rnd)
     stored = db.session.execute(sa.select(Result).where(Result.round_id == rnd.id)).scalars().all()
     assert {r.entry_id: float(r.score) for r in stored} == {a.id: float(TOTALS[a.title]) for a in apps}
     assert all(r.category_id is None and r.score_count == 3 for r in stored)
@@ -145,7 +146,7 @@ def test_each_outcome_shape_is_decided_on_judging_results(app, outcome, rule, ex
 def test_a_call_notice_takes_an_objection_and_finalising_finishes_the_call(app):
     call, rnd, apps, _users = reviewed_call("bands", BANDS, APPS)
     score_all(rnd, TOTALS)
-    rounds_service.close_round(rnd)
+    results_service.close_round(rnd)
     notice = notice_service.start_notice(call, rnd, days=7, mask_names=False)
     assert (notice.owner_kind, notice.owner_id) == ("call", call.id)
     assert [r.entry_id for r in notice_service.notice_results(notice)][0] == apps[0].id

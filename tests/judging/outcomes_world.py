@@ -11,7 +11,7 @@ from core.db import utcnow
 from core.extensions import db
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
-from judging.services import rounds
+from judging.services import results as results_service
 from judging.services import scoring as scoring_service
 from tests import factories
 from tests.judging import factories as jf
@@ -59,7 +59,7 @@ def build(final: bool = True) -> dict:
         scoring_service.save_score(
             a, {str(rc.criteria[0].id): half, str(rc.criteria[1].id): half}, submit=True, comment=comment
         )
-    rounds.close_round(rnd)
+    results_service.close_round(rnd)
     organiser = factories.organiser(org, name="周组织")
     notice = notice_service.start_notice(contest, rnd, days=1, starts_at=utcnow() - timedelta(days=2), actor=organiser)
     if final:

@@ -8,6 +8,7 @@ from competitions.models import EntryAdvisor
 from core.extensions import db
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
+from judging.services import results as results_service
 from judging.services import rounds, runs
 from judging.services import scoring as scoring_service
 from tests import factories
@@ -66,7 +67,7 @@ def build():
     score_round(
         rubric, {kx_entries[0].id: [18, 18, 18], kx_entries[1].id: [16, 16, 16], kx_entries[2].id: [10, 12, 14]}
     )
-    rounds.close_round(rubric)
+    results_service.close_round(rubric)
     robot = jf.rubric_round(
         contest,
         [jqr],
@@ -78,7 +79,7 @@ def build():
     organiser = factories.organiser(county, name="县科协李老师")
     runs.record_run(robot, robots[0], run_number=1, points="180", time_text="01:30.00", actor=organiser)
     runs.record_run(robot, robots[1], run_number=1, points="120", time_text="01:10.00", actor=organiser)
-    rounds.close_round(robot)
+    results_service.close_round(robot)
     return {
         "city": city,
         "county": county,

@@ -3,7 +3,7 @@ count; what a judge sees once the round closes (no re-check requests, the panel'
 
 from core.extensions import db
 from judging.services import assignment, scoring
-from judging.services import rounds as rounds_service
+from judging.services import results as results_service
 from tests.judging import factories as jf
 
 
@@ -46,7 +46,7 @@ def test_recheck_request_leaves_the_dashboard_when_the_round_closes():
     scoring.request_recheck(score, "请复核", actor=w["organiser"])
     user = score.judge.user
     assert len(scoring.pending_rechecks(user)) == 1
-    rounds_service.close_round(w["round"])
+    results_service.close_round(w["round"])
     assert scoring.pending_rechecks(user) == []
 
 
@@ -58,6 +58,6 @@ def test_after_close_a_judge_sees_the_panels_submitted_scores_not_drafts():
     scoring.save_score(mine, jf.criterion_values(w["round"], mine.entry, "5", "5"), submit=True)
     scoring.save_score(submitted, jf.criterion_values(w["round"], mine.entry, "6", "6"), submit=True)
     scoring.save_score(draft, jf.criterion_values(w["round"], mine.entry, "1", ""), submit=False)
-    rounds_service.close_round(w["round"])
+    results_service.close_round(w["round"])
     seen = scoring.visible_scores(w["round"], mine.entry, mine.judge.user, organiser=False)
     assert {s.assignment_id for s in seen} == {mine.id, submitted.id}

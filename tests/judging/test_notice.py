@@ -92,7 +92,7 @@ def test_publishing_results_of_a_contest_not_in_judging_says_why_in_words():
     assignment.auto_assign(w["round"])
     for a in assignment.active_assignments(w["round"]):
         scoring.save_score(a, jf.criterion_values(w["round"], a.entry, "5", "5"), submit=True)
-    rounds_service.close_round(w["round"])
+    results_service.close_round(w["round"])
     w["contest"].status = "registration"
     db.session.flush()
     with pytest.raises(DomainError) as err:

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from core.errors import DomainError
 from core.extensions import db
-from judging.services import assignment, rounds, scoring
+from judging.services import assignment, scoring
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
 from judging.services import results as results_service
@@ -50,7 +50,7 @@ def test_a_later_round_judging_the_same_category_supersedes_the_earlier_one():
     db.session.flush()
     e = w["kx_entries"]
     season_world.score_round(final_round, {e[0].id: [10, 10, 10], e[1].id: [19, 19, 19], e[2].id: [12, 12, 12]})
-    rounds.close_round(final_round)
+    results_service.close_round(final_round)
     notice = notice_service.start_notice(w["contest"], [w["rubric"], w["robot"], final_round], days=7)
     firsts = [r.entry.title for r in notice_service.public_results(notice, w["kx"].id) if r.award == "first"]
     assert firsts == ["智能花盆"]
@@ -81,7 +81,7 @@ def test_zscore_with_one_entry_per_judge_warns_on_the_results_page(client, login
     assignment_service.auto_assign(w["round"])
     db.session.flush()
     season_world.score_round(w["round"], {e.id: [10 + i] for i, e in enumerate(w["entries"])})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     warnings = results_service.normalisation_warnings(w["round"])
     assert len(warnings) == 1 and warnings[0].every_judge
     db.session.commit()
@@ -95,7 +95,7 @@ def test_zscore_with_enough_overlap_does_not_warn():
     assignment_service.auto_assign(w["round"])
     db.session.flush()
     season_world.score_round(w["round"], {e.id: [10 + i, 11 + i, 12 + i] for i, e in enumerate(w["entries"])})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     assert results_service.normalisation_warnings(w["round"]) == []
 
 
@@ -104,7 +104,7 @@ def test_untrimmed_entries_say_why(client, login):
     assignment_service.auto_assign(w["round"])
     db.session.flush()
     season_world.score_round(w["round"], {e.id: [10, 12, 14] for e in w["entries"]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     db.session.commit()
     login(w["organiser"])
     page = client.get(f"/judging/rounds/{w['round'].id}/results").get_data(as_text=True)
@@ -137,7 +137,7 @@ def _final_world():
     for a in assignment.active_assignments(w["round"]):
         total = {0: "9", 1: "8", 2: "5"}[w["entries"].index(a.entry)]
         scoring.save_score(a, jf.criterion_values(w["round"], a.entry, total, total), submit=True)
-    rounds_service.close_round(w["round"])
+    results_service.close_round(w["round"])
     notice = notice_service.start_notice(w["contest"], w["round"], days=7)
     notice_service.finalise_notice(notice, now=notice.ends_at + timedelta(hours=1))
     return w

@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from core.extensions import db
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
-from judging.services import rounds
+from judging.services import results as results_service
 from tests import factories
 from tests.judging import factories as jf
 from tests.judging import season_world
@@ -48,7 +48,7 @@ def test_results_page_warns_when_zscores_cannot_normalise(browser, live_server, 
     assignment_service.auto_assign(w["round"])
     db.session.flush()
     season_world.score_round(w["round"], {e.id: [10 + i] for i, e in enumerate(w["entries"])})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     w["organiser"].email = "results-organiser@example.cn"
     db.session.commit()
     browser.set_window_size(1366, 900)

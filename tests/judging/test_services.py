@@ -149,7 +149,7 @@ def test_results_awards_and_override():
     w["round"].award_rule = {"levels": [["first", "25"], ["second", "25"]], "cap": "50"}
     assign_all(w)
     submit_all(w, {0: [18, 18, 18], 1: [16, 16, 16], 2: [16, 16, 16], 3: [10, 10, 10]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     results = {r.entry_id: r for r in results_service.results_of(w["round"])}
     e = w["entries"]
     assert results[e[0].id].rank == 1 and results[e[0].id].award == "first"
@@ -249,7 +249,7 @@ def test_performance_runs_and_ranking():
     assert early[b.id].rank == 1 and early[a.id].rank is None
     for other in db.session.execute(sa.select(PerformanceRun).where(PerformanceRun.confirmed_at.is_(None))).scalars():
         runs_service.confirm_run(other, second)
-    rounds.close_round(rnd)
+    results_service.close_round(rnd)
     results = {r.entry_id: r for r in results_service.results_of(rnd)}
     # equal best run (120 points, 90 s): a's other run (100) beats b's DNF (90)
     assert results[a.id].rank == 1 and results[b.id].rank == 2
@@ -259,7 +259,7 @@ def test_notice_objection_and_finalise():
     w = jf.world(n_entries=2, n_judges=3, k=3)
     assign_all(w)
     submit_all(w, {0: [18, 18, 18], 1: [10, 12, 14]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     notice = notice_service.start_notice(w["contest"], w["round"], days=7, actor=w["organiser"])
     assert w["contest"].status == "notice"
     with pytest.raises(DomainError):
@@ -302,7 +302,7 @@ def test_advancement_limits_next_round_entries():
     rnd.advancement, rnd.advancement_value = "top_n", Decimal(2)
     assign_all(w)
     submit_all(w, {0: [18, 18, 18], 1: [16, 16, 16], 2: [12, 12, 12], 3: [10, 10, 10]})
-    rounds.close_round(rnd)
+    results_service.close_round(rnd)
     final = jf.rubric_round(w["contest"], [w["category"]], name="终评")
     assert {e.id for e in rounds.round_entries(final)} == {w["entries"][0].id, w["entries"][1].id}
 
@@ -318,8 +318,8 @@ def test_later_round_breaks_ties():
     for a in assignment_service.active_assignments(final):
         value = "9" if a.entry_id == w["entries"][1].id else "5"
         scoring_service.save_score(a, values_for(final, a.entry, value, value), submit=True)
-    rounds.close_round(final)
-    rounds.close_round(first)
+    results_service.close_round(final)
+    results_service.close_round(first)
     ranked = {r.entry_id: r for r in results_service.results_of(first)}
     assert ranked[w["entries"][1].id].rank == 1 and ranked[w["entries"][0].id].rank == 2
     assert ranked[w["entries"][1].id].explanation["decided_by"] == "later_round"
@@ -333,7 +333,7 @@ def test_award_holders_for_certificates():
     w["round"].award_rule = {"levels": [["first", "34"]], "cap": "50"}
     assign_all(w)
     submit_all(w, {0: [18, 18, 18], 1: [16, 16, 16], 2: [10, 10, 10]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     notice = notice_service.start_notice(w["contest"], w["round"], days=7)
     with pytest.raises(SourceNotReady):
         notice_service.collect_award_holders(w["contest"].id)
@@ -349,7 +349,7 @@ def test_zscore_results_stay_on_the_rubric_scale():
     w = jf.world(n_entries=3, n_judges=3, k=3, method="zscore")
     assign_all(w)
     submit_all(w, {0: [20, 20, 20], 1: [10, 12, 14], 2: [2, 4, 0]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     results = results_service.results_of(w["round"])
     assert all(0 <= r.score <= 20 for r in results)
     assert [r.entry_id for r in results] == [e.id for e in w["entries"]]

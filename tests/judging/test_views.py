@@ -14,6 +14,7 @@ from core.extensions import db
 from judging.models import Score
 from judging.services import assignment, scoring
 from judging.services import notice as notice_service
+from judging.services import results as results_service
 from judging.services import rounds as rounds_service
 from tests import factories
 from tests.judging import factories as jf
@@ -223,7 +224,7 @@ def test_public_notice_masks_names_and_takes_objections(client, login):
     rnd = w["round"]
     for a in assignment.active_assignments(rnd):
         scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
-    rounds_service.close_round(rnd)
+    results_service.close_round(rnd)
     notice_service.start_notice(w["contest"], rnd, days=7)
     db.session.commit()
     w["entries"][1].members[0].student.name = "欧阳娜娜"  # the one rule (core.privacy), as open data shows it
@@ -267,7 +268,7 @@ def test_cli_results_and_import(runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "imported 6 scores" in result.output
-    rounds_service.close_round(db.session.get(type(rnd), rnd.id))
+    results_service.close_round(db.session.get(type(rnd), rnd.id))
     db.session.commit()
     out = tmp_path / "results.csv"
     result = runner.invoke(
@@ -453,7 +454,7 @@ def test_list_pages_constant_queries(client, login, count_queries, page):
         rnd = w["round"]
         for a in assignment.active_assignments(rnd):
             scoring.save_score(a, {str(c.id): "5" for c in rnd.categories[0].criteria}, submit=True)
-        rounds_service.close_round(rnd)
+        results_service.close_round(rnd)
         notice_service.start_notice(w["contest"], rnd, days=7)
         db.session.commit()
         login(w["organiser"])
@@ -556,7 +557,7 @@ def test_results_page_award_table_totals(client, login):
     for a in assignment.active_assignments(rnd):
         value = str(5 + w["entries"].index(a.entry))
         scoring.save_score(a, {str(c.id): value for c in rnd.categories[0].criteria}, submit=True)
-    rounds_service.close_round(rnd)
+    results_service.close_round(rnd)
     db.session.commit()
     login(w["organiser"])
     page = client.get(f"/judging/rounds/{rnd.id}/results").get_data(as_text=True)

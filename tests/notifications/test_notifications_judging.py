@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from core.db import utcnow
 from core.extensions import db
 from judging.services import notice as notice_service
+from judging.services import results as results_service
 from judging.services import rounds
 from notifications.jobs import run_backlog
 from notifications.models import Message
@@ -60,7 +61,7 @@ def test_coordinators_hear_of_the_notice_and_the_final_results_and_the_objector_
     coordinator = factories.coordinator(w["schools"][0], name="刘芳", email="liufang@school.example.cn")
     assign_all(w)
     submit_all(w, {0: [18, 18, 18], 1: [10, 12, 14]})
-    rounds.close_round(w["round"])
+    results_service.close_round(w["round"])
     notice = notice_service.start_notice(w["contest"], w["round"], days=7, actor=w["organiser"])
     objection = notice_service.submit_objection(
         notice, name="李四", contact="138 0000 0000", reason="该作品与往届作品雷同，请复核。"
