@@ -1,4 +1,5 @@
-"""Account state changes and look-ups. Every function flushes, never commits."""
+"""Account state changes and look-ups: users, passwords, sessions, roles, API tokens, organisations. Every
+function flushes, never commits. Invitations: accounts/invitations.py; scoped roles' registry: accounts/scopes.py."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,18 +18,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from accounts import notifications as notices
 from accounts.models import (
     ApiToken,
-    Invitation,
     Membership,
     Organisation,
     OrganisationKind,
     User,
     password_matches,
 )
+from accounts.scopes import INVITATION_SCOPES, SCOPED_ROLES
 from core import audit
 from core.db import DB_INT_MAX, utcnow
 from core.errors import DomainError
 from core.extensions import db
-from core.permissions import Role, can
+from core.permissions import Role
 from core.phones import InvalidPhone, clean_mobile, parse_mobile
 
 TOKEN_PREFIX = "kc_"  # noqa: S105 — the visible prefix of every API token, not a secret
@@ -206,204 +204,6 @@ def revoke_role(membership: Membership, actor=None) -> None:
     )
     db.session.delete(membership)
     db.session.flush()
-
-
-# --- invitations ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InvitationScope:
-    """What a scoped role (judge of a contest, check-in staff of an event) is granted on, registered at start-up
-    by the area that owns those objects (accounts imports no higher area)."""
-
-    load: Callable[[int], Any]  # the object with this id, or None
-    permission: str  # what the inviter must be allowed to do on it (a core.permissions policy)
-    choices: Callable[[Any], list[tuple[int, str]]]  # (id, name) of the objects a user may invite to
-    unknown: Any  # message for an id that names nothing
-    name: Callable[[Any], str]  # how the object is named to the person invited (contest name, event title)
-    # What the owning area sets up when the role is granted on one of its objects, whatever the path (invitation
-    # accepted, an organiser adding an account, the admin's role page): a judge's profile. (user, object, actor)
-    granted: Callable[[Any, Any, Any], None] | None = None
-
-
-INVITATION_SCOPES: dict[str, InvitationScope] = {}
-#: Roles granted on one object of a higher area (scope_id): a contest, an event, a call.
-SCOPED_ROLES = (Role.JUDGE, Role.CHECKIN, Role.EXPERT)
-
-
-def register_invitation_scope(role: Role | str, scope: InvitationScope) -> None:
-    INVITATION_SCOPES[Role(role).value] = scope
-
-
-def invitation_choices(role: Role | str, user) -> list[tuple[int, str]]:
-    """The contests (judges) or events (check-in staff) user may invite to, by name."""
-    scope = INVITATION_SCOPES.get(Role(role).value)
-    return scope.choices(user) if scope else []
-
-
-def invitation_scope_name(invitation: Invitation) -> str | None:
-    """The name of the contest (judges) or event (check-in staff) an invitation is for, from the area that owns
-    it; None for an unscoped role or an object that no longer exists."""
-    scope = INVITATION_SCOPES.get(invitation.role)
-    if scope is None or invitation.scope_id is None:
-        return None
-    target = scope.load(invitation.scope_id)
-    return scope.name(target) if target is not None else None
-
-
-def invitation_scope_names(invitations, user) -> dict[tuple[str, int], str]:
-    """(role, scope id) -> the name of what each scoped invitation is for (contest, event, call), from the area
-    that registered the role's scope: one query per registered role for the objects user may invite to, then one
-    load per object user no longer manages (an invitation keeps its target's name after a right is lost)."""
-    names: dict[tuple[str, int], str] = {}
-    for role, scope in INVITATION_SCOPES.items():
-        wanted = {i.scope_id for i in invitations if i.role == role and i.scope_id is not None}
-        if not wanted:
-            continue
-        known = dict(scope.choices(user))
-        for scope_id in sorted(wanted):
-            if scope_id in known:
-                names[(role, scope_id)] = known[scope_id]
-            elif (target := scope.load(scope_id)) is not None:
-                names[(role, scope_id)] = scope.name(target)
-    return names
-
-
-def _check_invitation_right(role: Role, inviter, organisation: Organisation | None, scope_id: int | None) -> None:
-    """Refuse (DomainError) an invitation the inviter may not give: an organisation or contest/event they do not
-    manage, an unknown contest/event, or a role that does not fit the organisation. Checked when an invitation
-    is made and again when it is accepted (the inviter may have lost the right since)."""
-    if role in (Role.ORGANISER, Role.COORDINATOR):
-        if organisation is None:
-            raise DomainError(_l("This role needs an organisation."), field="organisation_id")
-        if role == Role.COORDINATOR and organisation.kind != OrganisationKind.SCHOOL:
-            raise DomainError(_l("A coordinator belongs to a school."), field="organisation_id")
-        if role == Role.ORGANISER and organisation.kind != OrganisationKind.ASSOCIATION:
-            raise DomainError(_l("An organiser belongs to an organising unit (科协)."), field="organisation_id")
-        if inviter is None or not can("invitation.create", organisation, user=inviter):
-            raise DomainError(
-                _l("You can only invite people to organisations you manage."),
-                field="organisation_id",
-                code="forbidden",
-                status=403,
-            )
-        return
-    scope = INVITATION_SCOPES.get(role.value)
-    field = {Role.JUDGE: "contest_id", Role.CHECKIN: "event_id"}.get(role, "scope_id")
-    if scope_id is None:
-        raise DomainError(_l("This role needs a contest or an event."), field=field)
-    target = scope.load(scope_id) if scope is not None and 0 < scope_id <= DB_INT_MAX else None
-    if target is None:
-        raise DomainError(
-            scope.unknown if scope else _l("This contest or event does not exist."),
-            field=field,
-            code="not_found",
-            status=404,
-        )
-    if inviter is None or not can(scope.permission, target, user=inviter):
-        raise DomainError(
-            _l("You can only invite judges to contests, and check-in staff to events, that you manage."),
-            field=field,
-            code="forbidden",
-            status=403,
-        )
-
-
-def create_invitation(
-    *,
-    role: Role | str,
-    created_by: User,
-    organisation: Organisation | None = None,
-    scope_id: int | None = None,
-    email: str | None = None,
-    mobile: str | None = None,
-    name: str = "",
-    days: int = 14,
-) -> tuple[Invitation, str]:
-    """A single-use invitation; returns it and the plain token (shown once, only its hash is stored). The link
-    is sent to the email and to the mobile number given (the phone rule: clean_mobile), if any.
-
-    The inviter must manage what the role is granted on: the organisation (organisers, coordinators), the
-    judging of the contest (judges), the event (check-in staff)."""
-    role = Role(role)
-    if role == Role.ADMIN:
-        raise DomainError(_l("Administrators are not invited by link."), field="role")
-    mobile = clean_mobile(mobile) if mobile else None
-    _check_invitation_right(role, created_by, organisation, scope_id)
-    token = secrets.token_urlsafe(24)
-    invitation = Invitation(
-        token_hash=hash_token(token),
-        email=normalise_login(email)[1] if email else None,
-        mobile=mobile,
-        name=name,
-        role=role.value,
-        organisation_id=organisation.id if organisation and role in (Role.ORGANISER, Role.COORDINATOR) else None,
-        scope_id=scope_id if role in SCOPED_ROLES else None,
-        created_by_id=created_by.id,
-        expires_at=utcnow() + timedelta(days=days),
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    audit.record(
-        "create",
-        invitation,
-        after={
-            "role": role.value,
-            "email": invitation.email,
-            "mobile": invitation.mobile,
-            "scope_id": invitation.scope_id,
-        },
-        actor=created_by,
-        organisation_id=invitation.organisation_id,
-    )
-    place = invitation.organisation.name if invitation.organisation is not None else invitation_scope_name(invitation)
-    notices.send_invitation(invitation, token, created_by, place)
-    return invitation, token
-
-
-def find_invitation(token: str) -> Invitation:
-    """The invitation for token, or a DomainError saying why it cannot be used (unknown, used, expired, or its
-    inviter no longer manages what it grants)."""
-    invitation = db.session.execute(
-        sa.select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
-    ).scalar_one_or_none()
-    if invitation is None:
-        raise DomainError(_l("This invitation link is not valid. Ask the organiser for a new one."))
-    if invitation.used_at is not None:
-        raise DomainError(_l("This invitation link has already been used. Log in, or ask for a new one."))
-    if invitation.expires_at <= utcnow():
-        raise DomainError(_l("This invitation link has expired. Ask the organiser for a new one."))
-    inviter = db.session.get(User, invitation.created_by_id) if invitation.created_by_id else None
-    try:
-        _check_invitation_right(Role(invitation.role), inviter, invitation.organisation, invitation.scope_id)
-    except DomainError as exc:
-        raise DomainError(
-            _l(
-                "This invitation link is no longer valid: whoever sent it can no longer grant this "
-                "role. Ask the organiser for a new one."
-            )
-        ) from exc
-    return invitation
-
-
-def accept_invitation(token: str, *, name: str, password: str, email: str | None, mobile: str | None) -> User:
-    """Create the account, grant the invited role and spend the invitation, atomically and once. The inviter's
-    right is checked again (find_invitation).
-
-    The UPDATE ... WHERE used_at IS NULL makes a second, concurrent acceptance of the same link fail."""
-    invitation = find_invitation(token)
-    user = create_user(
-        name=name, password=password, email=email or invitation.email, mobile=mobile or invitation.mobile
-    )
-    spent = db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow(), used_by_id=user.id)
-    )
-    if spent.rowcount != 1:
-        raise DomainError(_l("This invitation link has already been used. Log in, or ask for a new one."))
-    grant_role(user, invitation.role, organisation=invitation.organisation, scope_id=invitation.scope_id, actor=user)
-    return user
 
 
 # --- API tokens ----------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import branding, services, throttle
+from accounts import branding, scopes, services, throttle
+from accounts import invitations as invitation_service
 from accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -156,15 +157,15 @@ def invitations():
     require("invitation.create")
     form = InvitationForm()
     form.organisation_id.choices = [(0, "—")] + _org_choices()
-    form.contest_id.choices = [(0, "—")] + services.invitation_choices(Role.JUDGE, current_user)
-    form.event_id.choices = [(0, "—")] + services.invitation_choices(Role.CHECKIN, current_user)
+    form.contest_id.choices = [(0, "—")] + scopes.invitation_choices(Role.JUDGE, current_user)
+    form.event_id.choices = [(0, "—")] + scopes.invitation_choices(Role.CHECKIN, current_user)
     link = None
     if form.validate_on_submit():
         role = form.role.data
         org = get_or_404(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         scope_id = {Role.JUDGE.value: form.contest_id.data, Role.CHECKIN.value: form.event_id.data}.get(role) or None
         done = commit_or_show(
-            lambda: services.create_invitation(
+            lambda: invitation_service.create_invitation(
                 role=role,
                 created_by=current_user._get_current_object(),
                 organisation=org,
@@ -183,7 +184,7 @@ def invitations():
     if not is_admin(current_user):
         query = query.where(Invitation.created_by_id == current_user.id)
     rows = db.session.execute(query).scalars().all()
-    scope_names = services.invitation_scope_names(rows, current_user)
+    scope_names = scopes.invitation_scope_names(rows, current_user)
     return render_template("accounts/invitations.html", form=form, link=link, invitations=rows, scope_names=scope_names)
 
 
@@ -192,13 +193,13 @@ def invitations():
 @limiter.limit(login_limit, methods=["POST"])
 def accept_invitation(token: str):
     try:
-        invitation = services.find_invitation(token)
+        invitation = invitation_service.find_invitation(token)
     except DomainError as exc:
         return render_template("errors/error.html", status=410, message=str(exc)), 410
     form = AcceptInvitationForm(email=invitation.email, mobile=invitation.mobile, name=invitation.name)
     if form.validate_on_submit():
         done = commit_or_show(
-            lambda: services.accept_invitation(
+            lambda: invitation_service.accept_invitation(
                 token,
                 name=form.name.data,
                 password=form.password.data,
@@ -215,7 +216,7 @@ def accept_invitation(token: str):
         "accounts/accept_invitation.html",
         form=form,
         invitation=invitation,
-        scope_name=services.invitation_scope_name(invitation),
+        scope_name=scopes.invitation_scope_name(invitation),
     )
 
 

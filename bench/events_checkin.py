@@ -1,5 +1,6 @@
 """Benchmark: the check-in API under load, against a bare Flask JSON endpoint in the same run; offline uploads; the
-offline ticket list.
+offline ticket list. (Long because it starts, loads and stops its own gunicorn servers and wrk runs; it is a
+script, not a module anything imports.)
 
 Both servers run under gunicorn with the same configuration (2 gthread workers of 4 threads, as docs/deploy.md runs
 it) on loopback; wrk drives each with 32 connections. Every ticket is scanned at least twice in quick succession

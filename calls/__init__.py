@@ -80,7 +80,7 @@ def _register_reports() -> None:
 
 def _register_invitation_scope() -> None:
     """Experts are invited to a call from the pool by those who manage the call (accounts checks it)."""
-    from accounts.services import InvitationScope, register_invitation_scope
+    from accounts.scopes import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
     register_invitation_scope(

@@ -174,7 +174,8 @@ def invite_to_call(expert: Expert, call: Call, actor: User) -> CallExpert:
     """Invite a pool expert to review a call. An expert with an account gets the expert role on the call and a
     notification; one without gets an account invitation (email or SMS, from accounts) for that role. Inviting
     the same expert again is refused."""
-    from accounts.services import create_invitation, grant_role
+    from accounts.invitations import create_invitation
+    from accounts.services import grant_role
     from calls.notifications import EXPERT_INVITED
     from notifications.services.rendering import link_for
     from notifications.services.sending import notify

@@ -3,6 +3,8 @@
 Plain Python (needs no app or request). Coordinates are millimetres from the TOP-LEFT corner of the page, as an
 organiser measures a printed sheet with a ruler; render.py converts to PDF points (origin bottom-left).
 Every item has a box: x/y is its top-left corner, width its width; text is aligned inside the width.
+One module (~510 lines): the template's description, its validation and the text fitting that validation runs
+are one rule set that the designer page, the preview and the renderer all read.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Contests, categories (with eligibility, materials and quotas), students, advisors, entries, materials."""
+"""Contests, categories (with eligibility, materials and quotas), students, advisors, entries, materials.
+
+One module (~510 lines): the tables of one aggregate, related both ways (a contest's categories, a category's
+quotas and materials, an entry's members and advisors), as judging/models.py is."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
 
 def _register_invitation_scope() -> None:
     """Check-in staff are invited to an event by those who manage it (accounts checks it)."""
-    from accounts.services import InvitationScope, register_invitation_scope
+    from accounts.scopes import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
     register_invitation_scope(

@@ -73,7 +73,7 @@ def _make_judge_profile(user, owner, actor) -> None:
 
 def _register_invitation_scope() -> None:
     """Judges are invited to a contest by those who may manage its judging (accounts checks it)."""
-    from accounts.services import InvitationScope, register_invitation_scope
+    from accounts.scopes import InvitationScope, register_invitation_scope
     from core.permissions import Role
 
     register_invitation_scope(

@@ -1,6 +1,10 @@
 """School coordinators' pages: the roster (students, advisors, imports and exports), the school's entries in a
 contest, each entry with its materials, and submitting or withdrawing it. Organisers open these pages too
-(read, review from the entry page)."""
+(read, review from the entry page).
+
+One module past ~500 lines on purpose: these are one audience's pages over one school's records (roster, entries,
+materials), sharing the school/contest loaders and coordinator checks at the top; split by concern they would
+import each other's loaders back."""
 
 from __future__ import annotations
 

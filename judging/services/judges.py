@@ -94,7 +94,8 @@ def add_judge(contest: Contest, user: User, *, affiliation: Organisation | None 
 def invite_judge(contest: Contest, *, email: str, name: str = "", actor=None) -> tuple[Judge | None, str | None]:
     """Invite by login email: an existing account becomes a judge at once (returns the judge); otherwise an
     invitation link is created (returns its token) and the profile appears when the link is accepted."""
-    from accounts.services import create_invitation, find_user_by_login
+    from accounts.invitations import create_invitation
+    from accounts.services import find_user_by_login
 
     email = (email or "").strip()
     if "@" not in email:

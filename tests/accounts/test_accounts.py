@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from accounts import invitations as account_invitations
+from accounts import scopes as account_scopes
 from accounts import services
 from accounts.models import ApiToken, Invitation, Membership, User
 from core.db import utcnow
@@ -91,7 +93,7 @@ def test_invitation_creates_account_with_role_once(client):
     county = factories.association()
     school = factories.school(parent=county)
     organiser = factories.organiser(county)
-    invitation, token = services.create_invitation(
+    invitation, token = account_invitations.create_invitation(
         role=Role.COORDINATOR, created_by=organiser, organisation=school, email="teacher@example.cn"
     )
     factories.commit()
@@ -112,7 +114,9 @@ def test_expired_or_unknown_invitation_is_refused(client):
     county = factories.association()
     organiser = factories.organiser(county)
     contest = contest_factories.contest(county)
-    invitation, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
+    invitation, token = account_invitations.create_invitation(
+        role=Role.JUDGE, created_by=organiser, scope_id=contest.id
+    )
     invitation.expires_at = utcnow() - timedelta(minutes=1)
     factories.commit()
     response = client.get(f"/invite/{token}")
@@ -126,7 +130,7 @@ def test_invitation_with_duplicate_email_changes_nothing(client):
     county = factories.association()
     organiser = factories.organiser(county)
     contest = contest_factories.contest(county)
-    _inv, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
+    _inv, token = account_invitations.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
     factories.commit()
     response = client.post(
         f"/invite/{token}",
@@ -144,14 +148,18 @@ def test_the_invitation_page_names_the_contest_or_the_event(client):
     organiser = factories.organiser(county)
     contest = contest_factories.contest(county, year=2026, name="青溪县第一届青少年科技创新大赛·𠮷")
     event = event_factories.event(county, title="天文观测夜：䶮星")
-    _judge, judge_token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
-    staff, staff_token = services.create_invitation(role=Role.CHECKIN, created_by=organiser, scope_id=event.id)
+    _judge, judge_token = account_invitations.create_invitation(
+        role=Role.JUDGE, created_by=organiser, scope_id=contest.id
+    )
+    staff, staff_token = account_invitations.create_invitation(
+        role=Role.CHECKIN, created_by=organiser, scope_id=event.id
+    )
     factories.commit()
     judge_page = client.get(f"/invite/{judge_token}").get_data(as_text=True)
     assert "您受邀担任：" in judge_page and "2026 青溪县第一届青少年科技创新大赛·𠮷" in judge_page
     staff_page = client.get(f"/invite/{staff_token}").get_data(as_text=True)
     assert "天文观测夜：䶮星" in staff_page and "青溪县第一届" not in staff_page
-    assert services.invitation_scope_name(staff).endswith("天文观测夜：䶮星")
+    assert account_scopes.invitation_scope_name(staff).endswith("天文观测夜：䶮星")
 
 
 def test_organiser_invites_through_the_page(client, login):

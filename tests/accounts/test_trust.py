@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from accounts import services, throttle
+from accounts import invitations, services, throttle
 from accounts.models import ApiToken, Invitation, LoginFailure, Membership, User
 from core import create_app
 from core.errors import DomainError
@@ -33,10 +33,10 @@ def test_an_organiser_cannot_invite_judges_or_staff_to_another_associations_cont
     their_event = event_factories.event(theirs, status="draft")
     for role, scope_id in ((Role.JUDGE, their_contest.id), (Role.CHECKIN, their_event.id)):
         with pytest.raises(DomainError) as err:
-            services.create_invitation(role=role, created_by=organiser, scope_id=scope_id)
+            invitations.create_invitation(role=role, created_by=organiser, scope_id=scope_id)
         assert err.value.status == 403
     with pytest.raises(DomainError):
-        services.create_invitation(
+        invitations.create_invitation(
             role=Role.COORDINATOR, created_by=organiser, organisation=factories.school(parent=theirs)
         )
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
@@ -95,7 +95,7 @@ def test_a_forged_post_for_another_associations_event_is_refused(client, login):
 def test_an_invitation_is_checked_again_when_accepted(client):
     mine, _theirs, organiser = _two_associations()
     contest = contest_factories.contest(mine)
-    _invitation, token = services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
+    _invitation, token = invitations.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=contest.id)
     membership = db.session.execute(sa.select(Membership).where(Membership.user_id == organiser.id)).scalar_one()
     services.revoke_role(membership)  # the inviter no longer organises the unit
     factories.commit()

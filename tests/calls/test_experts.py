@@ -5,8 +5,8 @@ for one with), calls served and conflicts kept; an expert sees only the calls th
 import pytest
 import sqlalchemy as sa
 
+from accounts.invitations import accept_invitation
 from accounts.models import Invitation
-from accounts.services import accept_invitation
 from calls import experts, services
 from core.errors import DomainError
 from core.extensions import db
@@ -67,7 +67,7 @@ def test_invite_without_an_account_sends_an_invitation_for_the_call(app):
     with pytest.raises(DomainError):  # once per call
         experts.invite_to_call(expert, call, organiser)
     # accepting the link (the token is only in the message: make a fresh one as accounts would)
-    from accounts.services import create_invitation
+    from accounts.invitations import create_invitation
 
     _inv, token = create_invitation(role=Role.EXPERT, created_by=organiser, scope_id=call.id, email="sun@example.cn")
     user = accept_invitation(token, name="孙德明", password="a-long-password-1", email=None, mobile=None)

@@ -4,6 +4,7 @@ so the pages that show judges only read: the organiser's judges page and the jud
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from accounts import invitations as account_invitations
 from accounts import services as account_services
 from accounts.models import Membership
 from core import create_app
@@ -30,8 +31,8 @@ def test_granting_the_judge_role_makes_the_profile_at_once():
 def test_an_accepted_invitation_makes_the_profile():
     c = jf.contest()
     organiser = f.organiser(c.organisation)
-    _, token = account_services.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=c.id, email="")
-    user = account_services.accept_invitation(
+    _, token = account_invitations.create_invitation(role=Role.JUDGE, created_by=organiser, scope_id=c.id, email="")
+    user = account_invitations.accept_invitation(
         token, name="董𠮷祥", password="Kechuang-2026!", email="dong@example.cn", mobile=None
     )
     assert db.session.execute(sa.select(Judge).where(Judge.contest_id == c.id, Judge.user_id == user.id)).scalar()
