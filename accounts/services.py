@@ -328,3 +328,20 @@ def organisations_visible_to(user: User, kind: str | None = None) -> list[Organi
     if not is_admin(user):
         query = query.where(Organisation.id.in_(user.organised_org_ids() or {-1}))
     return list(db.session.execute(query).scalars())
+
+
+def organisers_of(organisation_id: int) -> list[User]:
+    """The active organisers of an organisation (科协): whom its messages about objections, recommendations and
+    the like are for."""
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.role == Role.ORGANISER,
+                Membership.organisation_id == organisation_id,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        ).scalars()
+    )

@@ -31,3 +31,19 @@ def throwaway_app(prefix: str, database_url: str | None = None, **config):
         db.drop_all()  # a PostgreSQL benchmark database may hold the last run's tables
         db.create_all()
     return app
+
+
+def submitted_score_row(assignment_id: int, round_id: int, entry_id: int, judge_id: int, values: dict) -> dict:
+    """One submitted score as a row for a bulk insert into judging_scores (values: criterion id -> str)."""
+    from decimal import Decimal
+
+    return {
+        "assignment_id": assignment_id,
+        "round_id": round_id,
+        "entry_id": entry_id,
+        "judge_id": judge_id,
+        "values": values,
+        "total": sum(Decimal(v) for v in values.values()),
+        "submitted": True,
+        "version": 1,
+    }

@@ -120,6 +120,7 @@ def _judging_round(app, call_id: int) -> dict:
     import sqlalchemy as sa
 
     from accounts.models import User
+    from bench._app import submitted_score_row
     from calls import judging as call_judging
     from calls import services
     from calls.models import Call, CallApplication
@@ -164,18 +165,7 @@ def _judging_round(app, call_id: int) -> dict:
         for a in ids:
             for j in judge_ids:
                 values = {c: str(rng.randrange(12, 41) / 2) for c in criteria}
-                rows.append(
-                    {
-                        "assignment_id": assignment_ids[(a, j)],
-                        "round_id": rnd.id,
-                        "entry_id": a,
-                        "judge_id": j,
-                        "values": values,
-                        "total": sum(Decimal(v) for v in values.values()),
-                        "submitted": True,
-                        "version": 1,
-                    }
-                )
+                rows.append(submitted_score_row(assignment_ids[(a, j)], rnd.id, a, j, values))
         db.session.execute(sa.insert(Score), rows)
         rnd.status = "closed"
         db.session.commit()

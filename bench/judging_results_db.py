@@ -25,6 +25,7 @@ def _seed(db):
 
     from accounts import services as accounts
     from accounts.models import User
+    from bench._app import submitted_score_row
     from competitions.models import Category, Contest, Entry
     from judging.models import Criterion, Judge, JudgeAssignment, Score
     from judging.services import rounds
@@ -98,18 +99,7 @@ def _seed(db):
     for e, category_id in entries:
         for j in judge_ids:
             values = {c: str(rng.randrange(0, 41) / 2) for c in criteria[category_id]}
-            rows.append(
-                {
-                    "assignment_id": assignment_ids[(e, j)],
-                    "round_id": rnd.id,
-                    "entry_id": e,
-                    "judge_id": j,
-                    "values": values,
-                    "total": sum(Decimal(v) for v in values.values()),
-                    "submitted": True,
-                    "version": 1,
-                }
-            )
+            rows.append(submitted_score_row(assignment_ids[(e, j)], rnd.id, e, j, values))
     db.session.execute(sa.insert(Score), rows)
     db.session.commit()
     return rnd.id

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from accounts.models import Membership, User
+from accounts.models import User
 from calls import nominations, services
 from calls.files import Upload, files_of, path_of
 from calls.models import Applicants, Call, CallApplication, CallStatus
@@ -23,7 +23,6 @@ from core import audit
 from core.errors import DomainError
 from core.extensions import db
 from core.locks import acquire_lock
-from core.permissions import Role
 
 
 @dataclass(frozen=True)
@@ -189,23 +188,12 @@ def recommend_results(call: Call, parent: Call, application_ids: list[int], acto
 
 def _tell_parent_organisers(call: Call, parent: Call, made: list[CallApplication]) -> None:
     """The organisers of the parent call's association, once per recommendation batch."""
+    from accounts.services import organisers_of
     from calls.notifications import RESULTS_RECOMMENDED
     from notifications.services.rendering import link_for
     from notifications.services.sending import notify_many
 
-    organisers = (
-        db.session.execute(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.role == Role.ORGANISER,
-                Membership.organisation_id == parent.organisation_id,
-                User.active.is_(True),
-            )
-        )
-        .scalars()
-        .all()
-    )
+    organisers = organisers_of(parent.organisation_id)
     context = {
         "organisation": call.organisation.name,
         "call": parent.title,

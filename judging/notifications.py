@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Membership, User
+from accounts.services import organisers_of
 from core.extensions import db
 from core.permissions import Role
 from notifications import notify_many
@@ -204,19 +205,7 @@ def _notice_link(notice) -> str:
 def tell_objection_received(objection) -> None:
     """The organisers of the contest's organising unit."""
     contest = objection.notice.owner
-    organisers = (
-        db.session.execute(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.role == Role.ORGANISER,
-                Membership.organisation_id == contest.organisation_id,
-                User.active.is_(True),
-            )
-        )
-        .scalars()
-        .all()
-    )
+    organisers = organisers_of(contest.organisation_id)
     context = {
         "name": objection.name,
         "contest": contest.name,
