@@ -24,11 +24,13 @@ def _shot(browser, tmp_path, name: str) -> None:
 
 
 def _click(browser, selector: str, reloads: bool = True) -> None:
+    # the page the last click loaded must be complete: a node found while a redirect replaces the document is gone
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
     element = browser.find_element(By.CSS_SELECTOR, selector)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
     element.click()
     if reloads:
-        WebDriverWait(browser, 5).until(staleness_of(element))
+        WebDriverWait(browser, 10).until(staleness_of(element))
 
 
 def _login(browser, live_server, email):
