@@ -2,7 +2,10 @@
 names found in it are kept with the file; the organiser is warned on the application page and on the call's
 review page, opening the round over a leaking file asks for confirmation, and experts never get the files."""
 
+import functools
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,11 +29,15 @@ NAME = "欧阳䶮"  # 䶮: CJK Extension A
 BROKEN_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # passes the magic-byte check, no pages
 
 
-@pytest.fixture(scope="module", autouse=True)
-def cjk_font(tmp_path_factory):
-    """A real TrueType font covering the test's characters, embedded by ReportLab (with its ToUnicode map)."""
-    path = build_font(tmp_path_factory.mktemp("leakfont") / "leak.ttf", "欧阳䶮李四论文致谢青溪大学河水质研究摘要")
+@functools.cache
+def cjk_font() -> str:
+    """A real TrueType font covering the tests' characters, embedded by ReportLab (with its ToUnicode map);
+    registered once per test process."""
+    path = build_font(
+        Path(tempfile.mkdtemp(prefix="kc-leak-font-")) / "leak.ttf", "欧阳䶮李四论文致谢青溪大学河水质研究摘要"
+    )
     pdfmetrics.registerFont(TTFont(FONT, path))
+    return FONT
 
 
 def pdf(*pages: list[str]) -> bytes:
@@ -38,7 +45,7 @@ def pdf(*pages: list[str]) -> bytes:
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer)
     for lines in pages:
-        sheet.setFont(FONT, 12)
+        sheet.setFont(cjk_font(), 12)
         for i, line in enumerate(lines):
             sheet.drawString(72, 720 - 20 * i, line)
         sheet.showPage()
