@@ -16,7 +16,7 @@ from core.extensions import db, limiter
 from core.forms import commit_or_show, form_error
 from core.permissions import get_or_404, public, require
 from judging import forms as judging_forms
-from judging.models import Objection
+from judging.models import Objection, RoundStatus
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
 from judging.services import rounds as rounds_service
@@ -51,7 +51,8 @@ def review(call_id: int):
         waiting=call_judging.experts_without_account(call),
         results=results,
         notice=notice,
-        warnings=leaks.call_warnings(call),
+        # before experts read: files naming an applicant or the unit (calls.leaks), for the organiser to settle
+        warnings=leaks.call_warnings(call) if rnd is None or rnd.status == RoundStatus.SETUP else [],
     )
 
 

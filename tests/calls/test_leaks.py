@@ -169,6 +169,9 @@ def test_the_organiser_is_warned_and_confirms_before_opening_the_blind_round(app
     client.post(f"/calls/{call.id}/review/open", data={"confirm": "1"})
     db.session.expire_all()
     assert db.session.get(Round, rnd.id).status == "open"
+    # the organiser decided: the review page no longer repeats the warning, the application page still says it
+    assert 'id="leak-warnings"' not in client.get(f"/calls/{call.id}/review").get_data(as_text=True)
+    assert 'id="leak-warning"' in client.get(f"/calls/applications/{apps[0].id}").get_data(as_text=True)
 
 
 def test_a_clean_call_opens_without_confirmation(app, client, login):
