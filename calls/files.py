@@ -1,6 +1,7 @@
 """Files of an application: the answers to the form's file fields (论文全文, 绩效自评表), each checked by content
 against the field's types, size and count with competitions' material check (magic bytes, the extension must
-name the same type), then stored under UPLOAD_DIR/calls with a random name.
+name the same type), then stored under UPLOAD_DIR/calls with a random name; a PDF's text is read once for the
+applicants' and the unit's names (calls.leaks) and the finding kept with the file.
 
 All-or-nothing: every file of every field is checked before anything is written, and the rows are flushed with
 the application in the same transaction; files written for a transaction that is rolled back are removed."""
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from calls import leaks as leak_check
 from calls.models import CallApplication
 from competitions.materials import EXTENSIONS, FILE_EXTENSION, MB, check_material
 from core.db import UTCDateTime, utcnow
@@ -39,6 +41,9 @@ class ApplicationFile(db.Model):
     file_type: Mapped[str] = mapped_column(sa.String(10), nullable=False)
     size: Mapped[int] = mapped_column(nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # the blind-round leak check at upload (calls.leaks): names found with their pages, [] for a clean PDF, None
+    # when the text was not read (not a PDF, or unreadable)
+    leaks: Mapped[list[dict] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     application: Mapped[CallApplication] = relationship()
@@ -104,6 +109,7 @@ def store_uploads(application: CallApplication, checked: list[tuple[dict, Upload
                 file_type=file_type,
                 size=len(upload.data),
                 sha256=hashlib.sha256(upload.data).hexdigest(),
+                leaks=leak_check.check(application, upload.data, file_type),
             )
         )
     db.session().info.setdefault(_WRITTEN, []).extend(written)

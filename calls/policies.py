@@ -33,6 +33,8 @@ def _apply_to_call(user, call) -> bool:
 
 @policy("calls.view_application")
 def _view_application(user, application) -> bool:
+    """Its applicant and the call's organisers — never its experts: every call round is double-blind, experts read
+    the blotted answers only (calls.submissions), and a file may name the authors (calls.leaks)."""
     return application.submitted_by_id == user.id or organises(user, application.call.organisation_id)
 
 

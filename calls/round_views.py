@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from calls import judging as call_judging
-from calls import services
+from calls import leaks, services
 from calls.models import Call
 from calls.views import bp
 from core.errors import DomainError
@@ -16,7 +16,7 @@ from core.extensions import db, limiter
 from core.forms import commit_or_show, form_error
 from core.permissions import get_or_404, public, require
 from judging import forms as judging_forms
-from judging.models import Objection
+from judging.models import Objection, RoundStatus
 from judging.services import assignment as assignment_service
 from judging.services import notice as notice_service
 from judging.services import results as results_service
@@ -52,6 +52,8 @@ def review(call_id: int):
         waiting=call_judging.experts_without_account(call),
         results=results,
         notice=notice,
+        # before experts read: files naming an applicant or the unit (calls.leaks), for the organiser to settle
+        warnings=leaks.call_warnings(call) if rnd is None or rnd.status == RoundStatus.SETUP else [],
     )
 
 
@@ -73,8 +75,8 @@ def create_review_round(call_id: int):
 
 @bp.route("/<int:call_id>/review/<action>", methods=["POST"])
 def review_step(call_id: int, action: str):
-    """One step of the review: assign the experts, open the round, close it (results computed), publish 公示
-    (days), finalise."""
+    """One step of the review: assign the experts, open the round (confirmed when files name an applicant or the
+    unit, calls.leaks), close it (results computed), publish 公示 (days), finalise."""
     call = _managed_call(call_id)
     rnd = _round_or_404(call)
     steps = {
@@ -94,6 +96,13 @@ def review_step(call_id: int, action: str):
     }
     if action not in steps:
         abort(404)
+    if action == "open" and request.form.get("confirm") != "1" and leaks.leaking(call):
+        # every call round is double-blind (calls.submissions): opening it over a file that names an applicant
+        # or the unit is the organiser's decision, asked for, not refused
+        flash(
+            _("Files of some applications name an applicant or the unit: confirm to open the round anyway."), "warning"
+        )
+        return redirect(url_for("calls.review", call_id=call.id))
     step, done = steps[action]
     commit_or_show(step, None, done)
     return redirect(url_for("calls.review", call_id=call.id))

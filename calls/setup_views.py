@@ -59,7 +59,8 @@ def call_nominations(call_id: int):
 
 @bp.route("/files/<int:file_id>")
 def download_file(file_id: int):
-    """An application's file, for its applicant and the call's organisers."""
+    """An application's file, for its applicant and the call's organisers; never for an expert (calls.policies:
+    rounds are double-blind and a file may name the authors)."""
     file = get_or_404(ApplicationFile, file_id)
     require("calls.view_application", file.application)
     path = path_of(file)

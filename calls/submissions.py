@@ -36,7 +36,7 @@ def applicant_names(application: CallApplication) -> list[str]:
     return [n.strip() for n in _NAME_SEPARATORS.split(application.applicant_name or "") if n.strip()]
 
 
-def _names(application: CallApplication) -> list[str]:
+def blind_names(application: CallApplication) -> list[str]:
     """What must not reach a blind reviewer: each applicant's name and the unit's, longest first ("青溪大学化学系"
     before "青溪大学"). A one-character "name" is left out: blotting every 李 or 王 would ruin the text."""
     return sorted(
@@ -71,19 +71,19 @@ class ApplicationSubmission:
 
     @property
     def title(self) -> str:
-        return _redact(self.application.title, _names(self.application))[0]
+        return _redact(self.application.title, blind_names(self.application))[0]
 
     @property
     def materials(self) -> list[tuple[str, str]]:
         """(field label, answer) in the form's order, answered fields only, names blotted out."""
-        names = _names(self.application)
+        names = blind_names(self.application)
         return [(label, _redact(text, names)[0]) for label, text in self._answers()]
 
     @property
     def blotted(self) -> int:
         """How many places of the title and answers named an applicant or the unit: the organiser is told, since
         the uploaded files may name them too."""
-        names = _names(self.application)
+        names = blind_names(self.application)
         return sum(_redact(text, names)[1] for text in [self.application.title, *(t for _, t in self._answers())])
 
     def _answers(self) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Organisation
-from calls import nominations, outcomes, services
+from calls import leaks, nominations, outcomes, services
 from calls.eligibility import describe as describe_rule
 from calls.fields import FIELD_KIND_LABELS, answer_fields
 from calls.files import Upload, files_of
@@ -271,6 +271,7 @@ def application(application_id: int):
                 db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("calls.application", application_id=application.id))
+    files = files_of(application)
     return render_template(
         "calls/application.html",
         application=application,
@@ -279,7 +280,8 @@ def application(application_id: int):
         review_form=review_form,
         score_form=score_form,
         kind_labels=FIELD_KIND_LABELS,
-        files=files_of(application),
+        files=files,
+        leak_lines=leaks.warnings_of([f for field in files.values() for f in field]) if manage else [],
         format_size=format_size,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 
-def _normalised(text: str) -> str:
+def normalised(text: str) -> str:
     """NFKC (full-width letters and spaces become ordinary ones), spaces removed, case folded: "北京 大学" and
     "北京大学", "ＡＢＣ" and "abc" are the same name."""
     return "".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
@@ -24,13 +24,13 @@ def organisation_key(organisation_id: int) -> str:
 
 def unit_key(name: str) -> str | None:
     """A workplace or unit known by its name only (an applicant's 工作单位); None for an empty name."""
-    name = _normalised(name)
+    name = normalised(name)
     return f"unit:{name}" if name else None
 
 
 def person_key(name: str) -> str | None:
     """A person known by name (an author, a co-author, the expert themself); None for an empty name."""
-    name = _normalised(name)
+    name = normalised(name)
     return f"person:{name}" if name else None
 
 

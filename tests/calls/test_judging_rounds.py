@@ -34,9 +34,10 @@ TOP = {"n": 2}
 EXPERTS = [("孙德明", "青溪大学"), ("陈志远", "临江研究院"), ("刘晓梅", "青溪农科院"), ("王建国", "临江大学")]
 
 
-def reviewed_call(outcome, rule, applications):
-    """A call under review with accepted applications [(title, applicant, unit)], four pool experts invited
-    with accounts, and a review round with a two-criterion rubric, assigned and open."""
+def reviewed_call(outcome, rule, applications, *, open_it=True):
+    """A call under review with accepted applications [(title, applicant, unit[, uploads])] (a stub PDF unless
+    uploads are given), four pool experts invited with accounts, and a review round with a two-criterion rubric,
+    assigned and open (left in set-up when not open_it)."""
     city = factories.association("青溪市科学技术协会")
     organiser = factories.organiser(city)
     call = services.create_call(
@@ -59,9 +60,15 @@ def reviewed_call(outcome, rule, applications):
     )
     services.set_status(call, "open")
     apps = []
-    for title, applicant, unit in applications:
+    for title, applicant, unit, *uploads in applications:
         a = services.submit_application(
-            call, title=title, applicant_name=applicant, unit_name=unit, answers=ANSWERS, uploads=paper(), actor=None
+            call,
+            title=title,
+            applicant_name=applicant,
+            unit_name=unit,
+            answers=ANSWERS,
+            uploads=uploads[0] if uploads else paper(),
+            actor=None,
         )
         services.review_application(a, "accepted", "", organiser)
         apps.append(a)
@@ -77,7 +84,8 @@ def reviewed_call(outcome, rule, applications):
         call, name="专家评审", criteria=[("创新性", Decimal(50)), ("科学性", Decimal(50))], judges_per_entry=3
     )
     call_judging.assign_experts(rnd)
-    rounds_service.open_round(rnd)
+    if open_it:
+        rounds_service.open_round(rnd)
     db.session.commit()
     return call, rnd, apps, users
 
