@@ -1,7 +1,7 @@
 """calls: the blind-round leak check of an application's file
 
 Revision ID: l0001
-Revises: j0004
+Revises: j0005
 Create Date: 2026-12-07 08:10:00
 
 Issue 25: an uploaded PDF's text is read once and the applicants' and unit's names found in it are kept with the
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "l0001"
-down_revision = "j0004"
+down_revision = "j0005"
 branch_labels = None
 depends_on = None
 
