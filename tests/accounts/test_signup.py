@@ -193,3 +193,17 @@ def test_the_pages_in_english(client, smtp_server):  # noqa: F811
     client.post("/signup", data={"contact": "sun.li@qingxi.example.cn"})
     page = client.post("/signup/details", data=_details("000000", birth_date="2020-01-01")).get_data(as_text=True)
     assert "Only adults (18 or older) can register themselves" in page
+
+
+def test_the_signup_pages_are_rate_limited_per_address(app, client):
+    from core.extensions import limiter
+
+    saved = app.config["RATELIMIT_LOGIN"]
+    app.config["RATELIMIT_LOGIN"] = "3 per minute"
+    limiter.reset()
+    try:
+        codes = [client.post("/signup", data={"contact": "1380013800"}).status_code for _ in range(4)]
+        assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    finally:
+        app.config["RATELIMIT_LOGIN"] = saved
+        limiter.reset()
