@@ -26,6 +26,7 @@ def describe_audit() -> None:
             "grant_role": _l("granted a role"),
             "revoke_role": _l("took back a role"),
             "revoke": _l("revoked"),
+            "sign_up": _l("registered themselves (address verified by a code)"),
         },
         fields={
             "mobile": _l("Mobile number"),
@@ -41,6 +42,7 @@ def describe_audit() -> None:
             "logo_file": _l("Logo"),
             "user_id": _l("User"),
             "affiliation_id": _l("Workplace"),
+            "verified": _l("Verified by a code sent by"),
         },
         values={
             **{("role", key): label for key, label in ROLE_LABELS.items()},
@@ -49,6 +51,8 @@ def describe_audit() -> None:
             ("kind", "school"): _l("School"),
             ("kind", "community"): _l("Community"),
             ("kind", "science_base"): _l("Science education base"),
+            ("verified", "email"): _l("Email"),
+            ("verified", "sms"): _l("SMS"),
         },
         ids={
             "organisation_id": organisation_names,

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -65,6 +65,28 @@ class AcceptInvitationForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
     mobile = StringField(_l("Mobile number"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Create my account"))
+
+
+class SignupStartForm(FlaskForm):
+    """Registering oneself, step 1: where the code goes."""
+
+    contact = StringField(_l("Email or mobile number"), validators=[DataRequired(), Length(max=254)])
+    next = HiddenField()
+    submit = SubmitField(_l("Send me a code"))
+
+
+class SignupForm(FlaskForm):
+    """Registering oneself, step 2: the code and the account's details."""
+
+    code = StringField(_l("Code from the message"), validators=[DataRequired(), Length(min=6, max=6)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    birth_date = DateField(_l("Birth date"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(
         _l("Repeat the password"),

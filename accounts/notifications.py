@@ -79,3 +79,27 @@ def tell_password_changed(user) -> None:
         {"name": user.display_name, "when": now},
         key=f"{PASSWORD_CHANGED.key}:{user.id}:{now.isoformat()}",
     )
+
+
+SIGNUP_CODE = register_kind(
+    MessageKind(
+        "accounts.signup_code",
+        label=_l("Code to register an account"),
+        security=True,
+        channels=(Channel.EMAIL, Channel.SMS),
+        subject=_l("Your code: %(code)s"),
+        body=_l(
+            "Your code to register a Kechuang account is %(code)s. It works once, for 10 minutes. If you did not "
+            "ask for it, ignore this message."
+        ),
+        sms=_l(
+            "Your code to register a Kechuang account: %(code)s (10 minutes). Ignore this if you did not ask for it."
+        ),
+    )
+)
+
+
+def send_signup_code(contact: Contact, code: str) -> None:
+    import uuid
+
+    notify(contact, SIGNUP_CODE.key, {"code": code}, key=f"{SIGNUP_CODE.key}:{uuid.uuid4().hex}")

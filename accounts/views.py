@@ -1,4 +1,4 @@
-"""Login, profile (password, API tokens), invitations, organisations, users."""
+"""Login, self-registration (accounts.signup), profile (password, API tokens), invitations, organisations, users."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from flask_login import current_user, login_user, logout_user
 
 from accounts import branding, scopes, services, throttle
 from accounts import invitations as invitation_service
+from accounts import signup as signup_service
 from accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -28,6 +29,8 @@ from accounts.forms import (
     LoginForm,
     OrganisationForm,
     PasswordChangeForm,
+    SignupForm,
+    SignupStartForm,
     UserCreateForm,
 )
 from accounts.models import ApiToken, Invitation, Organisation, OrganisationKind, User
@@ -82,6 +85,70 @@ def login():
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("core.dashboard"))
     return render_template("accounts/login.html", form=form)
+
+
+# --- registering oneself (adults; calls open to individuals) -------------------------------------------
+
+SIGNUP_SESSION = "accounts_signup"
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def signup():
+    """Step 1: the email or mobile; a code goes there (the page says the same whether it has an account)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = SignupStartForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+
+        def start() -> tuple[str, bool]:
+            channel, address = signup_service.clean_contact(form.contact.data)
+            return address, signup_service.start_signup(channel, address, language=session.get("lang"))
+
+        done = commit_or_show(start, form)
+        if done and not done.value[1]:
+            form.contact.errors = [_("Too many codes were sent to this address. Wait an hour and try again.")]
+            return render_template("accounts/signup_start.html", form=form), 429
+        if done:
+            target = form.next.data
+            session[SIGNUP_SESSION] = {"address": done.value[0], "next": target if is_safe_next(target) else ""}
+            return redirect(url_for("accounts.signup_details"))
+    return render_template("accounts/signup_start.html", form=form)
+
+
+@bp.route("/signup/details", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def signup_details():
+    """Step 2: the code and the account's details; the account is made only with the right code."""
+    pending = session.get(SIGNUP_SESSION) or {}
+    address = pending.get("address")
+    if not address or current_user.is_authenticated:
+        return redirect(url_for("accounts.signup"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        done = commit_or_show(
+            lambda: signup_service.complete_signup(
+                address,
+                form.code.data,
+                name=form.name.data,
+                password=form.password.data,
+                birth_date=form.birth_date.data,
+            ),
+            form,
+        )
+        if done and done.value is not None:
+            session.pop(SIGNUP_SESSION, None)
+            login_user(done.value)
+            flash(_("Welcome! Your account is ready."), "success")
+            target = pending.get("next")
+            return redirect(target if is_safe_next(target) else url_for("core.dashboard"))
+        if done:  # committed: the wrong guess is counted
+            form.code.errors = [_("This code is not right, or it has expired. Ask for a new one.")]
+    from core.privacy import mask_contact
+
+    return render_template("accounts/signup.html", form=form, masked=mask_contact(address))
 
 
 @bp.route("/logout", methods=["POST"])
