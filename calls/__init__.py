@@ -34,6 +34,9 @@ def init_app(app: Flask) -> None:
 
     register_api(app, api_blp)
     add_nav(220, _l("Calls"), "calls.index", lambda u: True)
+    from core.ui import add_home_section
+
+    add_home_section(250, "calls/_home_open.html", _home_context)
     from calls.submissions import KIND, load_applications
     from judging.submissions import SubmissionKind, register_kind
 
@@ -115,3 +118,12 @@ def _calls_managed_by(user) -> list[tuple[int, str]]:
     from core.permissions import is_admin
 
     return [(c.id, f"{c.year} {c.title}") for c in calls_for(user, is_admin=is_admin(user))]
+
+
+def _home_context() -> dict | None:
+    """Calls open to individuals, on the public home page: an adult applies after registering (accounts.signup)."""
+    from calls import services
+    from calls.models import Applicants
+
+    rows = [c for c in services.open_calls() if c.applicants == Applicants.INDIVIDUALS]
+    return {"rows": rows[:5]} if rows else None

@@ -292,3 +292,30 @@ def test_a_refused_answer_is_shown_next_to_its_field_and_nothing_is_saved(client
     assert re.search(r'id="applicant_name"[^>]*>\s*<div class="invalid-feedback">请填写申报人', page), page[:3000]
     db.session.expire_all()
     assert not db.session.get(Call, call.id).applications
+
+
+def test_the_home_page_lists_calls_open_to_individuals_with_the_way_to_register(client):
+    """A visitor finds the selections that take individuals' applications on the public home page: each links to
+    its apply page (login, then 注册账号); calls for units or nominations are not listed."""
+    from calls import services as call_services
+    from tests.calls.test_services import FORM
+
+    city = factories.association("青溪市科学技术协会")
+    made = {}
+    for applicants, title in (("individuals", "最美科技工作者评选"), ("units", "优秀学会评选")):
+        call = call_services.create_call(
+            city,
+            year=2026,
+            title=title,
+            subject="person",
+            applicants=applicants,
+            outcome="top",
+            outcome_rule={"n": 10},
+            form=FORM,
+        )
+        call_services.set_status(call, "open")
+        made[applicants] = call
+    factories.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "接受个人申报的评选" in html and "最美科技工作者评选" in html and "优秀学会评选" not in html
+    assert f"/calls/{made['individuals'].id}/apply" in html and "/signup" in html
