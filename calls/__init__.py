@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     from judging.submissions import SubmissionKind, register_kind
 
     register_kind(SubmissionKind(KIND, _l("Application"), load_applications))  # judged as a submission
+    from core.ui import add_page_section
+
+    add_page_section("calls.application", 90, "judging/_presentation_slot.html", _presentation_section)
     from calls.judging import register as register_judging_owner
 
     register_judging_owner()  # a call owns rounds, judges and 公示 on judging's engine
@@ -100,3 +103,12 @@ def _calls_managed_by(user) -> list[tuple[int, str]]:
     from core.permissions import is_admin
 
     return [(c.id, f"{c.year} {c.title}") for c in calls_for(user, is_admin=is_admin(user))]
+
+
+def _presentation_section(user, application) -> dict | None:
+    """The application's page (its owner, the organisers: the view checks who sees it): its 答辩 slot, if any."""
+    from calls.judging import KIND as CALL
+    from judging.presentations.services import slots_of_submissions
+
+    slot = slots_of_submissions(CALL, [application.id]).get(application.id)
+    return None if slot is None else {"slot": slot}

@@ -22,6 +22,7 @@ from judging.models import (
     RoundStatus,
     Score,
 )
+from judging.presentations import services as presentations
 from judging.services import assignment as assignment_service
 from judging.services import judges as judges_service
 from judging.services import rounds as rounds_service
@@ -50,7 +51,12 @@ def my():
             rounds.append((rnd, total, done))
         items.append((contest, judge, rounds))
     db.session.commit()  # judge profiles created on first visit
-    return render_template("judging/my.html", items=items, rechecks=scoring_service.pending_rechecks(current_user))
+    return render_template(
+        "judging/my.html",
+        items=items,
+        rechecks=scoring_service.pending_rechecks(current_user),
+        slots=presentations.slots_of_user(current_user),
+    )
 
 
 def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
