@@ -101,7 +101,7 @@ def test_a_submission_placed_twice_is_refused_by_the_service_and_the_database(ap
     first = presentations.add_slot(rnd, room_a, at(0), at(30), [judges["王建国"]])
     second = presentations.add_slot(rnd, room_b, at(0), at(30), [judges["刘晓梅"]])
     presentations.place_submission(first, apps[1].id)
-    with pytest.raises(DomainError, match="already placed"):
+    with pytest.raises(DomainError, match=apps[1].code):
         presentations.place_submission(second, apps[1].id)
     db.session.add(PresentationPlacement(slot_id=second.id, round_id=rnd.id, entry_id=apps[1].id))
     with pytest.raises(IntegrityError):
