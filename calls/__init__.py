@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     # tables, policies, message kinds, seeders, and the routes the other view modules add to calls' blueprint
     from calls import (  # noqa: F401
         demo,
+        demo_roadshow,
         experts,
         files,
         models,
