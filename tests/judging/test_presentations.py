@@ -19,6 +19,7 @@ from judging.services import rounds as rounds_service
 from judging.services import scoring as scoring_service
 from tests import factories
 from tests.calls.test_judging_rounds import APPS, reviewed_call
+from tests.judging import factories as jf
 
 NINE = datetime(2026, 12, 20, 1, 0, tzinfo=UTC)  # 09:00 China time
 
@@ -148,3 +149,26 @@ def test_the_schedule_page_the_panel_members_list_and_the_applicants_slot(app, c
     login(users["王建国"])
     page = client.get("/judging/my").get_data(as_text=True)
     assert 'id="my-slots"' in page and "第二会议室" in page
+
+
+def test_a_contest_round_places_an_entry_and_its_school_sees_the_slot(app, client, login):
+    org = factories.association(name="青溪县科协")
+    contest = jf.contest(org, name="青少年科技创新大赛")
+    cat = jf.category(contest)
+    school = factories.school(parent=org, name="青溪县实验小学")
+    entry = jf.entry(contest, cat, school, title="校园雨水回收装置")
+    judges = [jf.judge(contest, name=name) for name in ("甲评委", "乙评委")]
+    rnd = jf.rubric_round(contest, [cat], name="终评", k=2)
+    room = presentations.add_room(rnd, "报告厅")
+    slot = presentations.add_slot(rnd, room, at(0), at(20), judges)
+    presentations.place_submission(slot, entry.id)
+    coordinator = factories.coordinator(school, name="吴联络", email="wu-present@school.cn")
+    db.session.commit()
+    assert {
+        a.judge_id
+        for a in db.session.execute(sa.select(JudgeAssignment).where(JudgeAssignment.round_id == rnd.id)).scalars()
+    } == {j.id for j in judges}
+
+    login(coordinator)
+    page = client.get(f"/contests/entries/{entry.id}").get_data(as_text=True)
+    assert 'id="presentation-slot"' in page and "报告厅" in page and "09:00" in page
