@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     # tables, policies, message kinds, seeders, and the routes the other view modules add to calls' blueprint
     from calls import (  # noqa: F401
         demo,
+        demo_roadshow,
         experts,
         files,
         models,
@@ -48,6 +49,9 @@ def init_app(app: Flask) -> None:
         "why": _l("Why can you not review this application?"),
     }
     register_kind(SubmissionKind(KIND, _l("Application"), load_applications, words))  # judged as a submission
+    from core.ui import add_page_section
+
+    add_page_section("calls.application", 90, "judging/_presentation_slot.html", _presentation_section)
     from calls.judging import register as register_judging_owner
 
     register_judging_owner()  # a call owns rounds, judges and 公示 on judging's engine
@@ -127,3 +131,12 @@ def _home_context() -> dict | None:
 
     rows = [c for c in services.open_calls() if c.applicants == Applicants.INDIVIDUALS]
     return {"rows": rows[:5]} if rows else None
+
+
+def _presentation_section(user, application) -> dict | None:
+    """The application's page (its owner, the organisers: the view checks who sees it): its 答辩 slot, if any."""
+    from calls.judging import KIND as CALL
+    from judging.presentations.services import slots_of_submissions
+
+    slot = slots_of_submissions(CALL, [application.id]).get(application.id)
+    return None if slot is None else {"slot": slot}

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from judging import demo, models, panels, policies  # noqa: F401  (tables, seeders, permission rules)
     from judging.api import blp as api_blp
     from judging.cli import judging_cli
+    from judging.presentations import models as presentation_models  # noqa: F401  (tables)
     from judging.views import bp
 
     app.register_blueprint(bp, url_prefix="/judging")
@@ -38,6 +39,9 @@ def _register_outcomes() -> None:
     from judging import outcome_panels
 
     add_page_section("competitions.entry", 100, "judging/_entry_outcome.html", outcome_panels.entry_section)
+    add_page_section(
+        "competitions.entry", 90, "judging/_presentation_slot.html", outcome_panels.entry_presentation_section
+    )
     add_page_section(
         "competitions.school_entries",
         100,

@@ -180,3 +180,18 @@ class AnswerForm(FlaskForm):
     )
     reply = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Answer"))
+
+
+class PresentationRoomForm(FlaskForm):
+    name = StringField(_l("Room (会场)"), validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Add the room"))
+
+
+class PresentationSlotForm(FlaskForm):
+    """A presentation slot: room, start and end (in the user's time zone), panel."""
+
+    room = SelectField(_l("Room"), coerce=int, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    judges = CheckboxesField(_l("Panel"), coerce=int)
+    submit = SubmitField(_l("Add the slot"))

@@ -17,6 +17,16 @@ def entry_section(user, entry) -> dict | None:
     return None if outcome is None else {"outcome": outcome}
 
 
+def entry_presentation_section(user, entry) -> dict | None:
+    """Competitions' entry page (the school's coordinator, the organisers): the entry's presentation slot."""
+    from judging.presentations.services import slots_of_submissions
+
+    if not can("entry.view", entry, user=user):
+        return None
+    slot = slots_of_submissions("contest", [entry.id]).get(entry.id)
+    return None if slot is None else {"slot": slot}
+
+
 def school_entries_section(user, contest, school) -> dict | None:
     """Competitions' list of a school's entries: once results are final, the awards and a link to them."""
     from judging.services import outcomes

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from core.errors import DomainError
 from core.extensions import db
+from core.intervals import intervals_overlap
 from events.caravan import scheduling
 from events.caravan.models import Blackout, Caravan, CaravanBooking, CaravanStaff, CaravanVisit
 from events.models import PENDING_VISIT_STATUSES, VisitStatus
@@ -103,7 +104,7 @@ def visit_conflicts(
         for other in others
         if not other.confirmed
         and other.caravan_id is None
-        and scheduling.intervals_overlap(mine, scheduling.blocked_interval(other, rules))
+        and intervals_overlap(mine, scheduling.blocked_interval(other, rules))
     )
     return scheduling.ConflictReport(report.hard, report.soft + extra_soft, report.needs)
 

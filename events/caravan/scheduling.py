@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from core.intervals import intervals_overlap
+
 CARAVAN = "caravan"
 STAFF = "staff"
 
@@ -133,11 +135,6 @@ def blocked_interval(booking: Booking, rules: SchedulingRules) -> tuple[datetime
     """[start - travel - setup, end + teardown): the time the booking keeps its caravan and staff busy."""
     travel = rules.travel_time if booking.travel_time is None else booking.travel_time
     return booking.start - travel - rules.setup_buffer, booking.end + rules.teardown_buffer
-
-
-def intervals_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
-    """Half-open intervals overlap when each starts before the other ends; touching ends don't overlap."""
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def find_conflicts(

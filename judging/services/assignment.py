@@ -182,7 +182,7 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
             _l("%(judge)s has a conflict with this entry or lacks the expertise.", judge=judge.user.display_name),
             field="judge",
         )
-    a = _activate(rnd, entry.id, judge.id)
+    a = activate_assignment(rnd, entry.id, judge.id)
     audit.record(
         "assign",
         a,
@@ -193,7 +193,7 @@ def add_assignment(rnd: Round, entry: Entry, judge: Judge, actor=None) -> JudgeA
     return a
 
 
-def _activate(rnd: Round, submission_id: int, judge_id: int) -> JudgeAssignment:
+def activate_assignment(rnd: Round, submission_id: int, judge_id: int) -> JudgeAssignment:
     """The judge's assignment to the submission, made or made active again."""
     a = db.session.execute(
         sa.select(JudgeAssignment).where(
@@ -262,7 +262,7 @@ def decline_assignment(a: JudgeAssignment, reason: str, actor=None) -> JudgeAssi
         if a.round.owned_by_contest:
             replacement = add_assignment(a.round, a.entry, db.session.get(Judge, judge_id), actor=actor)
         else:  # the replacement the rule chose is conflict-free already
-            replacement = _activate(a.round, a.entry_id, judge_id)
+            replacement = activate_assignment(a.round, a.entry_id, judge_id)
             audit.record("assign", replacement, after={"entry_id": a.entry_id, "judge_id": judge_id}, actor=actor)
     return replacement
 

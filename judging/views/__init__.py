@@ -6,6 +6,7 @@ from judging.views import (  # noqa: F401  (routes)
     judges,
     notice,
     outcomes,
+    presentations,
     public,
     recommendations,
     referee,

@@ -22,6 +22,7 @@ from judging.models import (
     RoundStatus,
     Score,
 )
+from judging.presentations import services as presentations
 from judging.services import assignment as assignment_service
 from judging.services import judges as judges_service
 from judging.services import rounds as rounds_service
@@ -49,7 +50,12 @@ def my():
             total, done = _progress(rnd, judge)
             rounds.append((rnd, total, done))
         items.append((contest, judge, rounds))
-    return render_template("judging/my.html", items=items, rechecks=scoring_service.pending_rechecks(current_user))
+    return render_template(
+        "judging/my.html",
+        items=items,
+        rechecks=scoring_service.pending_rechecks(current_user),
+        slots=presentations.slots_of_user(current_user),
+    )
 
 
 def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.intervals import intervals_overlap
 from events.caravan.scheduling import (
     BLACKOUT,
     CARAVAN,
@@ -17,7 +18,6 @@ from events.caravan.scheduling import (
     blocked_interval,
     find_conflicts,
     free_caravans,
-    intervals_overlap,
 )
 
 pytestmark = pytest.mark.no_app  # pure logic: no app context or database
