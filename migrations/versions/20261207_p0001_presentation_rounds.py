@@ -1,7 +1,7 @@
 """judging: presentation rounds (答辩/路演) — rooms, slots with a panel, submissions placed in a slot
 
 Revision ID: p0001
-Revises: j0004
+Revises: l0001
 Create Date: 2026-12-07 08:10:00
 
 Issue 25: a round's organiser gives it rooms and time slots, each heard by a panel of the owner's judges, and
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "p0001"
-down_revision = "j0004"
+down_revision = "l0001"
 branch_labels = None
 depends_on = None
 
