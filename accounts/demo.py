@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from accounts import services
 from accounts.models import Organisation, OrganisationKind, User
@@ -66,7 +67,7 @@ def _user(login: str, name: str) -> User:
     return user
 
 
-@demo_seeder(10, "accounts")
+@demo_seeder(10, "accounts", _l("accounts and organisations"))
 def seed_accounts(ctx: DemoContext) -> None:
     city = _org(OrganisationKind.ASSOCIATION, *CITY, parent=None)
     county = _org(OrganisationKind.ASSOCIATION, *COUNTY, parent=city)

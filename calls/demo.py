@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from calls import experts, services
-from calls.demo_calls import demo_pdf, expert_accounts, review_online, seed_pool
+from calls.demo_calls import city_to_seed, demo_pdf, expert_accounts, review_online, seed_pool
 from calls.files import Upload
-from calls.models import Call, CallStatus
+from calls.models import CallStatus
 from core.demo import DemoContext, demo_seeder
-from core.extensions import db
 
 TITLE = "院士（专家）工作站年度绩效评估"
 # (workstation, host unit, indicator score each expert's sheet centres on)
@@ -52,15 +52,12 @@ EXPERTS = ["陈志远", "刘晓梅", "张建国", "赵明轩", "孙丽娟"]
 # offsets (calls.demo_calls.OFFSETS): the trimmed mean drops the outer two, so each workstation scores its centre
 
 
-@demo_seeder(35, "calls")
+@demo_seeder(35, "calls", _l("calls: the workstation evaluation"))
 def seed_calls(ctx: DemoContext) -> None:
-    city, users = ctx.data.get("city"), ctx.data.get("users") or {}
-    organiser = users.get("city_organiser")
-    if city is None or organiser is None:
-        ctx.echo("  calls: no demo city association, skipped")
+    seeding = city_to_seed(ctx, TITLE)
+    if seeding is None:
         return
-    if db.session.execute(sa.select(Call.id).where(Call.organisation_id == city.id, Call.title == TITLE)).first():
-        return
+    city, organiser = seeding
     call = services.create_call(
         city,
         year=2026,
@@ -123,10 +120,18 @@ def seed_calls(ctx: DemoContext) -> None:
     services.set_status(call, CallStatus.REVIEW)
     # the indicator system as the rubric; 张建国 (青溪精工机械) stands aside from the workstation his company hosts,
     # and his offset is 0, so its four experts' mean is its centre too
-    pool = seed_pool(city, users.get("judge"))
+    pool = seed_pool(city, (ctx.data.get("users") or {}).get("judge"))
     expert_accounts(pool, EXPERTS)
     for name in EXPERTS:
         experts.invite_to_call(pool[name], call, organiser)
     indicators = [("合作项目与技术攻关", Decimal(40)), ("人才培养", Decimal(30)), ("成果转化与效益", Decimal(30))]
     review_online(call, organiser, pool, EXPERTS, indicators, centres)
-    ctx.echo(f"  calls: {TITLE} with {len(WORKSTATIONS)} workstations scored by {len(EXPERTS)} experts")
+    ctx.echo(
+        "  "
+        + _(
+            "calls: %(title)s with %(n)d workstations scored by %(experts)d experts",
+            title=TITLE,
+            n=len(WORKSTATIONS),
+            experts=len(EXPERTS),
+        )
+    )

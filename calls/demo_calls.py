@@ -14,6 +14,8 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts.models import Organisation, OrganisationKind
 from accounts.services import save_organisation
@@ -107,6 +109,19 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def city_to_seed(ctx: DemoContext, title: str):
+    """(the demo city, its organiser) when a call called `title` is still to be seeded there, else None (no demo
+    city: said once; the call exists: seeding again adds nothing)."""
+    city, users = ctx.data.get("city"), ctx.data.get("users") or {}
+    organiser = users.get("city_organiser")
+    if city is None or organiser is None:
+        ctx.echo("  " + _("calls: no demo city association, skipped"))
+        return None
+    if db.session.execute(sa.select(Call.id).where(Call.organisation_id == city.id, Call.title == title)).first():
+        return None
+    return city, organiser
 
 
 def seed_pool(city: Organisation, judge) -> dict[str, experts.Expert]:
@@ -360,22 +375,44 @@ def _province_call(city: Organisation) -> Call | None:
     return call
 
 
-@demo_seeder(36, "calls: pool, papers, advisors")
+@demo_seeder(36, "calls: pool, papers, advisors", _l("calls: expert pool, papers, advisors"))
 def seed_more_calls(ctx: DemoContext) -> None:
     city, county, users = ctx.data.get("city"), ctx.data.get("county"), ctx.data.get("users") or {}
     organiser = users.get("city_organiser")
     if city is None or county is None or organiser is None:
-        ctx.echo("  calls: no demo city association, skipped")
+        ctx.echo("  " + _("calls: no demo city association, skipped"))
         return
     pool = seed_pool(city, users.get("judge"))
     done = set(db.session.execute(sa.select(Call.title).where(Call.organisation_id == city.id)).scalars())
     if PAPERS_TITLE not in done:
         _papers(city, organiser, pool, users.get("judge"))
         ctx.echo(
-            f"  calls: {PAPERS_TITLE} with {len(PAPERS)} papers, {len(EXPERTS)} experts from a pool of {len(POOL)}"
+            "  "
+            + _(
+                "calls: %(title)s with %(papers)d papers, %(experts)d experts from a pool of %(pool)d",
+                title=PAPERS_TITLE,
+                papers=len(PAPERS),
+                experts=len(EXPERTS),
+                pool=len(POOL),
+            )
         )
     if ADVISORS_TITLE not in done:
         _advisors(city, county, users, pool)
-        ctx.echo(f"  calls: {ADVISORS_TITLE} nominated by {len(QUOTAS)} county associations within quotas")
+        ctx.echo(
+            "  "
+            + _(
+                "calls: %(title)s nominated by %(n)d county associations within quotas",
+                title=ADVISORS_TITLE,
+                n=len(QUOTAS),
+            )
+        )
     if _province_call(city) is not None:
-        ctx.echo(f"  calls: {PROVINCE_TITLE} takes {PROVINCE_QUOTA} recommendations from {city.name}")
+        ctx.echo(
+            "  "
+            + _(
+                "calls: %(title)s takes %(n)d recommendations from %(city)s",
+                title=PROVINCE_TITLE,
+                n=PROVINCE_QUOTA,
+                city=city.name,
+            )
+        )

@@ -8,15 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from calls import experts, services
 from calls import judging as call_judging
-from calls.demo_calls import expert_accounts, seed_pool
+from calls.demo_calls import city_to_seed, expert_accounts, seed_pool
 from calls.models import Call, CallStatus
 from core.demo import DemoContext, demo_seeder
 from core.errors import DomainError
-from core.extensions import db
 from core.i18n import installation_zone, local_today
 
 TITLE = "农村乡土人才创新创业大赛"
@@ -32,15 +32,12 @@ PROJECTS = [  # (project, applicant, unit)
 SLOT = timedelta(minutes=40)
 
 
-@demo_seeder(37, "calls: on-site presentations")
+@demo_seeder(37, "calls: on-site presentations", _l("calls: on-site presentations"))
 def seed_roadshow(ctx: DemoContext) -> None:
-    city, users = ctx.data.get("city"), ctx.data.get("users") or {}
-    organiser = users.get("city_organiser")
-    if city is None or organiser is None:
-        ctx.echo("  calls: no demo city association, skipped")
+    seeding = city_to_seed(ctx, TITLE)
+    if seeding is None:
         return
-    if db.session.execute(sa.select(Call.id).where(Call.organisation_id == city.id, Call.title == TITLE)).first():
-        return
+    city, organiser = seeding
     call = services.create_call(
         city,
         year=2026,
@@ -69,13 +66,16 @@ def seed_roadshow(ctx: DemoContext) -> None:
         services.review_application(application, "accepted", "", organiser)
         applications.append(application)
     services.set_status(call, CallStatus.REVIEW)
-    pool = seed_pool(city, users.get("judge"))
+    pool = seed_pool(city, (ctx.data.get("users") or {}).get("judge"))
     names = [name for panel in PANELS.values() for name in panel]
     expert_accounts(pool, names)
     for name in names:
         experts.invite_to_call(pool[name], call, organiser)
     schedule_roadshow(call, applications, organiser)
-    ctx.echo(f"  calls: {TITLE} with {len(PROJECTS)} projects in {len(PANELS)} rooms")
+    ctx.echo(
+        "  "
+        + _("calls: %(title)s with %(n)d projects in %(rooms)d rooms", title=TITLE, n=len(PROJECTS), rooms=len(PANELS))
+    )
 
 
 def schedule_roadshow(call: Call, applications: list, organiser) -> None:

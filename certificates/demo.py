@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.demo import DemoContext, demo_seeder
 from core.extensions import db
@@ -81,7 +83,7 @@ def _issue(source_key: str, scope_id: int, name: str, kind: str) -> int:
     return len(issued)
 
 
-@demo_seeder(50, "certificates")
+@demo_seeder(50, "certificates", _l("certificates"))
 def seed(ctx: DemoContext) -> None:
     from certificates.sources import get_source
 
@@ -90,10 +92,17 @@ def seed(ctx: DemoContext) -> None:
         for contest_id in _finished_contest_ids(ctx):
             awards += _issue("judging.awards", contest_id, TEMPLATE_NAME, "award")
     else:
-        ctx.echo("  certificates: no award source registered (judging area missing)")
+        ctx.echo("  " + _("certificates: no award source registered (judging area missing)"))
     past_event = ctx.data.get("events_past")
     if past_event is not None and get_source("events.attendees") is not None:
         attendance = _issue(
             "events.attendees", getattr(past_event, "id", past_event), ATTENDANCE_TEMPLATE_NAME, "attendance"
         )
-    ctx.echo(f"  certificates: {awards} award and {attendance} attendance certificates issued")
+    ctx.echo(
+        "  "
+        + _(
+            "certificates: %(awards)d award and %(attendance)d attendance certificates issued",
+            awards=awards,
+            attendance=attendance,
+        )
+    )

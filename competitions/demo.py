@@ -9,6 +9,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts import services as account_services
 from competitions.codes import format_entry_code
@@ -172,7 +174,7 @@ def _seed_roster(ctx: DemoContext, rng: random.Random) -> dict[int, list[Student
             db.session.add_all(existing)
         roster[school.id] = existing
         if not db.session.execute(sa.select(Advisor.id).where(Advisor.school_id == school.id).limit(1)).first():
-            for _ in range(rng.randint(3, 6)):
+            for _advisor in range(rng.randint(3, 6)):
                 db.session.add(
                     Advisor(
                         school_id=school.id,
@@ -347,7 +349,7 @@ def _add_entries(
     return created
 
 
-@demo_seeder(20, "competitions")
+@demo_seeder(20, "competitions", _l("contests, schools and entries"))
 def seed_competitions(ctx: DemoContext) -> None:
     rng = random.Random(20240601)
     county = ctx.data["county"]
@@ -390,6 +392,13 @@ def seed_competitions(ctx: DemoContext) -> None:
         account_services.grant_role(users["judge"], Role.JUDGE, scope_id=previous.id)
     ctx.data.update(contest=current, previous_contest=previous, students=roster)
     ctx.echo(
-        f"  competitions: {sum(len(v) for v in roster.values())} students, contests {previous.id} (final, "
-        f"{made_previous} new entries) and {current.id} (registration, {made_current} new entries)"
+        "  "
+        + _(
+            "competitions: %(students)d students, contests %(previous)d (final, %(made_previous)d new entries) and %(current)d (registration, %(made_current)d new entries)",
+            students=sum(len(v) for v in roster.values()),
+            previous=previous.id,
+            made_previous=made_previous,
+            current=current.id,
+            made_current=made_current,
+        )
     )

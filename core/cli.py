@@ -31,7 +31,7 @@ def seed_demo(scale: int) -> None:
     """Load realistic demo data; running it again adds nothing that is already there."""
     ctx = DemoContext(scale=scale, echo=click.echo)
     for seeder in SEEDERS:
-        click.echo(_("seeding %(area)s …", area=seeder.name))
+        click.echo(_("seeding %(area)s …", area=seeder.label or seeder.name))
         seeder.run(ctx)
         db.session.commit()
     click.echo(_("demo data ready"))

@@ -7,6 +7,8 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.db import utcnow
 from core.demo import DemoContext, demo_seeder
@@ -96,7 +98,7 @@ def _event(org_id: int, title: str):
     ).scalar_one_or_none()
 
 
-@demo_seeder(40, "events")
+@demo_seeder(40, "events", _l("events and the science caravan"))
 def seed_events(ctx: DemoContext) -> None:
     county, schools, users = ctx.data["county"], ctx.data["schools"], ctx.data["users"]
     base_org = ctx.data.get("science_base")
@@ -128,8 +130,13 @@ def seed_events(ctx: DemoContext) -> None:
         grant_role(users["checkin"], Role.CHECKIN, scope_id=event.id)
     ctx.data.update(events_past=past, events_upcoming=upcoming)
     ctx.echo(
-        f"  events: past event {past.id} with check-ins, upcoming event {upcoming.id} "
-        f"({capacity_service.event_counters(upcoming)['registered']} registered)"
+        "  "
+        + _(
+            "events: past event %(past)d with check-ins, upcoming event %(upcoming)d (%(n)d registered)",
+            past=past.id,
+            upcoming=upcoming.id,
+            n=capacity_service.event_counters(upcoming)["registered"],
+        )
     )
 
 
@@ -214,11 +221,10 @@ def _seed_caravan_season(ctx, county, schools, users) -> None:
             host_organisation_id=community.id,
         )
     db.session.flush()
-    ctx.echo(
-        "  events: caravan season with "
-        f"{db.session.execute(sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == 'confirmed')).scalar()}"
-        " confirmed visits and pending requests"
-    )
+    confirmed = db.session.execute(
+        sa.select(sa.func.count(CaravanVisit.id)).where(CaravanVisit.status == "confirmed")
+    ).scalar()
+    ctx.echo("  " + _("events: caravan season with %(n)d confirmed visits and pending requests", n=confirmed))
 
 
 def _is_blacked(org_id: int, caravan_id: int, start: datetime) -> bool:

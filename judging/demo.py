@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts import services as account_services
 from competitions.models import Contest
@@ -221,7 +223,10 @@ def _seed_finished(ctx: DemoContext, contest: Contest, judges: list, rng: random
         )
     )
     db.session.flush()
-    ctx.echo(f"  judging: finished contest {contest.id}: round 终评 closed, results, awards, notice finalised")
+    ctx.echo(
+        "  "
+        + _("judging: finished contest %(id)d: round 终评 closed, results, awards, notice finalised", id=contest.id)
+    )
 
 
 def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.Random) -> None:
@@ -257,15 +262,22 @@ def _seed_current(ctx: DemoContext, contest: Contest, judges: list, rng: random.
     _fill_scores(rnd, rng, fraction=0.6, only=others)
     if mine:
         _fill_scores(rnd, rng, only={demo_judge.id}, fraction=2 / max(len(mine), 2))
-    ctx.echo(f"  judging: current contest {contest.id}: round 初评 open, {len(mine)} entries for the demo judge")
+    ctx.echo(
+        "  "
+        + _(
+            "judging: current contest %(id)d: round 初评 open, %(n)d entries for the demo judge",
+            id=contest.id,
+            n=len(mine),
+        )
+    )
 
 
-@demo_seeder(30, "judging")
+@demo_seeder(30, "judging", _l("judging"))
 def seed_judging(ctx: DemoContext) -> None:
     rng = random.Random(20241122)
     previous, current = ctx.data.get("previous_contest"), ctx.data.get("contest")
     if previous is None or current is None or "users" not in ctx.data:
-        ctx.echo("  judging: no demo contests, skipped")
+        ctx.echo("  " + _("judging: no demo contests, skipped"))
         return
     with force_locale("zh_CN"):
         judges = _judge_users(ctx)

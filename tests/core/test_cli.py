@@ -7,12 +7,12 @@ from core.demo import SEEDERS
 
 CLI_WORDS = {
     "zh_CN": {
-        "seeding": "正在载入演示数据：accounts …",
+        "seeding": "正在载入演示数据：账号与单位 …",
         "ready": "演示数据已就绪",
         "logins": "演示账号（密码均为 kechuang-demo）：",
     },
     "en": {
-        "seeding": "seeding accounts …",
+        "seeding": "seeding accounts and organisations …",
         "ready": "demo data ready",
         "logins": "Demo logins (password for all: kechuang-demo):",
     },
