@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from pypdf import PdfReader
 
 from calls.models import ApplicationStatus, Call, CallApplication
 from calls.submissions import applicant_names, blind_names
@@ -42,6 +41,8 @@ MAX_PAGES = 10
 
 def page_texts(data: bytes) -> list[str] | None:
     """The normalised text of each page of a PDF, or None when pypdf cannot read it (damaged, encrypted)."""
+    from pypdf import PdfReader  # only uploads read PDFs (pypdf brings Pillow): not every process (decision 0010)
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # Imported by the code that draws, writes a calendar or a spreadsheet, or runs a job; never by create_app.
-ON_USE_ONLY = ("reportlab", "qrcode", "PIL", "icalendar", "openpyxl", "pypinyin", "huey")
+ON_USE_ONLY = ("reportlab", "qrcode", "PIL", "icalendar", "openpyxl", "pypinyin", "huey", "pypdf")
 
 PROBE = """
 import gc, json, sys
