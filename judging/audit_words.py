@@ -43,6 +43,10 @@ def describe_audit() -> None:
             "judging_notices": _l("Public notice"),
             "judging_objections": _l("Objection"),
             "judging_recommendations": _l("Recommendation"),
+            "judging_rooms": _l("Presentation room"),
+            "judging_slots": _l("Presentation slot"),
+            "judging_panelists": _l("Panel member"),
+            "judging_placements": _l("Presentation placement"),
         },
         actions={
             "auto_assign": _l("assigned judges automatically"),
@@ -68,6 +72,7 @@ def describe_audit() -> None:
             "start_notice": _l("published the public notice"),
             "answer": _l("answered the objection"),
             "finalise": _l("finalised the results"),
+            "place": _l("placed in a presentation slot"),
         },
         fields={
             "onsite": _l("On-site judging"),
@@ -121,6 +126,9 @@ def describe_audit() -> None:
             "max_points": _l("Maximum points"),
             "time_limit_cs": _l("Time limit (hundredths of a second)"),
             "template": _l("Rubric template"),
+            "room": _l("Room"),
+            "judges": _l("Panel"),
+            "slot_id": _l("Presentation slot"),
         },
     )
     audit.describe(object_type="judging_rounds", fields={"closes_at": _l("Closes")})
