@@ -325,6 +325,28 @@ def judge_loads(rnd: Round) -> list[tuple[Judge, int, int]]:
     return [(j, counts.get(j.id, 0), done.get(j.id, 0)) for j in judges_of(rnd.owner)]
 
 
+def progress_of(user: User) -> dict[int, tuple[int, int]]:
+    """round id -> (active assignments, scores submitted for them) of the user as a judge, in every round they
+    judge: two grouped queries whatever the number of rounds (the judge's start page)."""
+    active = sa.and_(
+        JudgeAssignment.judge_id == Judge.id,
+        Judge.user_id == user.id,
+        JudgeAssignment.status == AssignmentStatus.ACTIVE.value,
+    )
+    totals = db.session.execute(
+        sa.select(JudgeAssignment.round_id, sa.func.count()).where(active).group_by(JudgeAssignment.round_id)
+    ).all()
+    done = dict(
+        db.session.execute(
+            sa.select(Score.round_id, sa.func.count())
+            .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
+            .where(active, Score.submitted.is_(True))
+            .group_by(Score.round_id)
+        ).all()
+    )
+    return {round_id: (total, done.get(round_id, 0)) for round_id, total in totals}
+
+
 def open_rounds_for_judge(judge: Judge) -> list[Round]:
     return [r for r in rounds_of(judge.owner) if r.status != RoundStatus.SETUP]
 

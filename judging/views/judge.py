@@ -20,7 +20,6 @@ from judging.models import (
     Round,
     RoundCategory,
     RoundStatus,
-    Score,
 )
 from judging.presentations import services as presentations
 from judging.services import assignment as assignment_service
@@ -42,12 +41,13 @@ def my():
         .all()
     )
     contests += judges_service.other_owners_of(current_user)  # calls the user reviews as an invited expert
+    progress = assignment_service.progress_of(current_user)
     items = []
     for contest in contests:
         judge = judges_service.find_judge(contest, current_user)
         rounds = []
         for rnd in assignment_service.open_rounds_for_judge(judge) if judge is not None else []:
-            total, done = _progress(rnd, judge)
+            total, done = progress.get(rnd.id, (0, 0))
             rounds.append((rnd, total, done))
         items.append((contest, judge, rounds))
     return render_template(
@@ -56,28 +56,6 @@ def my():
         rechecks=scoring_service.pending_rechecks(current_user),
         slots=presentations.slots_of_user(current_user),
     )
-
-
-def _progress(rnd: Round, judge: Judge) -> tuple[int, int]:
-    total = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(JudgeAssignment)
-        .where(
-            JudgeAssignment.round_id == rnd.id, JudgeAssignment.judge_id == judge.id, JudgeAssignment.status == "active"
-        )
-    ).scalar()
-    done = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Score)
-        .join(JudgeAssignment, JudgeAssignment.id == Score.assignment_id)
-        .where(
-            Score.round_id == rnd.id,
-            Score.judge_id == judge.id,
-            Score.submitted.is_(True),
-            JudgeAssignment.status == "active",
-        )
-    ).scalar()
-    return total, done
 
 
 def _judge_or_403(rnd: Round) -> Judge:

@@ -601,3 +601,24 @@ def test_categories_and_conflicts_are_ticked_not_ctrl_clicked(client, login):
     assert response.status_code == 302
     db.session.expire_all()
     assert sorted(w["judges"][0].conflict_school_ids) == sorted([w["schools"][0].id, w["schools"][1].id])
+
+
+def test_the_judges_start_page_counts_progress_in_a_fixed_number_of_queries(client, login, count_queries):
+    """Progress per open round comes from two grouped queries, not two per round: a judge with three open rounds
+    costs what one with one costs; the figures are right."""
+    w = setup_world(n_entries=4, n_judges=3, k=3)
+    judge = w["judges"][0]
+    a = next(x for x in assignment.active_assignments(w["round"]) if x.judge_id == judge.id)
+    scoring.save_score(a, {str(c.id): "5" for c in w["round"].categories[0].criteria}, submit=True)
+    db.session.commit()
+    login(judge.user)
+    with count_queries() as one:
+        page = client.get("/judging/my").get_data(as_text=True)
+    assert 'aria-valuenow="1"' in page and 'aria-valuemax="4"' in page
+    for name in ("复评", "终评"):
+        rnd = jf.rubric_round(w["contest"], [w["category"]], name=name)
+        assignment.auto_assign(rnd)
+    db.session.commit()
+    with count_queries() as three:
+        client.get("/judging/my")
+    assert len(three) == len(one)
