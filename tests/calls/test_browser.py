@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -24,11 +25,20 @@ def _shot(browser, tmp_path, name: str) -> None:
 
 
 def _click(browser, selector: str, reloads: bool = True) -> None:
-    # the page the last click loaded must be complete: a node found while a redirect replaces the document is gone
-    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    element = browser.find_element(By.CSS_SELECTOR, selector)
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
+    # the page the last click loaded must be complete: a node found while a redirect replaces the document is
+    # gone ("does not belong to the document"); under load that can still happen once, so find it again once
+    for attempt in (1, 2):
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        element = browser.find_element(By.CSS_SELECTOR, selector)
+        try:
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+            element.click()
+            break
+        except WebDriverException as exc:
+            if attempt == 2 or not (
+                isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+            ):
+                raise
     if reloads:
         WebDriverWait(browser, 10).until(staleness_of(element))
 
